@@ -1,0 +1,244 @@
+"""The HTTP port of the fetch stage: one conditional GET with every limit a hostile server needs.
+
+urllib3 is driven by hand (no automatic redirects, no automatic decompression) so that every hop
+is checked against the SSRF guard and every byte, compressed or not, counts against a cap.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import brotli
+import urllib3
+
+ADDRESS = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[[str, int], list[str]]
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable response; ``reason`` is a short stable code for metrics."""
+
+    def __init__(self, reason: str, detail: str, *, transient: bool = True) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.transient = transient
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPolicy:
+    user_agent: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    deadline: float = 45.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    allow_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    status: int
+    url: str  # final URL after redirects
+    body: bytes
+    headers: Mapping[str, str]
+    redirects: tuple[tuple[int, str], ...] = field(default=())
+    elapsed: float = 0.0
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolver) -> None:
+    """Refuse hosts that resolve to private, loopback, link-local, multicast or reserved space.
+
+    ``ipaddress`` normalises literals, and getaddrinfo turns decimal/octal/hex spellings such as
+    ``2130706433`` or ``0177.0.0.1`` into the address the socket would really reach.
+    """
+    if allow_private:
+        return
+    try:
+        addresses = resolver(host, port)
+    except OSError as exc:
+        raise FetchError("dns", f"{host}: {exc}") from exc
+    for text in addresses:
+        address: ADDRESS = ipaddress.ip_address(text.split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            raise FetchError(
+                "ssrf_blocked", f"{host} resolves to non-public {address}", transient=False
+            )
+
+
+class HttpFetcher:
+    """Conditional GETs through one shared connection pool (thread-safe, as urllib3's is)."""
+
+    def __init__(self, resolver: Resolver = system_resolver, num_pools: int = 64) -> None:
+        self._pool = urllib3.PoolManager(num_pools=num_pools, retries=False)
+        self._resolver = resolver
+
+    def fetch(
+        self,
+        url: str,
+        policy: FetchPolicy,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchResult:
+        started = time.monotonic()
+        headers = {
+            "User-Agent": policy.user_agent,
+            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            "Accept-Encoding": "gzip, deflate, br",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        redirects: list[tuple[int, str]] = []
+        seen = {url}
+        current = url
+        while True:
+            response = self._request(current, headers, policy, started)
+            status = response.status
+            location = response.headers.get("location")
+            if status in (301, 302, 303, 307, 308) and location:
+                response.release_conn()
+                if len(redirects) >= policy.max_redirects:
+                    raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")
+                current = urljoin(current, location)
+                if current in seen:
+                    raise FetchError("redirect_loop", f"{current} visited twice", transient=False)
+                seen.add(current)
+                redirects.append((status, current))
+                continue
+            body = _read_capped(response, policy, started)
+            return FetchResult(
+                status=status,
+                url=current,
+                body=body,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                redirects=tuple(redirects),
+                elapsed=time.monotonic() - started,
+            )
+
+    def _request(
+        self, url: str, headers: dict[str, str], policy: FetchPolicy, started: float
+    ) -> urllib3.BaseHTTPResponse:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise FetchError("bad_url", f"not an http(s) URL: {url[:200]}", transient=False)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        check_address(
+            parts.hostname, port, allow_private=policy.allow_private, resolver=self._resolver
+        )
+        remaining = policy.deadline - (time.monotonic() - started)
+        if remaining <= 0:
+            raise FetchError("deadline", f"no time left before {url[:200]}")
+        timeout = urllib3.Timeout(
+            connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
+        )
+        try:
+            return self._pool.request(
+                "GET",
+                url,
+                headers=headers,
+                redirect=False,
+                preload_content=False,
+                decode_content=False,
+                timeout=timeout,
+            )
+        except urllib3.exceptions.HTTPError as exc:
+            raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+def _error_reason(exc: Exception) -> str:
+    if isinstance(exc, urllib3.exceptions.TimeoutError):
+        return "timeout"
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return "tls"
+    return "connection"
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, started: float) -> bytes:
+    """Stream the body under the byte cap and the total deadline, then decompress under the cap."""
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > policy.max_body_bytes:
+        response.release_conn()
+        raise FetchError("too_large", f"declared {declared} bytes", transient=False)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.stream(64 * 1024, decode_content=False):
+            size += len(chunk)
+            if size > policy.max_body_bytes:
+                raise FetchError(
+                    "too_large", f"over {policy.max_body_bytes} bytes", transient=False
+                )
+            if time.monotonic() - started > policy.deadline:
+                raise FetchError("deadline", f"body not read within {policy.deadline:.0f} s")
+            chunks.append(chunk)
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+    finally:
+        response.release_conn()
+    return decompress(
+        b"".join(chunks), response.headers.get("content-encoding", ""), policy.max_body_bytes
+    )
+
+
+def decompress(body: bytes, encoding: str, limit: int) -> bytes:
+    """Undo Content-Encoding without ever holding more than ``limit`` decoded bytes (bombs)."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        wbits = 47 if encoding != "deflate" else zlib.MAX_WBITS
+        decoder = zlib.decompressobj(wbits)
+        try:
+            out = decoder.decompress(body, limit + 1)
+        except zlib.error:
+            if encoding != "deflate":
+                raise FetchError("bad_encoding", "corrupt gzip body", transient=False) from None
+            out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, limit + 1)  # raw deflate
+    elif encoding == "br":
+        try:
+            out = _brotli_capped(body, limit)
+        except brotli.error as exc:
+            raise FetchError("bad_encoding", "corrupt brotli body", transient=False) from exc
+    else:
+        raise FetchError(
+            "bad_encoding", f"unsupported content-encoding {encoding!r}", transient=False
+        )
+    if len(out) > limit:
+        raise FetchError("too_large", f"decompresses past {limit} bytes", transient=False)
+    return out
+
+
+def _brotli_capped(body: bytes, limit: int) -> bytes:
+    decoder = brotli.Decompressor()
+    out = bytearray()
+    view = memoryview(body)
+    for start in range(0, len(body), 16 * 1024):
+        out += decoder.process(bytes(view[start : start + 16 * 1024]))
+        if len(out) > limit:
+            break
+    return bytes(out)

@@ -1,0 +1,128 @@
+"""Story records and the event outbox in Redis.
+
+A story's record and the events that announce its change are written in one MULTI/EXEC, guarded
+by WATCH on the records read: the decision and the events it produced land together or not at
+all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
+JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
+``sw:outbox`` list of pending events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
+
+import orjson
+import redis
+
+from storywire import events
+from storywire.events import CloudEvent
+from storywire.models import Article
+from storywire.stories_ledger import StoryRecord, merged, with_article
+
+PREFIX = "sw:"
+MAX_ATTEMPTS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    story_id: str
+    events: tuple[CloudEvent, ...]
+
+
+def outbox_item(event: CloudEvent) -> bytes:
+    """``id|type|json``: the drain script reads id and type without decoding the JSON."""
+    return f"{event.id}|{event.type}|".encode() + event.to_json()
+
+
+class RedisLedger:
+    def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
+        self._r = client
+        self._p = prefix
+
+    @property
+    def outbox_key(self) -> str:
+        return self._p + "outbox"
+
+    def _story_key(self, story_id: str) -> str:
+        return f"{self._p}story:{story_id}"
+
+    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Story ids of the articles already ingested (updates keep their story)."""
+        if not article_ids:
+            return {}
+        keys = [f"{self._p}article:{a}" for a in article_ids]
+        values = cast(list[bytes | None], self._r.mget(keys))
+        return {a: v.decode() for a, v in zip(article_ids, values, strict=True) if v is not None}
+
+    def resolve(self, story_id: str) -> str:
+        """Follow merge aliases to the story that lives on."""
+        for _ in range(32):
+            alias = cast(bytes | None, self._r.get(f"{self._p}alias:{story_id}"))
+            if alias is None:
+                return story_id
+            story_id = alias.decode()
+        return story_id
+
+    def get(self, story_id: str) -> StoryRecord | None:
+        raw = cast(bytes | None, self._r.get(self._story_key(story_id)))
+        return StoryRecord.from_dict(orjson.loads(raw)) if raw else None
+
+    def all(self) -> list[StoryRecord]:
+        records = []
+        for key in self._r.scan_iter(match=self._p + "story:*", count=500):
+            raw = cast(bytes | None, self._r.get(key))
+            if raw:
+                records.append(StoryRecord.from_dict(orjson.loads(raw)))
+        return records
+
+    def record(self, article: Article, story_id: str, absorbed: Sequence[str] = ()) -> Outcome:
+        """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._record_once(article, story_id, absorbed)
+            except redis.WatchError:
+                continue
+        raise RuntimeError(f"story {story_id}: gave up after {MAX_ATTEMPTS} write conflicts")
+
+    def _record_once(self, article: Article, story_id: str, absorbed: Sequence[str]) -> Outcome:
+        story_id = self.resolve(story_id)
+        absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
+        keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
+        with self._r.pipeline() as pipe:
+            pipe.watch(*keys)  # type: ignore[no-untyped-call]
+            raw = cast(bytes | None, pipe.get(keys[0]))
+            created = raw is None
+            record = (
+                StoryRecord(id=story_id)
+                if raw is None
+                else StoryRecord.from_dict(orjson.loads(raw))
+            )
+            out: list[CloudEvent] = []
+            gone = []
+            for other_id, key in zip(absorbed, keys[1:], strict=True):
+                other = cast(bytes | None, pipe.get(key))
+                if other is not None:
+                    record = merged(record, StoryRecord.from_dict(orjson.loads(other)))
+                    gone.append(other_id)
+            record, changed = with_article(record, article)
+            if gone:
+                out.append(events.story_merged(record, gone))
+            elif changed:
+                out.append(events.story_changed(record, created=created))
+            out.append(events.article_ingested(article, story_id))
+            pipe.multi()
+            pipe.set(keys[0], orjson.dumps(record.to_dict()))
+            for other_id in gone:
+                pipe.delete(self._story_key(other_id))
+                pipe.set(f"{self._p}alias:{other_id}", story_id)
+                for member in record.members:
+                    pipe.set(f"{self._p}article:{member.article_id}", story_id)
+            pipe.set(f"{self._p}article:{article.id}", story_id)
+            pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
+            pipe.execute()
+        return Outcome(story_id=story_id, events=tuple(out))
+
+    def outbox_length(self) -> int:
+        return self._r.llen(self.outbox_key)

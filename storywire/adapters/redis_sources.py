@@ -1,0 +1,151 @@
+"""Sources and their polling state in Redis, shared by the beat and every fetch worker.
+
+Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next poll (epoch s);
+``inflight`` zset id→lease expiry; ``state:<id>`` hash of the source's health record;
+``seen:<id>`` hash entry key→content hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import orjson
+import redis
+
+from storywire.models import Source
+
+PREFIX = "sw:"
+
+# Claims atomically, so two beats (or a beat and an operator) never hand one source out twice.
+# A claimed source's due time moves to its lease expiry: if its fetch dies, it is simply due again.
+_CLAIM = """
+local now = tonumber(ARGV[1])
+local lease_until = tonumber(ARGV[2])
+local cap = tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local room = cap - redis.call('ZCARD', KEYS[2])
+if room <= 0 then return {} end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
+for _, id in ipairs(due) do
+  redis.call('ZADD', KEYS[1], lease_until, id)
+  redis.call('ZADD', KEYS[2], lease_until, id)
+end
+return due
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """The health record operators read: how polling of one source is going."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    interval: float | None = None
+    last_status: int | None = None
+    last_outcome: str | None = None
+    consecutive_failures: int = 0
+    failing_since: float | None = None
+    last_error: str | None = None
+    last_success: float | None = None
+    last_attempt: float | None = None
+    entries_seen: int = 0
+    polls: int = 0
+    disabled_reason: str | None = None
+
+    @classmethod
+    def from_redis(cls, raw: Mapping[bytes, bytes]) -> SourceState:
+        doc = {k.decode(): orjson.loads(v) for k, v in raw.items()}
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in doc.items() if k in known})
+
+    def to_redis(self) -> dict[str, bytes]:
+        return {name: orjson.dumps(getattr(self, name)) for name in self.__dataclass_fields__}
+
+
+class RedisSourceStore:
+    def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
+        self._r = client
+        self._p = prefix
+        self._claim = client.register_script(_CLAIM)
+
+    def _key(self, *parts: str) -> str:
+        return self._p + ":".join(parts)
+
+    def upsert(self, sources: Iterable[Source], *, now: float) -> int:
+        """Register sources; new ones are due now, known ones keep their schedule and state."""
+        pipe = self._r.pipeline()
+        count = 0
+        for source in sources:
+            pipe.hset(self._key("sources"), source.id, orjson.dumps(source.to_dict()))
+            pipe.zadd(self._key("due"), {source.id: now}, nx=True)
+            count += 1
+        pipe.execute()
+        return count
+
+    def remove(self, source_id: str) -> bool:
+        pipe = self._r.pipeline()
+        pipe.hdel(self._key("sources"), source_id)
+        pipe.zrem(self._key("due"), source_id)
+        pipe.zrem(self._key("inflight"), source_id)
+        pipe.delete(self._key("state", source_id), self._key("seen", source_id))
+        return bool(pipe.execute()[0])
+
+    def get(self, source_id: str) -> Source | None:
+        raw = self._r.hget(self._key("sources"), source_id)
+        return Source.from_dict(orjson.loads(cast(bytes, raw))) if raw else None
+
+    def all(self) -> list[Source]:
+        raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("sources")))
+        return sorted((Source.from_dict(orjson.loads(v)) for v in raw.values()), key=lambda s: s.id)
+
+    def claim_due(self, *, now: float, lease: float, cap: int) -> list[str]:
+        keys = [self._key("due"), self._key("inflight")]
+        ids = cast(list[bytes], self._claim(keys=keys, args=[now, now + lease, cap]))
+        return [i.decode() for i in ids]
+
+    def state(self, source_id: str) -> SourceState:
+        raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("state", source_id)))
+        return SourceState.from_redis(raw)
+
+    def finish(self, source_id: str, state: SourceState, *, next_poll: float | None) -> None:
+        """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it."""
+        pipe = self._r.pipeline()
+        pipe.hset(self._key("state", source_id), mapping=state.to_redis())  # type: ignore[arg-type]
+        pipe.zrem(self._key("inflight"), source_id)
+        if next_poll is None:
+            pipe.zrem(self._key("due"), source_id)
+        else:
+            pipe.zadd(self._key("due"), {source_id: next_poll})
+        pipe.execute()
+
+    def next_poll(self, source_id: str) -> float | None:
+        score = self._r.zscore(self._key("due"), source_id)
+        return float(score) if score is not None else None
+
+    def unseen(self, source_id: str, hashes: Mapping[str, str]) -> dict[str, str | None]:
+        """The entries whose key is new or whose content hash changed, with their previous hash."""
+        if not hashes:
+            return {}
+        keys = list(hashes)
+        previous = cast(list[bytes | None], self._r.hmget(self._key("seen", source_id), keys))
+        out: dict[str, str | None] = {}
+        for key, old in zip(keys, previous, strict=True):
+            old_text = old.decode() if old is not None else None
+            if old_text != hashes[key]:
+                out[key] = old_text
+        return out
+
+    def mark_seen(self, source_id: str, hashes: Mapping[str, str]) -> None:
+        if hashes:
+            mapping: dict[Any, Any] = dict(hashes)
+            self._r.hset(self._key("seen", source_id), mapping=mapping)
+
+    def counts(self) -> dict[str, Any]:
+        pipe = self._r.pipeline()
+        pipe.hlen(self._key("sources"))
+        pipe.zcard(self._key("due"))
+        pipe.zcard(self._key("inflight"))
+        sources, due, inflight = cast(Sequence[int], pipe.execute())
+        return {"sources": sources, "scheduled": due, "in_flight": inflight}

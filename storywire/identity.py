@@ -1,0 +1,48 @@
+"""Entry identity: which feed items are the same item, and which changed.
+
+The order follows what FreshRSS and Miniflux learned the hard way: a feed's GUID when it is
+present and unique within the feed, else the canonical link, else a hash of link+title+date.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import xxhash
+
+from storywire.models import Entry, iso
+from storywire.urls import canonical_url
+
+
+def _digest(*parts: str) -> str:
+    return xxhash.xxh3_128_hexdigest("\x1f".join(parts).encode("utf-8"))
+
+
+def entry_keys(entries: Sequence[Entry]) -> list[str]:
+    """One stable key per entry, unique within this feed snapshot.
+
+    GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
+    so a repeated GUID is ignored for every entry carrying it.
+    """
+    guid_counts = Counter(e.guid for e in entries if e.guid)
+    keys = []
+    for entry in entries:
+        if entry.guid and guid_counts[entry.guid] == 1:
+            keys.append("g:" + entry.guid.strip())
+        elif entry.link:
+            keys.append("u:" + canonical_url(entry.link))
+        else:
+            published = iso(entry.published) if entry.published else ""
+            keys.append("h:" + _digest(entry.link or "", entry.title, published))
+    return keys
+
+
+def article_id(source_id: str, entry_key: str) -> str:
+    """The article's id: deterministic, so a redelivered task rebuilds the same article."""
+    return "ar_" + _digest(source_id, entry_key)[:20]
+
+
+def content_hash(title: str, text: str) -> str:
+    """Hash of what a reader sees; a change to a known entry's hash makes it an update."""
+    return _digest(title, text)

@@ -1,0 +1,123 @@
+"""Value types that flow between the pipeline stages.
+
+Every type here is plain data with a lossless ``to_dict``/``from_dict`` pair so Celery (JSON only)
+can carry it between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utc(dt: datetime) -> datetime:
+    """Return ``dt`` as an aware UTC datetime; naive input is taken to be UTC already."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """RFC 3339 with a ``Z`` suffix, the form every event and log line uses."""
+    return utc(dt).isoformat().replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A feed we poll, as configured by an operator."""
+
+    id: str
+    url: str
+    outlet: str
+    domain: str
+    allow_private: bool = False
+    min_interval: float = 300.0
+    max_interval: float = 21600.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Source:
+        return cls(
+            id=str(raw["id"]),
+            url=str(raw["url"]),
+            outlet=str(raw["outlet"]),
+            domain=str(raw["domain"]),
+            allow_private=bool(raw.get("allow_private", False)),
+            min_interval=float(raw.get("min_interval", 300.0)),
+            max_interval=float(raw.get("max_interval", 21600.0)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One item of a parsed feed, before cleaning: what the feed said, nothing derived."""
+
+    guid: str | None
+    link: str | None
+    title: str
+    summary_html: str
+    content_html: str
+    published: datetime | None
+    author: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        raw = asdict(self)
+        raw["published"] = iso(self.published) if self.published else None
+        return raw
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Entry:
+        published = raw.get("published")
+        return cls(
+            guid=raw.get("guid"),
+            link=raw.get("link"),
+            title=str(raw.get("title", "")),
+            summary_html=str(raw.get("summary_html", "")),
+            content_html=str(raw.get("content_html", "")),
+            published=parse_iso(published) if published else None,
+            author=raw.get("author"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned, identified entry: what downstream services receive."""
+
+    id: str
+    source_id: str
+    outlet: str
+    url: str
+    title: str
+    text: str
+    published: datetime
+    content_hash: str
+    author: str | None = None
+    language: str | None = None
+    entities: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        raw = asdict(self)
+        raw["published"] = iso(self.published)
+        raw["entities"] = list(self.entities)
+        return raw
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Article:
+        return cls(
+            id=str(raw["id"]),
+            source_id=str(raw["source_id"]),
+            outlet=str(raw["outlet"]),
+            url=str(raw["url"]),
+            title=str(raw["title"]),
+            text=str(raw["text"]),
+            published=parse_iso(str(raw["published"])),
+            content_hash=str(raw["content_hash"]),
+            author=raw.get("author"),
+            language=raw.get("language"),
+            entities=tuple(raw.get("entities", ())),
+        )

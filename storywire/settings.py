@@ -1,0 +1,81 @@
+"""One typed settings object, read from ``STORYWIRE_*`` environment variables at the edge."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value of the wrong shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every knob operators turn; each field maps to ``STORYWIRE_<FIELD NAME UPPER>``."""
+
+    redis_url: str | None = None  # None: `storywire run` starts an embedded redis-server
+    broker_url: str | None = None  # None: the Redis above
+    sources_file: Path = Path("seeds/sources.toml")
+    data_dir: Path = Path("var")
+    stream: str = "storywire.events"
+    stream_maxlen: int = 1_000_000
+    dispatch_interval: float = 30.0
+    max_in_flight: int = 200
+    lease_seconds: float = 300.0
+    user_agent: str = "storywire/0.1 (+https://github.com/storywire/storywire)"
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    fetch_deadline: float = 45.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    story_window_hours: float = 72.0
+    log_format: str = "auto"  # auto | json | console
+    log_level: str = "INFO"
+    fetch_concurrency: int = 8
+    process_concurrency: int = 2
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            raw = environ.get(f"STORYWIRE_{field.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _convert(field.name, str(field.type), raw)
+        return cls(**values)
+
+    @property
+    def effective_broker_url(self) -> str:
+        broker = self.broker_url or self.redis_url
+        if broker is None:
+            raise SettingsError(
+                "no Redis configured: set STORYWIRE_REDIS_URL or use `storywire run`"
+            )
+        return broker
+
+    def env(self) -> dict[str, str]:
+        """These settings as environment variables, for the processes `storywire run` starts."""
+        out = {}
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                out[f"STORYWIRE_{field.name.upper()}"] = str(value)
+        return out
+
+
+def _convert(name: str, type_name: str, raw: str) -> Any:
+    try:
+        if "int" in type_name:
+            return int(raw.replace("_", ""))
+        if "float" in type_name:
+            return float(raw)
+        if "Path" in type_name:
+            return Path(raw)
+    except ValueError as exc:
+        raise SettingsError(f"STORYWIRE_{name.upper()}={raw!r}: expected {type_name}") from exc
+    return raw

@@ -1,0 +1,159 @@
+"""The story ledger: what downstream services are told about a story, derived from its articles.
+
+Clustering (``storywire.stories``) decides *which* story an article belongs to; this module keeps
+the record that story events carry: outlets with their article URLs and times, the credited
+outlet (who published first), headline, summary, counts. Pure functions over plain data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from storywire.models import Article, iso, parse_iso
+
+SUMMARY_CHARS = 300
+TOP_ENTITIES = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    article_id: str
+    outlet: str
+    source_id: str
+    url: str
+    title: str
+    published: datetime
+    language: str | None = None
+    summary: str = ""
+    entities: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "outlet": self.outlet,
+            "source_id": self.source_id,
+            "url": self.url,
+            "title": self.title,
+            "published": iso(self.published),
+            "language": self.language,
+            "summary": self.summary,
+            "entities": list(self.entities),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Member:
+        return cls(
+            article_id=raw["article_id"],
+            outlet=raw["outlet"],
+            source_id=raw["source_id"],
+            url=raw["url"],
+            title=raw["title"],
+            published=parse_iso(raw["published"]),
+            language=raw.get("language"),
+            summary=raw.get("summary", ""),
+            entities=tuple(raw.get("entities", ())),
+        )
+
+    @classmethod
+    def of(cls, article: Article) -> Member:
+        return cls(
+            article_id=article.id,
+            outlet=article.outlet,
+            source_id=article.source_id,
+            url=article.url,
+            title=article.title,
+            published=article.published,
+            language=article.language,
+            summary=summarise(article.text),
+            entities=article.entities,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    id: str
+    members: tuple[Member, ...] = field(default=())
+    version: int = 0  # bumped on every change; part of event ids, so a redelivery has the same id
+
+    @property
+    def credited(self) -> Member:
+        """The first to publish; ties go to the lowest article id so every worker agrees."""
+        return min(self.members, key=lambda m: (m.published, m.article_id))
+
+    @property
+    def headline(self) -> str:
+        return self.credited.title
+
+    @property
+    def summary(self) -> str:
+        return self.credited.summary
+
+    @property
+    def first_seen(self) -> datetime:
+        return self.credited.published
+
+    @property
+    def last_updated(self) -> datetime:
+        return max(m.published for m in self.members)
+
+    @property
+    def outlets(self) -> list[Member]:
+        """One entry per outlet (its first article), in order of publication."""
+        first: dict[str, Member] = {}
+        for member in sorted(self.members, key=lambda m: (m.published, m.article_id)):
+            first.setdefault(member.outlet, member)
+        return list(first.values())
+
+    @property
+    def language(self) -> str | None:
+        counts = Counter(m.language for m in self.members if m.language)
+        return counts.most_common(1)[0][0] if counts else None
+
+    @property
+    def top_entities(self) -> list[str]:
+        counts = Counter(e for m in self.members for e in set(m.entities))
+        return [e for e, _ in counts.most_common(TOP_ENTITIES)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "members": [m.to_dict() for m in self.members],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> StoryRecord:
+        return cls(
+            id=raw["id"],
+            version=int(raw.get("version", 0)),
+            members=tuple(Member.from_dict(m) for m in raw.get("members", ())),
+        )
+
+
+def summarise(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first paragraph cut at a word boundary: short enough for a notification."""
+    first = text.strip().split("\n\n", 1)[0].strip()
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def with_article(record: StoryRecord, article: Article) -> tuple[StoryRecord, bool]:
+    """The record with ``article`` in it, and whether anything a consumer sees changed."""
+    member = Member.of(article)
+    kept = tuple(m for m in record.members if m.article_id != article.id)
+    if len(kept) != len(record.members) and member in record.members:
+        return record, False
+    updated = replace(record, members=(*kept, member), version=record.version + 1)
+    return updated, True
+
+
+def merged(into: StoryRecord, absorbed: StoryRecord) -> StoryRecord:
+    """``into`` with every article of ``absorbed``; the absorbed story's id ends here."""
+    known = {m.article_id for m in into.members}
+    extra = tuple(m for m in absorbed.members if m.article_id not in known)
+    return replace(into, members=into.members + extra, version=into.version + absorbed.version + 1)

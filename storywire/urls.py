@@ -1,0 +1,67 @@
+"""Canonical URLs: one spelling per article, whatever tracking a feed glued onto its links."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Parameters that identify a campaign or a click, never the article itself.
+_TRACKING_EXACT = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
+        "yclid", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "ito", "ns_mchannel",
+        "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "rss", "cmp", "src", "smid",
+        "ref", "ref_src", "__twitter_impression", "at_medium", "at_campaign", "guccounter",
+    }
+)  # fmt: skip
+_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_MULTI_SLASH = re.compile(r"/{2,}")
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
+
+
+def is_tracking_param(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def canonical_url(url: str) -> str:
+    """Normalise ``url`` so two spellings of one article compare equal.
+
+    Lower-cases scheme and host, drops ``www.``, default ports, fragments and tracking parameters,
+    sorts the remaining query and upgrades http to https (outlets serve both; the article is one).
+    Anything that is not an absolute http(s) URL is returned stripped but otherwise untouched.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return url
+    host = parts.hostname.lower().rstrip(".")
+    if host.startswith("www."):
+        host = host[4:]
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = _MULTI_SLASH.sub("/", parts.path) or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/")
+    query = urlencode(
+        sorted(
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not is_tracking_param(k)
+        )
+    )
+    return urlunsplit(("https", netloc, path, query, ""))
+
+
+def registrable_domain(url_or_host: str) -> str:
+    """A cheap registrable-domain guess (last two labels, three for ``co.uk``-style suffixes)."""
+    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
+    labels = (host or "").lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])

@@ -1,0 +1,26 @@
+"""Shared fixtures: a real redis-server on a free port, never the one that may already run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[EmbeddedRedis]:
+    """A private real Redis for the whole test session."""
+    with embedded_redis() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_client(redis_server: EmbeddedRedis) -> Iterator[redis.Redis]:
+    """A client on a freshly flushed database of the session's private Redis."""
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    yield client
+    client.close()
