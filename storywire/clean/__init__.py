@@ -1,0 +1,21 @@
+"""Cleaning: feed HTML and titles into text (and safe HTML) that downstream services use as is.
+
+The whole public surface is here; docs/notes/cleaning.md explains the choices and figures.
+"""
+
+from storywire.clean.language import detect_language
+from storywire.clean.rules import DEFAULT_RULES, Rule, RuleKind, parse_rules
+from storywire.clean.sanitize import sanitize_html
+from storywire.clean.text import clean_title, html_to_text, lead
+
+__all__ = [
+    "DEFAULT_RULES",
+    "Rule",
+    "RuleKind",
+    "clean_title",
+    "detect_language",
+    "html_to_text",
+    "lead",
+    "parse_rules",
+    "sanitize_html",
+]

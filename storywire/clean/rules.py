@@ -1,0 +1,317 @@
+"""Boilerplate rules: a small table operators can extend per source (Miniflux-style).
+
+A rule is data, so the defaults below read as a table and operators' rules come from TOML:
+
+``drop_element``
+    ``selector`` (CSS) - remove every matching element with its content.
+``drop_element_matching``
+    ``selector`` (CSS) and ``pattern`` (regex) - remove a matching element when its text matches
+    the pattern (``re.search``), e.g. ``<a>Continue reading…</a>``.
+``drop_empty``
+    ``selector`` (CSS) - remove matching elements left with no text and no image (only visible in
+    sanitised HTML; empty wrappers never produce text anyway).
+``drop_paragraph_matching``
+    ``pattern`` (regex) - drop each line of the cleaned text that matches (a paragraph of one
+    line is a line), e.g. "The post … appeared first on …".
+``cut_after``
+    ``pattern`` (regex) - drop the first matching line and everything after it (a footer that
+    starts with a known line).
+
+Patterns are case-insensitive, and line patterns are anchored by their authors (``^…$``): a
+line rule that matched anywhere in a line would delete real paragraphs that quote the phrase.
+Line rules only look at lines of at most ``MAX_RULE_LINE`` characters, for the same reason.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal, get_args
+
+from cssselect import SelectorError
+from lxml import etree
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+RuleKind = Literal[
+    "drop_element",
+    "drop_element_matching",
+    "drop_empty",
+    "drop_paragraph_matching",
+    "cut_after",
+]
+KINDS: Final = frozenset(get_args(RuleKind))
+_NEEDS_SELECTOR: Final = frozenset({"drop_element", "drop_element_matching", "drop_empty"})
+_NEEDS_PATTERN: Final = frozenset({"drop_element_matching", "drop_paragraph_matching", "cut_after"})
+
+MAX_RULE_LINE: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One boilerplate rule; see the module docstring for what each kind does.
+
+    Invalid rules (unknown kind, missing or malformed selector or pattern) raise ``ValueError``
+    when built, so a bad operator rule fails at load time, not inside a worker.
+    """
+
+    kind: RuleKind
+    selector: str = ""
+    pattern: str = ""
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown rule kind {self.kind!r}; expected one of {sorted(KINDS)}")
+        if self.kind in _NEEDS_SELECTOR:
+            if not self.selector.strip():
+                raise ValueError(f"rule {self.kind!r} needs a CSS selector")
+            _xpath_of(self.selector)
+        elif self.selector:
+            raise ValueError(f"rule {self.kind!r} takes no selector")
+        if self.kind in _NEEDS_PATTERN:
+            if not self.pattern:
+                raise ValueError(f"rule {self.kind!r} needs a regex pattern")
+            _regex(self.pattern)
+        elif self.pattern:
+            raise ValueError(f"rule {self.kind!r} takes no pattern")
+
+
+@functools.lru_cache(maxsize=1024)
+def _xpath_of(selector: str) -> str:
+    try:
+        return str(CSSSelector(selector, translator="html").path)
+    except (SelectorError, SyntaxError, ValueError) as exc:
+        raise ValueError(f"bad CSS selector {selector!r}: {exc}") from exc
+
+
+@functools.lru_cache(maxsize=1024)
+def _regex(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regex {pattern!r}: {exc}") from exc
+
+
+def parse_rules(spec: Sequence[Mapping[str, str]]) -> tuple[Rule, ...]:
+    """Build rules from operator configuration (a TOML array of tables).
+
+    Each mapping has ``kind`` and, depending on it, ``selector`` and/or ``pattern``; ``note`` is
+    optional. Raises ``ValueError`` naming the offending entry on any mistake.
+    """
+    rules: list[Rule] = []
+    for index, entry in enumerate(spec):
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"rule #{index}: expected a table, got {type(entry).__name__}")
+        unknown = set(entry) - {"kind", "selector", "pattern", "note"}
+        if unknown:
+            raise ValueError(f"rule #{index}: unknown keys {sorted(unknown)}")
+        values = {key: entry.get(key, "") for key in ("kind", "selector", "pattern", "note")}
+        for key, value in values.items():
+            if not isinstance(value, str):
+                raise ValueError(f"rule #{index}: {key} must be a string")
+        try:
+            rules.append(
+                Rule(
+                    kind=values["kind"],  # type: ignore[arg-type]  # checked by Rule itself
+                    selector=values["selector"],
+                    pattern=values["pattern"],
+                    note=values["note"],
+                )
+            )
+        except ValueError as exc:
+            raise ValueError(f"rule #{index}: {exc}") from exc
+    return tuple(rules)
+
+
+def _sel(selector: str, note: str) -> Rule:
+    return Rule("drop_element", selector=selector, note=note)
+
+
+def _line(pattern: str, note: str) -> Rule:
+    return Rule("drop_paragraph_matching", pattern=pattern, note=note)
+
+
+_SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
+
+DEFAULT_RULES: Final[tuple[Rule, ...]] = (
+    _sel("nav", "site navigation is never article text"),
+    _sel(
+        'img[width="1"], img[height="1"], img[width="0"], img[height="0"],'
+        'img[src*="feeds.feedburner.com/~r/"], img[src*="feedburner.com/~ff/"],'
+        'img[src*="feedsportal.com"], img[src*="pixel.wp.com"], img[src*="stats.wordpress.com"],'
+        'img[src*="medium.com/_/stat"]',
+        "tracking pixels (1x1 images, feedburner/feedsportal/WordPress/Medium beacons)",
+    ),
+    _sel(
+        '.feedflare, .mf-viral, a[href*="feeds.feedburner.com/~ff/"], a[href*="feedsportal.com"]',
+        "feedburner flare and feedsportal share/ad blocks",
+    ),
+    _sel(
+        'a[href*="facebook.com/sharer"], a[href*="facebook.com/share.php"],'
+        'a[href*="twitter.com/intent/"], a[href*="twitter.com/share"], a[href*="x.com/intent/"],'
+        'a[href*="linkedin.com/shareArticle"], a[href*="pinterest.com/pin/create"],'
+        'a[href*="reddit.com/submit"], a[href*="api.whatsapp.com/send"],'
+        'a[href*="t.me/share"], a[href^="mailto:?"]',
+        "share links, recognised by their share-endpoint URLs",
+    ),
+    _sel(
+        ".sharedaddy, .share-buttons, .social-share, .sharing, .addtoany_share_save_container,"
+        ".a2a_kit, .jp-relatedposts",
+        "share bars and related-post widgets of common blog plugins",
+    ),
+    _sel(
+        ".ad, .ads, .advert, .advertisement, .ad-slot, .ad-container, .ad-wrapper, .adsbygoogle,"
+        '.sponsored, .sponsored-content, [id^="div-gpt-ad"], [data-ad-slot]',
+        "ad slots",
+    ),
+    Rule(
+        "drop_element_matching",
+        selector="a",
+        pattern=r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
+        r"|keep reading)\b.{0,80}$",
+        note='"Continue reading…" / "Read more" links',
+    ),
+    Rule(
+        "drop_element_matching",
+        selector="a",
+        pattern=rf"^\W*((share|tweet|post|pin)( this| it)?( on| to| via)? {_SHARE_SITES}"
+        r"|follow us\b.{0,60})\W*$",
+        note="share/follow links recognised by their text",
+    ),
+    Rule(
+        "drop_empty",
+        selector="p, div, span, section, figure, blockquote, li, ul, ol, a, strong, em, b, i,"
+        "font, center, td, tr, table, tbody",
+        note="wrappers left empty once the rules above ran",
+    ),
+    _line(r"^the post .+ appeared first on .+$", 'WordPress "The post X appeared first on Y."'),
+    _line(
+        r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
+        r"|keep reading)\b.{0,120}$",
+        '"Continue reading…" / "Read more" lines',
+    ),
+    _line(r"^click here\b.{0,150}$", '"Click here to …" lines'),
+    _line(
+        rf"^((share|tweet|post|pin)( this( article| story| post)?)?( on| to| via)? "
+        rf"{_SHARE_SITES}\W*)+$",
+        "share bars left as plain text",
+    ),
+    _line(r"^\W*follow us (on|at)\b.{0,120}$", '"Follow us on …" lines'),
+    _line(
+        r"^(this|the) (article|story|post|piece) (was )?(originally |first )?"
+        r"(appeared|published|ran|posted) (on|in|at|by)\b.{0,200}$",
+        '"This article originally appeared on …"',
+    ),
+    _line(r"^originally published (on|in|at)\b.{0,200}$", '"Originally published at …"'),
+    _line(
+        r"^.{0,200}was originally published in .{1,200} on medium, where people are continuing"
+        r" the conversation.{0,120}$",
+        "Medium's feed footer",
+    ),
+    _line(
+        r"^\W*(sign up|subscribe|register)\b.{0,120}\bnewsletters?\b.{0,200}$",
+        "newsletter sign-up lines",
+    ),
+    _line(
+        r"^\W*(subscribe|sign up|join)( now| today| for free| here)?\W*$",
+        'bare "Subscribe now" buttons',
+    ),
+    _line(
+        r"^thanks for reading .{1,120}\bsubscribe\b.{0,200}$",
+        "Substack's subscribe box",
+    ),
+    _line(
+        r"^[\W_]+$",
+        "lines with no letter or digit, such as the separators left between removed share links",
+    ),
+    _line(
+        r"^\W*(get|want) (our|the|more)\b.{0,80}\bnewsletters?\b.{0,200}$",
+        "newsletter sign-up lines",
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRules:
+    """A rule table turned into what the cleaners run: XPath unions and regexes."""
+
+    drop: etree.XPath | None
+    drop_matching: tuple[tuple[etree.XPath, re.Pattern[str]], ...]
+    drop_empty: etree.XPath | None
+    lines: tuple[re.Pattern[str], ...]
+    cut_after: tuple[re.Pattern[str], ...]
+
+
+def _union(selectors: Sequence[str]) -> etree.XPath | None:
+    if not selectors:
+        return None
+    return etree.XPath(" | ".join(_xpath_of(s) for s in selectors))
+
+
+@functools.lru_cache(maxsize=256)
+def compile_rules(extra: tuple[Rule, ...] = ()) -> CompiledRules:
+    """Compile the default rules plus a source's extra rules (cached: tables repeat per source)."""
+    table = DEFAULT_RULES + extra
+    return CompiledRules(
+        drop=_union([r.selector for r in table if r.kind == "drop_element"]),
+        drop_matching=tuple(
+            (etree.XPath(_xpath_of(r.selector)), _regex(r.pattern))
+            for r in table
+            if r.kind == "drop_element_matching"
+        ),
+        drop_empty=_union([r.selector for r in table if r.kind == "drop_empty"]),
+        lines=tuple(_regex(r.pattern) for r in table if r.kind == "drop_paragraph_matching"),
+        cut_after=tuple(_regex(r.pattern) for r in table if r.kind == "cut_after"),
+    )
+
+
+def compiled(rules: Sequence[Rule] | None) -> CompiledRules:
+    """The compiled table for the public API's ``rules`` argument (extra rules or None)."""
+    return compile_rules(tuple(rules) if rules else ())
+
+
+def drops_line(line: str, table: CompiledRules) -> bool:
+    """Whether a line-level rule removes this line of cleaned text."""
+    return len(line) <= MAX_RULE_LINE and any(p.search(line) for p in table.lines)
+
+
+def cuts_at(line: str, table: CompiledRules) -> bool:
+    """Whether a ``cut_after`` rule ends the text at this line."""
+    return len(line) <= MAX_RULE_LINE and any(p.search(line) for p in table.cut_after)
+
+
+def _text_of(el: HtmlElement) -> str:
+    return " ".join(el.text_content().split())
+
+
+def _select(path: etree.XPath, root: HtmlElement) -> list[HtmlElement]:
+    found = path(root)
+    if not isinstance(found, list):
+        return []
+    return [el for el in found if isinstance(el, HtmlElement)]
+
+
+def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
+    """Remove the elements the rules select, in place (text after an element is kept)."""
+    if table.drop is not None:
+        for el in _select(table.drop, root):
+            _drop(el)
+    for path, pattern in table.drop_matching:
+        for el in _select(path, root):
+            text = _text_of(el)
+            if len(text) <= MAX_RULE_LINE and pattern.search(text):
+                _drop(el)
+    if drop_empty and table.drop_empty is not None:
+        # Children come after their parents in document order: reversed, inner wrappers go
+        # first, so a wrapper holding only empty wrappers goes too.
+        for el in reversed(_select(table.drop_empty, root)):
+            if not el.text_content().strip() and el.find(".//img") is None:
+                _drop(el)
+
+
+def _drop(el: HtmlElement) -> None:
+    if el.getparent() is not None:
+        el.drop_tree()
