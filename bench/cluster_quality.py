@@ -1,0 +1,160 @@
+"""Story clustering quality on a labelled JSON-lines set (pairwise and B-cubed P/R/F1).
+
+    .venv/bin/python bench/cluster_quality.py --data ../shared/data/ecbplus-dev.jsonl
+    .venv/bin/python bench/cluster_quality.py --data ... --titles-only --shuffle 7
+    .venv/bin/python bench/cluster_quality.py --data ... --holdout
+    .venv/bin/python bench/cluster_quality.py --data ... --stories stories.jsonl
+
+Runs the engine (in-memory store) in file order and in a fixed-seed shuffle, for full text and
+titles only, beside the reference online TF-IDF centroid baseline computed in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import itertools
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+from cluster_baseline import tfidf_centroid
+from cluster_metrics import Scores, score
+
+from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
+
+Row = dict[str, Any]
+
+
+def load(path: Path) -> list[Row]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def run_engine(rows: list[Row], params: Params, *, titles_only: bool) -> dict[str, str]:
+    engine = StoryEngine(
+        MemoryStoryStore(posting_cap=params.posting_cap), params, clock=lambda: 0.0
+    )
+    docs = [
+        Doc(
+            id=r["id"],
+            title=r["title"],
+            text="" if titles_only else r["text"],
+            published=None,
+            outlet=r.get("outlet"),
+            url=r.get("url"),
+        )
+        for r in rows
+    ]
+    return {d.id: a.story_id for d, a in zip(docs, engine.assign_many(docs), strict=True)}
+
+
+def run_baseline(rows: list[Row], *, titles_only: bool) -> dict[str, str]:
+    texts = ((r["id"], r["title"] if titles_only else r["title"] + "\n" + r["text"]) for r in rows)
+    return tfidf_centroid(texts)
+
+
+def orders(rows: list[Row], seed: int) -> list[tuple[str, list[Row]]]:
+    shuffled = list(rows)
+    random.Random(seed).shuffle(shuffled)
+    return [("file order", rows), (f"shuffle {seed}", shuffled)]
+
+
+def evaluate(rows: list[Row], params: Params, *, titles_only: bool, seed: int) -> list[Scores]:
+    gold = {r["id"]: str(r["cluster"]) for r in rows}
+    return [
+        score(gold, run_engine(ordered, params, titles_only=titles_only))
+        for _, ordered in orders(rows, seed)
+    ]
+
+
+def halves(rows: list[Row]) -> tuple[list[Row], list[Row]]:
+    """Split by topic (both events of a topic stay together): alternate sorted topics."""
+    topics = sorted({str(r["topic"]) for r in rows}, key=lambda t: (len(t), t))
+    first = set(topics[::2])
+    return [r for r in rows if str(r["topic"]) in first], [
+        r for r in rows if str(r["topic"]) not in first
+    ]
+
+
+def parse_sets(items: list[str]) -> dict[str, Any]:
+    fields = {f.name: f.type for f in dataclasses.fields(Params)}
+    out: dict[str, Any] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        if key not in fields:
+            raise SystemExit(f"unknown parameter {key!r}")
+        default = getattr(Params(), key)
+        out[key] = type(default)(value)
+    return out
+
+
+def report(rows: list[Row], params: Params, modes: list[bool], seed: int) -> None:
+    gold = {r["id"]: str(r["cluster"]) for r in rows}
+    for titles_only in modes:
+        label = "titles only" if titles_only else "full text"
+        for name, ordered in orders(rows, seed):
+            engine = score(gold, run_engine(ordered, params, titles_only=titles_only))
+            base = score(gold, run_baseline(ordered, titles_only=titles_only))
+            print(f"{label:11} {name:10} engine   {engine.row()}")
+            print(f"{label:11} {name:10} baseline {base.row()}")
+
+
+def grid(rows: list[Row], base: Params, specs: list[str], seed: int) -> None:
+    """Tune on one half of the topics, report the other: each combination on both halves."""
+    axes: list[tuple[str, list[Any]]] = []
+    for spec in specs:
+        key, _, values = spec.partition("=")
+        default = getattr(base, key)
+        axes.append((key, [type(default)(v) for v in values.split(",")]))
+    a, b = halves(rows)
+    for combo in itertools.product(*(vals for _, vals in axes)):
+        params = dataclasses.replace(base, **dict(zip((k for k, _ in axes), combo, strict=True)))
+        cells = []
+        for part in (a, b, rows):
+            full = evaluate(part, params, titles_only=False, seed=seed)
+            short = evaluate(part, params, titles_only=True, seed=seed)
+            cells.append(
+                f"{min(s.pair_f for s in full):.3f}/{min(s.b3_f for s in full):.3f}/"
+                f"{min(s.pair_f for s in short):.3f}"
+            )
+        print(" ".join(f"{k}={v}" for (k, _), v in zip(axes, combo, strict=True)), *cells)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus-dev.jsonl"))
+    parser.add_argument("--titles-only", action="store_true", help="only the titles-only runs")
+    parser.add_argument("--full-only", action="store_true", help="only the full-text runs")
+    parser.add_argument("--shuffle", type=int, default=7, metavar="SEED")
+    parser.add_argument("--stories", type=Path, help="score this stories.jsonl instead")
+    parser.add_argument("--holdout", action="store_true", help="also score each half of topics")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--grid", nargs="+", metavar="KEY=V1,V2", help="tuning table")
+    args = parser.parse_args(argv)
+
+    rows = load(args.data)
+    params = dataclasses.replace(Params(), **parse_sets(args.set))
+    if args.stories:
+        gold = {r["id"]: str(r["cluster"]) for r in rows}
+        predicted = {r["id"]: str(r["story"]) for r in load(args.stories)}
+        print(f"{args.stories}: {score(gold, predicted).row()}")
+        return 0
+    if args.grid:
+        print("columns: half A | half B | all, each min over orders of full pair F1/B3 F1/titles")
+        grid(rows, params, args.grid, args.shuffle)
+        return 0
+    modes = [True] if args.titles_only else [False] if args.full_only else [False, True]
+    print(f"{len(rows)} documents, {len({r['cluster'] for r in rows})} events; params {params}")
+    report(rows, params, modes, args.shuffle)
+    if args.holdout:
+        for name, part in zip(("half A", "half B"), halves(rows), strict=True):
+            print(f"--- {name}: {len(part)} documents")
+            report(part, params, modes, args.shuffle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

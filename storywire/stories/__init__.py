@@ -1,0 +1,24 @@
+"""Story clustering: group different outlets' articles about one real-world event.
+
+Three levels (see DESIGN.md): entry identity lives elsewhere; here are the copy level
+(bottom-k MinHash over word shingles marks syndicated near-duplicates) and the story level
+(online clustering against live stories found through an inverted index, scored by TF-IDF
+cosine and entity overlap with an incrementally maintained IDF).
+"""
+
+from storywire.stories.engine import StoryEngine
+from storywire.stories.files import cluster_file
+from storywire.stories.model import Assignment, Doc, Params, StoryState, story_id_for
+from storywire.stories.store import MemoryStoryStore, StoryStore
+
+__all__ = [
+    "Assignment",
+    "Doc",
+    "MemoryStoryStore",
+    "Params",
+    "StoryEngine",
+    "StoryState",
+    "StoryStore",
+    "cluster_file",
+    "story_id_for",
+]

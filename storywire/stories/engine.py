@@ -1,0 +1,274 @@
+"""Online story clustering: copy level first, then story level, under the store's lock."""
+
+from __future__ import annotations
+
+import math
+import time
+from array import array
+from collections.abc import Callable, Sequence
+
+from storywire.stories.features import DocFeatures, extract, sketch_similarity
+from storywire.stories.model import (
+    Assignment,
+    Commit,
+    CopyRecord,
+    Doc,
+    Params,
+    StoryState,
+    story_id_for,
+)
+from storywire.stories.store import StoryStore
+
+
+def _unit(vec: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vec.values()))
+    if norm == 0.0:
+        return vec
+    return {t: w / norm for t, w in vec.items()}
+
+
+def _cosine(unit: dict[str, float], other: dict[str, float]) -> float:
+    """Cosine of a unit vector and an unnormalised one."""
+    norm = math.sqrt(sum(w * w for w in other.values()))
+    if norm == 0.0:
+        return 0.0
+    if len(unit) <= len(other):
+        get = other.get
+        dot = sum(w * get(t, 0.0) for t, w in unit.items())
+    else:
+        get = unit.get
+        dot = sum(w * get(t, 0.0) for t, w in other.items())
+    return dot / norm
+
+
+def _dot(unit: dict[str, float], other: dict[str, float]) -> float:
+    if len(unit) <= len(other):
+        get = other.get
+        return sum(w * get(t, 0.0) for t, w in unit.items())
+    get = unit.get
+    return sum(w * get(t, 0.0) for t, w in other.items())
+
+
+def _add_truncate(acc: dict[str, float], vec: dict[str, float], keep: int) -> dict[str, float]:
+    for t, w in vec.items():
+        acc[t] = acc.get(t, 0.0) + w
+    if len(acc) > keep:
+        top = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+        return dict(top)
+    return acc
+
+
+def pack_sketch(sketch: tuple[int, ...]) -> bytes:
+    return array("Q", sketch).tobytes()
+
+
+def unpack_sketch(raw: bytes) -> tuple[int, ...]:
+    values = array("Q")
+    values.frombytes(raw)
+    return tuple(values)
+
+
+class StoryEngine:
+    """Assigns documents to stories, one at a time or in batches, against a shared store."""
+
+    def __init__(
+        self,
+        store: StoryStore,
+        params: Params = Params(),  # noqa: B008 - Params is frozen, a shared default is safe
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.params = params
+        self.clock = clock
+        self._last_expire = -math.inf
+
+    # -- features (outside any lock) -------------------------------------------------------
+
+    def features(self, doc: Doc) -> DocFeatures:
+        p = self.params
+        return extract(
+            doc.title,
+            doc.text,
+            title_weight=p.title_weight,
+            body_words=p.body_words,
+            shingle=p.shingle,
+            sketch_k=p.sketch_k,
+        )
+
+    # -- public API ------------------------------------------------------------------------
+
+    def assign(self, doc: Doc) -> Assignment:
+        """Assign one document: join the best live story above the threshold, or start one."""
+        feats = self.features(doc)
+        with self.store.locked():
+            return self._assign_locked(doc, feats)
+
+    def assign_many(self, docs: Sequence[Doc]) -> list[Assignment]:
+        """Assign a batch in order; the lock is taken once per ``batch_lock_docs`` documents."""
+        feats = [self.features(d) for d in docs]
+        out: list[Assignment] = []
+        step = max(1, self.params.batch_lock_docs)
+        for start in range(0, len(docs), step):
+            with self.store.locked():
+                for doc, f in zip(
+                    docs[start : start + step], feats[start : start + step], strict=True
+                ):
+                    out.append(self._assign_locked(doc, f))
+        return out
+
+    # -- the decision ----------------------------------------------------------------------
+
+    def _doc_time(self, doc: Doc) -> float:
+        return doc.published.timestamp() if doc.published is not None else self.clock()
+
+    def _vectors(
+        self, feats: DocFeatures, n_docs: int, df: list[int]
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
+        p = self.params
+        n = n_docs + 1
+        vec: dict[str, float] = {}
+        ent: dict[str, float] = {}
+        ents = feats.entities
+        for (term, tf), d in zip(feats.terms.items(), df, strict=True):
+            idf = math.log(n / (d + 1)) + 1.0
+            if term in ents:
+                vec[term] = tf * idf * p.entity_boost
+                ent[term] = idf
+            else:
+                vec[term] = tf * idf
+        return _unit(vec), _unit(ent)
+
+    def _assign_locked(self, doc: Doc, feats: DocFeatures) -> Assignment:
+        p = self.params
+        store = self.store
+        t = self._doc_time(doc)
+        high_water = max(store.clock(), t)
+        if high_water - p.window > self._last_expire + p.window / 8:
+            # Amortised: evicting on every document would rescan the heap for nothing.
+            store.expire(high_water - p.window)
+            self._last_expire = high_water - p.window
+        since = t - p.window
+        terms = list(feats.terms)
+        copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
+        n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
+        if seen is not None:
+            return Assignment(seen.story_id, False, None, (), 1.0)
+
+        vec, ent = self._vectors(feats, n_docs, df)
+        index_keys = tuple(
+            t for t, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[: p.index_terms]
+        )
+
+        copy_of, story, score = self._find_copy(feats, copies, since)
+        if story is None:
+            story, score = self._best_story(vec, ent, feats, since)
+        created = story is None
+        if story is None:
+            story = StoryState(
+                id=story_id_for(doc.id),
+                first_seen=t,
+                last_seen=t,
+                size=0,
+                centroid={},
+                entities={},
+                keys=[],
+            )
+            score = 0.0
+        self._join(story, vec=vec, ent=ent, doc=doc, t=t, index_keys=index_keys)
+        record = CopyRecord(doc.id, story.id, feats.sketch, t)
+        store.commit(
+            Commit(
+                doc_id=doc.id,
+                time=t,
+                terms=tuple(terms),
+                story=story,
+                new_keys=index_keys,
+                copy=record,
+                copy_keys=tuple(copy_keys),
+            )
+        )
+        return Assignment(story.id, created, copy_of, (), round(score, 6))
+
+    def _find_copy(
+        self, feats: DocFeatures, copies: list[CopyRecord], since: float
+    ) -> tuple[str | None, StoryState | None, float]:
+        p = self.params
+        best: tuple[float, str, str] | None = None
+        for rec in copies:
+            if rec.time < since:
+                continue
+            sim = sketch_similarity(feats.sketch, rec.sketch, p.sketch_k)
+            if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best[:2]):
+                best = (sim, rec.doc_id, rec.story_id)
+        if best is None:
+            return None, None, 0.0
+        story = self.store.load([best[2]]).get(best[2])
+        if story is None:
+            return None, None, 0.0
+        return best[1], story, 1.0
+
+    def _threshold(self, feats: DocFeatures) -> float:
+        p = self.params
+        if feats.length >= p.short_length:
+            return p.threshold
+        # Short texts share fewer words with anything, so cosines of true matches shrink too.
+        return p.threshold * p.short_factor
+
+    def _best_story(
+        self, vec: dict[str, float], ent: dict[str, float], feats: DocFeatures, since: float
+    ) -> tuple[StoryState | None, float]:
+        p = self.params
+        query = sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[: p.query_terms]
+        lists = self.store.postings([k for k, _ in query], since)
+        votes: dict[str, float] = {}
+        latest: dict[str, float] = {}
+        for (_, w), entries in zip(query, lists, strict=True):
+            for sid, ts in entries:
+                votes[sid] = votes.get(sid, 0.0) + w
+                if ts > latest.get(sid, -math.inf):
+                    latest[sid] = ts
+        if not votes:
+            return None, 0.0
+        ranked = sorted(votes, key=lambda s: (-votes[s], -latest[s], s))[: p.max_candidates]
+        loaded = self.store.load(ranked)
+        best: StoryState | None = None
+        best_score = -1.0
+        best_margin = -math.inf
+        mix = p.entity_mix
+        for sid in ranked:
+            story = loaded.get(sid)
+            if story is None or story.last_seen < since:
+                continue
+            score = (1.0 - mix) * _dot(vec, story.centroid) / story.size
+            if mix:
+                score += mix * _dot(ent, story.entities) / story.size
+            # Few members make a noisy average: ask more of a small story (a confidence margin).
+            margin = score - p.small_margin / math.sqrt(story.size)
+            if margin > best_margin:
+                best, best_score, best_margin = story, score, margin
+        if best is None or best_margin < self._threshold(feats):
+            return None, max(best_score, 0.0)
+        return best, best_score
+
+    def _join(
+        self,
+        story: StoryState,
+        *,
+        vec: dict[str, float],
+        ent: dict[str, float],
+        doc: Doc,
+        t: float,
+        index_keys: tuple[str, ...],
+    ) -> None:
+        p = self.params
+        story.centroid = _add_truncate(story.centroid, vec, p.centroid_terms)
+        story.entities = _add_truncate(story.entities, ent, p.centroid_entities)
+        story.size += 1
+        story.first_seen = min(story.first_seen, t)
+        story.last_seen = max(story.last_seen, t)
+        known = set(story.keys)
+        story.keys.extend(k for k in index_keys if k not in known)
+        if len(story.articles) < p.max_articles:
+            story.articles.append((doc.id, doc.outlet, doc.url, t))

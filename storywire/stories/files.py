@@ -1,0 +1,111 @@
+"""``cluster_file``: the story engine over a JSON-lines file, for backfills and evaluation."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from storywire.models import parse_iso
+from storywire.stories.engine import StoryEngine
+from storywire.stories.model import Doc
+
+_BATCH = 256
+
+
+def doc_from_json(raw: Any, line_no: int) -> Doc:
+    """A ``Doc`` from one decoded input line; ValueError naming the line when it is unusable."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"line {line_no}: expected a JSON object, got {type(raw).__name__}")
+    doc_id = raw.get("id")
+    if not isinstance(doc_id, str | int) or isinstance(doc_id, bool) or str(doc_id) == "":
+        raise ValueError(f"line {line_no}: missing or invalid 'id'")
+    title = raw.get("title") or ""
+    text = raw.get("text") or ""
+    if not isinstance(title, str) or not isinstance(text, str):
+        raise ValueError(f"line {line_no}: 'title' and 'text' must be strings")
+    date = raw.get("date")
+    published = None
+    if date is not None:
+        if not isinstance(date, str):
+            raise ValueError(f"line {line_no}: 'date' must be an ISO 8601 string")
+        try:
+            published = parse_iso(date)
+        except ValueError as exc:
+            raise ValueError(f"line {line_no}: bad 'date' {date!r}: {exc}") from exc
+    outlet = raw.get("outlet")
+    url = raw.get("url")
+    return Doc(
+        id=str(doc_id),
+        title=title,
+        text=text,
+        published=published,
+        outlet=outlet if isinstance(outlet, str) else None,
+        url=url if isinstance(url, str) else None,
+    )
+
+
+def read_docs(handle: IO[bytes]) -> Iterator[Doc]:
+    """Documents of a JSON-lines stream in order; blank lines are skipped."""
+    for line_no, line in enumerate(handle, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"line {line_no}: not valid JSON: {exc}") from exc
+        yield doc_from_json(raw, line_no)
+
+
+class _Progress:
+    """A one-line progress report on stderr, redrawn at most twice a second."""
+
+    def __init__(self, total_bytes: int, enabled: bool) -> None:
+        self.total = max(total_bytes, 1)
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def update(self, docs: int, done_bytes: int, *, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not final and now - self.last < 0.5:
+            return
+        self.last = now
+        rate = docs / max(now - self.start, 1e-9)
+        pct = min(100.0, 100.0 * done_bytes / self.total)
+        end = "\n" if final else ""
+        sys.stderr.write(f"\rclustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s{end}")
+        sys.stderr.flush()
+
+
+def cluster_file(
+    input_path: Path, output_path: Path, engine: StoryEngine, *, progress: bool = True
+) -> int:
+    """Assign every document of ``input_path`` (JSON lines, arrival order) to a story and write
+    ``{"id", "story"}`` lines to ``output_path`` in the same order; return the count."""
+    count = 0
+    bar = _Progress(input_path.stat().st_size, progress)
+    with input_path.open("rb") as src, output_path.open("wb") as dst:
+        batch: list[Doc] = []
+
+        def flush() -> None:
+            for doc, assignment in zip(batch, engine.assign_many(batch), strict=True):
+                dst.write(orjson.dumps({"id": doc.id, "story": assignment.story_id}) + b"\n")
+            batch.clear()
+
+        for doc in read_docs(src):
+            batch.append(doc)
+            if len(batch) >= _BATCH:
+                count += len(batch)
+                flush()
+                bar.update(count, src.tell())
+        count += len(batch)
+        flush()
+        bar.update(count, src.tell(), final=True)
+    return count

@@ -1,0 +1,153 @@
+"""Value types of the story engine: input documents, decisions, tunables and story state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import xxhash
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """One article as the engine sees it."""
+
+    id: str
+    title: str
+    text: str
+    published: datetime | None  # aware UTC; None: the engine's clock stands in for it
+    outlet: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one document went."""
+
+    story_id: str  # stable: derived from the id of the story's first document
+    created: bool  # this document started the story
+    copy_of: str | None  # an earlier document this one is a near-identical (syndicated) copy of
+    merged: tuple[str, ...]  # story ids absorbed into ``story_id`` by this assignment
+    score: float  # similarity to the story joined (0 when created, 1 for a copy)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every threshold, weight and window of the engine; the defaults are the tuned ones."""
+
+    window_hours: float = 72.0
+    # features
+    title_weight: float = 2.0
+    body_words: int = 0  # 0: the whole body; otherwise only its first N content words
+    entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
+    # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
+    entity_mix: float = 0.3
+    threshold: float = 0.15
+    small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)
+    # short documents (headline only) have lower cosines for the same event: scale the threshold
+    short_length: int = 40  # documents with fewer content words than this count as short
+    short_factor: float = 0.8
+    # story representation
+    centroid_terms: int = 300
+    centroid_entities: int = 100
+    # candidate retrieval
+    query_terms: int = 12  # a document's most weighted features used to find candidate stories
+    index_terms: int = 12  # features of each member document a story is indexed under
+    posting_cap: int = 64  # most recent stories kept per feature
+    max_candidates: int = 24  # candidate stories scored per document
+    # copy level
+    shingle: int = 4
+    sketch_k: int = 32
+    copy_keys: int = 4  # smallest sketch hashes indexed per document
+    copy_threshold: float = 0.7
+    # concurrency
+    lock_timeout: float = 30.0
+    batch_lock_docs: int = 64
+    max_articles: int = 200  # articles remembered per story (for events); older ones are dropped
+
+    @property
+    def window(self) -> float:
+        return self.window_hours * 3600.0
+
+
+def story_id_for(doc_id: str) -> str:
+    """The id of a story that ``doc_id`` starts: the same in every process and every run."""
+    return "st_" + xxhash.xxh3_64_hexdigest(doc_id.encode("utf-8"))
+
+
+@dataclass(slots=True)
+class StoryState:
+    """A live story: what scoring needs plus what story events report.
+
+    Mutable on purpose: the engine updates it in place and hands it back to the store.
+    """
+
+    id: str
+    first_seen: float
+    last_seen: float
+    size: int
+    centroid: dict[str, float]  # sum of the members' unit TF-IDF vectors (largest entries kept)
+    entities: dict[str, float]  # sum of the members' unit entity vectors
+    keys: list[str]  # index features this story is registered under
+    articles: list[tuple[str, str | None, str | None, float]] = field(default_factory=list)
+    # (doc id, outlet, url, time) in arrival order; the first is the credited article
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "f": self.first_seen,
+            "l": self.last_seen,
+            "n": self.size,
+            "c": self.centroid,
+            "e": self.entities,
+            "k": self.keys,
+            "a": self.articles,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> StoryState:
+        return cls(
+            id=str(raw["id"]),
+            first_seen=float(raw["f"]),
+            last_seen=float(raw["l"]),
+            size=int(raw["n"]),
+            centroid=dict(raw["c"]),
+            entities=dict(raw["e"]),
+            keys=list(raw["k"]),
+            articles=[(str(a[0]), a[1], a[2], float(a[3])) for a in raw["a"]],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRecord:
+    """A document remembered for near-duplicate detection."""
+
+    doc_id: str
+    story_id: str
+    sketch: tuple[int, ...]
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One read of the shared state for one document."""
+
+    n_docs: int
+    df: list[int]  # aligned with the terms asked for
+    postings: list[list[str]]  # live story ids per key asked for, most recent first
+    copies: list[CopyRecord]  # documents sharing a sketch key
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Everything one assignment writes, applied atomically by the store."""
+
+    doc_id: str
+    time: float
+    terms: tuple[str, ...]  # distinct features of the document: their frequencies go up by one
+    story: StoryState
+    new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at ``time``
+    copy: CopyRecord | None
+    copy_keys: tuple[str, ...]
+    merged: tuple[str, ...] = ()

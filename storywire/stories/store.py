@@ -1,0 +1,175 @@
+"""The state port of the story engine and its in-memory implementation.
+
+A store holds what every worker must agree on: document frequencies (for IDF), live stories,
+the inverted index from features to stories, and recent documents for copy detection. The
+engine does all the thinking; a store only reads and writes, so the in-memory and the Redis
+store can be held to identical behaviour by one contract test.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from storywire.stories.model import Commit, CopyRecord, StoryState
+
+
+class StoryStore(Protocol):
+    """Shared state of story assignment. Reads and writes happen under ``locked()``."""
+
+    def locked(self) -> AbstractContextManager[object]:
+        """Serialise assignments: no other assigner reads or writes while this is held."""
+        ...
+
+    def stats(
+        self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
+    ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
+        """Documents seen, document frequency of each term, documents sharing a copy key, and
+        the record of ``doc_id`` itself if it was assigned before (a redelivery)."""
+        ...
+
+    def postings(self, keys: Sequence[str], since: float) -> list[list[tuple[str, float]]]:
+        """For each key, the (story id, time indexed) pairs indexed at or after ``since``."""
+        ...
+
+    def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
+        """The live stories among ``story_ids`` (evicted ones are simply absent)."""
+        ...
+
+    def commit(self, change: Commit) -> None:
+        """Apply one assignment: frequencies, story state, index entries, copy record."""
+        ...
+
+    def expire(self, before: float) -> int:
+        """Evict stories last seen before ``before`` and older copy records; return how many
+        stories went."""
+        ...
+
+    def clock(self) -> float:
+        """The latest document time committed (the high-water mark), 0 when empty."""
+        ...
+
+    def live_stories(self) -> int:
+        """How many stories are live."""
+        ...
+
+
+class MemoryStoryStore:
+    """All state in this process: the fast path for ``storywire cluster`` and one worker."""
+
+    def __init__(self, *, posting_cap: int = 64, copy_cap: int = 8) -> None:
+        self.posting_cap = posting_cap
+        self.copy_cap = copy_cap
+        self.n_docs = 0
+        self.df: dict[str, int] = {}
+        self.stories: dict[str, StoryState] = {}
+        self.index: dict[str, dict[str, float]] = {}
+        self.copy_index: dict[str, list[str]] = {}
+        self.docs: dict[str, tuple[CopyRecord, tuple[str, ...]]] = {}
+        self._story_heap: list[tuple[float, str]] = []
+        self._doc_heap: list[tuple[float, str]] = []
+        self._high_water = 0.0
+        self._lock = threading.RLock()
+
+    def locked(self) -> AbstractContextManager[object]:
+        return self._lock
+
+    def stats(
+        self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
+    ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
+        get = self.df.get
+        df = [get(t, 0) for t in terms]
+        copies: list[CopyRecord] = []
+        seen_ids: set[str] = set()
+        for key in copy_keys:
+            for other in self.copy_index.get(key, ()):
+                if other not in seen_ids:
+                    seen_ids.add(other)
+                    copies.append(self.docs[other][0])
+        found = self.docs.get(doc_id)
+        return self.n_docs, df, copies, found[0] if found else None
+
+    def postings(self, keys: Sequence[str], since: float) -> list[list[tuple[str, float]]]:
+        out: list[list[tuple[str, float]]] = []
+        for key in keys:
+            entries = self.index.get(key)
+            out.append([(s, t) for s, t in entries.items() if t >= since] if entries else [])
+        return out
+
+    def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
+        stories = self.stories
+        return {s: stories[s] for s in story_ids if s in stories}
+
+    def commit(self, change: Commit) -> None:
+        self.n_docs += 1
+        df = self.df
+        for term in change.terms:
+            df[term] = df.get(term, 0) + 1
+        story = change.story
+        for gone in change.merged:
+            self._evict_story(gone)
+        self.stories[story.id] = story
+        heapq.heappush(self._story_heap, (story.last_seen, story.id))
+        for key in change.new_keys:
+            entries = self.index.get(key)
+            if entries is None:
+                self.index[key] = {story.id: change.time}
+                continue
+            entries[story.id] = max(change.time, entries.get(story.id, change.time))
+            if len(entries) > self.posting_cap:
+                # Same rule as Redis's ZREMRANGEBYRANK: the lowest (time, id) goes.
+                del entries[min(entries.items(), key=lambda kv: (kv[1], kv[0]))[0]]
+        record = change.copy
+        if record is not None:
+            self.docs[record.doc_id] = (record, change.copy_keys)
+            heapq.heappush(self._doc_heap, (record.time, record.doc_id))
+            for key in change.copy_keys:
+                bucket = self.copy_index.setdefault(key, [])
+                bucket.append(record.doc_id)
+                if len(bucket) > self.copy_cap:
+                    del bucket[0]
+        self._high_water = max(self._high_water, change.time)
+
+    def _evict_story(self, story_id: str) -> None:
+        story = self.stories.pop(story_id, None)
+        if story is None:
+            return
+        for key in story.keys:
+            entries = self.index.get(key)
+            if entries is not None:
+                entries.pop(story_id, None)
+                if not entries:
+                    del self.index[key]
+
+    def expire(self, before: float) -> int:
+        evicted = 0
+        heap = self._story_heap
+        while heap and heap[0][0] < before:
+            _, story_id = heapq.heappop(heap)
+            story = self.stories.get(story_id)
+            if story is not None and story.last_seen < before:
+                self._evict_story(story_id)
+                evicted += 1
+        dheap = self._doc_heap
+        while dheap and dheap[0][0] < before:
+            _, doc_id = heapq.heappop(dheap)
+            found = self.docs.get(doc_id)
+            if found is None or found[0].time >= before:
+                continue
+            del self.docs[doc_id]
+            for key in found[1]:
+                bucket = self.copy_index.get(key)
+                if bucket is not None and doc_id in bucket:
+                    bucket.remove(doc_id)
+                    if not bucket:
+                        del self.copy_index[key]
+        return evicted
+
+    def clock(self) -> float:
+        return self._high_water
+
+    def live_stories(self) -> int:
+        return len(self.stories)

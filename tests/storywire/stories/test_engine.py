@@ -1,0 +1,102 @@
+"""Story engine behaviour on small hand-made inputs, in-memory store."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, story_id_for
+
+from .conftest import T0, labelled_docs
+
+
+def _partition(labels: list[str], stories: list[str]) -> set[frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for i, s in enumerate(stories):
+        groups.setdefault(s, set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def test_same_event_joins_and_same_kind_event_stays_apart() -> None:
+    """Differently worded articles on one event share a story; the other quake/rehab does not."""
+    pairs = labelled_docs()
+    engine = StoryEngine(MemoryStoryStore())
+    stories = [a.story_id for a in engine.assign_many([d for _, d in pairs])]
+    labels = [label for label, _ in pairs]
+    expected: dict[str, set[int]] = {}
+    for i, label in enumerate(labels):
+        expected.setdefault(label, set()).add(i)
+    assert _partition(labels, stories) == {frozenset(g) for g in expected.values()}
+
+
+def test_first_doc_creates_story_with_deterministic_id() -> None:
+    """The first document starts a story whose id derives from the document id alone."""
+    _, doc = labelled_docs()[0]
+    first = StoryEngine(MemoryStoryStore()).assign(doc)
+    again = StoryEngine(MemoryStoryStore()).assign(doc)
+    assert first.created
+    assert first.story_id == again.story_id == story_id_for(doc.id)
+    assert first.story_id.startswith("st_")
+    assert len(first.story_id) == 3 + 16
+
+
+def test_wire_copy_is_marked_copy_of_and_joins() -> None:
+    """A syndicated near-identical text is marked as a copy of the original and joins its story."""
+    _, original = labelled_docs()[0]
+    engine = StoryEngine(MemoryStoryStore())
+    a = engine.assign(original)
+    copy = replace(
+        original,
+        id="copy",
+        title=original.title + " - Reuters",
+        text=original.text + " (Reporting by a wire desk)",
+        outlet="other.example",
+    )
+    b = engine.assign(copy)
+    assert b.copy_of == original.id
+    assert b.story_id == a.story_id
+    assert not b.created
+
+
+def test_expired_story_is_evicted_and_not_joined() -> None:
+    """A story last seen beyond the window is evicted; a later article starts a new story."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, Params(window_hours=72))
+    pairs = labelled_docs()
+    first = engine.assign(pairs[0][1])
+    late = replace(pairs[3][1], published=T0 + timedelta(hours=100))
+    second = engine.assign(late)
+    assert second.created
+    assert second.story_id != first.story_id
+    assert first.story_id not in store.stories
+    assert store.live_stories() == 1
+
+
+def test_redelivered_doc_gets_same_story() -> None:
+    """Assigning the same document id twice (a redelivery) returns its story, changes nothing."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store)
+    _, doc = labelled_docs()[0]
+    a = engine.assign(doc)
+    b = engine.assign(doc)
+    assert b.story_id == a.story_id
+    assert store.n_docs == 1
+
+
+def test_titles_only_input_keeps_events_apart() -> None:
+    """Headline-only input with default params still separates the same-kind events."""
+    pairs = labelled_docs(titles_only=True)
+    engine = StoryEngine(MemoryStoryStore())
+    stories = [a.story_id for a in engine.assign_many([d for _, d in pairs])]
+    for i, (li, _) in enumerate(pairs):
+        for j, (lj, _) in enumerate(pairs):
+            if li != lj:
+                assert stories[i] != stories[j]
+
+
+def test_undated_doc_uses_engine_clock() -> None:
+    """A document without a date is placed at the engine's clock time."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, clock=lambda: 1_000_000.0)
+    engine.assign(Doc(id="x", title="Something happened in Oslo", text="", published=None))
+    assert store.clock() == 1_000_000.0
