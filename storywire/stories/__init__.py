@@ -9,6 +9,7 @@ cosine and entity overlap with an incrementally maintained IDF).
 from storywire.stories.engine import StoryEngine
 from storywire.stories.files import cluster_file
 from storywire.stories.model import Assignment, Doc, Params, StoryState, story_id_for
+from storywire.stories.redis_store import RedisStoryStore
 from storywire.stories.store import MemoryStoryStore, StoryStore
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "Doc",
     "MemoryStoryStore",
     "Params",
+    "RedisStoryStore",
     "StoryEngine",
     "StoryState",
     "StoryStore",

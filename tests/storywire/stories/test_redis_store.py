@@ -1,0 +1,150 @@
+"""RedisStoryStore: same decisions as the in-memory store, safe under concurrent workers."""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import redis
+
+from storywire.stories import (
+    Doc,
+    MemoryStoryStore,
+    Params,
+    RedisStoryStore,
+    StoryEngine,
+)
+
+from .conftest import T0, labelled_docs
+
+
+def _contract_sequence() -> list[Doc]:
+    """Joins, a wire copy, a redelivery, undated docs and expiry, in one stream."""
+    docs = [d for _, d in labelled_docs()]
+    copy = replace(docs[0], id="wire-copy", title=docs[0].title + " (AP)", outlet="ap.example")
+    late = replace(docs[3], id="late", published=T0 + timedelta(hours=200))
+    undated = replace(docs[4], id="undated", published=None)
+    return [*docs, copy, docs[2], late, undated, replace(docs[5], id="later", published=None)]
+
+
+def test_memory_and_redis_stores_make_identical_assignments(redis_client: redis.Redis) -> None:
+    """The in-memory store is a faithful twin: one sequence, identical assignments and state."""
+    params = Params()
+    clock = (T0 + timedelta(hours=300)).timestamp
+    memory = MemoryStoryStore(posting_cap=params.posting_cap)
+    shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
+    seq = _contract_sequence()
+    a = [StoryEngine(memory, params, clock=clock).assign(d) for d in seq]
+    engine = StoryEngine(shared, params, clock=clock)
+    b = [engine.assign(d) for d in seq[:5]] + engine.assign_many(seq[5:])
+    assert a == b
+    assert any(x.copy_of for x in a)
+    assert memory.live_stories() == shared.live_stories()
+    assert memory.clock() == shared.clock()
+    ids = list(memory.stories)
+    assert shared.load(ids) == memory.load(ids)
+
+
+def test_redis_store_expires_stories(redis_client: redis.Redis) -> None:
+    """Stories older than the window leave Redis (state, index and live set)."""
+    store = RedisStoryStore(redis_client)
+    engine = StoryEngine(store, Params(window_hours=72))
+    docs = [d for _, d in labelled_docs()]
+    first = engine.assign(docs[0])
+    engine.assign(replace(docs[1], published=T0 + timedelta(hours=100)))
+    assert store.load([first.story_id]) == {}
+    assert store.live_stories() == 1
+    assert not redis_client.exists(f"storywire:stories:d:{docs[0].id}")
+
+
+# -- concurrency ----------------------------------------------------------------------------
+
+_VOCAB = [f"w{i:04d}" for i in range(4000)]
+_PLACES = ["Oslo", "Quito", "Hanoi", "Dakar", "Lima", "Riga", "Accra", "Sofia", "Perth", "Tunis"]
+
+
+def _separated_docs(n_stories: int = 10, per_story: int = 5, seed: int = 3) -> list[Doc]:
+    """Well-separated synthetic stories (disjoint vocabularies), interleaved at random."""
+    rng = random.Random(seed)
+    t0 = datetime(2024, 1, 1, tzinfo=UTC)
+    docs: list[Doc] = []
+    for s in range(n_stories):
+        words = _VOCAB[s * 300 : (s + 1) * 300]
+        place = _PLACES[s % len(_PLACES)]
+        for k in range(per_story):
+            body = " ".join(rng.choice(words[:60]) for _ in range(120))
+            title = f"{place} {' '.join(rng.sample(words[:20], 6))}"
+            docs.append(
+                Doc(
+                    id=f"s{s}-{k}",
+                    title=title,
+                    text=f"{place} {body}",
+                    published=t0 + timedelta(minutes=s * 3 + k),
+                )
+            )
+    rng.shuffle(docs)
+    return docs
+
+
+def _partition(ids: list[str], stories: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for i in ids:
+        groups.setdefault(stories[i], set()).add(i)
+    return {frozenset(g) for g in groups.values()}
+
+
+def _worker(url: str, docs: list[Doc], out: multiprocessing.Queue[list[tuple[str, str]]]) -> None:
+    client = redis.Redis.from_url(url)
+    engine = StoryEngine(RedisStoryStore(client))
+    out.put([(d.id, engine.assign(d).story_id) for d in docs])
+    client.close()
+
+
+def test_concurrent_processes_give_sequential_partition(redis_client: redis.Redis) -> None:
+    """Four worker processes sharing Redis produce the partition one sequential run produces."""
+    docs = _separated_docs()
+    sequential = StoryEngine(MemoryStoryStore()).assign_many(docs)
+    expected = _partition(
+        [d.id for d in docs], {d.id: a.story_id for d, a in zip(docs, sequential, strict=True)}
+    )
+    assert len(expected) == 10
+
+    url = "redis://{host}:{port}/{db}".format(**redis_client.connection_pool.connection_kwargs)
+    ctx = multiprocessing.get_context("spawn")
+    out: multiprocessing.Queue[list[tuple[str, str]]] = ctx.Queue()
+    procs = [ctx.Process(target=_worker, args=(url, docs[i::4], out)) for i in range(4)]
+    for proc in procs:
+        proc.start()
+    results = [out.get(timeout=60) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=30)
+        assert proc.exitcode == 0
+    got = {doc_id: story for chunk in results for doc_id, story in chunk}
+    assert _partition([d.id for d in docs], got) == expected
+
+
+def test_concurrent_threads_give_sequential_partition(redis_client: redis.Redis) -> None:
+    """Threads racing on the first articles of each new story still leave one story per event."""
+    docs = _separated_docs(seed=5)
+    sequential = StoryEngine(MemoryStoryStore()).assign_many(docs)
+    expected = _partition(
+        [d.id for d in docs], {d.id: a.story_id for d, a in zip(docs, sequential, strict=True)}
+    )
+    got: dict[str, str] = {}
+    barrier = threading.Barrier(4)
+
+    def run(chunk: list[Doc]) -> None:
+        engine = StoryEngine(RedisStoryStore(redis_client))
+        barrier.wait()
+        for d in chunk:
+            got[d.id] = engine.assign(d).story_id
+
+    threads = [threading.Thread(target=run, args=(docs[i::4],)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert _partition([d.id for d in docs], got) == expected
