@@ -35,7 +35,11 @@ _FTFY: Final = ftfy.TextFixerConfig(
 # space, word joiner, BOM, Mongolian vowel separator, private-use (icon-font glyphs; also the
 # markers the HTML walker uses), lone surrogates (they cannot be encoded as UTF-8).
 _INVISIBLE: Final = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2060\ufeff\ue000-\uf8ff\ud800-\udfff]+"
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2060\ufeff\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]+"
+)
+# The same less the C1 controls, which ftfy reads as cp1252 bytes ("\x92" is U+2019).
+_INVISIBLE_BUT_C1: Final = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f\u00ad\u180e\u200b\u2060\ufeff\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]+"
 )
 # ZWJ/ZWNJ shape Persian, Indic scripts and emoji: kept only between two such characters.
 _JOINERS: Final = re.compile("[\u200c\u200d]+")
@@ -65,19 +69,30 @@ def _joiner(match: re.Match[str]) -> str:
     return match.group()
 
 
-def repair(text: str) -> str:
-    """Decode leftover entities, fix mojibake, drop invisible characters, normalise to NFC.
+def tidy(text: str, *, keep_c1: bool = False) -> str:
+    """Line breaks of every kind as ``\\n`` (U+2029 as a blank line), invisible characters gone.
 
-    Line breaks of every kind become ``\\n`` (U+2029, the paragraph separator, becomes a blank
-    line); spaces are left for the layout step.
+    ``keep_c1`` keeps C1 controls for a later ``fix_mojibake``.
     """
-    text = decode_leftover_entities(text)
-    if _MOJIBAKE_HINT.search(text):
-        text = ftfy.fix_text(text, _FTFY)
     text = _LINE_BREAKS.sub("\n", text).replace("\u2029", "\n\n")
-    text = _INVISIBLE.sub("", text)
+    text = (_INVISIBLE_BUT_C1 if keep_c1 else _INVISIBLE).sub("", text)
     if "\u200c" in text or "\u200d" in text:
         text = _JOINERS.sub(_joiner, text)
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
     return text
+
+
+def fix_mojibake(text: str) -> str:
+    """ftfy's repair where the text shows a fingerprint of mojibake; ``text`` itself otherwise."""
+    if not _MOJIBAKE_HINT.search(text):
+        return text
+    return ftfy.fix_text(text, _FTFY)
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, skipping the copy when the text already is."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def repair(text: str) -> str:
+    """Decode leftover entities, fix mojibake, drop invisible characters, normalise to NFC."""
+    return nfc(tidy(fix_mojibake(tidy(decode_leftover_entities(text), keep_c1=True))))

@@ -98,11 +98,12 @@ def sanitize_html(
     for el in list(root.iter()):
         if not isinstance(el, HtmlElement):
             continue
-        _reshape(el)
+        # Repair first: lxml refuses to set text with the control characters repair removes.
         if el.text:
             el.text = repair(el.text)
         if el.tail:
             el.tail = repair(el.tail)
+        _reshape(el)
     body = root.find("body")
     container = body if body is not None else root
     markup = (container.text or "") + "".join(

@@ -17,7 +17,7 @@ from typing import Final
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
-from storywire.clean.repair import repair
+from storywire.clean.repair import decode_leftover_entities, fix_mojibake, nfc, tidy
 from storywire.clean.rules import CompiledRules, Rule, apply_element_rules, compiled, cuts_at
 from storywire.clean.rules import drops_line as _drops_line
 
@@ -75,10 +75,13 @@ _BREAKS: Final = re.compile("[ \ue000-\ue002]*[\ue000-\ue002][ \ue000-\ue002]*")
 _SPACES: Final = re.compile(r"[^\S\n]+")
 _BLANK_LINE: Final = re.compile(r"\n[^\S\n]*\n\s*")
 
+_C1: Final = re.compile("[\x80-\x9f]")
 _MARKUP: Final = re.compile(r"<[A-Za-z!?/]")
 # CDATA wrappers left in content by a feed generator; lxml would drop the text inside.
 _CDATA: Final = re.compile(r"<!\[CDATA\[|\]\]>")
-_UNSAFE: Final = re.compile("<!\\[CDATA\\[|\\]\\]>|[\ue000-\ue002]")
+# Also what lxml refuses in text it is given later (controls, non-characters) and our markers.
+_UNSAFE: Final = re.compile("<!\\[CDATA\\[|\\]\\]>|[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]")
+_FEEDS: Final = re.compile("[\x0b\x0c]")
 _MAX_PASSES: Final = 4
 
 _local = threading.local()
@@ -103,7 +106,7 @@ def parse_html(html: str) -> HtmlElement | None:
     """Parse markup into an lxml tree; None when there is nothing to parse."""
     # Encoding ourselves sidesteps lxml's refusal of str input with an XML encoding declaration;
     # "ignore" drops lone surrogates, which have no UTF-8 form.
-    data = _UNSAFE.sub("", html).encode("utf-8", "ignore")
+    data = _FEEDS.sub(" ", _UNSAFE.sub("", html)).encode("utf-8", "ignore")
     if not data.strip():
         return None
     try:
@@ -157,56 +160,75 @@ def _html_layout(text: str) -> str:
     return _BREAKS.sub(_break, _HTML_SPACE.sub(" ", text))
 
 
-def _paragraphs(text: str, table: CompiledRules | None) -> list[list[str]]:
-    paragraphs: list[list[str]] = []
+def _layout(text: str, *, inline: bool = False) -> str:
+    """Text in our shape: lines stripped, spaces collapsed, paragraphs one blank line apart.
+
+    ``inline`` makes it a single line (titles).
+    """
+    if inline:
+        return " ".join(text.split())
+    paragraphs = []
     for block in _BLANK_LINE.split(text):
-        lines: list[str] = []
-        for raw in block.split("\n"):
-            line = _SPACES.sub(" ", raw).strip()
-            if not line:
-                continue
-            if table is not None:
-                if cuts_at(line, table):
-                    if lines:
-                        paragraphs.append(lines)
-                    return paragraphs
-                if _drops_line(line, table):
-                    continue
-            lines.append(line)
+        lines = [line for raw in block.split("\n") if (line := _SPACES.sub(" ", raw).strip())]
         if lines:
-            paragraphs.append(lines)
-    return paragraphs
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
-def _finish(text: str, table: CompiledRules | None) -> str:
-    paragraphs = _paragraphs(repair(text), table)
-    return "\n\n".join("\n".join(lines) for lines in paragraphs)
+def _apply_line_rules(text: str, table: CompiledRules) -> str:
+    paragraphs: list[str] = []
+    for block in text.split("\n\n"):
+        lines: list[str] = []
+        for line in block.split("\n"):
+            if cuts_at(line, table):
+                if lines:
+                    paragraphs.append("\n".join(lines))
+                return "\n\n".join(paragraphs)
+            if not _drops_line(line, table):
+                lines.append(line)
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
-def _convert(source: str, table: CompiledRules | None) -> str:
+def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> str:
+    text = _layout(tidy(decode_leftover_entities(text), keep_c1=True), inline=inline)
+    # ftfy runs on laid-out text, so it sees the same context when our output is cleaned
+    # again: its verdict depends on neighbouring characters, spaces included.
+    # Dropping the controls ftfy left can give it new context, hence the (short) loop.
+    for _ in range(_MAX_PASSES):
+        fixed = fix_mojibake(text)
+        if fixed == text and not _C1.search(text):
+            break
+        text = _layout(tidy(fixed), inline=inline)
+    text = nfc(text)
+    return text if table is None or not text else _apply_line_rules(text, table)
+
+
+def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
     if not _MARKUP.search(source):
-        return _finish(_CDATA.sub("", source), table)
+        return _finish(_CDATA.sub("", source), table, inline=inline)
     root = parse_html(source)
     if root is None:
         return ""
     if table is not None:
         apply_element_rules(root, table, drop_empty=False)
     raw, alts = _walk(root)
-    text = _finish(_html_layout(raw), table)
+    text = _finish(_html_layout(raw), table, inline=inline)
     if not text and alts:
         # A photo post: the alt text is the only description there is.
-        text = _finish("\n\n".join(alts), table)
+        text = _finish("\n\n".join(alts), table, inline=inline)
     return text
 
 
-def _to_fixed_point(source: str, table: CompiledRules | None) -> str:
-    text = _convert(source, table)
+def _to_fixed_point(source: str, table: CompiledRules | None, *, inline: bool = False) -> str:
+    text = _convert(source, table, inline=inline)
     # Text decoded from escaped markup ("&lt;p&gt;") is markup again: clean until it is text,
     # so the output is also a fixed point (cleaning it again changes nothing).
     for _ in range(_MAX_PASSES):
         if not _MARKUP.search(text):
             break
-        again = _convert(text, table)
+        again = _convert(text, table, inline=inline)
         if again == text:
             break
         text = again
@@ -253,7 +275,7 @@ def clean_title(title: str, *, outlet: str | None = None) -> str:
     The trailing site name (" - BBC News", " | Reuters") is removed only when ``outlet`` is
     known, and never when it is all the title there is.
     """
-    text = " ".join(_to_fixed_point(title, None).split())
+    text = _to_fixed_point(title, None, inline=True)
     if outlet and outlet.strip():
         suffix = _outlet_suffix(outlet)
         while True:

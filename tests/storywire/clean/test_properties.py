@@ -1,0 +1,104 @@
+"""Properties that hold for any input: cleaning never raises and is a fixed point."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storywire.clean import clean_title, html_to_text, lead, sanitize_html
+
+_TAGS = [
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "a",
+    "b",
+    "script",
+    "style",
+    "h2",
+    "td",
+    "tr",
+    "table",
+    "img",
+]
+_SNIPPETS = [
+    "&amp;",
+    "&amp;amp;",
+    "&lt;",
+    "&gt;",
+    "&#8217;",
+    "&nbsp;",
+    "&#x200B;",
+    "\xa0",
+    "\u200d",
+    "\u200c",
+    "â€™",
+    "Ã©",
+    "<![CDATA[",
+    "]]>",
+    "<!--",
+    "-->",
+    "…",
+    ".",
+    "Share|on|Facebook",
+    "Read|more",
+    "The|post|X|appeared|first|on|Y.",
+]
+_PIECES = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from([snippet.replace("|", " ") for snippet in _SNIPPETS] + ["\n\n", "\r\n", " "]),
+    st.builds(lambda t: f"<{t}>", st.sampled_from(_TAGS)),
+    st.builds(lambda t: f"</{t}>", st.sampled_from(_TAGS)),
+    st.builds(lambda t: f'<img alt="{t}" src="x.jpg">', st.text(max_size=10)),
+)
+HTMLISH = st.lists(_PIECES, max_size=40).map("".join)
+ANY_TEXT = st.one_of(st.text(), HTMLISH)
+
+
+@settings(max_examples=400, deadline=None)
+@given(ANY_TEXT)
+def test_html_to_text_is_a_fixed_point(source: str) -> None:
+    """Cleaning the cleaned text again changes nothing."""
+    once = html_to_text(source)
+    assert html_to_text(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT)
+def test_html_to_text_output_shape(source: str) -> None:
+    """Output has no surrounding whitespace, no runs of blank lines, no double spaces."""
+    text = html_to_text(source)
+    assert text == text.strip()
+    assert "\n\n\n" not in text
+    assert "  " not in text
+    assert "\r" not in text
+    assert "\u200b" not in text
+    assert "\ufeff" not in text
+    text.encode("utf-8")  # no lone surrogates
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT, st.one_of(st.none(), st.sampled_from(["BBC News", "Reuters", "The Guardian"])))
+def test_clean_title_is_idempotent(title: str, outlet: str | None) -> None:
+    """A cleaned title cleans to itself, and is one line."""
+    once = clean_title(title, outlet=outlet)
+    assert clean_title(once, outlet=outlet) == once
+    assert "\n" not in once
+
+
+@settings(max_examples=200, deadline=None)
+@given(ANY_TEXT)
+def test_sanitize_never_raises(source: str) -> None:
+    """sanitize_html returns a string for any input, without script or event handlers."""
+    out = sanitize_html(source, base_url="https://example.com/a/")
+    assert "<script" not in out
+    assert "onclick" not in out.lower() or "onclick=" not in out.lower()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=1, max_value=400))
+def test_lead_fits(text: str, max_chars: int) -> None:
+    """A lead never exceeds its budget."""
+    assert len(lead(text, max_chars)) <= max_chars
