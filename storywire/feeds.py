@@ -49,12 +49,11 @@ def parse_feed(
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
-    warning = None
-    if parsed.get("bozo"):
-        reason = _one_line(parsed.get("bozo_exception"))
-        if not parsed.entries and not parsed.get("version"):
-            raise FeedError(f"not a feed: {reason}")
-        warning = reason
+    reason = _one_line(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    if not parsed.entries and not parsed.get("version"):
+        raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")
+    # A bozo feed that still yields entries is accepted: the warning goes to the health record.
+    warning = reason
     entries = tuple(_entry_from_feedparser(raw, now) for raw in parsed.entries)
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
     return ParsedFeed(

@@ -66,6 +66,25 @@ def parse_sources(
 
 
 @dataclass(frozen=True, slots=True)
+class SourceState:
+    """The health record operators read: how polling of one source is going."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    interval: float | None = None
+    last_status: int | None = None
+    last_outcome: str | None = None
+    consecutive_failures: int = 0
+    failing_since: float | None = None
+    last_error: str | None = None
+    last_success: float | None = None
+    last_attempt: float | None = None
+    entries_seen: int = 0
+    polls: int = 0
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PollOutcome:
     """What one poll taught us about a feed, the input to the next-poll decision."""
 

@@ -12,6 +12,7 @@ _TRACKING_EXACT = frozenset(
         "yclid", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "ito", "ns_mchannel",
         "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "rss", "cmp", "src", "smid",
         "ref", "ref_src", "__twitter_impression", "at_medium", "at_campaign", "guccounter",
+        "traffic_source", "maca", "cid", "ftag", "taid",
     }
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")

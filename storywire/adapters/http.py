@@ -91,8 +91,18 @@ class HttpFetcher:
     """Conditional GETs through one shared connection pool (thread-safe, as urllib3's is)."""
 
     def __init__(self, resolver: Resolver = system_resolver, num_pools: int = 64) -> None:
-        self._pool = urllib3.PoolManager(num_pools=num_pools, retries=False)
+        # maxsize: fetch threads share the pool; a per-host pool of one would churn connections.
+        self._pool = urllib3.PoolManager(num_pools=num_pools, maxsize=8, retries=False)
         self._resolver = resolver
+
+    def close(self) -> None:
+        self._pool.clear()
+
+    def __enter__(self) -> HttpFetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def fetch(
         self,
@@ -121,6 +131,8 @@ class HttpFetcher:
             status = response.status
             location = response.headers.get("location")
             if status in (301, 302, 303, 307, 308) and location:
+                # Closed, not returned to the pool: an unread redirect body must not be reused.
+                response.close()
                 response.release_conn()
                 if len(redirects) >= policy.max_redirects:
                     raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")

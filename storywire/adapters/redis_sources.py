@@ -8,13 +8,14 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, fields
 from typing import Any, cast
 
 import orjson
 import redis
 
 from storywire.models import Source
+from storywire.sources import SourceState
 
 PREFIX = "sw:"
 
@@ -34,34 +35,6 @@ for _, id in ipairs(due) do
 end
 return due
 """
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """The health record operators read: how polling of one source is going."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-    interval: float | None = None
-    last_status: int | None = None
-    last_outcome: str | None = None
-    consecutive_failures: int = 0
-    failing_since: float | None = None
-    last_error: str | None = None
-    last_success: float | None = None
-    last_attempt: float | None = None
-    entries_seen: int = 0
-    polls: int = 0
-    disabled_reason: str | None = None
-
-    @classmethod
-    def from_redis(cls, raw: Mapping[bytes, bytes]) -> SourceState:
-        doc = {k.decode(): orjson.loads(v) for k, v in raw.items()}
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in doc.items() if k in known})
-
-    def to_redis(self) -> dict[str, bytes]:
-        return {name: orjson.dumps(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 class RedisSourceStore:
@@ -107,12 +80,13 @@ class RedisSourceStore:
 
     def state(self, source_id: str) -> SourceState:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("state", source_id)))
-        return SourceState.from_redis(raw)
+        return SourceState(**_known_fields({k.decode(): orjson.loads(v) for k, v in raw.items()}))
 
     def finish(self, source_id: str, state: SourceState, *, next_poll: float | None) -> None:
         """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it."""
         pipe = self._r.pipeline()
-        pipe.hset(self._key("state", source_id), mapping=state.to_redis())  # type: ignore[arg-type]
+        mapping: dict[Any, Any] = {k: orjson.dumps(v) for k, v in asdict(state).items()}
+        pipe.hset(self._key("state", source_id), mapping=mapping)
         pipe.zrem(self._key("inflight"), source_id)
         if next_poll is None:
             pipe.zrem(self._key("due"), source_id)
@@ -149,3 +123,9 @@ class RedisSourceStore:
         pipe.zcard(self._key("inflight"))
         sources, due, inflight = cast(Sequence[int], pipe.execute())
         return {"sources": sources, "scheduled": due, "in_flight": inflight}
+
+
+def _known_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    # Fields a newer version wrote and this one does not know are ignored, not fatal.
+    known = {f.name for f in fields(SourceState)}
+    return {k: v for k, v in doc.items() if k in known}

@@ -1,0 +1,101 @@
+"""The process stage's core: entries → clean articles → stories → events in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from storywire.clean import clean_title, detect_language, html_to_text
+from storywire.identity import article_id, content_hash
+from storywire.models import Article, Entry, Source
+from storywire.stories import Doc, StoryEngine
+from storywire.urls import canonical_url
+
+
+class Ledger(Protocol):
+    """Where story records and their events are written (``RedisLedger`` in production)."""
+
+    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]: ...
+
+    def record(self, article: Article, story_id: str, absorbed: Sequence[str] = ()) -> object: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessReport:
+    articles: int = 0
+    new: int = 0
+    updated: int = 0
+    copies: int = 0
+    stories_created: int = 0
+    rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
+
+
+class EmptyEntryError(ValueError):
+    """An entry with neither a usable title nor text: nothing to publish."""
+
+
+def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: datetime) -> Article:
+    """Clean one entry into the article downstream services receive."""
+    base = entry.link or source.url
+    title = clean_title(entry.title, outlet=source.outlet)
+    body_html = entry.content_html or entry.summary_html
+    text = html_to_text(body_html, base_url=base) if body_html else ""
+    if not title and not text:
+        raise EmptyEntryError("entry has no title and no text")
+    url = canonical_url(entry.link) if entry.link else source.url
+    return Article(
+        id=article_id(source.id, entry_key),
+        source_id=source.id,
+        outlet=source.outlet,
+        url=url,
+        title=title or text.split("\n", 1)[0][:200],
+        text=text,
+        published=entry.published or fetched_at,
+        content_hash=content_hash(title, text),
+        author=entry.author,
+        language=detect_language(f"{title}\n{text}"),
+    )
+
+
+def process_entries(
+    source: Source,
+    items: Sequence[tuple[str, Entry]],
+    *,
+    engine: StoryEngine,
+    ledger: Ledger,
+    fetched_at: datetime,
+) -> ProcessReport:
+    """Clean, identify and place a batch of one source's new or changed entries.
+
+    A bad entry is reported in ``rejected`` and never stops the others.
+    """
+    articles: list[Article] = []
+    rejected: list[tuple[str, str]] = []
+    for key, entry in items:
+        try:
+            articles.append(build_article(source, key, entry, fetched_at=fetched_at))
+        except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
+            rejected.append((key, str(exc)[:200]))
+    known = ledger.known_stories([a.id for a in articles])
+    fresh = [a for a in articles if a.id not in known]
+    docs = [
+        Doc(id=a.id, title=a.title, text=a.text, published=a.published, outlet=a.outlet, url=a.url)
+        for a in fresh
+    ]
+    assignments = dict(zip((a.id for a in fresh), engine.assign_many(docs), strict=True))
+    for article in articles:
+        assignment = assignments.get(article.id)
+        if assignment is None:
+            ledger.record(article, known[article.id])
+        else:
+            ledger.record(article, assignment.story_id, assignment.merged)
+    return ProcessReport(
+        articles=len(articles),
+        new=len(fresh),
+        updated=len(articles) - len(fresh),
+        copies=sum(1 for a in assignments.values() if a.copy_of),
+        stories_created=sum(1 for a in assignments.values() if a.created),
+        rejected=tuple(rejected),
+    )

@@ -1,0 +1,65 @@
+"""One typed home for every task's name, queue, retries and limits.
+
+Celery accepts any keyword on ``@task`` and silently ignores a misspelt one; going through this
+dataclass makes a typo a type error instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from celery import shared_task
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+QUEUES = ("dispatch", "fetch", "process", "publish")
+# Redis re-delivers an unacknowledged message after this long; every limit and retry delay stays
+# below it, or a slow task would run twice at once.
+VISIBILITY_TIMEOUT = 3600
+
+
+@dataclass(frozen=True, slots=True)
+class TaskOptions:
+    name: str
+    queue: str
+    soft_time_limit: int
+    time_limit: int
+    max_retries: int = 5
+    retry_backoff: int = 5
+    retry_backoff_max: int = 600
+
+    def __post_init__(self) -> None:
+        if self.queue not in QUEUES:
+            raise ValueError(f"{self.name}: unknown queue {self.queue!r}")
+        if not self.soft_time_limit < self.time_limit < VISIBILITY_TIMEOUT:
+            raise ValueError(f"{self.name}: need soft limit < hard limit < visibility timeout")
+        if self.retry_backoff_max >= VISIBILITY_TIMEOUT:
+            raise ValueError(f"{self.name}: retry delay must stay below the visibility timeout")
+
+
+DISPATCH = TaskOptions("storywire.dispatch", "dispatch", soft_time_limit=20, time_limit=30)
+FETCH = TaskOptions("storywire.fetch", "fetch", soft_time_limit=90, time_limit=120)
+PROCESS = TaskOptions("storywire.process", "process", soft_time_limit=240, time_limit=300)
+PUBLISH = TaskOptions("storywire.publish", "publish", soft_time_limit=50, time_limit=60)
+ALL = (DISPATCH, FETCH, PROCESS, PUBLISH)
+
+
+def task(options: TaskOptions) -> Callable[[F], Any]:
+    """``shared_task`` with our defaults: late acks, JSON, no results, jittered backoff."""
+    return shared_task(
+        name=options.name,
+        queue=options.queue,
+        bind=True,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        ignore_result=True,
+        soft_time_limit=options.soft_time_limit,
+        time_limit=options.time_limit,
+        max_retries=options.max_retries,
+        retry_backoff=options.retry_backoff,
+        retry_backoff_max=options.retry_backoff_max,
+        retry_jitter=True,
+        serializer="json",
+    )

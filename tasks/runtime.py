@@ -1,0 +1,79 @@
+"""The composition root: settings read once, adapters built once per worker process.
+
+Built lazily and keyed by pid, so a prefork child never reuses its parent's sockets.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+
+import redis
+
+from storywire.adapters.http import FetchPolicy, HttpFetcher
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.adapters.streams import RedisStreamSink
+from storywire.settings import Settings
+from storywire.stories import Params, StoryEngine
+from storywire.stories.redis_store import RedisStoryStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+
+    @cached_property
+    def redis(self) -> redis.Redis:
+        if not self.settings.redis_url:
+            raise RuntimeError("STORYWIRE_REDIS_URL is not set (use `storywire run` to embed one)")
+        return redis.Redis.from_url(self.settings.redis_url, health_check_interval=30)
+
+    @cached_property
+    def sources(self) -> RedisSourceStore:
+        return RedisSourceStore(self.redis)
+
+    @cached_property
+    def ledger(self) -> RedisLedger:
+        return RedisLedger(self.redis)
+
+    @cached_property
+    def sink(self) -> RedisStreamSink:
+        return RedisStreamSink(
+            self.redis,
+            outbox_key=self.ledger.outbox_key,
+            stream=self.settings.stream,
+            maxlen=self.settings.stream_maxlen,
+        )
+
+    @cached_property
+    def engine(self) -> StoryEngine:
+        params = Params(window_hours=self.settings.story_window_hours)
+        return StoryEngine(RedisStoryStore(self.redis), params)
+
+    @cached_property
+    def fetcher(self) -> HttpFetcher:
+        return HttpFetcher()
+
+    @cached_property
+    def fetch_policy(self) -> FetchPolicy:
+        s = self.settings
+        return FetchPolicy(
+            user_agent=s.user_agent,
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            deadline=s.fetch_deadline,
+            max_body_bytes=s.max_body_bytes,
+            max_redirects=s.max_redirects,
+        )
+
+
+_runtime: tuple[int, Runtime] | None = None
+
+
+def runtime() -> Runtime:
+    global _runtime  # noqa: PLW0603 - one runtime per process is the point
+    if _runtime is None or _runtime[0] != os.getpid():
+        _runtime = (os.getpid(), Runtime(Settings.from_env()))
+    return _runtime[1]

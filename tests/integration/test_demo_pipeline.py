@@ -1,0 +1,111 @@
+"""The whole service on recorded feeds: real Redis, real Celery workers, real beat."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.settings import Settings
+from storywire.urls import canonical_url
+from workers.demo import run_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDED = ROOT / "seeds" / "recorded"
+KEY_STORY = "ua-ru-prisoner-talks"
+
+pytestmark = pytest.mark.integration
+
+
+def _final_partition(client: redis.Redis) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Article URL → story id and story id → last story data, replayed from the event stream."""
+    alias: dict[str, str] = {}
+    story_of_url: dict[str, str] = {}
+    stories: dict[str, dict[str, Any]] = {}
+    for _, fields in client.xrange("storywire.events"):
+        event = orjson.loads(fields[b"event"])
+        data = event["data"]
+        if event["type"] == "storywire.article.ingested.v1":
+            story_of_url[data["url"]] = data["story_id"]
+        elif event["type"] == "storywire.story.merged.v1":
+            for gone in data["merged_story_ids"]:
+                alias[gone] = data["story_id"]
+                stories.pop(gone, None)
+            stories[data["story_id"]] = data["story"]
+        elif event["type"] in ("storywire.story.created.v1", "storywire.story.updated.v1"):
+            stories[data["story_id"]] = data
+
+    def resolve(story_id: str) -> str:
+        while story_id in alias:
+            story_id = alias[story_id]
+        return story_id
+
+    return {url: resolve(s) for url, s in story_of_url.items()}, stories
+
+
+@pytest.fixture(scope="module")
+def demo_run(
+    redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[int, str, redis.Redis]:
+    """Run the demo once against the private Redis; the tests below read what it left."""
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo"), log_format="json")
+    out = io.StringIO()
+    code = run_demo(settings, RECORDED, redis_server.url, out, timeout=150.0)
+    return code, out.getvalue(), client
+
+
+@pytest.mark.timeout(240)
+def test_demo_groups_outlets_into_the_expected_stories(
+    demo_run: tuple[int, str, redis.Redis],
+) -> None:
+    """Every recorded article lands in exactly the story expected.toml says, no more, no less."""
+    code, _, client = demo_run
+    assert code == 0
+    expected = tomllib.loads((RECORDED / "expected.toml").read_text())
+    story_of_url, _ = _final_partition(client)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for story in expected["story"]:
+        for link in story["articles"]:
+            groups[story["key"]].add(story_of_url[canonical_url(link)])
+    assert all(len(ids) == 1 for ids in groups.values()), dict(groups)
+    story_ids = [next(iter(ids)) for ids in groups.values()]
+    assert len(set(story_ids)) == len(story_ids), "two expected stories share one story id"
+    for copy in expected.get("copy", []):
+        assert len({story_of_url[canonical_url(link)] for link in copy["links"]}) == 1
+
+
+@pytest.mark.timeout(240)
+def test_key_story_has_four_outlets_credited_to_the_first(
+    demo_run: tuple[int, str, redis.Redis],
+) -> None:
+    """The prisoner-talks story names its four outlets and credits the first to publish."""
+    code, printed, client = demo_run
+    assert code == 0
+    expected = {
+        s["key"]: s for s in tomllib.loads((RECORDED / "expected.toml").read_text())["story"]
+    }
+    story_of_url, stories = _final_partition(client)
+    key = expected[KEY_STORY]
+    story = stories[story_of_url[canonical_url(key["articles"][0])]]
+    assert story["credited_outlet"]["source_id"] == key["credited"]
+    assert {o["source_id"] for o in story["outlets"]} == {"aljazeera", "reuters", "cbsnews", "scmp"}
+    assert {o["url"] for o in story["outlets"]} <= {canonical_url(a) for a in key["articles"]}
+    assert story["headline"] in printed
+
+
+@pytest.mark.timeout(240)
+def test_each_event_id_is_published_once(demo_run: tuple[int, str, redis.Redis]) -> None:
+    """Redelivered work never produces a second copy of an event id in the stream."""
+    _, _, client = demo_run
+    ids = [fields[b"id"] for _, fields in client.xrange("storywire.events")]
+    assert ids
+    assert len(ids) == len(set(ids))

@@ -1,0 +1,73 @@
+"""Story records and events: written together, drained to the stream exactly once per id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import redis
+
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.streams import RedisStreamSink
+from storywire.models import Article
+
+T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
+
+
+def _article(aid: str, outlet: str, minutes: int) -> Article:
+    return Article(
+        id=aid, source_id=outlet.lower(), outlet=outlet, url=f"https://{outlet}.com/{aid}",
+        title=f"{outlet} headline", text="Body.", published=T0 + timedelta(minutes=minutes),
+        content_hash=f"h{aid}",
+    )  # fmt: skip
+
+
+def _events(client: redis.Redis) -> list[dict[str, object]]:
+    return [orjson.loads(f[b"event"]) for _, f in client.xrange("storywire.events")]
+
+
+def test_story_events_credit_the_first_publisher(redis_client: redis.Redis) -> None:
+    """A story created by a later-published article credits whoever published first."""
+    ledger = RedisLedger(redis_client)
+    ledger.record(_article("a1", "Reuters", 30), "st_1")
+    ledger.record(_article("a2", "AlJazeera", 0), "st_1")
+    sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
+    assert sink.drain_all(now=1.0) == 4
+    types = [e["type"] for e in _events(redis_client)]
+    assert types == [
+        "storywire.story.created.v1", "storywire.article.ingested.v1",
+        "storywire.story.updated.v1", "storywire.article.ingested.v1",
+    ]  # fmt: skip
+    last = _events(redis_client)[2]["data"]
+    assert isinstance(last, dict)
+    assert last["credited_outlet"]["outlet"] == "AlJazeera"
+    assert [o["outlet"] for o in last["outlets"]] == ["AlJazeera", "Reuters"]
+    assert last["article_count"] == 2
+
+
+def test_redelivered_decision_is_sent_once(redis_client: redis.Redis) -> None:
+    """Recording the same article twice queues the same event id; the stream gets it once."""
+    ledger = RedisLedger(redis_client)
+    sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
+    ledger.record(_article("a1", "Reuters", 0), "st_1")
+    sink.drain_all(now=1.0)
+    ledger.record(_article("a1", "Reuters", 0), "st_1")  # a retried task
+    sink.drain_all(now=2.0)
+    ids = [e["id"] for e in _events(redis_client)]
+    assert len(ids) == len(set(ids)) == 2
+    assert ledger.outbox_length() == 0
+
+
+def test_merge_moves_articles_and_aliases_the_absorbed_story(redis_client: redis.Redis) -> None:
+    """Merging announces story.merged and later writes to the old id land in the survivor."""
+    ledger = RedisLedger(redis_client)
+    ledger.record(_article("a1", "Reuters", 0), "st_a")
+    ledger.record(_article("a2", "CBS", 5), "st_b")
+    outcome = ledger.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"])
+    assert next(e.type for e in outcome.events) == "storywire.story.merged.v1"
+    ledger.record(_article("a4", "NPR", 12), "st_b")
+    record = ledger.get("st_a")
+    assert record is not None
+    assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
+    assert ledger.get("st_b") is None
+    assert ledger.known_stories(["a2"]) == {"a2": "st_a"}

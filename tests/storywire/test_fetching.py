@@ -1,0 +1,139 @@
+"""One poll against a local misbehaving server: validators, backoff, limits, SSRF guard."""
+
+from __future__ import annotations
+
+import gzip
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
+from storywire.fetching import DISABLE_MIN_FAILURES, poll
+from storywire.models import Source
+from storywire.sources import SourceState
+from tests.support.httpserver import Reply, http_server
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>1</guid><title>One</title><link>https://x.com/1</link></item></channel></rss>"""
+POLICY = FetchPolicy(user_agent="storywire-test", read_timeout=2.0, deadline=5.0)
+
+
+@pytest.fixture
+def fetcher() -> Iterator[HttpFetcher]:
+    """A fetcher whose pooled sockets are closed when the test ends."""
+    with HttpFetcher() as client:
+        yield client
+
+
+def _source(url: str, *, allow_private: bool = True) -> Source:
+    return Source(id="t", url=url, outlet="T", domain="t", allow_private=allow_private)
+
+
+def _etag_route(handler: BaseHTTPRequestHandler) -> Reply:
+    if handler.headers.get("If-None-Match") == '"v1"':
+        return Reply(304)
+    return Reply(200, FEED, {"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+
+
+def test_conditional_get_turns_into_304_without_parsing(fetcher: HttpFetcher) -> None:
+    """The ETag of one poll is sent with the next; a 304 yields no entries and no error."""
+    with http_server({"/feed": _etag_route}) as base:
+        first = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=1000.0)
+        second = poll(_source(base + "/feed"), first.state, fetcher, POLICY, now=2000.0)
+    assert first.outcome == "ok"
+    assert len(first.entries) == 1
+    assert first.state.etag == '"v1"'
+    assert second.outcome == "not_modified"
+    assert second.entries == ()
+    assert second.state.last_success == 2000.0
+
+
+def test_429_backs_off_at_least_retry_after(fetcher: HttpFetcher) -> None:
+    """A 429 with Retry-After is a failure whose next poll waits at least that long."""
+    route = {"/feed": lambda h: Reply(429, b"", {"Retry-After": "3600"})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "http_429"
+    assert result.next_poll is not None
+    assert result.next_poll >= 3600 * 0.9
+    assert result.state.consecutive_failures == 1
+
+
+def test_failures_never_disable_a_source_quickly(fetcher: HttpFetcher) -> None:
+    """Many errors within hours keep the source scheduled; days of errors disable it."""
+    src = _source("http://127.0.0.1:9/feed")
+    state = SourceState()
+    rng = random.Random(1)
+    for i in range(DISABLE_MIN_FAILURES + 5):
+        result = poll(src, state, fetcher, POLICY, now=1000.0 + i * 60, rng=rng)
+        state = result.state
+    assert result.next_poll is not None
+    assert state.disabled_reason is None
+    late = poll(src, state, fetcher, POLICY, now=1000.0 + 4 * 24 * 3600, rng=rng)
+    assert late.next_poll is None
+    assert late.state.disabled_reason
+    assert [e.type for e in late.events] == ["storywire.source.failed.v1"]
+
+
+def test_loopback_is_refused_unless_allowed(fetcher: HttpFetcher) -> None:
+    """The SSRF guard blocks a loopback feed by default."""
+    with http_server({"/feed": _etag_route}) as base:
+        result = poll(
+            _source(base + "/feed", allow_private=False),
+            SourceState(),
+            fetcher,
+            POLICY,
+            now=0.0,
+        )
+    assert result.outcome == "ssrf_blocked"
+
+
+@pytest.mark.parametrize(
+    "host", ["2130706433", "0177.0.0.1", "[::ffff:127.0.0.1]", "169.254.169.254", "10.0.0.1"]
+)
+def test_ip_literals_in_any_notation_are_refused(host: str, fetcher: HttpFetcher) -> None:
+    """Decimal, octal, IPv6-mapped, link-local and private literals never get a request."""
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch(f"http://{host}/feed", POLICY)
+    assert info.value.reason == "ssrf_blocked"
+
+
+def _redirect_to(location: str) -> Callable[[BaseHTTPRequestHandler], Reply]:
+    return lambda handler: Reply(301, b"", {"Location": location})
+
+
+def test_redirect_loop_and_hop_limit(fetcher: HttpFetcher) -> None:
+    """A redirect loop is detected; a long chain stops at the hop limit."""
+    routes = {
+        "/a": lambda h: Reply(302, b"", {"Location": "/b"}),
+        "/b": lambda h: Reply(302, b"", {"Location": "/a"}),
+        **{f"/c{i}": _redirect_to(f"/c{i + 1}") for i in range(10)},
+    }
+    with http_server(routes) as base:
+        with pytest.raises(FetchError) as loop:
+            fetcher.fetch(base + "/a", _private())
+        with pytest.raises(FetchError) as chain:
+            fetcher.fetch(base + "/c0", _private())
+    assert loop.value.reason == "redirect_loop"
+    assert chain.value.reason == "redirect_limit"
+
+
+def _private(max_body_bytes: int = POLICY.max_body_bytes) -> FetchPolicy:
+    return replace(POLICY, allow_private=True, max_body_bytes=max_body_bytes)
+
+
+def test_body_cap_and_gzip_bomb(fetcher: HttpFetcher) -> None:
+    """Bodies over the cap are cut off, compressed or not."""
+    bomb = gzip.compress(b"\0" * (20 * 1024 * 1024))
+    routes = {
+        "/big": lambda h: Reply(200, b"x" * 300_000),
+        "/bomb": lambda h: Reply(200, bomb, {"Content-Encoding": "gzip"}),
+    }
+    with http_server(routes) as base:
+        for path in ("/big", "/bomb"):
+            with pytest.raises(FetchError) as info:
+                fetcher.fetch(base + path, _private(max_body_bytes=200_000))
+            assert info.value.reason == "too_large"

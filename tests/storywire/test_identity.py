@@ -1,0 +1,43 @@
+"""Entry identity follows GUID, then canonical URL, then a hash when GUIDs are broken."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from storywire.identity import article_id, content_hash, entry_keys
+from storywire.models import Entry
+
+WHEN = datetime(2026, 11, 24, 12, tzinfo=UTC)
+
+
+def _entry(guid: str | None, link: str | None, title: str = "t") -> Entry:
+    return Entry(
+        guid=guid, link=link, title=title, summary_html="", content_html="", published=WHEN
+    )
+
+
+def test_guid_wins_when_unique() -> None:
+    """A unique GUID is the key, whatever the link says."""
+    assert entry_keys([_entry("abc", "https://x.com/1")]) == ["g:abc"]
+
+
+def test_repeated_guid_falls_back_to_canonical_link() -> None:
+    """A feed that repeats one GUID for every item is keyed by canonical link instead."""
+    keys = entry_keys(
+        [_entry("same", "https://x.com/1?utm_source=a"), _entry("same", "https://x.com/2")]
+    )
+    assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
+
+
+def test_no_guid_no_link_hashes_title_and_date() -> None:
+    """Without GUID or link, distinct titles give distinct, stable keys."""
+    first = entry_keys([_entry(None, None, "a"), _entry(None, None, "b")])
+    assert first == entry_keys([_entry(None, None, "a"), _entry(None, None, "b")])
+    assert first[0] != first[1]
+    assert all(k.startswith("h:") for k in first)
+
+
+def test_article_id_and_content_hash_are_deterministic() -> None:
+    """The same input always yields the same ids; a text change changes the content hash."""
+    assert article_id("s", "g:1") == article_id("s", "g:1") != article_id("t", "g:1")
+    assert content_hash("t", "x") != content_hash("t", "y")

@@ -1,0 +1,35 @@
+"""Canonical URLs collapse tracking and spelling variants of one article, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+from storywire.urls import canonical_url, registrable_domain
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("http://www.Example.com/a/b/?utm_source=rss&utm_medium=x", "https://example.com/a/b"),
+        ("https://example.com:443/a?b=2&a=1#frag", "https://example.com/a?a=1&b=2"),
+        ("https://example.com/a?fbclid=XYZ&id=7&gclid=1", "https://example.com/a?id=7"),
+        ("https://EXAMPLE.com//news//x", "https://example.com/news/x"),
+        ("https://example.com:8443/a", "https://example.com:8443/a"),
+        ("mailto:x@example.com", "mailto:x@example.com"),
+    ],
+)
+def test_canonical_url(given: str, expected: str) -> None:
+    """Scheme, host, port, slashes, fragments and tracking parameters are normalised."""
+    assert canonical_url(given) == expected
+
+
+def test_canonical_url_is_idempotent() -> None:
+    """Canonicalising a canonical URL changes nothing."""
+    url = canonical_url("http://www.bbc.co.uk/news/world-1?at_medium=RSS&page=2")
+    assert canonical_url(url) == url
+
+
+def test_registrable_domain() -> None:
+    """Two- and three-label registrable domains are recognised."""
+    assert registrable_domain("https://feeds.bbci.co.uk/news/rss.xml") == "bbci.co.uk"
+    assert registrable_domain("https://www.aljazeera.com/xml/rss/all.xml") == "aljazeera.com"

@@ -1,0 +1,1 @@
+"""The edge: the Celery app, queues and beat schedule, logging, and the ``storywire`` CLI."""

@@ -1,0 +1,60 @@
+"""The Celery app: JSON only, late acks, one queue per stage, the beat schedule, log context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from celery import Celery, signals
+from kombu import Exchange, Queue
+
+from storywire.settings import Settings
+from tasks import options
+from workers.logging import configure_logging
+
+settings = Settings.from_env()
+
+app = Celery("storywire", include=["tasks.pipeline"])
+app.conf.update(
+    broker_url=settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0",
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": options.VISIBILITY_TIMEOUT},
+    task_serializer="json",
+    accept_content=["json"],
+    result_serializer="json",
+    task_ignore_result=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    worker_hijack_root_logger=False,
+    worker_send_task_events=False,
+    task_default_queue="process",
+    task_default_exchange="storywire",
+    task_queues=[Queue(q, Exchange("storywire"), routing_key=q) for q in options.QUEUES],
+    task_routes={o.name: {"queue": o.queue, "routing_key": o.queue} for o in options.ALL},
+    beat_schedule={
+        "dispatch-due-sources": {
+            "task": options.DISPATCH.name,
+            "schedule": settings.dispatch_interval,
+        },
+        # A safety net: events stay in the outbox if a publish task was lost; this sends them.
+        "drain-outbox": {"task": options.PUBLISH.name, "schedule": 10.0},
+    },
+    timezone="UTC",
+)
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    configure_logging(settings.log_format, settings.log_level)
+
+
+@signals.task_prerun.connect
+def _bind_task(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(task_id=task_id, task=getattr(task, "name", None))
+
+
+@signals.task_postrun.connect
+def _unbind_task(**_: Any) -> None:
+    structlog.contextvars.clear_contextvars()

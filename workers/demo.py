@@ -1,0 +1,146 @@
+"""``storywire demo``: the real service, offline, on recorded feeds served from 127.0.0.1."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+
+import redis
+
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.settings import Settings
+from storywire.sources import load_sources
+from storywire.stories_ledger import StoryRecord
+from workers.processes import service_processes
+
+CONTENT_TYPES = {".xml": "application/xml", ".json": "application/feed+json"}
+
+
+class RecordedFeeds:
+    """Serves ``<dir>/<source>/<k>.<ext>``: the k-th request of a feed gets poll k.
+
+    Each poll carries a strong ETag, so once the last poll repeats the server answers 304,
+    as a well-behaved origin would.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.polls: dict[str, list[Path]] = {}
+        for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
+            files = sorted(
+                (f for f in sub.iterdir() if f.suffix in CONTENT_TYPES and f.stem.isdigit()),
+                key=lambda f: int(f.stem),
+            )
+            if files:
+                self.polls[sub.name] = files
+        self.requests: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def next_response(self, name: str, if_none_match: str | None) -> tuple[int, bytes, str, str]:
+        with self._lock:
+            self.requests[name] += 1
+            count = self.requests[name]
+        files = self.polls[name]
+        path = files[min(count, len(files)) - 1]
+        body = path.read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if if_none_match == etag:
+            return 304, b"", etag, CONTENT_TYPES[path.suffix]
+        return 200, body, etag, CONTENT_TYPES[path.suffix]
+
+    def all_served(self) -> bool:
+        """Every poll of every feed has gone out at least once."""
+        return all(self.requests[name] >= len(files) for name, files in self.polls.items())
+
+
+@contextmanager
+def serve_recorded(directory: Path) -> Iterator[tuple[str, RecordedFeeds]]:
+    feeds = RecordedFeeds(directory)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            name = self.path.strip("/").split("?", 1)[0]
+            if name not in feeds.polls:
+                self.send_error(404)
+                return
+            status, body, etag, ctype = feeds.next_response(name, self.headers.get("If-None-Match"))
+            self.send_response(status)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", feeds
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def pipeline_idle(
+    client: redis.Redis, queues: tuple[str, ...] = ("fetch", "process", "publish")
+) -> bool:
+    """No task queued or unacknowledged, no poll in flight, no event waiting in the outbox."""
+    pipe = client.pipeline()
+    for queue in queues:
+        pipe.llen(queue)
+    pipe.hlen("unacked")
+    pipe.zcard("sw:inflight")
+    pipe.llen("sw:outbox")
+    return not any(pipe.execute())
+
+
+def run_demo(
+    settings: Settings, recorded: Path, redis_url: str, out: TextIO, *, timeout: float = 120.0
+) -> int:
+    """Run the pipeline until every recorded poll is processed; print the stories. Exit code."""
+    settings = replace(settings, redis_url=redis_url, dispatch_interval=1.0)
+    client = redis.Redis.from_url(redis_url)
+    with serve_recorded(recorded) as (base_url, feeds):
+        sources = [
+            replace(s, min_interval=1.0, max_interval=3.0)
+            for s in load_sources(recorded / "sources.toml", base_url=base_url)
+        ]
+        RedisSourceStore(client).upsert(sources, now=time.time())
+        with service_processes(settings, settings.env(), quiet_stdout=True):
+            deadline = time.monotonic() + timeout
+            quiet = 0
+            while time.monotonic() < deadline:
+                time.sleep(0.5)
+                done = feeds.all_served() and pipeline_idle(client)
+                quiet = quiet + 1 if done else 0
+                if quiet >= 4:
+                    break
+            else:
+                out.write(f"demo: pipeline not idle after {timeout:.0f} s\n")
+                return 1
+    print_stories(RedisLedger(client).all(), out)
+    return 0
+
+
+def print_stories(records: list[StoryRecord], out: TextIO) -> None:
+    records = sorted(records, key=lambda r: (-len(r.outlets), r.first_seen))
+    out.write(f"{len(records)} stories\n\n")
+    for record in records:
+        outlets = record.outlets
+        out.write(f"{record.headline}\n")
+        out.write(f"  story {record.id}: {len(record.members)} articles, {len(outlets)} outlets; ")
+        out.write(f"credited to {record.credited.outlet}\n")
+        for member in outlets:
+            out.write(f"    {member.published:%Y-%m-%d %H:%M}Z  {member.outlet:<28} {member.url}\n")
+        out.write("\n")
