@@ -14,7 +14,10 @@ from workers.logging import configure_logging
 
 settings = Settings.from_env()
 
-app = Celery("storywire", include=["tasks.pipeline"])
+app = Celery(
+    "storywire",
+    include=["tasks.dispatch", "tasks.fetch", "tasks.process", "tasks.publish"],
+)
 app.conf.update(
     broker_url=settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0",
     broker_connection_retry_on_startup=True,

@@ -1,4 +1,4 @@
-"""The four tasks of the flow: dispatch → fetch → process → publish."""
+"""fetch: one poll of one source; new or changed entries go to process in batches."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
-import structlog
 import xxhash
 from celery import Task
 
@@ -15,27 +13,13 @@ from storywire.adapters.redis_ledger import outbox_item
 from storywire.fetching import poll
 from storywire.identity import entry_keys
 from storywire.models import Entry
-from storywire.processing import process_entries
-from tasks.options import DISPATCH, FETCH, PROCESS, PUBLISH, task
+from tasks.common import TRANSIENT, log
+from tasks.options import FETCH, task
+from tasks.process import process
+from tasks.publish import publish
 from tasks.runtime import runtime
 
-log = structlog.get_logger("storywire")
 BATCH = 50  # entries per process task: big enough to amortise a task, small enough to retry
-TRANSIENT = (redis.ConnectionError, redis.TimeoutError)
-
-
-@task(DISPATCH)
-def dispatch(self: Task[Any, Any]) -> int:
-    """Claim the sources that are due and send one fetch per source."""
-    rt = runtime()
-    claimed = rt.sources.claim_due(
-        now=time.time(), lease=rt.settings.lease_seconds, cap=rt.settings.max_in_flight
-    )
-    for source_id in claimed:
-        fetch.delay(source_id)
-    if claimed:
-        log.info("dispatch", claimed=len(claimed))
-    return len(claimed)
 
 
 @task(FETCH)
@@ -85,50 +69,3 @@ def _raw_hash(entry: Entry) -> str:
     # Cheap change detector before cleaning: the process stage decides what really changed.
     raw = "\x1f".join((entry.title, entry.summary_html, entry.content_html))
     return xxhash.xxh3_64_hexdigest(raw.encode("utf-8", "surrogatepass"))
-
-
-@task(PROCESS)
-def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[list[Any]]) -> None:
-    """Clean, identify and cluster a batch of one source's entries; queue their events."""
-    rt = runtime()
-    source = rt.sources.get(source_id)
-    if source is None:
-        log.warning("process.unknown_source", source_id=source_id, dropped=len(items))
-        return
-    entries = [(str(key), Entry.from_dict(raw)) for key, raw in items]
-    try:
-        report = process_entries(
-            source,
-            entries,
-            engine=rt.engine,
-            ledger=rt.ledger,
-            fetched_at=datetime.fromisoformat(fetched_at),
-        )
-    except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
-    publish.delay()
-    log.info(
-        "process",
-        source_id=source_id,
-        articles=report.articles,
-        new=report.new,
-        updated=report.updated,
-        copies=report.copies,
-        stories_created=report.stories_created,
-        rejected=len(report.rejected),
-    )
-    for key, reason in report.rejected:
-        log.warning("process.rejected", source_id=source_id, entry=key, reason=reason)
-
-
-@task(PUBLISH)
-def publish(self: Task[Any, Any]) -> int:
-    """Drain the outbox into the event stream (exactly once per event id)."""
-    rt = runtime()
-    try:
-        moved = rt.sink.drain_all(now=time.time())
-    except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
-    if moved:
-        log.info("publish", events=moved, stream=rt.sink.stream)
-    return moved

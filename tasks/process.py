@@ -1,0 +1,49 @@
+"""process: clean, identify and cluster a batch of one source's entries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from celery import Task
+
+from storywire.models import Entry
+from storywire.processing import process_entries
+from tasks.common import TRANSIENT, log
+from tasks.options import PROCESS, task
+from tasks.publish import publish
+from tasks.runtime import runtime
+
+
+@task(PROCESS)
+def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[list[Any]]) -> None:
+    """Clean, identify and cluster a batch of one source's entries; queue their events."""
+    rt = runtime()
+    source = rt.sources.get(source_id)
+    if source is None:
+        log.warning("process.unknown_source", source_id=source_id, dropped=len(items))
+        return
+    entries = [(str(key), Entry.from_dict(raw)) for key, raw in items]
+    try:
+        report = process_entries(
+            source,
+            entries,
+            engine=rt.engine,
+            ledger=rt.ledger,
+            fetched_at=datetime.fromisoformat(fetched_at),
+        )
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc) from exc
+    publish.delay()
+    log.info(
+        "process",
+        source_id=source_id,
+        articles=report.articles,
+        new=report.new,
+        updated=report.updated,
+        copies=report.copies,
+        stories_created=report.stories_created,
+        rejected=len(report.rejected),
+    )
+    for key, reason in report.rejected:
+        log.warning("process.rejected", source_id=source_id, entry=key, reason=reason)

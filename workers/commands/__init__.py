@@ -1,0 +1,1 @@
+"""Subcommands of ``storywire``: each module has ``register(subparsers)``; cli.py lists them."""

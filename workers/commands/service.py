@@ -1,0 +1,112 @@
+"""``storywire run | demo | worker | beat``: the service's own entry points."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from types import FrameType
+
+import redis
+import structlog
+
+from storywire.adapters.embedded_redis import embedded_redis
+from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.settings import Settings
+from storywire.sources import load_sources
+from workers.processes import beat_command, service_processes, worker_command
+
+log = structlog.get_logger("storywire")
+
+
+@contextmanager
+def redis_url_for(settings: Settings, *, explicit: str | None = None) -> Iterator[str]:
+    """The configured Redis, or an embedded real redis-server owned by this process."""
+    url = explicit or settings.redis_url
+    if url:
+        yield url
+        return
+    with embedded_redis(directory=settings.data_dir / "redis", persist=True) as server:
+        log.info("redis.embedded", url=server.url, directory=str(server.directory))
+        yield server.url
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    sources_file = Path(args.sources or settings.sources_file)
+    sources = load_sources(sources_file)
+    with redis_url_for(settings) as url:
+        settings = replace(settings, redis_url=url)
+        client = redis.Redis.from_url(url)
+        RedisSourceStore(client).upsert(sources, now=time.time())
+        log.info("run", sources=len(sources), redis=url, file=str(sources_file))
+        stop = _stop_on_signals()
+        with service_processes(settings, settings.env()) as procs:
+            while not stop():
+                if any(p.poll() is not None for p in procs):
+                    log.error("run.child_exited", codes=[p.poll() for p in procs])
+                    return 1
+                time.sleep(0.5)
+        log.info("run.stopped")
+    return 0
+
+
+def _stop_on_signals() -> Callable[[], bool]:
+    stopped = {"flag": False}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stopped["flag"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return lambda: stopped["flag"]
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.demo import run_demo  # noqa: PLC0415 - only the demo needs the feed server
+
+    recorded = Path(args.recorded)
+    settings = replace(settings, data_dir=settings.data_dir / "demo")
+    if args.redis_url:
+        return run_demo(settings, recorded, args.redis_url, sys.stdout, timeout=args.timeout)
+    # The demo never writes into a configured production Redis: it owns a throwaway one.
+    with embedded_redis() as server:
+        return run_demo(settings, recorded, server.url, sys.stdout, timeout=args.timeout)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    _require_redis(settings)
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    os.execv(sys.executable, worker_command(queues, settings))  # noqa: S606 - our interpreter
+
+
+def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
+    _require_redis(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.execv(sys.executable, beat_command(settings))  # noqa: S606 - our interpreter
+
+
+def _require_redis(settings: Settings) -> None:
+    if not settings.redis_url:
+        raise SystemExit("storywire: set STORYWIRE_REDIS_URL (workers join a running service)")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser("run", help="run the whole service: workers for every queue and a beat")
+    run.add_argument("--sources", help="sources TOML (default: $STORYWIRE_SOURCES_FILE)")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="run the service offline on recorded feeds, print stories")
+    demo.add_argument("--recorded", default="seeds/recorded", help="recorded feeds directory")
+    demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
+    demo.add_argument("--timeout", type=float, default=180.0)
+    demo.set_defaults(func=cmd_demo)
+    worker = sub.add_parser("worker", help="run one Celery worker")
+    worker.add_argument("--queues", required=True, help="comma-separated: fetch,process,publish")
+    worker.set_defaults(func=cmd_worker)
+    beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
+    beat.set_defaults(func=cmd_beat)
