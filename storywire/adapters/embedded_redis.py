@@ -60,7 +60,10 @@ def embedded_redis(
     """Run a private redis-server on 127.0.0.1 for the duration of the ``with`` block."""
     port = port or free_port()
     owned_dir = directory is None
-    workdir = Path(tempfile.mkdtemp(prefix="storywire-redis-")) if directory is None else directory
+    # Absolute: redis-server changes into --dir before it opens --logfile.
+    workdir = (
+        Path(tempfile.mkdtemp(prefix="storywire-redis-")) if directory is None else directory
+    ).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     args = [
         redis_server_binary(),

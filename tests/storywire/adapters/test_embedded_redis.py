@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import redis
 
 from storywire.adapters.embedded_redis import embedded_redis
@@ -16,3 +19,15 @@ def test_embedded_redis_serves_and_stops() -> None:
         assert client.info("server")["redis_version"]
         client.close()
     assert server.process.poll() is not None
+
+
+def test_relative_directory_keeps_data_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative data directory (as `storywire run` uses) works and is not deleted after."""
+    monkeypatch.chdir(tmp_path)
+    with embedded_redis(directory=Path("var/redis"), persist=True) as server:
+        client = redis.Redis.from_url(server.url)
+        assert client.ping()
+        client.close()
+    assert (tmp_path / "var" / "redis" / "redis.log").exists()
