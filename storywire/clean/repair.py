@@ -85,7 +85,11 @@ def fix_mojibake(text: str) -> str:
     """ftfy's repair where the text shows a fingerprint of mojibake; ``text`` itself otherwise."""
     if not _MOJIBAKE_HINT.search(text):
         return text
-    return ftfy.fix_text(text, _FTFY)
+    # Line by line, so ftfy's cost (~0.5 ms/KB) is paid only where the fingerprint is.
+    return "\n".join(
+        ftfy.fix_text(line, _FTFY) if _MOJIBAKE_HINT.search(line) else line
+        for line in text.split("\n")
+    )
 
 
 def nfc(text: str) -> str:

@@ -30,10 +30,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
-from cssselect import SelectorError
-from lxml import etree
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
+
+from storywire.clean.select import Matcher, compile_selectors, parse_selector
 
 RuleKind = Literal[
     "drop_element",
@@ -68,7 +67,7 @@ class Rule:
         if self.kind in _NEEDS_SELECTOR:
             if not self.selector.strip():
                 raise ValueError(f"rule {self.kind!r} needs a CSS selector")
-            _xpath_of(self.selector)
+            parse_selector(self.selector)
         elif self.selector:
             raise ValueError(f"rule {self.kind!r} takes no selector")
         if self.kind in _NEEDS_PATTERN:
@@ -77,14 +76,6 @@ class Rule:
             _regex(self.pattern)
         elif self.pattern:
             raise ValueError(f"rule {self.kind!r} takes no pattern")
-
-
-@functools.lru_cache(maxsize=1024)
-def _xpath_of(selector: str) -> str:
-    try:
-        return str(CSSSelector(selector, translator="html").path)
-    except (SelectorError, SyntaxError, ValueError) as exc:
-        raise ValueError(f"bad CSS selector {selector!r}: {exc}") from exc
 
 
 @functools.lru_cache(maxsize=1024)
@@ -178,7 +169,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "drop_element_matching",
         selector="a",
         pattern=rf"^\W*((share|tweet|post|pin)( this| it)?( on| to| via)? {_SHARE_SITES}"
-        r"|follow us\b.{0,60})\W*$",
+        r"|(share|tweet)( this| it)?|follow us\b.{0,60})\W*$",
         note="share/follow links recognised by their text",
     ),
     Rule(
@@ -236,35 +227,44 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
 
 @dataclass(frozen=True, slots=True)
 class CompiledRules:
-    """A rule table turned into what the cleaners run: XPath unions and regexes."""
+    """A rule table turned into what the cleaners run: selector matchers and regexes."""
 
-    drop: etree.XPath | None
-    drop_matching: tuple[tuple[etree.XPath, re.Pattern[str]], ...]
-    drop_empty: etree.XPath | None
+    drop: Matcher | None
+    drop_matching: tuple[tuple[Matcher, re.Pattern[str]], ...]
+    drop_empty: Matcher | None
     lines: tuple[re.Pattern[str], ...]
     cut_after: tuple[re.Pattern[str], ...]
 
 
-def _union(selectors: Sequence[str]) -> etree.XPath | None:
-    if not selectors:
-        return None
-    return etree.XPath(" | ".join(_xpath_of(s) for s in selectors))
+def _union_regex(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
+    """One regex for many when that is safe (no backreferences, whose numbers would shift)."""
+    if len(patterns) > 1 and not any(re.search(r"\\[1-9]|\(\?P=", p) for p in patterns):
+        try:
+            return (re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),)
+        except re.error:
+            pass  # e.g. a global inline flag in one pattern: fall back to one regex each
+    return tuple(_regex(p) for p in patterns)
 
 
 @functools.lru_cache(maxsize=256)
 def compile_rules(extra: tuple[Rule, ...] = ()) -> CompiledRules:
     """Compile the default rules plus a source's extra rules (cached: tables repeat per source)."""
     table = DEFAULT_RULES + extra
+    matching: dict[str, list[str]] = {}
+    for rule in table:
+        if rule.kind == "drop_element_matching":
+            matching.setdefault(rule.selector, []).append(rule.pattern)
+    drop_matching: list[tuple[Matcher, re.Pattern[str]]] = []
+    for selector, patterns in matching.items():
+        path = compile_selectors([selector])
+        if path is not None:
+            drop_matching.extend((path, regex) for regex in _union_regex(patterns))
     return CompiledRules(
-        drop=_union([r.selector for r in table if r.kind == "drop_element"]),
-        drop_matching=tuple(
-            (etree.XPath(_xpath_of(r.selector)), _regex(r.pattern))
-            for r in table
-            if r.kind == "drop_element_matching"
-        ),
-        drop_empty=_union([r.selector for r in table if r.kind == "drop_empty"]),
-        lines=tuple(_regex(r.pattern) for r in table if r.kind == "drop_paragraph_matching"),
-        cut_after=tuple(_regex(r.pattern) for r in table if r.kind == "cut_after"),
+        drop=compile_selectors([r.selector for r in table if r.kind == "drop_element"]),
+        drop_matching=tuple(drop_matching),
+        drop_empty=compile_selectors([r.selector for r in table if r.kind == "drop_empty"]),
+        lines=_union_regex([r.pattern for r in table if r.kind == "drop_paragraph_matching"]),
+        cut_after=_union_regex([r.pattern for r in table if r.kind == "cut_after"]),
     )
 
 
@@ -287,27 +287,20 @@ def _text_of(el: HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
-def _select(path: etree.XPath, root: HtmlElement) -> list[HtmlElement]:
-    found = path(root)
-    if not isinstance(found, list):
-        return []
-    return [el for el in found if isinstance(el, HtmlElement)]
-
-
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
     """Remove the elements the rules select, in place (text after an element is kept)."""
     if table.drop is not None:
-        for el in _select(table.drop, root):
+        for el in table.drop.select(root):
             _drop(el)
     for path, pattern in table.drop_matching:
-        for el in _select(path, root):
+        for el in path.select(root):
             text = _text_of(el)
             if len(text) <= MAX_RULE_LINE and pattern.search(text):
                 _drop(el)
     if drop_empty and table.drop_empty is not None:
         # Children come after their parents in document order: reversed, inner wrappers go
         # first, so a wrapper holding only empty wrappers goes too.
-        for el in reversed(_select(table.drop_empty, root)):
+        for el in reversed(table.drop_empty.select(root)):
             if not el.text_content().strip() and el.find(".//img") is None:
                 _drop(el)
 

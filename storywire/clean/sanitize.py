@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import escape
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from lxml.html import HtmlElement
 
 from storywire.clean.repair import repair
 from storywire.clean.rules import Rule, apply_element_rules, compiled
-from storywire.clean.text import parse_html
+from storywire.clean.text import TooDeepError, html_to_text, parse_html
 
 ALLOWED_TAGS: Final = frozenset({"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "img"})
 ALLOWED_ATTRIBUTES: Final = {"a": {"href"}, "img": {"src", "alt"}}
@@ -89,7 +90,11 @@ def sanitize_html(
     absolute against ``base_url``, and only http(s)/mailto URLs survive. Text is repaired like
     ``html_to_text``'s (entities, mojibake, invisible characters).
     """
-    root = parse_html(html)
+    try:
+        root = parse_html(html)
+    except TooDeepError:
+        text = html_to_text(html, rules=rules)
+        return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)
     if root is None:
         return ""
     apply_element_rules(root, compiled(rules), drop_empty=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from html import unescape
 from typing import Final
 
 from lxml import etree
@@ -102,19 +103,48 @@ def _parser() -> HTMLParser:
     return parser
 
 
+class TooDeepError(ValueError):
+    """libxml2 stopped at its nesting limit (2,048) and would lose the rest of the document."""
+
+
 def parse_html(html: str) -> HtmlElement | None:
-    """Parse markup into an lxml tree; None when there is nothing to parse."""
+    """Parse markup into an lxml tree; None when there is nothing to parse.
+
+    Raises ``TooDeepError`` for documents nested deeper than libxml2 allows (never real
+    articles; ``strip_tags`` is the fallback).
+    """
     # Encoding ourselves sidesteps lxml's refusal of str input with an XML encoding declaration;
     # "ignore" drops lone surrogates, which have no UTF-8 form.
     data = _FEEDS.sub(" ", _UNSAFE.sub("", html)).encode("utf-8", "ignore")
     if not data.strip():
         return None
+    parser = _parser()
     try:
-        root = document_fromstring(data, parser=_parser())
+        root = document_fromstring(data, parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+        raise TooDeepError("document nested deeper than the HTML parser allows")
     etree.strip_elements(root, *_STRIP, with_tail=False)
     return root
+
+
+_FALLBACK_DROP: Final = re.compile(
+    r"<!--.*?-->|<(script|style|noscript|iframe|template|svg|textarea)\b[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_FALLBACK_PARAGRAPH: Final = re.compile(
+    r"</?(?:p|div|h[1-6]|ul|ol|table|blockquote|section|article)\b[^>]*>", re.IGNORECASE
+)
+_FALLBACK_LINE: Final = re.compile(r"</?(?:br|li|tr|dt|dd)\b[^>]*>", re.IGNORECASE)
+_FALLBACK_TAG: Final = re.compile(r"<[^>]*>")
+
+
+def strip_tags(html: str) -> str:
+    """Text of markup lxml cannot parse whole, by regex: cruder, but linear and total."""
+    text = _FALLBACK_DROP.sub(" ", _UNSAFE.sub("", html))
+    text = _FALLBACK_LINE.sub("\n", _FALLBACK_PARAGRAPH.sub("\n\n", text))
+    return unescape(_FALLBACK_TAG.sub(" ", text).replace("<", " "))
 
 
 def _walk(root: HtmlElement) -> tuple[str, list[str]]:
@@ -208,7 +238,10 @@ def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> 
 def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
     if not _MARKUP.search(source):
         return _finish(_CDATA.sub("", source), table, inline=inline)
-    root = parse_html(source)
+    try:
+        root = parse_html(source)
+    except TooDeepError:
+        return _finish(strip_tags(source), table, inline=inline)
     if root is None:
         return ""
     if table is not None:

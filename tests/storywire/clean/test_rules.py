@@ -1,0 +1,189 @@
+"""Each default boilerplate rule on a real-looking case, and operators' rules from TOML."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from storywire.clean import DEFAULT_RULES, Rule, html_to_text, parse_rules, sanitize_html
+
+ARTICLE = "<p>The bridge reopened on Monday after repairs.</p>"
+KEPT = "The bridge reopened on Monday after repairs."
+
+# (what it is, boilerplate that follows a real paragraph, text that must not survive)
+CASES = [
+    (
+        "appeared first on",
+        '<p>The post <a href="https://example.org/bridge/">Bridge reopens</a> appeared first on '
+        '<a href="https://example.org">Valley News</a>.</p>',
+        "appeared first",
+    ),
+    (
+        "continue reading link",
+        '<p><a href="https://www.theguardian.com/uk/2024/bridge">Continue reading...</a></p>',
+        "Continue",
+    ),
+    (
+        "read more link inline",
+        '<p><a class="more-link" href="/bridge">Read more '
+        '<span class="screen-reader-text">Bridge reopens</span> &raquo;</a></p>',
+        "Read more",
+    ),
+    ("read more line", "<p>Read more: Why the bridge closed</p>", "Read more"),
+    ("click here", "<p>Click here to sign up for traffic alerts.</p>", "Click here"),
+    (
+        "share links by URL",
+        '<p><a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a> '
+        '<a href="https://twitter.com/intent/tweet?url=x">Twitter</a> '
+        '<a href="https://x.com/intent/post?url=x">Post</a></p>',
+        "Facebook",
+    ),
+    ("share links by text", '<p><a href="/s">Share on X</a> <a href="/t">Tweet this</a></p>', "X"),
+    ("share bar as text", "<p>Share on Facebook Share on Twitter Share via Email</p>", "Share"),
+    ("follow us link", '<p><a href="https://example.org/social">Follow us</a></p>', "Follow"),
+    ("follow us line", "<p>Follow us on Instagram and TikTok</p>", "Follow"),
+    (
+        "share widget",
+        '<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3>'
+        '<ul><li><a href="?share=twitter">Twitter</a></li></ul></div>',
+        "Share",
+    ),
+    (
+        "tracking pixel 1x1",
+        '<img src="https://track.example.net/open.gif?id=42" width="1" height="1" alt="pixel">',
+        "pixel",
+    ),
+    (
+        "feedburner pixel and flare",
+        '<div class="feedflare"><a href="http://feeds.feedburner.com/~ff/Valley?a=x">'
+        '<img src="http://feeds.feedburner.com/~ff/Valley?d=x" alt="flare"></a></div>'
+        '<img src="http://feeds.feedburner.com/~r/Valley/~4/abc" alt="feedburner">',
+        "flare",
+    ),
+    (
+        "feedsportal",
+        '<a href="http://da.feedsportal.com/r/1/u/49/f/2/c/3/s/4/a2.htm">'
+        '<img src="http://da.feedsportal.com/r/1/a2.img" alt="ad"></a>'
+        '<div class="mf-viral"><a href="http://share.feedsportal.com/viral">Email this</a></div>',
+        "Email",
+    ),
+    ("ad slot", '<div class="ad"><p>Advertisement</p></div>', "Advert"),
+    ("advert slot", '<div class="advert banner"><p>Sponsored links</p></div>', "links"),
+    ("sponsored slot", '<div class="sponsored"><p>Brought to you by Acme</p></div>', "Acme"),
+    ("gpt ad slot", '<div id="div-gpt-ad-1234-0"><span>Ad</span></div>', "Ad"),
+    (
+        "originally appeared",
+        '<p><em>This article originally appeared on <a href="https://x.org">Grist</a>.</em></p>',
+        "originally",
+    ),
+    ("originally published", "<p>Originally published at example.com on May 2.</p>", "Orig"),
+    (
+        "newsletter sign-up",
+        "<p>Sign up to First Edition, our free daily newsletter – every weekday at 7am</p>",
+        "newsletter",
+    ),
+    (
+        "newsletter pitch",
+        "<p>Get our Morning Briefing newsletter delivered to your inbox.</p>",
+        "newsletter",
+    ),
+    ("subscribe button", '<p><a href="/subscribe">Subscribe now</a></p>', "Subscribe"),
+    ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
+]
+
+
+@pytest.mark.parametrize(("name", "boilerplate", "gone"), CASES, ids=[c[0] for c in CASES])
+def test_default_rule_removes_boilerplate(name: str, boilerplate: str, gone: str) -> None:
+    """The boilerplate goes and the article paragraph stays, whichever side it is on."""
+    for html in (ARTICLE + boilerplate, boilerplate + ARTICLE):
+        text = html_to_text(html)
+        assert text == KEPT, name
+    assert gone not in html_to_text(ARTICLE + boilerplate)
+
+
+def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
+    """Line rules are anchored: a sentence quoting a phrase is not boilerplate."""
+    text = (
+        "<p>He told readers to click here to donate, a tactic regulators later banned.</p>"
+        "<p>Users can share on Facebook, the company said, but not on its new app.</p>"
+    )
+    assert html_to_text(text) == (
+        "He told readers to click here to donate, a tactic regulators later banned.\n\n"
+        "Users can share on Facebook, the company said, but not on its new app."
+    )
+
+
+def test_empty_wrappers_leave_no_blank_lines() -> None:
+    """Wrappers emptied by the rules leave neither text nor blank lines behind."""
+    html = '<div><div><span></span></div><p>One.</p><div class="ad"><p>x</p></div><p>Two.</p></div>'
+    assert html_to_text(html) == "One.\n\nTwo."
+    assert sanitize_html(html) == "<p>One.</p><p>Two.</p>"
+
+
+OPERATOR_TOML = """
+[[sources.reuters.rules]]
+kind = "cut_after"
+pattern = "^Our Standards:"
+note = "Reuters' trust-principles footer and anything after it"
+
+[[sources.reuters.rules]]
+kind = "drop_element"
+selector = "div.related-coverage"
+
+[[sources.reuters.rules]]
+kind = "drop_paragraph_matching"
+pattern = "^Reporting by .{1,200}$"
+
+[[sources.reuters.rules]]
+kind = "drop_element_matching"
+selector = "p"
+pattern = "^Advertisement · Scroll to continue$"
+"""
+
+
+def test_operator_rules_from_toml() -> None:
+    """Rules parsed from an operator's TOML apply on top of the defaults."""
+    spec = tomllib.loads(OPERATOR_TOML)["sources"]["reuters"]["rules"]
+    rules = parse_rules(spec)
+    assert rules[0] == Rule(
+        "cut_after",
+        pattern="^Our Standards:",
+        note="Reuters' trust-principles footer and anything after it",
+    )
+    html = (
+        "<p>U.S. job openings fell in April.</p><p>Advertisement · Scroll to continue</p>"
+        '<div class="related-coverage"><a href="/x">Related: jobs report</a></div>'
+        "<p>Reporting by Lucia Mutikani</p><p>Our Standards: The Thomson Reuters Trust "
+        "Principles.</p><p>Other footer</p>"
+        '<p><a href="https://example.com">Read more</a></p>'
+    )
+    assert html_to_text(html, rules=rules) == "U.S. job openings fell in April."
+    assert "Our Standards" in html_to_text(html)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ([{"kind": "drop_everything", "selector": "p"}], "unknown rule kind"),
+        ([{"kind": "drop_element"}], "needs a CSS selector"),
+        ([{"kind": "drop_element", "selector": "p[["}], "bad CSS selector"),
+        ([{"kind": "cut_after", "pattern": "(unclosed"}], "bad regex"),
+        ([{"kind": "cut_after"}], "needs a regex pattern"),
+        ([{"kind": "drop_element", "selector": "p", "pattern": "x"}], "takes no pattern"),
+        ([{"kind": "cut_after", "pattern": "x", "selector": "p"}], "takes no selector"),
+        ([{"kind": "cut_after", "pattern": "x", "regex": "y"}], "unknown keys"),
+        ([{"kind": "cut_after", "pattern": 3}], "must be a string"),
+        (["cut_after"], "expected a table"),
+    ],
+)
+def test_parse_rules_rejects_bad_rules(spec: list[object], message: str) -> None:
+    """A bad operator rule is a ValueError naming the rule, at load time."""
+    with pytest.raises(ValueError, match=message) as info:
+        parse_rules(spec)  # type: ignore[arg-type]  # deliberately malformed input
+    assert "rule #0" in str(info.value)
+
+
+def test_default_rules_are_documented() -> None:
+    """Every default rule says why it exists."""
+    assert all(rule.note for rule in DEFAULT_RULES)

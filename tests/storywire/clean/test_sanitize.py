@@ -1,0 +1,72 @@
+"""Sanitised HTML for re-publishing: allow-list, absolute links, no dangerous URLs."""
+
+from __future__ import annotations
+
+from storywire.clean import sanitize_html
+
+BASE = "https://www.example.com/news/2024/story.html"
+
+
+def test_allow_list_and_absolute_links() -> None:
+    """Only the allowed tags and attributes survive; links are made absolute."""
+    html = (
+        '<div class="entry" style="color:red"><h2 id="t">Title</h2>'
+        '<p onclick="steal()">Read the <a href="../report.pdf" target="_blank" rel="x">report</a>'
+        " and <b>this</b> <i>note</i>.<br>New line</p>"
+        '<ul><li><a href="//cdn.example.net/x">cdn</a></li></ul>'
+        '<blockquote><p>"Quote"</p></blockquote>'
+        '<img src="/img/photo.jpg" alt="Flooded street" width="600" class="wide">'
+        "<table><tr><td>Cell one</td><td>Cell two</td></tr></table></div>"
+    )
+    assert sanitize_html(html, base_url=BASE) == (
+        "<p><strong>Title</strong></p>"
+        '<p>Read the <a href="https://www.example.com/news/report.pdf">report</a> and '
+        "<strong>this</strong> <em>note</em>.\nNew line</p>"
+        '<ul><li><a href="https://cdn.example.net/x">cdn</a></li></ul>'
+        '<blockquote><p>"Quote"</p></blockquote>'
+        '<img src="https://www.example.com/img/photo.jpg" alt="Flooded street">'
+        "<p>Cell one</p><p>Cell two</p>"
+    )
+
+
+def test_no_javascript_or_data_urls() -> None:
+    """javascript: and data: URLs are removed from links and images."""
+    html = (
+        '<p><a href="javascript:alert(1)">x</a> <a href=" JaVaScRiPt:alert(1)">y</a>'
+        '<img src="data:image/png;base64,AAAA" alt="d"><img src="javascript:x" alt="j"></p>'
+        "<script>alert(1)</script><iframe src='https://evil.example'></iframe>"
+    )
+    out = sanitize_html(html, base_url=BASE)
+    assert "javascript" not in out.lower()
+    assert "data:" not in out
+    assert "<img" not in out
+    assert "alert" not in out
+    assert out == "<p><a>x</a> <a>y</a></p>"
+
+
+def test_rules_run_first() -> None:
+    """Tracking pixels, share links, ads and 'appeared first on' lines are gone."""
+    html = (
+        "<p>The council approved the plan.</p>"
+        '<img src="http://feeds.feedburner.com/~r/Council/~4/abc" width="1" height="1">'
+        '<p><a href="https://twitter.com/intent/tweet?url=x">Tweet</a></p>'
+        '<div class="advertisement"><p>Buy now</p></div>'
+    )
+    assert sanitize_html(html, base_url=BASE) == "<p>The council approved the plan.</p>"
+
+
+def test_text_is_repaired_and_escaped_once() -> None:
+    """Mojibake and double escapes are repaired; text comes out escaped exactly once."""
+    html = "<p>CafÃ© owners &amp;amp; â€œlocalsâ€\x9d say 3 &lt; 4</p>"
+    assert sanitize_html(html) == "<p>Café owners &amp; “locals” say 3 &lt; 4</p>"
+
+
+def test_relative_links_stay_relative_without_a_base() -> None:
+    """Without a base URL nothing is invented; links stay as the feed gave them."""
+    assert sanitize_html('<p><a href="/a">a</a></p>') == '<p><a href="/a">a</a></p>'
+
+
+def test_empty_input() -> None:
+    """Nothing in, nothing out."""
+    assert sanitize_html("") == ""
+    assert sanitize_html("<script>x</script>") == ""

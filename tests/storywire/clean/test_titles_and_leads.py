@@ -1,0 +1,77 @@
+"""Titles as one clean line, and leads made of whole sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from storywire.clean import clean_title, lead
+
+
+@pytest.mark.parametrize(
+    ("title", "outlet", "expected"),
+    [
+        (
+            "Flash floods hit northern Italy - BBC News",
+            "BBC News",
+            "Flash floods hit northern Italy",
+        ),
+        ("Flash floods hit northern Italy - BBC News", "BBC", "Flash floods hit northern Italy"),
+        ("Fed holds rates steady | Reuters", "Reuters", "Fed holds rates steady"),
+        ("Sunak calls election – The Guardian", "The Guardian", "Sunak calls election"),
+        ("Sunak calls election | Guardian", "The Guardian", "Sunak calls election"),
+        ("Fed holds rates steady | Reuters", None, "Fed holds rates steady | Reuters"),
+        ("Reuters", "Reuters", "Reuters"),
+        ("Tom &amp; Jerry return &#8211; in 4K", None, "Tom & Jerry return – in 4K"),
+        ("AT&amp;amp;T earnings beat estimates", None, "AT&T earnings beat estimates"),
+        ("<b>Live:</b> <em>Election</em> results", None, "Live: Election results"),
+        ("Macronâ€™s gamble: CafÃ© owners react", None, "Macron’s gamble: Café owners react"),
+        ("  Spaces\u00a0and\nnewlines\u200b everywhere ", None, "Spaces and newlines everywhere"),
+        ("<![CDATA[Storm Ciarán batters coast]]>", None, "Storm Ciarán batters coast"),
+        ('"Quoted" and “curly” quotes', None, '"Quoted" and “curly” quotes'),
+        ("Markets rally - BBC News - BBC News", "BBC News", "Markets rally"),
+    ],
+)
+def test_clean_title(title: str, outlet: str | None, expected: str) -> None:
+    """Markup, entities, mojibake and (when the outlet is known) the site name go."""
+    assert clean_title(title, outlet=outlet) == expected
+
+
+def test_site_name_only_stripped_at_the_end() -> None:
+    """An outlet name inside the headline is part of the story, not a suffix."""
+    assert clean_title("Reuters - Reuters journalist freed", outlet="Reuters") == (
+        "Reuters - Reuters journalist freed"
+    )
+
+
+TEXT = (
+    "Mr. Smith met the U.S. ambassador on Tuesday. Talks lasted three hours! "
+    "Both sides called them “productive.” A further meeting is planned for June."
+)
+
+
+def test_lead_takes_whole_sentences() -> None:
+    """The lead stops at the last sentence that fits and never splits one."""
+    assert (
+        lead(TEXT, 80) == "Mr. Smith met the U.S. ambassador on Tuesday. Talks lasted three hours!"
+    )
+    assert lead(TEXT, 300) == TEXT
+
+
+def test_lead_cuts_a_long_first_sentence_at_a_word() -> None:
+    """A first sentence longer than the budget is cut at a word and marked with an ellipsis."""
+    out = lead("The committee, which met for the first time since the spring, agreed.", 30)
+    assert out == "The committee, which met for…"
+    assert len(out) <= 30
+
+
+def test_lead_treats_lines_as_boundaries_and_handles_cjk() -> None:
+    """A heading line is its own sentence; CJK full stops end sentences without spaces."""
+    assert lead("Key points\nPrices rose. Wages fell.", 20) == "Key points"
+    assert lead("政府周二宣布提高利率。通胀已达十年高点。", 12) == "政府周二宣布提高利率。"
+
+
+def test_lead_of_nothing_is_empty_and_budget_must_be_positive() -> None:
+    """Empty text has an empty lead; a zero budget is a programming error."""
+    assert lead("") == ""
+    with pytest.raises(ValueError, match="max_chars"):
+        lead("text", 0)
