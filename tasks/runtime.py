@@ -50,7 +50,10 @@ class Runtime:
     @cached_property
     def engine(self) -> StoryEngine:
         params = Params(window_hours=self.settings.story_window_hours)
-        return StoryEngine(RedisStoryStore(self.redis), params)
+        store = RedisStoryStore(
+            self.redis, window_hours=params.window_hours, posting_cap=params.posting_cap
+        )
+        return StoryEngine(store, params)
 
     @cached_property
     def fetcher(self) -> HttpFetcher:

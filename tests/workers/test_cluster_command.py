@@ -1,0 +1,55 @@
+"""``storywire cluster`` runs the engine over a file, in memory or on a real Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from workers.cli import main
+
+DOCS = [
+    {
+        "id": "a",
+        "title": "Magnitude 6.1 earthquake strikes Sumatra coast",
+        "text": "A magnitude 6.1 earthquake struck off Sumatra, Indonesia, on Tuesday, the USGS said. No tsunami warning was issued.",
+    },
+    {
+        "id": "b",
+        "title": "Strong quake hits Indonesia's Sumatra",
+        "text": "An earthquake of magnitude 6.1 shook Sumatra on Tuesday, according to the USGS. Indonesia issued no tsunami warning.",
+    },
+    {
+        "id": "c",
+        "title": "Lindsay Lohan checks into rehab",
+        "text": "Actress Lindsay Lohan has entered a rehab facility in California, her lawyer said.",
+    },
+]
+
+
+def _write(path: Path) -> None:
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in DOCS))
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_cluster_writes_one_story_per_line(
+    tmp_path: Path, store: str, redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Output has the input's ids in order; the two quake reports share a story, rehab does not."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src)
+    code = main(["cluster", "--input", str(src), "--output", str(dst), "--store", store, "--quiet"])
+    assert code == 0
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c"]
+    assert rows[0]["story"] == rows[1]["story"] != rows[2]["story"]
+
+
+def test_cluster_reports_a_bad_line(tmp_path: Path) -> None:
+    """A malformed line fails with exit 1 and a message naming the line."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text('{"id": "a", "title": "t", "text": "x"}\nnot json\n')
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 1
