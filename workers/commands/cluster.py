@@ -1,4 +1,4 @@
-"""``storywire cluster``: the workers' story engine over a JSON-lines file (backfills, evaluation)."""
+"""``storywire cluster``: the story engine over a JSON-lines file, for backfills and evaluation."""
 
 from __future__ import annotations
 
