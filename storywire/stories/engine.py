@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import math
+import operator
 import time
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import itemgetter
 
 from storywire.stories.features import DocFeatures, extract, sketch_similarity
 from storywire.stories.model import (
@@ -27,35 +31,21 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     return {t: w / norm for t, w in vec.items()}
 
 
-def _cosine(unit: dict[str, float], other: dict[str, float]) -> float:
-    """Cosine of a unit vector and an unnormalised one."""
-    norm = math.sqrt(sum(w * w for w in other.values()))
-    if norm == 0.0:
-        return 0.0
-    if len(unit) <= len(other):
-        get = other.get
-        dot = sum(w * get(t, 0.0) for t, w in unit.items())
-    else:
-        get = unit.get
-        dot = sum(w * get(t, 0.0) for t, w in other.items())
-    return dot / norm
+def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -> float:
+    """Dot product of a document vector with a packed story vector, iterated in C."""
+    return float(sum(map(operator.mul, weights, map(vec.get, terms, repeat(0.0)))))
 
 
-def _dot(unit: dict[str, float], other: dict[str, float]) -> float:
-    if len(unit) <= len(other):
-        get = other.get
-        return sum(w * get(t, 0.0) for t, w in unit.items())
-    get = unit.get
-    return sum(w * get(t, 0.0) for t, w in other.items())
-
-
-def _add_truncate(acc: dict[str, float], vec: dict[str, float], keep: int) -> dict[str, float]:
+def _add_truncate(
+    terms: tuple[str, ...], weights: array[float], vec: dict[str, float], keep: int
+) -> tuple[tuple[str, ...], array[float]]:
+    acc = dict(zip(terms, weights, strict=True))
+    get = acc.get
     for t, w in vec.items():
-        acc[t] = acc.get(t, 0.0) + w
-    if len(acc) > keep:
-        top = sorted(acc.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
-        return dict(top)
-    return acc
+        acc[t] = get(t, 0.0) + w
+    # Stable sort: ties keep insertion order, so every store truncates identically.
+    top = sorted(acc.items(), key=itemgetter(1), reverse=True)[:keep]
+    return tuple(t for t, _ in top), array("f", [w for _, w in top])
 
 
 def pack_sketch(sketch: tuple[int, ...]) -> bytes:
@@ -127,14 +117,16 @@ class StoryEngine:
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
         p = self.params
-        n = n_docs + 1
+        log = math.log
+        log_n = log(n_docs + 1) + 1.0
+        boost = p.entity_boost
+        ents = feats.entities
         vec: dict[str, float] = {}
         ent: dict[str, float] = {}
-        ents = feats.entities
         for (term, tf), d in zip(feats.terms.items(), df, strict=True):
-            idf = math.log(n / (d + 1)) + 1.0
+            idf = log_n - log(d + 1)
             if term in ents:
-                vec[term] = tf * idf * p.entity_boost
+                vec[term] = tf * idf * boost
                 ent[term] = idf
             else:
                 vec[term] = tf * idf
@@ -157,13 +149,12 @@ class StoryEngine:
             return Assignment(seen.story_id, False, None, (), 1.0)
 
         vec, ent = self._vectors(feats, n_docs, df)
-        index_keys = tuple(
-            t for t, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[: p.index_terms]
-        )
+        top = heapq.nlargest(max(p.index_terms, p.query_terms), vec.items(), key=itemgetter(1))
+        index_keys = tuple(t for t, _ in top[: p.index_terms])
 
         copy_of, story, score = self._find_copy(feats, copies, since)
         if story is None:
-            story, score = self._best_story(vec, ent, feats, since)
+            story, score = self._best_story(vec, ent, top[: p.query_terms], feats, since)
         created = story is None
         if story is None:
             story = StoryState(
@@ -171,8 +162,10 @@ class StoryEngine:
                 first_seen=t,
                 last_seen=t,
                 size=0,
-                centroid={},
-                entities={},
+                c_terms=(),
+                c_weights=array("f"),
+                e_terms=(),
+                e_weights=array("f"),
                 keys=[],
             )
             score = 0.0
@@ -217,10 +210,14 @@ class StoryEngine:
         return p.threshold * p.short_factor
 
     def _best_story(
-        self, vec: dict[str, float], ent: dict[str, float], feats: DocFeatures, since: float
+        self,
+        vec: dict[str, float],
+        ent: dict[str, float],
+        query: list[tuple[str, float]],
+        feats: DocFeatures,
+        since: float,
     ) -> tuple[StoryState | None, float]:
         p = self.params
-        query = sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[: p.query_terms]
         lists = self.store.postings([k for k, _ in query], since)
         votes: dict[str, float] = {}
         latest: dict[str, float] = {}
@@ -241,9 +238,9 @@ class StoryEngine:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
                 continue
-            score = (1.0 - mix) * _dot(vec, story.centroid) / story.size
+            score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / story.size
             if mix:
-                score += mix * _dot(ent, story.entities) / story.size
+                score += mix * _dot(ent, story.e_terms, story.e_weights) / story.size
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - p.small_margin / math.sqrt(story.size)
             if margin > best_margin:
@@ -263,8 +260,12 @@ class StoryEngine:
         index_keys: tuple[str, ...],
     ) -> None:
         p = self.params
-        story.centroid = _add_truncate(story.centroid, vec, p.centroid_terms)
-        story.entities = _add_truncate(story.entities, ent, p.centroid_entities)
+        story.c_terms, story.c_weights = _add_truncate(
+            story.c_terms, story.c_weights, vec, p.centroid_terms
+        )
+        story.e_terms, story.e_weights = _add_truncate(
+            story.e_terms, story.e_weights, ent, p.centroid_entities
+        )
         story.size += 1
         story.first_seen = min(story.first_seen, t)
         story.last_seen = max(story.last_seen, t)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -49,8 +50,8 @@ class Params:
     short_length: int = 40  # documents with fewer content words than this count as short
     short_factor: float = 0.8
     # story representation
-    centroid_terms: int = 300
-    centroid_entities: int = 100
+    centroid_terms: int = 128
+    centroid_entities: int = 64
     # candidate retrieval
     query_terms: int = 12  # a document's most weighted features used to find candidate stories
     index_terms: int = 12  # features of each member document a story is indexed under
@@ -64,7 +65,7 @@ class Params:
     # concurrency
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
-    max_articles: int = 200  # articles remembered per story (for events); older ones are dropped
+    max_articles: int = 50  # articles remembered per story (for events); older ones are dropped
 
     @property
     def window(self) -> float:
@@ -87,8 +88,12 @@ class StoryState:
     first_seen: float
     last_seen: float
     size: int
-    centroid: dict[str, float]  # sum of the members' unit TF-IDF vectors (largest entries kept)
-    entities: dict[str, float]  # sum of the members' unit entity vectors
+    # Sum of the members' unit TF-IDF vectors (largest entries kept), as parallel term/weight
+    # sequences: a float32 array costs 4 bytes a weight where a dict of floats costs ~100.
+    c_terms: tuple[str, ...]
+    c_weights: array[float]
+    e_terms: tuple[str, ...]  # the same for the entity vectors
+    e_weights: array[float]
     keys: list[str]  # index features this story is registered under
     articles: list[tuple[str, str | None, str | None, float]] = field(default_factory=list)
     # (doc id, outlet, url, time) in arrival order; the first is the credited article
@@ -99,8 +104,8 @@ class StoryState:
             "f": self.first_seen,
             "l": self.last_seen,
             "n": self.size,
-            "c": self.centroid,
-            "e": self.entities,
+            "c": [self.c_terms, self.c_weights.tolist()],
+            "e": [self.e_terms, self.e_weights.tolist()],
             "k": self.keys,
             "a": self.articles,
         }
@@ -112,8 +117,10 @@ class StoryState:
             first_seen=float(raw["f"]),
             last_seen=float(raw["l"]),
             size=int(raw["n"]),
-            centroid=dict(raw["c"]),
-            entities=dict(raw["e"]),
+            c_terms=tuple(raw["c"][0]),
+            c_weights=array("f", raw["c"][1]),
+            e_terms=tuple(raw["e"][0]),
+            e_weights=array("f", raw["e"][1]),
             keys=list(raw["k"]),
             articles=[(str(a[0]), a[1], a[2], float(a[3])) for a in raw["a"]],
         )

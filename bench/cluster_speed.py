@@ -1,0 +1,150 @@
+"""Story clustering speed: documents per second, cost per document vs live stories, memory.
+
+    .venv/bin/python bench/cluster_speed.py            # 100k docs; 10k / 100k / 1M live stories
+    .venv/bin/python bench/cluster_speed.py --quick    # 20k docs; 10k / 100k live stories
+    .venv/bin/python bench/cluster_speed.py --docs 50000 --live 10000,100000
+
+Synthetic documents come from ``cluster_synth`` (Zipfian 50k-word vocabulary, heavy-tailed story
+sizes, 150-600-word bodies, names, dates that advance so stories expire from the 72 h window).
+Throughput is ``cluster_file`` over a JSON-lines file with the in-memory store, one process.
+For the live-stories points the store is filled with synthetic live stories directly (as the
+engine would leave them) and the time to assign a fixed set of fresh documents is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
+
+import orjson
+from cluster_metrics import score
+from cluster_synth import T0, stories_stream, vocabulary
+
+from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, cluster_file
+from storywire.stories.model import StoryState
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def throughput(n_docs: int, params: Params) -> None:
+    with tempfile.TemporaryDirectory(prefix="storywire-bench-") as tmp:
+        src, dst = Path(tmp) / "docs.jsonl", Path(tmp) / "stories.jsonl"
+        t = time.perf_counter()
+        gold: dict[str, str] = {}
+        with src.open("wb") as fh:
+            for doc in stories_stream(n_docs):
+                gold[doc.id] = str(doc.story)
+                fh.write(orjson.dumps(doc.to_json()) + b"\n")
+        mb = src.stat().st_size / 1e6
+        print(f"generated {n_docs:,} docs ({mb:,.0f} MB) in {time.perf_counter() - t:.1f} s")
+        store = MemoryStoryStore(posting_cap=params.posting_cap)
+        engine = StoryEngine(store, params)
+        t = time.perf_counter()
+        count = cluster_file(src, dst, engine, progress=sys.stderr.isatty())
+        elapsed = time.perf_counter() - t
+        with dst.open("rb") as fh:
+            predicted = {row["id"]: row["story"] for row in map(orjson.loads, fh)}
+        print(
+            f"cluster_file: {count:,} docs in {elapsed:.1f} s = {count / elapsed:,.0f} docs/s "
+            f"({1e6 * elapsed / count:,.0f} us/doc); live stories at end {store.live_stories():,}"
+        )
+        print(f"  synthetic-label check: {score(gold, predicted).row()}")
+
+
+def fill_live(store: MemoryStoryStore, n: int, at: float, seed: int = 9) -> None:
+    """Put ``n`` live stories into ``store`` as the engine would leave them (packed centroids,
+    index entries under their top features), without clustering ``n`` documents."""
+    rng = random.Random(seed)
+    v = vocabulary()
+    band = len(v.words) // 20
+    mids = v.words[band:]
+    for i in range(n):
+        topic = [sys.intern(w) for w in rng.sample(mids, 20)]
+        names = [sys.intern(x.lower()) for x in rng.sample(v.names, 3)]
+        filler = [sys.intern(w) for w in v.sample(rng, 110)]
+        terms = tuple(dict.fromkeys(names + topic + filler))[:128]
+        weights = array("f", sorted((rng.random() for _ in terms), reverse=True))
+        ents = tuple(names)
+        story = StoryState(
+            id=f"st_fill{i:010d}",
+            first_seen=at,
+            last_seen=at,
+            size=1 + int(rng.paretovariate(1.5)) % 50,
+            c_terms=terms,
+            c_weights=weights,
+            e_terms=ents,
+            e_weights=array("f", [0.5] * len(ents)),
+            keys=list(terms[:12]),
+            articles=[(f"fill{i}", "outlet.example", f"https://outlet.example/{i}", at)],
+        )
+        store.stories[story.id] = story
+        for key in story.keys:
+            entries = store.index.setdefault(key, {})
+            entries[story.id] = at
+            if len(entries) > store.posting_cap:
+                del entries[next(iter(entries))]
+
+
+def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
+    fresh = [
+        Doc(d.id, d.title, d.text, d.time, None, None)
+        for d in stories_stream(probe + 5000, seed=77)
+    ]
+    warm, measured = fresh[:5000], fresh[5000:]
+    for live in live_points:
+        store = MemoryStoryStore(posting_cap=params.posting_cap)
+        engine = StoryEngine(store, params)
+        engine.assign_many(warm)  # realistic document frequencies
+        gc.collect()
+        before = rss_bytes()
+        start = measured[0].published.timestamp() if measured[0].published else 0.0
+        fill_live(store, live, at=start)
+        gc.collect()
+        per_story = (rss_bytes() - before) / live
+        feats = [engine.features(d) for d in measured]
+        t = time.perf_counter()
+        with store.locked():
+            for d, f in zip(measured, feats, strict=True):
+                engine._assign_locked(d, f)  # time the locked part alone
+        locked = (time.perf_counter() - t) / len(measured)
+        t = time.perf_counter()
+        for d in measured:
+            engine.features(d)
+        feat = (time.perf_counter() - t) / len(measured)
+        print(
+            f"live stories {store.live_stories():>9,}: assign {1e6 * locked:6.0f} us/doc "
+            f"(+ features {1e6 * feat:4.0f} us/doc outside the lock); "
+            f"memory {per_story:,.0f} B per live story (RSS delta)"
+        )
+        del store, engine
+        gc.collect()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--live", default="10000,100000,1000000", help="live-story points")
+    parser.add_argument("--probe", type=int, default=2000, help="documents timed per point")
+    parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.docs, args.live = 20_000, "10000,100000"
+    params = Params()
+    print(f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}")
+    throughput(args.docs, params)
+    per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
