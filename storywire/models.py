@@ -36,9 +36,18 @@ class Source:
     allow_private: bool = False
     min_interval: float = 300.0
     max_interval: float = 21600.0
+    # Operators' extra boilerplate rules for this source's HTML (see storywire.clean.rules).
+    rules: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        from storywire.clean import parse_rules  # noqa: PLC0415 - models stay import-light
+
+        parse_rules([dict(rule) for rule in self.rules])  # a bad rule fails at load, not later
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        raw = asdict(self)
+        raw["rules"] = [dict(rule) for rule in self.rules]
+        return raw
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Source:
@@ -50,6 +59,7 @@ class Source:
             allow_private=bool(raw.get("allow_private", False)),
             min_interval=float(raw.get("min_interval", 300.0)),
             max_interval=float(raw.get("max_interval", 21600.0)),
+            rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
         )
 
 

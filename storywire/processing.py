@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from storywire.clean import clean_title, detect_language, html_to_text
+from storywire.clean import Rule, clean_title, detect_language, html_to_text, parse_rules
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Doc, StoryEngine
@@ -36,12 +37,19 @@ class EmptyEntryError(ValueError):
     """An entry with neither a usable title nor text: nothing to publish."""
 
 
+@functools.lru_cache(maxsize=256)
+def source_rules(spec: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[Rule, ...]:
+    """A source's extra cleaning rules, parsed once per process."""
+    return parse_rules([dict(rule) for rule in spec])
+
+
 def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: datetime) -> Article:
     """Clean one entry into the article downstream services receive."""
     base = entry.link or source.url
     title = clean_title(entry.title, outlet=source.outlet)
     body_html = entry.content_html or entry.summary_html
-    text = html_to_text(body_html, base_url=base) if body_html else ""
+    rules = source_rules(source.rules)
+    text = html_to_text(body_html, base_url=base, rules=rules) if body_html else ""
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
     url = canonical_url(entry.link) if entry.link else source.url

@@ -1,0 +1,84 @@
+"""The process stage: entries become clean articles, placed in stories, announced once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+import redis
+
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.models import Entry, Source
+from storywire.processing import build_article, process_entries
+from storywire.sources import SourceConfigError, parse_sources
+from storywire.stories import MemoryStoryStore, StoryEngine
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
+
+
+def _entry(guid: str, title: str, html: str) -> Entry:
+    return Entry(
+        guid=guid, link=f"https://wire.example/{guid}?utm_source=rss", title=title,
+        summary_html="", content_html=html, published=datetime(2026, 11, 25, 9, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_build_article_cleans_and_canonicalises() -> None:
+    """Markup, boilerplate and tracking are gone; the id is deterministic."""
+    entry = _entry(
+        "1",
+        "Storm &amp;amp; floods - Wire",
+        "<p>Rain fell.</p><p>The post Storm appeared first on Wire.</p>",
+    )
+    article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
+    assert article.url == "https://wire.example/1"
+    assert article.title == "Storm & floods"
+    assert article.text == "Rain fell."
+    assert article.id == build_article(SOURCE, "g:1", entry, fetched_at=NOW).id
+
+
+def test_source_rules_extend_cleaning() -> None:
+    """An operator's per-source rule removes that outlet's own boilerplate line."""
+    source = parse_sources(
+        [
+            {
+                "id": "wire",
+                "url": SOURCE.url,
+                "rules": [{"kind": "drop_paragraph_matching", "pattern": "^Subscribe to Wire"}],
+            }
+        ]
+    )[0]
+    entry = _entry("1", "T", "<p>News.</p><p>Subscribe to Wire Daily for more.</p>")
+    assert build_article(source, "g:1", entry, fetched_at=NOW).text == "News."
+    assert build_article(SOURCE, "g:1", entry, fetched_at=NOW).text.endswith("Wire Daily for more.")
+
+
+def test_bad_source_rule_fails_at_load() -> None:
+    """A malformed rule is a configuration error naming the source, not a worker crash later."""
+    with pytest.raises(SourceConfigError, match="wire"):
+        parse_sources([{"id": "wire", "url": SOURCE.url, "rules": [{"kind": "explode"}]}])
+
+
+def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: redis.Redis) -> None:
+    """A changed entry stays in its story; an empty one is reported, the rest still land."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    first = _entry("1", "Volcano erupts in Iceland", "<p>Lava flows near Grindavik.</p>")
+    report = process_entries(
+        SOURCE,
+        [("g:1", first), ("g:2", _entry("2", "", ""))],
+        engine=engine,
+        ledger=ledger,
+        fetched_at=NOW,
+    )
+    assert (report.new, report.stories_created, len(report.rejected)) == (1, 1, 1)
+    changed = replace(first, content_html="<p>Lava flows near Grindavik; town evacuated.</p>")
+    again = process_entries(
+        SOURCE, [("g:1", changed)], engine=engine, ledger=ledger, fetched_at=NOW
+    )
+    assert (again.new, again.updated) == (0, 1)
+    (record,) = ledger.all()
+    assert len(record.members) == 1
+    assert "evacuated" in record.members[0].summary
