@@ -3,6 +3,7 @@
 from storywire.events.envelope import SPEC_VERSION, CloudEvent, event_id
 from storywire.events.models import (
     ARTICLE_INGESTED,
+    DATA_MODELS,
     EVENT_TYPES,
     SOURCE_FAILED,
     STORY_CREATED,
@@ -21,6 +22,7 @@ from storywire.events.models import (
 
 __all__ = [
     "ARTICLE_INGESTED",
+    "DATA_MODELS",
     "EVENT_TYPES",
     "SOURCE_FAILED",
     "SPEC_VERSION",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Annotated
 
 from storywire.events.envelope import CloudEvent, event_id
 from storywire.models import Article, iso
@@ -17,8 +18,18 @@ SOURCE_FAILED = "storywire.source.failed.v1"
 EVENT_TYPES = (ARTICLE_INGESTED, STORY_CREATED, STORY_UPDATED, STORY_MERGED, SOURCE_FAILED)
 
 
+class Format(str):
+    """A JSON Schema ``format`` for a string field; the schema generator reads it from Annotated."""
+
+
+# RFC 3339 in UTC with a Z suffix, as ``storywire.models.iso`` writes it.
+Timestamp = Annotated[str, Format("date-time")]
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleData:
+    """One normalised article and the story it belongs to."""
+
     article_id: str
     story_id: str
     source_id: str
@@ -26,7 +37,7 @@ class ArticleData:
     url: str
     title: str
     text: str
-    published: str
+    published: Timestamp
     content_hash: str
     author: str | None
     language: str | None
@@ -34,20 +45,24 @@ class ArticleData:
 
 @dataclass(frozen=True, slots=True)
 class OutletData:
+    """One outlet that reported a story: its first article's URL and publication time."""
+
     outlet: str
     source_id: str
     url: str
-    published: str
+    published: Timestamp
 
 
 @dataclass(frozen=True, slots=True)
 class StoryData:
+    """What a story says now: headline, summary, credited outlet and every outlet."""
+
     story_id: str
     headline: str
     summary: str
     language: str | None
-    first_seen: str
-    last_updated: str
+    first_seen: Timestamp
+    last_updated: Timestamp
     credited_outlet: OutletData
     outlets: list[OutletData]
     article_count: int
@@ -57,6 +72,8 @@ class StoryData:
 
 @dataclass(frozen=True, slots=True)
 class StoryMergedData:
+    """Stories found to be one: ``merged_story_ids`` end here, ``story`` lives on."""
+
     story_id: str
     merged_story_ids: list[str]
     story: StoryData
@@ -64,11 +81,23 @@ class StoryMergedData:
 
 @dataclass(frozen=True, slots=True)
 class SourceFailedData:
+    """A source disabled after failing for days."""
+
     source_id: str
     url: str
     reason: str
     consecutive_failures: int
-    failing_since: str
+    failing_since: Timestamp
+
+
+# The typed ``data`` of each event type: the schema generator and the validators start here.
+DATA_MODELS: dict[str, type] = {
+    ARTICLE_INGESTED: ArticleData,
+    STORY_CREATED: StoryData,
+    STORY_UPDATED: StoryData,
+    STORY_MERGED: StoryMergedData,
+    SOURCE_FAILED: SourceFailedData,
+}
 
 
 def article_ingested(article: Article, story_id: str) -> CloudEvent:

@@ -1,0 +1,124 @@
+"""The committed JSON Schemas: generated from the models, frozen once published, and true."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema  # type: ignore[import-untyped]
+import pytest
+
+from storywire import events
+from storywire.events import schemas
+from storywire.models import Article
+from storywire.stories_ledger import StoryRecord, merged, with_article
+
+ROOT = Path(__file__).resolve().parents[3]
+COMMITTED = ROOT / "schemas"
+T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
+
+
+def _article(aid: str, outlet: str, minutes: int, author: str | None = None) -> Article:
+    return Article(
+        id=aid, source_id=outlet.lower(), outlet=outlet, url=f"https://{outlet}.com/{aid}",
+        title=f"{outlet} headline", text="Body.", published=T0 + timedelta(minutes=minutes),
+        content_hash=f"h{aid}", author=author, language="en",
+    )  # fmt: skip
+
+
+def _validator(event_type: str) -> Any:
+    doc = json.loads((COMMITTED / f"{event_type}.json").read_text())
+    cls = jsonschema.validators.validator_for(doc)
+    cls.check_schema(doc)
+    return cls(doc, format_checker=cls.FORMAT_CHECKER)
+
+
+def _sample_events() -> list[events.CloudEvent]:
+    one, _ = with_article(StoryRecord(id="st_1"), _article("a1", "Reuters", 5, "Ann"))
+    two, _ = with_article(one, _article("a2", "CBS", 0))
+    other, _ = with_article(StoryRecord(id="st_2"), _article("a3", "SCMP", 9))
+    both = merged(two, other)
+    return [
+        events.article_ingested(_article("a1", "Reuters", 5, "Ann"), "st_1"),
+        events.story_changed(one, created=True),
+        events.story_changed(two, created=False),
+        events.story_merged(both, ["st_2"]),
+        events.source_failed("bbc", "https://bbc/rss", "timeout", failures=9, since=T0, now=T0),
+    ]
+
+
+def test_committed_schemas_match_the_models() -> None:
+    """Changing a model without regenerating (or editing a frozen file) fails here."""
+    assert schemas.drift(COMMITTED) == []
+
+
+def test_every_event_type_has_a_frozen_schema() -> None:
+    """Each event type in the code has a committed schema whose hash is in FROZEN."""
+    frozen = schemas.read_frozen(COMMITTED)
+    assert {f"{t}.json" for t in events.EVENT_TYPES} <= set(frozen)
+    assert f"{schemas.ENVELOPE}.json" in frozen
+
+
+def test_generator_refuses_to_rewrite_a_published_version(tmp_path: Path) -> None:
+    """A frozen v1 that the models would now generate differently is never overwritten."""
+    target = tmp_path / "schemas"
+    shutil.copytree(COMMITTED, target)
+    path = target / "storywire.story.created.v1.json"
+    doc = json.loads(path.read_text())
+    doc["properties"]["headline"]["type"] = "integer"  # as if v1 had been published like this
+    edited = schemas.render(doc)
+    path.write_text(edited)
+    frozen = (target / "FROZEN").read_text()
+    (target / "FROZEN").write_text(
+        frozen.replace(schemas.sha256(schemas.render(schemas.data_schema(events.STORY_CREATED))),
+                       schemas.sha256(edited))
+    )  # fmt: skip
+    with pytest.raises(schemas.SchemaError, match="v2"):
+        schemas.write(target)
+    assert path.read_text() == edited
+    assert schemas.main(["--dir", str(target)]) == 1
+
+
+def test_generator_writes_new_versions_and_freezes_them(tmp_path: Path) -> None:
+    """A fresh directory gets every schema and a FROZEN list; a second run changes nothing."""
+    written = schemas.write(tmp_path)
+    assert len(written) == len(events.DATA_MODELS) + 1
+    assert schemas.drift(tmp_path) == []
+    assert schemas.write(tmp_path) == []
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_events_validate_against_their_schema(index: int) -> None:
+    """Every builder's event validates: envelope schema, then its type's data schema."""
+    event = _sample_events()[index]
+    doc: dict[str, Any] = json.loads(event.to_json())
+    _validator(schemas.ENVELOPE).validate(doc)
+    assert doc["dataschema"] == schemas.schema_uri(event.type)
+    _validator(event.type).validate(doc["data"])
+
+
+def test_schema_rejects_missing_and_extra_fields() -> None:
+    """The schemas are strict: a dropped field or an unknown one is a violation."""
+    data = json.loads(_sample_events()[1].to_json())["data"]
+    validator = _validator(events.STORY_CREATED)
+    assert validator.is_valid(data)
+    assert not validator.is_valid({k: v for k, v in data.items() if k != "credited_outlet"})
+    assert not validator.is_valid({**data, "surprise": 1})
+    assert not validator.is_valid({**data, "first_seen": "yesterday"})
+
+
+def test_story_event_carries_the_contract_fields() -> None:
+    """Story events name headline, summary, language, times, credited and every outlet, counts."""
+    data = json.loads(_sample_events()[2].to_json())["data"]
+    assert data["credited_outlet"]["outlet"] == "CBS"
+    assert [(o["outlet"], o["url"]) for o in data["outlets"]] == [
+        ("CBS", "https://CBS.com/a2"), ("Reuters", "https://Reuters.com/a1"),
+    ]  # fmt: skip
+    assert data["article_count"] == 2
+    assert data["first_seen"] == "2026-11-24T08:00:00Z"
+    assert data["last_updated"] == "2026-11-24T08:05:00Z"
+    assert data["language"] == "en"
+    assert set(data) >= {"headline", "summary", "top_entities", "story_id"}
