@@ -1,13 +1,18 @@
 """The HTTP port of the fetch stage: one conditional GET with every limit a hostile server needs.
 
 urllib3 is driven by hand (no automatic redirects, no automatic decompression) so that every hop
-is checked against the SSRF guard and every byte, compressed or not, counts against a cap.
+is checked against the SSRF guard and every byte, compressed or not, counts against a cap. Each
+hop resolves its host once, checks every address, and connects to the checked address (Host
+header and TLS SNI/certificate name still the host), so a DNS answer that changes between the
+check and the connect (rebinding) cannot steer the socket to a private address.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping
@@ -65,26 +70,31 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolver) -> None:
-    """Refuse hosts that resolve to private, loopback, link-local, multicast or reserved space.
+def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolver) -> str:
+    """Resolve ``host`` once and return the address to connect to.
 
-    ``ipaddress`` normalises literals, and getaddrinfo turns decimal/octal/hex spellings such as
-    ``2130706433`` or ``0177.0.0.1`` into the address the socket would really reach.
+    Unless ``allow_private``, refuse hosts that resolve to private, loopback, link-local,
+    multicast or reserved space. ``ipaddress`` normalises literals, and getaddrinfo turns
+    decimal/octal/hex spellings such as ``2130706433`` or ``0177.0.0.1`` into the address the
+    socket would really reach. Every address of the answer is checked, not only the first.
     """
-    if allow_private:
-        return
     try:
         addresses = resolver(host, port)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
         raise FetchError("dns", f"{host}: {exc}") from exc
+    if not addresses:
+        raise FetchError("dns", f"{host}: no address")
     for text in addresses:
         address: ADDRESS = ipaddress.ip_address(text.split("%", 1)[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
+        if allow_private:
+            continue
         if not address.is_global or address.is_multicast:
             raise FetchError(
                 "ssrf_blocked", f"{host} resolves to non-public {address}", transient=False
             )
+    return addresses[0].split("%", 1)[0]
 
 
 class HttpFetcher:
@@ -158,9 +168,13 @@ class HttpFetcher:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("bad_url", f"not an http(s) URL: {url[:200]}", transient=False)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        check_address(
-            parts.hostname, port, allow_private=policy.allow_private, resolver=self._resolver
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError as exc:
+            raise FetchError("bad_url", f"bad port in {url[:200]}", transient=False) from exc
+        host = parts.hostname
+        address = check_address(
+            host, port, allow_private=policy.allow_private, resolver=self._resolver
         )
         remaining = policy.deadline - (time.monotonic() - started)
         if remaining <= 0:
@@ -168,12 +182,23 @@ class HttpFetcher:
         timeout = urllib3.Timeout(
             connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
         )
+        # Pinned: the pool connects to the checked address; the name travels in Host and SNI.
+        pool_kwargs = (
+            {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else None
+        )
+        pool = self._pool.connection_from_host(address, port, parts.scheme, pool_kwargs=pool_kwargs)
+        literal = f"[{host}]" if ":" in host else host
+        default_port = port == (443 if parts.scheme == "https" else 80)
+        request_headers = {**headers, "Host": literal if default_port else f"{literal}:{port}"}
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            return self._pool.request(
+            return pool.urlopen(
                 "GET",
-                url,
-                headers=headers,
+                target,
+                headers=request_headers,
                 redirect=False,
+                retries=False,
+                assert_same_host=False,
                 preload_content=False,
                 decode_content=False,
                 timeout=timeout,
@@ -191,13 +216,23 @@ def _error_reason(exc: Exception) -> str:
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, started: float) -> bytes:
-    """Stream the body under the byte cap and the total deadline, then decompress under the cap."""
+    """Stream the body under the byte cap and the total deadline, then decompress under the cap.
+
+    A read timeout bounds each socket read, not the body: a server trickling a byte a second
+    never trips it. A timer shuts the socket down when the deadline passes, so the blocked read
+    returns at once and the fetch fails with ``deadline``.
+    """
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_body_bytes:
         response.release_conn()
         raise FetchError("too_large", f"declared {declared} bytes", transient=False)
+    remaining = policy.deadline - (time.monotonic() - started)
+    watchdog = threading.Timer(max(remaining, 0.0), _shutdown, args=(response,))
+    watchdog.daemon = True
+    watchdog.start()
     chunks: list[bytes] = []
     size = 0
+    complete = False
     try:
         for chunk in response.stream(64 * 1024, decode_content=False):
             size += len(chunk)
@@ -205,16 +240,31 @@ def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, starte
                 raise FetchError(
                     "too_large", f"over {policy.max_body_bytes} bytes", transient=False
                 )
-            if time.monotonic() - started > policy.deadline:
-                raise FetchError("deadline", f"body not read within {policy.deadline:.0f} s")
+            _check_deadline(policy, started)
             chunks.append(chunk)
-    except urllib3.exceptions.HTTPError as exc:
+        complete = True
+    except (urllib3.exceptions.HTTPError, OSError) as exc:
+        _check_deadline(policy, started)
         raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
     finally:
+        watchdog.cancel()
+        if not complete:
+            response.close()  # a half-read connection must never go back to the pool
         response.release_conn()
+    _check_deadline(policy, started)
     return decompress(
         b"".join(chunks), response.headers.get("content-encoding", ""), policy.max_body_bytes
     )
+
+
+def _shutdown(response: urllib3.BaseHTTPResponse) -> None:
+    with contextlib.suppress(OSError):
+        response.shutdown()
+
+
+def _check_deadline(policy: FetchPolicy, started: float) -> None:
+    if time.monotonic() - started > policy.deadline:
+        raise FetchError("deadline", f"body not read within {policy.deadline:g} s")
 
 
 def decompress(body: bytes, encoding: str, limit: int) -> bytes:
@@ -246,11 +296,27 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
 
 
 def _brotli_capped(body: bytes, limit: int) -> bytes:
+    """Brotli under a cap: each call's output is bounded, not only the input chunk.
+
+    A few hundred compressed bytes can expand to gigabytes in one ``process`` call, so the
+    decoder's own ``output_buffer_limit`` bounds every call, and input is fed only once it has
+    drained what it holds.
+    """
+    step = 64 * 1024
     decoder = brotli.Decompressor()
     out = bytearray()
     view = memoryview(body)
-    for start in range(0, len(body), 16 * 1024):
-        out += decoder.process(bytes(view[start : start + 16 * 1024]))
-        if len(out) > limit:
-            break
+    position = 0
+    while len(out) <= limit and not decoder.is_finished():
+        if position < len(body) and decoder.can_accept_more_data():
+            chunk = bytes(view[position : position + step])
+            position += step
+        else:
+            chunk = b""
+        produced = decoder.process(chunk, output_buffer_limit=step)
+        if not chunk and not produced:
+            break  # truncated stream: nothing more will come out
+        out += produced
+    if len(out) <= limit and not decoder.is_finished():
+        raise FetchError("bad_encoding", "truncated brotli body", transient=False)
     return bytes(out)

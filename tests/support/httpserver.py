@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,9 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class Reply:
+    """What a route answers; ``trickle`` sends the body ``chunk`` bytes at a time, pausing."""
+
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0  # seconds between chunks; 0 sends the body at once
+    chunk: int = 1
 
 
 Route = Callable[[BaseHTTPRequestHandler], Reply]
@@ -30,14 +35,25 @@ def http_server(routes: dict[str, Route]) -> Iterator[str]:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
+            if "Content-Length" not in reply.headers:
+                self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
-            self.wfile.write(reply.body)
+            if not reply.trickle:
+                self.wfile.write(reply.body)
+                return
+            try:
+                for start in range(0, len(reply.body), reply.chunk):
+                    self.wfile.write(reply.body[start : start + reply.chunk])
+                    self.wfile.flush()
+                    time.sleep(reply.trickle)
+            except OSError:
+                return  # the client gave up on us, which is what trickle tests want
 
         def log_message(self, format: str, *args: object) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,148 @@
+"""The HTTP adapter against a misbehaving loopback server: deadlines, bombs, pinning, SSRF."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+import zlib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+
+import brotli
+import pytest
+
+from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher, decompress
+from tests.support.httpserver import Reply, http_server
+
+POLICY = FetchPolicy(
+    user_agent="storywire-test (+https://example.org/contact)",
+    read_timeout=2.0,
+    deadline=5.0,
+    allow_private=True,
+)
+
+
+@pytest.fixture
+def fetcher() -> Iterator[HttpFetcher]:
+    """A fetcher whose pooled sockets are closed when the test ends."""
+    with HttpFetcher() as client:
+        yield client
+
+
+def test_trickling_server_is_cut_off_at_the_deadline(fetcher: HttpFetcher) -> None:
+    """A byte every 50 ms never trips the read timeout, but the total deadline stops it."""
+    route = {"/slow": lambda h: Reply(200, b"x" * 200, trickle=0.05)}
+    policy = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=0.6, allow_private=True)
+    with http_server(route) as base:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as info:
+            fetcher.fetch(base + "/slow", policy)
+        took = time.monotonic() - started
+    assert info.value.reason == "deadline"
+    assert took < 1.5
+
+
+def test_user_agent_names_the_service(fetcher: HttpFetcher) -> None:
+    """Every request carries the configured User-Agent with its contact URL."""
+    seen: list[str] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        seen.append(handler.headers.get("User-Agent", ""))
+        return Reply(200, b"ok")
+
+    with http_server({"/f": route}) as base:
+        fetcher.fetch(base + "/f", POLICY)
+    assert seen == [POLICY.user_agent]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_decompression_bombs_stop_at_the_cap_with_bounded_memory(encoding: str) -> None:
+    """64 MiB of zeros compressed to a few KB is refused without ever holding 64 MiB."""
+    raw = b"\0" * (64 * 1024 * 1024)
+    if encoding == "br":
+        body = brotli.compress(raw, quality=4)
+    else:
+        wbits = 31 if encoding == "gzip" else zlib.MAX_WBITS
+        packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        body = packer.compress(raw) + packer.flush()
+    del raw
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError) as info:
+            decompress(body, encoding, 1024 * 1024)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.reason == "too_large"
+    assert peak < 8 * 1024 * 1024
+
+
+def test_brotli_round_trip_and_truncation() -> None:
+    """A normal brotli body decodes whole; a truncated one is a clear bad_encoding error."""
+    raw = bytes(range(256)) * 4000
+    packed = brotli.compress(raw)
+    assert decompress(packed, "br", 10 * 1024 * 1024) == raw
+    with pytest.raises(FetchError) as info:
+        decompress(packed[: len(packed) // 2], "br", 10 * 1024 * 1024)
+    assert info.value.reason == "bad_encoding"
+
+
+def test_connection_is_pinned_to_the_checked_address() -> None:
+    """The host is resolved once per hop and the socket goes to that address, Host kept.
+
+    Later answers point at 127.0.0.2, where nothing listens: a fetcher that resolved again at
+    connect time (DNS rebinding) would fail; the pinned one reaches the checked address.
+    """
+    calls: list[str] = []
+    hosts: list[str] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        hosts.append(handler.headers.get("Host", ""))
+        return Reply(200, b"feed")
+
+    def rebinding(host: str, port: int) -> list[str]:
+        calls.append(host)
+        return ["127.0.0.1"] if len(calls) == 1 else ["127.0.0.2"]
+
+    with http_server({"/f": route}) as base, HttpFetcher(resolver=rebinding) as pinned:
+        port = base.rsplit(":", 1)[1]
+        result = pinned.fetch(f"http://feed.invalid:{port}/f", POLICY)
+    assert result.body == b"feed"
+    assert calls == ["feed.invalid"]
+    assert hosts == [f"feed.invalid:{port}"]
+
+
+def test_any_private_answer_in_the_set_is_refused() -> None:
+    """A name with one public and one private address is refused, whichever comes first."""
+    resolver = lambda h, p: ["93.184.216.34", "10.1.2.3"]  # noqa: E731 - a one-line stub
+    with HttpFetcher(resolver=resolver) as client, pytest.raises(FetchError) as info:
+        client.fetch("http://mixed.invalid/feed", FetchPolicy(user_agent="t"))
+    assert info.value.reason == "ssrf_blocked"
+
+
+@pytest.mark.parametrize(
+    "host", ["[::1]", "[fe80::1]", "[fc00::1]", "[::ffff:10.0.0.1]", "[ff02::1]", "0x7f.1"]
+)
+def test_ipv6_and_odd_literals_are_refused(host: str, fetcher: HttpFetcher) -> None:
+    """IPv6 loopback, link-local, unique-local, mapped and multicast literals are refused."""
+    with pytest.raises(FetchError) as info:
+        fetcher.fetch(f"http://{host}/feed", FetchPolicy(user_agent="t"))
+    assert info.value.reason == "ssrf_blocked"
+
+
+def test_every_redirect_hop_is_checked(fetcher: HttpFetcher) -> None:
+    """A public-looking first hop that redirects to a private address is refused on that hop."""
+    route = {"/r": lambda h: Reply(302, b"", {"Location": "http://169.254.169.254/latest/"})}
+
+    def resolver(host: str, port: int) -> list[str]:
+        return ["127.0.0.1"] if host == "public.invalid" else [host]
+
+    with http_server(route) as base, HttpFetcher(resolver=resolver) as client:
+        port = base.rsplit(":", 1)[1]
+        # The first hop is let through by pretending loopback is allowed only for its name.
+        with pytest.raises(FetchError) as info:
+            client.fetch(
+                f"http://public.invalid:{port}/r",
+                FetchPolicy(user_agent="t", allow_private=False),
+            )
+    assert info.value.reason == "ssrf_blocked"
