@@ -37,6 +37,17 @@ class Settings:
     log_level: str = "INFO"
     fetch_concurrency: int = 8
     process_concurrency: int = 2
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464  # /metrics, /healthz, /readyz served by `storywire run`; 0: none
+    # events: which sink publish drains the outbox into, and how the Redis stream is kept
+    sink: str = "redis"  # redis | amqp
+    stream_retention: str = "maxlen"  # maxlen (keep ~stream_maxlen entries) | minid (by age)
+    stream_max_age_hours: float = 168.0  # with minid: entries older than this are trimmed
+    dead_letter_stream: str = "storywire.events.dead"
+    consumer_claim_idle_ms: int = 60_000  # a pending entry idle this long is reclaimed
+    consumer_max_deliveries: int = 5  # delivered this often unacknowledged: dead-lettered
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    amqp_exchange: str = "storywire.events"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

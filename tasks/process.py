@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import Task
 
+from storywire.adapters.redis_metrics import count
 from storywire.models import Entry
 from storywire.processing import process_entries
 from tasks.common import TRANSIENT, log
@@ -34,6 +35,17 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         )
     except TRANSIENT as exc:
         raise self.retry(exc=exc) from exc
+    count(
+        rt.redis,
+        {
+            "articles:new": report.new,
+            "articles:updated": report.updated,
+            "articles:rejected": len(report.rejected),
+            "stories:created": report.stories_created,
+            "stories:joined": report.new - report.stories_created - report.copies,
+            "stories:copy": report.copies,
+        },
+    )
     publish.delay()
     log.info(
         "process",

@@ -20,6 +20,7 @@ from storywire.adapters.embedded_redis import embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import Settings
 from storywire.sources import load_sources
+from workers.health import exporter, make_server
 from workers.processes import beat_command, service_processes, worker_command
 
 log = structlog.get_logger("storywire")
@@ -46,13 +47,43 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         RedisSourceStore(client).upsert(sources, now=time.time())
         log.info("run", sources=len(sources), redis=url, file=str(sources_file))
         stop = _stop_on_signals()
-        with service_processes(settings, settings.env()) as procs:
+        with (
+            _maybe_exporter(settings, url),
+            service_processes(settings, settings.env()) as procs,
+        ):
             while not stop():
                 if any(p.poll() is not None for p in procs):
                     log.error("run.child_exited", codes=[p.poll() for p in procs])
                     return 1
                 time.sleep(0.5)
         log.info("run.stopped")
+    return 0
+
+
+@contextmanager
+def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
+    if not settings.metrics_port:
+        yield
+        return
+    with exporter(
+        url, stream=settings.stream, host=settings.metrics_host, port=settings.metrics_port
+    ) as port:
+        if port:
+            log.info("metrics", url=f"http://{settings.metrics_host}:{port}/metrics")
+        yield
+
+
+def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
+    _require_redis(settings)
+    assert settings.redis_url is not None  # checked just above
+    server = make_server(settings.redis_url, stream=settings.stream, host=args.host, port=args.port)
+    log.info("metrics", url=f"http://{args.host}:{server.server_address[1]}/metrics")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -91,9 +122,10 @@ def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
     os.execv(sys.executable, beat_command(settings))  # noqa: S606 - our interpreter
 
 
-def _require_redis(settings: Settings) -> None:
+def _require_redis(settings: Settings) -> str:
     if not settings.redis_url:
         raise SystemExit("storywire: set STORYWIRE_REDIS_URL (workers join a running service)")
+    return settings.redis_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -110,3 +142,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     worker.set_defaults(func=cmd_worker)
     beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
     beat.set_defaults(func=cmd_beat)
+    metrics = sub.add_parser("metrics", help="serve /metrics, /healthz and /readyz")
+    metrics.add_argument("--host", default="127.0.0.1")
+    metrics.add_argument("--port", type=int, default=9464)
+    metrics.set_defaults(func=cmd_metrics)

@@ -1,0 +1,63 @@
+"""Counters the stages increment in Redis, and the snapshot an exporter turns into metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+import redis
+
+from storywire.metrics import Sample
+
+COUNTERS_KEY = "sw:metrics"
+QUEUES = ("dispatch", "fetch", "process", "publish")
+
+
+def count(client: redis.Redis, increments: Mapping[str, int]) -> None:
+    """Add to counters named ``metric:label`` (e.g. ``fetch:ok``); one round trip."""
+    pipe = client.pipeline(transaction=False)
+    for name, amount in increments.items():
+        if amount:
+            pipe.hincrby(COUNTERS_KEY, name, amount)
+    pipe.execute()
+
+
+_COUNTER_METRICS = {
+    "fetch": ("storywire_fetch_total", "outcome"),
+    "articles": ("storywire_articles_total", "kind"),
+    "stories": ("storywire_stories_total", "kind"),
+}
+
+
+def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES) -> list[Sample]:
+    """Everything the exporter reports, read in one pipeline."""
+    pipe = client.pipeline(transaction=False)
+    for queue in queues:
+        pipe.llen(queue)
+    pipe.hlen("sw:sources")
+    pipe.zcard("sw:due")
+    pipe.zcard("sw:inflight")
+    pipe.llen("sw:outbox")
+    pipe.exists(stream)
+    pipe.hgetall(COUNTERS_KEY)
+    values = pipe.execute()
+    depths, rest = values[: len(queues)], values[len(queues) :]
+    registered, scheduled, in_flight, outbox, has_stream, counters = rest
+    samples = [Sample("storywire_up", 1.0)]
+    samples += [
+        Sample("storywire_queue_depth", float(d), {"queue": q})
+        for q, d in zip(queues, depths, strict=True)
+    ]
+    samples += [
+        Sample("storywire_sources", float(scheduled), {"state": "scheduled"}),
+        Sample("storywire_sources", float(registered - scheduled), {"state": "unscheduled"}),
+        Sample("storywire_sources_in_flight", float(in_flight)),
+        Sample("storywire_outbox_events", float(outbox)),
+        Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
+    ]
+    for raw_name, raw_value in sorted(cast(dict[bytes, bytes], counters).items()):
+        group, _, label = raw_name.decode().partition(":")
+        if group in _COUNTER_METRICS:
+            metric, label_name = _COUNTER_METRICS[group]
+            samples.append(Sample(metric, float(raw_value), {label_name: label}))
+    return samples

@@ -1,0 +1,61 @@
+"""Prometheus exposition of the service's state: pure rendering of samples into text format.
+
+Metrics are derived from the shared state in Redis (queues, schedule, outbox, stream) plus a few
+counters the stages increment there, so one exporter sees every worker process at once, whatever
+pool or host they run in, and nothing needs a multiprocess registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# name → (type, help); every sample rendered must be declared here.
+METRICS: dict[str, tuple[str, str]] = {
+    "storywire_sources": ("gauge", "Sources registered, by state."),
+    "storywire_sources_in_flight": ("gauge", "Sources claimed by a fetch that has not finished."),
+    "storywire_queue_depth": ("gauge", "Tasks waiting in each Celery queue."),
+    "storywire_outbox_events": ("gauge", "Events decided but not yet published."),
+    "storywire_stream_events": ("gauge", "Events held in the event stream."),
+    "storywire_fetch_total": (
+        "counter",
+        "Polls by outcome (ok, not_modified, or an error reason).",
+    ),
+    "storywire_articles_total": (
+        "counter",
+        "Articles processed, by kind (new, updated, rejected).",
+    ),
+    "storywire_stories_total": ("counter", "Story decisions, by kind (created, joined, copy)."),
+    "storywire_up": ("gauge", "1 when the exporter reached Redis."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    name: str
+    value: float
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def render(samples: Iterable[Sample]) -> str:
+    """Prometheus text format 0.0.4, metrics in declaration order, samples grouped by name."""
+    by_name: dict[str, list[Sample]] = {}
+    for sample in samples:
+        if sample.name not in METRICS:
+            raise ValueError(f"undeclared metric {sample.name}")
+        by_name.setdefault(sample.name, []).append(sample)
+    lines: list[str] = []
+    for name, (kind, help_text) in METRICS.items():
+        if name not in by_name:
+            continue
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+        for sample in by_name[name]:
+            labels = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(sample.labels.items()))
+            lines.append(
+                f"{name}{{{labels}}} {sample.value:g}" if labels else f"{name} {sample.value:g}"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,75 @@
+"""The exporter: /metrics (Prometheus), /healthz (the process lives), /readyz (Redis answers)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import redis
+import structlog
+
+from storywire.adapters.redis_metrics import snapshot
+from storywire.metrics import Sample, render
+
+log = structlog.get_logger("storywire")
+
+
+def make_server(redis_url: str, *, stream: str, host: str, port: int) -> ThreadingHTTPServer:
+    client = redis.Redis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                try:
+                    body = render(snapshot(client, stream=stream))
+                except redis.RedisError:
+                    body = render([Sample("storywire_up", 0.0)])
+                self._reply(200, body, "text/plain; version=0.0.4")
+            elif path == "/healthz":
+                self._reply(200, "ok\n", "text/plain")
+            elif path == "/readyz":
+                try:
+                    ready = bool(client.ping())
+                except redis.RedisError:
+                    ready = False
+                self._reply(
+                    200 if ready else 503,
+                    "ready\n" if ready else "redis unreachable\n",
+                    "text/plain",
+                )
+            else:
+                self._reply(404, "not found\n", "text/plain")
+
+        def _reply(self, status: int, body: str, ctype: str) -> None:
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+@contextmanager
+def exporter(redis_url: str, *, stream: str, host: str, port: int) -> Iterator[int | None]:
+    """Serve metrics in a thread for the block; yields the port, or None when it cannot bind."""
+    try:
+        server = make_server(redis_url, stream=stream, host=host, port=port)
+    except OSError as exc:
+        log.warning("metrics.unavailable", port=port, error=str(exc))
+        yield None
+        return
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
