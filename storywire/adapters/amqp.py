@@ -1,0 +1,161 @@
+"""The AMQP sink: the outbox drained into a durable topic exchange on RabbitMQ.
+
+Each event is published persistent, with routing key = event type and ``message_id`` = event
+id, and waits for the broker's publisher confirm. Only confirmed events leave the outbox, and
+their ids go to the same "already sent" index the stream sink uses, in one Lua step. So a
+crash before the confirm leaves the event in the outbox (sent again later, under the same id),
+and a crash after the confirm but before the removal also sends it again under the same id:
+AMQP cannot offer more than that, and consumers drop repeats by ``message_id``. A Redis lease
+lets one drainer at a time publish, so concurrent publish tasks do not double every event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import uuid
+from typing import Any, cast
+
+import pika  # type: ignore[import-untyped]
+import pika.exceptions  # type: ignore[import-untyped]
+import redis
+
+from storywire.adapters.streams import SENT_KEY, SENT_RETENTION_SECONDS, SinkUnavailableError
+
+DEFAULT_EXCHANGE = "storywire.events"
+CONTENT_TYPE = "application/cloudevents+json"
+
+# Remove the confirmed events from the head of the outbox and remember their ids. The head only
+# changes under the drain lease, but each item is compared anyway: never drop an unsent event.
+_COMMIT = """
+local n = 0
+for i = 3, #ARGV do
+  if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[i] then break end
+  redis.call('LPOP', KEYS[1])
+  local id = string.sub(ARGV[i], 1, string.find(ARGV[i], '|', 1, true) - 1)
+  redis.call('ZADD', KEYS[2], ARGV[1], id)
+  n = n + 1
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+return n
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def split_item(item: bytes) -> tuple[str, str, bytes]:
+    """An outbox item ``id|type|json`` as its three parts."""
+    event_id, etype, body = item.split(b"|", 2)
+    return event_id.decode(), etype.decode(), body
+
+
+class AmqpSink:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        outbox_key: str,
+        url: str,
+        exchange: str = DEFAULT_EXCHANGE,
+        sent_key: str = SENT_KEY,
+        lease_seconds: float = 15.0,
+    ) -> None:
+        self._r = client
+        self._outbox = outbox_key
+        self._url = url
+        self.exchange = exchange
+        self._sent = sent_key
+        self._lease_ms = int(lease_seconds * 1000)
+        self._lock_key = outbox_key + ":amqp-lease"
+        self._commit = client.register_script(_COMMIT)
+        self._release = client.register_script(_RELEASE)
+        self._channel: Any = None
+        self._connection: Any = None
+        # pika's blocking connection is not thread-safe; publish workers run a thread pool.
+        self._mutex = threading.Lock()
+
+    @property
+    def target(self) -> str:
+        return f"amqp exchange {self.exchange}"
+
+    def _open(self) -> Any:
+        if self._channel is not None and self._channel.is_open:
+            return self._channel
+        self.close()
+        try:
+            self._connection = pika.BlockingConnection(pika.URLParameters(self._url))
+            channel = self._connection.channel()
+            channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
+            channel.confirm_delivery()
+        except pika.exceptions.AMQPError as exc:
+            raise SinkUnavailableError(f"AMQP broker unreachable: {exc!r}") from exc
+        self._channel = channel
+        return channel
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            # Closing a broken connection: nothing left to save.
+            with contextlib.suppress(pika.exceptions.AMQPError):
+                connection.close()
+
+    def drain(self, *, now: float, batch: int = 500) -> int:
+        """Publish up to ``batch`` outbox events with confirms; returns how many left the outbox."""
+        token = uuid.uuid4().hex
+        if not self._r.set(self._lock_key, token, nx=True, px=self._lease_ms):
+            return 0  # another drainer holds the lease and will move these events
+        try:
+            with self._mutex:
+                return self._drain_locked(now, batch)
+        finally:
+            self._release(keys=[self._lock_key], args=[token])
+
+    def _drain_locked(self, now: float, batch: int) -> int:
+        items = cast(list[bytes], self._r.lrange(self._outbox, 0, batch - 1))
+        if not items:
+            return 0
+        ids = [split_item(item)[0] for item in items]
+        sent = self._r.zmscore(self._sent, ids)
+        channel = self._open()
+        confirmed: list[bytes] = []
+        try:
+            for item, already in zip(items, sent, strict=True):
+                if already is None:
+                    self._publish(channel, item, now)
+                confirmed.append(item)
+        except (pika.exceptions.AMQPError, OSError) as exc:
+            self.close()
+            self._commit_items(confirmed, now)
+            raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
+        return self._commit_items(confirmed, now)
+
+    def _publish(self, channel: Any, item: bytes, now: float) -> None:
+        event_id, etype, body = split_item(item)
+        properties = pika.BasicProperties(
+            content_type=CONTENT_TYPE,
+            delivery_mode=pika.DeliveryMode.Persistent,
+            message_id=event_id,
+            type=etype,
+            timestamp=int(now),
+        )
+        # With confirms on, this returns once the broker has taken responsibility (or raises).
+        channel.basic_publish(self.exchange, etype, body, properties)
+
+    def _commit_items(self, items: list[bytes], now: float) -> int:
+        if not items:
+            return 0
+        return cast(
+            int,
+            self._commit(
+                keys=[self._outbox, self._sent], args=[now, SENT_RETENTION_SECONDS, *items]
+            ),
+        )
+
+    def drain_all(self, *, now: float, batch: int = 500) -> int:
+        total = 0
+        while moved := self.drain(now=now, batch=batch):
+            total += moved
+        return total

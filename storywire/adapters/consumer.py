@@ -1,0 +1,266 @@
+"""Reading the event stream as a service: a consumer group member with explicit acks.
+
+At-least-once: an event stays pending in the group until acknowledged. Pending entries idle
+for ``claim_idle_ms`` (their consumer died or hangs) are taken over with XAUTOCLAIM; one
+delivered ``max_deliveries`` times without an ack is moved to the dead-letter stream instead
+of being handed out again. Event ids are deterministic, so a consumer that must not act twice
+keeps the ids it has handled.
+
+    for msg in Consumer(client, group="search-indexer", name="indexer-1"):
+        handle(msg.event)
+        msg.ack()
+
+Acks are buffered and sent in one XACK before the next read (or on ``flush``/``close``): an
+ack lost in a crash only means a redelivery, which at-least-once allows anyway.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import socket
+import time
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, cast
+
+import redis
+
+from storywire.adapters.streams import DEFAULT_STREAM
+from storywire.events.envelope import CloudEvent
+from storywire.models import parse_iso
+
+DEAD_LETTER_SUFFIX = ".dead"
+_STREAM_ID = re.compile(r"^\d+(-\d+)?$")
+_MAX_SEQ = 2**64 - 1
+
+# XAUTOCLAIM, then for each claimed entry its delivery count: over the limit, it goes to the
+# dead-letter stream and is acknowledged; otherwise it is returned for another try. One script,
+# so no other consumer sees an entry between the claim and the decision.
+_RECLAIM = """
+local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4],
+                       'COUNT', ARGV[5])
+local out = {}
+local dead = 0
+for _, entry in ipairs(res[2]) do
+  if entry then
+    local id = entry[1]
+    local p = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+    local count = p[1] and p[1][4] or 1
+    if count > tonumber(ARGV[6]) then
+      local fields = entry[2]
+      table.insert(fields, 'stream_id'); table.insert(fields, id)
+      table.insert(fields, 'group'); table.insert(fields, ARGV[1])
+      table.insert(fields, 'deliveries'); table.insert(fields, tostring(count))
+      redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', unpack(fields))
+      redis.call('XACK', KEYS[1], ARGV[1], id)
+      dead = dead + 1
+    else
+      table.insert(out, {id, entry[2], count})
+    end
+  end
+end
+return {res[1], out, dead}
+"""
+
+
+def start_id(position: str | datetime) -> str:
+    """A stream id for ``--from``: ``$`` (new only), ``0`` (all kept), an id, or a time.
+
+    An id is exclusive (delivery starts after it, as in Redis); a time is inclusive (entries
+    added at or after it), so ``--from 2026-11-26T08:00:00Z`` replays everything since 08:00.
+    """
+    if isinstance(position, datetime):
+        millis = int(position.timestamp() * 1000)
+        return f"{millis - 1}-{_MAX_SEQ}" if millis > 0 else "0-0"
+    if position == "$":
+        return position
+    if _STREAM_ID.match(position):
+        return position if "-" in position else f"{position}-0"
+    try:
+        return start_id(parse_iso(position))
+    except ValueError as exc:
+        raise ValueError(f"not a stream id, '$' or an ISO time: {position!r}") from exc
+
+
+class Message:
+    """One delivered event; call ``ack`` once it is handled."""
+
+    __slots__ = ("_consumer", "deliveries", "raw", "stream_id", "type")
+
+    def __init__(
+        self, consumer: Consumer, stream_id: str, etype: str, raw: bytes, deliveries: int
+    ) -> None:
+        self._consumer = consumer
+        self.stream_id = stream_id
+        self.type = etype
+        self.raw = raw  # the CloudEvent JSON exactly as published
+        self.deliveries = deliveries  # 1 on first delivery; more after reclaims
+
+    @property
+    def event(self) -> CloudEvent:
+        return CloudEvent.from_json(self.raw)
+
+    def ack(self) -> None:
+        self._consumer.ack(self.stream_id)
+
+    def __repr__(self) -> str:
+        return f"Message({self.stream_id}, {self.type}, deliveries={self.deliveries})"
+
+
+class Consumer:
+    """A member of consumer group ``group`` on ``stream``; iterate it to receive events.
+
+    ``start`` positions the group: None creates it at ``$`` when it does not exist and leaves an
+    existing group where it is; anything else (``0``, an id, a time) also moves an existing group
+    there, which is how a service replays. ``types`` are glob patterns on the event type;
+    events of other types are acknowledged without being handed out.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        group: str,
+        name: str | None = None,
+        stream: str = DEFAULT_STREAM,
+        start: str | datetime | None = None,
+        types: Sequence[str] = (),
+        count: int = 100,
+        block_ms: int = 5000,
+        claim_idle_ms: int = 60_000,
+        max_deliveries: int = 5,
+        dead_letter_stream: str | None = None,
+        dead_letter_maxlen: int = 100_000,
+        stop_when_idle: bool = False,
+    ) -> None:
+        self._r = client
+        self.group = group
+        self.name = name or f"{socket.gethostname()}-{id(self):x}"
+        self.stream = stream
+        self._start = start
+        self._types = re.compile("|".join(fnmatch.translate(t) for t in types)) if types else None
+        self._count = count
+        self._block_ms = block_ms
+        self._claim_idle_ms = claim_idle_ms
+        self._max_deliveries = max_deliveries
+        self.dead_letter_stream = dead_letter_stream or stream + DEAD_LETTER_SUFFIX
+        self._dead_maxlen = dead_letter_maxlen
+        self._stop_when_idle = stop_when_idle
+        self._acks: list[str] = []
+        self._ready = False
+        self._claim_cursor = "0-0"
+        self._next_claim = 0.0
+        self._reclaim = client.register_script(_RECLAIM)
+        self.dead_lettered = 0
+
+    def ensure_group(self) -> None:
+        """Create the group (with the stream if need be), or move it when ``start`` says so."""
+        position = "$" if self._start is None else start_id(self._start)
+        try:
+            self._r.xgroup_create(self.stream, self.group, id=position, mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+            if self._start is not None:
+                self._r.xgroup_setid(self.stream, self.group, id=position)
+        self._ready = True
+
+    def ack(self, stream_id: str) -> None:
+        """Acknowledge (sent with the next read, or by ``flush``)."""
+        self._acks.append(stream_id)
+
+    def flush(self) -> None:
+        """Send the buffered acknowledgements now."""
+        if self._acks:
+            acks, self._acks = self._acks, []
+            self._r.xack(self.stream, self.group, *acks)
+
+    def close(self) -> None:
+        self.flush()
+
+    def __enter__(self) -> Consumer:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __iter__(self) -> Iterator[Message]:
+        try:
+            while True:
+                batch = self._poll_all()
+                if not batch and self._stop_when_idle:
+                    return
+                yield from self._wanted(batch)
+        finally:
+            self.flush()
+
+    def poll(self) -> list[Message]:
+        """One read: reclaimed stale entries if any are due, else new ones (blocking)."""
+        return self._wanted(self._poll_all())
+
+    def _poll_all(self) -> list[Message]:
+        if not self._ready:
+            self.ensure_group()
+        self.flush()
+        messages = self.reclaim() if time.monotonic() >= self._next_claim else []
+        return messages or self._read_new()
+
+    def reclaim(self) -> list[Message]:
+        """Take over entries pending longer than ``claim_idle_ms``; dead-letter worn-out ones."""
+        # Idle entries cannot appear faster than the idle time: no need to ask more often.
+        self._next_claim = time.monotonic() + max(self._claim_idle_ms / 2000, 0.05)
+        cursor, entries, dead = cast(
+            list[Any],
+            self._reclaim(
+                keys=[self.stream, self.dead_letter_stream],
+                args=[
+                    self.group,
+                    self.name,
+                    self._claim_idle_ms,
+                    self._claim_cursor,
+                    self._count,
+                    self._max_deliveries,
+                    self._dead_maxlen,
+                ],
+            ),
+        )
+        self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
+        if self._claim_cursor != "0-0":
+            self._next_claim = 0.0  # more to scan: continue at once
+        self.dead_lettered += int(dead)
+        return [self._message(sid, fields, int(n)) for sid, fields, n in entries]
+
+    def _read_new(self) -> list[Message]:
+        reply = self._r.xreadgroup(
+            self.group,
+            self.name,
+            {self.stream: ">"},
+            count=self._count,
+            block=self._block_ms if self._block_ms > 0 else None,
+        )
+        if not reply:
+            return []
+        _, entries = cast(list[Any], reply)[0]
+        return [self._message(sid, fields, 1) for sid, fields in entries]
+
+    def _message(self, sid: bytes | str, fields: Any, deliveries: int) -> Message:
+        if isinstance(fields, list):  # from Lua: a flat field/value list
+            fields = dict(zip(fields[::2], fields[1::2], strict=True))
+        stream_id = sid.decode() if isinstance(sid, bytes) else sid
+        etype = fields.get(b"type", b"").decode()
+        return Message(self, stream_id, etype, fields.get(b"event", b"{}"), deliveries)
+
+    def _wanted(self, messages: list[Message]) -> list[Message]:
+        if self._types is None:
+            return messages
+        keep = []
+        for msg in messages:
+            if self._types.match(msg.type):
+                keep.append(msg)
+            else:
+                self._acks.append(msg.stream_id)  # not for us: done with it in this group
+        return keep

@@ -1,0 +1,144 @@
+"""The consumer API on a real Redis: groups, explicit acks, reclaim, dead letters, replay."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import cast
+
+import pytest
+import redis
+
+from storywire.adapters.consumer import Consumer, start_id
+from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.streams import RedisStreamSink
+from storywire.events import CloudEvent
+
+STREAM = "storywire.events"
+
+Entries = list[tuple[bytes, dict[bytes, bytes]]]
+
+
+def _xrange(client: redis.Redis, stream: str = STREAM) -> Entries:
+    return cast(Entries, client.xrange(stream))
+
+
+def _publish(client: redis.Redis, n: int, etype: str = "storywire.story.created.v1") -> list[str]:
+    ids = []
+    for i in range(n):
+        event = CloudEvent(
+            id=f"ev_{etype[-12:]}{i}", type=etype, subject=f"st_{i}",
+            time=datetime(2026, 11, 24, tzinfo=UTC), data={"n": i},
+        )  # fmt: skip
+        client.rpush("sw:outbox", outbox_item(event))
+        ids.append(event.id)
+    RedisStreamSink(client, outbox_key="sw:outbox").drain_all(now=time.time())
+    return ids
+
+
+def _consumer(client: redis.Redis, **kwargs: object) -> Consumer:
+    options: dict[str, object] = {"group": "g", "name": "c1", "block_ms": 10}
+    options.update(kwargs)
+    return Consumer(client, stop_when_idle=True, **options)  # type: ignore[arg-type]
+
+
+def test_group_sees_every_event_and_acks_empty_the_pending_list(
+    redis_client: redis.Redis,
+) -> None:
+    """A new group from 0 receives all events in order; acked ones are no longer pending."""
+    ids = _publish(redis_client, 5)
+    consumer = _consumer(redis_client, start="0")
+    seen = []
+    for msg in consumer:
+        seen.append(msg.event.id)
+        msg.ack()
+    assert seen == ids
+    assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_new_group_starts_at_the_end_by_default(redis_client: redis.Redis) -> None:
+    """Without --from a new group only gets events published after it was created."""
+    _publish(redis_client, 3)
+    consumer = _consumer(redis_client)
+    assert list(consumer) == []
+    later = _publish(redis_client, 2, "storywire.article.ingested.v1")
+    assert [m.event.id for m in consumer] == later
+
+
+def test_unacked_entries_are_reclaimed_by_another_consumer(redis_client: redis.Redis) -> None:
+    """A consumer that dies holding entries loses them to a peer after the idle time."""
+    ids = _publish(redis_client, 3)
+    dead = _consumer(redis_client, start="0", name="dies")
+    assert len(list(dead)) == 3  # delivered, never acked
+    peer = _consumer(redis_client, name="peer", claim_idle_ms=50)
+    time.sleep(0.1)
+    got = list(peer)
+    assert [m.event.id for m in got] == ids
+    assert all(m.deliveries == 2 for m in got)
+    for m in got:
+        m.ack()
+    peer.flush()
+    assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_worn_out_entries_go_to_the_dead_letter_stream(redis_client: redis.Redis) -> None:
+    """An entry delivered max_deliveries times without an ack is moved aside and acked."""
+    ids = _publish(redis_client, 1)
+    list(_consumer(redis_client, start="0"))
+    consumer = _consumer(redis_client, claim_idle_ms=20, max_deliveries=2)
+    time.sleep(0.05)
+    assert [m.deliveries for m in consumer] == [2]  # second delivery, still allowed
+    time.sleep(0.05)
+    assert list(consumer) == []
+    assert consumer.dead_lettered == 1
+    (_, fields), *_ = _xrange(redis_client, STREAM + ".dead")
+    assert fields[b"id"].decode() == ids[0]
+    assert fields[b"group"] == b"g"
+    assert fields[b"deliveries"] == b"3"
+    assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_type_filter_hands_out_matching_events_and_acks_the_rest(
+    redis_client: redis.Redis,
+) -> None:
+    """--type globs select events; the others are acknowledged, not left pending."""
+    _publish(redis_client, 2, "storywire.article.ingested.v1")
+    stories = _publish(redis_client, 2, "storywire.story.updated.v1")
+    consumer = _consumer(redis_client, start="0", types=["storywire.story.*"])
+    got = list(consumer)
+    assert [m.event.id for m in got] == stories
+    for m in got:
+        m.ack()
+    consumer.flush()
+    assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_replay_moves_an_existing_group_back(redis_client: redis.Redis) -> None:
+    """An explicit start id rewinds a group that has already read everything."""
+    ids = _publish(redis_client, 4)
+    for m in _consumer(redis_client, start="0"):
+        m.ack()
+    entries = _xrange(redis_client)
+    second = entries[1][0].decode()
+    replay = _consumer(redis_client, start=second)
+    assert [m.event.id for m in replay] == ids[2:]
+
+
+def test_replay_from_a_time_includes_entries_added_since(redis_client: redis.Redis) -> None:
+    """A time replays every entry added at or after it."""
+    _publish(redis_client, 2)
+    time.sleep(0.01)
+    since = datetime.now(UTC)
+    later = _publish(redis_client, 2, "storywire.source.failed.v1")
+    replay = _consumer(redis_client, start=since.isoformat())
+    assert [m.event.id for m in replay] == later
+
+
+def test_start_id_accepts_ids_times_and_rejects_nonsense() -> None:
+    """--from values: $, 0, ms ids, full ids and ISO times; anything else is an error."""
+    assert start_id("$") == "$"
+    assert start_id("0") == "0-0"
+    assert start_id("1700000000000-3") == "1700000000000-3"
+    assert start_id("2026-11-24T00:00:00Z") == f"{1795478400000 - 1}-{2**64 - 1}"
+    with pytest.raises(ValueError, match="ISO time"):
+        start_id("yesterday")
