@@ -65,3 +65,49 @@ def test_dockerfile_copies_paths_that_exist_and_runs_the_cli() -> None:
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     module, func = scripts["storywire"].split(":")
     assert callable(getattr(importlib.import_module(module), func))
+
+
+def _k8s() -> list[dict[str, Any]]:
+    return [
+        d for d in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "storywire.yaml").read_text()) if d
+    ]
+
+
+def test_k8s_deployments_run_valid_commands_and_one_beat() -> None:
+    """Each Deployment's args are a valid storywire command; queues are covered; one beat."""
+    served: set[str] = set()
+    for doc in _k8s():
+        if doc["kind"] != "Deployment":
+            continue
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        args = build_parser().parse_args(container["args"])
+        if args.command == "worker":
+            served.update(args.queues.split(","))
+        if args.command == "beat":
+            assert doc["spec"]["replicas"] == 1
+            assert doc["spec"]["strategy"]["type"] == "Recreate"
+    assert served == set(QUEUES)
+
+
+def test_k8s_autoscalers_watch_real_queues_of_real_deployments() -> None:
+    """KEDA scales each worker Deployment on the length of a queue it serves."""
+    docs = _k8s()
+    deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
+    scaled = [d for d in docs if d["kind"] == "ScaledObject"]
+    assert scaled
+    for obj in scaled:
+        target = deployments[obj["spec"]["scaleTargetRef"]["name"]]
+        (container,) = target["spec"]["template"]["spec"]["containers"]
+        queues = build_parser().parse_args(container["args"]).queues.split(",")
+        assert obj["spec"]["triggers"][0]["metadata"]["listName"] in queues
+
+
+def test_systemd_units_run_valid_commands() -> None:
+    """Every unit's ExecStart is the storywire script with a valid command line."""
+    units = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+    assert units
+    for unit in units:
+        (line,) = [x for x in unit.read_text().splitlines() if x.startswith("ExecStart=")]
+        program, *argv = line.removeprefix("ExecStart=").split()
+        assert program.endswith("/storywire")
+        build_parser().parse_args(argv)
