@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 import feedparser
 
 from storywire.models import Entry, parse_iso
+from storywire.sources import syndication_period
 
 
 class FeedError(ValueError):
@@ -46,10 +48,12 @@ def parse_feed(
         return _parse_json_feed(body, now)
     if url:
         headers.setdefault("content-location", url)
+    body, dtd_warning = _drop_entity_declarations(body)
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     reason = _one_line(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    reason = dtd_warning or reason
     if not parsed.entries and not parsed.get("version"):
         raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")
     # A bozo feed that still yields entries is accepted: the warning goes to the health record.
@@ -63,6 +67,23 @@ def parse_feed(
         ttl_seconds=_ttl_seconds(feed_meta),
         warning=warning,
     )
+
+
+_DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
+
+
+def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
+    """Remove a DOCTYPE internal subset that declares entities, before any parser sees it.
+
+    Entity declarations in a feed exist in practice only to attack the reader (billion laughs,
+    quadratic blow-up, external entities reading local files). expat and feedparser defend
+    partly, depending on their versions; removing the subset makes every reference an
+    undefined entity, which the parsers keep as text: bounded, whatever the library versions.
+    """
+    match = _DOCTYPE_SUBSET.search(body, 0, min(len(body), 2 * 1024 * 1024))
+    if match is None or match.start() > 4096 or b"<!ENTITY" not in match.group(1).upper():
+        return body, None
+    return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
 
 
 def _one_line(exc: object) -> str:
@@ -89,9 +110,10 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _entry_from_feedparser(raw: Mapping[str, Any], now: datetime) -> Entry:
-    published = _struct_to_datetime(raw.get("published_parsed")) or _struct_to_datetime(
-        raw.get("updated_parsed")
+def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
+    # dict.get: feedparser's own lookup aliases updated/published with a DeprecationWarning.
+    published = _struct_to_datetime(dict.get(raw, "published_parsed")) or _struct_to_datetime(
+        dict.get(raw, "updated_parsed")
     )
     contents = raw.get("content") or []
     content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
@@ -108,11 +130,17 @@ def _entry_from_feedparser(raw: Mapping[str, Any], now: datetime) -> Entry:
 
 
 def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
+    """RSS ``<ttl>`` (minutes), else ``<sy:updatePeriod>``/``<sy:updateFrequency>``, in seconds."""
     ttl = feed_meta.get("ttl")
     try:
-        return int(ttl) * 60 if ttl is not None else None
+        if ttl is not None and int(ttl) > 0:
+            return int(ttl) * 60
     except (TypeError, ValueError):
-        return None
+        pass
+    period = syndication_period(
+        feed_meta.get("sy_updateperiod"), feed_meta.get("sy_updatefrequency")
+    )
+    return int(period) if period else None
 
 
 def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
@@ -125,7 +153,8 @@ def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
     items = doc.get("items")
     if not isinstance(items, list):
         raise FeedError("JSON Feed has no items list")
-    version = "json" + str(doc["version"]).rsplit("/", 1)[-1].replace(".", "")
+    number = str(doc["version"]).rsplit("/", 1)[-1]
+    version = "json" + (number if "." in number else number + ".0").replace(".", "")
     entries = tuple(_entry_from_json(item, now) for item in items if isinstance(item, dict))
     return ParsedFeed(title=doc.get("title"), version=version, entries=entries)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -16,11 +17,28 @@ from storywire.adapters.http import FetchError, FetchPolicy, FetchResult
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
 from storywire.models import Entry, Source
-from storywire.sources import PollOutcome, SourceState, next_interval
+from storywire.sources import PollOutcome, SourceState, next_interval, update_rate
 
 # A source is disabled only after failing this long *and* this often: days of errors, not three.
 DISABLE_AFTER_SECONDS = 3 * 24 * 3600.0
 DISABLE_MIN_FAILURES = 20
+PERMANENT = (301, 308)
+# 429 without Retry-After still tells us the whole domain is overloaded: back off a minute.
+DOMAIN_BACKOFF_DEFAULT = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PollConfig:
+    """The knobs of one poll, from Settings at the edge."""
+
+    disable_after: float = DISABLE_AFTER_SECONDS
+    disable_min_failures: int = DISABLE_MIN_FAILURES
+    # Validators are left off every Nth poll and at least this often, so a server whose ETag
+    # never changes (a broken validator) cannot hide new entries forever.
+    unconditional_every: int = 24
+    unconditional_after: float = 24 * 3600.0
+    # A permanent redirect becomes the source's URL only after this many polls in a row saw it.
+    redirect_confirmations: int = 3
 
 
 class Fetcher(Protocol):
@@ -42,6 +60,21 @@ class PollResult:
     entries: tuple[Entry, ...] = field(default=())
     warning: str | None = None
     events: tuple[CloudEvent, ...] = field(default=())
+    moved_to: str | None = None  # a confirmed permanent redirect: the source's new URL
+    domain_retry_after: float | None = None  # the whole domain asked us to wait this long
+    unconditional: bool = False
+
+    @property
+    def counts(self) -> tuple[str, ...]:
+        """The outcome names this poll adds to the source's outcome counters."""
+        extra = []
+        if self.warning:
+            extra.append("warning")
+        if self.moved_to:
+            extra.append("moved")
+        if self.next_poll is None:
+            extra.append("disabled")
+        return (self.outcome, *extra)
 
 
 def poll(
@@ -52,32 +85,38 @@ def poll(
     *,
     now: float,
     rng: random.Random | None = None,
-    disable_after: float = DISABLE_AFTER_SECONDS,
+    config: PollConfig | None = None,
 ) -> PollResult:
     """Poll ``source`` once and decide what happens next; never raises for a feed's fault."""
+    config = config or PollConfig()
     policy = replace(policy, allow_private=source.allow_private or policy.allow_private)
     attempt = replace(state, last_attempt=now, polls=state.polls + 1)
+    conditional = _conditional(state, now, config)
     try:
         response = fetcher.fetch(
-            source.url, policy, etag=state.etag, last_modified=state.last_modified
+            source.url,
+            policy,
+            etag=state.etag if conditional else None,
+            last_modified=state.last_modified if conditional else None,
         )
     except FetchError as exc:
-        return _failed(
-            source, attempt, reason=exc.reason, detail=exc.detail, now=now, rng=rng,
-            disable_after=disable_after,
-        )  # fmt: skip
+        return _failed(source, attempt, reason=exc.reason, detail=exc.detail, now=now, rng=rng,
+                       config=config)  # fmt: skip
+    if not conditional and response.status == 200:
+        attempt = replace(attempt, last_unconditional=now)
     if response.status == 304:
-        return _succeeded(
-            source, attempt, response=response, entries=(), outcome="not_modified", ttl=None,
-            now=now, rng=rng,
-        )  # fmt: skip
+        result = _succeeded(source, attempt, response=response, entries=(),
+                            outcome="not_modified", ttl=None, now=now, rng=rng,
+                            config=config)  # fmt: skip
+        return replace(result, unconditional=not conditional)
     if response.status != 200:
         retry_after = retry_after_seconds(response.headers, now)
-        reason = f"http_{response.status}"
-        return _failed(
-            source, attempt, reason=reason, detail=f"HTTP {response.status}", now=now, rng=rng,
-            disable_after=disable_after, retry_after=retry_after,
-        )  # fmt: skip
+        result = _failed(source, attempt, reason=f"http_{response.status}",
+                         detail=f"HTTP {response.status}", now=now, rng=rng, config=config,
+                         retry_after=retry_after)  # fmt: skip
+        if response.status in (429, 503) and (retry_after or response.status == 429):
+            result = replace(result, domain_retry_after=retry_after or DOMAIN_BACKOFF_DEFAULT)
+        return result
     try:
         feed = parse_feed(
             response.body,
@@ -86,15 +125,22 @@ def poll(
             url=response.url,
         )
     except FeedError as exc:
-        return _failed(
-            source, attempt, reason="parse", detail=str(exc), now=now, rng=rng,
-            disable_after=disable_after,
-        )  # fmt: skip
-    ok = _succeeded(
-        source, attempt, response=response, entries=feed.entries, outcome="ok",
-        ttl=feed.ttl_seconds, now=now, rng=rng,
-    )  # fmt: skip
-    return replace(ok, warning=feed.warning)
+        return _failed(source, attempt, reason="parse", detail=str(exc), now=now, rng=rng,
+                       config=config)  # fmt: skip
+    ok = _succeeded(source, attempt, response=response, entries=feed.entries, outcome="ok",
+                    ttl=feed.ttl_seconds, now=now, rng=rng, config=config)  # fmt: skip
+    state_after = replace(ok.state, last_warning=feed.warning) if feed.warning else ok.state
+    return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional)
+
+
+def _conditional(state: SourceState, now: float, config: PollConfig) -> bool:
+    if not (state.etag or state.last_modified):
+        return False
+    every = config.unconditional_every
+    if every > 0 and (state.polls + 1) % every == 0:
+        return False
+    last = state.last_unconditional
+    return last is not None and now - last < config.unconditional_after
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
@@ -105,11 +151,49 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    return _http_date_delta(value, now)
+
+
+def _http_date_delta(value: str, now: float) -> float | None:
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - now)
+
+
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+
+def cache_lifetime(headers: Mapping[str, str], now: float) -> float | None:
+    """How long the server says this response stays fresh: max-age minus Age, else Expires."""
+    cache_control = headers.get("cache-control", "")
+    if "no-store" in cache_control.lower() or "no-cache" in cache_control.lower():
+        return None
+    match = _MAX_AGE.search(cache_control)
+    if match:
+        age = headers.get("age", "0").strip()
+        return max(0.0, float(match.group(1)) - (float(age) if age.isdigit() else 0.0))
+    expires = headers.get("expires")
+    if expires:
+        # Relative to the server's clock when it sent one, so clock skew cancels out.
+        date = headers.get("date")
+        reference = _http_date_delta(date, 0.0) if date else None
+        delta = _http_date_delta(expires, reference if reference is not None else now)
+        return delta or None
+    return None
+
+
+def _permanent_target(redirects: tuple[tuple[int, str], ...]) -> str | None:
+    """Where the chain's leading permanent hops lead; a temporary hop ends what may be stored."""
+    target = None
+    for status, url in redirects:
+        if status not in PERMANENT:
+            break
+        target = url
+    return target
 
 
 def _succeeded(
@@ -122,14 +206,35 @@ def _succeeded(
     ttl: float | None,
     now: float,
     rng: random.Random | None,
+    config: PollConfig,
 ) -> PollResult:
+    gap, newest = state.rate_gap, state.newest_entry
+    new_entries = 0
+    if entries:
+        times = [e.published.timestamp() for e in entries if e.published]
+        # Without dates every entry may be new; the fetch task's seen-set decides for real.
+        new_entries = sum(1 for t in times if newest is None or t > newest) if times else 1
+        gap, newest = update_rate(state.rate_gap, times, state.newest_entry, now)
     interval = next_interval(
         source,
-        PollOutcome(ok=True, new_entries=len(entries), not_modified=outcome == "not_modified",
-                    feed_ttl=ttl),
+        PollOutcome(
+            ok=True,
+            new_entries=new_entries,
+            not_modified=outcome == "not_modified",
+            feed_ttl=ttl,
+            cache_for=cache_lifetime(response.headers, now),
+            rate_gap=gap,
+        ),
         state.interval,
         rng,
-    )  # fmt: skip
+    )
+    moved_to, redirect_url, redirect_count = None, None, 0
+    target = _permanent_target(response.redirects)
+    if target and target != source.url:
+        redirect_count = state.redirect_count + 1 if target == state.redirect_url else 1
+        redirect_url = target
+        if redirect_count >= config.redirect_confirmations:
+            moved_to, redirect_url, redirect_count = target, None, 0
     new_state = replace(
         state,
         etag=response.etag or state.etag,
@@ -141,8 +246,15 @@ def _succeeded(
         failing_since=None,
         last_success=now,
         entries_seen=state.entries_seen + len(entries),
+        rate_gap=gap,
+        newest_entry=newest,
+        redirect_url=redirect_url,
+        redirect_count=redirect_count,
     )
-    return PollResult(state=new_state, next_poll=now + interval, outcome=outcome, entries=entries)
+    return PollResult(
+        state=new_state, next_poll=now + interval, outcome=outcome, entries=entries,
+        moved_to=moved_to,
+    )  # fmt: skip
 
 
 def _failed(
@@ -153,11 +265,11 @@ def _failed(
     detail: str,
     now: float,
     rng: random.Random | None,
-    disable_after: float,
+    config: PollConfig,
     retry_after: float | None = None,
 ) -> PollResult:
     failures = state.consecutive_failures + 1
-    since = state.failing_since or now
+    since = state.failing_since if state.failing_since is not None else now
     status = int(reason[5:]) if reason.startswith("http_") else None
     new_state = replace(
         state,
@@ -167,7 +279,7 @@ def _failed(
         last_status=status,
         last_error=f"{reason}: {detail}"[:500],
     )
-    if failures >= DISABLE_MIN_FAILURES and now - since >= disable_after:
+    if failures >= config.disable_min_failures and now - since >= config.disable_after:
         why = f"failing for {(now - since) / 3600:.0f} h ({failures} polls); last: {reason}"
         event = source_failed(
             source.id,
@@ -177,7 +289,7 @@ def _failed(
             since=datetime.fromtimestamp(since, tz=UTC),
             now=datetime.fromtimestamp(now, tz=UTC),
         )
-        disabled = replace(new_state, disabled_reason=why)
+        disabled = replace(new_state, disabled_reason=why, disabled_at=now)
         return PollResult(state=disabled, next_poll=None, outcome=reason, events=(event,))
     interval = next_interval(
         source,

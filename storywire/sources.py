@@ -82,6 +82,14 @@ class SourceState:
     entries_seen: int = 0
     polls: int = 0
     disabled_reason: str | None = None
+    # Appended fields: older records without them read back with these defaults.
+    rate_gap: float | None = None  # EWMA of seconds between the feed's entries
+    newest_entry: float | None = None  # newest publish time seen (epoch s)
+    last_unconditional: float | None = None  # last fetch sent without validators
+    redirect_url: str | None = None  # permanent-redirect target seen on recent polls
+    redirect_count: int = 0  # consecutive polls that redirected permanently to it
+    last_warning: str | None = None  # last bozo/encoding warning of a feed that still parsed
+    disabled_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +99,17 @@ class PollOutcome:
     ok: bool
     new_entries: int = 0
     not_modified: bool = False
-    retry_after: float | None = None
-    feed_ttl: float | None = None
+    retry_after: float | None = None  # Retry-After, seconds
+    feed_ttl: float | None = None  # <ttl> or <sy:updatePeriod>/<sy:updateFrequency>, seconds
+    cache_for: float | None = None  # Cache-Control max-age or Expires, seconds
     consecutive_failures: int = 0
+    rate_gap: float | None = None  # the feed's estimated seconds between new entries
+
+
+# A server may ask for patience beyond a source's max_interval, but never more than a day.
+RETRY_AFTER_CAP = 86400.0
+QUIET_GROWTH = 1.25  # a poll with nothing new stretches the interval by this much
+JITTER = 0.1
 
 
 def next_interval(
@@ -101,20 +117,75 @@ def next_interval(
 ) -> float:
     """Seconds until the next poll.
 
-    Feeds that keep producing get polled faster, quiet ones back off gently, failing ones back
-    off exponentially (capped: a feed is never silently abandoned), and servers' own hints win
-    when they ask for more patience. Jitter of ±10% keeps polls of many sources from aligning.
+    A healthy feed is polled about twice per expected new entry (half its estimated gap between
+    entries); a poll with nothing new stretches the interval gently; failing feeds back off
+    exponentially, capped at ``max_interval`` (a feed is never silently abandoned). Everything
+    stays within the source's min/max. Server hints (Retry-After, ``<ttl>``/``sy:`` periods,
+    Cache-Control max-age/Expires) are floors the interval never undercuts, even after the
+    ±10% jitter that keeps polls of many sources from aligning.
     """
     rng = rng or random.Random()
-    base = previous if previous is not None else source.min_interval
+    lo, hi = source.min_interval, max(source.max_interval, source.min_interval)
+    base = previous if previous is not None else lo
     if not outcome.ok:
-        interval = source.min_interval * 2 ** min(outcome.consecutive_failures, 10)
-    elif outcome.new_entries > 0:
-        interval = base / 2
+        interval = lo * 2 ** min(outcome.consecutive_failures, 16)
     else:
-        interval = base * 1.5
-    interval = min(max(interval, source.min_interval), source.max_interval)
-    for hint in (outcome.retry_after, outcome.feed_ttl):
-        if hint is not None:
-            interval = max(interval, min(hint, source.max_interval))
-    return float(interval * rng.uniform(0.9, 1.1))
+        target = outcome.rate_gap / 2 if outcome.rate_gap else base
+        quiet = outcome.not_modified or outcome.new_entries == 0
+        interval = max(target, base * QUIET_GROWTH) if quiet else target
+    interval = min(max(interval, lo), hi)
+    floor = 0.0
+    for hint in (outcome.feed_ttl, outcome.cache_for):
+        if hint is not None and hint > 0:
+            floor = max(floor, min(hint, hi))
+    if outcome.retry_after is not None and outcome.retry_after > 0:
+        floor = max(floor, min(outcome.retry_after, max(hi, RETRY_AFTER_CAP)))
+    jittered = interval * rng.uniform(1 - JITTER, 1 + JITTER)
+    return float(max(jittered, floor))
+
+
+def update_rate(
+    previous_gap: float | None,
+    published: Sequence[float],
+    newest_seen: float | None,
+    now: float,
+    *,
+    alpha: float = 0.3,
+) -> tuple[float | None, float | None]:
+    """Fold one snapshot's entry times into the EWMA of the gap between entries.
+
+    The snapshot's own spacing (span / (n - 1)) is the observation; a feed that has been silent
+    for longer than that is observed at the silence instead, so a dying feed slows down. Times
+    that fell back to the fetch time carry no information and are dropped.
+    Returns (new gap estimate, newest entry time).
+    """
+    times = sorted({t for t in published if t < now - 1.0}, reverse=True)
+    newest = max([*times[:1], *([newest_seen] if newest_seen else [])], default=None)
+    observed: float | None = None
+    if len(times) >= 2:
+        observed = (times[0] - times[-1]) / (len(times) - 1)
+    if newest is not None and observed is not None:
+        observed = max(observed, (now - newest) / 2)
+    if observed is None or observed <= 0:
+        return previous_gap, newest
+    if previous_gap is None:
+        return observed, newest
+    return alpha * observed + (1 - alpha) * previous_gap, newest
+
+
+_PERIODS = {"hourly": 3600.0, "daily": 86400.0, "weekly": 604800.0, "monthly": 2629800.0,
+            "yearly": 31557600.0}  # fmt: skip
+
+
+def syndication_period(period: str | None, frequency: str | None) -> float | None:
+    """``<sy:updatePeriod>``/``<sy:updateFrequency>`` as seconds between updates."""
+    if not period:
+        return None
+    seconds = _PERIODS.get(period.strip().lower())
+    if seconds is None:
+        return None
+    try:
+        times = max(1, int(str(frequency).strip())) if frequency else 1
+    except ValueError:
+        times = 1
+    return seconds / times

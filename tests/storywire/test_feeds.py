@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+import tracemalloc
 from datetime import UTC, datetime
 
 import pytest
@@ -61,3 +63,157 @@ def test_garbage_is_a_feed_error(body: bytes) -> None:
     """Bytes that are no feed raise FeedError with a reason, never anything else."""
     with pytest.raises(FeedError):
         parse_feed(body, now=NOW)
+
+
+FORMATS = {
+    "rss091": b"""<?xml version="1.0"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"
+ "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>T</title><link>https://x.com/</link><description>d</description>
+<item><title>One</title><link>https://x.com/1</link><description>Body one</description></item>
+</channel></rss>""",
+    "rss092": b"""<?xml version="1.0"?><rss version="0.92"><channel><title>T</title>
+<item><title>One</title><link>https://x.com/1</link><description>Body one</description></item>
+</channel></rss>""",
+    "rss10": b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://x.com/"><title>T</title><link>https://x.com/</link></channel>
+<item rdf:about="https://x.com/1"><title>One</title><link>https://x.com/1</link>
+<description>Body one</description><dc:date>2026-11-24T10:00:00Z</dc:date></item></rdf:RDF>""",
+    "rss20": b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>https://x.com/1</guid><title>One</title><link>https://x.com/1</link>
+<description>Body one</description><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>
+</channel></rss>""",
+    "atom03": b"""<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#">
+<title>T</title><modified>2026-11-24T10:00:00Z</modified>
+<entry><title>One</title><link rel="alternate" type="text/html" href="https://x.com/1"/>
+<id>tag:x.com,2026:1</id><issued>2026-11-24T10:00:00Z</issued><modified>2026-11-24T10:00:00Z</modified>
+<summary>Body one</summary></entry></feed>""",
+    "atom10": b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+<id>urn:t</id><updated>2026-11-24T10:00:00Z</updated>
+<entry><title>One</title><link href="https://x.com/1"/><id>tag:x.com,2026:1</id>
+<updated>2026-11-24T10:00:00Z</updated><summary>Body one</summary></entry></feed>""",
+    "json10": b"""{"version": "https://jsonfeed.org/version/1", "title": "T",
+"items": [{"id": "1", "url": "https://x.com/1", "title": "One", "summary": "Body one",
+"content_html": "<p>Body one</p>", "date_published": "2026-11-24T10:00:00Z",
+"author": {"name": "Ann"}}]}""",
+    "json11": b"""{"version": "https://jsonfeed.org/version/1.1", "title": "T",
+"items": [{"id": "1", "url": "https://x.com/1", "title": "One", "content_html": "<p>Body one</p>",
+"date_published": "2026-11-24T10:00:00Z", "authors": [{"name": "Ann"}]}]}""",
+}
+
+
+@pytest.mark.parametrize("version", sorted(FORMATS))
+def test_every_format_yields_its_entry(version: str) -> None:
+    """RSS 0.91/0.92/1.0/2.0, Atom 0.3/1.0 and JSON Feed 1.0/1.1 each give title, link, text."""
+    feed = parse_feed(FORMATS[version], now=NOW)
+    assert feed.version.startswith(version)  # feedparser says rss091n or rss091u
+    (entry,) = feed.entries
+    assert entry.title == "One"
+    assert entry.link == "https://x.com/1"
+    assert "Body one" in entry.summary_html + entry.content_html
+    assert feed.warning is None
+
+
+def test_declared_utf8_but_windows_1252_bytes() -> None:
+    """Bytes that are not UTF-8 despite the declaration are read as windows-1252, with a warning."""
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Caf\xe9 \x93quoted\x94</title><link>https://x.com/1</link></item>"
+        b"</channel></rss>"
+    )
+    feed = parse_feed(body, now=NOW, headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert feed.entries[0].title == "Café \u201cquoted\u201d"
+    assert feed.warning
+
+
+@pytest.mark.parametrize("declared", ["iso-8859-1", "windows-1252"])
+def test_declared_single_byte_but_utf8_bytes(declared: str) -> None:
+    """UTF-8 bytes under a Latin-1 or windows-1252 label come out without mojibake."""
+    body = (
+        f'<?xml version="1.0" encoding="{declared}"?><rss version="2.0"><channel><title>T</title>'
+        "<item><title>Café – “quoted” Zürich</title><link>https://x.com/1</link></item>"
+        "</channel></rss>"
+    ).encode()
+    for headers in (None, {"Content-Type": f"application/rss+xml; charset={declared}"}):
+        feed = parse_feed(body, now=NOW, headers=headers)
+        assert feed.entries[0].title == "Café – “quoted” Zürich"
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+<!ENTITY a "lollollollollollollollollollol">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+<!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;"><!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+<!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;"><!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+<!ENTITY j "&i;&i;&i;&i;&i;&i;&i;&i;&i;&i;"><!ENTITY k "&j;&j;&j;&j;&j;&j;&j;&j;&j;&j;">
+]>
+<rss version="2.0"><channel><title>&k;</title>
+<item><title>Bomb &k;</title><link>https://x.com/1</link><description>&k;</description></item>
+</channel></rss>"""
+
+QUADRATIC = (
+    b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x "' + b"y" * 50_000 + b'">]>'
+    b'<rss version="2.0"><channel><title>T</title><item><title>Q</title>'
+    b"<link>https://x.com/1</link><description>" + b"&x;" * 20_000 + b"</description></item>"
+    b"</channel></rss>"
+)
+
+XXE = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/hostname">]>
+<rss version="2.0"><channel><title>T</title><item><title>X &secret;</title>
+<link>https://x.com/1</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize("body", [BILLION_LAUGHS, QUADRATIC, XXE], ids=["laughs", "quad", "xxe"])
+def test_entity_expansion_is_never_performed(body: bytes) -> None:
+    """Entity bombs parse fast in bounded memory: declared entities are never expanded."""
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        try:
+            feed = parse_feed(body, now=NOW)
+        except FeedError:
+            feed = None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 2.0
+    assert peak < 8 * 1024 * 1024  # expanded, the smallest of them would be 1 GB
+    assert feed is None or feed.warning == "DOCTYPE entity declarations ignored"
+    if feed is not None:
+        for entry in feed.entries:
+            assert len(entry.title) + len(entry.summary_html) < 2 * len(body)
+            assert "lollollol" * 4 not in entry.title
+
+
+def test_broken_and_future_dates_fall_back_to_fetch_time() -> None:
+    """Unparseable, missing and future dates all become the fetch time, never later."""
+    body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><title>a</title><link>https://x.com/a</link><pubDate>yesterday-ish</pubDate></item>
+<item><title>b</title><link>https://x.com/b</link></item>
+<item><title>c</title><link>https://x.com/c</link><pubDate>Fri, 31 Dec 2100 10:00:00 GMT</pubDate></item>
+<item><title>d</title><link>https://x.com/d</link><pubDate>24 Nov 2026 10:00 +0100</pubDate></item>
+</channel></rss>"""
+    a, b, c, d = parse_feed(body, now=NOW).entries
+    assert a.published == b.published == c.published == NOW
+    assert d.published == datetime(2026, 11, 24, 9, tzinfo=UTC)
+
+
+def test_sy_update_period_becomes_the_feed_ttl() -> None:
+    """RSS 1.0's sy:updatePeriod/updateFrequency is read as the feed's own poll hint."""
+    body = (
+        FORMATS["rss10"]
+        .replace(
+            b'xmlns:dc="http://purl.org/dc/elements/1.1/">',
+            b'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            b'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">',
+        )
+        .replace(
+            b"<link>https://x.com/</link></channel>",
+            b"<link>https://x.com/</link><sy:updatePeriod>hourly</sy:updatePeriod>"
+            b"<sy:updateFrequency>4</sy:updateFrequency></channel>",
+        )
+    )
+    assert parse_feed(body, now=NOW).ttl_seconds == 900

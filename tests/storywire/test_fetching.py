@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
-from storywire.fetching import DISABLE_MIN_FAILURES, poll
+from storywire.fetching import DISABLE_MIN_FAILURES, PollConfig, poll
 from storywire.models import Source
 from storywire.sources import SourceState
 from tests.support.httpserver import Reply, http_server
@@ -137,3 +137,154 @@ def test_body_cap_and_gzip_bomb(fetcher: HttpFetcher) -> None:
             with pytest.raises(FetchError) as info:
                 fetcher.fetch(base + path, _private(max_body_bytes=200_000))
             assert info.value.reason == "too_large"
+
+
+def test_unconditional_fetch_every_nth_poll_catches_broken_validators(
+    fetcher: HttpFetcher,
+) -> None:
+    """Validators are sent on ordinary polls and left off every Nth one and after 24 h."""
+    sent: list[str | None] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        sent.append(handler.headers.get("If-None-Match"))
+        return _etag_route(handler)
+
+    config = PollConfig(unconditional_every=3, unconditional_after=24 * 3600.0)
+    state = SourceState()
+    with http_server({"/feed": route}) as base:
+        src = _source(base + "/feed")
+        outcomes = []
+        for i in range(4):
+            result = poll(src, state, fetcher, POLICY, now=1000.0 + i, config=config)
+            outcomes.append(result.outcome)
+            state = result.state
+        late = poll(src, state, fetcher, POLICY, now=1000.0 + 25 * 3600, config=config)
+    assert sent == [None, '"v1"', None, '"v1"', None]
+    assert outcomes == ["ok", "not_modified", "ok", "not_modified"]
+    assert late.unconditional
+    assert late.state.last_unconditional == 1000.0 + 25 * 3600
+
+
+def test_permanent_redirect_is_stored_only_after_k_repeats(fetcher: HttpFetcher) -> None:
+    """A 301 becomes the source's URL on the Kth poll in a row; a 302 never does."""
+    routes = {
+        "/old": _redirect_to("/new"),
+        "/temp": lambda h: Reply(302, b"", {"Location": "/new"}),
+        "/new": lambda h: Reply(200, FEED),
+    }
+    config = PollConfig(redirect_confirmations=3)
+    with http_server(routes) as base:
+        state = SourceState()
+        moved = []
+        for i in range(3):
+            result = poll(_source(base + "/old"), state, fetcher, POLICY, now=float(i),
+                          config=config)  # fmt: skip
+            moved.append(result.moved_to)
+            state = result.state
+        temp_state = SourceState()
+        for i in range(5):
+            temp = poll(_source(base + "/temp"), temp_state, fetcher, POLICY, now=float(i),
+                        config=config)  # fmt: skip
+            temp_state = temp.state
+            assert temp.moved_to is None
+    assert moved == [None, None, base + "/new"]
+    assert state.redirect_count == 0
+    assert "moved" in result.counts
+    assert temp_state.redirect_count == 0
+
+
+def test_interrupted_permanent_redirects_start_counting_again(fetcher: HttpFetcher) -> None:
+    """A poll without the 301 resets its count, so a flapping redirect is never stored."""
+    hits = {"n": 0}
+
+    def flapping(handler: BaseHTTPRequestHandler) -> Reply:
+        hits["n"] += 1
+        return Reply(200, FEED) if hits["n"] == 2 else Reply(301, b"", {"Location": "/new"})
+
+    routes = {"/old": flapping, "/new": lambda h: Reply(200, FEED)}
+    config = PollConfig(redirect_confirmations=2)
+    with http_server(routes) as base:
+        state = SourceState()
+        moved = []
+        for i in range(3):
+            result = poll(_source(base + "/old"), state, fetcher, POLICY, now=float(i),
+                          config=config)  # fmt: skip
+            moved.append(result.moved_to)
+            state = result.state
+    assert moved == [None, None, None]
+    assert state.redirect_count == 1
+
+
+def test_503_with_http_date_retry_after_backs_off_source_and_domain(fetcher: HttpFetcher) -> None:
+    """Retry-After as an HTTP date is honoured, and the domain is told to wait as well."""
+    when = "Thu, 01 Jan 1970 02:00:00 GMT"  # 7200 s after now=0
+    with http_server({"/feed": lambda h: Reply(503, b"", {"Retry-After": when})}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "http_503"
+    assert result.domain_retry_after == 7200.0
+    assert result.next_poll is not None
+    assert result.next_poll >= 7200.0
+
+
+def test_plain_500_does_not_back_off_the_domain(fetcher: HttpFetcher) -> None:
+    """Only 429/503 speak for the whole domain; a 500 is this source's problem."""
+    with http_server({"/feed": lambda h: Reply(500)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "http_500"
+    assert result.domain_retry_after is None
+
+
+def test_cache_control_max_age_is_a_floor_for_the_next_poll(fetcher: HttpFetcher) -> None:
+    """A feed fresh for two hours is not polled again within two hours."""
+    headers = {"Cache-Control": "public, max-age=7200"}
+    with http_server({"/feed": lambda h: Reply(200, FEED, headers)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.next_poll is not None
+    assert result.next_poll >= 7200.0
+
+
+def test_disable_threshold_is_configurable(fetcher: HttpFetcher) -> None:
+    """With a one-hour setting, a source failing for an hour and enough polls is disabled."""
+    config = PollConfig(disable_after=3600.0, disable_min_failures=3)
+    src = _source("http://127.0.0.1:9/feed")
+    state = SourceState()
+    results = []
+    for now in (0.0, 1800.0, 3700.0):
+        result = poll(src, state, fetcher, POLICY, now=now, config=config)
+        results.append(result)
+        state = result.state
+    assert [r.next_poll is None for r in results] == [False, False, True]
+    assert results[-1].state.disabled_at == 3700.0
+    assert "disabled" in results[-1].counts
+
+
+def test_trickling_feed_is_a_deadline_failure_not_a_hang(fetcher: HttpFetcher) -> None:
+    """A poll of a server that trickles its body ends with outcome ``deadline``."""
+    policy = replace(POLICY, deadline=0.5)
+    route = {"/feed": lambda h: Reply(200, FEED, trickle=0.05)}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, policy, now=0.0)
+    assert result.outcome == "deadline"
+    assert result.state.consecutive_failures == 1
+
+
+def test_bozo_feed_with_entries_is_accepted_and_counted(fetcher: HttpFetcher) -> None:
+    """A malformed feed that still yields entries is ok, with a warning on the record."""
+    broken = FEED.replace(b"</channel></rss>", b"<item><title>unclosed</item></channel>")
+    with http_server({"/feed": lambda h: Reply(200, broken)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "ok"
+    assert result.entries
+    assert result.warning
+    assert result.state.last_warning == result.warning
+    assert result.counts == ("ok", "warning")
+
+
+def test_garbage_body_is_a_parse_failure(fetcher: HttpFetcher) -> None:
+    """An HTML page where a feed was is a counted ``parse`` failure, not an exception."""
+    page = b"<html><body>Moved to our new site</body></html>"
+    with http_server({"/feed": lambda h: Reply(200, page)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "parse"
+    assert result.state.last_error
+    assert result.state.last_error.startswith("parse: not a feed")

@@ -1,0 +1,92 @@
+"""Adaptive polling: the feed's own rate within min/max, server hints as floors, jitter."""
+
+from __future__ import annotations
+
+import random
+
+from storywire.models import Source
+from storywire.sources import (
+    PollOutcome,
+    next_interval,
+    syndication_period,
+    update_rate,
+)
+
+SRC = Source(id="s", url="https://x.com/f", outlet="X", domain="x.com",
+             min_interval=60.0, max_interval=6 * 3600.0)  # fmt: skip
+
+
+def _interval(outcome: PollOutcome, previous: float | None = None, seed: int = 1) -> float:
+    return next_interval(SRC, outcome, previous, random.Random(seed))
+
+
+def test_busy_feed_is_polled_about_twice_per_entry_within_bounds() -> None:
+    """An entry every 20 min gives ~10 min; every 10 s is held at the minimum."""
+    assert 540 <= _interval(PollOutcome(ok=True, new_entries=3, rate_gap=1200.0)) <= 660
+    assert _interval(PollOutcome(ok=True, new_entries=3, rate_gap=10.0)) >= 54
+
+
+def test_quiet_polls_stretch_gently_up_to_the_maximum() -> None:
+    """Nothing new grows the interval by a quarter each time, never past max_interval."""
+    interval = 600.0
+    for _ in range(40):
+        interval = _interval(PollOutcome(ok=True, not_modified=True), interval)
+    assert interval <= SRC.max_interval * 1.1
+    assert interval >= SRC.max_interval * 0.9
+
+
+def test_failures_back_off_exponentially_but_stay_capped() -> None:
+    """Backoff doubles per failure and is capped, so a broken feed is still retried."""
+    first = _interval(PollOutcome(ok=False, consecutive_failures=1))
+    third = _interval(PollOutcome(ok=False, consecutive_failures=3))
+    many = _interval(PollOutcome(ok=False, consecutive_failures=50))
+    assert third > first
+    assert many <= SRC.max_interval * 1.1
+
+
+def test_server_hints_are_floors_even_after_jitter() -> None:
+    """Retry-After, ttl and max-age are never undercut, whatever the jitter draws."""
+    for seed in range(50):
+        assert _interval(PollOutcome(ok=False, retry_after=900.0), seed=seed) >= 900.0
+        assert _interval(PollOutcome(ok=True, feed_ttl=3600.0, rate_gap=60.0), seed=seed) >= 3600
+        assert _interval(PollOutcome(ok=True, cache_for=1800.0, rate_gap=60.0), seed=seed) >= 1800
+
+
+def test_hints_beyond_max_interval_are_capped_except_retry_after() -> None:
+    """A ttl of a week is held to max_interval; Retry-After may exceed it up to a day."""
+    week = 7 * 86400.0
+    assert _interval(PollOutcome(ok=True, feed_ttl=week)) <= SRC.max_interval * 1.1
+    assert 86400.0 <= _interval(PollOutcome(ok=False, retry_after=week)) <= 86400 * 1.1
+
+
+def test_jitter_spreads_identical_sources() -> None:
+    """Two sources with the same history do not poll at the same second."""
+    draws = {round(_interval(PollOutcome(ok=True, rate_gap=1200.0), seed=s)) for s in range(20)}
+    assert len(draws) > 10
+
+
+def test_rate_estimate_follows_entry_spacing_and_silence() -> None:
+    """Entries 10 min apart observe 600 s; a long silence raises the estimate; EWMA smooths."""
+    now = 100_000.0
+    times = [now - 60 - 600 * i for i in range(10)]
+    gap, newest = update_rate(None, times, None, now)
+    assert gap == 600.0
+    assert newest == now - 60
+    quiet, _ = update_rate(gap, times, newest, now + 7200)
+    assert quiet is not None
+    assert quiet > gap
+    smoothed, _ = update_rate(600.0, [now - 10, now - 3010], None, now)
+    assert smoothed == 0.3 * 3000 + 0.7 * 600
+
+
+def test_dates_that_fell_back_to_now_carry_no_rate() -> None:
+    """Undated entries (all at the fetch time) leave the estimate unchanged."""
+    assert update_rate(900.0, [1000.0, 1000.0, 1000.0], None, 1000.0) == (900.0, None)
+
+
+def test_syndication_period() -> None:
+    """sy:updatePeriod hourly with frequency 2 means every 30 minutes; junk means nothing."""
+    assert syndication_period("hourly", "2") == 1800.0
+    assert syndication_period("daily", None) == 86400.0
+    assert syndication_period("fortnightly", "1") is None
+    assert syndication_period("weekly", "x") == 604800.0
