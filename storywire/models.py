@@ -38,6 +38,7 @@ class Source:
     max_interval: float = 21600.0
     # Operators' extra boilerplate rules for this source's HTML (see storywire.clean.rules).
     rules: tuple[tuple[tuple[str, str], ...], ...] = ()
+    full_text: bool = False  # fetch each teaser entry's page and extract its main text
 
     def __post_init__(self) -> None:
         from storywire.clean import parse_rules  # noqa: PLC0415 - models stay import-light
@@ -60,6 +61,7 @@ class Source:
             min_interval=float(raw.get("min_interval", 300.0)),
             max_interval=float(raw.get("max_interval", 21600.0)),
             rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
+            full_text=bool(raw.get("full_text", False)),
         )
 
 

@@ -1,0 +1,65 @@
+"""Full-text sources: teaser entries get their page's main text, under the fetch limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from storywire.adapters.http import FetchPolicy, HttpFetcher
+from storywire.fulltext import enrich
+from storywire.models import Entry, Source
+from tests.support.httpserver import Reply, http_server
+
+PAGE = (
+    b"<html><head><title>Quake</title></head><body><nav>Home | World | Sport</nav>"
+    b"<article><h1>Quake strikes Sumatra</h1>"
+    + b"<p>A magnitude 6.1 earthquake struck off Sumatra on Tuesday, the agency said.</p>"
+    * 6
+    + b"<p>Rescue teams reached the coast by evening.</p></article>"
+    b"<footer>Share on Facebook. Copyright 2026.</footer></body></html>"
+)
+POLICY = FetchPolicy(user_agent="storywire-test", deadline=5.0)
+
+
+@pytest.fixture
+def fetcher() -> Iterator[HttpFetcher]:
+    """A fetcher whose sockets close with the test."""
+    with HttpFetcher() as client:
+        yield client
+
+
+def _entry(link: str, summary: str = "<p>Quake strikes.</p>") -> Entry:
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    return Entry(
+        guid=link, link=link, title="Quake", summary_html=summary, content_html="", published=when
+    )
+
+
+def test_teaser_gets_main_text_and_failures_keep_the_feed_text(fetcher: HttpFetcher) -> None:
+    """The page's article text replaces a teaser; nav and footer stay out; a 404 changes nothing."""
+    with http_server({"/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"})}) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        result = enrich(source, [_entry(base + "/a"), _entry(base + "/missing")], fetcher, POLICY)
+    rich, missing = result.entries
+    assert "Rescue teams reached the coast" in rich.content_html
+    assert "Home | World" not in rich.content_html
+    assert "Copyright" not in rich.content_html
+    assert missing == _entry(base + "/missing")
+    assert result.fetched == 1
+    assert result.failed == ((base + "/missing", "http_404"),)
+
+
+def test_pages_obey_the_ssrf_guard_and_the_switch(fetcher: HttpFetcher) -> None:
+    """Without allow_private a loopback page is refused; without full_text nothing is fetched."""
+    with http_server({"/a": lambda h: Reply(200, PAGE)}) as base:
+        guarded = Source(id="s", url=base, outlet="S", domain="s", full_text=True)
+        refused = enrich(guarded, [_entry(base + "/a")], fetcher, POLICY)
+        off = enrich(replace(guarded, full_text=False), [_entry(base + "/a")], fetcher, POLICY)
+    assert refused.failed == ((base + "/a", "ssrf_blocked"),)
+    assert off.fetched == 0
+    assert off.failed == ()
