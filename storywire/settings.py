@@ -37,6 +37,14 @@ class Settings:
     log_level: str = "INFO"
     fetch_concurrency: int = 8
     process_concurrency: int = 2
+    # Fetch stage (docs/notes/fetching.md): disabling, validators, redirects, politeness.
+    disable_after_hours: float = 72.0  # failing this long *and* ...
+    disable_min_failures: int = 20  # ... this many polls in a row disables a source
+    unconditional_every: int = 24  # every Nth poll goes without ETag/Last-Modified
+    unconditional_after_hours: float = 24.0  # and at least this often
+    redirect_confirmations: int = 3  # polls in a row a 301/308 must repeat before it is stored
+    domain_requests_per_minute: float = 30.0  # shared by all workers, per registrable domain
+    domain_burst: int = 5
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464  # /metrics, /healthz, /readyz served by `storywire run`; 0: none
     # events: which sink publish drains the outbox into, and how the Redis stream is kept
@@ -48,6 +56,7 @@ class Settings:
     consumer_max_deliveries: int = 5  # delivered this often unacknowledged: dead-lettered
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_exchange: str = "storywire.events"
+    amqp_lease_seconds: float = 15.0  # one drainer at a time; a dead one's lease lapses after this
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -62,6 +62,7 @@ class AmqpSink:
         exchange: str = DEFAULT_EXCHANGE,
         sent_key: str = SENT_KEY,
         lease_seconds: float = 15.0,
+        commit_every: int = 50,
     ) -> None:
         self._r = client
         self._outbox = outbox_key
@@ -69,6 +70,8 @@ class AmqpSink:
         self.exchange = exchange
         self._sent = sent_key
         self._lease_ms = int(lease_seconds * 1000)
+        # Confirmed events leave the outbox in chunks: a crash re-sends at most one chunk.
+        self._commit_every = commit_every
         self._lock_key = outbox_key + ":amqp-lease"
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
@@ -121,16 +124,20 @@ class AmqpSink:
         sent = self._r.zmscore(self._sent, ids)
         channel = self._open()
         confirmed: list[bytes] = []
+        moved = 0
         try:
             for item, already in zip(items, sent, strict=True):
                 if already is None:
                     self._publish(channel, item, now)
                 confirmed.append(item)
+                if len(confirmed) >= self._commit_every:
+                    moved += self._commit_items(confirmed, now)
+                    confirmed = []
         except (pika.exceptions.AMQPError, OSError) as exc:
             self.close()
             self._commit_items(confirmed, now)
             raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
-        return self._commit_items(confirmed, now)
+        return moved + self._commit_items(confirmed, now)
 
     def _publish(self, channel: Any, item: bytes, now: float) -> None:
         event_id, etype, body = split_item(item)

@@ -131,6 +131,10 @@ def build_sink(settings: Settings, client: redis.Redis, *, outbox_key: str) -> S
         from storywire.adapters.amqp import AmqpSink  # noqa: PLC0415 - pika only when chosen
 
         return AmqpSink(
-            client, outbox_key=outbox_key, url=settings.amqp_url, exchange=settings.amqp_exchange
+            client,
+            outbox_key=outbox_key,
+            url=settings.amqp_url,
+            exchange=settings.amqp_exchange,
+            lease_seconds=settings.amqp_lease_seconds,
         )
     raise ValueError(f"STORYWIRE_SINK must be redis or amqp, not {settings.sink!r}")
