@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from storywire.clean import Rule, clean_title, detect_language, html_to_text, parse_rules
+from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Doc, StoryEngine
@@ -64,6 +65,7 @@ def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: d
         content_hash=content_hash(title, text),
         author=entry.author,
         language=detect_language(f"{title}\n{text}"),
+        entities=extract_entities(title, text),
     )
 
 

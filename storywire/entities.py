@@ -1,0 +1,57 @@
+"""Display entities: the names an article is about, as readers spell them ("Rustem Umerov").
+
+A light heuristic, no model: runs of capitalised words, where a single word that opens a
+sentence counts only if the text also capitalises it elsewhere. Story events carry the most
+frequent of these as ``top_entities``. (Clustering uses its own normalised features.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_CAP = r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]{2,})"
+_CONNECTOR = r"(?:of|de|la|al|bin|van|von|del|der|da|the|and)"
+_RUN = re.compile(rf"(?<![\w'’]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:;\"“”]\s+|\n\s*)$")
+# Capitalised words that are never names on their own.
+_NOT_NAMES = frozenset(
+    """a an the this that these those it its he she they we i you his her their our there here
+    after before when while as at in on of for by with from to and but or if so yet not no
+    mr mrs ms dr monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december breaking update live watch
+    analysis opinion read more photos video said says according also however meanwhile""".split()
+)
+# Titles before a name: "President Volodymyr Zelenskyy" is reported as "Volodymyr Zelenskyy".
+_HONORIFICS = frozenset(
+    """president prime minister secretary chancellor king queen prince princess pope sen senator
+    rep gov governor gen general judge mayor chief foreign defence defense""".split()
+)
+
+
+def _clean_run(run: str) -> str:
+    words = run.split()
+    while words and words[0].lower() in _NOT_NAMES:
+        words.pop(0)
+    while len(words) > 2 and words[0].lower() in _HONORIFICS:
+        words.pop(0)
+    while words and words[-1].lower() in _NOT_NAMES:
+        words.pop()
+    return " ".join(words).strip(".'’-")
+
+
+def extract_entities(title: str, text: str, limit: int = 10) -> tuple[str, ...]:
+    """The ``limit`` most frequent names of an article, title mentions counted double."""
+    counts: Counter[str] = Counter()
+    everything = f"{title}\n{text}"
+    for weight, chunk in ((2, title), (1, text)):
+        for match in _RUN.finditer(chunk):
+            name = _clean_run(match.group(0))
+            if len(name) < 2 or name.lower() in _NOT_NAMES or name.lower() in _HONORIFICS:
+                continue
+            opens_sentence = bool(_SENTENCE_START.search(chunk[: match.start()]))
+            lowered = re.search(rf"\b{re.escape(name.lower())}\b", everything)
+            if opens_sentence and " " not in name and lowered:
+                continue  # "Officials said..." — a common word that happens to open a sentence
+            counts[name] += weight
+    return tuple(name for name, _ in counts.most_common(limit))
