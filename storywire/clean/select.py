@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -30,7 +30,7 @@ class _Compound:
     classes: tuple[str, ...] = ()
     attributes: tuple[tuple[str, str, str], ...] = ()  # (name, operator, value)
 
-    def matches(self, el: HtmlElement) -> bool:
+    def matches(self, el: etree._Element) -> bool:
         if self.tag is not None and el.tag != self.tag:
             return False
         if self.ids and el.get("id") not in self.ids:
@@ -139,40 +139,98 @@ class Matcher:
             self._patterns[tag] = patterns
         return patterns
 
-    def _hit(self, el: HtmlElement) -> bool:
+    def hit(self, el: etree._Element) -> bool:
+        """Whether ``el`` matches a compound selector (``predicate`` covers the others)."""
         tag = el.tag
         if tag in self.by_tag_attribute:
             for name, pattern in self._compiled(tag):
                 value = el.get(name)
                 if value is not None and pattern.search(value):
                     return True
-        candidates = self.by_tag.get(tag, [])
-        if any(c.matches(el) for c in candidates):
+        compounds = self.by_tag.get(tag)
+        if compounds and any(c.matches(el) for c in compounds):
             return True
-        if self.by_class and (names := el.get("class")):
-            for name in names.split():
-                if any(c.matches(el) for c in self.by_class.get(name, ())):
+        if self.anything and any(c.matches(el) for c in self.anything):
+            return True
+        if not (self.by_class or self.by_id or self.by_attribute):
+            return False
+        # keys() is one call, and most elements have no attributes at all.
+        names = el.keys()
+        return any(self._attribute_hit(el, str(name)) for name in names)
+
+    def _attribute_hit(self, el: etree._Element, name: str) -> bool:
+        compounds = self.by_attribute.get(name)
+        if compounds and any(c.matches(el) for c in compounds):
+            return True
+        if name == "class" and self.by_class:
+            for token in (el.get("class") or "").split():
+                found = self.by_class.get(token)
+                if found and any(c.matches(el) for c in found):
                     return True
-        if (
-            self.by_id
-            and (ident := el.get("id"))
-            and any(c.matches(el) for c in self.by_id.get(ident, ()))
-        ):
-            return True
-        for name, compounds in self.by_attribute.items():
-            if el.get(name) is not None and any(c.matches(el) for c in compounds):
-                return True
-        return any(c.matches(el) for c in self.anything)
+        elif name == "id" and self.by_id:
+            found = self.by_id.get(el.get("id") or "")
+            return found is not None and any(c.matches(el) for c in found)
+        return False
+
+    def _candidates(self, root: HtmlElement) -> Iterator[HtmlElement]:
+        # Let lxml find candidates in C (by tag, by having an attribute), then test them here:
+        # testing every element in Python costs ~4x more on a typical entry.
+        if self.anything:
+            yield from (el for el in root.iter() if isinstance(el, HtmlElement))
+            return
+        tags = sorted(self.by_tag.keys() | self.by_tag_attribute.keys())
+        names = sorted(
+            ({"class"} if self.by_class else set())
+            | ({"id"} if self.by_id else set())
+            | self.by_attribute.keys()
+        )
+        seen: set[HtmlElement] = set()
+        if tags:
+            for el in root.iter(*tags):
+                if isinstance(el, HtmlElement):
+                    seen.add(el)
+                    yield el
+        if names:
+            path = _having(tuple(names))
+            found = path(root)
+            if isinstance(found, list):
+                yield from (el for el in found if isinstance(el, HtmlElement) and el not in seen)
+
+    def _plain_tags(self) -> frozenset[str] | None:
+        """The tag names, when every selector is a bare tag name (like ``a``)."""
+        if self.by_class or self.by_id or self.by_attribute or self.anything:
+            return None
+        if self.by_tag_attribute:
+            return None
+        if any(c != _Compound(c.tag) for found in self.by_tag.values() for c in found):
+            return None
+        return frozenset(self.by_tag)
+
+    def predicate(self, root: etree._Element) -> Callable[[etree._Element], bool]:
+        """A test for the elements of one tree, for callers that walk the tree themselves."""
+        if self.xpath is None:
+            plain_tags = self._plain_tags()
+            if plain_tags is not None:
+                return lambda el: el.tag in plain_tags
+            return self.hit
+        found = self.xpath(root)
+        extra = set(found) if isinstance(found, list) else set()
+        return lambda el: el in extra or self.hit(el)
 
     def select(self, root: HtmlElement) -> list[HtmlElement]:
-        """Matching elements, in document order (then those only XPath could find)."""
-        found = [el for el in root.iter() if isinstance(el, HtmlElement) and self._hit(el)]
+        """Matching elements (in document order when all selectors name a tag)."""
+        found = [el for el in self._candidates(root) if self.hit(el)]
         if self.xpath is not None:
             seen = set(found)
             extra = self.xpath(root)
             if isinstance(extra, list):
                 found.extend(el for el in extra if isinstance(el, HtmlElement) and el not in seen)
         return found
+
+
+@functools.lru_cache(maxsize=64)
+def _having(names: tuple[str, ...]) -> etree.XPath:
+    return etree.XPath(f"descendant-or-self::*[{' or '.join('@' + n for n in names)}]")
 
 
 @functools.lru_cache(maxsize=1024)

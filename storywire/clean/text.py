@@ -9,17 +9,18 @@ single lines, inline whitespace collapsed to one space, no leading or trailing w
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import unescape
-from typing import Final
+from typing import Any, Final
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from storywire.clean.repair import decode_leftover_entities, fix_mojibake, nfc, tidy
-from storywire.clean.rules import CompiledRules, Rule, apply_element_rules, compiled, cuts_at
+from storywire.clean.rules import MAX_RULE_LINE, CompiledRules, Rule, compiled, cuts_at
 from storywire.clean.rules import drops_line as _drops_line
 
 # Content of these never reads as article text.
@@ -71,10 +72,12 @@ _LINE: Final = "\ue000"
 _BR: Final = "\ue002"
 _CLOSES: Final = dict.fromkeys(_PARAGRAPH_TAGS, _PARA) | dict.fromkeys(_LINE_TAGS, _LINE)
 _OPENS: Final = _CLOSES | dict.fromkeys(_CELL_TAGS, " ") | {"br": _BR}
-_HTML_SPACE: Final = re.compile(r"[ \t\n\r\f\v]+")
-_BREAKS: Final = re.compile("[ \ue000-\ue002]*[\ue000-\ue002][ \ue000-\ue002]*")
-_SPACES: Final = re.compile(r"[^\S\n]+")
-_BLANK_LINE: Final = re.compile(r"\n[^\S\n]*\n\s*")
+# Whitespace is normalised with str.replace and regexes that start with one literal or one
+# character class: Python's re scans those fast, and alternations ~10x slower (bench/).
+_MULTI_SPACE: Final = re.compile("  +")
+_BREAKS: Final = re.compile("[\ue000-\ue002]+")
+_ODD_SPACE: Final = re.compile(r"[^\S \n]")
+_BLANK_LINES: Final = re.compile("\n\n\n+")
 
 _C1: Final = re.compile("[\x80-\x9f]")
 _MARKUP: Final = re.compile(r"<[A-Za-z!?/]")
@@ -147,15 +150,47 @@ def strip_tags(html: str) -> str:
     return unescape(_FALLBACK_TAG.sub(" ", text).replace("<", " "))
 
 
-def _walk(root: HtmlElement) -> tuple[str, list[str]]:
+def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], bool] | None:
+    """The element rules as one test, applied during the walk (no second pass over the tree)."""
+    if table is None:
+        return None
+    tests: list[Callable[[Any], bool]] = []
+    if table.drop is not None:
+        tests.append(table.drop.predicate(root))
+    for matcher, pattern in table.drop_matching:
+        tests.append(functools.partial(_text_matches, matcher.predicate(root), pattern))
+    return functools.reduce(_either, tests) if tests else None
+
+
+def _either(first: Callable[[Any], bool], second: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda el: first(el) or second(el)
+
+
+def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: HtmlElement) -> bool:
+    if not test(el):
+        return False
+    text = " ".join(el.text_content().split())
+    return len(text) <= MAX_RULE_LINE and bool(pattern.search(text))
+
+
+# One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.
+def _walk(root: HtmlElement, table: CompiledRules | None) -> tuple[str, list[str]]:  # noqa: PLR0912
     """The text of a tree with break markers, and the alt texts of its images."""
     parts: list[str] = []
     alts: list[str] = []
     append = parts.append
+    drops = _dropper(root, table)
+    dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag
         if event == "start":
+            if drops is not None and drops(el):
+                # Its end event still comes, next: only its tail is kept.
+                walker.skip_subtree()
+                dropped = el
+                continue
             marker = _OPENS.get(tag)
             if marker:
                 append(_LINE if items and marker == _PARA else marker)
@@ -168,11 +203,14 @@ def _walk(root: HtmlElement) -> tuple[str, list[str]]:
             if el.text:
                 append(el.text)
         else:
-            marker = _CLOSES.get(tag)
-            if marker:
-                if tag == "li":
-                    items -= 1
-                append(_LINE if items and marker == _PARA else marker)
+            if el is dropped:
+                dropped = None
+            else:
+                marker = _CLOSES.get(tag)
+                if marker:
+                    if tag == "li":
+                        items -= 1
+                    append(_LINE if items and marker == _PARA else marker)
             if el.tail:
                 append(el.tail)
     return "".join(parts), alts
@@ -185,9 +223,19 @@ def _break(match: re.Match[str]) -> str:
     return "\n"
 
 
+def _collapse_spaces(text: str, whitespace: str) -> str:
+    for char in whitespace:
+        if char in text:
+            text = text.replace(char, " ")
+    return _MULTI_SPACE.sub(" ", text) if "  " in text else text
+
+
 def _html_layout(text: str) -> str:
     # HTML whitespace is collapsed first, so only the markers say where lines end.
-    return _BREAKS.sub(_break, _HTML_SPACE.sub(" ", text))
+    text = _collapse_spaces(text, "\n\t\r\f\v")
+    for marker in (_PARA, _LINE, _BR):
+        text = text.replace(" " + marker, marker).replace(marker + " ", marker)
+    return _BREAKS.sub(_break, text)
 
 
 def _layout(text: str, *, inline: bool = False) -> str:
@@ -197,12 +245,10 @@ def _layout(text: str, *, inline: bool = False) -> str:
     """
     if inline:
         return " ".join(text.split())
-    paragraphs = []
-    for block in _BLANK_LINE.split(text):
-        lines = [line for raw in block.split("\n") if (line := _SPACES.sub(" ", raw).strip())]
-        if lines:
-            paragraphs.append("\n".join(lines))
-    return "\n\n".join(paragraphs)
+    if _ODD_SPACE.search(text):
+        text = _ODD_SPACE.sub(" ", text)
+    text = _collapse_spaces(text, "").replace(" \n", "\n").replace("\n ", "\n")
+    return _BLANK_LINES.sub("\n\n", text).strip(" \n")
 
 
 def _apply_line_rules(text: str, table: CompiledRules) -> str:
@@ -244,9 +290,7 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
         return _finish(strip_tags(source), table, inline=inline)
     if root is None:
         return ""
-    if table is not None:
-        apply_element_rules(root, table, drop_empty=False)
-    raw, alts = _walk(root)
+    raw, alts = _walk(root, table)
     text = _finish(_html_layout(raw), table, inline=inline)
     if not text and alts:
         # A photo post: the alt text is the only description there is.
