@@ -2,13 +2,14 @@
 
 Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next poll (epoch s);
 ``inflight`` zset id→lease expiry; ``state:<id>`` hash of the source's health record;
+``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→content hash.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from typing import Any, cast
 
 import orjson
@@ -62,7 +63,11 @@ class RedisSourceStore:
         pipe.hdel(self._key("sources"), source_id)
         pipe.zrem(self._key("due"), source_id)
         pipe.zrem(self._key("inflight"), source_id)
-        pipe.delete(self._key("state", source_id), self._key("seen", source_id))
+        pipe.delete(
+            self._key("state", source_id),
+            self._key("seen", source_id),
+            self._key("outcomes", source_id),
+        )
         return bool(pipe.execute()[0])
 
     def get(self, source_id: str) -> Source | None:
@@ -82,17 +87,70 @@ class RedisSourceStore:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("state", source_id)))
         return SourceState(**_known_fields({k.decode(): orjson.loads(v) for k, v in raw.items()}))
 
-    def finish(self, source_id: str, state: SourceState, *, next_poll: float | None) -> None:
+    def finish(
+        self,
+        source_id: str,
+        state: SourceState,
+        *,
+        next_poll: float | None,
+        counts: Sequence[str] = (),
+    ) -> None:
         """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it."""
         pipe = self._r.pipeline()
         mapping: dict[Any, Any] = {k: orjson.dumps(v) for k, v in asdict(state).items()}
         pipe.hset(self._key("state", source_id), mapping=mapping)
+        for name in counts:
+            pipe.hincrby(self._key("outcomes", source_id), name, 1)
         pipe.zrem(self._key("inflight"), source_id)
         if next_poll is None:
             pipe.zrem(self._key("due"), source_id)
         else:
             pipe.zadd(self._key("due"), {source_id: next_poll})
         pipe.execute()
+
+    def defer(self, source_id: str, until: float, *, reason: str = "deferred") -> None:
+        """Release the lease without polling; due again at ``until``. Not a failure."""
+        pipe = self._r.pipeline()
+        pipe.hincrby(self._key("outcomes", source_id), reason, 1)
+        pipe.zrem(self._key("inflight"), source_id)
+        pipe.zadd(self._key("due"), {source_id: until}, xx=True)
+        pipe.execute()
+
+    def outcomes(self, source_id: str) -> dict[str, int]:
+        raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("outcomes", source_id)))
+        return {k.decode(): int(v) for k, v in sorted(raw.items())}
+
+    def set_url(self, source_id: str, url: str) -> Source | None:
+        """Point a source at a new URL (a confirmed permanent redirect); its state is kept."""
+        source = self.get(source_id)
+        if source is None:
+            return None
+        moved = replace(source, url=url)
+        self._r.hset(self._key("sources"), source_id, orjson.dumps(moved.to_dict()))
+        return moved
+
+    def disable(self, source_id: str, reason: str, *, now: float) -> bool:
+        """Stop polling a source, keeping its record; ``enable`` undoes it."""
+        if self.get(source_id) is None:
+            return False
+        state = replace(self.state(source_id), disabled_reason=reason, disabled_at=now)
+        self.finish(source_id, state, next_poll=None)
+        return True
+
+    def enable(self, source_id: str, *, now: float) -> bool:
+        """Poll a disabled (or failing) source again now, with a clean failure run."""
+        if self.get(source_id) is None:
+            return False
+        state = replace(
+            self.state(source_id),
+            disabled_reason=None,
+            disabled_at=None,
+            consecutive_failures=0,
+            failing_since=None,
+            interval=None,
+        )
+        self.finish(source_id, state, next_poll=now)
+        return True
 
     def next_poll(self, source_id: str) -> float | None:
         score = self._r.zscore(self._key("due"), source_id)

@@ -53,3 +53,46 @@ def test_unseen_reports_new_and_changed_entries(redis_client: redis.Redis) -> No
     store = RedisSourceStore(redis_client)
     store.mark_seen("s0", {"a": "1", "b": "2"})
     assert store.unseen("s0", {"a": "1", "b": "3", "c": "4"}) == {"b": "2", "c": None}
+
+
+def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.Redis) -> None:
+    """Each poll's outcomes add to the source's counters; a deferral releases the lease only."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=100.0)
+    store.claim_due(now=100.0, lease=60.0, cap=10)
+    store.finish("s0", SourceState(polls=1), next_poll=200.0, counts=("ok", "warning"))
+    store.claim_due(now=200.0, lease=60.0, cap=10)
+    store.defer("s0", 230.0)
+    assert store.outcomes("s0") == {"deferred": 1, "ok": 1, "warning": 1}
+    assert store.next_poll("s0") == 230.0
+    assert store.state("s0").consecutive_failures == 0
+    assert store.claim_due(now=231.0, lease=60.0, cap=10) == ["s0"]
+
+
+def test_disable_and_enable(redis_client: redis.Redis) -> None:
+    """A disabled source is unscheduled with its reason; enabling makes it due now, clean."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=100.0)
+    store.finish("s0", SourceState(consecutive_failures=30, failing_since=1.0), next_poll=500.0)
+    assert store.disable("s0", "operator: feed retired", now=150.0)
+    assert store.next_poll("s0") is None
+    assert store.state("s0").disabled_reason == "operator: feed retired"
+    assert store.enable("s0", now=160.0)
+    state = store.state("s0")
+    assert (state.disabled_reason, state.consecutive_failures, state.failing_since) == (
+        None, 0, None,
+    )  # fmt: skip
+    assert store.next_poll("s0") == 160.0
+    assert not store.enable("nope", now=1.0)
+
+
+def test_set_url_keeps_state(redis_client: redis.Redis) -> None:
+    """A confirmed permanent redirect changes the URL and nothing else."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=100.0)
+    store.finish("s0", SourceState(etag='"e"'), next_poll=500.0)
+    moved = store.set_url("s0", "https://new.example/feed")
+    assert moved is not None
+    assert store.get("s0") == moved
+    assert store.state("s0").etag == '"e"'
+    assert store.next_poll("s0") == 500.0
