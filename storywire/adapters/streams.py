@@ -30,11 +30,10 @@ for _, item in ipairs(items) do
   local bar1 = string.find(item, '|', 1, true)
   local bar2 = string.find(item, '|', bar1 + 1, true)
   local id = string.sub(item, 1, bar1 - 1)
-  if not redis.call('ZSCORE', KEYS[3], id) then
+  if redis.call('ZADD', KEYS[3], 'NX', now, id) == 1 then  -- 1: not sent before
     redis.call('XADD', KEYS[2], ARGV[2], '~', ARGV[5], '*',
                'id', id, 'type', string.sub(item, bar1 + 1, bar2 - 1),
                'event', string.sub(item, bar2 + 1))
-    redis.call('ZADD', KEYS[3], now, id)
   end
 end
 if #items > 0 then
