@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Sequence
 
 from storywire.settings import Settings
-from workers.commands import cluster, service
+from workers.commands import cluster, consume, service
 from workers.logging import configure_logging
 
 # Each module adds its subcommands; add a module here to add a command.
-COMMANDS = (service, cluster)
+COMMANDS = (service, cluster, consume)
 
 
 def build_parser() -> argparse.ArgumentParser:

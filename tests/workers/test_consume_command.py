@@ -1,0 +1,63 @@
+"""``storywire consume``: JSON lines on stdout, filtered by type, acknowledged, replayable."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.streams import RedisStreamSink
+from storywire.events import CloudEvent
+from workers.cli import main
+
+
+def _publish(client: redis.Redis) -> None:
+    for i, etype in enumerate(["storywire.article.ingested.v1", "storywire.story.created.v1"] * 3):
+        event = CloudEvent(
+            id=f"ev_{i}", type=etype, subject=f"s{i}",
+            time=datetime(2026, 11, 24, tzinfo=UTC), data={"i": i},
+        )  # fmt: skip
+        client.rpush("sw:outbox", outbox_item(event))
+    RedisStreamSink(client, outbox_key="sw:outbox").drain_all(now=time.time())
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    assert main(["consume", "--group", "cli", "--block", "10", *args]) == 0
+    return [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_consume_prints_selected_types_and_acks(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--from 0 --type story.* prints the three story events as JSON lines; none stay pending."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    _publish(redis_client)
+    lines = _run(capsys, "--from", "0", "--type", "storywire.story.*", "--exit-when-idle")
+    assert [e["id"] for e in lines] == ["ev_1", "ev_3", "ev_5"]
+    assert all(e["specversion"] == "1.0" for e in lines)
+    assert redis_client.xpending("storywire.events", "cli")["pending"] == 0
+    assert _run(capsys, "--exit-when-idle") == []  # the group has read everything
+
+
+def test_consume_count_stops_early_and_replay_starts_over(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--count N prints N then exits; --from 0 on the same group replays from the start."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    _publish(redis_client)
+    assert [e["id"] for e in _run(capsys, "--from", "0", "--count", "2")] == ["ev_0", "ev_1"]
+    rest = _run(capsys, "--exit-when-idle")
+    assert [e["id"] for e in rest] == ["ev_2", "ev_3", "ev_4", "ev_5"]
+    again = _run(capsys, "--from", "0", "--count", "1")
+    assert [e["id"] for e in again] == ["ev_0"]

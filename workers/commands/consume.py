@@ -1,0 +1,82 @@
+"""``storywire consume``: read the event stream as a consumer group, print JSON lines, ack."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+import redis
+
+from storywire.adapters.consumer import Consumer
+from storywire.settings import Settings
+
+
+def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Print each event (its CloudEvent JSON, one line) and acknowledge it once printed."""
+    if not settings.redis_url:
+        raise SystemExit("storywire consume: set STORYWIRE_REDIS_URL (the service's Redis)")
+    client = redis.Redis.from_url(settings.redis_url)
+    consumer = Consumer(
+        client,
+        group=args.group,
+        name=args.name,
+        stream=args.stream or settings.stream,
+        start=args.start,
+        types=args.types or (),
+        count=min(args.count or 100, 100),
+        block_ms=args.block,
+        claim_idle_ms=settings.consumer_claim_idle_ms,
+        max_deliveries=settings.consumer_max_deliveries,
+        dead_letter_stream=settings.dead_letter_stream,
+        stop_when_idle=args.exit_when_idle,
+    )
+    printed = 0
+    try:
+        for msg in consumer:
+            out.write(msg.raw.decode() + "\n")
+            out.flush()  # printed before acknowledged: a crash here means a redelivery, not a loss
+            msg.ack()
+            printed += 1
+            if args.count and printed >= args.count:
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        consumer.close()
+        client.close()
+    return 0
+
+
+def cmd_consume(args: argparse.Namespace, settings: Settings) -> int:
+    return consume(args, settings, sys.stdout)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "consume",
+        help="read events as a consumer group member, print JSON lines, acknowledge them",
+    )
+    parser.add_argument("--group", required=True, help="consumer group (one per service)")
+    parser.add_argument("--name", help="consumer name within the group (default: host-based)")
+    parser.add_argument(
+        "--from",
+        dest="start",
+        help="replay: '$' (new only), '0' (all kept), a stream id (after it) or an ISO time "
+        "(since it); moves an existing group. Default: a new group starts at '$'",
+    )
+    parser.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        help="glob on the event type, e.g. 'storywire.story.*' (repeatable)",
+    )
+    parser.add_argument("--count", type=int, help="stop after printing this many events")
+    parser.add_argument(
+        "--block", type=int, default=5000, help="ms to wait for new events per read"
+    )
+    parser.add_argument(
+        "--exit-when-idle", action="store_true", help="stop when a read returns nothing"
+    )
+    parser.add_argument("--stream", help="stream to read (default: $STORYWIRE_STREAM)")
+    parser.set_defaults(func=cmd_consume)
