@@ -237,13 +237,25 @@ class CompiledRules:
 
 
 def _union_regex(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
-    """One regex for many when that is safe (no backreferences, whose numbers would shift)."""
-    if len(patterns) > 1 and not any(re.search(r"\\[1-9]|\(\?P=", p) for p in patterns):
-        try:
-            return (re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE),)
-        except re.error:
-            pass  # e.g. a global inline flag in one pattern: fall back to one regex each
-    return tuple(_regex(p) for p in patterns)
+    """Few regexes for many: one for those anchored at the start, one for the rest.
+
+    Line rules run on every line of every entry. Anchored patterns are joined without their
+    ``^`` and used with ``match``, which tries one position instead of every one; backreferences
+    (whose numbers would shift when joined) and patterns that will not join stay separate.
+    """
+    if len(patterns) < 2 or any(re.search(r"\\[1-9]|\(\?P=", p) for p in patterns):
+        return tuple(_regex(p) for p in patterns)
+    anchored = [p[1:] for p in patterns if p.startswith("^")]
+    floating = [p for p in patterns if not p.startswith("^")]
+    joined: list[re.Pattern[str]] = []
+    try:
+        if anchored:
+            joined.append(re.compile("^(?:" + "|".join(f"(?:{p})" for p in anchored) + ")", re.I))
+        if floating:
+            joined.append(re.compile("|".join(f"(?:{p})" for p in floating), re.I))
+    except re.error:  # e.g. a global inline flag in one pattern
+        return tuple(_regex(p) for p in patterns)
+    return tuple(joined)
 
 
 @functools.lru_cache(maxsize=256)
@@ -275,12 +287,24 @@ def compiled(rules: Sequence[Rule] | None) -> CompiledRules:
 
 def drops_line(line: str, table: CompiledRules) -> bool:
     """Whether a line-level rule removes this line of cleaned text."""
-    return len(line) <= MAX_RULE_LINE and any(p.search(line) for p in table.lines)
+    return len(line) <= MAX_RULE_LINE and any(_found(p, line) for p in table.lines)
 
 
 def cuts_at(line: str, table: CompiledRules) -> bool:
     """Whether a ``cut_after`` rule ends the text at this line."""
-    return len(line) <= MAX_RULE_LINE and any(p.search(line) for p in table.cut_after)
+    return (
+        bool(table.cut_after)
+        and len(line) <= MAX_RULE_LINE
+        and any(_found(p, line) for p in table.cut_after)
+    )
+
+
+def _found(pattern: re.Pattern[str], line: str) -> bool:
+    # A pattern that starts with ^ (and is not MULTILINE) can only match at 0: match() says
+    # the same as search() without trying every other position first.
+    if pattern.pattern.startswith("^"):
+        return pattern.match(line) is not None
+    return pattern.search(line) is not None
 
 
 def _text_of(el: HtmlElement) -> str:

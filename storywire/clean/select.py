@@ -207,15 +207,51 @@ class Matcher:
         return frozenset(self.by_tag)
 
     def predicate(self, root: etree._Element) -> Callable[[etree._Element], bool]:
-        """A test for the elements of one tree, for callers that walk the tree themselves."""
-        if self.xpath is None:
-            plain_tags = self._plain_tags()
-            if plain_tags is not None:
-                return lambda el: el.tag in plain_tags
-            return self.hit
-        found = self.xpath(root)
-        extra = set(found) if isinstance(found, list) else set()
-        return lambda el: el in extra or self.hit(el)
+        """A test for the elements of one tree, for callers that walk the tree themselves.
+
+        The same as ``hit`` (plus XPath-only selectors), unrolled into a closure over locals:
+        it runs once per element of every entry.
+        """
+        extra: set[etree._Element] = set()
+        if self.xpath is not None:
+            found = self.xpath(root)
+            extra = (
+                {el for el in found if isinstance(el, etree._Element)}
+                if isinstance(found, list)
+                else set()
+            )
+        plain_tags = self._plain_tags()
+        if plain_tags is not None and not extra:
+            return lambda el: el.tag in plain_tags
+        by_tag_attribute = {tag: self._compiled(tag) for tag in self.by_tag_attribute}
+        by_tag, anything = self.by_tag, self.anything
+        by_attributes = bool(self.by_class or self.by_id or self.by_attribute)
+        attribute_hit = self._attribute_hit
+
+        def test(el: etree._Element) -> bool:
+            tag = el.tag
+            checks = by_tag_attribute.get(tag)
+            if checks is not None:
+                for name, pattern in checks:
+                    value = el.get(name)
+                    if value is not None and pattern.search(value):
+                        return True
+            compounds = by_tag.get(tag)
+            if compounds is not None:
+                for compound in compounds:
+                    if compound.matches(el):
+                        return True
+            for compound in anything:
+                if compound.matches(el):
+                    return True
+            if by_attributes:
+                # An lxml element iterates over its children: keys() are the attribute names.
+                for key in el.keys():  # noqa: SIM118
+                    if attribute_hit(el, str(key)):
+                        return True
+            return el in extra
+
+        return test
 
     def select(self, root: HtmlElement) -> list[HtmlElement]:
         """Matching elements (in document order when all selectors name a tag)."""
