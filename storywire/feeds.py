@@ -21,6 +21,8 @@ import feedparser
 from storywire.models import Entry, parse_iso
 from storywire.sources import syndication_period
 
+_BENIGN = (feedparser.NonXMLContentType,)
+
 
 class FeedError(ValueError):
     """The bytes are not a feed we can read; the message is one line an operator understands."""
@@ -52,7 +54,9 @@ def parse_feed(
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
-    reason = _one_line(parsed.get("bozo_exception")) if parsed.get("bozo") else None
+    bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    # A missing or text/plain Content-Type says nothing about the feed: not worth a warning.
+    reason = None if bozo is None or isinstance(bozo, _BENIGN) else _one_line(bozo)
     reason = dtd_warning or reason
     if not parsed.entries and not parsed.get("version"):
         raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")

@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Sequence
 
 from storywire.settings import Settings
-from workers.commands import cluster, consume, service
+from workers.commands import cluster, consume, parse, service, sources
 from workers.logging import configure_logging
 
 # Each module adds its subcommands; add a module here to add a command.
-COMMANDS = (service, cluster, consume)
+COMMANDS = (service, cluster, consume, sources, parse)
 
 
 def build_parser() -> argparse.ArgumentParser:

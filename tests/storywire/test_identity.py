@@ -41,3 +41,21 @@ def test_article_id_and_content_hash_are_deterministic() -> None:
     """The same input always yields the same ids; a text change changes the content hash."""
     assert article_id("s", "g:1") == article_id("s", "g:1") != article_id("t", "g:1")
     assert content_hash("t", "x") != content_hash("t", "y")
+
+
+def test_edited_entry_keeps_its_identity_but_changes_its_content_hash() -> None:
+    """A known entry whose title or body changed is the same article (an update), not a new one."""
+    before = _entry("g-1", "https://x.com/a?utm_source=rss", title="Quake hits city")
+    after = _entry("g-1", "https://x.com/a", title="Quake hits city, 12 dead")
+    (key_before,) = entry_keys([before])
+    (key_after,) = entry_keys([after])
+    assert key_before == key_after
+    assert article_id("s", key_before) == article_id("s", key_after)
+    assert content_hash(before.title, "body") != content_hash(after.title, "body")
+
+
+def test_tracking_parameters_do_not_make_a_new_entry() -> None:
+    """Without GUIDs, the same link with different tracking parameters is one entry."""
+    (first,) = entry_keys([_entry(None, "http://www.x.com/a?utm_medium=feed&id=7#top")])
+    (second,) = entry_keys([_entry(None, "https://x.com/a?id=7&fbclid=abc")])
+    assert first == second == "u:https://x.com/a?id=7"

@@ -1,0 +1,82 @@
+"""``storywire parse``: JSON lines from a file or a URL, exit 1 with one line when it fails."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from storywire.adapters.http import FetchPolicy
+from storywire.processing import build_article
+from tests.support.httpserver import Reply, http_server
+from workers.commands.parse import do_parse
+
+RECORDED = Path(__file__).resolve().parents[2] / "seeds" / "recorded"
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+POLICY = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=5.0, allow_private=True)
+
+
+def _run(target: str, policy: FetchPolicy = POLICY) -> tuple[int, list[dict[str, object]], str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = do_parse(target, policy, out, err, now=NOW)
+    return code, [orjson.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_file_prints_one_object_per_entry_then_a_summary() -> None:
+    """Each entry has the published fields; the summary counts them and names the format."""
+    code, lines, err = _run(str(RECORDED / "guardian" / "1.xml"))
+    *entries, summary = lines
+    assert code == 0
+    assert err == ""
+    assert entries
+    for entry in entries:
+        assert set(entry) == {"id", "url", "title", "text", "published", "author"}
+    assert summary["summary"]["entries"] == len(entries)  # type: ignore[index]
+    assert summary["summary"]["format"] == "atom10"  # type: ignore[index]
+
+
+def test_output_matches_what_process_publishes() -> None:
+    """Titles and texts are build_article's: parse shows exactly what would be published."""
+    from storywire.feeds import parse_feed  # noqa: PLC0415
+    from storywire.identity import entry_keys  # noqa: PLC0415
+    from storywire.models import Source  # noqa: PLC0415
+
+    path = RECORDED / "reuters" / "1.xml"
+    _, lines, _ = _run(str(path))
+    feed = parse_feed(path.read_bytes(), now=NOW, url=path.resolve().as_uri())
+    source = Source(id="parse", url=path.resolve().as_uri(), outlet=feed.title or "feed",
+                    domain="local")  # fmt: skip
+    key = entry_keys(feed.entries)[0]
+    article = build_article(source, key, feed.entries[0], fetched_at=NOW)
+    assert (lines[0]["title"], lines[0]["text"]) == (article.title, article.text)
+
+
+def test_url_is_fetched_under_the_limits() -> None:
+    """A URL is fetched like a poll; an HTTP error or garbage is exit 1 with one line."""
+    feed = (RECORDED / "npr" / "1.json").read_bytes()
+    routes = {
+        "/ok": lambda h: Reply(200, feed, {"Content-Type": "application/feed+json"}),
+        "/gone": lambda h: Reply(410),
+        "/html": lambda h: Reply(200, b"<html><body>hi</body></html>"),
+    }
+    with http_server(routes) as base:
+        ok = _run(base + "/ok")
+        gone = _run(base + "/gone")
+        html = _run(base + "/html")
+    assert ok[0] == 0
+    assert ok[1][-1]["summary"]["format"] == "json11"  # type: ignore[index]
+    assert gone[0] == 1
+    assert gone[2].count("\n") == 1
+    assert "http_410" in gone[2]
+    assert html[0] == 1
+    assert "not a feed" in html[2]
+
+
+def test_missing_file_and_blocked_url() -> None:
+    """A missing file and a loopback URL without --allow-private both fail with a reason."""
+    assert "no such file" in _run("/nonexistent/feed.xml")[2]
+    blocked = _run("http://127.0.0.1:9/feed", FetchPolicy(user_agent="t"))
+    assert blocked[0] == 1
+    assert "ssrf_blocked" in blocked[2]

@@ -1,0 +1,110 @@
+"""``storywire sources``: every action against a real Redis, and the OPML round trip."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.sources import SourceState
+from workers.cli import main
+from workers.commands.sources import (
+    do_add,
+    do_disable,
+    do_enable,
+    do_export_opml,
+    do_import_opml,
+    do_list,
+    do_remove,
+    do_show,
+)
+
+
+@pytest.fixture
+def store(redis_client: redis.Redis) -> RedisSourceStore:
+    """A source store on the private test Redis."""
+    return RedisSourceStore(redis_client)
+
+
+def test_add_list_show_remove(store: RedisSourceStore) -> None:
+    """A source added is listed and shown with its health record, then removed for good."""
+    out = io.StringIO()
+    raw = {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC"}
+    assert do_add(store, raw, out, now=1000.0) == 0
+    store.finish("bbc", SourceState(consecutive_failures=2, last_outcome="http_503",
+                                    last_error="http_503: HTTP 503"), next_poll=1600.0,
+                 counts=("http_503",))  # fmt: skip
+    assert do_list(store, out, now=1000.0) == 0
+    assert "bbc" in out.getvalue()
+    assert "failing" in out.getvalue()
+    shown = io.StringIO()
+    assert do_show(store, "bbc", shown, now=1000.0) == 0
+    record = orjson.loads(shown.getvalue())
+    assert record["source"]["domain"] == "bbci.co.uk"
+    assert record["health"]["last_error"] == "http_503: HTTP 503"
+    assert record["outcomes"] == {"http_503": 1}
+    assert record["next_poll_in_seconds"] == 600.0
+    assert do_remove(store, "bbc", out) == 0
+    assert store.get("bbc") is None
+    assert do_show(store, "bbc", io.StringIO()) == 1
+
+
+def test_add_rejects_bad_input(store: RedisSourceStore) -> None:
+    """A bad id or a non-http URL is refused with the reason, nothing stored."""
+    out = io.StringIO()
+    assert do_add(store, {"id": "Bad Id!", "url": "https://x.com/f"}, out) == 1
+    assert do_add(store, {"id": "ok", "url": "file:///etc/passwd"}, out) == 1
+    assert "error:" in out.getvalue()
+    assert store.all() == []
+
+
+def test_disable_then_enable(store: RedisSourceStore) -> None:
+    """Disabling unschedules with a reason shown by ``show``; enabling makes it due again."""
+    out = io.StringIO()
+    do_add(store, {"id": "x", "url": "https://x.com/feed"}, out, now=1.0)
+    assert do_disable(store, "x", "feed retired", out) == 0
+    assert store.next_poll("x") is None
+    shown = io.StringIO()
+    do_show(store, "x", shown)
+    assert orjson.loads(shown.getvalue())["health"]["disabled_reason"] == "feed retired"
+    assert do_enable(store, "x", out) == 0
+    assert store.state("x").disabled_reason is None
+    assert store.next_poll("x") is not None
+    assert do_enable(store, "missing", out) == 1
+    assert do_disable(store, "missing", "r", out) == 1
+
+
+def test_opml_export_import_round_trip(store: RedisSourceStore, redis_client: redis.Redis) -> None:
+    """Exported OPML 2.0 imports into an empty Redis as the same sources."""
+    out = io.StringIO()
+    do_add(store, {"id": "a", "url": "https://a.com/rss", "outlet": "A", "min_interval": 60}, out)
+    do_add(store, {"id": "b", "url": "https://b.org/atom", "outlet": "B & Sons"}, out)
+    document = do_export_opml(store)
+    assert b'version="2.0"' in document
+    before = store.all()
+    redis_client.flushdb()
+    assert do_import_opml(store, document, out) == 0
+    assert store.all() == before
+    assert do_import_opml(store, b"<html/>", out) == 1
+
+
+def test_cli_entry_point(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``storywire sources add`` and ``show`` work end to end through the console script."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    assert main(["sources", "add", "n1", "https://n1.com/feed", "--min-interval", "120"]) == 0
+    assert main(["sources", "show", "n1"]) == 0
+    shown = capsys.readouterr().out
+    record = orjson.loads(shown[shown.index("{") :])
+    assert record["source"]["min_interval"] == 120.0
+    assert record["domain_blocked_for_seconds"] == 0.0
+    assert main(["sources", "export-opml"]) == 0
+    assert "n1.com/feed" in capsys.readouterr().out

@@ -1,0 +1,241 @@
+"""``storywire sources add|list|show|disable|enable|remove|import-opml|export-opml``.
+
+Operators manage the sources in the Redis at ``STORYWIRE_REDIS_URL`` while the service runs:
+the beat picks changes up on its next dispatch. Each ``do_*`` function takes the store and an
+output stream, so tests drive them against a real Redis without a subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+import redis
+
+from storywire.adapters.politeness import Budget, DomainPoliteness
+from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.opml import OpmlError, from_opml, to_opml
+from storywire.settings import Settings
+from storywire.sources import SourceConfigError, parse_sources
+
+
+def do_add(
+    store: RedisSourceStore, raw: dict[str, Any], out: TextIO, *, now: float | None = None
+) -> int:
+    try:
+        (source,) = parse_sources([raw], origin="sources add")
+    except SourceConfigError as exc:
+        out.write(f"error: {exc}\n")
+        return 1
+    existed = store.get(source.id) is not None
+    store.upsert([source], now=time.time() if now is None else now)
+    out.write(f"{'updated' if existed else 'added'} {source.id} {source.url}\n")
+    return 0
+
+
+def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -> int:
+    now = time.time() if now is None else now
+    out.write(f"{'id':<24} {'status':<9} {'next':>8} {'fails':>5} {'last':<14} url\n")
+    for source in store.all():
+        state = store.state(source.id)
+        due = store.next_poll(source.id)
+        status = (
+            "disabled"
+            if state.disabled_reason
+            else ("failing" if state.consecutive_failures else "ok")
+        )
+        when = "-" if due is None else _ago(due - now)
+        last = state.last_outcome or "never"
+        out.write(
+            f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
+            f"{last:<14} {source.url}\n"
+        )
+    return 0
+
+
+def do_show(
+    store: RedisSourceStore,
+    source_id: str,
+    out: TextIO,
+    *,
+    politeness: DomainPoliteness | None = None,
+    now: float | None = None,
+) -> int:
+    """The source, its health record, its outcome counters and why it may be waiting."""
+    source = store.get(source_id)
+    if source is None:
+        out.write(f"error: no source {source_id!r}\n")
+        return 1
+    now = time.time() if now is None else now
+    state = store.state(source_id)
+    due = store.next_poll(source_id)
+    record: dict[str, Any] = {
+        "source": source.to_dict(),
+        "next_poll": _iso(due),
+        "next_poll_in_seconds": None if due is None else round(due - now, 1),
+        "health": {k: _iso(v) if k in _TIMES else v for k, v in asdict(state).items()},
+        "outcomes": store.outcomes(source_id),
+    }
+    if politeness is not None:
+        record["domain_blocked_for_seconds"] = round(
+            politeness.blocked_for(source.domain, now=now), 1
+        )
+    out.write(orjson.dumps(record, option=orjson.OPT_INDENT_2).decode() + "\n")
+    return 0
+
+
+def do_disable(store: RedisSourceStore, source_id: str, reason: str, out: TextIO) -> int:
+    if not store.disable(source_id, reason, now=time.time()):
+        out.write(f"error: no source {source_id!r}\n")
+        return 1
+    out.write(f"disabled {source_id}: {reason}\n")
+    return 0
+
+
+def do_enable(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
+    if not store.enable(source_id, now=time.time()):
+        out.write(f"error: no source {source_id!r}\n")
+        return 1
+    out.write(f"enabled {source_id}: due now\n")
+    return 0
+
+
+def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
+    if not store.remove(source_id):
+        out.write(f"error: no source {source_id!r}\n")
+        return 1
+    out.write(f"removed {source_id}\n")
+    return 0
+
+
+def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
+    try:
+        sources = from_opml(data)
+    except OpmlError as exc:
+        out.write(f"error: {exc}\n")
+        return 1
+    store.upsert(sources, now=time.time())
+    out.write(f"imported {len(sources)} sources\n")
+    return 0
+
+
+def do_export_opml(store: RedisSourceStore) -> bytes:
+    return to_opml(store.all())
+
+
+_TIMES = frozenset({"failing_since", "last_success", "last_attempt", "newest_entry",
+                    "last_unconditional", "disabled_at"})  # fmt: skip
+
+
+def _iso(value: Any) -> Any:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(float(value), tz=UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ago(seconds: float) -> str:
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if seconds < 120:
+        return f"{sign}{seconds:.0f}s"
+    if seconds < 7200:
+        return f"{sign}{seconds / 60:.0f}m"
+    return f"{sign}{seconds / 3600:.1f}h"
+
+
+def _client(settings: Settings) -> redis.Redis:
+    if not settings.redis_url:
+        raise SystemExit("storywire sources: set STORYWIRE_REDIS_URL (the service's Redis)")
+    return redis.Redis.from_url(settings.redis_url)
+
+
+def _store(settings: Settings) -> RedisSourceStore:
+    return RedisSourceStore(_client(settings))
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    raw: dict[str, Any] = {"id": args.id, "url": args.url}
+    for name in ("outlet", "domain", "min_interval", "max_interval"):
+        if getattr(args, name) is not None:
+            raw[name] = getattr(args, name)
+    if args.allow_private:
+        raw["allow_private"] = True
+    return do_add(_store(settings), raw, sys.stdout)
+
+
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    return do_list(_store(settings), sys.stdout)
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    client = _client(settings)
+    budget = Budget(settings.domain_requests_per_minute, settings.domain_burst)
+    polite = DomainPoliteness(client, budget)
+    return do_show(RedisSourceStore(client), args.id, sys.stdout, politeness=polite)
+
+
+def cmd_disable(args: argparse.Namespace, settings: Settings) -> int:
+    return do_disable(_store(settings), args.id, args.reason, sys.stdout)
+
+
+def cmd_enable(args: argparse.Namespace, settings: Settings) -> int:
+    return do_enable(_store(settings), args.id, sys.stdout)
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    return do_remove(_store(settings), args.id, sys.stdout)
+
+
+def cmd_import_opml(args: argparse.Namespace, settings: Settings) -> int:
+    data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    return do_import_opml(_store(settings), data, sys.stdout)
+
+
+def cmd_export_opml(args: argparse.Namespace, settings: Settings) -> int:
+    document = do_export_opml(_store(settings))
+    if args.file == "-":
+        sys.stdout.buffer.write(document)
+    else:
+        Path(args.file).write_bytes(document)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sources = sub.add_parser("sources", help="manage the polled sources in Redis")
+    actions = sources.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add (or update) one source")
+    add.add_argument("id")
+    add.add_argument("url")
+    add.add_argument("--outlet")
+    add.add_argument("--domain", help="politeness budget key (default: registrable domain)")
+    add.add_argument("--min-interval", type=float, dest="min_interval")
+    add.add_argument("--max-interval", type=float, dest="max_interval")
+    add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
+    add.set_defaults(func=cmd_add)
+    actions.add_parser(
+        "list", help="one line per source: status, next poll, failures"
+    ).set_defaults(func=cmd_list)
+    for name, text, func in (
+        ("show", "the health record and outcome counters", cmd_show),
+        ("enable", "poll again now, with a clean failure run", cmd_enable),
+        ("remove", "forget the source and its record", cmd_remove),
+    ):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("id")
+        action.set_defaults(func=func)
+    disable = actions.add_parser("disable", help="stop polling, keep the record")
+    disable.add_argument("id")
+    disable.add_argument("--reason", default="disabled by operator")
+    disable.set_defaults(func=cmd_disable)
+    imp = actions.add_parser("import-opml", help="add the feeds of an OPML file")
+    imp.add_argument("file", help="OPML file, or - for stdin")
+    imp.set_defaults(func=cmd_import_opml)
+    exp = actions.add_parser("export-opml", help="write every source as OPML 2.0")
+    exp.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+    exp.set_defaults(func=cmd_export_opml)
