@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import cast
 
 import pytest
@@ -142,3 +146,21 @@ def test_start_id_accepts_ids_times_and_rejects_nonsense() -> None:
     assert start_id("2026-11-24T00:00:00Z") == f"{1795478400000 - 1}-{2**64 - 1}"
     with pytest.raises(ValueError, match="ISO time"):
         start_id("yesterday")
+
+
+def test_the_documented_example_runs(tmp_path: Path) -> None:
+    """The consumer example in docs/notes/events.md runs as printed and reads a story event."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "notes" / "events.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```\n", 1)[0]
+    script = tmp_path / "example.py"
+    script.write_text(code)
+    env = {k: v for k, v in os.environ.items() if k != "STORYWIRE_REDIS_URL"}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "storywire.story.created.v1 Talks resume credited to Reuters" in done.stdout
