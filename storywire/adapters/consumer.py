@@ -43,8 +43,11 @@ local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
                        'COUNT', ARGV[5])
 local out = {}
 local dead = 0
+local missing = false
 for _, entry in ipairs(res[2]) do
-  if entry then
+  if not entry or not entry[2] then
+    missing = true
+  else
     local id = entry[1]
     local p = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
     local count = p[1] and p[1][4] or 1
@@ -58,6 +61,15 @@ for _, entry in ipairs(res[2]) do
       dead = dead + 1
     else
       table.insert(out, {id, entry[2], count})
+    end
+  end
+end
+-- Redis 6.2 claims entries trimmed away while pending and returns them as nil (7.0 drops them
+-- from the pending list itself): acknowledge ours that no longer exist, or they come back forever.
+if missing then
+  for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', ARGV[5], ARGV[2])) do
+    if #redis.call('XRANGE', KEYS[1], p[1], p[1]) == 0 then
+      redis.call('XACK', KEYS[1], ARGV[1], p[1])
     end
   end
 end

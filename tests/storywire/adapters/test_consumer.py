@@ -164,3 +164,22 @@ def test_the_documented_example_runs(tmp_path: Path) -> None:
         check=True,
     )
     assert "storywire.story.created.v1 Talks resume credited to Reuters" in done.stdout
+
+
+def test_pending_entries_trimmed_away_are_dropped_not_reclaimed_forever(
+    redis_client: redis.Redis,
+) -> None:
+    """An entry trimmed (or deleted) while pending is cleared from the group on reclaim."""
+    ids = _publish(redis_client, 2)
+    list(_consumer(redis_client, start="0", name="dies"))
+    first = _xrange(redis_client)[0][0]
+    redis_client.xdel(STREAM, first)
+    peer = _consumer(redis_client, name="peer", claim_idle_ms=20)
+    time.sleep(0.05)
+    got = list(peer)
+    assert [m.event.id for m in got] == ids[1:]
+    got[0].ack()
+    peer.flush()
+    time.sleep(0.05)
+    assert list(peer) == []
+    assert redis_client.xpending(STREAM, "g")["pending"] == 0
