@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 import operator
 import time
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from operator import itemgetter
 
 from storywire.stories.features import DocFeatures, extract, sketch_similarity
@@ -25,10 +25,12 @@ from storywire.stories.store import StoryStore
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:
-    norm = math.sqrt(sum(w * w for w in vec.values()))
+    values = vec.values()
+    norm = math.sqrt(sum(map(operator.mul, values, values)))
     if norm == 0.0:
         return vec
-    return {t: w / norm for t, w in vec.items()}
+    inv = 1.0 / norm
+    return {t: w * inv for t, w in vec.items()}
 
 
 def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -> float:
@@ -39,12 +41,16 @@ def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -
 def _add_truncate(
     terms: tuple[str, ...], weights: array[float], vec: dict[str, float], keep: int
 ) -> tuple[tuple[str, ...], array[float]]:
-    acc = dict(zip(terms, weights, strict=True))
-    get = acc.get
-    for t, w in vec.items():
-        acc[t] = get(t, 0.0) + w
-    # Stable sort: ties keep insertion order, so every store truncates identically.
-    top = sorted(acc.items(), key=itemgetter(1), reverse=True)[:keep]
+    if terms:
+        acc = dict(zip(terms, weights, strict=True))
+        get = acc.get
+        for t, w in vec.items():
+            acc[t] = get(t, 0.0) + w
+        items = acc.items()
+    else:
+        items = vec.items()
+    # Stable: ties keep insertion order, so every store truncates identically.
+    top = sorted(items, key=itemgetter(1), reverse=True)[:keep] if len(items) > keep else items
     return tuple(t for t, _ in top), array("f", [w for _, w in top])
 
 
@@ -116,20 +122,17 @@ class StoryEngine:
         self, feats: DocFeatures, n_docs: int, df: list[int]
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
-        p = self.params
         log = math.log
         log_n = log(n_docs + 1) + 1.0
-        boost = p.entity_boost
-        ents = feats.entities
-        vec: dict[str, float] = {}
+        idfs = [log_n - log(d + 1) for d in df]
+        vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
+        boost = self.params.entity_boost
         ent: dict[str, float] = {}
-        for (term, tf), d in zip(feats.terms.items(), df, strict=True):
-            idf = log_n - log(d + 1)
-            if term in ents:
-                vec[term] = tf * idf * boost
-                ent[term] = idf
-            else:
-                vec[term] = tf * idf
+        for term in feats.entities:
+            w = vec.get(term)
+            if w is not None:
+                vec[term] = w * boost
+                ent[term] = w / feats.terms[term]  # the term's IDF
         return _unit(vec), _unit(ent)
 
     def _assign_locked(self, doc: Doc, feats: DocFeatures) -> Assignment:
@@ -149,7 +152,10 @@ class StoryEngine:
             return Assignment(seen.story_id, False, None, (), 1.0)
 
         vec, ent = self._vectors(feats, n_docs, df)
-        top = heapq.nlargest(max(p.index_terms, p.query_terms), vec.items(), key=itemgetter(1))
+        # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.
+        top = sorted(vec.items(), key=itemgetter(1), reverse=True)[
+            : max(p.index_terms, p.query_terms, p.centroid_terms)
+        ]
         index_keys = tuple(t for t, _ in top[: p.index_terms])
 
         copy_of, story, score = self._find_copy(feats, copies, since)
@@ -169,7 +175,8 @@ class StoryEngine:
                 keys=[],
             )
             score = 0.0
-        self._join(story, vec=vec, ent=ent, doc=doc, t=t, index_keys=index_keys)
+        # Only the document's strongest features can survive the centroid's truncation anyway.
+        self._join(story, vec=dict(top), ent=ent, doc=doc, t=t, index_keys=index_keys)
         record = CopyRecord(doc.id, story.id, feats.sketch, t)
         store.commit(
             Commit(
@@ -219,16 +226,15 @@ class StoryEngine:
     ) -> tuple[StoryState | None, float]:
         p = self.params
         lists = self.store.postings([k for k, _ in query], since)
-        votes: dict[str, float] = {}
-        latest: dict[str, float] = {}
-        for (_, w), entries in zip(query, lists, strict=True):
-            for sid, ts in entries:
-                votes[sid] = votes.get(sid, 0.0) + w
-                if ts > latest.get(sid, -math.inf):
-                    latest[sid] = ts
+        votes = Counter(chain.from_iterable(lists))
         if not votes:
             return None, 0.0
-        ranked = sorted(votes, key=lambda s: (-votes[s], -latest[s], s))[: p.max_candidates]
+        # Most shared query features first; ties by id, so every store ranks alike.
+        ordered = sorted(sorted(votes.items()), key=itemgetter(1), reverse=True)
+        # Stories sharing only a small share of the best candidate's features cannot win:
+        # skipping them bounds the scoring work when posting lists are full.
+        floor = ordered[0][1] / 4.0
+        ranked = [s for s, v in ordered[: p.max_candidates] if v >= floor]
         loaded = self.store.load(ranked)
         best: StoryState | None = None
         best_score = -1.0

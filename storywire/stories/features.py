@@ -73,10 +73,14 @@ _PUNCT = str.maketrans(
 _EDGE = ".,'\u2019"
 _DATE_WORDS = MONTHS | WEEKDAYS
 
-_FEATURE_CACHE: dict[str, str] = {}
-_HASH_CACHE: dict[str, int] = {}
-_CACHE_MAX = 300_000
+# Per distinct raw token: (feature or "", lowercased stripped form, capitalised?, xxh3 hash of the
+# lowercased form). Zipf's law makes this cache hit for nearly every token.
+_Entry = tuple[str, str, bool, int]
+_CACHE: dict[str, _Entry] = {}
+_CACHE_MAX = 500_000
 _MASK64 = (1 << 64) - 1
+_SKETCH_TOKENS = 200  # near-duplicates share their lead: shingle the first 200 tokens only
+_TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
 def tokens(text: str) -> list[str]:
@@ -97,9 +101,8 @@ def stem(word: str) -> str:
     return out
 
 
-def _feature(token: str) -> str:
-    """The feature a lowercased token stands for, or "" when it carries nothing."""
-    tok = token.strip(_EDGE)
+def _feature(tok: str) -> str:
+    """The feature a lowercased, stripped token stands for, or "" when it carries nothing."""
     if not tok:
         return ""
     if tok[0].isdigit():
@@ -115,50 +118,52 @@ def _feature(token: str) -> str:
     return sys.intern(stem(tok))
 
 
-def features_of(counts: dict[str, int]) -> dict[str, int]:
-    """Features with counts from lowercased token counts (cached per distinct token)."""
-    cache = _FEATURE_CACHE
+def _entry(raw: str) -> _Entry:
+    low = raw.strip(_EDGE).lower()
+    cap = raw[0].isupper() and len(low) > 1 and low not in _NOT_NAMES
+    return _feature(low), low, cap, xxhash.xxh3_64_intdigest(low.encode("utf-8"))
+
+
+def _entries(counts: dict[str, int]) -> list[_Entry]:
+    cache = _CACHE
     if len(cache) > _CACHE_MAX:
         cache.clear()
-    out: dict[str, int] = {}
+    for raw in [t for t in counts if t not in cache]:
+        cache[raw] = _entry(raw)
+    return list(map(cache.__getitem__, counts))
+
+
+def _collect(
+    counts: dict[str, int], out: dict[str, int], caps: list[_Entry], lows: set[str]
+) -> None:
+    """Add feature counts to ``out``; note capitalised and lowercase forms for name finding."""
     get = out.get
-    for tok, c in counts.items():
-        feat = cache.get(tok)
-        if feat is None:
-            feat = cache[tok] = _feature(tok)
+    for (feat, low, cap, _), c in zip(_entries(counts), counts.values(), strict=True):
         if feat:
             out[feat] = get(feat, 0) + c
-    return out
+        if cap:
+            caps.append((feat, low, cap, 0))
+        else:
+            lows.add(low)
+
+
+def _names(caps: list[_Entry], lows: set[str]) -> set[str]:
+    # A capitalised word is a name when the text never uses it in lowercase: that rules out
+    # sentence openers and Title Case headline words without a model.
+    return {feat for feat, low, _, _ in caps if feat and low not in lows}
 
 
 def words(text: str) -> list[str]:
-    """Content features of ``text`` in order (used by tests and tools, not the hot path)."""
-    return [f for f in (_feature(t) for t in tokens(text.lower())) if f]
+    """Content features of ``text`` in order (for tests and tools; not the hot path)."""
+    return [f for f in (_feature(t.strip(_EDGE).lower()) for t in tokens(text)) if f]
 
 
 def names(text: str) -> set[str]:
-    """Capitalised words that are names (people, places, organisations), as stemmed features.
-
-    A heuristic, not a model: a capitalised word counts when it is not a function word and does
-    not also occur in lowercase in the same text (which marks a sentence opener or a Title Case
-    headline word rather than a name).
-    """
-    distinct = set(tokens(text))
-    lowercase = {t.strip(_EDGE) for t in distinct if t.islower()}
-    found: set[str] = set()
-    for raw in distinct:
-        if not raw[0].isupper():
-            continue
-        tok = raw.strip(_EDGE)
-        lowered = tok.lower()
-        if len(tok) < 2 or lowered in _NOT_NAMES or lowered in lowercase:
-            continue
-        feat = _FEATURE_CACHE.get(lowered)
-        if feat is None:
-            feat = _feature(lowered)
-        if feat:
-            found.add(feat)
-    return found
+    """Capitalised words of ``text`` that look like names, as features."""
+    caps: list[_Entry] = []
+    lows: set[str] = set()
+    _collect(Counter(tokens(text)), {}, caps, lows)
+    return _names(caps, lows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,16 +179,15 @@ class DocFeatures:
 def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
     """Bottom-k MinHash sketch (Broder): the k smallest shingle hashes under one hash function.
 
-    Each distinct token is hashed once with xxh3; a shingle's hash is CPython's hash of the
-    tuple of its token hashes, which is deterministic for integers (no per-process salt).
+    Each distinct token is hashed once (xxh3 of its lowercased form, cached); a shingle's hash
+    is CPython's hash of the tuple of its token hashes, deterministic for integers (no
+    per-process salt), so every worker computes the same sketch.
     """
-    cache = _HASH_CACHE
-    if len(cache) > _CACHE_MAX:
-        cache.clear()
-    h = xxhash.xxh3_64_intdigest
-    for t in set(toks).difference(cache):
-        cache[t] = h(t.encode("utf-8"))
-    ids = list(map(cache.__getitem__, toks))
+    toks = toks[:_SKETCH_TOKENS]
+    cache = _CACHE
+    for raw in set(toks).difference(cache):
+        cache[raw] = _entry(raw)
+    ids = [cache[t][3] for t in toks]
     if len(ids) < shingle:
         grams: set[int] = {hash(tuple(ids))} if ids else set()
     else:
@@ -201,6 +205,10 @@ def sketch_similarity(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
     return shared / len(union)
 
 
+def _tf(c: int) -> float:
+    return _TF[c] if c < 256 else 1.0 + math.log(c)
+
+
 def extract(
     title: str,
     text: str,
@@ -211,17 +219,20 @@ def extract(
     sketch_k: int,
 ) -> DocFeatures:
     """Features of one document: weighted terms, entities and a near-duplicate sketch."""
-    log = math.log
-    title_toks = tokens(title.lower())
-    body_toks = tokens(text.lower())
+    title_toks = tokens(title)
+    body_toks = tokens(text)
     if body_words > 0:
         body_toks = body_toks[:body_words]
-    body = features_of(Counter(body_toks))
-    head = features_of(Counter(title_toks))
-    tf: dict[str, float] = {t: 1.0 + log(c) for t, c in body.items()}
+    caps: list[_Entry] = []
+    lows: set[str] = set()
+    body: dict[str, int] = {}
+    head: dict[str, int] = {}
+    _collect(Counter(body_toks), body, caps, lows)
+    _collect(Counter(title_toks), head, caps, lows)
+    tf = {t: _TF[c] if c < 256 else _tf(c) for t, c in body.items()}
     for t, c in head.items():
-        tf[t] = tf.get(t, 0.0) + title_weight * (1.0 + log(c))
-    ents = names(title + "\n" + text)
+        tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
+    ents = _names(caps, lows)
     ents.update(t for t in tf if t[0] == "#" or t in _DATE_WORDS)
     sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
     length = sum(head.values()) + sum(body.values())

@@ -40,7 +40,7 @@ class Params:
     window_hours: float = 72.0
     # features
     title_weight: float = 2.0
-    body_words: int = 0  # 0: the whole body; otherwise only its first N content words
+    body_words: int = 200  # only the first N body tokens count (the lead carries the event); 0: all
     entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
     # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
     entity_mix: float = 0.3
@@ -53,10 +53,10 @@ class Params:
     centroid_terms: int = 128
     centroid_entities: int = 64
     # candidate retrieval
-    query_terms: int = 12  # a document's most weighted features used to find candidate stories
+    query_terms: int = 10  # a document's most weighted features used to find candidate stories
     index_terms: int = 12  # features of each member document a story is indexed under
-    posting_cap: int = 64  # most recent stories kept per feature
-    max_candidates: int = 24  # candidate stories scored per document
+    posting_cap: int = 32  # most recent stories kept per feature
+    max_candidates: int = 12  # candidate stories scored per document
     # copy level
     shingle: int = 4
     sketch_k: int = 32

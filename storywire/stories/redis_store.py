@@ -116,11 +116,11 @@ class RedisStoryStore:
                     copies.append(_record_from_json(raw)[0])
         return n_docs, df, copies, _record_from_json(own)[0] if own is not None else None
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[tuple[str, float]]]:
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
         pipe = self.r.pipeline(transaction=False)
         for key in keys:
-            pipe.zrangebyscore(f"{self.p}:i:{key}", since, "+inf", withscores=True)
-        return [[(_str(m), float(s)) for m, s in rows] for rows in pipe.execute()]
+            pipe.zrangebyscore(f"{self.p}:i:{key}", since, "+inf")
+        return [[_str(m) for m in rows] for rows in pipe.execute()]
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
         if not story_ids:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import heapq
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from itertools import repeat
 from typing import Protocol
 
 from storywire.stories.model import Commit, CopyRecord, StoryState
@@ -31,8 +33,8 @@ class StoryStore(Protocol):
         the record of ``doc_id`` itself if it was assigned before (a redelivery)."""
         ...
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[tuple[str, float]]]:
-        """For each key, the (story id, time indexed) pairs indexed at or after ``since``."""
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+        """For each key, the ids of stories indexed under it at or after ``since``."""
         ...
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
@@ -64,7 +66,7 @@ class MemoryStoryStore:
         self.posting_cap = posting_cap
         self.copy_cap = copy_cap
         self.n_docs = 0
-        self.df: dict[str, int] = {}
+        self.df: Counter[str] = Counter()
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
         self.copy_index: dict[str, list[str]] = {}
@@ -80,8 +82,7 @@ class MemoryStoryStore:
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
     ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
-        get = self.df.get
-        df = [get(t, 0) for t in terms]
+        df = list(map(self.df.get, terms, repeat(0)))
         copies: list[CopyRecord] = []
         seen_ids: set[str] = set()
         for key in copy_keys:
@@ -92,11 +93,12 @@ class MemoryStoryStore:
         found = self.docs.get(doc_id)
         return self.n_docs, df, copies, found[0] if found else None
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[tuple[str, float]]]:
-        out: list[list[tuple[str, float]]] = []
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+        out: list[list[str]] = []
+        index = self.index
         for key in keys:
-            entries = self.index.get(key)
-            out.append([(s, t) for s, t in entries.items() if t >= since] if entries else [])
+            entries = index.get(key)
+            out.append([s for s, t in entries.items() if t >= since] if entries else [])
         return out
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
@@ -105,9 +107,7 @@ class MemoryStoryStore:
 
     def commit(self, change: Commit) -> None:
         self.n_docs += 1
-        df = self.df
-        for term in change.terms:
-            df[term] = df.get(term, 0) + 1
+        self.df.update(change.terms)  # Counter.update counts an iterable in C
         story = change.story
         for gone in change.merged:
             self._evict_story(gone)
