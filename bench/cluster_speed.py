@@ -55,7 +55,8 @@ def throughput(n_docs: int, params: Params) -> None:
         with dst.open("rb") as fh:
             predicted = {row["id"]: row["story"] for row in map(orjson.loads, fh)}
         print(
-            f"cluster_file: {count:,} docs in {elapsed:.1f} s wall = {count / elapsed:,.0f} docs/s; "
+            f"cluster_file: {count:,} docs in {elapsed:.1f} s wall = {count / elapsed:,.0f} docs/s;"
+            " "
             f"{cpu:.1f} s CPU = {count / cpu:,.0f} docs/s per core ({1e6 * cpu / count:,.0f} "
             f"us/doc); live stories at end {store.live_stories():,}; load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"

@@ -40,7 +40,7 @@ class Params:
     window_hours: float = 72.0
     # features
     title_weight: float = 2.0
-    body_words: int = 200  # only the first N body tokens count (the lead carries the event); 0: all
+    body_words: int = 200  # only the first N body tokens count (the lead has the event); 0: all
     entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
     # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
     entity_mix: float = 0.3
