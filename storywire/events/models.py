@@ -22,6 +22,10 @@ class Format(str):
     """A JSON Schema ``format`` for a string field; the schema generator reads it from Annotated."""
 
 
+class Doc(str):
+    """A field's description in the generated JSON Schema."""
+
+
 # RFC 3339 in UTC with a Z suffix, as ``storywire.models.iso`` writes it.
 Timestamp = Annotated[str, Format("date-time")]
 
@@ -30,15 +34,15 @@ Timestamp = Annotated[str, Format("date-time")]
 class ArticleData:
     """One normalised article and the story it belongs to."""
 
-    article_id: str
-    story_id: str
-    source_id: str
-    outlet: str
-    url: str
+    article_id: Annotated[str, Doc("Deterministic id of the article (stable across re-polls).")]
+    story_id: Annotated[str, Doc("The story the article was placed in when ingested.")]
+    source_id: Annotated[str, Doc("The feed it came from.")]
+    outlet: Annotated[str, Doc("Publisher name, e.g. Reuters.")]
+    url: Annotated[str, Doc("Canonical article URL (tracking parameters removed).")]
     title: str
-    text: str
-    published: Timestamp
-    content_hash: str
+    text: Annotated[str, Doc("Clean plain text: paragraphs separated by blank lines.")]
+    published: Annotated[Timestamp, Doc("When the outlet published it.")]
+    content_hash: Annotated[str, Doc("Hash of the clean text; changes when the article does.")]
     author: str | None
     language: str | None
 
@@ -49,25 +53,25 @@ class OutletData:
 
     outlet: str
     source_id: str
-    url: str
-    published: Timestamp
+    url: Annotated[str, Doc("Canonical URL of this outlet's first article in the story.")]
+    published: Annotated[Timestamp, Doc("When that article was published.")]
 
 
 @dataclass(frozen=True, slots=True)
 class StoryData:
     """What a story says now: headline, summary, credited outlet and every outlet."""
 
-    story_id: str
-    headline: str
-    summary: str
-    language: str | None
-    first_seen: Timestamp
-    last_updated: Timestamp
-    credited_outlet: OutletData
-    outlets: list[OutletData]
-    article_count: int
-    top_entities: list[str]
-    version: int
+    story_id: Annotated[str, Doc("Stable story id, also the event subject.")]
+    headline: Annotated[str, Doc("Title of the credited outlet's article.")]
+    summary: Annotated[str, Doc("First paragraph of the credited article, at most ~300 chars.")]
+    language: Annotated[str | None, Doc("Most common ISO 639-1 code among the articles.")]
+    first_seen: Annotated[Timestamp, Doc("Publication time of the earliest article.")]
+    last_updated: Annotated[Timestamp, Doc("Publication time of the latest article.")]
+    credited_outlet: Annotated[OutletData, Doc("The outlet that published first.")]
+    outlets: Annotated[list[OutletData], Doc("Every outlet once, in order of publication.")]
+    article_count: Annotated[int, Doc("Articles in the story, all outlets together.")]
+    top_entities: Annotated[list[str], Doc("Most mentioned names, most frequent first.")]
+    version: Annotated[int, Doc("Grows with every change; a later version supersedes.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +79,8 @@ class StoryMergedData:
     """Stories found to be one: ``merged_story_ids`` end here, ``story`` lives on."""
 
     story_id: str
-    merged_story_ids: list[str]
-    story: StoryData
+    merged_story_ids: Annotated[list[str], Doc("Story ids that end here; map them to story_id.")]
+    story: Annotated[StoryData, Doc("The surviving story after the merge.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +89,9 @@ class SourceFailedData:
 
     source_id: str
     url: str
-    reason: str
+    reason: Annotated[str, Doc("The last failure, e.g. timeout or HTTP 404.")]
     consecutive_failures: int
-    failing_since: Timestamp
+    failing_since: Annotated[Timestamp, Doc("Time of the first failure in this run.")]
 
 
 # The typed ``data`` of each event type: the schema generator and the validators start here.

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from storywire.events.envelope import EVENT_SOURCE, SCHEMA_BASE, SPEC_VERSION
-from storywire.events.models import DATA_MODELS, Format
+from storywire.events.models import DATA_MODELS, Doc, Format
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ENVELOPE = "storywire.envelope.v1"
@@ -54,7 +54,9 @@ def _type_schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0
         base, *extras = get_args(tp)
         out = dict(_type_schema(base, defs))
         for extra in extras:
-            if isinstance(extra, Format):
+            if isinstance(extra, Doc):
+                out["description"] = str(extra)
+            elif isinstance(extra, Format):
                 out["format"] = str(extra)
                 if extra == "date-time":
                     out["pattern"] = RFC3339
