@@ -81,11 +81,27 @@ _BLANK_LINES: Final = re.compile("\n\n\n+")
 
 _C1: Final = re.compile("[\x80-\x9f]")
 _MARKUP: Final = re.compile(r"<[A-Za-z!?/]")
-# CDATA wrappers left in content by a feed generator; lxml would drop the text inside.
-_CDATA: Final = re.compile(r"<!\[CDATA\[|\]\]>")
-# Also what lxml refuses in text it is given later (controls, non-characters) and our markers.
-_UNSAFE: Final = re.compile("<!\\[CDATA\\[|\\]\\]>|[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]")
-_FEEDS: Final = re.compile("[\x0b\x0c]")
+# Removed before parsing: CDATA wrappers left in content by a feed generator (lxml would drop
+# the text inside), what lxml refuses in text it is given later (controls, non-characters),
+# and our markers. One-class regex and str.replace: an alternation scans ~10x slower.
+_UNSAFE: Final = re.compile("[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]+")
+
+
+def _without_cdata(text: str) -> str:
+    if "<![CDATA[" in text:
+        text = text.replace("<![CDATA[", "")
+    return text.replace("]]>", "") if "]]>" in text else text
+
+
+def _safe(html: str) -> str:
+    if _UNSAFE.search(html):
+        html = _UNSAFE.sub("", html)
+    for char in "\x0b\x0c":
+        if char in html:
+            html = html.replace(char, " ")
+    return _without_cdata(html)
+
+
 _MAX_PASSES: Final = 4
 
 _local = threading.local()
@@ -118,7 +134,7 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     # Encoding ourselves sidesteps lxml's refusal of str input with an XML encoding declaration;
     # "ignore" drops lone surrogates, which have no UTF-8 form.
-    data = _FEEDS.sub(" ", _UNSAFE.sub("", html)).encode("utf-8", "ignore")
+    data = _safe(html).encode("utf-8", "ignore")
     if not data.strip():
         return None
     parser = _parser()
@@ -145,7 +161,7 @@ _FALLBACK_TAG: Final = re.compile(r"<[^>]*>")
 
 def strip_tags(html: str) -> str:
     """Text of markup lxml cannot parse whole, by regex: cruder, but linear and total."""
-    text = _FALLBACK_DROP.sub(" ", _UNSAFE.sub("", html))
+    text = _FALLBACK_DROP.sub(" ", _safe(html))
     text = _FALLBACK_LINE.sub("\n", _FALLBACK_PARAGRAPH.sub("\n\n", text))
     return unescape(_FALLBACK_TAG.sub(" ", text).replace("<", " "))
 
@@ -283,7 +299,7 @@ def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> 
 
 def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
     if not _MARKUP.search(source):
-        return _finish(_CDATA.sub("", source), table, inline=inline)
+        return _finish(_without_cdata(source), table, inline=inline)
     try:
         root = parse_html(source)
     except TooDeepError:
