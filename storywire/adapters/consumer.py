@@ -17,6 +17,7 @@ ack lost in a crash only means a redelivery, which at-least-once allows anyway.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import socket
 import time
@@ -149,7 +150,9 @@ class Consumer:
     ) -> None:
         self._r = client
         self.group = group
-        self.name = name or f"{socket.gethostname()}-{id(self):x}"
+        # A stable name lets a restarted consumer find its own pending entries; the default
+        # (host and pid) is unique, and what it left pending is reclaimed after the idle time.
+        self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.stream = stream
         self._start = start
         self._types = re.compile("|".join(fnmatch.translate(t) for t in types)) if types else None
