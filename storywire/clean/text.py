@@ -1,7 +1,8 @@
 """HTML to plain text, titles and leads.
 
 lxml's HTML parser is used directly, not through BeautifulSoup: the walk below needs only the
-tree, and skipping the BeautifulSoup layer makes cleaning ~10x faster (bench/clean_bench.py).
+tree, and BeautifulSoup's tree building alone costs more than all of our cleaning
+(bench/clean_bench.py).
 
 Output shape: paragraphs separated by a blank line, line breaks / list items / table rows as
 single lines, inline whitespace collapsed to one space, no leading or trailing whitespace.
@@ -30,40 +31,10 @@ _STRIP: Final = (
     "textarea", "input", "head", "title",
 )  # fmt: skip
 _PARAGRAPH_TAGS: Final = frozenset(
-    [
-        "p",
-        "div",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "main",
-        "aside",
-        "blockquote",
-        "pre",
-        "figure",
-        "figcaption",
-        "address",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "dl",
-        "table",
-        "hr",
-        "details",
-        "summary",
-        "center",
-        "fieldset",
-        "body",
-        "html",
-    ]
+    "p div section article header footer main aside blockquote pre figure figcaption address"
+    " h1 h2 h3 h4 h5 h6 ul ol dl table hr details summary center fieldset body html".split()
 )
-_LINE_TAGS: Final = frozenset(["li", "dt", "dd", "tr", "caption", "option", "legend"])
+_LINE_TAGS: Final = frozenset({"li", "dt", "dd", "tr", "caption", "option", "legend"})
 _CELL_TAGS: Final = frozenset({"td", "th"})
 
 # Private-use markers between the walk and the layout; parse_html() removes them from the input.
@@ -355,6 +326,7 @@ def _outlet_names(outlet: str) -> list[str]:
     return sorted(names, key=len, reverse=True)
 
 
+@functools.lru_cache(maxsize=1024)
 def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _outlet_names(outlet))
     return re.compile(
@@ -385,56 +357,9 @@ _SENTENCE_END: Final = re.compile(
     "[.!?\u2026]+[\"'\u201d\u2019\u00bb)\\]]*(?=\\s|$)|[\u3002\uff01\uff1f]+[\u300d\u300f]*"
 )
 _ABBREVIATIONS: Final = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "vs",
-        "etc",
-        "e.g",
-        "i.e",
-        "no",
-        "nos",
-        "fig",
-        "approx",
-        "dept",
-        "est",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.u",
-        "a.m",
-        "p.m",
-    ]
+    "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc e.g i.e"
+    " fig approx dept jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n"
+    " e.u a.m p.m".split()
 )
 
 
