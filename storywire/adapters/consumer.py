@@ -100,7 +100,7 @@ def start_id(position: str | datetime) -> str:
 class Message:
     """One delivered event; call ``ack`` once it is handled."""
 
-    __slots__ = ("_consumer", "deliveries", "raw", "stream_id", "type")
+    __slots__ = ("_consumer", "_event", "deliveries", "raw", "stream_id", "type")
 
     def __init__(
         self, consumer: Consumer, stream_id: str, etype: str, raw: bytes, deliveries: int
@@ -110,10 +110,14 @@ class Message:
         self.type = etype
         self.raw = raw  # the CloudEvent JSON exactly as published
         self.deliveries = deliveries  # 1 on first delivery; more after reclaims
+        self._event: CloudEvent | None = None
 
     @property
     def event(self) -> CloudEvent:
-        return CloudEvent.from_json(self.raw)
+        """The CloudEvent, decoded on first access (a filter on ``type`` needs no decoding)."""
+        if self._event is None:
+            self._event = CloudEvent.from_json(self.raw)
+        return self._event
 
     def ack(self) -> None:
         self._consumer.ack(self.stream_id)
