@@ -275,6 +275,8 @@ def parse_selector(selector: str) -> tuple[Selector, ...]:
     try:
         parsed = tuple(parse_css(selector))
         for one in parsed:
+            if one.pseudo_element is not None:
+                raise ValueError(f"pseudo-element ::{one.pseudo_element} selects no element")
             _TRANSLATOR.selector_to_xpath(one)  # rejects what parses but cannot match
     except (SelectorError, SyntaxError, ValueError, NotImplementedError) as exc:
         raise ValueError(f"bad CSS selector {selector!r}: {exc}") from exc
@@ -291,7 +293,7 @@ def compile_selectors(selectors: Sequence[str]) -> Matcher | None:
     paths: list[str] = []
     for selector in selectors:
         for one in parse_selector(selector):
-            compound = _compound(one.parsed_tree) if one.pseudo_element is None else None
+            compound = _compound(one.parsed_tree)
             if compound is None:
                 paths.append(_TRANSLATOR.selector_to_xpath(one))
             else:
