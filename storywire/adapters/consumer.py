@@ -211,8 +211,11 @@ class Consumer:
         try:
             while True:
                 batch = self._poll_all()
-                if not batch and self._stop_when_idle:
-                    return
+                if not batch:
+                    if self._stop_when_idle:
+                        return
+                    if self._block_ms <= 0:
+                        time.sleep(0.1)  # a non-blocking read must not spin the CPU
                 yield from self._wanted(batch)
         finally:
             self.flush()
@@ -269,9 +272,16 @@ class Consumer:
     def _message(self, sid: bytes | str, fields: Any, deliveries: int) -> Message:
         if isinstance(fields, list):  # from Lua: a flat field/value list
             fields = dict(zip(fields[::2], fields[1::2], strict=True))
-        stream_id = sid.decode() if isinstance(sid, bytes) else sid
-        etype = fields.get(b"type", b"").decode()
-        return Message(self, stream_id, etype, fields.get(b"event", b"{}"), deliveries)
+        # Keys and values are bytes unless the client was made with decode_responses=True.
+        text = {k.decode() if isinstance(k, bytes) else k: v for k, v in fields.items()}
+        etype, raw = text.get("type", b""), text.get("event", b"{}")
+        return Message(
+            self,
+            sid.decode() if isinstance(sid, bytes) else sid,
+            etype.decode() if isinstance(etype, bytes) else etype,
+            raw.encode() if isinstance(raw, str) else raw,
+            deliveries,
+        )
 
     def _wanted(self, messages: list[Message]) -> list[Message]:
         if self._types is None:

@@ -14,6 +14,7 @@ import pytest
 import redis
 
 from storywire.adapters.consumer import Consumer, start_id
+from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
@@ -183,3 +184,15 @@ def test_pending_entries_trimmed_away_are_dropped_not_reclaimed_forever(
     time.sleep(0.05)
     assert list(peer) == []
     assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_a_client_decoding_responses_works_too(redis_server: EmbeddedRedis) -> None:
+    """A service whose Redis client uses decode_responses=True gets the same messages."""
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    client.flushdb()
+    publisher = redis.Redis.from_url(redis_server.url)
+    ids = _publish(publisher, 2)
+    publisher.close()
+    got = list(Consumer(client, group="g", start="0", block_ms=10, stop_when_idle=True))
+    assert [(m.type, m.event.id) for m in got] == [("storywire.story.created.v1", i) for i in ids]
+    client.close()
