@@ -3,7 +3,9 @@
 RSS 0.9x/1.0/2.0 and Atom go to feedparser on the raw bytes (it sniffs the encoding from the
 bytes and headers better than we could by decoding first), with its HTML sanitiser and relative
 URI rewriting switched off: we clean HTML ourselves, and those two passes cost ~65% of its time.
-JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
+Well-formed UTF-8 RSS 2.0/1.0 and Atom 1.0 take a lxml fast path first (``storywire.feedfast``)
+that gives exactly feedparser's output, ~10x faster; anything it does not mirror goes to
+feedparser. JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import feedparser
 
+from storywire.feedfast import FastEntry, parse_fast
 from storywire.models import Entry, parse_iso
 from storywire.sources import syndication_period
 
@@ -51,6 +54,24 @@ def parse_feed(
     if url:
         headers.setdefault("content-location", url)
     body, dtd_warning = _drop_entity_declarations(body)
+    fast = None if dtd_warning else parse_fast(body, headers)
+    if fast is not None:
+        return ParsedFeed(
+            title=fast.meta.get("title"),
+            version=fast.version,
+            entries=tuple(_entry_from_feedparser(_as_feedparser(e), now) for e in fast.entries),
+            ttl_seconds=_ttl_seconds(fast.meta),
+        )
+    return _parse_with_feedparser(body, headers, now, dtd_warning)
+
+
+def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
+    return {**entry.values, "content": [{"value": value} for value in entry.contents]}
+
+
+def _parse_with_feedparser(
+    body: bytes, headers: dict[str, str], now: datetime, dtd_warning: str | None
+) -> ParsedFeed:
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
