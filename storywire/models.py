@@ -111,6 +111,8 @@ class Article:
     author: str | None = None
     language: str | None = None
     entities: tuple[str, ...] = field(default=())
+    lead: str = ""  # the first sentences, for notifications and previews
+    html: str | None = None  # sanitised HTML for re-publishing (allow-list, absolute links)
 
     def to_dict(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -132,4 +134,6 @@ class Article:
             author=raw.get("author"),
             language=raw.get("language"),
             entities=tuple(raw.get("entities", ())),
+            lead=str(raw.get("lead", "")),
+            html=raw.get("html"),
         )

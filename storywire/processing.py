@@ -8,12 +8,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from storywire.clean import Rule, clean_title, detect_language, html_to_text, parse_rules
+from storywire.clean import (
+    Rule,
+    clean_title,
+    detect_language,
+    html_to_text,
+    lead,
+    parse_rules,
+    sanitize_html,
+)
 from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Doc, StoryEngine
 from storywire.urls import canonical_url
+
+LEAD_CHARS = 300
 
 
 class Ledger(Protocol):
@@ -66,6 +76,8 @@ def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: d
         author=entry.author,
         language=detect_language(f"{title}\n{text}"),
         entities=extract_entities(title, text),
+        lead=lead(text, LEAD_CHARS),
+        html=sanitize_html(body_html, base_url=base, rules=rules) if body_html else None,
     )
 
 

@@ -82,3 +82,18 @@ def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: red
     (record,) = ledger.all()
     assert len(record.members) == 1
     assert "evacuated" in record.members[0].summary
+
+
+def test_article_carries_lead_and_sanitised_html() -> None:
+    """The lead is the first sentences; the HTML keeps allowed tags with absolute, safe links."""
+    html = (
+        '<p>Rain fell all night. Rivers rose fast.</p><p><a href="/map" onclick="x()">Map</a>'
+        '<a href="javascript:alert(1)">bad</a><script>steal()</script></p>'
+    )
+    article = build_article(SOURCE, "g:1", _entry("1", "Floods", html), fetched_at=NOW)
+    assert article.lead.startswith("Rain fell all night. Rivers rose fast.")
+    assert article.html is not None
+    assert '<a href="https://wire.example/map"' in article.html
+    assert "javascript:" not in article.html
+    assert "onclick" not in article.html
+    assert "steal" not in article.html
