@@ -23,7 +23,7 @@ from typing import Any
 from cluster_baseline import tfidf_centroid
 from cluster_metrics import Scores, score
 
-from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
+from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 
 Row = dict[str, Any]
 
@@ -48,7 +48,22 @@ def run_engine(rows: list[Row], params: Params, *, titles_only: bool) -> dict[st
         )
         for r in rows
     ]
-    return {d.id: a.story_id for d, a in zip(docs, engine.assign_many(docs), strict=True)}
+    return resolve_merges([(d.id, a) for d, a in zip(docs, engine.assign_many(docs), strict=True)])
+
+
+def resolve_merges(assigned: list[tuple[str, Assignment]]) -> dict[str, str]:
+    """Final story of each document once later merges are followed (story.merged events)."""
+    parent: dict[str, str] = {}
+
+    def find(s: str) -> str:
+        while s in parent:
+            s = parent[s]
+        return s
+
+    for _, a in assigned:
+        for gone in a.merged:
+            parent[gone] = a.story_id
+    return {doc_id: find(a.story_id) for doc_id, a in assigned}
 
 
 def run_baseline(rows: list[Row], *, titles_only: bool) -> dict[str, str]:
@@ -79,6 +94,12 @@ def halves(rows: list[Row]) -> tuple[list[Row], list[Row]]:
     ]
 
 
+def convert(default: Any, value: str) -> Any:
+    if isinstance(default, bool):
+        return value.lower() in {"1", "true", "yes", "on"}
+    return type(default)(value)
+
+
 def parse_sets(items: list[str]) -> dict[str, Any]:
     fields = {f.name: f.type for f in dataclasses.fields(Params)}
     out: dict[str, Any] = {}
@@ -86,8 +107,7 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
         key, _, value = item.partition("=")
         if key not in fields:
             raise SystemExit(f"unknown parameter {key!r}")
-        default = getattr(Params(), key)
-        out[key] = type(default)(value)
+        out[key] = convert(getattr(Params(), key), value)
     return out
 
 
@@ -108,7 +128,7 @@ def grid(rows: list[Row], base: Params, specs: list[str], seed: int) -> None:
     for spec in specs:
         key, _, values = spec.partition("=")
         default = getattr(base, key)
-        axes.append((key, [type(default)(v) for v in values.split(",")]))
+        axes.append((key, [convert(default, v) for v in values.split(",")]))
     a, b = halves(rows)
     for combo in itertools.product(*(vals for _, vals in axes)):
         params = dataclasses.replace(base, **dict(zip((k for k, _ in axes), combo, strict=True)))

@@ -159,8 +159,9 @@ class StoryEngine:
         index_keys = tuple(t for t, _ in top[: p.index_terms])
 
         copy_of, story, score = self._find_copy(feats, copies, since)
+        others: list[StoryState] = []
         if story is None:
-            story, score = self._best_story(vec, ent, top[: p.query_terms], feats, since)
+            story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, since)
         created = story is None
         if story is None:
             story = StoryState(
@@ -177,6 +178,10 @@ class StoryEngine:
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
         self._join(story, vec=dict(top), ent=ent, doc=doc, t=t, index_keys=index_keys)
+        new_keys = list(index_keys)
+        merged: list[str] = []
+        if not created and p.merge:
+            story = self._merge_close(story, others, merged, new_keys, feats)
         record = CopyRecord(doc.id, story.id, feats.sketch, t)
         store.commit(
             Commit(
@@ -184,12 +189,80 @@ class StoryEngine:
                 time=t,
                 terms=tuple(terms),
                 story=story,
-                new_keys=index_keys,
+                new_keys=tuple(dict.fromkeys(new_keys)),
                 copy=record,
                 copy_keys=tuple(copy_keys),
+                merged=tuple(merged),
             )
         )
-        return Assignment(story.id, created, copy_of, (), round(score, 6))
+        return Assignment(story.id, created, copy_of, tuple(merged), round(score, 6))
+
+    def _cohesion(self, story: StoryState) -> float:
+        """Average similarity between two members, from the centroid's squared norm:
+        |sum of n unit vectors|^2 = n + n(n-1) * mean pairwise similarity."""
+        n = story.size
+        mix = self.params.entity_mix
+        c = story.c_weights
+        e = story.e_weights
+        text = (sum(map(operator.mul, c, c)) - n) / (n * (n - 1))
+        ents = (sum(map(operator.mul, e, e)) - n) / (n * (n - 1))
+        return float((1.0 - mix) * text + mix * ents)
+
+    def _pair_score(self, a: StoryState, b: StoryState) -> float:
+        """Average-link similarity of two stories, less the small-sample margin."""
+        p = self.params
+        pairs = a.size * b.size
+        text = _dot(dict(zip(a.c_terms, a.c_weights, strict=True)), b.c_terms, b.c_weights)
+        score = (1.0 - p.entity_mix) * text / pairs
+        if p.entity_mix:
+            ents = _dot(dict(zip(a.e_terms, a.e_weights, strict=True)), b.e_terms, b.e_weights)
+            score += p.entity_mix * ents / pairs
+        return score - p.small_margin / math.sqrt(pairs)
+
+    def _merge_close(
+        self,
+        story: StoryState,
+        others: list[StoryState],
+        merged: list[str],
+        new_keys: list[str],
+        feats: DocFeatures,
+    ) -> StoryState:
+        """Group-average agglomeration, online: once a story has grown, fold in any candidate
+        story whose average similarity to it now clears the join threshold. The older story
+        (earlier first article) survives, so ids stay stable; the other is reported merged."""
+        threshold = self._threshold(feats)
+        for other in others:
+            if other.id == story.id or self._pair_score(story, other) < threshold:
+                continue
+            keep, gone = sorted((story, other), key=lambda s: (s.first_seen, s.id))
+            self._absorb(keep, gone)
+            merged.append(gone.id)
+            new_keys.extend(gone.keys)
+            story = keep
+        return story
+
+    def _absorb(self, keep: StoryState, gone: StoryState) -> None:
+        p = self.params
+        keep.c_terms, keep.c_weights = _add_truncate(
+            keep.c_terms,
+            keep.c_weights,
+            dict(zip(gone.c_terms, gone.c_weights, strict=True)),
+            p.centroid_terms,
+        )
+        keep.e_terms, keep.e_weights = _add_truncate(
+            keep.e_terms,
+            keep.e_weights,
+            dict(zip(gone.e_terms, gone.e_weights, strict=True)),
+            p.centroid_entities,
+        )
+        keep.size += gone.size
+        keep.first_seen = min(keep.first_seen, gone.first_seen)
+        keep.last_seen = max(keep.last_seen, gone.last_seen)
+        known = set(keep.keys)
+        keep.keys.extend(k for k in gone.keys if k not in known)
+        keep.articles = sorted(keep.articles + gone.articles, key=lambda a: (a[3], a[0]))[
+            : p.max_articles
+        ]
 
     def _find_copy(
         self, feats: DocFeatures, copies: list[CopyRecord], since: float
@@ -223,12 +296,12 @@ class StoryEngine:
         query: list[tuple[str, float]],
         feats: DocFeatures,
         since: float,
-    ) -> tuple[StoryState | None, float]:
+    ) -> tuple[StoryState | None, float, list[StoryState]]:
         p = self.params
         lists = self.store.postings([k for k, _ in query], since)
         votes = Counter(chain.from_iterable(lists))
         if not votes:
-            return None, 0.0
+            return None, 0.0, []
         # Most shared query features first; ties by id, so every store ranks alike.
         ordered = sorted(sorted(votes.items()), key=itemgetter(1), reverse=True)
         # Stories sharing only a small share of the best candidate's features cannot win:
@@ -240,20 +313,26 @@ class StoryEngine:
         best_score = -1.0
         best_margin = -math.inf
         mix = p.entity_mix
+        scored: list[StoryState] = []
         for sid in ranked:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
                 continue
+            scored.append(story)
             score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / story.size
             if mix:
                 score += mix * _dot(ent, story.e_terms, story.e_weights) / story.size
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - p.small_margin / math.sqrt(story.size)
+            if p.cohesion and story.size > 1:
+                # A newcomer should resemble the members about as much as they resemble each
+                # other: a tight story of one event rejects a merely same-topic article.
+                margin = min(margin, score - p.cohesion * self._cohesion(story) + p.threshold)
             if margin > best_margin:
                 best, best_score, best_margin = story, score, margin
         if best is None or best_margin < self._threshold(feats):
-            return None, max(best_score, 0.0)
-        return best, best_score
+            return None, max(best_score, 0.0), scored
+        return best, best_score, scored
 
     def _join(
         self,

@@ -91,11 +91,14 @@ def cluster_file(
     ``{"id", "story"}`` lines to ``output_path`` in the same order; return the count."""
     count = 0
     bar = _Progress(input_path.stat().st_size, progress)
+    merged_into: dict[str, str] = {}
     with input_path.open("rb") as src, output_path.open("wb") as dst:
         batch: list[Doc] = []
 
         def flush() -> None:
             for doc, assignment in zip(batch, engine.assign_many(batch), strict=True):
+                for gone in assignment.merged:
+                    merged_into[gone] = assignment.story_id
                 dst.write(orjson.dumps({"id": doc.id, "story": assignment.story_id}) + b"\n")
             batch.clear()
 
@@ -108,4 +111,23 @@ def cluster_file(
         count += len(batch)
         flush()
         bar.update(count, src.tell(), final=True)
+    if merged_into:
+        _follow_merges(output_path, merged_into)
     return count
+
+
+def _follow_merges(path: Path, merged_into: dict[str, str]) -> None:
+    """Rewrite ``path`` so that documents of stories merged later carry the surviving story."""
+
+    def final(story: str) -> str:
+        while story in merged_into:
+            story = merged_into[story]
+        return story
+
+    tmp = path.with_name(path.name + ".tmp")
+    with path.open("rb") as src, tmp.open("wb") as dst:
+        for line in src:
+            row = orjson.loads(line)
+            row["story"] = final(row["story"])
+            dst.write(orjson.dumps(row) + b"\n")
+    tmp.replace(path)

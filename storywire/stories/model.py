@@ -43,12 +43,14 @@ class Params:
     body_words: int = 200  # only the first N body tokens count (the lead has the event); 0: all
     entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
     # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
-    entity_mix: float = 0.3
-    threshold: float = 0.15
+    entity_mix: float = 0.5
+    threshold: float = 0.1
+    cohesion: float = 0.0  # join only above cohesion * the story's mean member similarity
+    merge: bool = False  # fold stories together once their average similarity clears threshold
     small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)
     # short documents (headline only) have lower cosines for the same event: scale the threshold
     short_length: int = 40  # documents with fewer content words than this count as short
-    short_factor: float = 0.8
+    short_factor: float = 1.0  # 1.0: no adjustment (lower values did not help on dev data)
     # story representation
     centroid_terms: int = 128
     centroid_entities: int = 64

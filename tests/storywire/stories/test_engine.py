@@ -100,3 +100,15 @@ def test_undated_doc_uses_engine_clock() -> None:
     engine = StoryEngine(store, clock=lambda: 1_000_000.0)
     engine.assign(Doc(id="x", title="Something happened in Oslo", text="", published=None))
     assert store.clock() == 1_000_000.0
+
+
+def test_merge_reports_absorbed_story_and_keeps_older_id() -> None:
+    """With merging on, any story reported merged is gone from the store, never the survivor."""
+    params = Params(merge=True, threshold=0.05, small_margin=0.0)
+    engine = StoryEngine(MemoryStoryStore(), params)
+    base = [d for _, d in labelled_docs()]
+    results = engine.assign_many(base)
+    for a in results:
+        for gone in a.merged:
+            assert gone != a.story_id
+            assert engine.store.load([gone]) == {}
