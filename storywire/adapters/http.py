@@ -100,9 +100,18 @@ def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolv
 class HttpFetcher:
     """Conditional GETs through one shared connection pool (thread-safe, as urllib3's is)."""
 
-    def __init__(self, resolver: Resolver = system_resolver, num_pools: int = 64) -> None:
+    def __init__(
+        self,
+        resolver: Resolver = system_resolver,
+        num_pools: int = 64,
+        *,
+        ca_certs: str | None = None,
+    ) -> None:
         # maxsize: fetch threads share the pool; a per-host pool of one would churn connections.
-        self._pool = urllib3.PoolManager(num_pools=num_pools, maxsize=8, retries=False)
+        # ca_certs: a private CA bundle (tests, intranets); None uses the system's trust store.
+        self._pool = urllib3.PoolManager(
+            num_pools=num_pools, maxsize=8, retries=False, ca_certs=ca_certs
+        )
         self._resolver = resolver
 
     def close(self) -> None:

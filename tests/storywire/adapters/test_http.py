@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
+import threading
 import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import brotli
 import pytest
@@ -146,3 +151,57 @@ def test_every_redirect_hop_is_checked(fetcher: HttpFetcher) -> None:
                 FetchPolicy(user_agent="t", allow_private=False),
             )
     assert info.value.reason == "ssrf_blocked"
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[str, str]:
+    """A throwaway certificate for feed.invalid, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl command to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
+         "-subj", "/CN=feed.invalid", "-addext", "subjectAltName=DNS:feed.invalid"],
+        check=True, capture_output=True, timeout=30,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[str, str]) -> None:
+    """Over TLS the socket goes to the checked IP while SNI, Host and the certificate check
+    all use the feed's host name, so pinning costs no certificate validation."""
+    cert, key = tls_files
+    names: list[str | None] = []
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda sock, name, ctx: names.append(name)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = self.headers.get("Host", "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        with HttpFetcher(resolver=lambda h, p: ["127.0.0.1"], ca_certs=cert) as client:
+            result = client.fetch(f"https://feed.invalid:{port}/f", POLICY)
+            # The same server reached under another name fails verification: no bypass.
+            with pytest.raises(FetchError) as wrong_name:
+                client.fetch(f"https://other.invalid:{port}/f", POLICY)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.body == f"feed.invalid:{port}".encode()
+    assert names[0] == "feed.invalid"
+    assert wrong_name.value.reason in ("tls", "connection")
