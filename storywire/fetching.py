@@ -77,7 +77,7 @@ class PollResult:
         return (self.outcome, *extra)
 
 
-def poll(
+def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision table it is
     source: Source,
     state: SourceState,
     fetcher: Fetcher,
@@ -102,6 +102,9 @@ def poll(
     except FetchError as exc:
         return _failed(source, attempt, reason=exc.reason, detail=exc.detail, now=now, rng=rng,
                        config=config)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a hostile feed must never kill the worker
+        return _failed(source, attempt, reason="fetch_bug", detail=_describe(exc), now=now,
+                       rng=rng, config=config)  # fmt: skip
     if not conditional and response.status == 200:
         attempt = replace(attempt, last_unconditional=now)
     if response.status == 304:
@@ -127,10 +130,17 @@ def poll(
     except FeedError as exc:
         return _failed(source, attempt, reason="parse", detail=str(exc), now=now, rng=rng,
                        config=config)  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - a parser bug on odd bytes is this feed's outcome
+        return _failed(source, attempt, reason="parse_bug", detail=_describe(exc), now=now,
+                       rng=rng, config=config)  # fmt: skip
     ok = _succeeded(source, attempt, response=response, entries=feed.entries, outcome="ok",
                     ttl=feed.ttl_seconds, now=now, rng=rng, config=config)  # fmt: skip
     state_after = replace(ok.state, last_warning=feed.warning) if feed.warning else ok.state
     return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
 
 def _conditional(state: SourceState, now: float, config: PollConfig) -> bool:

@@ -155,7 +155,12 @@ class HttpFetcher:
                 response.release_conn()
                 if len(redirects) >= policy.max_redirects:
                     raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(
+                        "bad_redirect", f"unusable Location {location[:200]!r}"
+                    ) from exc
                 if current in seen:
                     raise FetchError("redirect_loop", f"{current} visited twice", transient=False)
                 seen.add(current)
@@ -174,7 +179,10 @@ class HttpFetcher:
     def _request(
         self, url: str, headers: dict[str, str], policy: FetchPolicy, started: float
     ) -> urllib3.BaseHTTPResponse:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:  # e.g. an unterminated IPv6 literal
+            raise FetchError("bad_url", f"unparseable URL {url[:200]!r}", transient=False) from exc
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("bad_url", f"not an http(s) URL: {url[:200]}", transient=False)
         try:

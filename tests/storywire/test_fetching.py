@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
+from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, HttpFetcher
 from storywire.fetching import DISABLE_MIN_FAILURES, PollConfig, poll
 from storywire.models import Source
 from storywire.sources import SourceState
@@ -288,3 +288,25 @@ def test_garbage_body_is_a_parse_failure(fetcher: HttpFetcher) -> None:
     assert result.outcome == "parse"
     assert result.state.last_error
     assert result.state.last_error.startswith("parse: not a feed")
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "javascript:alert(1)", "http://x.com:99999/"])
+def test_hostile_location_headers_are_clean_failures(location: str, fetcher: HttpFetcher) -> None:
+    """A redirect to an unparseable or non-http Location is a counted failure, not a crash."""
+    with http_server({"/feed": lambda h: Reply(301, b"", {"Location": location})}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome in ("bad_url", "bad_redirect")
+    assert result.next_poll is not None
+
+
+class _ExplodingFetcher:
+    def fetch(self, url: str, policy: FetchPolicy, **validators: str | None) -> FetchResult:
+        raise RuntimeError("library bug on odd input")
+
+
+def test_unexpected_exceptions_become_outcomes() -> None:
+    """Even a bug deep in a library becomes an outcome on the record, never a dead worker."""
+    result = poll(_source("http://x.invalid/feed"), SourceState(), _ExplodingFetcher(), POLICY,
+                  now=0.0)  # fmt: skip
+    assert result.outcome == "fetch_bug"
+    assert result.state.last_error == "fetch_bug: RuntimeError: library bug on odd input"
