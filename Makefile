@@ -31,9 +31,12 @@ unit: install
 
 test: lint unit
 
-bench: install
+bench: install  ## each script prints its figures beside a baseline measured in the same run
+	$(BIN)/python bench/fetch_bench.py
+	$(BIN)/python bench/clean_bench.py
 	$(BIN)/python bench/cluster_quality.py --data ../shared/data/ecbplus-dev.jsonl
 	$(BIN)/python bench/cluster_speed.py --quick
+	$(BIN)/python bench/events_bench.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -14,7 +14,7 @@ import redis
 from storywire.adapters.http import FetchPolicy, HttpFetcher
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.adapters.streams import RedisStreamSink
+from storywire.adapters.streams import Sink, build_sink
 from storywire.settings import Settings
 from storywire.stories import Params, StoryEngine
 from storywire.stories.redis_store import RedisStoryStore
@@ -39,13 +39,9 @@ class Runtime:
         return RedisLedger(self.redis)
 
     @cached_property
-    def sink(self) -> RedisStreamSink:
-        return RedisStreamSink(
-            self.redis,
-            outbox_key=self.ledger.outbox_key,
-            stream=self.settings.stream,
-            maxlen=self.settings.stream_maxlen,
-        )
+    def sink(self) -> Sink:
+        """The sink STORYWIRE_SINK names (Redis Stream by default, or the AMQP exchange)."""
+        return build_sink(self.settings, self.redis, outbox_key=self.ledger.outbox_key)
 
     @cached_property
     def engine(self) -> StoryEngine:

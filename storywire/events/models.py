@@ -45,6 +45,12 @@ class ArticleData:
     content_hash: Annotated[str, Doc("Hash of the clean text; changes when the article does.")]
     author: str | None
     language: str | None
+    lead: Annotated[str, Doc("The first whole sentences of the text, for previews.")]
+    entities: Annotated[list[str], Doc("Names the article is about, most mentioned first.")]
+    html: Annotated[
+        str | None,
+        Doc("Sanitised HTML for re-publishing: p, a[href], em, strong, lists, blockquote, img."),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +123,9 @@ def article_ingested(article: Article, story_id: str) -> CloudEvent:
         content_hash=article.content_hash,
         author=article.author,
         language=article.language,
+        lead=article.lead,
+        entities=list(article.entities),
+        html=article.html,
     )
     return CloudEvent(
         id=event_id(ARTICLE_INGESTED, article.id, article.content_hash),

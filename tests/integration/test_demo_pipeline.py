@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -12,10 +11,8 @@ import orjson
 import pytest
 import redis
 
-from storywire.adapters.embedded_redis import EmbeddedRedis
-from storywire.settings import Settings
 from storywire.urls import canonical_url
-from workers.demo import run_demo
+from tests.integration.conftest import DemoRun
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "seeds" / "recorded"
@@ -50,26 +47,13 @@ def _final_partition(client: redis.Redis) -> tuple[dict[str, str], dict[str, dic
     return {url: resolve(s) for url, s in story_of_url.items()}, stories
 
 
-@pytest.fixture(scope="module")
-def demo_run(
-    redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[int, str, redis.Redis]:
-    """Run the demo once against the private Redis; the tests below read what it left."""
-    client = redis.Redis.from_url(redis_server.url)
-    client.flushdb()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo"), log_format="json")
-    out = io.StringIO()
-    code = run_demo(settings, RECORDED, redis_server.url, out, timeout=150.0)
-    return code, out.getvalue(), client
-
-
 @pytest.mark.timeout(240)
 def test_demo_groups_outlets_into_the_expected_stories(
-    demo_run: tuple[int, str, redis.Redis],
+    demo_run: DemoRun,
 ) -> None:
     """Every recorded article lands in exactly the story expected.toml says, no more, no less."""
-    code, _, client = demo_run
-    assert code == 0
+    assert demo_run.code == 0
+    client = demo_run.client
     expected = tomllib.loads((RECORDED / "expected.toml").read_text())
     story_of_url, _ = _final_partition(client)
     groups: dict[str, set[str]] = defaultdict(set)
@@ -85,11 +69,11 @@ def test_demo_groups_outlets_into_the_expected_stories(
 
 @pytest.mark.timeout(240)
 def test_key_story_has_four_outlets_credited_to_the_first(
-    demo_run: tuple[int, str, redis.Redis],
+    demo_run: DemoRun,
 ) -> None:
     """The prisoner-talks story names its four outlets and credits the first to publish."""
-    code, printed, client = demo_run
-    assert code == 0
+    assert demo_run.code == 0
+    client, printed = demo_run.client, demo_run.printed
     expected = {
         s["key"]: s for s in tomllib.loads((RECORDED / "expected.toml").read_text())["story"]
     }
@@ -103,9 +87,9 @@ def test_key_story_has_four_outlets_credited_to_the_first(
 
 
 @pytest.mark.timeout(240)
-def test_each_event_id_is_published_once(demo_run: tuple[int, str, redis.Redis]) -> None:
+def test_each_event_id_is_published_once(demo_run: DemoRun) -> None:
     """Redelivered work never produces a second copy of an event id in the stream."""
-    _, _, client = demo_run
+    client = demo_run.client
     ids = [fields[b"id"] for _, fields in client.xrange("storywire.events")]
     assert ids
     assert len(ids) == len(set(ids))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,10 +13,8 @@ import redis
 
 from storywire import events
 from storywire.adapters.consumer import Consumer
-from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.events import schemas
-from storywire.settings import Settings
-from workers.demo import run_demo
+from tests.integration.conftest import DemoRun
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "seeds" / "recorded"
@@ -35,14 +32,10 @@ def _validator(name: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def demo_events(
-    redis_server: EmbeddedRedis, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[redis.Redis, list[dict[str, Any]]]:
-    """Run the demo once on the private Redis; return the stream's events in order."""
-    client = redis.Redis.from_url(redis_server.url)
-    client.flushdb()
-    settings = Settings(data_dir=tmp_path_factory.mktemp("events-demo"), log_format="json")
-    assert run_demo(settings, RECORDED, redis_server.url, io.StringIO(), timeout=150.0) == 0
+def demo_events(demo_run: DemoRun) -> tuple[redis.Redis, list[dict[str, Any]]]:
+    """The shared demo run's stream events, in order."""
+    assert demo_run.code == 0
+    client = demo_run.client
     entries = cast(list[tuple[bytes, dict[bytes, bytes]]], client.xrange("storywire.events"))
     return client, [orjson.loads(f[b"event"]) for _, f in entries]
 
