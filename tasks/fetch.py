@@ -1,9 +1,16 @@
-"""fetch: one poll of one source; new or changed entries go to process in batches."""
+"""fetch: one poll of one source; new or changed entries go to process in batches.
+
+The task only translates the message: ``fetch_source`` does the work against the runtime's
+Redis and fetcher, with the two outgoing messages (entries to process, a nudge to publish)
+passed in, so tests drive it on a real Redis without a broker.
+"""
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +19,7 @@ from celery import Task
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
-from storywire.fetching import PollConfig, poll
+from storywire.fetching import PollConfig, PollResult, poll
 from storywire.identity import entry_keys
 from storywire.models import Entry
 from storywire.settings import Settings
@@ -24,7 +31,19 @@ from tasks.runtime import Runtime, runtime
 
 BATCH = 50  # entries per process task: big enough to amortise a task, small enough to retry
 
+SendEntries = Callable[[str, str, list[list[Any]]], object]
+
 _politeness: tuple[Runtime, DomainPoliteness] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What ``fetch_source`` did, for the log line and the tests."""
+
+    outcome: str  # a poll outcome, or "deferred", "disabled", "unknown_source"
+    result: PollResult | None = None
+    sent: int = 0
+    wait: float = 0.0
 
 
 def poll_config(settings: Settings) -> PollConfig:
@@ -46,62 +65,81 @@ def politeness(rt: Runtime) -> DomainPoliteness:
     return _politeness[1]
 
 
+def fetch_source(
+    rt: Runtime,
+    source_id: str,
+    *,
+    now: float,
+    send_entries: SendEntries,
+    wake_publisher: Callable[[], object],
+    rng: random.Random | None = None,
+) -> FetchOutcome:
+    """Poll one source unless its domain is over budget; record everything it taught us."""
+    source = rt.sources.get(source_id)
+    if source is None:
+        return FetchOutcome("unknown_source")
+    state = rt.sources.state(source_id)
+    if state.disabled_reason:
+        return FetchOutcome("disabled")
+    wait = politeness(rt).acquire(source.domain)
+    if wait > 0:
+        # Over the domain's budget: try again a little later, spread so deferred sources of
+        # one domain do not all come back in the same second. Not a failure.
+        wait += (rng or random).uniform(0.0, min(wait, 30.0))
+        rt.sources.defer(source_id, now + wait)
+        return FetchOutcome("deferred", wait=wait)
+    result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
+                  config=poll_config(rt.settings))  # fmt: skip
+    items = list(zip(entry_keys(result.entries), result.entries, strict=True))
+    raw_hashes = {key: _raw_hash(entry) for key, entry in items}
+    changed = rt.sources.unseen(source_id, raw_hashes)
+    fresh = [(key, entry) for key, entry in items if key in changed]
+    fetched_at = datetime.fromtimestamp(now, tz=UTC).isoformat()
+    for start in range(0, len(fresh), BATCH):
+        chunk = fresh[start : start + BATCH]
+        send_entries(source_id, fetched_at, [[k, e.to_dict()] for k, e in chunk])
+    rt.sources.mark_seen(source_id, {k: raw_hashes[k] for k, _ in fresh})
+    if result.events:
+        rt.redis.rpush(rt.ledger.outbox_key, *(outbox_item(e) for e in result.events))
+        wake_publisher()
+    if result.domain_retry_after:
+        politeness(rt).block(source.domain, result.domain_retry_after)
+    if result.moved_to:
+        rt.sources.set_url(source_id, result.moved_to)
+    rt.sources.finish(source_id, result.state, next_poll=result.next_poll, counts=result.counts)
+    return FetchOutcome(result.outcome, result=result, sent=len(fresh))
+
+
 @task(FETCH)
 def fetch(self: Task[Any, Any], source_id: str) -> None:
     """Poll one source; send its new or changed entries to ``process`` in batches."""
     rt = runtime()
-    bound = log.bind(source_id=source_id)
-    source = rt.sources.get(source_id)
-    if source is None:
-        bound.warning("fetch.unknown_source")
-        return
-    state = rt.sources.state(source_id)
-    if state.disabled_reason:
-        bound.info("fetch.skipped_disabled", reason=state.disabled_reason)
-        return
     now = time.time()
     try:
-        wait = politeness(rt).acquire(source.domain)
-        if wait > 0:
-            # Over the domain's budget: try again a little later, spread so deferred sources
-            # of one domain do not all come back in the same second. Not a failure.
-            until = now + wait + random.uniform(0.0, min(wait, 30.0))
-            rt.sources.defer(source_id, until)
-            bound.info("fetch.deferred", domain=source.domain, wait=round(until - now, 1))
-            return
+        done = fetch_source(
+            rt,
+            source_id,
+            now=now,
+            send_entries=process.delay,
+            wake_publisher=publish.delay,
+        )
     except TRANSIENT as exc:
         raise self.retry(exc=exc) from exc
-    result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now,
-                  config=poll_config(rt.settings))  # fmt: skip
-    items = list(zip(entry_keys(result.entries), result.entries, strict=True))
-    raw_hashes = {key: _raw_hash(entry) for key, entry in items}
-    try:
-        changed = rt.sources.unseen(source_id, raw_hashes)
-        fresh = [(key, entry) for key, entry in items if key in changed]
-        fetched_at = datetime.fromtimestamp(now, tz=UTC).isoformat()
-        for start in range(0, len(fresh), BATCH):
-            chunk = fresh[start : start + BATCH]
-            process.delay(source_id, fetched_at, [[k, e.to_dict()] for k, e in chunk])
-        rt.sources.mark_seen(source_id, {k: raw_hashes[k] for k, _ in fresh})
-        if result.events:
-            rt.redis.rpush(rt.ledger.outbox_key, *(outbox_item(e) for e in result.events))
-            publish.delay()
-        if result.domain_retry_after:
-            politeness(rt).block(source.domain, result.domain_retry_after)
-        if result.moved_to:
-            rt.sources.set_url(source_id, result.moved_to)
-            bound.info("fetch.moved", old=source.url, new=result.moved_to)
-        rt.sources.finish(source_id, result.state, next_poll=result.next_poll, counts=result.counts)
-    except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
+    bound = log.bind(source_id=source_id)
+    result = done.result
+    if result is None:
+        bound.info("fetch." + done.outcome, wait=round(done.wait, 1) or None)
+        return
     bound.info(
         "fetch",
         outcome=result.outcome,
         status=result.state.last_status,
-        entries=len(items),
-        new_or_changed=len(fresh),
+        entries=len(result.entries),
+        new_or_changed=done.sent,
         warning=result.warning,
         unconditional=result.unconditional,
+        moved_to=result.moved_to,
+        domain_retry_after=result.domain_retry_after,
         next_poll_in=round(result.next_poll - now, 1) if result.next_poll else None,
         failures=result.state.consecutive_failures,
     )

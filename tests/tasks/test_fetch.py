@@ -1,0 +1,169 @@
+"""The fetch task's work on a real Redis and a loopback server: politeness, moves, updates."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+import orjson
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.models import Source
+from storywire.settings import Settings
+from tasks.fetch import fetch_source
+from tasks.runtime import Runtime
+from tests.support.httpserver import Reply, http_server
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>a</guid><title>{a}</title><link>https://x.com/a</link></item>
+<item><guid>b</guid><title>Second</title><link>https://x.com/b</link></item></channel></rss>"""
+
+
+class Outbox:
+    """Stands in for the two Celery messages fetch sends, recording them."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[list[Any]]] = []
+        self.wakes = 0
+
+    def send(self, source_id: str, fetched_at: str, batch: list[list[Any]]) -> None:
+        self.batches.append(batch)
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+def _runtime(url: str, **knobs: Any) -> Runtime:
+    return Runtime(Settings(redis_url=url, **knobs))
+
+
+@pytest.fixture
+def rt_factory(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Iterator[Any]:
+    """Runtimes on the private Redis (flushed per test), their fetchers closed afterwards."""
+    made: list[Runtime] = []
+
+    def make(**knobs: Any) -> Runtime:
+        rt = _runtime(redis_server.url, **knobs)
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in made:
+        rt.fetcher.close()
+        rt.redis.close()
+
+
+def _add(rt: Runtime, source_id: str, url: str, domain: str = "same.test") -> None:
+    source = Source(id=source_id, url=url, outlet=source_id, domain=domain, allow_private=True)
+    rt.sources.upsert([source], now=0.0)
+
+
+def _run(rt: Runtime, source_id: str, outbox: Outbox, now: float = 1000.0) -> Any:
+    return fetch_source(rt, source_id, now=now, send_entries=outbox.send,
+                        wake_publisher=outbox.wake, rng=random.Random(1))  # fmt: skip
+
+
+def test_over_budget_fetch_is_deferred_not_failed(rt_factory: Any) -> None:
+    """With a burst of one per domain, a second source of that domain waits its turn."""
+    rt = rt_factory(domain_burst=1, domain_requests_per_minute=1.0)
+    hits: list[str] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        hits.append(handler.path)
+        return Reply(200, FEED.format(a="First").encode())
+
+    outbox = Outbox()
+    with http_server({"/one": route, "/two": route}) as base:
+        _add(rt, "one", base + "/one")
+        _add(rt, "two", base + "/two")
+        first = _run(rt, "one", outbox)
+        second = _run(rt, "two", outbox)
+    assert first.outcome == "ok"
+    assert second.outcome == "deferred"
+    assert hits == ["/one"]
+    assert rt.sources.state("two").consecutive_failures == 0
+    assert rt.sources.outcomes("two") == {"deferred": 1}
+    due = rt.sources.next_poll("two")
+    assert due is not None
+    assert due >= 1000.0 + 50
+
+
+def test_429_retry_after_blocks_the_whole_domain(rt_factory: Any) -> None:
+    """One source told to wait two minutes makes every source of its domain wait too."""
+    rt = rt_factory(domain_burst=100)
+    hits: list[str] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        hits.append(handler.path)
+        return Reply(429, b"", {"Retry-After": "120"})
+
+    outbox = Outbox()
+    with http_server({"/one": route, "/two": route}) as base:
+        _add(rt, "one", base + "/one")
+        _add(rt, "two", base + "/two")
+        _add(rt, "elsewhere", base + "/two", domain="other.test")
+        first = _run(rt, "one", outbox)
+        second = _run(rt, "two", outbox)
+        other = _run(rt, "elsewhere", outbox)
+    assert first.outcome == "http_429"
+    assert second.outcome == "deferred"
+    assert second.wait >= 110
+    assert other.outcome == "http_429"
+    assert hits == ["/one", "/two"]
+
+
+def test_confirmed_permanent_redirect_moves_the_source(rt_factory: Any) -> None:
+    """After the configured number of polls through the same 301, the new URL is stored."""
+    rt = rt_factory(domain_burst=100, redirect_confirmations=2)
+    routes = {
+        "/old": lambda h: Reply(301, b"", {"Location": "/new"}),
+        "/new": lambda h: Reply(200, FEED.format(a="First").encode()),
+    }
+    outbox = Outbox()
+    with http_server(routes) as base:
+        _add(rt, "s", base + "/old")
+        _run(rt, "s", outbox)
+        source = rt.sources.get("s")
+        assert source is not None
+        assert source.url == base + "/old"
+        _run(rt, "s", outbox, now=2000.0)
+        moved = rt.sources.get("s")
+    assert moved is not None
+    assert moved.url == base + "/new"
+    assert rt.sources.outcomes("s") == {"moved": 1, "ok": 2}
+
+
+def test_edited_entry_is_sent_again_unchanged_ones_are_not(rt_factory: Any) -> None:
+    """A known entry whose title changed goes to process again; the untouched one does not."""
+    rt = rt_factory(domain_burst=100)
+    titles = iter(["First", "First, updated", "First, updated"])
+    route = {"/f": lambda h: Reply(200, FEED.format(a=next(titles)).encode())}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(3)]
+    assert sent == [2, 1, 0]
+    (again,) = outbox.batches[1]
+    assert again[0] == f"g:{base}/a"  # feedparser resolves a permalink GUID against the feed URL
+    assert again[1]["title"] == "First, updated"
+
+
+def test_disabling_emits_source_failed_and_then_skips(
+    rt_factory: Any, redis_client: redis.Redis
+) -> None:
+    """A source past the failure threshold is disabled with an event; later runs skip it."""
+    rt = rt_factory(domain_burst=100, disable_after_hours=0.0, disable_min_failures=1)
+    outbox = Outbox()
+    _add(rt, "dead", "http://127.0.0.1:9/feed")
+    result = _run(rt, "dead", outbox)
+    assert result.result.next_poll is None
+    assert outbox.wakes == 1
+    (raw,) = redis_client.lrange(rt.ledger.outbox_key, 0, -1)
+    assert b"storywire.source.failed.v1" in raw
+    assert rt.sources.next_poll("dead") is None
+    assert _run(rt, "dead", outbox).outcome == "disabled"
+    assert orjson.loads(redis_client.hget("sw:state:dead", "disabled_reason") or b"null")
