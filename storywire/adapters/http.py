@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 import brotli
 import urllib3
+import urllib3.connection
 
 ADDRESS = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -63,6 +64,81 @@ class FetchResult:
     @property
     def last_modified(self) -> str | None:
         return self.headers.get("last-modified")
+
+
+class _Watch:
+    """The deadline of one fetch: when it passes, the socket in use is shut down.
+
+    A read timeout bounds each socket read, not the response: a server trickling a byte every
+    second (in its headers or its body) never trips it. Shutting the socket down makes the
+    blocked read return at once, wherever urllib3 or http.client is in the response.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self.fired = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watch:
+        _watching.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _watching.current = None
+
+    def attach(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            fired = self.fired
+        if fired and sock is not None:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sock = self._sock
+        if sock is not None:
+            _shutdown(sock)
+
+
+_watching = threading.local()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _attach_current(sock: socket.socket | None) -> None:
+    watch: _Watch | None = getattr(_watching, "current", None)
+    if watch is not None:
+        watch.attach(sock)
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    # getresponse runs for fresh and reused keep-alive connections alike, before the status
+    # line is read: the one place that sees every socket a response is read from.
+    def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _attach_current(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3 does
+        _attach_current(self.sock)
+        return super().getresponse()
+
+
+class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -112,6 +188,7 @@ class HttpFetcher:
         self._pool = urllib3.PoolManager(
             num_pools=num_pools, maxsize=8, retries=False, ca_certs=ca_certs
         )
+        self._pool.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
         self._resolver = resolver
 
     def close(self) -> None:
@@ -142,6 +219,19 @@ class HttpFetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        with _Watch(policy.deadline) as watch:
+            try:
+                return self._follow(url, headers, policy, started)
+            except FetchError:
+                if watch.fired:
+                    raise FetchError(
+                        "deadline", f"no complete response within {policy.deadline:g} s"
+                    ) from None
+                raise
+
+    def _follow(
+        self, url: str, headers: dict[str, str], policy: FetchPolicy, started: float
+    ) -> FetchResult:
         redirects: list[tuple[int, str]] = []
         seen = {url}
         current = url
@@ -220,7 +310,7 @@ class HttpFetcher:
                 decode_content=False,
                 timeout=timeout,
             )
-        except urllib3.exceptions.HTTPError as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
 
 
@@ -233,20 +323,12 @@ def _error_reason(exc: Exception) -> str:
 
 
 def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, started: float) -> bytes:
-    """Stream the body under the byte cap and the total deadline, then decompress under the cap.
-
-    A read timeout bounds each socket read, not the body: a server trickling a byte a second
-    never trips it. A timer shuts the socket down when the deadline passes, so the blocked read
-    returns at once and the fetch fails with ``deadline``.
-    """
+    """Stream the body under the byte cap and the total deadline, then decompress under the cap."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_body_bytes:
+        response.close()
         response.release_conn()
         raise FetchError("too_large", f"declared {declared} bytes", transient=False)
-    remaining = policy.deadline - (time.monotonic() - started)
-    watchdog = threading.Timer(max(remaining, 0.0), _shutdown, args=(response,))
-    watchdog.daemon = True
-    watchdog.start()
     chunks: list[bytes] = []
     size = 0
     complete = False
@@ -264,7 +346,6 @@ def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, starte
         _check_deadline(policy, started)
         raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
     finally:
-        watchdog.cancel()
         if not complete:
             response.close()  # a half-read connection must never go back to the pool
         response.release_conn()
@@ -272,11 +353,6 @@ def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, starte
     return decompress(
         b"".join(chunks), response.headers.get("content-encoding", ""), policy.max_body_bytes
     )
-
-
-def _shutdown(response: urllib3.BaseHTTPResponse) -> None:
-    with contextlib.suppress(OSError):
-        response.shutdown()
 
 
 def _check_deadline(policy: FetchPolicy, started: float) -> None:

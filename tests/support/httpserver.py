@@ -19,6 +19,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0  # seconds between chunks; 0 sends the body at once
     chunk: int = 1
+    trickle_headers: bool = False  # trickle the status line and headers too
 
 
 Route = Callable[[BaseHTTPRequestHandler], Reply]
@@ -32,6 +33,9 @@ def http_server(routes: dict[str, Route]) -> Iterator[str]:
         def do_GET(self) -> None:
             route = routes.get(self.path.split("?", 1)[0])
             reply = route(self) if route else Reply(404)
+            if reply.trickle_headers:
+                self._trickle(self._raw(reply), reply)
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -41,9 +45,18 @@ def http_server(routes: dict[str, Route]) -> Iterator[str]:
             if not reply.trickle:
                 self.wfile.write(reply.body)
                 return
+            self._trickle(reply.body, reply)
+
+        def _raw(self, reply: Reply) -> bytes:
+            lines = [f"HTTP/1.0 {reply.status} Whatever"]
+            lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+            lines.append(f"Content-Length: {len(reply.body)}")
+            return ("\r\n".join(lines) + "\r\n\r\n").encode() + reply.body
+
+        def _trickle(self, data: bytes, reply: Reply) -> None:
             try:
-                for start in range(0, len(reply.body), reply.chunk):
-                    self.wfile.write(reply.body[start : start + reply.chunk])
+                for start in range(0, len(data), reply.chunk):
+                    self.wfile.write(data[start : start + reply.chunk])
                     self.wfile.flush()
                     time.sleep(reply.trickle)
             except OSError:

@@ -47,6 +47,33 @@ def test_trickling_server_is_cut_off_at_the_deadline(fetcher: HttpFetcher) -> No
     assert took < 1.5
 
 
+def test_trickling_headers_are_cut_off_at_the_deadline(fetcher: HttpFetcher) -> None:
+    """A status line and headers sent a byte at a time are stopped by the deadline as well."""
+    slow = Reply(200, b"<rss/>", {"X-Padding": "p" * 200}, trickle=0.02, trickle_headers=True)
+    policy = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=0.6, allow_private=True)
+    with http_server({"/slow": lambda h: slow}) as base:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as info:
+            fetcher.fetch(base + "/slow", policy)
+        took = time.monotonic() - started
+    assert info.value.reason == "deadline"
+    assert took < 1.5
+
+
+def test_keep_alive_connection_is_reused_after_a_deadline_elsewhere(fetcher: HttpFetcher) -> None:
+    """A deadline on one fetch leaves the shared pool usable for the next fetch."""
+    routes = {
+        "/slow": lambda h: Reply(200, b"x" * 100, trickle=0.05),
+        "/ok": lambda h: Reply(200, b"fine"),
+    }
+    policy = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=0.4, allow_private=True)
+    with http_server(routes) as base:
+        with pytest.raises(FetchError):
+            fetcher.fetch(base + "/slow", policy)
+        assert fetcher.fetch(base + "/ok", policy).body == b"fine"
+        assert fetcher.fetch(base + "/ok", policy).body == b"fine"
+
+
 def test_user_agent_names_the_service(fetcher: HttpFetcher) -> None:
     """Every request carries the configured User-Agent with its contact URL."""
     seen: list[str] = []
