@@ -217,3 +217,15 @@ def test_sy_update_period_becomes_the_feed_ttl() -> None:
         )
     )
     assert parse_feed(body, now=NOW).ttl_seconds == 900
+
+
+def test_rss090() -> None:
+    """RSS 0.90 (Netscape's RDF, items without descriptions) yields titled, linked entries."""
+    body = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel><title>T</title>
+<link>https://x.com/</link><description>d</description></channel>
+<item><title>One</title><link>https://x.com/1</link></item></rdf:RDF>"""
+    feed = parse_feed(body, now=NOW)
+    assert feed.version == "rss090"
+    ((title, link),) = [(e.title, e.link) for e in feed.entries]
+    assert (title, link) == ("One", "https://x.com/1")
