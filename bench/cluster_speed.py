@@ -20,6 +20,7 @@ import random
 import sys
 import tempfile
 import time
+import tracemalloc
 from array import array
 from pathlib import Path
 
@@ -64,29 +65,32 @@ def throughput(n_docs: int, params: Params) -> None:
         print(f"  synthetic-label check: {score(gold, predicted).row()}")
 
 
-def fill_live(store: MemoryStoryStore, n: int, at: float, seed: int = 9) -> None:
-    """Put ``n`` live stories into ``store`` as the engine would leave them (packed centroids,
-    index entries under their top features), without clustering ``n`` documents."""
+def fill_live(store: MemoryStoryStore, n: int, at: float, seed: int = 9, offset: int = 0) -> None:
+    """Put ``n`` live stories into ``store`` as the engine would leave them (packed centroids of
+    interned features, index entries under their top features), without clustering ``n``
+    documents. Each story owns its tuples and arrays; feature strings are shared, as in a run."""
     rng = random.Random(seed)
     v = vocabulary()
     band = len(v.words) // 20
-    mids = v.words[band:]
-    for i in range(n):
-        topic = [sys.intern(w) for w in rng.sample(mids, 20)]
-        names = [sys.intern(x.lower()) for x in rng.sample(v.names, 3)]
-        filler = [sys.intern(w) for w in v.sample(rng, 110)]
-        terms = tuple(dict.fromkeys(names + topic + filler))[:128]
-        weights = array("f", sorted((rng.random() for _ in terms), reverse=True))
-        ents = tuple(names)
+    # Topic words and names first (what a story is indexed under), then Zipfian filler.
+    pool = [sys.intern(w) for w in v.words[band:]] + [sys.intern(x.lower()) for x in v.names]
+    rng.shuffle(pool)
+    filler = [sys.intern(w) for w in v.sample(rng, 200_000)]
+    templates = [array("f", sorted((rng.random() for _ in range(128)), reverse=True))]
+    last = len(pool) - 24
+    for i in range(offset, offset + n):
+        j = rng.randrange(last)
+        k = rng.randrange(len(filler) - 104)
+        terms = tuple(dict.fromkeys(pool[j : j + 24] + filler[k : k + 104]))
         story = StoryState(
             id=f"st_fill{i:010d}",
             first_seen=at,
             last_seen=at,
             size=1 + int(rng.paretovariate(1.5)) % 50,
             c_terms=terms,
-            c_weights=weights,
-            e_terms=ents,
-            e_weights=array("f", [0.5] * len(ents)),
+            c_weights=array("f", templates[0][: len(terms)]),
+            e_terms=terms[:4],
+            e_weights=array("f", (0.5, 0.5, 0.5, 0.5)),
             keys=list(terms[:12]),
             articles=[(f"fill{i}", "outlet.example", f"https://outlet.example/{i}", at)],
         )
@@ -111,7 +115,13 @@ def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
         gc.collect()
         before = rss_bytes()
         start = measured[0].published.timestamp() if measured[0].published else 0.0
-        fill_live(store, live, at=start)
+        # tracemalloc counts exactly what the first stories allocate (RSS moves in arenas).
+        sample = min(live, 20_000)
+        tracemalloc.start()
+        fill_live(store, sample, at=start)
+        traced = tracemalloc.get_traced_memory()[0] / sample
+        tracemalloc.stop()
+        fill_live(store, live - sample, at=start, seed=10, offset=sample)
         gc.collect()
         per_story = (rss_bytes() - before) / live
         feats = [engine.features(d) for d in measured]
@@ -127,7 +137,7 @@ def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
         print(
             f"live stories {store.live_stories():>9,}: assign {1e6 * locked:6.0f} us/doc CPU "
             f"(+ features {1e6 * feat:4.0f} us/doc outside the lock); "
-            f"memory {per_story:,.0f} B per live story (RSS delta)"
+            f"memory per live story {traced:,.0f} B (tracemalloc), {per_story:,.0f} B (RSS delta)"
         )
         del store, engine
         gc.collect()

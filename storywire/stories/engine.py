@@ -7,7 +7,7 @@ import operator
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -22,6 +22,15 @@ from storywire.stories.model import (
     story_id_for,
 )
 from storywire.stories.store import StoryStore
+
+_LOG1P: list[float] = [math.log(i + 1) for i in range(4096)]
+
+
+def _log1p_table(largest: int) -> list[float]:
+    """log(d + 1) for every document frequency up to ``largest``: a list index beats a call."""
+    if largest >= len(_LOG1P):
+        _LOG1P.extend(math.log(i + 1) for i in range(len(_LOG1P), 2 * largest + 1))
+    return _LOG1P
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:
@@ -41,17 +50,22 @@ def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -
 def _add_truncate(
     terms: tuple[str, ...], weights: array[float], vec: dict[str, float], keep: int
 ) -> tuple[tuple[str, ...], array[float]]:
+    """Add ``vec`` to a packed vector and keep its ``keep`` largest entries."""
     if terms:
         acc = dict(zip(terms, weights, strict=True))
         get = acc.get
-        for t, w in vec.items():
-            acc[t] = get(t, 0.0) + w
-        items = acc.items()
+        acc.update({t: get(t, 0.0) + w for t, w in vec.items()})
+        items: Iterable[tuple[str, float]] = acc.items()
+        size = len(acc)
     else:
         items = vec.items()
+        size = len(vec)
     # Stable: ties keep insertion order, so every store truncates identically.
-    top = sorted(items, key=itemgetter(1), reverse=True)[:keep] if len(items) > keep else items
-    return tuple(t for t, _ in top), array("f", [w for _, w in top])
+    top = sorted(items, key=itemgetter(1), reverse=True)[:keep] if size > keep else list(items)
+    if not top:
+        return (), array("f")
+    new_terms, new_weights = zip(*top, strict=True)
+    return new_terms, array("f", new_weights)
 
 
 def pack_sketch(sketch: tuple[int, ...]) -> bytes:
@@ -122,9 +136,9 @@ class StoryEngine:
         self, feats: DocFeatures, n_docs: int, df: list[int]
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
-        log = math.log
-        log_n = log(n_docs + 1) + 1.0
-        idfs = [log_n - log(d + 1) for d in df]
+        log_n = math.log(n_docs + 1) + 1.0
+        table = _log1p_table(max(df, default=0))
+        idfs = [log_n - x for x in map(table.__getitem__, df)]
         vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
@@ -303,11 +317,15 @@ class StoryEngine:
         if not votes:
             return None, 0.0, []
         # Most shared query features first; ties by id, so every store ranks alike.
-        ordered = sorted(sorted(votes.items()), key=itemgetter(1), reverse=True)
-        # Stories sharing only a small share of the best candidate's features cannot win:
-        # skipping them bounds the scoring work when posting lists are full.
-        floor = ordered[0][1] / 4.0
-        ranked = [s for s, v in ordered[: p.max_candidates] if v >= floor]
+        # Stories sharing only one query feature while another shares several cannot win:
+        # dropping them before sorting bounds the work when posting lists are full.
+        floor = max(1, min(2, max(votes.values()) // 2))
+        ordered = sorted(
+            sorted(kv for kv in votes.items() if kv[1] >= floor),
+            key=itemgetter(1),
+            reverse=True,
+        )
+        ranked = [s for s, _ in ordered[: p.max_candidates]]
         loaded = self.store.load(ranked)
         best: StoryState | None = None
         best_score = -1.0
@@ -319,9 +337,10 @@ class StoryEngine:
             if story is None or story.last_seen < since:
                 continue
             scored.append(story)
-            score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / story.size
+            n = story.size
+            score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / n
             if mix:
-                score += mix * _dot(ent, story.e_terms, story.e_weights) / story.size
+                score += mix * _dot(ent, story.e_terms, story.e_weights) / n
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - p.small_margin / math.sqrt(story.size)
             if p.cohesion and story.size > 1:

@@ -220,9 +220,14 @@ def extract(
 ) -> DocFeatures:
     """Features of one document: weighted terms, entities and a near-duplicate sketch."""
     title_toks = tokens(title)
-    body_toks = tokens(text)
     if body_words > 0:
+        # Tokenize only what can be used: news words average well under 8 characters.
+        body_toks = tokens(text[: body_words * 8])
+        if len(body_toks) < body_words and len(text) > body_words * 8:
+            body_toks = tokens(text)
         body_toks = body_toks[:body_words]
+    else:
+        body_toks = tokens(text)
     caps: list[_Entry] = []
     lows: set[str] = set()
     body: dict[str, int] = {}
