@@ -63,6 +63,7 @@ class PollResult:
     moved_to: str | None = None  # a confirmed permanent redirect: the source's new URL
     domain_retry_after: float | None = None  # the whole domain asked us to wait this long
     unconditional: bool = False
+    fetched_from: str | None = None  # the final URL after redirects, when a response came
 
     @property
     def counts(self) -> tuple[str, ...]:
@@ -136,7 +137,8 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     ok = _succeeded(source, attempt, response=response, entries=feed.entries, outcome="ok",
                     ttl=feed.ttl_seconds, now=now, rng=rng, config=config)  # fmt: skip
     state_after = replace(ok.state, last_warning=feed.warning) if feed.warning else ok.state
-    return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional)
+    return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional,
+                   fetched_from=response.url)  # fmt: skip
 
 
 def _describe(exc: Exception) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import urljoin
 
 import xxhash
 
@@ -46,3 +47,32 @@ def article_id(source_id: str, entry_key: str) -> str:
 def content_hash(title: str, text: str) -> str:
     """Hash of what a reader sees; a change to a known entry's hash makes it an update."""
     return _digest(title, text)
+
+
+def rebase_key(key: str, from_url: str, to_url: str) -> str:
+    """``key`` as it reads when the feed is fetched from ``to_url`` instead of ``from_url``.
+
+    feedparser resolves a permalink GUID that is not a URL (``<guid>123</guid>``) against the
+    URL the feed came from, so a feed served through a redirect, or moved, would present every
+    entry under a new key. Keys are kept relative to the source's configured URL instead: a GUID
+    under the fetched feed's directory (or host root) is re-expressed under the other's.
+    """
+    if not key.startswith("g:"):
+        return key
+    for old, new in (
+        (urljoin(from_url, "./"), urljoin(to_url, "./")),
+        (urljoin(from_url, "/"), urljoin(to_url, "/")),
+    ):
+        if old != new and key.startswith("g:" + old):
+            return "g:" + new + key[2 + len(old) :]
+    return key
+
+
+def stable_keys(entries: Sequence[Entry], fetched_from: str | None, source_url: str) -> list[str]:
+    """``entry_keys`` expressed against the source's URL, whatever URL the feed came from."""
+    keys = entry_keys(entries)
+    if not fetched_from or fetched_from == source_url:
+        return keys
+    rebased = [rebase_key(key, fetched_from, source_url) for key in keys]
+    # Two GUIDs that only differ by host would collide once rebased: keep them apart then.
+    return rebased if len(set(rebased)) == len(rebased) else keys

@@ -20,7 +20,7 @@ from celery import Task
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.fetching import PollConfig, PollResult, poll
-from storywire.identity import entry_keys
+from storywire.identity import stable_keys
 from storywire.models import Entry
 from storywire.settings import Settings
 from tasks.common import TRANSIENT, log
@@ -90,7 +90,8 @@ def fetch_source(
         return FetchOutcome("deferred", wait=wait)
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
                   config=poll_config(rt.settings))  # fmt: skip
-    items = list(zip(entry_keys(result.entries), result.entries, strict=True))
+    keys = stable_keys(result.entries, result.fetched_from, source.url)
+    items = list(zip(keys, result.entries, strict=True))
     raw_hashes = {key: _raw_hash(entry) for key, entry in items}
     changed = rt.sources.unseen(source_id, raw_hashes)
     fresh = [(key, entry) for key, entry in items if key in changed]
@@ -106,6 +107,7 @@ def fetch_source(
         politeness(rt).block(source.domain, result.domain_retry_after)
     if result.moved_to:
         rt.sources.set_url(source_id, result.moved_to)
+        rt.sources.rebase_seen(source_id, source.url, result.moved_to)
     rt.sources.finish(source_id, result.state, next_poll=result.next_poll, counts=result.counts)
     return FetchOutcome(result.outcome, result=result, sent=len(fresh))
 

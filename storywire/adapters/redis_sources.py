@@ -15,6 +15,7 @@ from typing import Any, cast
 import orjson
 import redis
 
+from storywire.identity import rebase_key
 from storywire.models import Source
 from storywire.sources import SourceState
 
@@ -128,6 +129,23 @@ class RedisSourceStore:
         moved = replace(source, url=url)
         self._r.hset(self._key("sources"), source_id, orjson.dumps(moved.to_dict()))
         return moved
+
+    def rebase_seen(self, source_id: str, old_url: str, new_url: str) -> int:
+        """After a move, the seen keys as they read against the new URL (``rebase_key``).
+
+        The twins keep their content hashes, so the next poll from the new URL sees nothing
+        new. Old keys stay (harmless). Returns how many keys were added.
+        """
+        seen_key = self._key("seen", source_id)
+        twins: dict[Any, Any] = {}
+        for raw_key, digest in self._r.hscan_iter(seen_key, match="g:*"):
+            key = raw_key.decode()
+            moved = rebase_key(key, old_url, new_url)
+            if moved != key:
+                twins[moved] = digest
+        if twins:
+            self._r.hset(seen_key, mapping=twins)
+        return len(twins)
 
     def disable(self, source_id: str, reason: str, *, now: float) -> bool:
         """Stop polling a source, keeping its record; ``enable`` undoes it."""

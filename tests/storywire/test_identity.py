@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storywire.identity import article_id, content_hash, entry_keys
+from storywire.identity import article_id, content_hash, entry_keys, rebase_key, stable_keys
 from storywire.models import Entry
 
 WHEN = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -59,3 +59,19 @@ def test_tracking_parameters_do_not_make_a_new_entry() -> None:
     (first,) = entry_keys([_entry(None, "http://www.x.com/a?utm_medium=feed&id=7#top")])
     (second,) = entry_keys([_entry(None, "https://x.com/a?id=7&fbclid=abc")])
     assert first == second == "u:https://x.com/a?id=7"
+
+
+def test_rebase_key_follows_the_feed_directory_and_host() -> None:
+    """A GUID resolved under the fetched feed's directory or host reads under the source's."""
+    old, new = "https://a.com/feeds/rss.xml", "https://b.org/rss/all.xml"
+    assert rebase_key("g:https://a.com/feeds/123", old, new) == "g:https://b.org/rss/123"
+    assert rebase_key("g:https://a.com/news/9", old, new) == "g:https://b.org/news/9"
+    assert rebase_key("g:urn:uuid:1", old, new) == "g:urn:uuid:1"
+    assert rebase_key("u:https://a.com/feeds/123", old, new) == "u:https://a.com/feeds/123"
+
+
+def test_stable_keys_do_not_merge_distinct_entries() -> None:
+    """When rebasing would make two entries one, the keys are left as they were."""
+    entries = [_entry("https://a.com/x", None), _entry("https://b.org/x", None)]
+    keys = stable_keys(entries, "https://b.org/feed", "https://a.com/feed")
+    assert len(set(keys)) == 2

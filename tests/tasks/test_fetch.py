@@ -167,3 +167,29 @@ def test_disabling_emits_source_failed_and_then_skips(
     assert rt.sources.next_poll("dead") is None
     assert _run(rt, "dead", outbox).outcome == "disabled"
     assert orjson.loads(redis_client.hget("sw:state:dead", "disabled_reason") or b"null")
+
+
+def test_redirect_and_move_keep_relative_guids_seen(rt_factory: Any) -> None:
+    """GUIDs that resolve against the feed URL keep their keys through a redirect and a move."""
+    rt = rt_factory(domain_burst=100, redirect_confirmations=2)
+    body = FEED.format(a="First").encode()
+    moved = {"yes": False}
+
+    def old(handler: BaseHTTPRequestHandler) -> Reply:
+        if moved["yes"]:
+            return Reply(301, b"", {"Location": "/new/feed.xml"})
+        return Reply(200, body)
+
+    routes = {"/old/feed.xml": old, "/new/feed.xml": lambda h: Reply(200, body)}
+    outbox = Outbox()
+    with http_server(routes) as base:
+        _add(rt, "s", base + "/old/feed.xml")
+        sent = [_run(rt, "s", outbox).sent]
+        moved["yes"] = True  # the publisher moves the feed: the old URL now redirects
+        results = [_run(rt, "s", outbox, now=2000.0 + i) for i in range(3)]
+        source = rt.sources.get("s")
+    sent += [r.sent for r in results]
+    assert sent == [2, 0, 0, 0]
+    assert [r.result.moved_to for r in results] == [None, base + "/new/feed.xml", None]
+    assert source is not None
+    assert source.url == base + "/new/feed.xml"
