@@ -11,7 +11,6 @@ feedparser. JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+import orjson
 
 from storywire.feedfast import FastEntry, parse_fast
 from storywire.models import Entry, parse_iso
@@ -170,8 +170,9 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
 
 def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
     try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # orjson: strict UTF-8 and a nesting limit, so "[[[[…" cannot exhaust the stack.
+        doc = orjson.loads(body.removeprefix(b"\xef\xbb\xbf"))
+    except (orjson.JSONDecodeError, RecursionError) as exc:
         raise FeedError(f"invalid JSON feed: {_one_line(exc)}") from exc
     if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
         raise FeedError("JSON document is not a JSON Feed (no jsonfeed.org version)")
@@ -181,7 +182,12 @@ def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
     number = str(doc["version"]).rsplit("/", 1)[-1]
     version = "json" + (number if "." in number else number + ".0").replace(".", "")
     entries = tuple(_entry_from_json(item, now) for item in items if isinstance(item, dict))
-    return ParsedFeed(title=doc.get("title"), version=version, entries=entries)
+    return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
+
+
+def _str_or_none(value: Any) -> str | None:
+    # JSON Feed fields are strings by the spec; a number or object where a URL belongs is junk.
+    return value if isinstance(value, str) and value else None
 
 
 def _json_date(value: Any) -> datetime | None:
@@ -197,6 +203,8 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
     # JSON Feed 1.1 has "authors"; 1.0 had a single "author" object.
     legacy = item.get("author")
     authors = item.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
+    if not isinstance(authors, list):
+        authors = []
     author = next((str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")), None)
     published = _json_date(item.get("date_published")) or _json_date(item.get("date_modified"))
     content_html = str(item.get("content_html") or "")
@@ -204,7 +212,7 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
         content_html = _text_as_html(str(item["content_text"]))
     return Entry(
         guid=str(item["id"]) if item.get("id") is not None else None,
-        link=item.get("url") or item.get("external_url") or None,
+        link=_str_or_none(item.get("url")) or _str_or_none(item.get("external_url")),
         title=str(item.get("title") or ""),
         summary_html=str(item.get("summary") or ""),
         content_html=content_html,
