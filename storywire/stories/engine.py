@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 
-from storywire.stories.features import DocFeatures, extract, sketch_similarity
+from storywire.stories.features import DATE_WORDS, DocFeatures, extract, sketch_similarity
 from storywire.stories.model import (
     Assignment,
     Commit,
@@ -45,6 +45,31 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
 def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -> float:
     """Dot product of a document vector with a packed story vector, iterated in C."""
     return float(sum(map(operator.mul, weights, map(vec.get, terms, repeat(0.0)))))
+
+
+def _is_name(term: str) -> bool:
+    return term[0] != "#" and term not in DATE_WORDS
+
+
+def _lead_name(vec: dict[str, float], entities: frozenset[str]) -> str | None:
+    """The document's most weighted name (not a number or a date word)."""
+    best: str | None = None
+    best_w = 0.0
+    for term, w in vec.items():  # dict order, not set order: deterministic in every process
+        if w > best_w and term in entities and _is_name(term):
+            best, best_w = term, w
+    return best
+
+
+def _conflict(lead: str, entities: frozenset[str], story: StoryState) -> bool:
+    if lead in story.e_terms:
+        return False
+    top: str | None = None
+    top_w = 0.0
+    for term, w in zip(story.e_terms, story.e_weights, strict=True):
+        if w > top_w and _is_name(term):
+            top, top_w = term, w
+    return top is not None and top not in entities
 
 
 def _add_truncate(
@@ -142,11 +167,14 @@ class StoryEngine:
         vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
-        for term in feats.entities:
-            w = vec.get(term)
-            if w is not None:
+        entities = feats.entities
+        # Iterate the features dict, never the set: set order follows the per-process string
+        # hash salt, and workers sharing a store must build identical vectors.
+        for term, tf in feats.terms.items():
+            if term in entities:
+                w = vec[term]
                 vec[term] = w * boost
-                ent[term] = w / feats.terms[term]  # the term's IDF
+                ent[term] = w / tf  # the term's IDF
         return _unit(vec), _unit(ent)
 
     def _assign_locked(self, doc: Doc, feats: DocFeatures) -> Assignment:
@@ -332,6 +360,7 @@ class StoryEngine:
         best_margin = -math.inf
         mix = p.entity_mix
         scored: list[StoryState] = []
+        lead = _lead_name(vec, feats.entities) if p.conflict_penalty else None
         for sid in ranked:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
@@ -341,6 +370,11 @@ class StoryEngine:
             score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / n
             if mix:
                 score += mix * _dot(ent, story.e_terms, story.e_weights) / n
+            if lead is not None and _conflict(lead, feats.entities, story):
+                # Two reports of one event share their protagonist: when the document's main
+                # name is absent from the story and the story's main name from the document,
+                # these are two events of one kind (two earthquakes, two deaths).
+                score -= p.conflict_penalty
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - p.small_margin / math.sqrt(story.size)
             if p.cohesion and story.size > 1:

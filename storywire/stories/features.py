@@ -71,7 +71,7 @@ _PUNCT = str.maketrans(
     )
 )
 _EDGE = ".,'\u2019"
-_DATE_WORDS = MONTHS | WEEKDAYS
+DATE_WORDS = MONTHS | WEEKDAYS
 
 # Per distinct raw token: (feature or "", lowercased stripped form, capitalised?, xxh3 hash of the
 # lowercased form). Zipf's law makes this cache hit for nearly every token.
@@ -238,7 +238,7 @@ def extract(
     for t, c in head.items():
         tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
     ents = _names(caps, lows)
-    ents.update(t for t in tf if t[0] == "#" or t in _DATE_WORDS)
+    ents.update(t for t in tf if t[0] == "#" or t in DATE_WORDS)
     sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
     length = sum(head.values()) + sum(body.values())
     return DocFeatures(terms=tf, entities=frozenset(ents), sketch=sk, length=length)

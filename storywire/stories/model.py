@@ -44,7 +44,8 @@ class Params:
     entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
     # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
     entity_mix: float = 0.5
-    threshold: float = 0.1
+    threshold: float = 0.08
+    conflict_penalty: float = 0.05  # subtracted when the main names of doc and story differ
     cohesion: float = 0.0  # join only above cohesion * the story's mean member similarity
     merge: bool = False  # fold stories together once their average similarity clears threshold
     small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)

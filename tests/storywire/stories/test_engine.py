@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, story_id_for
 
@@ -112,3 +116,27 @@ def test_merge_reports_absorbed_story_and_keeps_older_id() -> None:
         for gone in a.merged:
             assert gone != a.story_id
             assert engine.store.load([gone]) == {}
+
+
+_RUN = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from conftest import labelled_docs
+from storywire.stories import MemoryStoryStore, StoryEngine
+engine = StoryEngine(MemoryStoryStore())
+for a in engine.assign_many([d for _, d in labelled_docs()]):
+    print(a.story_id, a.score, a.copy_of)
+"""
+
+
+def test_assignments_do_not_depend_on_the_string_hash_salt() -> None:
+    """Workers with different PYTHONHASHSEED make identical decisions (shared-store safety)."""
+    here = str(Path(__file__).parent)
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN, here], env=env, capture_output=True, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
