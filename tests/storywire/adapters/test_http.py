@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import ssl
 import subprocess
 import threading
@@ -232,3 +233,38 @@ def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[
     assert result.body == f"feed.invalid:{port}".encode()
     assert names[0] == "feed.invalid"
     assert wrong_name.value.reason in ("tls", "connection")
+
+
+def test_ipv6_addresses_are_pinned_too() -> None:
+    """An IPv6 literal or a name resolving to IPv6 is fetched through the checked address."""
+
+    class V6Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = self.headers.get("Host", "").encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    try:
+        server = V6Server(("::1", 0), Handler)
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        with HttpFetcher() as literal, HttpFetcher(resolver=lambda h, p: ["::1"]) as named:
+            by_literal = literal.fetch(f"http://[::1]:{port}/f", POLICY).body
+            by_name = named.fetch(f"http://v6.invalid:{port}/f", POLICY).body
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert by_literal == f"[::1]:{port}".encode()
+    assert by_name == f"v6.invalid:{port}".encode()
