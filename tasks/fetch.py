@@ -19,6 +19,7 @@ from celery import Task
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.redis_metrics import count
 from storywire.fetching import PollConfig, PollResult, poll
 from storywire.identity import stable_keys
 from storywire.models import Entry
@@ -87,6 +88,7 @@ def fetch_source(
         # one domain do not all come back in the same second. Not a failure.
         wait += (rng or random).uniform(0.0, min(wait, 30.0))
         rt.sources.defer(source_id, now + wait)
+        count(rt.redis, {"fetch:deferred": 1})
         return FetchOutcome("deferred", wait=wait)
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
                   config=poll_config(rt.settings))  # fmt: skip
@@ -109,6 +111,8 @@ def fetch_source(
         rt.sources.set_url(source_id, result.moved_to)
         rt.sources.rebase_seen(source_id, source.url, result.moved_to)
     rt.sources.finish(source_id, result.state, next_poll=result.next_poll, counts=result.counts)
+    # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll.
+    count(rt.redis, {f"fetch:{result.outcome}": 1})
     return FetchOutcome(result.outcome, result=result, sent=len(fresh))
 
 

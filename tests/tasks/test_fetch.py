@@ -87,6 +87,8 @@ def test_over_budget_fetch_is_deferred_not_failed(rt_factory: Any) -> None:
     assert hits == ["/one"]
     assert rt.sources.state("two").consecutive_failures == 0
     assert rt.sources.outcomes("two") == {"deferred": 1}
+    counters = rt.redis.hgetall("sw:metrics")
+    assert (counters[b"fetch:ok"], counters[b"fetch:deferred"]) == (b"1", b"1")
     due = rt.sources.next_poll("two")
     assert due is not None
     assert due >= 1000.0 + 50
