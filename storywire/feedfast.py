@@ -43,7 +43,7 @@ _IGNORED = frozenset(
         (DC, "subject"), (DC, "language"), (DC, "rights"), (DC, "publisher"), (DC, "format"),
         (DC, "type"), (DC, "identifier"), (DC, "coverage"), (DC, "relation"),
         (MEDIA, "content"), (MEDIA, "thumbnail"), (MEDIA, "credit"), (MEDIA, "keywords"),
-        (MEDIA, "category"), (MEDIA, "rating"),
+        (MEDIA, "category"), (MEDIA, "rating"), (MEDIA, "group"), (MEDIA, "player"),
         (SLASH, "comments"), (SLASH, "section"), (SLASH, "department"),
         (WFW, "commentRss"), (WFW, "comment"), (FEEDBURNER, "origLink"),
         (ATOM, "category"), (ATOM, "rights"),

@@ -54,7 +54,7 @@ LINKS = ["https://x.com/a?b=1&amp;c=2", "/relative/path", "x.html", "", "https:/
          "http:///triple.example/z", " https://pad.example/ "]  # fmt: skip
 
 
-def _rss_item(rng: random.Random, i: int) -> str:
+def _rss_item(rng: random.Random, i: int) -> str:  # noqa: PLR0912 - one branch per element
     parts = []
     for _ in range(rng.randint(0, 2)):
         parts.append(f"<title>{_text(rng, WORDS)}</title>")
@@ -87,6 +87,12 @@ def _rss_item(rng: random.Random, i: int) -> str:
         )
     if rng.random() < 0.2:
         parts.append('<media:content url="https://x.com/i.jpg"/>')
+    if rng.random() < 0.2:
+        inner = rng.choice(["", "<media:title>Photo</media:title>", '<media:player url="u"/>'])
+        parts.append(
+            '<media:group><media:content url="https://x.com/v.mp4"/>'
+            f'<media:thumbnail url="https://x.com/t.jpg"/>{inner}</media:group>'
+        )
     rng.shuffle(parts)
     return "<item>" + "".join(parts) + "</item>"
 
