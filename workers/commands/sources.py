@@ -50,7 +50,7 @@ def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -
             if state.disabled_reason
             else ("failing" if state.consecutive_failures else "ok")
         )
-        when = "-" if due is None else _ago(due - now)
+        when = "-" if due is None else ("due" if due <= now else _ago(due - now))
         last = state.last_outcome or "never"
         out.write(
             f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
