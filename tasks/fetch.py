@@ -82,12 +82,14 @@ def fetch_source(
     state = rt.sources.state(source_id)
     if state.disabled_reason:
         return FetchOutcome("disabled")
-    wait = politeness(rt).acquire(source.domain)
-    if wait > 0:
-        # Over the domain's budget: try again a little later, spread so deferred sources of
-        # one domain do not all come back in the same second. Not a failure.
-        wait += (rng or random).uniform(0.0, min(wait, 30.0))
-        rt.sources.defer(source_id, now + wait)
+    prepaid = rt.sources.take_reservation(source_id, now=now)
+    grant = politeness(rt).acquire(source.domain, prepaid=prepaid)
+    if grant.wait > 0:
+        wait = grant.wait
+        if not grant.reserved:
+            # Blocked domain or full queue: spread the returns so they do not come together.
+            wait += (rng or random).uniform(0.0, min(wait, 30.0))
+        rt.sources.defer(source_id, now + wait, reserved=grant.reserved)
         count(rt.redis, {"fetch:deferred": 1})
         return FetchOutcome("deferred", wait=wait)
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,

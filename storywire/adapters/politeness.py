@@ -1,9 +1,13 @@
 """Per-domain politeness shared by every fetch worker: a token bucket and a backoff, in Redis.
 
 One Lua script decides atomically, on the Redis server's clock (workers' clocks may disagree),
-whether a request to a domain may go now. Over budget, the caller learns how long to wait and
-defers the poll: a deferral is not a failure. A 429/503 with Retry-After blocks the domain for
-every source on it, not only the one that was told.
+whether a request to a domain may go now. Over budget, the caller gets a *reserved* slot: the
+token is taken now (the bucket goes negative), and the wait says when the slot comes. The
+caller defers the poll to then (a deferral is not a failure) and comes back *prepaid*, so
+thirty sources of one domain due at once are spread at the domain's rate instead of all
+retrying together. At most ``queue`` slots are reserved ahead; beyond that the caller waits
+without a reservation. A 429/503 with Retry-After blocks the domain for every source on it,
+prepaid or not.
 
 Keys (prefix ``sw:``): ``domain:<d>`` hash tokens/ts; ``domain_block:<d>`` the time (server
 clock, seconds) before which nobody fetches from the domain.
@@ -21,22 +25,33 @@ PREFIX = "sw:"
 _ACQUIRE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
-local now = tonumber(ARGV[3])
+local queue = tonumber(ARGV[3])
+local prepaid = ARGV[4] == '1'
+local now = tonumber(ARGV[5])
 if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
-if blocked > now then return tostring(blocked - now) end
+if blocked > now then return {tostring(blocked - now), '0'} end
+if prepaid then return {'0', '0'} end
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
 tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+local wait, reserved = 0, '0'
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = (1 - tokens) / rate
+  if tokens - 1 >= -queue then
+    tokens = tokens - 1
+    reserved = '1'
+  end
+end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
-redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
-return tostring(wait)
+redis.call('EXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 60)
+return {tostring(wait), reserved}
 """
 
 _BLOCK = """
@@ -60,10 +75,19 @@ return tostring(current)
 class Budget:
     requests_per_minute: float = 30.0
     burst: int = 5
+    queue: int = 100  # slots a domain may reserve ahead of time
 
     @property
     def rate(self) -> float:
         return max(self.requests_per_minute, 1e-3) / 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """``wait`` 0: go now. Otherwise wait that long; ``reserved``: come back prepaid."""
+
+    wait: float
+    reserved: bool = False
 
 
 class DomainPoliteness:
@@ -76,18 +100,19 @@ class DomainPoliteness:
         self._acquire = client.register_script(_ACQUIRE)
         self._block = client.register_script(_BLOCK)
 
-    def acquire(self, domain: str, *, now: float | None = None) -> float:
-        """Take one request from ``domain``'s budget: 0.0 when granted, else seconds to wait."""
+    def acquire(self, domain: str, *, prepaid: bool = False, now: float | None = None) -> Grant:
+        """Take a request from ``domain``'s budget (or use a reserved one when ``prepaid``)."""
         keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}"]
-        args = [self._budget.rate, self._budget.burst, "" if now is None else now]
-        return float(cast(bytes, self._acquire(keys=keys, args=args)))
+        b = self._budget
+        args = [b.rate, b.burst, b.queue, "1" if prepaid else "0", "" if now is None else now]
+        wait, reserved = cast(list[bytes], self._acquire(keys=keys, args=args))
+        return Grant(float(wait), reserved == b"1")
 
     def block(self, domain: str, seconds: float, *, now: float | None = None) -> float:
         """Nobody fetches from ``domain`` for ``seconds`` (a longer block already set wins)."""
         keys = [f"{self._p}domain_block:{domain}"]
-        return float(
-            cast(bytes, self._block(keys=keys, args=[seconds, "" if now is None else now]))
-        )
+        args = [seconds, "" if now is None else now]
+        return float(cast(bytes, self._block(keys=keys, args=args)))
 
     def blocked_for(self, domain: str, *, now: float) -> float:
         raw = self._r.get(f"{self._p}domain_block:{domain}")

@@ -2,6 +2,7 @@
 
 Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next poll (epoch s);
 ``inflight`` zset id→lease expiry; ``state:<id>`` hash of the source's health record;
+``reserved`` hash id→time of a politeness slot held for it;
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→content hash.
 """
@@ -64,6 +65,7 @@ class RedisSourceStore:
         pipe.hdel(self._key("sources"), source_id)
         pipe.zrem(self._key("due"), source_id)
         pipe.zrem(self._key("inflight"), source_id)
+        pipe.hdel(self._key("reserved"), source_id)
         pipe.delete(
             self._key("state", source_id),
             self._key("seen", source_id),
@@ -109,13 +111,30 @@ class RedisSourceStore:
             pipe.zadd(self._key("due"), {source_id: next_poll})
         pipe.execute()
 
-    def defer(self, source_id: str, until: float, *, reason: str = "deferred") -> None:
-        """Release the lease without polling; due again at ``until``. Not a failure."""
+    def defer(
+        self, source_id: str, until: float, *, reason: str = "deferred", reserved: bool = False
+    ) -> None:
+        """Release the lease without polling; due again at ``until``. Not a failure.
+
+        ``reserved``: the domain's budget already holds a slot for this source at ``until``
+        (``take_reservation`` tells the next run it is prepaid).
+        """
         pipe = self._r.pipeline()
         pipe.hincrby(self._key("outcomes", source_id), reason, 1)
+        if reserved:
+            pipe.hset(self._key("reserved"), source_id, until)
         pipe.zrem(self._key("inflight"), source_id)
         pipe.zadd(self._key("due"), {source_id: until}, xx=True)
         pipe.execute()
+
+    def take_reservation(self, source_id: str, *, now: float) -> bool:
+        """Whether this run uses a slot reserved earlier (consumed either way)."""
+        pipe = self._r.pipeline()
+        pipe.hget(self._key("reserved"), source_id)
+        pipe.hdel(self._key("reserved"), source_id)
+        until, _ = pipe.execute()
+        # A second of slack for clock skew between workers; an early run pays again.
+        return until is not None and now >= float(until) - 1.0
 
     def outcomes(self, source_id: str) -> dict[str, int]:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("outcomes", source_id)))

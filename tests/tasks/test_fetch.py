@@ -91,7 +91,12 @@ def test_over_budget_fetch_is_deferred_not_failed(rt_factory: Any) -> None:
     assert (counters[b"fetch:ok"], counters[b"fetch:deferred"]) == (b"1", b"1")
     due = rt.sources.next_poll("two")
     assert due is not None
-    assert due >= 1000.0 + 50
+    assert 1000.0 + 55 <= due <= 1000.0 + 61  # its reserved slot: one token's time later
+    # Back at its slot, it is prepaid: it polls though the bucket is still empty.
+    with http_server({"/two": route}) as again:
+        rt.sources.set_url("two", again + "/two")
+        third = _run(rt, "two", outbox, now=due)
+    assert third.outcome == "ok"
 
 
 def test_429_retry_after_blocks_the_whole_domain(rt_factory: Any) -> None:

@@ -1,20 +1,40 @@
-"""Per-domain politeness in Redis: a shared token bucket and Retry-After blocks."""
+"""Per-domain politeness in Redis: a shared token bucket with reservations, and blocks."""
 
 from __future__ import annotations
 
 import redis
 
-from storywire.adapters.politeness import Budget, DomainPoliteness
+from storywire.adapters.politeness import Budget, DomainPoliteness, Grant
 
 
-def test_burst_then_spacing_per_domain(redis_client: redis.Redis) -> None:
-    """A burst goes at once; the next request waits 1/rate; other domains are unaffected."""
+def test_burst_then_reserved_slots_at_the_domain_rate(redis_client: redis.Redis) -> None:
+    """A burst goes at once; the next callers get reserved slots one interval apart each."""
     polite = DomainPoliteness(redis_client, Budget(requests_per_minute=60.0, burst=3))
-    assert [polite.acquire("a.com", now=100.0) for _ in range(3)] == [0.0, 0.0, 0.0]
-    wait = polite.acquire("a.com", now=100.0)
-    assert 0.9 <= wait <= 1.0
-    assert polite.acquire("b.com", now=100.0) == 0.0
-    assert polite.acquire("a.com", now=101.5) == 0.0
+    assert [polite.acquire("a.com", now=100.0) for _ in range(3)] == [Grant(0.0)] * 3
+    waits = [polite.acquire("a.com", now=100.0) for _ in range(3)]
+    assert [round(g.wait, 6) for g in waits] == [1.0, 2.0, 3.0]
+    assert all(g.reserved for g in waits)
+    assert polite.acquire("b.com", now=100.0) == Grant(0.0)
+    # Reserved slots were paid for: the next free token comes after them.
+    assert round(polite.acquire("a.com", now=101.5).wait, 6) == 2.5
+
+
+def test_prepaid_callers_go_without_taking_another_token(redis_client: redis.Redis) -> None:
+    """A caller back at its reserved time goes at once and leaves the bucket alone."""
+    polite = DomainPoliteness(redis_client, Budget(requests_per_minute=60.0, burst=1))
+    assert polite.acquire("p.com", now=0.0) == Grant(0.0)
+    slot = polite.acquire("p.com", now=0.0)
+    assert slot.reserved
+    assert polite.acquire("p.com", prepaid=True, now=slot.wait) == Grant(0.0)
+    assert round(polite.acquire("p.com", now=2.0).wait, 6) == 0.0
+
+
+def test_reservation_queue_is_bounded(redis_client: redis.Redis) -> None:
+    """Past ``queue`` reserved slots, callers wait without reserving."""
+    polite = DomainPoliteness(redis_client, Budget(requests_per_minute=60.0, burst=1, queue=2))
+    polite.acquire("q.com", now=0.0)
+    grants = [polite.acquire("q.com", now=0.0) for _ in range(4)]
+    assert [g.reserved for g in grants] == [True, True, False, False]
 
 
 def test_budget_is_shared_between_workers(redis_client: redis.Redis) -> None:
@@ -23,24 +43,25 @@ def test_budget_is_shared_between_workers(redis_client: redis.Redis) -> None:
     other = redis.Redis(connection_pool=redis_client.connection_pool)
     first = DomainPoliteness(redis_client, budget)
     second = DomainPoliteness(other, budget)
-    assert first.acquire("x.com", now=0.0) == 0.0
-    assert second.acquire("x.com", now=0.0) == 0.0
-    assert first.acquire("x.com", now=0.0) > 0
-    assert second.acquire("x.com", now=0.0) > 0
+    assert first.acquire("x.com", now=0.0).wait == 0.0
+    assert second.acquire("x.com", now=0.0).wait == 0.0
+    assert first.acquire("x.com", now=0.0).wait > 0
+    assert second.acquire("x.com", now=0.0).wait > 0
 
 
-def test_block_stops_a_domain_and_the_longer_block_wins(redis_client: redis.Redis) -> None:
-    """After a 429/503 Retry-After, every source of the domain waits; a shorter one can't shorten."""
+def test_block_stops_a_domain_even_for_prepaid_callers(redis_client: redis.Redis) -> None:
+    """After a 429/503 Retry-After every source of the domain waits; the longer block wins."""
     polite = DomainPoliteness(redis_client, Budget(requests_per_minute=600.0, burst=10))
     polite.block("slow.com", 300.0, now=1000.0)
     polite.block("slow.com", 10.0, now=1000.0)
-    assert polite.acquire("slow.com", now=1100.0) == 200.0
-    assert polite.acquire("fast.com", now=1100.0) == 0.0
-    assert polite.acquire("slow.com", now=1301.0) == 0.0
+    assert polite.acquire("slow.com", now=1100.0) == Grant(200.0)
+    assert polite.acquire("slow.com", prepaid=True, now=1100.0) == Grant(200.0)
+    assert polite.acquire("fast.com", now=1100.0) == Grant(0.0)
+    assert polite.acquire("slow.com", now=1301.0) == Grant(0.0)
 
 
 def test_server_clock_is_used_when_no_time_is_given(redis_client: redis.Redis) -> None:
     """Workers with skewed clocks agree: without ``now`` the script reads Redis's TIME."""
     polite = DomainPoliteness(redis_client, Budget(requests_per_minute=1.0, burst=1))
-    assert polite.acquire("clock.com") == 0.0
-    assert 55.0 < polite.acquire("clock.com") <= 60.0
+    assert polite.acquire("clock.com").wait == 0.0
+    assert 55.0 < polite.acquire("clock.com").wait <= 60.0
