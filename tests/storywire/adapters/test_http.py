@@ -121,11 +121,9 @@ def test_brotli_round_trip_and_truncation() -> None:
 
 
 def test_connection_is_pinned_to_the_checked_address() -> None:
-    """The host is resolved once per hop and the socket goes to that address, Host kept.
-
-    Later answers point at 127.0.0.2, where nothing listens: a fetcher that resolved again at
-    connect time (DNS rebinding) would fail; the pinned one reaches the checked address.
-    """
+    """Resolved once per hop, connected to that address, Host kept (a rebinding would miss)."""
+    # Later answers point at 127.0.0.2, where nothing listens: a fetcher that resolved again
+    # at connect time (DNS rebinding) would fail; the pinned one reaches the checked address.
     calls: list[str] = []
     hosts: list[str] = []
 
@@ -197,8 +195,7 @@ def tls_files(tmp_path: Path) -> tuple[str, str]:
 
 
 def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[str, str]) -> None:
-    """Over TLS the socket goes to the checked IP while SNI, Host and the certificate check
-    all use the feed's host name, so pinning costs no certificate validation."""
+    """Over TLS the socket goes to the checked IP; SNI, Host and certificate use the name."""
     cert, key = tls_files
     names: list[str | None] = []
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
