@@ -51,6 +51,7 @@ _IGNORED = frozenset(
 )  # fmt: skip
 _XML_TYPES = ("application/xml", "text/xml")
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_XML11 = re.compile(rb"^\s*<\?xml[^>]*?version\s*=\s*[\"']1\.1")
 _LINK_REF = re.compile("&([A-Za-z0-9_]+);")
 _TEXT_TYPES = frozenset({"text", "html", "text/plain", "text/html"})
 _local = threading.local()
@@ -98,6 +99,8 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:  # n
     head = body[:4096]
     if b"<!DOCTYPE" in head or b"<!doctype" in head or b"xml:base" in body:
         return None
+    if _XML11.match(head):
+        return None  # feedparser rewrites the declaration to 1.0; libxml2 would not
     try:
         root = etree.fromstring(body, _parser())
     except (etree.XMLSyntaxError, ValueError):
