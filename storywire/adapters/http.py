@@ -120,14 +120,25 @@ def _attach_current(sock: socket.socket | None) -> None:
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
-    # getresponse runs for fresh and reused keep-alive connections alike, before the status
-    # line is read: the one place that sees every socket a response is read from.
+    # _new_conn sees a fresh TCP socket before any TLS handshake; getresponse runs for fresh and
+    # reused keep-alive connections alike, before the status line is read. Between them the
+    # watch always holds the socket the fetch is blocked on.
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _attach_current(sock)
+        return sock
+
     def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3 does
         _attach_current(self.sock)
         return super().getresponse()
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _attach_current(sock)
+        return sock
+
     def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3 does
         _attach_current(self.sock)
         return super().getresponse()

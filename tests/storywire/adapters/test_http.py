@@ -265,3 +265,35 @@ def test_ipv6_addresses_are_pinned_too() -> None:
         server.server_close()
     assert by_literal == f"[::1]:{port}".encode()
     assert by_name == f"v6.invalid:{port}".encode()
+
+
+def test_trickled_tls_handshake_is_cut_off_at_the_deadline() -> None:
+    """A server that starts a huge TLS record and feeds it a byte at a time hits the deadline."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 KiB announced
+            while not stop.wait(0.05):
+                try:
+                    conn.sendall(b"\x00")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    policy = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=0.6, allow_private=True)
+    try:
+        with HttpFetcher(resolver=lambda h, p: ["127.0.0.1"]) as client:
+            started = time.monotonic()
+            with pytest.raises(FetchError) as info:
+                client.fetch(f"https://slow-tls.invalid:{port}/f", policy)
+            took = time.monotonic() - started
+    finally:
+        stop.set()
+        listener.close()
+    assert info.value.reason == "deadline"
+    assert took < 1.5
