@@ -51,23 +51,32 @@ def _is_name(term: str) -> bool:
     return term[0] != "#" and term not in DATE_WORDS
 
 
-def _lead_name(vec: dict[str, float], entities: frozenset[str]) -> str | None:
-    """The document's most weighted name (not a number or a date word)."""
+def _is_number(term: str) -> bool:
+    return term[0] == "#"
+
+
+def _lead(
+    vec: dict[str, float], entities: frozenset[str], kind: Callable[[str], bool]
+) -> str | None:
+    """The document's most weighted entity of one kind (name or number)."""
     best: str | None = None
     best_w = 0.0
     for term, w in vec.items():  # dict order, not set order: deterministic in every process
-        if w > best_w and term in entities and _is_name(term):
+        if w > best_w and term in entities and kind(term):
             best, best_w = term, w
     return best
 
 
-def _conflict(lead: str, entities: frozenset[str], story: StoryState) -> bool:
+def _conflict(
+    lead: str, entities: frozenset[str], story: StoryState, kind: Callable[[str], bool]
+) -> bool:
+    """The document's lead entity is not in the story and the story's is not in the document."""
     if lead in story.e_terms:
         return False
     top: str | None = None
     top_w = 0.0
     for term, w in zip(story.e_terms, story.e_weights, strict=True):
-        if w > top_w and _is_name(term):
+        if w > top_w and kind(term):
             top, top_w = term, w
     return top is not None and top not in entities
 
@@ -360,7 +369,10 @@ class StoryEngine:
         best_margin = -math.inf
         mix = p.entity_mix
         scored: list[StoryState] = []
-        lead = _lead_name(vec, feats.entities) if p.conflict_penalty else None
+        lead = _lead(vec, feats.entities, _is_name) if p.conflict_penalty else None
+        short = feats.length < p.short_length
+        small_margin = p.small_margin * (p.short_factor if short else 1.0)
+        lead_number = _lead(vec, feats.entities, _is_number) if p.number_penalty else None
         for sid in ranked:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
@@ -370,13 +382,17 @@ class StoryEngine:
             score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / n
             if mix:
                 score += mix * _dot(ent, story.e_terms, story.e_weights) / n
-            if lead is not None and _conflict(lead, feats.entities, story):
+            if lead_number is not None and _conflict(
+                lead_number, feats.entities, story, _is_number
+            ):
+                score -= p.number_penalty
+            if lead is not None and _conflict(lead, feats.entities, story, _is_name):
                 # Two reports of one event share their protagonist: when the document's main
                 # name is absent from the story and the story's main name from the document,
                 # these are two events of one kind (two earthquakes, two deaths).
                 score -= p.conflict_penalty
             # Few members make a noisy average: ask more of a small story (a confidence margin).
-            margin = score - p.small_margin / math.sqrt(story.size)
+            margin = score - small_margin / math.sqrt(story.size)
             if p.cohesion and story.size > 1:
                 # A newcomer should resemble the members about as much as they resemble each
                 # other: a tight story of one event rejects a merely same-topic article.

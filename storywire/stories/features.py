@@ -126,11 +126,15 @@ def _entry(raw: str) -> _Entry:
 
 def _entries(counts: dict[str, int]) -> list[_Entry]:
     cache = _CACHE
-    if len(cache) > _CACHE_MAX:
-        cache.clear()
-    for raw in [t for t in counts if t not in cache]:
-        cache[raw] = _entry(raw)
-    return list(map(cache.__getitem__, counts))
+    entries = list(map(cache.get, counts))
+    if None in entries:
+        if len(cache) > _CACHE_MAX:
+            cache.clear()
+        entries = [
+            e if e is not None else cache.setdefault(raw, _entry(raw))
+            for raw, e in zip(counts, entries, strict=True)
+        ]
+    return entries  # type: ignore[return-value]  # every None was replaced
 
 
 def _collect(

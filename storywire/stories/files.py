@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Iterator
@@ -102,15 +103,22 @@ def cluster_file(
                 dst.write(orjson.dumps({"id": doc.id, "story": assignment.story_id}) + b"\n")
             batch.clear()
 
-        for doc in read_docs(src):
-            batch.append(doc)
-            if len(batch) >= _BATCH:
-                count += len(batch)
-                flush()
-                bar.update(count, src.tell())
-        count += len(batch)
-        flush()
-        bar.update(count, src.tell(), final=True)
+        try:
+            for doc in read_docs(src):
+                batch.append(doc)
+                if len(batch) >= _BATCH:
+                    count += len(batch)
+                    flush()
+                    bar.update(count, src.tell())
+                    # Story state is acyclic and long-lived: moving it out of the cyclic
+                    # collector's view saves the repeated full scans of a growing heap
+                    # (~15% of the run). Refcounting still frees it when evicted.
+                    gc.freeze()
+            count += len(batch)
+            flush()
+            bar.update(count, src.tell(), final=True)
+        finally:
+            gc.unfreeze()
     if merged_into:
         _follow_merges(output_path, merged_into)
     return count

@@ -46,6 +46,7 @@ class Params:
     entity_mix: float = 0.5
     threshold: float = 0.08
     conflict_penalty: float = 0.05  # subtracted when the main names of doc and story differ
+    number_penalty: float = 0.05  # the same for the main numbers (tolls, magnitudes, years)
     cohesion: float = 0.0  # join only above cohesion * the story's mean member similarity
     merge: bool = False  # fold stories together once their average similarity clears threshold
     small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)
