@@ -81,6 +81,21 @@ def _conflict(
     return top is not None and top not in entities
 
 
+def _top_name(story: StoryState) -> str | None:
+    top: str | None = None
+    top_w = 0.0
+    for term, w in zip(story.e_terms, story.e_weights, strict=True):
+        if w > top_w and _is_name(term):
+            top, top_w = term, w
+    return top
+
+
+def _story_conflict(a: StoryState, b: StoryState) -> bool:
+    """Neither story's main name appears in the other: two events of one kind."""
+    ta, tb = _top_name(a), _top_name(b)
+    return ta is not None and tb is not None and ta not in b.e_terms and tb not in a.e_terms
+
+
 def _add_truncate(
     terms: tuple[str, ...], weights: array[float], vec: dict[str, float], keep: int
 ) -> tuple[tuple[str, ...], array[float]]:
@@ -268,6 +283,8 @@ class StoryEngine:
         if p.entity_mix:
             ents = _dot(dict(zip(a.e_terms, a.e_weights, strict=True)), b.e_terms, b.e_weights)
             score += p.entity_mix * ents / pairs
+        if p.conflict_penalty and _story_conflict(a, b):
+            score -= p.conflict_penalty
         return score - p.small_margin / math.sqrt(pairs)
 
     def _merge_close(
@@ -281,7 +298,7 @@ class StoryEngine:
         """Group-average agglomeration, online: once a story has grown, fold in any candidate
         story whose average similarity to it now clears the join threshold. The older story
         (earlier first article) survives, so ids stay stable; the other is reported merged."""
-        threshold = self._threshold(feats)
+        threshold = max(self._threshold(feats), self.params.merge_threshold)
         for other in others:
             if other.id == story.id or self._pair_score(story, other) < threshold:
                 continue
