@@ -3,6 +3,7 @@
     .venv/bin/python bench/cluster_speed.py            # 100k docs; 10k / 100k / 1M live stories
     .venv/bin/python bench/cluster_speed.py --quick    # 20k docs; 10k / 100k live stories
     .venv/bin/python bench/cluster_speed.py --docs 50000 --live 10000,100000
+    .venv/bin/python bench/cluster_speed.py --docs 2000 --live "" --redis 5000
 
 Synthetic documents come from ``cluster_synth`` (Zipfian 50k-word vocabulary, heavy-tailed story
 sizes, 150-600-word bodies, names, dates that advance so stories expire from the 72 h window).
@@ -143,12 +144,35 @@ def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
         gc.collect()
 
 
+def redis_throughput(n_docs: int, params: Params) -> None:
+    """The same engine over RedisStoryStore on a private redis-server: one process."""
+    import redis  # noqa: PLC0415 - only this optional measurement needs a server
+
+    from storywire.adapters.embedded_redis import embedded_redis  # noqa: PLC0415
+    from storywire.stories import RedisStoryStore  # noqa: PLC0415
+
+    docs = [Doc(d.id, d.title, d.text, d.time, None, None) for d in stories_stream(n_docs)]
+    with embedded_redis() as server:
+        client = redis.Redis.from_url(server.url)
+        engine = StoryEngine(RedisStoryStore(client, posting_cap=params.posting_cap), params)
+        t = time.perf_counter()
+        for start in range(0, len(docs), 256):
+            engine.assign_many(docs[start : start + 256])
+        elapsed = time.perf_counter() - t
+        client.close()
+    print(
+        f"RedisStoryStore: {n_docs:,} docs in {elapsed:.1f} s = {n_docs / elapsed:,.0f} docs/s "
+        "(one process, local redis-server, wall clock)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--live", default="10000,100000,1000000", help="live-story points")
     parser.add_argument("--probe", type=int, default=2000, help="documents timed per point")
     parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
+    parser.add_argument("--redis", type=int, default=0, metavar="N", help="also N docs via Redis")
     args = parser.parse_args(argv)
     if args.quick:
         args.docs, args.live = 20_000, "10000,100000"
@@ -156,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}")
     throughput(args.docs, params)
     per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe)
+    if args.redis:
+        redis_throughput(args.redis, params)
     return 0
 
 

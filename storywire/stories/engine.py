@@ -117,16 +117,6 @@ def _add_truncate(
     return new_terms, array("f", new_weights)
 
 
-def pack_sketch(sketch: tuple[int, ...]) -> bytes:
-    return array("Q", sketch).tobytes()
-
-
-def unpack_sketch(raw: bytes) -> tuple[int, ...]:
-    values = array("Q")
-    values.frombytes(raw)
-    return tuple(values)
-
-
 class StoryEngine:
     """Assigns documents to stories, one at a time or in batches, against a shared store."""
 
@@ -263,17 +253,6 @@ class StoryEngine:
         )
         return Assignment(story.id, created, copy_of, tuple(merged), round(score, 6))
 
-    def _cohesion(self, story: StoryState) -> float:
-        """Average similarity between two members, from the centroid's squared norm:
-        |sum of n unit vectors|^2 = n + n(n-1) * mean pairwise similarity."""
-        n = story.size
-        mix = self.params.entity_mix
-        c = story.c_weights
-        e = story.e_weights
-        text = (sum(map(operator.mul, c, c)) - n) / (n * (n - 1))
-        ents = (sum(map(operator.mul, e, e)) - n) / (n * (n - 1))
-        return float((1.0 - mix) * text + mix * ents)
-
     def _pair_score(self, a: StoryState, b: StoryState) -> float:
         """Average-link similarity of two stories, less the small-sample margin."""
         p = self.params
@@ -296,8 +275,9 @@ class StoryEngine:
         feats: DocFeatures,
     ) -> StoryState:
         """Group-average agglomeration, online: once a story has grown, fold in any candidate
-        story whose average similarity to it now clears the join threshold. The older story
-        (earlier first article) survives, so ids stay stable; the other is reported merged."""
+        story whose average-link score with it now clears ``merge_threshold`` (stricter than
+        joining: two stories of one kind can look alike on average). The older story (earlier
+        first article) survives, so ids stay stable; the other is reported merged."""
         threshold = max(self._threshold(feats), self.params.merge_threshold)
         for other in others:
             if other.id == story.id or self._pair_score(story, other) < threshold:
@@ -410,10 +390,6 @@ class StoryEngine:
                 score -= p.conflict_penalty
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - small_margin / math.sqrt(story.size)
-            if p.cohesion and story.size > 1:
-                # A newcomer should resemble the members about as much as they resemble each
-                # other: a tight story of one event rejects a merely same-topic article.
-                margin = min(margin, score - p.cohesion * self._cohesion(story) + p.threshold)
             if margin > best_margin:
                 best, best_score, best_margin = story, score, margin
         if best is None or best_margin < self._threshold(feats):

@@ -47,7 +47,6 @@ class Params:
     threshold: float = 0.08
     conflict_penalty: float = 0.05  # subtracted when the main names of doc and story differ
     number_penalty: float = 0.05  # the same for the main numbers (tolls, magnitudes, years)
-    cohesion: float = 0.0  # join only above cohesion * the story's mean member similarity
     merge_threshold: float = 0.3  # a merge must also clear this average-link score
     merge: bool = True  # fold a grown story and a candidate together when they clear the bar
     small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)
