@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from storywire.adapters.http import FetchPolicy
+from storywire.feeds import parse_feed
+from storywire.identity import entry_keys
+from storywire.models import Source
 from storywire.processing import build_article
 from tests.support.httpserver import Reply, http_server
 from workers.commands.parse import do_parse
@@ -39,10 +44,6 @@ def test_file_prints_one_object_per_entry_then_a_summary() -> None:
 
 def test_output_matches_what_process_publishes() -> None:
     """Titles and texts are build_article's: parse shows exactly what would be published."""
-    from storywire.feeds import parse_feed  # noqa: PLC0415
-    from storywire.identity import entry_keys  # noqa: PLC0415
-    from storywire.models import Source  # noqa: PLC0415
-
     path = RECORDED / "reuters" / "1.xml"
     _, lines, _ = _run(str(path))
     feed = parse_feed(path.read_bytes(), now=NOW, url=path.resolve().as_uri())
@@ -80,3 +81,29 @@ def test_missing_file_and_blocked_url() -> None:
     blocked = _run("http://127.0.0.1:9/feed", FetchPolicy(user_agent="t"))
     assert blocked[0] == 1
     assert "ssrf_blocked" in blocked[2]
+
+
+def test_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
+    """A reader that stops early (``| head``) ends the command quietly with exit 0."""
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>Title {i}</title><link>https://x.com/{i}</link>"
+        f"<description>{'words ' * 50}</description></item>"
+        for i in range(2000)
+    )
+    feed = tmp_path / "big.xml"
+    feed.write_text(f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>')
+    script = f"import sys; from workers.cli import main; sys.exit(main(['parse', {str(feed)!r}]))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in stderr
