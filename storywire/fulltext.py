@@ -7,7 +7,7 @@ extractor, drops navigation, comments and boilerplate. Any failure keeps the fee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 
@@ -45,9 +45,18 @@ def _visible_length(entry: Entry) -> int:
 
 
 def enrich(
-    source: Source, entries: Sequence[Entry], fetcher: Fetcher, policy: FetchPolicy
+    source: Source,
+    entries: Sequence[Entry],
+    fetcher: Fetcher,
+    policy: FetchPolicy,
+    *,
+    may_fetch: Callable[[], bool] = lambda: True,
 ) -> Enrichment:
-    """Replace teaser entries' content with their page's main text where it can be had."""
+    """Replace teaser entries' content with their page's main text where it can be had.
+
+    ``may_fetch`` is asked before each page (the domain's politeness budget): once it says no,
+    the remaining teasers keep the feed's text rather than hammer the outlet.
+    """
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
     page_policy = replace(
@@ -60,6 +69,10 @@ def enrich(
     failed: list[tuple[str, str]] = []
     for entry in entries:
         if not entry.link or _visible_length(entry) >= TEASER_CHARS:
+            out.append(entry)
+            continue
+        if not may_fetch():
+            failed.append((entry.link, "over_budget"))
             out.append(entry)
             continue
         try:

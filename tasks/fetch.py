@@ -21,8 +21,9 @@ from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.redis_metrics import count
 from storywire.fetching import PollConfig, PollResult, poll
+from storywire.fulltext import enrich
 from storywire.identity import stable_keys
-from storywire.models import Entry
+from storywire.models import Entry, Source
 from storywire.settings import Settings
 from tasks.common import TRANSIENT, log
 from tasks.options import FETCH, task
@@ -99,6 +100,8 @@ def fetch_source(
     raw_hashes = {key: _raw_hash(entry) for key, entry in items}
     changed = rt.sources.unseen(source_id, raw_hashes)
     fresh = [(key, entry) for key, entry in items if key in changed]
+    if source.full_text and fresh:
+        fresh = _with_full_text(rt, source, fresh)
     fetched_at = datetime.fromtimestamp(now, tz=UTC).isoformat()
     for start in range(0, len(fresh), BATCH):
         chunk = fresh[start : start + BATCH]
@@ -116,6 +119,21 @@ def fetch_source(
     # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll.
     count(rt.redis, {f"fetch:{result.outcome}": 1})
     return FetchOutcome(result.outcome, result=result, sent=len(fresh))
+
+
+def _with_full_text(
+    rt: Runtime, source: Source, fresh: list[tuple[str, Entry]]
+) -> list[tuple[str, Entry]]:
+    """Teasers get their page's main text, each page paid from the domain's budget."""
+    pages = enrich(
+        source,
+        [entry for _, entry in fresh],
+        rt.fetcher,
+        rt.fetch_policy,
+        may_fetch=lambda: politeness(rt).acquire(source.domain).wait == 0,
+    )
+    count(rt.redis, {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)})
+    return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
 
 
 @task(FETCH)

@@ -200,3 +200,36 @@ def test_redirect_and_move_keep_relative_guids_seen(rt_factory: Any) -> None:
     assert [r.result.moved_to for r in results] == [None, base + "/new/feed.xml", None]
     assert source is not None
     assert source.url == base + "/new/feed.xml"
+
+
+def test_full_text_source_sends_page_text_within_the_domain_budget(rt_factory: Any) -> None:
+    """Teasers of a full_text source reach process with their page's text; over budget, not."""
+    page = (
+        b"<html><body><nav>Home | World</nav><article><h1>First</h1>"
+        + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
+        + b"</article></body></html>"
+    )
+    feed = (
+        FEED.format(a="First")
+        .replace("https://x.com/a", "{base}/a")
+        .replace("https://x.com/b", "{base}/b")
+    )
+    routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
+    rt = rt_factory(domain_burst=2, domain_requests_per_minute=1)
+    outbox = Outbox()
+    with http_server(routes) as base:
+        routes["/f"] = lambda h: Reply(200, feed.replace("{base}", base).encode())
+        source = Source(
+            id="s",
+            url=base + "/f",
+            outlet="S",
+            domain="same.test",
+            allow_private=True,
+            full_text=True,
+        )
+        rt.sources.upsert([source], now=0.0)
+        _run(rt, "s", outbox)
+    (batch,) = outbox.batches
+    contents = [item[1]["content_html"] for item in batch]
+    assert sum("bridge budget" in c for c in contents) == 1  # one page in budget after the feed
+    assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"
