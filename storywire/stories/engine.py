@@ -374,7 +374,6 @@ class StoryEngine:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
                 continue
-            scored.append(story)
             n = story.size
             score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / n
             if mix:
@@ -390,6 +389,9 @@ class StoryEngine:
                 score -= p.conflict_penalty
             # Few members make a noisy average: ask more of a small story (a confidence margin).
             margin = score - small_margin / math.sqrt(story.size)
+            if score >= p.threshold:
+                # Only stories this document resembles can be merge partners of its story.
+                scored.append(story)
             if margin > best_margin:
                 best, best_score, best_margin = story, score, margin
         if best is None or best_margin < self._threshold(feats):

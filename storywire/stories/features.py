@@ -11,6 +11,8 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
+from itertools import compress
+from operator import not_
 
 import xxhash
 
@@ -124,17 +126,16 @@ def _entry(raw: str) -> _Entry:
     return _feature(low), low, cap, xxhash.xxh3_64_intdigest(low.encode("utf-8"))
 
 
-def _entries(counts: dict[str, int]) -> list[_Entry]:
+def _entries(counts: dict[str, int]) -> list[_Entry | None]:
     cache = _CACHE
     entries = list(map(cache.get, counts))
     if None in entries:
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        entries = [
-            e if e is not None else cache.setdefault(raw, _entry(raw))
-            for raw, e in zip(counts, entries, strict=True)
-        ]
-    return entries  # type: ignore[return-value]  # every None was replaced
+        for raw in compress(counts, map(not_, entries)):  # the misses, picked out in C
+            cache[raw] = _entry(raw)
+        entries = list(map(cache.get, counts))
+    return entries
 
 
 def _collect(
@@ -142,7 +143,8 @@ def _collect(
 ) -> None:
     """Add feature counts to ``out``; note capitalised and lowercase forms for name finding."""
     get = out.get
-    for (feat, low, cap, _), c in zip(_entries(counts), counts.values(), strict=True):
+    for entry, c in zip(_entries(counts), counts.values(), strict=True):
+        feat, low, cap, _ = entry  # type: ignore[misc]  # _entries filled every miss
         if feat:
             out[feat] = get(feat, 0) + c
         if cap:

@@ -60,7 +60,7 @@ class Params:
     query_terms: int = 10  # a document's most weighted features used to find candidate stories
     index_terms: int = 12  # features of each member document a story is indexed under
     posting_cap: int = 32  # most recent stories kept per feature
-    max_candidates: int = 12  # candidate stories scored per document
+    max_candidates: int = 6  # candidate stories scored per document
     # copy level
     shingle: int = 4
     sketch_k: int = 32
