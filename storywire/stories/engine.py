@@ -67,27 +67,23 @@ def _lead(
     return best
 
 
+def _top(story: StoryState, kind: Callable[[str], bool]) -> str | None:
+    """The story's most weighted entity of one kind (its entity vector is kept sorted)."""
+    return next(filter(kind, story.e_terms), None)
+
+
 def _conflict(
     lead: str, entities: frozenset[str], story: StoryState, kind: Callable[[str], bool]
 ) -> bool:
     """The document's lead entity is not in the story and the story's is not in the document."""
     if lead in story.e_terms:
         return False
-    top: str | None = None
-    top_w = 0.0
-    for term, w in zip(story.e_terms, story.e_weights, strict=True):
-        if w > top_w and kind(term):
-            top, top_w = term, w
+    top = _top(story, kind)
     return top is not None and top not in entities
 
 
 def _top_name(story: StoryState) -> str | None:
-    top: str | None = None
-    top_w = 0.0
-    for term, w in zip(story.e_terms, story.e_weights, strict=True):
-        if w > top_w and _is_name(term):
-            top, top_w = term, w
-    return top
+    return _top(story, _is_name)
 
 
 def _story_conflict(a: StoryState, b: StoryState) -> bool:
@@ -105,12 +101,11 @@ def _add_truncate(
         get = acc.get
         acc.update({t: get(t, 0.0) + w for t, w in vec.items()})
         items: Iterable[tuple[str, float]] = acc.items()
-        size = len(acc)
     else:
         items = vec.items()
-        size = len(vec)
-    # Stable: ties keep insertion order, so every store truncates identically.
-    top = sorted(items, key=itemgetter(1), reverse=True)[:keep] if size > keep else list(items)
+    # Always sorted, largest first (a story's main name is then its first name); stable, so
+    # ties keep insertion order and every store truncates identically.
+    top = sorted(items, key=itemgetter(1), reverse=True)[:keep]
     if not top:
         return (), array("f")
     new_terms, new_weights = zip(*top, strict=True)
@@ -181,14 +176,13 @@ class StoryEngine:
         vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
-        entities = feats.entities
-        # Iterate the features dict, never the set: set order follows the per-process string
-        # hash salt, and workers sharing a store must build identical vectors.
-        for term, tf in feats.terms.items():
-            if term in entities:
-                w = vec[term]
-                vec[term] = w * boost
-                ent[term] = w / tf  # the term's IDF
+        terms = feats.terms
+        # feats.ordered_entities follows the features' order, never the set's: set order
+        # follows the per-process string hash salt, and workers must build identical vectors.
+        for term in feats.ordered_entities:
+            w = vec[term]
+            vec[term] = w * boost
+            ent[term] = w / terms[term]  # the term's IDF
         return _unit(vec), _unit(ent)
 
     def _assign_locked(self, doc: Doc, feats: DocFeatures) -> Assignment:

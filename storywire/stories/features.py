@@ -81,7 +81,7 @@ _Entry = tuple[str, str, bool, int]
 _CACHE: dict[str, _Entry] = {}
 _CACHE_MAX = 500_000
 _MASK64 = (1 << 64) - 1
-_SKETCH_TOKENS = 200  # near-duplicates share their lead: shingle the first 200 tokens only
+_SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 tokens only
 _TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
@@ -180,6 +180,7 @@ class DocFeatures:
     entities: frozenset[str]  # names, numbers, date words: the event-specific part
     sketch: tuple[int, ...]  # bottom-k MinHash sketch of word shingles, ascending
     length: int  # number of content words (title + body)
+    ordered_entities: tuple[str, ...] = ()  # the entities in ``terms`` order (deterministic)
 
 
 def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
@@ -247,4 +248,10 @@ def extract(
     ents.update(t for t in tf if t[0] == "#" or t in DATE_WORDS)
     sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
     length = sum(head.values()) + sum(body.values())
-    return DocFeatures(terms=tf, entities=frozenset(ents), sketch=sk, length=length)
+    return DocFeatures(
+        terms=tf,
+        entities=frozenset(ents),
+        sketch=sk,
+        length=length,
+        ordered_entities=tuple(t for t in tf if t in ents),
+    )
