@@ -56,13 +56,14 @@ def _is_number(term: str) -> bool:
 
 
 def _lead(
-    vec: dict[str, float], entities: frozenset[str], kind: Callable[[str], bool]
+    vec: dict[str, float], entities: tuple[str, ...], kind: Callable[[str], bool]
 ) -> str | None:
     """The document's most weighted entity of one kind (name or number)."""
     best: str | None = None
     best_w = 0.0
-    for term, w in vec.items():  # dict order, not set order: deterministic in every process
-        if w > best_w and term in entities and kind(term):
+    for term in filter(kind, entities):  # features order, not set order: same in every process
+        w = vec[term]
+        if w > best_w:
             best, best_w = term, w
     return best
 
@@ -360,10 +361,10 @@ class StoryEngine:
         best_margin = -math.inf
         mix = p.entity_mix
         scored: list[StoryState] = []
-        lead = _lead(vec, feats.entities, _is_name) if p.conflict_penalty else None
+        lead = _lead(vec, feats.ordered_entities, _is_name) if p.conflict_penalty else None
         short = feats.length < p.short_length
         small_margin = p.small_margin * (p.short_factor if short else 1.0)
-        lead_number = _lead(vec, feats.entities, _is_number) if p.number_penalty else None
+        lead_number = _lead(vec, feats.ordered_entities, _is_number) if p.number_penalty else None
         for sid in ranked:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
