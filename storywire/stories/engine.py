@@ -162,6 +162,11 @@ class StoryEngine:
                     out.append(self._assign_locked(doc, f))
         return out
 
+    def story(self, story_id: str) -> StoryState | None:
+        """The live state of one story (for story events: size, first/last seen, articles with
+        outlet, url and time in arrival order, the first being the credited one)."""
+        return self.store.load([story_id]).get(story_id)
+
     # -- the decision ----------------------------------------------------------------------
 
     def _doc_time(self, doc: Doc) -> float:

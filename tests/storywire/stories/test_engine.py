@@ -140,3 +140,17 @@ def test_assignments_do_not_depend_on_the_string_hash_salt() -> None:
         )
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_story_state_lists_outlets_in_arrival_order() -> None:
+    """A story's state carries its articles (outlet, url, time) with the first as credited."""
+    pairs = labelled_docs()
+    engine = StoryEngine(MemoryStoryStore())
+    first = engine.assign(pairs[0][1])
+    engine.assign(pairs[3][1])
+    state = engine.story(first.story_id)
+    assert state is not None
+    assert state.size == 2
+    assert [a[0] for a in state.articles] == [pairs[0][1].id, pairs[3][1].id]
+    assert state.articles[0][1] == pairs[0][1].outlet
+    assert state.first_seen <= state.last_seen
