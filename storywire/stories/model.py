@@ -54,7 +54,7 @@ class Params:
     short_length: int = 40  # documents with fewer content words than this count as short
     short_factor: float = 1.0  # 1.0: no adjustment (lower values did not help on dev data)
     # story representation
-    centroid_terms: int = 128
+    centroid_terms: int = 96
     centroid_entities: int = 64
     # candidate retrieval
     query_terms: int = 10  # a document's most weighted features used to find candidate stories
