@@ -66,7 +66,15 @@ def throughput(n_docs: int, params: Params) -> None:
         print(f"  synthetic-label check: {score(gold, predicted).row()}")
 
 
-def fill_live(store: MemoryStoryStore, n: int, at: float, seed: int = 9, offset: int = 0) -> None:
+def fill_live(
+    store: MemoryStoryStore,
+    n: int,
+    at: float,
+    *,
+    seed: int = 9,
+    offset: int = 0,
+    centroid_terms: int = Params().centroid_terms,
+) -> None:
     """Put ``n`` live stories into ``store`` as the engine would leave them (packed centroids of
     interned features, index entries under their top features), without clustering ``n``
     documents. Each story owns its tuples and arrays; feature strings are shared, as in a run."""
@@ -77,12 +85,13 @@ def fill_live(store: MemoryStoryStore, n: int, at: float, seed: int = 9, offset:
     pool = [sys.intern(w) for w in v.words[band:]] + [sys.intern(x.lower()) for x in v.names]
     rng.shuffle(pool)
     filler = [sys.intern(w) for w in v.sample(rng, 200_000)]
-    templates = [array("f", sorted((rng.random() for _ in range(128)), reverse=True))]
+    templates = [array("f", sorted((rng.random() for _ in range(centroid_terms)), reverse=True))]
+    tail = centroid_terms - 24
     last = len(pool) - 24
     for i in range(offset, offset + n):
         j = rng.randrange(last)
-        k = rng.randrange(len(filler) - 104)
-        terms = tuple(dict.fromkeys(pool[j : j + 24] + filler[k : k + 104]))
+        k = rng.randrange(len(filler) - tail)
+        terms = tuple(dict.fromkeys(pool[j : j + 24] + filler[k : k + tail]))
         story = StoryState(
             id=f"st_fill{i:010d}",
             first_seen=at,
@@ -119,10 +128,17 @@ def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
         # tracemalloc counts exactly what the first stories allocate (RSS moves in arenas).
         sample = min(live, 20_000)
         tracemalloc.start()
-        fill_live(store, sample, at=start)
+        fill_live(store, sample, at=start, centroid_terms=params.centroid_terms)
         traced = tracemalloc.get_traced_memory()[0] / sample
         tracemalloc.stop()
-        fill_live(store, live - sample, at=start, seed=10, offset=sample)
+        fill_live(
+            store,
+            live - sample,
+            at=start,
+            seed=10,
+            offset=sample,
+            centroid_terms=params.centroid_terms,
+        )
         gc.collect()
         per_story = (rss_bytes() - before) / live
         feats = [engine.features(d) for d in measured]
@@ -168,7 +184,7 @@ def redis_throughput(n_docs: int, params: Params) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--docs", type=int, default=100_000, help="0: skip the throughput run")
     parser.add_argument("--live", default="10000,100000,1000000", help="live-story points")
     parser.add_argument("--probe", type=int, default=2000, help="documents timed per point")
     parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
@@ -178,7 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         args.docs, args.live = 20_000, "10000,100000"
     params = Params()
     print(f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}")
-    throughput(args.docs, params)
+    if args.docs:
+        throughput(args.docs, params)
     per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe)
     if args.redis:
         redis_throughput(args.redis, params)
