@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from storywire.stories import Doc
+from storywire.stories import Doc, Params
 
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 
@@ -79,4 +79,44 @@ def labelled_docs(*, titles_only: bool = False) -> list[tuple[str, Doc]]:
             ),
         )
         for i, (label, title, body) in enumerate(ARTICLES)
+    ]
+
+
+# Two stories that start apart (a volcano; cancelled flights) and are bridged by later reports.
+MERGE_PARAMS = Params(
+    threshold=0.3, small_margin=0.0, merge_threshold=0.0, conflict_penalty=0.0, number_penalty=0.0
+)
+
+
+def bridged_docs() -> list[Doc]:
+    """Documents whose third and fourth reports join the first two events' vocabularies."""
+    return [
+        Doc(
+            "a",
+            "Katla volcano erupts under glacier",
+            "Katla volcano erupted under the Myrdalsjokull glacier, scientists said, with lava "
+            "and meltwater floods near Vik.",
+            T0,
+        ),
+        Doc(
+            "b",
+            "Airlines cancel flights over ash",
+            "Airlines cancelled flights across Europe as ash drifted, airports in Reykjavik and "
+            "Oslo closed, passengers stranded.",
+            T0 + timedelta(hours=1),
+        ),
+        Doc(
+            "c",
+            "Katla eruption: ash cancels flights",
+            "Katla volcano eruption under the glacier sent ash over Europe; airlines cancelled "
+            "flights, Reykjavik airport closed, passengers stranded near Vik.",
+            T0 + timedelta(hours=2),
+        ),
+        Doc(
+            "d",
+            "Katla ash: airlines cancel more flights",
+            "Ash from the Katla volcano eruption under the glacier: airlines cancelled flights, "
+            "Reykjavik and Oslo airports closed, passengers stranded.",
+            T0 + timedelta(hours=3),
+        ),
     ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, story_id_for
 
-from .conftest import T0, labelled_docs
+from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
 
 def _partition(labels: list[str], stories: list[str]) -> set[frozenset[int]]:
@@ -107,15 +107,19 @@ def test_undated_doc_uses_engine_clock() -> None:
 
 
 def test_merge_reports_absorbed_story_and_keeps_older_id() -> None:
-    """With merging on, any story reported merged is gone from the store, never the survivor."""
-    params = Params(merge=True, threshold=0.05, small_margin=0.0)
-    engine = StoryEngine(MemoryStoryStore(), params)
-    base = [d for _, d in labelled_docs()]
-    results = engine.assign_many(base)
-    for a in results:
-        for gone in a.merged:
-            assert gone != a.story_id
-            assert engine.store.load([gone]) == {}
+    """Two stories bridged by later reports merge into the older one; the other is reported."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, MERGE_PARAMS)
+    results = engine.assign_many(bridged_docs())
+    assert results[0].created
+    assert results[1].created
+    merged = [a for a in results if a.merged]
+    assert len(merged) == 1
+    assert merged[0].merged == (story_id_for("b"),)
+    assert merged[0].story_id == story_id_for("a")
+    assert store.load([story_id_for("b")]) == {}
+    survivor = store.load([story_id_for("a")])[story_id_for("a")]
+    assert [a[0] for a in survivor.articles][:2] == ["a", "b"]
 
 
 _RUN = """

@@ -18,7 +18,7 @@ from storywire.stories import (
     StoryEngine,
 )
 
-from .conftest import T0, labelled_docs
+from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
 
 def _contract_sequence() -> list[Doc]:
@@ -44,6 +44,21 @@ def test_memory_and_redis_stores_make_identical_assignments(redis_client: redis.
     assert any(x.copy_of for x in a)
     assert memory.live_stories() == shared.live_stories()
     assert memory.clock() == shared.clock()
+    ids = list(memory.stories)
+    assert shared.load(ids) == memory.load(ids)
+
+
+def test_memory_and_redis_stores_merge_identically(redis_client: redis.Redis) -> None:
+    """Merges (story.merged) come out the same from both stores, absorbed state gone from both."""
+    memory = MemoryStoryStore()
+    shared = RedisStoryStore(redis_client)
+    a = StoryEngine(memory, MERGE_PARAMS).assign_many(bridged_docs())
+    b = StoryEngine(shared, MERGE_PARAMS).assign_many(bridged_docs())
+    assert a == b
+    gone = [m for x in a for m in x.merged]
+    assert gone
+    assert shared.load(gone) == {}
+    assert not redis_client.zscore("storywire:stories:live", gone[0])
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
 
