@@ -74,6 +74,7 @@ def fill_live(
     seed: int = 9,
     offset: int = 0,
     centroid_terms: int = Params().centroid_terms,
+    index_terms: int = Params().index_terms,
 ) -> None:
     """Put ``n`` live stories into ``store`` as the engine would leave them (packed centroids of
     interned features, index entries under their top features), without clustering ``n``
@@ -101,7 +102,7 @@ def fill_live(
             c_weights=array("f", templates[0][: len(terms)]),
             e_terms=terms[:4],
             e_weights=array("f", (0.5, 0.5, 0.5, 0.5)),
-            keys=list(terms[:12]),
+            keys=list(terms[:index_terms]),
             articles=[(f"fill{i}", "outlet.example", f"https://outlet.example/{i}", at)],
         )
         store.stories[story.id] = story

@@ -58,7 +58,7 @@ class Params:
     centroid_entities: int = 64
     # candidate retrieval
     query_terms: int = 10  # a document's most weighted features used to find candidate stories
-    index_terms: int = 12  # features of each member document a story is indexed under
+    index_terms: int = 10  # features of each member document a story is indexed under
     posting_cap: int = 32  # most recent stories kept per feature
     max_candidates: int = 6  # candidate stories scored per document
     # copy level
