@@ -65,7 +65,7 @@ class RedisStoryStore:
         *,
         prefix: str = "storywire:stories",
         window_hours: float = 72.0,
-        posting_cap: int = 64,
+        posting_cap: int = 32,
         copy_cap: int = 8,
         lock_timeout: float = 30.0,
         lock_wait: float | None = 60.0,

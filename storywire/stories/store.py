@@ -62,7 +62,7 @@ class StoryStore(Protocol):
 class MemoryStoryStore:
     """All state in this process: the fast path for ``storywire cluster`` and one worker."""
 
-    def __init__(self, *, posting_cap: int = 64, copy_cap: int = 8) -> None:
+    def __init__(self, *, posting_cap: int = 32, copy_cap: int = 8) -> None:
         self.posting_cap = posting_cap
         self.copy_cap = copy_cap
         self.n_docs = 0
