@@ -178,8 +178,7 @@ class StoryEngine:
         """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
         log_n = math.log(n_docs + 1) + 1.0
         table = _log1p_table(max(df, default=0))
-        idfs = [log_n - x for x in map(table.__getitem__, df)]
-        vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
+        vec = {t: w * (log_n - table[d]) for (t, w), d in zip(feats.terms.items(), df, strict=True)}
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
         terms = feats.terms
@@ -201,7 +200,7 @@ class StoryEngine:
             store.expire(high_water - p.window)
             self._last_expire = high_water - p.window
         since = t - p.window
-        terms = list(feats.terms)
+        terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
@@ -243,7 +242,7 @@ class StoryEngine:
             Commit(
                 doc_id=doc.id,
                 time=t,
-                terms=tuple(terms),
+                terms=terms,
                 story=story,
                 new_keys=tuple(dict.fromkeys(new_keys)),
                 copy=record,
