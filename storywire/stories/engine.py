@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 
+from storywire.stories.background import doc_rate, have_background, word_rates
 from storywire.stories.features import DATE_WORDS, DocFeatures, extract, sketch_similarity
 from storywire.stories.model import (
     Assignment,
@@ -127,6 +128,7 @@ class StoryEngine:
         self.params = params
         self.clock = clock
         self._last_expire = -math.inf
+        self._prior: dict[str, float] = {}
 
     # -- features (outside any lock) -------------------------------------------------------
 
@@ -172,13 +174,37 @@ class StoryEngine:
     def _doc_time(self, doc: Doc) -> float:
         return doc.published.timestamp() if doc.published is not None else self.clock()
 
+    def _prior_df(self, terms: Iterable[str]) -> list[float]:
+        """Pseudo-document frequency (plus one) of each term under the background prior."""
+        cache = self._prior  # term -> pseudo-document frequency + 1; Zipf: nearly always hits
+        try:
+            return list(map(cache.__getitem__, terms))
+        except KeyError:
+            pass
+        if len(cache) > 1_000_000:
+            cache.clear()
+        p = self.params
+        missing = [t for t in terms if t not in cache]
+        for t, r in zip(missing, word_rates(missing), strict=True):
+            cache[t] = p.idf_prior_docs * doc_rate(r, p.idf_prior_len) + 1.0
+        return list(map(cache.__getitem__, terms))
+
     def _vectors(
         self, feats: DocFeatures, n_docs: int, df: list[int]
     ) -> tuple[dict[str, float], dict[str, float]]:
         """Unit TF-IDF vector of all features and unit IDF vector of the entity features."""
-        log_n = math.log(n_docs + 1) + 1.0
-        table = _log1p_table(max(df, default=0))
-        vec = {t: w * (log_n - table[d]) for (t, w), d in zip(feats.terms.items(), df, strict=True)}
+        m = self.params.idf_prior_docs
+        if m > 0 and have_background():
+            # Background prior: pseudo-counts added to the online document frequencies.
+            # idf = 1 + log((n + m + 1) / (df + prior + 1)) >= 1, since df <= n and prior <= m.
+            log_n = math.log(n_docs + m + 1.0) + 1.0
+            logs = map(math.log, map(operator.add, df, self._prior_df(feats.terms)))
+            idfs = [log_n - x for x in logs]
+        else:
+            log_n = math.log(n_docs + 1) + 1.0
+            table = _log1p_table(max(df, default=0))
+            idfs = [log_n - x for x in map(table.__getitem__, df)]
+        vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
         terms = feats.terms
@@ -252,15 +278,69 @@ class StoryEngine:
         )
         return Assignment(story.id, created, copy_of, tuple(merged), round(score, 6))
 
+    def _norms(self, story: StoryState) -> tuple[float, float]:
+        """What a dot product with the story's text and entity vectors is divided by."""
+        if self.params.score_mode == "centroid":
+            return math.hypot(*story.c_weights) or 1.0, math.hypot(*story.e_weights) or 1.0
+        return float(story.size), float(story.size)
+
+    def _score(
+        self,
+        vec: dict[str, float],
+        ent: dict[str, float],
+        story: StoryState,
+        numbers: list[tuple[float, str]],
+    ) -> float:
+        """Similarity of a document to a story (see ``score_mode``), less the number conflict;
+        ``numbers`` are the document's strongest figures (``_top_numbers``)."""
+        p = self.params
+        mix = p.entity_mix
+        cn, en = self._norms(story)
+        score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / cn
+        if mix:
+            score += mix * _dot(ent, story.e_terms, story.e_weights) / en
+        if numbers:
+            score -= p.number_conflict * self._number_conflict(numbers, ent, story)
+        return score
+
+    def _top_numbers(self, ent: dict[str, float]) -> list[tuple[float, str]]:
+        """The ``conflict_k`` most weighted number features of an entity vector (none when the
+        number conflict is off)."""
+        if not self.params.number_conflict:
+            return []
+        found = [(w, t) for t, w in ent.items() if t[0] == "#"]
+        return sorted(found, reverse=True)[: self.params.conflict_k] if found else found
+
+    def _number_conflict(
+        self, mine: list[tuple[float, str]], ent: dict[str, float], story: StoryState
+    ) -> float:
+        """0..1: the share of the document's strongest figures the story lacks and the share
+        of the story's strongest figures the document lacks, geometric mean."""
+        terms = story.e_terms
+        theirs = [(w, t) for t, w in zip(terms, story.e_weights, strict=True) if t[0] == "#"]
+        if not theirs:
+            return 0.0
+        theirs = sorted(theirs, reverse=True)[: self.params.conflict_k]
+        total = sum(w * w for w, _ in mine)
+        miss_doc = sum(w * w for w, t in mine if t not in terms) / total
+        total = sum(w * w for w, _ in theirs)
+        miss_story = sum(w * w for w, t in theirs if t not in ent) / total
+        return math.sqrt(miss_doc * miss_story)
+
     def _pair_score(self, a: StoryState, b: StoryState) -> float:
-        """Average-link similarity of two stories, less the small-sample margin."""
+        """Similarity of two stories (cosine of their centroids, or average link: see
+        ``score_mode``), less the conflicts and the small-sample margin."""
         p = self.params
         pairs = a.size * b.size
+        (ac, ae), (bc, be) = self._norms(a), self._norms(b)
         text = _dot(dict(zip(a.c_terms, a.c_weights, strict=True)), b.c_terms, b.c_weights)
-        score = (1.0 - p.entity_mix) * text / pairs
+        score = (1.0 - p.entity_mix) * text / (ac * bc)
+        a_ent = dict(zip(a.e_terms, a.e_weights, strict=True))
         if p.entity_mix:
-            ents = _dot(dict(zip(a.e_terms, a.e_weights, strict=True)), b.e_terms, b.e_weights)
-            score += p.entity_mix * ents / pairs
+            score += p.entity_mix * _dot(a_ent, b.e_terms, b.e_weights) / (ae * be)
+        numbers = self._top_numbers(a_ent)
+        if numbers:
+            score -= p.number_conflict * self._number_conflict(numbers, a_ent, b)
         if p.conflict_penalty and _story_conflict(a, b):
             score -= p.conflict_penalty
         return score - p.small_margin / math.sqrt(pairs)
@@ -363,8 +443,8 @@ class StoryEngine:
         best: StoryState | None = None
         best_score = -1.0
         best_margin = -math.inf
-        mix = p.entity_mix
         scored: list[StoryState] = []
+        numbers = self._top_numbers(ent)
         lead = _lead(vec, feats.ordered_entities, _is_name) if p.conflict_penalty else None
         short = feats.length < p.short_length
         small_margin = p.small_margin * (p.short_factor if short else 1.0)
@@ -373,10 +453,7 @@ class StoryEngine:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
                 continue
-            n = story.size
-            score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / n
-            if mix:
-                score += mix * _dot(ent, story.e_terms, story.e_weights) / n
+            score = self._score(vec, ent, story, numbers)
             if lead_number is not None and _conflict(
                 lead_number, feats.entities, story, _is_number
             ):

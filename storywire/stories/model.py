@@ -44,12 +44,12 @@ class Params:
     entity_boost: float = 3.0  # extra weight of name/number/date features inside the vector
     # decision: score = (1 - entity_mix) * text cosine + entity_mix * entity cosine
     entity_mix: float = 0.5
-    threshold: float = 0.08
+    threshold: float = 0.15
     conflict_penalty: float = 0.05  # subtracted when the main names of doc and story differ
-    number_penalty: float = 0.05  # the same for the main numbers (tolls, magnitudes, years)
-    merge_threshold: float = 0.3  # a merge must also clear this average-link score
+    number_penalty: float = 0.0  # the same for the main numbers (tolls, magnitudes, years)
+    merge_threshold: float = 0.4  # a merge must also clear this average-link score
     merge: bool = True  # fold a grown story and a candidate together when they clear the bar
-    small_margin: float = 0.2  # the threshold rises by small_margin / sqrt(story size)
+    small_margin: float = 0.1  # the threshold rises by small_margin / sqrt(story size)
     # short documents (headline only) have lower cosines for the same event: scale the threshold
     short_length: int = 40  # documents with fewer content words than this count as short
     short_factor: float = 1.0  # 1.0: no adjustment (lower values did not help on dev data)
@@ -70,6 +70,20 @@ class Params:
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
     max_articles: int = 50  # articles remembered per story (for events); older ones are dropped
+    # IDF prior from background English word frequencies (background.py, ``wordfreq``):
+    # ``idf_prior_docs`` pseudo-documents of ``idf_prior_len`` words are added to the online
+    # document counts, so IDF is sound from the first document on; 0 disables
+    idf_prior_docs: float = 10000.0
+    idf_prior_len: float = 100.0
+    # how a document is scored against a story: "centroid" is the cosine to the centroid
+    # (centroid sum / its norm); "mean" the average cosine to the members (sum / size)
+    score_mode: str = "centroid"
+    # number conflict: two events of one kind differ in their figures (magnitudes, tolls,
+    # model numbers, years). The share of the document's ``conflict_k`` strongest numbers the
+    # story lacks and the share of the story's strongest numbers the document lacks (geometric
+    # mean, 0..1) times ``number_conflict`` is subtracted from the score; 0 disables
+    number_conflict: float = 0.2
+    conflict_k: int = 2
 
     @property
     def window(self) -> float:
