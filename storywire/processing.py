@@ -54,7 +54,14 @@ def source_rules(spec: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[Rule, .
     return parse_rules([dict(rule) for rule in spec])
 
 
-def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: datetime) -> Article:
+def build_article(
+    source: Source,
+    entry_key: str,
+    entry: Entry,
+    *,
+    fetched_at: datetime,
+    lead_chars: int = LEAD_CHARS,
+) -> Article:
     """Clean one entry into the article downstream services receive."""
     base = entry.link or source.url
     title = clean_title(entry.title, outlet=source.outlet)
@@ -76,7 +83,7 @@ def build_article(source: Source, entry_key: str, entry: Entry, *, fetched_at: d
         author=entry.author,
         language=detect_language(f"{title}\n{text}"),
         entities=extract_entities(title, text),
-        lead=lead(text, LEAD_CHARS),
+        lead=lead(text, lead_chars),
         html=sanitize_html(body_html, base_url=base, rules=rules) if body_html else None,
     )
 
@@ -88,6 +95,7 @@ def process_entries(
     engine: StoryEngine,
     ledger: Ledger,
     fetched_at: datetime,
+    lead_chars: int = LEAD_CHARS,
 ) -> ProcessReport:
     """Clean, identify and place a batch of one source's new or changed entries.
 
@@ -97,7 +105,9 @@ def process_entries(
     rejected: list[tuple[str, str]] = []
     for key, entry in items:
         try:
-            articles.append(build_article(source, key, entry, fetched_at=fetched_at))
+            articles.append(
+                build_article(source, key, entry, fetched_at=fetched_at, lead_chars=lead_chars)
+            )
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
             rejected.append((key, str(exc)[:200]))
     known = ledger.known_stories([a.id for a in articles])

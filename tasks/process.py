@@ -32,6 +32,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             engine=rt.engine,
             ledger=rt.ledger,
             fetched_at=datetime.fromisoformat(fetched_at),
+            lead_chars=rt.settings.lead_chars,
         )
     except TRANSIENT as exc:
         raise self.retry(exc=exc) from exc

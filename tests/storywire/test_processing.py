@@ -97,3 +97,12 @@ def test_article_carries_lead_and_sanitised_html() -> None:
     assert "javascript:" not in article.html
     assert "onclick" not in article.html
     assert "steal" not in article.html
+
+
+def test_lead_length_is_configurable() -> None:
+    """A shorter lead limit keeps whole sentences within it."""
+    html = "<p>Rain fell all night. Rivers rose fast. Roads closed at dawn.</p>"
+    article = build_article(
+        SOURCE, "g:1", _entry("1", "Floods", html), fetched_at=NOW, lead_chars=45
+    )
+    assert article.lead == "Rain fell all night. Rivers rose fast."
