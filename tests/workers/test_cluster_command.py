@@ -53,3 +53,11 @@ def test_cluster_reports_a_bad_line(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text('{"id": "a", "title": "t", "text": "x"}\nnot json\n')
     assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 1
+
+
+def test_run_with_a_missing_sources_file_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`storywire run` with no sources file exits 2 with a one-line reason, starting nothing."""
+    assert main(["run", "--sources", str(tmp_path / "missing.toml")]) == 2
+    assert "cannot load sources" in capsys.readouterr().err

@@ -27,11 +27,10 @@ log = structlog.get_logger("storywire")
 
 
 @contextmanager
-def redis_url_for(settings: Settings, *, explicit: str | None = None) -> Iterator[str]:
+def redis_url_for(settings: Settings) -> Iterator[str]:
     """The configured Redis, or an embedded real redis-server owned by this process."""
-    url = explicit or settings.redis_url
-    if url:
-        yield url
+    if settings.redis_url:
+        yield settings.redis_url
         return
     with embedded_redis(directory=settings.data_dir / "redis", persist=True) as server:
         log.info("redis.embedded", url=server.url, directory=str(server.directory))
@@ -40,7 +39,11 @@ def redis_url_for(settings: Settings, *, explicit: str | None = None) -> Iterato
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     sources_file = Path(args.sources or settings.sources_file)
-    sources = load_sources(sources_file)
+    try:
+        sources = load_sources(sources_file)
+    except (OSError, ValueError) as exc:  # SourceConfigError is a ValueError
+        sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
+        return 2
     with redis_url_for(settings) as url:
         settings = replace(settings, redis_url=url)
         client = redis.Redis.from_url(url)
@@ -74,9 +77,8 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
 
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
-    _require_redis(settings)
-    assert settings.redis_url is not None  # checked just above
-    server = make_server(settings.redis_url, stream=settings.stream, host=args.host, port=args.port)
+    url = _require_redis(settings)
+    server = make_server(url, stream=settings.stream, host=args.host, port=args.port)
     log.info("metrics", url=f"http://{args.host}:{server.server_address[1]}/metrics")
     try:
         server.serve_forever()
