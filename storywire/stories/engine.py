@@ -7,7 +7,7 @@ import operator
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -174,13 +174,12 @@ class StoryEngine:
     def _doc_time(self, doc: Doc) -> float:
         return doc.published.timestamp() if doc.published is not None else self.clock()
 
-    def _prior_df(self, terms: Iterable[str]) -> list[float]:
+    def _prior_df(self, terms: Collection[str]) -> list[float]:
         """Pseudo-document frequency (plus one) of each term under the background prior."""
         cache = self._prior  # term -> pseudo-document frequency + 1; Zipf: nearly always hits
-        try:
-            return list(map(cache.__getitem__, terms))
-        except KeyError:
-            pass
+        values = list(map(cache.get, terms))
+        if None not in values:
+            return values  # type: ignore[return-value]  # no miss: all floats
         if len(cache) > 1_000_000:
             cache.clear()
         p = self.params
