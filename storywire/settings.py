@@ -38,7 +38,7 @@ class Settings:
     log_level: str = "INFO"
     fetch_concurrency: int = 8
     process_concurrency: int = 2
-    # Fetch stage (docs/notes/fetching.md): disabling, validators, redirects, politeness.
+    # Fetch stage (docs/fetching.md): disabling, validators, redirects, politeness.
     disable_after_hours: float = 72.0  # failing this long *and* ...
     disable_min_failures: int = 20  # ... this many polls in a row disables a source
     unconditional_every: int = 24  # every Nth poll goes without ETag/Last-Modified

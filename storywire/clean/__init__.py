@@ -1,6 +1,6 @@
 """Cleaning: feed HTML and titles into text (and safe HTML) that downstream services use as is.
 
-The whole public surface is here; docs/notes/cleaning.md explains the choices and figures.
+The whole public surface is here; docs/cleaning.md explains the choices and figures.
 """
 
 from storywire.clean.language import detect_language

@@ -1,6 +1,6 @@
 """Offline language detection with py3langid (its naive Bayes model ships inside the package).
 
-py3langid was picked over langdetect and lingua (docs/notes/cleaning.md): ~0.2 ms per article
+py3langid was picked over langdetect and lingua (docs/cleaning.md): ~0.2 ms per article
 and right on every language of our check set, where langdetect is ~14x slower and random by
 default, and lingua loads ~1 GB and 3 s per process for the same answers.
 """
