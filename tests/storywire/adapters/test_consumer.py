@@ -151,7 +151,7 @@ def test_start_id_accepts_ids_times_and_rejects_nonsense() -> None:
 
 def test_the_documented_example_runs(tmp_path: Path) -> None:
     """The consumer example in docs/events.md runs as printed and reads a story event."""
-    text = (Path(__file__).resolve().parents[3] / "docs" / "notes" / "events.md").read_text()
+    text = (Path(__file__).resolve().parents[3] / "docs" / "events.md").read_text()
     code = text.split("```python\n", 1)[1].split("```\n", 1)[0]
     script = tmp_path / "example.py"
     script.write_text(code)
