@@ -39,8 +39,8 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     norm = math.sqrt(sum(map(operator.mul, values, values)))
     if norm == 0.0:
         return vec
-    inv = 1.0 / norm
-    return {t: w * inv for t, w in vec.items()}
+    # The same products as ``{t: w * inv ...}``, multiplied in C.
+    return dict(zip(vec, map(operator.mul, values, repeat(1.0 / norm)), strict=True))
 
 
 def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -> float:
@@ -183,7 +183,7 @@ class StoryEngine:
         if len(cache) > 1_000_000:
             cache.clear()
         p = self.params
-        missing = [t for t in terms if t not in cache]
+        missing = [t for t, v in zip(terms, values, strict=True) if v is None]
         for t, r in zip(missing, word_rates(missing), strict=True):
             cache[t] = p.idf_prior_docs * doc_rate(r, p.idf_prior_len) + 1.0
         return list(map(cache.__getitem__, terms))
@@ -197,16 +197,19 @@ class StoryEngine:
             # Background prior: pseudo-counts added to the online document frequencies.
             # idf = 1 + log((n + m + 1) / (df + prior + 1)) >= 1, since df <= n and prior <= m.
             log_n = math.log(n_docs + m + 1.0) + 1.0
-            logs = map(math.log, map(operator.add, df, self._prior_df(feats.terms)))
-            idfs = [log_n - x for x in logs]
+            logs: Iterable[float] = map(
+                math.log, map(operator.add, df, self._prior_df(feats.terms))
+            )
         else:
             log_n = math.log(n_docs + 1) + 1.0
             table = _log1p_table(max(df, default=0))
-            idfs = [log_n - x for x in map(table.__getitem__, df)]
-        vec = {t: w * i for (t, w), i in zip(feats.terms.items(), idfs, strict=True)}
+            logs = map(table.__getitem__, df)
+        # idf = log_n - log(...), tf-idf = w * idf: the same operations, run in C.
+        idfs = map(operator.sub, repeat(log_n), logs)
+        terms = feats.terms
+        vec = dict(zip(terms, map(operator.mul, terms.values(), idfs), strict=True))
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
-        terms = feats.terms
         # feats.ordered_entities follows the features' order, never the set's: set order
         # follows the per-process string hash salt, and workers must build identical vectors.
         for term in feats.ordered_entities:
