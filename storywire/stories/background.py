@@ -18,7 +18,7 @@ import math
 import re
 import sys
 
-from storywire.stories.features import _feature
+from storywire.stories.features import STOPWORDS, stem
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -45,11 +45,16 @@ def _load() -> dict[str, float]:
     table: dict[str, float] = {}
     if _HAVE:
         freqs = get_frequency_dict("en", "best")
+        get = table.get
         for word, freq in freqs.items():
             if word.isalpha():
-                feat = _feature(word)
-                if feat:
-                    table[feat] = table.get(feat, 0.0) + freq
+                # _feature(word) for an alphabetic word, without its per-call checks (this
+                # loop runs ~300k times at start-up): no digits, no apostrophe, and only a
+                # word ending in "s" can change under stem(); keys are interned below.
+                if len(word) < 2 or word in STOPWORDS:
+                    continue
+                feat = stem(word) if word[-1] == "s" else word
+                table[feat] = get(feat, 0.0) + freq
             elif freq >= _KEEP and _NUMERIC.fullmatch(word):
                 _NUMBERS_SHAPES[word] = freq
         # wordfreq caches its whole list (~50 MB); keep only the ~80k entries used here.
