@@ -100,8 +100,10 @@ def _add_truncate(
     """Add ``vec`` to a packed vector and keep its ``keep`` largest entries."""
     if terms:
         acc = dict(zip(terms, weights, strict=True))
-        get = acc.get
-        acc.update({t: get(t, 0.0) + w for t, w in vec.items()})
+        # acc[t] = acc.get(t, 0.0) + w for every (t, w) of vec, the additions run in C (vec's
+        # keys are distinct, so reading acc while it is updated sees only the old entries)
+        sums = map(operator.add, map(acc.get, vec, repeat(0.0)), vec.values())
+        acc.update(zip(vec, sums, strict=True))
         items: Iterable[tuple[str, float]] = acc.items()
     else:
         items = vec.items()
