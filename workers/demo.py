@@ -99,10 +99,11 @@ def pipeline_idle(
     pipe = client.pipeline()
     for queue in queues:
         pipe.llen(queue)
-    pipe.hlen("unacked")
-    pipe.zcard("sw:inflight")
-    pipe.llen("sw:outbox")
-    return not any(pipe.execute())
+    pipe.hlen("unacked")  # kombu's Redis transport: delivered, not yet acknowledged
+    if any(pipe.execute()):
+        return False
+    in_flight = RedisSourceStore(client).counts()["in_flight"]
+    return not in_flight and not RedisLedger(client).outbox_length()
 
 
 def run_demo(

@@ -7,6 +7,8 @@ from typing import cast
 
 import redis
 
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.metrics import Sample
 
 COUNTERS_KEY = "sw:metrics"
@@ -30,19 +32,17 @@ _COUNTER_METRICS = {
 
 
 def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES) -> list[Sample]:
-    """Everything the exporter reports, read in one pipeline."""
+    """Everything the exporter reports; key names stay with the stores that own them."""
     pipe = client.pipeline(transaction=False)
     for queue in queues:
         pipe.llen(queue)
-    pipe.hlen("sw:sources")
-    pipe.zcard("sw:due")
-    pipe.zcard("sw:inflight")
-    pipe.llen("sw:outbox")
     pipe.exists(stream)
     pipe.hgetall(COUNTERS_KEY)
     values = pipe.execute()
-    depths, rest = values[: len(queues)], values[len(queues) :]
-    registered, scheduled, in_flight, outbox, has_stream, counters = rest
+    depths, (has_stream, counters) = values[: len(queues)], values[len(queues) :]
+    sources = RedisSourceStore(client).counts()
+    registered, scheduled = sources["sources"], sources["scheduled"]
+    in_flight, outbox = sources["in_flight"], RedisLedger(client).outbox_length()
     samples = [Sample("storywire_up", 1.0)]
     samples += [
         Sample("storywire_queue_depth", float(d), {"queue": q})
