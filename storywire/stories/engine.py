@@ -229,6 +229,8 @@ class StoryEngine:
             # Amortised: evicting on every document would rescan the heap for nothing.
             store.expire(high_water - p.window)
             self._last_expire = high_water - p.window
+            if p.df_generation_hours > 0:
+                store.rotate_frequencies(high_water, p.df_generation_hours * 3600.0)
         since = t - p.window
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]

@@ -69,6 +69,10 @@ class Params:
     # concurrency
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
+    # Document frequencies count two generations of this many hours (the current and the
+    # previous one), so the table forgets words no longer used and memory stays bounded; the
+    # IDF prior carries the first documents after a rotation. 0: one generation, kept forever
+    df_generation_hours: float = 720.0
     max_articles: int = 50  # articles remembered per story (for events); older ones are dropped
     # IDF prior from background English word frequencies (background.py, ``wordfreq``):
     # ``idf_prior_docs`` pseudo-documents of ``idf_prior_len`` words are added to the online

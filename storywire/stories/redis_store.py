@@ -2,7 +2,9 @@
 
 Layout (``P`` is the prefix):
 
-- ``P:n`` documents seen; ``P:df`` hash feature -> document frequency (IDF is derived from both)
+- ``P:n`` documents seen; ``P:df`` hash feature -> document frequency (IDF is derived from both);
+  ``P:n:old`` and ``P:df:old`` the previous generation of both, ``P:dfstart`` when the current
+  one began (document time)
 - ``P:hw`` sorted set holding the high-water document time (``ZADD GT`` keeps the maximum)
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
@@ -91,15 +93,21 @@ class RedisStoryStore:
     ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
         pipe = self.r.pipeline(transaction=False)
         pipe.get(f"{self.p}:n")
+        pipe.get(f"{self.p}:n:old")
         if terms:
             pipe.hmget(f"{self.p}:df", list(terms))
+            pipe.hmget(f"{self.p}:df:old", list(terms))
         for key in copy_keys:
             pipe.lrange(f"{self.p}:c:{key}", 0, -1)
         pipe.get(f"{self.p}:d:{doc_id}")
         res = pipe.execute()
-        n_docs = int(res[0] or 0)
-        df = [int(v) if v is not None else 0 for v in res[1]] if terms else []
-        offset = 2 if terms else 1
+        n_docs = int(res[0] or 0) + int(res[1] or 0)
+        df = (
+            [int(a or 0) + int(b or 0) for a, b in zip(res[2], res[3], strict=True)]
+            if terms
+            else []
+        )
+        offset = 4 if terms else 2
         ids: list[str] = []
         seen_ids: set[str] = set()
         for bucket in res[offset : offset + len(copy_keys)]:
@@ -189,6 +197,24 @@ class RedisStoryStore:
             pipe.zrem(f"{p}:docs", doc_id)
         pipe.execute()
         return len(stories)
+
+    def rotate_frequencies(self, now: float, every: float) -> bool:
+        p = self.p
+        started = self.r.get(f"{p}:dfstart")
+        if started is None:
+            self.r.set(f"{p}:dfstart", repr(now))
+            return False
+        if now - float(started) < every:
+            return False
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(f"{p}:df:old", f"{p}:n:old")
+        # RENAME fails on a missing key: only rename what exists (we hold the lock).
+        for key in (f"{p}:df", f"{p}:n"):
+            if self.r.exists(key):
+                pipe.rename(key, f"{key}:old")
+        pipe.set(f"{p}:dfstart", repr(now))
+        pipe.execute()
+        return True
 
     def clock(self) -> float:
         value = self.r.zscore(f"{self.p}:hw", "hw")

@@ -9,6 +9,7 @@ store can be held to identical behaviour by one contract test.
 from __future__ import annotations
 
 import heapq
+import operator
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -50,6 +51,12 @@ class StoryStore(Protocol):
         stories went."""
         ...
 
+    def rotate_frequencies(self, now: float, every: float) -> bool:
+        """Start a new generation of document frequencies when the current one is ``every``
+        seconds old at document time ``now``, dropping the previous one; ``stats`` counts the
+        current and the previous generation. Returns whether it rotated."""
+        ...
+
     def clock(self) -> float:
         """The latest document time committed (the high-water mark), 0 when empty."""
         ...
@@ -67,6 +74,10 @@ class MemoryStoryStore:
         self.copy_cap = copy_cap
         self.n_docs = 0
         self.df: Counter[str] = Counter()
+        # The previous generation of document frequencies (see ``rotate_frequencies``).
+        self.n_old = 0
+        self.df_old: Counter[str] = Counter()
+        self._df_started: float | None = None
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
         self.copy_index: dict[str, list[str]] = {}
@@ -83,6 +94,8 @@ class MemoryStoryStore:
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
     ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
         df = list(map(self.df.get, terms, repeat(0)))
+        if self.n_old:
+            df = list(map(operator.add, df, map(self.df_old.get, terms, repeat(0))))
         copies: list[CopyRecord] = []
         seen_ids: set[str] = set()
         for key in copy_keys:
@@ -91,7 +104,7 @@ class MemoryStoryStore:
                     seen_ids.add(other)
                     copies.append(self.docs[other][0])
         found = self.docs.get(doc_id)
-        return self.n_docs, df, copies, found[0] if found else None
+        return self.n_docs + self.n_old, df, copies, found[0] if found else None
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
         out: list[list[str]] = []
@@ -167,6 +180,17 @@ class MemoryStoryStore:
                     if not bucket:
                         del self.copy_index[key]
         return evicted
+
+    def rotate_frequencies(self, now: float, every: float) -> bool:
+        if self._df_started is None:
+            self._df_started = now
+            return False
+        if now - self._df_started < every:
+            return False
+        self.n_old, self.df_old = self.n_docs, self.df
+        self.n_docs, self.df = 0, Counter()
+        self._df_started = now
+        return True
 
     def clock(self) -> float:
         return self._high_water

@@ -75,6 +75,34 @@ def test_redis_store_expires_stories(redis_client: redis.Redis) -> None:
     assert not redis_client.exists(f"storywire:stories:d:{docs[0].id}")
 
 
+def test_document_frequencies_forget_old_generations_in_both_stores(
+    redis_client: redis.Redis,
+) -> None:
+    """Two generations of document frequencies are kept; older words are forgotten alike."""
+    params = Params(window_hours=24, df_generation_hours=48)
+    docs = [d for _, d in labelled_docs()]
+    # Generations start at 0 h and rotate at 60 h and 120 h (checked every window / 8 of
+    # document time): at the end the counts cover the documents of 60, 90, 120 and 150 h.
+    hours = (0, 30, 60, 90, 120, 150)
+    timed = [
+        replace(d, published=T0 + timedelta(hours=h)) for d, h in zip(docs, hours, strict=False)
+    ]
+    features = StoryEngine(MemoryStoryStore()).features
+    only_first = set(features(timed[0]).terms).difference(*(features(d).terms for d in timed[2:]))
+    assert only_first
+    terms = [*sorted(only_first), "earthquake"]
+    results = []
+    for store in (MemoryStoryStore(), RedisStoryStore(redis_client)):
+        engine = StoryEngine(store, params)
+        for doc in timed:
+            engine.assign(doc)
+        results.append(store.stats("nobody", terms, [])[:2])
+    assert results[0] == results[1]
+    n_docs, df = results[0]
+    assert n_docs == 4
+    assert df[:-1] == [0] * len(only_first)
+
+
 # -- concurrency ----------------------------------------------------------------------------
 
 _VOCAB = [f"w{i:04d}" for i in range(4000)]
