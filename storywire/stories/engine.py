@@ -167,8 +167,8 @@ class StoryEngine:
         return out
 
     def story(self, story_id: str) -> StoryState | None:
-        """The live state of one story (for story events: size, first/last seen, articles with
-        outlet, url and time in arrival order, the first being the credited one)."""
+        """The live state of one story (what scoring uses: centroids, size, first/last seen).
+        Story events are built from the ledger, which records every member article."""
         return self.store.load([story_id]).get(story_id)
 
     # -- the decision ----------------------------------------------------------------------
@@ -393,9 +393,6 @@ class StoryEngine:
         keep.last_seen = max(keep.last_seen, gone.last_seen)
         known = set(keep.keys)
         keep.keys.extend(k for k in gone.keys if k not in known)
-        keep.articles = sorted(keep.articles + gone.articles, key=lambda a: (a[3], a[0]))[
-            : p.max_articles
-        ]
 
     def _find_copy(
         self, feats: DocFeatures, copies: list[CopyRecord], since: float
@@ -502,5 +499,3 @@ class StoryEngine:
         story.last_seen = max(story.last_seen, t)
         known = set(story.keys)
         story.keys.extend(k for k in index_keys if k not in known)
-        if len(story.articles) < p.max_articles:
-            story.articles.append((doc.id, doc.outlet, doc.url, t))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -73,7 +73,6 @@ class Params:
     # previous one), so the table forgets words no longer used and memory stays bounded; the
     # IDF prior carries the first documents after a rotation. 0: one generation, kept forever
     df_generation_hours: float = 720.0
-    max_articles: int = 50  # articles remembered per story (for events); older ones are dropped
     # IDF prior from background English word frequencies (background.py, ``wordfreq``):
     # ``idf_prior_docs`` pseudo-documents of ``idf_prior_len`` words are added to the online
     # document counts, so IDF is sound from the first document on; 0 disables
@@ -101,7 +100,7 @@ def story_id_for(doc_id: str) -> str:
 
 @dataclass(slots=True)
 class StoryState:
-    """A live story: what scoring needs plus what story events report.
+    """A live story: what scoring needs (members and outlets live in the ledger).
 
     Mutable on purpose: the engine updates it in place and hands it back to the store.
     """
@@ -117,8 +116,6 @@ class StoryState:
     e_terms: tuple[str, ...]  # the same for the entity vectors
     e_weights: array[float]
     keys: list[str]  # index features this story is registered under
-    articles: list[tuple[str, str | None, str | None, float]] = field(default_factory=list)
-    # (doc id, outlet, url, time) in arrival order; the first is the credited article
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,7 +126,6 @@ class StoryState:
             "c": [self.c_terms, self.c_weights.tolist()],
             "e": [self.e_terms, self.e_weights.tolist()],
             "k": self.keys,
-            "a": self.articles,
         }
 
     @classmethod
@@ -144,7 +140,6 @@ class StoryState:
             e_terms=tuple(raw["e"][0]),
             e_weights=array("f", raw["e"][1]),
             keys=list(raw["k"]),
-            articles=[(str(a[0]), a[1], a[2], float(a[3])) for a in raw["a"]],
         )
 
 
