@@ -58,6 +58,23 @@ def _record_from_json(raw: bytes | str) -> tuple[CopyRecord, list[str]]:
     return record, list(obj["c"])
 
 
+# One command instead of one per feature: redis-py packs and parses each command in Python,
+# which cost more than everything else of an assignment (a document has ~200 features).
+_COUNT_TERMS = """
+for i = 1, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+"""
+# KEYS: index keys; ARGV: story id, time, posting cap, ttl. ZADD GT keeps the latest time, the
+# oldest (time, id) beyond the cap goes, and the key lives a ttl past its last write.
+_INDEX_STORY = """
+local cap = tonumber(ARGV[3])
+for i = 1, #KEYS do
+  redis.call('ZADD', KEYS[i], 'GT', ARGV[2], ARGV[1])
+  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(cap + 1))
+  redis.call('EXPIRE', KEYS[i], ARGV[4])
+end
+"""
+
+
 class RedisStoryStore:
     """``StoryStore`` over a redis-py client (bytes or decoded responses both work)."""
 
@@ -79,6 +96,8 @@ class RedisStoryStore:
         self.copy_cap = copy_cap
         self.lock_timeout = lock_timeout
         self.lock_wait = lock_wait
+        self._count_terms = client.register_script(_COUNT_TERMS)
+        self._index_story = client.register_script(_INDEX_STORY)
 
     def locked(self) -> AbstractContextManager[object]:
         # timeout: a crashed holder cannot block everyone forever; blocking_timeout: a stuck
@@ -146,17 +165,18 @@ class RedisStoryStore:
         gone = self.load(change.merged) if change.merged else {}
         pipe = self.r.pipeline(transaction=True)
         pipe.incr(f"{p}:n")
-        for term in change.terms:
-            pipe.hincrby(f"{p}:df", term, 1)
+        if change.terms:
+            self._count_terms(keys=[f"{p}:df"], args=list(change.terms), client=pipe)
         for old in gone.values():
             self._drop_story(pipe, old)
         pipe.set(f"{p}:s:{story.id}", orjson.dumps(story.to_json()), ex=self.ttl)
         pipe.zadd(f"{p}:live", {story.id: story.last_seen})
-        for key in change.new_keys:
-            ikey = f"{p}:i:{key}"
-            pipe.zadd(ikey, {story.id: change.time}, gt=True)
-            pipe.zremrangebyrank(ikey, 0, -(self.posting_cap + 1))
-            pipe.expire(ikey, self.ttl)
+        if change.new_keys:
+            self._index_story(
+                keys=[f"{p}:i:{key}" for key in change.new_keys],
+                args=[story.id, change.time, self.posting_cap, self.ttl],
+                client=pipe,
+            )
         record = change.copy
         if record is not None:
             pipe.set(
