@@ -156,5 +156,6 @@ def test_story_state_counts_members_and_spans_their_times() -> None:
     assert state is not None
     assert state.size == 2
     first_time, last_time = pairs[0][1].published, pairs[3][1].published
-    assert first_time is not None and last_time is not None
+    assert first_time is not None
+    assert last_time is not None
     assert (state.first_seen, state.last_seen) == (first_time.timestamp(), last_time.timestamp())
