@@ -365,7 +365,13 @@ class StoryEngine:
         first article) survives, so ids stay stable; the other is reported merged."""
         threshold = max(self._threshold(feats), self.params.merge_threshold)
         for other in others:
-            if other.id == story.id or self._pair_score(story, other) < threshold:
+            # ``other`` may already have been folded in during this loop (the document's own
+            # story, absorbed by an older candidate): absorbing it again would count it twice.
+            if (
+                other.id == story.id
+                or other.id in merged
+                or self._pair_score(story, other) < threshold
+            ):
                 continue
             keep, gone = sorted((story, other), key=lambda s: (s.first_seen, s.id))
             self._absorb(keep, gone)

@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from array import array
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, story_id_for
+from storywire.stories import (
+    Doc,
+    MemoryStoryStore,
+    Params,
+    StoryEngine,
+    StoryState,
+    story_id_for,
+)
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -159,3 +167,30 @@ def test_story_state_counts_members_and_spans_their_times() -> None:
     assert first_time is not None
     assert last_time is not None
     assert (state.first_seen, state.last_seen) == (first_time.timestamp(), last_time.timestamp())
+
+
+def test_merge_folds_the_documents_story_in_once() -> None:
+    """When an older candidate absorbs the document's own story, meeting that story again in
+    the candidate list must not absorb it a second time (it would count its members twice)."""
+
+    def story(sid: str, first: float) -> StoryState:
+        return StoryState(
+            id=sid,
+            first_seen=first,
+            last_seen=first,
+            size=3,
+            c_terms=("quake", "#4.4", "sonoma"),
+            c_weights=array("f", [1.5, 1.2, 1.2]),
+            e_terms=("#4.4", "sonoma"),
+            e_weights=array("f", [1.5, 1.5]),
+            keys=["quake"],
+        )
+
+    engine = StoryEngine(MemoryStoryStore(), MERGE_PARAMS)
+    older, joined = story("older", 0.0), story("joined", 1.0)
+    feats = engine.features(Doc(id="d", title="Quake near Sonoma", text="", published=None))
+    merged: list[str] = []
+    survivor = engine._merge_close(joined, [older, joined], merged, [], feats)
+    assert survivor is older
+    assert merged == ["joined"]
+    assert older.size == 6
