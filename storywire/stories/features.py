@@ -7,6 +7,7 @@ Everything here is pure and deterministic across processes (no use of the salted
 from __future__ import annotations
 
 import math
+import operator
 import re
 import sys
 from collections import Counter
@@ -80,7 +81,7 @@ DATE_WORDS = MONTHS | WEEKDAYS
 _Entry = tuple[str, str, bool, int]
 _CACHE: dict[str, _Entry] = {}
 _CACHE_MAX = 500_000
-_MASK64 = (1 << 64) - 1
+_HASH_OF = operator.itemgetter(3)
 _SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 tokens only
 _TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
@@ -194,12 +195,18 @@ def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
     cache = _CACHE
     for raw in set(toks).difference(cache):
         cache[raw] = _entry(raw)
-    ids = [cache[t][3] for t in toks]
+    return _sketch(toks, shingle, k)
+
+
+def _sketch(toks: list[str], shingle: int, k: int) -> tuple[int, ...]:
+    """``sketch_of`` for tokens whose cache entries exist (``extract`` has just made them)."""
+    ids = list(map(_HASH_OF, map(_CACHE.__getitem__, toks[:_SKETCH_TOKENS])))
     if len(ids) < shingle:
         grams: set[int] = {hash(tuple(ids))} if ids else set()
     else:
         grams = set(map(hash, zip(*(ids[i:] for i in range(shingle)), strict=False)))
-    return tuple(sorted(map(_MASK64.__and__, grams))[:k])
+    # Sorting CPython's signed hashes orders them as well as unsigned ones would, unmasked.
+    return tuple(sorted(grams)[:k])
 
 
 def sketch_similarity(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
@@ -246,7 +253,10 @@ def extract(
         tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
     ents = _names(caps, lows)
     ents.update(t for t in tf if t[0] == "#" or t in DATE_WORDS)
-    sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
+    try:
+        sk = _sketch(title_toks + body_toks, shingle, sketch_k)
+    except KeyError:  # the token cache was cleared between the title and the body
+        sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
     length = sum(head.values()) + sum(body.values())
     return DocFeatures(
         terms=tf,
