@@ -103,7 +103,6 @@ def fill_live(
             e_terms=terms[:4],
             e_weights=array("f", (0.5, 0.5, 0.5, 0.5)),
             keys=list(terms[:index_terms]),
-            articles=[(f"fill{i}", "outlet.example", f"https://outlet.example/{i}", at)],
         )
         store.stories[story.id] = story
         for key in story.keys:

@@ -248,7 +248,7 @@ class StoryEngine:
         copy_of, story, score = self._find_copy(feats, copies, since)
         others: list[StoryState] = []
         if story is None:
-            story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, since)
+            story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
         created = story is None
         if story is None:
             story = StoryState(
@@ -296,18 +296,31 @@ class StoryEngine:
         ent: dict[str, float],
         story: StoryState,
         numbers: list[tuple[float, str]],
+        t: float,
     ) -> float:
-        """Similarity of a document to a story (see ``score_mode``), less the number conflict;
-        ``numbers`` are the document's strongest figures (``_top_numbers``)."""
+        """Similarity of a document of time ``t`` to a story (see ``score_mode``), decayed by
+        the time between them, less the number conflict; ``numbers`` are the document's
+        strongest figures (``_top_numbers``)."""
         p = self.params
         mix = p.entity_mix
         cn, en = self._norms(story)
         score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / cn
         if mix:
             score += mix * _dot(ent, story.e_terms, story.e_weights) / en
+        score *= self._decay(t, t, story)
         if numbers:
             score -= p.number_conflict * self._number_conflict(numbers, ent, story)
         return score
+
+    def _decay(self, start: float, end: float, story: StoryState) -> float:
+        """1 when the span ``start..end`` overlaps the story's, halving every ``decay_hours``
+        of gap: an article days after a story's last one is less likely the same event (the
+        same kind of event recurs; one event's coverage comes in bursts)."""
+        half_life = self.params.decay_hours * 3600.0
+        gap = max(start - story.last_seen, story.first_seen - end, 0.0)
+        if not gap or half_life <= 0:
+            return 1.0
+        return float(0.5 ** (gap / half_life))
 
     def _top_numbers(self, ent: dict[str, float]) -> list[tuple[float, str]]:
         """The ``conflict_k`` most weighted number features of an entity vector (none when the
@@ -344,6 +357,7 @@ class StoryEngine:
         a_ent = dict(zip(a.e_terms, a.e_weights, strict=True))
         if p.entity_mix:
             score += p.entity_mix * _dot(a_ent, b.e_terms, b.e_weights) / (ae * be)
+        score *= self._decay(a.first_seen, a.last_seen, b)
         numbers = self._top_numbers(a_ent)
         if numbers:
             score -= p.number_conflict * self._number_conflict(numbers, a_ent, b)
@@ -431,9 +445,10 @@ class StoryEngine:
         ent: dict[str, float],
         query: list[tuple[str, float]],
         feats: DocFeatures,
-        since: float,
+        t: float,
     ) -> tuple[StoryState | None, float, list[StoryState]]:
         p = self.params
+        since = t - p.window
         lists = self.store.postings([k for k, _ in query], since)
         votes = Counter(chain.from_iterable(lists))
         if not votes:
@@ -462,7 +477,7 @@ class StoryEngine:
             story = loaded.get(sid)
             if story is None or story.last_seen < since:
                 continue
-            score = self._score(vec, ent, story, numbers)
+            score = self._score(vec, ent, story, numbers, t)
             if lead_number is not None and _conflict(
                 lead_number, feats.entities, story, _is_number
             ):

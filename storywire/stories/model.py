@@ -38,6 +38,9 @@ class Params:
     """Every threshold, weight and window of the engine; the defaults are the tuned ones."""
 
     window_hours: float = 72.0
+    # time decay: a document's (and a story's) similarity to a story halves for every
+    # ``decay_hours`` between them (0 when their times overlap); 0 disables
+    decay_hours: float = 96.0
     # features
     title_weight: float = 2.0
     body_words: int = 200  # only the first N body tokens count (the lead has the event); 0: all

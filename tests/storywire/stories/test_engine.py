@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from storywire.stories import (
     Doc,
     MemoryStoryStore,
@@ -194,3 +196,22 @@ def test_merge_folds_the_documents_story_in_once() -> None:
     assert survivor is older
     assert merged == ["joined"]
     assert older.size == 6
+
+
+@pytest.mark.parametrize(("decay_hours", "falls"), [(96.0, True), (0.0, False)])
+def test_time_decay_lowers_the_score_of_a_story_further_away(
+    decay_hours: float, falls: bool
+) -> None:
+    """The same follow-up joins, but scores lower the longer after the story it comes."""
+    pairs = labelled_docs()
+    scores = []
+    for hours in (1, 20, 40):
+        engine = StoryEngine(MemoryStoryStore(), Params(decay_hours=decay_hours))
+        first = engine.assign(replace(pairs[0][1], published=T0))
+        later = engine.assign(replace(pairs[3][1], published=T0 + timedelta(hours=hours)))
+        assert later.story_id == first.story_id
+        scores.append(later.score)
+    if falls:
+        assert scores[0] > scores[1] > scores[2]
+    else:
+        assert scores[0] == scores[1] == scores[2]
