@@ -1,0 +1,64 @@
+"""The benchmark scripts still run (tiny sizes): a bench that rots is found by CI, not later."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _run(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expect"),
+    [
+        ("fetch_bench.py", ("--items", "20", "--seconds", "0.5", "--repeat", "1"), "entries/s"),
+        ("clean_bench.py", ("--entries", "20", "--rounds", "1"), "entries/s"),
+        ("events_bench.py", ("--events", "200", "--rounds", "1"), "events/s"),
+        ("cluster_speed.py", ("--docs", "300", "--live", "2000", "--probe", "50"), "docs/s"),
+    ],
+)
+def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> None:
+    assert expect in _run(script, *args)
+
+
+def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
+    """Two topics of two events each, in the dev set's format."""
+    events = {
+        "1a": "Magnitude 7.1 earthquake strikes Chile near Iquique",
+        "1b": "Magnitude 6.4 earthquake hits Nepal, Jajarkot villages flattened",
+        "2a": "Actor Tom Lane checks into Malibu rehab clinic",
+        "2b": "Singer Mia Ray enters Arizona treatment centre, cancels tour",
+    }
+    data = tmp_path / "dev.jsonl"
+    with data.open("w", encoding="utf-8") as fh:
+        for n in range(3):
+            for label, text in events.items():
+                row = {
+                    "id": f"{label}-{n}",
+                    "title": text,
+                    "text": f"{text}. Report {n}.",
+                    "date": None,
+                    "outlet": None,
+                    "cluster": label,
+                    "topic": label[0],
+                }
+                fh.write(json.dumps(row) + "\n")
+    out = _run("cluster_quality.py", "--data", str(data), "--holdout")
+    assert "full text   file order engine" in out
+    assert "titles only" in out
