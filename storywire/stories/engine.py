@@ -264,7 +264,7 @@ class StoryEngine:
             )
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
-        self._join(story, vec=dict(top), ent=ent, doc=doc, t=t, index_keys=index_keys)
+        self._join(story, vec=dict(top), ent=ent, t=t, index_keys=index_keys)
         new_keys = list(index_keys)
         merged: list[str] = []
         if not created and p.merge:
@@ -504,7 +504,6 @@ class StoryEngine:
         *,
         vec: dict[str, float],
         ent: dict[str, float],
-        doc: Doc,
         t: float,
         index_keys: tuple[str, ...],
     ) -> None:
