@@ -33,6 +33,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     story_window_hours: float = 72.0
+    story_decay_hours: float = 96.0  # similarity to a story halves per this many hours apart
     lead_chars: int = 300  # longest lead (whole first sentences) carried by article events
     log_format: str = "auto"  # auto | json | console
     log_level: str = "INFO"

@@ -45,7 +45,10 @@ class Runtime:
 
     @cached_property
     def engine(self) -> StoryEngine:
-        params = Params(window_hours=self.settings.story_window_hours)
+        params = Params(
+            window_hours=self.settings.story_window_hours,
+            decay_hours=self.settings.story_decay_hours,
+        )
         store = RedisStoryStore(
             self.redis, window_hours=params.window_hours, posting_cap=params.posting_cap
         )

@@ -48,6 +48,22 @@ def test_cluster_writes_one_story_per_line(
     assert rows[0]["story"] == rows[1]["story"] != rows[2]["story"]
 
 
+@pytest.mark.parametrize(("decay", "joined"), [("0", True), ("1", False)])
+def test_cluster_decay_hours_option(tmp_path: Path, decay: str, joined: bool) -> None:
+    """--decay-hours sets the similarity half-life: a follow-up 60 h later joins its story
+    without decay and not with a one-hour half-life."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    dated = [
+        {**DOCS[0], "date": "2026-01-05T08:00:00Z"},
+        {**DOCS[1], "date": "2026-01-07T20:00:00Z"},
+    ]
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in dated))
+    args = ["cluster", "--input", str(src), "--output", str(dst), "--quiet"]
+    assert main([*args, "--decay-hours", decay]) == 0
+    first, second = (orjson.loads(line)["story"] for line in dst.read_bytes().splitlines())
+    assert (first == second) is joined
+
+
 def test_cluster_reports_a_bad_line(tmp_path: Path) -> None:
     """A malformed line fails with exit 1 and a message naming the line."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

@@ -15,7 +15,10 @@ from workers.commands.service import redis_url_for
 
 
 def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
-    params = Params(window_hours=args.window_hours or settings.story_window_hours)
+    params = Params(
+        window_hours=args.window_hours or settings.story_window_hours,
+        decay_hours=settings.story_decay_hours if args.decay_hours is None else args.decay_hours,
+    )
     try:
         if args.store == "memory":
             # The in-memory store passes the same contract tests as the Redis one, and is fastest.
@@ -58,5 +61,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--prefix", default="storywire:cluster", help="Redis key prefix for --store redis"
     )
     cluster.add_argument("--window-hours", type=float, help="story time window (default 72)")
+    cluster.add_argument(
+        "--decay-hours", type=float, help="similarity half-life in hours (default 96; 0: off)"
+    )
     cluster.add_argument("--quiet", action="store_true", help="no progress bar")
     cluster.set_defaults(func=cmd_cluster)
