@@ -64,6 +64,17 @@ def test_cluster_decay_hours_option(tmp_path: Path, decay: str, joined: bool) ->
     assert (first == second) is joined
 
 
+def test_cluster_undated_lines_take_the_time_of_the_dated_ones_before(tmp_path: Path) -> None:
+    """An undated follow-up of a dated report (say from 2013) joins it: undated lines follow
+    the file's own clock, not today's date, which would put them years past the window."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [{**DOCS[0], "date": "2013-01-05T08:00:00Z"}, DOCS[1]]
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    first, second = (orjson.loads(line)["story"] for line in dst.read_bytes().splitlines())
+    assert first == second
+
+
 def test_cluster_reports_a_bad_line(tmp_path: Path) -> None:
     """A malformed line fails with exit 1 and a message naming the line."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"

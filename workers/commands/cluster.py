@@ -38,9 +38,11 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
-    count = cluster_file(
-        Path(args.input), Path(args.output), StoryEngine(store, params), progress=not args.quiet
-    )
+    # A file is a stream replayed, not news arriving now: an undated line takes the time of the
+    # latest dated line before it (the store's high-water mark), never the wall clock, so that
+    # the window and the decay treat it as arriving in file order between its dated neighbours.
+    engine = StoryEngine(store, params, clock=store.clock)
+    count = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
     sys.stderr.write(f"{count} documents clustered into {args.output}\n")
     return 0
 
