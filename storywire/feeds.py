@@ -86,7 +86,7 @@ def _parse_with_feedparser(
     entries = tuple(_entry_from_feedparser(raw, now) for raw in parsed.entries)
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
     return ParsedFeed(
-        title=feed_meta.get("title"),
+        title=_text(feed_meta.get("title")),
         version=str(parsed.get("version") or "unknown"),
         entries=entries,
         ttl_seconds=_ttl_seconds(feed_meta),
@@ -126,6 +126,12 @@ def _clamp(dt: datetime | None, now: datetime) -> datetime:
     return now if dt is None or dt > now else dt
 
 
+def _text(value: Any) -> str | None:
+    """A string from feedparser, else None: for mangled markup it can hand back whatever was
+    nested in the element (a dict, a list)."""
+    return value if isinstance(value, str) else None
+
+
 def _struct_to_datetime(value: Any) -> datetime | None:
     if not value:
         return None
@@ -144,13 +150,13 @@ def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
     content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
     summary = str(raw.get("summary", ""))
     return Entry(
-        guid=raw.get("id") or None,
-        link=raw.get("link") or None,
+        guid=_text(raw.get("id")) or None,
+        link=_text(raw.get("link")) or None,
         title=str(raw.get("title", "")),
         summary_html=summary,
         content_html=content_html,
         published=_clamp(published, now),
-        author=raw.get("author") or None,
+        author=_text(raw.get("author")) or None,
     )
 
 
@@ -162,10 +168,10 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
             return int(ttl) * 60
     except (TypeError, ValueError):
         pass
-    period = syndication_period(
-        feed_meta.get("sy_updateperiod"), feed_meta.get("sy_updatefrequency")
+    seconds = syndication_period(
+        _text(feed_meta.get("sy_updateperiod")), _text(feed_meta.get("sy_updatefrequency"))
     )
-    return int(period) if period else None
+    return int(seconds) if seconds else None
 
 
 def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
