@@ -287,10 +287,10 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
 
 def _to_fixed_point(source: str, table: CompiledRules | None, *, inline: bool = False) -> str:
     text = _convert(source, table, inline=inline)
-    # Text decoded from escaped markup ("&lt;p&gt;") is markup again: clean until it is text,
-    # so the output is also a fixed point (cleaning it again changes nothing).
+    # Text decoded from escaped markup ("&lt;p&gt;", "]]&gt;") is markup again: clean until it
+    # is text, so the output is also a fixed point (cleaning it again changes nothing).
     for _ in range(_MAX_PASSES):
-        if not _MARKUP.search(text):
+        if not _MARKUP.search(text) and "]]>" not in text:
             break
         again = _convert(text, table, inline=inline)
         if again == text:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml.html import fragment_fromstring
 
@@ -61,6 +61,7 @@ ANY_TEXT = st.one_of(st.text(), HTMLISH)
 
 @settings(max_examples=400, deadline=None)
 @given(ANY_TEXT)
+@example("]]&gt0;")  # an escaped CDATA end decoded into text once survived the first pass
 def test_html_to_text_is_a_fixed_point(source: str) -> None:
     """Cleaning the cleaned text again changes nothing."""
     once = html_to_text(source)
