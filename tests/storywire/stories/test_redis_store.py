@@ -9,6 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from storywire.stories import (
     Doc,
@@ -101,6 +103,49 @@ def test_document_frequencies_forget_old_generations_in_both_stores(
     n_docs, df = results[0]
     assert n_docs == 4
     assert df[:-1] == [0] * len(only_first)
+
+
+_WORDS = ["quake", "Chile", "Nepal", "rehab", "Malibu", "4.6", "37", "pirates", "Aden", "navy"]
+_random_docs = st.lists(
+    st.tuples(
+        st.lists(st.sampled_from(_WORDS), min_size=0, max_size=8),  # title
+        st.lists(st.sampled_from(_WORDS), min_size=0, max_size=30),  # body
+        st.one_of(st.none(), st.integers(0, 200)),  # hours after T0, or undated
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(raw=_random_docs, merge=st.booleans())
+def test_memory_and_redis_stores_agree_on_random_streams(
+    redis_client: redis.Redis, raw: list[tuple[list[str], list[str], int | None]], merge: bool
+) -> None:
+    """Any stream (joins, copies, merges, redeliveries, expiry, undated documents) gets the same
+    assignments and leaves the same stories in both stores."""
+    redis_client.flushdb()
+    docs = [
+        Doc(
+            id=f"d{i % 20}",  # ids repeat past 20: redeliveries
+            title=" ".join(title),
+            text=" ".join(body),
+            published=None if hours is None else T0 + timedelta(hours=hours),
+        )
+        for i, (title, body, hours) in enumerate(raw)
+    ]
+    params = MERGE_PARAMS if merge else Params()
+    clock = (T0 + timedelta(hours=100)).timestamp
+    memory = MemoryStoryStore(posting_cap=params.posting_cap)
+    shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
+    a = StoryEngine(memory, params, clock=clock).assign_many(docs)
+    b = StoryEngine(shared, params, clock=clock).assign_many(docs)
+    assert a == b
+    ids = list(memory.stories)
+    assert shared.load(ids) == memory.load(ids)
+    assert shared.live_stories() == memory.live_stories()
 
 
 # -- concurrency ----------------------------------------------------------------------------
