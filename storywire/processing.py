@@ -31,7 +31,13 @@ class Ledger(Protocol):
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]: ...
 
-    def record(self, article: Article, story_id: str, absorbed: Sequence[str] = ()) -> object: ...
+    def record(
+        self,
+        article: Article,
+        story_id: str,
+        absorbed: Sequence[str] = (),
+        copy_of: str | None = None,
+    ) -> object: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,7 @@ def process_entries(
         if assignment is None:
             ledger.record(article, known[article.id])
         else:
-            ledger.record(article, assignment.story_id, assignment.merged)
+            ledger.record(article, assignment.story_id, assignment.merged, assignment.copy_of)
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),

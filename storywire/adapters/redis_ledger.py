@@ -77,16 +77,25 @@ class RedisLedger:
                 records.append(StoryRecord.from_dict(orjson.loads(raw)))
         return records
 
-    def record(self, article: Article, story_id: str, absorbed: Sequence[str] = ()) -> Outcome:
-        """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events."""
+    def record(
+        self,
+        article: Article,
+        story_id: str,
+        absorbed: Sequence[str] = (),
+        copy_of: str | None = None,
+    ) -> Outcome:
+        """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events
+        (with ``article.copied`` when the engine found it a copy of article ``copy_of``)."""
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._record_once(article, story_id, absorbed)
+                return self._record_once(article, story_id, absorbed, copy_of)
             except redis.WatchError:
                 continue
         raise RuntimeError(f"story {story_id}: gave up after {MAX_ATTEMPTS} write conflicts")
 
-    def _record_once(self, article: Article, story_id: str, absorbed: Sequence[str]) -> Outcome:
+    def _record_once(
+        self, article: Article, story_id: str, absorbed: Sequence[str], copy_of: str | None
+    ) -> Outcome:
         story_id = self.resolve(story_id)
         absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
@@ -112,6 +121,8 @@ class RedisLedger:
             elif changed:
                 out.append(events.story_changed(record, created=created))
             out.append(events.article_ingested(article, story_id))
+            if copy_of is not None:
+                out.append(events.article_copied(article, story_id, copy_of, record))
             pipe.multi()
             pipe.set(keys[0], orjson.dumps(record.to_dict()))
             for other_id in gone:

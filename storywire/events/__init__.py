@@ -2,6 +2,7 @@
 
 from storywire.events.envelope import SPEC_VERSION, CloudEvent, event_id
 from storywire.events.models import (
+    ARTICLE_COPIED,
     ARTICLE_INGESTED,
     DATA_MODELS,
     EVENT_TYPES,
@@ -14,6 +15,7 @@ from storywire.events.models import (
     SourceFailedData,
     StoryData,
     StoryMergedData,
+    article_copied,
     article_ingested,
     source_failed,
     story_changed,
@@ -21,6 +23,7 @@ from storywire.events.models import (
 )
 
 __all__ = [
+    "ARTICLE_COPIED",
     "ARTICLE_INGESTED",
     "DATA_MODELS",
     "EVENT_TYPES",
@@ -35,6 +38,7 @@ __all__ = [
     "SourceFailedData",
     "StoryData",
     "StoryMergedData",
+    "article_copied",
     "article_ingested",
     "event_id",
     "source_failed",

@@ -11,11 +11,19 @@ from storywire.models import Article, iso
 from storywire.stories_ledger import StoryRecord
 
 ARTICLE_INGESTED = "storywire.article.ingested.v1"
+ARTICLE_COPIED = "storywire.article.copied.v1"
 STORY_CREATED = "storywire.story.created.v1"
 STORY_UPDATED = "storywire.story.updated.v1"
 STORY_MERGED = "storywire.story.merged.v1"
 SOURCE_FAILED = "storywire.source.failed.v1"
-EVENT_TYPES = (ARTICLE_INGESTED, STORY_CREATED, STORY_UPDATED, STORY_MERGED, SOURCE_FAILED)
+EVENT_TYPES = (
+    ARTICLE_INGESTED,
+    ARTICLE_COPIED,
+    STORY_CREATED,
+    STORY_UPDATED,
+    STORY_MERGED,
+    SOURCE_FAILED,
+)
 
 
 class Format(str):
@@ -51,6 +59,20 @@ class ArticleData:
         str | None,
         Doc("Sanitised HTML for re-publishing: p, a[href], em, strong, lists, blockquote, img."),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCopiedData:
+    """An article whose text repeats an earlier one's (syndicated wire copy, near-duplicate)."""
+
+    article_id: Annotated[str, Doc("The copy (its article.ingested event came just before).")]
+    copy_of: Annotated[str, Doc("article_id of the earlier article whose text it repeats.")]
+    story_id: Annotated[str, Doc("The story both belong to.")]
+    outlet: str
+    url: str
+    published: Timestamp
+    original_outlet: Annotated[str | None, Doc("Outlet of the earlier article, when known.")]
+    original_url: Annotated[str | None, Doc("URL of the earlier article, when known.")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +125,7 @@ class SourceFailedData:
 # The typed ``data`` of each event type: the schema generator and the validators start here.
 DATA_MODELS: dict[str, type] = {
     ARTICLE_INGESTED: ArticleData,
+    ARTICLE_COPIED: ArticleCopiedData,
     STORY_CREATED: StoryData,
     STORY_UPDATED: StoryData,
     STORY_MERGED: StoryMergedData,
@@ -130,6 +153,29 @@ def article_ingested(article: Article, story_id: str) -> CloudEvent:
     return CloudEvent(
         id=event_id(ARTICLE_INGESTED, article.id, article.content_hash),
         type=ARTICLE_INGESTED,
+        subject=article.id,
+        time=article.published,
+        data=asdict(data),
+    )
+
+
+def article_copied(
+    article: Article, story_id: str, copy_of: str, record: StoryRecord
+) -> CloudEvent:
+    original = next((m for m in record.members if m.article_id == copy_of), None)
+    data = ArticleCopiedData(
+        article_id=article.id,
+        copy_of=copy_of,
+        story_id=story_id,
+        outlet=article.outlet,
+        url=article.url,
+        published=iso(article.published),
+        original_outlet=original.outlet if original else None,
+        original_url=original.url if original else None,
+    )
+    return CloudEvent(
+        id=event_id(ARTICLE_COPIED, article.id, copy_of),
+        type=ARTICLE_COPIED,
         subject=article.id,
         time=article.published,
         data=asdict(data),

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
+from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
 from storywire.models import Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
@@ -82,6 +84,39 @@ def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: red
     (record,) = ledger.all()
     assert len(record.members) == 1
     assert "evacuated" in record.members[0].summary
+
+
+def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: redis.Redis) -> None:
+    """A second outlet's word-for-word wire story joins the story and gets article.copied,
+    naming the original article and its outlet; the first outlet's article gets none."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    wire = (
+        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
+        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
+        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
+    )
+    other = Source(id="echo", url="https://echo.example/feed", outlet="Echo", domain="echo.example")
+    first = process_entries(
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    copy = process_entries(
+        other, [("g:9", _entry("9", "Strong quake strikes off Sumatra (AP)", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    assert (first.copies, copy.copies) == (0, 1)
+    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
+    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]  # id|type|json
+    copied = [e for e in events if e["type"] == ARTICLE_COPIED]
+    ingested = [e["data"] for e in events if e["type"] == ARTICLE_INGESTED]
+    assert len(copied) == 1
+    data = copied[0]["data"]
+    assert data["article_id"] == ingested[1]["article_id"] == copied[0]["subject"]
+    assert data["copy_of"] == ingested[0]["article_id"]
+    assert data["story_id"] == ingested[0]["story_id"] == ingested[1]["story_id"]
+    assert (data["outlet"], data["original_outlet"]) == ("Echo", "Wire")
+    assert data["original_url"] == ingested[0]["url"]
 
 
 def test_article_carries_lead_and_sanitised_html() -> None:
