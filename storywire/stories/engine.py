@@ -226,9 +226,12 @@ class StoryEngine:
         t = self._doc_time(doc)
         high_water = max(store.clock(), t)
         if high_water - p.window > self._last_expire + p.window / 8:
-            # Amortised: evicting on every document would rescan the heap for nothing.
-            store.expire(high_water - p.window)
-            self._last_expire = high_water - p.window
+            # Amortised: evicting on every document would rescan the heap for nothing. Bounded:
+            # after a long pause (workers down for days) a backlog drains over the next
+            # assignments in batches, never in one lock-holding sweep of every story.
+            evicted = store.expire(high_water - p.window, limit=p.expire_batch)
+            if evicted < p.expire_batch:
+                self._last_expire = high_water - p.window
             if p.df_generation_hours > 0:
                 store.rotate_frequencies(high_water, p.df_generation_hours * 3600.0)
         since = t - p.window

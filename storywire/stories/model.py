@@ -72,6 +72,7 @@ class Params:
     # concurrency
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
+    expire_batch: int = 2000  # most stories (and as many copy records) evicted per assignment
     # Document frequencies count two generations of this many hours (the current and the
     # previous one), so the table forgets words no longer used and memory stays bounded; the
     # IDF prior carries the first documents after a rotation. 0: one generation, kept forever

@@ -197,11 +197,17 @@ class RedisStoryStore:
         pipe.delete(f"{self.p}:s:{story.id}")
         pipe.zrem(f"{self.p}:live", story.id)
 
-    def expire(self, before: float) -> int:
+    def expire(self, before: float, *, limit: int) -> int:
         p = self.p
-        old_ids = [_str(s) for s in self.r.zrangebyscore(f"{p}:live", "-inf", f"({before}")]
+        old_ids = [
+            _str(s)
+            for s in self.r.zrangebyscore(f"{p}:live", "-inf", f"({before}", start=0, num=limit)
+        ]
         stories = self.load(old_ids)
-        old_docs = [_str(d) for d in self.r.zrangebyscore(f"{p}:docs", "-inf", f"({before}")]
+        old_docs = [
+            _str(d)
+            for d in self.r.zrangebyscore(f"{p}:docs", "-inf", f"({before}", start=0, num=limit)
+        ]
         records = self.r.mget([f"{p}:d:{d}" for d in old_docs]) if old_docs else []
         pipe = self.r.pipeline(transaction=True)
         for story in stories.values():
@@ -216,7 +222,7 @@ class RedisStoryStore:
                 pipe.delete(f"{p}:d:{doc_id}")
             pipe.zrem(f"{p}:docs", doc_id)
         pipe.execute()
-        return len(stories)
+        return len(old_ids)  # including ids whose state its TTL already removed
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         p = self.p

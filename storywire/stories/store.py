@@ -46,9 +46,9 @@ class StoryStore(Protocol):
         """Apply one assignment: frequencies, story state, index entries, copy record."""
         ...
 
-    def expire(self, before: float) -> int:
-        """Evict stories last seen before ``before`` and older copy records; return how many
-        stories went."""
+    def expire(self, before: float, *, limit: int) -> int:
+        """Evict stories last seen before ``before`` and copy records older than it, oldest
+        first and at most ``limit`` of each; return how many stories went."""
         ...
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
@@ -157,21 +157,23 @@ class MemoryStoryStore:
                 if not entries:
                     del self.index[key]
 
-    def expire(self, before: float) -> int:
+    def expire(self, before: float, *, limit: int) -> int:
         evicted = 0
         heap = self._story_heap
-        while heap and heap[0][0] < before:
+        while heap and heap[0][0] < before and evicted < limit:
             _, story_id = heapq.heappop(heap)
             story = self.stories.get(story_id)
             if story is not None and story.last_seen < before:
                 self._evict_story(story_id)
                 evicted += 1
         dheap = self._doc_heap
-        while dheap and dheap[0][0] < before:
+        dropped = 0
+        while dheap and dheap[0][0] < before and dropped < limit:
             _, doc_id = heapq.heappop(dheap)
             found = self.docs.get(doc_id)
             if found is None or found[0].time >= before:
                 continue
+            dropped += 1
             del self.docs[doc_id]
             for key in found[1]:
                 bucket = self.copy_index.get(key)

@@ -105,6 +105,33 @@ def test_document_frequencies_forget_old_generations_in_both_stores(
     assert df[:-1] == [0] * len(only_first)
 
 
+def test_a_backlog_of_expired_stories_drains_in_batches(redis_client: redis.Redis) -> None:
+    """After a long pause every old story is due at once: each assignment evicts at most
+    ``expire_batch`` of them (the lock is never held for one giant sweep), and the backlog is
+    gone a few assignments later, alike in both stores."""
+    params = Params(expire_batch=3)
+    old = [
+        Doc(id=f"old{i}", title=f"Story {word} one", text="", published=T0)
+        for i, word in enumerate(["Oslo", "Quito", "Hanoi", "Dakar", "Lima", "Riga", "Accra"])
+    ]
+    later = T0 + timedelta(hours=500)
+    new = [
+        Doc(id=f"new{i}", title=f"Story {word} two", text="", published=later)
+        for i, word in enumerate(["Sofia", "Perth", "Tunis", "Cairo"])
+    ]
+    live = []
+    for store in (MemoryStoryStore(), RedisStoryStore(redis_client)):
+        engine = StoryEngine(store, params)
+        engine.assign_many(old)
+        counts = []
+        for doc in new:
+            engine.assign(doc)
+            counts.append(store.live_stories())
+        live.append(counts)
+    # 7 old stories: 3 go with the first new one, 3 with the second, the last with the third.
+    assert live[0] == live[1] == [5, 3, 3, 4]
+
+
 _WORDS = ["quake", "Chile", "Nepal", "rehab", "Malibu", "4.6", "37", "pirates", "Aden", "navy"]
 _random_docs = st.lists(
     st.tuples(
