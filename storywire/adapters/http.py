@@ -133,15 +133,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
         return super().getresponse()
 
 
-class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _attach_current(sock)
-        return sock
-
-    def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]  # as urllib3 does
-        _attach_current(self.sock)
-        return super().getresponse()
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, urllib3.connection.HTTPSConnection):
+    """The same watch hooks in front of the TLS connection (MRO: hooks, then HTTPS)."""
 
 
 class _WatchedHTTPPool(urllib3.HTTPConnectionPool):
