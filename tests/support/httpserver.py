@@ -1,7 +1,9 @@
-"""A scriptable HTTP server on 127.0.0.1 for fetch tests: each path maps to a handler."""
+"""A scriptable HTTP(S) server on loopback for fetch tests: each path maps to a handler."""
 
 from __future__ import annotations
 
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,8 +28,11 @@ Route = Callable[[BaseHTTPRequestHandler], Reply]
 
 
 @contextmanager
-def http_server(routes: dict[str, Route]) -> Iterator[str]:
-    """Serve ``routes`` until the block ends; yields the base URL."""
+def http_server(
+    routes: dict[str, Route], *, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+) -> Iterator[str]:
+    """Serve ``routes`` on ``host`` (IPv4 or IPv6 loopback; over TLS with ``tls``) until the
+    block ends; yields the base URL. OSError when ``host`` cannot be bound."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -65,12 +70,19 @@ def http_server(routes: dict[str, Route]) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    server = Server((host, 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        scheme = "https" if tls is not None else "http"
+        netloc = f"[{host}]" if ":" in host else host
+        yield f"{scheme}://{netloc}:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

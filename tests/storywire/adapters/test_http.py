@@ -11,7 +11,8 @@ import time
 import tracemalloc
 import zlib
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import brotli
@@ -194,6 +195,11 @@ def tls_files(tmp_path: Path) -> tuple[str, str]:
     return str(cert), str(key)
 
 
+def _echo_host(handler: BaseHTTPRequestHandler) -> Reply:
+    """The Host header the client sent, as the body: shows which name a fetch used."""
+    return Reply(200, handler.headers.get("Host", "").encode())
+
+
 def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[str, str]) -> None:
     """Over TLS the socket goes to the checked IP; SNI, Host and certificate use the name."""
     cert, key = tls_files
@@ -202,31 +208,13 @@ def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[
     context.load_cert_chain(cert, key)
     context.sni_callback = lambda sock, name, ctx: names.append(name)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = self.headers.get("Host", "").encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-    try:
+    with http_server({"/f": _echo_host}, tls=context) as base:
+        port = int(base.rsplit(":", 1)[1])
         with HttpFetcher(resolver=lambda h, p: ["127.0.0.1"], ca_certs=cert) as client:
             result = client.fetch(f"https://feed.invalid:{port}/f", POLICY)
             # The same server reached under another name fails verification: no bypass.
             with pytest.raises(FetchError) as wrong_name:
                 client.fetch(f"https://other.invalid:{port}/f", POLICY)
-    finally:
-        server.shutdown()
-        server.server_close()
     assert result.body == f"feed.invalid:{port}".encode()
     assert names[0] == "feed.invalid"
     assert wrong_name.value.reason in ("tls", "connection")
@@ -235,34 +223,15 @@ def test_https_is_pinned_with_sni_and_certificate_for_the_name(tls_files: tuple[
 def test_ipv6_addresses_are_pinned_too() -> None:
     """An IPv6 literal or a name resolving to IPv6 is fetched through the checked address."""
 
-    class V6Server(ThreadingHTTPServer):
-        address_family = socket.AF_INET6
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = self.headers.get("Host", "").encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return
-
-    try:
-        server = V6Server(("::1", 0), Handler)
-    except OSError:
-        pytest.skip("no IPv6 loopback here")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-    try:
+    with ExitStack() as stack:
+        try:
+            base = stack.enter_context(http_server({"/f": _echo_host}, host="::1"))
+        except OSError:
+            pytest.skip("no IPv6 loopback here")
+        port = int(base.rsplit(":", 1)[1])
         with HttpFetcher() as literal, HttpFetcher(resolver=lambda h, p: ["::1"]) as named:
             by_literal = literal.fetch(f"http://[::1]:{port}/f", POLICY).body
             by_name = named.fetch(f"http://v6.invalid:{port}/f", POLICY).body
-    finally:
-        server.shutdown()
-        server.server_close()
     assert by_literal == f"[::1]:{port}".encode()
     assert by_name == f"v6.invalid:{port}".encode()
 
