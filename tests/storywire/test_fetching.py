@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, HttpFetcher
-from storywire.fetching import DISABLE_MIN_FAILURES, PollConfig, poll
+from storywire.fetching import DISABLE_MIN_FAILURES, PollConfig, PollResult, poll
 from storywire.models import Source
 from storywire.sources import SourceState
 from tests.support.httpserver import Reply, http_server
@@ -30,6 +30,18 @@ def fetcher() -> Iterator[HttpFetcher]:
 
 def _source(url: str, *, allow_private: bool = True) -> Source:
     return Source(id="t", url=url, outlet="T", domain="t", allow_private=allow_private)
+
+
+def _polls(
+    fetcher: HttpFetcher, url: str, times: list[float], config: PollConfig
+) -> list[PollResult]:
+    """Poll ``url`` once at each of ``times``, each poll starting from the state the last left."""
+    state = SourceState()
+    results: list[PollResult] = []
+    for now in times:
+        results.append(poll(_source(url), state, fetcher, POLICY, now=now, config=config))
+        state = results[-1].state
+    return results
 
 
 def _etag_route(handler: BaseHTTPRequestHandler) -> Reply:
@@ -150,15 +162,13 @@ def test_unconditional_fetch_every_nth_poll_catches_broken_validators(
         return _etag_route(handler)
 
     config = PollConfig(unconditional_every=3, unconditional_after=24 * 3600.0)
-    state = SourceState()
     with http_server({"/feed": route}) as base:
-        src = _source(base + "/feed")
-        outcomes = []
-        for i in range(4):
-            result = poll(src, state, fetcher, POLICY, now=1000.0 + i, config=config)
-            outcomes.append(result.outcome)
-            state = result.state
-        late = poll(src, state, fetcher, POLICY, now=1000.0 + 25 * 3600, config=config)
+        results = _polls(fetcher, base + "/feed", [1000.0 + i for i in range(4)], config)
+        outcomes = [r.outcome for r in results]
+        state = results[-1].state
+        late = poll(
+            _source(base + "/feed"), state, fetcher, POLICY, now=1000.0 + 25 * 3600, config=config
+        )
     assert sent == [None, '"v1"', None, '"v1"', None]
     assert outcomes == ["ok", "not_modified", "ok", "not_modified"]
     assert late.unconditional
@@ -174,19 +184,11 @@ def test_permanent_redirect_is_stored_only_after_k_repeats(fetcher: HttpFetcher)
     }
     config = PollConfig(redirect_confirmations=3)
     with http_server(routes) as base:
-        state = SourceState()
-        moved = []
-        for i in range(3):
-            result = poll(_source(base + "/old"), state, fetcher, POLICY, now=float(i),
-                          config=config)  # fmt: skip
-            moved.append(result.moved_to)
-            state = result.state
-        temp_state = SourceState()
-        for i in range(5):
-            temp = poll(_source(base + "/temp"), temp_state, fetcher, POLICY, now=float(i),
-                        config=config)  # fmt: skip
-            temp_state = temp.state
-            assert temp.moved_to is None
+        results = _polls(fetcher, base + "/old", [0.0, 1.0, 2.0], config)
+        temps = _polls(fetcher, base + "/temp", [0.0, 1.0, 2.0, 3.0, 4.0], config)
+    moved = [r.moved_to for r in results]
+    result, state, temp_state = results[-1], results[-1].state, temps[-1].state
+    assert [t.moved_to for t in temps] == [None] * 5
     assert moved == [None, None, base + "/new"]
     assert state.redirect_count == 0
     assert "moved" in result.counts
@@ -204,15 +206,9 @@ def test_interrupted_permanent_redirects_start_counting_again(fetcher: HttpFetch
     routes = {"/old": flapping, "/new": lambda h: Reply(200, FEED)}
     config = PollConfig(redirect_confirmations=2)
     with http_server(routes) as base:
-        state = SourceState()
-        moved = []
-        for i in range(3):
-            result = poll(_source(base + "/old"), state, fetcher, POLICY, now=float(i),
-                          config=config)  # fmt: skip
-            moved.append(result.moved_to)
-            state = result.state
-    assert moved == [None, None, None]
-    assert state.redirect_count == 1
+        results = _polls(fetcher, base + "/old", [0.0, 1.0, 2.0], config)
+    assert [r.moved_to for r in results] == [None, None, None]
+    assert results[-1].state.redirect_count == 1
 
 
 def test_503_with_http_date_retry_after_backs_off_source_and_domain(fetcher: HttpFetcher) -> None:
