@@ -10,11 +10,12 @@ from storywire.stories.engine import StoryEngine
 from storywire.stories.files import cluster_file
 from storywire.stories.model import Assignment, Doc, Params, StoryState, story_id_for
 from storywire.stories.redis_store import RedisStoryStore
-from storywire.stories.store import MemoryStoryStore, StoryStore
+from storywire.stories.store import LockLost, MemoryStoryStore, StoryStore
 
 __all__ = [
     "Assignment",
     "Doc",
+    "LockLost",
     "MemoryStoryStore",
     "Params",
     "RedisStoryStore",

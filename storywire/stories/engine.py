@@ -22,7 +22,7 @@ from storywire.stories.model import (
     StoryState,
     story_id_for,
 )
-from storywire.stories.store import StoryStore
+from storywire.stories.store import LockLost, StoryStore
 
 _LOG1P: list[float] = [math.log(i + 1) for i in range(4096)]
 
@@ -149,21 +149,32 @@ class StoryEngine:
 
     def assign(self, doc: Doc) -> Assignment:
         """Assign one document: join the best live story above the threshold, or start one."""
-        feats = self.features(doc)
-        with self.store.locked():
-            return self._assign_locked(doc, feats)
+        return self.assign_many([doc])[0]
 
     def assign_many(self, docs: Sequence[Doc]) -> list[Assignment]:
-        """Assign a batch in order; the lock is taken once per ``batch_lock_docs`` documents."""
+        """Assign a batch in order; the lock is taken once per ``batch_lock_docs`` documents.
+
+        If the store reports ``LockLost`` (this worker stalled past the lock's timeout, so its
+        write was refused), the documents already committed stand and the lock is taken
+        again: the refused document is assigned afresh against what the new holder wrote. After
+        ``lock_retries`` such losses in one call ``LockLost`` propagates (the process task
+        retries the batch later; committed documents then come back as redeliveries)."""
         feats = [self.features(d) for d in docs]
         out: list[Assignment] = []
         step = max(1, self.params.batch_lock_docs)
-        for start in range(0, len(docs), step):
-            with self.store.locked():
-                for doc, f in zip(
-                    docs[start : start + step], feats[start : start + step], strict=True
-                ):
-                    out.append(self._assign_locked(doc, f))
+        lost = 0
+        while len(out) < len(docs):
+            start = len(out)
+            try:
+                with self.store.locked():
+                    for doc, f in zip(
+                        docs[start : start + step], feats[start : start + step], strict=True
+                    ):
+                        out.append(self._assign_locked(doc, f))
+            except LockLost:
+                lost += 1
+                if lost > self.params.lock_retries:
+                    raise
         return out
 
     def story(self, story_id: str) -> StoryState | None:

@@ -72,6 +72,9 @@ class Params:
     # concurrency
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
+    # times one ``assign_many`` call takes the lock again after a write found it lost (it ran
+    # out while this worker stalled) before giving up with ``LockLost``
+    lock_retries: int = 3
     expire_batch: int = 2000  # most stories (and as many copy records) evicted per assignment
     # Document frequencies count two generations of this many hours (the current and the
     # previous one), so the table forgets words no longer used and memory stays bounded; the

@@ -10,25 +10,34 @@ Layout (``P`` is the prefix):
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
   record (story, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
-- ``P:lock`` the assignment lock (redis-py ``Lock``: a token key with a timeout)
+- ``P:lock`` the assignment lock (redis-py ``Lock``: a random token in a key with a timeout)
 
 Every assignment runs read-candidates / score / write under ``P:lock``, so two workers that
 see the first two articles of a new event at the same moment cannot both start a story: the
-second waits, then finds the first's story. Writes of one assignment go in one MULTI/EXEC.
+second waits, then finds the first's story. The lock times out (a crashed holder must not block
+everyone), so a worker that stalls past the timeout no longer holds it: every write is fenced.
+Each acquisition puts a fresh token in ``P:lock``, and each write (one commit, one eviction
+batch, one rotation) is a single Lua script that first checks the key still holds this worker's
+token and otherwise writes nothing and returns 0, which raises ``LockLost``. Check and writes are
+one atomic step, so a stale worker can never interleave its writes with the new holder's.
 Eviction is explicit (``expire``, driven by document time, exactly as the in-memory store);
 TTLs (twice the window, wall clock) are the safety net that bounds memory if nobody expires.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, suppress
 from typing import Any
 
 import orjson
 import redis
+from redis.exceptions import LockError, LockNotOwnedError
 
 from storywire.stories.model import Commit, CopyRecord, StoryState
+from storywire.stories.store import LockLost
 
 
 def _str(value: Any) -> str:
@@ -58,21 +67,78 @@ def _record_from_json(raw: bytes | str) -> tuple[CopyRecord, list[str]]:
     return record, list(obj["c"])
 
 
-# One command instead of one per feature: redis-py packs and parses each command in Python,
-# which cost more than everything else of an assignment (a document has ~200 features).
-_COUNT_TERMS = """
-for i = 1, #ARGV do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
+# Every write script starts with the fence: KEYS[1] is the lock, ARGV[1] this worker's token; a
+# lock that ran out (or another worker's token) means nothing is written and the script says 0.
+_FENCE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 """
-# KEYS: index keys; ARGV: story id, time, posting cap, ttl. ZADD GT keeps the latest time, the
-# oldest (time, id) beyond the cap goes, and the key lives a ttl past its last write.
-_INDEX_STORY = """
-local cap = tonumber(ARGV[3])
-for i = 1, #KEYS do
-  redis.call('ZADD', KEYS[i], 'GT', ARGV[2], ARGV[1])
-  redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -(cap + 1))
-  redis.call('EXPIRE', KEYS[i], ARGV[4])
+# One assignment, in one script: redis-py packs and parses each command in Python, which cost
+# more than everything else of an assignment (a document has ~200 features), and one script is
+# one round trip. KEYS: lock, n, df, live, hw, docs, the story's state, the copy record, then
+# the index keys, the copy-list keys, and for each absorbed story its state key and index keys.
+# ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy cap, doc id, copy
+# record JSON ('' for none), record time, then the counts of index keys, copy keys, terms and
+# absorbed stories, the terms, and each absorbed story's id and number of index keys.
+_COMMIT = (
+    _FENCE
+    + """
+local sid, t, ttl, cap = ARGV[2], ARGV[5], ARGV[6], tonumber(ARGV[7])
+local ni, nc = tonumber(ARGV[12]), tonumber(ARGV[13])
+local nt, ng = tonumber(ARGV[14]), tonumber(ARGV[15])
+redis.call('INCR', KEYS[2])
+for i = 16, 15 + nt do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
+local a, k = 15 + nt, 8 + ni + nc
+for _ = 1, ng do
+  local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
+  for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
+  redis.call('DEL', KEYS[k + 1])
+  redis.call('ZREM', KEYS[4], gone)
+  a, k = a + 2, k + 1 + nk
 end
+redis.call('SET', KEYS[7], ARGV[3], 'EX', ttl)
+redis.call('ZADD', KEYS[4], ARGV[4], sid)
+-- ZADD GT keeps the latest time, the oldest (time, id) beyond the cap goes, and the key lives
+-- a ttl past its last write.
+for j = 9, 8 + ni do
+  redis.call('ZADD', KEYS[j], 'GT', t, sid)
+  redis.call('ZREMRANGEBYRANK', KEYS[j], 0, -(cap + 1))
+  redis.call('EXPIRE', KEYS[j], ttl)
+end
+if ARGV[10] ~= '' then
+  local doc, keep = ARGV[9], -tonumber(ARGV[8])
+  redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
+  redis.call('ZADD', KEYS[6], ARGV[11], doc)
+  for j = 9 + ni, 8 + ni + nc do
+    redis.call('RPUSH', KEYS[j], doc)
+    redis.call('LTRIM', KEYS[j], keep, -1)
+    redis.call('EXPIRE', KEYS[j], ttl)
+  end
+end
+redis.call('ZADD', KEYS[5], 'GT', t, 'hw')
+return 1
 """
+)
+# The rare writes (an eviction batch, a rotation) as a list of commands, each given as its
+# number of words and the words, applied in order if the lock is still ours. Their keys are not
+# declared in KEYS: the layout (no hash tags, one script over many keys) assumes one Redis.
+_APPLY = (
+    _FENCE
+    + """
+local i = 2
+while i <= #ARGV do
+  local n = tonumber(ARGV[i])
+  redis.call(unpack(ARGV, i + 1, i + n))
+  i = i + n + 1
+end
+return 1
+"""
+)
+
+
+class _Held(threading.local):
+    """The token of the lock this thread holds on this store (None: not holding it)."""
+
+    token: str | None = None
 
 
 class RedisStoryStore:
@@ -96,16 +162,46 @@ class RedisStoryStore:
         self.copy_cap = copy_cap
         self.lock_timeout = lock_timeout
         self.lock_wait = lock_wait
-        self._count_terms = client.register_script(_COUNT_TERMS)
-        self._index_story = client.register_script(_INDEX_STORY)
+        self.lock_key = f"{prefix}:lock"
+        self._held = _Held()
+        self._commit = client.register_script(_COMMIT)
+        self._apply = client.register_script(_APPLY)
 
     def locked(self) -> AbstractContextManager[object]:
+        return self._locked()
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
         # timeout: a crashed holder cannot block everyone forever; blocking_timeout: a stuck
         # worker raises LockError (a retryable task error) instead of hanging.
-        lock: AbstractContextManager[object] = self.r.lock(
-            f"{self.p}:lock", timeout=self.lock_timeout, blocking_timeout=self.lock_wait
+        lock = self.r.lock(
+            self.lock_key, timeout=self.lock_timeout, blocking_timeout=self.lock_wait
         )
-        return lock
+        token = uuid.uuid4().hex  # what the writes check: ours, for this acquisition only
+        if not lock.acquire(token=token):
+            raise LockError(
+                "Unable to acquire lock within the time specified", lock_name=self.lock_key
+            )
+        self._held.token = token
+        try:
+            yield None
+        finally:
+            self._held.token = None
+            # Not ours any more: it ran out after our last write (each write checked it and
+            # raised LockLost if not), so there is nothing to undo and nothing to report.
+            with suppress(LockNotOwnedError):
+                lock.release()
+
+    def _token(self) -> str:
+        token = self._held.token
+        if token is None:
+            raise RuntimeError("RedisStoryStore writes must run under locked()")
+        return token
+
+    def _run(self, ops: list[Any]) -> None:
+        """Apply ``ops`` (each command as its word count and words) if the lock is still ours."""
+        if not self._apply(keys=[self.lock_key], args=[self._token(), *ops]):
+            raise LockLost(f"{self.lock_key} is no longer ours: nothing written")
 
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
@@ -162,40 +258,50 @@ class RedisStoryStore:
     def commit(self, change: Commit) -> None:
         p = self.p
         story = change.story
-        gone = self.load(change.merged) if change.merged else {}
-        pipe = self.r.pipeline(transaction=True)
-        pipe.incr(f"{p}:n")
-        if change.terms:
-            self._count_terms(keys=[f"{p}:df"], args=list(change.terms), client=pipe)
-        for old in gone.values():
-            self._drop_story(pipe, old)
-        pipe.set(f"{p}:s:{story.id}", orjson.dumps(story.to_json()), ex=self.ttl)
-        pipe.zadd(f"{p}:live", {story.id: story.last_seen})
-        if change.new_keys:
-            self._index_story(
-                keys=[f"{p}:i:{key}" for key in change.new_keys],
-                args=[story.id, change.time, self.posting_cap, self.ttl],
-                client=pipe,
-            )
         record = change.copy
-        if record is not None:
-            pipe.set(
-                f"{p}:d:{record.doc_id}", _record_to_json(record, change.copy_keys), ex=self.ttl
-            )
-            pipe.zadd(f"{p}:docs", {record.doc_id: record.time})
-            for key in change.copy_keys:
-                ckey = f"{p}:c:{key}"
-                pipe.rpush(ckey, record.doc_id)
-                pipe.ltrim(ckey, -self.copy_cap, -1)
-                pipe.expire(ckey, self.ttl)
-        pipe.zadd(f"{p}:hw", {"hw": change.time}, gt=True)
-        pipe.execute()
+        token = self._token()
+        gone = self.load(change.merged) if change.merged else {}
+        keys = [
+            self.lock_key,
+            f"{p}:n",
+            f"{p}:df",
+            f"{p}:live",
+            f"{p}:hw",
+            f"{p}:docs",
+            f"{p}:s:{story.id}",
+            f"{p}:d:{change.doc_id if record is None else record.doc_id}",
+        ]
+        keys += [f"{p}:i:{key}" for key in change.new_keys]
+        keys += [f"{p}:c:{key}" for key in change.copy_keys]
+        args: list[Any] = [
+            token,
+            story.id,
+            orjson.dumps(story.to_json()),
+            story.last_seen,
+            change.time,
+            self.ttl,
+            self.posting_cap,
+            self.copy_cap,
+            "" if record is None else record.doc_id,
+            b"" if record is None else _record_to_json(record, change.copy_keys),
+            0.0 if record is None else record.time,
+            len(change.new_keys),
+            len(change.copy_keys),
+            len(change.terms),
+            len(gone),
+            *change.terms,
+        ]
+        for old in gone.values():
+            keys.append(f"{p}:s:{old.id}")
+            keys += [f"{p}:i:{key}" for key in old.keys]
+            args += [old.id, len(old.keys)]
+        if not self._commit(keys=keys, args=args):
+            raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
 
-    def _drop_story(self, pipe: Any, story: StoryState) -> None:
+    def _drop_story(self, ops: list[Any], story: StoryState) -> None:
         for key in story.keys:
-            pipe.zrem(f"{self.p}:i:{key}", story.id)
-        pipe.delete(f"{self.p}:s:{story.id}")
-        pipe.zrem(f"{self.p}:live", story.id)
+            ops += (3, "ZREM", f"{self.p}:i:{key}", story.id)
+        ops += (2, "DEL", f"{self.p}:s:{story.id}", 3, "ZREM", f"{self.p}:live", story.id)
 
     def expire(self, before: float, *, limit: int) -> int:
         p = self.p
@@ -209,37 +315,38 @@ class RedisStoryStore:
             for d in self.r.zrangebyscore(f"{p}:docs", "-inf", f"({before}", start=0, num=limit)
         ]
         records = self.r.mget([f"{p}:d:{d}" for d in old_docs]) if old_docs else []
-        pipe = self.r.pipeline(transaction=True)
+        ops: list[Any] = []
         for story in stories.values():
-            self._drop_story(pipe, story)
+            self._drop_story(ops, story)
         for sid in old_ids:
             if sid not in stories:
-                pipe.zrem(f"{p}:live", sid)
+                ops += (3, "ZREM", f"{p}:live", sid)
         for doc_id, raw in zip(old_docs, records, strict=True):
             if raw is not None:
                 for key in _record_from_json(raw)[1]:
-                    pipe.lrem(f"{p}:c:{key}", 0, doc_id)
-                pipe.delete(f"{p}:d:{doc_id}")
-            pipe.zrem(f"{p}:docs", doc_id)
-        pipe.execute()
+                    ops += (4, "LREM", f"{p}:c:{key}", 0, doc_id)
+                ops += (2, "DEL", f"{p}:d:{doc_id}")
+            ops += (3, "ZREM", f"{p}:docs", doc_id)
+        if ops:
+            self._run(ops)
         return len(old_ids)  # including ids whose state its TTL already removed
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         p = self.p
         started = self.r.get(f"{p}:dfstart")
         if started is None:
-            self.r.set(f"{p}:dfstart", repr(now))
+            self._run([3, "SET", f"{p}:dfstart", repr(now)])
             return False
         if now - float(started) < every:
             return False
-        pipe = self.r.pipeline(transaction=True)
-        pipe.delete(f"{p}:df:old", f"{p}:n:old")
-        # RENAME fails on a missing key: only rename what exists (we hold the lock).
+        ops: list[Any] = [3, "DEL", f"{p}:df:old", f"{p}:n:old"]
+        # RENAME fails on a missing key: only rename what exists (no other writer got in
+        # between, or the fence refuses the whole rotation).
         for key in (f"{p}:df", f"{p}:n"):
             if self.r.exists(key):
-                pipe.rename(key, f"{key}:old")
-        pipe.set(f"{p}:dfstart", repr(now))
-        pipe.execute()
+                ops += (3, "RENAME", key, f"{key}:old")
+        ops += (3, "SET", f"{p}:dfstart", repr(now))
+        self._run(ops)
         return True
 
     def clock(self) -> float:

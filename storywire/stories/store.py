@@ -20,11 +20,20 @@ from typing import Protocol
 from storywire.stories.model import Commit, CopyRecord, StoryState
 
 
+class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-py's LockError
+    """A write made under ``locked()`` found the lock no longer this worker's: it ran out while
+    the worker stalled (GC pause, frozen VM) and another worker may have taken it and written.
+    Nothing of that write was applied; what this worker read under the lock may be stale, so
+    the assignment must be made again under a fresh lock (``StoryEngine`` does that)."""
+
+
 class StoryStore(Protocol):
     """Shared state of story assignment. Reads and writes happen under ``locked()``."""
 
     def locked(self) -> AbstractContextManager[object]:
-        """Serialise assignments: no other assigner reads or writes while this is held."""
+        """Serialise assignments: no other assigner reads or writes while this is held. A store
+        whose lock can run out (Redis) fences every write made under it: ``commit``, ``expire``
+        and ``rotate_frequencies`` raise ``LockLost``, writing nothing, once it is not ours."""
         ...
 
     def stats(

@@ -5,20 +5,25 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import redis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storywire.stories import (
     Doc,
+    LockLost,
     MemoryStoryStore,
     Params,
     RedisStoryStore,
     StoryEngine,
 )
+from storywire.stories.model import Commit
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -263,3 +268,122 @@ def test_concurrent_threads_give_sequential_partition(redis_client: redis.Redis)
     for th in threads:
         th.join(timeout=60)
     assert _partition([d.id for d in docs], got) == expected
+
+
+# -- fencing: a worker that stalls past the lock's timeout --------------------------------------
+
+
+def _stall_until_lost(client: redis.Redis, store: RedisStoryStore) -> None:
+    """Stand still until the store's lock has run out (what a long GC pause or SIGSTOP does)."""
+    deadline = time.monotonic() + 10
+    while client.exists(store.lock_key):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+
+
+def _stall_before_commit(
+    client: redis.Redis, slow: RedisStoryStore, meanwhile: Callable[[], object], times: int = 1
+) -> list[object]:
+    """Make ``slow``'s next ``times`` commits stall until its lock runs out, ``meanwhile`` (the
+    other worker) run, and only then the commit be attempted; returns what meanwhile returned."""
+    real = slow.commit
+    done: list[object] = []
+
+    def stalled(change: Commit) -> None:
+        if len(done) < times:
+            _stall_until_lost(client, slow)
+            done.append(meanwhile())
+        real(change)
+
+    slow.commit = stalled  # type: ignore[method-assign]
+    return done
+
+
+def test_a_commit_after_the_lock_ran_out_raises_lock_lost_and_writes_nothing(
+    redis_client: redis.Redis,
+) -> None:
+    """Worker 1 reads under the lock, stalls past the timeout; worker 2 takes the lock and
+    starts the story; worker 1's commit (made on stale reads: it would start a second story for
+    the same event) raises LockLost and leaves exactly worker 2's state behind."""
+    docs = [d for _, d in labelled_docs()]
+    slow = RedisStoryStore(redis_client, lock_timeout=0.3)
+    fast = RedisStoryStore(redis_client)
+    slow_engine, fast_engine = StoryEngine(slow), StoryEngine(fast)
+    other = _stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
+    with pytest.raises(LockLost), slow.locked():
+        slow_engine._assign_locked(docs[0], slow_engine.features(docs[0]))
+    assert len(other) == 1
+    alone = MemoryStoryStore()
+    assert StoryEngine(alone).assign(docs[3]) == other[0]
+    ids = list(alone.stories)
+    assert slow.load(ids) == alone.load(ids)
+    assert slow.live_stories() == 1
+    assert int(redis_client.get("storywire:stories:n") or 0) == 1
+    assert slow.stats(docs[0].id, [], [])[3] is None  # worker 1's document not recorded
+    assert not redis_client.exists(slow.lock_key)  # and its exit did not touch the lock
+
+
+def test_a_worker_that_lost_the_lock_assigns_the_document_again(redis_client: redis.Redis) -> None:
+    """The engine retries the refused document under a fresh lock: it joins the story worker 2
+    started meanwhile, exactly as if the two had come one after the other."""
+    docs = [d for _, d in labelled_docs()]
+    slow = RedisStoryStore(redis_client, lock_timeout=0.3)
+    fast_engine = StoryEngine(RedisStoryStore(redis_client))
+    other = _stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
+    got = StoryEngine(slow).assign_many([docs[0], docs[1]])
+    sequential = MemoryStoryStore()
+    engine = StoryEngine(sequential)
+    assert [engine.assign(docs[3]), *engine.assign_many([docs[0], docs[1]])] == [*other, *got]
+    assert not got[0].created
+    ids = list(sequential.stories)
+    assert slow.load(ids) == sequential.load(ids)
+    assert slow.live_stories() == sequential.live_stories() == 2
+
+
+def test_the_engine_gives_up_after_lock_retries_with_nothing_half_written(
+    redis_client: redis.Redis,
+) -> None:
+    """A worker that stalls on every attempt raises LockLost after ``lock_retries`` fresh
+    locks (the task then retries the batch); every refused commit wrote nothing."""
+    docs = [d for _, d in labelled_docs()]
+    slow = RedisStoryStore(redis_client, lock_timeout=0.2)
+    fast_engine = StoryEngine(RedisStoryStore(redis_client))
+    others = iter(docs[3:])
+    other = _stall_before_commit(
+        redis_client, slow, lambda: fast_engine.assign(next(others)), times=100
+    )
+    with pytest.raises(LockLost):
+        StoryEngine(slow, Params(lock_retries=2)).assign(docs[0])
+    assert len(other) == 3
+    assert int(redis_client.get("storywire:stories:n") or 0) == 3
+    assert slow.stats(docs[0].id, [], [])[3] is None
+
+
+def test_eviction_and_rotation_are_fenced_too(redis_client: redis.Redis) -> None:
+    """Every write made under the lock checks it: a stale worker's eviction batch and
+    frequency rotation raise LockLost and change nothing; reads need no lock."""
+    docs = [d for _, d in labelled_docs()]
+    fast = RedisStoryStore(redis_client)
+    first = StoryEngine(fast).assign(docs[0])
+    started = redis_client.get("storywire:stories:dfstart")
+    slow = RedisStoryStore(redis_client, lock_timeout=0.2)
+    with slow.locked():
+        _stall_until_lost(redis_client, slow)
+        with fast.locked():
+            with pytest.raises(LockLost):
+                slow.expire(T0.timestamp() + 1e9, limit=100)
+            with pytest.raises(LockLost):
+                slow.rotate_frequencies(T0.timestamp() + 1e9, 1.0)
+            assert slow.live_stories() == 1
+            assert slow.load([first.story_id])
+            assert redis_client.get("storywire:stories:dfstart") == started
+            assert redis_client.exists("storywire:stories:df")
+            assert not redis_client.exists("storywire:stories:df:old")
+    # worker 2 still held its lock while worker 1 left its own: it released only its own.
+    assert not redis_client.exists(slow.lock_key)
+
+
+def test_writes_outside_the_lock_are_refused(redis_client: redis.Redis) -> None:
+    """A write with no lock held is a bug in the caller, not a lost lock."""
+    with pytest.raises(RuntimeError, match="locked"):
+        RedisStoryStore(redis_client).rotate_frequencies(0.0, 1.0)
