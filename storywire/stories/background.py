@@ -1,4 +1,4 @@
-"""Background document frequencies: an IDF prior from general English word frequencies.
+"""Background document frequencies: an IDF prior from general word frequencies.
 
 Early in a stream, and in any stream with few documents, online document frequencies are noise:
 after ten documents every word is either in one of them or in none, and a headline word such as
@@ -7,6 +7,15 @@ after ten documents every word is either in one of them or in none, and a headli
 pseudo-documents in which each feature occurs at its background rate are added to the online
 counts (``Params.idf_prior_docs``), so IDF starts from "how rare is this word in English" and
 moves to the stream's own statistics as real documents arrive.
+
+Feeds are not all English, and no language is detected per document (too slow for the
+engine's budget). A word's rate is its English rate raised to its rate in the lists of
+``_LANGS`` (German, French, Spanish, Italian, Portuguese, Dutch; words of at least Zipf 3.5
+there), so "der", "und", "les", "del", "che" and "het" weigh as little as "the" would,
+instead of like rare names. Collisions are the cost: a word English uses keeps its English
+rate unless it is a function word elsewhere ("die", "war", "son" are) or 100 times more
+common there (a loan such as "monde"); place names such as "Paris" or "Berlin" keep theirs.
+Elided forms ("l'enquête", "dell'anno") take the rate of the word after the apostrophe.
 
 Without ``wordfreq`` installed the prior is off (``have_background()`` is False).
 """
@@ -17,6 +26,7 @@ import functools
 import math
 import re
 import sys
+from collections.abc import Callable
 
 from storywire.stories.features import STOPWORDS, stem
 
@@ -25,6 +35,14 @@ _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
 _NUMBERS: dict[str, float] = {}  # number feature -> rate (cache)
 _NUMBERS_SHAPES: dict[str, float] = {}  # wordfreq's numeric entries ("0000", "4.5", ...)
 _NUMERIC = re.compile(r"[0-9][0-9.,]*")
+_CONTRACTION = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")  # don't, aujourd'hui
+# Other languages' common words must not weigh like names (see the module docstring): the
+# Latin-script languages of most European outlets. Each adds ~10k features (~1.5 MB).
+_LANGS = ("de", "fr", "es", "it", "pt", "nl")
+_FLOOR = 3e-6  # Zipf 3.5: a rarer word's prior differs from an unknown word's by < 1.4 IDF
+_EN_KNOWN = 1e-6  # a word English uses this often keeps its English rate, unless in another
+_FUNCTION = 1e-3  # language it is a function word (der, les, die, war: Zipf >= 6)
+_LOAN = 100.0  # or is 100 times more common there (monde, frau, ley: English quotes them)
 
 try:
     from wordfreq import get_frequency_dict, get_frequency_list  # data ships in the wheel
@@ -41,28 +59,59 @@ def have_background() -> bool:
 
 @functools.cache
 def _load() -> dict[str, float]:
-    """Per-word rate of every feature, summed over the words that map to it (plural, case)."""
+    """Per-word rate of every feature: the English rate (summed over the words that map to
+    the feature: plural, case), raised to the feature's rate in any of ``_LANGS``."""
     table: dict[str, float] = {}
     if _HAVE:
         freqs = get_frequency_dict("en", "best")
         get = table.get
         for word, freq in freqs.items():
-            if word.isalpha():
-                # _feature(word) for an alphabetic word, without its per-call checks (this
-                # loop runs ~300k times at start-up): no digits, no apostrophe, and only a
-                # word ending in "s" can change under stem(); keys are interned below.
+            if word.isalpha() or _CONTRACTION.fullmatch(word):
+                # _feature(word) for an alphabetic word or a contraction (don't), without its
+                # per-call checks (this loop runs ~300k times at start-up): no digits, and
+                # only a word ending in "s" can change under stem(); keys are interned below.
                 if len(word) < 2 or word in STOPWORDS:
                     continue
                 feat = stem(word) if word[-1] == "s" else word
                 table[feat] = get(feat, 0.0) + freq
             elif freq >= _KEEP and _NUMERIC.fullmatch(word):
                 _NUMBERS_SHAPES[word] = freq
+        del freqs
         # wordfreq caches its whole list (~50 MB); keep only the ~80k entries used here.
         get_frequency_dict.cache_clear()
         get_frequency_list.cache_clear()
+        table = {k: v for k, v in table.items() if v >= _KEEP}
+        for lang in _LANGS:
+            _raise_to(table, lang)
+        get_frequency_list.cache_clear()
     # Rarer words than _KEEP get _UNKNOWN: their prior pseudo-counts differ by a few
     # hundredths of a document, and dropping them keeps the table at ~80k entries.
-    return {sys.intern(k): v for k, v in table.items() if v >= _KEEP}
+    return {sys.intern(k): v for k, v in table.items()}
+
+
+def _raise_to(table: dict[str, float], lang: str) -> None:
+    """Raise each feature's rate to its rate in ``lang``'s list (words >= ``_FLOOR`` only)."""
+    rates: dict[str, float] = {}
+    get = rates.get
+    # wordfreq's "small" lists hold the words of >= 1 per million, in buckets of one
+    # centibel, most frequent first: bucket i holds the words of frequency 10^(-i/100).
+    for index, bucket in enumerate(get_frequency_list(lang, "small")):
+        freq = 10.0 ** (-index / 100.0)
+        if freq < _FLOOR:
+            break
+        for word in bucket:
+            if (
+                (word.isalpha() or _CONTRACTION.fullmatch(word))
+                and len(word) > 1
+                and word not in STOPWORDS
+            ):
+                feat = stem(word) if word[-1] == "s" else word
+                rates[feat] = get(feat, 0.0) + freq
+    old = table.get
+    for feat, rate in rates.items():
+        en = old(feat, 0.0)
+        if rate > en and (en < _EN_KNOWN or rate >= _FUNCTION or rate >= _LOAN * en):
+            table[feat] = rate
 
 
 def _number_rate(feat: str) -> float:
@@ -81,13 +130,36 @@ def _number_rate(feat: str) -> float:
     return rate
 
 
+def _word_rate(feat: str, get: Callable[[str], float | None]) -> float:
+    """Rate of a word feature the table lacks: an elided article or preposition
+    ("l'enquête", "d'une", "dell'anno") takes the rate of the word after the apostrophe
+    (wordfreq's lists split elisions); German "ß" is listed as "ss" (wordfreq casefolds)."""
+    if "'" in feat or "\u2019" in feat:
+        plain = feat.replace("\u2019", "'")
+        rest = plain.rpartition("'")[2]
+        rate = get(plain) if plain != feat else None
+        if rate is None and len(rest) > 1:
+            rate = get(rest)
+        if rate is not None:
+            return rate
+    if "\u00df" in feat:
+        rate = get(feat.replace("\u00df", "ss"))
+        if rate is not None:
+            return rate
+    return _UNKNOWN
+
+
 def word_rates(features: list[str]) -> list[float]:
     """Background per-word frequency (0..1) of each feature; numbers are "#" features."""
     get = _load().get
-    return [
-        (_number_rate(f) if _HAVE else _UNKNOWN) if f[0] == "#" else get(f, _UNKNOWN)
-        for f in features
-    ]
+    out = []
+    for f in features:
+        if f[0] == "#":
+            out.append(_number_rate(f) if _HAVE else _UNKNOWN)
+        else:
+            rate = get(f)
+            out.append(rate if rate is not None else _word_rate(f, get))
+    return out
 
 
 def doc_rate(word_rate: float, doc_len: float) -> float:
