@@ -80,12 +80,12 @@ def _load() -> dict[str, float]:
         # wordfreq caches its whole list (~50 MB); keep only the ~80k entries used here.
         get_frequency_dict.cache_clear()
         get_frequency_list.cache_clear()
+        # Rarer words than _KEEP get _UNKNOWN: their prior pseudo-counts differ by a few
+        # hundredths of a document, and dropping them keeps the table small.
         table = {k: v for k, v in table.items() if v >= _KEEP}
         for lang in _LANGS:
             _raise_to(table, lang)
         get_frequency_list.cache_clear()
-    # Rarer words than _KEEP get _UNKNOWN: their prior pseudo-counts differ by a few
-    # hundredths of a document, and dropping them keeps the table at ~80k entries.
     return {sys.intern(k): v for k, v in table.items()}
 
 
