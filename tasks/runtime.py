@@ -49,10 +49,7 @@ class Runtime:
             window_hours=self.settings.story_window_hours,
             decay_hours=self.settings.story_decay_hours,
         )
-        store = RedisStoryStore(
-            self.redis, window_hours=params.window_hours, posting_cap=params.posting_cap
-        )
-        return StoryEngine(store, params)
+        return StoryEngine(RedisStoryStore.for_params(self.redis, params), params)
 
     @cached_property
     def fetcher(self) -> HttpFetcher:

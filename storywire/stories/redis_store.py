@@ -36,7 +36,7 @@ import orjson
 import redis
 from redis.exceptions import LockError, LockNotOwnedError
 
-from storywire.stories.model import Commit, CopyRecord, StoryState
+from storywire.stories.model import Commit, CopyRecord, Params, StoryState
 from storywire.stories.store import LockLost
 
 
@@ -166,6 +166,19 @@ class RedisStoryStore:
         self._held = _Held()
         self._commit = client.register_script(_COMMIT)
         self._apply = client.register_script(_APPLY)
+
+    @classmethod
+    def for_params(
+        cls, client: redis.Redis, params: Params, *, prefix: str = "storywire:stories"
+    ) -> RedisStoryStore:
+        """The store an engine with ``params`` needs: its window, posting cap and lock timeout."""
+        return cls(
+            client,
+            prefix=prefix,
+            window_hours=params.window_hours,
+            posting_cap=params.posting_cap,
+            lock_timeout=params.lock_timeout,
+        )
 
     def locked(self) -> AbstractContextManager[object]:
         return self._locked()

@@ -25,12 +25,7 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
             return _run(args, MemoryStoryStore(posting_cap=params.posting_cap), params)
         with redis_url_for(settings) as url:
             client = redis.Redis.from_url(url)
-            store = RedisStoryStore(
-                client,
-                prefix=args.prefix,
-                window_hours=params.window_hours,
-                posting_cap=params.posting_cap,
-            )
+            store = RedisStoryStore.for_params(client, params, prefix=args.prefix)
             return _run(args, store, params)
     except (OSError, ValueError) as exc:
         sys.stderr.write(f"storywire cluster: {exc}\n")

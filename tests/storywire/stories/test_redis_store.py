@@ -387,3 +387,16 @@ def test_writes_outside_the_lock_are_refused(redis_client: redis.Redis) -> None:
     """A write with no lock held is a bug in the caller, not a lost lock."""
     with pytest.raises(RuntimeError, match="locked"):
         RedisStoryStore(redis_client).rotate_frequencies(0.0, 1.0)
+
+
+def test_a_store_for_params_takes_their_window_cap_and_lock_timeout(
+    redis_client: redis.Redis,
+) -> None:
+    params = Params(window_hours=5.0, posting_cap=7, lock_timeout=2.5)
+    store = RedisStoryStore.for_params(redis_client, params, prefix="p")
+    assert (store.ttl, store.posting_cap, store.lock_timeout, store.lock_key) == (
+        36_000,
+        7,
+        2.5,
+        "p:lock",
+    )
