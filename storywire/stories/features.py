@@ -86,9 +86,64 @@ _SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 
 _TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
+# Chinese, Japanese and Korean (lab-cjk). Han, Hiragana, Katakana and Hangul runs become
+# overlapping character bigrams, as Lucene's CJKAnalyzer makes them (a one-character run stays a
+# unigram): Chinese and Japanese have no spaces, and Korean attaches particles to its words.
+# Their punctuation (the CJK block, full-width and vertical forms) turns into separators, and
+# full-width digits and letters into ASCII ones ("６．８" is "6.8"). Text without any of these
+# characters is tokenized as before, at the cost of one ``isascii()`` (ASCII text) or one
+# regex search (other text).
+_CJK_CHARS = (
+    "\u1100-\u11ff\u3005-\u3007\u3021-\u3029\u3031-\u3035\u303b\u3041-\u3096"
+    "\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u3131-\u318e\u31f0-\u31ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003ffff"
+)
+_WIDE = re.compile(f"[{_CJK_CHARS}\u3000-\u303f\u30fb\ufe10-\ufe1f\ufe30-\ufe4f\uff00-\uffef]")
+_CJK_RUN = re.compile(f"([{_CJK_CHARS}]+)")
+
+
+def _wide_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = dict(_PUNCT)
+    separators = "\u3000\u3001\u3002\u3003\u30fb\uff0c\uff61\uff62\uff63\uff64\uff65"
+    separators += "".join(map(chr, range(0x3008, 0x3021))) + "\u3030\u303d\u303e\u303f"
+    separators += "".join(map(chr, range(0xFE10, 0xFE20))) + "".join(
+        map(chr, range(0xFE30, 0xFE50))
+    )
+    separators += (
+        "\uffe0\uffe1\uffe2\uffe3\uffe4\uffe5\uffe6\uffe8\uffe9\uffea\uffeb\uffec\uffed\uffee"
+    )
+    for code in range(0xFF01, 0xFF5F):  # full-width ASCII: the ASCII character, mapped again
+        ascii_char = chr(code - 0xFEE0)
+        table[code] = _PUNCT.get(ord(ascii_char), ascii_char)
+    table.update(dict.fromkeys(map(ord, separators), " "))
+    return table
+
+
+_PUNCT_WIDE = str.maketrans(_wide_table())
+
+
 def tokens(text: str) -> list[str]:
-    """Whitespace tokens of ``text`` with most punctuation turned into separators."""
-    return text.translate(_PUNCT).split()
+    """Whitespace tokens of ``text`` with most punctuation turned into separators; runs of
+    Chinese, Japanese and Korean characters become character bigrams."""
+    if text.isascii() or _WIDE.search(text) is None:
+        return text.translate(_PUNCT).split()
+    out: list[str] = []
+    for tok in text.translate(_PUNCT_WIDE).split():
+        parts = _CJK_RUN.split(tok)
+        if len(parts) == 1:
+            out.append(tok)
+            continue
+        # split() with a group: text between runs at even indices, the runs at odd ones.
+        for i, part in enumerate(parts):
+            if i % 2 == 0:
+                if part:
+                    out.append(part)
+            elif len(part) == 1:
+                out.append(part)
+            else:
+                out.extend(map(operator.add, part[:-1], part[1:]))
+    return out
 
 
 def stem(word: str) -> str:
