@@ -86,7 +86,7 @@ _SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 
 _TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
-# Chinese, Japanese and Korean (lab-cjk). Han, Hiragana, Katakana and Hangul runs become
+# Chinese, Japanese and Korean. Han, Hiragana, Katakana and Hangul runs become
 # overlapping character bigrams, as Lucene's CJKAnalyzer makes them (a one-character run stays a
 # unigram): Chinese and Japanese have no spaces, and Korean attaches particles to its words.
 # Their punctuation (the CJK block, full-width and vertical forms) turns into separators, and
