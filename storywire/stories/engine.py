@@ -316,7 +316,9 @@ class StoryEngine:
         the time between them, less the number conflict; ``numbers`` are the document's
         strongest figures (``_top_numbers``)."""
         p = self.params
-        mix = p.entity_mix
+        # No entities on one side (caseless scripts, lowercase feeds) is absence of evidence:
+        # scoring it as an entity mismatch would cap the score at half the text similarity.
+        mix = p.entity_mix if ent and story.e_terms else 0.0
         cn, en = self._norms(story)
         score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / cn
         if mix:
@@ -367,10 +369,11 @@ class StoryEngine:
         pairs = a.size * b.size
         (ac, ae), (bc, be) = self._norms(a), self._norms(b)
         text = _dot(dict(zip(a.c_terms, a.c_weights, strict=True)), b.c_terms, b.c_weights)
-        score = (1.0 - p.entity_mix) * text / (ac * bc)
+        mix = p.entity_mix if a.e_terms and b.e_terms else 0.0
+        score = (1.0 - mix) * text / (ac * bc)
         a_ent = dict(zip(a.e_terms, a.e_weights, strict=True))
-        if p.entity_mix:
-            score += p.entity_mix * _dot(a_ent, b.e_terms, b.e_weights) / (ae * be)
+        if mix:
+            score += mix * _dot(a_ent, b.e_terms, b.e_weights) / (ae * be)
         score *= self._decay(a.first_seen, a.last_seen, b)
         numbers = self._top_numbers(a_ent)
         if numbers:

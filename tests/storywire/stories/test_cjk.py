@@ -59,9 +59,16 @@ def test_chinese_articles_cluster_by_event() -> None:
 
 
 @pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
-@pytest.mark.parametrize("prefix", ["ja", "ko"])
-def test_japanese_and_korean_articles_group_without_mixing(prefix: str) -> None:
-    """Japanese and Korean reports group (fewer stories than documents) and no story mixes two
+def test_korean_articles_cluster_by_event() -> None:
+    """Hangul has no capitals, so no names: scored on text alone, every report finds its event."""
+    got, gold = _partition(cjk_docs("ko"))
+    assert got == gold
+
+
+@pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
+@pytest.mark.parametrize("prefix", ["ja"])
+def test_japanese_articles_group_without_mixing(prefix: str) -> None:
+    """Japanese reports group (fewer stories than documents) and no story mixes two
     events; not every report finds its event yet (see docs/stories.md)."""
     got, gold = _partition(cjk_docs(prefix))
     assert len(got) < len(gold) * 3
@@ -70,8 +77,9 @@ def test_japanese_and_korean_articles_group_without_mixing(prefix: str) -> None:
 
 
 def test_old_tokenizer_did_not_cluster(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The control: with whitespace tokens every report started its own story."""
+    """The control: with whitespace tokens (one per clause) most reports started their own
+    story (22 stories for 9 events)."""
     monkeypatch.setattr(features, "tokens", _old_tokens)
     pairs: list[tuple[str, Doc]] = cjk_docs()
-    got, _ = _partition(pairs)
-    assert len(got) == len(pairs)
+    got, gold = _partition(pairs)
+    assert len(got) > 2 * len(gold)

@@ -215,3 +215,18 @@ def test_time_decay_lowers_the_score_of_a_story_further_away(
         assert scores[0] > scores[1] > scores[2]
     else:
         assert scores[0] == scores[1] == scores[2]
+
+
+def test_a_document_without_names_or_numbers_is_scored_on_its_text_alone() -> None:
+    """Caseless scripts (Korean, Arabic, ...) and lowercase feeds yield no entities: the entity
+    half of the score must not count as a mismatch, or such reports could score at most half
+    of their text similarity and never join."""
+    words = "flood river streets rain homes evacuated water rescue boats overnight residents"
+    first = Doc("a", "river flood", words, T0)
+    second = Doc("b", "flood river", " ".join(reversed(words.split())), T0)
+    engine = StoryEngine(MemoryStoryStore())
+    engine.assign(first)
+    joined = engine.assign(second)
+    assert joined.copy_of is None
+    assert joined.story_id == story_id_for("a")
+    assert joined.score > 0.9
