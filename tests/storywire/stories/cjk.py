@@ -9,9 +9,11 @@ vocabulary (地震, 震级, 火災, 消防, 홍수) and differ in places, names 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from storywire.stories import Doc
+
+from .multilingual import interleaved
 
 T0 = datetime(2024, 7, 3, 2, 0, tzinfo=UTC)
 
@@ -200,18 +202,4 @@ ARTICLES: list[tuple[str, str, str]] = [
 def cjk_docs(prefix: str = "") -> list[tuple[str, Doc]]:
     """(label, Doc) in an interleaved arrival order, one document every ten minutes; only the
     events whose label starts with ``prefix`` ("zh", "ja", "ko"; "" for all)."""
-    picked = [a for a in ARTICLES if a[0].startswith(prefix)]
-    # Interleave: first reports of every event, then the second ones, then the third.
-    order = sorted(range(len(picked)), key=lambda i: (i % 3, i))
-    return [
-        (
-            picked[i][0],
-            Doc(
-                id=f"cjk-{prefix}{i}",
-                title=picked[i][1],
-                text=picked[i][2],
-                published=T0 + timedelta(minutes=10 * n),
-            ),
-        )
-        for n, i in enumerate(order)
-    ]
+    return interleaved([a for a in ARTICLES if a[0].startswith(prefix)], f"cjk-{prefix}", T0)

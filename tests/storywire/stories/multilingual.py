@@ -283,19 +283,27 @@ ARTICLES: list[tuple[str, str, str]] = [
 ]
 
 
-def multilingual_docs() -> list[tuple[str, Doc]]:
-    """(label, Doc) in an interleaved arrival order, one document every ten minutes."""
-    # Interleave: first reports of every event, then the second ones, then the third.
-    order = sorted(range(len(ARTICLES)), key=lambda i: (i % 3, i))
+def interleaved(
+    articles: list[tuple[str, str, str]], id_prefix: str, t0: datetime
+) -> list[tuple[str, Doc]]:
+    """(label, Doc) of (label, title, body) articles listed three reports per event, in an
+    interleaved arrival order (the first report of every event, then the second ones, then the
+    third), one document every ten minutes from ``t0``."""
+    order = sorted(range(len(articles)), key=lambda i: (i % 3, i))
     return [
         (
-            ARTICLES[i][0],
+            articles[i][0],
             Doc(
-                id=f"ml-{i}",
-                title=ARTICLES[i][1],
-                text=ARTICLES[i][2],
-                published=T0 + timedelta(minutes=10 * n),
+                id=f"{id_prefix}{i}",
+                title=articles[i][1],
+                text=articles[i][2],
+                published=t0 + timedelta(minutes=10 * n),
             ),
         )
         for n, i in enumerate(order)
     ]
+
+
+def multilingual_docs() -> list[tuple[str, Doc]]:
+    """(label, Doc) in an interleaved arrival order, one document every ten minutes."""
+    return interleaved(ARTICLES, "ml-", T0)
