@@ -316,9 +316,7 @@ class StoryEngine:
         the time between them, less the number conflict; ``numbers`` are the document's
         strongest figures (``_top_numbers``)."""
         p = self.params
-        # No entities on one side (caseless scripts, lowercase feeds) is absence of evidence:
-        # scoring it as an entity mismatch would cap the score at half the text similarity.
-        mix = p.entity_mix if ent and story.e_terms else 0.0
+        mix = self._entity_mix(ent, story.e_terms)
         cn, en = self._norms(story)
         score = (1.0 - mix) * _dot(vec, story.c_terms, story.c_weights) / cn
         if mix:
@@ -327,6 +325,12 @@ class StoryEngine:
         if numbers:
             score -= p.number_conflict * self._number_conflict(numbers, ent, story)
         return score
+
+    def _entity_mix(self, a: Collection[str], b: Collection[str]) -> float:
+        """The entity share of a score between two sides with these entities. None on one side
+        (caseless scripts, lowercase feeds) is absence of evidence: scoring it as an entity
+        mismatch would cap the score at half the text similarity, so text decides alone."""
+        return self.params.entity_mix if a and b else 0.0
 
     def _decay(self, start: float, end: float, story: StoryState) -> float:
         """1 when the span ``start..end`` overlaps the story's, halving every ``decay_hours``
@@ -369,7 +373,7 @@ class StoryEngine:
         pairs = a.size * b.size
         (ac, ae), (bc, be) = self._norms(a), self._norms(b)
         text = _dot(dict(zip(a.c_terms, a.c_weights, strict=True)), b.c_terms, b.c_weights)
-        mix = p.entity_mix if a.e_terms and b.e_terms else 0.0
+        mix = self._entity_mix(a.e_terms, b.e_terms)
         score = (1.0 - mix) * text / (ac * bc)
         a_ent = dict(zip(a.e_terms, a.e_weights, strict=True))
         if mix:
