@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import orjson
@@ -180,11 +180,8 @@ class RedisStoryStore:
             lock_timeout=params.lock_timeout,
         )
 
-    def locked(self) -> AbstractContextManager[object]:
-        return self._locked()
-
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
         # timeout: a crashed holder cannot block everyone forever; blocking_timeout: a stuck
         # worker raises LockError (a retryable task error) instead of hanging.
         lock = self.r.lock(
