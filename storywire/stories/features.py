@@ -130,17 +130,11 @@ def tokens(text: str) -> list[str]:
         return text.translate(_PUNCT).split()
     out: list[str] = []
     for tok in text.translate(_PUNCT_WIDE).split():
-        parts = _CJK_RUN.split(tok)
-        if len(parts) == 1:
-            out.append(tok)
-            continue
         # split() with a group: text between runs at even indices, the runs at odd ones.
-        for i, part in enumerate(parts):
-            if i % 2 == 0:
+        for i, part in enumerate(_CJK_RUN.split(tok)):
+            if i % 2 == 0 or len(part) == 1:  # text around the runs, or a one-character run
                 if part:
                     out.append(part)
-            elif len(part) == 1:
-                out.append(part)
             else:
                 out.extend(map(operator.add, part[:-1], part[1:]))
     return out
