@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -15,8 +14,8 @@ from storywire.identity import article_id
 from storywire.models import Entry, Source
 from storywire.settings import Settings
 from storywire.stories import Doc, Params, RedisStoryStore, StoryEngine
-from storywire.stories.model import Commit
 from tasks.runtime import Runtime
+from tests.support.stall import stall_before_commit
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -49,19 +48,11 @@ def test_a_batch_whose_story_lock_was_lost_is_retried_and_recorded(
     store = RedisStoryStore(rt.redis, lock_timeout=0.3)
     rt.engine = StoryEngine(store, Params(lock_retries=0))
     other = StoryEngine(RedisStoryStore(rt.redis))
-    real = store.commit
-    stalls: list[str] = []
-
-    def stalled(change: Commit) -> None:
-        if not stalls:
-            while rt.redis.exists(store.lock_key):  # the lock runs out
-                time.sleep(0.01)
-            stalls.append(
-                other.assign(Doc("elsewhere", "Harbour strike in Oslo", "", NOW)).story_id
-            )
-        real(change)
-
-    store.commit = stalled  # type: ignore[method-assign]
+    stalls = stall_before_commit(
+        rt.redis,
+        store,
+        lambda: other.assign(Doc("elsewhere", "Harbour strike in Oslo", "", NOW)).story_id,
+    )
     published = _Publish()
     monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
     monkeypatch.setattr(tasks.process, "publish", published)

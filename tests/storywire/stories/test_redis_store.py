@@ -5,8 +5,6 @@ from __future__ import annotations
 import multiprocessing
 import random
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -23,7 +21,7 @@ from storywire.stories import (
     RedisStoryStore,
     StoryEngine,
 )
-from storywire.stories.model import Commit
+from tests.support.stall import stall_before_commit, stall_until_lost
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -273,32 +271,6 @@ def test_concurrent_threads_give_sequential_partition(redis_client: redis.Redis)
 # -- fencing: a worker that stalls past the lock's timeout --------------------------------------
 
 
-def _stall_until_lost(client: redis.Redis, store: RedisStoryStore) -> None:
-    """Stand still until the store's lock has run out (what a long GC pause or SIGSTOP does)."""
-    deadline = time.monotonic() + 10
-    while client.exists(store.lock_key):
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-
-
-def _stall_before_commit(
-    client: redis.Redis, slow: RedisStoryStore, meanwhile: Callable[[], object], times: int = 1
-) -> list[object]:
-    """Make ``slow``'s next ``times`` commits stall until its lock runs out, ``meanwhile`` (the
-    other worker) run, and only then the commit be attempted; returns what meanwhile returned."""
-    real = slow.commit
-    done: list[object] = []
-
-    def stalled(change: Commit) -> None:
-        if len(done) < times:
-            _stall_until_lost(client, slow)
-            done.append(meanwhile())
-        real(change)
-
-    slow.commit = stalled  # type: ignore[method-assign]
-    return done
-
-
 def test_a_commit_after_the_lock_ran_out_raises_lock_lost_and_writes_nothing(
     redis_client: redis.Redis,
 ) -> None:
@@ -309,7 +281,7 @@ def test_a_commit_after_the_lock_ran_out_raises_lock_lost_and_writes_nothing(
     slow = RedisStoryStore(redis_client, lock_timeout=0.3)
     fast = RedisStoryStore(redis_client)
     slow_engine, fast_engine = StoryEngine(slow), StoryEngine(fast)
-    other = _stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
+    other = stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
     with pytest.raises(LockLost), slow.locked():
         slow_engine._assign_locked(docs[0], slow_engine.features(docs[0]))
     assert len(other) == 1
@@ -329,7 +301,7 @@ def test_a_worker_that_lost_the_lock_assigns_the_document_again(redis_client: re
     docs = [d for _, d in labelled_docs()]
     slow = RedisStoryStore(redis_client, lock_timeout=0.3)
     fast_engine = StoryEngine(RedisStoryStore(redis_client))
-    other = _stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
+    other = stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
     got = StoryEngine(slow).assign_many([docs[0], docs[1]])
     sequential = MemoryStoryStore()
     engine = StoryEngine(sequential)
@@ -349,7 +321,7 @@ def test_the_engine_gives_up_after_lock_retries_with_nothing_half_written(
     slow = RedisStoryStore(redis_client, lock_timeout=0.2)
     fast_engine = StoryEngine(RedisStoryStore(redis_client))
     others = iter(docs[3:])
-    other = _stall_before_commit(
+    other = stall_before_commit(
         redis_client, slow, lambda: fast_engine.assign(next(others)), times=100
     )
     with pytest.raises(LockLost):
@@ -368,7 +340,7 @@ def test_eviction_and_rotation_are_fenced_too(redis_client: redis.Redis) -> None
     started = redis_client.get("storywire:stories:dfstart")
     slow = RedisStoryStore(redis_client, lock_timeout=0.2)
     with slow.locked():
-        _stall_until_lost(redis_client, slow)
+        stall_until_lost(redis_client, slow)
         with fast.locked():
             with pytest.raises(LockLost):
                 slow.expire(T0.timestamp() + 1e9, limit=100)
