@@ -16,8 +16,8 @@ from storywire.stories.features import DATE_WORDS, DocFeatures, extract, sketch_
 from storywire.stories.model import (
     Assignment,
     Commit,
-    CopyRecord,
     Doc,
+    DocRecord,
     Params,
     StoryState,
     story_id_for,
@@ -250,7 +250,7 @@ class StoryEngine:
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
-            return Assignment(seen.story_id, False, None, (), 1.0)
+            return seen.assignment()
 
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.
@@ -283,20 +283,19 @@ class StoryEngine:
         merged: list[str] = []
         if not created and p.merge:
             story = self._merge_close(story, others, merged, new_keys, feats)
-        record = CopyRecord(doc.id, story.id, feats.sketch, t)
+        record = DocRecord(
+            doc.id, story.id, feats.sketch, t, created, copy_of, tuple(merged), round(score, 6)
+        )
         store.commit(
             Commit(
-                doc_id=doc.id,
-                time=t,
+                record=record,
                 terms=terms,
                 story=story,
                 new_keys=tuple(dict.fromkeys(new_keys)),
-                copy=record,
                 copy_keys=tuple(copy_keys),
-                merged=tuple(merged),
             )
         )
-        return Assignment(story.id, created, copy_of, tuple(merged), round(score, 6))
+        return record.assignment()
 
     def _norms(self, story: StoryState) -> tuple[float, float]:
         """What a dot product with the story's text and entity vectors is divided by."""
@@ -436,7 +435,7 @@ class StoryEngine:
         keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
-        self, feats: DocFeatures, copies: list[CopyRecord], since: float
+        self, feats: DocFeatures, copies: list[DocRecord], since: float
     ) -> tuple[str | None, StoryState | None, float]:
         p = self.params
         best: tuple[float, str, str] | None = None

@@ -151,34 +151,39 @@ class StoryState:
 
 
 @dataclass(frozen=True, slots=True)
-class CopyRecord:
-    """A document remembered for near-duplicate detection."""
+class DocRecord:
+    """A document the store remembers while it is in the window: its sketch, for near-duplicate
+    detection, and the assignment it got, so that a redelivery gets the same answer. A worker
+    that dies between the store's commit and the ledger's write leaves the merge or copy it
+    found to be announced by the retry, which would otherwise see a mere join."""
 
     doc_id: str
     story_id: str
     sketch: tuple[int, ...]
     time: float
+    created: bool = False
+    copy_of: str | None = None
+    merged: tuple[str, ...] = ()
+    score: float = 0.0
 
-
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """One read of the shared state for one document."""
-
-    n_docs: int
-    df: list[int]  # aligned with the terms asked for
-    postings: list[list[str]]  # live story ids per key asked for, most recent first
-    copies: list[CopyRecord]  # documents sharing a sketch key
+    def assignment(self) -> Assignment:
+        return Assignment(self.story_id, self.created, self.copy_of, self.merged, self.score)
 
 
 @dataclass(frozen=True, slots=True)
 class Commit:
     """Everything one assignment writes, applied atomically by the store."""
 
-    doc_id: str
-    time: float
+    record: DocRecord  # the document, its time and its assignment (story, merges, copy)
     terms: tuple[str, ...]  # distinct features of the document: their frequencies go up by one
     story: StoryState
-    new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at ``time``
-    copy: CopyRecord | None
-    copy_keys: tuple[str, ...]
-    merged: tuple[str, ...] = ()
+    new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at the record's time
+    copy_keys: tuple[str, ...]  # the sketch hashes the record is found under
+
+    @property
+    def time(self) -> float:
+        return self.record.time
+
+    @property
+    def merged(self) -> tuple[str, ...]:
+        return self.record.merged

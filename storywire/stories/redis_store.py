@@ -9,7 +9,7 @@ Layout (``P`` is the prefix):
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
-  record (story, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
+  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
 - ``P:lock`` the assignment lock (redis-py ``Lock``: a random token in a key with a timeout)
 
 Every assignment runs read-candidates / score / write under ``P:lock``, so two workers that
@@ -36,7 +36,7 @@ import orjson
 import redis
 from redis.exceptions import LockError, LockNotOwnedError
 
-from storywire.stories.model import Commit, CopyRecord, Params, StoryState
+from storywire.stories.model import Commit, DocRecord, Params, StoryState
 from storywire.stories.store import LockLost
 
 
@@ -44,25 +44,36 @@ def _str(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _record_to_json(record: CopyRecord, keys: Sequence[str]) -> bytes:
-    return orjson.dumps(
-        {
-            "d": record.doc_id,
-            "s": record.story_id,
-            "k": [f"{h:016x}" for h in record.sketch],
-            "t": record.time,
-            "c": list(keys),
-        }
-    )
+def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
+    obj: dict[str, Any] = {
+        "d": record.doc_id,
+        "s": record.story_id,
+        "k": [f"{h:016x}" for h in record.sketch],
+        "t": record.time,
+        "c": list(keys),
+        "x": record.score,
+    }
+    # Most documents join: the rest of the assignment is written only when there is one.
+    if record.created:
+        obj["n"] = 1
+    if record.copy_of is not None:
+        obj["o"] = record.copy_of
+    if record.merged:
+        obj["m"] = record.merged
+    return orjson.dumps(obj)
 
 
-def _record_from_json(raw: bytes | str) -> tuple[CopyRecord, list[str]]:
+def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
     obj = orjson.loads(raw)
-    record = CopyRecord(
+    record = DocRecord(
         doc_id=obj["d"],
         story_id=obj["s"],
         sketch=tuple(int(h, 16) for h in obj["k"]),
         time=float(obj["t"]),
+        created=bool(obj.get("n")),
+        copy_of=obj.get("o"),
+        merged=tuple(obj.get("m", ())),
+        score=float(obj.get("x", 0.0)),
     )
     return record, list(obj["c"])
 
@@ -74,20 +85,20 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 """
 # One assignment, in one script: redis-py packs and parses each command in Python, which cost
 # more than everything else of an assignment (a document has ~200 features), and one script is
-# one round trip. KEYS: lock, n, df, live, hw, docs, the story's state, the copy record, then
-# the index keys, the copy-list keys, and for each absorbed story its state key and index keys.
-# ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy cap, doc id, copy
-# record JSON ('' for none), record time, then the counts of index keys, copy keys, terms and
-# absorbed stories, the terms, and each absorbed story's id and number of index keys.
+# one round trip. KEYS: lock, n, df, live, hw, docs, the story's state, the document's record,
+# then the index keys, the copy-list keys, and for each absorbed story its state key and index
+# keys. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy cap, doc id,
+# record JSON, then the counts of index keys, copy keys, terms and absorbed stories,
+# the terms, and each absorbed story's id and number of index keys.
 _COMMIT = (
     _FENCE
     + """
 local sid, t, ttl, cap = ARGV[2], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local ni, nc = tonumber(ARGV[12]), tonumber(ARGV[13])
-local nt, ng = tonumber(ARGV[14]), tonumber(ARGV[15])
+local ni, nc = tonumber(ARGV[11]), tonumber(ARGV[12])
+local nt, ng = tonumber(ARGV[13]), tonumber(ARGV[14])
 redis.call('INCR', KEYS[2])
-for i = 16, 15 + nt do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
-local a, k = 15 + nt, 8 + ni + nc
+for i = 15, 14 + nt do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
+local a, k = 14 + nt, 8 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -104,15 +115,13 @@ for j = 9, 8 + ni do
   redis.call('ZREMRANGEBYRANK', KEYS[j], 0, -(cap + 1))
   redis.call('EXPIRE', KEYS[j], ttl)
 end
-if ARGV[10] ~= '' then
-  local doc, keep = ARGV[9], -tonumber(ARGV[8])
-  redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
-  redis.call('ZADD', KEYS[6], ARGV[11], doc)
-  for j = 9 + ni, 8 + ni + nc do
-    redis.call('RPUSH', KEYS[j], doc)
-    redis.call('LTRIM', KEYS[j], keep, -1)
-    redis.call('EXPIRE', KEYS[j], ttl)
-  end
+local doc, keep = ARGV[9], -tonumber(ARGV[8])
+redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
+redis.call('ZADD', KEYS[6], t, doc)
+for j = 9 + ni, 8 + ni + nc do
+  redis.call('RPUSH', KEYS[j], doc)
+  redis.call('LTRIM', KEYS[j], keep, -1)
+  redis.call('EXPIRE', KEYS[j], ttl)
 end
 redis.call('ZADD', KEYS[5], 'GT', t, 'hw')
 return 1
@@ -215,7 +224,7 @@ class RedisStoryStore:
 
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
+    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
         pipe = self.r.pipeline(transaction=False)
         pipe.get(f"{self.p}:n")
         pipe.get(f"{self.p}:n:old")
@@ -242,7 +251,7 @@ class RedisStoryStore:
                     seen_ids.add(other)
                     ids.append(other)
         own = res[-1]
-        copies: list[CopyRecord] = []
+        copies: list[DocRecord] = []
         if ids:
             for raw in self.r.mget([f"{self.p}:d:{i}" for i in ids]):
                 if raw is not None:
@@ -268,7 +277,7 @@ class RedisStoryStore:
     def commit(self, change: Commit) -> None:
         p = self.p
         story = change.story
-        record = change.copy
+        record = change.record
         token = self._token()
         gone = self.load(change.merged) if change.merged else {}
         keys = [
@@ -279,7 +288,7 @@ class RedisStoryStore:
             f"{p}:hw",
             f"{p}:docs",
             f"{p}:s:{story.id}",
-            f"{p}:d:{change.doc_id if record is None else record.doc_id}",
+            f"{p}:d:{record.doc_id}",
         ]
         keys += [f"{p}:i:{key}" for key in change.new_keys]
         keys += [f"{p}:c:{key}" for key in change.copy_keys]
@@ -292,9 +301,8 @@ class RedisStoryStore:
             self.ttl,
             self.posting_cap,
             self.copy_cap,
-            "" if record is None else record.doc_id,
-            b"" if record is None else _record_to_json(record, change.copy_keys),
-            0.0 if record is None else record.time,
+            record.doc_id,
+            _record_to_json(record, change.copy_keys),
             len(change.new_keys),
             len(change.copy_keys),
             len(change.terms),

@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from itertools import repeat
 from typing import Protocol
 
-from storywire.stories.model import Commit, CopyRecord, StoryState
+from storywire.stories.model import Commit, DocRecord, StoryState
 
 
 class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-py's LockError
@@ -38,7 +38,7 @@ class StoryStore(Protocol):
 
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
+    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
         """Documents seen, document frequency of each term, documents sharing a copy key, and
         the record of ``doc_id`` itself if it was assigned before (a redelivery)."""
         ...
@@ -90,7 +90,7 @@ class MemoryStoryStore:
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
         self.copy_index: dict[str, list[str]] = {}
-        self.docs: dict[str, tuple[CopyRecord, tuple[str, ...]]] = {}
+        self.docs: dict[str, tuple[DocRecord, tuple[str, ...]]] = {}
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
         self._high_water = 0.0
@@ -101,11 +101,11 @@ class MemoryStoryStore:
 
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[CopyRecord], CopyRecord | None]:
+    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
         df = list(map(self.df.get, terms, repeat(0)))
         if self.n_old:
             df = list(map(operator.add, df, map(self.df_old.get, terms, repeat(0))))
-        copies: list[CopyRecord] = []
+        copies: list[DocRecord] = []
         seen_ids: set[str] = set()
         for key in copy_keys:
             for other in self.copy_index.get(key, ()):
@@ -144,15 +144,14 @@ class MemoryStoryStore:
             if len(entries) > self.posting_cap:
                 # Same rule as Redis's ZREMRANGEBYRANK: the lowest (time, id) goes.
                 del entries[min(entries.items(), key=lambda kv: (kv[1], kv[0]))[0]]
-        record = change.copy
-        if record is not None:
-            self.docs[record.doc_id] = (record, change.copy_keys)
-            heapq.heappush(self._doc_heap, (record.time, record.doc_id))
-            for key in change.copy_keys:
-                bucket = self.copy_index.setdefault(key, [])
-                bucket.append(record.doc_id)
-                if len(bucket) > self.copy_cap:
-                    del bucket[0]
+        record = change.record
+        self.docs[record.doc_id] = (record, change.copy_keys)
+        heapq.heappush(self._doc_heap, (record.time, record.doc_id))
+        for key in change.copy_keys:
+            bucket = self.copy_index.setdefault(key, [])
+            bucket.append(record.doc_id)
+            if len(bucket) > self.copy_cap:
+                del bucket[0]
         self._high_water = max(self._high_water, change.time)
 
     def _evict_story(self, story_id: str) -> None:

@@ -14,7 +14,7 @@ from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
 from storywire.models import Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
-from storywire.stories import MemoryStoryStore, StoryEngine
+from storywire.stories import Doc, MemoryStoryStore, StoryEngine
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -117,6 +117,35 @@ def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: red
     assert data["story_id"] == ingested[0]["story_id"] == ingested[1]["story_id"]
     assert (data["outlet"], data["original_outlet"]) == ("Echo", "Wire")
     assert data["original_url"] == ingested[0]["url"]
+
+
+def test_a_retry_after_a_crash_before_the_ledger_still_announces_the_copy(
+    redis_client: redis.Redis,
+) -> None:
+    """The story store committed the copy's assignment, then the worker died before the ledger
+    write: the retried batch still gets article.copied (the store remembers the assignment)."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    wire = (
+        "<p>Flood waters rose across the Po valley on Sunday, the civil protection agency "
+        "said, and several thousand residents of Piacenza and Cremona left their homes as the "
+        "river broke its banks in three places. Rescue crews used boats to reach farms cut off "
+        "by the water, and schools in the province stayed closed.</p>"
+    )
+    other = Source(id="echo", url="https://echo.example/feed", outlet="Echo", domain="echo.example")
+    process_entries(
+        SOURCE, [("g:1", _entry("1", "Po valley floods", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    copy_entry = ("g:9", _entry("9", "Floods force thousands from homes in Italy", wire))
+    article = build_article(other, copy_entry[0], copy_entry[1], fetched_at=NOW)
+    (crashed,) = engine.assign_many([Doc(article.id, article.title, article.text, NOW)])
+    assert crashed.copy_of is not None  # committed in the store, never written to the ledger
+    retry = process_entries(other, [copy_entry], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert retry.copies == 1
+    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
+    types = [item.split(b"|", 2)[1].decode() for item in outbox]
+    assert types.count(ARTICLE_COPIED) == 1
 
 
 def test_article_carries_lead_and_sanitised_html() -> None:

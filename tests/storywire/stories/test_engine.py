@@ -93,8 +93,22 @@ def test_redelivered_doc_gets_same_story() -> None:
     _, doc = labelled_docs()[0]
     a = engine.assign(doc)
     b = engine.assign(doc)
-    assert b.story_id == a.story_id
+    assert b == a
+    assert a.created
     assert store.n_docs == 1
+
+
+def test_redelivery_gets_the_merge_it_first_found() -> None:
+    """A worker that dies after the store's commit but before the ledger's write is retried: the
+    redelivered documents get their first assignments, merge included, so the retry announces
+    what the store already did."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, MERGE_PARAMS)
+    first = engine.assign_many(bridged_docs())
+    assert any(a.merged for a in first)
+    n_docs = store.n_docs
+    assert engine.assign_many(bridged_docs()) == first
+    assert store.n_docs == n_docs
 
 
 def test_titles_only_input_keeps_events_apart() -> None:
