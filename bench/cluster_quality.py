@@ -5,8 +5,9 @@
     .venv/bin/python bench/cluster_quality.py --data ... --holdout
     .venv/bin/python bench/cluster_quality.py --data ... --stories stories.jsonl
 
-Runs the engine (in-memory store) in file order and in a fixed-seed shuffle, for full text and
-titles only, beside the reference online TF-IDF centroid baseline computed in the same run.
+Runs the engine (in-memory store) in file order and in a fixed-seed shuffle, for full text,
+titles only and title plus the body's first line (what summary feeds carry), beside the
+reference online TF-IDF centroid baseline computed in the same run.
 """
 
 from __future__ import annotations
@@ -26,6 +27,17 @@ from cluster_metrics import Scores, score
 from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 
 Row = dict[str, Any]
+# What of each document the clusterers see: the whole text, the headline alone, or the
+# headline and the body's first line (a summary feed's one line of description).
+FULL, TITLES, LEAD = "full text", "titles only", "title+line"
+
+
+def shaped(row: Row, shape: str) -> str:
+    if shape == TITLES:
+        return ""
+    if shape == LEAD:
+        return next((line for line in row["text"].split("\n") if line.strip()), "")
+    return str(row["text"])
 
 
 def load(path: Path) -> list[Row]:
@@ -33,7 +45,7 @@ def load(path: Path) -> list[Row]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def run_engine(rows: list[Row], params: Params, *, titles_only: bool) -> dict[str, str]:
+def run_engine(rows: list[Row], params: Params, *, shape: str) -> dict[str, str]:
     engine = StoryEngine(
         MemoryStoryStore(posting_cap=params.posting_cap), params, clock=lambda: 0.0
     )
@@ -41,7 +53,7 @@ def run_engine(rows: list[Row], params: Params, *, titles_only: bool) -> dict[st
         Doc(
             id=r["id"],
             title=r["title"],
-            text="" if titles_only else r["text"],
+            text=shaped(r, shape),
             published=None,
             outlet=r.get("outlet"),
             url=r.get("url"),
@@ -66,8 +78,8 @@ def resolve_merges(assigned: list[tuple[str, Assignment]]) -> dict[str, str]:
     return {doc_id: find(a.story_id) for doc_id, a in assigned}
 
 
-def run_baseline(rows: list[Row], *, titles_only: bool) -> dict[str, str]:
-    texts = ((r["id"], r["title"] if titles_only else r["title"] + "\n" + r["text"]) for r in rows)
+def run_baseline(rows: list[Row], *, shape: str) -> dict[str, str]:
+    texts = ((r["id"], r["title"] + "\n" + shaped(r, shape)) for r in rows)
     return tfidf_centroid(texts)
 
 
@@ -77,11 +89,10 @@ def orders(rows: list[Row], seed: int) -> list[tuple[str, list[Row]]]:
     return [("file order", rows), (f"shuffle {seed}", shuffled)]
 
 
-def evaluate(rows: list[Row], params: Params, *, titles_only: bool, seed: int) -> list[Scores]:
+def evaluate(rows: list[Row], params: Params, *, shape: str, seed: int) -> list[Scores]:
     gold = {r["id"]: str(r["cluster"]) for r in rows}
     return [
-        score(gold, run_engine(ordered, params, titles_only=titles_only))
-        for _, ordered in orders(rows, seed)
+        score(gold, run_engine(ordered, params, shape=shape)) for _, ordered in orders(rows, seed)
     ]
 
 
@@ -111,15 +122,14 @@ def parse_sets(items: list[str]) -> dict[str, Any]:
     return out
 
 
-def report(rows: list[Row], params: Params, modes: list[bool], seed: int) -> None:
+def report(rows: list[Row], params: Params, shapes: list[str], seed: int) -> None:
     gold = {r["id"]: str(r["cluster"]) for r in rows}
-    for titles_only in modes:
-        label = "titles only" if titles_only else "full text"
+    for shape in shapes:
         for name, ordered in orders(rows, seed):
-            engine = score(gold, run_engine(ordered, params, titles_only=titles_only))
-            base = score(gold, run_baseline(ordered, titles_only=titles_only))
-            print(f"{label:11} {name:10} engine   {engine.row()}")
-            print(f"{label:11} {name:10} baseline {base.row()}")
+            engine = score(gold, run_engine(ordered, params, shape=shape))
+            base = score(gold, run_baseline(ordered, shape=shape))
+            print(f"{shape:11} {name:10} engine   {engine.row()}")
+            print(f"{shape:11} {name:10} baseline {base.row()}")
 
 
 def grid(rows: list[Row], base: Params, specs: list[str], seed: int) -> None:
@@ -134,8 +144,8 @@ def grid(rows: list[Row], base: Params, specs: list[str], seed: int) -> None:
         params = dataclasses.replace(base, **dict(zip((k for k, _ in axes), combo, strict=True)))
         cells = []
         for part in (a, b, rows):
-            full = evaluate(part, params, titles_only=False, seed=seed)
-            short = evaluate(part, params, titles_only=True, seed=seed)
+            full = evaluate(part, params, shape=FULL, seed=seed)
+            short = evaluate(part, params, shape=TITLES, seed=seed)
             cells.append(
                 f"{min(s.pair_f for s in full):.3f}/{min(s.b3_f for s in full):.3f}/"
                 f"{min(s.pair_f for s in short):.3f}"
@@ -166,13 +176,13 @@ def main(argv: list[str] | None = None) -> int:
         print("columns: half A | half B | all, each min over orders of full pair F1/B3 F1/titles")
         grid(rows, params, args.grid, args.shuffle)
         return 0
-    modes = [True] if args.titles_only else [False] if args.full_only else [False, True]
+    shapes = [TITLES] if args.titles_only else [FULL] if args.full_only else [FULL, TITLES, LEAD]
     print(f"{len(rows)} documents, {len({r['cluster'] for r in rows})} events; params {params}")
-    report(rows, params, modes, args.shuffle)
+    report(rows, params, shapes, args.shuffle)
     if args.holdout:
         for name, part in zip(("half A", "half B"), halves(rows), strict=True):
             print(f"--- {name}: {len(part)} documents")
-            report(part, params, modes, args.shuffle)
+            report(part, params, shapes, args.shuffle)
     return 0
 
 

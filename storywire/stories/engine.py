@@ -143,6 +143,7 @@ class StoryEngine:
             body_words=p.body_words,
             shingle=p.shingle,
             sketch_k=p.sketch_k,
+            headline_in_sketch=doc.outlet is None,
         )
 
     # -- public API ------------------------------------------------------------------------
@@ -259,7 +260,7 @@ class StoryEngine:
         ]
         index_keys = tuple(t for t, _ in top[: p.index_terms])
 
-        copy_of, story, score = self._find_copy(feats, copies, since)
+        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, since)
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
@@ -284,7 +285,15 @@ class StoryEngine:
         if not created and p.merge:
             story = self._merge_close(story, others, merged, new_keys, feats)
         record = DocRecord(
-            doc.id, story.id, feats.sketch, t, created, copy_of, tuple(merged), round(score, 6)
+            doc.id,
+            story.id,
+            feats.sketch,
+            t,
+            created,
+            copy_of,
+            tuple(merged),
+            round(score, 6),
+            doc.outlet,
         )
         store.commit(
             Commit(
@@ -435,12 +444,17 @@ class StoryEngine:
         keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
-        self, feats: DocFeatures, copies: list[DocRecord], since: float
+        self, feats: DocFeatures, outlet: str | None, copies: list[DocRecord], since: float
     ) -> tuple[str | None, StoryState | None, float]:
+        """The earlier document this one is a near-identical copy of, and its story.
+
+        Syndication crosses outlets: one outlet's items that share a body (a stock line every
+        item of a feed carries, a re-post) are left to the story level, which reads their
+        headlines too. (Without outlets the sketch keeps the headline: ``extract``.)"""
         p = self.params
         best: tuple[float, str, str] | None = None
         for rec in copies:
-            if rec.time < since:
+            if rec.time < since or (outlet is not None and rec.outlet == outlet):
                 continue
             sim = sketch_similarity(feats.sketch, rec.sketch, p.sketch_k)
             if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best[:2]):

@@ -83,6 +83,7 @@ _CACHE: dict[str, _Entry] = {}
 _CACHE_MAX = 500_000
 _HASH_OF = operator.itemgetter(3)
 _SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 tokens only
+_COPY_MIN_BODY = 12  # body tokens from which the copy sketch leaves the headline out
 _TF = [0.0] + [1.0 + math.log(c) for c in range(1, 256)]
 
 
@@ -228,7 +229,7 @@ class DocFeatures:
 
     terms: dict[str, float]  # feature -> sublinear tf weight (title words boosted), before IDF
     entities: frozenset[str]  # names, numbers, date words: the event-specific part
-    sketch: tuple[int, ...]  # bottom-k MinHash sketch of word shingles, ascending
+    sketch: tuple[int, ...]  # bottom-k MinHash sketch of the body's word shingles, ascending
     length: int  # number of content words (title + body)
     ordered_entities: tuple[str, ...] = ()  # the entities in ``terms`` order (deterministic)
 
@@ -280,8 +281,14 @@ def extract(
     body_words: int,
     shingle: int,
     sketch_k: int,
+    headline_in_sketch: bool = False,
 ) -> DocFeatures:
-    """Features of one document: weighted terms, entities and a near-duplicate sketch."""
+    """Features of one document: weighted terms, entities and a near-duplicate sketch.
+
+    Outlets rewrite the headline of a wire story they carry, so the copy sketch is of the body
+    alone once it is longer than a stock line (a headline-only item is its headline), unless
+    ``headline_in_sketch``: where outlets are unknown, one feed's stock line under every item
+    would make all its items copies of each other."""
     title_toks = tokens(title)
     if body_words > 0:
         # Tokenize only what can be used: news words average well under 8 characters.
@@ -302,10 +309,14 @@ def extract(
         tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
     ents = _names(caps, lows)
     ents.update(t for t in tf if t[0] == "#" or t in DATE_WORDS)
+    if headline_in_sketch or len(body_toks) < _COPY_MIN_BODY:
+        copy_toks = title_toks + body_toks
+    else:
+        copy_toks = body_toks
     try:
-        sk = _sketch(title_toks + body_toks, shingle, sketch_k)
+        sk = _sketch(copy_toks, shingle, sketch_k)
     except KeyError:  # the token cache was cleared between the title and the body
-        sk = sketch_of(title_toks + body_toks, shingle=shingle, k=sketch_k)
+        sk = sketch_of(copy_toks, shingle=shingle, k=sketch_k)
     length = sum(head.values()) + sum(body.values())
     return DocFeatures(
         terms=tf,

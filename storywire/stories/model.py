@@ -165,6 +165,7 @@ class DocRecord:
     copy_of: str | None = None
     merged: tuple[str, ...] = ()
     score: float = 0.0
+    outlet: str | None = None  # copies are looked for across outlets only
 
     def assignment(self) -> Assignment:
         return Assignment(self.story_id, self.created, self.copy_of, self.merged, self.score)

@@ -60,6 +60,8 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["o"] = record.copy_of
     if record.merged:
         obj["m"] = record.merged
+    if record.outlet is not None:
+        obj["u"] = record.outlet
     return orjson.dumps(obj)
 
 
@@ -74,6 +76,7 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
         copy_of=obj.get("o"),
         merged=tuple(obj.get("m", ())),
         score=float(obj.get("x", 0.0)),
+        outlet=obj.get("u"),
     )
     return record, list(obj["c"])
 

@@ -37,7 +37,7 @@ def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> N
     assert expect in _run(script, *args)
 
 
-def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
+def _labelled_file(tmp_path: Path) -> Path:
     """Two topics of two events each, in the dev set's format."""
     events = {
         "1a": "Magnitude 7.1 earthquake strikes Chile near Iquique",
@@ -51,7 +51,7 @@ def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
             for label, text in events.items():
                 row = {
                     "id": f"{label}-{n}",
-                    "title": text,
+                    "title": f"{text} ({n})",
                     "text": f"{text}. Report {n}.",
                     "date": None,
                     "outlet": None,
@@ -59,6 +59,16 @@ def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
                     "topic": label[0],
                 }
                 fh.write(json.dumps(row) + "\n")
-    out = _run("cluster_quality.py", "--data", str(data), "--holdout")
+    return data
+
+
+def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
+    out = _run("cluster_quality.py", "--data", str(_labelled_file(tmp_path)), "--holdout")
     assert "full text   file order engine" in out
     assert "titles only" in out
+
+
+def test_copy_quality_measures_a_labelled_file(tmp_path: Path) -> None:
+    out = _run("copy_quality.py", "--data", str(_labelled_file(tmp_path)))
+    assert "outlets known  : copy recall under another headline: full body" in out
+    assert "false copies" in out

@@ -72,6 +72,43 @@ def test_wire_copy_is_marked_copy_of_and_joins() -> None:
     assert not b.created
 
 
+_SUMMARY = (
+    "A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US Geological "
+    "Survey said; no tsunami warning was issued."
+)
+
+
+def test_a_wire_summary_under_a_rewritten_headline_is_a_copy() -> None:
+    """Summary feeds carry the wire's one-line summary under their own headline: the body
+    decides, so the second outlet's item is a copy of the first."""
+    engine = StoryEngine(MemoryStoryStore())
+    engine.assign(Doc("ap", "Quake hits off Sumatra", _SUMMARY, T0, outlet="AP"))
+    copy = Doc("cbs", "Indonesia spared tsunami after strong tremor", _SUMMARY, T0, outlet="CBS")
+    assert engine.assign(copy).copy_of == "ap"
+
+
+@pytest.mark.parametrize("outlet", ["Daily", None])
+def test_a_stock_line_under_every_item_does_not_make_them_copies(outlet: str | None) -> None:
+    """One feed's items on unrelated events, each with the same stock line for a body, stay
+    apart: copies are looked for across outlets, and where outlets are unknown the headline
+    is part of the copy sketch."""
+    stock = (
+        "Get the latest breaking news, analysis and video from around the world on our website "
+        "every day."
+    )
+    titles = [
+        "Magnitude 6.1 earthquake strikes off Sumatra",
+        "Central bank raises interest rates to 5 percent",
+        "Striker scores twice as United beat Chelsea",
+        "Wildfire forces evacuations near Athens",
+    ]
+    engine = StoryEngine(MemoryStoryStore())
+    docs = [Doc(f"x{i}", t, stock, T0 + timedelta(minutes=i), outlet) for i, t in enumerate(titles)]
+    results = engine.assign_many(docs)
+    assert [a.copy_of for a in results] == [None] * len(titles)
+    assert len({a.story_id for a in results}) == len(titles)
+
+
 def test_expired_story_is_evicted_and_not_joined() -> None:
     """A story last seen beyond the window is evicted; a later article starts a new story."""
     store = MemoryStoryStore()
