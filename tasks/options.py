@@ -50,7 +50,6 @@ def task(options: TaskOptions) -> Callable[[F], Any]:
     """``shared_task`` with our defaults: late acks, JSON, no results, jittered backoff."""
     return shared_task(
         name=options.name,
-        queue=options.queue,
         bind=True,
         acks_late=True,
         reject_on_worker_lost=True,

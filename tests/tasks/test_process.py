@@ -37,8 +37,6 @@ def rt(redis_server: EmbeddedRedis, redis_client: redis.Redis) -> Iterator[Runti
     runtime.redis.close()
 
 
-# Binding the task warns that Celery 6 drops the ``queue`` task attribute (tasks/options.py).
-@pytest.mark.filterwarnings("ignore::celery.exceptions.CDeprecationWarning")
 def test_a_batch_whose_story_lock_was_lost_is_retried_and_recorded(
     rt: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
