@@ -59,7 +59,7 @@ def throughput(n_docs: int, params: Params) -> None:
         store = MemoryStoryStore(posting_cap=params.posting_cap)
         engine = StoryEngine(store, params)
         t, cpu = time.perf_counter(), time.process_time()
-        count = cluster_file(src, dst, engine, progress=sys.stderr.isatty())
+        count = cluster_file(src, dst, engine, progress=sys.stderr.isatty()).clustered
         elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
         with dst.open("rb") as fh:
             predicted = {row["id"]: row["story"] for row in map(orjson.loads, fh)}

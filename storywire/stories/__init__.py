@@ -7,7 +7,7 @@ cosine and entity overlap with an incrementally maintained IDF).
 """
 
 from storywire.stories.engine import StoryEngine
-from storywire.stories.files import cluster_file
+from storywire.stories.files import FileReport, cluster_file
 from storywire.stories.model import Assignment, Doc, Params, StoryState, story_id_for
 from storywire.stories.redis_store import RedisStoryStore
 from storywire.stories.store import LockLost, MemoryStoryStore, StoryStore
@@ -15,6 +15,7 @@ from storywire.stories.store import LockLost, MemoryStoryStore, StoryStore
 __all__ = [
     "Assignment",
     "Doc",
+    "FileReport",
     "LockLost",
     "MemoryStoryStore",
     "Params",

@@ -6,6 +6,7 @@ import gc
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,6 +17,22 @@ from storywire.stories.engine import StoryEngine
 from storywire.stories.model import Doc
 
 _BATCH = 256
+_ERRORS_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input line that is not a usable document: it gets an output line with its reason."""
+
+    id: str | None  # the line's id where it had a usable one
+    reason: str  # "line N: ..."
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    clustered: int  # documents assigned to a story
+    rejected: int  # lines written out with ``"story": null`` and an ``"error"``
+    first_errors: tuple[str, ...]  # the first rejected lines' reasons
 
 
 def doc_from_json(raw: Any, line_no: int) -> Doc:
@@ -50,16 +67,22 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
     )
 
 
-def read_docs(handle: IO[bytes]) -> Iterator[Doc]:
-    """Documents of a JSON-lines stream in order; blank lines are skipped."""
+def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
+    """Documents of a JSON-lines stream in order, or why a line is not one; blank lines are
+    skipped."""
     for line_no, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         try:
             raw = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            raise ValueError(f"line {line_no}: not valid JSON: {exc}") from exc
-        yield doc_from_json(raw, line_no)
+            yield Rejected(None, f"line {line_no}: not valid JSON: {exc}")
+            continue
+        try:
+            yield doc_from_json(raw, line_no)
+        except ValueError as exc:
+            doc_id = raw.get("id") if isinstance(raw, dict) else None
+            yield Rejected(doc_id if isinstance(doc_id, str) and doc_id else None, str(exc))
 
 
 class _Progress:
@@ -87,25 +110,41 @@ class _Progress:
 
 def cluster_file(
     input_path: Path, output_path: Path, engine: StoryEngine, *, progress: bool = True
-) -> int:
+) -> FileReport:
     """Assign every document of ``input_path`` (JSON lines, arrival order) to a story and write
-    ``{"id", "story"}`` lines to ``output_path`` in the same order; return the count."""
-    count = 0
+    ``{"id", "story"}`` lines to ``output_path`` in the same order.
+
+    A line that is not a usable document stops nothing: its output line is ``{"id", "story":
+    null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
+    line per input line and a backfill loses no other document to one bad line."""
+    count = rejected = 0
+    errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
     with input_path.open("rb") as src, output_path.open("wb") as dst:
-        batch: list[Doc] = []
+        batch: list[Doc | Rejected] = []
 
         def flush() -> None:
-            for doc, assignment in zip(batch, engine.assign_many(batch), strict=True):
+            docs = [item for item in batch if isinstance(item, Doc)]
+            assigned = iter(engine.assign_many(docs))
+            for item in batch:
+                if isinstance(item, Rejected):
+                    row = {"id": item.id, "story": None, "error": item.reason}
+                    dst.write(orjson.dumps(row) + b"\n")
+                    continue
+                assignment = next(assigned)
                 for gone in assignment.merged:
                     merged_into[gone] = assignment.story_id
-                dst.write(orjson.dumps({"id": doc.id, "story": assignment.story_id}) + b"\n")
+                dst.write(orjson.dumps({"id": item.id, "story": assignment.story_id}) + b"\n")
             batch.clear()
 
         try:
-            for doc in read_docs(src):
-                batch.append(doc)
+            for item in read_docs(src):
+                batch.append(item)
+                if isinstance(item, Rejected):
+                    rejected += 1
+                    if len(errors) < _ERRORS_KEPT:
+                        errors.append(item.reason)
                 if len(batch) >= _BATCH:
                     count += len(batch)
                     flush()
@@ -121,13 +160,13 @@ def cluster_file(
             gc.unfreeze()
     if merged_into:
         _follow_merges(output_path, merged_into)
-    return count
+    return FileReport(count - rejected, rejected, tuple(errors))
 
 
 def _follow_merges(path: Path, merged_into: dict[str, str]) -> None:
     """Rewrite ``path`` so that documents of stories merged later carry the surviving story."""
 
-    def final(story: str) -> str:
+    def final(story: str | None) -> str | None:
         while story in merged_into:
             story = merged_into[story]
         return story

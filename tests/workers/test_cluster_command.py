@@ -75,11 +75,22 @@ def test_cluster_undated_lines_take_the_time_of_the_dated_ones_before(tmp_path: 
     assert first == second
 
 
-def test_cluster_reports_a_bad_line(tmp_path: Path) -> None:
-    """A malformed line fails with exit 1 and a message naming the line."""
+def test_cluster_reports_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A malformed line makes the exit status 1 with a message naming the line; the lines
+    around it are clustered all the same."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    src.write_text('{"id": "a", "title": "t", "text": "x"}\nnot json\n')
+    good = '{"id": "%s", "title": "Storm floods Chile coast", "text": "x"}\n'
+    src.write_text(good % "a" + "not json\n" + good % "b")
     assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 1
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [(r["id"], r["story"] is None) for r in rows] == [
+        ("a", False),
+        (None, True),
+        ("b", False),
+    ]
+    err = capsys.readouterr().err
+    assert "line 2: not valid JSON" in err
+    assert "1 lines rejected" in err
 
 
 def test_run_with_a_missing_sources_file_fails_clearly(

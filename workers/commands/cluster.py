@@ -37,8 +37,17 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # latest dated line before it (the store's high-water mark), never the wall clock, so that
     # the window and the decay treat it as arriving in file order between its dated neighbours.
     engine = StoryEngine(store, params, clock=store.clock)
-    count = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
-    sys.stderr.write(f"{count} documents clustered into {args.output}\n")
+    report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
+    for reason in report.first_errors:
+        sys.stderr.write(f"storywire cluster: {reason}\n")
+    sys.stderr.write(f"{report.clustered} documents clustered into {args.output}\n")
+    if report.rejected:
+        # Every other line was clustered; the exit status says the input needs a look.
+        sys.stderr.write(
+            f'storywire cluster: {report.rejected} lines rejected ("story": null and an '
+            '"error" in their output lines)\n'
+        )
+        return 1
     return 0
 
 

@@ -29,9 +29,10 @@ def test_cluster_file_round_trip(tmp_path: Path) -> None:
     """Every input line yields one output line, same order, same stories as direct assignment."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     ids = _write_input(src)
-    count = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
     rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
-    assert count == len(ids) == len(rows)
+    assert report.clustered == len(ids) == len(rows)
+    assert report.rejected == 0
     assert [r["id"] for r in rows] == ids
     direct = StoryEngine(MemoryStoryStore()).assign_many([d for _, d in labelled_docs()])
     assert [r["story"] for r in rows] == [a.story_id for a in direct]
@@ -50,20 +51,33 @@ def test_cluster_file_progress_goes_to_stderr(
 
 
 @pytest.mark.parametrize(
-    ("bad", "message"),
+    ("bad", "bad_id", "message"),
     [
-        (b"{not json", "line 9: not valid JSON"),
-        (b'{"title": "no id", "text": ""}', "line 9: missing or invalid 'id'"),
-        (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "line 9: bad 'date'"),
-        (b'["a list"]', "line 9: expected a JSON object"),
+        (b"{not json", None, "line 9: not valid JSON"),
+        (b'{"title": "no id", "text": ""}', None, "line 9: missing or invalid 'id'"),
+        (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "x", "line 9: bad 'date'"),
+        (b'["a list"]', None, "line 9: expected a JSON object"),
     ],
 )
-def test_cluster_file_bad_line_names_line_number(tmp_path: Path, bad: bytes, message: str) -> None:
-    """A malformed line raises ValueError naming its line number."""
+def test_a_bad_line_is_reported_in_place_and_the_rest_is_clustered(
+    tmp_path: Path, bad: bytes, bad_id: str | None, message: str
+) -> None:
+    """A malformed line gets an output line of its own (story null, the reason naming its line
+    number) and every other line is clustered as if it were not there."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    _write_input(src, extra=[bad])
-    with pytest.raises(ValueError, match=message):
-        cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    ids = _write_input(src, extra=[bad])
+    good = src.read_bytes().splitlines()
+    src.write_bytes(b"\n".join([*good[:4], bad, *good[4:-1]]) + b"\n")  # line 5, not last
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert (report.clustered, report.rejected) == (len(ids), 1)
+    assert rows[4]["id"] == bad_id
+    assert rows[4]["story"] is None
+    assert rows[4]["error"].startswith(message.replace("line 9", "line 5"))
+    assert report.first_errors == (rows[4]["error"],)
+    assert [r["id"] for r in rows[:4] + rows[5:]] == ids
+    direct = StoryEngine(MemoryStoryStore()).assign_many([d for _, d in labelled_docs()])
+    assert [r["story"] for r in rows[:4] + rows[5:]] == [a.story_id for a in direct]
 
 
 def test_cluster_file_output_follows_merges(tmp_path: Path) -> None:
