@@ -285,15 +285,15 @@ class StoryEngine:
         if not created and p.merge:
             story = self._merge_close(story, others, merged, new_keys, feats)
         record = DocRecord(
-            doc.id,
-            story.id,
-            feats.sketch,
-            t,
-            created,
-            copy_of,
-            tuple(merged),
-            round(score, 6),
-            doc.outlet,
+            doc_id=doc.id,
+            story_id=story.id,
+            sketch=feats.sketch,
+            time=t,
+            created=created,
+            copy_of=copy_of,
+            merged=tuple(merged),
+            score=round(score, 6),
+            outlet=doc.outlet,
         )
         store.commit(
             Commit(

@@ -30,6 +30,8 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class FileReport:
+    """What ``cluster_file`` did with its input's lines."""
+
     clustered: int  # documents assigned to a story
     rejected: int  # lines written out with ``"story": null`` and an ``"error"``
     first_errors: tuple[str, ...]  # the first rejected lines' reasons
