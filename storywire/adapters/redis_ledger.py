@@ -5,6 +5,12 @@ by WATCH on the records read: the decision and the events it produced land toget
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
 ``sw:outbox`` list of pending events.
+
+Records, aliases and article mappings live ``retention`` seconds past their last write (each
+write renews them): polling never stops, and without an end they would fill Redis by the
+article. A story still taking articles is rewritten with each one, so only stories long closed
+(the story store evicted them after its window) and their articles' mappings go; an edit of
+such an old article later counts as a new article.
 """
 
 from __future__ import annotations
@@ -37,9 +43,12 @@ def outbox_item(event: CloudEvent) -> bytes:
 
 
 class RedisLedger:
-    def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
+    def __init__(
+        self, client: redis.Redis, prefix: str = PREFIX, *, retention: float | None = None
+    ) -> None:
         self._r = client
         self._p = prefix
+        self._ex = None if not retention else max(1, int(retention))  # None: kept for good
 
     @property
     def outbox_key(self) -> str:
@@ -123,14 +132,15 @@ class RedisLedger:
             out.append(events.article_ingested(article, story_id))
             if copy_of is not None:
                 out.append(events.article_copied(article, story_id, copy_of, record))
+            ex = self._ex
             pipe.multi()
-            pipe.set(keys[0], orjson.dumps(record.to_dict()))
+            pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
             for other_id in gone:
                 pipe.delete(self._story_key(other_id))
-                pipe.set(f"{self._p}alias:{other_id}", story_id)
+                pipe.set(f"{self._p}alias:{other_id}", story_id, ex=ex)
                 for member in record.members:
-                    pipe.set(f"{self._p}article:{member.article_id}", story_id)
-            pipe.set(f"{self._p}article:{article.id}", story_id)
+                    pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
+            pipe.set(f"{self._p}article:{article.id}", story_id, ex=ex)
             pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
             pipe.execute()
         return Outcome(story_id=story_id, events=tuple(out))

@@ -1,4 +1,5 @@
-"""The process task on a real Redis: a batch whose story lock was lost is retried, not dropped."""
+"""The process task on a real Redis: a batch whose story lock was lost is retried, not dropped;
+the ledger it writes keeps records for the configured retention."""
 
 from __future__ import annotations
 
@@ -69,3 +70,24 @@ def test_a_batch_whose_story_lock_was_lost_is_retried_and_recorded(
     assert len(known) == 2
     assert published.calls == 1
     assert int(rt.redis.get("storywire:stories:n") or 0) == 3  # two articles and the other's
+
+
+def test_the_workers_ledger_keeps_records_for_the_configured_retention(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process task's ledger writes story records and article mappings with the retention
+    of the settings as their TTL, so Redis does not grow with every article ever seen."""
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.process, "publish", _Publish())
+    entry = Entry(guid="1", link="https://wire.example/1", title="Storm floods Chile",
+                  summary_html="", content_html="<p>Storm floods Chile.</p>", published=NOW)  # fmt: skip
+    result = tasks.process.process.apply(
+        args=(SOURCE.id, NOW.isoformat(), [["g:1", entry.to_dict()]])
+    )
+    assert result.successful()
+    aid = article_id(SOURCE.id, "g:1")
+    story = rt.ledger.known_stories([aid])[aid]
+    retention = Settings().ledger_retention
+    assert retention is not None
+    for key in (f"sw:article:{aid}", f"sw:story:{story}"):
+        assert retention - 60 < rt.redis.ttl(key) <= retention

@@ -71,3 +71,22 @@ def test_merge_moves_articles_and_aliases_the_absorbed_story(redis_client: redis
     assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
     assert ledger.get("st_b") is None
     assert ledger.known_stories(["a2"]) == {"a2": "st_a"}
+
+
+def test_records_lapse_after_the_retention_and_each_write_renews_them(
+    redis_client: redis.Redis,
+) -> None:
+    """Polling never stops: story records, aliases and article mappings carry the retention as
+    their TTL (renewed by every write); without one they are kept for good."""
+    ledger = RedisLedger(redis_client, retention=3600)
+    ledger.record(_article("a1", "Reuters", 0), "st_a")
+    ledger.record(_article("a2", "CBS", 5), "st_b")
+    ledger.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"])
+    keys = ["sw:story:st_a", "sw:alias:st_b", *(f"sw:article:a{i}" for i in (1, 2, 3))]
+    assert all(0 < redis_client.ttl(key) <= 3600 for key in keys)
+    redis_client.expire("sw:story:st_a", 10)
+    ledger.record(_article("a4", "NPR", 12), "st_a")
+    assert redis_client.ttl("sw:story:st_a") > 10  # renewed by the write
+    kept = RedisLedger(redis_client, prefix="kept:")
+    kept.record(_article("b1", "Reuters", 0), "st_c")
+    assert redis_client.ttl("kept:story:st_c") == redis_client.ttl("kept:article:b1") == -1
