@@ -34,8 +34,9 @@ class Settings:
     max_redirects: int = 5
     story_window_hours: float = 72.0
     story_decay_hours: float = 96.0  # similarity to a story halves per this many hours apart
-    # story records and article -> story mappings last this long past their last write; 0: forever
-    ledger_retention_days: float = 30.0
+    # what is kept per article (a feed entry's dedup key, once the entry has left its feed; a
+    # story record and article -> story mapping, after their last write) lasts this long; 0: forever
+    retention_days: float = 30.0
     lead_chars: int = 300  # longest lead (whole first sentences) carried by article events
     log_format: str = "auto"  # auto | json | console
     log_level: str = "INFO"
@@ -63,20 +64,18 @@ class Settings:
     amqp_lease_seconds: float = 15.0  # one drainer at a time; a dead one's lease lapses after this
 
     def __post_init__(self) -> None:
-        if self.ledger_retention_days < 0 or (
-            0 < self.ledger_retention_days * 24 < 2 * self.story_window_hours
-        ):
+        if self.retention_days < 0 or (0 < self.retention_days * 24 < 2 * self.story_window_hours):
             # A record that lapsed while its story still takes articles would be announced
             # again as a new story holding only the newest article.
             raise SettingsError(
-                "STORYWIRE_LEDGER_RETENTION_DAYS must be 0 (forever) or at least twice "
+                "STORYWIRE_RETENTION_DAYS must be 0 (forever) or at least twice "
                 f"STORYWIRE_STORY_WINDOW_HOURS ({2 * self.story_window_hours / 24:g} days)"
             )
 
     @property
-    def ledger_retention(self) -> float | None:
-        """Seconds a story record outlives its last write, or None: kept for good."""
-        return self.ledger_retention_days * 86400.0 or None
+    def retention(self) -> float | None:
+        """Seconds per-article records outlive their last use, or None: kept for good."""
+        return self.retention_days * 86400.0 or None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

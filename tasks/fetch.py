@@ -106,7 +106,13 @@ def fetch_source(
     for start in range(0, len(fresh), BATCH):
         chunk = fresh[start : start + BATCH]
         send_entries(source_id, fetched_at, [[k, e.to_dict()] for k, e in chunk])
-    rt.sources.mark_seen(source_id, {k: raw_hashes[k] for k, _ in fresh})
+    rt.sources.mark_seen(
+        source_id,
+        {k: raw_hashes[k] for k, _ in fresh},
+        listed=raw_hashes,
+        now=now,
+        forget_after=rt.settings.retention,
+    )
     if result.events:
         rt.redis.rpush(rt.ledger.outbox_key, *(outbox_item(e) for e in result.events))
         wake_publisher()

@@ -36,7 +36,7 @@ class Runtime:
 
     @cached_property
     def ledger(self) -> RedisLedger:
-        return RedisLedger(self.redis, retention=self.settings.ledger_retention)
+        return RedisLedger(self.redis, retention=self.settings.retention)
 
     @cached_property
     def sink(self) -> Sink:

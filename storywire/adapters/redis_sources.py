@@ -4,7 +4,8 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 ``inflight`` zset id→lease expiry; ``state:<id>`` hash of the source's health record;
 ``reserved`` hash id→time of a politeness slot held for it;
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
-``seen:<id>`` hash entry key→content hash.
+``seen:<id>`` hash entry key→content hash; ``seenat:<id>`` zset entry key→last poll that
+listed it, so keys of entries long gone from the feed are forgotten (``mark_seen``).
 """
 
 from __future__ import annotations
@@ -40,11 +41,23 @@ return due
 """
 
 
+# Forgets (at most 1,000 per call) the entry keys no poll has listed since ARGV[1].
+_FORGET = """
+local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, 1000)
+if #stale > 0 then
+  redis.call('HDEL', KEYS[1], unpack(stale))
+  redis.call('ZREM', KEYS[2], unpack(stale))
+end
+return #stale
+"""
+
+
 class RedisSourceStore:
     def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
         self._r = client
         self._p = prefix
         self._claim = client.register_script(_CLAIM)
+        self._forget = client.register_script(_FORGET)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -69,6 +82,7 @@ class RedisSourceStore:
         pipe.delete(
             self._key("state", source_id),
             self._key("seen", source_id),
+            self._key("seenat", source_id),
             self._key("outcomes", source_id),
         )
         return bool(pipe.execute()[0])
@@ -206,10 +220,37 @@ class RedisSourceStore:
                 out[key] = old_text
         return out
 
-    def mark_seen(self, source_id: str, hashes: Mapping[str, str]) -> None:
+    def mark_seen(
+        self,
+        source_id: str,
+        hashes: Mapping[str, str],
+        *,
+        listed: Iterable[str] = (),
+        now: float,
+        forget_after: float | None = None,
+    ) -> int:
+        """Remember the content ``hashes`` of new or changed entries and when each entry of
+        this poll (``listed``, and ``hashes``) was last listed; forget the keys of entries no
+        poll has listed for ``forget_after`` seconds (None: never). Returns how many went.
+
+        Polling never stops: without forgetting, a source's keys grow by every entry it ever
+        carried. An entry back in its feed after that long is new again to the fetch stage; the
+        ledger (same retention, renewed by each write) still knows its article if it is recent.
+        """
+        seen, seen_at = self._key("seen", source_id), self._key("seenat", source_id)
+        pipe = self._r.pipeline(transaction=False)
         if hashes:
             mapping: dict[Any, Any] = dict(hashes)
-            self._r.hset(self._key("seen", source_id), mapping=mapping)
+            pipe.hset(seen, mapping=mapping)
+        touched = dict.fromkeys([*listed, *hashes], now)
+        if touched:
+            pipe.zadd(seen_at, touched)
+        # Only a poll that listed entries tells which ones left the feed (a 304 lists none).
+        forget = forget_after is not None and bool(touched)
+        if forget:
+            self._forget(keys=[seen, seen_at], args=[now - (forget_after or 0.0)], client=pipe)
+        results = pipe.execute()
+        return int(results[-1]) if forget else 0
 
     def counts(self) -> dict[str, Any]:
         pipe = self._r.pipeline()

@@ -159,6 +159,25 @@ def test_edited_entry_is_sent_again_unchanged_ones_are_not(rt_factory: Any) -> N
     assert again[1]["title"] == "First, updated"
 
 
+ONE = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>b</guid><title>Second</title><link>https://x.com/b</link></item></channel></rss>"""
+
+
+def test_an_entry_gone_from_its_feed_for_the_retention_is_forgotten(rt_factory: Any) -> None:
+    """The fetch stage forgets the key of an entry its feed stopped listing a retention ago
+    (so it comes back as new if the feed ever lists it again), and keeps the one still listed."""
+    rt = rt_factory(domain_burst=100, retention_days=7)
+    bodies = iter([FEED.format(a="First"), ONE, ONE, FEED.format(a="First")])
+    route = {"/f": lambda h: Reply(200, next(bodies).encode())}
+    outbox = Outbox()
+    day = 86400.0
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + t).sent for t in (0, day, 8 * day, 9 * day)]
+    assert sent == [2, 0, 0, 1]  # "a" left after the first poll; back, it is new again
+    assert outbox.batches[-1][0][0] == f"g:{base}/a"
+
+
 def test_disabling_emits_source_failed_and_then_skips(
     rt_factory: Any, redis_client: redis.Redis
 ) -> None:

@@ -87,7 +87,7 @@ def test_the_workers_ledger_keeps_records_for_the_configured_retention(
     assert result.successful()
     aid = article_id(SOURCE.id, "g:1")
     story = rt.ledger.known_stories([aid])[aid]
-    retention = Settings().ledger_retention
+    retention = Settings().retention
     assert retention is not None
     for key in (f"sw:article:{aid}", f"sw:story:{story}"):
         assert retention - 60 < rt.redis.ttl(key) <= retention

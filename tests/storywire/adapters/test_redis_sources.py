@@ -51,8 +51,26 @@ def test_upsert_keeps_schedule_and_state_round_trips(redis_client: redis.Redis) 
 def test_unseen_reports_new_and_changed_entries(redis_client: redis.Redis) -> None:
     """Only entries with a new key or a changed hash come back."""
     store = RedisSourceStore(redis_client)
-    store.mark_seen("s0", {"a": "1", "b": "2"})
+    store.mark_seen("s0", {"a": "1", "b": "2"}, now=0.0)
     assert store.unseen("s0", {"a": "1", "b": "3", "c": "4"}) == {"b": "2", "c": None}
+
+
+def test_keys_of_entries_long_gone_from_the_feed_are_forgotten(redis_client: redis.Redis) -> None:
+    """A key no poll has listed for the retention goes (so a never-ending poll does not grow a
+    source's keys by every entry it ever carried); a key still listed stays however old; a poll
+    that listed nothing (a 304) forgets nothing."""
+    store = RedisSourceStore(redis_client)
+    day = 86400.0
+    store.mark_seen("s0", {"old": "1", "kept": "2"}, now=0.0, forget_after=30 * day)
+    for when in (10 * day, 20 * day, 29 * day):  # "kept" is still in the feed, "old" left it
+        assert store.mark_seen("s0", {}, listed=["kept"], now=when, forget_after=30 * day) == 0
+    assert store.mark_seen("s0", {}, now=45 * day, forget_after=30 * day) == 0  # a 304
+    assert store.mark_seen("s0", {"new": "3"}, listed=["kept"], now=45 * day,
+                           forget_after=30 * day) == 1  # fmt: skip
+    assert store.unseen("s0", {"old": "1", "kept": "2", "new": "3"}) == {"old": None}
+    assert redis_client.zrange("sw:seenat:s0", 0, -1) == [b"kept", b"new"]
+    store.mark_seen("s0", {}, listed=["kept"], now=100 * day)  # no retention: nothing goes
+    assert store.unseen("s0", {"new": "3"}) == {}
 
 
 def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.Redis) -> None:
