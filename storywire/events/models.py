@@ -183,12 +183,11 @@ def article_copied(
 
 
 def story_data(record: StoryRecord) -> StoryData:
-    def outlet(member_index: int) -> OutletData:
-        m = record.outlets[member_index]
-        return OutletData(
-            outlet=m.outlet, source_id=m.source_id, url=m.url, published=iso(m.published)
-        )
-
+    # ``outlets`` sorts every member: once per event, not once per outlet.
+    outlets = [
+        OutletData(outlet=m.outlet, source_id=m.source_id, url=m.url, published=iso(m.published))
+        for m in record.outlets
+    ]
     return StoryData(
         story_id=record.id,
         headline=record.headline,
@@ -196,8 +195,8 @@ def story_data(record: StoryRecord) -> StoryData:
         language=record.language,
         first_seen=iso(record.first_seen),
         last_updated=iso(record.last_updated),
-        credited_outlet=outlet(0),
-        outlets=[outlet(i) for i in range(len(record.outlets))],
+        credited_outlet=outlets[0],
+        outlets=outlets,
         article_count=len(record.members),
         top_entities=record.top_entities,
         version=record.version,
