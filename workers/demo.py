@@ -140,7 +140,7 @@ def print_stories(records: list[StoryRecord], out: TextIO) -> None:
     for record in records:
         outlets = record.outlets
         out.write(f"{record.headline}\n")
-        out.write(f"  story {record.id}: {len(record.members)} articles, {len(outlets)} outlets; ")
+        out.write(f"  story {record.id}: {record.article_count} articles, {len(outlets)} outlets; ")
         out.write(f"credited to {record.credited.outlet}\n")
         for member in outlets:
             out.write(f"    {member.published:%Y-%m-%d %H:%M}Z  {member.outlet:<28} {member.url}\n")

@@ -108,10 +108,13 @@ class RedisLedger:
         story_id = self.resolve(story_id)
         absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
+        article_key = f"{self._p}article:{article.id}"
         with self._r.pipeline() as pipe:
-            pipe.watch(*keys)  # type: ignore[no-untyped-call]
+            pipe.watch(article_key, *keys)  # type: ignore[no-untyped-call]
             raw = cast(bytes | None, pipe.get(keys[0]))
             created = raw is None
+            # Recorded before (a redelivery, an edit): the story's article count stays.
+            known = not created and pipe.get(article_key) is not None
             record = (
                 StoryRecord(id=story_id)
                 if raw is None
@@ -124,7 +127,7 @@ class RedisLedger:
                 if other is not None:
                     record = merged(record, StoryRecord.from_dict(orjson.loads(other)))
                     gone.append(other_id)
-            record, changed = with_article(record, article)
+            record, changed = with_article(record, article, known=known)
             if gone:
                 out.append(events.story_merged(record, gone))
             elif changed:
@@ -140,7 +143,7 @@ class RedisLedger:
                 pipe.set(f"{self._p}alias:{other_id}", story_id, ex=ex)
                 for member in record.members:
                     pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
-            pipe.set(f"{self._p}article:{article.id}", story_id, ex=ex)
+            pipe.set(article_key, story_id, ex=ex)
             pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
             pipe.execute()
         return Outcome(story_id=story_id, events=tuple(out))

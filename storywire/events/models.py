@@ -197,7 +197,7 @@ def story_data(record: StoryRecord) -> StoryData:
         last_updated=iso(record.last_updated),
         credited_outlet=outlets[0],
         outlets=outlets,
-        article_count=len(record.members),
+        article_count=record.article_count,
         top_entities=record.top_entities,
         version=record.version,
     )
