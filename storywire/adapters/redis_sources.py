@@ -246,11 +246,11 @@ class RedisSourceStore:
         if touched:
             pipe.zadd(seen_at, touched)
         # Only a poll that listed entries tells which ones left the feed (a 304 lists none).
-        forget = forget_after is not None and bool(touched)
-        if forget:
-            self._forget(keys=[seen, seen_at], args=[now - (forget_after or 0.0)], client=pipe)
+        cutoff = now - forget_after if forget_after is not None and touched else None
+        if cutoff is not None:
+            self._forget(keys=[seen, seen_at], args=[cutoff], client=pipe)
         results = pipe.execute()
-        return int(results[-1]) if forget else 0
+        return int(results[-1]) if cutoff is not None else 0
 
     def counts(self) -> dict[str, Any]:
         pipe = self._r.pipeline()
