@@ -111,10 +111,10 @@ class RedisLedger:
         article_key = f"{self._p}article:{article.id}"
         with self._r.pipeline() as pipe:
             pipe.watch(article_key, *keys)  # type: ignore[no-untyped-call]
-            raw = cast(bytes | None, pipe.get(keys[0]))
+            raw, mapped = cast(list[bytes | None], pipe.mget([keys[0], article_key]))
             created = raw is None
             # Recorded before (a redelivery, an edit): the story's article count stays.
-            known = not created and pipe.get(article_key) is not None
+            known = not created and mapped is not None
             record = (
                 StoryRecord(id=story_id)
                 if raw is None
