@@ -18,6 +18,7 @@ from storywire.stories import Doc, MemoryStoryStore, StoryEngine
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
+ECHO = Source(id="echo", url="https://echo.example/feed", outlet="Echo", domain="echo.example")
 
 
 def _entry(guid: str, title: str, html: str) -> Entry:
@@ -96,13 +97,12 @@ def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: red
         "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
         "there were no immediate reports of damage or casualties in the coastal towns.</p>"
     )
-    other = Source(id="echo", url="https://echo.example/feed", outlet="Echo", domain="echo.example")
     first = process_entries(
         SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     copy = process_entries(
-        other, [("g:9", _entry("9", "Strong quake strikes off Sumatra (AP)", wire))],
+        ECHO, [("g:9", _entry("9", "Strong quake strikes off Sumatra (AP)", wire))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     assert (first.copies, copy.copies) == (0, 1)
@@ -132,16 +132,15 @@ def test_a_retry_after_a_crash_before_the_ledger_still_announces_the_copy(
         "river broke its banks in three places. Rescue crews used boats to reach farms cut off "
         "by the water, and schools in the province stayed closed.</p>"
     )
-    other = Source(id="echo", url="https://echo.example/feed", outlet="Echo", domain="echo.example")
     process_entries(
         SOURCE, [("g:1", _entry("1", "Po valley floods", wire))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     copy_entry = ("g:9", _entry("9", "Floods force thousands from homes in Italy", wire))
-    article = build_article(other, copy_entry[0], copy_entry[1], fetched_at=NOW)
+    article = build_article(ECHO, copy_entry[0], copy_entry[1], fetched_at=NOW)
     (crashed,) = engine.assign_many([Doc(article.id, article.title, article.text, NOW)])
     assert crashed.copy_of is not None  # committed in the store, never written to the ledger
-    retry = process_entries(other, [copy_entry], engine=engine, ledger=ledger, fetched_at=NOW)
+    retry = process_entries(ECHO, [copy_entry], engine=engine, ledger=ledger, fetched_at=NOW)
     assert retry.copies == 1
     outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
     types = [item.split(b"|", 2)[1].decode() for item in outbox]
