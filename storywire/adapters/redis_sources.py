@@ -42,7 +42,15 @@ return due
 
 
 # Forgets (at most 1,000 per call) the entry keys no poll has listed since ARGV[1].
+# KEYS: seen hash, seen-at sorted set; ARGV: cutoff, now. Entries remembered before their
+# listing was stamped (a store written by an older version) have no stamp and would never go:
+# the first poll that finds more entries than stamps starts their clock now (once, O(entries)).
 _FORGET = """
+if redis.call('HLEN', KEYS[1]) > redis.call('ZCARD', KEYS[2]) then
+  for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[2], field)
+  end
+end
 local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1], 'LIMIT', 0, 1000)
 if #stale > 0 then
   redis.call('HDEL', KEYS[1], unpack(stale))
@@ -248,7 +256,7 @@ class RedisSourceStore:
         # Only a poll that listed entries tells which ones left the feed (a 304 lists none).
         cutoff = now - forget_after if forget_after is not None and touched else None
         if cutoff is not None:
-            self._forget(keys=[seen, seen_at], args=[cutoff], client=pipe)
+            self._forget(keys=[seen, seen_at], args=[cutoff, now], client=pipe)
         results = pipe.execute()
         return int(results[-1]) if cutoff is not None else 0
 

@@ -73,6 +73,23 @@ def test_keys_of_entries_long_gone_from_the_feed_are_forgotten(redis_client: red
     assert store.unseen("s0", {"new": "3"}) == {}
 
 
+def test_keys_remembered_before_stamps_existed_are_forgotten_too(
+    redis_client: redis.Redis,
+) -> None:
+    """A store written before listings were stamped holds entries with no stamp: the first
+    poll starts their clock, so they go a retention later unless the feed lists them again."""
+    store = RedisSourceStore(redis_client)
+    day = 86400.0
+    redis_client.hset("sw:seen:s0", mapping={"legacy": "1", "back": "2"})  # no sw:seenat
+    assert store.mark_seen("s0", {"new": "3"}, now=10 * day, forget_after=30 * day) == 0
+    assert store.mark_seen("s0", {}, listed=["back"], now=35 * day, forget_after=30 * day) == 0
+    assert store.mark_seen("s0", {}, listed=["back"], now=41 * day, forget_after=30 * day) == 2
+    assert store.unseen("s0", {"legacy": "1", "back": "2", "new": "3"}) == {
+        "legacy": None,
+        "new": None,
+    }
+
+
 def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.Redis) -> None:
     """Each poll's outcomes add to the source's counters; a deferral releases the lease only."""
     store = RedisSourceStore(redis_client)
