@@ -26,6 +26,7 @@ TTLs (twice the window, wall clock) are the safety net that bounds memory if nob
 
 from __future__ import annotations
 
+import operator
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -42,6 +43,13 @@ from storywire.stories.store import LockLost
 
 def _str(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _counts(raw: bytes | str) -> list[int]:
+    """A reply such as "3,0,1" as [3, 0, 1], split and converted in C."""
+    if not raw:
+        return []
+    return list(map(int, raw.split(b",") if isinstance(raw, bytes) else raw.split(",")))
 
 
 def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
@@ -86,22 +94,64 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
 _FENCE = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 """
-# One assignment, in one script: redis-py packs and parses each command in Python, which cost
-# more than everything else of an assignment (a document has ~200 features), and one script is
-# one round trip. KEYS: lock, n, df, live, hw, docs, the story's state, the document's record,
-# then the index keys, the copy-list keys, and for each absorbed story its state key and index
-# keys. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy cap, doc id,
-# record JSON, then the counts of index keys, copy keys, terms and absorbed stories,
-# the terms, and each absorbed story's id and number of index keys.
+# A document's ~130 terms travel as one argument, one term a line (a feature never holds a
+# line break), and come back as one comma-separated string: redis-py encodes every argument and
+# decodes every reply element in Python, which cost more per document than the scripts' work.
+_TERMS = """
+local terms = {}
+for term in string.gmatch(ARGV[%d], '[^\\n]+') do terms[#terms + 1] = term end
+"""
+# What an assignment reads first, in one script. KEYS: n, n:old, df, df:old, the document's
+# record, then the copy-list keys. ARGV: the terms. Returns n, n:old, the terms' frequencies
+# and their old generation's (only while there is one) as "3,0,1", the record and the lists.
+_STATS = (
+    _TERMS % 1
+    + """
+local n, old = redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])
+local function counts(key)
+  local out = {}
+  for i = 1, #terms, 1000 do  -- unpack() takes a few thousand values at most
+    local got = redis.call('HMGET', key, unpack(terms, i, math.min(i + 999, #terms)))
+    for j = 1, #got do out[#out + 1] = got[j] or '0' end
+  end
+  return table.concat(out, ',')
+end
+local df, dfo = counts(KEYS[3]), ''
+if old and tonumber(old) > 0 then dfo = counts(KEYS[4]) end
+local out = {n or false, old or false, df, dfo, redis.call('GET', KEYS[5]) or false}
+for i = 6, #KEYS do out[#out + 1] = redis.call('LRANGE', KEYS[i], 0, -1) end
+return out
+"""
+)
+# Candidate stories: every posting list's members indexed since ARGV[1], one command.
+_POSTINGS = """
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf') end
+return out
+"""
+# One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
+# story's state, the document's record, then the index keys, the copy-list keys, and for each
+# absorbed story its state key and index keys. ARGV: token, story id, story JSON, last seen,
+# time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and copy
+# keys, the terms, the count of absorbed stories, and each one's id and number of index keys.
 _COMMIT = (
     _FENCE
+    + _TERMS % 13
     + """
 local sid, t, ttl, cap = ARGV[2], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local ni, nc = tonumber(ARGV[11]), tonumber(ARGV[12])
-local nt, ng = tonumber(ARGV[13]), tonumber(ARGV[14])
+local ni, nc, ng = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[14])
 redis.call('INCR', KEYS[2])
-for i = 15, 14 + nt do redis.call('HINCRBY', KEYS[3], ARGV[i], 1) end
-local a, k = 14 + nt, 8 + ni + nc
+-- Frequencies up by one: HMGET then HSET, two calls where one HINCRBY per term cost ~1 us of
+-- script overhead each (atomic all the same: nothing runs between a script's calls).
+for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
+  local chunk = {unpack(terms, i, math.min(i + 499, #terms))}
+  local now, pairs = redis.call('HMGET', KEYS[3], unpack(chunk)), {}
+  for j = 1, #chunk do
+    pairs[2 * j - 1], pairs[2 * j] = chunk[j], (tonumber(now[j]) or 0) + 1
+  end
+  redis.call('HSET', KEYS[3], unpack(pairs))
+end
+local a, k = 14, 8 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -148,9 +198,11 @@ return 1
 
 
 class _Held(threading.local):
-    """The token of the lock this thread holds on this store (None: not holding it)."""
+    """The lock this thread holds on this store: its token (None: not holding it), and the
+    high-water mark once read under it (no other worker writes it while this one holds)."""
 
     token: str | None = None
+    clock: float | None = None
 
 
 class RedisStoryStore:
@@ -176,6 +228,8 @@ class RedisStoryStore:
         self.lock_wait = lock_wait
         self.lock_key = f"{prefix}:lock"
         self._held = _Held()
+        self._stats = client.register_script(_STATS)
+        self._postings = client.register_script(_POSTINGS)
         self._commit = client.register_script(_COMMIT)
         self._apply = client.register_script(_APPLY)
 
@@ -204,11 +258,11 @@ class RedisStoryStore:
             raise LockError(
                 "Unable to acquire lock within the time specified", lock_name=self.lock_key
             )
-        self._held.token = token
+        self._held.token, self._held.clock = token, None
         try:
             yield None
         finally:
-            self._held.token = None
+            self._held.token = self._held.clock = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -228,44 +282,34 @@ class RedisStoryStore:
     def stats(
         self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
     ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
-        pipe = self.r.pipeline(transaction=False)
-        pipe.get(f"{self.p}:n")
-        pipe.get(f"{self.p}:n:old")
-        if terms:
-            pipe.hmget(f"{self.p}:df", list(terms))
-            pipe.hmget(f"{self.p}:df:old", list(terms))
-        for key in copy_keys:
-            pipe.lrange(f"{self.p}:c:{key}", 0, -1)
-        pipe.get(f"{self.p}:d:{doc_id}")
-        res = pipe.execute()
-        n_docs = int(res[0] or 0) + int(res[1] or 0)
-        df = (
-            [int(a or 0) + int(b or 0) for a, b in zip(res[2], res[3], strict=True)]
-            if terms
-            else []
-        )
-        offset = 4 if terms else 2
+        p = self.p
+        keys = [f"{p}:n", f"{p}:n:old", f"{p}:df", f"{p}:df:old", f"{p}:d:{doc_id}"]
+        keys += [f"{p}:c:{key}" for key in copy_keys]
+        n, n_old, df_raw, old_raw, own, *buckets = self._stats(keys=keys, args=["\n".join(terms)])
+        df = _counts(df_raw)
+        if old_raw:
+            df = list(map(operator.add, df, _counts(old_raw)))
         ids: list[str] = []
         seen_ids: set[str] = set()
-        for bucket in res[offset : offset + len(copy_keys)]:
+        for bucket in buckets:
             for raw in bucket:
                 other = _str(raw)
                 if other not in seen_ids:
                     seen_ids.add(other)
                     ids.append(other)
-        own = res[-1]
         copies: list[DocRecord] = []
         if ids:
-            for raw in self.r.mget([f"{self.p}:d:{i}" for i in ids]):
+            for raw in self.r.mget([f"{p}:d:{i}" for i in ids]):
                 if raw is not None:
                     copies.append(_record_from_json(raw)[0])
+        n_docs = int(n or 0) + int(n_old or 0)
         return n_docs, df, copies, _record_from_json(own)[0] if own is not None else None
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
-        pipe = self.r.pipeline(transaction=False)
-        for key in keys:
-            pipe.zrangebyscore(f"{self.p}:i:{key}", since, "+inf")
-        return [[_str(m) for m in rows] for rows in pipe.execute()]
+        if not keys:
+            return []
+        rows = self._postings(keys=[f"{self.p}:i:{key}" for key in keys], args=[since])
+        return [list(map(_str, members)) for members in rows]
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
         if not story_ids:
@@ -308,9 +352,8 @@ class RedisStoryStore:
             _record_to_json(record, change.copy_keys),
             len(change.new_keys),
             len(change.copy_keys),
-            len(change.terms),
+            "\n".join(change.terms),
             len(gone),
-            *change.terms,
         ]
         for old in gone.values():
             keys.append(f"{p}:s:{old.id}")
@@ -318,6 +361,8 @@ class RedisStoryStore:
             args += [old.id, len(old.keys)]
         if not self._commit(keys=keys, args=args):
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
+        if self._held.clock is not None:
+            self._held.clock = max(self._held.clock, change.time)  # what ZADD GT just did
 
     def _drop_story(self, ops: list[Any], story: StoryState) -> None:
         for key in story.keys:
@@ -371,8 +416,14 @@ class RedisStoryStore:
         return True
 
     def clock(self) -> float:
+        held = self._held
+        if held.clock is not None:
+            return held.clock
         value = self.r.zscore(f"{self.p}:hw", "hw")
-        return float(value) if value is not None else 0.0
+        now = float(value) if value is not None else 0.0
+        if held.token is not None:
+            held.clock = now  # the engine asks once per document: one round trip per lock
+        return now
 
     def live_stories(self) -> int:
         return int(self.r.zcard(f"{self.p}:live"))

@@ -68,6 +68,28 @@ def test_memory_and_redis_stores_merge_identically(redis_client: redis.Redis) ->
     assert shared.load(ids) == memory.load(ids)
 
 
+def test_documents_of_thousands_of_features_count_alike_in_both_stores(
+    redis_client: redis.Redis,
+) -> None:
+    """A document's terms go to the scripts as one argument and are read and counted there in
+    chunks (Lua's unpack() takes a few thousand values): 9,000 distinct features, with every
+    body word counting, get the same assignment and document frequencies in both stores."""
+    params = Params(body_words=0)
+    vocab = [f"w{i:05d}" for i in range(13_500)]
+    docs = [
+        Doc("big-1", "Lighthouse keepers strike", " ".join(vocab[:9000]), T0),
+        Doc("big-2", "Lighthouse keepers strike on", " ".join(vocab[4500:]), T0),
+    ]
+    memory = MemoryStoryStore(posting_cap=params.posting_cap)
+    shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
+    assert StoryEngine(memory, params).assign_many(docs) == StoryEngine(shared, params).assign_many(
+        docs
+    )
+    terms = ["lighthouse", *vocab[4000:5000], *vocab[-10:]]
+    assert shared.stats("big-3", terms, [])[:2] == memory.stats("big-3", terms, [])[:2]
+    assert shared.stats("big-3", terms, [])[1][:3] == [2, 1, 1]
+
+
 def test_redis_store_expires_stories(redis_client: redis.Redis) -> None:
     """Stories older than the window leave Redis (state, index and live set)."""
     store = RedisStoryStore(redis_client)
