@@ -63,9 +63,12 @@ def _labelled_file(tmp_path: Path) -> Path:
 
 
 def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
-    out = _run("cluster_quality.py", "--data", str(_labelled_file(tmp_path)), "--holdout")
+    data = str(_labelled_file(tmp_path))
+    out = _run("cluster_quality.py", "--data", data, "--holdout", "--orders", "3")
     assert "full text   file order engine" in out
     assert "titles only" in out
+    # Four well-separated events: every order finds them.
+    assert "full text   3 orders engine   pairwise F1 min 1.000 mean 1.000" in out
 
 
 def test_copy_quality_measures_a_labelled_file(tmp_path: Path) -> None:
