@@ -22,6 +22,9 @@ token and otherwise writes nothing and returns 0, which raises ``LockLost``. Che
 one atomic step, so a stale worker can never interleave its writes with the new holder's.
 Eviction is explicit (``expire``, driven by document time, exactly as the in-memory store);
 TTLs (twice the window, wall clock) are the safety net that bounds memory if nobody expires.
+
+An assignment costs three script calls (``_STATS``, ``_POSTINGS``, ``_COMMIT``) and one MGET of
+the candidate stories; the high-water mark is read once per lock.
 """
 
 from __future__ import annotations
