@@ -84,10 +84,14 @@ def run_baseline(rows: list[Row], *, shape: str) -> dict[str, str]:
     return tfidf_centroid(texts)
 
 
+def shuffled(rows: list[Row], seed: int) -> list[Row]:
+    out = list(rows)
+    random.Random(seed).shuffle(out)
+    return out
+
+
 def orders(rows: list[Row], seed: int) -> list[tuple[str, list[Row]]]:
-    shuffled = list(rows)
-    random.Random(seed).shuffle(shuffled)
-    return [("file order", rows), (f"shuffle {seed}", shuffled)]
+    return [("file order", rows), (f"shuffle {seed}", shuffled(rows, seed))]
 
 
 def evaluate(rows: list[Row], params: Params, *, shape: str, seed: int) -> list[Scores]:
@@ -140,9 +144,7 @@ def spread(rows: list[Row], params: Params, shapes: list[str], n_orders: int) ->
     for shape in shapes:
         runs = []
         for seed in range(n_orders):
-            ordered = list(rows)
-            if seed:
-                random.Random(seed).shuffle(ordered)
+            ordered = shuffled(rows, seed) if seed else rows
             runs.append(score(gold, run_engine(ordered, params, shape=shape)))
         pair, b3 = [s.pair_f for s in runs], [s.b3_f for s in runs]
         print(

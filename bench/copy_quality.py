@@ -13,15 +13,13 @@ printed for the engine with outlets known (as the pipeline always knows them) an
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
-from typing import Any
+
+from cluster_quality import Row, load
 
 from storywire.stories import Doc, MemoryStoryStore, StoryEngine
-
-Row = dict[str, Any]
 
 
 def lead(text: str, lines: int | None) -> str:
@@ -64,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus-dev.jsonl"))
     args = parser.parse_args(argv)
-    with args.data.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
+    rows = load(args.data)
     for outlets in (True, False):
         label = "outlets known  " if outlets else "outlets unknown"
         cells = [
