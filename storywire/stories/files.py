@@ -37,12 +37,20 @@ class FileReport:
     first_errors: tuple[str, ...]  # the first rejected lines' reasons
 
 
+def _usable_id(raw: Any) -> str | None:
+    """The line's id as a string: a non-empty string or an integer (not a boolean)."""
+    doc_id = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(doc_id, str | int) or isinstance(doc_id, bool) or str(doc_id) == "":
+        return None
+    return str(doc_id)
+
+
 def doc_from_json(raw: Any, line_no: int) -> Doc:
     """A ``Doc`` from one decoded input line; ValueError naming the line when it is unusable."""
     if not isinstance(raw, dict):
         raise ValueError(f"line {line_no}: expected a JSON object, got {type(raw).__name__}")
-    doc_id = raw.get("id")
-    if not isinstance(doc_id, str | int) or isinstance(doc_id, bool) or str(doc_id) == "":
+    doc_id = _usable_id(raw)
+    if doc_id is None:
         raise ValueError(f"line {line_no}: missing or invalid 'id'")
     title = raw.get("title") or ""
     text = raw.get("text") or ""
@@ -60,7 +68,7 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
     outlet = raw.get("outlet")
     url = raw.get("url")
     return Doc(
-        id=str(doc_id),
+        id=doc_id,
         title=title,
         text=text,
         published=published,
@@ -83,8 +91,7 @@ def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
         try:
             yield doc_from_json(raw, line_no)
         except ValueError as exc:
-            doc_id = raw.get("id") if isinstance(raw, dict) else None
-            yield Rejected(doc_id if isinstance(doc_id, str) and doc_id else None, str(exc))
+            yield Rejected(_usable_id(raw), str(exc))
 
 
 class _Progress:

@@ -56,6 +56,9 @@ def test_cluster_file_progress_goes_to_stderr(
         (b"{not json", None, "line 9: not valid JSON"),
         (b'{"title": "no id", "text": ""}', None, "line 9: missing or invalid 'id'"),
         (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "x", "line 9: bad 'date'"),
+        # an integer id is a usable id (it is clustered as its string), so its error row names it
+        (b'{"id": 17, "title": 5, "text": ""}', "17", "line 9: 'title' and 'text' must be"),
+        (b'{"id": true, "title": "t", "text": ""}', None, "line 9: missing or invalid 'id'"),
         (b'["a list"]', None, "line 9: expected a JSON object"),
     ],
 )
