@@ -16,6 +16,8 @@ instead of like rare names. Collisions are the cost: a word English uses keeps i
 rate unless it is a function word elsewhere ("die", "war", "son" are) or 100 times more
 common there (a loan such as "monde"); place names such as "Paris" or "Berlin" keep theirs.
 Elided forms ("l'enquête", "dell'anno") take the rate of the word after the apostrophe.
+Russian and Arabic words, which no Latin-script feature can collide with, add their lists'
+rates under the trimmed feature ``features.feature`` makes of them ("москве" as "москв").
 
 Without ``wordfreq`` installed the prior is off (``have_background()`` is False).
 """
@@ -28,7 +30,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from storywire.stories.features import STOPWORDS, stem
+from storywire.stories.features import STOPWORDS, feature, stem
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -39,6 +41,10 @@ _CONTRACTION = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")  # don't, aujourd'hui
 # Other languages' common words must not weigh like names (see the module docstring): the
 # Latin-script languages of most European outlets. Each adds ~10k features (~1.5 MB).
 _LANGS = ("de", "fr", "es", "it", "pt", "nl")
+# Russian and Arabic: their words never collide with a Latin-script feature, so their lists
+# only add entries (keyed as ``features.feature`` trims them); without them "на", "что", "في"
+# and "على" weigh like names, and unrelated reports of one language match on them.
+_SCRIPT_LANGS = ("ru", "ar")
 _FLOOR = 3e-6  # Zipf 3.5: a rarer word's prior differs from an unknown word's by < 1.4 IDF
 _EN_KNOWN = 1e-6  # a word English uses this often keeps its English rate, unless in another
 _FUNCTION = 1e-3  # language it is a function word (der, les, die, war: Zipf >= 6)
@@ -85,6 +91,8 @@ def _load() -> dict[str, float]:
         table = {k: v for k, v in table.items() if v >= _KEEP}
         for lang in _LANGS:
             _raise_to(table, lang)
+        for lang in _SCRIPT_LANGS:
+            _add_script(table, lang)
         get_frequency_list.cache_clear()
     return {sys.intern(k): v for k, v in table.items()}
 
@@ -112,6 +120,22 @@ def _raise_to(table: dict[str, float], lang: str) -> None:
         en = old(feat, 0.0)
         if rate > en and (en < _EN_KNOWN or rate >= _FUNCTION or rate >= _LOAN * en):
             table[feat] = rate
+
+
+def _add_script(table: dict[str, float], lang: str) -> None:
+    """Add the rates of ``lang``'s Cyrillic or Arabic words (>= ``_FLOOR``) by feature: the
+    trimmed forms of one word ("москва", "москве") share a feature and add up."""
+    rates: dict[str, float] = {}
+    get = rates.get
+    for index, bucket in enumerate(get_frequency_list(lang, "small")):
+        freq = 10.0 ** (-index / 100.0)  # see _raise_to
+        if freq < _FLOOR:
+            break
+        for word in bucket:
+            if "\u0400" <= word[0] <= "\u06ff" and (feat := feature(word)):
+                rates[feat] = get(feat, 0.0) + freq
+    for feat, rate in rates.items():
+        table[feat] = max(rate, table.get(feat, 0.0))
 
 
 def _number_rate(feat: str) -> float:

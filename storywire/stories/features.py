@@ -154,6 +154,81 @@ def stem(word: str) -> str:
     return out
 
 
+# Russian, Polish and Arabic change the word itself: names and nouns take case endings
+# ("Орск", "в Орске", "Орска"; "Wrocław", "we Wrocławiu") and Arabic attaches conjunctions,
+# prepositions and the article ("الحريق", "والحريق", "بالمصنع"), so reports of one event share
+# few exact words. ``_morph`` trims those forms where a token becomes a feature (once per distinct
+# token: the cache makes it free afterwards). ASCII words and Latin words without Polish-only
+# letters keep ``stem()``: the background prior looks English, German, French, Spanish, Italian,
+# Portuguese and Dutch features up by that form (``background._load``; no word of those lists of
+# Zipf >= 2 changes). The prior's Russian and Arabic entries are keyed by the trimmed form.
+_Endings = tuple[tuple[int, frozenset[str]], ...]
+
+
+def _by_length(endings: str) -> _Endings:
+    """Endings grouped by length, longest first: ``_trim`` makes one set lookup per length."""
+    ends = endings.split()
+    lengths = sorted({len(e) for e in ends}, reverse=True)
+    return tuple((n, frozenset(e for e in ends if len(e) == n)) for n in lengths)
+
+
+# Case endings of nouns and adjectives (a light stemmer, not a lemmatiser: "москва", "москве",
+# "москвы" all become "москв"; Ukrainian and Bulgarian words get the same treatment).
+_RU_ENDINGS = _by_length(
+    "ями ами ого его ому ему ыми ими ией ием иям иях ах ях ам ям ом ем ой ей ов ев ый ий "
+    "ая яя ое ее ые ие ую юю ых их ым им ию ия ии ью ья ье ьи а я о е у ю ы и ь й"
+)
+_PL_LETTERS = re.compile("[ąęłńśźżć]")  # not "ó": Spanish and Portuguese use it
+_PL_ENDINGS = _by_length(
+    "owie ami ach ego emu ych ymi imi ich iej iem iom iów om ów ej em ie iu ia ii ą ę a e i o u y"
+)
+# Arabic: fold the spelling variants of alef, ya and ta marbuta, drop diacritics and tatweel,
+# and strip one leading conjunction/article clitic when three letters remain, with the prefixes
+# of Larkey, Ballesteros and Connell's "light10" stemmer ("والحريق", "بالمصنع", "للمصنع" meet
+# "الحريق" and "مصنع" as "حريق" and "مصنع"). Single-letter prepositions (ب ل ك ف) are left
+# alone: too many names and roots begin with those letters.
+# No suffixes are stripped: on tests/storywire/stories/morphology.py light10's suffixes (ها ان
+# ات ون ين يه ه ي) raised the similarity of two different factory fires (highest cross-event
+# score 0.24 -> 0.29; mixed stories in 32 arrival orders 3 -> 7) and barely that within one.
+_AR_FOLD = str.maketrans(
+    {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627"}  # أ إ آ -> ا
+    | {"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None}  # ى -> ي, ة -> ه, no tatweel
+    | dict.fromkeys(range(0x064B, 0x0653))  # diacritics
+)
+_AR_PREFIXES = tuple("وال بال كال فال لل ال و".split())  # longest first
+_AR_PUNCT = "\u060c\u061b\u061f\u06d4"  # Arabic comma, semicolon, question mark, full stop
+
+
+def _trim(word: str, endings: _Endings, keep: int) -> str:
+    """``word`` without its longest ending of ``endings`` that leaves ``keep`` letters."""
+    for n, ends in endings:
+        if len(word) - n >= keep and word[-n:] in ends:
+            return word[:-n]
+    return word
+
+
+def _arabic(word: str) -> str:
+    word = word.strip(_AR_PUNCT).translate(_AR_FOLD)  # the tokenizer keeps Arabic punctuation
+    for pre in _AR_PREFIXES:
+        if word.startswith(pre) and len(word) - len(pre) >= 3:
+            return word[len(pre) :]
+    return word
+
+
+def _morph(tok: str) -> str:
+    """``stem(tok)``, or for a Cyrillic, Arabic or Polish word its light stem."""
+    if tok.isascii():
+        return stem(tok)
+    first = tok[0]
+    if "\u0400" <= first <= "\u04ff":
+        return _trim(tok.replace("\u0451", "\u0435"), _RU_ENDINGS, 3)  # ё is written е too
+    if "\u0600" <= first <= "\u06ff":
+        return _arabic(tok)
+    if _PL_LETTERS.search(tok) is not None:
+        return _trim(tok, _PL_ENDINGS, 3)
+    return stem(tok)
+
+
 def _feature(tok: str) -> str:
     """The feature a lowercased, stripped token stands for, or "" when it carries nothing."""
     if not tok:
@@ -168,7 +243,7 @@ def _feature(tok: str) -> str:
         return sys.intern("#" + digits)
     if len(tok) < 2 or tok in STOPWORDS or not tok[0].isalpha():
         return ""
-    return sys.intern(stem(tok))
+    return sys.intern(_morph(tok))
 
 
 def _entry(raw: str) -> _Entry:
@@ -208,6 +283,11 @@ def _names(caps: list[_Entry], lows: set[str]) -> set[str]:
     # A capitalised word is a name when the text never uses it in lowercase: that rules out
     # sentence openers and Title Case headline words without a model.
     return {feat for feat, low, _, _ in caps if feat and low not in lows}
+
+
+def feature(word: str) -> str:
+    """The feature a lowercase word stands for, or "" (for ``background``'s tables)."""
+    return _feature(word)
 
 
 def words(text: str) -> list[str]:
