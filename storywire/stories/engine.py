@@ -6,7 +6,7 @@ import math
 import operator
 import time
 from array import array
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
@@ -35,12 +35,16 @@ def _log1p_table(largest: int) -> list[float]:
 
 
 def _unit(vec: dict[str, float]) -> dict[str, float]:
+    """``vec`` scaled to unit length, in place (the callers own their fresh vectors)."""
     values = vec.values()
     norm = math.sqrt(sum(map(operator.mul, values, values)))
     if norm == 0.0:
         return vec
-    # The same products as ``{t: w * inv ...}``, multiplied in C.
-    return dict(zip(vec, map(operator.mul, values, repeat(1.0 / norm)), strict=True))
+    # The same products as ``{t: w * inv ...}``, multiplied in C and written over the old
+    # values: no new table. Safe while iterating: no key is added, and each value is read
+    # before it is replaced.
+    vec.update(zip(vec, map(operator.mul, values, repeat(1.0 / norm)), strict=True))
+    return vec
 
 
 def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -> float:
@@ -95,25 +99,34 @@ def _story_conflict(a: StoryState, b: StoryState) -> bool:
 
 
 def _add_truncate(
-    terms: tuple[str, ...], weights: array[float], vec: dict[str, float], keep: int
+    terms: tuple[str, ...],
+    weights: array[float],
+    vec: dict[str, float],
+    keep: int,
+    *,
+    ranked: list[str] | None = None,
 ) -> tuple[tuple[str, ...], array[float]]:
-    """Add ``vec`` to a packed vector and keep its ``keep`` largest entries."""
+    """Add ``vec`` to a packed vector and keep its ``keep`` largest entries. ``ranked``: add
+    only these terms of ``vec``, which are its largest first (ties in the order sorting would
+    leave them), so adding them to an empty vector needs no sort."""
     if terms:
         acc = dict(zip(terms, weights, strict=True))
+        keys: Collection[str] = vec if ranked is None else ranked
+        values = vec.values() if ranked is None else map(vec.__getitem__, ranked)
         # acc[t] = acc.get(t, 0.0) + w for every (t, w) of vec, the additions run in C (vec's
         # keys are distinct, so reading acc while it is updated sees only the old entries)
-        sums = map(operator.add, map(acc.get, vec, repeat(0.0)), vec.values())
-        acc.update(zip(vec, sums, strict=True))
-        items: Iterable[tuple[str, float]] = acc.items()
+        sums = map(operator.add, map(acc.get, keys, repeat(0.0)), values)
+        acc.update(zip(keys, sums, strict=True))
+    elif ranked is not None:
+        top = ranked[:keep]
+        return tuple(top), array("f", map(vec.__getitem__, top))
     else:
-        items = vec.items()
+        acc = vec
     # Always sorted, largest first (a story's main name is then its first name); stable, so
-    # ties keep insertion order and every store truncates identically.
-    top = sorted(items, key=itemgetter(1), reverse=True)[:keep]
-    if not top:
-        return (), array("f")
-    new_terms, new_weights = zip(*top, strict=True)
-    return new_terms, array("f", new_weights)
+    # ties keep insertion order and every store truncates identically. Sorting the keys by
+    # their weights orders them as sorting the (term, weight) pairs would, without the pairs.
+    top = sorted(acc, key=acc.__getitem__, reverse=True)[:keep]
+    return tuple(top), array("f", map(acc.__getitem__, top))
 
 
 class StoryEngine:
@@ -221,7 +234,10 @@ class StoryEngine:
         # idf = log_n - log(...), tf-idf = w * idf: the same operations, run in C.
         idfs = map(operator.sub, repeat(log_n), logs)
         terms = feats.terms
-        vec = dict(zip(terms, map(operator.mul, terms.values(), idfs), strict=True))
+        # A copy of ``terms`` has their table at its final size already; the weights are then
+        # written over the copy's, where building a dict grew and rehashed it several times.
+        vec = terms.copy()
+        vec.update(zip(terms, map(operator.mul, terms.values(), idfs), strict=True))
         boost = self.params.entity_boost
         ent: dict[str, float] = {}
         # feats.ordered_entities follows the features' order, never the set's: set order
@@ -255,10 +271,11 @@ class StoryEngine:
 
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.
-        top = sorted(vec.items(), key=itemgetter(1), reverse=True)[
+        # (Sorting the terms by weight, not the (term, weight) pairs: no pair is built.)
+        top = sorted(vec, key=vec.__getitem__, reverse=True)[
             : max(p.index_terms, p.query_terms, p.centroid_terms)
         ]
-        index_keys = tuple(t for t, _ in top[: p.index_terms])
+        index_keys = tuple(top[: p.index_terms])
 
         copy_of, story, score = self._find_copy(feats, doc.outlet, copies, since)
         others: list[StoryState] = []
@@ -279,7 +296,7 @@ class StoryEngine:
             )
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
-        self._join(story, vec=dict(top), ent=ent, t=t, index_keys=index_keys)
+        self._join(story, vec=vec, top=top, ent=ent, t=t, index_keys=index_keys)
         new_keys = list(index_keys)
         merged: list[str] = []
         if not created and p.merge:
@@ -477,14 +494,15 @@ class StoryEngine:
         self,
         vec: dict[str, float],
         ent: dict[str, float],
-        query: list[tuple[str, float]],
+        query: list[str],
         feats: DocFeatures,
         t: float,
     ) -> tuple[StoryState | None, float, list[StoryState]]:
         p = self.params
         since = t - p.window
-        lists = self.store.postings([k for k, _ in query], since)
-        votes = Counter(chain.from_iterable(lists))
+        lists = self.store.postings(query, since)
+        votes: dict[str, int] = {}
+        _count_elements(votes, chain.from_iterable(lists))  # Counter(...) without its checks
         if not votes:
             return None, 0.0, []
         # Most shared query features first; ties by id, so every store ranks alike.
@@ -537,13 +555,16 @@ class StoryEngine:
         story: StoryState,
         *,
         vec: dict[str, float],
+        top: list[str],
         ent: dict[str, float],
         t: float,
         index_keys: tuple[str, ...],
     ) -> None:
+        """Add a document to ``story``: the ``top`` terms of its vector ``vec`` (largest first;
+        only they can survive the centroid's truncation anyway) and its entity vector."""
         p = self.params
         story.c_terms, story.c_weights = _add_truncate(
-            story.c_terms, story.c_weights, vec, p.centroid_terms
+            story.c_terms, story.c_weights, vec, p.centroid_terms, ranked=top
         )
         story.e_terms, story.e_weights = _add_truncate(
             story.e_terms, story.e_weights, ent, p.centroid_entities

@@ -10,9 +10,9 @@ import math
 import operator
 import re
 import sys
-from collections import Counter
+from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, islice
 from operator import not_
 
 import xxhash
@@ -274,7 +274,7 @@ def _collect(
         if feat:
             out[feat] = get(feat, 0) + c
         if cap:
-            caps.append((feat, low, cap, 0))
+            caps.append(entry)  # type: ignore[arg-type]  # an entry, never None here
         else:
             lows.add(low)
 
@@ -299,7 +299,7 @@ def names(text: str) -> set[str]:
     """Capitalised words of ``text`` that look like names, as features."""
     caps: list[_Entry] = []
     lows: set[str] = set()
-    _collect(Counter(tokens(text)), {}, caps, lows)
+    _collect(_counts(tokens(text)), {}, caps, lows)
     return _names(caps, lows)
 
 
@@ -332,11 +332,15 @@ def _sketch(toks: list[str], shingle: int, k: int) -> tuple[int, ...]:
     """``sketch_of`` for tokens whose cache entries exist (``extract`` has just made them)."""
     ids = list(map(_HASH_OF, map(_CACHE.__getitem__, toks[:_SKETCH_TOKENS])))
     if len(ids) < shingle:
-        grams: set[int] = {hash(tuple(ids))} if ids else set()
-    else:
-        grams = set(map(hash, zip(*(ids[i:] for i in range(shingle)), strict=False)))
+        return (hash(tuple(ids)),)[:k] if ids else ()
     # Sorting CPython's signed hashes orders them as well as unsigned ones would, unmasked.
-    return tuple(sorted(grams)[:k])
+    grams = sorted(map(hash, zip(*(ids[i:] for i in range(shingle)), strict=False)))
+    first = grams[:k]
+    # The k smallest distinct hashes. A repeated shingle is rare: sorting all of them and
+    # checking the first k for neighbours that are equal is cheaper than a set of them all.
+    if any(map(operator.eq, first, islice(first, 1, None))):
+        return tuple(sorted(set(grams))[:k])
+    return tuple(first)
 
 
 def sketch_similarity(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
@@ -347,6 +351,13 @@ def sketch_similarity(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
     union = sorted(sa | sb)[:k]
     shared = sum(1 for x in union if x in sa and x in sb)
     return shared / len(union)
+
+
+def _counts(toks: list[str]) -> dict[str, int]:
+    """``Counter(toks)`` as a plain dict, without ``Counter.__init__``'s Python-level checks."""
+    counts: dict[str, int] = {}
+    _count_elements(counts, toks)
+    return counts
 
 
 def _tf(c: int) -> float:
@@ -382,13 +393,16 @@ def extract(
     lows: set[str] = set()
     body: dict[str, int] = {}
     head: dict[str, int] = {}
-    _collect(Counter(body_toks), body, caps, lows)
-    _collect(Counter(title_toks), head, caps, lows)
+    _collect(_counts(body_toks), body, caps, lows)
+    _collect(_counts(title_toks), head, caps, lows)
     tf = {t: _TF[c] if c < 256 else _tf(c) for t, c in body.items()}
     for t, c in head.items():
         tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
     ents = _names(caps, lows)
-    ents.update(t for t in tf if t[0] == "#" or t in DATE_WORDS)
+    # Numbers and date words. Features are "#" + digits or start with a letter, so the
+    # numbers are exactly the features that sort before "$" (one comparison, no t[0]).
+    ents.update([t for t in tf if t < "$"])
+    ents.update(DATE_WORDS.intersection(tf))
     if headline_in_sketch or len(body_toks) < _COPY_MIN_BODY:
         copy_toks = title_toks + body_toks
     else:
@@ -403,5 +417,5 @@ def extract(
         entities=frozenset(ents),
         sketch=sk,
         length=length,
-        ordered_entities=tuple(t for t in tf if t in ents),
+        ordered_entities=tuple(filter(ents.__contains__, tf)),
     )
