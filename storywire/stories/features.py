@@ -64,14 +64,18 @@ _NOT_NAMES = (
     )
 )
 
-_TOKEN = re.compile("[^\\W\\d_]+(?:['\u2019][^\\W\\d_]+)*|\\d+(?:[.,]\\d+)*")
 # Splitting on whitespace after mapping punctuation to spaces is 4x faster than a regex
 # tokenizer; the characters kept (. , ' and the typographic apostrophe) are stripped from
-# token ends later, so "4.4" survives while "story," loses its comma.
+# token ends later, so "4.4" survives while "story," loses its comma. Arabic-Indic and Persian
+# digits (and the Arabic decimal and thousands separators) become ASCII ones, so an Arabic or
+# Persian report's figures and years meet everyone else's ("#2024").
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
 _PUNCT = str.maketrans(
     dict.fromkeys(
         '!"#$%&()*+/:;<=>?@[\\]^_`{|}~-\u201c\u201d\u2018\u2014\u2013\u2026\u00ab\u00bb', " "
     )
+    | _DIGITS
+    | {0x066B: ".", 0x066C: ","}
 )
 _EDGE = ".,'\u2019"
 DATE_WORDS = MONTHS | WEEKDAYS

@@ -26,6 +26,8 @@ def test_inflected_forms_share_a_feature() -> None:
     # The article, a conjunction with it, a preposition with it, and the hamza on the alef.
     assert len(set(words("الحريق والحريق بالحريق للحريق حريق"))) == 1
     assert len(set(words("الإسكندرية بالإسكندرية، والاسكندرية"))) == 1
+    # Arabic-Indic and Persian digits are the same numbers as ASCII ones.
+    assert words("٢٠٢٤ ۲۰۲۴ 2024 ١٢٫٥ 12.5 ١٬٢٠٠") == ["#2024"] * 3 + ["#12.5"] * 2 + ["#1200"]
     # Latin words without Polish-only letters keep the old features (the prior knows them).
     assert words("Berichte próxima élève Straße companies") == [
         "berichte", "próxima", "élève", "straße", "company",
