@@ -21,3 +21,10 @@ def test_doc_rate_is_a_probability_rising_with_length() -> None:
     short, long = doc_rate(1e-3, 10), doc_rate(1e-3, 1000)
     assert 0 < short < long < 1
     assert math.isclose(doc_rate(0.0, 100), 0.0)
+
+
+def test_ukrainian_and_bulgarian_everyday_words_are_common() -> None:
+    """Their lists are in the prior: "що" (that), "також" (also), "това" (this) and "които"
+    (which) weigh like the function words they are, not like unknown names (1e-8)."""
+    for rate in word_rates(words("що також було після това които година")):
+        assert rate >= 1e-4
