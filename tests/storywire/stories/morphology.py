@@ -1,11 +1,13 @@
-"""Short Russian, Polish and Arabic news articles (written for these tests), labelled by event.
+"""Short Russian, Polish, Arabic and Ukrainian news articles (written for these tests), by event.
 
 Three events per language, two of one kind (two floods in Russian and in Polish, two factory
-fires in Arabic), three differently worded reports per event. These languages change the words
-themselves: Russian and Polish inflect names and nouns ("Орск", "в Орске", "Орска"; "Kłodzko",
+fires in Arabic; Ukrainian has just two warehouse fires, Lviv and Dnipro), three differently
+worded reports per event. These languages change the words themselves: Russian, Ukrainian and
+Polish inflect names and nouns ("Орск", "в Орске", "Орска"; "Львів", "у Львові"; "Kłodzko",
 "w Kłodzku"; "pożar", "pożaru"), Arabic attaches conjunctions, prepositions and the article to
 the word ("الحريق", "والحريق", "بالمصنع", "للمصنع"), so reports of one event share fewer exact
-words than the German, French or Spanish ones of ``multilingual.py`` do.
+words than the German, French or Spanish ones of ``multilingual.py`` do. (The Russian endings
+leave Ukrainian forms in "і" apart: "Львові" does not meet "Львів".)
 """
 
 from __future__ import annotations
@@ -227,10 +229,56 @@ ARTICLES: list[tuple[str, str, str]] = [
         "المروري في شارع العليا والطرق المحيطة به. ويتكون الخط من 22 محطة على مسافة 38 "
         "كيلومترا، على أن تفتتح بقية خطوط قطار الرياض تباعا خلال الأشهر المقبلة.",
     ),
+    # -- Ukrainian ---------------------------------------------------------------------------
+    (
+        "uk-fire-lviv",
+        "У Львові горить склад меблевої фабрики",
+        "У Львові на вулиці Городоцькій у неділю ввечері спалахнула пожежа на складі меблевої "
+        "фабрики «Карпатмеблі». Вогонь охопив площу 1200 квадратних метрів. На місці працюють 46 "
+        "рятувальників ДСНС та 12 одиниць техніки. Мешканців сусідніх будинків попросили "
+        "зачинити вікна, постраждалих немає.",
+    ),
+    (
+        "uk-fire-lviv",
+        "Пожежу на складі «Карпатмеблів» у Львові ліквідовано",
+        "Рятувальники ДСНС ліквідували пожежу на складі фабрики «Карпатмеблі» на Городоцькій у "
+        "Львові. Гасіння тривало понад п'ять годин, вогонь знищив 1200 квадратних метрів складу "
+        "з меблями й лаком. За словами міського голови Львова, загрози для мешканців немає. "
+        "Причини пожежі встановлює поліція.",
+    ),
+    (
+        "uk-fire-lviv",
+        "Поліція відкрила справу через пожежу на складі у Львові",
+        "Поліція Львівської області відкрила кримінальне провадження через пожежу на складі "
+        "«Карпатмеблів» на вулиці Городоцькій. Слідчі перевіряють версію про коротке замикання. "
+        "Пожежу на площі 1200 квадратних метрів гасили 46 рятувальників, ніхто не постраждав.",
+    ),
+    (
+        "uk-fire-dnipro",
+        "Пожежа на складі у Дніпрі: горять 800 квадратних метрів",
+        "У Дніпрі на Слобожанському проспекті горить склад будівельних матеріалів. Площа пожежі "
+        "сягає 800 квадратних метрів, на місці працюють 30 вогнеборців. Над лівим берегом "
+        "Дніпра піднявся стовп чорного диму. За попередніми даними, постраждалих немає.",
+    ),
+    (
+        "uk-fire-dnipro",
+        "У Дніпрі загасили пожежу на складі будматеріалів",
+        "Рятувальники загасили пожежу на складі будівельних матеріалів на Слобожанському "
+        "проспекті в Дніпрі. У гасінні брали участь 30 рятувальників, вогонь пошкодив 800 "
+        "квадратних метрів складських приміщень. Міський голова Дніпра повідомив, що люди не "
+        "постраждали.",
+    ),
+    (
+        "uk-fire-dnipro",
+        "Склад на Слобожанському проспекті: слідчі з'ясовують причини пожежі",
+        "Слідчі поліції Дніпропетровської області з'ясовують причини пожежі на складі "
+        "будівельних матеріалів у Дніпрі. Вогонь знищив 800 квадратних метрів приміщень, у "
+        "гасінні брали участь 30 рятувальників. Власник складу оцінює збитки в мільйони гривень.",
+    ),
 ]
 
 
 def morphology_docs(prefix: str = "") -> list[tuple[str, Doc]]:
     """(label, Doc) in an interleaved arrival order, one document every ten minutes; only the
-    events whose label starts with ``prefix`` ("ru", "pl", "ar"; "" for all)."""
+    events whose label starts with ``prefix`` ("ru", "pl", "ar", "uk"; "" for all)."""
     return interleaved([a for a in ARTICLES if a[0].startswith(prefix)], f"morph-{prefix}", T0)
