@@ -177,11 +177,27 @@ def _by_length(endings: str) -> _Endings:
 
 
 # Case endings of nouns and adjectives (a light stemmer, not a lemmatiser: "москва", "москве",
-# "москвы" all become "москв"; Ukrainian and Bulgarian words get the same treatment).
+# "москвы" all become "москв"; Bulgarian words, and Ukrainian ones without і ї є ґ, get the
+# same treatment).
 _RU_ENDINGS = _by_length(
     "ями ами ого его ому ему ыми ими ией ием иям иях ах ях ам ям ом ем ой ей ов ев ый ий "
     "ая яя ое ее ые ие ую юю ых их ым им ию ия ии ью ья ье ьи а я о е у ю ы и ь й"
 )
+# Ukrainian: a Cyrillic word with a letter Russian and Bulgarian never write (і ї є ґ) loses
+# a Ukrainian ending instead ("Дніпро", "у Дніпрі", "Дніпра" -> "дніпр"). "-ові" and "-еві" are
+# not endings: in "у Львові" and in "військові", "місцеві" (plurals of "-овий", "-евий"
+# adjectives, more common in wordfreq's uk list than the datives "президентові", "хлопцеві")
+# the "ов"/"ев" belongs to the stem, as in "Львова", which the Russian rule makes "львов". The
+# nominative "Львів" loses "ів" as a genitive plural would ("льв", as Russian "Львов"): of
+# the uk list's words in "-ів", 94% by frequency are genitive plurals that meet their other
+# forms that way ("рятувальників", "років"); "Львів", "Харків" would need "ов" back.
+# Roman numerals typed with Cyrillic х and і ("ХХІ", "ХVІІІ") are no words to trim.
+_UK_LETTERS = re.compile("[іїєґ]")
+_UK_ENDINGS = _by_length(
+    "ями ами ого ому ими іми ією ього ьому ьої ьою ом ем єм ою ею єю ам ям ах ях ів їв ей "
+    "ий ій ої ім им их ії ія ію а я о е є у ю и і ї ь й"
+)
+_ROMAN = re.compile("[ixvіх]+")
 _PL_LETTERS = re.compile("[ąęłńśźżć]")  # not "ó": Spanish and Portuguese use it
 _PL_ENDINGS = _by_length(
     "owie ami ach ego emu ych ymi imi ich iej iem iom iów om ów ej em ie iu ia ii ą ę a e i o u y"
@@ -225,6 +241,8 @@ def _morph(tok: str) -> str:
         return stem(tok)
     first = tok[0]
     if "\u0400" <= first <= "\u04ff":
+        if _UK_LETTERS.search(tok) is not None and _ROMAN.fullmatch(tok) is None:
+            return _trim(tok, _UK_ENDINGS, 3)
         return _trim(tok.replace("\u0451", "\u0435"), _RU_ENDINGS, 3)  # ё is written е too
     if "\u0600" <= first <= "\u06ff":
         return _arabic(tok)

@@ -3,11 +3,14 @@
 Three events per language, two of one kind (two floods in Russian and in Polish, two factory
 fires in Arabic; Ukrainian has just two warehouse fires, Lviv and Dnipro), three differently
 worded reports per event. These languages change the words themselves: Russian, Ukrainian and
-Polish inflect names and nouns ("Орск", "в Орске", "Орска"; "Львів", "у Львові"; "Kłodzko",
+Polish inflect names and nouns ("Орск", "в Орске", "Орска"; "Львова", "у Львові"; "Kłodzko",
 "w Kłodzku"; "pożar", "pożaru"), Arabic attaches conjunctions, prepositions and the article to
 the word ("الحريق", "والحريق", "بالمصنع", "للمصنع"), so reports of one event share fewer exact
-words than the German, French or Spanish ones of ``multilingual.py`` do. (The Russian endings
-leave Ukrainian forms in "і" apart: "Львові" does not meet "Львів".)
+words than the German, French or Spanish ones of ``multilingual.py`` do. Three later Ukrainian
+reports name their city without the locative "і" every earlier one uses ("Львова", "над
+Львовом"; "Дніпро", "Дніпра"), and the Lviv firm and street in new forms ("«Карпатмеблям»",
+"біля Городоцької"): without the Ukrainian endings the two Lviv ones start a story of their
+own in every arrival order.
 """
 
 from __future__ import annotations
@@ -274,6 +277,29 @@ ARTICLES: list[tuple[str, str, str]] = [
         "Слідчі поліції Дніпропетровської області з'ясовують причини пожежі на складі "
         "будівельних матеріалів у Дніпрі. Вогонь знищив 800 квадратних метрів приміщень, у "
         "гасінні брали участь 30 рятувальників. Власник складу оцінює збитки в мільйони гривень.",
+    ),
+    (
+        "uk-fire-lviv",
+        "Мер Львова пообіцяв допомогу працівникам «Карпатмеблям»",
+        "Міський голова Львова зустрівся з працівниками меблевої фабрики, склад якої біля "
+        "Городоцької згорів у неділю. Місто виплатить допомогу родинам, які залишилися без "
+        "роботи, а власник обіцяє відновити виробництво до кінця року. Над Львовом після "
+        "пожежі ще два дні стояв запах гару.",
+    ),
+    (
+        "uk-fire-dnipro",
+        "Дніпро: власник згорілого складу будматеріалів оцінив збитки",
+        "Власник складу будівельних матеріалів зі Слобожанського проспекту, який згорів у "
+        "неділю, оцінив збитки в кілька мільйонів гривень. У міській раді Дніпра обіцяють "
+        "перевірити інші склади міста на дотримання правил пожежної безпеки. Рятувальники "
+        "називають причиною пожежі коротке замикання.",
+    ),
+    (
+        "uk-fire-lviv",
+        "Над Львовом стовп диму: горить склад меблевої фабрики",
+        "Пожежа на складі меблевої фабрики біля Городоцької: дим над західною частиною Львова "
+        "видно з усього міста. Рятувальники просять мешканців зачинити вікна і не наближатися "
+        "до місця пожежі. Інформації про постраждалих немає.",
     ),
 ]
 

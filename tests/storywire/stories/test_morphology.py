@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -28,6 +29,16 @@ def test_inflected_forms_share_a_feature() -> None:
     assert len(set(words("الإسكندرية بالإسكندرية، والاسكندرية"))) == 1
     # Arabic-Indic and Persian digits are the same numbers as ASCII ones.
     assert words("٢٠٢٤ ۲۰۲۴ 2024 ١٢٫٥ 12.5 ١٬٢٠٠") == ["#2024"] * 3 + ["#12.5"] * 2 + ["#1200"]
+    # Ukrainian endings for words with і ї є ґ; "Львова" (no such letter) takes the Russian
+    # ones, and "Львові" keeps the "ов" it shares with it.
+    assert words("у Львові, Львова, Львовом, Львову") == ["львов"] * 4
+    assert words("Дніпро, у Дніпрі, Дніпра, Дніпром") == ["дніпр"] * 4
+    assert words("рятувальники рятувальників Карпатмеблі Карпатмеблям") == [
+        "рятувальник", "рятувальник", "карпатмебл", "карпатмебл",
+    ]  # fmt: skip
+    assert words("військові військовий") == ["військов"] * 2
+    # Russian and Bulgarian never write those letters; Roman numerals in Cyrillic stay apart.
+    assert words("ХVІІІ ХVІІ ХХІ ХХІІ") == ["хvііі", "хvіі", "ххі", "ххіі"]
     # Latin words without Polish-only letters keep the old features (the prior knows them).
     assert words("Berichte próxima élève Straße companies") == [
         "berichte", "próxima", "élève", "straße", "company",
@@ -51,14 +62,16 @@ def _exact_orders(prefix: str) -> int:
 
 @pytest.mark.parametrize("language", ["ru", "pl", "ar", "uk"])
 def test_each_language_clusters_by_event_in_every_order(language: str) -> None:
-    """Three events per language, two of one kind, three reports each: every report joins its
-    own event's story and no other, whatever the arrival order."""
+    """Three events per language, two of one kind, three reports each (Ukrainian: two events,
+    four and five reports): every report joins its own event's story and no other, whatever
+    the arrival order."""
     assert _exact_orders(language) == ORDERS
 
 
 def test_the_three_languages_in_one_stream_cluster_by_event() -> None:
-    """All 33 reports in one stream: every order is exact (0 with exact words; 29 while the
-    single digits of Arabic reports were dropped, see the next test)."""
+    """All 36 reports in one stream: every order is exact (0 with exact words; 29 while the
+    single digits of Arabic reports were dropped, see the next test; 0 without the Ukrainian
+    endings, see the last test)."""
     assert _exact_orders("") == ORDERS
 
 
@@ -97,4 +110,28 @@ def test_exact_words_left_reports_apart() -> None:
     """The control: with exact words, reports in arrival order start stories of their own
     (the three Orsk flood reports share too few word forms: 11 stories for 9 events)."""
     got, gold = _partition(morphology_docs())
+    assert len(got) > len(gold)
+
+
+@pytest.fixture
+def russian_endings_only() -> Iterator[None]:
+    """Ukrainian words trimmed by the Russian endings, as before the Ukrainian rule."""
+    saved = features._UK_LETTERS
+    features._UK_LETTERS = re.compile("(?!)")  # no word reads as Ukrainian
+    features._CACHE.clear()
+    background._load.cache_clear()
+    try:
+        yield
+    finally:
+        features._UK_LETTERS = saved
+        features._CACHE.clear()
+        background._load.cache_clear()
+
+
+@pytest.mark.usefixtures("russian_endings_only")
+def test_russian_endings_left_the_later_lviv_reports_apart() -> None:
+    """The control: "у Львові" stays "львові" and "Карпатмеблям" meets neither "Карпатмеблі"
+    nor "Карпатмеблів", so the two Lviv reports that name the city as "Львова" and "Львовом"
+    start a story of their own (they did in all 32 orders)."""
+    got, gold = _partition(morphology_docs("uk"))
     assert len(got) > len(gold)
