@@ -386,10 +386,9 @@ def _counts(toks: list[str]) -> dict[str, int]:
 # style spells one to nine out, so there a single digit is often the report's main figure, not
 # a clock or list part. Arabic has no capitals, hence no names: figures are its only entities,
 # and a report whose one figure was a single digit was scored on its text alone, which two
-# factory fires share ("حريق", "مصنع"). (Guessing Arabic names as words the prior finds rare
-# fails: place names such as "الإسكندرية" and "الزرقاء" are as common in wordfreq's Arabic list
-# as "حريق", and the words it lacks are inflected verbs.) Decided per document by its headline,
-# one ``isascii()`` for an ASCII one: no Latin-script document's features change.
+# factory fires share ("حريق", "مصنع"). (A name guess from words the prior finds rare fails:
+# Arabic place names are as common as event words.) Decided per document by its headline, one
+# ``isascii()`` for an ASCII one: no Latin-script document's features change.
 _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
 _SINGLE_DIGITS = frozenset("123456789")
 _DIGIT_EDGE = _EDGE + _AR_PUNCT
