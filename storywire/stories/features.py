@@ -10,6 +10,7 @@ import math
 import operator
 import re
 import sys
+import unicodedata
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from dataclasses import dataclass
 from itertools import compress, islice
@@ -219,6 +220,27 @@ _AR_PREFIXES = tuple("وال بال كال فال لل ال و".split())  # long
 _AR_PUNCT = "\u060c\u061b\u061f\u06d4"  # Arabic comma, semicolon, question mark, full stop
 
 
+# Greek: accents and diaeresis go (capitalised headlines drop them: "ΑΘΗΝΑ" is "Αθήνα"), final
+# ς is σ (wordfreq's casefolded list writes σ), then the longest noun/adjective ending goes
+# ("Αθήνα", "της Αθήνας" -> "αθην"; "Πειραιάς", "του Πειραιά" -> "πειρα"). The "ι" endings
+# make "-ιά" nouns and "-ιο"/"-ι" neuters meet their other cases ("πυρκαγιά", "πυρκαγιάς",
+# "πυρκαγιές"; "σπίτι", "σπίτια", "σπιτιού"). Polytonic words fold the same way through NFD.
+_EL_ENDINGS = _by_length(
+    "ατοσ ατων ιου ιων ιοσ ιοι ιασ ιεσ ουσ εισ εων ατα οσ ου οι ων ασ εσ ησ ια ιο α ε η ι ο"
+)
+_EL_MARKS = dict.fromkeys(range(0x0300, 0x0370)) | {0x03C2: "\u03c3"}  # accents; ς -> σ
+_EL_FOLD = str.maketrans(_EL_MARKS)
+_EL_PUNCT = "\u00b7;"  # ano teleia and question mark, as NFD writes them
+
+
+def _is_greek(first: str) -> bool:
+    return "\u0370" <= first <= "\u03ff" or "\u1f00" <= first <= "\u1fff"
+
+
+def _el_fold(word: str) -> str:
+    return unicodedata.normalize("NFD", word).translate(_EL_FOLD).strip(_EL_PUNCT)
+
+
 def _trim(word: str, endings: _Endings, keep: int) -> str:
     """``word`` without its longest ending of ``endings`` that leaves ``keep`` letters."""
     for n, ends in endings:
@@ -236,7 +258,7 @@ def _arabic(word: str) -> str:
 
 
 def _morph(tok: str) -> str:
-    """``stem(tok)``, or for a Cyrillic, Arabic or Polish word its light stem."""
+    """``stem(tok)``, or for a Cyrillic, Arabic, Greek or Polish word its light stem."""
     if tok.isascii():
         return stem(tok)
     first = tok[0]
@@ -246,9 +268,10 @@ def _morph(tok: str) -> str:
         return _trim(tok.replace("\u0451", "\u0435"), _RU_ENDINGS, 3)  # ё is written е too
     if "\u0600" <= first <= "\u06ff":
         return _arabic(tok)
-    if _PL_LETTERS.search(tok) is not None:
-        return _trim(tok, _PL_ENDINGS, 3)
-    return stem(tok)
+    if _is_greek(first):
+        return _trim(_el_fold(tok), _EL_ENDINGS, 3)
+    polish = _PL_LETTERS.search(tok) is not None
+    return _trim(tok, _PL_ENDINGS, 3) if polish else stem(tok)
 
 
 def _feature(tok: str) -> str:
@@ -270,6 +293,9 @@ def _feature(tok: str) -> str:
 
 def _entry(raw: str) -> _Entry:
     low = raw.strip(_EDGE).lower()
+    if not low.isascii() and _is_greek(low[0]):
+        # Compared with the text's lowercase words: "ΦΩΤΙΑ" in a headline is "φωτιά", no name.
+        low = _el_fold(low)
     cap = raw[0].isupper() and len(low) > 1 and low not in _NOT_NAMES
     return _feature(low), low, cap, xxhash.xxh3_64_intdigest(low.encode("utf-8"))
 
