@@ -14,6 +14,7 @@ from storywire.stories.background import have_background
 from storywire.stories.features import words
 
 from .morphology import morphology_docs
+from .patching import features_patched
 from .test_multilingual import _partition
 
 pytestmark = pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
@@ -110,21 +111,19 @@ def test_single_digits_are_figures_in_arabic_reports_only() -> None:
     assert not {e for e in english.entities if e.startswith("#")}
 
 
+def _never(first: str) -> bool:
+    return False
+
+
 @pytest.fixture
 def exact_words() -> Iterator[None]:
     """Features as they were: ``stem()`` for every script, no Russian or Arabic prior."""
-    saved = features._morph, features._is_greek, background._SCRIPT_LANGS
-    features._morph = features.stem
-    features._is_greek = lambda first: False
-    background._SCRIPT_LANGS = ()
-    features._CACHE.clear()
-    background._load.cache_clear()
-    try:
+    with features_patched(
+        (features, "_morph", features.stem),
+        (features, "_is_greek", _never),
+        (background, "_SCRIPT_LANGS", ()),
+    ):
         yield
-    finally:
-        features._morph, features._is_greek, background._SCRIPT_LANGS = saved
-        features._CACHE.clear()
-        background._load.cache_clear()
 
 
 @pytest.mark.usefixtures("exact_words")
@@ -138,16 +137,8 @@ def test_exact_words_left_reports_apart() -> None:
 @pytest.fixture
 def russian_endings_only() -> Iterator[None]:
     """Ukrainian words trimmed by the Russian endings, as before the Ukrainian rule."""
-    saved = features._UK_LETTERS
-    features._UK_LETTERS = re.compile("(?!)")  # no word reads as Ukrainian
-    features._CACHE.clear()
-    background._load.cache_clear()
-    try:
+    with features_patched((features, "_UK_LETTERS", re.compile("(?!)"))):  # matches nothing
         yield
-    finally:
-        features._UK_LETTERS = saved
-        features._CACHE.clear()
-        background._load.cache_clear()
 
 
 @pytest.mark.usefixtures("russian_endings_only")
@@ -162,17 +153,9 @@ def test_russian_endings_left_the_later_lviv_reports_apart() -> None:
 @pytest.fixture
 def greek_as_other_words() -> Iterator[None]:
     """Greek words through ``stem()`` with their accents, and no Greek prior, as before."""
-    saved = features._is_greek, background._SCRIPT_LANGS
-    features._is_greek = lambda first: False
-    background._SCRIPT_LANGS = tuple(lang for lang in saved[1] if lang != "el")
-    features._CACHE.clear()
-    background._load.cache_clear()
-    try:
+    langs = tuple(lang for lang in background._SCRIPT_LANGS if lang != "el")
+    with features_patched((features, "_is_greek", _never), (background, "_SCRIPT_LANGS", langs)):
         yield
-    finally:
-        features._is_greek, background._SCRIPT_LANGS = saved
-        features._CACHE.clear()
-        background._load.cache_clear()
 
 
 @pytest.mark.usefixtures("greek_as_other_words")

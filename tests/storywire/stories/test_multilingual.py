@@ -12,6 +12,7 @@ from storywire.stories.background import have_background, word_rates
 from storywire.stories.features import words
 
 from .multilingual import multilingual_docs
+from .patching import features_patched
 
 pytestmark = pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
 
@@ -40,14 +41,8 @@ def _partition(pairs: list[tuple[str, Doc]]) -> tuple[set[frozenset[str]], set[f
 @pytest.fixture
 def english_only() -> Iterator[None]:
     """The prior as it was: wordfreq's English list only."""
-    saved = background._LANGS
-    background._LANGS = ()
-    background._load.cache_clear()
-    try:
+    with features_patched((background, "_LANGS", ())):
         yield
-    finally:
-        background._LANGS = saved
-        background._load.cache_clear()
 
 
 def test_function_words_of_other_languages_are_common() -> None:
