@@ -184,15 +184,12 @@ _RU_ENDINGS = _by_length(
     "ями ами ого его ому ему ыми ими ией ием иям иях ах ях ам ям ом ем ой ей ов ев ый ий "
     "ая яя ое ее ые ие ую юю ых их ым им ию ия ии ью ья ье ьи а я о е у ю ы и ь й"
 )
-# Ukrainian: a Cyrillic word with a letter Russian and Bulgarian never write (і ї є ґ) loses
-# a Ukrainian ending instead ("Дніпро", "у Дніпрі", "Дніпра" -> "дніпр"). "-ові" and "-еві" are
-# not endings: in "у Львові" and in "військові", "місцеві" (plurals of "-овий", "-евий"
-# adjectives, more common in wordfreq's uk list than the datives "президентові", "хлопцеві")
-# the "ов"/"ев" belongs to the stem, as in "Львова", which the Russian rule makes "львов". The
-# nominative "Львів" loses "ів" as a genitive plural would ("льв", as Russian "Львов"): of
-# the uk list's words in "-ів", 94% by frequency are genitive plurals that meet their other
-# forms that way ("рятувальників", "років"); "Львів", "Харків" would need "ов" back.
-# Roman numerals typed with Cyrillic х and і ("ХХІ", "ХVІІІ") are no words to trim.
+# Ukrainian: a Cyrillic word with a letter Russian and Bulgarian never write (і ї є ґ) loses a
+# Ukrainian ending instead ("Дніпро", "у Дніпрі", "Дніпра" -> "дніпр"). "-ові"/"-еві" keep their
+# "ов"/"ев" ("у Львові" meets "Львова" as "львов"): in wordfreq's uk list "-овий"/"-евий"
+# adjective plurals outweigh those datives. "-ів" goes, since 94% of its words by frequency are
+# genitive plurals ("рятувальників"), so the nominative "Львів" stays apart. Roman numerals
+# typed in Cyrillic ("ХVІІІ") are no words.
 _UK_LETTERS = re.compile("[іїєґ]")
 _UK_ENDINGS = _by_length(
     "ями ами ого ому ими іми ією ього ьому ьої ьою ом ем єм ою ею єю ам ям ах ях ів їв ей "
