@@ -134,13 +134,18 @@ def run_demo(
     return 0
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def print_stories(records: list[StoryRecord], out: TextIO) -> None:
     records = sorted(records, key=lambda r: (-len(r.outlets), r.first_seen))
     out.write(f"{len(records)} stories\n\n")
     for record in records:
         outlets = record.outlets
         out.write(f"{record.headline}\n")
-        out.write(f"  story {record.id}: {record.article_count} articles, {len(outlets)} outlets; ")
+        counts = f"{_count(record.article_count, 'article')}, {_count(len(outlets), 'outlet')}"
+        out.write(f"  story {record.id}: {counts}; ")
         out.write(f"credited to {record.credited.outlet}\n")
         for member in outlets:
             out.write(f"    {member.published:%Y-%m-%d %H:%M}Z  {member.outlet:<28} {member.url}\n")
