@@ -48,7 +48,7 @@ _LANGS = ("de", "fr", "es", "it", "pt", "nl")
 # language match on them. A feature the Cyrillic lists share takes its highest rate: the
 # Russian fixture's names kept theirs. Ukrainian and Bulgarian add 19k features (~6 MB), Greek
 # 11k ("και", "της", "για" had no rate).
-_SCRIPT_LANGS = ("ru", "uk", "bg", "ar", "el")
+_SCRIPT_LANGS = ("ru", "uk", "bg", "ar", "el", "he", "fa")
 _FLOOR = 3e-6  # Zipf 3.5: a rarer word's prior differs from an unknown word's by < 1.4 IDF
 _EN_KNOWN = 1e-6  # a word English uses this often keeps its English rate, unless in another
 _FUNCTION = 1e-3  # language it is a function word (der, les, die, war: Zipf >= 6)

@@ -6,6 +6,7 @@ Everything here is pure and deterministic across processes (no use of the salted
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -75,9 +76,13 @@ _PUNCT = str.maketrans(
     dict.fromkeys(
         '!"#$%&()*+/:;<=>?@[\\]^_`{|}~-\u201c\u201d\u2018\u2014\u2013\u2026\u00ab\u00bb', " "
     )
+    | dict.fromkeys("\u05be\u05c0\u05c3", " ")  # Hebrew maqaf, paseq, sof pasuq
     | _DIGITS
     | {0x066B: ".", 0x066C: ","}
 )
+# Hebrew writes acronyms with gershayim, most often typed as ASCII '"' ("צה\"ל", "נת\"ע"), which
+# would split them in two: between two Hebrew letters it is read as the gershayim it stands for.
+_HE_QUOTE = re.compile('(?<=[\u05d0-\u05ea])"(?=[\u05d0-\u05ea])')
 _EDGE = ".,'\u2019"
 DATE_WORDS = MONTHS | WEEKDAYS
 
@@ -132,7 +137,11 @@ _PUNCT_WIDE = str.maketrans(_wide_table())
 def tokens(text: str) -> list[str]:
     """Whitespace tokens of ``text`` with most punctuation turned into separators; runs of
     Chinese, Japanese and Korean characters become character bigrams."""
-    if text.isascii() or _WIDE.search(text) is None:
+    if text.isascii():
+        return text.translate(_PUNCT).split()
+    if '"' in text:
+        text = _HE_QUOTE.sub("\u05f4", text)
+    if _WIDE.search(text) is None:
         return text.translate(_PUNCT).split()
     out: list[str] = []
     for tok in text.translate(_PUNCT_WIDE).split():
@@ -212,9 +221,47 @@ _AR_FOLD = str.maketrans(
     {"\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627"}  # أ إ آ -> ا
     | {"\u0649": "\u064a", "\u0629": "\u0647", "\u0640": None}  # ى -> ي, ة -> ه, no tatweel
     | dict.fromkeys(range(0x064B, 0x0653))  # diacritics
+    | {"\u06cc": "\u064a", "\u06a9": "\u0643", "\u06c0": "\u0647"}  # Persian ی ک ۀ (below)
 )
 _AR_PREFIXES = tuple("وال بال كال فال لل ال و".split())  # longest first
 _AR_PUNCT = "\u060c\u061b\u061f\u06d4"  # Arabic comma, semicolon, question mark, full stop
+
+# Persian is written in the Arabic block but has no article and writes "و" (and) apart, so
+# light10's prefixes merged words ("وزیر", minister, became "زیر", under). A word with a letter
+# Arabic lacks (پ چ ژ گ ک ی ۀ) or a zero-width non-joiner is read as Persian: it keeps its first
+# letters, and its ی ک ۀ fold to ي ك ه, so outlets typing Arabic ي ك ("ايران") meet the others
+# ("ایران"). wordfreq's fa list writes the joiner inside words ("می‌شود", "خانه‌ها"), but
+# writers also use a space or nothing there: parts after a joiner that are plural, ezafe,
+# comparative or pronoun suffixes go, as does the verb prefix "می"/"نمی", and the rest is
+# joined ("زمین‌لرزه‌ها" -> "زمینلرزه", "می‌کنند" -> "کنند"). A plural ها/های/هایی written
+# attached is cut too (97-100% of such words in the fa list's top 20k leave a word of the list:
+# "روستاهای" -> "روستا"); "-ان" (60%: "ایران", "تهران") and "-ی" (77%: "بازی", "برای") are not.
+_FA_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc\u06c0\u200c]")
+_FA_SUFFIXES = frozenset(
+    "ها های هایی ای ی یی تر ترین اش ام ات مان تان شان اند ایم اید".translate(_AR_FOLD).split()
+)
+_FA_VERB = frozenset("می نمی".translate(_AR_FOLD).split())
+_FA_PLURAL = _by_length("ها های هایی".translate(_AR_FOLD))
+
+# Hebrew attaches "and", "that", "when", "in", "to", "the" and "from the" to the next word
+# ("בחיפה", "לתל", "והמשטרה", "שהשריפה"). A cluster of them (ו, then ש or כש, then ב ל ה or מה)
+# goes only when what is left has 3 letters and is a word of wordfreq's he list, again until
+# none does: names and stems begin with those letters too, and cutting blindly made
+# "הודעה" "ודעה" while "ההודעה" became "הודעה"; the list keeps "לבנון", "הרצליה" whole and
+# takes "בלבנון" to "לבנון". Bare מ (from) and כ (as) stay: a third of their words in the list's
+# top 20k are stems that leave another word ("מספר", number -> "ספר", book; "כגון" -> "גון").
+# Points and cantillation go (wordfreq drops them), geresh and gershayim are written as ASCII
+# ' and " as the list does ("צה״ל", "צה\"ל"). Final letter forms stay: a prefix never moves them.
+_HE_REST = 0.3
+_HE_FOLD = str.maketrans(dict.fromkeys(range(0x0591, 0x05C8)) | {0x05F3: "'", 0x05F4: '"'})
+_HE_PREFIXES = tuple(
+    sorted(
+        {c + s + p for c in ("", "ו") for s in ("", "ש", "כש") for p in ("", "ב", "ל", "ה", "מה")}
+        - {""},
+        key=len,
+        reverse=True,
+    )
+)
 
 
 # Greek: accents and diaeresis go (capitalised headlines drop them: "ΑΘΗΝΑ" is "Αθήνα"), final
@@ -254,8 +301,56 @@ def _arabic(word: str) -> str:
     return word
 
 
+def _persian(word: str) -> str:
+    word = word.strip(_AR_PUNCT).translate(_AR_FOLD)
+    if "\u200c" in word:
+        parts = [part for part in word.split("\u200c") if part]
+        while len(parts) > 1 and parts[-1] in _FA_SUFFIXES:
+            parts.pop()
+        if len(parts) > 1 and parts[0] in _FA_VERB:
+            del parts[0]
+        word = "".join(parts)
+    return _trim(word, _FA_PLURAL, 3)
+
+
+@functools.cache
+def _he_rates() -> dict[str, float]:
+    """Frequency of each word of wordfreq's he list (>= 1 per million), folded as ``_hebrew``
+    folds; empty without wordfreq. Loaded at the first Hebrew token."""
+    try:
+        from wordfreq import get_frequency_list  # noqa: PLC0415  # only for Hebrew text
+    except ImportError:  # pragma: no cover - optional, as in background
+        return {}
+    rates: dict[str, float] = {}
+    for index, bucket in enumerate(get_frequency_list("he", "small")):
+        freq = 10.0 ** (-index / 100.0)  # see background._raise_to
+        for word in bucket:
+            rates.setdefault(word.translate(_HE_FOLD), freq)
+    return rates
+
+
+def _hebrew(word: str) -> str:
+    word = word.translate(_HE_FOLD)
+    rates = _he_rates()
+    least = _HE_REST * rates.get(word, 0.0)
+    for pre in _HE_PREFIXES:
+        if word.startswith(pre) and len(word) - len(pre) >= 3:
+            rate = rates.get(word[len(pre) :])
+            if rate is not None and rate >= least:
+                return word[len(pre) :]
+    return word
+
+
+def _abjad(tok: str) -> str:
+    """The light stem of a Hebrew, Persian or Arabic word."""
+    if tok[0] < "\u0600":
+        return _hebrew(tok)
+    return _persian(tok) if _FA_LETTERS.search(tok) is not None else _arabic(tok)
+
+
 def _morph(tok: str) -> str:
-    """``stem(tok)``, or for a Cyrillic, Arabic, Greek or Polish word its light stem."""
+    """``stem(tok)``, or for a Cyrillic, Arabic, Persian, Hebrew, Greek or Polish word its
+    light stem."""
     if tok.isascii():
         return stem(tok)
     first = tok[0]
@@ -263,8 +358,8 @@ def _morph(tok: str) -> str:
         if _UK_LETTERS.search(tok) is not None and _ROMAN.fullmatch(tok) is None:
             return _trim(tok, _UK_ENDINGS, 3)
         return _trim(tok.replace("\u0451", "\u0435"), _RU_ENDINGS, 3)  # ё is written е too
-    if "\u0600" <= first <= "\u06ff":
-        return _arabic(tok)
+    if "\u0590" <= first <= "\u06ff":
+        return _abjad(tok)
     if _is_greek(first):
         return _trim(_el_fold(tok), _EL_ENDINGS, 3)
     polish = _PL_LETTERS.search(tok) is not None
