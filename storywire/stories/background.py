@@ -16,9 +16,9 @@ instead of like rare names. Collisions are the cost: a word English uses keeps i
 rate unless it is a function word elsewhere ("die", "war", "son" are) or 100 times more
 common there (a loan such as "monde"); place names such as "Paris" or "Berlin" keep theirs.
 Elided forms ("l'enquête", "dell'anno") take the rate of the word after the apostrophe.
-Russian, Ukrainian, Bulgarian, Greek and Arabic words, which no Latin-script feature can collide
-with, add their lists' rates under the trimmed feature ``features.feature`` makes of them
-("москве" as "москв", "Αθήνας" as "αθην").
+Russian, Ukrainian, Bulgarian, Greek, Arabic, Hebrew, Persian and Hindi words, which no
+Latin-script feature can collide with, add their lists' rates under the trimmed feature
+``features.feature`` makes of them ("москве" as "москв", "Αθήνας" as "αθην").
 
 Without ``wordfreq`` installed the prior is off (``have_background()`` is False).
 """
@@ -42,13 +42,13 @@ _CONTRACTION = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")  # don't, aujourd'hui
 # Other languages' common words must not weigh like names (see the module docstring): the
 # Latin-script languages of most European outlets. Each adds ~10k features (~1.5 MB).
 _LANGS = ("de", "fr", "es", "it", "pt", "nl")
-# Russian, Ukrainian, Bulgarian, Arabic and Greek: their words never collide with a Latin-script
-# feature, so their lists only add entries (keyed as ``features.feature`` trims them); without
-# them "на", "что", "що", "това", "في" and "على" weigh like names, and unrelated reports of one
-# language match on them. A feature the Cyrillic lists share takes its highest rate: the
-# Russian fixture's names kept theirs. Ukrainian and Bulgarian add 19k features (~6 MB), Greek
-# 11k ("και", "της", "για" had no rate).
-_SCRIPT_LANGS = ("ru", "uk", "bg", "ar", "el", "he", "fa")
+# Russian, Ukrainian, Bulgarian, Arabic, Greek, Hebrew, Persian and Hindi: their words never
+# collide with a Latin-script feature, so their lists only add entries (keyed as
+# ``features.feature`` trims them); without them "на", "что", "що", "това", "في", "של", "در"
+# and "में" weigh like names, and unrelated reports of one language match on them. A feature the
+# Cyrillic lists share takes its highest rate: the Russian fixture's names kept theirs.
+# Ukrainian and Bulgarian add 19k features (~6 MB), Greek 11k, Hebrew and Persian 29k.
+_SCRIPT_LANGS = ("ru", "uk", "bg", "ar", "el", "he", "fa", "hi")
 _FLOOR = 3e-6  # Zipf 3.5: a rarer word's prior differs from an unknown word's by < 1.4 IDF
 _EN_KNOWN = 1e-6  # a word English uses this often keeps its English rate, unless in another
 _FUNCTION = 1e-3  # language it is a function word (der, les, die, war: Zipf >= 6)
@@ -129,7 +129,7 @@ def _raise_to(table: dict[str, float], lang: str) -> None:
 
 
 def _add_script(table: dict[str, float], lang: str) -> None:
-    """Add the rates of ``lang``'s Greek, Cyrillic or Arabic words (>= ``_FLOOR``) by feature:
+    """Add the rates of ``lang``'s Greek to Devanagari words (>= ``_FLOOR``) by feature:
     the trimmed forms of one word ("москва", "москве") share a feature and add up."""
     rates: dict[str, float] = {}
     get = rates.get
@@ -138,7 +138,7 @@ def _add_script(table: dict[str, float], lang: str) -> None:
         if freq < _FLOOR:
             break
         for word in bucket:
-            if "\u0370" <= word[0] <= "\u06ff" and (feat := feature(word)):
+            if "\u0370" <= word[0] <= "\u097f" and (feat := feature(word)):
                 rates[feat] = get(feat, 0.0) + freq
     for feat, rate in rates.items():
         table[feat] = max(rate, table.get(feat, 0.0))

@@ -77,6 +77,7 @@ _PUNCT = str.maketrans(
         '!"#$%&()*+/:;<=>?@[\\]^_`{|}~-\u201c\u201d\u2018\u2014\u2013\u2026\u00ab\u00bb', " "
     )
     | dict.fromkeys("\u05be\u05c0\u05c3", " ")  # Hebrew maqaf, paseq, sof pasuq
+    | dict.fromkeys("\u0964\u0965", " ")  # danda, double danda: Hindi's (and Bengali's) full stop
     | _DIGITS
     | {0x066B: ".", 0x066C: ","}
 )
