@@ -317,7 +317,8 @@ def _persian(word: str) -> str:
 @functools.cache
 def _he_rates() -> dict[str, float]:
     """Frequency of each word of wordfreq's he list (>= 1 per million), folded as ``_hebrew``
-    folds; empty without wordfreq. Loaded at the first Hebrew token."""
+    folds; empty without wordfreq. Loaded at the first Hebrew word: the prior's he list,
+    when the prior is built (~10 MB)."""
     try:
         from wordfreq import get_frequency_list  # noqa: PLC0415  # only for Hebrew text
     except ImportError:  # pragma: no cover - optional, as in background
