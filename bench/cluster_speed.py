@@ -6,7 +6,9 @@
     .venv/bin/python bench/cluster_speed.py --docs 2000 --live "" --redis 5000
 
 Synthetic documents come from ``cluster_synth`` (Zipfian 50k-word vocabulary, heavy-tailed story
-sizes, 150-600-word bodies, names, dates that advance so stories expire from the 72 h window).
+sizes, 150-600-word bodies of which 47% are function words as in real news, names, dates that
+advance so stories expire from the 72 h window; ``--content-only``: bodies without function
+words, the stream of the figures before session 15, with 1.6x the features per document).
 Throughput is ``cluster_file`` over a JSON-lines file with the in-memory store, one process;
 the same file then goes through an indexed online TF-IDF centroid clusterer
 (``cluster_baseline.tfidf_centroid`` with ``query_terms``) as the same-run baseline. Its
@@ -22,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -34,7 +38,7 @@ from pathlib import Path
 import orjson
 from cluster_baseline import tfidf_centroid
 from cluster_metrics import score
-from cluster_synth import T0, stories_stream, vocabulary
+from cluster_synth import FUNCTION_SHARE, T0, stories_stream, vocabulary
 
 from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine, cluster_file
 from storywire.stories.model import StoryState
@@ -45,13 +49,13 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def throughput(n_docs: int, params: Params) -> None:
+def throughput(n_docs: int, params: Params, share: float) -> None:
     with tempfile.TemporaryDirectory(prefix="storywire-bench-") as tmp:
         src, dst = Path(tmp) / "docs.jsonl", Path(tmp) / "stories.jsonl"
         t = time.perf_counter()
         gold: dict[str, str] = {}
         with src.open("wb") as fh:
-            for doc in stories_stream(n_docs):
+            for doc in stories_stream(n_docs, function_share=share):
                 gold[doc.id] = str(doc.story)
                 fh.write(orjson.dumps(doc.to_json()) + b"\n")
         mb = src.stat().st_size / 1e6
@@ -71,6 +75,14 @@ def throughput(n_docs: int, params: Params) -> None:
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
         print(f"  synthetic-label check: {score(gold, predicted).row()}")
+        with src.open("rb") as fh:
+            sample = [orjson.loads(line) for line in itertools.islice(fh, 2000)]
+        sizes = [
+            len(engine.features(Doc(r["id"], r["title"], r["text"], None)).terms) for r in sample
+        ]
+        # ECB+ development articles: 86 (those with 90+ content words in their first 200 words).
+        mean = statistics.mean(sizes)
+        print(f"  distinct features per document (first {len(sample):,}): {mean:.0f}")
         baseline(src, gold, count / cpu)
 
 
@@ -135,10 +147,10 @@ def fill_live(
                 del entries[next(iter(entries))]
 
 
-def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
+def per_doc_cost(live_points: list[int], params: Params, probe: int, share: float) -> None:
     fresh = [
         Doc(d.id, d.title, d.text, d.time, None, None)
-        for d in stories_stream(probe + 5000, seed=77)
+        for d in stories_stream(probe + 5000, seed=77, function_share=share)
     ]
     warm, measured = fresh[:5000], fresh[5000:]
     for live in live_points:
@@ -183,7 +195,7 @@ def per_doc_cost(live_points: list[int], params: Params, probe: int) -> None:
         gc.collect()
 
 
-def redis_throughput(n_docs: int, params: Params) -> None:
+def redis_throughput(n_docs: int, params: Params, share: float) -> None:
     """The same engine over RedisStoryStore on a private redis-server: one process. The first
     batch warms up (background prior, scripts) and is not timed; the server's CPU comes from
     INFO, so client and server shares of a document's cost are both printed."""
@@ -192,7 +204,10 @@ def redis_throughput(n_docs: int, params: Params) -> None:
     from storywire.adapters.embedded_redis import embedded_redis  # noqa: PLC0415
     from storywire.stories import RedisStoryStore  # noqa: PLC0415
 
-    docs = [Doc(d.id, d.title, d.text, d.time, None, None) for d in stories_stream(n_docs + 256)]
+    docs = [
+        Doc(d.id, d.title, d.text, d.time, None, None)
+        for d in stories_stream(n_docs + 256, function_share=share)
+    ]
     with embedded_redis() as server:
         client = redis.Redis.from_url(server.url)
         engine = StoryEngine(RedisStoryStore(client, posting_cap=params.posting_cap), params)
@@ -219,16 +234,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--probe", type=int, default=2000, help="documents timed per point")
     parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
     parser.add_argument("--redis", type=int, default=0, metavar="N", help="also N docs via Redis")
+    parser.add_argument(
+        "--content-only", action="store_true", help="bodies without function words (pre-15)"
+    )
     args = parser.parse_args(argv)
+    share = 0.0 if args.content_only else FUNCTION_SHARE
     if args.quick:
         args.docs, args.live = 20_000, "10000,100000"
     params = Params()
-    print(f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}")
+    print(
+        f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}; "
+        f"function words {share:.0%} of body words"
+    )
     if args.docs:
-        throughput(args.docs, params)
-    per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe)
+        throughput(args.docs, params, share)
+    per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe, share)
     if args.redis:
-        redis_throughput(args.redis, params)
+        redis_throughput(args.redis, params, share)
     return 0
 
 
