@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import structlog
@@ -9,6 +10,7 @@ from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from storywire.settings import Settings
+from storywire.stories import background
 from tasks import options
 from workers.logging import configure_logging
 
@@ -50,6 +52,17 @@ app.conf.update(
 @signals.setup_logging.connect
 def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_format, settings.log_level)
+
+
+@signals.worker_init.connect
+def _preload_story_prior(sender: Any = None, **_: Any) -> None:
+    """A worker of the process queue builds the story engine's word-frequency prior before its
+    pool forks, and freezes it out of the collector's reach, so the prefork children share
+    its pages: 2 children took 38 MB each instead of 98 (PSS), and their first article no
+    longer waits ~3 s for the table."""
+    if options.PROCESS.queue in sender.app.amqp.queues.consume_from:
+        background.preload()
+        gc.freeze()
 
 
 @signals.task_prerun.connect
