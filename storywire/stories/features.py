@@ -245,9 +245,10 @@ _FA_VERB = frozenset("می نمی".translate(_AR_FOLD).split())
 _FA_PLURAL = _by_length("ها های هایی".translate(_AR_FOLD))
 
 # Hebrew attaches "and", "that", "when", "in", "to", "the" and "from the" to the next word
-# ("בחיפה", "לתל", "והמשטרה", "שהשריפה"). A cluster of them (ו, then ש or כש, then ב ל ה or מה)
-# goes only when what is left has 3 letters and is a word of wordfreq's he list, again until
-# none does: names and stems begin with those letters too, and cutting blindly made
+# ("בחיפה", "לתל", "והמשטרה", "שהשריפה"). One cluster of them (ו, then ש or כש, then ב ל ה or
+# מה) goes only when what is left has 3 letters and is a word of wordfreq's he list at least
+# _HE_REST times as common as the whole word: names and stems begin with those letters too
+# (cutting again took "השביתה" to "ביתה"), and cutting blindly made
 # "הודעה" "ודעה" while "ההודעה" became "הודעה"; the list keeps "לבנון", "הרצליה" whole and
 # takes "בלבנון" to "לבנון". Bare מ (from) and כ (as) stay: a third of their words in the list's
 # top 20k are stems that leave another word ("מספר", number -> "ספר", book; "כגון" -> "גון").
