@@ -61,7 +61,10 @@ def run_engine(rows: list[Row], params: Params, *, shape: str) -> dict[str, str]
         )
         for r in rows
     ]
-    return resolve_merges([(d.id, a) for d, a in zip(docs, engine.assign_many(docs), strict=True)])
+    placed = engine.place_many(docs)
+    decided = [(d.id, a) for d, a in zip(docs, placed.assigned, strict=True) if a is not None]
+    # Held documents are decided later in the stream, or at its end (as ``cluster_file`` does).
+    return resolve_merges(decided + placed.released + engine.release_held(0))
 
 
 def resolve_merges(assigned: list[tuple[str, Assignment]]) -> dict[str, str]:

@@ -8,6 +8,7 @@ import time
 from array import array
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -18,7 +19,9 @@ from storywire.stories.model import (
     Commit,
     Doc,
     DocRecord,
+    HeldDoc,
     Params,
+    Placement,
     StoryState,
     story_id_for,
 )
@@ -129,6 +132,18 @@ def _add_truncate(
     return tuple(top), array("f", map(acc.__getitem__, top))
 
 
+@dataclass(slots=True)
+class _Arrivals:
+    """The store's arrival count and earliest due hold, read once per lock: while it is held,
+    only this worker writes them."""
+
+    count: int
+    next_due: int | None
+
+    def due(self) -> bool:
+        return self.next_due is not None and self.count >= self.next_due
+
+
 class StoryEngine:
     """Assigns documents to stories, one at a time or in batches, against a shared store."""
 
@@ -166,30 +181,93 @@ class StoryEngine:
         return self.assign_many([doc])[0]
 
     def assign_many(self, docs: Sequence[Doc]) -> list[Assignment]:
-        """Assign a batch in order; the lock is taken once per ``batch_lock_docs`` documents.
+        """Assign a batch in order, every document now (none is held, and documents the store
+        holds stay held)."""
+        placed = self._place(docs, defer=False)
+        return [a for a in placed.assigned if a is not None]
+
+    def place_many(self, docs: Sequence[Doc]) -> Placement:
+        """Assign a batch in order, holding the grey-zone documents (``Params.defer_below``):
+        their entry in ``assigned`` is None. Before each arrival, the documents held (by any
+        worker) that fall due are decided; they come back in ``released``."""
+        return self._place(docs, defer=self.params.defer_below > 0)
+
+    def release_held(self, older_than: float) -> list[tuple[str, Assignment]]:
+        """Decide every document held at least ``older_than`` seconds (wall clock; 0: all of
+        them): what a quiet stream, or the end of a file, would otherwise leave held."""
+        held_before = self.clock() - older_than if older_than > 0 else math.inf
+        released: list[tuple[str, Assignment]] = []
+
+        def turn(arrivals: _Arrivals) -> bool:
+            self._release(arrivals, held_before, released)
+            return True
+
+        self._locked_turns(turn)
+        return released
+
+    def decided(self, doc_id: str) -> Assignment | None:
+        """The assignment the store remembers for ``doc_id`` (None: never decided, or expired)."""
+        found = self.store.stats(doc_id, (), ())[3]
+        return found.assignment() if found is not None else None
+
+    def holding(self, doc_id: str) -> bool:
+        return self.store.is_held(doc_id)
+
+    def _place(self, docs: Sequence[Doc], *, defer: bool) -> Placement:
+        """The lock is taken once per ``batch_lock_docs`` documents (see ``_locked_turns``)."""
+        feats = [self.features(d) for d in docs]
+        out: list[Assignment | None] = []
+        released: list[tuple[str, Assignment]] = []
+        step = max(1, self.params.batch_lock_docs)
+
+        def turn(arrivals: _Arrivals) -> bool:
+            start = len(out)
+            for doc, f in zip(docs[start : start + step], feats[start : start + step], strict=True):
+                if not defer:
+                    out.append(self._assign_locked(doc, f))
+                    continue
+                if arrivals.due():
+                    self._release(arrivals, -math.inf, released)
+                out.append(self._assign_locked(doc, f, arrivals))
+            return len(out) == len(docs)
+
+        if docs:
+            self._locked_turns(turn)
+        return Placement(out, released)
+
+    def _locked_turns(self, turn: Callable[[_Arrivals], bool]) -> None:
+        """Call ``turn`` under the store's lock, taken afresh each time, until it returns True.
 
         If the store reports ``LockLost`` (this worker stalled past the lock's timeout, so its
-        write was refused), the documents already committed stand and the lock is taken
-        again: the refused document is assigned afresh against what the new holder wrote. After
-        ``lock_retries`` such losses in one call ``LockLost`` propagates (the process task
-        retries the batch later; committed documents then come back as redeliveries)."""
-        feats = [self.features(d) for d in docs]
-        out: list[Assignment] = []
-        step = max(1, self.params.batch_lock_docs)
+        write was refused), what was already committed stands and the lock is taken again: the
+        refused document is assigned afresh against what the new holder wrote. After
+        ``lock_retries`` such losses ``LockLost`` propagates (the process task retries the
+        batch later; committed documents then come back as redeliveries)."""
         lost = 0
-        while len(out) < len(docs):
-            start = len(out)
+        while True:
             try:
                 with self.store.locked():
-                    for doc, f in zip(
-                        docs[start : start + step], feats[start : start + step], strict=True
-                    ):
-                        out.append(self._assign_locked(doc, f))
+                    if turn(_Arrivals(*self.store.arrivals())):
+                        return
             except LockLost:
                 lost += 1
                 if lost > self.params.lock_retries:
                     raise
-        return out
+
+    def _release(
+        self, arrivals: _Arrivals, held_before: float, released: list[tuple[str, Assignment]]
+    ) -> None:
+        """Decide the held documents due by now, or held at or before ``held_before``. A
+        worker that dies between a release's commit and its ``unhold`` leaves the document
+        held: the next release finds its record and gives the same answer."""
+        due, arrivals.next_due = self.store.due(arrivals.count, held_before)
+        for held in due:
+            doc = held.doc
+            feats = held.features or self.features(doc)
+            assignment = self._assign_locked(doc, feats, None, fresh=False)
+            assert assignment is not None  # without arrivals nothing is held
+            self.store.unhold(doc.id)
+            released.append((doc.id, assignment))
 
     def story(self, story_id: str) -> StoryState | None:
         """The live state of one story (what scoring uses: centroids, size, first/last seen).
@@ -248,7 +326,25 @@ class StoryEngine:
             ent[term] = w / terms[term]  # the term's IDF
         return _unit(vec), _unit(ent)
 
-    def _assign_locked(self, doc: Doc, feats: DocFeatures) -> Assignment:
+    def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals) -> None:
+        if self.store.is_held(doc.id):
+            return  # a redelivery: the first hold stands
+        due = arrivals.count + self.params.defer_arrivals
+        self.store.hold(HeldDoc(doc, due, self.clock(), feats))
+        arrivals.count += 1
+        if arrivals.next_due is None:
+            arrivals.next_due = due  # earlier holds are due earlier: only the first one counts
+
+    def _assign_locked(
+        self,
+        doc: Doc,
+        feats: DocFeatures,
+        arrivals: _Arrivals | None = None,
+        *,
+        fresh: bool = True,
+    ) -> Assignment | None:
+        """Decide ``doc``: None when it is held (only with ``arrivals``). ``fresh``: a new
+        arrival, not a held document decided now."""
         p = self.params
         store = self.store
         t = self._doc_time(doc)
@@ -281,6 +377,9 @@ class StoryEngine:
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
+            if story is not None and arrivals is not None and score < p.defer_below:
+                self._hold(doc, feats, arrivals)
+                return None
         created = story is None
         if story is None:
             story = StoryState(
@@ -319,8 +418,11 @@ class StoryEngine:
                 story=story,
                 new_keys=tuple(dict.fromkeys(new_keys)),
                 copy_keys=tuple(copy_keys),
+                arrival=fresh,
             )
         )
+        if arrivals is not None:
+            arrivals.count += 1
         return record.assignment()
 
     def _norms(self, story: StoryState) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import orjson
 
 from storywire.models import parse_iso
 from storywire.stories.engine import StoryEngine
-from storywire.stories.model import Doc
+from storywire.stories.model import Assignment, Doc
 
 _BATCH = 256
 _ERRORS_KEPT = 20
@@ -130,21 +130,30 @@ def cluster_file(
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
+    decided: dict[str, str] = {}  # held documents' stories, once decided
+
+    def note(assignment: Assignment) -> str:
+        for gone in assignment.merged:
+            merged_into[gone] = assignment.story_id
+        return assignment.story_id
+
     with input_path.open("rb") as src, output_path.open("wb") as dst:
         batch: list[Doc | Rejected] = []
 
         def flush() -> None:
-            docs = [item for item in batch if isinstance(item, Doc)]
-            assigned = iter(engine.assign_many(docs))
+            placed = engine.place_many([item for item in batch if isinstance(item, Doc)])
+            assigned = iter(placed.assigned)
             for item in batch:
                 if isinstance(item, Rejected):
                     row = {"id": item.id, "story": None, "error": item.reason}
                     dst.write(orjson.dumps(row) + b"\n")
                     continue
+                # A held document's line is written now, its story filled in at the end.
                 assignment = next(assigned)
-                for gone in assignment.merged:
-                    merged_into[gone] = assignment.story_id
-                dst.write(orjson.dumps({"id": item.id, "story": assignment.story_id}) + b"\n")
+                story = note(assignment) if assignment is not None else None
+                dst.write(orjson.dumps({"id": item.id, "story": story}) + b"\n")
+            for doc_id, assignment in placed.released:
+                decided[doc_id] = note(assignment)
             batch.clear()
 
         try:
@@ -164,18 +173,22 @@ def cluster_file(
                     gc.freeze()
             count += len(batch)
             flush()
+            # The file is the whole stream: what is still held is decided now.
+            for doc_id, assignment in engine.release_held(0):
+                decided[doc_id] = note(assignment)
             bar.update(count, src.tell(), final=True)
         finally:
             gc.unfreeze()
-    if merged_into:
-        _follow_merges(output_path, merged_into)
+    if merged_into or decided:
+        _complete(output_path, merged_into, decided)
     return FileReport(count - rejected, rejected, tuple(errors))
 
 
-def _follow_merges(path: Path, merged_into: dict[str, str]) -> None:
-    """Rewrite ``path`` so that documents of stories merged later carry the surviving story."""
+def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:
+    """Rewrite ``path`` so that held documents carry the story they were given later, and
+    documents of stories merged later the surviving story."""
 
-    def final(story: str | None) -> str | None:
+    def final(story: str) -> str:
         while story in merged_into:
             story = merged_into[story]
         return story
@@ -184,6 +197,7 @@ def _follow_merges(path: Path, merged_into: dict[str, str]) -> None:
     with path.open("rb") as src, tmp.open("wb") as dst:
         for line in src:
             row = orjson.loads(line)
-            row["story"] = final(row["story"])
+            if "error" not in row:
+                row["story"] = final(row["story"] or decided[row["id"]])
             dst.write(orjson.dumps(row) + b"\n")
     tmp.replace(path)

@@ -9,6 +9,8 @@ from typing import Any
 
 import xxhash
 
+from storywire.stories.features import DocFeatures
+
 
 @dataclass(frozen=True, slots=True)
 class Doc:
@@ -31,6 +33,15 @@ class Assignment:
     copy_of: str | None  # an earlier document this one is a near-identical (syndicated) copy of
     merged: tuple[str, ...]  # story ids absorbed into ``story_id`` by this assignment
     score: float  # similarity to the story joined (0 when created, 1 for a copy)
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What one ``StoryEngine.place_many`` call decided."""
+
+    assigned: list[Assignment | None]  # one per input document, in order; None: held
+    # documents held earlier (by any worker) and decided in this call, as (doc id, assignment)
+    released: list[tuple[str, Assignment]]
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,13 @@ class Params:
     # mean, 0..1) times ``number_conflict`` is subtracted from the score; 0 disables
     number_conflict: float = 0.2
     conflict_k: int = 2
+    # Deferral: a document whose best story clears the join rule but scores below
+    # ``defer_below`` is held, unjoined, and decided ``defer_arrivals`` arrivals later against
+    # the stories as they are then (their true story has often grown by then; a weak join
+    # made at once would have stayed put). ``StoryEngine.release_held`` decides what a quiet
+    # stream leaves held. 0 disables.
+    defer_below: float = 0.4
+    defer_arrivals: int = 40
 
     @property
     def window(self) -> float:
@@ -172,6 +190,18 @@ class DocRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldDoc:
+    """A document held for a later decision (``Params.defer_below``)."""
+
+    doc: Doc
+    due: int  # decided before the assignment of the store's arrival number ``due``
+    since: float  # wall-clock time it was held: what a time bound on holding reads
+    # The features computed at hold time, where the store keeps objects (in memory); a store
+    # that serialises keeps the document only, and the engine extracts them again.
+    features: DocFeatures | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Commit:
     """Everything one assignment writes, applied atomically by the store."""
 
@@ -180,6 +210,7 @@ class Commit:
     story: StoryState
     new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at the record's time
     copy_keys: tuple[str, ...]  # the sketch hashes the record is found under
+    arrival: bool = True  # a newly arrived document (counted), not a held one decided now
 
     @property
     def time(self) -> float:

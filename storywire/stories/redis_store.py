@@ -10,6 +10,8 @@ Layout (``P`` is the prefix):
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
   record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
+- ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
+  the arrival it is due by; ``P:h:<doc id>`` that held document as JSON (with a TTL)
 - ``P:lock`` the assignment lock (redis-py ``Lock``: a random token in a key with a timeout)
 
 Every assignment runs read-candidates / score / write under ``P:lock``, so two workers that
@@ -29,18 +31,20 @@ the candidate stories; the high-water mark is read once per lock.
 
 from __future__ import annotations
 
+import math
 import operator
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from typing import Any
 
 import orjson
 import redis
 from redis.exceptions import LockError, LockNotOwnedError
 
-from storywire.stories.model import Commit, DocRecord, Params, StoryState
+from storywire.stories.model import Commit, Doc, DocRecord, HeldDoc, Params, StoryState
 from storywire.stories.store import LockLost
 
 
@@ -74,6 +78,20 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
     if record.outlet is not None:
         obj["u"] = record.outlet
     return orjson.dumps(obj)
+
+
+def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
+    obj = orjson.loads(raw)
+    published = obj["published"]
+    doc = Doc(
+        id=obj["id"],
+        title=obj["title"],
+        text=obj["text"],
+        published=datetime.fromisoformat(published) if published else None,
+        outlet=obj["outlet"],
+        url=obj["url"],
+    )
+    return HeldDoc(doc, due, float(obj["since"]))
 
 
 def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
@@ -133,10 +151,11 @@ for i = 1, #KEYS do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf
 return out
 """
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
-# story's state, the document's record, then the index keys, the copy-list keys, and for each
-# absorbed story its state key and index keys. ARGV: token, story id, story JSON, last seen,
-# time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and copy
-# keys, the terms, the count of absorbed stories, and each one's id and number of index keys.
+# story's state, the document's record, arrivals, then the index keys, the copy-list keys, and
+# for each absorbed story its state key and index keys. ARGV: token, story id, story JSON, last
+# seen, time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and
+# copy keys, the terms, the count of absorbed stories, 1 for a new arrival (0: a held document
+# decided now), and each absorbed story's id and number of index keys.
 _COMMIT = (
     _FENCE
     + _TERMS % 13
@@ -154,7 +173,8 @@ for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
   end
   redis.call('HSET', KEYS[3], unpack(pairs))
 end
-local a, k = 14, 8 + ni + nc
+if ARGV[15] == '1' then redis.call('INCR', KEYS[9]) end
+local a, k = 15, 9 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -166,7 +186,7 @@ redis.call('SET', KEYS[7], ARGV[3], 'EX', ttl)
 redis.call('ZADD', KEYS[4], ARGV[4], sid)
 -- ZADD GT keeps the latest time, the oldest (time, id) beyond the cap goes, and the key lives
 -- a ttl past its last write.
-for j = 9, 8 + ni do
+for j = 10, 9 + ni do
   redis.call('ZADD', KEYS[j], 'GT', t, sid)
   redis.call('ZREMRANGEBYRANK', KEYS[j], 0, -(cap + 1))
   redis.call('EXPIRE', KEYS[j], ttl)
@@ -174,7 +194,7 @@ end
 local doc, keep = ARGV[9], -tonumber(ARGV[8])
 redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
 redis.call('ZADD', KEYS[6], t, doc)
-for j = 9 + ni, 8 + ni + nc do
+for j = 10 + ni, 9 + ni + nc do
   redis.call('RPUSH', KEYS[j], doc)
   redis.call('LTRIM', KEYS[j], keep, -1)
   redis.call('EXPIRE', KEYS[j], ttl)
@@ -339,6 +359,7 @@ class RedisStoryStore:
             f"{p}:docs",
             f"{p}:s:{story.id}",
             f"{p}:d:{record.doc_id}",
+            f"{p}:arrivals",
         ]
         keys += [f"{p}:i:{key}" for key in change.new_keys]
         keys += [f"{p}:c:{key}" for key in change.copy_keys]
@@ -357,6 +378,7 @@ class RedisStoryStore:
             len(change.copy_keys),
             "\n".join(change.terms),
             len(gone),
+            int(change.arrival),
         ]
         for old in gone.values():
             keys.append(f"{p}:s:{old.id}")
@@ -430,3 +452,65 @@ class RedisStoryStore:
 
     def live_stories(self) -> int:
         return int(self.r.zcard(f"{self.p}:live"))
+
+    def arrivals(self) -> tuple[int, int | None]:
+        pipe = self.r.pipeline(transaction=False)
+        pipe.get(f"{self.p}:arrivals")
+        pipe.zrange(f"{self.p}:held", 0, 0, withscores=True)
+        count, first = pipe.execute()
+        return int(count or 0), int(first[0][1]) if first else None
+
+    def hold(self, held: HeldDoc) -> None:
+        p, doc = self.p, held.doc
+        payload = orjson.dumps(
+            {
+                "id": doc.id,
+                "title": doc.title,
+                "text": doc.text,
+                "published": doc.published.isoformat() if doc.published else None,
+                "outlet": doc.outlet,
+                "url": doc.url,
+                "since": held.since,
+            }
+        )
+        # The held set lives as long as its newest entry's document: a ttl past the last hold.
+        self._run(
+            [2, "INCR", f"{p}:arrivals", 4, "ZADD", f"{p}:held", held.due, doc.id,
+             3, "EXPIRE", f"{p}:held", self.ttl,
+             5, "SET", f"{p}:h:{doc.id}", payload, "EX", self.ttl]
+        )  # fmt: skip
+
+    def is_held(self, doc_id: str) -> bool:
+        return self.r.zscore(f"{self.p}:held", doc_id) is not None
+
+    def due(self, arrival: int, held_before: float) -> tuple[list[HeldDoc], int | None]:
+        p = self.p
+        # By count: what is due and the next one. By time: every entry must be read (few are
+        # held at once: about ``defer_arrivals`` times the share of grey-zone documents).
+        by_count = held_before == -math.inf
+        upto = arrival if by_count else "+inf"
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zrangebyscore(f"{p}:held", "-inf", upto, withscores=True)
+        pipe.zrangebyscore(f"{p}:held", f"({arrival}", "+inf", start=0, num=1, withscores=True)
+        rows, after = pipe.execute()
+        ids = [_str(doc_id) for doc_id, _ in rows]
+        raws = self.r.mget([f"{p}:h:{i}" for i in ids]) if ids else []
+        out: list[HeldDoc] = []
+        rest: int | None = int(after[0][1]) if after and by_count else None
+        lost: list[Any] = []
+        for doc_id, (_, due), raw in zip(ids, rows, raws, strict=True):
+            if raw is None:  # its TTL ran out (held past twice the window): nothing to decide
+                lost += (3, "ZREM", f"{p}:held", doc_id)
+                continue
+            held = _held_from_json(raw, int(due))
+            if held.due <= arrival or held.since <= held_before:
+                out.append(held)
+            elif rest is None or held.due < rest:
+                rest = held.due
+        if lost:
+            self._run(lost)
+        return out, rest
+
+    def unhold(self, doc_id: str) -> None:
+        p = self.p
+        self._run([3, "ZREM", f"{p}:held", doc_id, 2, "DEL", f"{p}:h:{doc_id}"])

@@ -9,6 +9,7 @@ store can be held to identical behaviour by one contract test.
 from __future__ import annotations
 
 import heapq
+import math
 import operator
 import threading
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from storywire.stories.model import Commit, DocRecord, StoryState
+from storywire.stories.model import Commit, DocRecord, HeldDoc, StoryState
 
 
 class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-py's LockError
@@ -73,6 +74,26 @@ class StoryStore(Protocol):
         """How many stories are live."""
         ...
 
+    def arrivals(self) -> tuple[int, int | None]:
+        """Documents arrived so far (each commit with ``arrival`` and each hold counts one),
+        and the earliest due arrival among the held documents (None: none held)."""
+        ...
+
+    def hold(self, held: HeldDoc) -> None:
+        """Keep a document for a later decision; counts one arrival. Fenced like ``commit``."""
+        ...
+
+    def is_held(self, doc_id: str) -> bool: ...
+
+    def due(self, arrival: int, held_before: float) -> tuple[list[HeldDoc], int | None]:
+        """The held documents due by ``arrival`` or held (wall clock) at or before
+        ``held_before``, earliest due first; and the earliest due arrival of the others."""
+        ...
+
+    def unhold(self, doc_id: str) -> None:
+        """Forget a held document once its decision is committed. Fenced like ``commit``."""
+        ...
+
 
 class MemoryStoryStore:
     """All state in this process: the fast path for ``storywire cluster`` and one worker."""
@@ -93,6 +114,8 @@ class MemoryStoryStore:
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
         self._high_water = 0.0
+        self._arrivals = 0
+        self.held: dict[str, HeldDoc] = {}  # in hold order, which is due order
         self._lock = threading.RLock()
 
     def locked(self) -> AbstractContextManager[object]:
@@ -130,6 +153,7 @@ class MemoryStoryStore:
 
     def commit(self, change: Commit) -> None:
         self.n_docs += 1
+        self._arrivals += change.arrival
         _count_elements(self.df, change.terms)  # Counter.update's C loop, without its checks
         story = change.story
         for gone in change.merged:
@@ -209,3 +233,29 @@ class MemoryStoryStore:
 
     def live_stories(self) -> int:
         return len(self.stories)
+
+    def arrivals(self) -> tuple[int, int | None]:
+        first = next(iter(self.held.values()), None)
+        return self._arrivals, first.due if first is not None else None
+
+    def hold(self, held: HeldDoc) -> None:
+        self._arrivals += 1
+        self.held[held.doc.id] = held
+
+    def is_held(self, doc_id: str) -> bool:
+        return doc_id in self.held
+
+    def due(self, arrival: int, held_before: float) -> tuple[list[HeldDoc], int | None]:
+        out: list[HeldDoc] = []
+        rest: int | None = None
+        for held in self.held.values():
+            if held.due <= arrival or held.since <= held_before:
+                out.append(held)
+            elif rest is None:
+                rest = held.due
+                if held_before == -math.inf:
+                    break  # held in due order: none of the later ones is due by count
+        return out, rest
+
+    def unhold(self, doc_id: str) -> None:
+        self.held.pop(doc_id, None)

@@ -25,6 +25,8 @@ from tests.support.stall import stall_before_commit, stall_until_lost
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
+_HELD = "storywire:stories:held"
+
 
 def _contract_sequence() -> list[Doc]:
     """Joins, a wire copy, a redelivery, undated docs and expiry, in one stream."""
@@ -172,12 +174,15 @@ _random_docs = st.lists(
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(raw=_random_docs, merge=st.booleans())
+@given(raw=_random_docs, merge=st.booleans(), defer=st.booleans())
 def test_memory_and_redis_stores_agree_on_random_streams(
-    redis_client: redis.Redis, raw: list[tuple[list[str], list[str], int | None]], merge: bool
+    redis_client: redis.Redis,
+    raw: list[tuple[list[str], list[str], int | None]],
+    merge: bool,
+    defer: bool,
 ) -> None:
-    """Any stream (joins, copies, merges, redeliveries, expiry, undated documents) gets the same
-    assignments and leaves the same stories in both stores."""
+    """Any stream (joins, copies, merges, redeliveries, expiry, undated documents, documents
+    held and released) gets the same assignments and leaves the same stories in both stores."""
     redis_client.flushdb()
     docs = [
         Doc(
@@ -192,9 +197,24 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     clock = (T0 + timedelta(hours=100)).timestamp
     memory = MemoryStoryStore(posting_cap=params.posting_cap)
     shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
-    a = StoryEngine(memory, params, clock=clock).assign_many(docs)
-    b = StoryEngine(shared, params, clock=clock).assign_many(docs)
-    assert a == b
+    if defer:
+        # Every join held (and due three arrivals later); what is left, released at the end.
+        params = replace(params, defer_below=1.0, defer_arrivals=3)
+        engines = [StoryEngine(s, params, clock=clock) for s in (memory, shared)]
+        placed = [e.place_many(docs[:9]) for e in engines]
+        assert placed[0] == placed[1]
+        placed = [e.place_many(docs[9:]) for e in engines]
+        assert placed[0] == placed[1]
+        assert redis_client.zcard(_HELD) == len(memory.held)
+        assert all(shared.is_held(doc_id) for doc_id in memory.held)
+        assert engines[0].release_held(0) == engines[1].release_held(0)
+        assert not memory.held
+        assert not redis_client.exists(_HELD)
+    else:
+        a = StoryEngine(memory, params, clock=clock).assign_many(docs)
+        b = StoryEngine(shared, params, clock=clock).assign_many(docs)
+        assert a == b
+    assert memory.arrivals() == shared.arrivals()
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
