@@ -34,6 +34,9 @@ class Settings:
     max_redirects: int = 5
     story_window_hours: float = 72.0
     story_decay_hours: float = 96.0  # similarity to a story halves per this many hours apart
+    # an article whose story is uncertain is held (no event yet) until more articles arrived or
+    # this many seconds passed, then decided and announced; 0: never held (docs/stories.md)
+    story_hold_seconds: float = 60.0
     # what is kept per article (a feed entry's dedup key, once the entry has left its feed; a
     # story record and article -> story mapping, after their last write) lasts this long; 0: forever
     retention_days: float = 30.0
@@ -64,6 +67,8 @@ class Settings:
     amqp_lease_seconds: float = 15.0  # one drainer at a time; a dead one's lease lapses after this
 
     def __post_init__(self) -> None:
+        if not self.story_hold_seconds >= 0:  # `not >=` also refuses NaN
+            raise SettingsError("STORYWIRE_STORY_HOLD_SECONDS must be 0 (never hold) or more")
         if self.retention_days < 0 or (0 < self.retention_days * 24 < 2 * self.story_window_hours):
             # A record that lapsed while its story still takes articles would be announced
             # again as a new story holding only the newest article.

@@ -4,28 +4,44 @@ A story's record and the events that announce its change are written in one MULT
 by WATCH on the records read: the decision and the events it produced land together or not at
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
-``sw:outbox`` list of pending events.
+``sw:outbox`` list of pending events, ``sw:pending:<id>`` a held article's JSON and
+``sw:pending`` (sorted set) held article ids by the wall time they were first held.
 
-Records, aliases and article mappings live ``retention`` seconds past their last write (each
-write renews them): polling never stops, and without an end they would fill Redis by the
-article. A story still taking articles is rewritten with each one, so only stories long closed
-(the story store evicted them after its window) and their articles' mappings go; an edit of
-such an old article later counts as a new article.
+Holding: the story engine may defer a document whose best story is uncertain and decide it
+later (more arrivals, or a time bound). Such an article is only kept pending here, with no
+event at all: ``article.ingested`` names the article's story, so it cannot go out before there
+is one. Its release records it exactly as ``record`` would have (story created/updated/merged,
+``article.ingested``, ``article.copied``) and drops the pending keys in the same transaction,
+so consumers see a held article late but whole, and a release that runs twice (healing after a
+crash) finds nothing pending the second time. Pending articles are no story's members:
+``known_stories`` does not report them, so an edit of a held article goes to the engine again
+(which still holds it) and its hold overwrites the JSON, keeping the first time.
+
+Records, aliases, article mappings and pending articles' JSON live ``retention`` seconds past
+their last write (each write renews them): polling never stops, and without an end they would
+fill Redis by the article. A story still taking articles is rewritten with each one, so only
+stories long closed (the story store evicted them after its window) and their articles'
+mappings go; an edit of such an old article later counts as a new article.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from storywire import events
 from storywire.events import CloudEvent
 from storywire.models import Article
 from storywire.stories_ledger import StoryRecord, merged, with_article
+
+if TYPE_CHECKING:
+    from storywire.stories import Assignment
 
 PREFIX = "sw:"
 MAX_ATTEMPTS = 50
@@ -54,8 +70,15 @@ class RedisLedger:
     def outbox_key(self) -> str:
         return self._p + "outbox"
 
+    @property
+    def pending_key(self) -> str:
+        return self._p + "pending"
+
     def _story_key(self, story_id: str) -> str:
         return f"{self._p}story:{story_id}"
+
+    def _pending_key(self, article_id: str) -> str:
+        return f"{self._p}pending:{article_id}"
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Story ids of the articles already ingested (updates keep their story)."""
@@ -97,55 +120,115 @@ class RedisLedger:
         (with ``article.copied`` when the engine found it a copy of article ``copy_of``)."""
         for _ in range(MAX_ATTEMPTS):
             try:
-                return self._record_once(article, story_id, absorbed, copy_of)
+                with self._r.pipeline() as pipe:
+                    return self._write(pipe, article, story_id, absorbed, copy_of)
             except redis.WatchError:
                 continue
         raise RuntimeError(f"story {story_id}: gave up after {MAX_ATTEMPTS} write conflicts")
 
-    def _record_once(
-        self, article: Article, story_id: str, absorbed: Sequence[str], copy_of: str | None
+    def hold(self, article: Article, *, now: float | None = None) -> None:
+        """Keep ``article`` pending until the engine decides its story (see the module doc)."""
+        with self._r.pipeline() as pipe:  # MULTI: the JSON never sits without its index entry
+            pipe.set(self._pending_key(article.id), orjson.dumps(article.to_dict()), ex=self._ex)
+            # NX: an edit arriving while held must not push the release-by-age further out.
+            pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
+            pipe.execute()
+
+    def release(self, article_id: str, assignment: Assignment) -> Outcome | None:
+        """Record the pending article ``article_id`` where ``assignment`` puts it, with all its
+        events, and drop it from the pending set in the same transaction. None when nothing is
+        pending under that id (released already, or its hold never reached the ledger)."""
+        pending_key = self._pending_key(article_id)
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                with self._r.pipeline() as pipe:
+                    pipe.watch(pending_key)  # type: ignore[no-untyped-call]
+                    raw = cast(bytes | None, pipe.get(pending_key))
+                    if raw is None:
+                        # An index entry whose JSON expired would come back in every sweep;
+                        # WATCHed, so a hold landing meanwhile keeps its entry.
+                        pipe.multi()
+                        pipe.zrem(self.pending_key, article_id)
+                        pipe.execute()
+                        return None
+                    article = Article.from_dict(orjson.loads(raw))
+                    return self._write(
+                        pipe,
+                        article,
+                        assignment.story_id,
+                        assignment.merged,
+                        assignment.copy_of,
+                        release=True,
+                    )
+            except redis.WatchError:
+                continue
+        raise RuntimeError(f"article {article_id}: gave up after {MAX_ATTEMPTS} write conflicts")
+
+    def pending_article(self, article_id: str) -> Article | None:
+        raw = cast(bytes | None, self._r.get(self._pending_key(article_id)))
+        return Article.from_dict(orjson.loads(raw)) if raw else None
+
+    def pending(self, older_than: float, now: float) -> list[str]:
+        """Ids of the articles pending since at least ``older_than`` seconds before ``now``."""
+        ids = cast(list[bytes], self._r.zrangebyscore(self.pending_key, "-inf", now - older_than))
+        return [i.decode() for i in ids]
+
+    def pending_count(self) -> int:
+        return self._r.zcard(self.pending_key)
+
+    def _write(
+        self,
+        pipe: Pipeline,
+        article: Article,
+        story_id: str,
+        absorbed: Sequence[str],
+        copy_of: str | None,
+        *,
+        release: bool = False,
     ) -> Outcome:
+        """One attempt at recording ``article`` through ``pipe`` (WATCHing what it reads, on
+        top of anything the caller watched); ``release`` also drops its pending keys."""
         story_id = self.resolve(story_id)
         absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
         article_key = f"{self._p}article:{article.id}"
-        with self._r.pipeline() as pipe:
-            pipe.watch(article_key, *keys)  # type: ignore[no-untyped-call]
-            raw, mapped = cast(list[bytes | None], pipe.mget([keys[0], article_key]))
-            created = raw is None
-            # Recorded before (a redelivery, an edit): the story's article count stays.
-            known = not created and mapped is not None
-            record = (
-                StoryRecord(id=story_id)
-                if raw is None
-                else StoryRecord.from_dict(orjson.loads(raw))
-            )
-            out: list[CloudEvent] = []
-            gone = []
-            for other_id, key in zip(absorbed, keys[1:], strict=True):
-                other = cast(bytes | None, pipe.get(key))
-                if other is not None:
-                    record = merged(record, StoryRecord.from_dict(orjson.loads(other)))
-                    gone.append(other_id)
-            record, changed = with_article(record, article, known=known)
-            if gone:
-                out.append(events.story_merged(record, gone))
-            elif changed:
-                out.append(events.story_changed(record, created=created))
-            out.append(events.article_ingested(article, story_id))
-            if copy_of is not None:
-                out.append(events.article_copied(article, story_id, copy_of, record))
-            ex = self._ex
-            pipe.multi()
-            pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
-            for other_id in gone:
-                pipe.delete(self._story_key(other_id))
-                pipe.set(f"{self._p}alias:{other_id}", story_id, ex=ex)
-                for member in record.members:
-                    pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
-            pipe.set(article_key, story_id, ex=ex)
-            pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
-            pipe.execute()
+        pipe.watch(article_key, *keys)  # type: ignore[no-untyped-call]
+        raw, mapped = cast(list[bytes | None], pipe.mget([keys[0], article_key]))
+        created = raw is None
+        # Recorded before (a redelivery, an edit): the story's article count stays.
+        known = not created and mapped is not None
+        record = (
+            StoryRecord(id=story_id) if raw is None else StoryRecord.from_dict(orjson.loads(raw))
+        )
+        out: list[CloudEvent] = []
+        gone = []
+        for other_id, key in zip(absorbed, keys[1:], strict=True):
+            other = cast(bytes | None, pipe.get(key))
+            if other is not None:
+                record = merged(record, StoryRecord.from_dict(orjson.loads(other)))
+                gone.append(other_id)
+        record, changed = with_article(record, article, known=known)
+        if gone:
+            out.append(events.story_merged(record, gone))
+        elif changed:
+            out.append(events.story_changed(record, created=created))
+        out.append(events.article_ingested(article, story_id))
+        if copy_of is not None:
+            out.append(events.article_copied(article, story_id, copy_of, record))
+        ex = self._ex
+        pipe.multi()
+        pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
+        for other_id in gone:
+            pipe.delete(self._story_key(other_id))
+            pipe.set(f"{self._p}alias:{other_id}", story_id, ex=ex)
+            for member in record.members:
+                pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
+        pipe.set(article_key, story_id, ex=ex)
+        pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
+        if release:
+            pipe.delete(self._pending_key(article.id))
+            pipe.zrem(self.pending_key, article.id)
+        pipe.execute()
         return Outcome(story_id=story_id, events=tuple(out))
 
     def outbox_length(self) -> int:
