@@ -25,7 +25,11 @@ METRICS: dict[str, tuple[str, str]] = {
         "counter",
         "Articles processed, by kind (new, updated, rejected).",
     ),
-    "storywire_stories_total": ("counter", "Story decisions, by kind (created, joined, copy)."),
+    "storywire_stories_total": (
+        "counter",
+        "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned).",
+    ),
+    "storywire_pending_articles": ("gauge", "Held articles waiting for their story."),
     "storywire_up": ("gauge", "1 when the exporter reached Redis."),
 }
 

@@ -20,7 +20,7 @@ from storywire.clean import (
 from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
-from storywire.stories import Doc, StoryEngine
+from storywire.stories import Assignment, Doc, StoryEngine
 from storywire.urls import canonical_url
 
 LEAD_CHARS = 300
@@ -39,15 +39,28 @@ class Ledger(Protocol):
         copy_of: str | None = None,
     ) -> object: ...
 
+    def hold(self, article: Article) -> None: ...
+
+    def release(self, article_id: str, assignment: Assignment) -> object | None:
+        """Record a held article where ``assignment`` puts it; None: nothing pending."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ProcessReport:
     articles: int = 0
-    new: int = 0
+    new: int = 0  # placed by the engine: assigned now or held
     updated: int = 0
     copies: int = 0
     stories_created: int = 0
+    held: int = 0  # new articles the engine deferred: pending, no event yet
+    released: int = 0  # earlier held articles (of any source) recorded by this call
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
+
+    @property
+    def joined(self) -> int:
+        """New articles assigned to an existing story (not copies, not held)."""
+        return self.new - self.held - self.stories_created - self.copies
 
 
 class EmptyEntryError(ValueError):
@@ -118,22 +131,46 @@ def process_entries(
             rejected.append((key, str(exc)[:200]))
     known = ledger.known_stories([a.id for a in articles])
     fresh = [a for a in articles if a.id not in known]
-    docs = [
-        Doc(id=a.id, title=a.title, text=a.text, published=a.published, outlet=a.outlet, url=a.url)
-        for a in fresh
-    ]
-    assignments = dict(zip((a.id for a in fresh), engine.assign_many(docs), strict=True))
+    placement = engine.place_many([article_doc(a) for a in fresh])
+    assignments: dict[str, Assignment] = {}
+    held: list[Article] = []
+    for article, placed in zip(fresh, placement.assigned, strict=True):
+        if placed is None:
+            held.append(article)
+        else:
+            assignments[article.id] = placed
+    # Holds go first: a document held and released within this one call must find its
+    # pending article when its release is recorded below.
+    for article in held:
+        ledger.hold(article)
     for article in articles:
         assignment = assignments.get(article.id)
-        if assignment is None:
+        if article.id in known:
             ledger.record(article, known[article.id])
-        else:
+        elif assignment is not None:
             ledger.record(article, assignment.story_id, assignment.merged, assignment.copy_of)
+    released = sum(
+        ledger.release(doc_id, assignment) is not None for doc_id, assignment in placement.released
+    )
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),
         updated=len(articles) - len(fresh),
         copies=sum(1 for a in assignments.values() if a.copy_of),
         stories_created=sum(1 for a in assignments.values() if a.created),
+        held=len(held),
+        released=released,
         rejected=tuple(rejected),
+    )
+
+
+def article_doc(article: Article) -> Doc:
+    """What the story engine sees of an article."""
+    return Doc(
+        id=article.id,
+        title=article.title,
+        text=article.text,
+        published=article.published,
+        outlet=article.outlet,
+        url=article.url,
     )

@@ -43,7 +43,9 @@ DISPATCH = TaskOptions("storywire.dispatch", "dispatch", soft_time_limit=20, tim
 FETCH = TaskOptions("storywire.fetch", "fetch", soft_time_limit=90, time_limit=120)
 PROCESS = TaskOptions("storywire.process", "process", soft_time_limit=240, time_limit=300)
 PUBLISH = TaskOptions("storywire.publish", "publish", soft_time_limit=50, time_limit=60)
-ALL = (DISPATCH, FETCH, PROCESS, PUBLISH)
+# On the process queue: it takes the story lock as process does, so it scales with that queue.
+RELEASE = TaskOptions("storywire.release", "process", soft_time_limit=240, time_limit=300)
+ALL = (DISPATCH, FETCH, PROCESS, PUBLISH, RELEASE)
 
 
 def task(options: TaskOptions) -> Callable[[F], Any]:

@@ -43,8 +43,10 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             "articles:updated": report.updated,
             "articles:rejected": len(report.rejected),
             "stories:created": report.stories_created,
-            "stories:joined": report.new - report.stories_created - report.copies,
+            "stories:joined": report.joined,
             "stories:copy": report.copies,
+            "stories:held": report.held,
+            "stories:released": report.released,
         },
     )
     publish.delay()
@@ -56,6 +58,8 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         updated=report.updated,
         copies=report.copies,
         stories_created=report.stories_created,
+        held=report.held,
+        released=report.released,
         rejected=len(report.rejected),
     )
     for key, reason in report.rejected:

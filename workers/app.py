@@ -14,11 +14,18 @@ from storywire.stories import background
 from tasks import options
 from workers.logging import configure_logging
 
+
+def release_interval(settings: Settings) -> float:
+    """Seconds between sweeps of held articles (tasks.release)."""
+    hold = settings.story_hold_seconds
+    return max(1.0, hold / 4) if hold else 60.0
+
+
 settings = Settings.from_env()
 
 app = Celery(
     "storywire",
-    include=["tasks.dispatch", "tasks.fetch", "tasks.process", "tasks.publish"],
+    include=["tasks.dispatch", "tasks.fetch", "tasks.process", "tasks.publish", "tasks.release"],
 )
 app.conf.update(
     broker_url=settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0",
@@ -44,6 +51,9 @@ app.conf.update(
         },
         # A safety net: events stay in the outbox if a publish task was lost; this sends them.
         "drain-outbox": {"task": options.PUBLISH.name, "schedule": 10.0},
+        # Held articles are due after STORYWIRE_STORY_HOLD_SECONDS: a quarter of it keeps the
+        # lateness within a quarter too. With holding off (0) it only sweeps up leftovers.
+        "release-held": {"task": options.RELEASE.name, "schedule": release_interval(settings)},
     },
     timezone="UTC",
 )

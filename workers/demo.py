@@ -20,6 +20,8 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import Settings
 from storywire.sources import load_sources
 from storywire.stories_ledger import StoryRecord
+from tasks import options
+from workers.app import app
 from workers.processes import service_processes
 
 CONTENT_TYPES = {".xml": "application/xml", ".json": "application/feed+json"}
@@ -93,17 +95,38 @@ def serve_recorded(directory: Path) -> Iterator[tuple[str, RecordedFeeds]]:
 
 
 def pipeline_idle(
-    client: redis.Redis, queues: tuple[str, ...] = ("fetch", "process", "publish")
+    client: redis.Redis,
+    queues: tuple[str, ...] = ("fetch", "process", "publish"),
+    *,
+    pending: bool = True,
 ) -> bool:
-    """No task queued or unacknowledged, no poll in flight, no event waiting in the outbox."""
+    """No task queued or unacknowledged, no poll in flight, no event waiting in the outbox,
+    and (unless ``pending`` is false) no held article waiting for its story."""
     pipe = client.pipeline()
     for queue in queues:
         pipe.llen(queue)
     pipe.hlen("unacked")  # kombu's Redis transport: delivered, not yet acknowledged
     if any(pipe.execute()):
         return False
+    ledger = RedisLedger(client)
+    if pending and ledger.pending_count():
+        return False
     in_flight = RedisSourceStore(client).counts()["in_flight"]
-    return not in_flight and not RedisLedger(client).outbox_length()
+    return not in_flight and not ledger.outbox_length()
+
+
+def release_when_stalled(client: redis.Redis, broker_url: str) -> bool:
+    """Send one release of every held article when nothing but held articles is left.
+
+    A recorded stream has an end, a live one does not: with no more arrivals the held articles
+    would wait for the time bound, seconds to minutes of idling. Releasing them all is what the
+    sweep would do once the bound passed, only now. True when the release was sent.
+    """
+    if not pipeline_idle(client, pending=False) or not RedisLedger(client).pending_count():
+        return False
+    with app.connection_for_write(broker_url) as conn:
+        app.send_task(options.RELEASE.name, kwargs={"older_than": 0.0}, connection=conn)
+    return True
 
 
 def run_demo(
@@ -123,7 +146,10 @@ def run_demo(
             quiet = 0
             while time.monotonic() < deadline:
                 time.sleep(0.5)
-                done = feeds.all_served() and pipeline_idle(client)
+                served = feeds.all_served()
+                if served:
+                    release_when_stalled(client, redis_url)
+                done = served and pipeline_idle(client)
                 quiet = quiet + 1 if done else 0
                 if quiet >= 4:
                     break

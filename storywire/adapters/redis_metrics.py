@@ -42,7 +42,8 @@ def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES
     depths, (has_stream, counters) = values[: len(queues)], values[len(queues) :]
     sources = RedisSourceStore(client).counts()
     registered, scheduled = sources["sources"], sources["scheduled"]
-    in_flight, outbox = sources["in_flight"], RedisLedger(client).outbox_length()
+    ledger = RedisLedger(client)
+    in_flight, outbox = sources["in_flight"], ledger.outbox_length()
     samples = [Sample("storywire_up", 1.0)]
     samples += [
         Sample("storywire_queue_depth", float(d), {"queue": q})
@@ -53,6 +54,7 @@ def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES
         Sample("storywire_sources", float(registered - scheduled), {"state": "unscheduled"}),
         Sample("storywire_sources_in_flight", float(in_flight)),
         Sample("storywire_outbox_events", float(outbox)),
+        Sample("storywire_pending_articles", float(ledger.pending_count())),
         Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
     ]
     for raw_name, raw_value in sorted(cast(dict[bytes, bytes], counters).items()):
