@@ -23,7 +23,7 @@ from storywire.models import Entry
 from storywire.sources import load_sources
 from storywire.urls import canonical_url
 from workers.app import app
-from workers.demo import pipeline_idle
+from workers.demo import pipeline_idle, release_when_stalled
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDED = ROOT / "seeds" / "recorded"
@@ -68,6 +68,12 @@ def _place_all(concurrency: int, tmp: Path) -> dict[str, frozenset[str]]:
                     )  # fmt: skip
             deadline = time.monotonic() + 90
             while not pipeline_idle(client) and time.monotonic() < deadline:
+                # Holding is on (the defaults). With no beat here, articles still held once
+                # every task is done are released all at once, as the demo does at the end of
+                # its stream: by the arrival count, never by the clock, so the run is the same
+                # however fast the workers are (a small STORYWIRE_STORY_HOLD_SECONDS and a beat
+                # would release by time and make the partition depend on scheduling).
+                release_when_stalled(client, server.url)
                 time.sleep(0.3)
             assert pipeline_idle(client), "process queue did not drain"
         finally:

@@ -14,7 +14,7 @@ from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
 from storywire.models import Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
-from storywire.stories import Doc, MemoryStoryStore, StoryEngine
+from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -169,3 +169,95 @@ def test_lead_length_is_configurable() -> None:
         SOURCE, "g:1", _entry("1", "Floods", html), fetched_at=NOW, lead_chars=45
     )
     assert article.lead == "Rain fell all night. Rivers rose fast."
+
+
+def _outbox_ingested(client: redis.Redis, ledger: RedisLedger) -> dict[str, str]:
+    """article id -> story id of every article.ingested queued so far."""
+    out = {}
+    for item in client.lrange(ledger.outbox_key, 0, -1):
+        event = orjson.loads(item.split(b"|", 2)[2])
+        if event["type"] == ARTICLE_INGESTED:
+            out[event["data"]["article_id"]] = event["data"]["story_id"]
+    return out
+
+
+STORM = ("Storm floods the coast of Chile", "<p>Heavy rain flooded Valparaiso on Monday.</p>")
+STORM_TOO = ("Chile storm floods coast", "<p>Valparaiso flooded after heavy rain on Monday.</p>")
+OTHER = [
+    ("Central bank raises rates in Japan", "<p>The Bank of Japan lifted its policy rate.</p>"),
+    ("Marathon record falls in Berlin", "<p>A Kenyan runner set a new world record.</p>"),
+]
+
+
+def _holding_engine() -> StoryEngine:
+    # Every joining document scores below 1.0, so each is held, and 2 arrivals release it.
+    return StoryEngine(MemoryStoryStore(), Params(defer_below=1.0, defer_arrivals=2))
+
+
+def test_a_held_article_waits_without_events_and_a_later_call_releases_it(
+    redis_client: redis.Redis,
+) -> None:
+    """The joining article is pending (no event, no story mapping); two arrivals from another
+    source release it: its events come with that later call, into the first article's story."""
+    ledger = RedisLedger(redis_client)
+    engine = _holding_engine()
+    first = process_entries(
+        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    created, held = (build_article(SOURCE, f"g:{i}", _entry(str(i), *t), fetched_at=NOW).id
+                     for i, t in ((1, STORM), (2, STORM_TOO)))  # fmt: skip
+    assert (first.new, first.stories_created, first.held, first.released) == (2, 1, 1, 0)
+    assert first.joined == 0
+    assert ledger.pending_count() == 1
+    assert ledger.known_stories([held]) == {}
+    assert set(_outbox_ingested(redis_client, ledger)) == {created}
+
+    later = process_entries(
+        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+
+    assert (later.new, later.stories_created, later.held, later.released) == (2, 2, 0, 1)
+    ingested = _outbox_ingested(redis_client, ledger)
+    assert ingested[held] == ingested[created]
+    assert ledger.pending_count() == 0
+    assert ledger.known_stories([held]) == {held: ingested[created]}
+    (record,) = [r for r in ledger.all() if r.id == ingested[created]]
+    assert record.article_count == 2
+
+
+def test_an_article_held_and_released_in_one_call_is_recorded(redis_client: redis.Redis) -> None:
+    """Held, then made due by the batch's own later arrivals: its hold reaches the ledger
+    before its release does, so the release finds it and records it."""
+    ledger = RedisLedger(redis_client)
+    items = [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))]
+    items += [(f"g:{i + 3}", _entry(str(i + 3), *t)) for i, t in enumerate(OTHER)]
+    report = process_entries(SOURCE, items, engine=_holding_engine(), ledger=ledger, fetched_at=NOW)
+    assert (report.new, report.held, report.released) == (4, 1, 1)
+    assert ledger.pending_count() == 0
+    assert len(_outbox_ingested(redis_client, ledger)) == 4
+
+
+def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
+    redis_client: redis.Redis,
+) -> None:
+    """The edit is not a known article (no story yet): the engine sees it again and still
+    holds it; the release announces the edited text."""
+    ledger = RedisLedger(redis_client)
+    engine = _holding_engine()
+    process_entries(
+        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
+    again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert (again.new, again.held, ledger.pending_count()) == (1, 1, 1)
+    process_entries(
+        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
+    (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
+    (member,) = [m for m in record.members if m.article_id == held_id]
+    assert "two dead" in member.summary
