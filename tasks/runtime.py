@@ -6,7 +6,7 @@ Built lazily and keyed by pid, so a prefork child never reuses its parent's sock
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import redis
@@ -49,6 +49,11 @@ class Runtime:
             window_hours=self.settings.story_window_hours,
             decay_hours=self.settings.story_decay_hours,
         )
+        if not self.settings.story_hold_seconds:
+            # STORYWIRE_STORY_HOLD_SECONDS=0 means never hold; the engine's switch for that is
+            # defer_below=0. The time bound itself is not a Params field: the release task
+            # passes it to release_held.
+            params = replace(params, defer_below=0.0)
         return StoryEngine(RedisStoryStore.for_params(self.redis, params), params)
 
     @cached_property

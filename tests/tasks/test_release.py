@@ -92,3 +92,13 @@ def test_an_article_the_engine_lost_is_decided_afresh(
     assert rt.ledger.pending_count() == 0
     assert held in rt.ledger.known_stories([held])
     assert int(rt.redis.hget("sw:metrics", "stories:reassigned") or 0) == 1
+
+
+def test_a_hold_bound_of_zero_turns_holding_off(redis_server: EmbeddedRedis) -> None:
+    """STORYWIRE_STORY_HOLD_SECONDS=0: the workers' engine never holds."""
+    off = Runtime(Settings(redis_url=redis_server.url, story_hold_seconds=0))
+    on = Runtime(Settings(redis_url=redis_server.url))
+    assert off.engine.params.defer_below == 0
+    assert on.engine.params.defer_below == Params().defer_below > 0
+    off.redis.close()
+    on.redis.close()
