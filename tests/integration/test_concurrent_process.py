@@ -68,11 +68,12 @@ def _place_all(concurrency: int, tmp: Path) -> dict[str, frozenset[str]]:
                     )  # fmt: skip
             deadline = time.monotonic() + 90
             while not pipeline_idle(client) and time.monotonic() < deadline:
-                # Holding is on (the defaults). With no beat here, articles still held once
-                # every task is done are released all at once, as the demo does at the end of
-                # its stream: by the arrival count, never by the clock, so the run is the same
-                # however fast the workers are (a small STORYWIRE_STORY_HOLD_SECONDS and a beat
-                # would release by time and make the partition depend on scheduling).
+                # Holding is on (the defaults; these articles hold one). There is no beat:
+                # what is still held once every task is done is released all at once, as the
+                # demo does at the end of its stream. Releases then follow the arrival count
+                # and that one final release, never the clock; a small
+                # STORYWIRE_STORY_HOLD_SECONDS with a beat would release by time and make the
+                # partition depend on how fast the workers happen to run.
                 release_when_stalled(client, server.url)
                 time.sleep(0.3)
             assert pipeline_idle(client), "process queue did not drain"
