@@ -132,32 +132,38 @@ def process_entries(
     known = ledger.known_stories([a.id for a in articles])
     fresh = [a for a in articles if a.id not in known]
     placement = engine.place_many([article_doc(a) for a in fresh])
-    assignments: dict[str, Assignment] = {}
-    held: list[Article] = []
-    for article, placed in zip(fresh, placement.assigned, strict=True):
-        if placed is None:
-            held.append(article)
-        else:
-            assignments[article.id] = placed
+    placed = list(zip(fresh, placement.assigned, strict=True))
+    assigned = [a for _, a in placed if a is not None]
+    held = [article for article, a in placed if a is None]
     # Holds go first: a document held and released within this one call must find its
     # pending article when its release is recorded below.
     for article in held:
         ledger.hold(article)
     for article in articles:
-        assignment = assignments.get(article.id)
         if article.id in known:
             ledger.record(article, known[article.id])
-        elif assignment is not None:
-            ledger.record(article, assignment.story_id, assignment.merged, assignment.copy_of)
-    released = sum(
-        ledger.release(doc_id, assignment) is not None for doc_id, assignment in placement.released
-    )
+    # Then every decision in the engine's order, each release before the document it was
+    # decided before: the ledger announces a story with the document that started it.
+    steps: list[tuple[int, int, str, Assignment, Article | None]] = [
+        (before, 0, doc_id, late, None)
+        for before, (doc_id, late) in zip(
+            placement.released_before, placement.released, strict=True
+        )
+    ]
+    steps += [(i, 1, art.id, a, art) for i, (art, a) in enumerate(placed) if a is not None]
+    steps.sort(key=lambda step: step[:2])  # stable: releases keep their order
+    released = 0
+    for _, _, doc_id, assignment, new in steps:
+        if new is None:
+            released += ledger.release(doc_id, assignment) is not None
+        else:
+            ledger.record(new, assignment.story_id, assignment.merged, assignment.copy_of)
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),
         updated=len(articles) - len(fresh),
-        copies=sum(1 for a in assignments.values() if a.copy_of),
-        stories_created=sum(1 for a in assignments.values() if a.created),
+        copies=sum(1 for a in assigned if a.copy_of),
+        stories_created=sum(1 for a in assigned if a.created),
         held=len(held),
         released=released,
         rejected=tuple(rejected),

@@ -218,6 +218,7 @@ class StoryEngine:
         feats = [self.features(d) for d in docs]
         out: list[Assignment | None] = []
         released: list[tuple[str, Assignment]] = []
+        before: list[int] = []
         step = max(1, self.params.batch_lock_docs)
 
         def turn(arrivals: _Arrivals) -> bool:
@@ -228,12 +229,13 @@ class StoryEngine:
                     continue
                 if arrivals.due():
                     self._release(arrivals, -math.inf, released)
+                    before.extend([len(out)] * (len(released) - len(before)))
                 out.append(self._assign_locked(doc, f, arrivals))
             return len(out) == len(docs)
 
         if docs:
             self._locked_turns(turn)
-        return Placement(out, released)
+        return Placement(out, released, before)
 
     def _locked_turns(self, turn: Callable[[_Arrivals], bool]) -> None:
         """Call ``turn`` under the store's lock, taken afresh each time, until it returns True.

@@ -42,6 +42,9 @@ class Placement:
     assigned: list[Assignment | None]  # one per input document, in order; None: held
     # documents held earlier (by any worker) and decided in this call, as (doc id, assignment)
     released: list[tuple[str, Assignment]]
+    # for each release, the index in ``assigned`` of the document it was decided before: a
+    # ledger that writes in this order announces each story with the document that started it
+    released_before: list[int]
 
 
 @dataclass(frozen=True)

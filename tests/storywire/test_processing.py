@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -11,10 +12,10 @@ import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
-from storywire.models import Entry, Source
+from storywire.models import Article, Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
-from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
+from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -261,3 +262,49 @@ def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
     (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
     (member,) = [m for m in record.members if m.article_id == held_id]
     assert "two dead" in member.summary
+
+
+class _Calls:
+    """A ledger that only notes what it was asked, in order (the order is what is tested)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+        return {}
+
+    def record(
+        self,
+        article: Article,
+        story_id: str,
+        absorbed: Sequence[str] = (),
+        copy_of: str | None = None,
+    ) -> object:
+        self.calls.append(("record", article.id))
+        return None
+
+    def hold(self, article: Article) -> None:
+        self.calls.append(("hold", article.id))
+
+    def release(self, article_id: str, assignment: Assignment) -> object | None:
+        self.calls.append(("release", article_id))
+        return object()
+
+
+def test_releases_reach_the_ledger_in_the_engines_order() -> None:
+    """A document released before a later arrival is recorded before it: the ledger's first
+    record of a story is the document the engine started it with."""
+    items = [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))]
+    items += [(f"g:{i + 3}", _entry(str(i + 3), *t)) for i, t in enumerate(OTHER)]
+    ids = [build_article(SOURCE, k, e, fetched_at=NOW).id for k, e in items]
+    ledger = _Calls()
+    engine = StoryEngine(MemoryStoryStore(), Params(defer_below=1.0, defer_arrivals=1))
+    process_entries(SOURCE, items, engine=engine, ledger=ledger, fetched_at=NOW)
+    # The second storm report is held as arrival 1, due by arrival 2: decided before OTHER[0].
+    assert ledger.calls == [
+        ("hold", ids[1]),
+        ("record", ids[0]),
+        ("release", ids[1]),
+        ("record", ids[2]),
+        ("record", ids[3]),
+    ]

@@ -42,6 +42,7 @@ def test_a_grey_join_is_held_then_decided_two_arrivals_later() -> None:
     # d3 was the 4th arrival (number 3): due by number 5, decided before d5 is placed.
     later = engine.place_many(docs[4:6])
     assert [doc_id for doc_id, _ in later.released] == ["d3"]
+    assert later.released_before == [1]
     chile = first.assigned[0]
     assert chile is not None
     assert later.released[0][1].story_id == chile.story_id
