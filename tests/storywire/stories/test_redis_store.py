@@ -256,15 +256,35 @@ def _partition(ids: list[str], stories: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups.values()}
 
 
-def _worker(url: str, docs: list[Doc], out: multiprocessing.Queue[list[tuple[str, str]]]) -> None:
+# Every join held and due three arrivals later: each worker's later arrivals release what
+# the others held.
+_HOLD_ALL = Params(defer_below=1.0, defer_arrivals=3)
+
+
+def _worker(
+    url: str, docs: list[Doc], hold: bool, out: multiprocessing.Queue[list[tuple[str, str]]]
+) -> None:
     client = redis.Redis.from_url(url)
-    engine = StoryEngine(RedisStoryStore(client))
-    out.put([(d.id, engine.assign(d).story_id) for d in docs])
+    decided: list[tuple[str, str]] = []
+    if hold:
+        engine = StoryEngine(RedisStoryStore(client), _HOLD_ALL)
+        for doc in docs:
+            placed = engine.place_many([doc])
+            decided += [(doc.id, a.story_id) for a in placed.assigned if a is not None]
+            decided += [(doc_id, a.story_id) for doc_id, a in placed.released]
+    else:
+        engine = StoryEngine(RedisStoryStore(client))
+        decided = [(d.id, engine.assign(d).story_id) for d in docs]
+    out.put(decided)
     client.close()
 
 
-def test_concurrent_processes_give_sequential_partition(redis_client: redis.Redis) -> None:
-    """Four worker processes sharing Redis produce the partition one sequential run produces."""
+@pytest.mark.parametrize("hold", [False, True], ids=["at-once", "holding"])
+def test_concurrent_processes_give_sequential_partition(
+    redis_client: redis.Redis, hold: bool
+) -> None:
+    """Four worker processes sharing Redis produce the partition one sequential run produces;
+    with holding, too, each document decided exactly once, whichever worker released it."""
     docs = _separated_docs()
     sequential = StoryEngine(MemoryStoryStore()).assign_many(docs)
     expected = _partition(
@@ -275,15 +295,23 @@ def test_concurrent_processes_give_sequential_partition(redis_client: redis.Redi
     url = "redis://{host}:{port}/{db}".format(**redis_client.connection_pool.connection_kwargs)
     ctx = multiprocessing.get_context("spawn")
     out: multiprocessing.Queue[list[tuple[str, str]]] = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(url, docs[i::4], out)) for i in range(4)]
+    procs = [ctx.Process(target=_worker, args=(url, docs[i::4], hold, out)) for i in range(4)]
     for proc in procs:
         proc.start()
     results = [out.get(timeout=60) for _ in procs]
     for proc in procs:
         proc.join(timeout=30)
         assert proc.exitcode == 0
-    got = {doc_id: story for chunk in results for doc_id, story in chunk}
-    assert _partition([d.id for d in docs], got) == expected
+    decided = [pair for chunk in results for pair in chunk]
+    if hold:
+        rest = StoryEngine(RedisStoryStore(redis_client), _HOLD_ALL).release_held(0)
+        decided += [(doc_id, a.story_id) for doc_id, a in rest]
+        # A document's worker is known by its place in ``docs``: some worker decided one
+        # that another worker held.
+        worker_of = {d.id: i % 4 for i, d in enumerate(docs)}
+        assert any(len({worker_of[doc_id] for doc_id, _ in chunk}) > 1 for chunk in results)
+    assert sorted(doc_id for doc_id, _ in decided) == sorted(d.id for d in docs)
+    assert _partition([d.id for d in docs], dict(decided)) == expected
 
 
 def test_concurrent_threads_give_sequential_partition(redis_client: redis.Redis) -> None:
