@@ -17,17 +17,10 @@ from storywire.settings import Settings
 from storywire.stories import Doc, Params, RedisStoryStore, StoryEngine
 from tasks.runtime import Runtime
 from tests.support.stall import stall_before_commit
+from tests.tasks.fakes import CountingPublish
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
-
-
-class _Publish:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def delay(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def test_a_batch_whose_story_lock_was_lost_is_retried_and_recorded(
         store,
         lambda: other.assign(Doc("elsewhere", "Harbour strike in Oslo", "", NOW)).story_id,
     )
-    published = _Publish()
+    published = CountingPublish()
     monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
     monkeypatch.setattr(tasks.process, "publish", published)
     entries = [
@@ -78,7 +71,7 @@ def test_the_workers_ledger_keeps_records_for_the_configured_retention(
     """The process task's ledger writes story records and article mappings with the retention
     of the settings as their TTL, so Redis does not grow with every article ever seen."""
     monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
-    monkeypatch.setattr(tasks.process, "publish", _Publish())
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
     entry = Entry(guid="1", link="https://wire.example/1", title="Storm floods Chile",
                   summary_html="", content_html="<p>Storm floods Chile.</p>", published=NOW)  # fmt: skip
     result = tasks.process.process.apply(

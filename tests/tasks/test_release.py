@@ -18,18 +18,11 @@ from storywire.models import Entry, Source
 from storywire.settings import Settings
 from storywire.stories import Params, RedisStoryStore, StoryEngine
 from tasks.runtime import Runtime
+from tests.tasks.fakes import CountingPublish
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
 HOLD = 0.05
-
-
-class _Publish:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def delay(self) -> None:
-        self.calls += 1
 
 
 @pytest.fixture
@@ -61,8 +54,8 @@ def _hold_one(rt: Runtime) -> str:
 
 
 def test_release_all_records_the_held_article(rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks.process, "publish", _Publish())
-    published = _Publish()
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    published = CountingPublish()
     monkeypatch.setattr(tasks.release, "publish", published)
     held = _hold_one(rt)
     result = tasks.release.release.apply(kwargs={"older_than": 0.0})
@@ -81,8 +74,8 @@ def test_an_article_the_engine_lost_is_decided_afresh(
 ) -> None:
     """The story store was flushed while an article was pending: once pending twice the hold
     bound, the sweep assigns it without holding and records it."""
-    monkeypatch.setattr(tasks.process, "publish", _Publish())
-    monkeypatch.setattr(tasks.release, "publish", _Publish())
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    monkeypatch.setattr(tasks.release, "publish", CountingPublish())
     held = _hold_one(rt)
     for key in rt.redis.scan_iter(match="storywire:stories:*"):
         rt.redis.delete(key)
