@@ -265,8 +265,7 @@ class StoryEngine:
         due, arrivals.next_due = self.store.due(arrivals.count, held_before)
         for held in due:
             doc = held.doc
-            feats = held.features or self.features(doc)
-            assignment = self._assign_locked(doc, feats, None, fresh=False)
+            assignment = self._assign_locked(doc, held.features, None, fresh=False)
             assert assignment is not None  # without arrivals nothing is held
             self.store.unhold(doc.id)
             released.append((doc.id, assignment))

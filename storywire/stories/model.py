@@ -199,9 +199,9 @@ class HeldDoc:
     doc: Doc
     due: int  # decided before the assignment of the store's arrival number ``due``
     since: float  # wall-clock time it was held: what a time bound on holding reads
-    # The features computed at hold time, where the store keeps objects (in memory); a store
-    # that serialises keeps the document only, and the engine extracts them again.
-    features: DocFeatures | None = None
+    # The features computed at hold time: a release decides with them (the document's title
+    # and text are not needed again, and a store that serialises may drop them).
+    features: DocFeatures
 
 
 @dataclass(frozen=True, slots=True)
