@@ -18,10 +18,15 @@ pytestmark = pytest.mark.skipif(not have_background(), reason="wordfreq not inst
 
 
 def _partition(pairs: list[tuple[str, Doc]]) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
-    """(engine's partition, gold partition) of the document ids, following merges."""
-    result = StoryEngine(MemoryStoryStore()).assign_many([d for _, d in pairs])
+    """(engine's partition, gold partition) of the document ids, following merges. The
+    product's path: grey-zone joins held and released, the rest at the end of the stream."""
+    engine = StoryEngine(MemoryStoryStore())
+    docs = [d for _, d in pairs]
+    placed = engine.place_many(docs)
+    decided = [(d.id, a) for d, a in zip(docs, placed.assigned, strict=True) if a is not None]
+    decided += placed.released + engine.release_held(0)
     alias: dict[str, str] = {}
-    for a in result:
+    for _, a in decided:
         for gone in a.merged:
             alias[gone] = a.story_id
 
@@ -30,10 +35,11 @@ def _partition(pairs: list[tuple[str, Doc]]) -> tuple[set[frozenset[str]], set[f
             story = alias[story]
         return story
 
+    story = {doc_id: a.story_id for doc_id, a in decided}
     got: dict[str, set[str]] = {}
     gold: dict[str, set[str]] = {}
-    for (label, doc), a in zip(pairs, result, strict=True):
-        got.setdefault(root(a.story_id), set()).add(doc.id)
+    for label, doc in pairs:
+        got.setdefault(root(story[doc.id]), set()).add(doc.id)
         gold.setdefault(label, set()).add(doc.id)
     return {frozenset(g) for g in got.values()}, {frozenset(g) for g in gold.values()}
 
