@@ -52,8 +52,14 @@ app.conf.update(
         # A safety net: events stay in the outbox if a publish task was lost; this sends them.
         "drain-outbox": {"task": options.PUBLISH.name, "schedule": 10.0},
         # Held articles are due after STORYWIRE_STORY_HOLD_SECONDS: a quarter of it keeps the
-        # lateness within a quarter too. With holding off (0) it only sweeps up leftovers.
-        "release-held": {"task": options.RELEASE.name, "schedule": release_interval(settings)},
+        # lateness within a quarter too. With holding off (0) it only sweeps up leftovers. A
+        # sweep still queued when the next is sent is dropped: behind a backlog on the process
+        # queue they would pile up, each doing what the next one does anyway.
+        "release-held": {
+            "task": options.RELEASE.name,
+            "schedule": release_interval(settings),
+            "options": {"expires": release_interval(settings)},
+        },
     },
     timezone="UTC",
 )
