@@ -35,6 +35,7 @@ class FileReport:
     clustered: int  # documents assigned to a story
     rejected: int  # lines written out with ``"story": null`` and an ``"error"``
     first_errors: tuple[str, ...]  # the first rejected lines' reasons
+    held: int = 0  # documents held (``Params.defer_below``) and decided later in the file
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -126,7 +127,7 @@ def cluster_file(
     A line that is not a usable document stops nothing: its output line is ``{"id", "story":
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
     line per input line and a backfill loses no other document to one bad line."""
-    count = rejected = 0
+    count = rejected = held = 0
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
@@ -141,7 +142,9 @@ def cluster_file(
         batch: list[Doc | Rejected] = []
 
         def flush() -> None:
+            nonlocal held
             placed = engine.place_many([item for item in batch if isinstance(item, Doc)])
+            held += placed.assigned.count(None)
             assigned = iter(placed.assigned)
             for item in batch:
                 if isinstance(item, Rejected):
@@ -181,7 +184,7 @@ def cluster_file(
             gc.unfreeze()
     if merged_into or decided:
         _complete(output_path, merged_into, decided)
-    return FileReport(count - rejected, rejected, tuple(errors))
+    return FileReport(count - rejected, rejected, tuple(errors), held)
 
 
 def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:

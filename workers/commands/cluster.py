@@ -40,7 +40,10 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")
-    sys.stderr.write(f"{report.clustered} documents clustered into {args.output}\n")
+    sys.stderr.write(
+        f"{report.clustered} documents clustered into {args.output} ({report.held} of them "
+        "held for a later decision in the file)\n"
+    )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.
         sys.stderr.write(

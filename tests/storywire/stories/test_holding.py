@@ -179,6 +179,7 @@ def test_cluster_file_writes_held_documents_with_their_later_story(tmp_path: Pat
     report = cluster_file(src, dst, StoryEngine(MemoryStoryStore(), HOLD_ALL), progress=False)
     out = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
     assert report.clustered == len(docs)
+    assert report.held == 4  # d3, d5, d6, d7: every join
     assert [r["id"] for r in out] == [d.id for d in docs]
     assert all(r["story"] for r in out)
     labels = _labels()
