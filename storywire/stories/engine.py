@@ -234,11 +234,12 @@ class StoryEngine:
             return len(out) == len(docs)
 
         if docs:
-            self._locked_turns(turn)
+            self._locked_turns(turn, counting=defer)
         return Placement(out, released, before)
 
-    def _locked_turns(self, turn: Callable[[_Arrivals], bool]) -> None:
-        """Call ``turn`` under the store's lock, taken afresh each time, until it returns True.
+    def _locked_turns(self, turn: Callable[[_Arrivals], bool], *, counting: bool = True) -> None:
+        """Call ``turn`` under the store's lock, taken afresh each time, until it returns True,
+        with the store's arrivals (read under each lock; not read unless ``counting``).
 
         If the store reports ``LockLost`` (this worker stalled past the lock's timeout, so its
         write was refused), what was already committed stands and the lock is taken again: the
@@ -249,7 +250,8 @@ class StoryEngine:
         while True:
             try:
                 with self.store.locked():
-                    if turn(_Arrivals(*self.store.arrivals())):
+                    counts = self.store.arrivals() if counting else (0, None)
+                    if turn(_Arrivals(*counts)):
                         return
             except LockLost:
                 lost += 1
