@@ -506,15 +506,15 @@ class RedisStoryStore:
         # By count: what is due and the next one. By time: every entry must be read (few are
         # held at once: about ``defer_arrivals`` times the share of grey-zone documents).
         by_count = held_before == -math.inf
-        upto = arrival if by_count else "+inf"
         pipe = self.r.pipeline(transaction=False)
-        pipe.zrangebyscore(f"{p}:held", "-inf", upto, withscores=True)
-        pipe.zrangebyscore(f"{p}:held", f"({arrival}", "+inf", start=0, num=1, withscores=True)
-        rows, after = pipe.execute()
+        pipe.zrangebyscore(f"{p}:held", "-inf", arrival if by_count else "+inf", withscores=True)
+        if by_count:
+            pipe.zrangebyscore(f"{p}:held", f"({arrival}", "+inf", start=0, num=1, withscores=True)
+        rows, *after = pipe.execute()
         ids = [_str(doc_id) for doc_id, _ in rows]
         raws = self.r.mget([f"{p}:h:{i}" for i in ids]) if ids else []
         out: list[HeldDoc] = []
-        rest: int | None = int(after[0][1]) if after and by_count else None
+        rest: int | None = int(after[0][0][1]) if after and after[0] else None
         lost: list[Any] = []
         for doc_id, (_, due), raw in zip(ids, rows, raws, strict=True):
             if raw is None:  # its TTL ran out (held past twice the window): nothing to decide
