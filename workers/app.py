@@ -22,6 +22,7 @@ def release_interval(settings: Settings) -> float:
 
 
 settings = Settings.from_env()
+sweep_every = release_interval(settings)
 
 app = Celery(
     "storywire",
@@ -57,8 +58,8 @@ app.conf.update(
         # queue they would pile up, each doing what the next one does anyway.
         "release-held": {
             "task": options.RELEASE.name,
-            "schedule": release_interval(settings),
-            "options": {"expires": release_interval(settings)},
+            "schedule": sweep_every,
+            "options": {"expires": sweep_every},
         },
     },
     timezone="UTC",
