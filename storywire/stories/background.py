@@ -31,7 +31,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from storywire.stories.features import STOPWORDS, feature, stem
+from storywire.stories.features import STOPWORDS, feature, stem, us_spellings
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -80,6 +80,7 @@ def _load() -> dict[str, float]:
     table: dict[str, float] = {}
     if _HAVE:
         freqs = get_frequency_dict("en", "best")
+        us = us_spellings().get  # "centre" counts as "center", as the features read it
         get = table.get
         for word, freq in freqs.items():
             if word.isalpha() or _CONTRACTION.fullmatch(word):
@@ -89,6 +90,7 @@ def _load() -> dict[str, float]:
                 if len(word) < 2 or word in STOPWORDS:
                     continue
                 feat = stem(word) if word[-1] == "s" else word
+                feat = us(feat, feat)
                 table[feat] = get(feat, 0.0) + freq
             elif freq >= _KEEP and _NUMERIC.fullmatch(word):
                 _NUMBERS_SHAPES[word] = freq
@@ -112,7 +114,7 @@ def _load() -> dict[str, float]:
 def _raise_to(table: dict[str, float], lang: str) -> None:
     """Raise each feature's rate to its rate in ``lang``'s list (words >= ``_FLOOR`` only)."""
     rates: dict[str, float] = {}
-    get = rates.get
+    get, us = rates.get, us_spellings().get
     # wordfreq's "small" lists hold the words of >= 1 per million, in buckets of one
     # centibel, most frequent first: bucket i holds the words of frequency 10^(-i/100).
     for index, bucket in enumerate(get_frequency_list(lang, "small")):
@@ -126,6 +128,7 @@ def _raise_to(table: dict[str, float], lang: str) -> None:
                 and word not in STOPWORDS
             ):
                 feat = stem(word) if word[-1] == "s" else word
+                feat = us(feat, feat)
                 rates[feat] = get(feat, 0.0) + freq
     old = table.get
     for feat, rate in rates.items():

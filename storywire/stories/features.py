@@ -169,6 +169,67 @@ def stem(word: str) -> str:
     return out
 
 
+# British and American spellings of one word meet: SCMP's "jewellery heist" and CBS's "jewelry
+# heist", "defence"/"defense", "organised"/"organized". A rule proposes the American form of a
+# British-looking word; the pair is kept only when wordfreq's English list knows both, the
+# American form at least a fifth as often (so "four" is no "for" and "filled" no "filed": those
+# rules want a longer stem), and the word is not
+# far more common in French, Spanish, Italian, Portuguese, German or Dutch ("entre", "sobre"
+# are no "enter", "sober"). ~400 pairs, built at the first English word (0.1 s, and the list
+# the prior reads anyway).
+_SPELLING_RULES = tuple(
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"([a-z]{2,}[^aeiou])our(s|ed|ing|ful|ite|ites|able|er|ers|less)?", r"\1or\2"),
+        (r"([a-z]{3,})is(e|es|ed|ing|ation|ations|er|ers)", r"\1iz\2"),
+        (r"([a-z]{2,})ys(e|es|ed|ing)", r"\1yz\2"),
+        (r"([a-z]{2,}[bt])re(s)?", r"\1er\2"),
+        (r"([a-z]{2,})ence(s)?", r"\1ense\2"),
+        (r"([a-z]{4,}[aeiou])ll(ed|ing|er|ers)", r"\1l\2"),
+        (r"([a-z]{2,})ellery", r"\1elry"),
+        (r"([a-z]{3,})ogue(s)?", r"\1og\2"),
+        (r"([a-z]{3,})mme(s)?", r"\1m\2"),
+    )
+)
+# What a word must end with for any rule to match: the cheap test before the regexes.
+_SPELLING_ENDS = tuple(
+    "our ours oured ouring ourful ourite ourites ourable ourer ourers ourless ise ises ised ising "
+    "isation isations iser isers yse yses ysed ysing tre tres bre bres ence ences lled lling ller "
+    "llers ellery ogue ogues mme mmes".split()
+)
+_SPELLING_SHARE = 0.2
+_SPELLING_RARE = 1e-7  # Zipf 2: the list is sorted by rate, the loop stops there
+_FOREIGN_SHARE = 10.0
+_SPELLING_FOREIGN = ("fr", "es", "it", "pt", "de", "nl")
+
+
+@functools.cache
+def us_spellings() -> dict[str, str]:
+    """``stem()`` of a British spelling -> ``stem()`` of the American one; empty without
+    wordfreq."""
+    try:
+        from wordfreq import get_frequency_dict  # noqa: PLC0415  # optional, as in background
+    except ImportError:  # pragma: no cover - optional, as in background
+        return {}
+    english = get_frequency_dict("en", "best")
+    foreign = [get_frequency_dict(lang, "small") for lang in _SPELLING_FOREIGN]
+    pairs: dict[str, str] = {}
+    for word, rate in english.items():
+        if rate < _SPELLING_RARE:
+            break
+        if not word.endswith(_SPELLING_ENDS) or not word.isascii():
+            continue
+        for rx, repl in _SPELLING_RULES:
+            if (match := rx.fullmatch(word)) is not None:
+                us = match.expand(repl)
+                if english.get(us, 0.0) >= _SPELLING_SHARE * rate and all(
+                    lang.get(word, 0.0) < _FOREIGN_SHARE * rate for lang in foreign
+                ):
+                    pairs[stem(word)] = stem(us)
+                break
+    return {k: v for k, v in pairs.items() if k != v}
+
+
 # Russian, Polish and Arabic change the word itself: names and nouns take case endings
 # ("Орск", "в Орске", "Орска"; "Wrocław", "we Wrocławiu") and Arabic attaches conjunctions,
 # prepositions and the article ("الحريق", "والحريق", "بالمصنع"), so reports of one event share
@@ -355,7 +416,8 @@ def _morph(tok: str) -> str:
     """``stem(tok)``, or for a Cyrillic, Arabic, Persian, Hebrew, Greek or Polish word its
     light stem."""
     if tok.isascii():
-        return stem(tok)
+        word = stem(tok)
+        return us_spellings().get(word, word)
     first = tok[0]
     if "\u0400" <= first <= "\u04ff":
         if _UK_LETTERS.search(tok) is not None and _ROMAN.fullmatch(tok) is None:

@@ -1,0 +1,79 @@
+"""British and American spellings of one word are one feature, in documents and in the prior."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from wordfreq import word_frequency
+
+from storywire.stories import Doc, background, features
+from storywire.stories.background import have_background
+from storywire.stories.features import us_spellings, words
+
+from .patching import features_patched
+from .test_multilingual import _partition
+
+pytestmark = pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
+
+
+def test_british_spellings_are_american_features() -> None:
+    assert words("jewellery defence centres theatre programme organised colour neighbours") == [
+        "jewelry", "defense", "center", "theater", "program", "organized", "color", "neighbor",
+    ]  # fmt: skip
+    assert words("travelled cancelling analysed licence catalogue kilometres") == [
+        "traveled", "canceling", "analyzed", "license", "catalog", "kilometer",
+    ]  # fmt: skip
+
+
+def test_words_that_only_look_british_keep_their_form() -> None:
+    # Short stems ("four"/"for", "filled"/"filed"), words English has and the American form
+    # does not ("advise", "exercise", "surprise"), and Spanish/French words ("entre", "sobre").
+    kept = "four hour tour filled killed advise exercise surprise entre sobre libre fence"
+    assert [us_spellings().get(word, word) for word in kept.split()] == kept.split()
+    assert all(k.isascii() and v.isascii() for k, v in us_spellings().items())
+
+
+def test_the_prior_counts_both_spellings_as_one_feature() -> None:
+    prior = background._load()
+    assert "centre" not in prior
+    assert "jewellery" not in prior
+    assert prior["center"] >= word_frequency("center", "en") + word_frequency("centre", "en")
+
+
+def _heists() -> list[tuple[str, Doc]]:
+    """A US and a UK outlet's reports of one Paris heist, and another city's heist: the two
+    Paris reports share few words but the ones spelt two ways."""
+
+    def doc(n: int, title: str, text: str) -> Doc:
+        return Doc(id=f"d{n}", title=title, text=text, published=None, outlet=f"o{n}", url=None)
+
+    return [
+        ("paris", doc(1, "Robbers hit jewelry store at Paris shopping center",
+                      "Armed robbers hit a jewelry store at a shopping center in Paris on Tuesday "
+                      "and fled with jewelry worth $1 million. The organized gang escaped on "
+                      "motorcycles, police said.")),
+        ("lyon", doc(2, "Scooter gang robs Lyon jeweler",
+                     "Three men on scooters robbed a jeweler in Lyon's Part-Dieu district on "
+                     "Friday, smashing display cases with hammers.")),
+        ("paris", doc(3, "Organised gang raids jewellery shop in centre",
+                      "An organised gang raided a jewellery shop in a shopping centre and "
+                      "escaped on motorbikes with jewellery worth £800,000.")),
+    ]  # fmt: skip
+
+
+def test_a_british_report_joins_the_american_story() -> None:
+    for order in itertools.permutations(_heists()):
+        got, gold = _partition(list(order))
+        assert got == gold
+
+
+def test_without_the_fold_the_british_report_stood_apart() -> None:
+    def nothing() -> dict[str, str]:
+        return {}
+
+    with features_patched(
+        (features, "us_spellings", nothing), (background, "us_spellings", nothing)
+    ):
+        got, gold = _partition(_heists())
+    assert got != gold
