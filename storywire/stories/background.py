@@ -31,7 +31,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from storywire.stories.features import STOPWORDS, feature, stem, us_spellings
+from storywire.stories.features import LATIN_LANGS, STOPWORDS, feature, stem, us_spellings
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -41,7 +41,7 @@ _NUMERIC = re.compile(r"[0-9][0-9.,]*")
 _CONTRACTION = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")  # don't, aujourd'hui
 # Other languages' common words must not weigh like names (see the module docstring): the
 # Latin-script languages of most European outlets. Each adds ~10k features (~1.5 MB).
-_LANGS = ("de", "fr", "es", "it", "pt", "nl")
+_LANGS = LATIN_LANGS
 # Russian, Ukrainian, Bulgarian, Arabic, Greek, Hebrew, Persian and Hindi: their words never
 # collide with a Latin-script feature, so their lists only add entries (keyed as
 # ``features.feature`` trims them); without them "на", "что", "що", "това", "في", "של", "در"

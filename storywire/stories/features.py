@@ -173,10 +173,9 @@ def stem(word: str) -> str:
 # heist", "defence"/"defense", "organised"/"organized". A rule proposes the American form of a
 # British-looking word; the pair is kept only when wordfreq's English list knows both, the
 # American form at least a fifth as often (so "four" is no "for" and "filled" no "filed": those
-# rules want a longer stem), and the word is not
-# far more common in French, Spanish, Italian, Portuguese, German or Dutch ("entre", "sobre"
-# are no "enter", "sober"). ~400 pairs, built at the first English word (0.1 s, and the list
-# the prior reads anyway).
+# rules want a longer stem), and the word is not 10x more common in one of ``LATIN_LANGS``
+# ("entre", "sobre" are no "enter", "sober"). ~400 pairs, built at the first English word
+# (~0.1 s over the English list, which the prior reads anyway).
 _SPELLING_RULES = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
@@ -200,7 +199,9 @@ _SPELLING_ENDS = tuple(
 _SPELLING_SHARE = 0.2
 _SPELLING_RARE = 1e-7  # Zipf 2: the list is sorted by rate, the loop stops there
 _FOREIGN_SHARE = 10.0
-_SPELLING_FOREIGN = ("fr", "es", "it", "pt", "de", "nl")
+# The Latin-script languages of most European outlets besides English: the prior gives their
+# common words their rates (``background._raise_to``), and no British spelling is one of them.
+LATIN_LANGS = ("de", "fr", "es", "it", "pt", "nl")
 
 
 @functools.cache
@@ -212,7 +213,7 @@ def us_spellings() -> dict[str, str]:
     except ImportError:  # pragma: no cover - optional, as in background
         return {}
     english = get_frequency_dict("en", "best")
-    foreign = [get_frequency_dict(lang, "small") for lang in _SPELLING_FOREIGN]
+    foreign = [get_frequency_dict(lang, "small") for lang in LATIN_LANGS]
     pairs: dict[str, str] = {}
     for word, rate in english.items():
         if rate < _SPELLING_RARE:
@@ -235,9 +236,10 @@ def us_spellings() -> dict[str, str]:
 # prepositions and the article ("الحريق", "والحريق", "بالمصنع"), so reports of one event share
 # few exact words. ``_morph`` trims those forms where a token becomes a feature (once per distinct
 # token: the cache makes it free afterwards). ASCII words and Latin words without Polish-only
-# letters keep ``stem()``: the background prior looks English, German, French, Spanish, Italian,
-# Portuguese and Dutch features up by that form (``background._load``; no word of those lists of
-# Zipf >= 2 changes). The prior's Russian and Arabic entries are keyed by the trimmed form.
+# letters keep ``stem()`` (ASCII ones in American spelling): the background prior looks English,
+# German, French, Spanish, Italian, Portuguese and Dutch features up by that form
+# (``background._load``; no word of those lists of Zipf >= 2 changes under the trims). The
+# prior's Russian and Arabic entries are keyed by the trimmed form.
 _Endings = tuple[tuple[int, frozenset[str]], ...]
 
 
@@ -413,8 +415,8 @@ def _abjad(tok: str) -> str:
 
 
 def _morph(tok: str) -> str:
-    """``stem(tok)``, or for a Cyrillic, Arabic, Persian, Hebrew, Greek or Polish word its
-    light stem."""
+    """``stem(tok)`` in American spelling, or for a Cyrillic, Arabic, Persian, Hebrew, Greek
+    or Polish word its light stem."""
     if tok.isascii():
         word = stem(tok)
         return us_spellings().get(word, word)
