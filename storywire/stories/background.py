@@ -31,7 +31,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from storywire.stories.features import LATIN_LANGS, STOPWORDS, feature, stem, us_spellings
+from storywire.stories.features import LATIN_LANGS, STOPWORDS, english, feature
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -80,17 +80,16 @@ def _load() -> dict[str, float]:
     table: dict[str, float] = {}
     if _HAVE:
         freqs = get_frequency_dict("en", "best")
-        us = us_spellings().get  # "centre" counts as "center", as the features read it
         get = table.get
         for word, freq in freqs.items():
             if word.isalpha() or _CONTRACTION.fullmatch(word):
                 # _feature(word) for an alphabetic word or a contraction (don't), without its
                 # per-call checks (this loop runs ~300k times at start-up): no digits, and
-                # only a word ending in "s" can change under stem(); keys are interned below.
+                # ``english`` as for an ASCII token ("centre" counts as "center", as the
+                # features read it); keys are interned below.
                 if len(word) < 2 or word in STOPWORDS:
                     continue
-                feat = stem(word) if word[-1] == "s" else word
-                feat = us(feat, feat)
+                feat = english(word)
                 table[feat] = get(feat, 0.0) + freq
             elif freq >= _KEEP and _NUMERIC.fullmatch(word):
                 _NUMBERS_SHAPES[word] = freq
@@ -114,7 +113,7 @@ def _load() -> dict[str, float]:
 def _raise_to(table: dict[str, float], lang: str) -> None:
     """Raise each feature's rate to its rate in ``lang``'s list (words >= ``_FLOOR`` only)."""
     rates: dict[str, float] = {}
-    get, us = rates.get, us_spellings().get
+    get = rates.get
     # wordfreq's "small" lists hold the words of >= 1 per million, in buckets of one
     # centibel, most frequent first: bucket i holds the words of frequency 10^(-i/100).
     for index, bucket in enumerate(get_frequency_list(lang, "small")):
@@ -127,8 +126,7 @@ def _raise_to(table: dict[str, float], lang: str) -> None:
                 and len(word) > 1
                 and word not in STOPWORDS
             ):
-                feat = stem(word) if word[-1] == "s" else word
-                feat = us(feat, feat)
+                feat = english(word)
                 rates[feat] = get(feat, 0.0) + freq
     old = table.get
     for feat, rate in rates.items():

@@ -231,6 +231,21 @@ def us_spellings() -> dict[str, str]:
     return {k: v for k, v in pairs.items() if k != v}
 
 
+# Reuters writes "Zelenskiy", AP "Zelenskyy", the BBC "Zelensky": one name, romanised three
+# ways. A word ending in -skiy, -skyy, -skyi, -skii or -skij (a Slavic surname or place; no
+# English word ends so) ends in -sky.
+_SKY = ("skiy", "skyy", "skyi", "skii", "skij")
+
+
+def english(word: str) -> str:
+    """The feature of a lowercase ASCII word: ``stem()``, one -sky ending for romanised
+    Slavic names, the American spelling (``background`` keys the English prior by it)."""
+    word = stem(word)
+    if word.endswith(_SKY):
+        word = word[:-4] + "sky"
+    return us_spellings().get(word, word)
+
+
 # Russian, Polish and Arabic change the word itself: names and nouns take case endings
 # ("Орск", "в Орске", "Орска"; "Wrocław", "we Wrocławiu") and Arabic attaches conjunctions,
 # prepositions and the article ("الحريق", "والحريق", "بالمصنع"), so reports of one event share
@@ -418,8 +433,7 @@ def _morph(tok: str) -> str:
     """``stem(tok)`` in American spelling, or for a Cyrillic, Arabic, Persian, Hebrew, Greek
     or Polish word its light stem."""
     if tok.isascii():
-        word = stem(tok)
-        return us_spellings().get(word, word)
+        return english(tok)
     first = tok[0]
     if "\u0400" <= first <= "\u04ff":
         if _UK_LETTERS.search(tok) is not None and _ROMAN.fullmatch(tok) is None:
