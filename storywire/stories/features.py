@@ -212,10 +212,10 @@ def us_spellings() -> dict[str, str]:
         from wordfreq import get_frequency_dict  # noqa: PLC0415  # optional, as in background
     except ImportError:  # pragma: no cover - optional, as in background
         return {}
-    english = get_frequency_dict("en", "best")
+    en = get_frequency_dict("en", "best")
     foreign = [get_frequency_dict(lang, "small") for lang in LATIN_LANGS]
     pairs: dict[str, str] = {}
-    for word, rate in english.items():
+    for word, rate in en.items():
         if rate < _SPELLING_RARE:
             break
         if not word.endswith(_SPELLING_ENDS) or not word.isascii():
@@ -223,7 +223,7 @@ def us_spellings() -> dict[str, str]:
         for rx, repl in _SPELLING_RULES:
             if (match := rx.fullmatch(word)) is not None:
                 us = match.expand(repl)
-                if english.get(us, 0.0) >= _SPELLING_SHARE * rate and all(
+                if en.get(us, 0.0) >= _SPELLING_SHARE * rate and all(
                     lang.get(word, 0.0) < _FOREIGN_SHARE * rate for lang in foreign
                 ):
                     pairs[stem(word)] = stem(us)
@@ -238,8 +238,9 @@ _SKY = ("skiy", "skyy", "skyi", "skii", "skij")
 
 
 def english(word: str) -> str:
-    """The feature of a lowercase ASCII word: ``stem()``, one -sky ending for romanised
-    Slavic names, the American spelling (``background`` keys the English prior by it)."""
+    """The feature of a lowercase ASCII word (``_morph``) or of a word of the Latin lists
+    (``background`` keys the prior by it): ``stem()``, one -sky ending for romanised Slavic
+    names, the American spelling."""
     word = stem(word)
     if word.endswith(_SKY):
         word = word[:-4] + "sky"
@@ -251,7 +252,7 @@ def english(word: str) -> str:
 # prepositions and the article ("الحريق", "والحريق", "بالمصنع"), so reports of one event share
 # few exact words. ``_morph`` trims those forms where a token becomes a feature (once per distinct
 # token: the cache makes it free afterwards). ASCII words and Latin words without Polish-only
-# letters keep ``stem()`` (ASCII ones in American spelling): the background prior looks English,
+# letters keep ``stem()`` (ASCII ones ``english()``): the background prior looks English,
 # German, French, Spanish, Italian, Portuguese and Dutch features up by that form
 # (``background._load``; no word of those lists of Zipf >= 2 changes under the trims). The
 # prior's Russian and Arabic entries are keyed by the trimmed form.
@@ -430,7 +431,7 @@ def _abjad(tok: str) -> str:
 
 
 def _morph(tok: str) -> str:
-    """``stem(tok)`` in American spelling, or for a Cyrillic, Arabic, Persian, Hebrew, Greek
+    """``english(tok)`` for an ASCII word, or for a Cyrillic, Arabic, Persian, Hebrew, Greek
     or Polish word its light stem."""
     if tok.isascii():
         return english(tok)
