@@ -448,6 +448,9 @@ def _morph(tok: str) -> str:
     return _trim(tok, _PL_ENDINGS, 3) if polish else stem(tok)
 
 
+_DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
+
+
 def _feature(tok: str) -> str:
     """The feature a lowercased, stripped token stands for, or "" when it carries nothing."""
     if not tok:
@@ -460,6 +463,8 @@ def _feature(tok: str) -> str:
             # Single digits and zero-padded clock/date parts ("08") match everything.
             return ""
         return sys.intern("#" + digits)
+    if "." in tok and _DOTTED.fullmatch(tok) is not None:
+        tok = tok.replace(".", "")  # "U.K." is "UK", "U.S." is "US" (a stopword, as "us" is)
     if len(tok) < 2 or tok in STOPWORDS or not tok[0].isalpha():
         return ""
     return sys.intern(_morph(tok))

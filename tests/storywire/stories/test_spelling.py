@@ -1,5 +1,5 @@
 """Spellings that differ between outlets are one feature, in documents and in the prior: British
-and American, and the romanisations of Slavic names."""
+and American, the romanisations of Slavic names, dotted and plain acronyms."""
 
 from __future__ import annotations
 
@@ -40,6 +40,12 @@ def test_romanised_slavic_names_are_one_feature() -> None:
     assert words("Zelenskiy Zelenskyy Zelensky Zelenskyy's Syrskyi Syrsky whisky risky") == [
         "zelensky", "zelensky", "zelensky", "zelensky", "syrsky", "syrsky", "whisky", "risky",
     ]  # fmt: skip
+
+
+def test_dotted_and_plain_acronyms_are_one_feature() -> None:
+    # AP's "U.K." and the BBC's "UK"; "U.S." is "US", a stopword as "us" is, in both styles.
+    assert words("U.K. UK U.N. UN U.S. US") == ["uk", "uk", "un", "un"]
+    assert features.names("talks at the U.N. and at UN headquarters") == {"un"}
 
 
 def test_the_prior_counts_both_spellings_as_one_feature() -> None:
