@@ -449,6 +449,15 @@ def _morph(tok: str) -> str:
 
 
 _DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
+# AP writes "Nov. 12", the BBC "12 November": one date word. Not "jan", "mar", "jun": names
+# (Jan, Jun) and a verb (mar) more often than months.
+_MONTH_NAMES = dict(
+    zip(
+        "feb apr jul aug sep sept oct nov dec".split(),
+        "february april july august september september october november december".split(),
+        strict=True,
+    )
+)
 
 
 def _feature(tok: str) -> str:
@@ -467,7 +476,7 @@ def _feature(tok: str) -> str:
         tok = tok.replace(".", "")  # "U.K." is "UK", "U.S." is "US" (a stopword, as "us" is)
     if len(tok) < 2 or tok in STOPWORDS or not tok[0].isalpha():
         return ""
-    return sys.intern(_morph(tok))
+    return sys.intern(_MONTH_NAMES.get(tok) or _morph(tok))
 
 
 def _entry(raw: str) -> _Entry:

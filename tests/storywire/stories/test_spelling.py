@@ -1,5 +1,6 @@
 """Spellings that differ between outlets are one feature, in documents and in the prior: British
-and American, the romanisations of Slavic names, dotted and plain acronyms."""
+and American, the romanisations of Slavic names, dotted and plain acronyms, abbreviated and
+full month names."""
 
 from __future__ import annotations
 
@@ -46,6 +47,17 @@ def test_dotted_and_plain_acronyms_are_one_feature() -> None:
     # AP's "U.K." and the BBC's "UK"; "U.S." is "US", a stopword as "us" is, in both styles.
     assert words("U.K. UK U.N. UN U.S. US") == ["uk", "uk", "un", "un"]
     assert features.names("talks at the U.N. and at UN headquarters") == {"un"}
+
+
+def test_abbreviated_months_are_the_months() -> None:
+    # AP's "Nov. 12" and the BBC's "12 November"; "Jan", "Mar", "Jun" are names or a verb.
+    assert words("Nov. 12 November Sept. 3 Sep Dec. Feb Aug. Jan. Mar Jun") == [
+        "november", "#12", "november", "september", "september", "december", "february",
+        "august", "jan", "mar", "jun",
+    ]  # fmt: skip
+    assert {"november", "#12"} <= features.extract(
+        "Talks resume Nov. 12", "", title_weight=2.0, body_words=200, shingle=4, sketch_k=32
+    ).entities
 
 
 def test_the_prior_counts_both_spellings_as_one_feature() -> None:
