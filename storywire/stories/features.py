@@ -449,6 +449,7 @@ def _morph(tok: str) -> str:
 
 
 _DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
+_ORDINAL = ("st", "nd", "rd", "th")
 # AP writes "Nov. 12", the BBC "12 November": one date word. Not "jan", "mar", "jun": names
 # (Jan, Jun) and a verb (mar) more often than months.
 _MONTH_NAMES = dict(
@@ -467,7 +468,10 @@ def _feature(tok: str) -> str:
     if tok[0].isdigit():
         digits = tok.replace(",", "")
         if not digits.replace(".", "", 1).isdigit():
-            return ""
+            # "12th November" (UK) is "November 12" (US): an ordinal is its number.
+            if not digits.endswith(_ORDINAL) or not digits[:-2].isdigit():
+                return ""
+            digits = digits[:-2]
         if "." not in digits and (len(digits) < 2 or digits[0] == "0"):
             # Single digits and zero-padded clock/date parts ("08") match everything.
             return ""

@@ -1,6 +1,6 @@
 """Spellings that differ between outlets are one feature, in documents and in the prior: British
 and American, the romanisations of Slavic names, dotted and plain acronyms, abbreviated and
-full month names."""
+full month names, ordinals and numbers."""
 
 from __future__ import annotations
 
@@ -58,6 +58,13 @@ def test_abbreviated_months_are_the_months() -> None:
     assert {"november", "#12"} <= features.extract(
         "Talks resume Nov. 12", "", title_weight=2.0, body_words=200, shingle=4, sketch_k=32
     ).entities
+
+
+def test_ordinals_are_their_numbers() -> None:
+    # "12th November" and "November 12"; single digits carry nothing either way.
+    assert words("12th November, November 12, 21st century, 1st 3rd") == [
+        "#12", "november", "november", "#12", "#21", "century",
+    ]  # fmt: skip
 
 
 def test_the_prior_counts_both_spellings_as_one_feature() -> None:
