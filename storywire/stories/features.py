@@ -450,6 +450,7 @@ def _morph(tok: str) -> str:
 
 _DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
 _ORDINAL = ("st", "nd", "rd", "th")
+_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:m|mn|bn|b|k|tn)")
 # AP writes "Nov. 12", the BBC "12 November": one date word. Not "jan", "mar", "jun": names
 # (Jan, Jun) and a verb (mar) more often than months.
 _MONTH_NAMES = dict(
@@ -468,10 +469,14 @@ def _feature(tok: str) -> str:
     if tok[0].isdigit():
         digits = tok.replace(",", "")
         if not digits.replace(".", "", 1).isdigit():
-            # "12th November" (UK) is "November 12" (US): an ordinal is its number.
-            if not digits.endswith(_ORDINAL) or not digits[:-2].isdigit():
+            # "12th November" (UK) is "November 12" (US): an ordinal is its number; and
+            # "$2.6m" is "$2.6 million", whose "million" is a word of its own.
+            if digits.endswith(_ORDINAL) and digits[:-2].isdigit():
+                digits = digits[:-2]
+            elif (amount := _AMOUNT.fullmatch(digits)) is not None:
+                digits = amount[1]
+            else:
                 return ""
-            digits = digits[:-2]
         if "." not in digits and (len(digits) < 2 or digits[0] == "0"):
             # Single digits and zero-padded clock/date parts ("08") match everything.
             return ""

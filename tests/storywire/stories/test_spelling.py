@@ -1,6 +1,6 @@
 """Spellings that differ between outlets are one feature, in documents and in the prior: British
 and American, the romanisations of Slavic names, dotted and plain acronyms, abbreviated and
-full month names, ordinals and numbers."""
+full month names, ordinals and amounts and their numbers."""
 
 from __future__ import annotations
 
@@ -64,6 +64,13 @@ def test_ordinals_are_their_numbers() -> None:
     # "12th November" and "November 12"; single digits carry nothing either way.
     assert words("12th November, November 12, 21st century, 1st 3rd") == [
         "#12", "november", "november", "#12", "#21", "century",
+    ]  # fmt: skip
+
+
+def test_amounts_with_a_scale_letter_are_their_numbers() -> None:
+    # "$2.6m" and "$2.6 million"; "300k"; pounds and euros stay out (see docs/stories.md).
+    assert words("$2.6m $2.6 million $4.1bn 300k 10km £1.7m") == [
+        "#2.6", "#2.6", "million", "#4.1", "#300",
     ]  # fmt: skip
 
 
