@@ -451,14 +451,15 @@ def _morph(tok: str) -> str:
 _DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
 _ORDINAL = ("st", "nd", "rd", "th")
 _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:m|mn|bn|b|k|tn)")
-# AP writes "Nov. 12", the BBC "12 November": one date word. Not "jan", "mar", "jun": names
-# (Jan, Jun) and a verb (mar) more often than months.
-_MONTH_NAMES = dict(
-    zip(
-        "feb apr jul aug sep sept oct nov dec".split(),
-        "february april july august september september october november december".split(),
-        strict=True,
-    )
+# AP writes "Nov. 12" and "Sgt. Ruiz", the BBC "12 November" and "Sergeant Ruiz": one word.
+# Not "jan", "mar", "jun", "gen", "rep", "col": names (Jan, Jun), a verb, other words.
+_ABBREVIATIONS = dict(
+    pair.split(":")
+    for pair in (
+        "feb:february apr:april jul:july aug:august sep:september sept:september oct:october "
+        "nov:november dec:december lt:lieutenant sgt:sergeant capt:captain cpl:corporal "
+        "gov:governor sen:senator atty:attorney supt:superintendent dept:department"
+    ).split()
 )
 
 
@@ -485,7 +486,7 @@ def _feature(tok: str) -> str:
         tok = tok.replace(".", "")  # "U.K." is "UK", "U.S." is "US" (a stopword, as "us" is)
     if len(tok) < 2 or tok in STOPWORDS or not tok[0].isalpha():
         return ""
-    return sys.intern(_MONTH_NAMES.get(tok) or _morph(tok))
+    return sys.intern(_ABBREVIATIONS.get(tok) or _morph(tok))
 
 
 def _entry(raw: str) -> _Entry:

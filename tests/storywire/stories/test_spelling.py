@@ -49,6 +49,12 @@ def test_dotted_and_plain_acronyms_are_one_feature() -> None:
     assert features.names("talks at the U.N. and at UN headquarters") == {"un"}
 
 
+def test_ap_abbreviations_are_the_words() -> None:
+    assert words("Sgt. Ruiz and Lt. Gov. Newsom") == [
+        "sergeant", "ruiz", "lieutenant", "governor", "newsom",
+    ]  # fmt: skip
+
+
 def test_abbreviated_months_are_the_months() -> None:
     # AP's "Nov. 12" and the BBC's "12 November"; "Jan", "Mar", "Jun" are names or a verb.
     assert words("Nov. 12 November Sept. 3 Sep Dec. Feb Aug. Jan. Mar Jun") == [
