@@ -25,7 +25,9 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Function words and news boilerplate: removed before weighting so that the first documents of a
-# stream, seen while document frequencies are still flat, are not compared on "the" and "said".
+# stream, seen while document frequencies are still flat, are not compared on "the" and "said";
+# and datelines' page chrome ("Last updated at 14:39 GMT", "Posted 11/27/2005"), which made
+# reports of unrelated events alike where a headline is only a dateline.
 STOPWORDS = _wordset(
     """
     a about above after again against ago all almost along also although always am among an and
@@ -45,6 +47,7 @@ STOPWORDS = _wordset(
     come comes coming says saying people man woman men women two three four five six seven eight
     nine ten per cent percent mr mrs ms dr st just s t re ve ll d m don didn doesn isn wasn aren
     weren won wouldn couldn shouldn hasn haven hadn
+    updated posted published gmt utc bst edt pst pdt cet ist
     """
 )
 

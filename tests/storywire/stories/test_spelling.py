@@ -1,6 +1,6 @@
 """Spellings that differ between outlets are one feature, in documents and in the prior: British
 and American, the romanisations of Slavic names, dotted and plain acronyms, abbreviated and
-full month names, ordinals and amounts and their numbers."""
+full month names, ordinals and amounts and their numbers; and datelines' chrome is none."""
 
 from __future__ import annotations
 
@@ -77,6 +77,16 @@ def test_amounts_with_a_scale_letter_are_their_numbers() -> None:
     # "$2.6m" and "$2.6 million"; "300k"; pounds and euros stay out (see docs/stories.md).
     assert words("$2.6m $2.6 million $4.1bn 300k 10km £1.7m") == [
         "#2.6", "#2.6", "million", "#4.1", "#300",
+    ]  # fmt: skip
+
+
+def test_dateline_chrome_is_no_feature() -> None:
+    # Two outlets' datelines for unrelated events used to share "updated" and "gmt".
+    assert words("9 September 2013 Last updated at 14:39 GMT") == [
+        "september", "#2013", "#14", "#39",
+    ]  # fmt: skip
+    assert words("Posted 11/27/2005 7:21 AM, published 28 November 2005 02:24 UTC") == [
+        "#11", "#27", "#2005", "#21", "#28", "november", "#2005", "#24",
     ]  # fmt: skip
 
 
