@@ -1,6 +1,6 @@
-"""Spellings that differ between outlets are one feature, in documents and in the prior: British
-and American, the romanisations of Slavic names, dotted and plain acronyms, abbreviated and
-full month names, ordinals and amounts and their numbers; and datelines' chrome is none."""
+"""What differs between outlets' house styles is one feature, in documents and in the prior:
+British and American spellings, romanised Slavic names, dotted acronyms, abbreviated months
+and titles, ordinals, amounts with a scale letter; and a dateline's chrome is none."""
 
 from __future__ import annotations
 
