@@ -453,6 +453,9 @@ def _morph(tok: str) -> str:
 
 _DOTTED = re.compile(r"[a-z](?:\.[a-z])+")
 _ORDINAL = ("st", "nd", "rd", "th")
+# Most of Europe writes "1.200" for 1,200 and "2,6" for 2.6; English never writes either.
+_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
+_THOUSANDS_DOT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+")
 _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:m|mn|bn|b|k|tn)")
 # AP writes "Nov. 12" and "Sgt. Ruiz", the BBC "12 November" and "Sergeant Ruiz": one word.
 # Not "jan", "mar", "jun", "gen", "rep", "col": names (Jan, Jun), a verb, other words.
@@ -471,7 +474,12 @@ def _feature(tok: str) -> str:
     if not tok:
         return ""
     if tok[0].isdigit():
-        digits = tok.replace(",", "")
+        if "," in tok and _DECIMAL_COMMA.fullmatch(tok) is not None:
+            digits = tok.replace(",", ".")  # "2,6 Millionen" is 2.6 million
+        elif "." in tok and _THOUSANDS_DOT.fullmatch(tok) is not None:
+            digits = tok.replace(".", "")  # "1.200 Gefangene" are 1,200 prisoners
+        else:
+            digits = tok.replace(",", "")
         if not digits.replace(".", "", 1).isdigit():
             # "12th November" (UK) is "November 12" (US): an ordinal is its number; and
             # "$2.6m" is "$2.6 million", whose "million" is a word of its own.

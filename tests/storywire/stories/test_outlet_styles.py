@@ -1,6 +1,7 @@
 """What differs between outlets' house styles is one feature, in documents and in the prior:
 British and American spellings, romanised Slavic names, dotted acronyms, abbreviated months
-and titles, ordinals, amounts with a scale letter; and a dateline's chrome is none."""
+and titles, ordinals, amounts with a scale letter, European number formats; and a dateline's
+chrome is none."""
 
 from __future__ import annotations
 
@@ -78,6 +79,15 @@ def test_amounts_with_a_scale_letter_are_their_numbers() -> None:
     assert words("$2.6m $2.6 million $4.1bn 300k 10km £1.7m") == [
         "#2.6", "#2.6", "million", "#4.1", "#300",
     ]  # fmt: skip
+
+
+def test_european_number_formats_are_the_english_numbers() -> None:
+    # A German report's "1.200" and "2,6" are an English one's "1,200" and "2.6"; English
+    # decimals and "10.30" (a time) keep their point, "3,500" is still 3500.
+    assert words("1.200 Gefangene, 2,6 Millionen; 1,200 prisoners, 2.6 million") == [
+        "#1200", "gefangene", "#2.6", "millionen", "#1200", "prisoner", "#2.6", "million",
+    ]  # fmt: skip
+    assert words("10.30 1.5 3,500 12.000.000") == ["#10.30", "#1.5", "#3500", "#12000000"]
 
 
 def test_dateline_chrome_is_no_feature() -> None:
