@@ -62,15 +62,7 @@ class Runtime:
 
     @cached_property
     def fetch_policy(self) -> FetchPolicy:
-        s = self.settings
-        return FetchPolicy(
-            user_agent=s.user_agent,
-            connect_timeout=s.connect_timeout,
-            read_timeout=s.read_timeout,
-            deadline=s.fetch_deadline,
-            max_body_bytes=s.max_body_bytes,
-            max_redirects=s.max_redirects,
-        )
+        return FetchPolicy.from_settings(self.settings)
 
 
 _runtime: tuple[int, Runtime] | None = None

@@ -23,6 +23,8 @@ import brotli
 import urllib3
 import urllib3.connection
 
+from storywire.settings import Settings
+
 ADDRESS = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
@@ -46,6 +48,17 @@ class FetchPolicy:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private: bool = False
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> FetchPolicy:
+        return cls(
+            user_agent=s.user_agent,
+            connect_timeout=s.connect_timeout,
+            read_timeout=s.read_timeout,
+            deadline=s.fetch_deadline,
+            max_body_bytes=s.max_body_bytes,
+            max_redirects=s.max_redirects,
+        )
 
 
 @dataclass(frozen=True, slots=True)

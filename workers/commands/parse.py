@@ -88,14 +88,7 @@ def do_parse(
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
-    policy = FetchPolicy(
-        user_agent=settings.user_agent,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        deadline=settings.fetch_deadline,
-        max_body_bytes=settings.max_body_bytes,
-        max_redirects=settings.max_redirects,
-    )
+    policy = FetchPolicy.from_settings(settings)
     if args.allow_private:
         policy = replace(policy, allow_private=True)
     return do_parse(args.target, policy, sys.stdout, sys.stderr)

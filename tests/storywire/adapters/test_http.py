@@ -19,6 +19,7 @@ import brotli
 import pytest
 
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher, decompress
+from storywire.settings import Settings
 from tests.support.httpserver import Reply, http_server
 
 POLICY = FetchPolicy(
@@ -266,3 +267,16 @@ def test_trickled_tls_handshake_is_cut_off_at_the_deadline() -> None:
         listener.close()
     assert info.value.reason == "deadline"
     assert took < 1.5
+
+
+def test_policy_follows_the_operators_settings() -> None:
+    env = {
+        "STORYWIRE_USER_AGENT": "ua/1",
+        "STORYWIRE_CONNECT_TIMEOUT": "1.5",
+        "STORYWIRE_READ_TIMEOUT": "2.5",
+        "STORYWIRE_FETCH_DEADLINE": "7",
+        "STORYWIRE_MAX_BODY_BYTES": "1000",
+        "STORYWIRE_MAX_REDIRECTS": "2",
+    }
+    policy = FetchPolicy.from_settings(Settings.from_env(env))
+    assert policy == FetchPolicy("ua/1", 1.5, 2.5, 7.0, 1000, 2, allow_private=False)
