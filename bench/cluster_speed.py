@@ -141,10 +141,7 @@ def fill_live(
         )
         store.stories[story.id] = story
         for key in story.keys:
-            entries = store.index.setdefault(key, {})
-            entries[story.id] = at
-            if len(entries) > store.posting_cap:
-                del entries[next(iter(entries))]
+            store._post(key, story.id, at)
 
 
 def per_doc_cost(live_points: list[int], params: Params, probe: int, share: float) -> None:

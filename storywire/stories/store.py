@@ -12,6 +12,7 @@ import heapq
 import math
 import operator
 import threading
+from bisect import bisect_left
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -144,7 +145,13 @@ class MemoryStoryStore:
         index = self.index
         for key in keys:
             entries = index.get(key)
-            out.append([s for s, t in entries.items() if t >= since] if entries else [])
+            if not entries:
+                out.append([])
+            elif next(iter(entries.values())) >= since:
+                out.append(list(entries))  # the oldest entry is live: all of them are
+            else:
+                # Entries are in (time, id) order: the live ones are a tail, cut in C.
+                out.append(list(entries)[bisect_left(list(entries.values()), since) :])
         return out
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
@@ -161,15 +168,7 @@ class MemoryStoryStore:
         self.stories[story.id] = story
         heapq.heappush(self._story_heap, (story.last_seen, story.id))
         for key in change.new_keys:
-            entries = self.index.get(key)
-            if entries is None:
-                self.index[key] = {story.id: change.time}
-                continue
-            entries[story.id] = max(change.time, entries.get(story.id, change.time))
-            if len(entries) > self.posting_cap:
-                # Same rule as Redis's ZREMRANGEBYRANK: the lowest (time, id) goes. The pairs
-                # are built and compared in C (a key function would be a Python call each).
-                del entries[min(zip(entries.values(), entries, strict=True))[1]]
+            self._post(key, story.id, change.time)
         record = change.record
         self.docs[record.doc_id] = (record, change.copy_keys)
         heapq.heappush(self._doc_heap, (record.time, record.doc_id))
@@ -179,6 +178,31 @@ class MemoryStoryStore:
             if len(bucket) > self.copy_cap:
                 del bucket[0]
         self._high_water = max(self._high_water, change.time)
+
+    def _post(self, key: str, story_id: str, t: float) -> None:
+        """Index ``story_id`` under ``key`` at ``t`` (a later time wins), as Redis's ZADD GT.
+
+        Each posting list is kept in (time, id) order, a sorted set's order: the cap then
+        drops its first entry (ZREMRANGEBYRANK's lowest (time, id)) and ``postings`` cuts the
+        expired ones off its head, where scanning every entry of full lists made the cost per
+        document grow with the live stories. Streams arrive nearly in time order, so an update
+        is nearly always an append."""
+        entries = self.index.get(key)
+        if entries is None:
+            self.index[key] = {story_id: t}
+            return
+        old = entries.get(story_id)
+        if old is not None:
+            if old >= t:
+                return
+            del entries[story_id]
+        last_id, last_t = next(reversed(entries.items()), (story_id, t))
+        entries[story_id] = t
+        if (t, story_id) < (last_t, last_id):  # out of order: sort again (<= 33 pairs)
+            entries = {s: v for v, s in sorted(zip(entries.values(), entries, strict=True))}
+            self.index[key] = entries
+        if len(entries) > self.posting_cap:
+            del entries[next(iter(entries))]
 
     def _evict_story(self, story_id: str) -> None:
         story = self.stories.pop(story_id, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import random
 import threading
@@ -174,15 +175,17 @@ _random_docs = st.lists(
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(raw=_random_docs, merge=st.booleans(), defer=st.booleans())
+@given(raw=_random_docs, merge=st.booleans(), defer=st.booleans(), cap=st.sampled_from([2, 32]))
 def test_memory_and_redis_stores_agree_on_random_streams(
     redis_client: redis.Redis,
     raw: list[tuple[list[str], list[str], int | None]],
     merge: bool,
     defer: bool,
+    cap: int,
 ) -> None:
     """Any stream (joins, copies, merges, redeliveries, expiry, undated documents, documents
-    held and released) gets the same assignments and leaves the same stories in both stores."""
+    held and released, times out of order and equal, full posting lists) gets the same
+    assignments and leaves the same stories and posting lists in both stores."""
     redis_client.flushdb()
     docs = [
         Doc(
@@ -193,7 +196,7 @@ def test_memory_and_redis_stores_agree_on_random_streams(
         )
         for i, (title, body, hours) in enumerate(raw)
     ]
-    params = MERGE_PARAMS if merge else Params()
+    params = replace(MERGE_PARAMS if merge else Params(), posting_cap=cap)
     clock = (T0 + timedelta(hours=100)).timestamp
     memory = MemoryStoryStore(posting_cap=params.posting_cap)
     shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
@@ -218,6 +221,10 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
+    keys = sorted(memory.index)
+    assert shared.postings(keys, -math.inf) == memory.postings(keys, -math.inf)
+    since = clock() - 72 * 3600.0
+    assert shared.postings(keys, since) == memory.postings(keys, since)
 
 
 # -- concurrency ----------------------------------------------------------------------------
