@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000, help="0: skip the throughput run")
     parser.add_argument("--live", default="10000,100000,1000000", help="live-story points")
-    parser.add_argument("--probe", type=int, default=2000, help="documents timed per point")
+    parser.add_argument("--probe", type=int, default=4000, help="documents timed per point")
     parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
     parser.add_argument("--redis", type=int, default=0, metavar="N", help="also N docs via Redis")
     parser.add_argument(

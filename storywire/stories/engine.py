@@ -350,16 +350,16 @@ class StoryEngine:
         p = self.params
         store = self.store
         t = self._doc_time(doc)
-        high_water = max(store.clock(), t)
-        if high_water - p.window > self._last_expire + p.window / 8:
+        now = store.clock() or t  # an empty store's clock starts at its first document
+        if now - p.window > self._last_expire + p.window / 8:
             # Amortised: evicting on every document would rescan the heap for nothing. Bounded:
             # after a long pause (workers down for days) a backlog drains over the next
             # assignments in batches, never in one lock-holding sweep of every story.
-            evicted = store.expire(high_water - p.window, limit=p.expire_batch)
+            evicted = store.expire(now - p.window, limit=p.expire_batch)
             if evicted < p.expire_batch:
-                self._last_expire = high_water - p.window
+                self._last_expire = now - p.window
             if p.df_generation_hours > 0:
-                store.rotate_frequencies(high_water, p.df_generation_hours * 3600.0)
+                store.rotate_frequencies(now, p.df_generation_hours * 3600.0)
         since = t - p.window
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]

@@ -5,7 +5,8 @@ Layout (``P`` is the prefix):
 - ``P:n`` documents seen; ``P:df`` hash feature -> document frequency (IDF is derived from both);
   ``P:n:old`` and ``P:df:old`` the previous generation of both, ``P:dfstart`` when the current
   one began (document time)
-- ``P:hw`` sorted set holding the high-water document time (``ZADD GT`` keeps the maximum)
+- ``P:hw`` sorted set doc id -> time of the latest documents, capped at the clock rank: its
+  lowest time is the stream's clock (``clock``)
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
@@ -46,7 +47,7 @@ from redis.exceptions import LockError, LockNotOwnedError
 
 from storywire.stories.features import DocFeatures
 from storywire.stories.model import Commit, Doc, DocRecord, HeldDoc, Params, StoryState
-from storywire.stories.store import LockLost
+from storywire.stories.store import CLOCK_RANK, LockLost
 
 
 def _str(value: Any) -> str:
@@ -183,7 +184,8 @@ return out
 # for each absorbed story its state key and index keys. ARGV: token, story id, story JSON, last
 # seen, time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and
 # copy keys, the terms, the count of absorbed stories, 1 for a new arrival (0: a held document
-# decided now), and each absorbed story's id and number of index keys.
+# decided now), the clock rank, and each absorbed story's id and number of index keys. Returns
+# the stream's clock after the commit.
 _COMMIT = (
     _FENCE
     + _TERMS % 13
@@ -202,7 +204,7 @@ for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
   redis.call('HSET', KEYS[3], unpack(pairs))
 end
 if ARGV[15] == '1' then redis.call('INCR', KEYS[9]) end
-local a, k = 15, 9 + ni + nc
+local a, k = 16, 9 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -227,8 +229,9 @@ for j = 10 + ni, 9 + ni + nc do
   redis.call('LTRIM', KEYS[j], keep, -1)
   redis.call('EXPIRE', KEYS[j], ttl)
 end
-redis.call('ZADD', KEYS[5], 'GT', t, 'hw')
-return 1
+redis.call('ZADD', KEYS[5], t, doc)
+redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[16]) + 1))
+return redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]
 """
 )
 # The rare writes (an eviction batch, a rotation) as a list of commands, each given as its
@@ -269,12 +272,14 @@ class RedisStoryStore:
         copy_cap: int = 8,
         lock_timeout: float = 30.0,
         lock_wait: float | None = 60.0,
+        clock_rank: int = CLOCK_RANK,
     ) -> None:
         self.r = client
         self.p = prefix
         self.ttl = max(1, int(window_hours * 3600 * 2))
         self.posting_cap = posting_cap
         self.copy_cap = copy_cap
+        self.clock_rank = clock_rank
         self.lock_timeout = lock_timeout
         self.lock_wait = lock_wait
         self.lock_key = f"{prefix}:lock"
@@ -407,15 +412,17 @@ class RedisStoryStore:
             "\n".join(change.terms),
             len(gone),
             int(change.arrival),
+            self.clock_rank,
         ]
         for old in gone.values():
             keys.append(f"{p}:s:{old.id}")
             keys += [f"{p}:i:{key}" for key in old.keys]
             args += [old.id, len(old.keys)]
-        if not self._commit(keys=keys, args=args):
+        clock = self._commit(keys=keys, args=args)
+        if not clock:
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
         if self._held.clock is not None:
-            self._held.clock = max(self._held.clock, change.time)  # what ZADD GT just did
+            self._held.clock = float(clock)
 
     def _drop_story(self, ops: list[Any], story: StoryState) -> None:
         for key in story.keys:
@@ -472,11 +479,15 @@ class RedisStoryStore:
         held = self._held
         if held.clock is not None:
             return held.clock
-        value = self.r.zscore(f"{self.p}:hw", "hw")
-        now = float(value) if value is not None else 0.0
+        lowest = self.r.zrange(f"{self.p}:hw", 0, 0, withscores=True)
+        now = float(lowest[0][1]) if lowest else 0.0
         if held.token is not None:
             held.clock = now  # the engine asks once per document: one round trip per lock
         return now
+
+    def latest(self) -> float:
+        highest = self.r.zrange(f"{self.p}:hw", -1, -1, withscores=True)
+        return float(highest[0][1]) if highest else 0.0
 
     def live_stories(self) -> int:
         return int(self.r.zcard(f"{self.p}:live"))

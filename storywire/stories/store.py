@@ -12,13 +12,16 @@ import heapq
 import math
 import operator
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 from storywire.stories.model import Commit, DocRecord, HeldDoc, StoryState
+
+# The stream's clock is the time this many of the latest documents have reached (``clock``).
+CLOCK_RANK = 16
 
 
 class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-py's LockError
@@ -68,7 +71,14 @@ class StoryStore(Protocol):
         ...
 
     def clock(self) -> float:
-        """The latest document time committed (the high-water mark), 0 when empty."""
+        """The stream's clock, which drives expiry: the ``clock_rank``-th latest document time
+        committed (the earliest while fewer have been), 0 when empty. A rank, not the latest
+        time, so that one mistyped date ("2204-03-04") cannot age every live story out; a real
+        jump (workers down for days) is followed once ``clock_rank`` documents are past it."""
+        ...
+
+    def latest(self) -> float:
+        """The latest document time committed, 0 when empty."""
         ...
 
     def live_stories(self) -> int:
@@ -99,9 +109,12 @@ class StoryStore(Protocol):
 class MemoryStoryStore:
     """All state in this process: the fast path for ``storywire cluster`` and one worker."""
 
-    def __init__(self, *, posting_cap: int = 32, copy_cap: int = 8) -> None:
+    def __init__(
+        self, *, posting_cap: int = 32, copy_cap: int = 8, clock_rank: int = CLOCK_RANK
+    ) -> None:
         self.posting_cap = posting_cap
         self.copy_cap = copy_cap
+        self.clock_rank = clock_rank
         self.n_docs = 0
         self.df: Counter[str] = Counter()
         # The previous generation of document frequencies (see ``rotate_frequencies``).
@@ -114,7 +127,9 @@ class MemoryStoryStore:
         self.docs: dict[str, tuple[DocRecord, tuple[str, ...]]] = {}
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
-        self._high_water = 0.0
+        # The latest (time, doc id) pairs committed, ascending: the members and order of
+        # Redis's P:hw sorted set.
+        self._latest: list[tuple[float, str]] = []
         self._arrivals = 0
         self.held: dict[str, HeldDoc] = {}  # in hold order, which is due order
         self._lock = threading.RLock()
@@ -177,7 +192,16 @@ class MemoryStoryStore:
             bucket.append(record.doc_id)
             if len(bucket) > self.copy_cap:
                 del bucket[0]
-        self._high_water = max(self._high_water, change.time)
+        self._tick(change.time, record.doc_id)
+
+    def _tick(self, t: float, doc_id: str) -> None:
+        """Put a document's time among the latest, as ZADD then ZREMRANGEBYRANK would."""
+        latest = self._latest
+        old = next((e for e in latest if e[1] == doc_id), None)
+        if old is not None:
+            latest.remove(old)
+        insort(latest, (t, doc_id))
+        del latest[: -self.clock_rank]
 
     def _post(self, key: str, story_id: str, t: float) -> None:
         """Index ``story_id`` under ``key`` at ``t`` (a later time wins), as Redis's ZADD GT.
@@ -253,7 +277,10 @@ class MemoryStoryStore:
         return True
 
     def clock(self) -> float:
-        return self._high_water
+        return self._latest[0][0] if self._latest else 0.0
+
+    def latest(self) -> float:
+        return self._latest[-1][0] if self._latest else 0.0
 
     def live_stories(self) -> int:
         return len(self.stories)

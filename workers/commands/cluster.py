@@ -34,9 +34,9 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # A file is a stream replayed, not news arriving now: an undated line takes the time of the
-    # latest dated line before it (the store's high-water mark), never the wall clock, so that
-    # the window and the decay treat it as arriving in file order between its dated neighbours.
-    engine = StoryEngine(store, params, clock=store.clock)
+    # latest dated line before it, never the wall clock, so that the window and the decay
+    # treat it as arriving in file order between its dated neighbours.
+    engine = StoryEngine(store, params, clock=store.latest)
     report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")

@@ -20,6 +20,7 @@ from storywire.stories import (
     StoryState,
     story_id_for,
 )
+from storywire.stories.store import CLOCK_RANK
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -110,7 +111,8 @@ def test_a_stock_line_under_every_item_does_not_make_them_copies(outlet: str | N
 
 
 def test_expired_story_is_evicted_and_not_joined() -> None:
-    """A story last seen beyond the window is evicted; a later article starts a new story."""
+    """A story last seen beyond the window is not joined: a later article starts a new story.
+    It is evicted once the stream's clock has passed: ``CLOCK_RANK`` later documents."""
     store = MemoryStoryStore()
     engine = StoryEngine(store, Params(window_hours=72))
     pairs = labelled_docs()
@@ -119,8 +121,27 @@ def test_expired_story_is_evicted_and_not_joined() -> None:
     second = engine.assign(late)
     assert second.created
     assert second.story_id != first.story_id
+    for i in range(CLOCK_RANK):
+        engine.assign(replace(late, id=f"late-{i}"))
     assert first.story_id not in store.stories
     assert store.live_stories() == 1
+
+
+def test_a_mistyped_date_does_not_age_the_live_stories_out() -> None:
+    """One document dated centuries ahead (a typo in a backfill, a broken feed) does not move
+    the stream's clock: the stories it would have expired stay live and keep being joined."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, Params(window_hours=72))
+    docs = [d for _, d in labelled_docs()]
+    first = engine.assign(docs[0])
+    typo = replace(docs[1], id="typo", published=T0.replace(year=2204))
+    assert engine.assign(typo).created
+    later = [replace(d, published=T0 + timedelta(hours=1)) for d in docs[2:]]
+    assert [a.story_id for a in engine.assign_many(later)] == [
+        a.story_id for a in StoryEngine(MemoryStoryStore()).assign_many([docs[0], *later])[1:]
+    ]
+    assert first.story_id in store.stories
+    assert store.clock() == T0.timestamp()
 
 
 def test_redelivered_doc_gets_same_story() -> None:

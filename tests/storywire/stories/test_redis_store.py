@@ -95,13 +95,15 @@ def test_documents_of_thousands_of_features_count_alike_in_both_stores(
 
 def test_redis_store_expires_stories(redis_client: redis.Redis) -> None:
     """Stories older than the window leave Redis (state, index and live set)."""
-    store = RedisStoryStore(redis_client)
+    store = RedisStoryStore(redis_client, clock_rank=1)  # the clock follows the latest document
     engine = StoryEngine(store, Params(window_hours=72))
     docs = [d for _, d in labelled_docs()]
     first = engine.assign(docs[0])
     engine.assign(replace(docs[1], published=T0 + timedelta(hours=100)))
+    # The clock is the latest document committed before an assignment: the next one evicts.
+    engine.assign(replace(docs[2], published=T0 + timedelta(hours=100)))
     assert store.load([first.story_id]) == {}
-    assert store.live_stories() == 1
+    assert store.live_stories() == 2
     assert not redis_client.exists(f"storywire:stories:d:{docs[0].id}")
 
 
@@ -111,8 +113,9 @@ def test_document_frequencies_forget_old_generations_in_both_stores(
     """Two generations of document frequencies are kept; older words are forgotten alike."""
     params = Params(window_hours=24, df_generation_hours=48)
     docs = [d for _, d in labelled_docs()]
-    # Generations start at 0 h and rotate at 60 h and 120 h (checked every window / 8 of
-    # document time): at the end the counts cover the documents of 60, 90, 120 and 150 h.
+    # Generations start at 0 h and rotate when the clock (the latest document before an
+    # assignment) reaches 60 h and 120 h, checked every window / 8 of it: at the end the counts
+    # cover the documents of 90, 120 and 150 h.
     hours = (0, 30, 60, 90, 120, 150)
     timed = [
         replace(d, published=T0 + timedelta(hours=h)) for d, h in zip(docs, hours, strict=False)
@@ -122,14 +125,14 @@ def test_document_frequencies_forget_old_generations_in_both_stores(
     assert only_first
     terms = [*sorted(only_first), "earthquake"]
     results = []
-    for store in (MemoryStoryStore(), RedisStoryStore(redis_client)):
+    for store in (MemoryStoryStore(clock_rank=1), RedisStoryStore(redis_client, clock_rank=1)):
         engine = StoryEngine(store, params)
         for doc in timed:
             engine.assign(doc)
         results.append(store.stats("nobody", terms, [])[:2])
     assert results[0] == results[1]
     n_docs, df = results[0]
-    assert n_docs == 4
+    assert n_docs == 3
     assert df[:-1] == [0] * len(only_first)
 
 
@@ -148,7 +151,7 @@ def test_a_backlog_of_expired_stories_drains_in_batches(redis_client: redis.Redi
         for i, word in enumerate(["Sofia", "Perth", "Tunis", "Cairo"])
     ]
     live = []
-    for store in (MemoryStoryStore(), RedisStoryStore(redis_client)):
+    for store in (MemoryStoryStore(clock_rank=1), RedisStoryStore(redis_client, clock_rank=1)):
         engine = StoryEngine(store, params)
         engine.assign_many(old)
         counts = []
@@ -156,8 +159,9 @@ def test_a_backlog_of_expired_stories_drains_in_batches(redis_client: redis.Redi
             engine.assign(doc)
             counts.append(store.live_stories())
         live.append(counts)
-    # 7 old stories: 3 go with the first new one, 3 with the second, the last with the third.
-    assert live[0] == live[1] == [5, 3, 3, 4]
+    # The first new one still sees the old clock; then 7 old stories go: 3 with the second new
+    # one, 3 with the third, the last with the fourth.
+    assert live[0] == live[1] == [8, 6, 4, 4]
 
 
 _WORDS = ["quake", "Chile", "Nepal", "rehab", "Malibu", "4.6", "37", "pirates", "Aden", "navy"]
@@ -198,8 +202,8 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     ]
     params = replace(MERGE_PARAMS if merge else Params(), posting_cap=cap)
     clock = (T0 + timedelta(hours=100)).timestamp
-    memory = MemoryStoryStore(posting_cap=params.posting_cap)
-    shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap)
+    memory = MemoryStoryStore(posting_cap=params.posting_cap, clock_rank=3)
+    shared = RedisStoryStore(redis_client, posting_cap=params.posting_cap, clock_rank=3)
     if defer:
         # Every join held (and due three arrivals later); what is left, released at the end.
         params = replace(params, defer_below=1.0, defer_arrivals=3)
@@ -218,6 +222,7 @@ def test_memory_and_redis_stores_agree_on_random_streams(
         b = StoryEngine(shared, params, clock=clock).assign_many(docs)
         assert a == b
     assert memory.arrivals() == shared.arrivals()
+    assert memory.clock() == shared.clock()
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
