@@ -8,7 +8,7 @@ import time
 from array import array
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import chain, compress, repeat
 
 from storywire.stories.background import doc_rate, have_background, word_rates
@@ -92,13 +92,6 @@ def _conflict(
 
 def _top_name(story: StoryState) -> str | None:
     return _top(story, _is_name)
-
-
-def _headline_fits(headline: DocFeatures, story: StoryState) -> bool:
-    """Whether a headline shares a word or name with a story, or has none to share (a
-    dateline: "11/09/2010", "Posted 12/19/2005 3:36 PM")."""
-    words = [t for t in headline.terms if t >= "$" and t not in DATE_WORDS]
-    return not words or not set(story.c_terms).isdisjoint(words)
 
 
 def _story_conflict(a: StoryState, b: StoryState) -> bool:
@@ -374,17 +367,6 @@ class StoryEngine:
         if seen is not None:
             return seen.assignment()
 
-        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, since)
-        if story is not None and not _headline_fits(headline := self._headline(doc), story):
-            # A body shared with another outlet's article under a headline that has nothing to
-            # do with its story is no news: a consent wall, a paywall stub, a "JavaScript
-            # required" page. Read this document's headline alone, or every article behind the
-            # same wall would join one story. (The record keeps the body's sketch, so the next
-            # article behind it is caught too.)
-            copy_of, story, score = None, None, 0.0
-            lookup = dict(zip(terms, df, strict=True))
-            df = [lookup.get(term, 0) for term in headline.terms]
-            feats = replace(headline, sketch=feats.sketch)
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.
         # (Sorting the terms by weight, not the (term, weight) pairs: no pair is built.)
@@ -393,6 +375,7 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
+        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, since)
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
@@ -443,9 +426,6 @@ class StoryEngine:
         if arrivals is not None:
             arrivals.count += 1
         return record.assignment()
-
-    def _headline(self, doc: Doc) -> DocFeatures:
-        return self.features(replace(doc, text=""))
 
     def _norms(self, story: StoryState) -> tuple[float, float]:
         """What a dot product with the story's text and entity vectors is divided by."""

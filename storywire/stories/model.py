@@ -199,9 +199,8 @@ class HeldDoc:
     doc: Doc
     due: int  # decided before the assignment of the store's arrival number ``due``
     since: float  # wall-clock time it was held: what a time bound on holding reads
-    # The features computed at hold time: a release decides with them (the document's text is
-    # not needed again, and a store that serialises may drop it; its title is kept, for the
-    # check of a copy's headline).
+    # The features computed at hold time: a release decides with them (the document's title
+    # and text are not needed again, and a store that serialises may drop them).
     features: DocFeatures
 
 

@@ -83,14 +83,12 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
 
 
 def _held_to_json(held: HeldDoc) -> bytes:
-    """The held document's features and headline, not its text: a release then decides it
-    under the lock without extracting them again (~200 us a document, while every other worker
-    waits); the headline is what a copy's headline is checked by."""
+    """The held document's features, not its text: a release then decides it under the lock
+    without extracting them again (~200 us a document, while every other worker waits)."""
     doc, features = held.doc, held.features
     return orjson.dumps(
         {
             "id": doc.id,
-            "title": doc.title,
             "published": doc.published.isoformat() if doc.published else None,
             "outlet": doc.outlet,
             "url": doc.url,
@@ -108,7 +106,7 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
     published = obj["published"]
     doc = Doc(
         id=obj["id"],
-        title=obj.get("title", ""),  # held before the headline was kept: "" (no check)
+        title="",
         text="",
         published=datetime.fromisoformat(published) if published else None,
         outlet=obj["outlet"],

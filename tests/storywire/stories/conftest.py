@@ -8,14 +8,6 @@ from storywire.stories import Doc, Params
 
 T0 = datetime(2024, 3, 4, 8, 0, tzinfo=UTC)
 
-# What a page fetched for its full text may come back as, the same behind many outlets.
-CONSENT_WALL = (
-    "We value your privacy. We and our partners store and access information on your device, "
-    "such as cookies, and process personal data for personalised advertising and content, "
-    "measurement, audience research and services development. Click accept to consent or "
-    "manage your choices. You can change your preferences at any time."
-)
-
 # (event label, title, body): two earthquakes, two rehab stays, two transfers, worded differently.
 ARTICLES: list[tuple[str, str, str]] = [
     (

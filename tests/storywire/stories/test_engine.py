@@ -22,7 +22,7 @@ from storywire.stories import (
 )
 from storywire.stories.store import CLOCK_RANK
 
-from .conftest import CONSENT_WALL, MERGE_PARAMS, T0, bridged_docs, labelled_docs
+from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
 
 def _partition(labels: list[str], stories: list[str]) -> set[frozenset[int]]:
@@ -86,28 +86,6 @@ def test_a_wire_summary_under_a_rewritten_headline_is_a_copy() -> None:
     engine.assign(Doc("ap", "Quake hits off Sumatra", _SUMMARY, T0, outlet="AP"))
     copy = Doc("cbs", "Indonesia spared tsunami after strong tremor", _SUMMARY, T0, outlet="CBS")
     assert engine.assign(copy).copy_of == "ap"
-
-
-def test_one_consent_wall_behind_many_outlets_does_not_make_one_story() -> None:
-    """Full text that came back as the same consent wall from several outlets is no copy: an
-    article whose headline has nothing to do with the wall's first story is read by its
-    headline alone, and one behind the wall about that story still joins it."""
-    engine = StoryEngine(MemoryStoryStore())
-    quake = "Magnitude 7.1 earthquake strikes northern Chile near Iquique"
-    others = [
-        "Actor Tom Lane checks into rehab in Malibu",
-        "Central bank raises interest rates to 5 percent",
-        "Wildfire forces evacuations near Athens",
-    ]
-    docs = [
-        Doc(f"d{i}", title, CONSENT_WALL, T0 + timedelta(minutes=i), f"outlet{i}.example")
-        for i, title in enumerate([quake, *others])
-    ]
-    first, *rest = engine.assign_many(docs)
-    assert [a.copy_of for a in rest] == [None] * len(others)
-    assert len({first.story_id, *(a.story_id for a in rest)}) == 4
-    again = Doc("d9", "Chile quake near Iquique kills 4", CONSENT_WALL, T0, "outlet9.example")
-    assert engine.assign(again).story_id == first.story_id
 
 
 @pytest.mark.parametrize("outlet", ["Daily", None])

@@ -17,10 +17,9 @@ from storywire.stories import (
     RedisStoryStore,
     StoryEngine,
     cluster_file,
-    story_id_for,
 )
 
-from .conftest import CONSENT_WALL, T0, labelled_docs
+from .conftest import labelled_docs
 
 # Every join is grey (below 1.0): each document that would join is held for two arrivals.
 HOLD_ALL = Params(defer_below=1.0, defer_arrivals=2)
@@ -156,32 +155,6 @@ def test_redis_holds_and_releases_as_memory_does(redis_client: redis.Redis) -> N
     assert not redis_client.keys("storywire:stories:h:*")
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
-
-
-def test_a_held_document_keeps_its_headline_for_the_copy_check(redis_client: redis.Redis) -> None:
-    """A document held before the consent wall behind its body reached the copy index is
-    released after: its headline, kept with it in Redis too, shows the wall's story is not its
-    own, so it joins the story its headline fits, in both stores."""
-    lane = Doc(
-        "lane",
-        "Actor Tom Lane checks into rehab in Malibu",
-        "Hollywood actor Tom Lane has entered a rehabilitation clinic in Malibu, his publicist "
-        "Sara Kemp confirmed on Tuesday.",
-        T0,
-        "one.example",
-    )
-    walled = Doc("walled", "Tom Lane in Malibu rehab", CONSENT_WALL, T0, "two.example")
-    quake = Doc("quake", "Chile quake near Iquique", CONSENT_WALL, T0, "three.example")
-    filler = Doc("filler", "Parliament passes budget", "Lawmakers passed the budget.", T0)
-    got = []
-    for store in (MemoryStoryStore(), RedisStoryStore(redis_client)):
-        engine = StoryEngine(store, HOLD_ALL)
-        placed = engine.place_many([lane, walled, quake, filler])
-        assert placed.assigned[1] is None  # held
-        got.append(dict(placed.released))
-    assert got[0] == got[1]
-    assert got[0]["walled"].copy_of is None
-    assert got[0]["walled"].story_id == story_id_for("lane")
 
 
 def test_a_held_redis_document_survives_its_worker(redis_client: redis.Redis) -> None:
