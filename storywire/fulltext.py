@@ -17,6 +17,7 @@ from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import html_to_text
 from storywire.fetching import Fetcher
 from storywire.models import Entry, Source
+from storywire.stories.features import STOPWORDS, tokens
 
 # A feed item with less text than this is a teaser: worth fetching its page.
 TEASER_CHARS = 400
@@ -30,18 +31,36 @@ class Enrichment:
     failed: tuple[tuple[str, str], ...] = ()  # (link, reason)
 
 
-def main_text_html(page: bytes, url: str) -> str | None:
-    """The page's main text as simple paragraphs, or None when no article text is found."""
+def main_text(page: bytes, url: str) -> str | None:
+    """The page's main text, or None when no article text is found."""
     text = trafilatura.extract(
         page, url=url, include_comments=False, include_tables=False, favor_precision=True
     )
-    if not text:
-        return None
+    return text or None
+
+
+def as_paragraphs(text: str) -> str:
     return "".join(f"<p>{escape(line.strip())}</p>" for line in text.splitlines() if line.strip())
 
 
-def _visible_length(entry: Entry) -> int:
-    return len(html_to_text(entry.content_html or entry.summary_html))
+def _teaser(entry: Entry) -> str:
+    return html_to_text(entry.content_html or entry.summary_html)
+
+
+def about_the_entry(entry: Entry, text: str) -> bool:
+    """Whether a page's text shares a word, name or figure with its entry's headline or teaser
+    (or they have none). A consent wall, a paywall stub or a "please enable JavaScript" page
+    shares none, and the same wall behind several outlets would make their unrelated articles
+    one story: the story level cannot tell a shared wall from a shared wire text."""
+    own = _words(entry.title) | _words(_teaser(entry))
+    return not own or not own.isdisjoint(_words(text))
+
+
+def _words(text: str) -> set[str]:
+    # The story engine's tokens, not its features: those would load its word lists into every
+    # fetch worker for a yes-or-no question.
+    lowered = (token.strip(".,'’").lower() for token in tokens(text))
+    return {word for word in lowered if len(word) > 2 and word not in STOPWORDS}
 
 
 def enrich(
@@ -68,7 +87,7 @@ def enrich(
     fetched = 0
     failed: list[tuple[str, str]] = []
     for entry in entries:
-        if not entry.link or _visible_length(entry) >= TEASER_CHARS:
+        if not entry.link or len(_teaser(entry)) >= TEASER_CHARS:
             out.append(entry)
             continue
         if not may_fetch():
@@ -81,13 +100,17 @@ def enrich(
             failed.append((entry.link, exc.reason))
             out.append(entry)
             continue
-        html = main_text_html(response.body, response.url) if response.status == 200 else None
-        if html is None:
-            failed.append(
-                (entry.link, f"http_{response.status}" if response.status != 200 else "no_text")
-            )
-            out.append(entry)
+        text = main_text(response.body, response.url) if response.status == 200 else None
+        if response.status != 200:
+            reason = f"http_{response.status}"
+        elif text is None:
+            reason = "no_text"
+        elif not about_the_entry(entry, text):
+            reason = "unrelated_text"
+        else:
+            fetched += 1
+            out.append(replace(entry, content_html=as_paragraphs(text)))
             continue
-        fetched += 1
-        out.append(replace(entry, content_html=html))
+        failed.append((entry.link, reason))
+        out.append(entry)
     return Enrichment(entries=tuple(out), fetched=fetched, failed=tuple(failed))

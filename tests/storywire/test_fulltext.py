@@ -63,3 +63,31 @@ def test_pages_obey_the_ssrf_guard_and_the_switch(fetcher: HttpFetcher) -> None:
     assert refused.failed == ((base + "/a", "ssrf_blocked"),)
     assert off.fetched == 0
     assert off.failed == ()
+
+
+WALL = (
+    b"<html><body><article><h1>Your privacy</h1>"
+    + b"<p>We and our partners store and access information on your device, such as cookies, "
+    b"and process personal data for personalised advertising, content and measurement.</p>"
+    * 4
+    + b"<p>Click accept to consent or manage your choices at any time.</p></article></body></html>"
+)
+
+
+def test_a_page_that_is_not_about_its_entry_keeps_the_teaser(fetcher: HttpFetcher) -> None:
+    """A consent wall where the article should be shares no word with the entry's headline or
+    teaser: the teaser stays, and the refusal is reported. Its article's page is taken."""
+    routes = {
+        "/wall": lambda h: Reply(200, WALL, {"Content-Type": "text/html"}),
+        "/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"}),
+    }
+    with http_server(routes) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        walled = _entry(base + "/wall")
+        result = enrich(source, [walled, _entry(base + "/a")], fetcher, POLICY)
+    assert result.entries[0] == walled
+    assert "Rescue teams" in result.entries[1].content_html
+    assert result.failed == ((base + "/wall", "unrelated_text"),)
+    assert result.fetched == 1
