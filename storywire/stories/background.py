@@ -31,7 +31,7 @@ import re
 import sys
 from collections.abc import Callable
 
-from storywire.stories.features import LATIN_LANGS, STOPWORDS, english, feature
+from storywire.stories.features import LATIN_LANGS, STOPWORDS, english, feature, listed
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -114,20 +114,14 @@ def _raise_to(table: dict[str, float], lang: str) -> None:
     """Raise each feature's rate to its rate in ``lang``'s list (words >= ``_FLOOR`` only)."""
     rates: dict[str, float] = {}
     get = rates.get
-    # wordfreq's "small" lists hold the words of >= 1 per million, in buckets of one
-    # centibel, most frequent first: bucket i holds the words of frequency 10^(-i/100).
-    for index, bucket in enumerate(get_frequency_list(lang, "small")):
-        freq = 10.0 ** (-index / 100.0)
-        if freq < _FLOOR:
-            break
-        for word in bucket:
-            if (
-                (word.isalpha() or _CONTRACTION.fullmatch(word))
-                and len(word) > 1
-                and word not in STOPWORDS
-            ):
-                feat = english(word)
-                rates[feat] = get(feat, 0.0) + freq
+    for word, freq in listed(lang, _FLOOR):
+        if (
+            (word.isalpha() or _CONTRACTION.fullmatch(word))
+            and len(word) > 1
+            and word not in STOPWORDS
+        ):
+            feat = english(word)
+            rates[feat] = get(feat, 0.0) + freq
     old = table.get
     for feat, rate in rates.items():
         en = old(feat, 0.0)
@@ -140,13 +134,9 @@ def _add_script(table: dict[str, float], lang: str) -> None:
     the trimmed forms of one word ("москва", "москве") share a feature and add up."""
     rates: dict[str, float] = {}
     get = rates.get
-    for index, bucket in enumerate(get_frequency_list(lang, "small")):
-        freq = 10.0 ** (-index / 100.0)  # see _raise_to
-        if freq < _FLOOR:
-            break
-        for word in bucket:
-            if "\u0370" <= word[0] <= "\u097f" and (feat := feature(word)):
-                rates[feat] = get(feat, 0.0) + freq
+    for word, freq in listed(lang, _FLOOR):
+        if "\u0370" <= word[0] <= "\u097f" and (feat := feature(word)):
+            rates[feat] = get(feat, 0.0) + freq
     for feat, rate in rates.items():
         table[feat] = max(rate, table.get(feat, 0.0))
 

@@ -13,6 +13,7 @@ import re
 import sys
 import unicodedata
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
 from operator import not_
@@ -397,20 +398,31 @@ def _persian(word: str) -> str:
     return _trim(word, _FA_PLURAL, 3)
 
 
+def listed(lang: str, floor: float = 0.0) -> Iterator[tuple[str, float]]:
+    """(word, frequency) of each word of wordfreq's "small" list for ``lang`` as frequent as
+    ``floor`` or more, most frequent first; nothing without wordfreq."""
+    try:
+        from wordfreq import get_frequency_list  # noqa: PLC0415  # optional, as in background
+    except ImportError:  # pragma: no cover - optional, as in background
+        return
+    # The "small" lists hold the words of >= 1 per million, in buckets of one centibel, most
+    # frequent first: bucket i holds the words of frequency 10^(-i/100).
+    for index, bucket in enumerate(get_frequency_list(lang, "small")):
+        freq = 10.0 ** (-index / 100.0)
+        if freq < floor:
+            return
+        for word in bucket:
+            yield word, freq
+
+
 @functools.cache
 def _he_rates() -> dict[str, float]:
     """Frequency of each word of wordfreq's he list (>= 1 per million), folded as ``_hebrew``
     folds; empty without wordfreq. Loaded at the first Hebrew word: the prior's he list,
     when the prior is built (~10 MB)."""
-    try:
-        from wordfreq import get_frequency_list  # noqa: PLC0415  # only for Hebrew text
-    except ImportError:  # pragma: no cover - optional, as in background
-        return {}
     rates: dict[str, float] = {}
-    for index, bucket in enumerate(get_frequency_list("he", "small")):
-        freq = 10.0 ** (-index / 100.0)  # see background._raise_to
-        for word in bucket:
-            rates.setdefault(word.translate(_HE_FOLD), freq)
+    for word, freq in listed("he"):
+        rates.setdefault(word.translate(_HE_FOLD), freq)
     return rates
 
 
