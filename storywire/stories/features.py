@@ -49,6 +49,7 @@ STOPWORDS = _wordset(
     nine ten per cent percent mr mrs ms dr st just s t re ve ll d m don didn doesn isn wasn aren
     weren won wouldn couldn shouldn hasn haven hadn
     updated posted published gmt utc bst edt pst pdt cet ist
+    reuters ap afp dpa upi xinhua ansa efe kyodo yonhap bernama ians anadolu
     """
 )
 

@@ -100,6 +100,16 @@ def test_dateline_chrome_is_no_feature() -> None:
     ]  # fmt: skip
 
 
+def test_news_agency_credits_are_no_feature() -> None:
+    # Every item of a wire's feed credits it: as a name, "Reuters" made unrelated items alike.
+    lead = "BAKU, Nov 25 (Reuters) - Azerbaijan released eight Armenian detainees"
+    assert "reuter" not in words(lead)
+    assert "reuter" not in features.names(lead)
+    assert words("(AP) \u2014 Rescuers reached the village, AFP and dpa reported") == [
+        "rescuer", "reached", "village",
+    ]  # fmt: skip
+
+
 def test_the_prior_counts_both_spellings_as_one_feature() -> None:
     prior = background._load()
     assert "centre" not in prior
