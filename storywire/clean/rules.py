@@ -223,6 +223,16 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         r"^\W*(get|want) (our|the|more)\b.{0,80}\bnewsletters?\b.{0,200}$",
         "newsletter sign-up lines",
     ),
+    _line(
+        r"^\W*((additional )?(reporting|writing|compiled|research) by\b[^;]{0,200};\s*)*"
+        r"editing by\b.{0,150}$",
+        'wire credit lines ("Reporting by ...; Editing by ..."): their staff names would be'
+        " names shared by unrelated stories",
+    ),
+    _line(
+        r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",
+        '"Associated Press writer ... contributed to this report."',
+    ),
 )
 
 

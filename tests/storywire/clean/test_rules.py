@@ -89,6 +89,19 @@ CASES = [
         "newsletter",
     ),
     ("subscribe button", '<p><a href="/subscribe">Subscribe now</a></p>', "Subscribe"),
+    (
+        "wire credit line",
+        "<p>Reporting by Lucia Mutikani in Washington; Additional reporting by Ann Saphir; "
+        "Editing by Chizu Nomiyama</p>",
+        "Nomiyama",
+    ),
+    ("wire editing line", "<p>(Editing by Mark Heinrich)</p>", "Heinrich"),
+    (
+        "AP contributor line",
+        "<p>Associated Press writers Jill Lawless in London and Sam Petrequin in Brussels "
+        "contributed to this report.</p>",
+        "Lawless",
+    ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
 ]
 
@@ -107,10 +120,14 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
     text = (
         "<p>He told readers to click here to donate, a tactic regulators later banned.</p>"
         "<p>Users can share on Facebook, the company said, but not on its new app.</p>"
+        "<p>Reporting by the Associated Press contributed to the inquiry, which found the "
+        "editing by hand slow.</p>"
     )
     assert html_to_text(text) == (
         "He told readers to click here to donate, a tactic regulators later banned.\n\n"
-        "Users can share on Facebook, the company said, but not on its new app."
+        "Users can share on Facebook, the company said, but not on its new app.\n\n"
+        "Reporting by the Associated Press contributed to the inquiry, which found the "
+        "editing by hand slow."
     )
 
 
