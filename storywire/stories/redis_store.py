@@ -185,7 +185,7 @@ return out
 # seen, time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and
 # copy keys, the terms, the count of absorbed stories, 1 for a new arrival (0: a held document
 # decided now), the clock rank, and each absorbed story's id and number of index keys. Returns
-# the stream's clock after the commit.
+# the stream's clock and the latest document time after the commit.
 _COMMIT = (
     _FENCE
     + _TERMS % 13
@@ -231,7 +231,8 @@ for j = 10 + ni, 9 + ni + nc do
 end
 redis.call('ZADD', KEYS[5], t, doc)
 redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[16]) + 1))
-return redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2]
+return {redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2],
+        redis.call('ZRANGE', KEYS[5], -1, -1, 'WITHSCORES')[2]}
 """
 )
 # The rare writes (an eviction batch, a rotation) as a list of commands, each given as its
@@ -253,10 +254,12 @@ return 1
 
 class _Held(threading.local):
     """The lock this thread holds on this store: its token (None: not holding it), and the
-    high-water mark once read under it (no other worker writes it while this one holds)."""
+    clock and latest document time once read under it (no other worker writes them while this
+    one holds)."""
 
     token: str | None = None
     clock: float | None = None
+    latest: float | None = None
 
 
 class RedisStoryStore:
@@ -314,11 +317,11 @@ class RedisStoryStore:
             raise LockError(
                 "Unable to acquire lock within the time specified", lock_name=self.lock_key
             )
-        self._held.token, self._held.clock = token, None
+        self._held.token, self._held.clock, self._held.latest = token, None, None
         try:
             yield None
         finally:
-            self._held.token = self._held.clock = None
+            self._held.token = self._held.clock = self._held.latest = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -418,11 +421,11 @@ class RedisStoryStore:
             keys.append(f"{p}:s:{old.id}")
             keys += [f"{p}:i:{key}" for key in old.keys]
             args += [old.id, len(old.keys)]
-        clock = self._commit(keys=keys, args=args)
-        if not clock:
+        times = self._commit(keys=keys, args=args)
+        if not times:
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
-        if self._held.clock is not None:
-            self._held.clock = float(clock)
+        # What the commit made them, for the rest of this lock (a commit runs only under it).
+        self._held.clock, self._held.latest = float(times[0]), float(times[1])
 
     def _drop_story(self, ops: list[Any], story: StoryState) -> None:
         for key in story.keys:
@@ -486,8 +489,14 @@ class RedisStoryStore:
         return now
 
     def latest(self) -> float:
+        held = self._held
+        if held.latest is not None:
+            return held.latest
         highest = self.r.zrange(f"{self.p}:hw", -1, -1, withscores=True)
-        return float(highest[0][1]) if highest else 0.0
+        latest = float(highest[0][1]) if highest else 0.0
+        if held.token is not None:
+            held.latest = latest  # an undated line asks once per document: once per lock
+        return latest
 
     def live_stories(self) -> int:
         return int(self.r.zcard(f"{self.p}:live"))

@@ -52,6 +52,7 @@ def test_memory_and_redis_stores_make_identical_assignments(redis_client: redis.
     assert any(x.copy_of for x in a)
     assert memory.live_stories() == shared.live_stories()
     assert memory.clock() == shared.clock()
+    assert memory.latest() == shared.latest()
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
 
@@ -223,6 +224,7 @@ def test_memory_and_redis_stores_agree_on_random_streams(
         assert a == b
     assert memory.arrivals() == shared.arrivals()
     assert memory.clock() == shared.clock()
+    assert memory.latest() == shared.latest()
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
