@@ -158,6 +158,9 @@ class StoryEngine:
         self.clock = clock
         self._last_expire = -math.inf
         self._prior: dict[str, float] = {}
+        # Documents this engine met again after deciding or holding them (a redelivery, a
+        # repeated id in a file): each keeps its first answer, the new text is not read.
+        self.repeats = 0
 
     # -- features (outside any lock) -------------------------------------------------------
 
@@ -330,7 +333,8 @@ class StoryEngine:
 
     def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals) -> None:
         if self.store.is_held(doc.id):
-            return  # a redelivery: the first hold stands
+            self.repeats += 1  # the first hold stands
+            return
         due = arrivals.count + self.params.defer_arrivals
         self.store.hold(HeldDoc(doc, due, self.clock(), feats))
         arrivals.count += 1
@@ -365,6 +369,7 @@ class StoryEngine:
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
+            self.repeats += 1
             return seen.assignment()
 
         vec, ent = self._vectors(feats, n_docs, df)

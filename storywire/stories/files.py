@@ -36,6 +36,7 @@ class FileReport:
     rejected: int  # lines written out with ``"story": null`` and an ``"error"``
     first_errors: tuple[str, ...]  # the first rejected lines' reasons
     held: int = 0  # documents held (``Params.defer_below``) and decided later in the file
+    repeated: int = 0  # lines whose id an earlier line had: they got that line's story
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -128,6 +129,7 @@ def cluster_file(
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
     line per input line and a backfill loses no other document to one bad line."""
     count = rejected = held = 0
+    repeats = engine.repeats
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
@@ -184,7 +186,7 @@ def cluster_file(
             gc.unfreeze()
     if merged_into or decided:
         _complete(output_path, merged_into, decided)
-    return FileReport(count - rejected, rejected, tuple(errors), held)
+    return FileReport(count - rejected, rejected, tuple(errors), held, engine.repeats - repeats)
 
 
 def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:

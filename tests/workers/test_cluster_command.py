@@ -93,6 +93,19 @@ def test_cluster_reports_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "1 lines rejected" in err
 
 
+def test_cluster_reports_repeated_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A line repeating an earlier line's id is a redelivery of that document: it gets the
+    first line's story (even with another text), and the summary counts it."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [*DOCS, {**DOCS[2], "id": "a"}]  # the rehab text under the quake report's id
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c", "a"]
+    assert rows[3]["story"] == rows[0]["story"] != rows[2]["story"]
+    assert "1 lines repeated an earlier line's id" in capsys.readouterr().err
+
+
 def test_run_with_a_missing_sources_file_fails_clearly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -44,6 +44,12 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
         f"{report.clustered} documents clustered into {args.output} ({report.held} of them "
         "held for a later decision in the file)\n"
     )
+    if report.repeated:
+        # An id names one document: a repeat is read as a redelivery of it, not as a new text.
+        sys.stderr.write(
+            f"storywire cluster: {report.repeated} lines repeated an earlier line's id and got "
+            "its story (their own title and text were not read)\n"
+        )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.
         sys.stderr.write(

@@ -150,10 +150,12 @@ def test_redelivered_doc_gets_same_story() -> None:
     engine = StoryEngine(store)
     _, doc = labelled_docs()[0]
     a = engine.assign(doc)
+    assert engine.repeats == 0
     b = engine.assign(doc)
     assert b == a
     assert a.created
     assert store.n_docs == 1
+    assert engine.repeats == 1
 
 
 def test_redelivery_gets_the_merge_it_first_found() -> None:

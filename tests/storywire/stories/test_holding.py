@@ -80,6 +80,7 @@ def test_a_held_document_that_arrives_again_is_held_once() -> None:
     assert again.assigned == [None]
     assert list(store.held) == ["d3"]
     assert store.arrivals() == (4, 5)  # the redelivery is no new arrival
+    assert engine.repeats == 1
 
 
 def test_release_held_decides_only_what_was_held_long_enough() -> None:
