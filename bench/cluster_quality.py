@@ -4,11 +4,14 @@
     .venv/bin/python bench/cluster_quality.py --data ... --titles-only --shuffle 7
     .venv/bin/python bench/cluster_quality.py --data ... --orders 31   # + min/mean of 31 orders
     .venv/bin/python bench/cluster_quality.py --data ... --holdout
+    .venv/bin/python bench/cluster_quality.py --data ... --no-links  # headlines without links
     .venv/bin/python bench/cluster_quality.py --data ... --stories stories.jsonl
 
 Runs the engine (in-memory store) in file order and in a fixed-seed shuffle, for full text,
 titles only and title plus the body's first line (what summary feeds carry), beside the
-reference online TF-IDF centroid baseline computed in the same run.
+reference online TF-IDF centroid baseline computed in the same run. The engine reads each
+document's link (``url``) where the set has one, as a feed item carries it: a slug's words the
+headline lacks are features (``--no-links``: without them; the baseline never reads links).
 """
 
 from __future__ import annotations
@@ -190,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--orders", type=int, default=0, metavar="N", help="also min/mean over N orders"
     )
+    parser.add_argument("--no-links", action="store_true", help="drop the documents' URLs")
     args = parser.parse_args(argv)
 
     rows = load(args.data)
+    if args.no_links:
+        rows = [{**r, "url": None} for r in rows]
     params = dataclasses.replace(Params(), **parse_sets(args.set))
     if args.stories:
         gold = {r["id"]: str(r["cluster"]) for r in rows}

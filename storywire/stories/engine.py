@@ -81,13 +81,14 @@ def _top(story: StoryState, kind: Callable[[str], bool]) -> str | None:
 
 
 def _conflict(
-    lead: str, entities: frozenset[str], story: StoryState, kind: Callable[[str], bool]
+    lead: str, present: Collection[str], story: StoryState, kind: Callable[[str], bool]
 ) -> bool:
-    """The document's lead entity is not in the story and the story's is not in the document."""
+    """The document's lead entity is not in the story and the story's is not in the document
+    (``present``: its features; a name it has only in lowercase, as in a link's slug, counts)."""
     if lead in story.e_terms:
         return False
     top = _top(story, kind)
-    return top is not None and top not in entities
+    return top is not None and top not in present
 
 
 def _top_name(story: StoryState) -> str | None:
@@ -174,6 +175,7 @@ class StoryEngine:
             shingle=p.shingle,
             sketch_k=p.sketch_k,
             headline_in_sketch=doc.outlet is None,
+            url=doc.url,
         )
 
     # -- public API ------------------------------------------------------------------------
@@ -637,11 +639,9 @@ class StoryEngine:
             if story is None or story.last_seen < since:
                 continue
             score = self._score(vec, ent, story, numbers, t)
-            if lead_number is not None and _conflict(
-                lead_number, feats.entities, story, _is_number
-            ):
+            if lead_number is not None and _conflict(lead_number, feats.terms, story, _is_number):
                 score -= p.number_penalty
-            if lead is not None and _conflict(lead, feats.entities, story, _is_name):
+            if lead is not None and _conflict(lead, feats.terms, story, _is_name):
                 # Two reports of one event share their protagonist: when the document's main
                 # name is absent from the story and the story's main name from the document,
                 # these are two events of one kind (two earthquakes, two deaths).

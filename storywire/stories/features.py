@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
 from operator import not_
+from urllib.parse import unquote, urlsplit
 
 import xxhash
 
@@ -657,6 +658,36 @@ def _add_single_digits(counts: dict[str, int], out: dict[str, int]) -> None:
                 out[feat] = out.get(feat, 0) + c
 
 
+# A link's slug is a second headline, often the first one the desk wrote, and the only one
+# when the feed's title is a dateline ("9: 53 AM, MON 22 JUL 2013" at
+# ".../2013-07-21/wellington-supermarket-fire/"). It is the path segment with the most words:
+# section names ("world", "us-news") have fewer than three; ids and dates are digits and go.
+_SLUG_SPLIT = re.compile(r"[-_.+,~:;!]+")
+_SLUG_END = re.compile(r"\.(?:s?html?|php\d?|aspx?|jspx?|cms|cfm|stm)$", re.IGNORECASE)
+_SLUG_WORDS = 3
+
+
+def slug_words(url: str) -> str:
+    """The words of a link's slug, lowercased, space-separated ("" when it has none)."""
+    best: list[str] = []
+    for segment in unquote(urlsplit(url).path).split("/"):
+        bare = _SLUG_END.sub("", segment).replace("'", "").replace("\u2019", "")
+        found = [w for w in _SLUG_SPLIT.split(bare) if w.isalpha()]
+        if len(found) >= max(len(best), _SLUG_WORDS):
+            best = found  # ties: the later segment, where slugs sit
+    return " ".join(best).lower()
+
+
+def _add_slug(url: str, head: dict[str, int], caps: list[_Entry], lows: set[str]) -> None:
+    """Add the slug's words that the title and text lack, as headline words. Words the text
+    has are left out: they count already, and a lowercase slug word must not undo the name
+    its capitalised form in the text is."""
+    seen = lows.union([low for _, low, _, _ in caps])
+    toks = [t for t in tokens(slug_words(url)) if t not in seen]
+    if toks:
+        _collect(_counts(toks), head, caps, lows)
+
+
 def _tf(c: int) -> float:
     return _TF[c] if c < 256 else 1.0 + math.log(c)
 
@@ -670,13 +701,15 @@ def extract(
     shingle: int,
     sketch_k: int,
     headline_in_sketch: bool = False,
+    url: str | None = None,
 ) -> DocFeatures:
     """Features of one document: weighted terms, entities and a near-duplicate sketch.
 
     Outlets rewrite the headline of a wire story they carry, so the copy sketch is of the body
     alone once it is longer than a stock line (a headline-only item is its headline), unless
     ``headline_in_sketch``: where outlets are unknown, one feed's stock line under every item
-    would make all its items copies of each other."""
+    would make all its items copies of each other. ``url``: the link, whose slug words the
+    title and text lack count as headline words (not in the sketch)."""
     title_toks = tokens(title)
     if body_words > 0:
         # Tokenize only what can be used: news words average well under 8 characters.
@@ -694,6 +727,8 @@ def extract(
     head_counts = _counts(title_toks)
     _collect(body_counts, body, caps, lows)
     _collect(head_counts, head, caps, lows)
+    if url:
+        _add_slug(url, head, caps, lows)
     if _arabic_headline(title, text):
         _add_single_digits(body_counts, body)
         _add_single_digits(head_counts, head)
