@@ -661,7 +661,8 @@ def _add_single_digits(counts: dict[str, int], out: dict[str, int]) -> None:
 # A link's slug is a second headline, often the first one the desk wrote, and the only one
 # when the feed's title is a dateline ("9: 53 AM, MON 22 JUL 2013" at
 # ".../2013-07-21/wellington-supermarket-fire/"). It is the path segment with the most words:
-# section names ("world", "us-news") have fewer than three; ids and dates are digits and go.
+# section names ("world", "us-news") have fewer than three; ids and dates are digits and go,
+# and a segment with a word in mixed case ("CBMiK2h0") is an encoded id, not a slug.
 _SLUG_SPLIT = re.compile(r"[-_.+,~:;!]+")
 _SLUG_END = re.compile(r"\.(?:s?html?|php\d?|aspx?|jspx?|cms|cfm|stm)$", re.IGNORECASE)
 _SLUG_WORDS = 3
@@ -673,6 +674,8 @@ def slug_words(url: str) -> str:
     for segment in unquote(urlsplit(url).path).split("/"):
         bare = _SLUG_END.sub("", segment).replace("'", "").replace("\u2019", "")
         found = [w for w in _SLUG_SPLIT.split(bare) if w.isalpha()]
+        if any(not (w.islower() or w.isupper() or w.istitle()) for w in found):
+            continue
         if len(found) >= max(len(best), _SLUG_WORDS):
             best = found  # ties: the later segment, where slugs sit
     return " ".join(best).lower()

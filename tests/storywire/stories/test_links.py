@@ -30,6 +30,8 @@ T0 = datetime(2013, 7, 22, 9, 0, tzinfo=UTC)
         ("https://www.npr.org/2026/11/25/nx-s1-5651207/ukraine-kharkiv-russian-drone-attack", "ukraine kharkiv russian drone attack"),
         ("https://www.example.com/pl/%C5%BC%C3%B3%C5%82ta-%C5%82%C3%B3d%C5%BA-na-rzece", "żółta łódź na rzece"),
         ("https://www.bbc.co.uk/news/world-europe", ""),
+        # an encoded id whose pieces happen to be letters
+        ("https://news.google.com/rss/articles/CBMi-abcDEF_xyzQW-Hello-Wrld?oc=5", ""),
         ("https://apnews.com/article/3f5e0c9d2b7a4e1f9c8d7b6a5e4f3c2d", ""),
         ("https://www.reuters.com/", ""),
     ],
