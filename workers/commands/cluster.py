@@ -64,7 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cluster = sub.add_parser(
         "cluster", help="assign documents of a JSON-lines file to stories (same engine as workers)"
     )
-    cluster.add_argument("--input", required=True, help='JSON lines: {"id","title","text","date"?}')
+    cluster.add_argument(
+        "--input", required=True, help='JSON lines: {"id","title","text","date"?,"outlet"?,"url"?}'
+    )
     cluster.add_argument("--output", required=True, help='JSON lines: {"id","story"}, same order')
     cluster.add_argument(
         "--store",
