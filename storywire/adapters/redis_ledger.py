@@ -77,6 +77,9 @@ class RedisLedger:
     def _story_key(self, story_id: str) -> str:
         return f"{self._p}story:{story_id}"
 
+    def _alias_key(self, story_id: str) -> str:
+        return f"{self._p}alias:{story_id}"
+
     def _pending_key(self, article_id: str) -> str:
         return f"{self._p}pending:{article_id}"
 
@@ -91,7 +94,7 @@ class RedisLedger:
     def resolve(self, story_id: str) -> str:
         """Follow merge aliases to the story that lives on."""
         for _ in range(32):
-            alias = cast(bytes | None, self._r.get(f"{self._p}alias:{story_id}"))
+            alias = cast(bytes | None, self._r.get(self._alias_key(story_id)))
             if alias is None:
                 return story_id
             story_id = alias.decode()
@@ -191,8 +194,13 @@ class RedisLedger:
         story_id = self.resolve(story_id)
         absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
+        aliases = [self._alias_key(s) for s in (story_id, *absorbed)]
         article_key = f"{self._p}article:{article.id}"
-        pipe.watch(article_key, *keys)  # type: ignore[no-untyped-call]
+        pipe.watch(article_key, *keys, *aliases)  # type: ignore[no-untyped-call]
+        if any(cast(list[bytes | None], pipe.mget(aliases))):
+            # Merged away after ``resolve`` read it and before the WATCH: writing to that id
+            # would bring the story back as one of its own. Resolve again.
+            raise redis.WatchError(f"story {story_id} merged meanwhile")
         raw, mapped = cast(list[bytes | None], pipe.mget([keys[0], article_key]))
         created = raw is None
         # Recorded before (a redelivery, an edit): the story's article count stays.
@@ -218,9 +226,14 @@ class RedisLedger:
         ex = self._ex
         pipe.multi()
         pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
+        # Every absorbed id ends here, recorded or not: a story whose first article's worker
+        # died before the ledger write has no record yet, and the retry of that article must
+        # follow the engine's merge instead of starting a record of its own.
+        for other_id in absorbed:
+            pipe.set(self._alias_key(other_id), story_id, ex=ex)
         for other_id in gone:
             pipe.delete(self._story_key(other_id))
-            pipe.set(f"{self._p}alias:{other_id}", story_id, ex=ex)
+        if gone:
             for member in record.members:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)

@@ -90,3 +90,48 @@ def test_records_lapse_after_the_retention_and_each_write_renews_them(
     kept = RedisLedger(redis_client, prefix="kept:")
     kept.record(_article("b1", "Reuters", 0), "st_c")
     assert redis_client.ttl("kept:story:st_c") == redis_client.ttl("kept:article:b1") == -1
+
+
+def test_a_story_merged_away_before_its_first_record_takes_no_record_of_its_own(
+    redis_client: redis.Redis,
+) -> None:
+    """The engine merged st_b into st_a while st_b's first article was still unrecorded (its
+    worker died after the story store's commit): the retry's write lands in st_a, never in a
+    record for st_b, which consumers would take for a live story of its own."""
+    ledger = RedisLedger(redis_client)
+    ledger.record(_article("a1", "Reuters", 0), "st_a")
+    ledger.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"])
+    ledger.record(_article("a2", "CBS", 5), "st_b")  # the retry: the engine's first answer
+    assert ledger.get("st_b") is None
+    record = ledger.get("st_a")
+    assert record is not None
+    assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3"]
+    assert record.article_count == 3
+    assert ledger.known_stories(["a2"]) == {"a2": "st_a"}
+
+
+def test_a_merge_landing_between_resolve_and_write_is_followed(redis_client: redis.Redis) -> None:
+    """Another worker merges st_b into st_a after this write resolved st_b and before it
+    watched st_b's record: the write must not bring st_b back as a story of its own."""
+    ledger = RedisLedger(redis_client)
+    other = RedisLedger(redis_client)
+    ledger.record(_article("a1", "Reuters", 0), "st_a")
+    ledger.record(_article("a2", "CBS", 5), "st_b")
+    real = ledger.resolve
+    raced: list[str] = []
+
+    def resolve_then_merge(story_id: str) -> str:
+        resolved = real(story_id)
+        if not raced:
+            raced.append(story_id)
+            other.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"])
+        return resolved
+
+    ledger.resolve = resolve_then_merge  # type: ignore[method-assign]
+    ledger.record(_article("a4", "NPR", 12), "st_b")
+    assert raced == ["st_b"]
+    assert ledger.get("st_b") is None
+    record = ledger.get("st_a")
+    assert record is not None
+    assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
+    assert record.article_count == 4
