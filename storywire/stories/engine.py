@@ -334,9 +334,6 @@ class StoryEngine:
         return _unit(vec), _unit(ent)
 
     def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals) -> None:
-        if self.store.is_held(doc.id):
-            self.repeats += 1  # the first hold stands
-            return
         due = arrivals.count + self.params.defer_arrivals
         self.store.hold(HeldDoc(doc, due, self.clock(), feats))
         arrivals.count += 1
@@ -373,6 +370,13 @@ class StoryEngine:
         if seen is not None:
             self.repeats += 1
             return seen.assignment()
+        # Asked before scoring, not only for grey joins: a redelivery or an edit of a held
+        # document may score otherwise now, and deciding it here too would leave its hold to
+        # be decided a second time by its release (and the ledger to record the held text
+        # over this decision). The first hold stands. (next_due None: nothing is held.)
+        if arrivals is not None and arrivals.next_due is not None and store.is_held(doc.id):
+            self.repeats += 1
+            return None
 
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.

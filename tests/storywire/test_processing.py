@@ -264,6 +264,32 @@ def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
     assert "two dead" in member.summary
 
 
+def test_an_edit_of_a_held_article_unlike_its_story_is_not_undone_by_its_release(
+    redis_client: redis.Redis,
+) -> None:
+    """An edit of a held article that no longer resembles the story it was held for stays held
+    (the first hold stands); recorded at once instead, the later release of the first hold
+    rewrote the article with its old text, in the story the edit had started."""
+    ledger = RedisLedger(redis_client)
+    engine = _holding_engine()
+    process_entries(
+        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    edited = _entry("2", "Norway parliament passes budget", "<p>Oslo lawmakers approved it.</p>")
+    again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert (again.held, again.stories_created, ledger.pending_count()) == (1, 0, 1)
+    process_entries(
+        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
+    (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
+    (member,) = [m for m in record.members if m.article_id == held_id]
+    assert "Oslo lawmakers" in member.summary
+    assert len(ledger.all()) == 3  # the storm story and OTHER's two: no story of the edit's
+
+
 class _Calls:
     """A ledger that only notes what it was asked, in order (the order is what is tested)."""
 

@@ -83,6 +83,26 @@ def test_a_held_document_that_arrives_again_is_held_once() -> None:
     assert engine.repeats == 1
 
 
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_held_document_that_arrives_again_unlike_itself_stays_held(
+    kind: str, redis_client: redis.Redis
+) -> None:
+    """An edit of a held document (same id) that would now start a story of its own is still
+    the held document: decided at once as well, its release would later decide it a second
+    time (and the ledger record the held text over the edit's)."""
+    store = MemoryStoryStore() if kind == "memory" else RedisStoryStore(redis_client)
+    engine = StoryEngine(store, HOLD_ALL)
+    docs = _docs()
+    engine.place_many(docs[:4])
+    edit = replace(docs[3], title="Parliament passes budget in Oslo", text="Lawmakers voted.")
+    again = engine.place_many([edit])
+    assert again.assigned == [None]
+    assert engine.holding("d3")
+    assert engine.decided("d3") is None
+    assert store.arrivals() == (4, 5)  # the edit is no new arrival
+    assert store.live_stories() == 3
+
+
 def test_release_held_decides_only_what_was_held_long_enough() -> None:
     now = [1000.0]
     engine = StoryEngine(
