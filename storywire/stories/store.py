@@ -243,9 +243,12 @@ class MemoryStoryStore:
         evicted = 0
         heap = self._story_heap
         while heap and heap[0][0] < before and evicted < limit:
-            _, story_id = heapq.heappop(heap)
+            t, story_id = heapq.heappop(heap)
             story = self.stories.get(story_id)
-            if story is not None and story.last_seen < before:
+            # Each commit pushes an entry: only the one at the story's last seen time is its
+            # place in P:live's order. Evicting at an earlier one would drain a backlog in
+            # another order than Redis, and a late document would find other stories left.
+            if story is not None and story.last_seen == t:
                 self._evict_story(story_id)
                 evicted += 1
         dheap = self._doc_heap

@@ -165,6 +165,32 @@ def test_a_backlog_of_expired_stories_drains_in_batches(redis_client: redis.Redi
     assert live[0] == live[1] == [8, 6, 4, 4]
 
 
+def test_a_backlog_drains_oldest_last_seen_first_in_both_stores(redis_client: redis.Redis) -> None:
+    """A story that took a later article is evicted at its last article's time, not its
+    first's: with a batch of one, both stores evict Nepal (5 h), then Lane (7 h), and keep
+    Chile (0 h and 10 h); the memory store evicted Chile first, so a late Lane report joined
+    Lane there and started a story in Redis."""
+    params = Params(expire_batch=1)
+    docs = [d for _, d in labelled_docs()]
+
+    def at(doc: Doc, hours: int) -> Doc:
+        return replace(doc, published=T0 + timedelta(hours=hours))
+
+    # Chile 0 h and 10 h, Nepal 5 h, Lane 7 h; a jump to 200 h; then a late Lane report (8 h).
+    seq = [at(docs[0], 0), at(docs[1], 5), at(docs[2], 7), at(docs[3], 10)]
+    seq += [at(docs[4], 200), at(docs[7], 200), at(docs[6], 8)]
+    memory = MemoryStoryStore(clock_rank=1)
+    shared = RedisStoryStore(redis_client, clock_rank=1)
+    a = StoryEngine(memory, params).assign_many(seq)
+    b = StoryEngine(shared, params).assign_many(seq)
+    assert a == b
+    assert a[-1].created  # Lane went before the late report came
+    assert set(memory.stories) == {
+        s.decode() for s in redis_client.zrange("storywire:stories:live", 0, -1)
+    }
+    assert a[0].story_id in memory.stories
+
+
 _WORDS = ["quake", "Chile", "Nepal", "rehab", "Malibu", "4.6", "37", "pirates", "Aden", "navy"]
 _random_docs = st.lists(
     st.tuples(
