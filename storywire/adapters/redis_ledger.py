@@ -15,7 +15,9 @@ is one. Its release records it exactly as ``record`` would have (story created/u
 so consumers see a held article late but whole, and a release that runs twice (healing after a
 crash) finds nothing pending the second time. Pending articles are no story's members:
 ``known_stories`` does not report them, so an edit of a held article goes to the engine again
-(which still holds it) and its hold overwrites the JSON, keeping the first time.
+(which still holds it) and its hold overwrites the JSON, keeping the first time. Any record
+of an article drops its pending keys too: one the engine already decided (its release's
+ledger write was lost) and a redelivery then recorded is pending no more.
 
 Records, aliases, article mappings and pending articles' JSON live ``retention`` seconds past
 their last write (each write renews them): polling never stops, and without an end they would
@@ -161,7 +163,6 @@ class RedisLedger:
                         assignment.story_id,
                         assignment.merged,
                         assignment.copy_of,
-                        release=True,
                     )
             except redis.WatchError:
                 continue
@@ -186,11 +187,9 @@ class RedisLedger:
         story_id: str,
         absorbed: Sequence[str],
         copy_of: str | None,
-        *,
-        release: bool = False,
     ) -> Outcome:
         """One attempt at recording ``article`` through ``pipe`` (WATCHing what it reads, on
-        top of anything the caller watched); ``release`` also drops its pending keys."""
+        top of anything the caller watched); it drops the article's pending keys."""
         story_id = self.resolve(story_id)
         absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
@@ -238,9 +237,11 @@ class RedisLedger:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
-        if release:
-            pipe.delete(self._pending_key(article.id))
-            pipe.zrem(self.pending_key, article.id)
+        # Recorded is decided, whichever way: an article a dead worker's release left pending
+        # and a redelivery or an edit then recorded must not be healed later with its held
+        # (older) text.
+        pipe.delete(self._pending_key(article.id))
+        pipe.zrem(self.pending_key, article.id)
         pipe.execute()
         return Outcome(story_id=story_id, events=tuple(out))
 

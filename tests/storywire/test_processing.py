@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
+from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
@@ -288,6 +290,34 @@ def test_an_edit_of_a_held_article_unlike_its_story_is_not_undone_by_its_release
     (member,) = [m for m in record.members if m.article_id == held_id]
     assert "Oslo lawmakers" in member.summary
     assert len(ledger.all()) == 3  # the storm story and OTHER's two: no story of the edit's
+
+
+def test_an_edit_recorded_after_a_lost_release_is_not_undone_by_the_healing(
+    redis_client: redis.Redis,
+) -> None:
+    """A worker died between the engine's release of a held article and the ledger's: an
+    edit then arrives, the engine gives its stored decision and the ledger records the edit.
+    That decides the article, so it is pending no more: the sweep must not heal it later
+    with the held (older) text."""
+    ledger = RedisLedger(redis_client)
+    engine = _holding_engine()
+    process_entries(
+        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    (released,) = engine.release_held(0)  # the ledger never hears of it: the worker died
+    edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
+    again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert (again.new, again.held) == (1, 0)
+    assert ledger.pending_count() == 0
+    report = sweep_held(engine, ledger, older_than=0.0, heal_after=0.0, now=time.time() + 1)
+    assert report.recorded == 0
+    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
+    assert released[0] == held_id
+    (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
+    (member,) = [m for m in record.members if m.article_id == held_id]
+    assert "two dead" in member.summary
+    assert record.article_count == 2
 
 
 class _Calls:
