@@ -232,8 +232,12 @@ class StoryEngine:
                     out.append(self._assign_locked(doc, f))
                     continue
                 if arrivals.due():
-                    self._release(arrivals, -math.inf, released)
-                    before.extend([len(out)] * (len(released) - len(before)))
+                    try:
+                        self._release(arrivals, -math.inf, released)
+                    finally:
+                        # Releases committed before a LockLost stand and are reported: they
+                        # came before this document, whatever the next lock finds due.
+                        before.extend([len(out)] * (len(released) - len(before)))
                 out.append(self._assign_locked(doc, f, arrivals))
             return len(out) == len(docs)
 

@@ -159,6 +159,34 @@ def test_a_release_interrupted_after_its_commit_gives_the_same_answer_once() -> 
     assert store.n_docs == 5  # d3 committed once (d0, d1, d2, d4 and d3; d5 is held)
 
 
+def test_releases_made_before_a_lost_lock_keep_their_place() -> None:
+    """Two held documents fall due at once; the first is released, then the lock is lost at
+    the second, which another worker releases meanwhile. The first release stands and is
+    reported, so it must also say which document it came before: the process stage pairs
+    the two lists strictly, and a short one failed the whole batch after its commits."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, HOLD_ALL)
+    docs = _docs()
+    engine.place_many(docs[:4])  # d3 held, due by arrival 5
+    engine.place_many([docs[5]])  # d5 held, due by arrival 6
+    engine.assign_many([docs[4]])  # arrival 5: both due now
+    assert store.arrivals() == (6, 5)
+    real = store.unhold
+    calls: list[str] = []
+
+    def released_by_another_worker_then_lost(doc_id: str) -> None:
+        calls.append(doc_id)
+        real(doc_id)  # d5: the other worker, now holding the lock, released it
+        if len(calls) == 2:
+            raise LockLost("ran out")
+
+    store.unhold = released_by_another_worker_then_lost  # type: ignore[method-assign]
+    placed = engine.place_many([docs[6]])
+    assert calls == ["d3", "d5"]
+    assert [doc_id for doc_id, _ in placed.released] == ["d3"]
+    assert placed.released_before == [0]
+
+
 def test_redis_holds_and_releases_as_memory_does(redis_client: redis.Redis) -> None:
     memory, shared = MemoryStoryStore(), RedisStoryStore(redis_client)
     docs = _docs()
