@@ -246,6 +246,9 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             values["summary"] = _fix(_leaf_text(child))
         elif key == (CONTENT, "encoded"):
             entry.contents.append(_fix(_leaf_text(child)))
+        elif key == (MEDIA, "description"):
+            # feedparser as storywire.feeds configures it; nested in media:content, declined.
+            values["media_description"] = _fix(_leaf_text(child))
         elif key == ("", "pubDate") and not ns:
             values["published_parsed"] = _parse_date(_fix(_leaf_text(child)))
         elif key == (DC, "date"):

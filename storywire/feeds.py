@@ -19,12 +19,30 @@ from typing import Any
 
 import feedparser
 import orjson
+from feedparser.namespaces import mediarss
 
 from storywire.feedfast import FastEntry, parse_fast
 from storywire.models import Entry, parse_iso
 from storywire.sources import syndication_period
 
 _BENIGN = (feedparser.NonXMLContentType,)
+
+
+def _start_media_description(parser: Any, attrs_d: dict[str, str]) -> None:
+    del attrs_d
+    parser.push("media_description", 1)
+
+
+def _end_media_description(parser: Any) -> None:
+    parser.pop("media_description")  # stored by pop as entry["media_description"]
+
+
+# feedparser reads media:description (a photo's caption at NYT, Le Monde, the Guardian…) as a
+# second <description>, which it makes the entry's content, so the caption replaced the
+# article's text (feedparser#53, open since 2016). It gets a key of its own instead, read only
+# when the entry has no other text (YouTube). The fast path reads it the same way.
+mediarss.Namespace._start_media_description = _start_media_description
+mediarss.Namespace._end_media_description = _end_media_description
 
 
 class FeedError(ValueError):
@@ -149,6 +167,8 @@ def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
     contents = raw.get("content") or []
     content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
     summary = str(raw.get("summary", ""))
+    if not summary and not content_html:
+        summary = _text(dict.get(raw, "media_description")) or ""
     return Entry(
         guid=_text(raw.get("id")) or None,
         link=_text(raw.get("link")) or None,

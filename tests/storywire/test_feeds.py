@@ -229,3 +229,50 @@ def test_rss090() -> None:
     assert feed.version == "rss090"
     ((title, link),) = [(e.title, e.link) for e in feed.entries]
     assert (title, link) == ("One", "https://x.com/1")
+
+
+MRSS_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"'
+    b' xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T</title>'
+)
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        # NYT: the photo's caption beside the item's description
+        b"<media:description>Soldiers near the front line.</media:description>",
+        # Le Monde, The Guardian: inside media:content, with a credit
+        b'<media:content url="https://img.example/a.jpg" medium="image">'
+        b'<media:description type="plain">Soldiers near the front line.</media:description>'
+        b"<media:credit>AFP</media:credit></media:content>",
+    ],
+)
+@pytest.mark.parametrize("before", [True, False])
+def test_photo_caption_never_replaces_the_description(caption: bytes, before: bool) -> None:
+    """media:description describes a photo; feedparser reads it as a second description
+    (feedparser#53), which became the entry's content: the article's text was the caption."""
+    description = b"<description>Allies weigh a cease-fire plan.</description>"
+    item = caption + description if before else description + caption
+    body = MRSS_HEAD + b"<item><title>Talks</title><link>https://x.com/a</link>" + item
+    body += b"</item></channel></rss>"
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        (entry,) = parse_feed(body, now=NOW, headers=headers).entries
+        assert (entry.content_html, entry.summary_html) == ("", "Allies weigh a cease-fire plan.")
+
+
+def test_media_description_is_the_text_when_there_is_no_other() -> None:
+    """A YouTube entry's only description is in media:group: it stays the entry's text."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/"
+ xmlns:yt="http://www.youtube.com/xml/schemas/2015"><title>BBC News</title>
+<entry><id>yt:video:abc</id><yt:videoId>abc</yt:videoId><title>Energy crunch</title>
+<link rel="alternate" href="https://www.youtube.com/watch?v=abc"/>
+<published>2026-11-25T08:00:06+00:00</published>
+<media:group><media:title>Energy crunch</media:title>
+<media:description>Gas prices have tripled.
+
+Our correspondent explains.</media:description></media:group></entry></feed>"""
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.summary_html == "Gas prices have tripled.\n\nOur correspondent explains."
+    assert entry.content_html == ""
