@@ -13,6 +13,9 @@ _TRACKING_EXACT = frozenset(
         "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "rss", "cmp", "src", "smid",
         "ref", "ref_src", "__twitter_impression", "at_medium", "at_campaign", "guccounter",
         "traffic_source", "maca", "cid", "ftag", "taid",
+        # AT Internet (Le Monde, Le Figaro, franceinfo), NYT, Webtrends, Adobe, Google's linker,
+        # old Reuters feeds
+        "xtor", "xtref", "emc", "wt.mc_id", "s_cid", "_ga", "_gl", "feedtype", "feedname",
     }
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")

@@ -23,6 +23,30 @@ def test_canonical_url(given: str, expected: str) -> None:
     assert canonical_url(given) == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # Le Monde, Le Figaro, franceinfo: AT Internet's campaign marker
+        (
+            "https://www.lemonde.fr/politique/article/2026/11/27/x_6543210_823448.html"
+            "?xtor=RSS-3208",
+            "https://lemonde.fr/politique/article/2026/11/27/x_6543210_823448.html",
+        ),
+        (
+            "https://www.nytimes.com/2026/11/27/world/x.html?emc=rss",
+            "https://nytimes.com/2026/11/27/world/x.html",
+        ),
+        ("https://example.com/a?WT.mc_id=rss&s_cid=feed&id=3", "https://example.com/a?id=3"),
+        ("https://example.com/a?_ga=2.1.2&_gl=1*abc*", "https://example.com/a"),
+        ("https://example.com/a?feedType=RSS&feedName=topNews", "https://example.com/a"),
+    ],
+)
+def test_publishers_campaign_parameters(given: str, expected: str) -> None:
+    """Outlets' own feed-campaign parameters go like utm_*: the same article from two feeds is
+    one URL."""
+    assert canonical_url(given) == expected
+
+
 def test_canonical_url_is_idempotent() -> None:
     """Canonicalising a canonical URL changes nothing."""
     url = canonical_url("http://www.bbc.co.uk/news/world-1?at_medium=RSS&page=2")
