@@ -21,6 +21,7 @@ import feedparser
 import orjson
 from feedparser.namespaces import mediarss
 
+from storywire.feeddates import localized_rfc822
 from storywire.feedfast import FastEntry, parse_fast
 from storywire.models import Entry, parse_iso
 from storywire.sources import syndication_period
@@ -43,6 +44,8 @@ def _end_media_description(parser: Any) -> None:
 # when the entry has no other text (YouTube). The fast path reads it the same way.
 mediarss.Namespace._start_media_description = _start_media_description
 mediarss.Namespace._end_media_description = _end_media_description
+# Tried before feedparser's own parsers, by both paths (the fast path calls its _parse_date).
+feedparser.registerDateHandler(localized_rfc822)
 
 
 class FeedError(ValueError):

@@ -276,3 +276,36 @@ Our correspondent explains.</media:description></media:group></entry></feed>"""
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.summary_html == "Gas prices have tripled.\n\nOur correspondent explains."
     assert entry.content_html == ""
+
+
+@pytest.mark.parametrize(
+    ("pub_date", "expected"),
+    [
+        ("Mi, 25 Nov 2026 21:40:00 +0100", datetime(2026, 11, 25, 20, 40, tzinfo=UTC)),
+        ("ven., 20 nov. 2026 10:32 +0100", datetime(2026, 11, 20, 9, 32, tzinfo=UTC)),
+        ("Mi, 25 März 2026 08:00:00 +0100", datetime(2026, 3, 25, 7, tzinfo=UTC)),
+        ("jeu., 26 févr. 2026 10:00:00 CET", datetime(2026, 2, 26, 9, tzinfo=UTC)),
+        ("sáb, 19 sept 2026 08:00:00 -0300", datetime(2026, 9, 19, 11, tzinfo=UTC)),
+        ("Tue, 27 Oct 2026 10:00:00 CEST", datetime(2026, 10, 27, 8, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 18:00:00 JST", datetime(2026, 11, 25, 9, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 09:00 IST", datetime(2026, 11, 25, 3, 30, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 09:00:00 BST", datetime(2026, 11, 25, 8, tzinfo=UTC)),
+        # as before: English names and the zones feedparser knows
+        ("Wed, 25 Nov 2026 09:00:00 EDT", datetime(2026, 11, 25, 13, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 09:00 +05:30", datetime(2026, 11, 25, 3, 30, tzinfo=UTC)),
+        ("25 Nov 2026", datetime(2026, 11, 25, tzinfo=UTC)),
+    ],
+)
+def test_rfc822_dates_with_local_names_and_zone_abbreviations(
+    pub_date: str, expected: datetime
+) -> None:
+    """German and French day and month names made the date unreadable (the fetch time
+    instead); CET, BST, JST… were read as UTC, hours off or in the future."""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>A</title><link>https://x.com/a</link><pubDate>{pub_date}</pubDate>"
+        "</item></channel></rss>"
+    ).encode()
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        (entry,) = parse_feed(body, now=NOW, headers=headers).entries
+        assert entry.published == expected
