@@ -1,7 +1,8 @@
 """Entry identity: which feed items are the same item, and which changed.
 
 The order follows what FreshRSS and Miniflux learned the hard way: a feed's GUID when it is
-present and unique within the feed, else the canonical link, else a hash of link+title+date.
+present and unique within the feed, else the canonical link when it is unique too, else a hash
+of link, title and content.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from urllib.parse import urljoin
 
 import xxhash
 
-from storywire.models import Entry, iso
+from storywire.models import Entry
 from storywire.urls import canonical_url
 
 
@@ -24,18 +25,22 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     """One stable key per entry, unique within this feed snapshot.
 
     GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
-    so a repeated GUID is ignored for every entry carrying it.
+    so a repeated GUID is ignored for every entry carrying it; so is a repeated link (some link
+    every item to their home page). The hash that is left covers what the entry says, not its
+    date: a missing date is the fetch time (``parse_feed``), which would make a new key at
+    every poll.
     """
     guid_counts = Counter(e.guid for e in entries if e.guid)
+    links = [canonical_url(e.link) if e.link else "" for e in entries]
+    link_counts = Counter(link for link in links if link)
     keys = []
-    for entry in entries:
+    for entry, link in zip(entries, links, strict=True):
         if entry.guid and guid_counts[entry.guid] == 1:
             keys.append("g:" + entry.guid.strip())
-        elif entry.link:
-            keys.append("u:" + canonical_url(entry.link))
+        elif link and link_counts[link] == 1:
+            keys.append("u:" + link)
         else:
-            published = iso(entry.published) if entry.published else ""
-            keys.append("h:" + _digest(entry.link or "", entry.title, published))
+            keys.append("h:" + _digest(link, entry.title, entry.summary_html, entry.content_html))
     return keys
 
 

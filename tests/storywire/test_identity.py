@@ -37,6 +37,31 @@ def test_no_guid_no_link_hashes_title_and_date() -> None:
     assert all(k.startswith("h:") for k in first)
 
 
+def _bare(title: str, text: str, published: datetime = WHEN, link: str | None = None) -> Entry:
+    return Entry(
+        guid=None, link=link, title=title, summary_html=text, content_html="", published=published
+    )
+
+
+def test_undated_entries_without_guid_or_link_keep_their_key_across_polls() -> None:
+    """An entry without a date gets the fetch time (feeds.parse_feed): a key built on it was new
+    at every poll, so the same item was published again and again."""
+    first_poll = entry_keys([_bare("Road closed", "The A1 is closed.", WHEN)])
+    next_poll = entry_keys([_bare("Road closed", "The A1 is closed.", datetime(2026, 11, 25))])
+    assert first_poll == next_poll
+
+
+def test_keys_are_unique_within_a_snapshot() -> None:
+    """Two items with one title and date but different text, or two items linking to the same
+    page (a CMS that links every item to its home page), are two entries, not one."""
+    same_title = entry_keys([_bare("Update", "Bridge reopens."), _bare("Update", "Rain due.")])
+    assert same_title[0] != same_title[1]
+    home = "https://agency.example/news"
+    same_link = entry_keys([_bare("A", "x", link=home), _bare("B", "y", link=home + "?utm_x=1")])
+    assert same_link[0] != same_link[1]
+    assert entry_keys([_bare("A", "x", link=home)]) == [f"u:{home}"]
+
+
 def test_article_id_and_content_hash_are_deterministic() -> None:
     """The same input always yields the same ids; a text change changes the content hash."""
     assert article_id("s", "g:1") == article_id("s", "g:1") != article_id("t", "g:1")
