@@ -230,6 +230,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         " names shared by unrelated stories",
     ),
     _line(
+        r"^(submitted by /?u/[\w-]+( to /?r/\w+)?|\[link\] \[comments\])$",
+        "Reddit's feed footer on every post (its author and [link] [comments])",
+    ),
+    _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",
         '"Associated Press writer ... contributed to this report."',
     ),

@@ -103,6 +103,14 @@ CASES = [
         "Lawless",
     ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
+    (
+        "Reddit submission footer",
+        '&#32; submitted by &#32; <a href="https://www.reddit.com/user/newsbot42"> /u/newsbot42 '
+        '</a> <br/> <span><a href="https://www.reuters.com/world/x/">[link]</a></span> &#32; '
+        '<span><a href="https://www.reddit.com/r/worldnews/comments/1h0abcd/x/">[comments]</a>'
+        "</span>",
+        "submitted",
+    ),
 ]
 
 
