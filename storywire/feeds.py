@@ -180,7 +180,15 @@ def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
         content_html=content_html,
         published=_clamp(published, now),
         author=_text(raw.get("author")) or None,
+        outlet=_source_title(dict.get(raw, "source")),
     )
+
+
+def _source_title(source: Any) -> str | None:
+    title = source.get("title") if isinstance(source, Mapping) else None
+    if not isinstance(title, str):
+        return None
+    return " ".join(title.split()) or None
 
 
 def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:

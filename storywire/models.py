@@ -76,6 +76,8 @@ class Entry:
     content_html: str
     published: datetime | None
     author: str | None = None
+    # The item's own outlet when the feed names one (RSS <source>: Google News, aggregators).
+    outlet: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -93,6 +95,7 @@ class Entry:
             content_html=str(raw.get("content_html", "")),
             published=parse_iso(published) if published else None,
             author=raw.get("author"),
+            outlet=raw.get("outlet"),
         )
 
 

@@ -84,6 +84,9 @@ def build_article(
     """Clean one entry into the article downstream services receive."""
     base = entry.link or source.url
     title = clean_title(entry.title, outlet=source.outlet)
+    if entry.outlet and entry.outlet != source.outlet:
+        # An aggregator's item ends with its own outlet ("… - Reuters" in Google News).
+        title = clean_title(title, outlet=entry.outlet)
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
     text = html_to_text(body_html, base_url=base, rules=rules) if body_html else ""

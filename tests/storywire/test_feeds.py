@@ -309,3 +309,14 @@ def test_rfc822_dates_with_local_names_and_zone_abbreviations(
     for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
         (entry,) = parse_feed(body, now=NOW, headers=headers).entries
         assert entry.published == expected
+
+
+def test_an_aggregated_items_source_is_its_outlet() -> None:
+    """RSS <source> (Google News: the outlet of each item) is read as the entry's outlet."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
+<title>Top stories - Google News</title><item><title>Fed holds rates - Reuters</title>
+<link>https://news.google.com/rss/articles/CBMiak?oc=5</link><guid isPermaLink="false">CBMiak</guid>
+<description>x</description><source url="https://www.reuters.com">Reuters</source></item>
+<item><title>No source</title><link>https://x.com/b</link></item></channel></rss>"""
+    with_source, without = parse_feed(body, now=NOW).entries
+    assert (with_source.outlet, without.outlet) == ("Reuters", None)

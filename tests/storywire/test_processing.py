@@ -45,6 +45,16 @@ def test_build_article_cleans_and_canonicalises() -> None:
     assert article.id == build_article(SOURCE, "g:1", entry, fetched_at=NOW).id
 
 
+def test_an_aggregated_items_own_outlet_leaves_its_title() -> None:
+    """Google News titles end with the item's outlet (" - Reuters"), named by its <source>;
+    the feed's own outlet ("Google News") never matched it."""
+    aggregator = replace(SOURCE, outlet="Google News")
+    entry = replace(_entry("1", "Fed holds rates steady - Reuters", "<p>x</p>"), outlet="Reuters")
+    assert build_article(aggregator, "g:1", entry, fetched_at=NOW).title == "Fed holds rates steady"
+    alone = replace(entry, title="Reuters")
+    assert build_article(aggregator, "g:1", alone, fetched_at=NOW).title == "Reuters"
+
+
 def test_source_rules_extend_cleaning() -> None:
     """An operator's per-source rule removes that outlet's own boilerplate line."""
     source = parse_sources(
