@@ -123,6 +123,23 @@ def test_default_rule_removes_boilerplate(name: str, boilerplate: str, gone: str
     assert gone not in html_to_text(ARTICLE + boilerplate)
 
 
+def test_google_news_outlet_names_leave_the_headlines() -> None:
+    """A Google News description lists headlines, each followed by its outlet in grey: the
+    names were glued to the headlines ("Storm batters coast The New York Times")."""
+    html = (
+        '<ol><li><a href="https://news.google.com/rss/articles/CBMiA?oc=5">Fed holds rates</a>'
+        '&nbsp;&nbsp;<font color="#6f6f6f">Reuters</font></li><li><a href="https://news.google'
+        '.com/rss/articles/CBMiB?oc=5">Powell: fight not over</a>&nbsp;&nbsp;<font color="#6f6f6f">'
+        "CNBC</font></li></ol>"
+    )
+    assert html_to_text(html) == "Fed holds rates\nPowell: fight not over"
+    single = (
+        '<a href="https://news.google.com/rss/articles/CBMiQ?oc=5">Storm batters coast</a>'
+        '&nbsp;&nbsp;<font color="#6f6f6f">The New York Times</font>'
+    )
+    assert html_to_text(single) == "Storm batters coast"
+
+
 def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
     """Line rules are anchored: a sentence quoting a phrase is not boilerplate."""
     text = (
