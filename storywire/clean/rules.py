@@ -158,6 +158,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         '.sponsored, .sponsored-content, [id^="div-gpt-ad"], [data-ad-slot]',
         "ad slots",
     ),
+    _sel(
+        "p.button-wrapper",
+        "Substack's call-to-action buttons (Subscribe, Share, Leave a comment, Upgrade to paid)",
+    ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     Rule(
         "drop_element_matching",

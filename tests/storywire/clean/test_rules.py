@@ -104,6 +104,15 @@ CASES = [
     ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
     (
+        "Substack buttons",
+        '<p class="button-wrapper" data-attrs="{}" data-component-name="ButtonCreateButton">'
+        '<a class="button primary" href="https://x.substack.com/p/bridge/comments"><span>Leave a '
+        'comment</span></a></p><p class="button-wrapper"><a class="button primary" href="https:'
+        '//x.substack.com/p/bridge?utm_source=substack&amp;action=share"><span>Share Valley '
+        "Notes</span></a></p>",
+        "comment",
+    ),
+    (
         "Reddit submission footer",
         '&#32; submitted by &#32; <a href="https://www.reddit.com/user/newsbot42"> /u/newsbot42 '
         '</a> <br/> <span><a href="https://www.reuters.com/world/x/">[link]</a></span> &#32; '
