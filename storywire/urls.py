@@ -19,6 +19,10 @@ _TRACKING_EXACT = frozenset(
     }
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
+# Names that select content on some sites, so they go only when their value marks a click from
+# a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…
+_CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin"})
+_FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
@@ -27,6 +31,12 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
 def is_tracking_param(name: str) -> bool:
     lowered = name.lower()
     return lowered in _TRACKING_EXACT or lowered.startswith(_TRACKING_PREFIXES)
+
+
+def _tracks(name: str, value: str) -> bool:
+    if is_tracking_param(name):
+        return True
+    return name.lower() in _CAMPAIGN_NAMES and _FEED_CAMPAIGN.fullmatch(value) is not None
 
 
 def canonical_url(url: str) -> str:
@@ -54,9 +64,7 @@ def canonical_url(url: str) -> str:
         path = path.rstrip("/")
     query = urlencode(
         sorted(
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not is_tracking_param(k)
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracks(k, v)
         )
     )
     return urlunsplit(("https", netloc, path, query, ""))

@@ -47,6 +47,35 @@ def test_publishers_campaign_parameters(given: str, expected: str) -> None:
     assert canonical_url(given) == expected
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "https://medium.com/@dev/why-i-moved-3f2a1b4c5d6e?source=rss-abc123------2",
+            "https://medium.com/@dev/why-i-moved-3f2a1b4c5d6e",
+        ),
+        (
+            "https://www.nytimes.com/2026/x.html?partner=rss&emc=rss",
+            "https://nytimes.com/2026/x.html",
+        ),
+        (
+            "https://www.wsj.com/articles/x-1234?mod=rss_Technology",
+            "https://wsj.com/articles/x-1234",
+        ),
+        # the same names with other values can select content: kept
+        (
+            "https://example.com/list?source=archive&from=2026",
+            "https://example.com/list?from=2026&source=archive",
+        ),
+        ("https://example.com/a?mod=article&id=5", "https://example.com/a?id=5&mod=article"),
+    ],
+)
+def test_generic_names_carrying_a_feed_campaign(given: str, expected: str) -> None:
+    """source, partner, from, mod… are campaign markers when their value says the click came
+    from the feed (Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…)."""
+    assert canonical_url(given) == expected
+
+
 def test_canonical_url_is_idempotent() -> None:
     """Canonicalising a canonical URL changes nothing."""
     url = canonical_url("http://www.bbc.co.uk/news/world-1?at_medium=RSS&page=2")
