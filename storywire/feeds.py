@@ -261,4 +261,10 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
 def _text_as_html(text: str) -> str:
     from html import escape  # noqa: PLC0415 - only plain-text JSON items need it
 
-    return "".join(f"<p>{escape(p.strip())}</p>" for p in text.split("\n\n") if p.strip())
+    paragraphs = (p.strip() for p in text.replace("\r\n", "\n").split("\n\n"))
+    # Single line breaks are lines (an address, a list): <br>, or HTML would join them.
+    return "".join(
+        "<p>" + "<br>".join(escape(line.strip()) for line in p.split("\n")) + "</p>"
+        for p in paragraphs
+        if p
+    )

@@ -320,3 +320,16 @@ def test_an_aggregated_items_source_is_its_outlet() -> None:
 <item><title>No source</title><link>https://x.com/b</link></item></channel></rss>"""
     with_source, without = parse_feed(body, now=NOW).entries
     assert (with_source.outlet, without.outlet) == ("Reuters", None)
+
+
+def test_json_feed_plain_text_keeps_its_line_breaks() -> None:
+    """content_text's single line breaks (an address, a list, verse) stay lines; they were
+    joined into one line by the <p> they were wrapped in."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1",'
+        b' "content_text": "Closed roads:\\nA1 north\\nM6 south\\n\\nMore soon & <then>."}]}'
+    )
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.content_html == (
+        "<p>Closed roads:<br>A1 north<br>M6 south</p><p>More soon &amp; &lt;then&gt;.</p>"
+    )
