@@ -254,6 +254,8 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
         elif key == (DC, "date"):
             values["updated_parsed"] = _parse_date(_fix(_leaf_text(child)))
         elif key == (DC, "creator") or (key == ("", "author") and not ns):
+            if "author" in values:
+                raise _DeclinedError("several authors: feedparser lists them in 'authors'")
             values["author"] = _fix(_leaf_text(child))
         elif key in _IGNORED:
             _check_ignored(child)

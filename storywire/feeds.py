@@ -179,9 +179,20 @@ def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
         summary_html=summary,
         content_html=content_html,
         published=_clamp(published, now),
-        author=_text(raw.get("author")) or None,
+        author=_byline(raw),
         outlet=_source_title(dict.get(raw, "source")),
     )
+
+
+def _byline(raw: dict[str, Any]) -> str | None:
+    # feedparser's "author" is the last author only; "authors" has them all (several
+    # dc:creator at the Washington Post, several Atom authors at Ars Technica).
+    people = dict.get(raw, "authors") or []
+    names = [p.get("name") for p in people if isinstance(p, Mapping)]
+    distinct = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+    if len(distinct) > 1:
+        return ", ".join(distinct)
+    return _text(raw.get("author")) or None
 
 
 def _source_title(source: Any) -> str | None:

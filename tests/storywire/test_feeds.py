@@ -333,3 +333,22 @@ def test_json_feed_plain_text_keeps_its_line_breaks() -> None:
     assert entry.content_html == (
         "<p>Closed roads:<br>A1 north<br>M6 south</p><p>More soon &amp; &lt;then&gt;.</p>"
     )
+
+
+def test_every_author_of_an_entry_is_kept() -> None:
+    """Several dc:creator (the Washington Post) or Atom authors (Ars Technica) are the byline
+    together; only the last one was kept."""
+    rss = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
+ xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Politics</title>
+<item><title>Senate passes bill</title><link>https://x.com/a</link>
+<dc:creator>Jacob Bogage</dc:creator><dc:creator>Marianna Sotomayor</dc:creator></item>
+<item><title>One</title><link>https://x.com/b</link><dc:creator>Ann Lee</dc:creator></item>
+</channel></rss>"""
+    atom = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>Ars</title><entry><id>urn:1</id><title>GPU review</title><link href="https://x.com/c"/>
+<author><name>Andrew Cunningham</name></author><author><name>Kyle Orland</name></author>
+</entry></feed>"""
+    several, one = parse_feed(rss, now=NOW).entries
+    assert (several.author, one.author) == ("Jacob Bogage, Marianna Sotomayor", "Ann Lee")
+    (entry,) = parse_feed(atom, now=NOW).entries
+    assert entry.author == "Andrew Cunningham, Kyle Orland"
