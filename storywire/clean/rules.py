@@ -186,8 +186,8 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(r"^the post .+ appeared first on .+$", 'WordPress "The post X appeared first on Y."'),
     _line(
         r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
-        r"|keep reading)\b.{0,120}$",
-        '"Continue reading…" / "Read more" lines',
+        r"|keep reading|read \d+ (more|remaining) paragraphs?)\b.{0,120}$",
+        '"Continue reading…" / "Read more" / "Read 3 remaining paragraphs | Comments" lines',
     ),
     _line(r"^click here\b.{0,150}$", '"Click here to …" lines'),
     _line(

@@ -31,6 +31,12 @@ CASES = [
         "Read more",
     ),
     ("read more line", "<p>Read more: Why the bridge closed</p>", "Read more"),
+    (
+        "Ars Technica's remaining-paragraphs footer",
+        '<p><a href="https://arstechnica.com/x/#p3">Read 3 remaining paragraphs</a> | '
+        '<a href="https://arstechnica.com/x/?comments=1">Comments</a></p>',
+        "remaining",
+    ),
     ("click here", "<p>Click here to sign up for traffic alerts.</p>", "Click here"),
     (
         "share links by URL",
