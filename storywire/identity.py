@@ -26,19 +26,24 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
 
     GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
     so a repeated GUID is ignored for every entry carrying it; so is a repeated link (some link
-    every item to their home page). The hash that is left covers what the entry says, not its
-    date: a missing date is the fetch time (``parse_feed``), which would make a new key at
-    every poll.
+    every item to their home page). What is left is keyed by a hash of link and title, not of
+    the date: a missing date is the fetch time (``parse_feed``), which would make a new key at
+    every poll. So an edit of the text stays an update; only entries whose link and title
+    repeat within the snapshot add their text to the hash, to stay apart.
     """
     guid_counts = Counter(e.guid for e in entries if e.guid)
     links = [canonical_url(e.link) if e.link else "" for e in entries]
     link_counts = Counter(link for link in links if link)
+    named = [_digest(link, e.title) for e, link in zip(entries, links, strict=True)]
+    named_counts = Counter(named)
     keys = []
-    for entry, link in zip(entries, links, strict=True):
+    for entry, link, name in zip(entries, links, named, strict=True):
         if entry.guid and guid_counts[entry.guid] == 1:
             keys.append("g:" + entry.guid.strip())
         elif link and link_counts[link] == 1:
             keys.append("u:" + link)
+        elif named_counts[name] == 1:
+            keys.append("h:" + name)
         else:
             keys.append("h:" + _digest(link, entry.title, entry.summary_html, entry.content_html))
     return keys

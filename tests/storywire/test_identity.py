@@ -29,7 +29,7 @@ def test_repeated_guid_falls_back_to_canonical_link() -> None:
     assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
 
 
-def test_no_guid_no_link_hashes_title_and_date() -> None:
+def test_no_guid_no_link_hashes_link_and_title() -> None:
     """Without GUID or link, distinct titles give distinct, stable keys."""
     first = entry_keys([_entry(None, None, "a"), _entry(None, None, "b")])
     assert first == entry_keys([_entry(None, None, "a"), _entry(None, None, "b")])
@@ -48,6 +48,13 @@ def test_undated_entries_without_guid_or_link_keep_their_key_across_polls() -> N
     at every poll, so the same item was published again and again."""
     first_poll = entry_keys([_bare("Road closed", "The A1 is closed.", WHEN)])
     next_poll = entry_keys([_bare("Road closed", "The A1 is closed.", datetime(2026, 11, 25))])
+    assert first_poll == next_poll
+
+
+def test_an_edited_entry_without_guid_or_link_keeps_its_key() -> None:
+    """Its key is its title: a new text under it is an update of the article, not a new one."""
+    first_poll = entry_keys([_bare("Road closed", "The A1 is closed.")])
+    next_poll = entry_keys([_bare("Road closed", "The A1 is closed until Friday.")])
     assert first_poll == next_poll
 
 
