@@ -15,7 +15,7 @@ from storywire.adapters.redis_ledger import RedisLedger
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
-from storywire.processing import build_article, process_entries
+from storywire.processing import ProcessReport, build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
 from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 
@@ -252,20 +252,20 @@ def test_an_article_held_and_released_in_one_call_is_recorded(redis_client: redi
     assert len(_outbox_ingested(redis_client, ledger)) == 4
 
 
-def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
-    redis_client: redis.Redis,
-) -> None:
-    """The edit is not a known article (no story yet): the engine sees it again and still
-    holds it; the release announces the edited text."""
+def _edit_while_held(
+    redis_client: redis.Redis, edited: Entry
+) -> tuple[RedisLedger, ProcessReport, str]:
+    """The second storm report is held; ``edited`` (its edit) arrives while it is, and is
+    checked pending; later arrivals release it. Returns the ledger, the edit's report and the
+    released member's summary."""
     ledger = RedisLedger(redis_client)
     engine = _holding_engine()
     process_entries(
         SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
-    edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
     again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
-    assert (again.new, again.held, ledger.pending_count()) == (1, 1, 1)
+    assert ledger.pending_count() == 1
     process_entries(
         ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
         engine=engine, ledger=ledger, fetched_at=NOW,
@@ -273,7 +273,18 @@ def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
     held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
     (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
     (member,) = [m for m in record.members if m.article_id == held_id]
-    assert "two dead" in member.summary
+    return ledger, again, member.summary
+
+
+def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
+    redis_client: redis.Redis,
+) -> None:
+    """The edit is not a known article (no story yet): the engine sees it again and still
+    holds it; the release announces the edited text."""
+    edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
+    _, again, summary = _edit_while_held(redis_client, edited)
+    assert (again.new, again.held) == (1, 1)
+    assert "two dead" in summary
 
 
 def test_an_edit_of_a_held_article_unlike_its_story_is_not_undone_by_its_release(
@@ -282,23 +293,10 @@ def test_an_edit_of_a_held_article_unlike_its_story_is_not_undone_by_its_release
     """An edit of a held article that no longer resembles the story it was held for stays held
     (the first hold stands); recorded at once instead, the later release of the first hold
     rewrote the article with its old text, in the story the edit had started."""
-    ledger = RedisLedger(redis_client)
-    engine = _holding_engine()
-    process_entries(
-        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
     edited = _entry("2", "Norway parliament passes budget", "<p>Oslo lawmakers approved it.</p>")
-    again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
-    assert (again.held, again.stories_created, ledger.pending_count()) == (1, 0, 1)
-    process_entries(
-        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
-    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
-    (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
-    (member,) = [m for m in record.members if m.article_id == held_id]
-    assert "Oslo lawmakers" in member.summary
+    ledger, again, summary = _edit_while_held(redis_client, edited)
+    assert (again.held, again.stories_created) == (1, 0)
+    assert "Oslo lawmakers" in summary
     assert len(ledger.all()) == 3  # the storm story and OTHER's two: no story of the edit's
 
 
