@@ -17,7 +17,13 @@ from storywire.adapters.http import FetchError, FetchPolicy, FetchResult
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
 from storywire.models import Entry, Source
-from storywire.sources import PollOutcome, SourceState, next_interval, update_rate
+from storywire.sources import (
+    RETRY_AFTER_CAP,
+    PollOutcome,
+    SourceState,
+    next_interval,
+    update_rate,
+)
 
 # A source is disabled only after failing this long *and* this often: days of errors, not three.
 DISABLE_AFTER_SECONDS = 3 * 24 * 3600.0
@@ -119,7 +125,10 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
                          detail=f"HTTP {response.status}", now=now, rng=rng, config=config,
                          retry_after=retry_after)  # fmt: skip
         if response.status in (429, 503) and (retry_after or response.status == 429):
-            result = replace(result, domain_retry_after=retry_after or DOMAIN_BACKOFF_DEFAULT)
+            # The same day's cap as the source's own wait: one endpoint asking for a year (or
+            # an overflowing number) must not silence every feed of the outlet for that long.
+            block = min(retry_after or DOMAIN_BACKOFF_DEFAULT, RETRY_AFTER_CAP)
+            result = replace(result, domain_retry_after=block)
         return result
     try:
         feed = parse_feed(

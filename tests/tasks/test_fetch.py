@@ -123,6 +123,26 @@ def test_429_retry_after_blocks_the_whole_domain(rt_factory: Any) -> None:
     assert hits == ["/one", "/two"]
 
 
+@pytest.mark.parametrize("retry_after", ["31536000", "9" * 400])
+def test_a_huge_retry_after_blocks_the_domain_for_a_day_at_most(
+    rt_factory: Any, retry_after: str
+) -> None:
+    """A 429 asking for a year (or an overflowing number) holds back the domain's other sources
+    for a day, as it does the source itself; it is recorded, not a crashed task."""
+    rt = rt_factory(domain_burst=100)
+    route = {"/one": lambda h: Reply(429, b"", {"Retry-After": retry_after})}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "one", base + "/one")
+        _add(rt, "two", base + "/two")
+        first = _run(rt, "one", outbox)
+        second = _run(rt, "two", outbox)
+    assert first.outcome == "http_429"
+    assert rt.sources.state("one").last_outcome == "http_429"
+    assert second.outcome == "deferred"
+    assert 86400 <= second.wait <= 86400 + 30
+
+
 def test_confirmed_permanent_redirect_moves_the_source(rt_factory: Any) -> None:
     """After the configured number of polls through the same 301, the new URL is stored."""
     rt = rt_factory(domain_burst=100, redirect_confirmations=2)
