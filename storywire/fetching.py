@@ -170,7 +170,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    # isascii: latin-1 superscripts (b"\xb2" is "²") pass isdigit() but not float().
+    if value.isascii() and value.isdigit():
         return float(value)
     return _http_date_delta(value, now)
 
@@ -196,7 +197,8 @@ def cache_lifetime(headers: Mapping[str, str], now: float) -> float | None:
     match = _MAX_AGE.search(cache_control)
     if match:
         age = headers.get("age", "0").strip()
-        return max(0.0, float(match.group(1)) - (float(age) if age.isdigit() else 0.0))
+        seconds = float(age) if age.isascii() and age.isdigit() else 0.0
+        return max(0.0, float(match.group(1)) - seconds)
     expires = headers.get("expires")
     if expires:
         # Relative to the server's clock when it sent one, so clock skew cancels out.

@@ -342,7 +342,9 @@ def _error_reason(exc: Exception) -> str:
 def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, started: float) -> bytes:
     """Stream the body under the byte cap and the total deadline, then decompress under the cap."""
     declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > policy.max_body_bytes:
+    # isascii: a latin-1 superscript ("²") passes isdigit() but not int(); it is no length.
+    digits = declared is not None and declared.isascii() and declared.isdigit()
+    if declared and digits and int(declared) > policy.max_body_bytes:
         response.close()
         response.release_conn()
         raise FetchError("too_large", f"declared {declared} bytes", transient=False)

@@ -306,3 +306,19 @@ def test_unexpected_exceptions_become_outcomes() -> None:
                   now=0.0)  # fmt: skip
     assert result.outcome == "fetch_bug"
     assert result.state.last_error == "fetch_bug: RuntimeError: library bug on odd input"
+
+
+@pytest.mark.parametrize(
+    ("status", "header"),
+    [(503, {"Retry-After": "\u00b2"}), (200, {"Cache-Control": "max-age=60", "Age": "\u00b3"}),
+     (200, {"Content-Length": "\u00b9"})],
+)  # fmt: skip
+def test_non_ascii_digits_in_numeric_headers_are_ignored(
+    status: int, header: dict[str, str], fetcher: HttpFetcher
+) -> None:
+    """A latin-1 superscript digit passes str.isdigit() but not int(): the header is garbage,
+    the poll still ends with its outcome on the record instead of raising."""
+    with http_server({"/feed": lambda h: Reply(status, FEED, header)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == ("ok" if status == 200 else f"http_{status}")
+    assert result.next_poll is not None
