@@ -382,7 +382,9 @@ def _check_deadline(policy: FetchPolicy, started: float) -> None:
 def decompress(body: bytes, encoding: str, limit: int) -> bytes:
     """Undo Content-Encoding without ever holding more than ``limit`` decoded bytes (bombs)."""
     encoding = encoding.strip().lower()
-    if encoding in ("", "identity"):
+    # A 304 (or any empty body) may repeat the 200's Content-Encoding: nothing to decode, and
+    # an empty brotli or zlib stream would otherwise read as a truncated one.
+    if encoding in ("", "identity") or not body:
         return body
     if encoding in ("gzip", "x-gzip", "deflate"):
         wbits = 47 if encoding != "deflate" else zlib.MAX_WBITS

@@ -322,3 +322,22 @@ def test_non_ascii_digits_in_numeric_headers_are_ignored(
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == ("ok" if status == 200 else f"http_{status}")
     assert result.next_poll is not None
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip", "deflate"])
+def test_304_that_names_a_content_encoding_is_not_modified(
+    encoding: str, fetcher: HttpFetcher
+) -> None:
+    """CDNs repeat the 200's Content-Encoding on a 304; an empty body has nothing to decode."""
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        headers = {"ETag": '"v1"', "Content-Encoding": encoding}
+        if handler.headers.get("If-None-Match") == '"v1"':
+            return Reply(304, b"", headers)
+        return Reply(200, FEED, {"ETag": '"v1"'})
+
+    with http_server({"/feed": route}) as base:
+        first = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=1000.0)
+        second = poll(_source(base + "/feed"), first.state, fetcher, POLICY, now=2000.0)
+    assert second.outcome == "not_modified"
+    assert second.state.consecutive_failures == 0
