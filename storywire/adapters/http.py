@@ -394,7 +394,15 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
         except zlib.error:
             if encoding != "deflate":
                 raise FetchError("bad_encoding", "corrupt gzip body", transient=False) from None
-            out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, limit + 1)  # raw deflate
+            decoder = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send
+            try:
+                out = decoder.decompress(body, limit + 1)
+            except zlib.error:
+                raise FetchError("bad_encoding", "corrupt deflate body", transient=False) from None
+        # zlib returns what it could of a stream without its end; a body cut short (a
+        # close-delimited response whose sender died) would parse as a feed missing entries.
+        if len(out) <= limit and not decoder.eof:
+            raise FetchError("bad_encoding", f"truncated {encoding} body", transient=False)
     elif encoding == "br":
         try:
             out = _brotli_capped(body, limit)

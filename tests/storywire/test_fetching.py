@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler
@@ -341,3 +342,31 @@ def test_304_that_names_a_content_encoding_is_not_modified(
         second = poll(_source(base + "/feed"), first.state, fetcher, POLICY, now=2000.0)
     assert second.outcome == "not_modified"
     assert second.state.consecutive_failures == 0
+
+
+TWO = FEED.replace(b"</channel>", b"<item><guid>2</guid><title>Two</title></item></channel>")
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_truncated_compressed_body_is_bad_encoding_not_a_partial_feed(
+    encoding: str, fetcher: HttpFetcher
+) -> None:
+    """A close-delimited gzip/deflate body cut short (a proxy dying mid-response) is detectable
+    by its missing end; it must not become a bozo feed of its first entries."""
+    wbits = 31 if encoding == "gzip" else zlib.MAX_WBITS
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    packed = packer.compress(TWO) + packer.flush()
+    cut = packed[: len(packed) - 40]
+    route = {"/feed": lambda h: Reply(200, cut, {"Content-Encoding": encoding})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "bad_encoding"
+    assert result.entries == ()
+
+
+def test_corrupt_deflate_body_is_bad_encoding(fetcher: HttpFetcher) -> None:
+    """Neither zlib-wrapped nor raw deflate: a counted bad_encoding, like a corrupt gzip body."""
+    route = {"/feed": lambda h: Reply(200, b"garbage!", {"Content-Encoding": "deflate"})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "bad_encoding"
