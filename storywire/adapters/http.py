@@ -296,7 +296,7 @@ class HttpFetcher:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
             raise FetchError("bad_url", f"bad port in {url[:200]}", transient=False) from exc
-        host = parts.hostname
+        host = _ascii_host(parts.hostname, url)
         address = check_address(
             host, port, allow_private=policy.allow_private, resolver=self._resolver
         )
@@ -329,6 +329,17 @@ class HttpFetcher:
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+def _ascii_host(host: str, url: str) -> str:
+    """An internationalised host name as its IDNA (xn--) form, the name DNS, the Host header,
+    SNI and certificates know; http.client would write it as latin-1 or fail to encode it."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise FetchError("bad_url", f"bad host name in {url[:200]}", transient=False) from exc
 
 
 def _error_reason(exc: Exception) -> str:

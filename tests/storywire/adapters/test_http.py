@@ -237,6 +237,27 @@ def test_ipv6_addresses_are_pinned_too() -> None:
     assert by_name == f"v6.invalid:{port}".encode()
 
 
+@pytest.mark.parametrize(
+    ("host", "ascii_host"),
+    [("b\u00fccher.example", "xn--bcher-kva.example"),
+     ("\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "xn--e1afmkfd.xn--p1ai")],
+)  # fmt: skip
+def test_an_idn_host_is_resolved_and_sent_as_its_ascii_name(host: str, ascii_host: str) -> None:
+    """A feed on an internationalised domain is asked for by its IDNA name, as browsers do: a
+    Cyrillic name could not be written into the Host header at all, a latin-1 one went raw."""
+    asked: list[str] = []
+
+    def resolver(name: str, port: int) -> list[str]:
+        asked.append(name)
+        return ["127.0.0.1"]
+
+    with http_server({"/f": _echo_host}) as base, HttpFetcher(resolver=resolver) as client:
+        port = int(base.rsplit(":", 1)[1])
+        result = client.fetch(f"http://{host}:{port}/f", POLICY)
+    assert result.body == f"{ascii_host}:{port}".encode()
+    assert asked == [ascii_host]
+
+
 def test_trickled_tls_handshake_is_cut_off_at_the_deadline() -> None:
     """A server that starts a huge TLS record and feeds it a byte at a time hits the deadline."""
     listener = socket.create_server(("127.0.0.1", 0))
