@@ -165,6 +165,9 @@ class Consumer:
         self._claim_idle_ms = claim_idle_ms
         self._max_deliveries = max_deliveries
         self.dead_letter_stream = dead_letter_stream or stream + DEAD_LETTER_SUFFIX
+        if self.dead_letter_stream == stream:
+            # A worn-out entry would be appended to the stream it came from: read, fail, again.
+            raise ValueError(f"the dead-letter stream must differ from the stream read: {stream}")
         self._dead_maxlen = dead_letter_maxlen
         self._stop_when_idle = stop_when_idle
         self._acks: list[str] = []

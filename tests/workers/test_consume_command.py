@@ -9,6 +9,7 @@ import orjson
 import pytest
 import redis
 
+from storywire.adapters.consumer import Consumer
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
@@ -61,3 +62,24 @@ def test_consume_count_stops_early_and_replay_starts_over(
     assert [e["id"] for e in rest] == ["ev_2", "ev_3", "ev_4", "ev_5"]
     again = _run(capsys, "--from", "0", "--count", "1")
     assert [e["id"] for e in again] == ["ev_0"]
+
+
+def test_triaging_dead_letters_never_feeds_them_back_into_the_dead_stream(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--stream storywire.events.dead: a dead letter that wears out again goes to .dead.dead."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("STORYWIRE_CONSUMER_CLAIM_IDLE_MS", "1")
+    monkeypatch.setenv("STORYWIRE_CONSUMER_MAX_DELIVERIES", "1")
+    dead = "storywire.events.dead"
+    event = b'{"id": "ev_0"}'
+    redis_client.xadd(dead, {"id": "ev_0", "type": "storywire.story.created.v1", "event": event})
+    taken = Consumer(redis_client, group="cli", name="dies", stream=dead, start="0", block_ms=10)
+    assert len(taken.poll()) == 1  # a triage member took it and died without acknowledging
+    time.sleep(0.01)
+    assert _run(capsys, "--stream", dead, "--exit-when-idle") == []
+    assert redis_client.xlen(dead) == 1
+    assert redis_client.xlen(dead + ".dead") == 1

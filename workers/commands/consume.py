@@ -17,18 +17,21 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not settings.redis_url:
         raise SystemExit("storywire consume: set STORYWIRE_REDIS_URL (the service's Redis)")
     client = redis.Redis.from_url(settings.redis_url)
+    stream = args.stream or settings.stream
     consumer = Consumer(
         client,
         group=args.group,
         name=args.name,
-        stream=args.stream or settings.stream,
+        stream=stream,
         start=args.start,
         types=args.types or (),
         count=min(args.count or 100, 100),
         block_ms=args.block,
         claim_idle_ms=settings.consumer_claim_idle_ms,
         max_deliveries=settings.consumer_max_deliveries,
-        dead_letter_stream=settings.dead_letter_stream,
+        # The configured dead-letter stream is the events stream's: any other stream (the dead
+        # letters themselves, when triaged) gets its own, or a failure would feed it back in.
+        dead_letter_stream=settings.dead_letter_stream if stream == settings.stream else None,
         stop_when_idle=args.exit_when_idle,
     )
     printed = 0

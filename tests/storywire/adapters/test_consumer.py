@@ -196,3 +196,9 @@ def test_a_client_decoding_responses_works_too(redis_server: EmbeddedRedis) -> N
     got = list(Consumer(client, group="g", start="0", block_ms=10, stop_when_idle=True))
     assert [(m.type, m.event.id) for m in got] == [("storywire.story.created.v1", i) for i in ids]
     client.close()
+
+
+def test_a_stream_cannot_be_its_own_dead_letter_stream(redis_client: redis.Redis) -> None:
+    """Worn-out entries appended to the stream they came from would come back for ever."""
+    with pytest.raises(ValueError, match="dead-letter"):
+        Consumer(redis_client, group="g", stream="s.dead", dead_letter_stream="s.dead")
