@@ -85,7 +85,7 @@ class AmqpSink:
         return f"amqp exchange {self.exchange}"
 
     def _open(self) -> Any:
-        if self._channel is not None and self._channel.is_open:
+        if self._channel is not None and self._channel.is_open and self._alive():
             return self._channel
         self.close()
         try:
@@ -97,6 +97,18 @@ class AmqpSink:
             raise SinkUnavailableError(f"AMQP broker unreachable: {exc!r}") from exc
         self._channel = channel
         return channel
+
+    def _alive(self) -> bool:
+        """Whether the open connection still answers; reading pending frames tells."""
+        # A blocking connection only heartbeats when called, so between drains the broker drops
+        # one left idle past its heartbeat timeout, and pika learns of it on the next publish:
+        # that drain would fail while the broker is up. Reading first finds the drop (and sends
+        # a heartbeat on a live connection).
+        try:
+            self._connection.process_data_events(time_limit=0)
+        except (pika.exceptions.AMQPError, OSError):
+            return False
+        return bool(self._channel.is_open)
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None

@@ -171,6 +171,24 @@ def test_lost_commit_resends_under_the_same_id_and_sent_ids_are_skipped(
     conn.close()
 
 
+def test_a_connection_dropped_while_idle_is_reopened_not_failed(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """The broker closes a connection idle past its heartbeat timeout (pika's blocking one
+    only heartbeats when called): the next drain reconnects and publishes."""
+    conn, queue = _bind(amqp_url, exchange)
+    url = amqp_url + "?heartbeat=1"
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=url, exchange=exchange)
+    ids = _fill(redis_client, 2)
+    assert sink.drain_all(now=1.0) == 2
+    time.sleep(4.0)  # no events for a while: the broker gives up on the silent connection
+    ids += _fill(redis_client, 2)
+    assert sink.drain_all(now=2.0) == 2
+    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == ids
+    sink.close()
+    conn.close()
+
+
 def test_unreachable_broker_keeps_the_outbox(redis_client: redis.Redis) -> None:
     """No broker: a transient error for the task to retry, every event still in the outbox."""
     with socket.socket() as probe:
