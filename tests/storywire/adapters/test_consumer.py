@@ -8,20 +8,28 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 import redis
 
+from storywire import events
 from storywire.adapters.consumer import Consumer, start_id
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
+from storywire.models import Article
+from storywire.stories_ledger import StoryRecord, with_article
 
 STREAM = "storywire.events"
 
 Entries = list[tuple[bytes, dict[bytes, bytes]]]
+_ARTICLE = Article(
+    id="a1", source_id="reuters", outlet="Reuters", url="https://reuters.com/a1",
+    title="Talks resume", text="Negotiators met.", published=datetime(2026, 11, 24, tzinfo=UTC),
+    content_hash="h1",
+)  # fmt: skip
 
 
 def _xrange(client: redis.Redis, stream: str = STREAM) -> Entries:
@@ -202,3 +210,28 @@ def test_a_stream_cannot_be_its_own_dead_letter_stream(redis_client: redis.Redis
     """Worn-out entries appended to the stream they came from would come back for ever."""
     with pytest.raises(ValueError, match="dead-letter"):
         Consumer(redis_client, group="g", stream="s.dead", dead_letter_stream="s.dead")
+
+
+def test_the_documented_examples_handle_every_story_event_type() -> None:
+    """types=['storywire.story.*'] selects story.merged too, whose data nests the story: the
+    handlers in docs/events.md and README print its headline instead of failing on it."""
+    root = Path(__file__).resolve().parents[3]
+    one, _ = with_article(StoryRecord(id="st_1"), _ARTICLE)
+    merged_event = events.story_merged(one, ["st_2"])
+    docs = (root / "docs" / "events.md").read_text().split("```python\n", 1)[1]
+    namespace: dict[str, Any] = {"__name__": "docs_example"}
+    exec(docs.split("```\n", 1)[0], namespace)  # noqa: S102 - our own documentation
+    for event in (events.story_changed(one, created=True), merged_event):
+        namespace["handle"](event, set())
+    readme = (root / "README.md").read_text().split("```python\n", 1)[1].split("```\n", 1)[0]
+    loop = readme.split("    for msg in c:", 1)[1]
+    body = "\n".join(line.removeprefix("        ") for line in loop.splitlines()[1:])
+    exec(body, {"msg": _FakeMessage(merged_event)})  # noqa: S102 - our own documentation
+
+
+class _FakeMessage:
+    def __init__(self, event: CloudEvent) -> None:
+        self.event = event
+
+    def ack(self) -> None:
+        pass
