@@ -44,6 +44,8 @@ local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
                        'COUNT', ARGV[5])
 local out = {}
 local dead = 0
+-- Redis 7 drops pending entries trimmed away from the group itself and lists their ids here.
+local trimmed = res[3] and #res[3] or 0
 local missing = false
 for _, entry in ipairs(res[2]) do
   if not entry or not entry[2] then
@@ -71,10 +73,11 @@ if missing then
   for _, p in ipairs(redis.call('XPENDING', KEYS[1], ARGV[1], '-', '+', ARGV[5], ARGV[2])) do
     if #redis.call('XRANGE', KEYS[1], p[1], p[1]) == 0 then
       redis.call('XACK', KEYS[1], ARGV[1], p[1])
+      trimmed = trimmed + 1
     end
   end
 end
-return {res[1], out, dead}
+return {res[1], out, dead, trimmed}
 """
 
 
@@ -176,6 +179,9 @@ class Consumer:
         self._next_claim = 0.0
         self._reclaim = client.register_script(_RECLAIM)
         self.dead_lettered = 0
+        # Entries pending in the group that retention trimmed before anyone acknowledged them:
+        # lost to the group, and only the member that reclaims finds out.
+        self.trimmed = 0
 
     def ensure_group(self) -> None:
         """Create the group (with the stream if need be), or move it when ``start`` says so."""
@@ -238,7 +244,7 @@ class Consumer:
         """Take over entries pending longer than ``claim_idle_ms``; dead-letter worn-out ones."""
         # Idle entries cannot appear faster than the idle time: no need to ask more often.
         self._next_claim = time.monotonic() + max(self._claim_idle_ms / 2000, 0.05)
-        cursor, entries, dead = cast(
+        cursor, entries, dead, trimmed = cast(
             list[Any],
             self._reclaim(
                 keys=[self.stream, self.dead_letter_stream],
@@ -257,6 +263,7 @@ class Consumer:
         if self._claim_cursor != "0-0":
             self._next_claim = 0.0  # more to scan: continue at once
         self.dead_lettered += int(dead)
+        self.trimmed += int(trimmed)
         return [self._message(sid, fields, int(n)) for sid, fields, n in entries]
 
     def _read_new(self) -> list[Message]:

@@ -48,6 +48,11 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     finally:
         consumer.close()
         client.close()
+        if consumer.trimmed:
+            sys.stderr.write(
+                f"storywire consume: {consumer.trimmed} entries pending for group {args.group} "
+                "were trimmed by retention before being acknowledged (lost to the group)\n"
+            )
     return 0
 
 

@@ -235,3 +235,17 @@ class _FakeMessage:
 
     def ack(self) -> None:
         pass
+
+
+def test_pending_entries_lost_to_retention_are_counted(redis_client: redis.Redis) -> None:
+    """Entries delivered, never acknowledged and then trimmed are lost to the group: the
+    consumer that finds them gone says how many, instead of dropping them silently."""
+    _publish(redis_client, 3)
+    assert len(list(_consumer(redis_client, start="0", name="dies"))) == 3
+    # Retention shorter than the group's backlog:
+    redis_client.xtrim(STREAM, maxlen=1, approximate=False)
+    peer = _consumer(redis_client, name="peer", claim_idle_ms=20)
+    time.sleep(0.05)
+    assert len(list(peer)) == 1
+    assert peer.trimmed == 2
+    assert redis_client.xpending(STREAM, "g")["pending"] == 1
