@@ -163,7 +163,7 @@ class Consumer:
         self.stream = stream
         self._start = start
         self._types = re.compile("|".join(fnmatch.translate(t) for t in types)) if types else None
-        self._count = count
+        self.count = count  # entries per read; may be lowered between reads
         self._block_ms = block_ms
         self._claim_idle_ms = claim_idle_ms
         self._max_deliveries = max_deliveries
@@ -253,7 +253,7 @@ class Consumer:
                     self.name,
                     self._claim_idle_ms,
                     self._claim_cursor,
-                    self._count,
+                    self.count,
                     self._max_deliveries,
                     self._dead_maxlen,
                 ],
@@ -271,7 +271,7 @@ class Consumer:
             self.group,
             self.name,
             {self.stream: ">"},
-            count=self._count,
+            count=self.count,
             block=self._block_ms if self._block_ms > 0 else None,
         )
         if not reply:

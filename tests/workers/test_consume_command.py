@@ -83,3 +83,29 @@ def test_triaging_dead_letters_never_feeds_them_back_into_the_dead_stream(
     assert _run(capsys, "--stream", dead, "--exit-when-idle") == []
     assert redis_client.xlen(dead) == 1
     assert redis_client.xlen(dead + ".dead") == 1
+
+
+def test_count_with_a_type_filter_leaves_nothing_read_but_unprinted(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--count N never reads past the Nth event: the next run continues right after it,
+    instead of the rest of a read waiting, pending, for the reclaim idle time."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    kinds = ["story", "article", "story", "story", "story"]
+    for i, kind in enumerate(kinds):
+        event = CloudEvent(
+            id=f"ev_{i}", type=f"storywire.{kind}.created.v1", subject=f"s{i}",
+            time=datetime(2026, 11, 24, tzinfo=UTC), data={},
+        )  # fmt: skip
+        redis_client.rpush("sw:outbox", outbox_item(event))
+    RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
+    story = ("--type", "storywire.story.*")
+    assert [e["id"] for e in _run(capsys, "--from", "0", *story, "--count", "2")] == [
+        "ev_0",
+        "ev_2",
+    ]
+    assert [e["id"] for e in _run(capsys, *story, "--exit-when-idle")] == ["ev_3", "ev_4"]
+    assert redis_client.xpending("storywire.events", "cli")["pending"] == 0

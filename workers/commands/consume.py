@@ -43,6 +43,10 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             printed += 1
             if args.count and printed >= args.count:
                 break
+            if args.count:
+                # Read no more than is left to print: entries read past the last one printed
+                # would stay pending on this exiting consumer until the reclaim idle time.
+                consumer.count = min(consumer.count, args.count - printed)
     except KeyboardInterrupt:
         pass
     finally:
