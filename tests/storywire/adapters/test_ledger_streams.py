@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
+import pytest
 import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
@@ -135,3 +137,29 @@ def test_a_merge_landing_between_resolve_and_write_is_followed(redis_client: red
     assert record is not None
     assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
     assert record.article_count == 4
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="article.ingested ids are article id + content hash (documented), so an edit back "
+    "to an earlier text reuses the first id: the sent index and id-deduplicating consumers drop "
+    "it. Fixing it changes the documented id derivation; reported, not fixed.",
+)
+def test_an_edit_back_to_earlier_text_reaches_consumers(redis_client: redis.Redis) -> None:
+    """Text h1, then an edit h2, then back to h1: consumers must end with the h1 text."""
+    ledger = RedisLedger(redis_client)
+    sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
+    first = _article("a1", "Reuters", 0)
+    edited = replace(first, text="Body, corrected.", content_hash="h-edit")
+    for version in (first, edited, first):
+        ledger.record(version, "st_1")
+        sink.drain_all(now=1.0)
+    latest: dict[str, str] = {}
+    seen: set[object] = set()
+    for event in _events(redis_client):
+        if event["type"] == "storywire.article.ingested.v1" and event["id"] not in seen:
+            seen.add(event["id"])  # as the docs tell consumers: drop repeats by id
+            data = event["data"]
+            assert isinstance(data, dict)
+            latest[data["article_id"]] = data["text"]
+    assert latest == {"a1": "Body."}
