@@ -202,6 +202,16 @@ OTHER = [
 ]
 
 
+def _storm_pair() -> list[tuple[str, Entry]]:
+    """A storm report and a second one of it, which joins (or is held for) its story."""
+    return [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))]
+
+
+def _others() -> list[tuple[str, Entry]]:
+    """OTHER's two reports, from ECHO: arrivals that make held documents due."""
+    return [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)]
+
+
 def _holding_engine() -> StoryEngine:
     # Every joining document scores below 1.0, so each is held, and 2 arrivals release it.
     return StoryEngine(MemoryStoryStore(), Params(defer_below=1.0, defer_arrivals=2))
@@ -214,10 +224,7 @@ def test_a_held_article_waits_without_events_and_a_later_call_releases_it(
     source release it: its events come with that later call, into the first article's story."""
     ledger = RedisLedger(redis_client)
     engine = _holding_engine()
-    first = process_entries(
-        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
+    first = process_entries(SOURCE, _storm_pair(), engine=engine, ledger=ledger, fetched_at=NOW)
     created, held = (build_article(SOURCE, f"g:{i}", _entry(str(i), *t), fetched_at=NOW).id
                      for i, t in ((1, STORM), (2, STORM_TOO)))  # fmt: skip
     assert (first.new, first.stories_created, first.held, first.released) == (2, 1, 1, 0)
@@ -226,10 +233,7 @@ def test_a_held_article_waits_without_events_and_a_later_call_releases_it(
     assert ledger.known_stories([held]) == {}
     assert set(_outbox_ingested(redis_client, ledger)) == {created}
 
-    later = process_entries(
-        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
+    later = process_entries(ECHO, _others(), engine=engine, ledger=ledger, fetched_at=NOW)
 
     assert (later.new, later.stories_created, later.held, later.released) == (2, 2, 0, 1)
     ingested = _outbox_ingested(redis_client, ledger)
@@ -244,7 +248,7 @@ def test_an_article_held_and_released_in_one_call_is_recorded(redis_client: redi
     """Held, then made due by the batch's own later arrivals: its hold reaches the ledger
     before its release does, so the release finds it and records it."""
     ledger = RedisLedger(redis_client)
-    items = [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))]
+    items = _storm_pair()
     items += [(f"g:{i + 3}", _entry(str(i + 3), *t)) for i, t in enumerate(OTHER)]
     report = process_entries(SOURCE, items, engine=_holding_engine(), ledger=ledger, fetched_at=NOW)
     assert (report.new, report.held, report.released) == (4, 1, 1)
@@ -260,16 +264,10 @@ def _edit_while_held(
     released member's summary."""
     ledger = RedisLedger(redis_client)
     engine = _holding_engine()
-    process_entries(
-        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
+    process_entries(SOURCE, _storm_pair(), engine=engine, ledger=ledger, fetched_at=NOW)
     again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
     assert ledger.pending_count() == 1
-    process_entries(
-        ECHO, [(f"g:{i}", _entry(str(10 + i), *t)) for i, t in enumerate(OTHER)],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
+    process_entries(ECHO, _others(), engine=engine, ledger=ledger, fetched_at=NOW)
     held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
     (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
     (member,) = [m for m in record.members if m.article_id == held_id]
@@ -309,10 +307,7 @@ def test_an_edit_recorded_after_a_lost_release_is_not_undone_by_the_healing(
     with the held (older) text."""
     ledger = RedisLedger(redis_client)
     engine = _holding_engine()
-    process_entries(
-        SOURCE, [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))],
-        engine=engine, ledger=ledger, fetched_at=NOW,
-    )  # fmt: skip
+    process_entries(SOURCE, _storm_pair(), engine=engine, ledger=ledger, fetched_at=NOW)
     (released,) = engine.release_held(0)  # the ledger never hears of it: the worker died
     edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
     again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
@@ -358,7 +353,7 @@ class _Calls:
 def test_releases_reach_the_ledger_in_the_engines_order() -> None:
     """A document released before a later arrival is recorded before it: the ledger's first
     record of a story is the document the engine started it with."""
-    items = [("g:1", _entry("1", *STORM)), ("g:2", _entry("2", *STORM_TOO))]
+    items = _storm_pair()
     items += [(f"g:{i + 3}", _entry(str(i + 3), *t)) for i, t in enumerate(OTHER)]
     ids = [build_article(SOURCE, k, e, fetched_at=NOW).id for k, e in items]
     ledger = _Calls()
