@@ -4,8 +4,9 @@ A story's record and the events that announce its change are written in one MULT
 by WATCH on the records read: the decision and the events it produced land together or not at
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
-``sw:outbox`` list of pending events, ``sw:pending:<id>`` a held article's JSON and
-``sw:pending`` (sorted set) held article ids by the wall time they were first held.
+``sw:revision:<id>`` its revision and content hash, ``sw:outbox`` list of pending events,
+``sw:pending:<id>`` a held article's JSON and ``sw:pending`` (sorted set) held article ids by
+the wall time they were first held.
 
 Holding: the story engine may defer a document whose best story is uncertain and decide it
 later (more arrivals, or a time bound). Such an article is only kept pending here, with no
@@ -195,12 +196,16 @@ class RedisLedger:
         keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
         aliases = [self._alias_key(s) for s in (story_id, *absorbed)]
         article_key = f"{self._p}article:{article.id}"
-        pipe.watch(article_key, *keys, *aliases)  # type: ignore[no-untyped-call]
+        revision_key = f"{self._p}revision:{article.id}"
+        pipe.watch(article_key, revision_key, *keys, *aliases)  # type: ignore[no-untyped-call]
         if any(cast(list[bytes | None], pipe.mget(aliases))):
             # Merged away after ``resolve`` read it and before the WATCH: writing to that id
             # would bring the story back as one of its own. Resolve again.
             raise redis.WatchError(f"story {story_id} merged meanwhile")
-        raw, mapped = cast(list[bytes | None], pipe.mget([keys[0], article_key]))
+        raw, mapped, last = cast(
+            list[bytes | None], pipe.mget([keys[0], article_key, revision_key])
+        )
+        revision = _revision(last, article.content_hash)
         created = raw is None
         # Recorded before (a redelivery, an edit): the story's article count stays.
         known = not created and mapped is not None
@@ -219,7 +224,7 @@ class RedisLedger:
             out.append(events.story_merged(record, gone))
         elif changed:
             out.append(events.story_changed(record, created=created))
-        out.append(events.article_ingested(article, story_id))
+        out.append(events.article_ingested(article, story_id, revision))
         if copy_of is not None:
             out.append(events.article_copied(article, story_id, copy_of, record))
         ex = self._ex
@@ -236,6 +241,7 @@ class RedisLedger:
             for member in record.members:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
+        pipe.set(revision_key, f"{revision} {article.content_hash}", ex=ex)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
@@ -247,3 +253,14 @@ class RedisLedger:
 
     def outbox_length(self) -> int:
         return self._r.llen(self.outbox_key)
+
+
+def _revision(last: bytes | None, content_hash: str) -> int:
+    """The article's revision: the last one recorded for the same text (a redelivery keeps its
+    event id), one more for any other. An edit back to an earlier text is then a new revision:
+    with the text alone in the id it would repeat the first version's id, and consumers that
+    drop repeats by id would keep the edit."""
+    if last is None:
+        return 0
+    number, _, seen_hash = last.decode().partition(" ")
+    return int(number) if seen_hash == content_hash else int(number) + 1

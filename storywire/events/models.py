@@ -133,7 +133,13 @@ DATA_MODELS: dict[str, type] = {
 }
 
 
-def article_ingested(article: Article, story_id: str) -> CloudEvent:
+def _revised(revision: int) -> tuple[str, ...]:
+    return (str(revision),) if revision else ()
+
+
+def article_ingested(article: Article, story_id: str, revision: int = 0) -> CloudEvent:
+    """``revision``: how many times the article's text changed before (0: never), so that an
+    edit back to an earlier text is a new event; the first revision keeps the id it always had."""
     data = ArticleData(
         article_id=article.id,
         story_id=story_id,
@@ -151,7 +157,7 @@ def article_ingested(article: Article, story_id: str) -> CloudEvent:
         html=article.html,
     )
     return CloudEvent(
-        id=event_id(ARTICLE_INGESTED, article.id, article.content_hash),
+        id=event_id(ARTICLE_INGESTED, article.id, article.content_hash, *_revised(revision)),
         type=ARTICLE_INGESTED,
         subject=article.id,
         time=article.published,

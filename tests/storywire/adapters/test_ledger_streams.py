@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
-import pytest
 import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.streams import RedisStreamSink
+from storywire.events import ARTICLE_INGESTED, event_id
 from storywire.models import Article
 
 T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
@@ -139,12 +139,6 @@ def test_a_merge_landing_between_resolve_and_write_is_followed(redis_client: red
     assert record.article_count == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="article.ingested ids are article id + content hash (documented), so an edit back "
-    "to an earlier text reuses the first id: the sent index and id-deduplicating consumers drop "
-    "it. Fixing it changes the documented id derivation; reported, not fixed.",
-)
 def test_an_edit_back_to_earlier_text_reaches_consumers(redis_client: redis.Redis) -> None:
     """Text h1, then an edit h2, then back to h1: consumers must end with the h1 text."""
     ledger = RedisLedger(redis_client)
@@ -163,3 +157,20 @@ def test_an_edit_back_to_earlier_text_reaches_consumers(redis_client: redis.Redi
             assert isinstance(data, dict)
             latest[data["article_id"]] = data["text"]
     assert latest == {"a1": "Body."}
+
+
+def test_article_event_ids_follow_revisions_of_the_text(redis_client: redis.Redis) -> None:
+    """A redelivery repeats the first id (the id a first version always had); every change
+    of text, back to an earlier one included, is a new id."""
+    ledger = RedisLedger(redis_client)
+    first = _article("a1", "Reuters", 0)
+    edited = replace(first, text="Body, corrected.", content_hash="h-edit")
+
+    def ingested_id(version: Article) -> str:
+        (event,) = [e for e in ledger.record(version, "st_1").events if e.type == ARTICLE_INGESTED]
+        return event.id
+
+    ids = [ingested_id(v) for v in (first, first, edited, edited, first)]
+    assert ids[0] == ids[1] == event_id(ARTICLE_INGESTED, "a1", "ha1")
+    assert ids[2] == ids[3]
+    assert len({ids[0], ids[2], ids[4]}) == 3
