@@ -370,11 +370,17 @@ def _sentences(text: str) -> list[str]:
         start = 0
         for match in _SENTENCE_END.finditer(line):
             end = match.end()
-            if match.group()[0] == ".":
+            mark = match.group()[0]
+            if mark in ".!?\u2026":
+                # '“Is it over?” she asked.' goes on: a lowercase word continues the sentence
+                # after any of these marks (CJK stops end one whatever follows).
+                rest = line[end:].lstrip()
+                if rest and rest[0].islower():
+                    continue
+            if mark == ".":
                 word = line[start : match.start()].rsplit(None, 1)[-1:] or [""]
                 token = word[0].lower().lstrip("(\"'\u201c\u2018")
-                rest = line[end:].lstrip()
-                if token in _ABBREVIATIONS or len(token) == 1 or (rest and rest[0].islower()):
+                if token in _ABBREVIATIONS or len(token) == 1:
                     continue
             sentence = line[start:end].strip()
             if sentence:

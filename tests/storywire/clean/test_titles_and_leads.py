@@ -75,3 +75,9 @@ def test_lead_of_nothing_is_empty_and_budget_must_be_positive() -> None:
     assert lead("") == ""
     with pytest.raises(ValueError, match="max_chars"):
         lead("text", 0)
+
+
+def test_lead_does_not_end_a_sentence_before_a_lowercase_word() -> None:
+    """'“Is it over?” she asked.' is one sentence, whatever its end mark."""
+    assert lead("“Is it over?” she asked. Police stayed.", 20) == "“Is it over?” she…"
+    assert lead("Stop! he shouted. Nobody did.", 20) == "Stop! he shouted."
