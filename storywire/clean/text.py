@@ -363,8 +363,9 @@ _ABBREVIATIONS: Final = frozenset(
 )
 
 
-def _sentences(text: str) -> list[str]:
-    sentences: list[str] = []
+def _sentences(text: str) -> list[tuple[str, str]]:
+    """Each sentence with what goes before it in a lead: "" where the text had no space."""
+    sentences: list[tuple[str, str]] = []
     for raw in text.split("\n"):
         line = raw.strip()
         start = 0
@@ -384,10 +385,14 @@ def _sentences(text: str) -> list[str]:
                     continue
             sentence = line[start:end].strip()
             if sentence:
-                sentences.append(sentence)
+                # CJK sentences follow each other unspaced: a space would be a character the
+                # text never had.
+                glued = start > 0 and not line[start].isspace()
+                sentences.append(("" if glued else " ", sentence))
             start = end
         if line[start:].strip():
-            sentences.append(line[start:].strip())
+            glued = start > 0 and not line[start].isspace()
+            sentences.append(("" if glued else " ", line[start:].strip()))
     return sentences
 
 
@@ -400,14 +405,14 @@ def lead(text: str, max_chars: int = 300) -> str:
         raise ValueError("max_chars must be at least 1")
     picked: list[str] = []
     size = 0
-    for sentence in _sentences(text):
-        extra = len(sentence) + (1 if picked else 0)
-        if size + extra > max_chars:
+    for separator, sentence in _sentences(text):
+        piece = separator + sentence if picked else sentence
+        if size + len(piece) > max_chars:
             break
-        picked.append(sentence)
-        size += extra
+        picked.append(piece)
+        size += len(piece)
     if picked or not text.strip():
-        return " ".join(picked)
+        return "".join(picked)
     first = " ".join(text.split())[: max_chars - 1]
     cut = first.rsplit(" ", 1)[0] if " " in first else first
     return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"

@@ -81,3 +81,11 @@ def test_lead_does_not_end_a_sentence_before_a_lowercase_word() -> None:
     """'“Is it over?” she asked.' is one sentence, whatever its end mark."""
     assert lead("“Is it over?” she asked. Police stayed.", 20) == "“Is it over?” she…"
     assert lead("Stop! he shouted. Nobody did.", 20) == "Stop! he shouted."
+
+
+def test_lead_keeps_cjk_sentences_unspaced() -> None:
+    """CJK sentences follow each other without a space: the lead adds none (nor counts one)."""
+    text = "日本語の文章です。これは二番目の文です。"
+    assert lead(text, 300) == text
+    assert lead("一二。三四。", 6) == "一二。三四。"
+    assert lead("中文句子。English follows. 再来。", 300) == "中文句子。English follows. 再来。"
