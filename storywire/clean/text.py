@@ -413,6 +413,10 @@ def lead(text: str, max_chars: int = 300) -> str:
         size += len(piece)
     if picked or not text.strip():
         return "".join(picked)
-    first = " ".join(text.split())[: max_chars - 1]
-    cut = first.rsplit(" ", 1)[0] if " " in first else first
+    flat = " ".join(text.split())
+    first = flat[: max_chars - 1]
+    if flat[len(first) : len(first) + 1] == " ":
+        cut = first  # its last word ends right at the budget: whole, so kept
+    else:
+        cut = first.rsplit(" ", 1)[0] if " " in first else first
     return cut.rstrip(" ,;:-\u2013\u2014") + "\u2026"

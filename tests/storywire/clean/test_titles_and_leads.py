@@ -89,3 +89,8 @@ def test_lead_keeps_cjk_sentences_unspaced() -> None:
     assert lead(text, 300) == text
     assert lead("一二。三四。", 6) == "一二。三四。"
     assert lead("中文句子。English follows. 再来。", 300) == "中文句子。English follows. 再来。"
+
+
+def test_lead_cut_keeps_a_word_that_ends_at_the_budget() -> None:
+    """A word that fits whole before the ellipsis is kept."""
+    assert lead("Markets rallied strongly on Friday after the data", 16) == "Markets rallied…"
