@@ -329,8 +329,9 @@ def _outlet_names(outlet: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _outlet_names(outlet))
+    # Doubled separators too: Slashdot's " :: ", plain-text " -- ".
     return re.compile(
-        rf"\s+[-\u2013\u2014|:\u00b7\u2022]\s*(?:the\s+)?(?:{alternatives})\s*$", re.I
+        rf"\s+[-\u2013\u2014|:\u00b7\u2022]{{1,2}}\s*(?:the\s+)?(?:{alternatives})\s*$", re.I
     )
 
 

@@ -29,6 +29,8 @@ from storywire.clean import clean_title, lead
         ("<![CDATA[Storm Ciarán batters coast]]>", None, "Storm Ciarán batters coast"),
         ('"Quoted" and “curly” quotes', None, '"Quoted" and “curly” quotes'),
         ("Markets rally - BBC News - BBC News", "BBC News", "Markets rally"),
+        ("Linux 7.0 released :: Slashdot", "Slashdot", "Linux 7.0 released"),
+        ("Linux 7.0 released -- LWN", "LWN", "Linux 7.0 released"),
     ],
 )
 def test_clean_title(title: str, outlet: str | None, expected: str) -> None:
