@@ -256,6 +256,43 @@ class CompiledRules:
     cut_after: tuple[re.Pattern[str], ...]
 
 
+@functools.lru_cache(maxsize=1024)
+def _anchored(pattern: str) -> bool:
+    """Whether a pattern can only match at the start: a leading ``^`` and no top-level ``|``.
+
+    In ``^a|b`` the caret anchors only ``a``; ``b`` is searched for anywhere.
+    """
+    if not pattern.startswith("^"):
+        return False
+    depth = 0
+    index = 1
+    in_class = False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # A "]" first in a class (after an optional "^") is a literal, not its end.
+            index += 1
+            if pattern.startswith("^", index):
+                index += 1
+            if pattern.startswith("]", index):
+                index += 1
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return False
+        index += 1
+    return True
+
+
 def _union_regex(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     """Few regexes for many: one for those anchored at the start, one for the rest.
 
@@ -265,12 +302,12 @@ def _union_regex(patterns: Sequence[str]) -> tuple[re.Pattern[str], ...]:
     """
     if len(patterns) < 2 or any(re.search(r"\\[1-9]|\(\?P=", p) for p in patterns):
         return tuple(_regex(p) for p in patterns)
-    anchored = [p[1:] for p in patterns if p.startswith("^")]
-    floating = [p for p in patterns if not p.startswith("^")]
+    at_start = [p[1:] for p in patterns if _anchored(p)]
+    floating = [p for p in patterns if not _anchored(p)]
     joined: list[re.Pattern[str]] = []
     try:
-        if anchored:
-            joined.append(re.compile("^(?:" + "|".join(f"(?:{p})" for p in anchored) + ")", re.I))
+        if at_start:
+            joined.append(re.compile("^(?:" + "|".join(f"(?:{p})" for p in at_start) + ")", re.I))
         if floating:
             joined.append(re.compile("|".join(f"(?:{p})" for p in floating), re.I))
     except re.error:  # e.g. a global inline flag in one pattern
@@ -320,9 +357,9 @@ def cuts_at(line: str, table: CompiledRules) -> bool:
 
 
 def _found(pattern: re.Pattern[str], line: str) -> bool:
-    # A pattern that starts with ^ (and is not MULTILINE) can only match at 0: match() says
-    # the same as search() without trying every other position first.
-    if pattern.pattern.startswith("^"):
+    # A pattern anchored at ^ (and not MULTILINE) can only match at 0: match() says the same
+    # as search() without trying every other position first.
+    if _anchored(pattern.pattern):
         return pattern.match(line) is not None
     return pattern.search(line) is not None
 

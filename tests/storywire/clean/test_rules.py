@@ -220,6 +220,20 @@ def test_operator_rules_from_toml() -> None:
 
 
 @pytest.mark.parametrize(
+    "rule",
+    [
+        Rule("drop_paragraph_matching", pattern=r"^Sponsored$|brought to you by"),
+        Rule("cut_after", pattern=r"^Our Standards:|brought to you by"),
+    ],
+)
+def test_line_rule_branches_without_a_caret_match_anywhere(rule: Rule) -> None:
+    """Line patterns are searched: in ``^a|b`` the caret anchors only ``a``, ``b`` may be anywhere
+    in the line (the union of anchored defaults must not anchor it)."""
+    html = "<p>Storm hits the coast.</p><p>This story is brought to you by Acme.</p>"
+    assert html_to_text(html, rules=[rule]) == "Storm hits the coast."
+
+
+@pytest.mark.parametrize(
     ("spec", "message"),
     [
         ([{"kind": "drop_everything", "selector": "p"}], "unknown rule kind"),
