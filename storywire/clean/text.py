@@ -49,6 +49,14 @@ _MULTI_SPACE: Final = re.compile("  +")
 _BREAKS: Final = re.compile("[\ue000-\ue002]+")
 _ODD_SPACE: Final = re.compile(r"[^\S \n]")
 _BLANK_LINES: Final = re.compile("\n\n\n+")
+# Han, kana, CJK punctuation and full-width forms; not Hangul (Korean is written with spaces).
+_CJK: Final = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff9f\U00020000-\U0003134f"
+)
+# Starts with the newline so the regex engine scans for a literal (~20x faster than for the
+# class); the lookbehind then checks the character before it.
+_WRAPPED_CJK: Final = re.compile(f"\n(?<=[{_CJK}]\n)[ \t\r\n]*(?=[{_CJK}])")
 
 _C1: Final = re.compile("[\x80-\x9f]")
 _MARKUP: Final = re.compile(r"<[A-Za-z!?/]")
@@ -218,6 +226,9 @@ def _collapse_spaces(text: str, whitespace: str) -> str:
 
 
 def _html_layout(text: str) -> str:
+    # A source line break between two CJK characters is no word space (CSS Text 3, as Firefox
+    # renders it): Chinese and Japanese are written without spaces and hard-wrapped anywhere.
+    text = _WRAPPED_CJK.sub("", text)
     # HTML whitespace is collapsed first, so only the markers say where lines end.
     text = _collapse_spaces(text, "\n\t\r\f\v")
     for marker in (_PARA, _LINE, _BR):
