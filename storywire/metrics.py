@@ -7,6 +7,7 @@ pool or host they run in, and nothing needs a multiprocess registry.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,16 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _number(value: float) -> str:
+    # Every digit: `:g` keeps six, so a counter past a million would stop moving for rate().
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    exact = float(value).is_integer() and abs(value) < 2**53
+    return str(int(value)) if exact else repr(float(value))
+
+
 def render(samples: Iterable[Sample]) -> str:
     """Prometheus text format 0.0.4, metrics in declaration order, samples grouped by name."""
     by_name: dict[str, list[Sample]] = {}
@@ -59,7 +70,6 @@ def render(samples: Iterable[Sample]) -> str:
         lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
         for sample in by_name[name]:
             labels = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(sample.labels.items()))
-            lines.append(
-                f"{name}{{{labels}}} {sample.value:g}" if labels else f"{name} {sample.value:g}"
-            )
+            value = _number(sample.value)
+            lines.append(f"{name}{{{labels}}} {value}" if labels else f"{name} {value}")
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ import urllib.request
 
 import pytest
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_metrics import count
@@ -55,3 +56,25 @@ def test_render_escapes_and_refuses_undeclared() -> None:
     assert 'outcome="a\\"b"' in text
     with pytest.raises(ValueError, match="undeclared"):
         render([Sample("nope", 1)])
+
+
+def test_metrics_parse_strictly_and_keep_every_digit(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """A busy service's counters pass a strict parser with their exact value: six significant
+    digits would freeze a counter past a million, and rate() would read zero."""
+    count(redis_client, {"fetch:ok": 1_234_567, "articles:new": 10_000_001})
+    redis_client.rpush("fetch", *range(1_000_003))
+    with exporter(redis_server.url, stream="storywire.events", host="127.0.0.1", port=0) as port:
+        _, body = _get(f"http://127.0.0.1:{port}/metrics")
+    values: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+    helped = [line.split()[2] for line in body.splitlines() if line.startswith("# HELP")]
+    assert len(helped) == len(set(helped))
+    for family in text_string_to_metric_families(body):
+        for sample in family.samples:
+            series = (sample.name, tuple(sorted(sample.labels.items())))
+            assert series not in values, f"duplicate series {series}"
+            values[series] = sample.value
+    assert values[("storywire_fetch_total", (("outcome", "ok"),))] == 1_234_567
+    assert values[("storywire_articles_total", (("kind", "new"),))] == 10_000_001
+    assert values[("storywire_queue_depth", (("queue", "fetch"),))] == 1_000_003
