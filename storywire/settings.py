@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -67,6 +69,10 @@ class Settings:
     amqp_lease_seconds: float = 15.0  # one drainer at a time; a dead one's lease lapses after this
 
     def __post_init__(self) -> None:
+        for name, check in _CHECKS.items():
+            reason = check(getattr(self, name))
+            if reason:
+                raise SettingsError(f"STORYWIRE_{name.upper()}={getattr(self, name)!r}: {reason}")
         if not self.story_hold_seconds >= 0:  # `not >=` also refuses NaN
             raise SettingsError("STORYWIRE_STORY_HOLD_SECONDS must be 0 (never hold) or more")
         if self.retention_days < 0 or (0 < self.retention_days * 24 < 2 * self.story_window_hours):
@@ -123,3 +129,71 @@ def _convert(name: str, type_name: str, raw: str) -> Any:
     except ValueError as exc:
         raise SettingsError(f"STORYWIRE_{name.upper()}={raw!r}: expected {type_name}") from exc
     return raw
+
+
+# Checked when the settings are built, so a bad value stops the command that read it with one
+# line naming the variable: unchecked, a zero interval or budget spins, a negative lease expires
+# at once, an unknown log level or a Redis URL without a scheme is a traceback in every worker.
+def _positive(value: float) -> str | None:
+    return None if math.isfinite(value) and value > 0 else "must be a number above 0"
+
+
+def _not_negative(value: float) -> str | None:
+    return None if math.isfinite(value) and value >= 0 else "must be a number, 0 or more"
+
+
+def _one_of(*choices: str) -> Any:
+    return lambda value: None if value in choices else f"must be one of {', '.join(choices)}"
+
+
+def _url(*schemes: str) -> Any:
+    def check(value: str | None) -> str | None:
+        if value is None or (value.split("://", 1)[0].lower() in schemes and "://" in value):
+            return None
+        return "must be a URL starting with " + " or ".join(f"{s}://" for s in schemes)
+
+    return check
+
+
+def _name(value: str) -> str | None:
+    return None if value.strip() else "must not be blank"
+
+
+def _log_level(value: str) -> str | None:
+    known = logging.getLevelNamesMapping()
+    return None if value.upper() in known else "must be DEBUG, INFO, WARNING, ERROR or CRITICAL"
+
+
+def _port(value: int) -> str | None:
+    return None if 0 <= value <= 65535 else "must be a port, 0 to 65535 (0: none)"
+
+
+_REDIS = ("redis", "rediss", "unix")
+_CHECKS: dict[str, Any] = {
+    "redis_url": _url(*_REDIS),
+    "broker_url": _url(*_REDIS, "amqp", "amqps", "pyamqp"),
+    "amqp_url": _url("amqp", "amqps"),
+    "stream": _name,
+    "dead_letter_stream": _name,
+    "amqp_exchange": _name,
+    "user_agent": _name,
+    "log_format": _one_of("auto", "json", "console"),
+    "log_level": _log_level,
+    "sink": _one_of("redis", "amqp"),
+    "stream_retention": _one_of("maxlen", "minid"),
+    "metrics_port": _port,
+    **dict.fromkeys(
+        ("stream_maxlen", "dispatch_interval", "max_in_flight", "lease_seconds",
+         "connect_timeout", "read_timeout", "fetch_deadline", "max_body_bytes",
+         "story_window_hours", "fetch_concurrency", "process_concurrency",
+         "disable_min_failures", "unconditional_every", "redirect_confirmations",
+         "domain_requests_per_minute", "domain_burst", "stream_max_age_hours",
+         "consumer_claim_idle_ms", "consumer_max_deliveries", "amqp_lease_seconds"),
+        _positive,
+    ),
+    **dict.fromkeys(
+        ("max_redirects", "story_decay_hours", "lead_chars", "disable_after_hours",
+         "unconditional_after_hours"),
+        _not_negative,
+    ),
+}  # fmt: skip

@@ -9,7 +9,7 @@ import structlog
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
-from storywire.settings import Settings
+from storywire.settings import Settings, SettingsError
 from storywire.stories import background
 from tasks import options
 from workers.logging import configure_logging
@@ -21,7 +21,11 @@ def release_interval(settings: Settings) -> float:
     return max(1.0, hold / 4) if hold else 60.0
 
 
-settings = Settings.from_env()
+try:
+    settings = Settings.from_env()
+except SettingsError as exc:
+    # `celery -A workers.app` (compose, k8s, systemd) would print a traceback of its loader.
+    raise SystemExit(f"storywire: {exc}") from None
 sweep_every = release_interval(settings)
 
 app = Celery(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
-from storywire.settings import Settings
+from storywire.settings import Settings, SettingsError
 from workers.commands import cluster, consume, parse, service, sources
 from workers.logging import configure_logging
 
@@ -23,7 +24,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.stderr.write(f"storywire: {exc}\n")
+        return 2
     configure_logging(settings.log_format, settings.log_level)
     return int(args.func(args, settings))
 

@@ -27,3 +27,64 @@ def test_story_hold_seconds_reads_from_the_environment_and_refuses_negatives() -
     for bad in ("-1", "nan"):
         with pytest.raises(SettingsError, match="STORYWIRE_STORY_HOLD_SECONDS"):
             Settings.from_env({"STORYWIRE_STORY_HOLD_SECONDS": bad})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STORYWIRE_REDIS_URL", "localhost:6379"),
+        ("STORYWIRE_REDIS_URL", "http://localhost:6379/0"),
+        ("STORYWIRE_BROKER_URL", "127.0.0.1:6379"),
+        ("STORYWIRE_AMQP_URL", "guest:guest@127.0.0.1:5672"),
+        ("STORYWIRE_STREAM", "   "),
+        ("STORYWIRE_STREAM_MAXLEN", "0"),
+        ("STORYWIRE_DISPATCH_INTERVAL", "0"),
+        ("STORYWIRE_DISPATCH_INTERVAL", "nan"),
+        ("STORYWIRE_MAX_IN_FLIGHT", "-5"),
+        ("STORYWIRE_LEASE_SECONDS", "-1"),
+        ("STORYWIRE_CONNECT_TIMEOUT", "0"),
+        ("STORYWIRE_READ_TIMEOUT", "inf"),
+        ("STORYWIRE_FETCH_DEADLINE", "-3"),
+        ("STORYWIRE_MAX_BODY_BYTES", "0"),
+        ("STORYWIRE_MAX_REDIRECTS", "-1"),
+        ("STORYWIRE_STORY_WINDOW_HOURS", "0"),
+        ("STORYWIRE_STORY_DECAY_HOURS", "-1"),
+        ("STORYWIRE_LEAD_CHARS", "-1"),
+        ("STORYWIRE_LOG_FORMAT", "xml"),
+        ("STORYWIRE_LOG_LEVEL", "LOUD"),
+        ("STORYWIRE_FETCH_CONCURRENCY", "0"),
+        ("STORYWIRE_PROCESS_CONCURRENCY", "-2"),
+        ("STORYWIRE_DISABLE_MIN_FAILURES", "0"),
+        ("STORYWIRE_UNCONDITIONAL_EVERY", "0"),
+        ("STORYWIRE_REDIRECT_CONFIRMATIONS", "0"),
+        ("STORYWIRE_DOMAIN_REQUESTS_PER_MINUTE", "0"),
+        ("STORYWIRE_DOMAIN_BURST", "0"),
+        ("STORYWIRE_METRICS_PORT", "99999"),
+        ("STORYWIRE_METRICS_PORT", "-1"),
+        ("STORYWIRE_SINK", "kafka"),
+        ("STORYWIRE_STREAM_RETENTION", "forever"),
+        ("STORYWIRE_STREAM_MAX_AGE_HOURS", "0"),
+        ("STORYWIRE_CONSUMER_CLAIM_IDLE_MS", "0"),
+        ("STORYWIRE_CONSUMER_MAX_DELIVERIES", "0"),
+        ("STORYWIRE_AMQP_LEASE_SECONDS", "0"),
+        ("STORYWIRE_MAX_IN_FLIGHT", "lots"),
+        ("STORYWIRE_LEASE_SECONDS", "5m"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_its_variable(name: str, value: str) -> None:
+    """Refused when read, in one line naming the variable, rather than as a traceback deep in
+    a worker (or not at all: a zero interval or budget spins, a port out of range never binds)."""
+    with pytest.raises(SettingsError, match=name) as caught:
+        Settings.from_env({name: value})
+    assert "\n" not in str(caught.value)
+
+
+def test_every_default_and_the_documented_extremes_are_accepted() -> None:
+    assert Settings.from_env({}) == Settings()
+    edges = {"STORYWIRE_METRICS_PORT": "0", "STORYWIRE_STORY_DECAY_HOURS": "0",
+             "STORYWIRE_MAX_REDIRECTS": "0", "STORYWIRE_LOG_LEVEL": "debug",
+             "STORYWIRE_REDIS_URL": "unix:///run/redis.sock", "STORYWIRE_SINK": "amqp",
+             "STORYWIRE_BROKER_URL": "amqp://guest:guest@rabbit:5672//",
+             "STORYWIRE_STREAM_RETENTION": "minid", "STORYWIRE_LOG_FORMAT": "console"}  # fmt: skip
+    settings = Settings.from_env(edges)
+    assert Settings.from_env(settings.env()) == settings

@@ -108,3 +108,14 @@ def test_cli_entry_point(
     assert record["domain_blocked_for_seconds"] == 0.0
     assert main(["sources", "export-opml"]) == 0
     assert "n1.com/feed" in capsys.readouterr().out
+
+
+def test_a_bad_environment_variable_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command reads the settings first: a bad value exits 2 naming the variable."""
+    monkeypatch.setenv("STORYWIRE_MAX_IN_FLIGHT", "lots")
+    assert main(["sources", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("storywire: STORYWIRE_MAX_IN_FLIGHT")
+    assert err.count("\n") == 1
