@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import tomllib
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from storywire.models import Source
 from storywire.urls import registrable_domain
@@ -54,15 +56,44 @@ def parse_sources(
             raw["url"] = f"{base_url.rstrip('/')}/{str(raw['path']).lstrip('/')}"
             raw.setdefault("allow_private", True)
         url = str(raw.get("url", ""))
-        if not url.startswith(("http://", "https://")):
-            raise SourceConfigError(f"{where} ({source_id}): url must be http(s), got {url!r}")
+        problem = _url_problem(url)
+        if problem:
+            raise SourceConfigError(f"{where} ({source_id}): url {problem}, got {url!r}")
         raw.setdefault("outlet", source_id)
         raw.setdefault("domain", registrable_domain(url))
         try:
-            sources.append(Source.from_dict(raw))
+            source = Source.from_dict(raw)
         except (TypeError, ValueError) as exc:
             raise SourceConfigError(f"{where} ({source_id}): {exc}") from exc
+        problem = _interval_problem(source)
+        if problem:
+            raise SourceConfigError(f"{where} ({source_id}): {problem}")
+        sources.append(source)
     return sources
+
+
+def _url_problem(url: str) -> str | None:
+    # A URL without a host, or one urllib cannot split, would fail on every poll instead.
+    if not url.startswith(("http://", "https://")):
+        return "must be http(s)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port out of range
+    except ValueError as exc:
+        return f"is malformed ({exc})"
+    if not parts.hostname or any(c.isspace() for c in parts.netloc):
+        return "has no valid host"
+    return None
+
+
+def _interval_problem(source: Source) -> str | None:
+    # Zero or negative polls the feed on every dispatch; NaN makes no schedule at all.
+    lo, hi = source.min_interval, source.max_interval
+    if not (math.isfinite(lo) and lo > 0 and math.isfinite(hi) and hi > 0):
+        return f"min_interval and max_interval must be seconds above 0, got {lo:g} and {hi:g}"
+    if lo > hi:
+        return f"min_interval {lo:g} is above max_interval {hi:g}"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

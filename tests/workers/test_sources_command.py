@@ -119,3 +119,47 @@ def test_a_bad_environment_variable_is_one_line_not_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith("storywire: STORYWIRE_MAX_IN_FLIGHT")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"id": "a", "url": "https://"},
+        {"id": "a", "url": "https://exa mple.com/feed"},
+        {"id": "a", "url": "http://[::1/feed"},
+        {"id": "a", "url": "https://a.com/f", "min_interval": -5},
+        {"id": "a", "url": "https://a.com/f", "min_interval": 0},
+        {"id": "a", "url": "https://a.com/f", "min_interval": "nan"},
+        {"id": "a", "url": "https://a.com/f", "max_interval": "inf"},
+        {"id": "a", "url": "https://a.com/f", "min_interval": 600, "max_interval": 60},
+    ],
+)
+def test_add_refuses_a_url_without_a_host_and_intervals_out_of_range(
+    store: RedisSourceStore, raw: dict[str, object]
+) -> None:
+    """Refused with one ``error:`` line, nothing stored: a zero or negative interval would poll
+    the feed on every dispatch, a NaN one is no schedule at all."""
+    out = io.StringIO()
+    assert do_add(store, raw, out) == 1
+    assert out.getvalue().startswith("error: ")
+    assert out.getvalue().count("\n") == 1
+    assert store.all() == []
+
+
+def test_add_refuses_a_url_another_source_already_polls(store: RedisSourceStore) -> None:
+    """A second id for the same feed would poll it twice and spend its domain's budget twice;
+    the same id updates as before."""
+    out = io.StringIO()
+    assert do_add(store, {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 0
+    assert do_add(store, {"id": "bbc2", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 1
+    assert "already polled by 'bbc'" in out.getvalue()
+    assert [s.id for s in store.all()] == ["bbc"]
+    update = {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC"}
+    assert do_add(store, update, out) == 0
+    assert out.getvalue().endswith("updated bbc https://feeds.bbci.co.uk/news/rss.xml\n")
+
+
+def test_remove_of_an_unknown_id_is_an_error(store: RedisSourceStore) -> None:
+    out = io.StringIO()
+    assert do_remove(store, "nope", out) == 1
+    assert out.getvalue() == "error: no source 'nope'\n"

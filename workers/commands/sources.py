@@ -37,6 +37,11 @@ def do_add(
     except SourceConfigError as exc:
         out.write(f"error: {exc}\n")
         return 1
+    # Two ids for one feed would poll it twice, spending its domain's budget twice.
+    twin = next((s.id for s in store.all() if s.url == source.url and s.id != source.id), None)
+    if twin is not None:
+        out.write(f"error: {source.url} is already polled by {twin!r}\n")
+        return 1
     existed = store.get(source.id) is not None
     store.upsert([source], now=time.time() if now is None else now)
     out.write(f"{'updated' if existed else 'added'} {source.id} {source.url}\n")
