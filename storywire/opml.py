@@ -8,8 +8,9 @@ namespace, as OPML 2.0 allows, so an export imports back to the same sources.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import fields
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
@@ -54,8 +55,32 @@ def to_opml(sources: Sequence[Source], *, title: str = "storywire sources") -> b
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+@dataclass(frozen=True, slots=True)
+class OpmlRead:
+    """What an import would do: the sources to store and every outline it leaves out."""
+
+    sources: list[Source]
+    updates: frozenset[str] = frozenset()  # ids of known sources these sources replace
+    already_polled: int = 0  # feeds a known source polls already, under its own settings
+    duplicates: int = 0  # outlines repeating a feed of an earlier one (another folder)
+    skipped: tuple[str, ...] = ()  # "outline #N (title): reason", one per invalid outline
+
+
 def from_opml(data: bytes) -> list[Source]:
     """Every feed outline of an OPML 1.0/2.0 document (nested categories included)."""
+    return read_opml(data).sources
+
+
+def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRead:
+    """Every feed outline of an OPML 1.0/2.0 document, against ``known`` sources (id → url).
+
+    An outline carrying our id (our own export) updates that source. Any other outline whose
+    feed is known is left alone, so a reader's export never resets a source's intervals or
+    rules, and its id, made from its title, never takes over a known source's id. One invalid
+    outline is skipped with its reason; the rest imports.
+    """
+    known = known or {}
+    polled = set(known.values())
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -65,27 +90,58 @@ def from_opml(data: bytes) -> list[Source]:
         raise OpmlError(f"not XML: {exc}") from exc
     if root.tag != "opml":
         raise OpmlError(f"root element is <{root.tag}>, not <opml>")
-    raw_sources: list[dict[str, Any]] = []
-    taken: set[str] = set()
-    known = {f.name for f in fields(Source)}
-    for outline in root.iter("outline"):
-        url = outline.get("xmlUrl") or outline.get("xmlurl")
+    sources: list[Source] = []
+    updates: set[str] = set()
+    skipped: list[str] = []
+    seen: set[str] = set()
+    taken = set(known)
+    already = duplicates = 0
+    field_names = {f.name for f in fields(Source)}
+    for number, outline in enumerate(root.iter("outline"), start=1):
+        url = _feed_url(outline)
         if not url:
             continue  # a category, or a link outline
-        name = outline.get("title") or outline.get("text") or urlsplit(url).hostname or url
-        raw: dict[str, Any] = {"url": url.strip(), "outlet": name.strip()}
+        name = (outline.get("title") or outline.get("text") or "").strip()
+        name = name or urlsplit(url).hostname or url
+        raw: dict[str, Any] = {"url": url, "outlet": name}
         for key, value in outline.attrib.items():
             local = etree.QName(key)
-            if local.namespace == NS and local.localname in known:
+            if local.namespace == NS and local.localname in field_names:
                 raw[local.localname] = _attribute_value(local.localname, str(value))
-        raw["id"] = _unique_id(str(raw.get("id") or _slug(name)), taken)
-        raw_sources.append(raw)
-    if not raw_sources:
-        raise OpmlError("no outline with an xmlUrl")
-    try:
-        return parse_sources(raw_sources, origin="opml")
-    except SourceConfigError as exc:
-        raise OpmlError(str(exc)) from exc
+        if url in seen:
+            duplicates += 1
+            continue
+        seen.add(url)
+        own_id = str(raw.get("id") or "")
+        if own_id in known:
+            updates.add(own_id)
+        elif url in polled:
+            already += 1
+            continue
+        else:
+            raw["id"] = _unique_id(own_id or _slug(name, url), taken)
+        try:
+            (source,) = parse_sources([raw], origin=f"outline #{number}")
+        except SourceConfigError as exc:
+            skipped.append(str(exc).replace(": source #1", "", 1))
+            updates.discard(own_id)
+            continue
+        taken.add(source.id)
+        sources.append(source)
+    if not sources and not already and not duplicates:
+        raise OpmlError("; ".join(skipped) if skipped else "no outline with an xmlUrl")
+    return OpmlRead(sources, frozenset(updates), already, duplicates, tuple(skipped))
+
+
+def _feed_url(outline: Any) -> str:
+    url = str(outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
+    if not url and str(outline.get("type", "")).lower() in ("rss", "atom"):
+        url = str(outline.get("url") or "").strip()  # a feed outline some readers write
+    # feed:// and feed:https:// are readers' pseudo-schemes for an http(s) feed.
+    if url.lower().startswith("feed:"):
+        rest = url[5:]
+        url = rest if rest.lower().startswith(("http://", "https://")) else "http:" + rest
+    return url
 
 
 def _attribute_value(name: str, value: str) -> Any:
@@ -98,9 +154,14 @@ def _attribute_value(name: str, value: str) -> Any:
         return value
 
 
-def _slug(name: str) -> str:
-    slug = _SLUG.sub("-", name.lower()).strip("-")[:48]
-    return slug or "feed"
+def _slug(name: str, url: str) -> str:
+    # Accents fold to ASCII ("Actualités": "actualites"); a title with no Latin letters at
+    # all names the feed by its host rather than "feed", "feed-2", ...
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _SLUG.sub("-", folded.lower()).strip("-")[:48]
+    if not slug:
+        slug = _SLUG.sub("-", (urlsplit(url).hostname or "").lower()).strip("-")[:48]
+    return slug.strip("-") or "feed"
 
 
 def _unique_id(candidate: str, taken: set[str]) -> str:
@@ -108,5 +169,4 @@ def _unique_id(candidate: str, taken: set[str]) -> str:
     while unique in taken:
         unique = f"{candidate}-{n}"
         n += 1
-    taken.add(unique)
     return unique

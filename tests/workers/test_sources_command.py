@@ -163,3 +163,56 @@ def test_remove_of_an_unknown_id_is_an_error(store: RedisSourceStore) -> None:
     out = io.StringIO()
     assert do_remove(store, "nope", out) == 1
     assert out.getvalue() == "error: no source 'nope'\n"
+
+
+FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="1.0"><head><title>Feedly</title></head><body>
+<outline text="World" title="World">
+  <outline type="rss" text="Reuters" title="Reuters" xmlUrl="https://www.reutersagency.com/feed/"/>
+  <outline type="rss" text="BBC News" title="BBC News" xmlUrl="https://feeds.bbci.co.uk/news/rss.xml"/>
+  <outline type="rss" text="Le Monde - Actualit\xc3\xa9s" xmlUrl="https://www.lemonde.fr/rss/une.xml"/>
+</outline>
+<outline text="Tech"><outline text="Nested">
+  <outline type="rss" text="BBC News" title="BBC News" xmlUrl="https://feeds.bbci.co.uk/news/rss.xml"/>
+  <outline text="Ars" xmlUrl="https://feeds.arstechnica.com/arstechnica/index"/>
+  <outline type="rss" text="Guardian" url="https://www.theguardian.com/world/rss"/>
+  <outline type="rss" text="\xe6\x96\xb0\xe9\x97\xbb" xmlUrl="feed://www.zaobao.com.sg/rss/realtime/china"/>
+  <outline type="rss" text="Broken" xmlUrl="https://"/>
+</outline></outline>
+</body></opml>"""
+
+
+def test_import_of_a_readers_export_counts_every_outline(store: RedisSourceStore) -> None:
+    """A feed in two folders is one source; a feed already polled (under another id) is left
+    as it is, and an existing id is never taken over by another feed; one bad outline is
+    skipped with its reason while the rest imports; and the whole import is counted."""
+    out = io.StringIO()
+    do_add(store, {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC",
+                   "min_interval": 60}, out)  # fmt: skip
+    do_add(store, {"id": "reuters", "url": "https://www.reuters.com/rss"}, out)
+    before = {s.id: s for s in store.all()}
+    out = io.StringIO()
+    assert do_import_opml(store, FEEDLY, out) == 1  # one outline could not be imported
+    report = out.getvalue()
+    assert "imported 5 sources (5 added, 0 updated)" in report
+    assert "1 already polled, 1 duplicate outline, 1 skipped" in report
+    assert "skipped: outline #11 (broken): url has no valid host" in report
+    sources = {s.id: s for s in store.all()}
+    assert sources["bbc"] == before["bbc"]
+    assert sources["reuters"] == before["reuters"]
+    urls = sorted(s.url for s in sources.values())
+    assert len(urls) == len(set(urls)) == 7
+    assert "https://www.theguardian.com/world/rss" in urls
+    assert "http://www.zaobao.com.sg/rss/realtime/china" in urls
+    assert {"le-monde-actualites", "www-zaobao-com-sg", "reuters-2"} <= set(sources)
+
+
+def test_reimport_of_an_export_updates_in_place(store: RedisSourceStore) -> None:
+    """Our own export carries ids: importing it again updates those sources, adds nothing."""
+    out = io.StringIO()
+    do_add(store, {"id": "a", "url": "https://a.com/rss", "min_interval": 60}, out)
+    document = do_export_opml(store)
+    out = io.StringIO()
+    assert do_import_opml(store, document, out) == 0
+    assert out.getvalue() == "imported 1 sources (0 added, 1 updated)\n"
+    assert len(store.all()) == 1

@@ -22,7 +22,7 @@ import redis
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.opml import OpmlError, from_opml, to_opml
+from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
 from storywire.sources import SourceConfigError, parse_sources
 
@@ -124,14 +124,27 @@ def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
 
 
 def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
+    """Import what can be imported; exit 1 when an outline had to be skipped."""
     try:
-        sources = from_opml(data)
+        read = read_opml(data, known={s.id: s.url for s in store.all()})
     except OpmlError as exc:
         out.write(f"error: {exc}\n")
         return 1
-    store.upsert(sources, now=time.time())
-    out.write(f"imported {len(sources)} sources\n")
-    return 0
+    store.upsert(read.sources, now=time.time())
+    updated = len(read.updates)
+    out.write(
+        f"imported {len(read.sources)} sources "
+        f"({len(read.sources) - updated} added, {updated} updated)"
+    )
+    if read.already_polled or read.duplicates or read.skipped:
+        out.write(
+            f"; {read.already_polled} already polled, {read.duplicates} duplicate outline"
+            f"{'s' if read.duplicates != 1 else ''}, {len(read.skipped)} skipped"
+        )
+    out.write("\n")
+    for reason in read.skipped:
+        out.write(f"skipped: {reason}\n")
+    return 1 if read.skipped else 0
 
 
 def do_export_opml(store: RedisSourceStore) -> bytes:
