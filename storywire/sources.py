@@ -29,7 +29,10 @@ def load_sources(path: Path, *, base_url: str | None = None) -> list[Source]:
     (the demo's local server) and allowed to reach a private address.
     """
     with path.open("rb") as handle:
-        doc = tomllib.load(handle)
+        try:
+            doc = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise SourceConfigError(f"{path}: not TOML: {exc}") from exc
     raw_sources = doc.get("source")
     if not isinstance(raw_sources, list) or not raw_sources:
         raise SourceConfigError(f"{path}: no [[source]] entries")
@@ -43,7 +46,12 @@ def parse_sources(
     seen: set[str] = set()
     for index, given in enumerate(raw_sources, start=1):
         where = f"{origin}: source #{index}"
+        if not isinstance(given, dict):
+            raise SourceConfigError(f"{where}: must be a table, got {given!r}")
         raw = dict(given)
+        rules = raw.get("rules", [])
+        if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+            raise SourceConfigError(f"{where}: rules must be a list of tables, got {rules!r}")
         source_id = str(raw.get("id", ""))
         if not _ID.match(source_id):
             raise SourceConfigError(f"{where}: id {source_id!r} must match {_ID.pattern}")

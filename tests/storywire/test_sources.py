@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
+
+import pytest
 
 from storywire.models import Source
 from storywire.sources import (
     PollOutcome,
+    SourceConfigError,
+    load_sources,
     next_interval,
     syndication_period,
     update_rate,
@@ -90,3 +95,22 @@ def test_syndication_period() -> None:
     assert syndication_period("daily", None) == 86400.0
     assert syndication_period("fortnightly", "1") is None
     assert syndication_period("weekly", "x") == 604800.0
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("source = [1, 2]\n", "source #1: must be a table"),
+        ('[[source]]\nid = "a"\nurl = "https://a.com/f"\nrules = "x"\n', "rules"),
+        ("not toml [[", "sources.toml: not TOML"),
+    ],
+)
+def test_a_malformed_sources_file_is_one_error_naming_the_file(
+    tmp_path: Path, text: str, reason: str
+) -> None:
+    """`storywire run` turns SourceConfigError into one line; nothing else may escape."""
+    path = tmp_path / "sources.toml"
+    path.write_text(text)
+    with pytest.raises(SourceConfigError, match=reason) as caught:
+        load_sources(path)
+    assert str(path) in str(caught.value)
