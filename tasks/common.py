@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 import structlog
+from celery import Task
+from celery.exceptions import Retry
+from celery.utils.time import get_exponential_backoff_interval
 
 from storywire.stories import LockLost
+from tasks.options import TaskOptions
 
 log = structlog.get_logger("storywire")
 # Redis hiccups are worth a retry with backoff; anything else is a bug or bad input, logged.
 # So is the story lock: not acquired within its wait (LockError), or lost to a stall more often
 # than the engine retries by itself (LockLost): nothing half-written, the batch runs again.
 TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.LockError, LockLost)
+
+
+def retry_later(task: Task[Any, Any], exc: Exception, options: TaskOptions) -> Retry:
+    """``task.retry`` after the jittered exponential backoff of the task's options.
+
+    Celery applies ``retry_backoff`` only to ``autoretry_for``; a bare ``self.retry`` waits its
+    fixed ``default_retry_delay`` (3 minutes), every failed task returning at the same moment.
+    """
+    countdown = get_exponential_backoff_interval(
+        factor=options.retry_backoff,
+        retries=task.request.retries,
+        maximum=options.retry_backoff_max,
+        full_jitter=True,
+    )
+    return task.retry(exc=exc, countdown=countdown)

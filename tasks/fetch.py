@@ -25,7 +25,7 @@ from storywire.fulltext import enrich
 from storywire.identity import stable_keys
 from storywire.models import Entry, Source
 from storywire.settings import Settings
-from tasks.common import TRANSIENT, log
+from tasks.common import TRANSIENT, log, retry_later
 from tasks.options import FETCH, task
 from tasks.process import process
 from tasks.publish import publish
@@ -156,7 +156,7 @@ def fetch(self: Task[Any, Any], source_id: str) -> None:
             wake_publisher=publish.delay,
         )
     except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
+        raise retry_later(self, exc, FETCH) from exc
     bound = log.bind(source_id=source_id)
     result = done.result
     if result is None:

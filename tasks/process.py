@@ -10,7 +10,7 @@ from celery import Task
 from storywire.adapters.redis_metrics import count
 from storywire.models import Entry
 from storywire.processing import process_entries
-from tasks.common import TRANSIENT, log
+from tasks.common import TRANSIENT, log, retry_later
 from tasks.options import PROCESS, task
 from tasks.publish import publish
 from tasks.runtime import runtime
@@ -35,7 +35,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             lead_chars=rt.settings.lead_chars,
         )
     except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
+        raise retry_later(self, exc, PROCESS) from exc
     count(
         rt.redis,
         {

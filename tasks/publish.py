@@ -8,7 +8,7 @@ from typing import Any
 from celery import Task
 
 from storywire.adapters.streams import SinkUnavailableError
-from tasks.common import TRANSIENT, log
+from tasks.common import TRANSIENT, log, retry_later
 from tasks.options import PUBLISH, task
 from tasks.runtime import runtime
 
@@ -20,7 +20,7 @@ def publish(self: Task[Any, Any]) -> int:
     try:
         moved = target.drain_all(now=time.time())
     except (*TRANSIENT, SinkUnavailableError) as exc:
-        raise self.retry(exc=exc) from exc
+        raise retry_later(self, exc, PUBLISH) from exc
     if moved:
         log.info("publish", events=moved, sink=target.target)
     return moved

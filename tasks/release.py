@@ -9,7 +9,7 @@ from celery import Task
 
 from storywire.adapters.redis_metrics import count
 from storywire.holding import sweep_held
-from tasks.common import TRANSIENT, log
+from tasks.common import TRANSIENT, log, retry_later
 from tasks.options import RELEASE, task
 from tasks.publish import publish
 from tasks.runtime import runtime
@@ -30,7 +30,7 @@ def release(self: Task[Any, Any], older_than: float | None = None) -> int:
             now=time.time(),
         )
     except TRANSIENT as exc:
-        raise self.retry(exc=exc) from exc
+        raise retry_later(self, exc, RELEASE) from exc
     count(
         rt.redis,
         {

@@ -1,0 +1,53 @@
+"""Retries of a transient failure back off exponentially with jitter, as tasks.options says,
+rather than Celery's fixed three minutes for a bare ``self.retry``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from celery.exceptions import Retry
+
+import tasks.publish
+from tasks.options import PUBLISH
+
+
+class _Down:
+    """A runtime whose sink cannot reach Redis."""
+
+    class sink:  # noqa: N801 - stands in for the runtime's attribute
+        target = "stream"
+
+        @staticmethod
+        def drain_all(now: float) -> int:
+            raise redis.ConnectionError("Redis restarting")
+
+
+def _countdowns(monkeypatch: pytest.MonkeyPatch, retries: int) -> list[float]:
+    monkeypatch.setattr(tasks.publish, "runtime", lambda: _Down)
+    task: Any = tasks.publish.publish
+    seen: list[float] = []
+
+    def retry(*, exc: BaseException, countdown: float | None = None, **_: Any) -> Retry:
+        seen.append(task.default_retry_delay if countdown is None else countdown)
+        return Retry(exc=exc)
+
+    monkeypatch.setattr(task, "retry", retry)
+    task.push_request(retries=retries)
+    try:
+        with pytest.raises(Retry):
+            task.run()
+    finally:
+        task.pop_request()
+    return seen
+
+
+@pytest.mark.parametrize("retries", range(PUBLISH.max_retries))
+def test_a_transient_failure_backs_off_exponentially_with_jitter(
+    monkeypatch: pytest.MonkeyPatch, retries: int
+) -> None:
+    ceiling = min(PUBLISH.retry_backoff * 2**retries, PUBLISH.retry_backoff_max)
+    delays = [_countdowns(monkeypatch, retries)[0] for _ in range(20)]
+    assert all(0 <= d <= ceiling for d in delays), delays
+    assert len(set(delays)) > 1  # jittered: tasks that failed together do not return together
