@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from tasks.options import QUEUES
+from tasks.options import ALL, QUEUES
 from workers.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,3 +111,38 @@ def test_systemd_units_run_valid_commands() -> None:
         program, *argv = line.removeprefix("ExecStart=").split()
         assert program.endswith("/storywire")
         build_parser().parse_args(argv)
+
+
+def _longest_task(queues: str) -> int:
+    """The hard time limit of the slowest task a worker of these queues may be running."""
+    return max(o.time_limit for o in ALL if o.queue in queues.split(","))
+
+
+def test_every_worker_is_given_time_to_finish_its_longest_task_on_sigterm() -> None:
+    """The README promises a warm shutdown (the running task finishes). Killed sooner, the
+    task's message, acked late, waits in Redis for the visibility timeout (an hour) before it
+    runs again."""
+    for name, service in _compose()["services"].items():
+        if service.get("entrypoint") or name in ("redis", "rabbitmq"):
+            continue
+        args = build_parser().parse_args(service["command"])
+        if args.command == "worker":
+            grace = service.get("stop_grace_period", "10s")
+            assert grace.endswith("s"), name
+            assert int(grace[:-1]) > _longest_task(args.queues), name
+    for doc in _k8s():
+        if doc["kind"] != "Deployment":
+            continue
+        spec = doc["spec"]["template"]["spec"]
+        args = build_parser().parse_args(spec["containers"][0]["args"])
+        if args.command == "worker":
+            grace = spec.get("terminationGracePeriodSeconds", 30)
+            assert grace > _longest_task(args.queues), doc["metadata"]["name"]
+    for unit in sorted((ROOT / "deploy" / "systemd").glob("*.service")):
+        text = unit.read_text()
+        (line,) = [x for x in text.splitlines() if x.startswith("ExecStart=")]
+        args = build_parser().parse_args(line.split()[1:])
+        if args.command == "worker":
+            stop = re.search(r"^TimeoutStopSec=(\d+)$", text, re.M)
+            assert stop is not None, unit
+            assert int(stop.group(1)) > _longest_task(args.queues), unit
