@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 
@@ -12,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_metrics import count
 from storywire.metrics import Sample, render
+from workers.cli import main
 from workers.health import exporter
 
 
@@ -78,3 +80,21 @@ def test_metrics_parse_strictly_and_keep_every_digit(
     assert values[("storywire_fetch_total", (("outcome", "ok"),))] == 1_234_567
     assert values[("storywire_articles_total", (("kind", "new"),))] == 10_000_001
     assert values[("storywire_queue_depth", (("queue", "fetch"),))] == 1_000_003
+
+
+def test_metrics_command_that_cannot_listen_says_so_in_one_line(
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A port out of range or already taken is the operator's to fix: one line, exit 2."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        for port in ("99999", busy):
+            assert main(["metrics", "--port", port]) == 2
+            err = capsys.readouterr().err
+            assert err.startswith(f"storywire metrics: cannot listen on 127.0.0.1:{port}: ")
+            assert err.count("\n") == 1

@@ -78,7 +78,11 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     url = _require_redis(settings)
-    server = make_server(url, stream=settings.stream, host=args.host, port=args.port)
+    try:
+        server = make_server(url, stream=settings.stream, host=args.host, port=args.port)
+    except (OSError, OverflowError) as exc:  # taken, not ours to bind, or out of range
+        sys.stderr.write(f"storywire metrics: cannot listen on {args.host}:{args.port}: {exc}\n")
+        return 2
     log.info("metrics", url=f"http://{args.host}:{server.server_address[1]}/metrics")
     try:
         server.serve_forever()
