@@ -63,6 +63,12 @@ def parse_sources(
                 raise SourceConfigError(f"{where}: 'path' needs a base URL (recorded feeds)")
             raw["url"] = f"{base_url.rstrip('/')}/{str(raw['path']).lstrip('/')}"
             raw.setdefault("allow_private", True)
+        for flag in ("allow_private", "full_text"):
+            # bool("false") is True: a quoted or numeric flag would open private addresses.
+            if not isinstance(raw.get(flag, False), bool):
+                raise SourceConfigError(
+                    f"{where} ({source_id}): {flag} must be true or false, got {raw[flag]!r}"
+                )
         url = str(raw.get("url", ""))
         problem = _url_problem(url)
         if problem:

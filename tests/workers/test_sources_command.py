@@ -216,3 +216,19 @@ def test_reimport_of_an_export_updates_in_place(store: RedisSourceStore) -> None
     assert do_import_opml(store, document, out) == 0
     assert out.getvalue() == "imported 1 sources (0 added, 1 updated)\n"
     assert len(store.all()) == 1
+
+
+@pytest.mark.parametrize("value", ["false", "False", "no", 0])
+def test_allow_private_must_be_a_real_boolean(store: RedisSourceStore, value: object) -> None:
+    """bool("false") is True: a string would quietly let the source reach private addresses."""
+    out = io.StringIO()
+    raw = {"id": "a", "url": "http://10.0.0.5/feed", "allow_private": value}
+    assert do_add(store, raw, out) == 1
+    assert "allow_private must be true or false" in out.getvalue()
+    document = (
+        b'<opml version="2.0" xmlns:storywire="https://github.com/storywire/storywire/opml">'
+        b'<body><outline text="a" xmlUrl="http://10.0.0.5/feed" storywire:allow_private="False"/>'
+        b"</body></opml>"
+    )
+    assert do_import_opml(store, document, out) == 1
+    assert store.all() == []
