@@ -171,7 +171,7 @@ def _port(value: int) -> str | None:
 _REDIS = ("redis", "rediss", "unix")
 _CHECKS: dict[str, Any] = {
     "redis_url": _url(*_REDIS),
-    "broker_url": _url(*_REDIS, "amqp", "amqps", "pyamqp"),
+    "broker_url": _url(*_REDIS, "sentinel", "amqp", "amqps", "pyamqp"),
     "amqp_url": _url("amqp", "amqps"),
     "stream": _name,
     "dead_letter_stream": _name,
