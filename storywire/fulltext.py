@@ -7,6 +7,7 @@ extractor, drops navigation, comments and boilerplate. Any failure keeps the fee
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -18,10 +19,14 @@ from storywire.clean import html_to_text
 from storywire.fetching import Fetcher
 from storywire.models import Entry, Source
 from storywire.stories.features import STOPWORDS, tokens
+from storywire.urls import canonical_url
 
 # A feed item with less text than this is a teaser: worth fetching its page.
 TEASER_CHARS = 400
 PAGE_MAX_BYTES = 5 * 1024 * 1024
+# All of one poll's pages together: the feed's own deadline plus this stays under the fetch
+# task's soft time limit, whose expiry would lose the whole poll, not only its pages.
+PAGES_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +75,13 @@ def enrich(
     policy: FetchPolicy,
     *,
     may_fetch: Callable[[], bool] = lambda: True,
+    seconds: float = PAGES_SECONDS,
 ) -> Enrichment:
     """Replace teaser entries' content with their page's main text where it can be had.
 
     ``may_fetch`` is asked before each page (the domain's politeness budget): once it says no,
-    the remaining teasers keep the feed's text rather than hammer the outlet.
+    the remaining teasers keep the feed's text rather than hammer the outlet. Past ``seconds``
+    the remaining teasers keep it too.
     """
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
@@ -83,6 +90,10 @@ def enrich(
         allow_private=source.allow_private or policy.allow_private,
         max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES),
     )
+    started = time.monotonic()
+    # Keyed by canonical URL: entries sharing an article (tracking parameters and all) cost
+    # the outlet one request.
+    pages: dict[str, tuple[str | None, str]] = {}
     out: list[Entry] = []
     fetched = 0
     failed: list[tuple[str, str]] = []
@@ -90,27 +101,49 @@ def enrich(
         if not entry.link or len(_teaser(entry)) >= TEASER_CHARS:
             out.append(entry)
             continue
-        if not may_fetch():
-            failed.append((entry.link, "over_budget"))
-            out.append(entry)
-            continue
-        try:
-            response = fetcher.fetch(entry.link, page_policy)
-        except FetchError as exc:
-            failed.append((entry.link, exc.reason))
-            out.append(entry)
-            continue
-        text = main_text(response.body, response.url) if response.status == 200 else None
-        if response.status != 200:
-            reason = f"http_{response.status}"
-        elif text is None:
-            reason = "no_text"
-        elif not about_the_entry(entry, text):
+        key = canonical_url(entry.link)
+        if key not in pages:
+            left = seconds - (time.monotonic() - started)
+            if left <= 0:  # checked first: a page never fetched must not spend the budget
+                failed.append((entry.link, "over_time"))
+                out.append(entry)
+                continue
+            if not may_fetch():
+                failed.append((entry.link, "over_budget"))
+                out.append(entry)
+                continue
+            pages[key] = _page_text(
+                entry.link, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
+            )
+        text, reason = pages[key]
+        if text is not None and not about_the_entry(entry, _without_headline(text, entry.title)):
             reason = "unrelated_text"
-        else:
+        elif text is not None:
             fetched += 1
             out.append(replace(entry, content_html=as_paragraphs(text)))
             continue
         failed.append((entry.link, reason))
         out.append(entry)
     return Enrichment(entries=tuple(out), fetched=fetched, failed=tuple(failed))
+
+
+def _page_text(link: str, fetcher: Fetcher, policy: FetchPolicy) -> tuple[str | None, str]:
+    """The page's main text, or None and the reason it has none."""
+    try:
+        response = fetcher.fetch(link, policy)
+    except FetchError as exc:
+        return None, exc.reason
+    if response.status != 200:
+        return None, f"http_{response.status}"
+    text = main_text(response.body, response.url)
+    if text is None:
+        return None, "no_text"
+    return text, ""
+
+
+def _without_headline(text: str, title: str) -> str:
+    # A paywall or "subscribe to continue" stub repeats the headline above its wall: the
+    # headline alone must not make the page about its entry.
+    headline = " ".join(title.split()).casefold()
+    kept = (line for line in text.splitlines() if " ".join(line.split()).casefold() != headline)
+    return "\n".join(kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -91,3 +92,62 @@ def test_a_page_that_is_not_about_its_entry_keeps_the_teaser(fetcher: HttpFetche
     assert "Rescue teams" in result.entries[1].content_html
     assert result.failed == ((base + "/wall", "unrelated_text"),)
     assert result.fetched == 1
+
+
+STUB = (
+    b"<html><body><article><h1>Quake strikes Sumatra</h1>"
+    b"<p>Subscribe to continue reading. Already a subscriber? Log in.</p></article></body></html>"
+)
+
+
+def test_a_paywall_stub_about_the_headline_keeps_the_teaser(fetcher: HttpFetcher) -> None:
+    """A 200 "subscribe to continue" page repeats the headline above its wall: the headline
+    alone does not make the page about its entry, and the teaser stays."""
+    routes = {"/stub": lambda h: Reply(200, STUB, {"Content-Type": "text/html"})}
+    with http_server(routes) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        stubbed = replace(_entry(base + "/stub"), title="Quake strikes Sumatra")
+        result = enrich(source, [stubbed], fetcher, POLICY)
+    assert result.entries == (stubbed,)
+    assert result.failed == ((base + "/stub", "unrelated_text"),)
+    assert result.fetched == 0
+
+
+def test_one_article_linked_twice_is_fetched_once(fetcher: HttpFetcher) -> None:
+    """Two entries linking the same article (one with tracking parameters) cost one request of
+    the domain's budget, and both get its text."""
+    hits: list[str] = []
+
+    def page(h: object) -> Reply:
+        hits.append("a")
+        return Reply(200, PAGE, {"Content-Type": "text/html"})
+
+    with http_server({"/a": page}) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        entries = [_entry(base + "/a?utm_source=rss&utm_medium=feed"), _entry(base + "/a")]
+        result = enrich(source, entries, fetcher, POLICY)
+    assert len(hits) == 1
+    assert all("Rescue teams" in entry.content_html for entry in result.entries)
+    assert result.fetched == 2
+    assert result.failed == ()
+
+
+def test_slow_pages_share_one_time_budget(fetcher: HttpFetcher) -> None:
+    """Each page has the fetch deadline, but a batch of slow pages must not outlast the fetch
+    task's time limit (which would lose the whole batch): past the budget, teasers stay."""
+    slow = lambda h: Reply(200, PAGE, {"Content-Type": "text/html"}, trickle=0.4, chunk=200)  # noqa: E731
+    with http_server({"/a": slow, "/b": slow, "/c": slow}) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        entries = [_entry(base + path) for path in ("/a", "/b", "/c")]
+        started = time.monotonic()
+        result = enrich(source, entries, fetcher, POLICY, seconds=2.0)
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.0
+    assert result.fetched == 1
+    assert result.failed == ((base + "/b", "deadline"), (base + "/c", "over_time"))
