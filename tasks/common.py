@@ -11,7 +11,6 @@ from celery.exceptions import Retry
 from celery.utils.time import get_exponential_backoff_interval
 
 from storywire.stories import LockLost
-from tasks.options import TaskOptions
 
 log = structlog.get_logger("storywire")
 # Redis hiccups are worth a retry with backoff; anything else is a bug or bad input, logged.
@@ -20,16 +19,18 @@ log = structlog.get_logger("storywire")
 TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.LockError, LockLost)
 
 
-def retry_later(task: Task[Any, Any], exc: Exception, options: TaskOptions) -> Retry:
-    """``task.retry`` after the jittered exponential backoff of the task's options.
+def retry_later(task: Task[Any, Any], exc: Exception) -> Retry:
+    """``task.retry`` after the jittered exponential backoff the task was declared with
+    (``tasks.options.task`` sets ``retry_backoff`` and ``retry_backoff_max`` on it).
 
     Celery applies ``retry_backoff`` only to ``autoretry_for``; a bare ``self.retry`` waits its
     fixed ``default_retry_delay`` (3 minutes), every failed task returning at the same moment.
     """
+    declared: Any = task  # celery-types does not declare the attributes shared_task sets
     countdown = get_exponential_backoff_interval(
-        factor=options.retry_backoff,
+        factor=int(declared.retry_backoff),
         retries=task.request.retries,
-        maximum=options.retry_backoff_max,
+        maximum=declared.retry_backoff_max,
         full_jitter=True,
     )
     return task.retry(exc=exc, countdown=countdown)

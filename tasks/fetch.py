@@ -156,7 +156,7 @@ def fetch(self: Task[Any, Any], source_id: str) -> None:
             wake_publisher=publish.delay,
         )
     except TRANSIENT as exc:
-        raise retry_later(self, exc, FETCH) from exc
+        raise retry_later(self, exc) from exc
     bound = log.bind(source_id=source_id)
     result = done.result
     if result is None:

@@ -35,7 +35,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             lead_chars=rt.settings.lead_chars,
         )
     except TRANSIENT as exc:
-        raise retry_later(self, exc, PROCESS) from exc
+        raise retry_later(self, exc) from exc
     count(
         rt.redis,
         {

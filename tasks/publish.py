@@ -20,7 +20,7 @@ def publish(self: Task[Any, Any]) -> int:
     try:
         moved = target.drain_all(now=time.time())
     except (*TRANSIENT, SinkUnavailableError) as exc:
-        raise retry_later(self, exc, PUBLISH) from exc
+        raise retry_later(self, exc) from exc
     if moved:
         log.info("publish", events=moved, sink=target.target)
     return moved

@@ -30,7 +30,7 @@ def release(self: Task[Any, Any], older_than: float | None = None) -> int:
             now=time.time(),
         )
     except TRANSIENT as exc:
-        raise retry_later(self, exc, RELEASE) from exc
+        raise retry_later(self, exc) from exc
     count(
         rt.redis,
         {
