@@ -158,10 +158,11 @@ def _slug(name: str, url: str) -> str:
     # Accents fold to ASCII ("Actualités": "actualites"); a title with no Latin letters at
     # all names the feed by its host rather than "feed", "feed-2", ...
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = _SLUG.sub("-", folded.lower()).strip("-")[:48]
-    if not slug:
-        slug = _SLUG.sub("-", (urlsplit(url).hostname or "").lower()).strip("-")[:48]
-    return slug.strip("-") or "feed"
+    for text in (folded, urlsplit(url).hostname or ""):
+        slug = _SLUG.sub("-", text.lower()).strip("-")[:48].strip("-")
+        if slug:
+            return slug
+    return "feed"
 
 
 def _unique_id(candidate: str, taken: set[str]) -> str:
