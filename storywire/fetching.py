@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
-from storywire.adapters.http import FetchError, FetchPolicy, FetchResult
+from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, header_number
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
 from storywire.models import Entry, Source
@@ -169,11 +169,10 @@ def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
     value = headers.get("retry-after")
     if not value:
         return None
-    value = value.strip()
-    # isascii: latin-1 superscripts (b"\xb2" is "²") pass isdigit() but not float().
-    if value.isascii() and value.isdigit():
-        return float(value)
-    return _http_date_delta(value, now)
+    seconds = header_number(value)
+    if seconds is not None:
+        return seconds
+    return _http_date_delta(value.strip(), now)
 
 
 def _http_date_delta(value: str, now: float) -> float | None:
@@ -196,9 +195,8 @@ def cache_lifetime(headers: Mapping[str, str], now: float) -> float | None:
         return None
     match = _MAX_AGE.search(cache_control)
     if match:
-        age = headers.get("age", "0").strip()
-        seconds = float(age) if age.isascii() and age.isdigit() else 0.0
-        return max(0.0, float(match.group(1)) - seconds)
+        age = header_number(headers.get("age")) or 0
+        return max(0.0, float(match.group(1)) - age)
     expires = headers.get("expires")
     if expires:
         # Relative to the server's clock when it sent one, so clock skew cancels out.

@@ -350,12 +350,19 @@ def _error_reason(exc: Exception) -> str:
     return "connection"
 
 
+def header_number(value: str | None) -> float | None:
+    """A header holding a non-negative integer (Content-Length, Age, Retry-After seconds), or
+    None when it holds anything else: a latin-1 superscript ("²", byte 0xB2) passes
+    ``isdigit()`` but not ``float()``, so ASCII digits only. Overlong digits are infinity."""
+    value = value.strip() if value else ""
+    return float(value) if value.isascii() and value.isdigit() else None
+
+
 def _read_capped(response: urllib3.BaseHTTPResponse, policy: FetchPolicy, started: float) -> bytes:
     """Stream the body under the byte cap and the total deadline, then decompress under the cap."""
     declared = response.headers.get("content-length")
-    # isascii: a latin-1 superscript ("²") passes isdigit() but not int(); it is no length.
-    digits = declared is not None and declared.isascii() and declared.isdigit()
-    if declared and digits and int(declared) > policy.max_body_bytes:
+    length = header_number(declared)
+    if length is not None and length > policy.max_body_bytes:
         response.close()
         response.release_conn()
         raise FetchError("too_large", f"declared {declared} bytes", transient=False)
