@@ -597,10 +597,22 @@ class StoryEngine:
                 best = (sim, rec.doc_id, rec.story_id)
         if best is None:
             return None, None, 0.0
-        story = self.store.load([best[2]]).get(best[2])
+        story = self._surviving(best[2])
         if story is None:
             return None, None, 0.0
         return best[1], story, 1.0
+
+    def _surviving(self, story_id: str) -> StoryState | None:
+        """The live story ``story_id`` is now part of: itself, or the one merges folded it
+        into (a record keeps the story it joined; merges after it chain)."""
+        seen = {story_id}
+        while (story := self.store.load([story_id]).get(story_id)) is None:
+            nxt = self.store.absorber(story_id)
+            if nxt is None or nxt in seen:
+                return None
+            seen.add(nxt)
+            story_id = nxt
+        return story
 
     def _threshold(self, feats: DocFeatures) -> float:
         p = self.params

@@ -180,12 +180,13 @@ for i = 1, #KEYS do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf
 return out
 """
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
-# story's state, the document's record, arrivals, then the index keys, the copy-list keys, and
-# for each absorbed story its state key and index keys. ARGV: token, story id, story JSON, last
-# seen, time, ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and
-# copy keys, the terms, the count of absorbed stories, 1 for a new arrival (0: a held document
-# decided now), the clock rank, and each absorbed story's id and number of index keys. Returns
-# the stream's clock and the latest document time after the commit.
+# story's state, the document's record, arrivals, then the index keys, the copy-list keys, for
+# each absorbed story its state key and index keys, and (when any) the alias hash and its
+# sorted set of times. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy
+# cap, doc id, record JSON, the counts of index keys and copy keys, the terms, the count of
+# absorbed stories, 1 for a new arrival (0: a held document decided now), the clock rank, and
+# each absorbed story's id, number of index keys and alias time. Returns the stream's clock and
+# the latest document time after the commit.
 _COMMIT = (
     _FENCE
     + _TERMS % 13
@@ -210,7 +211,11 @@ for _ = 1, ng do
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
   redis.call('DEL', KEYS[k + 1])
   redis.call('ZREM', KEYS[4], gone)
-  a, k = a + 2, k + 1 + nk
+  redis.call('HSET', KEYS[#KEYS - 1], gone, sid)
+  redis.call('ZADD', KEYS[#KEYS], ARGV[a + 3], gone)
+  redis.call('EXPIRE', KEYS[#KEYS - 1], ttl)
+  redis.call('EXPIRE', KEYS[#KEYS], ttl)
+  a, k = a + 3, k + 1 + nk
 end
 redis.call('SET', KEYS[7], ARGV[3], 'EX', ttl)
 redis.call('ZADD', KEYS[4], ARGV[4], sid)
@@ -413,19 +418,26 @@ class RedisStoryStore:
             len(change.new_keys),
             len(change.copy_keys),
             "\n".join(change.terms),
-            len(gone),
+            len(change.merged),
             int(change.arrival),
             self.clock_rank,
         ]
-        for old in gone.values():
-            keys.append(f"{p}:s:{old.id}")
-            keys += [f"{p}:i:{key}" for key in old.keys]
-            args += [old.id, len(old.keys)]
+        for gone_id in change.merged:
+            old = gone.get(gone_id)
+            keys.append(f"{p}:s:{gone_id}")
+            keys += [f"{p}:i:{key}" for key in old.keys] if old else []
+            args += [gone_id, len(old.keys) if old else 0, old.last_seen if old else change.time]
+        if change.merged:
+            keys += [f"{p}:alias", f"{p}:aliased"]
         times = self._commit(keys=keys, args=args)
         if not times:
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
         # What the commit made them, for the rest of this lock (a commit runs only under it).
         self._held.clock, self._held.latest = float(times[0]), float(times[1])
+
+    def absorber(self, story_id: str) -> str | None:
+        found = self.r.hget(f"{self.p}:alias", story_id)
+        return None if found is None else _str(found)
 
     def _drop_story(self, ops: list[Any], story: StoryState) -> None:
         for key in story.keys:
@@ -456,6 +468,8 @@ class RedisStoryStore:
                     ops += (4, "LREM", f"{p}:c:{key}", 0, doc_id)
                 ops += (2, "DEL", f"{p}:d:{doc_id}")
             ops += (3, "ZREM", f"{p}:docs", doc_id)
+        for gone in self.r.zrangebyscore(f"{p}:aliased", "-inf", f"({before}", start=0, num=limit):
+            ops += (3, "HDEL", f"{p}:alias", gone, 3, "ZREM", f"{p}:aliased", gone)
         if ops:
             self._run(ops)
         return len(old_ids)  # including ids whose state its TTL already removed

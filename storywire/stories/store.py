@@ -56,12 +56,18 @@ class StoryStore(Protocol):
         ...
 
     def commit(self, change: Commit) -> None:
-        """Apply one assignment: frequencies, story state, index entries, copy record."""
+        """Apply one assignment: frequencies, story state, index entries, copy record, and for
+        each story it absorbed, the alias that ``absorber`` reads."""
+        ...
+
+    def absorber(self, story_id: str) -> str | None:
+        """The story a merge folded ``story_id`` into, while records may still name it."""
         ...
 
     def expire(self, before: float, *, limit: int) -> int:
-        """Evict stories last seen before ``before`` and copy records older than it, oldest
-        first and at most ``limit`` of each; return how many stories went."""
+        """Evict stories last seen before ``before``, copy records older than it and aliases of
+        absorbed stories last seen before it, oldest first and at most ``limit`` of each;
+        return how many stories went."""
         ...
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
@@ -127,6 +133,11 @@ class MemoryStoryStore:
         self.docs: dict[str, tuple[DocRecord, tuple[str, ...]]] = {}
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
+        # Absorbed story -> the story it was merged into. Each lives while records may name
+        # the absorbed story: until the stream passes the absorbed story's last seen time,
+        # which no record of it is later than.
+        self.aliases: dict[str, str] = {}
+        self._alias_heap: list[tuple[float, str]] = []
         # The latest (time, doc id) pairs committed, ascending: the members and order of
         # Redis's P:hw sorted set.
         self._latest: list[tuple[float, str]] = []
@@ -173,12 +184,18 @@ class MemoryStoryStore:
         stories = self.stories
         return {s: stories[s] for s in story_ids if s in stories}
 
+    def absorber(self, story_id: str) -> str | None:
+        return self.aliases.get(story_id)
+
     def commit(self, change: Commit) -> None:
         self.n_docs += 1
         self._arrivals += change.arrival
         _count_elements(self.df, change.terms)  # Counter.update's C loop, without its checks
         story = change.story
         for gone in change.merged:
+            old = self.stories.get(gone)
+            self.aliases[gone] = story.id
+            heapq.heappush(self._alias_heap, (change.time if old is None else old.last_seen, gone))
             self._evict_story(gone)
         self.stories[story.id] = story
         heapq.heappush(self._story_heap, (story.last_seen, story.id))
@@ -266,6 +283,11 @@ class MemoryStoryStore:
                     bucket.remove(doc_id)
                     if not bucket:
                         del self.copy_index[key]
+        aheap = self._alias_heap
+        for _ in range(limit):
+            if not aheap or aheap[0][0] >= before:
+                break
+            self.aliases.pop(heapq.heappop(aheap)[1], None)
         return evicted
 
     def rotate_frequencies(self, now: float, every: float) -> bool:

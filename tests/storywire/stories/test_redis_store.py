@@ -72,6 +72,50 @@ def test_memory_and_redis_stores_merge_identically(redis_client: redis.Redis) ->
     assert shared.load(ids) == memory.load(ids)
 
 
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_copy_of_an_article_whose_story_merged_away_is_a_copy_in_the_survivor(
+    redis_client: redis.Redis, kind: str
+) -> None:
+    """The original's record still names the absorbed story: the copy follows the merge."""
+    store = MemoryStoryStore() if kind == "memory" else RedisStoryStore(redis_client)
+    engine = StoryEngine(store, MERGE_PARAMS)
+    placed = engine.assign_many(bridged_docs())
+    (gone,) = (m for a in placed for m in a.merged)
+    original = next(
+        d for d, a in zip(bridged_docs(), placed, strict=True) if a.created and a.story_id == gone
+    )
+    survivor = placed[-1].story_id
+    copy = replace(
+        original,
+        id="wire-copy",
+        title=original.title + " (AP)",
+        published=original.published + timedelta(hours=4),  # type: ignore[operator]
+        outlet="ap.example",
+    )
+    got = engine.assign(copy)
+    assert got.copy_of == original.id
+    assert got.story_id == survivor
+    assert not got.created
+
+
+LATER = timedelta(hours=200)
+
+
+def test_merge_aliases_expire_with_the_absorbed_story_in_both_stores(
+    redis_client: redis.Redis,
+) -> None:
+    stores = (MemoryStoryStore(clock_rank=1), RedisStoryStore(redis_client, clock_rank=1))
+    for store in stores:
+        engine = StoryEngine(store, MERGE_PARAMS)
+        placed = engine.assign_many(bridged_docs())
+        (gone,) = (m for a in placed for m in a.merged)
+        assert store.absorber(gone) == placed[-1].story_id
+        for i in range(2):  # the first moves the clock on, the second's assignment expires
+            engine.assign(replace(bridged_docs()[0], id=f"later{i}", published=T0 + LATER))
+        assert store.absorber(gone) is None
+    assert not redis_client.exists("storywire:stories:alias", "storywire:stories:aliased")
+
+
 def test_documents_of_thousands_of_features_count_alike_in_both_stores(
     redis_client: redis.Redis,
 ) -> None:
@@ -254,6 +298,8 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
+    assert redis_client.hlen("storywire:stories:alias") == len(memory.aliases)
+    assert {gone: shared.absorber(gone) for gone in memory.aliases} == memory.aliases
     keys = sorted(memory.index)
     assert shared.postings(keys, -math.inf) == memory.postings(keys, -math.inf)
     since = clock() - 72 * 3600.0
