@@ -363,10 +363,11 @@ class StoryEngine:
             # after a long pause (workers down for days) a backlog drains over the next
             # assignments in batches, never in one lock-holding sweep of every story.
             evicted = store.expire(now - p.window, limit=p.expire_batch)
-            if evicted < p.expire_batch:
-                self._last_expire = now - p.window
             if p.df_generation_hours > 0:
                 store.rotate_frequencies(now, p.df_generation_hours * 3600.0)
+            # Only now: a LockLost above retries this document, which must evict and rotate.
+            if evicted < p.expire_batch:
+                self._last_expire = now - p.window
         since = t - p.window
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]

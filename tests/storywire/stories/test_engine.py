@@ -20,7 +20,7 @@ from storywire.stories import (
     StoryState,
     story_id_for,
 )
-from storywire.stories.store import CLOCK_RANK
+from storywire.stories.store import CLOCK_RANK, LockLost
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -304,3 +304,31 @@ def test_a_document_without_names_or_numbers_is_scored_on_its_text_alone() -> No
     assert joined.copy_of is None
     assert joined.story_id == story_id_for("a")
     assert joined.score > 0.9
+
+
+class _LosesLockOnFirstRotation(MemoryStoryStore):
+    """The Redis store's behaviour when its lock ran out between eviction and rotation."""
+
+    def __init__(self) -> None:
+        super().__init__(clock_rank=1)
+        self.rotations: list[bool] = []
+
+    def rotate_frequencies(self, now: float, every: float) -> bool:
+        if self._df_started is not None and not self.rotations:
+            self.rotations.append(False)
+            raise LockLost("ran out")
+        rotated = super().rotate_frequencies(now, every)
+        if rotated:
+            self.rotations.append(True)
+        return rotated
+
+
+def test_a_lock_lost_during_rotation_does_not_put_rotation_off() -> None:
+    """The retried assignment rotates; it is not left to the next eviction, window / 8 later."""
+    store = _LosesLockOnFirstRotation()
+    params = replace(Params(), df_generation_hours=50.0)
+    engine = StoryEngine(store, params)
+    docs = [d for _, d in labelled_docs()]
+    for i, hours in enumerate([0, 80, 160]):
+        engine.assign(replace(docs[i], id=f"d{i}", published=T0 + timedelta(hours=hours)))
+    assert store.rotations == [False, True]
