@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from typing import Any
 
 import structlog
@@ -24,8 +25,10 @@ def release_interval(settings: Settings) -> float:
 try:
     settings = Settings.from_env()
 except SettingsError as exc:
-    # `celery -A workers.app` (compose, k8s, systemd) would print a traceback of its loader.
-    raise SystemExit(f"storywire: {exc}") from None
+    # `celery -A workers.app` (compose, k8s, systemd) would print a traceback of its loader;
+    # status 2, as every `storywire` command, where SystemExit with a message would give 1.
+    sys.stderr.write(f"storywire: {exc}\n")
+    raise SystemExit(2) from None
 sweep_every = release_interval(settings)
 
 app = Celery(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -41,3 +44,21 @@ def test_the_handler_is_connected_and_the_real_preload_builds_the_prior() -> Non
     assert any(r() is app_module._preload_story_prior for _, r in signals.worker_init.receivers)
     background.preload()
     assert background._load.cache_info().currsize == 1
+
+
+def test_a_worker_with_a_bad_setting_exits_2_with_one_line() -> None:
+    """``celery -A workers.app`` (compose, k8s, systemd) stops as every ``storywire`` command
+    does: status 2 and one line naming the variable, which supervisors and operators can tell
+    from a crash."""
+    env = {**os.environ, "STORYWIRE_LEASE_SECONDS": "60"}
+    done = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "workers.app", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("storywire: STORYWIRE_LEASE_SECONDS=60.0: ")
+    assert done.stderr.count("\n") == 1
