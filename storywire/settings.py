@@ -10,6 +10,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+# The fetch task's hard time limit (tasks.options.FETCH), seconds. It lives here because the
+# source lease is checked against it and the core does not import tasks.
+FETCH_TIME_LIMIT = 120
+
 
 class SettingsError(ValueError):
     """An environment variable holds a value of the wrong shape."""
@@ -73,6 +77,13 @@ class Settings:
             reason = check(getattr(self, name))
             if reason:
                 raise SettingsError(f"STORYWIRE_{name.upper()}={getattr(self, name)!r}: {reason}")
+        if self.lease_seconds <= FETCH_TIME_LIMIT:
+            # A fetch still running when its lease lapses finds its source due again: the next
+            # dispatch polls it a second time, spending its domain's budget twice.
+            raise SettingsError(
+                f"STORYWIRE_LEASE_SECONDS={self.lease_seconds!r}: must be above the fetch "
+                f"task's hard time limit ({FETCH_TIME_LIMIT} s), or a slow fetch is polled twice"
+            )
         if not self.story_hold_seconds >= 0:  # `not >=` also refuses NaN
             raise SettingsError("STORYWIRE_STORY_HOLD_SECONDS must be 0 (never hold) or more")
         if self.retention_days < 0 or (0 < self.retention_days * 24 < 2 * self.story_window_hours):

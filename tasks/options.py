@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 
 from celery import shared_task
 
+from storywire.settings import FETCH_TIME_LIMIT
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 QUEUES = ("dispatch", "fetch", "process", "publish")
@@ -40,7 +42,7 @@ class TaskOptions:
 
 
 DISPATCH = TaskOptions("storywire.dispatch", "dispatch", soft_time_limit=20, time_limit=30)
-FETCH = TaskOptions("storywire.fetch", "fetch", soft_time_limit=90, time_limit=120)
+FETCH = TaskOptions("storywire.fetch", "fetch", soft_time_limit=90, time_limit=FETCH_TIME_LIMIT)
 PROCESS = TaskOptions("storywire.process", "process", soft_time_limit=240, time_limit=300)
 PUBLISH = TaskOptions("storywire.publish", "publish", soft_time_limit=50, time_limit=60)
 # On the process queue: it takes the story lock as process does, so it scales with that queue.

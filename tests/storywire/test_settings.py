@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storywire.settings import Settings, SettingsError
+from tasks.options import FETCH
 
 
 def test_retention_defaults_to_thirty_days_and_zero_keeps_for_good() -> None:
@@ -27,6 +28,19 @@ def test_story_hold_seconds_reads_from_the_environment_and_refuses_negatives() -
     for bad in ("-1", "nan"):
         with pytest.raises(SettingsError, match="STORYWIRE_STORY_HOLD_SECONDS"):
             Settings.from_env({"STORYWIRE_STORY_HOLD_SECONDS": bad})
+
+
+@pytest.mark.parametrize("lease", [FETCH.time_limit / 2, float(FETCH.time_limit)])
+def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: float) -> None:
+    """A fetch still running when its source's lease lapses finds its source due again, and the
+    next dispatch polls it a second time at once."""
+    env = {"STORYWIRE_LEASE_SECONDS": str(lease)}
+    with pytest.raises(SettingsError, match=f"^STORYWIRE_LEASE_SECONDS={lease!r}: ") as caught:
+        Settings.from_env(env)
+    assert f"hard time limit ({FETCH.time_limit} s)" in str(caught.value)
+    assert "\n" not in str(caught.value)
+    longer = {"STORYWIRE_LEASE_SECONDS": str(FETCH.time_limit + 1)}
+    assert Settings.from_env(longer).lease_seconds == FETCH.time_limit + 1
 
 
 @pytest.mark.parametrize(
