@@ -20,7 +20,7 @@ import orjson
 from lxml import etree
 
 from storywire.models import Source
-from storywire.sources import SourceConfigError, parse_sources
+from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
 
 NS = "https://github.com/storywire/storywire/opml"
 _ATTR = "{%s}%s"
@@ -64,6 +64,9 @@ class OpmlRead:
     already_polled: int = 0  # feeds a known source polls already, under its own settings
     duplicates: int = 0  # outlines repeating a feed of an earlier one (another folder)
     skipped: tuple[str, ...] = ()  # "outline #N (title): reason", one per invalid outline
+    # "outline #N (title): reason", one per outline on a private or loopback host without
+    # allow_private: every poll would be refused, and only the operator knows if it is meant
+    private: tuple[str, ...] = ()
 
 
 def from_opml(data: bytes) -> list[Source]:
@@ -93,6 +96,7 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
     sources: list[Source] = []
     updates: set[str] = set()
     skipped: list[str] = []
+    private: list[str] = []
     seen: set[str] = set()
     taken = set(known)
     already = duplicates = 0
@@ -123,14 +127,17 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
         try:
             (source,) = parse_sources([raw], origin=f"outline #{number}")
         except SourceConfigError as exc:
-            skipped.append(str(exc).replace(": source #1", "", 1))
+            left_out = private if isinstance(exc, PrivateHostError) else skipped
+            left_out.append(str(exc).replace(": source #1", "", 1))
             updates.discard(own_id)
             continue
         taken.add(source.id)
         sources.append(source)
-    if not sources and not already and not duplicates:
+    if not sources and not already and not duplicates and not private:
         raise OpmlError("; ".join(skipped) if skipped else "no outline with an xmlUrl")
-    return OpmlRead(sources, frozenset(updates), already, duplicates, tuple(skipped))
+    return OpmlRead(
+        sources, frozenset(updates), already, duplicates, tuple(skipped), tuple(private)
+    )
 
 
 def _feed_url(outline: Any) -> str:

@@ -13,13 +13,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storywire.models import Source
-from storywire.urls import registrable_domain
+from storywire.urls import is_public, literal_address, registrable_domain
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 class SourceConfigError(ValueError):
     """The sources file is malformed; the message names the entry and the field."""
+
+
+class PrivateHostError(SourceConfigError):
+    """A source without ``allow_private`` whose URL's host is a loopback or private address by
+    its spelling alone: the fetch stage's guard would refuse every poll of it."""
 
 
 def load_sources(path: Path, *, base_url: str | None = None) -> list[Source]:
@@ -70,9 +75,7 @@ def parse_sources(
                     f"{where} ({source_id}): {flag} must be true or false, got {raw[flag]!r}"
                 )
         url = str(raw.get("url", ""))
-        problem = _url_problem(url)
-        if problem:
-            raise SourceConfigError(f"{where} ({source_id}): url {problem}, got {url!r}")
+        _check_url(url, f"{where} ({source_id})", allow_private=raw.get("allow_private", False))
         raw.setdefault("outlet", source_id)
         raw.setdefault("domain", registrable_domain(url))
         try:
@@ -86,6 +89,17 @@ def parse_sources(
     return sources
 
 
+def _check_url(url: str, where: str, *, allow_private: bool) -> None:
+    problem = _url_problem(url)
+    if problem:
+        raise SourceConfigError(f"{where}: url {problem}, got {url!r}")
+    problem = None if allow_private else _private_host(url)
+    if problem:
+        raise PrivateHostError(
+            f"{where}: url host {problem}; only a source with allow_private may poll it"
+        )
+
+
 def _url_problem(url: str) -> str | None:
     # A URL without a host, or one urllib cannot split, would fail on every poll instead.
     if not url.startswith(("http://", "https://")):
@@ -97,6 +111,20 @@ def _url_problem(url: str) -> str | None:
         return f"is malformed ({exc})"
     if not parts.hostname or any(c.isspace() for c in parts.netloc):
         return "has no valid host"
+    return None
+
+
+def _private_host(url: str) -> str | None:
+    # The spelling only, never DNS: a name may not resolve from the operator's box, and the
+    # fetch stage checks every address a name resolves to anyway. localhost names are loopback
+    # whatever a resolver says (RFC 6761).
+    host = urlsplit(url).hostname or ""
+    name = host.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return f"{host} is a loopback name"
+    address = literal_address(host)
+    if address is not None and not is_public(address):
+        return f"{host} is not a public address"
     return None
 
 

@@ -1,8 +1,11 @@
-"""Canonical URLs: one spelling per article, whatever tracking a feed glued onto its links."""
+"""Canonical URLs: one spelling per article, whatever tracking a feed glued onto its links;
+and which hosts are addresses outside the public internet."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never the article itself.
@@ -26,6 +29,8 @@ _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def is_tracking_param(name: str) -> bool:
@@ -77,3 +82,34 @@ def registrable_domain(url_or_host: str) -> str:
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def as_dialled(text: str) -> Address:
+    """An IP address as a socket reaches it: zone dropped, an IPv4-mapped IPv6 address as the
+    IPv4 one (``::ffff:127.0.0.1`` is loopback). ValueError when ``text`` is not an address."""
+    address = ipaddress.ip_address(text.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def is_public(address: Address) -> bool:
+    """Neither private, loopback, link-local, reserved nor multicast: what the fetch stage
+    reaches for a source without ``allow_private``."""
+    return address.is_global and not address.is_multicast
+
+
+def literal_address(host: str) -> Address | None:
+    """The address ``host`` is by its spelling alone, or None for a name; never asks DNS.
+
+    Beyond ipaddress's forms, the resolver's own numeric ones: ``2130706433``, ``0177.0.0.1``,
+    ``0x7f.1`` dial 127.0.0.1 just the same, and inet_aton parses them as getaddrinfo does.
+    """
+    try:
+        return as_dialled(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):  # a name; ValueError: NUL or non-ASCII in it
+        return None

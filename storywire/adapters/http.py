@@ -10,7 +10,6 @@ check and the connect (rebinding) cannot steer the socket to a private address.
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import socket
 import threading
 import time
@@ -24,8 +23,8 @@ import urllib3
 import urllib3.connection
 
 from storywire.settings import Settings
+from storywire.urls import as_dialled, is_public
 
-ADDRESS = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -178,12 +177,8 @@ def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolv
     if not addresses:
         raise FetchError("dns", f"{host}: no address")
     for text in addresses:
-        address: ADDRESS = ipaddress.ip_address(text.split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if allow_private:
-            continue
-        if not address.is_global or address.is_multicast:
+        address = as_dialled(text)
+        if not allow_private and not is_public(address):
             raise FetchError(
                 "ssrf_blocked", f"{host} resolves to non-public {address}", transient=False
             )

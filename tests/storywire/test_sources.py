@@ -10,9 +10,11 @@ import pytest
 from storywire.models import Source
 from storywire.sources import (
     PollOutcome,
+    PrivateHostError,
     SourceConfigError,
     load_sources,
     next_interval,
+    parse_sources,
     syndication_period,
     update_rate,
 )
@@ -114,3 +116,52 @@ def test_a_malformed_sources_file_is_one_error_naming_the_file(
     with pytest.raises(SourceConfigError, match=reason) as caught:
         load_sources(path)
     assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed",
+        "http://localhost:8080/rss",
+        "https://LOCALHOST./rss",
+        "http://feeds.localhost/rss",
+        "http://10.1.2.3/feed",
+        "http://192.168.0.10/feed",
+        "http://172.16.0.1/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://0.0.0.0/feed",
+        "http://[::1]/feed",
+        "http://[fe80::1%25eth0]/feed",
+        "http://[fc00::1]/feed",
+        "http://[::ffff:127.0.0.1]/feed",
+        "http://2130706433/feed",
+        "http://0177.0.0.1/feed",
+        "http://0x7f.1/feed",
+    ],
+)
+def test_a_literal_private_or_loopback_host_needs_allow_private(url: str) -> None:
+    """Without allow_private the fetch stage's guard refuses every poll of such a source, so it
+    is refused when added, naming the host; every spelling the resolver would dial counts."""
+    with pytest.raises(PrivateHostError, match="allow_private") as caught:
+        parse_sources([{"id": "a", "url": url}])
+    assert "\n" not in str(caught.value)
+    (source,) = parse_sources([{"id": "a", "url": url, "allow_private": True}])
+    assert source.url == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://8.8.8.8/feed",
+        "http://[2606:4700:4700::1111]/feed",
+        "https://intranet.invalid/feed",
+        "https://localhost.example.com/rss",
+        "https://127.0.0.1.nip.io/feed",
+        "https://1e100.net/feed",
+    ],
+)
+def test_names_are_never_resolved_and_public_literals_pass(url: str) -> None:
+    """Only the host's spelling is judged: a name may be unresolvable from the operator's box,
+    or resolve elsewhere from the workers'; the fetch stage checks what it resolves to."""
+    (source,) = parse_sources([{"id": "a", "url": url}])
+    assert not source.allow_private

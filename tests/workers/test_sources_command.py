@@ -232,3 +232,62 @@ def test_allow_private_must_be_a_real_boolean(store: RedisSourceStore, value: ob
     )
     assert do_import_opml(store, document, out) == 1
     assert store.all() == []
+
+
+def test_add_refuses_a_private_or_loopback_host_unless_allowed(
+    store: RedisSourceStore,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every poll of such a source would be refused by the SSRF guard: one line, exit 2,
+    nothing stored, unless the operator says it is meant (--allow-private)."""
+    out = io.StringIO()
+    assert do_add(store, {"id": "lan", "url": "http://192.168.1.20/rss"}, out) == 2
+    assert out.getvalue().startswith("error: ")
+    assert out.getvalue().count("\n") == 1
+    assert "192.168.1.20" in out.getvalue()
+    assert "--allow-private" in out.getvalue()
+    assert store.all() == []
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    assert main(["sources", "add", "dev", "http://localhost:8080/rss"]) == 2
+    assert main(["sources", "add", "dev", "http://localhost:8080/rss", "--allow-private"]) == 0
+    assert capsys.readouterr().out.endswith("added dev http://localhost:8080/rss\n")
+    assert [(s.id, s.allow_private) for s in store.all()] == [("dev", True)]
+
+
+PRIVATE = b"""<opml version="2.0" xmlns:storywire="https://github.com/storywire/storywire/opml">
+<body>
+  <outline text="Public" xmlUrl="https://public.example.com/rss"/>
+  <outline text="Router" xmlUrl="http://192.168.1.1/rss"/>
+  <outline text="Dev" xmlUrl="http://localhost:8080/rss"/>
+  <outline text="Intranet" xmlUrl="http://10.0.0.5/feed" storywire:allow_private="true"/>
+</body></opml>"""
+
+
+def test_import_counts_and_reports_private_outlines_and_imports_the_rest(
+    store: RedisSourceStore,
+) -> None:
+    """An outline on a private or loopback host is left out, counted and named, the rest
+    imports; one that carries allow_private (our own export) imports as it is."""
+    out = io.StringIO()
+    assert do_import_opml(store, PRIVATE, out) == 0
+    report = out.getvalue()
+    assert "imported 2 sources (2 added, 0 updated); " in report
+    assert ", 2 private" in report
+    assert "private: outline #2 (router): url host 192.168.1.1 " in report
+    assert "private: outline #3 (dev): url host localhost " in report
+    assert sorted(s.id for s in store.all()) == ["intranet", "public"]
+
+
+def test_an_import_of_only_private_outlines_reports_them_rather_than_failing(
+    store: RedisSourceStore,
+) -> None:
+    out = io.StringIO()
+    document = (
+        b'<opml version="2.0"><body><outline text="Dev" xmlUrl="http://[::1]/rss"/></body></opml>'
+    )
+    assert do_import_opml(store, document, out) == 0
+    assert out.getvalue().startswith("imported 0 sources (0 added, 0 updated); ")
+    assert "private: outline #1 (dev): url host ::1 " in out.getvalue()
+    assert store.all() == []

@@ -24,7 +24,7 @@ from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
-from storywire.sources import SourceConfigError, parse_sources
+from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -34,6 +34,10 @@ def do_add(
 ) -> int:
     try:
         (source,) = parse_sources([raw], origin="sources add")
+    except PrivateHostError as exc:
+        # Exit 2, as for a usage error: the flag is what is missing.
+        out.write(f"error: {exc} (--allow-private)\n")
+        return 2
     except SourceConfigError as exc:
         out.write(f"error: {exc}\n")
         return 1
@@ -124,7 +128,8 @@ def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
 
 
 def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
-    """Import what can be imported; exit 1 when an outline had to be skipped."""
+    """Import what can be imported; exit 1 when an outline had to be skipped as invalid.
+    Outlines on a private or loopback host are left out and named, which is not a failure."""
     try:
         read = read_opml(data, known={s.id: s.url for s in store.all()})
     except OpmlError as exc:
@@ -136,14 +141,18 @@ def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
         f"imported {len(read.sources)} sources "
         f"({len(read.sources) - updated} added, {updated} updated)"
     )
-    if read.already_polled or read.duplicates or read.skipped:
+    if read.already_polled or read.duplicates or read.skipped or read.private:
         out.write(
             f"; {read.already_polled} already polled, {read.duplicates} duplicate outline"
-            f"{'s' if read.duplicates != 1 else ''}, {len(read.skipped)} skipped"
+            f"{'s' if read.duplicates != 1 else ''}, {len(read.skipped)} skipped, "
+            f"{len(read.private)} private"
         )
     out.write("\n")
     for reason in read.skipped:
         out.write(f"skipped: {reason}\n")
+    # Not a failure: the operator decides, one by one, with `sources add --allow-private`.
+    for reason in read.private:
+        out.write(f"private: {reason}\n")
     return 1 if read.skipped else 0
 
 
