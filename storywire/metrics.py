@@ -31,6 +31,14 @@ METRICS: dict[str, tuple[str, str]] = {
         "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned).",
     ),
     "storywire_pending_articles": ("gauge", "Held articles waiting for their story."),
+    "storywire_tasks_poisoned_total": (
+        "counter",
+        "Task messages set aside after too many deliveries (each run killed its worker).",
+    ),
+    "storywire_poisoned_tasks": (
+        "gauge",
+        "Task messages set aside and not yet requeued or dropped (storywire poisoned).",
+    ),
     "storywire_up": ("gauge", "1 when the exporter reached Redis."),
 }
 

@@ -51,6 +51,9 @@ class Settings:
     log_level: str = "INFO"
     fetch_concurrency: int = 8
     process_concurrency: int = 2
+    # a task message delivered more often than this (its runs kept killing their worker
+    # process) is set aside as poisoned instead of run again (tasks/poison.py)
+    task_max_deliveries: int = 5
     # Fetch stage (docs/fetching.md): disabling, validators, redirects, politeness.
     disable_after_hours: float = 72.0  # failing this long *and* ...
     disable_min_failures: int = 20  # ... this many polls in a row disables a source
@@ -199,7 +202,8 @@ _CHECKS: dict[str, Any] = {
          "story_window_hours", "fetch_concurrency", "process_concurrency",
          "disable_min_failures", "unconditional_every", "redirect_confirmations",
          "domain_requests_per_minute", "domain_burst", "stream_max_age_hours",
-         "consumer_claim_idle_ms", "consumer_max_deliveries", "amqp_lease_seconds"),
+         "consumer_claim_idle_ms", "consumer_max_deliveries", "amqp_lease_seconds",
+         "task_max_deliveries"),
         _positive,
     ),
     **dict.fromkeys(

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from celery import shared_task
 
 from storywire.settings import FETCH_TIME_LIMIT
+from tasks.poison import guarded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,8 +52,9 @@ ALL = (DISPATCH, FETCH, PROCESS, PUBLISH, RELEASE)
 
 
 def task(options: TaskOptions) -> Callable[[F], Any]:
-    """``shared_task`` with our defaults: late acks, JSON, no results, jittered backoff."""
-    return shared_task(
+    """``shared_task`` with our defaults: late acks, JSON, no results, jittered backoff, and
+    the delivery guard against poison messages (tasks.poison)."""
+    declare = shared_task(
         name=options.name,
         bind=True,
         acks_late=True,
@@ -66,3 +68,4 @@ def task(options: TaskOptions) -> Callable[[F], Any]:
         retry_jitter=True,
         serializer="json",
     )
+    return lambda run: declare(guarded(run))

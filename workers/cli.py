@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from storywire.settings import Settings, SettingsError
-from workers.commands import cluster, consume, parse, service, sources
+from workers.commands import cluster, consume, parse, poisoned, service, sources
 from workers.logging import configure_logging
 
 # Each module adds its subcommands; add a module here to add a command.
-COMMANDS = (service, cluster, consume, sources, parse)
+COMMANDS = (service, cluster, consume, sources, parse, poisoned)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ from typing import cast
 
 import redis
 
+from storywire.adapters.deliveries import POISONED_KEY
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.metrics import Sample
@@ -28,6 +29,7 @@ _COUNTER_METRICS = {
     "fetch": ("storywire_fetch_total", "outcome"),
     "articles": ("storywire_articles_total", "kind"),
     "stories": ("storywire_stories_total", "kind"),
+    "poisoned": ("storywire_tasks_poisoned_total", "task"),
 }
 
 
@@ -38,8 +40,9 @@ def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES
         pipe.llen(queue)
     pipe.exists(stream)
     pipe.hgetall(COUNTERS_KEY)
+    pipe.llen(POISONED_KEY)
     values = pipe.execute()
-    depths, (has_stream, counters) = values[: len(queues)], values[len(queues) :]
+    depths, (has_stream, counters, set_aside) = values[: len(queues)], values[len(queues) :]
     sources = RedisSourceStore(client).counts()
     registered, scheduled = sources["sources"], sources["scheduled"]
     ledger = RedisLedger(client)
@@ -56,6 +59,7 @@ def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES
         Sample("storywire_outbox_events", float(outbox)),
         Sample("storywire_pending_articles", float(ledger.pending_count())),
         Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
+        Sample("storywire_poisoned_tasks", float(set_aside)),
     ]
     for raw_name, raw_value in sorted(cast(dict[bytes, bytes], counters).items()):
         group, _, label = raw_name.decode().partition(":")

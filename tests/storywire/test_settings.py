@@ -80,6 +80,8 @@ def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: flo
         ("STORYWIRE_STREAM_MAX_AGE_HOURS", "0"),
         ("STORYWIRE_CONSUMER_CLAIM_IDLE_MS", "0"),
         ("STORYWIRE_CONSUMER_MAX_DELIVERIES", "0"),
+        ("STORYWIRE_TASK_MAX_DELIVERIES", "0"),
+        ("STORYWIRE_TASK_MAX_DELIVERIES", "-1"),
         ("STORYWIRE_AMQP_LEASE_SECONDS", "0"),
         ("STORYWIRE_MAX_IN_FLIGHT", "lots"),
         ("STORYWIRE_LEASE_SECONDS", "5m"),

@@ -10,6 +10,7 @@ import pytest
 import redis
 from prometheus_client.parser import text_string_to_metric_families
 
+from storywire.adapters.deliveries import set_aside
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_metrics import count
 from storywire.metrics import Sample, render
@@ -98,3 +99,15 @@ def test_metrics_command_that_cannot_listen_says_so_in_one_line(
             err = capsys.readouterr().err
             assert err.startswith(f"storywire metrics: cannot listen on 127.0.0.1:{port}: ")
             assert err.count("\n") == 1
+
+
+def test_poisoned_task_messages_are_counted_and_those_set_aside_shown(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """An alert can fire on messages set aside and waiting for an operator's decision."""
+    count(redis_client, {"poisoned:storywire.process": 2})
+    set_aside(redis_client, {"id": "t-1", "task": "storywire.process", "args": [], "kwargs": {}})
+    with exporter(redis_server.url, stream="storywire.events", host="127.0.0.1", port=0) as port:
+        _, body = _get(f"http://127.0.0.1:{port}/metrics")
+    assert 'storywire_tasks_poisoned_total{task="storywire.process"} 2' in body
+    assert "storywire_poisoned_tasks 1" in body

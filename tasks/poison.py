@@ -1,0 +1,76 @@
+"""The delivery guard every task runs under (``tasks.options.task``).
+
+A message whose run kills its worker process is rejected back to its queue (late acks,
+reject_on_worker_lost) and would kill one worker after another, forever. Each delivery counts
+itself in Redis (storywire.adapters.deliveries); a message delivered more often than
+STORYWIRE_TASK_MAX_DELIVERIES is set aside with its arguments, logged and counted, and ends
+without an error, so the worker acknowledges it. ``storywire poisoned`` lists, requeues or
+drops what was set aside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
+
+import redis
+from celery import Task
+
+from storywire.adapters.deliveries import brief, count_delivery, forget_delivery, set_aside
+from storywire.adapters.redis_metrics import count
+from tasks.common import TRANSIENT, log, retry_later
+from tasks.runtime import runtime
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def guarded(run: F) -> F:
+    """``run`` (a bound task's body), refused once its message was delivered too often."""
+
+    @functools.wraps(run)
+    def guard(self: Task[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        request = self.request
+        if request.is_eager or not request.id:
+            return run(self, *args, **kwargs)  # a direct or eager call: no broker, no redelivery
+        rt = runtime()
+        # A retry is a new message under the same id, so the retry number is part of the key.
+        delivery = f"{request.id}:{request.retries}"
+        try:
+            times = count_delivery(rt.redis, delivery)
+        except TRANSIENT as exc:
+            raise retry_later(self, exc) from exc
+        if times > rt.settings.task_max_deliveries:
+            _set_aside(rt.redis, {
+                "id": request.id, "task": self.name, "args": list(args), "kwargs": kwargs,
+                "retries": request.retries, "deliveries": times,
+                "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            })  # fmt: skip
+            return None
+        # A run that returns or raises is acknowledged (or re-sent as a retry): its count goes.
+        # One that ends the process (SystemExit, a kill, a crash) leaves it for the next.
+        try:
+            result = run(self, *args, **kwargs)
+        except Exception:
+            _forget(rt.redis, delivery)
+            raise
+        _forget(rt.redis, delivery)
+        return result
+
+    return cast(F, guard)
+
+
+def _set_aside(client: redis.Redis, record: dict[str, Any]) -> None:
+    set_aside(client, record)
+    count(client, {f"poisoned:{record['task']}": 1})
+    log.error("task.poisoned", task_id=record["id"], task=record["task"],
+              deliveries=record["deliveries"], args=brief(record["args"]),
+              kwargs=record["kwargs"])  # fmt: skip
+
+
+def _forget(client: redis.Redis, delivery: str) -> None:
+    # The message is done with either way; a count left behind only lapses a day later.
+    with contextlib.suppress(redis.RedisError):
+        forget_delivery(client, delivery)
