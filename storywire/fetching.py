@@ -256,10 +256,14 @@ def _succeeded(
         redirect_url = target
         if redirect_count >= config.redirect_confirmations:
             moved_to, redirect_url, redirect_count = target, None, 0
+    # A 200 vouches for its own validators only; a 304 need not repeat those it honoured.
+    etag, last_modified = response.etag, response.last_modified
+    if outcome == "not_modified":
+        etag, last_modified = etag or state.etag, last_modified or state.last_modified
     new_state = replace(
         state,
-        etag=response.etag or state.etag,
-        last_modified=response.last_modified or state.last_modified,
+        etag=etag,
+        last_modified=last_modified,
         interval=interval,
         last_status=response.status,
         last_outcome=outcome,

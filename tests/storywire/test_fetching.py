@@ -370,3 +370,45 @@ def test_corrupt_deflate_body_is_bad_encoding(fetcher: HttpFetcher) -> None:
     with http_server(route) as base:
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "bad_encoding"
+
+
+@pytest.mark.parametrize(
+    ("header", "request_header", "value"),
+    [("ETag", "If-None-Match", '"v1"'),
+     ("Last-Modified", "If-Modified-Since", "Wed, 25 Nov 2026 08:00:00 GMT")],
+)  # fmt: skip
+def test_a_200_without_a_validator_drops_the_stored_one(
+    header: str, request_header: str, value: str, fetcher: HttpFetcher
+) -> None:
+    """The validators stored after a 200 are exactly that response's: a server that stopped
+    sending one no longer vouches for it, so the next poll must not send it back."""
+    sent: list[str | None] = []
+    replies = iter([Reply(200, FEED, {header: value}), Reply(200, FEED), Reply(200, FEED)])
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        sent.append(handler.headers.get(request_header))
+        return next(replies)
+
+    config = PollConfig(unconditional_every=0)
+    with http_server({"/feed": route}) as base:
+        results = _polls(fetcher, base + "/feed", [1000.0, 1001.0, 1002.0], config)
+    assert sent == [None, value, None]
+    assert (results[-1].state.etag, results[-1].state.last_modified) == (None, None)
+
+
+def test_a_304_keeps_the_validators_it_does_not_repeat(fetcher: HttpFetcher) -> None:
+    """A 304 need not repeat Last-Modified: the stored one is still what the server vouches for."""
+    stamp = "Wed, 25 Nov 2026 08:00:00 GMT"
+    sent: list[str | None] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        sent.append(handler.headers.get("If-Modified-Since"))
+        if handler.headers.get("If-Modified-Since") == stamp:
+            return Reply(304)
+        return Reply(200, FEED, {"Last-Modified": stamp})
+
+    config = PollConfig(unconditional_every=0)
+    with http_server({"/feed": route}) as base:
+        results = _polls(fetcher, base + "/feed", [1000.0, 1001.0, 1002.0], config)
+    assert [r.outcome for r in results] == ["ok", "not_modified", "not_modified"]
+    assert sent == [None, stamp, stamp]
