@@ -29,6 +29,9 @@ from storywire.sources import (
 DISABLE_AFTER_SECONDS = 3 * 24 * 3600.0
 DISABLE_MIN_FAILURES = 20
 PERMANENT = (301, 308)
+# 203 is a 200 passed through a transforming proxy or CDN: the same document, so the same
+# feed. 226 is not here: it answers an RFC 3229 A-IM (delta) request, which we never send.
+OK_STATUSES = (200, 203)
 # 429 without Retry-After still tells us the whole domain is overloaded: back off a minute.
 DOMAIN_BACKOFF_DEFAULT = 60.0
 
@@ -112,14 +115,14 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     except Exception as exc:  # noqa: BLE001 - a hostile feed must never kill the worker
         return _failed(source, attempt, reason="fetch_bug", detail=_describe(exc), now=now,
                        rng=rng, config=config)  # fmt: skip
-    if not conditional and response.status == 200:
+    if not conditional and response.status in OK_STATUSES:
         attempt = replace(attempt, last_unconditional=now)
     if response.status == 304:
         result = _succeeded(source, attempt, response=response, entries=(),
                             outcome="not_modified", ttl=None, now=now, rng=rng,
                             config=config)  # fmt: skip
         return replace(result, unconditional=not conditional)
-    if response.status != 200:
+    if response.status not in OK_STATUSES:
         retry_after = retry_after_seconds(response.headers, now)
         result = _failed(source, attempt, reason=f"http_{response.status}",
                          detail=f"HTTP {response.status}", now=now, rng=rng, config=config,

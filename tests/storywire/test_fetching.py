@@ -372,6 +372,28 @@ def test_corrupt_deflate_body_is_bad_encoding(fetcher: HttpFetcher) -> None:
     assert result.outcome == "bad_encoding"
 
 
+def test_203_from_a_transforming_proxy_is_a_feed_like_200(fetcher: HttpFetcher) -> None:
+    """A CDN or proxy answering 203 Non-Authoritative Information still hands over the feed:
+    its entries are read, its validators kept, and the poll is healthy."""
+    route = {"/feed": lambda h: Reply(203, FEED, {"ETag": '"p1"'})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=1000.0)
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["One"]
+    assert result.state.etag == '"p1"'
+    assert result.state.consecutive_failures == 0
+    assert result.state.last_unconditional == 1000.0
+
+
+def test_226_without_a_delta_request_stays_a_failure(fetcher: HttpFetcher) -> None:
+    """226 IM Used answers an RFC 3229 A-IM request, which we never send: its body is a delta,
+    not the feed, so it is a counted failure rather than a feed read from half a document."""
+    with http_server({"/feed": lambda h: Reply(226, FEED, {"IM": "feed"})}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "http_226"
+    assert result.entries == ()
+
+
 @pytest.mark.parametrize(
     ("header", "request_header", "value"),
     [("ETag", "If-None-Match", '"v1"'),
