@@ -32,6 +32,7 @@ PERMANENT = (301, 308)
 # 203 is a 200 passed through a transforming proxy or CDN: the same document, so the same
 # feed. 226 is not here: it answers an RFC 3229 A-IM (delta) request, which we never send.
 OK_STATUSES = (200, 203)
+_STATUS_DETAILS = {304: "HTTP 304 to a request without validators (a server or cache bug)"}
 # 429 without Retry-After still tells us the whole domain is overloaded: back off a minute.
 DOMAIN_BACKOFF_DEFAULT = 60.0
 
@@ -117,16 +118,17 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
                        rng=rng, config=config)  # fmt: skip
     if not conditional and response.status in OK_STATUSES:
         attempt = replace(attempt, last_unconditional=now)
-    if response.status == 304:
-        result = _succeeded(source, attempt, response=response, entries=(),
-                            outcome="not_modified", ttl=None, now=now, rng=rng,
-                            config=config)  # fmt: skip
-        return replace(result, unconditional=not conditional)
+    # A 304 to a request that named no validator compared nothing (a server or cache bug): it
+    # falls through to the failures as http_304, in the open rather than a quiet healthy poll.
+    if response.status == 304 and conditional:
+        return _succeeded(source, attempt, response=response, entries=(),
+                          outcome="not_modified", ttl=None, now=now, rng=rng,
+                          config=config)  # fmt: skip
     if response.status not in OK_STATUSES:
         retry_after = retry_after_seconds(response.headers, now)
-        result = _failed(source, attempt, reason=f"http_{response.status}",
-                         detail=f"HTTP {response.status}", now=now, rng=rng, config=config,
-                         retry_after=retry_after)  # fmt: skip
+        detail = _STATUS_DETAILS.get(response.status, f"HTTP {response.status}")
+        result = _failed(source, attempt, reason=f"http_{response.status}", detail=detail,
+                         now=now, rng=rng, config=config, retry_after=retry_after)  # fmt: skip
         if response.status in (429, 503) and (retry_after or response.status == 429):
             # The same day's cap as the source's own wait: one endpoint asking for a year (or
             # an overflowing number) must not silence every feed of the outlet for that long.

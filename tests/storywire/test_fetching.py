@@ -434,3 +434,29 @@ def test_a_304_keeps_the_validators_it_does_not_repeat(fetcher: HttpFetcher) -> 
         results = _polls(fetcher, base + "/feed", [1000.0, 1001.0, 1002.0], config)
     assert [r.outcome for r in results] == ["ok", "not_modified", "not_modified"]
     assert sent == [None, stamp, stamp]
+
+
+def test_a_304_to_a_request_without_validators_is_a_failure(fetcher: HttpFetcher) -> None:
+    """Nothing was asked to be compared, so "not modified" is a server or cache bug: a counted
+    failure of its own (operators see it), the stored validators and schedule intact."""
+    sent: list[str | None] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        sent.append(handler.headers.get("If-None-Match"))
+        return Reply(304) if len(sent) > 1 else Reply(200, FEED, {"ETag": '"v1"'})
+
+    config = PollConfig(unconditional_every=2)  # the second poll goes without validators
+    with http_server({"/feed": route}) as base:
+        first, second = _polls(fetcher, base + "/feed", [1000.0, 1001.0], config)
+        third = poll(_source(base + "/feed"), second.state, fetcher, POLICY, now=1002.0,
+                     config=config)  # fmt: skip
+    assert sent == [None, None, '"v1"']
+    assert second.outcome == "http_304"
+    assert second.counts == ("http_304",)
+    assert second.state.consecutive_failures == 1
+    assert second.state.last_status == 304
+    assert second.state.etag == '"v1"'
+    assert second.state.last_unconditional == first.state.last_unconditional
+    assert second.next_poll is not None
+    assert third.outcome == "not_modified"
+    assert third.state.consecutive_failures == 0
