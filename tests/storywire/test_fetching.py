@@ -460,3 +460,29 @@ def test_a_304_to_a_request_without_validators_is_a_failure(fetcher: HttpFetcher
     assert second.next_poll is not None
     assert third.outcome == "not_modified"
     assert third.state.consecutive_failures == 0
+
+
+def _gzip_members(*parts: bytes) -> bytes:
+    return b"".join(gzip.compress(part) for part in parts)
+
+
+def test_a_gzip_body_of_several_members_is_decoded_whole(fetcher: HttpFetcher) -> None:
+    """RFC 1952 allows a gzip body made of concatenated members (servers that stream the feed
+    compress it piecewise): every member is decoded, none of its entries lost."""
+    cut = TWO.index(b"<item><guid>2")
+    body = _gzip_members(TWO[:cut], TWO[cut:])
+    route = {"/feed": lambda h: Reply(200, body, {"Content-Encoding": "gzip"})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["One", "Two"]
+
+
+def test_a_truncated_later_gzip_member_is_bad_encoding(fetcher: HttpFetcher) -> None:
+    """A cut anywhere, in the last member too, is still a truncated body, not a short feed."""
+    cut = TWO.index(b"<item><guid>2")
+    body = _gzip_members(TWO[:cut], TWO[cut:])[:-12]
+    route = {"/feed": lambda h: Reply(200, body, {"Content-Encoding": "gzip"})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "bad_encoding"

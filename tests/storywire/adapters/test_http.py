@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 import socket
 import ssl
@@ -110,6 +111,17 @@ def test_decompression_bombs_stop_at_the_cap_with_bounded_memory(encoding: str) 
         tracemalloc.stop()
     assert info.value.reason == "too_large"
     assert peak < 8 * 1024 * 1024
+
+
+def test_gzip_members_share_one_cap_and_padding_after_them_is_ignored() -> None:
+    """Concatenated members are capped together (each under the cap, all of them over it is
+    too_large), and zero padding or a newline after the last member is not a member."""
+    member = gzip.compress(b"\0" * (600 * 1024))
+    with pytest.raises(FetchError) as info:
+        decompress(member * 4, "gzip", 1024 * 1024)
+    assert info.value.reason == "too_large"
+    padded = gzip.compress(b"<rss/>") + gzip.compress(b"<!-- end -->") + b"\0\0\0\n"
+    assert decompress(padded, "gzip", 1024) == b"<rss/><!-- end -->"
 
 
 def test_brotli_round_trip_and_truncation() -> None:
