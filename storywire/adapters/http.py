@@ -162,8 +162,40 @@ def system_resolver(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolver) -> str:
-    """Resolve ``host`` once and return the address to connect to.
+def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> list[str]:
+    """``resolver``'s answer, or ``dns_timeout`` after ``seconds``.
+
+    getaddrinfo blocks in C with no timeout of ours and no socket the deadline's watch could
+    shut down, so a hanging resolver would hold the fetch past its deadline: it runs in a
+    thread of its own, left behind (daemon) until the system resolver gives up. An address
+    literal needs no lookup and no thread.
+    """
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return resolver(host, port)
+    answer: list[list[str]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answer.append(resolver(host, port))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting fetch as it is
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(max(seconds, 0.0))
+    if failure:
+        raise failure[0]
+    if not answer:
+        raise FetchError("dns_timeout", f"{host}: no answer within {seconds:.1f} s")
+    return answer[0]
+
+
+def check_address(
+    host: str, port: int, *, allow_private: bool, resolver: Resolver, seconds: float
+) -> str:
+    """Resolve ``host`` once, within ``seconds``, and return the address to connect to.
 
     Unless ``allow_private``, refuse hosts that resolve to private, loopback, link-local,
     multicast or reserved space. ``ipaddress`` normalises literals, and getaddrinfo turns
@@ -171,7 +203,7 @@ def check_address(host: str, port: int, *, allow_private: bool, resolver: Resolv
     socket would really reach. Every address of the answer is checked, not only the first.
     """
     try:
-        addresses = resolver(host, port)
+        addresses = resolve_within(resolver, host, port, seconds)
     except (OSError, UnicodeError) as exc:
         raise FetchError("dns", f"{host}: {exc}") from exc
     if not addresses:
@@ -234,8 +266,9 @@ class HttpFetcher:
         with _Watch(policy.deadline) as watch:
             try:
                 return self._follow(url, headers, policy, started)
-            except FetchError:
-                if watch.fired:
+            except FetchError as exc:
+                # A DNS timeout is its own outcome: the watch has no socket to cut there.
+                if watch.fired and exc.reason != "dns_timeout":
                     raise FetchError(
                         "deadline", f"no complete response within {policy.deadline:g} s"
                     ) from None
@@ -293,11 +326,13 @@ class HttpFetcher:
             raise FetchError("bad_url", f"bad port in {url[:200]}", transient=False) from exc
         host = _ascii_host(parts.hostname, url)
         address = check_address(
-            host, port, allow_private=policy.allow_private, resolver=self._resolver
+            host,
+            port,
+            allow_private=policy.allow_private,
+            resolver=self._resolver,
+            seconds=_time_left(policy, started, url),
         )
-        remaining = policy.deadline - (time.monotonic() - started)
-        if remaining <= 0:
-            raise FetchError("deadline", f"no time left before {url[:200]}")
+        remaining = _time_left(policy, started, url)
         timeout = urllib3.Timeout(
             connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
         )
@@ -324,6 +359,13 @@ class HttpFetcher:
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+def _time_left(policy: FetchPolicy, started: float, url: str) -> float:
+    remaining = policy.deadline - (time.monotonic() - started)
+    if remaining <= 0:
+        raise FetchError("deadline", f"no time left before {url[:200]}")
+    return remaining
 
 
 def _ascii_host(host: str, url: str) -> str:

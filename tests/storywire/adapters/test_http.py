@@ -302,6 +302,31 @@ def test_trickled_tls_handshake_is_cut_off_at_the_deadline() -> None:
     assert took < 1.5
 
 
+def test_a_hanging_resolver_ends_the_fetch_within_its_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Name resolution has no socket for the deadline's watch to cut: a resolver that does not
+    answer (a dead DNS server) must still end the fetch by its deadline, saying it was DNS."""
+    release = threading.Event()
+
+    def hanging(*args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        release.wait(10.0)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 9))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    policy = FetchPolicy(user_agent="t", deadline=0.5, allow_private=True)
+    try:
+        with HttpFetcher() as client:
+            started = time.monotonic()
+            with pytest.raises(FetchError) as info:
+                client.fetch("http://dead-dns.invalid/feed", policy)
+            took = time.monotonic() - started
+    finally:
+        release.set()
+    assert info.value.reason == "dns_timeout"
+    assert took < 1.5
+
+
 def test_policy_follows_the_operators_settings() -> None:
     env = {
         "STORYWIRE_USER_AGENT": "ua/1",
