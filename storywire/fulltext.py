@@ -27,6 +27,9 @@ PAGE_MAX_BYTES = 5 * 1024 * 1024
 # All of one poll's pages together: the feed's own deadline plus this stays under the fetch
 # task's soft time limit, whose expiry would lose the whole poll, not only its pages.
 PAGES_SECONDS = 30.0
+# An outlet that negotiates content may answer an article URL with its feed when asked the
+# way the feed fetcher asks; a page is asked for as a browser asks.
+PAGE_ACCEPT = "text/html, application/xhtml+xml, */*;q=0.1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ def enrich(
         policy,
         allow_private=source.allow_private or policy.allow_private,
         max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES),
+        accept=PAGE_ACCEPT,
     )
     started = time.monotonic()
     # Keyed by canonical URL: entries sharing an article (tracking parameters and all) cost

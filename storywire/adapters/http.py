@@ -38,6 +38,12 @@ class FetchError(Exception):
         self.transient = transient
 
 
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FetchPolicy:
     user_agent: str
@@ -47,6 +53,8 @@ class FetchPolicy:
     max_body_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private: bool = False
+    # What a server that negotiates content should send: feeds by default, HTML for pages.
+    accept: str = FEED_ACCEPT
 
     @classmethod
     def from_settings(cls, s: Settings) -> FetchPolicy:
@@ -255,8 +263,7 @@ class HttpFetcher:
         started = time.monotonic()
         headers = {
             "User-Agent": policy.user_agent,
-            "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
-            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+            "Accept": policy.accept,
             "Accept-Encoding": "gzip, deflate, br",
         }
         if etag:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
@@ -153,3 +154,30 @@ def test_slow_pages_share_one_time_budget(fetcher: HttpFetcher) -> None:
     assert elapsed < 3.0
     assert result.failed[-1] == (base + "/c", "over_time")
     assert result.fetched + len(result.failed) == 3
+
+
+def _full_text_source(base: str) -> Source:
+    return Source(id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True)
+
+
+def test_a_page_is_asked_for_as_html_not_as_a_feed(fetcher: HttpFetcher) -> None:
+    """An outlet that negotiates content answers its article URL with RSS when the request
+    prefers feeds (as the feed fetcher's Accept does); a page request asks for HTML."""
+    accepts: list[str] = []
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title></channel></rss>'
+
+    def negotiating(handler: BaseHTTPRequestHandler) -> Reply:
+        accept = handler.headers.get("Accept", "")
+        accepts.append(accept)
+        if accept.split(",")[0].split(";")[0].strip() in ("text/html", "application/xhtml+xml"):
+            return Reply(200, PAGE, {"Content-Type": "text/html"})
+        return Reply(200, feed, {"Content-Type": "application/rss+xml"})
+
+    with http_server({"/a": negotiating}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert "Rescue teams reached the coast" in result.entries[0].content_html
+    assert result.failed == ()
+    (accept,) = accepts
+    assert "text/html" in accept
+    assert "application/xhtml+xml" in accept
+    assert "rss" not in accept
