@@ -7,11 +7,14 @@ extractor, drops navigation, comments and boilerplate. Any failure keeps the fee
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 
+import lxml.etree
+import lxml.html
 import trafilatura
 
 from storywire.adapters.http import FetchError, FetchPolicy
@@ -39,12 +42,57 @@ class Enrichment:
     failed: tuple[tuple[str, str], ...] = ()  # (link, reason)
 
 
+# schema.org types whose articleBody is the article's text.
+ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "BlogPosting"})
+
+
 def main_text(page: bytes, url: str) -> str | None:
-    """The page's main text, or None when no article text is found."""
+    """The page's main text, or None when no article text is found.
+
+    A page rendered by JavaScript has no article in its HTML for trafilatura, but news sites
+    put the text in their schema.org JSON-LD for search engines: that stands in.
+    """
     text = trafilatura.extract(
         page, url=url, include_comments=False, include_tables=False, favor_precision=True
     )
-    return text or None
+    return text or json_ld_body(page)
+
+
+def json_ld_body(page: bytes) -> str | None:
+    """The ``articleBody`` of the first article object in the page's JSON-LD, as text."""
+    try:
+        tree = lxml.html.fromstring(page)
+    except (lxml.etree.ParserError, ValueError):  # an empty or undecodable page
+        return None
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").split(";", 1)[0].strip().lower()
+        if kind != "application/ld+json" or not script.text:
+            continue
+        try:
+            # strict=False: pages put raw newlines and tabs inside JSON strings.
+            body = _article_body(json.loads(script.text, strict=False))
+        except ValueError:
+            continue
+        text = html_to_text(body) if body else ""  # some sites put markup and entities in it
+        if text.strip():
+            return text
+    return None
+
+
+def _article_body(node: object) -> str | None:
+    """Depth-first through lists, ``@graph`` and ``mainEntity``, where sites nest articles."""
+    if isinstance(node, list):
+        return next((body for body in map(_article_body, node) if body), None)
+    if not isinstance(node, dict):
+        return None
+    types = node.get("@type")
+    names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    # "NewsArticle", "schema:NewsArticle" and "https://schema.org/NewsArticle" alike.
+    short = {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
+    body = node.get("articleBody")
+    if short & ARTICLE_TYPES and isinstance(body, str) and body.strip():
+        return body
+    return _article_body(node.get("@graph")) or _article_body(node.get("mainEntity"))
 
 
 def as_paragraphs(text: str) -> str:

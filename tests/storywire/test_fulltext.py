@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -181,3 +182,51 @@ def test_a_page_is_asked_for_as_html_not_as_a_feed(fetcher: HttpFetcher) -> None
     assert "text/html" in accept
     assert "application/xhtml+xml" in accept
     assert "rss" not in accept
+
+
+BODY = "The quake, of magnitude 6.1, struck off Sumatra on Tuesday, the agency said."
+ARTICLE = {"@type": "NewsArticle", "headline": "Quake strikes Sumatra", "articleBody": BODY}
+
+
+def _app_shell(*scripts: object) -> bytes:
+    """A page rendered by JavaScript: no article text in its HTML, only its JSON-LD."""
+    blocks = "".join(
+        f'<script type="application/ld+json">{json.dumps(s)}</script>' for s in scripts
+    )
+    return (
+        f"<html><head><title>Quake</title>{blocks}</head><body><div id='root'></div>"
+        "<noscript>Please enable JavaScript.</noscript></body></html>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    "json_ld",
+    [
+        ARTICLE,
+        [{"@type": "Organization", "name": "S"}, {**ARTICLE, "@type": "ReportageNewsArticle"}],
+        {"@context": "https://schema.org",
+         "@graph": [{"@type": "WebPage", "name": "Quake"}, {**ARTICLE, "@type": "BlogPosting"}]},
+        {**ARTICLE, "@type": ["Article"], "articleBody": f"<p>{BODY}</p><p>Rescue &amp; aid.</p>"},
+    ],
+    ids=["object", "list", "graph", "type-list-with-markup"],
+)  # fmt: skip
+def test_json_ld_article_body_stands_in_when_the_extractor_finds_nothing(
+    json_ld: object, fetcher: HttpFetcher
+) -> None:
+    """A page whose text is only in its schema.org JSON-LD (an app shell) still gives the
+    entry its article: the ``articleBody`` of its article object, wherever the object sits."""
+    page = _app_shell({"@type": "WebSite", "name": "S"}, json_ld)
+    with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert result.failed == ()
+    assert result.entries[0].content_html.startswith(f"<p>{BODY}</p>")
+
+
+def test_a_json_ld_body_faces_the_same_relatedness_check(fetcher: HttpFetcher) -> None:
+    """A JSON-LD articleBody that is a paywall notice is refused like any page's text."""
+    wall = {**ARTICLE, "articleBody": "Subscribe to continue reading. Already a subscriber?"}
+    page = _app_shell(wall)
+    with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert result.failed == ((base + "/a", "unrelated_text"),)
+    assert result.fetched == 0
