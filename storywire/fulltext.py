@@ -22,7 +22,7 @@ from storywire.clean import html_to_text
 from storywire.fetching import Fetcher
 from storywire.models import Entry, Source
 from storywire.stories.features import STOPWORDS, tokens
-from storywire.urls import canonical_url
+from storywire.urls import canonical_url, registrable_domain
 
 # A feed item with less text than this is a teaser: worth fetching its page.
 TEASER_CHARS = 400
@@ -125,14 +125,14 @@ def enrich(
     fetcher: Fetcher,
     policy: FetchPolicy,
     *,
-    may_fetch: Callable[[], bool] = lambda: True,
+    may_fetch: Callable[[str], bool] = lambda domain: True,
     seconds: float = PAGES_SECONDS,
 ) -> Enrichment:
     """Replace teaser entries' content with their page's main text where it can be had.
 
-    ``may_fetch`` is asked before each page (the domain's politeness budget): once it says no,
-    the remaining teasers keep the feed's text rather than hammer the outlet. Past ``seconds``
-    the remaining teasers keep it too.
+    ``may_fetch`` is asked before each page with the page's ``page_domain`` (whose politeness
+    budget pays for it): a page it refuses keeps the feed's text rather than hammer the
+    outlet. Past ``seconds`` the remaining teasers keep it too.
     """
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
@@ -160,7 +160,7 @@ def enrich(
                 failed.append((entry.link, "over_time"))
                 out.append(entry)
                 continue
-            if not may_fetch():
+            if not may_fetch(page_domain(source, entry.link)):
                 failed.append((entry.link, "over_budget"))
                 out.append(entry)
                 continue
@@ -177,6 +177,13 @@ def enrich(
         failed.append((entry.link, reason))
         out.append(entry)
     return Enrichment(entries=tuple(out), fetched=fetched, failed=tuple(failed))
+
+
+def page_domain(source: Source, link: str) -> str:
+    """The politeness key a page is charged to: the source's own ``domain`` for a page on the
+    source's site, else the page's registrable domain (an aggregator links many outlets)."""
+    domain = registrable_domain(link)
+    return source.domain if domain == registrable_domain(source.url) else domain
 
 
 def _page_text(link: str, fetcher: Fetcher, policy: FetchPolicy) -> tuple[str | None, str]:

@@ -130,13 +130,13 @@ def fetch_source(
 def _with_full_text(
     rt: Runtime, source: Source, fresh: list[tuple[str, Entry]]
 ) -> list[tuple[str, Entry]]:
-    """Teasers get their page's main text, each page paid from the domain's budget."""
+    """Teasers get their page's main text, each page paid from its own domain's budget."""
     pages = enrich(
         source,
         [entry for _, entry in fresh],
         rt.fetcher,
         rt.fetch_policy,
-        may_fetch=lambda: politeness(rt).acquire(source.domain).wait == 0,
+        may_fetch=lambda domain: politeness(rt).acquire(domain).wait == 0,
     )
     count(rt.redis, {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)})
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchPolicy, HttpFetcher
-from storywire.fulltext import enrich
+from storywire.fulltext import enrich, page_domain
 from storywire.models import Entry, Source
 from tests.support.httpserver import Reply, http_server
 
@@ -230,3 +230,11 @@ def test_a_json_ld_body_faces_the_same_relatedness_check(fetcher: HttpFetcher) -
         result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
     assert result.failed == ((base + "/a", "unrelated_text"),)
     assert result.fetched == 0
+
+
+def test_a_page_is_charged_to_its_own_site_or_to_its_source() -> None:
+    """A page on the source's own site pays from the source's configured domain budget (the
+    one its feed polls use); a page elsewhere from that site's registrable domain."""
+    source = Source(id="s", url="https://feeds.example.co.uk/rss", outlet="S", domain="ex-key")
+    assert page_domain(source, "https://www.example.co.uk/world/1") == "ex-key"
+    assert page_domain(source, "https://news.other.com/a?x=1") == "other.com"

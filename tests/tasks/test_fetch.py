@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.http import HttpFetcher
 from storywire.models import Source
 from storywire.settings import Settings
 from tasks.fetch import fetch_source
@@ -272,3 +273,35 @@ def test_full_text_source_sends_page_text_within_the_domain_budget(rt_factory: A
     contents = [item[1]["content_html"] for item in batch]
     assert sum("bridge budget" in c for c in contents) == 1  # one page in budget after the feed
     assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"
+
+
+def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> None:
+    """An aggregator's links point at many outlets: each page is paid from its own host's
+    budget, so the aggregator's spent budget does not starve them (nor they it)."""
+    page = (
+        b"<html><body><article><h1>Council</h1>"
+        + b"<p>The council approved the new bridge budget at its first and second reading.</p>" * 5
+        + b"</article></body></html>"
+    )
+    rt = rt_factory(domain_burst=1, domain_requests_per_minute=1)
+    rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
+    routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
+    outbox = Outbox()
+    with http_server(routes) as base:
+        port = base.rsplit(":", 1)[1]
+        feed = (
+            FEED.format(a="First")
+            .replace("https://x.com/a", f"http://news.outlet-a.test:{port}/a")
+            .replace("https://x.com/b", f"http://www.outlet-b.test:{port}/b")
+        )
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="agg", url=base + "/f", outlet="Agg", domain="aggregator.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = _run(rt, "agg", outbox)
+    (batch,) = outbox.batches
+    assert done.outcome == "ok"
+    assert all("bridge budget" in item[1]["content_html"] for item in batch)
+    assert rt.redis.hget("sw:metrics", "fulltext:failed") is None
+    for outlet in ("outlet-a.test", "outlet-b.test"):
+        assert rt.redis.hget(f"sw:domain:{outlet}", "tokens") == b"0"
