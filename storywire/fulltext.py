@@ -19,7 +19,7 @@ import trafilatura
 
 from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import html_to_text
-from storywire.fetching import Fetcher
+from storywire.fetching import OK_STATUSES, Fetcher
 from storywire.models import Entry, Source
 from storywire.stories.features import STOPWORDS, tokens
 from storywire.urls import canonical_url, registrable_domain
@@ -192,7 +192,7 @@ def _page_text(link: str, fetcher: Fetcher, policy: FetchPolicy) -> tuple[str | 
         response = fetcher.fetch(link, policy)
     except FetchError as exc:
         return None, exc.reason
-    if response.status != 200:
+    if response.status not in OK_STATUSES:
         return None, f"http_{response.status}"
     text = main_text(response.body, response.url)
     if text is None:

@@ -238,3 +238,11 @@ def test_a_page_is_charged_to_its_own_site_or_to_its_source() -> None:
     source = Source(id="s", url="https://feeds.example.co.uk/rss", outlet="S", domain="ex-key")
     assert page_domain(source, "https://www.example.co.uk/world/1") == "ex-key"
     assert page_domain(source, "https://news.other.com/a?x=1") == "other.com"
+
+
+def test_a_page_through_a_transforming_proxy_is_read(fetcher: HttpFetcher) -> None:
+    """A 203 from a CDN or proxy is the page, as it is the feed for a poll."""
+    with http_server({"/a": lambda h: Reply(203, PAGE, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert "Rescue teams reached the coast" in result.entries[0].content_html
+    assert result.failed == ()
