@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never the article itself.
 _TRACKING_EXACT = frozenset(
@@ -49,13 +49,14 @@ def canonical_url(url: str) -> str:
 
     Lower-cases scheme and host, drops ``www.``, default ports, fragments and tracking parameters,
     sorts the remaining query and upgrades http to https (outlets serve both; the article is one).
-    Anything that is not an absolute http(s) URL is returned stripped but otherwise untouched.
+    Anything that is not an absolute http(s) URL, or that urllib cannot split (a feed's
+    ``http://[::1/x``), is returned stripped but otherwise untouched.
     """
     url = url.strip()
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         return url
+    scheme = parts.scheme.lower()
     host = parts.hostname.lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
@@ -76,12 +77,27 @@ def canonical_url(url: str) -> str:
 
 
 def registrable_domain(url_or_host: str) -> str:
-    """A cheap registrable-domain guess (last two labels, three for ``co.uk``-style suffixes)."""
-    host = urlsplit(url_or_host).hostname if "//" in url_or_host else url_or_host
-    labels = (host or "").lower().rstrip(".").split(".")
+    """A cheap registrable-domain guess (last two labels, three for ``co.uk``-style suffixes);
+    an address is its own; "" when ``url_or_host`` cannot be split."""
+    if "//" in url_or_host:
+        parts = _split(url_or_host)
+        host = parts.hostname if parts else None
+    else:
+        host = url_or_host
+    host = (host or "").lower().rstrip(".")
+    if literal_address(host) is not None:
+        return host
+    labels = host.split(".")
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:  # an unbalanced "[" or "]" in the host: not a URL urllib can read
+        return None
 
 
 def as_dialled(text: str) -> Address:

@@ -23,7 +23,7 @@ import urllib3
 import urllib3.connection
 
 from storywire.settings import Settings
-from storywire.urls import as_dialled, is_public
+from storywire.urls import as_dialled, is_public, literal_address
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -178,8 +178,7 @@ def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> 
     thread of its own, left behind (daemon) until the system resolver gives up. An address
     literal needs no lookup and no thread.
     """
-    with contextlib.suppress(ValueError):
-        ipaddress.ip_address(host)
+    if literal_address(host) is not None:
         return resolver(host, port)
     answer: list[list[str]] = []
     failure: list[BaseException] = []

@@ -671,7 +671,11 @@ _SLUG_WORDS = 3
 def slug_words(url: str) -> str:
     """The words of a link's slug, lowercased, space-separated ("" when it has none)."""
     best: list[str] = []
-    for segment in unquote(urlsplit(url).path).split("/"):
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # an unbalanced bracket in the host: a link urllib cannot read
+        return ""
+    for segment in unquote(path).split("/"):
         bare = _SLUG_END.sub("", segment).replace("'", "").replace("\u2019", "")
         found = [w for w in _SLUG_SPLIT.split(bare) if w.isalpha()]
         if any(not (w.islower() or w.isupper() or w.istitle()) for w in found):

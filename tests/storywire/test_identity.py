@@ -107,3 +107,9 @@ def test_stable_keys_do_not_merge_distinct_entries() -> None:
     entries = [_entry("https://a.com/x", None), _entry("https://b.org/x", None)]
     keys = stable_keys(entries, "https://b.org/feed", "https://a.com/feed")
     assert len(set(keys)) == 2
+
+
+def test_a_malformed_link_without_guid_still_gets_a_key() -> None:
+    keys = entry_keys([_entry(None, "http://[::1/x"), _entry(None, "https://x.com/2")])
+    assert keys[1] == "u:https://x.com/2"
+    assert keys[0] not in ("", keys[1])

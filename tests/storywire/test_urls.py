@@ -86,3 +86,17 @@ def test_registrable_domain() -> None:
     """Two- and three-label registrable domains are recognised."""
     assert registrable_domain("https://feeds.bbci.co.uk/news/rss.xml") == "bbci.co.uk"
     assert registrable_domain("https://www.aljazeera.com/xml/rss/all.xml") == "aljazeera.com"
+
+
+@pytest.mark.parametrize("bad", ["http://[::1/x", "https://[not-an-address]/a", "http://]x[/"])
+def test_a_link_urllib_cannot_split_is_kept_as_written(bad: str) -> None:
+    """An entry's malformed link must not cost the poll or the batch it came in."""
+    assert canonical_url(f" {bad} ") == bad
+    assert registrable_domain(bad) == ""
+
+
+def test_an_address_is_its_own_registrable_domain() -> None:
+    """Last two labels of an address would put unrelated hosts under one politeness budget."""
+    assert registrable_domain("http://127.0.0.1:8080/feed.xml") == "127.0.0.1"
+    assert registrable_domain("10.1.0.1") == "10.1.0.1"
+    assert registrable_domain("https://[2001:db8::1]/rss") == "2001:db8::1"

@@ -34,6 +34,8 @@ T0 = datetime(2013, 7, 22, 9, 0, tzinfo=UTC)
         ("https://news.google.com/rss/articles/CBMi-abcDEF_xyzQW-Hello-Wrld?oc=5", ""),
         ("https://apnews.com/article/3f5e0c9d2b7a4e1f9c8d7b6a5e4f3c2d", ""),
         ("https://www.reuters.com/", ""),
+        # urllib cannot split it: no slug, and no error that would fail the document's batch
+        ("http://[::1/wellington-supermarket-fire", ""),
     ],
 )  # fmt: skip
 def test_slug_words(url: str, slug: str) -> None:
