@@ -129,12 +129,7 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
         detail = _STATUS_DETAILS.get(response.status, f"HTTP {response.status}")
         result = _failed(source, attempt, reason=f"http_{response.status}", detail=detail,
                          now=now, rng=rng, config=config, retry_after=retry_after)  # fmt: skip
-        if response.status in (429, 503) and (retry_after or response.status == 429):
-            # The same day's cap as the source's own wait: one endpoint asking for a year (or
-            # an overflowing number) must not silence every feed of the outlet for that long.
-            block = min(retry_after or DOMAIN_BACKOFF_DEFAULT, RETRY_AFTER_CAP)
-            result = replace(result, domain_retry_after=block)
-        return result
+        return replace(result, domain_retry_after=domain_block(response, now))
     try:
         feed = parse_feed(
             response.body,
@@ -167,6 +162,19 @@ def _conditional(state: SourceState, now: float, config: PollConfig) -> bool:
         return False
     last = state.last_unconditional
     return last is not None and now - last < config.unconditional_after
+
+
+def domain_block(response: FetchResult, now: float) -> float | None:
+    """How long a 429 (or a 503 with Retry-After) asks the whole domain to wait, if it does.
+
+    The same day's cap as a source's own wait: one endpoint asking for a year (or an
+    overflowing number) must not silence every feed of the outlet for that long."""
+    if response.status not in (429, 503):
+        return None
+    retry_after = retry_after_seconds(response.headers, now)
+    if not retry_after and response.status == 503:
+        return None
+    return min(retry_after or DOMAIN_BACKOFF_DEFAULT, RETRY_AFTER_CAP)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:

@@ -19,7 +19,7 @@ import trafilatura
 
 from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import html_to_text
-from storywire.fetching import OK_STATUSES, Fetcher
+from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.stories.features import STOPWORDS, tokens
 from storywire.urls import canonical_url, registrable_domain
@@ -40,6 +40,8 @@ class Enrichment:
     entries: tuple[Entry, ...]
     fetched: int = 0
     failed: tuple[tuple[str, str], ...] = ()  # (link, reason)
+    # (domain, seconds): sites that answered 429 / 503 asking to be left alone (as for feeds)
+    blocked: tuple[tuple[str, float], ...] = ()
 
 
 # schema.org types whose articleBody is the article's text.
@@ -149,6 +151,7 @@ def enrich(
     out: list[Entry] = []
     fetched = 0
     failed: list[tuple[str, str]] = []
+    blocked: dict[str, float] = {}
     for entry in entries:
         if not entry.link or len(_teaser(entry)) >= TEASER_CHARS:
             out.append(entry)
@@ -160,13 +163,16 @@ def enrich(
                 failed.append((entry.link, "over_time"))
                 out.append(entry)
                 continue
-            if not may_fetch(page_domain(source, entry.link)):
-                failed.append((entry.link, "over_budget"))
+            domain = page_domain(source, entry.link)
+            if domain in blocked or not may_fetch(domain):
+                failed.append((entry.link, "domain_busy" if domain in blocked else "over_budget"))
                 out.append(entry)
                 continue
-            pages[key] = _page_text(
+            pages[key], block = _page_text(
                 entry.link, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
             )
+            if block is not None:
+                blocked[domain] = block
         text, reason = pages[key]
         if text is not None and not about_the_entry(entry, _without_headline(text, entry.title)):
             reason = "unrelated_text"
@@ -176,7 +182,12 @@ def enrich(
             continue
         failed.append((entry.link, reason))
         out.append(entry)
-    return Enrichment(entries=tuple(out), fetched=fetched, failed=tuple(failed))
+    return Enrichment(
+        entries=tuple(out),
+        fetched=fetched,
+        failed=tuple(failed),
+        blocked=tuple(blocked.items()),
+    )
 
 
 def page_domain(source: Source, link: str) -> str:
@@ -186,18 +197,19 @@ def page_domain(source: Source, link: str) -> str:
     return source.domain if domain == registrable_domain(source.url) else domain
 
 
-def _page_text(link: str, fetcher: Fetcher, policy: FetchPolicy) -> tuple[str | None, str]:
-    """The page's main text, or None and the reason it has none."""
+def _page_text(
+    link: str, fetcher: Fetcher, policy: FetchPolicy
+) -> tuple[tuple[str | None, str], float | None]:
+    """The page's main text, or None and the reason it has none; and how long its domain
+    asked to be left alone (``domain_block``), if it did."""
     try:
         response = fetcher.fetch(link, policy)
     except FetchError as exc:
-        return None, exc.reason
+        return (None, exc.reason), None
     if response.status not in OK_STATUSES:
-        return None, f"http_{response.status}"
+        return (None, f"http_{response.status}"), domain_block(response, time.time())
     text = main_text(response.body, response.url)
-    if text is None:
-        return None, "no_text"
-    return text, ""
+    return (text, "" if text is not None else "no_text"), None
 
 
 def _without_headline(text: str, title: str) -> str:

@@ -138,6 +138,8 @@ def _with_full_text(
         rt.fetch_policy,
         may_fetch=lambda domain: politeness(rt).acquire(domain).wait == 0,
     )
+    for domain, seconds in pages.blocked:
+        politeness(rt).block(domain, seconds)
     count(rt.redis, {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)})
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
 

@@ -246,3 +246,28 @@ def test_a_page_through_a_transforming_proxy_is_read(fetcher: HttpFetcher) -> No
         result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
     assert "Rescue teams reached the coast" in result.entries[0].content_html
     assert result.failed == ()
+
+
+def test_a_page_answered_429_or_503_stops_that_sites_pages_and_blocks_it(
+    fetcher: HttpFetcher,
+) -> None:
+    """An outlet that says it is overloaded gets no more pages from this poll, and its domain
+    is handed back blocked for its Retry-After (a minute without one, for 429), as feeds are."""
+    asked: list[str] = []
+
+    def busy(h: BaseHTTPRequestHandler) -> Reply:
+        asked.append(h.path)
+        return Reply(429, b"slow down", {"Retry-After": "120"})
+
+    routes = {"/a": busy, "/b": busy, "/c": lambda h: Reply(503, b"down")}
+    with http_server(routes) as base:
+        source = Source(
+            id="s", url=base, outlet="S", domain="s", allow_private=True, full_text=True
+        )
+        result = enrich(source, [_entry(base + "/a"), _entry(base + "/b")], fetcher, POLICY)
+        unavailable = enrich(source, [_entry(base + "/c")], fetcher, POLICY)
+    assert asked == ["/a"]
+    assert result.failed == ((base + "/a", "http_429"), (base + "/b", "domain_busy"))
+    assert result.blocked == (("s", 120.0),)
+    assert unavailable.failed == ((base + "/c", "http_503"),)
+    assert unavailable.blocked == ()  # a 503 without Retry-After blocks nothing, as for feeds

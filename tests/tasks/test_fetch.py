@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -15,7 +16,7 @@ from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.http import HttpFetcher
 from storywire.models import Source
 from storywire.settings import Settings
-from tasks.fetch import fetch_source
+from tasks.fetch import fetch_source, politeness
 from tasks.runtime import Runtime
 from tests.support.httpserver import Reply, http_server
 
@@ -305,3 +306,29 @@ def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> No
     assert rt.redis.hget("sw:metrics", "fulltext:failed") is None
     for outlet in ("outlet-a.test", "outlet-b.test"):
         assert rt.redis.hget(f"sw:domain:{outlet}", "tokens") == b"0"
+
+
+def test_a_page_site_that_answers_429_is_blocked_for_every_worker(rt_factory: Any) -> None:
+    """The block a page's 429 asks for reaches the shared politeness store, as a feed's does."""
+    rt = rt_factory()
+    rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
+    routes: dict[str, Any] = {
+        "/a": lambda h: Reply(429, b"", {"Retry-After": "600"}),
+        "/b": lambda h: Reply(429, b"", {"Retry-After": "600"}),
+    }
+    outbox = Outbox()
+    with http_server(routes) as base:
+        port = base.rsplit(":", 1)[1]
+        feed = (
+            FEED.format(a="First")
+            .replace("https://x.com/a", f"http://news.outlet-a.test:{port}/a")
+            .replace("https://x.com/b", f"http://news.outlet-a.test:{port}/b")
+        )
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="agg", url=base + "/f", outlet="Agg", domain="aggregator.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = _run(rt, "agg", outbox)
+    assert done.outcome == "ok"
+    assert politeness(rt).blocked_for("outlet-a.test", now=time.time()) > 500
+    assert politeness(rt).blocked_for("aggregator.test", now=time.time()) == 0
