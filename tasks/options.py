@@ -43,7 +43,17 @@ class TaskOptions:
 
 
 DISPATCH = TaskOptions("storywire.dispatch", "dispatch", soft_time_limit=20, time_limit=30)
-FETCH = TaskOptions("storywire.fetch", "fetch", soft_time_limit=90, time_limit=FETCH_TIME_LIMIT)
+# A fetch retries soon or not at all: its source's lease (5 min by default) lapses while a
+# retry waits, and the next dispatch would poll the source a second time beside the retry.
+# A lapsed lease loses nothing: the source comes due again then.
+FETCH = TaskOptions(
+    "storywire.fetch",
+    "fetch",
+    soft_time_limit=90,
+    time_limit=FETCH_TIME_LIMIT,
+    max_retries=3,
+    retry_backoff_max=30,
+)
 PROCESS = TaskOptions("storywire.process", "process", soft_time_limit=240, time_limit=300)
 PUBLISH = TaskOptions("storywire.publish", "publish", soft_time_limit=50, time_limit=60)
 # On the process queue: it takes the story lock as process does, so it scales with that queue.

@@ -10,7 +10,8 @@ import redis
 from celery.exceptions import Retry
 
 import tasks.publish
-from tasks.options import PUBLISH
+from storywire.settings import Settings
+from tasks.options import FETCH, PUBLISH
 
 
 class _Down:
@@ -51,3 +52,13 @@ def test_a_transient_failure_backs_off_exponentially_with_jitter(
     delays = [_countdowns(monkeypatch, retries)[0] for _ in range(20)]
     assert all(0 <= d <= ceiling for d in delays), delays
     assert len(set(delays)) > 1  # jittered: tasks that failed together do not return together
+
+
+def test_a_fetchs_retries_wait_less_than_its_sources_lease_leaves() -> None:
+    """Every retry wait of a fetch together, plus one whole run, stays inside the default
+    lease: a retry still waiting when the lease lapsed would poll beside the next dispatch."""
+    waits = sum(
+        min(FETCH.retry_backoff * 2**retries, FETCH.retry_backoff_max)
+        for retries in range(FETCH.max_retries)
+    )
+    assert waits + FETCH.time_limit < Settings().lease_seconds
