@@ -111,7 +111,8 @@ def sanitize_html(
         _reshape(el)
     body = root.find("body")
     container = body if body is not None else root
-    markup = (container.text or "") + "".join(
+    # The container's own text is text: escaped like the text lxml serialises below.
+    markup = escape(container.text or "", quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in container
     )
     cleaned = nh3.clean(

@@ -59,7 +59,70 @@ _CJK: Final = (
 _WRAPPED_CJK: Final = re.compile(f"\n(?<=[{_CJK}]\n)[ \t\r\n]*(?=[{_CJK}])")
 
 _C1: Final = re.compile("[\x80-\x9f]")
-_MARKUP: Final = re.compile(r"<[A-Za-z!?/]")
+# What may follow a "<" that begins markup: a tag closed by ">" (quoted values may hold "<" and
+# ">"), a tag cut off after an attribute's "=" (a truncated summary), a comment, a declaration
+# or a processing instruction. Any other "<" ("a < b", "x<3", "if a<b then") is text.
+# Possessive quantifiers: a "<" without its ">" must fail without backtracking.
+_AFTER_LT: Final = (
+    r"""/?[A-Za-z][^\s/<>]*+(?:(?:[^"'<>]++|"[^"]*+"|'[^']*+'|["'])*+>|[^<>=]*+=)"""
+    r"|!(?:--|[A-Za-z\[])|\?[A-Za-z]"
+)
+_MARKUP_START: Final = re.compile("<(?:" + _AFTER_LT + ")")
+_TEXT_LT: Final = re.compile("<(?!" + _AFTER_LT + ")")
+# A tag named in running text ("Why <div> tags matter"): bare, with a space and a word before
+# it (or an opening quote after a space) and a space and a word, or punctuation, after it.
+_MENTION: Final = re.compile(
+    r"(?:(?<=\S )|(?<=\s[\"'\u201c\u2018(`]))<(/?)([A-Za-z][^\s/<>]*+) ?/?>"
+    r"(?=[,.;:!?\"'\u201d\u2019)`]*+(?: \S|\Z))"
+)
+_TAG_NAME: Final = re.compile(r"<(/?)([A-Za-z][^\s/<>]*+)")
+
+
+def _tag_positions(text: str) -> tuple[dict[str, int], dict[str, int]]:
+    """Where each tag name first starts and last ends: one scan, however many names."""
+    first_start: dict[str, int] = {}
+    last_end: dict[str, int] = {}
+    for match in _TAG_NAME.finditer(text):
+        name = match.group(2).lower()
+        if match.group(1):
+            last_end[name] = match.start()
+        else:
+            first_start.setdefault(name, match.start())
+    return first_start, last_end
+
+
+def holds_markup(text: str) -> bool:
+    """Whether ``text`` is markup: it has a tag other than lone tags named in its sentences.
+
+    Feed text unescaped once too often ("Why <div> tags matter", a title as feedparser gives it)
+    is told from markup escaped twice by the publisher ("&lt;p&gt;Hello&lt;/p&gt;") by this:
+    markup encloses text, carries attributes, or stands where a tag named in prose does not.
+    """
+    positions = None
+    for markup in _MARKUP_START.finditer(text):
+        mention = _MENTION.match(text, markup.start())
+        if mention is None:
+            return True
+        if positions is None:
+            positions = _tag_positions(text)  # only text without real markup gets this far
+        first_start, last_end = positions
+        name = mention.group(2).lower()
+        if mention.group(1):
+            lone = first_start.get(name, len(text)) > mention.start()
+        else:
+            lone = last_end.get(name, -1) < mention.start()
+        if not lone:  # its partner is there: the pair encloses text
+            return True
+    return False
+
+
+def _lt_as_text(html: str) -> str:
+    """``html`` with each "<" that is text escaped, so the parser keeps it as text."""
+    if not holds_markup(html):
+        return html.replace("<", "&lt;")
+    return _TEXT_LT.sub("&lt;", html)
+
+
 # Removed before parsing: CDATA wrappers left in content by a feed generator (lxml would drop
 # the text inside), what lxml refuses in text it is given later (controls, non-characters),
 # and our markers. One-class regex and str.replace: an alternation scans ~10x slower.
@@ -113,7 +176,7 @@ def parse_html(html: str) -> HtmlElement | None:
     """
     # Encoding ourselves sidesteps lxml's refusal of str input with an XML encoding declaration;
     # "ignore" drops lone surrogates, which have no UTF-8 form.
-    data = _safe(html).encode("utf-8", "ignore")
+    data = _lt_as_text(_safe(html)).encode("utf-8", "ignore")
     if not data.strip():
         return None
     parser = _parser()
@@ -280,7 +343,7 @@ def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> 
 
 
 def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
-    if not _MARKUP.search(source):
+    if not holds_markup(source):
         return _finish(_without_cdata(source), table, inline=inline)
     try:
         root = parse_html(source)
@@ -301,7 +364,7 @@ def _to_fixed_point(source: str, table: CompiledRules | None, *, inline: bool = 
     # Text decoded from escaped markup ("&lt;p&gt;", "]]&gt;") is markup again: clean until it
     # is text, so the output is also a fixed point (cleaning it again changes nothing).
     for _ in range(_MAX_PASSES):
-        if not _MARKUP.search(text) and "]]>" not in text:
+        if not holds_markup(text) and "]]>" not in text:
             break
         again = _convert(text, table, inline=inline)
         if again == text:

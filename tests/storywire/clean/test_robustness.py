@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from storywire.clean import clean_title, html_to_text, sanitize_html
+from storywire.clean import text as text_module
 
 
 def test_all_script_is_empty() -> None:
@@ -54,3 +57,19 @@ def test_one_huge_text_node_and_deep_nesting() -> None:
     nested = "<div>" * 10_000 + "deep" + "</div>" * 10_000
     assert html_to_text(nested) == "deep"
     assert "deep" in sanitize_html(nested)
+
+
+def test_text_naming_many_tags_is_read_in_one_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telling tags named in prose from markup looks for their partners once per text, not
+    once per tag (which would be quadratic in a long text of such names)."""
+    scans: list[int] = []
+    find = text_module._tag_positions
+
+    def counted(source: str) -> tuple[dict[str, int], dict[str, int]]:
+        scans.append(len(source))
+        return find(source)
+
+    monkeypatch.setattr(text_module, "_tag_positions", counted)
+    named = "".join(f"Use <x{i}> here. " for i in range(2_000))
+    assert text_module.holds_markup(named) is False
+    assert len(scans) == 1
