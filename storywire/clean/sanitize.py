@@ -54,6 +54,43 @@ _LEAF_BLOCKS: Final = frozenset(
 )
 _BLOCKS: Final = _LEAF_BLOCKS | _HEADINGS | {"p", "ul", "ol", "li", "blockquote", "table", "dl"}
 _BLANK_RUN: Final = re.compile(r"\n\s*\n\s*")
+# Lazy loaders keep the real image here and a placeholder (a 1x1 GIF, a data: URI) in src.
+_LAZY_SRC: Final = ("data-src", "data-lazy-src", "data-original")
+_LAZY_SRCSET: Final = ("data-srcset", "data-lazy-srcset")
+# A srcset candidate: a URL (it may hold commas, never whitespace; trailing commas end it), then
+# its descriptors up to the next comma.
+_CANDIDATE: Final = re.compile(r"[\s,]*([^\s,](?:\S*[^\s,])?)(?:\s+([^,]*))?")
+_DESCRIPTOR: Final = re.compile(r"(\d+(?:\.\d+)?)[wx]\b")
+
+
+def _is_image_url(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in {"", "http", "https"} and bool(url.strip())
+
+
+def _widest(srcset: str) -> str:
+    """The srcset candidate for the widest screen ("" if none): what a re-published image
+    should show wherever it is read."""
+    best, best_size = "", -1.0
+    for match in _CANDIDATE.finditer(srcset):
+        size = _DESCRIPTOR.search(match.group(2) or "")
+        width = float(size.group(1)) if size else 1.0  # no descriptor means 1x
+        if width > best_size and _is_image_url(match.group(1)):
+            best, best_size = match.group(1), width
+    return best
+
+
+def _real_image_url(img: HtmlElement) -> str:
+    """The image a reader would see: a lazy loader's URL before src, srcset when src is none."""
+    for name in _LAZY_SRC:
+        url = (img.get(name) or "").strip()
+        if url and _is_image_url(url):
+            return url
+    for name in _LAZY_SRCSET:
+        url = _widest(img.get(name) or "")
+        if url:
+            return url
+    src = (img.get("src") or "").strip()
+    return src if _is_image_url(src) else _widest(img.get("srcset") or "")
 
 
 def _has_block_inside(el: HtmlElement) -> bool:
@@ -75,10 +112,8 @@ def _reshape(el: HtmlElement) -> None:
     elif tag == "br":
         # br is outside the allow-list; a space keeps the words on both sides apart.
         el.tail = "\n" + (el.tail or "")
-    elif tag == "img":
-        scheme = urlsplit(el.get("src") or "").scheme.lower()
-        if not el.get("src") or scheme not in {"", "http", "https"}:
-            el.drop_tree()
+    elif tag == "img" and not _is_image_url(el.get("src") or ""):
+        el.drop_tree()
 
 
 def sanitize_html(
@@ -97,6 +132,16 @@ def sanitize_html(
         return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)
     if root is None:
         return ""
+    for img in root.iter("img"):
+        # Before the rules (a tracking pixel is known by its real URL) and before links are
+        # made absolute (src is one of them).
+        url = _real_image_url(img)
+        alt = img.attrib.pop("alt", None)
+        img.attrib.pop("src", None)
+        if url:  # else the image is dropped below, once no rule needs it
+            img.set("src", url)
+        if alt is not None:  # src first, wherever the loader had it
+            img.set("alt", alt)
     apply_element_rules(root, compiled(rules), drop_empty=True)
     if base_url:
         root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")

@@ -60,6 +60,9 @@ _PIECES = st.one_of(
     st.builds(lambda t: f"<{t}>", st.sampled_from(_TAGS)),
     st.builds(lambda t: f"</{t}>", st.sampled_from(_TAGS)),
     st.builds(lambda t: f'<img alt="{t}" src="x.jpg">', st.text(max_size=10)),
+    st.builds(
+        lambda t: f'<img data-src="{t}" srcset="{t} 2x, y.jpg" src="p.gif">', st.text(max_size=10)
+    ),
 )
 HTMLISH = st.lists(_PIECES, max_size=40).map("".join)
 ANY_TEXT = st.one_of(st.text(), HTMLISH)

@@ -70,3 +70,41 @@ def test_empty_input() -> None:
     """Nothing in, nothing out."""
     assert sanitize_html("") == ""
     assert sanitize_html("<script>x</script>") == ""
+
+
+def test_lazy_loaded_images_get_their_real_url() -> None:
+    """A lazy loader's real URL (data-src, data-lazy-src, data-original, the widest candidate
+    of data-srcset or of srcset when src is no image) replaces the placeholder, made absolute."""
+    placeholder = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+    html = (
+        '<p><img data-src="/img/a.jpg" src="placeholder.gif" alt="A">'
+        f'<img data-lazy-src="b.jpg" src="{placeholder}" alt="B">'
+        '<img data-original="https://cdn.example.net/c.jpg" class="lazy" alt="C">'
+        f'<img src="{placeholder}" data-srcset="d-300.jpg 300w, d-1024.jpg 1024w,'
+        ' d-640.jpg 640w" alt="D">'
+        '<img srcset="e.jpg, e@2x.jpg 2x" alt="E">'
+        '<img data-srcset="https://res.example.net/w_300,h_200/g.jpg 300w,'
+        'https://res.example.net/w_900,h_600/g.jpg 900w" alt="G"></p>'
+    )
+    base = "https://www.example.com/news/2024/"
+    assert sanitize_html(html, base_url=BASE) == (
+        '<p><img src="https://www.example.com/img/a.jpg" alt="A">'
+        f'<img src="{base}b.jpg" alt="B">'
+        '<img src="https://cdn.example.net/c.jpg" alt="C">'
+        f'<img src="{base}d-1024.jpg" alt="D">'
+        f'<img src="{base}e@2x.jpg" alt="E">'
+        '<img src="https://res.example.net/w_900,h_600/g.jpg" alt="G"></p>'
+    )
+
+
+def test_an_image_with_a_real_src_keeps_it() -> None:
+    """srcset only stands in for a src that is no image: the publisher's src is kept, and a
+    lazy URL that is no web address is passed over."""
+    html = (
+        '<p><img src="f.jpg" srcset="f-300.jpg 300w, f-900.jpg 900w" alt="F">'
+        '<img data-src="javascript:alert(1)" src="h.jpg" alt="H"></p>'
+    )
+    assert sanitize_html(html, base_url=BASE) == (
+        '<p><img src="https://www.example.com/news/2024/f.jpg" alt="F">'
+        '<img src="https://www.example.com/news/2024/h.jpg" alt="H"></p>'
+    )
