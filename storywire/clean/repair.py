@@ -52,9 +52,20 @@ _INVISIBLE_BUT_C1: Final = re.compile(
 # ZWJ/ZWNJ shape Persian, Indic scripts and emoji: kept only between two such characters.
 _JOINERS: Final = re.compile("[\u200c\u200d]+")
 _TIDY_HINT: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2028\u2029\u2060\ufeff"
-    "\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2028\u2029\u202a-\u202e\u2060"
+    "\u2066-\u2069\ufeff\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]"
 )
+# Bidi controls. Overrides (LRO, RLO) show the letters of a word in another order than they
+# are read ("gnp.exe" shown as "exe.png"): removed, with the PDF that closes them. Embeddings
+# (LRE, RLE ... PDF) and isolates (LRI, RLI, FSI ... PDI) are how plain text shows a Latin name
+# inside Arabic or Hebrew (or the reverse) in the right place: kept when closed on their line,
+# removed when left open (they would run on into whatever text follows them downstream) or
+# when they close nothing. The marks (LRM, RLM, ALM) are kept: they reorder nothing.
+_BIDI: Final = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_OVERRIDES: Final = "\u202d\u202e"
+_ISOLATES: Final = "\u2066\u2067\u2068"
+_PDF: Final = "\u202c"
+_PDI: Final = "\u2069"
 _LINE_BREAKS: Final = re.compile("\r\n?|[\u2028\u0085\x0b\x0c]")
 
 
@@ -81,8 +92,41 @@ def _joiner(match: re.Match[str]) -> str:
     return match.group()
 
 
+def _bidi_line(line: str) -> str:
+    """``line`` with its overrides and unbalanced bidi controls removed.
+
+    Pairs are matched as the Unicode Bidirectional Algorithm (UAX #9, X1-X8) matches them: a
+    PDF closes the innermost embedding or override unless an isolate is open inside it; a PDI
+    closes the innermost isolate and whatever is still open inside it.
+    """
+    kept: set[int] = set()
+    open_: list[int] = []  # positions of open initiators, innermost last
+    for match in _BIDI.finditer(line):
+        char, at = match.group(), match.start()
+        if char == _PDF:
+            if open_ and line[open_[-1]] not in _ISOLATES:
+                start = open_.pop()
+                if line[start] not in _OVERRIDES:  # an override goes, and its PDF with it
+                    kept.update((start, at))
+        elif char == _PDI:
+            isolates = [i for i, start in enumerate(open_) if line[start] in _ISOLATES]
+            if isolates:
+                closed = open_[isolates[-1] :]
+                del open_[isolates[-1] :]
+                kept.update(start for start in closed if line[start] not in _OVERRIDES)
+                kept.add(at)
+        else:
+            open_.append(at)
+    return _BIDI.sub(lambda m: m.group() if m.start() in kept else "", line)
+
+
+def _balanced_bidi(text: str) -> str:
+    return "\n".join(_bidi_line(line) if _BIDI.search(line) else line for line in text.split("\n"))
+
+
 def tidy(text: str, *, keep_c1: bool = False) -> str:
-    """Line breaks of every kind as ``\\n`` (U+2029 as a blank line), invisible characters gone.
+    """Line breaks of every kind as ``\\n`` (U+2029 as a blank line), invisible characters gone,
+    bidi overrides and unbalanced bidi controls gone.
 
     ``keep_c1`` keeps C1 controls for a later ``fix_mojibake``.
     """
@@ -92,7 +136,7 @@ def tidy(text: str, *, keep_c1: bool = False) -> str:
     text = (_INVISIBLE_BUT_C1 if keep_c1 else _INVISIBLE).sub("", text)
     if "\u200c" in text or "\u200d" in text:
         text = _JOINERS.sub(_joiner, text)
-    return text
+    return _balanced_bidi(text) if _BIDI.search(text) else text
 
 
 def fix_mojibake(text: str) -> str:
