@@ -436,6 +436,21 @@ _ABBREVIATIONS: Final = frozenset(
     " fig approx dept jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n"
     " e.u a.m p.m".split()
 )
+# Abbreviations only before a number ("the No. 3 seed", "Vol. 2"): "The answer was no." ends.
+_BEFORE_NUMBERS: Final = frozenset("no nos vol vols pp pg art ch sec para op".split())
+
+
+def _abbreviated(before: str, after: str) -> bool:
+    """Whether the full stop between ``before`` and ``after`` ends an abbreviation or initial.
+
+    A number is no initial: "He scored 3. Then…" ends a sentence ("3.5" has no space after it,
+    so it never looked like an end).
+    """
+    word = before.rsplit(None, 1)[-1:] or [""]
+    token = word[0].lower().lstrip("(\"'\u201c\u2018")
+    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+        return True
+    return token in _BEFORE_NUMBERS and after[:1].isdigit()
 
 
 def _sentences(text: str) -> list[tuple[str, str]]:
@@ -453,10 +468,7 @@ def _sentences(text: str) -> list[tuple[str, str]]:
                 rest = line[end:].lstrip()
                 if rest and rest[0].islower():
                     continue
-            if mark == ".":
-                word = line[start : match.start()].rsplit(None, 1)[-1:] or [""]
-                token = word[0].lower().lstrip("(\"'\u201c\u2018")
-                if token in _ABBREVIATIONS or len(token) == 1:
+                if mark == "." and _abbreviated(line[start : match.start()], rest):
                     continue
             sentence = line[start:end].strip()
             if sentence:

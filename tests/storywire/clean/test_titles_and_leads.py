@@ -96,3 +96,24 @@ def test_lead_keeps_cjk_sentences_unspaced() -> None:
 def test_lead_cut_keeps_a_word_that_ends_at_the_budget() -> None:
     """A word that fits whole before the ellipsis is kept."""
     assert lead("Markets rallied strongly on Friday after the data", 16) == "Markets rallied…"
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("He scored 3. Then the crowd went wild.", "He scored 3."),
+        ("The vote was 7-2. Critics said it was rushed.", "The vote was 7-2."),
+        ("Growth was 3.5 percent. Then it slowed.", "Growth was 3.5 percent."),
+        ("She is the No. 3 seed. She won in straight sets.", "She is the No. 3 seed."),
+        ("It ran in Vol. 2 of the report. Few read it.", "It ran in Vol. 2 of the report."),
+        ("The answer was no. Then he left.", "The answer was no."),
+        ("Yields on U.S. 10-year notes rose. Stocks fell.", "Yields on U.S. 10-year notes rose."),
+        ("J. K. Rowling spoke. Fans cheered.", "J. K. Rowling spoke."),
+        ("He was 3. he said later.", "He was 3. he said later."),
+    ],
+)
+def test_lead_sentence_ends_after_a_number(text: str, first: str) -> None:
+    """A full stop after a number ends a sentence before a capitalised word; decimals,
+    "No. 3", abbreviations before numbers and initials do not end one."""
+    assert lead(text, len(first) + 5) == first
+    assert lead(text, len(first) - 1).endswith("\u2026")  # no shorter sentence in it
