@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
 
 from storywire.adapters.streams import SinkUnavailableError
 from tasks.common import TRANSIENT, log, retry_later
@@ -19,7 +20,9 @@ def publish(self: Task[Any, Any]) -> int:
     target = runtime().sink
     try:
         moved = target.drain_all(now=time.time())
-    except (*TRANSIENT, SinkUnavailableError) as exc:
+    except (*TRANSIENT, SinkUnavailableError, SoftTimeLimitExceeded) as exc:
+        # Cut short, the drain left what it had not confirmed in the outbox (the AMQP sink
+        # drops a channel interrupted mid-publish): a retry sends it.
         raise retry_later(self, exc) from exc
     if moved:
         log.info("publish", events=moved, sink=target.target)

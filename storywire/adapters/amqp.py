@@ -46,6 +46,10 @@ return 0
 """
 
 
+class _Discarded(pika.exceptions.AMQPConnectionError):  # type: ignore[misc]
+    """Why pika's stream was cut: the sink dropped a connection that may owe a confirm."""
+
+
 def split_item(item: bytes) -> tuple[str, str, bytes]:
     """An outbox item ``id|type|json`` as its three parts."""
     event_id, etype, body = item.split(b"|", 2)
@@ -117,6 +121,19 @@ class AmqpSink:
             with contextlib.suppress(pika.exceptions.AMQPError):
                 connection.close()
 
+    def _discard(self) -> None:
+        """Drop the connection at once: a broker late with a confirm may be as late to close."""
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is None or not connection.is_open:
+            return
+        # pika's close() waits for the broker's Close-Ok (forever, if the broker has stopped
+        # reading, as under a memory alarm). What pika does itself on a lost stream does not
+        # wait; pika offers no public way to it.
+        connection._impl._terminate_stream(_Discarded("connection dropped mid-publish"))
+        # Lets pika finish the abort (its socket closes); the dropped stream surfaces here.
+        with contextlib.suppress(pika.exceptions.AMQPError, OSError):
+            connection.process_data_events(time_limit=0)
+
     def drain(self, *, now: float, batch: int = 500) -> int:
         """Publish up to ``batch`` outbox events with confirms; returns how many left the outbox."""
         token = uuid.uuid4().hex
@@ -145,10 +162,17 @@ class AmqpSink:
                 if len(confirmed) >= self._commit_every:
                     moved += self._commit_items(confirmed, now)
                     confirmed = []
-        except (pika.exceptions.AMQPError, OSError) as exc:
-            self.close()
+        except BaseException as exc:
+            # Whatever stopped the drain (a broker error, or a soft time limit raised inside
+            # pika while it waited for a confirm), the channel may still owe a confirm. pika
+            # would hand that late answer to the next publish on it, so a message the broker
+            # refused could count as confirmed: the connection is dropped, never reused, and the
+            # interrupted event stays in the outbox for the next drain.
+            self._discard()
             self._commit_items(confirmed, now)
-            raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
+            if isinstance(exc, pika.exceptions.AMQPError | OSError):
+                raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
+            raise
         return moved + self._commit_items(confirmed, now)
 
     def _publish(self, channel: Any, item: bytes, now: float) -> None:

@@ -7,11 +7,13 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import orjson
@@ -19,13 +21,16 @@ import pika  # type: ignore[import-untyped]
 import pika.exceptions  # type: ignore[import-untyped]
 import pytest
 import redis
+from billiard.pool import SIG_SOFT_TIMEOUT, soft_timeout_sighandler
 from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
 
-from storywire.adapters.amqp import AmqpSink
+from storywire.adapters.amqp import AmqpSink, split_item
 from storywire.adapters.redis_ledger import outbox_item
-from storywire.adapters.streams import SinkUnavailableError
+from storywire.adapters.streams import SENT_KEY, SinkUnavailableError
 from storywire.events import CloudEvent
 from storywire.settings import Settings
+from tests.support.tcpproxy import TcpProxy, tcp_proxy
 from workers.processes import worker_command
 
 pytestmark = pytest.mark.integration
@@ -185,6 +190,90 @@ def test_a_connection_dropped_while_idle_is_reopened_not_failed(
     ids += _fill(redis_client, 2)
     assert sink.drain_all(now=2.0) == 2
     assert [p.message_id for p, _ in _drain_queue(conn, queue)] == ids
+    sink.close()
+    conn.close()
+
+
+@pytest.fixture
+def proxy(amqp_url: str) -> Iterator[TcpProxy]:
+    """A loopback proxy in front of the broker, to hold back or slow down what it answers."""
+    with tcp_proxy((HOST, PORT)) as running:
+        yield running
+
+
+def _via(amqp_url: str, proxy: TcpProxy) -> str:
+    return amqp_url.replace(f"{HOST}:{PORT}", f"{HOST}:{proxy.port}")
+
+
+def _sent_ids(client: redis.Redis) -> set[str]:
+    return {member.decode() for member in client.zrange(SENT_KEY, 0, -1)}
+
+
+def _interrupt_when_sent(proxy: TcpProxy, after: int) -> threading.Thread:
+    """Raise SoftTimeLimitExceeded in the main thread as billiard does (SIGUSR1 to the pool
+    child) once the client has sent more than ``after`` bytes through the proxy and pika waits
+    for the broker's answer (a signal landing in a socket send is aborted by pika itself)."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        code = frame.f_code if frame else None
+        if code and code.co_name == "poll" and code.co_filename.endswith("select_connection.py"):
+            soft_timeout_sighandler(signum, frame)
+        threading.Timer(0.005, os.kill, (os.getpid(), signum)).start()  # not waiting yet
+
+    signal.signal(SIG_SOFT_TIMEOUT, handler)
+
+    def fire() -> None:
+        proxy.wait_sent(after)
+        os.kill(os.getpid(), SIG_SOFT_TIMEOUT)
+
+    thread = threading.Thread(target=fire, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_next(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy
+) -> None:
+    """A soft time limit fires while pika waits for a publish's confirm; the confirm comes
+    later. Taken by the next publish on that channel, each message would count as confirmed
+    by its predecessor's answer, and one the broker refused would leave the outbox as sent.
+    Here the only queue refuses a third message (reject-publish at 2): what it refuses stays."""
+    sink = AmqpSink(
+        redis_client, outbox_key="sw:outbox", url=_via(amqp_url, proxy), exchange=exchange,
+        commit_every=1,
+    )  # fmt: skip
+    _fill(redis_client, 1)
+    assert sink.drain(now=1.0) == 1  # connected; routed nowhere yet
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = conn.channel()
+    queue = channel.queue_declare(
+        "", exclusive=True, arguments={"x-max-length": 2, "x-overflow": "reject-publish"}
+    ).method.queue
+    channel.queue_bind(queue, exchange, routing_key="#")
+    first, second, third = _fill(redis_client, 3)
+    redis_client.ltrim("sw:outbox", 0, 0)  # only the first waits while the confirm is late
+    proxy.hold()
+    interrupter = _interrupt_when_sent(proxy, proxy.sent)
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            sink.drain(now=2.0)
+    finally:
+        interrupter.join()
+        signal.signal(SIG_SOFT_TIMEOUT, signal.SIG_DFL)
+    assert first not in _sent_ids(redis_client)  # interrupted: not marked sent, sent again
+    assert redis_client.llen("sw:outbox") == 1
+    proxy.release()  # the late confirm of the first reaches the sink's socket
+    for event_id in (second, third):
+        redis_client.rpush("sw:outbox", f"{event_id}|storywire.story.created.v1|{{}}")
+    with pytest.raises(SinkUnavailableError, match="Nack"):
+        sink.drain(now=3.0)  # the first again (queue full now), then the second: refused
+    queued = {p.message_id for p, _ in _drain_queue(conn, queue)}
+    assert queued == {first}
+    assert second not in _sent_ids(redis_client)
+    assert [split_item(item)[0] for item in redis_client.lrange("sw:outbox", 0, -1)] == [
+        second,
+        third,
+    ]
     sink.close()
     conn.close()
 

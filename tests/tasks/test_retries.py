@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import redis
-from celery.exceptions import Retry
+from celery.exceptions import Retry, SoftTimeLimitExceeded
 
 import tasks.publish
 from storywire.settings import Settings
@@ -25,8 +25,21 @@ class _Down:
             raise redis.ConnectionError("Redis restarting")
 
 
-def _countdowns(monkeypatch: pytest.MonkeyPatch, retries: int) -> list[float]:
-    monkeypatch.setattr(tasks.publish, "runtime", lambda: _Down)
+class _CutShort:
+    """A runtime whose drain the soft time limit stopped (AMQP: while waiting for a confirm)."""
+
+    class sink:  # noqa: N801 - stands in for the runtime's attribute
+        target = "amqp exchange storywire.events"
+
+        @staticmethod
+        def drain_all(now: float) -> int:
+            raise SoftTimeLimitExceeded()
+
+
+def _countdowns(
+    monkeypatch: pytest.MonkeyPatch, retries: int, runtime: type = _Down
+) -> list[float]:
+    monkeypatch.setattr(tasks.publish, "runtime", lambda: runtime)
     task: Any = tasks.publish.publish
     seen: list[float] = []
 
@@ -62,3 +75,10 @@ def test_a_fetchs_retries_wait_less_than_its_sources_lease_leaves() -> None:
         for retries in range(FETCH.max_retries)
     )
     assert waits + FETCH.time_limit < Settings().lease_seconds
+
+
+def test_a_drain_cut_short_by_the_soft_time_limit_is_retried(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The interrupted events are still in the outbox: the task retries rather than fails."""
+    assert len(_countdowns(monkeypatch, 0, _CutShort)) == 1
