@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 import uuid
 from typing import Any, cast
 
@@ -26,10 +27,12 @@ DEFAULT_EXCHANGE = "storywire.events"
 CONTENT_TYPE = "application/cloudevents+json"
 
 # Remove the confirmed events from the head of the outbox and remember their ids. The head only
-# changes under the drain lease, but each item is compared anyway: never drop an unsent event.
+# changes under the drain lease, but each item is compared anyway (a drainer whose lease ran out
+# commits what it had confirmed): never drop an unsent event. Then renew the lease if it is still
+# this drainer's, and say whether it was.
 _COMMIT = """
 local n = 0
-for i = 3, #ARGV do
+for i = 5, #ARGV do
   if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[i] then break end
   redis.call('LPOP', KEYS[1])
   local id = string.sub(ARGV[i], 1, string.find(ARGV[i], '|', 1, true) - 1)
@@ -37,7 +40,12 @@ for i = 3, #ARGV do
   n = n + 1
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-return n
+local held = 0
+if redis.call('GET', KEYS[3]) == ARGV[3] then
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  held = 1
+end
+return {n, held}
 """
 
 _RELEASE = """
@@ -74,6 +82,8 @@ class AmqpSink:
         self.exchange = exchange
         self._sent = sent_key
         self._lease_ms = int(lease_seconds * 1000)
+        # Renewed well before it runs out: a third gone leaves two thirds for one slow publish.
+        self._renew_every = lease_seconds / 3
         # Confirmed events leave the outbox in chunks: a crash re-sends at most one chunk.
         self._commit_every = commit_every
         self._lock_key = outbox_key + ":amqp-lease"
@@ -135,17 +145,21 @@ class AmqpSink:
             connection.process_data_events(time_limit=0)
 
     def drain(self, *, now: float, batch: int = 500) -> int:
-        """Publish up to ``batch`` outbox events with confirms; returns how many left the outbox."""
+        """Publish up to ``batch`` outbox events with confirms; returns how many left the outbox.
+
+        Stops early, once what it confirmed is committed, if its lease went to another drainer.
+        """
         token = uuid.uuid4().hex
+        renew_at = time.monotonic() + self._renew_every
         if not self._r.set(self._lock_key, token, nx=True, px=self._lease_ms):
             return 0  # another drainer holds the lease and will move these events
         try:
             with self._mutex:
-                return self._drain_locked(now, batch)
+                return self._drain_locked(now, batch, token, renew_at)
         finally:
             self._release(keys=[self._lock_key], args=[token])
 
-    def _drain_locked(self, now: float, batch: int) -> int:
+    def _drain_locked(self, now: float, batch: int, token: str, renew_at: float) -> int:
         items = cast(list[bytes], self._r.lrange(self._outbox, 0, batch - 1))
         if not items:
             return 0
@@ -156,12 +170,18 @@ class AmqpSink:
         moved = 0
         try:
             for item, already in zip(items, sent, strict=True):
+                # A slow broker can make a batch outlast the lease, and a second drainer would
+                # then send the same events: each commit renews it, and one is due by time too.
+                if len(confirmed) >= self._commit_every or time.monotonic() >= renew_at:
+                    committed, held = self._commit_items(confirmed, now, token)
+                    moved += committed
+                    confirmed = []
+                    if not held:
+                        return moved  # another drainer has these events now
+                    renew_at = time.monotonic() + self._renew_every
                 if already is None:
                     self._publish(channel, item, now)
                 confirmed.append(item)
-                if len(confirmed) >= self._commit_every:
-                    moved += self._commit_items(confirmed, now)
-                    confirmed = []
         except BaseException as exc:
             # Whatever stopped the drain (a broker error, or a soft time limit raised inside
             # pika while it waited for a confirm), the channel may still owe a confirm. pika
@@ -169,11 +189,11 @@ class AmqpSink:
             # refused could count as confirmed: the connection is dropped, never reused, and the
             # interrupted event stays in the outbox for the next drain.
             self._discard()
-            self._commit_items(confirmed, now)
+            self._commit_items(confirmed, now, token)
             if isinstance(exc, pika.exceptions.AMQPError | OSError):
                 raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
             raise
-        return moved + self._commit_items(confirmed, now)
+        return moved + self._commit_items(confirmed, now, token)[0]
 
     def _publish(self, channel: Any, item: bytes, now: float) -> None:
         event_id, etype, body = split_item(item)
@@ -187,15 +207,16 @@ class AmqpSink:
         # With confirms on, this returns once the broker has taken responsibility (or raises).
         channel.basic_publish(self.exchange, etype, body, properties)
 
-    def _commit_items(self, items: list[bytes], now: float) -> int:
-        if not items:
-            return 0
-        return cast(
-            int,
+    def _commit_items(self, items: list[bytes], now: float, token: str) -> tuple[int, bool]:
+        """Remove the confirmed ``items`` and renew the lease: how many left, whether it is held."""
+        committed, held = cast(
+            list[int],
             self._commit(
-                keys=[self._outbox, self._sent], args=[now, SENT_RETENTION_SECONDS, *items]
+                keys=[self._outbox, self._sent, self._lock_key],
+                args=[now, SENT_RETENTION_SECONDS, token, self._lease_ms, *items],
             ),
         )
+        return committed, bool(held)
 
     def drain_all(self, *, now: float, batch: int = 500) -> int:
         total = 0

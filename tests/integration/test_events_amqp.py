@@ -155,7 +155,7 @@ def test_lost_commit_resends_under_the_same_id_and_sent_ids_are_skipped(
     ids = _fill(redis_client, 4)
     sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
 
-    def crash(items: list[bytes], now: float) -> int:
+    def crash(items: list[bytes], now: float, token: str) -> tuple[int, bool]:
         raise SystemExit("killed between confirm and commit")
 
     with monkeypatch.context() as patch:
@@ -275,6 +275,68 @@ def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_
         third,
     ]
     sink.close()
+    conn.close()
+
+
+def _slow_sink(client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy) -> AmqpSink:
+    """A sink whose every confirm comes at least 50 ms late, connected before the delay starts
+    (so its lease goes to publishing), with a lease of 1 s: 40 events outlast it."""
+    sink = AmqpSink(
+        client, outbox_key="sw:outbox", url=_via(amqp_url, proxy), exchange=exchange,
+        lease_seconds=1.0, commit_every=50,
+    )  # fmt: skip
+    _fill(client, 1)
+    assert sink.drain(now=1.0) == 1
+    proxy.delay = 0.05
+    return sink
+
+
+def test_a_drain_longer_than_its_lease_renews_it(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy
+) -> None:
+    """A drain outlasting its lease keeps it: a second drainer, asking all along as the beat
+    would, sends nothing meanwhile, so no event goes out twice."""
+    slow = _slow_sink(redis_client, amqp_url, exchange, proxy)
+    conn, queue = _bind(amqp_url, exchange)
+    ids = _fill(redis_client, 40)
+    other = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
+    draining = threading.Thread(target=slow.drain_all, kwargs={"now": 2.0})
+    draining.start()
+    deadline = time.monotonic() + 10
+    while not redis_client.exists("sw:outbox:amqp-lease") and time.monotonic() < deadline:
+        time.sleep(0.001)  # the slow one drains first
+    meanwhile = 0
+    while draining.is_alive():
+        meanwhile += other.drain_all(now=3.0)
+        time.sleep(0.05)
+    draining.join()
+    assert meanwhile == 0
+    assert redis_client.llen("sw:outbox") == 0
+    assert sorted(p.message_id for p, _ in _drain_queue(conn, queue)) == sorted(ids)
+    slow.close()
+    other.close()
+    conn.close()
+
+
+def test_a_drain_that_lost_its_lease_stops(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy
+) -> None:
+    """Once its lease has gone to another drainer, a drain publishes no further."""
+    slow = _slow_sink(redis_client, amqp_url, exchange, proxy)
+    conn, queue = _bind(amqp_url, exchange)
+    ids = _fill(redis_client, 40)
+    draining = threading.Thread(target=slow.drain_all, kwargs={"now": 2.0})
+    draining.start()
+    deadline = time.monotonic() + 10
+    while redis_client.llen("sw:outbox") == 40 and time.monotonic() < deadline:
+        time.sleep(0.005)  # until its first renewal commits what it has published
+    redis_client.set("sw:outbox:amqp-lease", "another drainer")
+    draining.join()
+    published = [p.message_id for p, _ in _drain_queue(conn, queue)]
+    assert 0 < len(published) < 40
+    assert published == ids[: len(published)]
+    assert redis_client.llen("sw:outbox") == 40 - len(published)
+    slow.close()
     conn.close()
 
 
