@@ -58,7 +58,8 @@ for _, entry in ipairs(res[2]) do
       local fields = entry[2]
       table.insert(fields, 'stream_id'); table.insert(fields, id)
       table.insert(fields, 'group'); table.insert(fields, ARGV[1])
-      table.insert(fields, 'deliveries'); table.insert(fields, tostring(count))
+      -- XAUTOCLAIM counted this claim, which delivers nothing: one fewer were handed out.
+      table.insert(fields, 'deliveries'); table.insert(fields, tostring(count - 1))
       redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[7], '*', unpack(fields))
       redis.call('XACK', KEYS[1], ARGV[1], id)
       dead = dead + 1

@@ -95,19 +95,21 @@ def test_unacked_entries_are_reclaimed_by_another_consumer(redis_client: redis.R
 
 
 def test_worn_out_entries_go_to_the_dead_letter_stream(redis_client: redis.Redis) -> None:
-    """An entry delivered max_deliveries times without an ack is moved aside and acked."""
+    """An entry delivered max_deliveries times without an ack is moved aside and acked; its
+    dead letter counts the deliveries that happened (the claim that moves it delivers none)."""
     ids = _publish(redis_client, 1)
-    list(_consumer(redis_client, start="0"))
+    delivered = [m.deliveries for m in _consumer(redis_client, start="0")]
     consumer = _consumer(redis_client, claim_idle_ms=20, max_deliveries=2)
     time.sleep(0.05)
-    assert [m.deliveries for m in consumer] == [2]  # second delivery, still allowed
+    delivered += [m.deliveries for m in consumer]
+    assert delivered == [1, 2]  # second delivery, still allowed
     time.sleep(0.05)
     assert list(consumer) == []
     assert consumer.dead_lettered == 1
     (_, fields), *_ = _xrange(redis_client, STREAM + ".dead")
     assert fields[b"id"].decode() == ids[0]
     assert fields[b"group"] == b"g"
-    assert fields[b"deliveries"] == b"3"
+    assert fields[b"deliveries"] == str(len(delivered)).encode()
     assert redis_client.xpending(STREAM, "g")["pending"] == 0
 
 
