@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -209,26 +210,41 @@ def _sent_ids(client: redis.Redis) -> set[str]:
     return {member.decode() for member in client.zrange(SENT_KEY, 0, -1)}
 
 
-def _interrupt_when_sent(proxy: TcpProxy, after: int) -> threading.Thread:
+@contextmanager
+def _soft_time_limit_once_sent(proxy: TcpProxy) -> Iterator[None]:
     """Raise SoftTimeLimitExceeded in the main thread as billiard does (SIGUSR1 to the pool
-    child) once the client has sent more than ``after`` bytes through the proxy and pika waits
-    for the broker's answer (a signal landing in a socket send is aborted by pika itself)."""
+    child) once a whole message has gone through the proxy and pika waits for the broker's
+    answer (a signal landing in a socket send instead is turned into a lost stream by pika)."""
+    armed = threading.Event()
+    armed.set()
+    retries: list[threading.Timer] = []
 
     def handler(signum: int, frame: FrameType | None) -> None:
         code = frame.f_code if frame else None
+        if not armed.is_set():
+            return
         if code and code.co_name == "poll" and code.co_filename.endswith("select_connection.py"):
+            armed.clear()
             soft_timeout_sighandler(signum, frame)
-        threading.Timer(0.005, os.kill, (os.getpid(), signum)).start()  # not waiting yet
-
-    signal.signal(SIG_SOFT_TIMEOUT, handler)
+        retries.append(threading.Timer(0.005, os.kill, (os.getpid(), signum)))  # not waiting yet
+        retries[-1].start()
 
     def fire() -> None:
-        proxy.wait_sent(after)
+        proxy.wait_bodies(before)
         os.kill(os.getpid(), SIG_SOFT_TIMEOUT)
 
-    thread = threading.Thread(target=fire, daemon=True)
-    thread.start()
-    return thread
+    before = proxy.bodies
+    previous = signal.signal(SIG_SOFT_TIMEOUT, handler)
+    firing = threading.Thread(target=fire, daemon=True)
+    firing.start()
+    try:
+        yield
+    finally:
+        armed.clear()
+        firing.join()
+        for retry in retries:
+            retry.join()
+        signal.signal(SIG_SOFT_TIMEOUT, previous)
 
 
 def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_next(
@@ -253,16 +269,12 @@ def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_
     first, second, third = _fill(redis_client, 3)
     redis_client.ltrim("sw:outbox", 0, 0)  # only the first waits while the confirm is late
     proxy.hold()
-    interrupter = _interrupt_when_sent(proxy, proxy.sent)
-    try:
-        with pytest.raises(SoftTimeLimitExceeded):
-            sink.drain(now=2.0)
-    finally:
-        interrupter.join()
-        signal.signal(SIG_SOFT_TIMEOUT, signal.SIG_DFL)
+    with _soft_time_limit_once_sent(proxy), pytest.raises(SoftTimeLimitExceeded):
+        sink.drain(now=2.0)
     assert first not in _sent_ids(redis_client)  # interrupted: not marked sent, sent again
     assert redis_client.llen("sw:outbox") == 1
-    proxy.release()  # the late confirm of the first reaches the sink's socket
+    proxy.wait_held()  # the broker's confirm of the first, unless the sink hung up
+    proxy.release()  # and that late confirm reaches the sink's socket
     for event_id in (second, third):
         redis_client.rpush("sw:outbox", f"{event_id}|storywire.story.created.v1|{{}}")
     with pytest.raises(SinkUnavailableError, match="Nack"):
