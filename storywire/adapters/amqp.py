@@ -58,6 +58,21 @@ class _Discarded(pika.exceptions.AMQPConnectionError):  # type: ignore[misc]
     """Why pika's stream was cut: the sink dropped a connection that may owe a confirm."""
 
 
+# A broker under a memory or disk alarm blocks publishers without closing them: with no limit
+# a publish would wait for ever, and publish workers run a thread pool, where Celery's time
+# limits never fire. The drain then fails, keeps its events, and the task retries.
+BLOCKED_TIMEOUT = 30.0
+
+
+def connection_parameters(url: str) -> pika.URLParameters:
+    """``url``'s parameters, with a limit on how long the broker may block a publish unless the
+    URL sets one (``?blocked_connection_timeout=``)."""
+    params = pika.URLParameters(url)
+    if params.blocked_connection_timeout is None:
+        params.blocked_connection_timeout = BLOCKED_TIMEOUT
+    return params
+
+
 def split_item(item: bytes) -> tuple[str, str, bytes]:
     """An outbox item ``id|type|json`` as its three parts."""
     event_id, etype, body = item.split(b"|", 2)
@@ -103,7 +118,7 @@ class AmqpSink:
             return self._channel
         self.close()
         try:
-            self._connection = pika.BlockingConnection(pika.URLParameters(self._url))
+            self._connection = pika.BlockingConnection(connection_parameters(self._url))
             channel = self._connection.channel()
             channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
             channel.confirm_delivery()

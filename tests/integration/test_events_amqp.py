@@ -26,7 +26,7 @@ from billiard.pool import SIG_SOFT_TIMEOUT, soft_timeout_sighandler
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from storywire.adapters.amqp import AmqpSink, split_item
+from storywire.adapters.amqp import AmqpSink, connection_parameters, split_item
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import SENT_KEY, SinkUnavailableError
 from storywire.events import CloudEvent
@@ -420,3 +420,11 @@ def test_killed_publish_worker_loses_nothing_and_keeps_ids(
     assert all(orjson.loads(body)["id"] == p.message_id for p, body in got)  # one id each
     assert len(message_ids) - len(ids) <= 50  # at most the chunk in flight at the kill repeats
     conn.close()
+
+
+def test_a_broker_alarm_cannot_hold_a_publish_for_ever() -> None:
+    """Publish workers run threads, where Celery's time limits never fire: pika's own limit on
+    a blocked connection is what ends a publish the broker's alarm holds."""
+    assert connection_parameters("amqp://u:p@h:5672/%2F").blocked_connection_timeout == 30.0
+    chosen = connection_parameters("amqp://u:p@h:5672/%2F?blocked_connection_timeout=5")
+    assert chosen.blocked_connection_timeout == 5.0
