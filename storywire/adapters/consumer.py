@@ -183,6 +183,8 @@ class Consumer:
         # Entries pending in the group that retention trimmed before anyone acknowledged them:
         # lost to the group, and only the member that reclaims finds out.
         self.trimmed = 0
+        # Times the group was made again because the stream or the group had vanished.
+        self.regrouped = 0
 
     def ensure_group(self) -> None:
         """Create the group (with the stream if need be), or move it when ``start`` says so."""
@@ -238,8 +240,22 @@ class Consumer:
         if not self._ready:
             self.ensure_group()
         self.flush()
-        messages = self.reclaim() if time.monotonic() >= self._next_claim else []
-        return messages or self._read_new()
+        try:
+            messages = self.reclaim() if time.monotonic() >= self._next_claim else []
+            return messages or self._read_new()
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+        # The stream or the group is gone (DEL, FLUSHALL, Redis restarted without its data):
+        # all the stream holds now was written since, so the group starts at its beginning.
+        try:
+            self._r.xgroup_create(self.stream, self.group, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):  # another member of the group made it first
+                raise
+        self._claim_cursor = "0-0"
+        self.regrouped += 1
+        return self._read_new()
 
     def reclaim(self) -> list[Message]:
         """Take over entries pending longer than ``claim_idle_ms``; dead-letter worn-out ones."""

@@ -57,6 +57,12 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                 f"storywire consume: {consumer.trimmed} entries pending for group {args.group} "
                 "were trimmed by retention before being acknowledged (lost to the group)\n"
             )
+        if consumer.regrouped:
+            sys.stderr.write(
+                f"storywire consume: the stream or group {args.group} vanished "
+                f"{consumer.regrouped} time(s) (DEL, FLUSHALL, Redis lost its data); read again "
+                "from the start of what the stream held since\n"
+            )
     return 0
 
 

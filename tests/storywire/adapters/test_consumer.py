@@ -251,3 +251,19 @@ def test_pending_entries_lost_to_retention_are_counted(redis_client: redis.Redis
     assert len(list(peer)) == 1
     assert peer.trimmed == 2
     assert redis_client.xpending(STREAM, "g")["pending"] == 1
+
+
+def test_a_stream_lost_under_a_running_consumer_is_read_from_its_new_start(
+    redis_client: redis.Redis,
+) -> None:
+    """Redis lost the stream (DEL, FLUSHALL, a restart without its data): the group is made
+    again at the start of what the stream holds now, all of it written since, instead of the
+    consumer dying on NOGROUP (and a restart without --from skipping what came meanwhile)."""
+    _publish(redis_client, 2)
+    consumer = _consumer(redis_client, start="0")
+    for msg in consumer:
+        msg.ack()
+    redis_client.delete(STREAM)
+    later = _publish(redis_client, 2, "storywire.article.ingested.v1")
+    assert [m.event.id for m in consumer] == later
+    assert consumer.regrouped == 1
