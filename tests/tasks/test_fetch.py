@@ -276,6 +276,26 @@ def test_full_text_source_sends_page_text_within_the_domain_budget(rt_factory: A
     assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"
 
 
+def _poll_aggregator(
+    rt: Any, routes: dict[str, Any], hosts: tuple[str, str], outbox: Outbox
+) -> Any:
+    """Poll a full-text source whose two entries link /a and /b on ``hosts`` (all served by
+    ``routes`` on loopback, as if each host were an outlet of its own)."""
+    rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
+    with http_server(routes) as base:
+        port = base.rsplit(":", 1)[1]
+        feed = (
+            FEED.format(a="First")
+            .replace("https://x.com/a", f"http://{hosts[0]}:{port}/a")
+            .replace("https://x.com/b", f"http://{hosts[1]}:{port}/b")
+        )
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="agg", url=base + "/f", outlet="Agg", domain="aggregator.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        return _run(rt, "agg", outbox)
+
+
 def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> None:
     """An aggregator's links point at many outlets: each page is paid from its own host's
     budget, so the aggregator's spent budget does not starve them (nor they it)."""
@@ -285,21 +305,9 @@ def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> No
         + b"</article></body></html>"
     )
     rt = rt_factory(domain_burst=1, domain_requests_per_minute=1)
-    rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
     routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
     outbox = Outbox()
-    with http_server(routes) as base:
-        port = base.rsplit(":", 1)[1]
-        feed = (
-            FEED.format(a="First")
-            .replace("https://x.com/a", f"http://news.outlet-a.test:{port}/a")
-            .replace("https://x.com/b", f"http://www.outlet-b.test:{port}/b")
-        )
-        routes["/f"] = lambda h: Reply(200, feed.encode())
-        source = Source(id="agg", url=base + "/f", outlet="Agg", domain="aggregator.test",
-                        allow_private=True, full_text=True)  # fmt: skip
-        rt.sources.upsert([source], now=0.0)
-        done = _run(rt, "agg", outbox)
+    done = _poll_aggregator(rt, routes, ("news.outlet-a.test", "www.outlet-b.test"), outbox)
     (batch,) = outbox.batches
     assert done.outcome == "ok"
     assert all("bridge budget" in item[1]["content_html"] for item in batch)
@@ -311,24 +319,9 @@ def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> No
 def test_a_page_site_that_answers_429_is_blocked_for_every_worker(rt_factory: Any) -> None:
     """The block a page's 429 asks for reaches the shared politeness store, as a feed's does."""
     rt = rt_factory()
-    rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
-    routes: dict[str, Any] = {
-        "/a": lambda h: Reply(429, b"", {"Retry-After": "600"}),
-        "/b": lambda h: Reply(429, b"", {"Retry-After": "600"}),
-    }
-    outbox = Outbox()
-    with http_server(routes) as base:
-        port = base.rsplit(":", 1)[1]
-        feed = (
-            FEED.format(a="First")
-            .replace("https://x.com/a", f"http://news.outlet-a.test:{port}/a")
-            .replace("https://x.com/b", f"http://news.outlet-a.test:{port}/b")
-        )
-        routes["/f"] = lambda h: Reply(200, feed.encode())
-        source = Source(id="agg", url=base + "/f", outlet="Agg", domain="aggregator.test",
-                        allow_private=True, full_text=True)  # fmt: skip
-        rt.sources.upsert([source], now=0.0)
-        done = _run(rt, "agg", outbox)
+    busy = Reply(429, b"", {"Retry-After": "600"})
+    routes: dict[str, Any] = {"/a": lambda h: busy, "/b": lambda h: busy}
+    done = _poll_aggregator(rt, routes, ("news.outlet-a.test", "news.outlet-a.test"), Outbox())
     assert done.outcome == "ok"
     assert politeness(rt).blocked_for("outlet-a.test", now=time.time()) > 500
     assert politeness(rt).blocked_for("aggregator.test", now=time.time()) == 0
