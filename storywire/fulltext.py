@@ -73,7 +73,7 @@ def json_ld_body(page: bytes) -> str | None:
         try:
             # strict=False: pages put raw newlines and tabs inside JSON strings.
             body = _article_body(json.loads(script.text, strict=False))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep, hostile
             continue
         text = html_to_text(body) if body else ""  # some sites put markup and entities in it
         if text.strip():

@@ -222,6 +222,25 @@ def test_json_ld_article_body_stands_in_when_the_extractor_finds_nothing(
     assert result.entries[0].content_html.startswith(f"<p>{BODY}</p>")
 
 
+@pytest.mark.parametrize(
+    "nested",
+    ["[" * 100_000 + "]" * 100_000, "[" * 700 + "]" * 700],
+    ids=["too-deep-to-decode", "too-deep-to-walk"],
+)
+def test_json_ld_nested_past_the_recursion_limit_is_skipped(
+    nested: str, fetcher: HttpFetcher
+) -> None:
+    """A hostile page's JSON-LD nested past the recursion limit is passed over like invalid JSON-LD: a
+    RecursionError out of the page would fail the whole poll, every poll, while it is listed."""
+    page = _app_shell(ARTICLE).replace(
+        b"<script", f'<script type="application/ld+json">{nested}</script><script'.encode(), 1
+    )
+    with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert result.failed == ()
+    assert result.entries[0].content_html.startswith(f"<p>{BODY}</p>")
+
+
 def test_a_json_ld_body_faces_the_same_relatedness_check(fetcher: HttpFetcher) -> None:
     """A JSON-LD articleBody that is a paywall notice is refused like any page's text."""
     wall = {**ARTICLE, "articleBody": "Subscribe to continue reading. Already a subscriber?"}
