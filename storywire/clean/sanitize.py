@@ -58,9 +58,11 @@ _BLANK_RUN: Final = re.compile(r"\n\s*\n\s*")
 _LAZY_SRC: Final = ("data-src", "data-lazy-src", "data-original")
 _LAZY_SRCSET: Final = ("data-srcset", "data-lazy-srcset")
 # A srcset candidate: a URL (it may hold commas, never whitespace; trailing commas end it), then
-# its descriptors up to the next comma.
-_CANDIDATE: Final = re.compile(r"[\s,]*([^\s,](?:\S*[^\s,])?)(?:\s+([^,]*))?")
-_DESCRIPTOR: Final = re.compile(r"(\d+(?:\.\d+)?)[wx]\b")
+# its descriptors up to the next comma. The URL is optional so that a run of separators with no
+# URL after it is one match: a search failing at each of its positions would be quadratic.
+_CANDIDATE: Final = re.compile(r"[\s,]*+(?:([^\s,](?:\S*[^\s,])?)(?:\s+([^,]*))?)?")
+# Tried only where a number starts, and without backtracking: a long run of digits is one try.
+_DESCRIPTOR: Final = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)[wx]\b")
 
 
 def _is_image_url(url: str) -> bool:
@@ -72,6 +74,8 @@ def _widest(srcset: str) -> str:
     should show wherever it is read."""
     best, best_size = "", -1.0
     for match in _CANDIDATE.finditer(srcset):
+        if match.group(1) is None:
+            continue  # separators only
         size = _DESCRIPTOR.search(match.group(2) or "")
         width = float(size.group(1)) if size else 1.0  # no descriptor means 1x
         if width > best_size and _is_image_url(match.group(1)):

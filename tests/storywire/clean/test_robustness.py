@@ -73,3 +73,26 @@ def test_text_naming_many_tags_is_read_in_one_scan(monkeypatch: pytest.MonkeyPat
     named = "".join(f"Use <x{i}> here. " for i in range(2_000))
     assert text_module.holds_markup(named) is False
     assert len(scans) == 1
+
+
+def _sanitize_seconds(html: str) -> float:
+    start = time.perf_counter()
+    sanitize_html(html)
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize(
+    "filler", [",", ", ", "1"], ids=["commas", "commas-and-spaces", "descriptor-digits"]
+)
+def test_a_long_srcset_is_read_in_linear_time(filler: str) -> None:
+    """A lazy image's srcset padded with 40,000 separators (or digits after a descriptor) costs
+    about ten times one padded with 4,000. It was quadratic: a search failing at each position
+    ran on to the end of the run, 22 s for 40,000 digits, and a hostile feed's entry held a
+    process worker for minutes."""
+
+    def page(n: int) -> str:
+        return f'<p>Text.</p><img src="data:," data-srcset="a.jpg 1x{filler * n}">'
+
+    _sanitize_seconds(page(4_000))  # warm caches (rules, parser)
+    ratio = _sanitize_seconds(page(40_000)) / _sanitize_seconds(page(4_000))
+    assert ratio < 20, ratio
