@@ -136,7 +136,7 @@ def _with_full_text(
         [entry for _, entry in fresh],
         rt.fetcher,
         rt.fetch_policy,
-        may_fetch=lambda domain: politeness(rt).acquire(domain).wait == 0,
+        may_fetch=lambda domain: politeness(rt).acquire(domain, reserve=False).wait == 0,
     )
     for domain, seconds in pages.blocked:
         politeness(rt).block(domain, seconds)

@@ -100,11 +100,17 @@ class DomainPoliteness:
         self._acquire = client.register_script(_ACQUIRE)
         self._block = client.register_script(_BLOCK)
 
-    def acquire(self, domain: str, *, prepaid: bool = False, now: float | None = None) -> Grant:
-        """Take a request from ``domain``'s budget (or use a reserved one when ``prepaid``)."""
+    def acquire(
+        self, domain: str, *, prepaid: bool = False, reserve: bool = True, now: float | None = None
+    ) -> Grant:
+        """Take a request from ``domain``'s budget (or use a reserved one when ``prepaid``).
+
+        ``reserve=False`` for a caller that will not come back (a full-text page): over budget
+        it takes nothing, where a reserved slot would only delay the domain's next request."""
         keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}"]
         b = self._budget
-        args = [b.rate, b.burst, b.queue, "1" if prepaid else "0", "" if now is None else now]
+        queue = b.queue if reserve else 0
+        args = [b.rate, b.burst, queue, "1" if prepaid else "0", "" if now is None else now]
         wait, reserved = cast(list[bytes], self._acquire(keys=keys, args=args))
         return Grant(float(wait), reserved == b"1")
 

@@ -296,6 +296,29 @@ def _poll_aggregator(
         return _run(rt, "agg", outbox)
 
 
+def test_a_page_refused_for_budget_takes_no_slot_from_its_domain(rt_factory: Any) -> None:
+    """A page over its domain's budget is simply not fetched: unlike a deferred poll, it never
+    comes back to use a reserved slot, so it must not take one (every refused teaser took a
+    token, pushing the domain's own feeds back a request interval each)."""
+    page = (
+        b"<html><body><article><h1>First</h1>"
+        + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
+        + b"</article></body></html>"
+    )
+    routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
+    rt = rt_factory(domain_burst=2, domain_requests_per_minute=1)
+    with http_server(routes) as base:
+        feed = FEED.format(a="First").replace("https://x.com", base)
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        _run(rt, "s", Outbox())
+    assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"  # /b: over budget
+    # The feed and /a spent the burst of 2; a reserved slot would leave about -1.
+    assert float(rt.redis.hget("sw:domain:same.test", "tokens") or 0) > -0.5
+
+
 def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> None:
     """An aggregator's links point at many outlets: each page is paid from its own host's
     budget, so the aggregator's spent budget does not starve them (nor they it)."""
