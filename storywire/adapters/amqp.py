@@ -58,18 +58,16 @@ class _Discarded(pika.exceptions.AMQPConnectionError):  # type: ignore[misc]
     """Why pika's stream was cut: the sink dropped a connection that may owe a confirm."""
 
 
-# A broker under a memory or disk alarm blocks publishers without closing them: with no limit
-# a publish would wait for ever, and publish workers run a thread pool, where Celery's time
-# limits never fire. The drain then fails, keeps its events, and the task retries.
-BLOCKED_TIMEOUT = 30.0
-
-
-def connection_parameters(url: str) -> pika.URLParameters:
+def connection_parameters(url: str, *, blocked_timeout: float) -> pika.URLParameters:
     """``url``'s parameters, with a limit on how long the broker may block a publish unless the
-    URL sets one (``?blocked_connection_timeout=``)."""
+    URL sets one (``?blocked_connection_timeout=``).
+
+    A broker under a memory or disk alarm blocks publishers without closing them: with no
+    limit a publish would wait for ever, and publish workers run a thread pool, where Celery's
+    time limits never fire. The drain then fails, keeps its events, and the task retries."""
     params = pika.URLParameters(url)
     if params.blocked_connection_timeout is None:
-        params.blocked_connection_timeout = BLOCKED_TIMEOUT
+        params.blocked_connection_timeout = blocked_timeout
     return params
 
 
@@ -99,6 +97,9 @@ class AmqpSink:
         self._lease_ms = int(lease_seconds * 1000)
         # Renewed well before it runs out: a third gone leaves two thirds for one slow publish.
         self._renew_every = lease_seconds / 3
+        # A publish the broker blocks must give up while the lease, renewed before it began,
+        # still runs: else a second drainer sends the same events beside it.
+        self._blocked_timeout = lease_seconds / 3
         # Confirmed events leave the outbox in chunks: a crash re-sends at most one chunk.
         self._commit_every = commit_every
         self._lock_key = outbox_key + ":amqp-lease"
@@ -118,7 +119,9 @@ class AmqpSink:
             return self._channel
         self.close()
         try:
-            self._connection = pika.BlockingConnection(connection_parameters(self._url))
+            self._connection = pika.BlockingConnection(
+                connection_parameters(self._url, blocked_timeout=self._blocked_timeout)
+            )
             channel = self._connection.channel()
             channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
             channel.confirm_delivery()

@@ -422,9 +422,15 @@ def test_killed_publish_worker_loses_nothing_and_keeps_ids(
     conn.close()
 
 
-def test_a_broker_alarm_cannot_hold_a_publish_for_ever() -> None:
+def test_a_broker_alarm_cannot_hold_a_publish_past_the_drain_lease() -> None:
     """Publish workers run threads, where Celery's time limits never fire: pika's own limit on
-    a blocked connection is what ends a publish the broker's alarm holds."""
-    assert connection_parameters("amqp://u:p@h:5672/%2F").blocked_connection_timeout == 30.0
-    chosen = connection_parameters("amqp://u:p@h:5672/%2F?blocked_connection_timeout=5")
-    assert chosen.blocked_connection_timeout == 5.0
+    a blocked connection ends a publish the broker's alarm holds, and it ends within the lease
+    renewed just before it, so no second drainer sends the same events meanwhile."""
+    sink = AmqpSink(redis.Redis(), outbox_key="o", url="amqp://u:p@h:5672/%2F", lease_seconds=15.0)
+    timeout = connection_parameters(sink._url, blocked_timeout=sink._blocked_timeout)
+    assert timeout.blocked_connection_timeout is not None
+    assert sink._renew_every + timeout.blocked_connection_timeout < 15.0
+    chosen = connection_parameters(
+        "amqp://u:p@h:5672/%2F?blocked_connection_timeout=2", blocked_timeout=5.0
+    )
+    assert chosen.blocked_connection_timeout == 2.0
