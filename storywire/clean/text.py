@@ -438,6 +438,12 @@ _ABBREVIATIONS: Final = frozenset(
 )
 # Abbreviations only before a number ("the No. 3 seed", "Vol. 2"): "The answer was no." ends.
 _BEFORE_NUMBERS: Final = frozenset("no nos vol vols pp pg art ch sec para op".split())
+# Month names written after a day's ordinal with a full stop (German and Austrian usage;
+# Scandinavian months are lowercase and continue a sentence anyway).
+_MONTHS: Final = frozenset(
+    "Januar Jänner Februar Feber März April Mai Juni Juli August September Oktober November"
+    " Dezember Jan. Feb. Mär. Apr. Jun. Jul. Aug. Sep. Sept. Okt. Nov. Dez.".split()
+)
 
 
 def _abbreviated(before: str, after: str) -> bool:
@@ -450,6 +456,10 @@ def _abbreviated(before: str, after: str) -> bool:
     token = word[0].lower().lstrip("(\"'\u201c\u2018")
     if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
         return True
+    if token.isdigit() and len(token) <= 2:
+        # A day's ordinal before a month's name ("am 3. Oktober", German): not a sentence end.
+        following = after.split(None, 1)
+        return bool(following) and following[0].rstrip(",;:") in _MONTHS
     return token in _BEFORE_NUMBERS and after[:1].isdigit()
 
 

@@ -110,6 +110,12 @@ def test_lead_cut_keeps_a_word_that_ends_at_the_budget() -> None:
         ("Yields on U.S. 10-year notes rose. Stocks fell.", "Yields on U.S. 10-year notes rose."),
         ("J. K. Rowling spoke. Fans cheered.", "J. K. Rowling spoke."),
         ("He was 3. he said later.", "He was 3. he said later."),
+        # German day ordinals before a month name: "am 3. Oktober" goes on
+        ("Am 3. Oktober wurde gewählt. Die SPD siegte.", "Am 3. Oktober wurde gewählt."),
+        (
+            "Seit dem 15. März gilt das Gesetz. Kritiker klagen.",
+            "Seit dem 15. März gilt das Gesetz.",
+        ),
     ],
 )
 def test_lead_sentence_ends_after_a_number(text: str, first: str) -> None:
