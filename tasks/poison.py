@@ -18,6 +18,7 @@ from typing import Any, TypeVar, cast
 
 import redis
 from celery import Task
+from celery.exceptions import Reject
 
 from storywire.adapters.deliveries import brief, count_delivery, forget_delivery, set_aside
 from storywire.adapters.redis_metrics import count
@@ -43,11 +44,17 @@ def guarded(run: F) -> F:
         except TRANSIENT as exc:
             raise retry_later(self, exc) from exc
         if times > rt.settings.task_max_deliveries:
-            _set_aside(rt.redis, {
+            record = {
                 "id": request.id, "task": self.name, "args": list(args), "kwargs": kwargs,
                 "retries": request.retries, "deliveries": times,
                 "at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            })  # fmt: skip
+            }  # fmt: skip
+            try:
+                _set_aside(rt.redis, record)
+            except TRANSIENT as exc:
+                # Unrecorded, it must not be acknowledged into nothing: back to its queue, to
+                # be set aside on a later delivery.
+                raise Reject(exc, requeue=True) from exc
             return None
         # A run that returns or raises is acknowledged (or re-sent as a retry): its count goes.
         # One that ends the process (SystemExit, a kill, a crash) leaves it for the next.
@@ -64,7 +71,8 @@ def guarded(run: F) -> F:
 
 def _set_aside(client: redis.Redis, record: dict[str, Any]) -> None:
     set_aside(client, record)
-    count(client, {f"poisoned:{record['task']}": 1})
+    with contextlib.suppress(redis.RedisError):  # recorded already: the metric may miss one
+        count(client, {f"poisoned:{record['task']}": 1})
     log.error("task.poisoned", task_id=record["id"], task=record["task"],
               deliveries=record["deliveries"], args=brief(record["args"]),
               kwargs=record["kwargs"])  # fmt: skip

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import redis
 from celery.app.trace import build_tracer
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 
 import tasks.poison
 import tasks.process
@@ -128,3 +128,26 @@ def test_a_redis_hiccup_before_the_count_is_retried_like_any_in_the_task(
     finally:
         task.pop_request()
     assert isinstance(retried.value.exc, redis.ConnectionError)
+
+
+def test_a_message_redis_cannot_set_aside_goes_back_to_its_queue(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap, with Redis failing as the message is set aside: rejected back to its queue
+    (to be set aside on a later delivery), neither run nor acknowledged into nothing."""
+    runs = _dies(monkeypatch)
+    rt.redis.set("sw:deliveries:t-9:0", 3)
+
+    def down(*_: Any) -> None:
+        raise redis.ConnectionError("Redis restarting")
+
+    monkeypatch.setattr(tasks.poison, "set_aside", down)
+    task: Any = tasks.process.process
+    task.push_request(id="t-9", retries=0)
+    try:
+        with pytest.raises(Reject) as rejected:
+            task.run(*ARGS)
+    finally:
+        task.pop_request()
+    assert rejected.value.requeue
+    assert runs == []
