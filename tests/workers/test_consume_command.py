@@ -109,3 +109,16 @@ def test_count_with_a_type_filter_leaves_nothing_read_but_unprinted(
     ]
     assert [e["id"] for e in _run(capsys, *story, "--exit-when-idle")] == ["ev_3", "ev_4"]
     assert redis_client.xpending("storywire.events", "cli")["pending"] == 0
+
+
+def test_a_wait_longer_than_the_clients_default_read_timeout_is_not_an_error(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """redis-py 8 gives up a read after 5 s by default: a blocking read of --block 5 s or more
+    (the default) on a quiet stream ended in a TimeoutError traceback, not in a wait."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    assert main(["consume", "--group", "cli", "--block", "5500", "--exit-when-idle"]) == 0
+    assert capsys.readouterr().out == ""
