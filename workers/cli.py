@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedisError
 from storywire.settings import Settings, SettingsError
 from workers.commands import cluster, consume, parse, poisoned, service, sources
 from workers.logging import configure_logging
@@ -30,7 +34,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"storywire: {exc}\n")
         return 2
     configure_logging(settings.log_format, settings.log_level)
-    return int(args.func(args, settings))
+    return run_command(args, settings)
+
+
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """The command's exit status. What fails outside the program (a Redis that does not answer,
+    a path that does not exist, a reader that stopped reading) is one line, not a traceback."""
+    name = f"storywire {args.command}"
+    try:
+        return int(args.func(args, settings))
+    except SettingsError as exc:  # a value given as an option, checked as its variable is
+        return _fail(name, str(exc), 2)
+    except BrokenPipeError:
+        # Output piped into ``head`` that stops reading is the reader's choice. Python's
+        # documented recipe: point stdout at devnull so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        return _fail(name, f"Redis: {exc}", 1)
+    except (OSError, EmbeddedRedisError) as exc:
+        return _fail(name, str(exc), 1)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(name: str, reason: str, status: int) -> int:
+    sys.stderr.write(f"{name}: {' '.join(reason.split())}\n")
+    return status
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
             client = redis.Redis.from_url(url)
             store = RedisStoryStore.for_params(client, params, prefix=args.prefix)
             return _run(args, store, params)
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         sys.stderr.write(f"storywire cluster: {exc}\n")
         return 1
 

@@ -23,7 +23,6 @@ from storywire.models import Source, iso
 from storywire.processing import EmptyEntryError, build_article
 from storywire.settings import Settings
 from storywire.urls import registrable_domain
-from workers.commands.sources import piped
 
 
 def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
@@ -100,4 +99,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parse.add_argument(
         "--allow-private", action="store_true", help="let a URL reach a private/loopback address"
     )
-    parse.set_defaults(func=piped(cmd_parse))
+    parse.set_defaults(func=cmd_parse)

@@ -19,7 +19,6 @@ import redis
 
 from storywire.adapters.deliveries import brief, poisoned, remove
 from storywire.settings import Settings
-from workers.commands.sources import piped
 
 Send = Callable[[dict[str, Any]], str]  # sends a record's task again; the new task id
 
@@ -101,7 +100,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     actions = command.add_subparsers(dest="action", required=True)
     shown = actions.add_parser("list", help="one JSON line per message, oldest first")
     shown.add_argument("--full", action="store_true", help="every argument, entries included")
-    shown.set_defaults(func=piped(cmd_list))
+    shown.set_defaults(func=cmd_list)
     for name, text, func in (
         ("requeue", "send again under a new id, then take off the list", cmd_requeue),
         ("drop", "take off the list for good", cmd_drop),
@@ -109,4 +108,4 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action = actions.add_parser(name, help=text)
         action.add_argument("ids", nargs="*", metavar="ID", help="task ids from `list`")
         action.add_argument("--all", action="store_true", help="every message set aside")
-        action.set_defaults(func=piped(func), parser=action)
+        action.set_defaults(func=func, parser=action)

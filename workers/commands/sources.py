@@ -8,10 +8,8 @@ output stream, so tests drive them against a real Redis without a subprocess.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,8 +23,6 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
 from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
-
-Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def do_add(
@@ -237,20 +233,6 @@ def cmd_export_opml(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def piped(func: Command) -> Command:
-    """Output piped into ``head`` that stops reading is the reader's choice, not an error."""
-
-    def run(args: argparse.Namespace, settings: Settings) -> int:
-        try:
-            return func(args, settings)
-        except BrokenPipeError:
-            # Python's documented recipe: point stdout at devnull so the exit flush is quiet.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-
-    return run
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sources = sub.add_parser("sources", help="manage the polled sources in Redis")
     actions = sources.add_subparsers(dest="action", required=True)
@@ -262,10 +244,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--min-interval", type=float, dest="min_interval")
     add.add_argument("--max-interval", type=float, dest="max_interval")
     add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
-    add.set_defaults(func=piped(cmd_add))
+    add.set_defaults(func=cmd_add)
     actions.add_parser(
         "list", help="one line per source: status, next poll, failures"
-    ).set_defaults(func=piped(cmd_list))
+    ).set_defaults(func=cmd_list)
     for name, text, func in (
         ("show", "the health record and outcome counters", cmd_show),
         ("enable", "poll again now, with a clean failure run", cmd_enable),
@@ -273,14 +255,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ):
         action = actions.add_parser(name, help=text)
         action.add_argument("id")
-        action.set_defaults(func=piped(func))
+        action.set_defaults(func=func)
     disable = actions.add_parser("disable", help="stop polling, keep the record")
     disable.add_argument("id")
     disable.add_argument("--reason", default="disabled by operator")
-    disable.set_defaults(func=piped(cmd_disable))
+    disable.set_defaults(func=cmd_disable)
     imp = actions.add_parser("import-opml", help="add the feeds of an OPML file")
     imp.add_argument("file", help="OPML file, or - for stdin")
-    imp.set_defaults(func=piped(cmd_import_opml))
+    imp.set_defaults(func=cmd_import_opml)
     exp = actions.add_parser("export-opml", help="write every source as OPML 2.0")
     exp.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
-    exp.set_defaults(func=piped(cmd_export_opml))
+    exp.set_defaults(func=cmd_export_opml)

@@ -1,0 +1,109 @@
+"""``storywire``: what goes wrong outside the program is one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
+from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.streams import RedisStreamSink
+from storywire.events import CloudEvent
+from workers.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _one_line(capsys: pytest.CaptureFixture[str], start: str) -> str:
+    err = capsys.readouterr().err
+    assert err.startswith(start), err
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sources", "list"],
+        ["poisoned", "list"],
+        ["consume", "--group", "g", "--exit-when-idle"],
+        ["cluster", "--input", "IN", "--output", "OUT", "--store", "redis", "--quiet"],
+    ],
+)
+def test_a_redis_that_does_not_answer_is_one_line(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every command that needs Redis names it and exits 1 when nothing listens there."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "title": "t", "text": "x"}\n')
+    argv = [str(tmp_path / "in.jsonl") if a == "IN" else a for a in argv]
+    argv = [str(tmp_path / "out.jsonl") if a == "OUT" else a for a in argv]
+    assert main(argv) == 1
+    err = _one_line(capsys, f"storywire {argv[0]}: Redis: ")
+    assert "connecting to 127.0.0.1" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sources", "import-opml", "/nonexistent/feeds.opml"],
+        ["sources", "export-opml", "/nonexistent/dir/feeds.opml"],
+        ["demo", "--recorded", "/nonexistent/recorded", "--redis-url", "URL"],
+    ],
+)
+def test_a_path_that_cannot_be_read_or_written_is_one_line(
+    argv: list[str],
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A missing file or directory is named, exit 1."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    assert main([redis_server.url if a == "URL" else a for a in argv]) == 1
+    assert "/nonexistent/" in _one_line(capsys, f"storywire {argv[0]}: ")
+
+
+def test_a_bad_url_on_the_command_line_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``demo --redis-url`` is checked as STORYWIRE_REDIS_URL is: one line, exit 2."""
+    assert main(["demo", "--redis-url", "localhost:6379"]) == 2
+    assert "redis://" in _one_line(capsys, "storywire demo: ")
+
+
+def test_consume_into_a_reader_that_stops_is_not_an_error(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """``storywire consume --from 0 | head -1`` ends quietly with exit 0."""
+    for i in range(2000):
+        event = CloudEvent(
+            id=f"ev_{i}", type="storywire.story.created.v1", subject=f"s{i}",
+            time=datetime(2026, 11, 24, tzinfo=UTC), data={"text": "words " * 50},
+        )  # fmt: skip
+        redis_client.rpush("sw:outbox", outbox_item(event))
+    RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
+    argv = ["consume", "--group", "g", "--from", "0", "--exit-when-idle", "--block", "10"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", f"import sys; from workers.cli import main; sys.exit(main({argv}))"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={"STORYWIRE_REDIS_URL": redis_server.url, "PATH": "/usr/bin:/bin"},
+    )
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in stderr
