@@ -112,3 +112,64 @@ def test_run_with_a_missing_sources_file_fails_clearly(
     """`storywire run` with no sources file exits 2 with a one-line reason, starting nothing."""
     assert main(["run", "--sources", str(tmp_path / "missing.toml")]) == 2
     assert "cannot load sources" in capsys.readouterr().err
+
+
+def test_cluster_refuses_to_write_over_its_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--output naming the input file (by any path) is a usage error: opened for writing
+    first, the input was emptied and the run 'clustered' 0 documents with exit 0."""
+    src = tmp_path / "in.jsonl"
+    _write(src)
+    before = src.read_bytes()
+    (tmp_path / "sub").mkdir()
+    for output in (src, tmp_path / "sub" / ".." / "in.jsonl"):
+        assert main(["cluster", "--input", str(src), "--output", str(output), "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("storywire cluster: ")
+        assert err.count("\n") == 1
+    assert src.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--window-hours", "0"],
+        ["--window-hours", "-1"],
+        ["--window-hours", "nan"],
+        ["--decay-hours", "-1"],
+        ["--decay-hours", "nan"],
+    ],
+)
+def test_cluster_refuses_a_window_or_half_life_out_of_range(
+    tmp_path: Path, option: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A window must be hours above 0 and a half-life 0 (off) or more, as in the settings:
+    --window-hours 0 used to mean the default 72 and a negative value ran anyway."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src)
+    with pytest.raises(SystemExit) as exit_:
+        main(["cluster", "--input", str(src), "--output", str(dst), "--quiet", *option])
+    assert exit_.value.code == 2
+    assert option[0] in capsys.readouterr().err
+    assert not dst.exists()
+
+
+def test_cluster_on_an_embedded_redis_starts_from_nothing_each_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without STORYWIRE_REDIS_URL, --store redis runs on a throwaway redis-server: it kept
+    the last run's stories in the service's own data directory (where `make run`'s Redis
+    lives), so a second run of a file found every id 'repeated'."""
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path / "var"))
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write(src)
+    args = ["cluster", "--input", str(src), "--output", str(dst), "--store", "redis", "--quiet"]
+    assert main(args) == 0
+    first = dst.read_bytes()
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "repeated" not in capsys.readouterr().err
+    assert dst.read_bytes() == first
+    assert not (tmp_path / "var").exists()

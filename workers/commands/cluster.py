@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
 
 from storywire.settings import Settings
+from storywire.settings import _not_negative as not_negative
+from storywire.settings import _positive as positive
 from storywire.stories import MemoryStoryStore, Params, StoryEngine, StoryStore, cluster_file
 from storywire.stories.redis_store import RedisStoryStore
 from workers.commands.service import redis_url_for
 
 
 def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
+    source, target = Path(args.input), Path(args.output)
+    if source.exists() and target.exists() and source.samefile(target):
+        # The output is opened for writing first: the input would be emptied, then read.
+        sys.stderr.write(f"storywire cluster: --output is the --input file: {args.output}\n")
+        return 2
+    window, decay = args.window_hours, args.decay_hours
     params = Params(
-        window_hours=args.window_hours or settings.story_window_hours,
-        decay_hours=settings.story_decay_hours if args.decay_hours is None else args.decay_hours,
+        window_hours=settings.story_window_hours if window is None else window,
+        decay_hours=settings.story_decay_hours if decay is None else decay,
     )
     try:
         if args.store == "memory":
             # The in-memory store passes the same contract tests as the Redis one, and is fastest.
             return _run(args, MemoryStoryStore(posting_cap=params.posting_cap), params)
-        with redis_url_for(settings) as url:
+        # A file's stories are its own: an embedded Redis is thrown away with the run, never
+        # kept in the data directory, where the service's Redis keeps its data.
+        with redis_url_for(settings, keep=False) as url:
             client = redis.Redis.from_url(url)
             store = RedisStoryStore.for_params(client, params, prefix=args.prefix)
             return _run(args, store, params)
@@ -60,6 +71,19 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     return 0
 
 
+def _hours(check: Callable[[float], str | None]) -> Callable[[str], float]:
+    """An option's hours, checked as the setting of the same meaning is."""
+
+    def convert(text: str) -> float:
+        value = float(text)  # ValueError: argparse's "invalid value"
+        reason = check(value)
+        if reason:
+            raise argparse.ArgumentTypeError(f"{text}: {reason}")
+        return value
+
+    return convert
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cluster = sub.add_parser(
         "cluster", help="assign documents of a JSON-lines file to stories (same engine as workers)"
@@ -72,14 +96,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--store",
         choices=("memory", "redis"),
         default="memory",
-        help="story state in memory (default) or in Redis ($STORYWIRE_REDIS_URL or embedded)",
+        help="story state in memory (default) or in Redis: $STORYWIRE_REDIS_URL, else a "
+        "throwaway embedded one",
     )
     cluster.add_argument(
         "--prefix", default="storywire:cluster", help="Redis key prefix for --store redis"
     )
-    cluster.add_argument("--window-hours", type=float, help="story time window (default 72)")
     cluster.add_argument(
-        "--decay-hours", type=float, help="similarity half-life in hours (default 96; 0: off)"
+        "--window-hours",
+        type=_hours(positive),
+        help="story time window (default $STORYWIRE_STORY_WINDOW_HOURS, 72)",
+    )
+    cluster.add_argument(
+        "--decay-hours",
+        type=_hours(not_negative),
+        help="similarity half-life in hours (default $STORYWIRE_STORY_DECAY_HOURS, 96; 0: off)",
     )
     cluster.add_argument("--quiet", action="store_true", help="no progress bar")
     cluster.set_defaults(func=cmd_cluster)

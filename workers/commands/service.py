@@ -27,12 +27,14 @@ log = structlog.get_logger("storywire")
 
 
 @contextmanager
-def redis_url_for(settings: Settings) -> Iterator[str]:
-    """The configured Redis, or an embedded real redis-server owned by this process."""
+def redis_url_for(settings: Settings, *, keep: bool = True) -> Iterator[str]:
+    """The configured Redis, or an embedded real redis-server owned by this process: keeping
+    its data in the data directory, or (``keep`` false) in a temporary one removed after."""
     if settings.redis_url:
         yield settings.redis_url
         return
-    with embedded_redis(directory=settings.data_dir / "redis", persist=True) as server:
+    directory = settings.data_dir / "redis" if keep else None
+    with embedded_redis(directory=directory, persist=keep) as server:
         log.info("redis.embedded", url=server.url, directory=str(server.directory))
         yield server.url
 
