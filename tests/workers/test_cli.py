@@ -107,3 +107,20 @@ def test_consume_into_a_reader_that_stops_is_not_an_error(
     proc.stderr.close()
     assert proc.wait(timeout=60) == 0
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("queues", ["fetch,fecth", "", ","])
+def test_worker_refuses_a_queue_that_does_not_exist(
+    queues: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A misspelt queue is a usage error naming the real ones, not a worker that waits
+    forever on a queue nothing is sent to (or an IndexError for none at all)."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    def no_exec(*args: object) -> None:
+        raise AssertionError(f"a worker was started: {args}")
+
+    monkeypatch.setattr("workers.commands.service.os.execv", no_exec)
+    assert main(["worker", "--queues", queues]) == 2
+    err = _one_line(capsys, "storywire worker: ")
+    assert "dispatch, fetch, process, publish" in err

@@ -119,9 +119,15 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    _require_redis(settings)
+    from tasks.options import QUEUES  # noqa: PLC0415 - Celery's import time: this command only
+
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
-    os.execv(sys.executable, worker_command(queues, settings))  # noqa: S606 - our interpreter
+    if queues and set(queues) <= set(QUEUES):
+        _require_redis(settings)
+        os.execv(sys.executable, worker_command(queues, settings))  # noqa: S606 - our interpreter
+    # A worker on a misspelt queue would wait forever: nothing is ever sent there.
+    sys.stderr.write(f"storywire worker: --queues takes some of {', '.join(QUEUES)}\n")
+    return 2
 
 
 def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,7 +152,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--timeout", type=float, default=180.0)
     demo.set_defaults(func=cmd_demo)
     worker = sub.add_parser("worker", help="run one Celery worker")
-    worker.add_argument("--queues", required=True, help="comma-separated: fetch,process,publish")
+    worker.add_argument(
+        "--queues",
+        required=True,
+        help="comma-separated, of dispatch, fetch, process, publish (each needs a worker)",
+    )
     worker.set_defaults(func=cmd_worker)
     beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
     beat.set_defaults(func=cmd_beat)
