@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import orjson
 import pytest
@@ -291,3 +292,32 @@ def test_an_import_of_only_private_outlines_reports_them_rather_than_failing(
     assert out.getvalue().startswith("imported 0 sources (0 added, 0 updated); ")
     assert "private: outline #1 (dev): url host ::1 " in out.getvalue()
     assert store.all() == []
+
+
+def test_load_adds_or_updates_the_sources_of_a_sources_file(
+    redis_server: EmbeddedRedis,
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """The deploy files start workers and a beat, never `storywire run`, which alone read the
+    sources file: `sources load` puts it into their Redis ($STORYWIRE_SOURCES_FILE unless
+    named), and loading it again updates in place."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[source]]\nid = "a"\nurl = "https://a.com/feed"\n\n'
+        '[[source]]\nid = "b"\nurl = "https://b.com/rss"\nmin_interval = 120\n'
+    )
+    monkeypatch.setenv("STORYWIRE_SOURCES_FILE", str(path))
+    assert main(["sources", "load"]) == 0
+    assert capsys.readouterr().out == f"loaded 2 sources from {path} (2 added, 0 updated)\n"
+    store = RedisSourceStore(redis_client)
+    assert sorted(s.id for s in store.all()) == ["a", "b"]
+    assert main(["sources", "load", str(path)]) == 0
+    assert "(0 added, 2 updated)" in capsys.readouterr().out
+    path.write_text('[[source]]\nid = "c"\nurl = "ftp://c.com/feed"\n')
+    assert main(["sources", "load", str(path)]) == 1
+    assert capsys.readouterr().out.startswith("error: ")
+    assert sorted(s.id for s in store.all()) == ["a", "b"]

@@ -1,4 +1,4 @@
-"""``storywire sources add|list|show|disable|enable|remove|import-opml|export-opml``.
+"""``storywire sources add|list|show|disable|enable|remove|load|import-opml|export-opml``.
 
 Operators manage the sources in the Redis at ``STORYWIRE_REDIS_URL`` while the service runs:
 the beat picks changes up on its next dispatch. Each ``do_*`` function takes the store and an
@@ -22,7 +22,7 @@ from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
-from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
+from storywire.sources import PrivateHostError, SourceConfigError, load_sources, parse_sources
 
 
 def do_add(
@@ -123,6 +123,24 @@ def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
     return 0
 
 
+def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
+    """Add or update every source of a sources file, as `storywire run` does when it starts;
+    sources the file does not name are left as they are."""
+    try:
+        sources = load_sources(path)
+    except SourceConfigError as exc:
+        out.write(f"error: {exc}\n")
+        return 1
+    known = {s.id for s in store.all()}
+    store.upsert(sources, now=time.time())
+    updated = sum(s.id in known for s in sources)
+    out.write(
+        f"loaded {len(sources)} sources from {path} "
+        f"({len(sources) - updated} added, {updated} updated)\n"
+    )
+    return 0
+
+
 def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
     """Import what can be imported; exit 1 when an outline had to be skipped as invalid.
     Outlines on a private or loopback host are left out and named, which is not a failure."""
@@ -219,6 +237,10 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return do_remove(_store(settings), args.id, sys.stdout)
 
 
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    return do_load(_store(settings), Path(args.file or settings.sources_file), sys.stdout)
+
+
 def cmd_import_opml(args: argparse.Namespace, settings: Settings) -> int:
     data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     return do_import_opml(_store(settings), data, sys.stdout)
@@ -260,6 +282,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     disable.add_argument("id")
     disable.add_argument("--reason", default="disabled by operator")
     disable.set_defaults(func=cmd_disable)
+    load = actions.add_parser("load", help="add or update the sources of a sources TOML file")
+    load.add_argument("file", nargs="?", help="sources file (default: $STORYWIRE_SOURCES_FILE)")
+    load.set_defaults(func=cmd_load)
     imp = actions.add_parser("import-opml", help="add the feeds of an OPML file")
     imp.add_argument("file", help="OPML file, or - for stdin")
     imp.set_defaults(func=cmd_import_opml)
