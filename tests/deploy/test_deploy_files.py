@@ -7,9 +7,11 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
+from storywire.settings import Settings
 from tasks.options import ALL, QUEUES
 from workers.cli import build_parser
 
@@ -146,3 +148,15 @@ def test_every_worker_is_given_time_to_finish_its_longest_task_on_sigterm() -> N
             stop = re.search(r"^TimeoutStopSec=(\d+)$", text, re.M)
             assert stop is not None, unit
             assert int(stop.group(1)) > _longest_task(args.queues), unit
+
+
+def test_compose_amqp_profile_publishes_to_its_own_rabbitmq() -> None:
+    """`STORYWIRE_SINK=amqp docker compose --profile amqp up` sends events to the rabbitmq
+    service: the default AMQP URL (127.0.0.1) is the container itself, where nothing listens."""
+    services = _compose()["services"]
+    env = services["publish"]["environment"]
+    assert env["STORYWIRE_SINK"] == "${STORYWIRE_SINK:-redis}"
+    host = urlsplit(env["STORYWIRE_AMQP_URL"]).hostname
+    assert host in services
+    assert services[host]["image"].startswith("rabbitmq:")
+    Settings.from_env({**env, "STORYWIRE_SINK": "amqp"})  # every value has a valid shape
