@@ -149,7 +149,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo = sub.add_parser("demo", help="run the service offline on recorded feeds, print stories")
     demo.add_argument("--recorded", default="seeds/recorded", help="recorded feeds directory")
     demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
-    demo.add_argument("--timeout", type=float, default=180.0)
+    demo.add_argument(
+        "--timeout", type=float, default=180.0, help="seconds before giving up (default 180)"
+    )
     demo.set_defaults(func=cmd_demo)
     worker = sub.add_parser("worker", help="run one Celery worker")
     worker.add_argument(
@@ -161,6 +163,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
     beat.set_defaults(func=cmd_beat)
     metrics = sub.add_parser("metrics", help="serve /metrics, /healthz and /readyz")
-    metrics.add_argument("--host", default="127.0.0.1")
-    metrics.add_argument("--port", type=int, default=9464)
+    metrics.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    metrics.add_argument("--port", type=int, default=9464, help="port to listen on (0: any free)")
     metrics.set_defaults(func=cmd_metrics)
