@@ -82,6 +82,16 @@ return {res[1], out, dead, trimmed}
 """
 
 
+def _within_read_timeout(client: redis.Redis, block_ms: int) -> int:
+    """``block_ms``, shortened to four fifths of the client's read timeout if that is shorter:
+    redis-py 8 gives up any read after 5 s by default, the default wait here, and a blocking
+    read on a quiet stream would end in TimeoutError instead of an empty answer."""
+    timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
+    if block_ms <= 0 or not timeout:
+        return block_ms
+    return max(1, min(block_ms, int(timeout * 800)))
+
+
 def start_id(position: str | datetime) -> str:
     """A stream id for ``--from``: ``$`` (new only), ``0`` (all kept), an id, or a time.
 
@@ -165,7 +175,7 @@ class Consumer:
         self._start = start
         self._types = re.compile("|".join(fnmatch.translate(t) for t in types)) if types else None
         self.count = count  # entries per read; may be lowered between reads
-        self._block_ms = block_ms
+        self._block_ms = _within_read_timeout(client, block_ms)
         self._claim_idle_ms = claim_idle_ms
         self._max_deliveries = max_deliveries
         self.dead_letter_stream = dead_letter_stream or stream + DEAD_LETTER_SUFFIX

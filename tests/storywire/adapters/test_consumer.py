@@ -267,3 +267,16 @@ def test_a_stream_lost_under_a_running_consumer_is_read_from_its_new_start(
     later = _publish(redis_client, 2, "storywire.article.ingested.v1")
     assert [m.event.id for m in consumer] == later
     assert consumer.regrouped == 1
+
+
+def test_a_wait_longer_than_the_clients_read_timeout_is_a_quiet_read(
+    redis_server: EmbeddedRedis,
+) -> None:
+    """redis-py 8 gives up any read after 5 s by default, the consumer's default wait: a quiet
+    stream is an empty read, not a TimeoutError."""
+    client = redis.Redis.from_url(redis_server.url, socket_timeout=0.5)
+    consumer = Consumer(client, group="g", name="c1", block_ms=5000)
+    started = time.monotonic()
+    assert consumer.poll() == []
+    assert time.monotonic() - started < 5
+    client.close()
