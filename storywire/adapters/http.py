@@ -386,6 +386,9 @@ def _ascii_host(host: str, url: str) -> str:
 
 
 def _error_reason(exc: Exception) -> str:
+    # urllib3 derives its refused-connection error from ConnectTimeoutError: nothing listened.
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "connection"
     if isinstance(exc, urllib3.exceptions.TimeoutError):
         return "timeout"
     if isinstance(exc, urllib3.exceptions.SSLError):

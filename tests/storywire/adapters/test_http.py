@@ -338,3 +338,14 @@ def test_policy_follows_the_operators_settings() -> None:
     }
     policy = FetchPolicy.from_settings(Settings.from_env(env))
     assert policy == FetchPolicy("ua/1", 1.5, 2.5, 7.0, 1000, 2, allow_private=False)
+
+
+def test_a_refused_connection_is_a_connection_failure_not_a_timeout(fetcher: HttpFetcher) -> None:
+    """urllib3 makes its refused-connection error a kind of connect timeout: an operator reading
+    "timeout" would look for a slow server where nothing listens at all."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # bound, never listening: connections are refused
+        with pytest.raises(FetchError) as failed:
+            fetcher.fetch(f"http://127.0.0.1:{port}/feed", POLICY)
+    assert failed.value.reason == "connection"
