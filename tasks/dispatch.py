@@ -7,6 +7,7 @@ from typing import Any
 
 from celery import Task
 
+from storywire.adapters.redis_metrics import count
 from tasks.common import log
 from tasks.fetch import fetch
 from tasks.options import DISPATCH, task
@@ -17,11 +18,15 @@ from tasks.runtime import runtime
 def dispatch(self: Task[Any, Any]) -> int:
     """Claim the sources that are due and send one fetch per source."""
     rt = runtime()
-    claimed = rt.sources.claim_due(
+    claimed, lapsed = rt.sources.claim_due(
         now=time.time(), lease=rt.settings.lease_seconds, cap=rt.settings.max_in_flight
     )
     for source_id in claimed:
         fetch.delay(source_id)
+    if lapsed:
+        # Fetches that never finished: their workers died or hung (see `sources show`).
+        count(rt.redis, {"fetch:lease_lapsed": len(lapsed)})
+        log.warning("dispatch.lease_lapsed", sources=lapsed)
     if claimed:
         log.info("dispatch", claimed=len(claimed))
     return len(claimed)

@@ -1,7 +1,8 @@
 """Sources and their polling state in Redis, shared by the beat and every fetch worker.
 
 Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next poll (epoch s);
-``inflight`` zset id→lease expiry; ``state:<id>`` hash of the source's health record;
+``inflight`` zset id→lease expiry; ``lapses`` hash id→leases run out in a row;
+``state:<id>`` hash of the source's health record;
 ``reserved`` hash id→time of a politeness slot held for it;
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→content hash; ``seenat:<id>`` zset entry key→last poll that
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import orjson
 import redis
@@ -25,20 +26,39 @@ PREFIX = "sw:"
 
 # Claims atomically, so two beats (or a beat and an operator) never hand one source out twice.
 # A claimed source's due time moves to its lease expiry: if its fetch dies, it is simply due again.
+# A lease that ran out is a fetch that never finished (its worker killed, perhaps by the feed
+# itself, or hung): counted on the source (its outcomes key is ARGV[4] .. id), and each lapse in
+# a row after the first doubles the wait before the next claim, a day at most, so such a feed
+# cannot take a worker down every lease. KEYS: due, inflight, lapses in a row (hash).
+# Returns the claimed ids and the lapsed ones.
 _CLAIM = """
 local now = tonumber(ARGV[1])
 local lease_until = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
+local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, id in ipairs(lapsed) do
+  local n = redis.call('HINCRBY', KEYS[3], id, 1)
+  redis.call('HINCRBY', ARGV[4] .. id, 'lease_lapsed', 1)
+  if n > 1 then
+    local wait = math.min((lease_until - now) * 2 ^ (n - 2), 86400)
+    redis.call('ZADD', KEYS[1], 'XX', now + wait, id)
+  end
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local room = cap - redis.call('ZCARD', KEYS[2])
-if room <= 0 then return {} end
+if room <= 0 then return {{}, lapsed} end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
 for _, id in ipairs(due) do
   redis.call('ZADD', KEYS[1], lease_until, id)
   redis.call('ZADD', KEYS[2], lease_until, id)
 end
-return due
+return {due, lapsed}
 """
+
+
+class Claim(NamedTuple):
+    claimed: list[str]  # sources handed out now, each under a lease
+    lapsed: list[str]  # sources whose lease ran out before their fetch finished
 
 
 # Forgets (at most 1,000 per call) the entry keys no poll has listed since ARGV[1].
@@ -87,6 +107,7 @@ class RedisSourceStore:
         pipe.zrem(self._key("due"), source_id)
         pipe.zrem(self._key("inflight"), source_id)
         pipe.hdel(self._key("reserved"), source_id)
+        pipe.hdel(self._key("lapses"), source_id)
         pipe.delete(
             self._key("state", source_id),
             self._key("seen", source_id),
@@ -103,10 +124,11 @@ class RedisSourceStore:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("sources")))
         return sorted((Source.from_dict(orjson.loads(v)) for v in raw.values()), key=lambda s: s.id)
 
-    def claim_due(self, *, now: float, lease: float, cap: int) -> list[str]:
-        keys = [self._key("due"), self._key("inflight")]
-        ids = cast(list[bytes], self._claim(keys=keys, args=[now, now + lease, cap]))
-        return [i.decode() for i in ids]
+    def claim_due(self, *, now: float, lease: float, cap: int) -> Claim:
+        keys = [self._key("due"), self._key("inflight"), self._key("lapses")]
+        args: list[float | str] = [now, now + lease, cap, self._key("outcomes", "")]
+        due, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
+        return Claim([i.decode() for i in due], [i.decode() for i in lapsed])
 
     def state(self, source_id: str) -> SourceState:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("state", source_id)))
@@ -127,6 +149,7 @@ class RedisSourceStore:
         for name in counts:
             pipe.hincrby(self._key("outcomes", source_id), name, 1)
         pipe.zrem(self._key("inflight"), source_id)
+        pipe.hdel(self._key("lapses"), source_id)
         if next_poll is None:
             pipe.zrem(self._key("due"), source_id)
         else:
@@ -146,6 +169,7 @@ class RedisSourceStore:
         if reserved:
             pipe.hset(self._key("reserved"), source_id, until)
         pipe.zrem(self._key("inflight"), source_id)
+        pipe.hdel(self._key("lapses"), source_id)
         pipe.zadd(self._key("due"), {source_id: until}, xx=True)
         pipe.execute()
 

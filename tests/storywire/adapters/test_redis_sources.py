@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.adapters.redis_sources import Claim, RedisSourceStore
 from storywire.models import Source
 from storywire.sources import SourceState
 
@@ -20,21 +20,44 @@ def test_claim_is_exclusive_and_capped(redis_client: redis.Redis) -> None:
     """Due sources are handed out once, at most ``cap`` in flight."""
     store = RedisSourceStore(redis_client)
     store.upsert(_sources(5), now=100.0)
-    first = store.claim_due(now=100.0, lease=60.0, cap=3)
-    second = store.claim_due(now=100.0, lease=60.0, cap=3)
+    first = store.claim_due(now=100.0, lease=60.0, cap=3).claimed
+    second = store.claim_due(now=100.0, lease=60.0, cap=3).claimed
     assert len(first) == 3
     assert second == []
     store.finish(first[0], SourceState(), next_poll=500.0)
-    assert len(store.claim_due(now=101.0, lease=60.0, cap=3)) == 1
+    assert len(store.claim_due(now=101.0, lease=60.0, cap=3).claimed) == 1
 
 
 def test_expired_lease_makes_a_source_due_again(redis_client: redis.Redis) -> None:
     """A fetch that died without finishing does not lose its source: the lease runs out."""
     store = RedisSourceStore(redis_client)
     store.upsert(_sources(1), now=100.0)
-    assert store.claim_due(now=100.0, lease=60.0, cap=10) == ["s0"]
-    assert store.claim_due(now=150.0, lease=60.0, cap=10) == []
-    assert store.claim_due(now=161.0, lease=60.0, cap=10) == ["s0"]
+    assert store.claim_due(now=100.0, lease=60.0, cap=10).claimed == ["s0"]
+    assert store.claim_due(now=150.0, lease=60.0, cap=10).claimed == []
+    assert store.claim_due(now=161.0, lease=60.0, cap=10).claimed == ["s0"]
+
+
+def test_leases_that_run_out_in_a_row_are_counted_and_back_the_source_off(
+    redis_client: redis.Redis,
+) -> None:
+    """A fetch that never finishes (its worker killed by the feed, or hung) is seen: each lapse
+    is counted on the source and named by the claim; the first is polled again at once (a
+    worker restarted under it), each further one in a row waits twice as long, so a feed that
+    kills its worker cannot do it every lease; a finished poll ends the run."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=100.0)
+    assert store.claim_due(now=100.0, lease=60.0, cap=10) == Claim(["s0"], [])
+    assert store.claim_due(now=161.0, lease=60.0, cap=10) == Claim(["s0"], ["s0"])
+    assert store.claim_due(now=222.0, lease=60.0, cap=10) == Claim([], ["s0"])
+    assert store.next_poll("s0") == 222.0 + 60.0
+    assert store.claim_due(now=282.0, lease=60.0, cap=10) == Claim(["s0"], [])
+    assert store.claim_due(now=343.0, lease=60.0, cap=10) == Claim([], ["s0"])
+    assert store.next_poll("s0") == 343.0 + 120.0
+    assert store.outcomes("s0") == {"lease_lapsed": 3}
+    store.claim_due(now=463.0, lease=60.0, cap=10)
+    store.finish("s0", SourceState(polls=1), next_poll=500.0, counts=("ok",))
+    assert store.claim_due(now=500.0, lease=60.0, cap=10) == Claim(["s0"], [])
+    assert store.claim_due(now=561.0, lease=60.0, cap=10) == Claim(["s0"], ["s0"])
 
 
 def test_upsert_keeps_schedule_and_state_round_trips(redis_client: redis.Redis) -> None:
@@ -101,7 +124,7 @@ def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.
     assert store.outcomes("s0") == {"deferred": 1, "ok": 1, "warning": 1}
     assert store.next_poll("s0") == 230.0
     assert store.state("s0").consecutive_failures == 0
-    assert store.claim_due(now=231.0, lease=60.0, cap=10) == ["s0"]
+    assert store.claim_due(now=231.0, lease=60.0, cap=10).claimed == ["s0"]
 
 
 def test_disable_and_enable(redis_client: redis.Redis) -> None:
