@@ -9,7 +9,7 @@ import orjson
 import pytest
 import redis
 
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.sources import SourceState
 from workers.cli import main
@@ -54,12 +54,13 @@ def test_add_list_show_remove(store: RedisSourceStore) -> None:
     assert do_show(store, "bbc", io.StringIO()) == 1
 
 
-def test_add_rejects_bad_input(store: RedisSourceStore) -> None:
-    """A bad id or a non-http URL is refused with the reason, nothing stored."""
+def test_add_rejects_bad_input(store: RedisSourceStore, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad id or a non-http URL is refused with the reason on stderr, nothing stored."""
     out = io.StringIO()
     assert do_add(store, {"id": "Bad Id!", "url": "https://x.com/f"}, out) == 1
     assert do_add(store, {"id": "ok", "url": "file:///etc/passwd"}, out) == 1
-    assert "error:" in out.getvalue()
+    assert capsys.readouterr().err.count("error: ") == 2
+    assert out.getvalue() == ""
     assert store.all() == []
 
 
@@ -136,34 +137,41 @@ def test_a_bad_environment_variable_is_one_line_not_a_traceback(
     ],
 )
 def test_add_refuses_a_url_without_a_host_and_intervals_out_of_range(
-    store: RedisSourceStore, raw: dict[str, object]
+    store: RedisSourceStore, raw: dict[str, object], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Refused with one ``error:`` line, nothing stored: a zero or negative interval would poll
     the feed on every dispatch, a NaN one is no schedule at all."""
     out = io.StringIO()
     assert do_add(store, raw, out) == 1
-    assert out.getvalue().startswith("error: ")
-    assert out.getvalue().count("\n") == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
+    assert out.getvalue() == ""
     assert store.all() == []
 
 
-def test_add_refuses_a_url_another_source_already_polls(store: RedisSourceStore) -> None:
+def test_add_refuses_a_url_another_source_already_polls(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A second id for the same feed would poll it twice and spend its domain's budget twice;
     the same id updates as before."""
     out = io.StringIO()
     assert do_add(store, {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 0
     assert do_add(store, {"id": "bbc2", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 1
-    assert "already polled by 'bbc'" in out.getvalue()
+    assert "already polled by 'bbc'" in capsys.readouterr().err
     assert [s.id for s in store.all()] == ["bbc"]
     update = {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC"}
     assert do_add(store, update, out) == 0
     assert out.getvalue().endswith("updated bbc https://feeds.bbci.co.uk/news/rss.xml\n")
 
 
-def test_remove_of_an_unknown_id_is_an_error(store: RedisSourceStore) -> None:
+def test_remove_of_an_unknown_id_is_an_error(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = io.StringIO()
     assert do_remove(store, "nope", out) == 1
-    assert out.getvalue() == "error: no source 'nope'\n"
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err == "error: no source 'nope'\n"
 
 
 FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -183,7 +191,9 @@ FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
 </body></opml>"""
 
 
-def test_import_of_a_readers_export_counts_every_outline(store: RedisSourceStore) -> None:
+def test_import_of_a_readers_export_counts_every_outline(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A feed in two folders is one source; a feed already polled (under another id) is left
     as it is, and an existing id is never taken over by another feed; one bad outline is
     skipped with its reason while the rest imports; and the whole import is counted."""
@@ -194,10 +204,13 @@ def test_import_of_a_readers_export_counts_every_outline(store: RedisSourceStore
     before = {s.id: s for s in store.all()}
     out = io.StringIO()
     assert do_import_opml(store, FEEDLY, out) == 1  # one outline could not be imported
-    report = out.getvalue()
-    assert "imported 5 sources (5 added, 0 updated)" in report
-    assert "1 already polled, 1 duplicate outline, 1 skipped" in report
-    assert "skipped: outline #11 (broken): url has no valid host" in report
+    assert out.getvalue() == (
+        "imported 5 sources (5 added, 0 updated); "
+        "1 already polled, 1 duplicate outline, 1 skipped, 0 private\n"
+    )
+    assert capsys.readouterr().err.startswith(
+        "skipped: outline #11 (broken): url has no valid host"
+    )
     sources = {s.id: s for s in store.all()}
     assert sources["bbc"] == before["bbc"]
     assert sources["reuters"] == before["reuters"]
@@ -220,12 +233,14 @@ def test_reimport_of_an_export_updates_in_place(store: RedisSourceStore) -> None
 
 
 @pytest.mark.parametrize("value", ["false", "False", "no", 0])
-def test_allow_private_must_be_a_real_boolean(store: RedisSourceStore, value: object) -> None:
+def test_allow_private_must_be_a_real_boolean(
+    store: RedisSourceStore, value: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     """bool("false") is True: a string would quietly let the source reach private addresses."""
     out = io.StringIO()
     raw = {"id": "a", "url": "http://10.0.0.5/feed", "allow_private": value}
     assert do_add(store, raw, out) == 1
-    assert "allow_private must be true or false" in out.getvalue()
+    assert "allow_private must be true or false" in capsys.readouterr().err
     document = (
         b'<opml version="2.0" xmlns:storywire="https://github.com/storywire/storywire/opml">'
         b'<body><outline text="a" xmlUrl="http://10.0.0.5/feed" storywire:allow_private="False"/>'
@@ -245,10 +260,12 @@ def test_add_refuses_a_private_or_loopback_host_unless_allowed(
     nothing stored, unless the operator says it is meant (--allow-private)."""
     out = io.StringIO()
     assert do_add(store, {"id": "lan", "url": "http://192.168.1.20/rss"}, out) == 2
-    assert out.getvalue().startswith("error: ")
-    assert out.getvalue().count("\n") == 1
-    assert "192.168.1.20" in out.getvalue()
-    assert "--allow-private" in out.getvalue()
+    assert out.getvalue() == ""
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert err.count("\n") == 1
+    assert "192.168.1.20" in err
+    assert "--allow-private" in err
     assert store.all() == []
     monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     assert main(["sources", "add", "dev", "http://localhost:8080/rss"]) == 2
@@ -267,22 +284,25 @@ PRIVATE = b"""<opml version="2.0" xmlns:storywire="https://github.com/storywire/
 
 
 def test_import_counts_and_reports_private_outlines_and_imports_the_rest(
-    store: RedisSourceStore,
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An outline on a private or loopback host is left out, counted and named, the rest
-    imports; one that carries allow_private (our own export) imports as it is."""
+    """An outline on a private or loopback host is left out, counted (stdout) and named
+    (stderr), the rest imports; one that carries allow_private (our own export) imports as
+    it is."""
     out = io.StringIO()
     assert do_import_opml(store, PRIVATE, out) == 0
     report = out.getvalue()
-    assert "imported 2 sources (2 added, 0 updated); " in report
-    assert ", 2 private" in report
-    assert "private: outline #2 (router): url host 192.168.1.1 " in report
-    assert "private: outline #3 (dev): url host localhost " in report
+    assert report.startswith("imported 2 sources (2 added, 0 updated); ")
+    assert report.endswith(", 2 private\n")
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("private: outline #2 (router): url host 192.168.1.1 ")
+    assert err[1].startswith("private: outline #3 (dev): url host localhost ")
+    assert len(err) == 2
     assert sorted(s.id for s in store.all()) == ["intranet", "public"]
 
 
 def test_an_import_of_only_private_outlines_reports_them_rather_than_failing(
-    store: RedisSourceStore,
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = io.StringIO()
     document = (
@@ -290,7 +310,7 @@ def test_an_import_of_only_private_outlines_reports_them_rather_than_failing(
     )
     assert do_import_opml(store, document, out) == 0
     assert out.getvalue().startswith("imported 0 sources (0 added, 0 updated); ")
-    assert "private: outline #1 (dev): url host ::1 " in out.getvalue()
+    assert capsys.readouterr().err.startswith("private: outline #1 (dev): url host ::1 ")
     assert store.all() == []
 
 
@@ -319,5 +339,50 @@ def test_load_adds_or_updates_the_sources_of_a_sources_file(
     assert "(0 added, 2 updated)" in capsys.readouterr().out
     path.write_text('[[source]]\nid = "c"\nurl = "ftp://c.com/feed"\n')
     assert main(["sources", "load", str(path)]) == 1
-    assert capsys.readouterr().out.startswith("error: ")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: ")
     assert sorted(s.id for s in store.all()) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["show", "nope"],
+        ["disable", "nope"],
+        ["enable", "nope"],
+        ["remove", "nope"],
+        ["add", "bad id!", "https://a.com/feed"],
+        ["add", "lan", "http://10.1.2.3/feed"],
+        ["import-opml", "OPML"],
+    ],
+)
+def test_errors_go_to_stderr_and_nothing_else_to_stdout(
+    argv: list[str],
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """A script reading a command's stdout gets its output only: a refusal is one ``error:``
+    line on stderr, with an empty stdout."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    (tmp_path / "bad.opml").write_bytes(b"<html/>")
+    argv = [str(tmp_path / "bad.opml") if a == "OPML" else a for a in argv]
+    assert main(["sources", *argv]) in (1, 2)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("error: ")
+    assert captured.err.count("\n") == 1
+
+
+def test_list_prints_nothing_to_stdout_when_the_listing_cannot_be_read(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header alone on stdout would read as "no sources" to a script: a Redis that does not
+    answer leaves stdout empty and says so on stderr."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    assert main(["sources", "list"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("storywire sources: Redis: ")

@@ -2,7 +2,8 @@
 
 Operators manage the sources in the Redis at ``STORYWIRE_REDIS_URL`` while the service runs:
 the beat picks changes up on its next dispatch. Each ``do_*`` function takes the store and an
-output stream, so tests drive them against a real Redis without a subprocess.
+output stream, so tests drive them against a real Redis without a subprocess. Errors and
+warnings go to stderr, so a script reading the output never mistakes one for a source.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import redis
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.models import Source
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
 from storywire.sources import PrivateHostError, SourceConfigError, load_sources, parse_sources
@@ -32,15 +34,15 @@ def do_add(
         (source,) = parse_sources([raw], origin="sources add")
     except PrivateHostError as exc:
         # Exit 2, as for a usage error: the flag is what is missing.
-        out.write(f"error: {exc} (--allow-private)\n")
+        _error(f"{exc} (--allow-private)")
         return 2
     except SourceConfigError as exc:
-        out.write(f"error: {exc}\n")
+        _error(str(exc))
         return 1
     # Two ids for one feed would poll it twice, spending its domain's budget twice.
     twin = next((s.id for s in store.all() if s.url == source.url and s.id != source.id), None)
     if twin is not None:
-        out.write(f"error: {source.url} is already polled by {twin!r}\n")
+        _error(f"{source.url} is already polled by {twin!r}")
         return 1
     existed = store.get(source.id) is not None
     store.upsert([source], now=time.time() if now is None else now)
@@ -50,22 +52,25 @@ def do_add(
 
 def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
+    # Read everything first: a header alone, or half a table, would read as fewer sources.
+    rows = [_list_row(store, source, now) for source in store.all()]
     out.write(f"{'id':<24} {'status':<9} {'next':>8} {'fails':>5} {'last':<14} url\n")
-    for source in store.all():
-        state = store.state(source.id)
-        due = store.next_poll(source.id)
-        status = (
-            "disabled"
-            if state.disabled_reason
-            else ("failing" if state.consecutive_failures else "ok")
-        )
-        when = "-" if due is None else ("due" if due <= now else _ago(due - now))
-        last = state.last_outcome or "never"
-        out.write(
-            f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
-            f"{last:<14} {source.url}\n"
-        )
+    out.writelines(rows)
     return 0
+
+
+def _list_row(store: RedisSourceStore, source: Source, now: float) -> str:
+    state = store.state(source.id)
+    due = store.next_poll(source.id)
+    status = (
+        "disabled" if state.disabled_reason else ("failing" if state.consecutive_failures else "ok")
+    )
+    when = "-" if due is None else ("due" if due <= now else _ago(due - now))
+    last = state.last_outcome or "never"
+    return (
+        f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
+        f"{last:<14} {source.url}\n"
+    )
 
 
 def do_show(
@@ -79,7 +84,7 @@ def do_show(
     """The source, its health record, its outcome counters and why it may be waiting."""
     source = store.get(source_id)
     if source is None:
-        out.write(f"error: no source {source_id!r}\n")
+        _error(f"no source {source_id!r}")
         return 1
     now = time.time() if now is None else now
     state = store.state(source_id)
@@ -101,7 +106,7 @@ def do_show(
 
 def do_disable(store: RedisSourceStore, source_id: str, reason: str, out: TextIO) -> int:
     if not store.disable(source_id, reason, now=time.time()):
-        out.write(f"error: no source {source_id!r}\n")
+        _error(f"no source {source_id!r}")
         return 1
     out.write(f"disabled {source_id}: {reason}\n")
     return 0
@@ -109,7 +114,7 @@ def do_disable(store: RedisSourceStore, source_id: str, reason: str, out: TextIO
 
 def do_enable(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
     if not store.enable(source_id, now=time.time()):
-        out.write(f"error: no source {source_id!r}\n")
+        _error(f"no source {source_id!r}")
         return 1
     out.write(f"enabled {source_id}: due now\n")
     return 0
@@ -117,7 +122,7 @@ def do_enable(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
 
 def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
     if not store.remove(source_id):
-        out.write(f"error: no source {source_id!r}\n")
+        _error(f"no source {source_id!r}")
         return 1
     out.write(f"removed {source_id}\n")
     return 0
@@ -129,7 +134,7 @@ def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
     try:
         sources = load_sources(path)
     except SourceConfigError as exc:
-        out.write(f"error: {exc}\n")
+        _error(str(exc))
         return 1
     known = {s.id for s in store.all()}
     store.upsert(sources, now=time.time())
@@ -147,7 +152,7 @@ def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
     try:
         read = read_opml(data, known={s.id: s.url for s in store.all()})
     except OpmlError as exc:
-        out.write(f"error: {exc}\n")
+        _error(str(exc))
         return 1
     store.upsert(read.sources, now=time.time())
     updated = len(read.updates)
@@ -163,15 +168,19 @@ def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
         )
     out.write("\n")
     for reason in read.skipped:
-        out.write(f"skipped: {reason}\n")
+        sys.stderr.write(f"skipped: {reason}\n")
     # Not a failure: the operator decides, one by one, with `sources add --allow-private`.
     for reason in read.private:
-        out.write(f"private: {reason}\n")
+        sys.stderr.write(f"private: {reason}\n")
     return 1 if read.skipped else 0
 
 
 def do_export_opml(store: RedisSourceStore) -> bytes:
     return to_opml(store.all())
+
+
+def _error(reason: str) -> None:
+    sys.stderr.write(f"error: {reason}\n")
 
 
 _TIMES = frozenset({"failing_since", "last_success", "last_attempt", "newest_entry",
