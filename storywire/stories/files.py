@@ -37,6 +37,7 @@ class FileReport:
     first_errors: tuple[str, ...]  # the first rejected lines' reasons
     held: int = 0  # documents held (``Params.defer_below``) and decided later in the file
     repeated: int = 0  # lines whose id an earlier line had: they got that line's story
+    empty: int = 0  # documents with neither title nor text (see ``_is_empty``)
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -47,6 +48,16 @@ def _usable_id(raw: Any) -> str | None:
     return str(doc_id)
 
 
+def _optional_str(raw: dict[str, Any], key: str, line_no: int) -> str | None:
+    """Every field but the id: absent or null is None, a string itself, anything else wrong."""
+    value = raw.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(
+        f"line {line_no}: {key!r} must be a string or null, got {type(value).__name__}"
+    )
+
+
 def doc_from_json(raw: Any, line_no: int) -> Doc:
     """A ``Doc`` from one decoded input line; ValueError naming the line when it is unusable."""
     if not isinstance(raw, dict):
@@ -54,29 +65,24 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
     doc_id = _usable_id(raw)
     if doc_id is None:
         raise ValueError(f"line {line_no}: missing or invalid 'id'")
-    title = raw.get("title") or ""
-    text = raw.get("text") or ""
-    if not isinstance(title, str) or not isinstance(text, str):
-        raise ValueError(f"line {line_no}: 'title' and 'text' must be strings")
-    date = raw.get("date")
+    title, text, date, outlet, url = (
+        _optional_str(raw, key, line_no) for key in ("title", "text", "date", "outlet", "url")
+    )
     published = None
     if date is not None:
-        if not isinstance(date, str):
-            raise ValueError(f"line {line_no}: 'date' must be an ISO 8601 string")
         try:
             published = parse_iso(date)
         except ValueError as exc:
             raise ValueError(f"line {line_no}: bad 'date' {date!r}: {exc}") from exc
-    outlet = raw.get("outlet")
-    url = raw.get("url")
     return Doc(
-        id=doc_id,
-        title=title,
-        text=text,
-        published=published,
-        outlet=outlet if isinstance(outlet, str) else None,
-        url=url if isinstance(url, str) else None,
+        id=doc_id, title=title or "", text=text or "", published=published, outlet=outlet, url=url
     )
+
+
+def _is_empty(doc: Doc) -> bool:
+    """No title and no text: only a link's words, if any, can place the document in a story;
+    without a link it starts one of its own. Worth counting: misnamed fields look like this."""
+    return not (doc.title.strip() or doc.text.strip())
 
 
 def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
@@ -128,7 +134,7 @@ def cluster_file(
     A line that is not a usable document stops nothing: its output line is ``{"id", "story":
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
     line per input line and a backfill loses no other document to one bad line."""
-    count = rejected = held = 0
+    count = rejected = held = empty = 0
     repeats = engine.repeats
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
@@ -168,6 +174,8 @@ def cluster_file(
                     rejected += 1
                     if len(errors) < _ERRORS_KEPT:
                         errors.append(item.reason)
+                elif _is_empty(item):
+                    empty += 1
                 if len(batch) >= _BATCH:
                     count += len(batch)
                     flush()
@@ -186,7 +194,8 @@ def cluster_file(
             gc.unfreeze()
     if merged_into or decided:
         _complete(output_path, merged_into, decided)
-    return FileReport(count - rejected, rejected, tuple(errors), held, engine.repeats - repeats)
+    repeated = engine.repeats - repeats
+    return FileReport(count - rejected, rejected, tuple(errors), held, repeated, empty)
 
 
 def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:

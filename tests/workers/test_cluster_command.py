@@ -173,3 +173,25 @@ def test_cluster_on_an_embedded_redis_starts_from_nothing_each_run(
     assert "repeated" not in capsys.readouterr().err
     assert dst.read_bytes() == first
     assert not (tmp_path / "var").exists()
+
+
+def test_cluster_counts_lines_with_neither_title_nor_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Such lines are clustered (each alone) and counted on stderr; the exit status stays 0."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    lines = [*DOCS, {"id": "d"}, {"id": "e", "title": None, "text": None}]
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert rows[3]["story"] != rows[4]["story"]
+    assert "storywire cluster: 2 lines had neither title nor text" in capsys.readouterr().err
+
+
+def test_cluster_help_describes_the_input_fields(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help says what the README says: title and text are optional, null is empty."""
+    with pytest.raises(SystemExit):
+        main(["cluster", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert '{"id","title"?,"text"?,"date"?,"outlet"?,"url"?}' in text
+    assert "null" in text

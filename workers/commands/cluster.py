@@ -61,6 +61,12 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
             f"storywire cluster: {report.repeated} lines repeated an earlier line's id and got "
             "its story (their own title and text were not read)\n"
         )
+    if report.empty:
+        # Not an error, but a file whose fields are misnamed ("headline") looks just like this.
+        sys.stderr.write(
+            f"storywire cluster: {report.empty} lines had neither title nor text (each placed "
+            "by its url's words at most, else a story of its own)\n"
+        )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.
         sys.stderr.write(
@@ -89,7 +95,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "cluster", help="assign documents of a JSON-lines file to stories (same engine as workers)"
     )
     cluster.add_argument(
-        "--input", required=True, help='JSON lines: {"id","title","text","date"?,"outlet"?,"url"?}'
+        "--input",
+        required=True,
+        help='JSON lines: {"id","title"?,"text"?,"date"?,"outlet"?,"url"?}; id a non-empty '
+        "string or an integer, the others strings (date ISO 8601) or null (absent); another "
+        "type rejects the line",
     )
     cluster.add_argument("--output", required=True, help='JSON lines: {"id","story"}, same order')
     cluster.add_argument(

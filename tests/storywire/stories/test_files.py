@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
-from storywire.stories import MemoryStoryStore, StoryEngine, cluster_file
+from storywire.stories import FileReport, MemoryStoryStore, StoryEngine, cluster_file
 
 from .conftest import labelled_docs
 
@@ -57,7 +58,12 @@ def test_cluster_file_progress_goes_to_stderr(
         (b'{"title": "no id", "text": ""}', None, "line 9: missing or invalid 'id'"),
         (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "x", "line 9: bad 'date'"),
         # an integer id is a usable id (it is clustered as its string), so its error row names it
-        (b'{"id": 17, "title": 5, "text": ""}', "17", "line 9: 'title' and 'text' must be"),
+        (b'{"id": 17, "title": 5, "text": ""}', "17", "line 9: 'title' must be a string or null"),
+        (b'{"id": "x", "text": ["a"]}', "x", "line 9: 'text' must be a string or null, got list"),
+        (b'{"id": "x", "title": "t", "outlet": 3}', "x", "line 9: 'outlet' must be a string or"),
+        (b'{"id": "x", "title": "t", "url": {}}', "x", "line 9: 'url' must be a string or null"),
+        (b'{"id": "x", "title": "t", "date": 1700000000}', "x", "line 9: 'date' must be a string"),
+        (b'{"id": "", "title": "t"}', None, "line 9: missing or invalid 'id'"),
         (b'{"id": true, "title": "t", "text": ""}', None, "line 9: missing or invalid 'id'"),
         (b'["a list"]', None, "line 9: expected a JSON object"),
     ],
@@ -97,3 +103,58 @@ def test_cluster_file_output_follows_merges(tmp_path: Path) -> None:
     out = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
     live = set(engine.store.load([r["story"] for r in out]))
     assert {r["story"] for r in out} <= live
+
+
+def _cluster(tmp_path: Path, lines: list[dict[str, object]]) -> tuple[FileReport, list[Any]]:
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    return report, [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+
+
+QUAKE = "Magnitude 6.1 earthquake strikes Sumatra coast"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        {"id": "b", "title": QUAKE},
+        {"id": "b", "title": QUAKE, "text": None},
+        {"id": "b", "text": QUAKE},
+        {"id": "b", "title": None, "text": QUAKE},
+        {"id": "b", "title": QUAKE, "text": "", "outlet": None, "url": None, "date": None},
+    ],
+)
+def test_title_and_text_are_optional_and_null_is_empty(
+    tmp_path: Path, line: dict[str, object]
+) -> None:
+    """Either field alone is a document; a null reads as an absent field, for every optional
+    field alike."""
+    report, rows = _cluster(tmp_path, [{"id": "a", "title": QUAKE, "text": QUAKE}, line])
+    assert (report.clustered, report.rejected, report.empty) == (2, 0, 0)
+    assert rows[0]["story"] == rows[1]["story"]
+
+
+def test_a_line_with_neither_title_nor_text_gets_its_own_story_and_is_counted(
+    tmp_path: Path,
+) -> None:
+    """Accepted (its id is still answered for), alone in a story, and counted as empty, so a
+    file whose fields are misnamed ("headline", "body") does not pass for a clustered one."""
+    lines: list[dict[str, object]] = [
+        {"id": "a", "title": QUAKE},
+        {"id": "b"},
+        {"id": "c", "title": None, "text": None},
+        {"id": "d", "title": "", "text": "  ", "headline": QUAKE},
+    ]
+    report, rows = _cluster(tmp_path, lines)
+    assert (report.clustered, report.rejected, report.empty) == (4, 0, 3)
+    stories = [r["story"] for r in rows]
+    assert len(set(stories)) == 4
+
+
+def test_an_empty_line_with_a_link_is_placed_by_the_links_words(tmp_path: Path) -> None:
+    """A link's slug words count as headline words: the line is still counted as empty."""
+    slug = "https://x.com/2026/01/magnitude-6-1-earthquake-strikes-sumatra-coast"
+    report, rows = _cluster(tmp_path, [{"id": "a", "title": QUAKE}, {"id": "b", "url": slug}])
+    assert report.empty == 1
+    assert rows[0]["story"] == rows[1]["story"]
