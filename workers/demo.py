@@ -35,14 +35,7 @@ class RecordedFeeds:
     """
 
     def __init__(self, directory: Path) -> None:
-        self.polls: dict[str, list[Path]] = {}
-        for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
-            files = sorted(
-                (f for f in sub.iterdir() if f.suffix in CONTENT_TYPES and f.stem.isdigit()),
-                key=lambda f: int(f.stem),
-            )
-            if files:
-                self.polls[sub.name] = files
+        self.polls = _recorded_polls(directory)
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -63,13 +56,44 @@ class RecordedFeeds:
         return all(self.requests[name] >= len(files) for name, files in self.polls.items())
 
 
+def _recorded_polls(directory: Path) -> dict[str, list[Path]]:
+    """Each feed's polls in order: ``<directory>/<feed>/<k>.xml`` (or ``.json``), k from 1."""
+    polls: dict[str, list[Path]] = {}
+    for sub in sorted(p for p in directory.iterdir() if p.is_dir()):
+        files = sorted(
+            (f for f in sub.iterdir() if f.suffix in CONTENT_TYPES and f.stem.isdigit()),
+            key=lambda f: int(f.stem),
+        )
+        if files:
+            polls[sub.name] = files
+    return polls
+
+
+def _feed_name(path: str) -> str:
+    """The feed a request path or a source's ``path`` names on the recorded-feed server."""
+    return path.strip("/").split("?", 1)[0]
+
+
+def unrecorded_sources(directory: Path) -> list[str]:
+    """The sources of ``<directory>/sources.toml`` the directory holds no poll for: the demo
+    would poll them on the internet (a ``url``) or be answered 404 (a ``path``)."""
+    base = "http://recorded.invalid"  # no real source's URL can start with it
+    polls = _recorded_polls(directory)
+    sources = load_sources(directory / "sources.toml", base_url=base)
+    return [
+        s.id
+        for s in sources
+        if not s.url.startswith(base + "/") or _feed_name(s.url[len(base) :]) not in polls
+    ]
+
+
 @contextmanager
 def serve_recorded(directory: Path) -> Iterator[tuple[str, RecordedFeeds]]:
     feeds = RecordedFeeds(directory)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            name = self.path.strip("/").split("?", 1)[0]
+            name = _feed_name(self.path)
             if name not in feeds.polls:
                 self.send_error(404)
                 return

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import orjson
+import pytest
 import redis
 
 from storywire.adapters.embedded_redis import EmbeddedRedis
@@ -16,8 +18,10 @@ from storywire.settings import Settings
 from storywire.stories_ledger import StoryRecord, with_article
 from tasks import options
 from workers.app import app, release_interval
+from workers.cli import main
 from workers.demo import pipeline_idle, print_stories, release_when_stalled
 
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 11, 25, 5, 40, tzinfo=UTC)
 
 
@@ -70,3 +74,64 @@ def test_the_release_sweep_runs_every_quarter_hold_at_least_every_second() -> No
     assert schedule["task"] == options.RELEASE.name
     assert schedule["options"]["expires"] == schedule["schedule"]  # no pile-up behind a backlog
     assert app.conf.task_routes[options.RELEASE.name]["queue"] == "process"
+
+
+def _recorded(tmp_path: Path, sources: str, polls: dict[str, list[str]]) -> Path:
+    (tmp_path / "sources.toml").write_text(sources)
+    for name, files in polls.items():
+        (tmp_path / name).mkdir()
+        for file in files:
+            (tmp_path / name / file).write_text("<rss/>")
+    return tmp_path
+
+
+def _no_service(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the demo started the service")
+
+
+@pytest.mark.parametrize(
+    ("recorded", "named"),
+    [
+        ("seeds", "bbc-world"),  # real URLs, no recorded poll at all
+        ("RECORDED", "b"),  # one source on a real URL beside a recorded one
+        ("EMPTY", "a"),  # a path whose directory holds no numbered poll
+    ],
+)
+def test_demo_refuses_a_directory_without_recorded_polls_for_every_source(
+    recorded: str,
+    named: str,
+    *,
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Offline means offline: a source the directory has no poll for would be polled on the
+    internet (or answered 404), and the demo printed "0 stories" with exit 0. One line,
+    exit 2, naming the sources and what the directory should hold; nothing is started."""
+    monkeypatch.setattr("workers.demo.service_processes", _no_service)
+    if recorded == "RECORDED":
+        sources = (
+            '[[source]]\nid = "a"\npath = "a"\n\n[[source]]\nid = "b"\nurl = "https://b.com/rss"\n'
+        )
+        recorded = str(_recorded(tmp_path, sources, {"a": ["1.xml"]}))
+    elif recorded == "EMPTY":
+        recorded = str(_recorded(tmp_path, '[[source]]\nid = "a"\npath = "a/"\n', {"a": ["a.xml"]}))
+    else:
+        recorded = str(ROOT / recorded)
+    assert main(["demo", "--recorded", recorded, "--redis-url", redis_server.url]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"storywire demo: {recorded} has no recorded polls for ")
+    assert captured.err.count("\n") == 1
+    assert named in captured.err
+    assert "1.xml" in captured.err
+
+
+def test_demo_accepts_its_own_recordings_and_a_path_written_with_slashes(tmp_path: Path) -> None:
+    """The feed server strips a path's slashes; so does the check."""
+    from workers.demo import unrecorded_sources  # noqa: PLC0415 - the function under test
+
+    recorded = _recorded(tmp_path, '[[source]]\nid = "a"\npath = "/a/"\n', {"a": ["1.xml"]})
+    assert unrecorded_sources(recorded) == []
+    assert unrecorded_sources(ROOT / "seeds" / "recorded") == []

@@ -19,7 +19,7 @@ import structlog
 from storywire.adapters.embedded_redis import embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import Settings
-from storywire.sources import load_sources
+from storywire.sources import SourceConfigError, load_sources
 from workers.health import exporter, make_server
 from workers.processes import beat_command, service_processes, worker_command
 
@@ -107,9 +107,24 @@ def _stop_on_signals() -> Callable[[], bool]:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.demo import run_demo  # noqa: PLC0415 - only the demo needs the feed server
+    # Only the demo needs the feed server.
+    from workers.demo import run_demo, unrecorded_sources  # noqa: PLC0415
 
     recorded = Path(args.recorded)
+    try:
+        missing = unrecorded_sources(recorded)
+    except SourceConfigError as exc:
+        sys.stderr.write(f"storywire demo: {exc}\n")
+        return 2
+    if missing:
+        # Offline is the demo's promise: such a source would be polled on the internet.
+        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if missing[5:] else "")
+        sys.stderr.write(
+            f"storywire demo: {recorded} has no recorded polls for {named}: expected "
+            f"<path>/1.xml (or 1.json), 2.xml, ... under {recorded} for every source of "
+            f"{recorded / 'sources.toml'}, each named by its path\n"
+        )
+        return 2
     settings = replace(settings, data_dir=settings.data_dir / "demo")
     if args.redis_url:
         return run_demo(settings, recorded, args.redis_url, sys.stdout, timeout=args.timeout)
