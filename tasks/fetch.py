@@ -176,6 +176,8 @@ def fetch(self: Task[Any, Any], source_id: str) -> None:
         domain_retry_after=result.domain_retry_after,
         next_poll_in=round(result.next_poll - now, 1) if result.next_poll else None,
         failures=result.state.consecutive_failures,
+        # Why it failed; a good poll leaves the record's old error in place, so none then.
+        error=result.state.last_error if result.state.consecutive_failures else None,
     )
 
 

@@ -6,12 +6,15 @@ import random
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
 import pytest
 import redis
+from structlog.testing import capture_logs
 
+import tasks.fetch
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.http import HttpFetcher
 from storywire.models import Source
@@ -348,3 +351,31 @@ def test_a_page_site_that_answers_429_is_blocked_for_every_worker(rt_factory: An
     assert done.outcome == "ok"
     assert politeness(rt).blocked_for("outlet-a.test", now=time.time()) > 500
     assert politeness(rt).blocked_for("aggregator.test", now=time.time()) == 0
+
+
+def test_the_fetch_log_line_of_a_failed_poll_says_why(
+    rt_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An outcome code alone (``http_503``, ``dns``) leaves an operator reading logs guessing:
+    a failed poll's line carries the health record's last error, a good poll's line none
+    (the record keeps the old error until the next failure)."""
+    rt = rt_factory()
+    replies = iter([Reply(503, b"overloaded"), Reply(200, FEED.format(a="First").encode())])
+    outbox = Outbox()
+    monkeypatch.setattr(tasks.fetch, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.fetch, "process", SimpleNamespace(delay=outbox.send))
+    monkeypatch.setattr(tasks.fetch, "publish", SimpleNamespace(delay=outbox.wake))
+    with http_server({"/feed": lambda handler: next(replies)}) as base, capture_logs() as logs:
+        _add(rt, "flaky", base + "/feed")
+        assert tasks.fetch.fetch.apply(args=("flaky",)).successful()
+        failed_error = rt.sources.state("flaky").last_error
+        assert tasks.fetch.fetch.apply(args=("flaky",)).successful()
+    failed, ok = (line for line in logs if line["event"] == "fetch")
+    assert failed["outcome"] == "http_503"
+    assert failed_error is not None
+    assert failed_error.startswith("http_503")
+    assert failed["error"] == failed_error
+    assert failed["failures"] == 1
+    assert ok["outcome"] == "ok"
+    assert ok["error"] is None
+    assert rt.sources.state("flaky").last_error == failed_error
