@@ -82,7 +82,7 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
 def _is_empty(doc: Doc) -> bool:
     """No title and no text: only a link's words, if any, can place the document in a story;
     without a link it starts one of its own. Worth counting: misnamed fields look like this."""
-    return not (doc.title.strip() or doc.text.strip())
+    return (not doc.title or doc.title.isspace()) and (not doc.text or doc.text.isspace())
 
 
 def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
