@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 import time
 from collections import Counter
@@ -178,7 +179,7 @@ def run_demo(
                 if quiet >= 4:
                     break
             else:
-                out.write(f"demo: pipeline not idle after {timeout:.0f} s\n")
+                sys.stderr.write(f"demo: pipeline not idle after {timeout:.0f} s\n")
                 return 1
     print_stories(RedisLedger(client).all(), out)
     return 0

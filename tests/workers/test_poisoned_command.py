@@ -54,7 +54,7 @@ def test_list_shows_each_message_a_line_its_entries_by_key(client: redis.Redis) 
 
 
 def test_requeue_sends_the_message_again_under_a_new_id(
-    client: redis.Redis, redis_server: EmbeddedRedis
+    client: redis.Redis, redis_server: EmbeddedRedis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Sent to its task's queue with its arguments, under a new id (so a fresh delivery count),
     then taken off the list; an unknown id is an error."""
@@ -68,10 +68,10 @@ def test_requeue_sends_the_message_again_under_a_new_id(
 
         assert do_requeue(client, ["t-1"], out, send) == 0
         assert do_requeue(client, ["nope"], out, send) == 1
-    requeued, error = out.getvalue().splitlines()
+    (requeued,) = out.getvalue().splitlines()
     assert requeued.startswith("requeued storywire.process t-1 as ")
     assert requeued.split()[-1] != "t-1"
-    assert error == "error: no poisoned message 'nope'"
+    assert capsys.readouterr().err == "error: no poisoned message 'nope'\n"
     assert _queued(client, "process") == [("storywire.process", PROCESS["args"])]
     assert [r["id"] for r in poisoned(client)] == ["t-2"]
 

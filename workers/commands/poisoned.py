@@ -60,7 +60,7 @@ def _each(
         out.write(line + "\n")
     missing = [i for i in task_ids or () if i not in {r["id"] for r in chosen}]
     for task_id in missing:
-        out.write(f"error: no poisoned message {task_id!r}\n")
+        sys.stderr.write(f"error: no poisoned message {task_id!r}\n")
     return 1 if missing else 0
 
 
