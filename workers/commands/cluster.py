@@ -101,7 +101,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "string or an integer, the others strings (date ISO 8601) or null (absent); another "
         "type rejects the line",
     )
-    cluster.add_argument("--output", required=True, help='JSON lines: {"id","story"}, same order')
+    cluster.add_argument(
+        "--output",
+        required=True,
+        help='JSON lines: {"id","story"}, one per input line, same order; a rejected line '
+        'gets story null and its "error"',
+    )
     cluster.add_argument(
         "--store",
         choices=("memory", "redis"),
