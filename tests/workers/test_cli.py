@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +13,7 @@ from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
+from tests.support.pipes import into_a_reader_that_stops
 from workers.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,20 +91,8 @@ def test_consume_into_a_reader_that_stops_is_not_an_error(
         redis_client.rpush("sw:outbox", outbox_item(event))
     RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
     argv = ["consume", "--group", "g", "--from", "0", "--exit-when-idle", "--block", "10"]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", f"import sys; from workers.cli import main; sys.exit(main({argv}))"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=ROOT,
-        env={"STORYWIRE_REDIS_URL": redis_server.url, "PATH": "/usr/bin:/bin"},
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    proc.stdout.read(10)
-    proc.stdout.close()
-    stderr = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert proc.wait(timeout=60) == 0
+    env = {"STORYWIRE_REDIS_URL": redis_server.url, "PATH": "/usr/bin:/bin"}
+    stderr = into_a_reader_that_stops(argv, env)
     assert "Traceback" not in stderr
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from storywire.identity import entry_keys
 from storywire.models import Source
 from storywire.processing import build_article
 from tests.support.httpserver import Reply, http_server
+from tests.support.pipes import into_a_reader_that_stops
 from workers.commands.parse import do_parse
 
 RECORDED = Path(__file__).resolve().parents[2] / "seeds" / "recorded"
@@ -92,18 +91,5 @@ def test_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     )
     feed = tmp_path / "big.xml"
     feed.write_text(f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>')
-    script = f"import sys; from workers.cli import main; sys.exit(main(['parse', {str(feed)!r}]))"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert proc.stdout is not None
-    assert proc.stderr is not None
-    proc.stdout.read(10)
-    proc.stdout.close()
-    stderr = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert proc.wait(timeout=60) == 0
+    stderr = into_a_reader_that_stops(["parse", str(feed)])
     assert "Traceback" not in stderr
