@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,7 @@ from typing import Any
 
 import feedparser
 import orjson
+from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
 
 from storywire.feeddates import localized_rfc822
@@ -47,6 +49,26 @@ mediarss.Namespace._end_media_description = _end_media_description
 # Tried before feedparser's own parsers, by both paths (the fast path calls its _parse_date).
 feedparser.registerDateHandler(localized_rfc822)
 
+_feedparser_charref = _FeedParserMixin.handle_charref
+
+
+def _handle_charref(parser: Any, ref: str) -> None:
+    # feedparser's loose parser encodes chr() of the reference, which raises for a surrogate
+    # (&#xD800;) or past U+10FFFF, so one such item made the whole feed unreadable. An HTML
+    # parser reads them as U+FFFD; so do we.
+    _feedparser_charref(parser, ref if _is_character(ref) else "xfffd")
+
+
+def _is_character(ref: str) -> bool:
+    try:
+        code = int(ref[1:], 16) if ref[:1] in ("x", "X") else int(ref)
+    except ValueError:  # past int()'s 4,300 decimal digits: no character either
+        return False
+    return code <= sys.maxunicode and not 0xD800 <= code <= 0xDFFF
+
+
+_FeedParserMixin.handle_charref = _handle_charref
+
 
 class FeedError(ValueError):
     """The bytes are not a feed we can read; the message is one line an operator understands."""
@@ -74,7 +96,7 @@ def parse_feed(
         return _parse_json_feed(body, now)
     if url:
         headers.setdefault("content-location", url)
-    body, dtd_warning = _drop_entity_declarations(body)
+    body, dtd_warning = _drop_entity_declarations(_drop_unreadable_encoding_name(body))
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
         return ParsedFeed(
@@ -130,6 +152,21 @@ def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
     if match is None or match.start() > 4096 or b"<!ENTITY" not in match.group(1).upper():
         return body, None
     return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
+
+
+_ENCODING_NAME = re.compile(rb"^(\xef\xbb\xbf)?(<\?xml[^\n>]*?)encoding\s*=\s*(['\"])(.*?)\3")
+
+
+def _drop_unreadable_encoding_name(body: bytes) -> bytes:
+    """The XML declaration without its encoding name when that name is not ASCII.
+
+    feedparser decodes the name as UTF-8 and raises on a stray byte in it; no encoding has such
+    a name, so the bytes are read as if none were declared.
+    """
+    match = _ENCODING_NAME.match(body)
+    if match is None or match.group(4).isascii():
+        return body
+    return body[: match.start(2)] + match.group(2) + body[match.end() :]
 
 
 def _one_line(exc: object) -> str:

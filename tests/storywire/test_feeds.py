@@ -352,3 +352,28 @@ def test_every_author_of_an_entry_is_kept() -> None:
     assert (several.author, one.author) == ("Jacob Bogage, Marianna Sotomayor", "Ann Lee")
     (entry,) = parse_feed(atom, now=NOW).entries
     assert entry.author == "Andrew Cunningham, Kyle Orland"
+
+
+def _rss_titled(title: bytes) -> bytes:
+    return (
+        b'<rss version="2.0"><channel><title>T</title><item><title>' + title
+        + b"</title><link>https://x.com/1</link></item></channel></rss>"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "ref", [b"&#xD800;", b"&#56320;", b"&#x110000;", b"&#9999999999999999;", b"&#" + b"9" * 5000 + b";"]
+)  # fmt: skip
+def test_a_character_reference_no_character_has_is_a_replacement_character(ref: bytes) -> None:
+    """A surrogate or out-of-range reference made feedparser's loose parser raise, so one item
+    made the whole feed unreadable; it reads as U+FFFD, as an HTML parser reads it."""
+    (entry,) = parse_feed(_rss_titled(b"a " + ref + b" b"), now=NOW).entries
+    assert entry.title == "a \ufffd b"
+
+
+@pytest.mark.parametrize("name", [b"\xff", b"ISO\xff8859-1", b"\x80"])
+def test_an_encoding_name_that_is_not_ascii_is_no_name(name: bytes) -> None:
+    """feedparser decoded the declared name as UTF-8 and raised on a stray byte in it."""
+    body = b'<?xml version="1.0" encoding="' + name + b'"?>' + _rss_titled(b"Hello")
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.title == "Hello"
