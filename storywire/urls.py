@@ -53,7 +53,7 @@ def canonical_url(url: str) -> str:
     ``http://[::1/x``), is returned stripped but otherwise untouched.
     """
     url = url.strip()
-    parts = _split(url)
+    parts = split_url(url)
     if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         return url
     scheme = parts.scheme.lower()
@@ -80,7 +80,7 @@ def registrable_domain(url_or_host: str) -> str:
     """A cheap registrable-domain guess (last two labels, three for ``co.uk``-style suffixes);
     an address is its own; "" when ``url_or_host`` cannot be split."""
     if "//" in url_or_host:
-        parts = _split(url_or_host)
+        parts = split_url(url_or_host)
         host = parts.hostname if parts else None
     else:
         host = url_or_host
@@ -93,7 +93,8 @@ def registrable_domain(url_or_host: str) -> str:
     return ".".join(labels[-2:])
 
 
-def _split(url: str) -> SplitResult | None:
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for a link urllib refuses (feeds carry such links)."""
     try:
         return urlsplit(url)
     except ValueError:  # an unbalanced "[" or "]" in the host: not a URL urllib can read

@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from html import escape
 from typing import Final
-from urllib.parse import urlsplit
 
 import nh3
 from lxml import etree
@@ -22,6 +21,7 @@ from lxml.html import HtmlElement
 from storywire.clean.repair import repair
 from storywire.clean.rules import Rule, apply_element_rules, compiled
 from storywire.clean.text import TooDeepError, html_to_text, parse_html
+from storywire.urls import split_url
 
 ALLOWED_TAGS: Final = frozenset({"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "img"})
 ALLOWED_ATTRIBUTES: Final = {"a": {"href"}, "img": {"src", "alt"}}
@@ -66,7 +66,8 @@ _DESCRIPTOR: Final = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)[wx]\b")
 
 
 def _is_image_url(url: str) -> bool:
-    return urlsplit(url).scheme.lower() in {"", "http", "https"} and bool(url.strip())
+    parts = split_url(url)
+    return parts is not None and parts.scheme.lower() in {"", "http", "https"} and bool(url.strip())
 
 
 def _widest(srcset: str) -> str:

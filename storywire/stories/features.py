@@ -17,9 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, islice
 from operator import not_
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import xxhash
+
+from storywire.urls import split_url
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -671,11 +673,8 @@ _SLUG_WORDS = 3
 def slug_words(url: str) -> str:
     """The words of a link's slug, lowercased, space-separated ("" when it has none)."""
     best: list[str] = []
-    try:
-        path = urlsplit(url).path
-    except ValueError:  # an unbalanced bracket in the host: a link urllib cannot read
-        return ""
-    for segment in unquote(path).split("/"):
+    parts = split_url(url)
+    for segment in unquote(parts.path if parts else "").split("/"):
         bare = _SLUG_END.sub("", segment).replace("'", "").replace("\u2019", "")
         found = [w for w in _SLUG_SPLIT.split(bare) if w.isalpha()]
         if any(not (w.islower() or w.isupper() or w.istitle()) for w in found):

@@ -108,3 +108,15 @@ def test_an_image_with_a_real_src_keeps_it() -> None:
         '<p><img src="https://www.example.com/news/2024/f.jpg" alt="F">'
         '<img src="https://www.example.com/news/2024/h.jpg" alt="H"></p>'
     )
+
+
+def test_an_image_url_urllib_cannot_split_is_dropped_not_raised() -> None:
+    """``http://[::1/x`` in an img's src or srcset raised ValueError, which rejected the whole
+    entry in the process stage and crashed ``storywire parse``; the image goes, the text stays."""
+    html = (
+        '<p>Rain fell.</p><img src="http://[::1/x"><img srcset="http://]x[/ 2x">'
+        '<img data-src="https://[bad/i.jpg" src="https://example.com/i.jpg">'
+    )
+    assert sanitize_html(html, base_url=BASE) == (
+        '<p>Rain fell.</p><img src="https://example.com/i.jpg">'
+    )
