@@ -31,15 +31,17 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     every poll. So an edit of the text stays an update; only entries whose link and title
     repeat within the snapshot add their text to the hash, to stay apart.
     """
-    guid_counts = Counter(e.guid for e in entries if e.guid)
+    # Stripped before counting: two GUIDs that differ only in spaces would be one key.
+    guids = [(e.guid or "").strip() for e in entries]
+    guid_counts = Counter(guid for guid in guids if guid)
     links = [canonical_url(e.link) if e.link else "" for e in entries]
     link_counts = Counter(link for link in links if link)
     named = [_digest(link, e.title) for e, link in zip(entries, links, strict=True)]
     named_counts = Counter(named)
     keys = []
-    for entry, link, name in zip(entries, links, named, strict=True):
-        if entry.guid and guid_counts[entry.guid] == 1:
-            keys.append("g:" + entry.guid.strip())
+    for entry, guid, link, name in zip(entries, guids, links, named, strict=True):
+        if guid and guid_counts[guid] == 1:
+            keys.append("g:" + guid)
         elif link and link_counts[link] == 1:
             keys.append("u:" + link)
         elif named_counts[name] == 1:

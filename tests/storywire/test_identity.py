@@ -113,3 +113,15 @@ def test_a_malformed_link_without_guid_still_gets_a_key() -> None:
     keys = entry_keys([_entry(None, "http://[::1/x"), _entry(None, "https://x.com/2")])
     assert keys[1] == "u:https://x.com/2"
     assert keys[0] not in ("", keys[1])
+
+
+def test_a_blank_guid_is_no_guid() -> None:
+    """A JSON Feed id of spaces was the key "g:": a later, different item with a blank id
+    would have been taken for an edit of this one. The link keys it instead."""
+    assert entry_keys([_entry(" ", "https://x.com/1")]) == ["u:https://x.com/1"]
+
+
+def test_guids_that_differ_only_in_spaces_are_one_repeated_guid() -> None:
+    """Counted as written but keyed stripped, "1" and " 1" were one key for two entries."""
+    keys = entry_keys([_entry("1", "https://x.com/1"), _entry(" 1", "https://x.com/2")])
+    assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
