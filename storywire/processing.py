@@ -98,7 +98,8 @@ def build_article(
         source_id=source.id,
         outlet=source.outlet,
         url=url,
-        title=title or text.split("\n", 1)[0][:200],
+        # The cut may end in a space: the fallback is cleaned as any title is.
+        title=title or clean_title(text.split("\n", 1)[0][:200], outlet=source.outlet),
         text=text,
         published=entry.published or fetched_at,
         content_hash=content_hash(title, text),

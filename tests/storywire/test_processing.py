@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
+from storywire.clean import clean_title
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
@@ -173,6 +174,16 @@ def test_article_carries_lead_and_sanitised_html() -> None:
     assert "javascript:" not in article.html
     assert "onclick" not in article.html
     assert "steal" not in article.html
+
+
+@pytest.mark.parametrize("title", ["", "\x00", "<br>"])
+def test_a_title_taken_from_the_text_is_a_clean_title(title: str) -> None:
+    """An entry whose title cleans to nothing is titled by its text's first line, cut at 200
+    characters: a cut after a space left the title ending in one, which cleaning removes."""
+    html = "<p>" + "word " * 60 + "</p>"
+    article = build_article(SOURCE, "g:1", _entry("1", title, html), fetched_at=NOW)
+    assert article.title == clean_title(article.title, outlet=SOURCE.outlet)
+    assert article.title == ("word " * 40).strip()
 
 
 def test_lead_length_is_configurable() -> None:
