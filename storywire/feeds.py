@@ -69,6 +69,23 @@ def _is_character(ref: str) -> bool:
 
 _FeedParserMixin.handle_charref = _handle_charref
 
+# A byline is a name or a few: none runs to a thousand characters.
+BYLINE_CHARS = 1_000
+_feedparser_sync_author_detail = _FeedParserMixin._sync_author_detail
+
+
+def _sync_author_detail(parser: Any, key: str = "author") -> None:
+    # feedparser looks for an e-mail address in the byline with a regex quadratic in its length
+    # (an author of 200,000 characters held a fetch thread for minutes): it sees what we keep.
+    context = parser._get_context()
+    value = context.get(key)
+    if isinstance(value, str) and len(value) > BYLINE_CHARS:
+        context[key] = value[:BYLINE_CHARS]
+    _feedparser_sync_author_detail(parser, key)
+
+
+_FeedParserMixin._sync_author_detail = _sync_author_detail
+
 
 class FeedError(ValueError):
     """The bytes are not a feed we can read; the message is one line an operator understands."""
@@ -227,9 +244,8 @@ def _byline(raw: dict[str, Any]) -> str | None:
     people = dict.get(raw, "authors") or []
     names = [p.get("name") for p in people if isinstance(p, Mapping)]
     distinct = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
-    if len(distinct) > 1:
-        return ", ".join(distinct)
-    return _text(raw.get("author")) or None
+    byline = ", ".join(distinct) if len(distinct) > 1 else _text(raw.get("author"))
+    return byline[:BYLINE_CHARS] if byline else None
 
 
 def _source_title(source: Any) -> str | None:
@@ -290,7 +306,10 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
     authors = item.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
     if not isinstance(authors, list):
         authors = []
-    author = next((str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")), None)
+    author = next(
+        (str(a["name"])[:BYLINE_CHARS] for a in authors if isinstance(a, dict) and a.get("name")),
+        None,
+    )
     published = _json_date(item.get("date_published")) or _json_date(item.get("date_modified"))
     content_html = str(item.get("content_html") or "")
     if not content_html and item.get("content_text"):

@@ -377,3 +377,23 @@ def test_an_encoding_name_that_is_not_ascii_is_no_name(name: bytes) -> None:
     body = b'<?xml version="1.0" encoding="' + name + b'"?>' + _rss_titled(b"Hello")
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.title == "Hello"
+
+
+@pytest.mark.parametrize("declined", [b"", b"<unmapped/>"])
+def test_a_byline_is_cut_at_a_thousand_characters(declined: bytes) -> None:
+    """feedparser looks for an e-mail address in a byline with a regex that is quadratic in its
+    length (a 200,000-character author held a fetch thread for minutes): a byline is cut to
+    1,000 characters before that search, and on the fast path alike."""
+    body = (
+        b'<rss version="2.0"><channel><title>T</title><item><title>x</title>'
+        b"<link>https://x.com/1</link><author>" + b"a" * 20_000 + b"</author>"
+        + declined + b"</item></channel></rss>"
+    )  # fmt: skip
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.author == "a" * 1_000
+
+
+def test_a_json_feed_byline_is_cut_alike() -> None:
+    body = JSON_FEED.replace(b'"Bo"', b'"' + b"b" * 5_000 + b'"')
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.author == "b" * 1_000
