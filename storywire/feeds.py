@@ -13,7 +13,8 @@ from __future__ import annotations
 import calendar
 import re
 import sys
-from collections.abc import Mapping
+import xml.sax
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ import feedparser
 import orjson
 from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
+from feedparser.parsers.strict import _StrictFeedParser
 
 from storywire.feeddates import localized_rfc822
 from storywire.feedfast import FastEntry, parse_fast
@@ -85,6 +87,22 @@ def _sync_author_detail(parser: Any, key: str = "author") -> None:
 
 
 _FeedParserMixin._sync_author_detail = _sync_author_detail
+
+
+def _names_in_pairs(handler: Callable[..., None]) -> Callable[..., None]:
+    def checked(parser: Any, name: tuple[str, ...], *args: Any) -> None:
+        # expat's SAX reader splits "namespace-uri local-name" on any whitespace, U+00A0 too, so
+        # such a URI gave three parts and feedparser raised ValueError. A SAXException makes it
+        # fall back to its loose parser, as for any other malformed document.
+        if len(name) != 2:
+            raise xml.sax.SAXException("a namespace URI with whitespace in it")
+        handler(parser, name, *args)
+
+    return checked
+
+
+_StrictFeedParser.startElementNS = _names_in_pairs(_StrictFeedParser.startElementNS)
+_StrictFeedParser.endElementNS = _names_in_pairs(_StrictFeedParser.endElementNS)
 
 
 class FeedError(ValueError):
@@ -171,17 +189,20 @@ def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
     return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
 
 
-_ENCODING_NAME = re.compile(rb"^(\xef\xbb\xbf)?(<\?xml[^\n>]*?)encoding\s*=\s*(['\"])(.*?)\3")
+# feedparser's own pattern (any processing instruction that opens the document), BOM aside.
+_ENCODING_NAME = re.compile(rb"^(\xef\xbb\xbf)?(<\?.*)encoding=(['\"])(.*?)\3(?=.*\?>)")
+_PRINTABLE_ASCII = re.compile(rb"[\x20-\x7e]*")
 
 
 def _drop_unreadable_encoding_name(body: bytes) -> bytes:
-    """The XML declaration without its encoding name when that name is not ASCII.
+    """The XML declaration without its encoding name when that name is not printable ASCII.
 
-    feedparser decodes the name as UTF-8 and raises on a stray byte in it; no encoding has such
-    a name, so the bytes are read as if none were declared.
+    feedparser decodes the name as UTF-8 and raises on a stray byte in it, and the codec lookup
+    raises ValueError on a NUL; no encoding has such a name, so the bytes are read as if none
+    were declared.
     """
     match = _ENCODING_NAME.match(body)
-    if match is None or match.group(4).isascii():
+    if match is None or _PRINTABLE_ASCII.fullmatch(match.group(4)):
         return body
     return body[: match.start(2)] + match.group(2) + body[match.end() :]
 

@@ -371,10 +371,21 @@ def test_a_character_reference_no_character_has_is_a_replacement_character(ref: 
     assert entry.title == "a \ufffd b"
 
 
-@pytest.mark.parametrize("name", [b"\xff", b"ISO\xff8859-1", b"\x80"])
-def test_an_encoding_name_that_is_not_ascii_is_no_name(name: bytes) -> None:
-    """feedparser decoded the declared name as UTF-8 and raised on a stray byte in it."""
-    body = b'<?xml version="1.0" encoding="' + name + b'"?>' + _rss_titled(b"Hello")
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        b'<?xml version="1.0" encoding="\xff"?>',
+        b'<?xml version="1.0" encoding="ISO\xff8859-1"?>',
+        b'\xef\xbb\xbf<?xml version="1.0" encoding="\x80"?>',
+        b'<?xml version="1.0" encoding="utf\x008"?>',
+        b'<?x\x00l version="1.0" encoding="ut\xff8"?>',
+    ],
+)
+def test_an_encoding_name_that_is_not_printable_ascii_is_no_name(declaration: bytes) -> None:
+    """feedparser decoded the declared name as UTF-8 and raised on a stray byte in it (in any
+    processing instruction that opens the document), and a NUL in it made the codec lookup
+    raise ValueError."""
+    body = declaration + _rss_titled(b"Hello")
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.title == "Hello"
 
@@ -397,3 +408,15 @@ def test_a_json_feed_byline_is_cut_alike() -> None:
     body = JSON_FEED.replace(b'"Bo"', b'"' + b"b" * 5_000 + b'"')
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.author == "b" * 1_000
+
+
+def test_a_namespace_uri_with_a_no_break_space_is_read() -> None:
+    """expat's SAX reader splits "uri name" on any whitespace, U+00A0 too, so feedparser's
+    strict parser got three parts and raised ValueError; its loose parser reads the feed."""
+    body = (
+        b'<rss version="2.0" xmlns:m="http://a\xc2\xa0b/"><channel><title>T</title><item>'
+        b"<title>Hello</title><link>https://x.com/1</link><m:thumb>1</m:thumb></item>"
+        b"</channel></rss>"
+    )
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.title == "Hello"
