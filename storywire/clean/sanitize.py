@@ -63,6 +63,10 @@ _LAZY_SRCSET: Final = ("data-srcset", "data-lazy-srcset")
 _CANDIDATE: Final = re.compile(r"[\s,]*+(?:([^\s,](?:\S*[^\s,])?)(?:\s+([^,]*))?)?")
 # Tried only where a number starts, and without backtracking: a long run of digits is one try.
 _DESCRIPTOR: Final = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)[wx]\b")
+# nh3 drops a src its URL parser refuses (a port past 65535, "http://%zz/"), leaving an image
+# that shows nothing (and that a second pass would drop). Only src and alt are allowed, and nh3
+# writes them in that order with quotes escaped, so this matches exactly such images.
+_NO_SRC_IMAGE: Final = re.compile(r'<img(?: alt="[^"]*")?>')
 
 
 def _is_image_url(url: str) -> bool:
@@ -173,4 +177,4 @@ def sanitize_html(
         link_rel=None,
         strip_comments=True,
     )
-    return _BLANK_RUN.sub("\n", cleaned).strip()
+    return _BLANK_RUN.sub("\n", _NO_SRC_IMAGE.sub("", cleaned)).strip()

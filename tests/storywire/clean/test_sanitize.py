@@ -120,3 +120,13 @@ def test_an_image_url_urllib_cannot_split_is_dropped_not_raised() -> None:
     assert sanitize_html(html, base_url=BASE) == (
         '<p>Rain fell.</p><img src="https://example.com/i.jpg">'
     )
+
+
+def test_an_image_whose_url_nh3_refuses_is_dropped_whole() -> None:
+    """nh3 drops a src its URL parser refuses (a port past 65535, a bad percent escape), which
+    left an image showing nothing, and an output that a second pass changed."""
+    for src in ("http://a.com:99999/i.jpg", "http://%zz/i.jpg"):
+        html = f'<p>x</p><img src="{src}" alt="A photo"><img src="{src}"><p>y</p>'
+        out = sanitize_html(html, base_url=BASE)
+        assert out == "<p>x</p><p>y</p>"
+        assert sanitize_html(out, base_url=BASE) == out
