@@ -420,3 +420,26 @@ def test_a_namespace_uri_with_a_no_break_space_is_read() -> None:
     )
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.title == "Hello"
+
+
+def test_a_json_feed_with_half_an_emoji_keeps_its_items() -> None:
+    """A summary cut inside an emoji by a JavaScript CMS leaves a lone surrogate escape, which
+    strict JSON decoders refuse: the rest of the feed is read, the half character is U+FFFD."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "title": "Fans cheer \\ud83d", "content_text": "Goal \\ud83d\\ude00!"},'
+        b'{"id": "2", "title": "Other", "content_text": "Text \\udc00 end"}]}'
+    )
+    first, second = parse_feed(body, now=NOW).entries
+    assert first.title == "Fans cheer \ufffd"
+    assert "Goal \U0001f600!" in first.content_html
+    assert "Text \ufffd end" in second.content_html
+
+
+def test_json_nested_past_the_limit_is_still_refused_in_the_fallback() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "x": "\\ud83d", "items": ' + deep + b"}"
+    )
+    with pytest.raises(FeedError):
+        parse_feed(body, now=NOW)
