@@ -18,11 +18,10 @@ from tasks.runtime import runtime
 def dispatch(self: Task[Any, Any]) -> int:
     """Claim the sources that are due and send one fetch per source."""
     rt = runtime()
-    claimed, lapsed = rt.sources.claim_due(
-        now=time.time(), lease=rt.settings.lease_seconds, cap=rt.settings.max_in_flight
-    )
+    now, lease = time.time(), rt.settings.lease_seconds
+    claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
     for source_id in claimed:
-        fetch.delay(source_id)
+        fetch.delay(source_id, now + lease)  # which claim: a later one makes this fetch stale
     if lapsed:
         # Fetches that never finished: their workers died or hung (see `sources show`).
         count(rt.redis, {"fetch:lease_lapsed": len(lapsed)})

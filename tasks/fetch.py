@@ -75,11 +75,18 @@ def fetch_source(
     send_entries: SendEntries,
     wake_publisher: Callable[[], object],
     rng: random.Random | None = None,
+    lease_until: float | None = None,
 ) -> FetchOutcome:
-    """Poll one source unless its domain is over budget; record everything it taught us."""
+    """Poll one source unless its domain is over budget; record everything it taught us.
+
+    ``lease_until``: the lease of the claim this fetch was sent for; a later claim of the
+    source means a later dispatch sent another fetch, which polls it instead."""
     source = rt.sources.get(source_id)
     if source is None:
         return FetchOutcome("unknown_source")
+    if lease_until is not None and rt.sources.claimed_since(source_id, lease_until):
+        count(rt.redis, {"fetch:stale_claim": 1})
+        return FetchOutcome("stale_claim")
     state = rt.sources.state(source_id)
     if state.disabled_reason:
         return FetchOutcome("disabled")
@@ -145,8 +152,9 @@ def _with_full_text(
 
 
 @task(FETCH)
-def fetch(self: Task[Any, Any], source_id: str) -> None:
-    """Poll one source; send its new or changed entries to ``process`` in batches."""
+def fetch(self: Task[Any, Any], source_id: str, lease_until: float | None = None) -> None:
+    """Poll one source; send its new or changed entries to ``process`` in batches.
+    ``lease_until`` names the claim it was sent for (messages sent before it existed have none)."""
     rt = runtime()
     now = time.time()
     try:
@@ -156,6 +164,7 @@ def fetch(self: Task[Any, Any], source_id: str) -> None:
             now=now,
             send_entries=process.delay,
             wake_publisher=publish.delay,
+            lease_until=lease_until,
         )
     except TRANSIENT as exc:
         raise retry_later(self, exc) from exc

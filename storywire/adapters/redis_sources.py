@@ -130,6 +130,12 @@ class RedisSourceStore:
         due, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
         return Claim([i.decode() for i in due], [i.decode() for i in lapsed])
 
+    def claimed_since(self, source_id: str, lease_until: float) -> bool:
+        """Whether a later claim holds ``source_id`` than the one whose lease ran to
+        ``lease_until`` (a fetch that waited in its queue past its lease)."""
+        score = self._r.zscore(self._key("inflight"), source_id)
+        return score is not None and float(score) > lease_until + 1e-3
+
     def state(self, source_id: str) -> SourceState:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("state", source_id)))
         return SourceState(**_known_fields({k.decode(): orjson.loads(v) for k, v in raw.items()}))

@@ -27,7 +27,9 @@ def sent(
     runtime.sources.upsert([SOURCE], now=0.0)
     monkeypatch.setattr(tasks.dispatch, "runtime", lambda: runtime)
     out: list[str] = []
-    monkeypatch.setattr(tasks.dispatch.fetch, "delay", out.append)
+    monkeypatch.setattr(
+        tasks.dispatch.fetch, "delay", lambda source_id, _lease: out.append(source_id)
+    )
     yield out
     runtime.redis.close()
 

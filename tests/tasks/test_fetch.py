@@ -379,3 +379,29 @@ def test_the_fetch_log_line_of_a_failed_poll_says_why(
     assert ok["outcome"] == "ok"
     assert ok["error"] is None
     assert rt.sources.state("flaky").last_error == failed_error
+
+
+def test_a_fetch_whose_source_was_claimed_again_since_does_not_poll(rt_factory: Any) -> None:
+    """A fetch that waited in its queue past its lease finds its source claimed again by a
+    later dispatch: it leaves the poll to that claim's fetch, rather than poll the outlet twice."""
+    rt = rt_factory()
+    asked: list[str] = []
+
+    def feed(h: BaseHTTPRequestHandler) -> Reply:
+        asked.append(h.path)
+        return Reply(200, FEED.format(a="First").encode())
+
+    with http_server({"/f": feed}) as base:
+        _add(rt, "s", base + "/f")
+        assert rt.sources.claim_due(now=1000.0, lease=300.0, cap=10).claimed == ["s"]
+        assert rt.sources.claim_due(now=1301.0, lease=300.0, cap=10).claimed == ["s"]  # lapsed
+        outbox = Outbox()
+        stale = fetch_source(rt, "s", now=1302.0, send_entries=outbox.send,
+                             wake_publisher=outbox.wake, lease_until=1300.0)  # fmt: skip
+        assert stale.outcome == "stale_claim"
+        assert asked == []
+        done = fetch_source(rt, "s", now=1302.0, send_entries=outbox.send,
+                            wake_publisher=outbox.wake, lease_until=1601.0)  # fmt: skip
+    assert done.outcome == "ok"
+    assert asked == ["/f"]
+    assert rt.redis.hget("sw:metrics", "fetch:stale_claim") == b"1"
