@@ -122,11 +122,13 @@ def process_entries(
 ) -> ProcessReport:
     """Clean, identify and place a batch of one source's new or changed entries.
 
-    A bad entry is reported in ``rejected`` and never stops the others.
+    A bad entry is reported in ``rejected`` and never stops the others. An entry key that
+    comes twice is one article, its last text: the engine would answer its second document
+    with the first one's assignment, and both would be counted and announced.
     """
     articles: list[Article] = []
     rejected: list[tuple[str, str]] = []
-    for key, entry in items:
+    for key, entry in dict(items).items():
         try:
             articles.append(
                 build_article(source, key, entry, fetched_at=fetched_at, lead_chars=lead_chars)

@@ -378,3 +378,30 @@ def test_releases_reach_the_ledger_in_the_engines_order() -> None:
         ("record", ids[2]),
         ("record", ids[3]),
     ]
+
+
+def _outbox_ids(client: redis.Redis, ledger: RedisLedger) -> list[str]:
+    return [item.split(b"|", 2)[0].decode() for item in client.lrange(ledger.outbox_key, 0, -1)]
+
+
+def test_an_entry_repeated_in_a_batch_is_one_article_announced_once(
+    redis_client: redis.Redis,
+) -> None:
+    """The same entry key twice in one batch (its second text an edit) is one article with the
+    last text: counted once, one story created, one event of each kind in the outbox. Before,
+    it counted two new articles and two created stories, and queued both texts."""
+    ledger = RedisLedger(redis_client)
+    first = _entry("1", "Volcano erupts in Iceland", "<p>Lava flows near Grindavik.</p>")
+    edited = replace(first, content_html="<p>Lava flows near Grindavik; town evacuated.</p>")
+    report = process_entries(
+        SOURCE,
+        [("g:1", first), ("g:2", _entry("2", *OTHER[0])), ("g:1", edited)],
+        engine=StoryEngine(MemoryStoryStore()),
+        ledger=ledger,
+        fetched_at=NOW,
+    )
+    assert (report.articles, report.new, report.stories_created) == (2, 2, 2)
+    ids = _outbox_ids(redis_client, ledger)
+    assert len(ids) == len(set(ids)) == 4  # story.created and article.ingested, twice
+    (record,) = [r for r in ledger.all() if r.headline == first.title]
+    assert "evacuated" in record.members[0].summary
