@@ -116,11 +116,15 @@ class Article:
     entities: tuple[str, ...] = field(default=())
     lead: str = ""  # the first sentences, for notifications and previews
     html: str | None = None  # sanitised HTML for re-publishing (allow-list, absolute links)
+    # When the poll that brought this text ran: a batch retried after a later poll's edit was
+    # recorded must not record its older text over it (the ledger compares them). Not published.
+    fetched_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         raw = asdict(self)
         raw["published"] = iso(self.published)
         raw["entities"] = list(self.entities)
+        raw["fetched_at"] = iso(self.fetched_at) if self.fetched_at else None
         return raw
 
     @classmethod
@@ -139,4 +143,5 @@ class Article:
             entities=tuple(raw.get("entities", ())),
             lead=str(raw.get("lead", "")),
             html=raw.get("html"),
+            fetched_at=parse_iso(raw["fetched_at"]) if raw.get("fetched_at") else None,
         )

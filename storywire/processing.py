@@ -108,6 +108,7 @@ def build_article(
         entities=extract_entities(title, text),
         lead=lead(text, lead_chars),
         html=sanitize_html(body_html, base_url=base, rules=rules) if body_html else None,
+        fetched_at=fetched_at,
     )
 
 

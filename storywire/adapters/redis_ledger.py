@@ -30,9 +30,9 @@ mappings go; an edit of such an old article later counts as a new article.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import orjson
 import redis
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 PREFIX = "sw:"
 MAX_ATTEMPTS = 50
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,51 +125,63 @@ class RedisLedger:
         copy_of: str | None = None,
     ) -> Outcome:
         """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events
-        (with ``article.copied`` when the engine found it a copy of article ``copy_of``)."""
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                with self._r.pipeline() as pipe:
-                    return self._write(pipe, article, story_id, absorbed, copy_of)
-            except redis.WatchError:
-                continue
-        raise RuntimeError(f"story {story_id}: gave up after {MAX_ATTEMPTS} write conflicts")
+        (with ``article.copied`` when the engine found it a copy of article ``copy_of``). An
+        article fetched before the text last recorded for it is not recorded (no events)."""
+        return self._transact(
+            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of),
+            f"story {story_id}",
+        )
 
     def hold(self, article: Article, *, now: float | None = None) -> None:
-        """Keep ``article`` pending until the engine decides its story (see the module doc)."""
-        with self._r.pipeline() as pipe:  # MULTI: the JSON never sits without its index entry
-            pipe.set(self._pending_key(article.id), orjson.dumps(article.to_dict()), ex=self._ex)
+        """Keep ``article`` pending until the engine decides its story (see the module doc),
+        unless the text pending is from a later fetch."""
+        key = self._pending_key(article.id)
+
+        def attempt(pipe: Pipeline) -> None:
+            pipe.watch(key)  # type: ignore[no-untyped-call]
+            raw = cast(bytes | None, pipe.get(key))
+            if raw is not None and _older(article, Article.from_dict(orjson.loads(raw))):
+                return
+            pipe.multi()  # the JSON never sits without its index entry
+            pipe.set(key, orjson.dumps(article.to_dict()), ex=self._ex)
             # NX: an edit arriving while held must not push the release-by-age further out.
             pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
             pipe.execute()
+
+        self._transact(attempt, f"article {article.id}")
+
+    def _transact(self, attempt: Callable[[Pipeline], T], what: str) -> T:
+        """``attempt`` on a fresh pipeline until no key it WATCHed changed before its EXEC."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                with self._r.pipeline() as pipe:
+                    return attempt(pipe)
+            except redis.WatchError:
+                continue
+        raise RuntimeError(f"{what}: gave up after {MAX_ATTEMPTS} write conflicts")
 
     def release(self, article_id: str, assignment: Assignment) -> Outcome | None:
         """Record the pending article ``article_id`` where ``assignment`` puts it, with all its
         events, and drop it from the pending set in the same transaction. None when nothing is
         pending under that id (released already, or its hold never reached the ledger)."""
         pending_key = self._pending_key(article_id)
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                with self._r.pipeline() as pipe:
-                    pipe.watch(pending_key)  # type: ignore[no-untyped-call]
-                    raw = cast(bytes | None, pipe.get(pending_key))
-                    if raw is None:
-                        # An index entry whose JSON expired would come back in every sweep;
-                        # WATCHed, so a hold landing meanwhile keeps its entry.
-                        pipe.multi()
-                        pipe.zrem(self.pending_key, article_id)
-                        pipe.execute()
-                        return None
-                    article = Article.from_dict(orjson.loads(raw))
-                    return self._write(
-                        pipe,
-                        article,
-                        assignment.story_id,
-                        assignment.merged,
-                        assignment.copy_of,
-                    )
-            except redis.WatchError:
-                continue
-        raise RuntimeError(f"article {article_id}: gave up after {MAX_ATTEMPTS} write conflicts")
+
+        def attempt(pipe: Pipeline) -> Outcome | None:
+            pipe.watch(pending_key)  # type: ignore[no-untyped-call]
+            raw = cast(bytes | None, pipe.get(pending_key))
+            if raw is None:
+                # An index entry whose JSON expired would come back in every sweep; WATCHed,
+                # so a hold landing meanwhile keeps its entry.
+                pipe.multi()
+                pipe.zrem(self.pending_key, article_id)
+                pipe.execute()
+                return None
+            article = Article.from_dict(orjson.loads(raw))
+            return self._write(
+                pipe, article, assignment.story_id, assignment.merged, assignment.copy_of
+            )
+
+        return self._transact(attempt, f"article {article_id}")
 
     def pending_article(self, article_id: str) -> Article | None:
         raw = cast(bytes | None, self._r.get(self._pending_key(article_id)))
@@ -205,7 +219,16 @@ class RedisLedger:
         raw, mapped, last = cast(
             list[bytes | None], pipe.mget([keys[0], article_key, revision_key])
         )
-        revision = _revision(last, article.content_hash)
+        revised = _revision(last, article)
+        if revised is None:
+            # Fetched before the text recorded last (a batch retried after the next poll's
+            # edit): recording it would undo the edit for good, since the fetch stage has
+            # marked the edit seen. It is decided all the same: nothing of it stays pending.
+            pipe.multi()
+            self._drop_pending(pipe, article.id)
+            pipe.execute()
+            return Outcome(story_id=story_id, events=())
+        revision = revised.number
         created = raw is None
         # Recorded before (a redelivery, an edit): the story's article count stays.
         known = not created and mapped is not None
@@ -241,26 +264,68 @@ class RedisLedger:
             for member in record.members:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
-        pipe.set(revision_key, f"{revision} {article.content_hash}", ex=ex)
+        pipe.set(revision_key, revised.encode(), ex=ex)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
         # (older) text.
-        pipe.delete(self._pending_key(article.id))
-        pipe.zrem(self.pending_key, article.id)
+        self._drop_pending(pipe, article.id)
         pipe.execute()
         return Outcome(story_id=story_id, events=tuple(out))
+
+    def _drop_pending(self, pipe: Pipeline, article_id: str) -> None:
+        pipe.delete(self._pending_key(article_id))
+        pipe.zrem(self.pending_key, article_id)
 
     def outbox_length(self) -> int:
         return self._r.llen(self.outbox_key)
 
 
-def _revision(last: bytes | None, content_hash: str) -> int:
+def _older(article: Article, than: Article) -> bool:
+    """``article`` was fetched before ``than`` (unknown fetch times order nothing)."""
+    return _fetched_before(article, _fetch_time(than))
+
+
+def _fetch_time(article: Article) -> float | None:
+    return article.fetched_at.timestamp() if article.fetched_at else None
+
+
+def _fetched_before(article: Article, fetched: float | None) -> bool:
+    mine = _fetch_time(article)
+    return fetched is not None and mine is not None and mine < fetched
+
+
+@dataclass(frozen=True, slots=True)
+class _Revision:
+    """What ``sw:revision:<id>`` holds: "number hash [fetch time]" (records written before
+    fetch times were kept have none, and order nothing)."""
+
+    number: int
+    content_hash: str
+    fetched: float | None
+
+    @classmethod
+    def parse(cls, raw: bytes) -> _Revision:
+        number, content_hash, *fetched = raw.decode().split(" ")
+        return cls(int(number), content_hash, float(fetched[0]) if fetched else None)
+
+    def encode(self) -> str:
+        fetched = "" if self.fetched is None else f" {self.fetched!r}"
+        return f"{self.number} {self.content_hash}{fetched}"
+
+
+def _revision(last: bytes | None, article: Article) -> _Revision | None:
     """The article's revision: the last one recorded for the same text (a redelivery keeps its
     event id), one more for any other. An edit back to an earlier text is then a new revision:
     with the text alone in the id it would repeat the first version's id, and consumers that
-    drop repeats by id would keep the edit."""
+    drop repeats by id would keep the edit. None: another text, fetched before the last one.
+    The fetch time kept is the latest seen, so a late redelivery cannot move it back."""
+    mine = _fetch_time(article)
     if last is None:
-        return 0
-    number, _, seen_hash = last.decode().partition(" ")
-    return int(number) if seen_hash == content_hash else int(number) + 1
+        return _Revision(0, article.content_hash, mine)
+    seen = _Revision.parse(last)
+    if seen.content_hash != article.content_hash and _fetched_before(article, seen.fetched):
+        return None
+    fetched = max((t for t in (seen.fetched, mine) if t is not None), default=None)
+    number = seen.number + (seen.content_hash != article.content_hash)
+    return _Revision(number, article.content_hash, fetched)

@@ -405,3 +405,45 @@ def test_an_entry_repeated_in_a_batch_is_one_article_announced_once(
     assert len(ids) == len(set(ids)) == 4  # story.created and article.ingested, twice
     (record,) = [r for r in ledger.all() if r.headline == first.title]
     assert "evacuated" in record.members[0].summary
+
+
+def test_a_stale_batch_retried_after_an_edit_does_not_undo_it(redis_client: redis.Redis) -> None:
+    """A batch retried late (a Redis hiccup, a worker killed) after the next poll's edit of one
+    of its entries was recorded: the fetch stage has marked the edit seen and will not send it
+    again, so recording the older text as a newer revision left it for good."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    first = _entry("1", "Volcano erupts in Iceland", "<p>Lava flows near Grindavik.</p>")
+    edited = replace(first, content_html="<p>Lava flows near Grindavik; town evacuated.</p>")
+    later = NOW.replace(hour=13)
+    process_entries(SOURCE, [("g:1", first)], engine=engine, ledger=ledger, fetched_at=NOW)
+    process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=later)
+    queued = _outbox_ids(redis_client, ledger)
+    process_entries(SOURCE, [("g:1", first)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert _outbox_ids(redis_client, ledger) == queued
+    (record,) = ledger.all()
+    assert "evacuated" in record.members[0].summary
+    # The same batch redelivered is still announced again under its ids (at-least-once).
+    process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=later)
+    assert _outbox_ids(redis_client, ledger)[len(queued) :] == queued[-1:]
+
+
+def test_a_stale_batch_retried_while_its_article_is_held_does_not_undo_the_edit(
+    redis_client: redis.Redis,
+) -> None:
+    """The same for a held article: the older text must not replace the pending edit, which
+    its release then announces."""
+    ledger = RedisLedger(redis_client)
+    engine = _holding_engine()
+    process_entries(SOURCE, _storm_pair(), engine=engine, ledger=ledger, fetched_at=NOW)
+    edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
+    later = NOW.replace(hour=13)
+    process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=later)
+    stale = [("g:2", _entry("2", *STORM_TOO))]
+    process_entries(SOURCE, stale, engine=engine, ledger=ledger, fetched_at=NOW)
+    assert ledger.pending_count() == 1
+    process_entries(ECHO, _others(), engine=engine, ledger=ledger, fetched_at=later)
+    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
+    (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
+    (member,) = [m for m in record.members if m.article_id == held_id]
+    assert "two dead" in member.summary
