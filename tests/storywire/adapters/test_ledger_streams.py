@@ -174,3 +174,23 @@ def test_article_event_ids_follow_revisions_of_the_text(redis_client: redis.Redi
     assert ids[0] == ids[1] == event_id(ARTICLE_INGESTED, "a1", "ha1")
     assert ids[2] == ids[3]
     assert len({ids[0], ids[2], ids[4]}) == 3
+
+
+def test_a_late_redelivery_does_not_move_the_last_fetch_time_back(
+    redis_client: redis.Redis,
+) -> None:
+    """Texts fetched at 1, 2 and 3 (the third back to the first); then the batch of 1 comes
+    again (the same text as the last: announced again, same id) and the batch of 2 after it:
+    still older than the last recorded text, so nothing of it is recorded."""
+    ledger = RedisLedger(redis_client)
+    first = _article("a1", "Reuters", 0)
+    edited = replace(first, text="Body, corrected.", content_hash="h-edit")
+
+    def at(version: Article, hour: int) -> Article:
+        return replace(version, fetched_at=T0 + timedelta(hours=hour))
+
+    for version, hour in ((first, 1), (edited, 2), (first, 3), (first, 1)):
+        ledger.record(at(version, hour), "st_1")
+    assert ledger.record(at(edited, 2), "st_1").events == ()
+    (record,) = ledger.all()
+    assert record.members[0].summary == "Body."
