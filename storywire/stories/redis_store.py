@@ -193,6 +193,12 @@ _COMMIT = (
     + """
 local sid, t, ttl, cap = ARGV[2], ARGV[5], ARGV[6], tonumber(ARGV[7])
 local ni, nc, ng = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[14])
+-- The very record already written: this commit ran, and redis-py sent it again after the reply
+-- was lost with its connection. Applied twice it would count the document and words twice.
+if redis.call('GET', KEYS[8]) == ARGV[10] then
+  return {redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')[2],
+          redis.call('ZRANGE', KEYS[5], -1, -1, 'WITHSCORES')[2]}
+end
 redis.call('INCR', KEYS[2])
 -- Frequencies up by one: HMGET then HSET, two calls where one HINCRBY per term cost ~1 us of
 -- script overhead each (atomic all the same: nothing runs between a script's calls).

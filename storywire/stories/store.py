@@ -188,6 +188,9 @@ class MemoryStoryStore:
         return self.aliases.get(story_id)
 
     def commit(self, change: Commit) -> None:
+        known = self.docs.get(change.record.doc_id)
+        if known is not None and known == (change.record, change.copy_keys):
+            return  # applied already: the Redis store's commit is idempotent alike
         self.n_docs += 1
         self._arrivals += change.arrival
         _count_elements(self.df, change.terms)  # Counter.update's C loop, without its checks

@@ -8,6 +8,7 @@ import random
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import redis
@@ -528,3 +529,26 @@ def test_a_store_for_params_takes_their_window_cap_and_lock_timeout(
         2.5,
         "p:lock",
     )
+
+
+def test_a_commit_sent_again_after_a_lost_reply_counts_once(redis_client: redis.Redis) -> None:
+    """redis-py retries a script whose reply a dropped connection lost: the second run of an
+    applied commit must not count the document, its words and its arrival twice."""
+    store = RedisStoryStore(redis_client)
+    engine = StoryEngine(store)
+    sent: list[Any] = []
+    commit = store.commit
+
+    def twice(change: Any) -> None:
+        sent.append(change)
+        commit(change)
+        commit(change)  # as the retry after a lost reply runs it
+
+    store.commit = twice  # type: ignore[method-assign]
+    docs = [d for _, d in labelled_docs()][:3]
+    engine.assign_many(docs)
+    assert int(redis_client.get("storywire:stories:n") or 0) == len(docs)
+    assert store.arrivals()[0] == len(docs)
+    twin = MemoryStoryStore()
+    StoryEngine(twin).assign_many(docs)
+    assert store.stats("x", sorted(twin.df), [])[1] == [twin.df[t] for t in sorted(twin.df)]
