@@ -86,7 +86,10 @@ def _within_read_timeout(client: redis.Redis, block_ms: int) -> int:
     """``block_ms``, shortened to four fifths of the client's read timeout if that is shorter:
     redis-py 8 gives up any read after 5 s by default, the default wait here, and a blocking
     read on a quiet stream would end in TimeoutError instead of an empty answer."""
-    timeout = client.connection_pool.connection_kwargs.get("socket_timeout")
+    pool = client.connection_pool
+    # A client from ``from_url`` leaves the timeout out of its pool's settings, and its
+    # connections take their class's default: an unopened one tells which applies.
+    timeout = pool.connection_class(**pool.connection_kwargs).socket_timeout
     if block_ms <= 0 or not timeout:
         return block_ms
     return max(1, min(block_ms, int(timeout * 800)))

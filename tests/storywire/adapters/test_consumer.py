@@ -278,3 +278,15 @@ def test_a_wait_longer_than_the_clients_read_timeout_is_a_quiet_read(
     consumer = Consumer(client, group="g", name="c1", block_ms=5000)
     assert consumer.poll() == []  # a 1.6 s wait: 0.4 s to spare on a busy host
     client.close()
+
+
+def test_a_client_from_a_url_waits_within_its_default_read_timeout(
+    redis_server: EmbeddedRedis,
+) -> None:
+    """A client made as the docs make it (``from_url``, no timeout given) still has redis-py's
+    5 s read timeout, though its pool's settings do not name it: the default 5 s wait is
+    shortened too, a quiet stream an empty read."""
+    client = redis.Redis.from_url(redis_server.url)
+    consumer = Consumer(client, group="g", name="c1")
+    assert consumer.poll() == []
+    client.close()
