@@ -174,8 +174,9 @@ class RedisSourceStore:
         pipe.hincrby(self._key("outcomes", source_id), reason, 1)
         if reserved:
             pipe.hset(self._key("reserved"), source_id, until)
+        # The run of lapsed leases stays: a deferral polled nothing, and a feed that kills its
+        # worker spends its domain's budget on the redeliveries, so its next run is deferred.
         pipe.zrem(self._key("inflight"), source_id)
-        pipe.hdel(self._key("lapses"), source_id)
         pipe.zadd(self._key("due"), {source_id: until}, xx=True)
         pipe.execute()
 

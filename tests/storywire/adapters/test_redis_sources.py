@@ -154,3 +154,17 @@ def test_set_url_keeps_state(redis_client: redis.Redis) -> None:
     assert store.get("s0") == moved
     assert store.state("s0").etag == '"e"'
     assert store.next_poll("s0") == 500.0
+
+
+def test_a_deferral_does_not_end_a_run_of_lapsed_leases(redis_client: redis.Redis) -> None:
+    """A deferral polls nothing, so it proves nothing about the feed: a feed whose fetches kill
+    their worker spends its domain's budget on the redeliveries, and the next run is deferred.
+    Were that to end the run, such a feed would never be backed off."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=100.0)
+    store.claim_due(now=100.0, lease=60.0, cap=10)
+    assert store.claim_due(now=161.0, lease=60.0, cap=10) == Claim(["s0"], ["s0"])
+    store.defer("s0", 170.0)
+    assert store.claim_due(now=170.0, lease=60.0, cap=10) == Claim(["s0"], [])
+    assert store.claim_due(now=231.0, lease=60.0, cap=10) == Claim([], ["s0"])
+    assert store.next_poll("s0") == 231.0 + 60.0
