@@ -83,12 +83,14 @@ def fetch_source(
     source means a later dispatch sent another fetch, which polls it instead."""
     source = rt.sources.get(source_id)
     if source is None:
+        rt.sources.let_go(source_id)
         return FetchOutcome("unknown_source")
     if lease_until is not None and rt.sources.claimed_since(source_id, lease_until):
         count(rt.redis, {"fetch:stale_claim": 1})
         return FetchOutcome("stale_claim")
     state = rt.sources.state(source_id)
     if state.disabled_reason:
+        rt.sources.let_go(source_id)
         return FetchOutcome("disabled")
     prepaid = rt.sources.take_reservation(source_id, now=now)
     grant = politeness(rt).acquire(source.domain, prepaid=prepaid)

@@ -79,6 +79,23 @@ end
 return #stale
 """
 
+# Lets go of a source its fetch skipped (disabled, or removed under a claim): the lease goes,
+# and the source leaves the schedule unless, checked atomically, it is known and enabled again
+# (an operator's `enable` meanwhile must not be undone). Loading the sources file again makes
+# a disabled source due; left due, it would be claimed, and its lease lapse, every lease.
+# KEYS: inflight, due, lapses, sources, the source's state; ARGV: id.
+_LET_GO = """
+local id = ARGV[1]
+redis.call('ZREM', KEYS[1], id)
+local reason = redis.call('HGET', KEYS[5], 'disabled_reason')
+if redis.call('HEXISTS', KEYS[4], id) == 1 and (not reason or reason == 'null') then
+  return 0
+end
+redis.call('ZREM', KEYS[2], id)
+redis.call('HDEL', KEYS[3], id)
+return 1
+"""
+
 
 class RedisSourceStore:
     def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
@@ -86,6 +103,7 @@ class RedisSourceStore:
         self._p = prefix
         self._claim = client.register_script(_CLAIM)
         self._forget = client.register_script(_FORGET)
+        self._let_go = client.register_script(_LET_GO)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -179,6 +197,11 @@ class RedisSourceStore:
         pipe.zrem(self._key("inflight"), source_id)
         pipe.zadd(self._key("due"), {source_id: until}, xx=True)
         pipe.execute()
+
+    def let_go(self, source_id: str) -> None:
+        """Release a claimed source that is not to be polled (see ``_LET_GO``)."""
+        keys = [self._key(k) for k in ("inflight", "due", "lapses", "sources")]
+        self._let_go(keys=[*keys, self._key("state", source_id)], args=[source_id])
 
     def take_reservation(self, source_id: str, *, now: float) -> bool:
         """Whether this run uses a slot reserved earlier (consumed either way)."""

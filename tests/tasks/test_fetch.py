@@ -17,6 +17,7 @@ from structlog.testing import capture_logs
 import tasks.fetch
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.http import HttpFetcher
+from storywire.adapters.redis_sources import Claim
 from storywire.models import Source
 from storywire.settings import Settings
 from tasks.fetch import fetch_source, politeness
@@ -405,3 +406,18 @@ def test_a_fetch_whose_source_was_claimed_again_since_does_not_poll(rt_factory: 
     assert done.outcome == "ok"
     assert asked == ["/f"]
     assert rt.redis.hget("sw:metrics", "fetch:stale_claim") == b"1"
+
+
+def test_a_skipped_disabled_source_leaves_no_lease_to_lapse(rt_factory: Any) -> None:
+    """Loading the sources file again (a restart, `sources load`) makes a disabled source due;
+    the fetch that skips it lets go of it, so it is not handed out every lease after and
+    counted as a fetch that died."""
+    rt = rt_factory()
+    _add(rt, "off", "http://127.0.0.1:9/feed")
+    rt.sources.disable("off", "by operator", now=0.0)
+    _add(rt, "off", "http://127.0.0.1:9/feed")
+    assert rt.sources.claim_due(now=1000.0, lease=300.0, cap=10).claimed == ["off"]
+    assert _run(rt, "off", Outbox()).outcome == "disabled"
+    assert rt.sources.claim_due(now=1301.0, lease=300.0, cap=10) == Claim([], [])
+    assert rt.sources.next_poll("off") is None
+    assert "lease_lapsed" not in rt.sources.outcomes("off")

@@ -168,3 +168,21 @@ def test_a_deferral_does_not_end_a_run_of_lapsed_leases(redis_client: redis.Redi
     assert store.claim_due(now=170.0, lease=60.0, cap=10) == Claim(["s0"], [])
     assert store.claim_due(now=231.0, lease=60.0, cap=10) == Claim([], ["s0"])
     assert store.next_poll("s0") == 231.0 + 60.0
+
+
+def test_letting_go_of_a_skipped_source_undoes_no_enable_and_no_addition(
+    redis_client: redis.Redis,
+) -> None:
+    """A fetch lets go of the source it skipped: a removed one leaves the schedule even when a
+    late poll put it back, while one enabled since the fetch looked stays due."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(2), now=100.0)
+    store.claim_due(now=100.0, lease=60.0, cap=10)
+    store.remove("s0")
+    store.finish("s0", SourceState(polls=1), next_poll=200.0)  # a poll that ended after it
+    store.let_go("s0")
+    store.disable("s1", "by operator", now=100.0)
+    store.enable("s1", now=110.0)
+    store.let_go("s1")
+    assert (store.next_poll("s0"), store.next_poll("s1")) == (None, 110.0)
+    assert store.claim_due(now=300.0, lease=60.0, cap=10) == Claim(["s1"], [])
