@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
+import feedparser.encodings
 import orjson
 from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
@@ -190,8 +191,14 @@ def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
     return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
 
 
-# feedparser's own pattern (any processing instruction that opens the document), BOM aside.
-_ENCODING_NAME = re.compile(rb"^(\xef\xbb\xbf)?(<\?.*)encoding=(['\"])(.*?)\3(?=.*\?>)")
+# The encoding name of the processing instruction that opens a document (its first one there),
+# in time linear in the instruction's length. feedparser's pattern backtracked over every
+# `encoding="` of the first line, a minified feed's whole text: cubic, 2,000 of them (26 kB)
+# took 20 s. feedparser reads the name with this one too, so both see the same name.
+_ENCODING_NAME = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?><\?[^>]*?encoding=)['\"]([^'\">]*+)['\"][^>]*+(?<=\?)>"
+)
+feedparser.encodings.RE_XML_PI_ENCODING = _ENCODING_NAME
 _PRINTABLE_ASCII = re.compile(rb"[\x20-\x7e]*")
 
 
@@ -203,9 +210,10 @@ def _drop_unreadable_encoding_name(body: bytes) -> bytes:
     were declared.
     """
     match = _ENCODING_NAME.match(body)
-    if match is None or _PRINTABLE_ASCII.fullmatch(match.group(4)):
+    if match is None or _PRINTABLE_ASCII.fullmatch(match.group(1)):
         return body
-    return body[: match.start(2)] + match.group(2) + body[match.end() :]
+    name_start, name_end = match.span(1)
+    return body[: name_start - len(b'encoding="')] + body[name_end + 1 :]
 
 
 def _one_line(exc: object) -> str:
