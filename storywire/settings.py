@@ -148,11 +148,11 @@ def _convert(name: str, type_name: str, raw: str) -> Any:
 # Checked when the settings are built, so a bad value stops the command that read it with one
 # line naming the variable: unchecked, a zero interval or budget spins, a negative lease expires
 # at once, an unknown log level or a Redis URL without a scheme is a traceback in every worker.
-def _positive(value: float) -> str | None:
+def positive(value: float) -> str | None:
     return None if math.isfinite(value) and value > 0 else "must be a number above 0"
 
 
-def _not_negative(value: float) -> str | None:
+def not_negative(value: float) -> str | None:
     return None if math.isfinite(value) and value >= 0 else "must be a number, 0 or more"
 
 
@@ -204,11 +204,11 @@ _CHECKS: dict[str, Any] = {
          "domain_requests_per_minute", "domain_burst", "stream_max_age_hours",
          "consumer_claim_idle_ms", "consumer_max_deliveries", "amqp_lease_seconds",
          "task_max_deliveries"),
-        _positive,
+        positive,
     ),
     **dict.fromkeys(
         ("max_redirects", "story_decay_hours", "lead_chars", "disable_after_hours",
          "unconditional_after_hours"),
-        _not_negative,
+        not_negative,
     ),
 }  # fmt: skip

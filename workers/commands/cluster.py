@@ -9,9 +9,7 @@ from pathlib import Path
 
 import redis
 
-from storywire.settings import Settings
-from storywire.settings import _not_negative as not_negative
-from storywire.settings import _positive as positive
+from storywire.settings import Settings, not_negative, positive
 from storywire.stories import MemoryStoryStore, Params, StoryEngine, StoryStore, cluster_file
 from storywire.stories.redis_store import RedisStoryStore
 from workers.commands.service import redis_url_for
