@@ -1,1 +1,17 @@
 """Subcommands of ``storywire``: each module has ``register(subparsers)``; cli.py lists them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+
+from storywire.settings import Settings
+
+
+def service_redis(settings: Settings, command: str, **options: Any) -> redis.Redis:
+    """A client of the running service's Redis, for the operator commands that act on it; with
+    none configured, the command stops with one line (an embedded Redis would be empty)."""
+    if not settings.redis_url:
+        raise SystemExit(f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis)")
+    return redis.Redis.from_url(settings.redis_url, **options)

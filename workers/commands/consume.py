@@ -6,19 +6,16 @@ import argparse
 import sys
 from typing import TextIO
 
-import redis
-
 from storywire.adapters.consumer import Consumer
 from storywire.settings import Settings
+from workers.commands import service_redis
 
 
 def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Print each event (its CloudEvent JSON, one line) and acknowledge it once printed."""
-    if not settings.redis_url:
-        raise SystemExit("storywire consume: set STORYWIRE_REDIS_URL (the service's Redis)")
     # A read waits up to --block ms for events; redis-py 8 gives up any read after 5 s by
     # default, which would end a quiet wait of 5 s or more in a TimeoutError.
-    client = redis.Redis.from_url(settings.redis_url, socket_timeout=args.block / 1000 + 5)
+    client = service_redis(settings, "consume", socket_timeout=args.block / 1000 + 5)
     stream = args.stream or settings.stream
     consumer = Consumer(
         client,

@@ -19,6 +19,7 @@ import redis
 
 from storywire.adapters.deliveries import brief, poisoned, remove
 from storywire.settings import Settings
+from workers.commands import service_redis
 
 Send = Callable[[dict[str, Any]], str]  # sends a record's task again; the new task id
 
@@ -64,12 +65,6 @@ def _each(
     return 1 if missing else 0
 
 
-def _client(settings: Settings) -> redis.Redis:
-    if not settings.redis_url:
-        raise SystemExit("storywire poisoned: set STORYWIRE_REDIS_URL (the service's Redis)")
-    return redis.Redis.from_url(settings.redis_url)
-
-
 def _chosen(args: argparse.Namespace) -> Sequence[str] | None:
     """The ids given, or None for --all; one or the other (usage error, exit 2)."""
     if bool(args.ids) == args.all:
@@ -78,7 +73,7 @@ def _chosen(args: argparse.Namespace) -> Sequence[str] | None:
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    return do_list(_client(settings), sys.stdout, full=args.full)
+    return do_list(service_redis(settings, "poisoned"), sys.stdout, full=args.full)
 
 
 def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,11 +83,11 @@ def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
     def send(record: dict[str, Any]) -> str:
         return str(app.send_task(record["task"], args=record["args"], kwargs=record["kwargs"]).id)
 
-    return do_requeue(_client(settings), _chosen(args), sys.stdout, send)
+    return do_requeue(service_redis(settings, "poisoned"), _chosen(args), sys.stdout, send)
 
 
 def cmd_drop(args: argparse.Namespace, settings: Settings) -> int:
-    return do_drop(_client(settings), _chosen(args), sys.stdout)
+    return do_drop(service_redis(settings, "poisoned"), _chosen(args), sys.stdout)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

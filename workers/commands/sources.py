@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
-import redis
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
@@ -25,6 +24,7 @@ from storywire.models import Source
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
 from storywire.sources import PrivateHostError, SourceConfigError, load_sources, parse_sources
+from workers.commands import service_redis
 
 
 def do_add(
@@ -203,14 +203,8 @@ def _ago(seconds: float) -> str:
     return f"{sign}{seconds / 3600:.1f}h"
 
 
-def _client(settings: Settings) -> redis.Redis:
-    if not settings.redis_url:
-        raise SystemExit("storywire sources: set STORYWIRE_REDIS_URL (the service's Redis)")
-    return redis.Redis.from_url(settings.redis_url)
-
-
 def _store(settings: Settings) -> RedisSourceStore:
-    return RedisSourceStore(_client(settings))
+    return RedisSourceStore(service_redis(settings, "sources"))
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -228,7 +222,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    client = _client(settings)
+    client = service_redis(settings, "sources")
     budget = Budget(settings.domain_requests_per_minute, settings.domain_burst)
     polite = DomainPoliteness(client, budget)
     return do_show(RedisSourceStore(client), args.id, sys.stdout, politeness=polite)
