@@ -27,19 +27,22 @@ def _publish(client: redis.Redis) -> None:
     RedisStreamSink(client, outbox_key="sw:outbox").drain_all(now=time.time())
 
 
+@pytest.fixture(autouse=True)
+def _service(redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command here reads the service's Redis, the test's private one."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+
+
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
     assert main(["consume", "--group", "cli", "--block", "10", *args]) == 0
     return [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
 def test_consume_prints_selected_types_and_acks(
-    redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--from 0 --type story.* prints the three story events as JSON lines; none stay pending."""
-    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     _publish(redis_client)
     lines = _run(capsys, "--from", "0", "--type", "storywire.story.*", "--exit-when-idle")
     assert [e["id"] for e in lines] == ["ev_1", "ev_3", "ev_5"]
@@ -49,13 +52,10 @@ def test_consume_prints_selected_types_and_acks(
 
 
 def test_consume_count_stops_early_and_replay_starts_over(
-    redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--count N prints N then exits; --from 0 on the same group replays from the start."""
-    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     _publish(redis_client)
     assert [e["id"] for e in _run(capsys, "--from", "0", "--count", "2")] == ["ev_0", "ev_1"]
     rest = _run(capsys, "--exit-when-idle")
@@ -65,13 +65,11 @@ def test_consume_count_stops_early_and_replay_starts_over(
 
 
 def test_triaging_dead_letters_never_feeds_them_back_into_the_dead_stream(
-    redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--stream storywire.events.dead: a dead letter that wears out again goes to .dead.dead."""
-    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     monkeypatch.setenv("STORYWIRE_CONSUMER_CLAIM_IDLE_MS", "1")
     monkeypatch.setenv("STORYWIRE_CONSUMER_MAX_DELIVERIES", "1")
     dead = "storywire.events.dead"
@@ -86,14 +84,11 @@ def test_triaging_dead_letters_never_feeds_them_back_into_the_dead_stream(
 
 
 def test_count_with_a_type_filter_leaves_nothing_read_but_unprinted(
-    redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """--count N never reads past the Nth event: the next run continues right after it,
     instead of the rest of a read waiting, pending, for the reclaim idle time."""
-    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     kinds = ["story", "article", "story", "story", "story"]
     for i, kind in enumerate(kinds):
         event = CloudEvent(
@@ -112,13 +107,10 @@ def test_count_with_a_type_filter_leaves_nothing_read_but_unprinted(
 
 
 def test_a_wait_longer_than_the_clients_default_read_timeout_is_not_an_error(
-    redis_server: EmbeddedRedis,
     redis_client: redis.Redis,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """redis-py 8 gives up a read after 5 s by default: a blocking read of --block 5 s or more
     (the default) on a quiet stream ended in a TimeoutError traceback, not in a wait."""
-    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     assert main(["consume", "--group", "cli", "--block", "5500", "--exit-when-idle"]) == 0
     assert capsys.readouterr().out == ""
