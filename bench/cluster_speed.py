@@ -227,6 +227,26 @@ def redis_throughput(n_docs: int, params: Params, share: float) -> None:
     )
 
 
+def host_probe() -> str:
+    """Two yardsticks of the host, so figures from different hosts can be compared: a
+    10M-step Python loop (compute) and a random lookup in a 1M-key string dict (memory latency,
+    what the token, prior and frequency tables cost: the same code has run 1,000-3,000 docs/s
+    per core on hosts these two numbers tell apart)."""
+    t = time.perf_counter()
+    for _ in range(10_000_000):
+        pass
+    loop = time.perf_counter() - t
+    rng = random.Random(7)
+    keys = [f"w{rng.random()}" for _ in range(1_000_000)]
+    table = dict.fromkeys(keys, 0)
+    probe = rng.choices(keys, k=1_000_000)
+    t = time.perf_counter()
+    for _ in map(table.get, probe):
+        pass
+    lookup = (time.perf_counter() - t) * 1e9 / len(probe)
+    return f"host: 10M-step loop {loop:.2f} s, random lookup in a 1M-key dict {lookup:,.0f} ns"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=100_000, help="0: skip the throughput run")
@@ -246,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         f"python {sys.version.split()[0]}, one process; start {T0:%Y-%m-%d}; "
         f"function words {share:.0%} of body words"
     )
+    print(host_probe())
     if args.docs:
         throughput(args.docs, params, share)
     per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe, share)
