@@ -130,9 +130,10 @@ def fetch_source(
     if result.moved_to:
         rt.sources.set_url(source_id, result.moved_to)
         rt.sources.rebase_seen(source_id, source.url, result.moved_to)
-    rt.sources.finish(source_id, result.state, next_poll=result.next_poll, counts=result.counts)
+    released = rt.sources.finish(source_id, result.state, next_poll=result.next_poll,
+                                 counts=result.counts, lease_until=lease_until)  # fmt: skip
     # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll.
-    count(rt.redis, {f"fetch:{result.outcome}": 1})
+    count(rt.redis, {f"fetch:{result.outcome}": 1, "fetch:late_finish": int(not released)})
     return FetchOutcome(result.outcome, result=result, sent=len(fresh))
 
 

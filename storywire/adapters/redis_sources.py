@@ -96,6 +96,27 @@ redis.call('HDEL', KEYS[3], id)
 return 1
 """
 
+# Ends a poll's claim: releases its lease and sets the next poll, unless a later claim holds the
+# source (the poll outlived its lease and the beat handed the source out again): that lease and
+# schedule are the later fetch's, which finishes them. KEYS: inflight, due, lapses; ARGV: id,
+# the lease this poll was claimed under ('' when unknown: a message from an older version),
+# the next poll ('' unschedules). Returns 1 when released, 0 when left to the later claim.
+_RELEASE = """
+local id = ARGV[1]
+if ARGV[2] ~= '' then
+  local held = redis.call('ZSCORE', KEYS[1], id)
+  if held and tonumber(held) > tonumber(ARGV[2]) + 1e-3 then return 0 end
+end
+redis.call('ZREM', KEYS[1], id)
+redis.call('HDEL', KEYS[3], id)
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[2], id)
+else
+  redis.call('ZADD', KEYS[2], ARGV[3], id)
+end
+return 1
+"""
+
 
 class RedisSourceStore:
     def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
@@ -104,6 +125,7 @@ class RedisSourceStore:
         self._claim = client.register_script(_CLAIM)
         self._forget = client.register_script(_FORGET)
         self._let_go = client.register_script(_LET_GO)
+        self._release = client.register_script(_RELEASE)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -165,20 +187,20 @@ class RedisSourceStore:
         *,
         next_poll: float | None,
         counts: Sequence[str] = (),
-    ) -> None:
-        """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it."""
+        lease_until: float | None = None,
+    ) -> bool:
+        """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it.
+        ``lease_until``: the lease the poll was claimed under. False when a later claim holds
+        the source: the outcome is saved, its lease and schedule are left to that claim."""
         pipe = self._r.pipeline()
         mapping: dict[Any, Any] = {k: orjson.dumps(v) for k, v in asdict(state).items()}
         pipe.hset(self._key("state", source_id), mapping=mapping)
         for name in counts:
             pipe.hincrby(self._key("outcomes", source_id), name, 1)
-        pipe.zrem(self._key("inflight"), source_id)
-        pipe.hdel(self._key("lapses"), source_id)
-        if next_poll is None:
-            pipe.zrem(self._key("due"), source_id)
-        else:
-            pipe.zadd(self._key("due"), {source_id: next_poll})
-        pipe.execute()
+        keys = [self._key("inflight"), self._key("due"), self._key("lapses")]
+        args = [source_id, _or_blank(lease_until), _or_blank(next_poll)]
+        self._release(keys=keys, args=args, client=pipe)
+        return bool(pipe.execute()[-1])
 
     def defer(
         self, source_id: str, until: float, *, reason: str = "deferred", reserved: bool = False
@@ -321,6 +343,10 @@ class RedisSourceStore:
         pipe.zcard(self._key("inflight"))
         sources, due, inflight = cast(Sequence[int], pipe.execute())
         return {"sources": sources, "scheduled": due, "in_flight": inflight}
+
+
+def _or_blank(value: float | None) -> float | str:
+    return "" if value is None else value
 
 
 def _known_fields(doc: dict[str, Any]) -> dict[str, Any]:

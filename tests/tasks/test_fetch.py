@@ -408,6 +408,35 @@ def test_a_fetch_whose_source_was_claimed_again_since_does_not_poll(rt_factory: 
     assert rt.redis.hget("sw:metrics", "fetch:stale_claim") == b"1"
 
 
+def test_a_fetch_that_outlived_its_lease_leaves_the_later_claim_alone(rt_factory: Any) -> None:
+    """A fetch whose lease runs out while it polls (a trickling server) finishes while a later
+    claim's fetch polls the source: it records what it learned, but the lease and the schedule
+    are the later claim's, so the next dispatch does not hand the source out a third time while
+    that fetch still runs."""
+    rt = rt_factory()
+    reclaimed: list[list[str]] = []
+
+    def slow_feed(h: BaseHTTPRequestHandler) -> Reply:
+        # The lease runs out mid-poll and the beat claims the source again.
+        reclaimed.append(rt.sources.claim_due(now=1301.0, lease=300.0, cap=10).claimed)
+        return Reply(200, FEED.format(a="First").encode())
+
+    with http_server({"/f": slow_feed}) as base:
+        _add(rt, "s", base + "/f")
+        assert rt.sources.claim_due(now=1000.0, lease=300.0, cap=10).claimed == ["s"]
+        outbox = Outbox()
+        late = fetch_source(rt, "s", now=1001.0, send_entries=outbox.send,
+                            wake_publisher=outbox.wake, lease_until=1300.0)  # fmt: skip
+    assert reclaimed == [["s"]]
+    assert late.outcome == "ok"
+    assert outbox.batches  # its entries go on: the later fetch finds them seen
+    assert rt.sources.state("s").last_status == 200
+    assert rt.sources.claimed_since("s", 1300.0)  # the later claim's lease stands
+    assert rt.sources.next_poll("s") == 1601.0
+    assert rt.sources.claim_due(now=1400.0, lease=300.0, cap=10).claimed == []
+    assert rt.redis.hget("sw:metrics", "fetch:late_finish") == b"1"
+
+
 def test_a_skipped_disabled_source_leaves_no_lease_to_lapse(rt_factory: Any) -> None:
     """Loading the sources file again (a restart, `sources load`) makes a disabled source due;
     the fetch that skips it lets go of it, so it is not handed out every lease after and
