@@ -19,6 +19,9 @@ class SettingsError(ValueError):
     """An environment variable holds a value of the wrong shape."""
 
 
+METRICS_PORT = 9464  # the OpenTelemetry Prometheus exporter's default
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every knob operators turn; each field maps to ``STORYWIRE_<FIELD NAME UPPER>``."""
@@ -63,7 +66,9 @@ class Settings:
     domain_requests_per_minute: float = 30.0  # shared by all workers, per registrable domain
     domain_burst: int = 5
     metrics_host: str = "127.0.0.1"
-    metrics_port: int = 9464  # /metrics, /healthz, /readyz served by `storywire run`; 0: none
+    metrics_port: int = (
+        METRICS_PORT  # /metrics, /healthz, /readyz served by `storywire run`; 0: none
+    )
     # events: which sink publish drains the outbox into, and how the Redis stream is kept
     sink: str = "redis"  # redis | amqp
     stream_retention: str = "maxlen"  # maxlen (keep ~stream_maxlen entries) | minid (by age)

@@ -101,6 +101,26 @@ def test_metrics_command_that_cannot_listen_says_so_in_one_line(
             assert err.count("\n") == 1
 
 
+def test_metrics_command_listens_where_the_settings_say(
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`storywire metrics` reads STORYWIRE_METRICS_HOST/_PORT as `storywire run` does (a
+    deployment sets them once); its options override them."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        monkeypatch.setenv("STORYWIRE_METRICS_HOST", "127.0.0.1")
+        monkeypatch.setenv("STORYWIRE_METRICS_PORT", busy)
+        assert main(["metrics"]) == 2
+        assert f"cannot listen on 127.0.0.1:{busy}: " in capsys.readouterr().err
+        assert main(["metrics", "--port", "99999"]) == 2
+        assert "cannot listen on 127.0.0.1:99999: " in capsys.readouterr().err
+
+
 def test_poisoned_task_messages_are_counted_and_those_set_aside_shown(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:

@@ -18,7 +18,7 @@ import structlog
 
 from storywire.adapters.embedded_redis import embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.settings import Settings
+from storywire.settings import METRICS_PORT, Settings
 from storywire.sources import SourceConfigError, load_sources
 from workers.health import exporter, make_server
 from workers.processes import beat_command, service_processes, worker_command
@@ -80,12 +80,15 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     url = _require_redis(settings)
+    host = settings.metrics_host if args.host is None else args.host
+    # STORYWIREMETRICS_PORT=0 turns `run`'s exporter off; this command is the exporter.
+    port = (settings.metrics_port or METRICS_PORT) if args.port is None else args.port
     try:
-        server = make_server(url, stream=settings.stream, host=args.host, port=args.port)
+        server = make_server(url, stream=settings.stream, host=host, port=port)
     except (OSError, OverflowError) as exc:  # taken, not ours to bind, or out of range
-        sys.stderr.write(f"storywire metrics: cannot listen on {args.host}:{args.port}: {exc}\n")
+        sys.stderr.write(f"storywire metrics: cannot listen on {host}:{port}: {exc}\n")
         return 2
-    log.info("metrics", url=f"http://{args.host}:{server.server_address[1]}/metrics")
+    log.info("metrics", url=f"http://{host}:{server.server_address[1]}/metrics")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -178,6 +181,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
     beat.set_defaults(func=cmd_beat)
     metrics = sub.add_parser("metrics", help="serve /metrics, /healthz and /readyz")
-    metrics.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    metrics.add_argument("--port", type=int, default=9464, help="port to listen on (0: any free)")
+    metrics.add_argument("--host", help="address to listen on (STORYWIRE_METRICS_HOST)")
+    metrics.add_argument(
+        "--port",
+        type=int,
+        help=f"port to listen on, 0: any free (STORYWIREMETRICS_PORT, {METRICS_PORT})",
+    )
     metrics.set_defaults(func=cmd_metrics)
