@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -160,3 +161,23 @@ def test_compose_amqp_profile_publishes_to_its_own_rabbitmq() -> None:
     assert host in services
     assert services[host]["image"].startswith("rabbitmq:")
     Settings.from_env({**env, "STORYWIRE_SINK": "amqp"})  # every value has a valid shape
+
+
+def test_every_deployment_runs_the_exporter() -> None:
+    """Alerts (poisoned messages, stuck queues) need /metrics wherever the service runs."""
+
+    def commands() -> Iterator[tuple[str, list[str]]]:
+        for name, service in _compose()["services"].items():
+            if not service.get("entrypoint") and name not in ("redis", "rabbitmq"):
+                yield "compose", service["command"]
+        for doc in _k8s():
+            if doc["kind"] == "Deployment":
+                yield "k8s", doc["spec"]["template"]["spec"]["containers"][0]["args"]
+        for unit in sorted((ROOT / "deploy" / "systemd").glob("*.service")):
+            (line,) = [x for x in unit.read_text().splitlines() if x.startswith("ExecStart=")]
+            yield "systemd", line.split()[1:]
+
+    found = {
+        where for where, argv in commands() if build_parser().parse_args(argv).command == "metrics"
+    }
+    assert found == {"compose", "k8s", "systemd"}
