@@ -47,6 +47,7 @@ def _sample_events() -> list[events.CloudEvent]:
         events.story_changed(two, created=False),
         events.story_merged(both, ["st_2"]),
         events.source_failed("bbc", "https://bbc/rss", "timeout", failures=9, since=T0, now=T0),
+        events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
     ]
 
 
@@ -90,7 +91,7 @@ def test_generator_writes_new_versions_and_freezes_them(tmp_path: Path) -> None:
     assert schemas.write(tmp_path) == []
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(6))
 def test_events_validate_against_their_schema(index: int) -> None:
     """Every builder's event validates: envelope schema, then its type's data schema."""
     event = _sample_events()[index]
@@ -108,6 +109,16 @@ def test_schema_rejects_missing_and_extra_fields() -> None:
     assert not validator.is_valid({k: v for k, v in data.items() if k != "credited_outlet"})
     assert not validator.is_valid({**data, "surprise": 1})
     assert not validator.is_valid({**data, "first_seen": "yesterday"})
+
+
+def test_times_are_checked_as_dates_not_by_shape_alone() -> None:
+    """The format checker knows date-time (rfc3339-validator, a dev dependency): the pattern
+    alone lets month 13 through, so these tests would pass an impossible time."""
+    doc = json.loads(_sample_events()[0].to_json())
+    assert _validator(schemas.ENVELOPE).is_valid(doc)
+    assert not _validator(schemas.ENVELOPE).is_valid({**doc, "time": "2026-13-45T25:61:00Z"})
+    data = _validator(events.ARTICLE_INGESTED)
+    assert not data.is_valid({**doc["data"], "published": "2026-02-30T08:00:00Z"})
 
 
 def test_story_event_carries_the_contract_fields() -> None:
