@@ -25,6 +25,8 @@ from storywire.adapters.streams import SENT_KEY, SENT_RETENTION_SECONDS, SinkUna
 
 DEFAULT_EXCHANGE = "storywire.events"
 CONTENT_TYPE = "application/cloudevents+json"
+# AMQP 0-9-1 reply code: a redeclaration whose arguments differ from the existing entity's.
+PRECONDITION_FAILED = 406
 
 # Remove the confirmed events from the head of the outbox and remember their ids. The head only
 # changes under the drain lease, but each item is compared anyway (a drainer whose lease ran out
@@ -125,10 +127,27 @@ class AmqpSink:
             channel = self._connection.channel()
             channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
             channel.confirm_delivery()
+        except pika.exceptions.ChannelClosedByBroker as exc:
+            # The broker answered and refused: saying "unreachable" would send an operator
+            # after the network while the cause is an exchange or a permission.
+            self.close()
+            raise SinkUnavailableError(self._refused(exc)) from exc
         except pika.exceptions.AMQPError as exc:
             raise SinkUnavailableError(f"AMQP broker unreachable: {exc!r}") from exc
         self._channel = channel
         return channel
+
+    def _refused(self, exc: Any) -> str:
+        if exc.reply_code == PRECONDITION_FAILED:
+            # Typically a consumer declared it first with its client's defaults (pika's are
+            # not durable): the events wait in the outbox until someone deletes it.
+            return (
+                f"AMQP exchange {self.exchange} exists with other properties than the sink's "
+                "durable topic exchange (declared first by a consumer or an operator?): delete "
+                "it, or declare it type topic, durable, not auto-delete, no arguments; broker: "
+                f"{exc.reply_text}"
+            )
+        return f"AMQP broker refused exchange {self.exchange}: ({exc.reply_code}) {exc.reply_text}"
 
     def _alive(self) -> bool:
         """Whether the open connection still answers; reading pending frames tells."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,53 +30,14 @@ from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import SENT_KEY, SinkUnavailableError
 from storywire.events import CloudEvent
 from storywire.settings import Settings
+from tests.integration.conftest import AMQP_HOST as HOST
+from tests.integration.conftest import AMQP_PORT as PORT
 from tests.support.tcpproxy import TcpProxy, tcp_proxy
 from workers.processes import worker_command
 
 pytestmark = pytest.mark.integration
 
-HOST, PORT = "127.0.0.1", 5672
-URL = f"amqp://guest:guest@{HOST}:{PORT}/%2F"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _reachable() -> bool:
-    try:
-        with socket.create_connection((HOST, PORT), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def amqp_url() -> str:
-    """The local RabbitMQ; started detached when nothing listens, skipped if none is installed."""
-    if _reachable():
-        return URL
-    binary = shutil.which("rabbitmq-server")
-    if binary is None:
-        pytest.skip(f"no RabbitMQ on {HOST}:{PORT} and no rabbitmq-server binary to start one")
-    subprocess.run([binary, "-detached"], check=False, stdin=subprocess.DEVNULL)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if _reachable():
-            try:  # the port opens before the broker accepts logins: wait for a real connection
-                pika.BlockingConnection(pika.URLParameters(URL)).close()
-                return URL
-            except pika.exceptions.AMQPError:
-                pass
-        time.sleep(1.0)
-    pytest.fail(f"started rabbitmq-server but nothing answered on {HOST}:{PORT} within 90 s")
-
-
-@pytest.fixture
-def exchange(amqp_url: str) -> Iterator[str]:
-    """A fresh exchange name per test, deleted afterwards."""
-    name = f"storywire.test.{uuid.uuid4().hex[:8]}"
-    yield name
-    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    conn.channel().exchange_delete(name)
-    conn.close()
 
 
 def _bind(amqp_url: str, exchange: str, pattern: str = "#") -> tuple[Any, str]:
@@ -146,6 +106,52 @@ def test_exchange_is_a_durable_topic(
     with pytest.raises(pika.exceptions.ChannelClosedByBroker, match="durable"):
         conn.channel().exchange_declare(exchange, exchange_type="topic", durable=False)
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [{"durable": False}, {"exchange_type": "fanout", "durable": True}],
+    ids=["pika-default-non-durable", "another-type"],
+)
+def test_an_exchange_a_consumer_declared_otherwise_is_named_as_the_cause(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, declared: dict[str, Any]
+) -> None:
+    """A consumer that declares the exchange first with pika's defaults (not durable) blocks
+    the sink's durable topic declaration: the error says so, not "broker unreachable" (the
+    broker answers), the events wait in the outbox, and once the exchange is deleted the next
+    drain sends them."""
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    conn.channel().exchange_declare(exchange, **{"exchange_type": "topic", **declared})
+    ids = _fill(redis_client, 2)
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
+    with pytest.raises(SinkUnavailableError) as caught:
+        sink.drain(now=1.0)
+    message = str(caught.value)
+    assert "unreachable" not in message
+    assert f"exchange {exchange} exists with other properties" in message
+    assert "durable topic" in message
+    assert "inequivalent arg" in message  # the broker's own words, which name the argument
+    assert redis_client.llen("sw:outbox") == 2
+    conn.channel().exchange_delete(exchange)
+    listener, queue = _bind(amqp_url, exchange)
+    assert sink.drain_all(now=2.0) == 2
+    assert [p.message_id for p, _ in _drain_queue(listener, queue)] == ids
+    sink.close()
+    listener.close()
+    conn.close()
+
+
+def test_an_exchange_the_broker_refuses_is_named_with_the_brokers_reason(
+    redis_client: redis.Redis, amqp_url: str
+) -> None:
+    """Any other refusal (here 403: a reserved name, as a missing permission would be) is the
+    broker's answer too, not an unreachable broker; nothing leaves the outbox."""
+    _fill(redis_client, 1)
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange="amq.storywire")
+    with pytest.raises(SinkUnavailableError, match=r"refused exchange amq\.storywire: \(403\)"):
+        sink.drain(now=1.0)
+    assert redis_client.llen("sw:outbox") == 1
+    sink.close()
 
 
 def test_lost_commit_resends_under_the_same_id_and_sent_ids_are_skipped(
