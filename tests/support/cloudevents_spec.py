@@ -7,13 +7,17 @@ Spec: https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md and it
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent as SdkEvent
 from cloudevents.v1.http import from_json as legacy_from_json
 from rfc3339_validator import validate_rfc3339  # type: ignore[import-untyped]
+
+from storywire import events
+from storywire.models import Article
+from storywire.stories_ledger import StoryRecord, merged, with_article
 
 CONTEXT = (
     "specversion",
@@ -85,3 +89,52 @@ def sdk_read(raw: bytes | str) -> dict[str, Any]:
     assert legacy.get_attributes()["id"] == attributes["id"]
     assert legacy.get_data() == event.get_data()
     return {**attributes, "data": event.get_data()}
+
+
+# Not UTC, with microseconds: what a feed's date can be; events must still carry RFC 3339 UTC.
+T0 = datetime(2026, 11, 24, 9, 30, 1, 250_000, tzinfo=timezone(timedelta(hours=1)))
+
+
+def _article(aid: str, outlet: str, minutes: int, author: str | None = None) -> Article:
+    return Article(
+        id=aid, source_id=outlet.lower(), outlet=outlet, url=f"https://{outlet}.com/{aid}",
+        title=f"{outlet} headline", text="Body.", published=T0 + timedelta(minutes=minutes),
+        content_hash=f"h{aid}", author=author, language=None,
+    )  # fmt: skip
+
+
+def every_event_type() -> list[events.CloudEvent]:
+    """One event of every type (story.updated too), from the builders the ledger uses."""
+    one, _ = with_article(StoryRecord(id="st_1"), _article("a1", "Reuters", 5, "Ann"))
+    two, _ = with_article(one, _article("a2", "CBS", 0))
+    other, _ = with_article(StoryRecord(id="st_2"), _article("a3", "SCMP", 9))
+    since = datetime(2026, 11, 21, 7, 59, 59, 999_999, tzinfo=UTC)
+    return [
+        events.article_ingested(_article("a1", "Reuters", 5, "Ann"), "st_1"),
+        events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
+        events.story_changed(one, created=True),
+        events.story_changed(two, created=False),
+        events.story_merged(merged(two, other), ["st_2"]),
+        events.source_failed("bbc", "https://bbc/rss", "timeout", failures=9, since=since, now=T0),
+    ]
+
+
+def sdk_read_amqp(content_type: str | None, headers: dict[str, Any] | None, body: bytes) -> Any:
+    """An AMQP 0-9-1 message read by the SDK as its RabbitMQ binding and its AMQP binding (the
+    application properties being the 0-9-1 headers) would: both pick the mode from the content
+    type. Returns the event both agree on."""
+    from cloudevents.core.bindings import amqp, rabbitmq  # noqa: PLC0415 - used here only
+
+    by_rabbitmq = rabbitmq.from_rabbitmq_event(
+        rabbitmq.RabbitMQMessage(headers=headers or {}, content_type=content_type, body=body)
+    )
+    by_amqp = amqp.from_amqp_event(
+        amqp.AMQPMessage(
+            properties={"content-type": content_type},
+            application_properties=headers or {},
+            application_data=body,
+        )
+    )
+    assert by_amqp.get_attributes() == by_rabbitmq.get_attributes()
+    assert by_amqp.get_data() == by_rabbitmq.get_data()
+    return by_rabbitmq
