@@ -3,14 +3,18 @@
 feedparser's RFC 822 parser knows English day and month names and the US zone names only.
 German, French, Spanish, Italian, Dutch and Portuguese CMSs write ``Do, 26 Nov 2026``,
 ``ven., 27 nov. 2026`` or ``27 Okt 2026``, which it rejects (the entry then gets the fetch
-time), and a zone such as CET, BST or JST it silently reads as UTC, hours off, often into the
-future (then clamped to the fetch time as well). ``localized_rfc822`` is registered as a
-feedparser date handler by ``storywire.feeds``, so both parse paths use it; it answers only
-for dates that need it and returns None for everything else, which feedparser reads as before.
+time), and a zone such as CET, MEZ, BST or JST it silently reads as UTC, hours off, often into
+the future (then clamped to the fetch time as well). An offset glued to GMT or UTC with hours
+only (Xinhua's ``GMT+8``) it rejects, and ``UTC+8`` it reads as UTC; a 12-hour clock
+(``9:30 PM EST``) it reads as 09:30 UTC, the AM/PM taken for the zone. ``localized_rfc822``
+is registered as a feedparser date handler by ``storywire.feeds``, so both parse paths use
+it; it answers only for dates that need it and returns None for everything else, which
+feedparser reads as before.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from typing import Final
@@ -48,12 +52,38 @@ _ZONES: Final = {
     "wib": 420, "ict": 420, "hkt": 480, "sgt": 480, "pht": 480, "awst": 480, "jst": 540,
     "kst": 540, "acst": 570, "acdt": 630, "aest": 600, "aedt": 660, "nzst": 720,
     "nzdt": 780, "akst": -540, "akdt": -480, "hst": -600, "nst": -210, "ndt": -150,
+    "mez": 60, "mesz": 120,
 }  # fmt: skip
+# GMT+8, UTC+05:30, UTC-3, +8: an offset feedparser cannot read, or reads as UTC.
+_GLUED_OFFSET: Final = re.compile(r"(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
 def _plain(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.lower().strip(".,"))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _offset(zone: str) -> int | None:
+    """Minutes east of UTC for a zone feedparser misreads; None for one it reads right."""
+    if zone in rfc822.timezone_names:
+        return None
+    if zone in _ZONES:
+        return _ZONES[zone]
+    glued = _GLUED_OFFSET.fullmatch(zone)
+    if glued is None:
+        return None
+    sign, hours, minutes = glued.groups()
+    if int(hours) > 14 or int(minutes or 0) > 59:
+        return None
+    offset = int(hours) * 60 + int(minutes or 0)
+    return -offset if sign == "-" else offset
+
+
+def _twenty_four_hour(clock: str, meridiem: str) -> str | None:
+    hour, colon, rest = clock.partition(":")
+    if not hour.isdigit() or not colon or not 1 <= int(hour) <= 12:
+        return None
+    return f"{int(hour) % 12 + (12 if meridiem == 'pm' else 0):02d}:{rest}"
 
 
 def localized_rfc822(date: str) -> time.struct_time | None:
@@ -70,11 +100,19 @@ def localized_rfc822(date: str) -> time.struct_time | None:
     if month is None:
         return None
     english = _ENGLISH_MONTHS[month - 1]
+    clock = words[3:4]
+    twelve_hour = len(words) > 4 and _plain(words[4]) in ("am", "pm")
+    if twelve_hour:
+        twenty_four = _twenty_four_hour(words[3], _plain(words[4]))
+        if twenty_four is None:
+            return None
+        clock = [twenty_four]
+        words = words[:4] + words[5:]
     zone = _plain(words[4]) if len(words) > 4 else ""
-    offset = None if zone in rfc822.timezone_names else _ZONES.get(zone)
-    if not foreign_day and offset is None and words[1][:3].lower() == english:
+    offset = _offset(zone)
+    if not (foreign_day or twelve_hour) and offset is None and words[1][:3].lower() == english:
         return None  # feedparser reads it right
-    fields = [words[0], english, *words[2:4]]
+    fields = [words[0], english, words[2], *clock]
     if offset is not None:
         sign = "-" if offset < 0 else "+"
         fields.append(f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}")

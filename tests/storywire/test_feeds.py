@@ -311,6 +311,39 @@ def test_rfc822_dates_with_local_names_and_zone_abbreviations(
         assert entry.published == expected
 
 
+@pytest.mark.parametrize(
+    ("pub_date", "expected"),
+    [
+        # Xinhua, CGTN: an offset glued to GMT or UTC, hours only
+        ("Fri, 27 Nov 2026 17:20:31 GMT+8", datetime(2026, 11, 27, 9, 20, 31, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 17:20:31 UTC+8", datetime(2026, 11, 27, 9, 20, 31, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 15:30:00 UTC+05:30", datetime(2026, 11, 27, 10, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 07:00:00 GMT-3", datetime(2026, 11, 27, 10, tzinfo=UTC)),
+        # German CMSs: Mitteleuropäische (Sommer)Zeit
+        ("Fr, 27 Nov 2026 09:30:00 MEZ", datetime(2026, 11, 27, 8, 30, tzinfo=UTC)),
+        ("Mo, 27 Jul 2026 09:30:00 MESZ", datetime(2026, 7, 27, 7, 30, tzinfo=UTC)),
+        # a 12-hour clock (US CMSs): its AM/PM stood where the zone belongs
+        ("Fri, 27 Nov 2026 9:30 PM EST", datetime(2026, 11, 28, 2, 30, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 12:05 AM +0000", datetime(2026, 11, 27, 0, 5, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 12:05 PM EST", datetime(2026, 11, 27, 17, 5, tzinfo=UTC)),
+    ],
+)
+def test_rfc822_offsets_glued_to_gmt_local_zone_names_and_a_12_hour_clock(
+    pub_date: str, expected: datetime
+) -> None:
+    """A "GMT+8" was unreadable (the fetch time instead); "UTC+8", MEZ and "9:30 PM EST" were
+    read as UTC at 09:30, hours off or, clamped from the future, the fetch time."""
+    later = datetime(2026, 12, 1, tzinfo=UTC)
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>A</title><link>https://x.com/a</link><pubDate>{pub_date}</pubDate>"
+        "</item></channel></rss>"
+    ).encode()
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        (entry,) = parse_feed(body, now=later, headers=headers).entries
+        assert entry.published == expected
+
+
 def test_an_aggregated_items_source_is_its_outlet() -> None:
     """RSS <source> (Google News: the outlet of each item) is read as the entry's outlet."""
     body = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>
