@@ -3,6 +3,8 @@ and which hosts are addresses outside the public internet."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 import socket
@@ -29,6 +31,12 @@ _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
+
+# Google News links every item through news.google.com/rss/articles/<id>. Its own parameters
+# there (oc=5, the edition's hl/gl/ceid) name no article.
+_GOOGLE_NEWS = "news.google.com"
+_GOOGLE_NEWS_PARAMS = frozenset({"oc", "hl", "gl", "ceid"})
+_GOOGLE_NEWS_ARTICLE = re.compile(r"/(?:[\w.]+/)*?(?:articles|read)/([^/]+)")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -68,12 +76,55 @@ def canonical_url(url: str) -> str:
     path = _MULTI_SLASH.sub("/", parts.path) or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
-    query = urlencode(
-        sorted(
-            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracks(k, v)
-        )
-    )
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    if host == _GOOGLE_NEWS and (article := _GOOGLE_NEWS_ARTICLE.fullmatch(path)):
+        target = google_news_target(article.group(1))
+        if target is not None:
+            return canonical_url(target)
+        params = [(k, v) for k, v in params if k.lower() not in _GOOGLE_NEWS_PARAMS]
+    query = urlencode(sorted((k, v) for k, v in params if not _tracks(k, v)))
     return urlunsplit(("https", netloc, path, query, ""))
+
+
+def google_news_target(article_id: str) -> str | None:
+    """The outlet's URL that a Google News article id carries, or None.
+
+    The id is a base64url protobuf: field 1 a number, field 4 the article's URL (field 26 its
+    AMP twin). Ids minted since 2024 carry an opaque token there instead ("AU_yqL…"), which
+    only Google can resolve; those stay Google's link.
+    """
+    try:
+        data = base64.urlsafe_b64decode(article_id + "=" * (-len(article_id) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if data[:1] != b"\x08":
+        return None
+    index = _varint(data, 1)[1]
+    if data[index : index + 1] != b"\x22":
+        return None
+    length, index = _varint(data, index + 1)
+    raw = data[index : index + length]
+    if length < 0 or len(raw) != length or not raw.startswith((b"https://", b"http://")):
+        return None
+    try:
+        url = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    parts = split_url(url)
+    return url if parts is not None and parts.hostname else None
+
+
+def _varint(data: bytes, index: int) -> tuple[int, int]:
+    """A protobuf varint at ``index``: its value and the index after it (-1 when cut off)."""
+    value = shift = 0
+    while index < len(data) and shift < 64:
+        byte = data[index]
+        value |= (byte & 0x7F) << shift
+        index += 1
+        if not byte & 0x80:
+            return value, index
+        shift += 7
+    return -1, len(data)
 
 
 def registrable_domain(url_or_host: str) -> str:

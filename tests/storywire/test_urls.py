@@ -100,3 +100,42 @@ def test_an_address_is_its_own_registrable_domain() -> None:
     assert registrable_domain("http://127.0.0.1:8080/feed.xml") == "127.0.0.1"
     assert registrable_domain("10.1.0.1") == "10.1.0.1"
     assert registrable_domain("https://[2001:db8::1]/rss") == "2001:db8::1"
+
+
+_GN = "https://news.google.com/rss/articles/"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # the id carries the article's URL (and its AMP twin after it)
+        (
+            _GN + "CBMiLmh0dHBzOi8vd3d3LmJiYy5jb20vbmV3cy9hcnRpY2xlcy9jNGdsMXd4bDNrbG_SATJodHRwczov"
+            "L3d3dy5iYmMuY29tL25ld3MvYXJ0aWNsZXMvYzRnbDF3eGwza2xvLmFtcA?oc=5",
+            "https://bbc.com/news/articles/c4gl1wxl3klo",
+        ),
+        # a URL of more than 127 bytes (a two-byte length), tracking inside it dropped too
+        (
+            "https://news.google.com/__i/rss/rd/articles/CBMinAFodHRwczovL3d3dy5yZXV0ZXJzLmNvbS9tY"
+            "XJrZXRzL3VzL2ZlZC1ob2xkcy1pbnRlcmVzdC1yYXRlcy1zdGVhZHktaW5mbGF0aW9uLWNvb2xzLTIwMjYtMT"
+            "EtMjcvP3V0bV9zb3VyY2U9Z29vZ2xlJnV0bV9tZWRpdW09bmV3cy1hZ2dyZWdhdG9yLXdpdGgtYS1sb25nLXR"
+            "haWw?oc=5&hl=en-US&gl=US&ceid=US:en",
+            "https://reuters.com/markets/us/fed-holds-interest-rates-steady-inflation-cools-2026-11-27",
+        ),
+        (
+            "https://news.google.com/articles/CAIiMWh0dHBzOi8vZWxwYWlzLmNvbS9lc3BhbmEvMjAyNi0xMS0y"
+            "Ny9sYS1kYW5hLmh0bWw?hl=es&gl=ES&ceid=ES:es",
+            "https://elpais.com/espana/2026-11-27/la-dana.html",
+        ),
+        # an opaque id (since 2024) needs Google to resolve it: kept, without its parameters
+        (_GN + "CBMiDEFVX3lxTE93aUZndA?oc=5&hl=en-US&gl=US&ceid=US:en", _GN + "CBMiDEFVX3lxTE93aUZndA"),
+        (_GN + "not-base64!?oc=5", _GN + "not-base64!"),
+        # other Google News pages keep their edition
+        ("https://news.google.com/topics/CAAq?hl=en-US&gl=US", "https://news.google.com/topics/CAAq?gl=US&hl=en-US"),
+    ],
+)  # fmt: skip
+def test_a_google_news_redirect_is_the_article_it_names(given: str, expected: str) -> None:
+    """Google News links every item through its own redirect: the article URL was
+    news.google.com's for every outlet, with its ?oc=5. An id that carries the outlet's URL
+    (base64 protobuf, field 4) is that URL."""
+    assert canonical_url(given) == expected
