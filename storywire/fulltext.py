@@ -22,7 +22,7 @@ from storywire.clean import html_to_text
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.stories.features import STOPWORDS, tokens
-from storywire.urls import canonical_url, registrable_domain
+from storywire.urls import article_link, canonical_url, registrable_domain
 
 # A feed item with less text than this is a teaser: worth fetching its page.
 TEASER_CHARS = 400
@@ -163,13 +163,15 @@ def enrich(
                 failed.append((entry.link, "over_time"))
                 out.append(entry)
                 continue
-            domain = page_domain(source, entry.link)
+            # A Google News item links Google's redirect: its page is the outlet's.
+            page = article_link(entry.link)
+            domain = page_domain(source, page)
             if domain in blocked or not may_fetch(domain):
                 failed.append((entry.link, "domain_busy" if domain in blocked else "over_budget"))
                 out.append(entry)
                 continue
             pages[key], block = _page_text(
-                entry.link, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
+                page, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
             )
             if block is not None:
                 blocked[domain] = block

@@ -86,6 +86,17 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
+def article_link(link: str) -> str:
+    """Where an entry's page is: the outlet's URL a Google News redirect carries (as written,
+    for it to be fetched), else ``link`` itself."""
+    parts = split_url(link.strip())
+    if parts is None or (parts.hostname or "").lower() != _GOOGLE_NEWS:
+        return link
+    article = _GOOGLE_NEWS_ARTICLE.fullmatch(_MULTI_SLASH.sub("/", parts.path))
+    target = google_news_target(article.group(1)) if article else None
+    return target or link
+
+
 def google_news_target(article_id: str) -> str | None:
     """The outlet's URL that a Google News article id carries, or None.
 

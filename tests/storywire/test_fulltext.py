@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -257,6 +258,37 @@ def test_a_page_is_charged_to_its_own_site_or_to_its_source() -> None:
     source = Source(id="s", url="https://feeds.example.co.uk/rss", outlet="S", domain="ex-key")
     assert page_domain(source, "https://www.example.co.uk/world/1") == "ex-key"
     assert page_domain(source, "https://news.other.com/a?x=1") == "other.com"
+
+
+def _google_news_link(url: str) -> str:
+    """A Google News redirect whose id carries ``url`` (base64url protobuf, field 4)."""
+    data = b"\x08\x13\x22" + bytes([len(url)]) + url.encode()
+    article_id = base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return "https://news.google.com/rss/articles/" + article_id
+
+
+def test_a_google_news_items_page_is_asked_of_its_outlet(fetcher: HttpFetcher) -> None:
+    """A Google News item's link is Google's redirect: its page was asked of news.google.com
+    (a consent wall, or JavaScript that redirects) and charged to google.com. The outlet's
+    page that its id names is fetched instead, from the outlet's budget."""
+    charged: list[str] = []
+
+    def may_fetch(domain: str) -> bool:
+        charged.append(domain)
+        return True
+
+    with http_server({"/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"})}) as base:
+        source = Source(
+            id="gn", url="https://news.google.com/rss", outlet="Google News", domain="google.com",
+            allow_private=True, full_text=True,
+        )  # fmt: skip
+        link = _google_news_link(base + "/a?utm_source=google")
+        result = enrich(source, [_entry(link)], fetcher, POLICY, may_fetch=may_fetch)
+    (rich,) = result.entries
+    assert "Rescue teams reached the coast" in rich.content_html
+    assert rich.link == link  # the feed's own link stays what the feed said
+    assert charged == ["127.0.0.1"]
+    assert result.failed == ()
 
 
 def test_a_page_through_a_transforming_proxy_is_read(fetcher: HttpFetcher) -> None:
