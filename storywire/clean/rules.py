@@ -162,6 +162,12 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "p.button-wrapper",
         "Substack's call-to-action buttons (Subscribe, Share, Leave a comment, Upgrade to paid)",
     ),
+    _sel(
+        ".subscription-widget-wrap, .subscription-widget-wrap-editor,"
+        '[data-component-name="SubscribeWidgetToDOM"]',
+        "Substack's subscribe box, whatever words the publication gave it (\"… is a"
+        ' reader-supported publication …")',
+    ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     Rule(
         "drop_element_matching",

@@ -119,6 +119,17 @@ CASES = [
         "comment",
     ),
     (
+        "Substack subscribe widget with the publication's own words",
+        '<div class="subscription-widget-wrap-editor" data-attrs="{&quot;url&quot;:&quot;https://'
+        'x.substack.com/subscribe?&quot;}" data-component-name="SubscribeWidgetToDOM"><div class='
+        '"subscription-widget show-subscribe"><div class="preamble"><p class="cta-caption">Valley '
+        "Notes is a reader-supported publication. To receive new posts and support my work, "
+        'consider becoming a free or paid subscriber.</p></div><form class="subscription-widget-'
+        'subscribe"><input type="email" class="email-input" name="email"><input type="submit" '
+        'class="button primary" value="Subscribe"></form></div></div>',
+        "reader-supported",
+    ),
+    (
         "Reddit submission footer",
         '&#32; submitted by &#32; <a href="https://www.reddit.com/user/newsbot42"> /u/newsbot42 '
         '</a> <br/> <span><a href="https://www.reuters.com/world/x/">[link]</a></span> &#32; '
