@@ -384,7 +384,13 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
             text = _text_of(el)
             if len(text) <= MAX_RULE_LINE and pattern.search(text):
                 _drop(el)
-    if drop_empty and table.drop_empty is not None:
+    if drop_empty:
+        drop_empty_wrappers(root, table)
+
+
+def drop_empty_wrappers(root: HtmlElement, table: CompiledRules) -> None:
+    """Remove the ``drop_empty`` rules' elements that hold no text and no image."""
+    if table.drop_empty is not None:
         # Children come after their parents in document order: reversed, inner wrappers go
         # first, so a wrapper holding only empty wrappers goes too.
         for el in reversed(table.drop_empty.select(root)):

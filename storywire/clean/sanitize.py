@@ -1,7 +1,8 @@
 """Sanitised HTML for re-publishing (an optional field of the article event).
 
-lxml applies the rules and makes links absolute; nh3 (the Rust ammonia sanitiser) enforces the
-allow-list, so the security boundary is a maintained sanitiser, not our code. Before nh3, tags
+lxml applies the rules (element rules, and line rules to whole leaf blocks) and makes links
+absolute; nh3 (the Rust ammonia sanitiser) enforces the allow-list, so the security boundary
+is a maintained sanitiser, not our code. Before nh3, tags
 outside the list are mapped to their nearest allowed form (b -> strong, a heading -> a paragraph
 in bold, a leaf div or table cell -> a paragraph) so text from separate blocks is not glued
 together when nh3 unwraps them.
@@ -19,7 +20,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from storywire.clean.repair import repair
-from storywire.clean.rules import Rule, apply_element_rules, compiled
+from storywire.clean.rules import (
+    CompiledRules,
+    Rule,
+    apply_element_rules,
+    compiled,
+    cuts_at,
+    drop_empty_wrappers,
+    drops_line,
+)
 from storywire.clean.text import TooDeepError, html_to_text, parse_html
 from storywire.urls import split_url
 
@@ -125,6 +134,60 @@ def _reshape(el: HtmlElement) -> None:
         el.drop_tree()
 
 
+def _lines(block: HtmlElement) -> list[str]:
+    """A leaf block's lines as ``html_to_text`` lays them out: split at ``<br>``."""
+    lines: list[list[str]] = [[]]
+
+    def walk(el: HtmlElement) -> None:
+        if el.text and el.tag != "br":
+            lines[-1].append(el.text)
+        for child in el:
+            if child.tag == "br":
+                lines.append([])
+            elif isinstance(child, HtmlElement):
+                walk(child)
+            if child.tail:
+                lines[-1].append(child.tail)
+
+    walk(block)
+    return [line for line in (" ".join("".join(parts).split()) for parts in lines) if line]
+
+
+def _cut_from(el: HtmlElement) -> None:
+    """Remove ``el`` and everything after it in document order."""
+    node = el
+    while (parent := node.getparent()) is not None:
+        for later in list(node.itersiblings()):
+            parent.remove(later)
+        node.tail = None
+        node = parent
+    el.getparent().remove(el)
+
+
+def _apply_line_rules(root: HtmlElement, table: CompiledRules) -> bool:
+    """Drop each leaf block whose every line a line rule drops, and cut where a ``cut_after``
+    rule cuts, as ``html_to_text`` does to the text; whether anything went."""
+    blocks = list(root.iter(*_BLOCKS))
+    # A block's nearest enclosing block holds a block: not a leaf.
+    containers = {next(block.iterancestors(*_BLOCKS), None) for block in blocks}
+    dropped = False
+    for block in blocks:
+        if block in containers or block.getparent() is None:
+            continue
+        if next(block.iter("br"), None) is None:
+            line = " ".join("".join(block.itertext()).split())
+            lines = [line] if line else []
+        else:
+            lines = _lines(block)
+        if table.cut_after and any(cuts_at(line, table) for line in lines):
+            _cut_from(block)
+            return True
+        if lines and all(drops_line(line, table) for line in lines):
+            block.drop_tree()
+            dropped = True
+    return dropped
+
+
 def sanitize_html(
     html: str, *, base_url: str | None = None, rules: Sequence[Rule] | None = None
 ) -> str:
@@ -151,7 +214,10 @@ def sanitize_html(
             img.set("src", url)
         if alt is not None:  # src first, wherever the loader had it
             img.set("alt", alt)
-    apply_element_rules(root, compiled(rules), drop_empty=True)
+    table = compiled(rules)
+    apply_element_rules(root, table, drop_empty=True)
+    if _apply_line_rules(root, table):
+        drop_empty_wrappers(root, table)  # wrappers the lines left empty
     if base_url:
         root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     for el in list(root.iter()):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storywire.clean import sanitize_html
+from storywire.clean import Rule, html_to_text, sanitize_html
 
 BASE = "https://www.example.com/news/2024/story.html"
 
@@ -130,3 +130,39 @@ def test_an_image_whose_url_nh3_refuses_is_dropped_whole() -> None:
         out = sanitize_html(html, base_url=BASE)
         assert out == "<p>x</p><p>y</p>"
         assert sanitize_html(out, base_url=BASE) == out
+
+
+def test_boilerplate_lines_leave_the_html_as_they_leave_the_text() -> None:
+    """Line rules ran on the text only: the sanitised HTML kept WordPress's "The post …
+    appeared first on", the Guardian's "Continue reading...", the wires' credit lines and
+    Reddit's footer, which republishers then showed under the article."""
+    article = "<p>The bridge reopened on Monday after repairs.</p>"
+    boilerplate = [
+        '<p>The post <a rel="nofollow" href="https://v.example/bridge/">Bridge reopens</a> '
+        'appeared first on <a rel="nofollow" href="https://v.example">Valley News</a>.</p>\n',
+        "<p>Continue reading...</p>",
+        "<p>___</p><p>Associated Press writer Haruka Nuga contributed to this report.</p>",
+        "<div><p>(Reporting by Alex Lawler; Editing by Jan Harvey)</p></div>",
+        '<table><tr><td> &#32; submitted by &#32; <a href="https://www.reddit.com/user/nb"> /u/nb'
+        ' </a> <br/> <span><a href="https://www.reuters.com/x/">[link]</a></span> &#32; <span>'
+        '<a href="https://www.reddit.com/r/worldnews/comments/1h0/x/">[comments]</a></span> '
+        "</td></tr></table>",
+    ]
+    for extra in boilerplate:
+        for html in (article + extra, extra + article):
+            assert sanitize_html(html) == article, extra
+
+
+def test_a_block_is_kept_unless_every_line_of_it_is_boilerplate() -> None:
+    html = "<p>Roads reopened.<br>Read more: why they closed</p><p>Read more: Bridge</p>"
+    assert sanitize_html(html) == "<p>Roads reopened.\nRead more: why they closed</p>"
+
+
+def test_a_cut_after_rule_ends_the_html_where_it_ends_the_text() -> None:
+    footer = Rule("cut_after", pattern="^Our Standards:")
+    html = (
+        "<div><p>Oil prices slipped.</p><p>Our Standards: The Thomson Reuters Trust "
+        "Principles.</p><p>Related: <a href='/x'>more</a></p></div><ul><li>Markets</li></ul>"
+    )
+    assert sanitize_html(html, rules=[footer]) == "<p>Oil prices slipped.</p>"
+    assert html_to_text(html, rules=[footer]) == "Oil prices slipped."
