@@ -409,13 +409,25 @@ def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     )
 
 
+# Reuters' agency feed opens titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),
+# uppercase and glued to the headline. They say which transmission this is, nothing of the
+# story, and would make "update" a headline word that unrelated stories share. Genre tags
+# ("EXCLUSIVE-", "ANALYSIS-") say what the piece is and stay.
+_WIRE_TAGS: Final = re.compile(
+    r"(?:(?:REFILE|REPEAT|RPT|CORRECTED|CORRECTION|(?:UPDATE|WRAPUP)(?: \d{1,2})?)-)+(?=\S)"
+)
+
+
 def clean_title(title: str, *, outlet: str | None = None) -> str:
-    """A title as one clean line: no markup, no entities, no mojibake, no trailing site name.
+    """A title as one clean line: no markup, no entities, no mojibake, no wire housekeeping
+    tags, no trailing site name.
 
     The trailing site name (" - BBC News", " | Reuters") is removed only when ``outlet`` is
     known, and never when it is all the title there is.
     """
     text = _to_fixed_point(title, None, inline=True)
+    if (tags := _WIRE_TAGS.match(text)) is not None:
+        text = text[tags.end() :]
     if outlet and outlet.strip():
         suffix = _outlet_suffix(outlet)
         while True:

@@ -31,6 +31,16 @@ from storywire.clean import clean_title, lead
         ("Markets rally - BBC News - BBC News", "BBC News", "Markets rally"),
         ("Linux 7.0 released :: Slashdot", "Slashdot", "Linux 7.0 released"),
         ("Linux 7.0 released -- LWN", "LWN", "Linux 7.0 released"),
+        # Wire housekeeping tags (Reuters' agency feed), whoever carries the item.
+        ("UPDATE 2-Oil prices rise on supply fears", None, "Oil prices rise on supply fears"),
+        ("REFILE-UPDATE 1-Fed holds rates", "Reuters", "Fed holds rates"),
+        ("CORRECTED-Chile quake toll rises", None, "Chile quake toll rises"),
+        ("RPT-WRAPUP 3-Talks resume in Doha", None, "Talks resume in Doha"),
+        # Genre tags say what the piece is: kept. So is a title that is only a tag.
+        ("EXCLUSIVE-Bank weighs sale", None, "EXCLUSIVE-Bank weighs sale"),
+        ("UPDATE 2-", None, "UPDATE 2-"),
+        ("Update 2-year-old rescued", None, "Update 2-year-old rescued"),
+        ("UPDATE - storm nears coast", None, "UPDATE - storm nears coast"),
     ],
 )
 def test_clean_title(title: str, outlet: str | None, expected: str) -> None:
