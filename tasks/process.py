@@ -20,12 +20,15 @@ from tasks.runtime import runtime
 def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[list[Any]]) -> None:
     """Clean, identify and cluster a batch of one source's entries; queue their events."""
     rt = runtime()
-    source = rt.sources.get(source_id)
-    if source is None:
-        log.warning("process.unknown_source", source_id=source_id, dropped=len(items))
-        return
     entries = [(str(key), Entry.from_dict(raw)) for key, raw in items]
+    # Every Redis call is inside: fetch marked these entries seen when it sent them, so a batch
+    # that failed on a Redis outage (and was acknowledged) would never be sent again. A retry
+    # after the commit is harmless: the ledger and the story store record a batch once.
     try:
+        source = rt.sources.get(source_id)
+        if source is None:
+            log.warning("process.unknown_source", source_id=source_id, dropped=len(items))
+            return
         report = process_entries(
             source,
             entries,
@@ -34,21 +37,21 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             fetched_at=datetime.fromisoformat(fetched_at),
             lead_chars=rt.settings.lead_chars,
         )
+        count(
+            rt.redis,
+            {
+                "articles:new": report.new,
+                "articles:updated": report.updated,
+                "articles:rejected": len(report.rejected),
+                "stories:created": report.stories_created,
+                "stories:joined": report.joined,
+                "stories:copy": report.copies,
+                "stories:held": report.held,
+                "stories:released": report.released,
+            },
+        )
     except TRANSIENT as exc:
         raise retry_later(self, exc) from exc
-    count(
-        rt.redis,
-        {
-            "articles:new": report.new,
-            "articles:updated": report.updated,
-            "articles:rejected": len(report.rejected),
-            "stories:created": report.stories_created,
-            "stories:joined": report.joined,
-            "stories:copy": report.copies,
-            "stories:held": report.held,
-            "stories:released": report.released,
-        },
-    )
     publish.delay()
     log.info(
         "process",

@@ -1,0 +1,71 @@
+"""Tasks against a Redis that went away (a real redis-server, stopped): what they were given is
+retried or left where the next run finds it, never acknowledged into nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from celery.exceptions import Retry
+from redis.backoff import NoBackoff
+from redis.retry import Retry as RedisRetry
+
+import tasks.process
+from storywire.adapters.embedded_redis import embedded_redis
+from storywire.models import Entry, Source
+from storywire.settings import Settings
+from tasks.runtime import Runtime
+from tests.tasks.fakes import CountingPublish
+
+SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
+
+
+@pytest.fixture
+def gone() -> Iterator[Runtime]:
+    """A runtime whose Redis held the source, then stopped (connections are refused)."""
+    with embedded_redis() as server:
+        rt = Runtime(Settings(redis_url=server.url))
+        rt.sources.upsert([SOURCE], now=0.0)
+        rt.redis.close()
+    # redis-py's own retries would only make the test wait: the task's reaction is the point.
+    rt.redis = redis.Redis.from_url(server.url, retry=RedisRetry(NoBackoff(), 0))
+    yield rt
+    rt.redis.close()
+
+
+def _run_expecting_retry(task: Any, *args: Any) -> list[BaseException]:
+    """Run ``task``'s body as a worker would (retries=0); what it asked to retry with."""
+    asked: list[BaseException] = []
+
+    def retry(*, exc: BaseException, countdown: float | None = None, **_: Any) -> Retry:
+        asked.append(exc)
+        return Retry(exc=exc)
+
+    task.push_request(retries=0)
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(task, "retry", retry)
+            with pytest.raises(Retry):
+                task.run(*args)
+    finally:
+        task.pop_request()
+    return asked
+
+
+def test_a_process_batch_that_meets_redis_down_is_retried_not_dropped(
+    gone: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetch stage marked these entries seen when it sent them: a batch that failed (and
+    was acknowledged) would never come again. Its first Redis call, reading the source, raised
+    ConnectionError out of the task."""
+    monkeypatch.setattr(tasks.process, "runtime", lambda: gone)
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    entry = Entry(guid="1", link="https://wire.example/1", title="Storm floods Chile",
+                  summary_html="", content_html="<p>Storm floods Chile.</p>", published=None)  # fmt: skip
+    asked = _run_expecting_retry(
+        tasks.process.process, SOURCE.id, "2026-11-25T12:00:00+00:00", [["g:1", entry.to_dict()]]
+    )
+    assert len(asked) == 1
+    assert isinstance(asked[0], redis.ConnectionError)
