@@ -19,6 +19,14 @@ def dispatch(self: Task[Any, Any]) -> int:
     """Claim the sources that are due and send one fetch per source."""
     rt = runtime()
     now, lease = time.time(), rt.settings.lease_seconds
+    lost, known = rt.sources.reschedule_lost(now=now)
+    if lost:
+        # Only a finished poll sets a due time: without this they would never be polled again.
+        log.warning("dispatch.rescheduled", sources=lost[:20], count=len(lost))
+    if not known:
+        # A deployment without `storywire run` reads no sources file: after a Redis that lost
+        # its data (or before the first load) nothing is polled, and this line is the sign.
+        log.warning("dispatch.no_sources", hint="storywire sources load [FILE]")
     claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
     for source_id in claimed:
         fetch.delay(source_id, now + lease)  # which claim: a later one makes this fetch stale

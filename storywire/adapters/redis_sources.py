@@ -118,6 +118,30 @@ return 1
 """
 
 
+# Puts back on the schedule, due now, every known source that is on it no longer although it is
+# neither disabled nor in flight: its due time went with the data of a Redis restarted from an
+# older snapshot, evicted under maxmemory, or deleted by hand. Nothing else would ever poll it
+# again (only a finished poll sets a due time). Only disabled sources are off the schedule, so
+# when the schedule holds as many as there are sources (the common case) this is two counts.
+# KEYS: sources, due, inflight; ARGV: now, state key prefix. Returns the ids put back and how
+# many sources there are.
+_RESCHEDULE = """
+local known = redis.call('HLEN', KEYS[1])
+if known <= redis.call('ZCARD', KEYS[2]) then return {{}, known} end
+local back = {}
+for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if not redis.call('ZSCORE', KEYS[2], id) and not redis.call('ZSCORE', KEYS[3], id) then
+    local reason = redis.call('HGET', ARGV[2] .. id, 'disabled_reason')
+    if not reason or reason == 'null' then
+      redis.call('ZADD', KEYS[2], ARGV[1], id)
+      back[#back + 1] = id
+    end
+  end
+end
+return {back, known}
+"""
+
+
 class RedisSourceStore:
     def __init__(self, client: redis.Redis, prefix: str = PREFIX) -> None:
         self._r = client
@@ -126,6 +150,7 @@ class RedisSourceStore:
         self._forget = client.register_script(_FORGET)
         self._let_go = client.register_script(_LET_GO)
         self._release = client.register_script(_RELEASE)
+        self._reschedule = client.register_script(_RESCHEDULE)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -169,6 +194,16 @@ class RedisSourceStore:
         args: list[float | str] = [now, now + lease, cap, self._key("outcomes", "")]
         due, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
         return Claim([i.decode() for i in due], [i.decode() for i in lapsed])
+
+    def reschedule_lost(self, *, now: float) -> tuple[list[str], int]:
+        """Make due now the enabled sources that lost their place on the schedule (see
+        ``_RESCHEDULE``): their ids, and how many sources are known."""
+        keys = [self._key("sources"), self._key("due"), self._key("inflight")]
+        back, known = cast(
+            tuple[list[bytes], int],
+            self._reschedule(keys=keys, args=[now, self._key("state", "")]),
+        )
+        return sorted(i.decode() for i in back), int(known)
 
     def claimed_since(self, source_id: str, lease_until: float) -> bool:
         """Whether a later claim holds ``source_id`` than the one whose lease ran to

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import redis
+from structlog.testing import capture_logs
 
 import tasks.dispatch
 from storywire.adapters.embedded_redis import EmbeddedRedis
@@ -46,3 +47,39 @@ def test_a_lease_that_ran_out_is_counted_and_its_source_polled_again(
     assert sent == ["wire", "wire"]
     assert redis_client.hget(COUNTERS_KEY, "fetch:lease_lapsed") == b"1"
     assert redis_client.hget("sw:outcomes:wire", "lease_lapsed") == b"1"
+
+
+def test_sources_whose_due_times_were_lost_are_polled_again_disabled_ones_not(
+    sent: list[str], redis_client: redis.Redis
+) -> None:
+    """Redis restarted from an older snapshot, an eviction or a stray DEL took the schedule
+    (``sw:due``) but not the sources: no fetch would ever set their due times again, so they
+    were never polled again. Disabled sources stay off the schedule; a source in flight keeps
+    its lease."""
+    runtime = tasks.dispatch.runtime()
+    more = [Source(id=i, url=f"https://{i}.example/feed", outlet=i, domain=f"{i}.example")
+            for i in ("off", "busy")]  # fmt: skip
+    runtime.sources.upsert(more, now=0.0)
+    runtime.sources.disable("off", "gone for good", now=0.0)
+    redis_client.zadd("sw:inflight", {"busy": 9e12})
+    redis_client.delete("sw:due")
+    task: Any = tasks.dispatch.dispatch
+
+    with capture_logs() as logs:
+        assert task.run() == 1
+    assert sent == ["wire"]
+    assert [e["sources"] for e in logs if e["event"] == "dispatch.rescheduled"] == [["wire"]]
+    assert task.run() == 0  # now on the schedule again (under its lease): nothing put back twice
+    assert runtime.sources.next_poll("off") is None
+
+
+def test_a_redis_without_any_source_is_reported_by_every_dispatch(
+    sent: list[str], redis_client: redis.Redis
+) -> None:
+    """Redis restarted without its data: the beat sends dispatches that find nothing, and
+    (without a `storywire run` to load the file again) only a log line can tell."""
+    redis_client.flushdb()
+    task: Any = tasks.dispatch.dispatch
+    with capture_logs() as logs:
+        assert task.run() == 0
+    assert [e["log_level"] for e in logs if e["event"] == "dispatch.no_sources"] == ["warning"]
