@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
@@ -45,12 +45,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EmbeddedRedis:
     url: str
     port: int
     process: subprocess.Popen[bytes]
     directory: Path
+    command: list[str] = field(default_factory=list)
+
+    def restart(self) -> None:
+        """Start the server again, on its port and directory, if it has exited (killed, out of
+        memory): what its append-only file and snapshot kept comes back with it."""
+        if self.process.poll() is None:
+            return
+        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
+        _wait_until_up(self.url, self.process, self.directory)
 
 
 @contextmanager
@@ -76,18 +85,24 @@ def embedded_redis(
         "--loglevel", "warning",
         "--logfile", str(workdir / "redis.log"),
     ]  # fmt: skip
-    process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
+    server = EmbeddedRedis(
+        url=f"redis://127.0.0.1:{port}/0",
+        port=port,
+        process=subprocess.Popen(args, stdin=subprocess.DEVNULL),
+        directory=workdir,
+        command=args,
+    )
     try:
-        _wait_until_up(url, process, workdir)
-        yield EmbeddedRedis(url=url, port=port, process=process, directory=workdir)
+        _wait_until_up(server.url, server.process, workdir)
+        yield server
     finally:
-        process.terminate()
+        # The process running now: ``restart`` may have replaced the first one.
+        server.process.terminate()
         try:
-            process.wait(timeout=10)
+            server.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            server.process.kill()
+            server.process.wait()
         if owned_dir:
             shutil.rmtree(workdir, ignore_errors=True)
 

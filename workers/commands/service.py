@@ -8,7 +8,7 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -16,11 +16,12 @@ from types import FrameType
 import redis
 import structlog
 
-from storywire.adapters.embedded_redis import embedded_redis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import METRICS_PORT, Settings
 from storywire.sources import SourceConfigError, load_sources
 from workers.health import exporter, make_server
+from workers.keeper import RedisKeeper
 from workers.processes import beat_command, service_processes, worker_command
 
 log = structlog.get_logger("storywire")
@@ -30,13 +31,22 @@ log = structlog.get_logger("storywire")
 def redis_url_for(settings: Settings, *, keep: bool = True) -> Iterator[str]:
     """The configured Redis, or an embedded real redis-server owned by this process: keeping
     its data in the data directory, or (``keep`` false) in a temporary one removed after."""
+    with redis_for(settings, keep=keep) as (url, _):
+        yield url
+
+
+@contextmanager
+def redis_for(
+    settings: Settings, *, keep: bool = True
+) -> Iterator[tuple[str, EmbeddedRedis | None]]:
+    """``redis_url_for``'s URL, with the embedded server when it is one."""
     if settings.redis_url:
-        yield settings.redis_url
+        yield settings.redis_url, None
         return
     directory = settings.data_dir / "redis" if keep else None
     with embedded_redis(directory=directory, persist=keep) as server:
         log.info("redis.embedded", url=server.url, directory=str(server.directory))
-        yield server.url
+        yield server.url, server
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,13 +56,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, ValueError) as exc:  # SourceConfigError is a ValueError
         sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
         return 2
-    with redis_url_for(settings) as url:
+    with redis_for(settings) as (url, server):
         settings = replace(settings, redis_url=url)
         client = redis.Redis.from_url(url)
         RedisSourceStore(client).upsert(sources, now=time.time())
+        client.close()
         log.info("run", sources=len(sources), redis=url, file=str(sources_file))
         stop = _stop_on_signals()
+        keeper = RedisKeeper(url, sources, server=server)
         with (
+            closing(keeper),
             _maybe_exporter(settings, url),
             service_processes(settings, settings.env()) as procs,
         ):
@@ -60,6 +73,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 if any(p.poll() is not None for p in procs):
                     log.error("run.child_exited", codes=[p.poll() for p in procs])
                     return 1
+                keeper.tend()
                 time.sleep(0.5)
         log.info("run.stopped")
     return 0
