@@ -7,7 +7,7 @@ from typing import Any
 import redis
 import structlog
 from celery import Task
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
 
 from storywire.stories import LockLost
@@ -33,4 +33,12 @@ def retry_later(task: Task[Any, Any], exc: Exception) -> Retry:
         maximum=declared.retry_backoff_max,
         full_jitter=True,
     )
-    return task.retry(exc=exc, countdown=countdown)
+    try:
+        return task.retry(exc=exc, countdown=countdown)
+    except Reject as refused:
+        # The retry message could not be sent: the broker is down too (by default it is the
+        # same Redis). Celery then rejects without requeueing, which acknowledges the message:
+        # gone for good once the broker is back to take that. Requeued instead, it runs again
+        # then (or, if the broker is still away, Redis redelivers it after the visibility
+        # timeout, as any unacknowledged message).
+        raise Reject(refused.args[0], requeue=True) from exc
