@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import kombu.exceptions
 import redis
 import structlog
 from celery import Task
@@ -16,7 +18,15 @@ log = structlog.get_logger("storywire")
 # Redis hiccups are worth a retry with backoff; anything else is a bug or bad input, logged.
 # So is the story lock: not acquired within its wait (LockError), or lost to a stall more often
 # than the engine retries by itself (LockLost): nothing half-written, the batch runs again.
-TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.LockError, LockLost)
+# A message the broker could not take (kombu's OperationalError: the broker is away, or it is
+# the Redis that just restarted) is one too.
+TRANSIENT = (
+    redis.ConnectionError,
+    redis.TimeoutError,
+    redis.exceptions.LockError,
+    LockLost,
+    kombu.exceptions.OperationalError,
+)
 
 
 def retry_later(task: Task[Any, Any], exc: Exception) -> Retry:
@@ -42,3 +52,13 @@ def retry_later(task: Task[Any, Any], exc: Exception) -> Retry:
         # then (or, if the broker is still away, Redis redelivers it after the visibility
         # timeout, as any unacknowledged message).
         raise Reject(refused.args[0], requeue=True) from exc
+
+
+def nudge(wake_publisher: Callable[[], object]) -> None:
+    """Ask for a publish now, if the broker takes the message: the events wait in the outbox
+    either way, and the beat's drain-outbox (every 10 s) sends them. Failing the task for it
+    would only run its work again."""
+    try:
+        wake_publisher()
+    except kombu.exceptions.OperationalError as exc:
+        log.warning("publish.not_woken", error=str(exc))

@@ -25,7 +25,7 @@ from storywire.fulltext import enrich
 from storywire.identity import stable_keys
 from storywire.models import Entry, Source
 from storywire.settings import Settings
-from tasks.common import TRANSIENT, log, retry_later
+from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import FETCH, task
 from tasks.process import process
 from tasks.publish import publish
@@ -166,7 +166,7 @@ def fetch(self: Task[Any, Any], source_id: str, lease_until: float | None = None
             source_id,
             now=now,
             send_entries=process.delay,
-            wake_publisher=publish.delay,
+            wake_publisher=lambda: nudge(publish.delay),
             lease_until=lease_until,
         )
     except TRANSIENT as exc:

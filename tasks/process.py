@@ -10,7 +10,7 @@ from celery import Task
 from storywire.adapters.redis_metrics import count
 from storywire.models import Entry
 from storywire.processing import process_entries
-from tasks.common import TRANSIENT, log, retry_later
+from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import PROCESS, task
 from tasks.publish import publish
 from tasks.runtime import runtime
@@ -52,7 +52,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         )
     except TRANSIENT as exc:
         raise retry_later(self, exc) from exc
-    publish.delay()
+    nudge(publish.delay)
     log.info(
         "process",
         source_id=source_id,

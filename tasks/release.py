@@ -9,7 +9,7 @@ from celery import Task
 
 from storywire.adapters.redis_metrics import count
 from storywire.holding import sweep_held
-from tasks.common import TRANSIENT, log, retry_later
+from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import RELEASE, task
 from tasks.publish import publish
 from tasks.runtime import runtime
@@ -40,7 +40,7 @@ def release(self: Task[Any, Any], older_than: float | None = None) -> int:
         },
     )
     if report.recorded:
-        publish.delay()
+        nudge(publish.delay)
     if report.recorded or report.waiting:
         log.info(
             "release",

@@ -13,13 +13,16 @@ from celery.app.trace import build_tracer
 from celery.exceptions import Reject, Retry
 from redis.backoff import NoBackoff
 from redis.retry import Retry as RedisRetry
+from structlog.testing import capture_logs
 
+import tasks.fetch
 import tasks.poison
 import tasks.process
-from storywire.adapters.embedded_redis import embedded_redis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.models import Entry, Source
 from storywire.settings import Settings
 from tasks.runtime import Runtime
+from tests.support.httpserver import Reply, http_server
 from tests.tasks.fakes import CountingPublish
 
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -103,3 +106,62 @@ def test_a_message_whose_retry_cannot_be_sent_goes_back_to_its_queue(
     rejected = getattr(raised, "exc", raised)  # the worker's traceback wrapper, if any
     assert isinstance(rejected, Reject)
     assert rejected.requeue
+
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>a</guid><title>Harbour strike in Oslo</title><link>https://x.com/a</link></item>
+</channel></rss>"""
+
+
+@pytest.mark.timeout(60)
+def test_a_fetch_whose_batch_the_broker_cannot_take_is_retried_with_its_lease_kept(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis blinked (or a separate broker is away) while a fetch sent its entries: kombu's
+    OperationalError is no redis.ConnectionError, so the fetch failed with a traceback, and its
+    source waited for its lease to lapse (counted as a fetch that died). Now it is retried; the
+    entries it could not send are not marked seen, so the retry sends them."""
+    rt = Runtime(Settings(redis_url=redis_server.url))
+    task: Any = tasks.fetch.fetch
+    monkeypatch.setattr(tasks.fetch, "runtime", lambda: rt)
+    with embedded_redis() as broker:
+        dead_broker = broker.url
+    app = task.app
+    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    with http_server({"/f": lambda _: Reply(200, FEED)}) as base:
+        source = Source(id="s", url=base + "/f", outlet="S", domain="s.test", allow_private=True)
+        rt.sources.upsert([source], now=0.0)
+        asked = _run_expecting_retry(task, "s")
+    assert len(asked) == 1
+    assert redis_client.hlen("sw:seen:s") == 0  # not marked seen: the retry sends it
+    rt.fetcher.close()
+    rt.redis.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_batch_recorded_while_the_broker_is_away_ends_well_its_events_in_the_outbox(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nudge to publish after the commit failed the task with a traceback (and a retry
+    ran the whole batch again); the beat's drain sends what waits in the outbox anyway."""
+    rt = Runtime(Settings(redis_url=redis_server.url))
+    rt.sources.upsert([SOURCE], now=0.0)
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    task: Any = tasks.process.process
+    with embedded_redis() as broker:
+        dead_broker = broker.url
+    app = task.app
+    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    task.push_request(retries=0)
+    try:
+        with capture_logs() as logs:
+            task.run(*ARGS)
+    finally:
+        task.pop_request()
+    assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["publish.not_woken"]
+    assert redis_client.llen(rt.ledger.outbox_key) > 0
+    rt.redis.close()
