@@ -11,6 +11,7 @@ listed it, so keys of entries long gone from the feed are forgotten (``mark_seen
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
 from typing import Any, NamedTuple, cast
@@ -29,9 +30,20 @@ PREFIX = "sw:"
 # A lease that ran out is a fetch that never finished (its worker killed, perhaps by the feed
 # itself, or hung): counted on the source (its outcomes key is ARGV[4] .. id), and each lapse in
 # a row after the first doubles the wait before the next claim, a day at most, so such a feed
-# cannot take a worker down every lease. KEYS: due, inflight, lapses in a row (hash).
-# Returns the claimed ids and the lapsed ones.
+# cannot take a worker down every lease. KEYS: due, inflight, lapses in a row (hash), this
+# claim's answer. Returns the claimed ids and the lapsed ones.
+# redis-py sends a script again when the connection drops before its reply (a reset, a Redis
+# restart): run twice, the second run would find the sources the first claimed under lease and
+# return none, and nobody would fetch them until their lease lapsed (counted as fetches that
+# died). So each claim keeps its answer a minute under a key of its own (KEYS[4], named by a
+# token per claim), and a second run under it returns that answer and changes nothing.
 _CLAIM = """
+local kept = redis.call('GET', KEYS[4])
+if kept then return cjson.decode(kept) end
+local function answer(due, lapsed)
+  redis.call('SET', KEYS[4], cjson.encode({due, lapsed}), 'EX', 60)
+  return {due, lapsed}
+end
 local now = tonumber(ARGV[1])
 local lease_until = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
@@ -46,13 +58,13 @@ for _, id in ipairs(lapsed) do
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local room = cap - redis.call('ZCARD', KEYS[2])
-if room <= 0 then return {{}, lapsed} end
+if room <= 0 then return answer({}, lapsed) end
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
 for _, id in ipairs(due) do
   redis.call('ZADD', KEYS[1], lease_until, id)
   redis.call('ZADD', KEYS[2], lease_until, id)
 end
-return {due, lapsed}
+return answer(due, lapsed)
 """
 
 
@@ -189,8 +201,12 @@ class RedisSourceStore:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("sources")))
         return sorted((Source.from_dict(orjson.loads(v)) for v in raw.values()), key=lambda s: s.id)
 
-    def claim_due(self, *, now: float, lease: float, cap: int) -> Claim:
-        keys = [self._key("due"), self._key("inflight"), self._key("lapses")]
+    def claim_due(self, *, now: float, lease: float, cap: int, token: str | None = None) -> Claim:
+        """Claim the due sources; ``token`` names the claim (one of its own by default), and a
+        claim run again under it gives the same answer (see ``_CLAIM``)."""
+        token = token or uuid.uuid4().hex
+        keys = [self._key("due"), self._key("inflight"), self._key("lapses"),
+                self._key("claim", token)]  # fmt: skip
         args: list[float | str] = [now, now + lease, cap, self._key("outcomes", "")]
         due, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
         return Claim([i.decode() for i in due], [i.decode() for i in lapsed])

@@ -186,3 +186,20 @@ def test_letting_go_of_a_skipped_source_undoes_no_enable_and_no_addition(
     store.let_go("s1")
     assert (store.next_poll("s0"), store.next_poll("s1")) == (None, 110.0)
     assert store.claim_due(now=300.0, lease=60.0, cap=10) == Claim(["s1"], [])
+
+
+def test_a_claim_sent_again_after_its_reply_was_lost_hands_out_the_same_sources(
+    redis_client: redis.Redis,
+) -> None:
+    """redis-py runs a script again when the connection drops before its reply (a reset, a
+    Redis restart). The second run found the first's sources under lease and returned none:
+    no fetch was sent for them, and they waited out their lease as fetches that died."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(3), now=100.0)
+    redis_client.zadd("sw:inflight", {"s2": 90.0})  # a lease that ran out, for the lapsed list
+    redis_client.zadd("sw:due", {"s2": 90.0})
+    first = store.claim_due(now=100.0, lease=60.0, cap=10, token="beat-1")
+    again = store.claim_due(now=100.0, lease=60.0, cap=10, token="beat-1")
+    assert first == again == Claim(["s2", "s0", "s1"], ["s2"])
+    assert store.outcomes("s2") == {"lease_lapsed": 1}  # counted once
+    assert store.claim_due(now=100.0, lease=60.0, cap=10) == Claim([], [])  # a new claim
