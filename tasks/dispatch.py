@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
+import redis
 from celery import Task
 
 from storywire.adapters.redis_metrics import count
-from tasks.common import log
+from storywire.adapters.redis_sources import RedisSourceStore
+from tasks.common import TRANSIENT, log
 from tasks.fetch import fetch
 from tasks.options import DISPATCH, task
 from tasks.runtime import runtime
@@ -19,7 +22,13 @@ def dispatch(self: Task[Any, Any]) -> int:
     """Claim the sources that are due and send one fetch per source."""
     rt = runtime()
     now, lease = time.time(), rt.settings.lease_seconds
-    lost, known = rt.sources.reschedule_lost(now=now)
+    try:
+        lost, known = rt.sources.reschedule_lost(now=now)
+        claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
+    except TRANSIENT as exc:
+        # No retry: the beat sends the next dispatch within its interval anyway.
+        log.warning("dispatch.unavailable", error=str(exc))
+        return 0
     if lost:
         # Only a finished poll sets a due time: without this they would never be polled again.
         log.warning("dispatch.rescheduled", sources=lost[:20], count=len(lost))
@@ -27,13 +36,31 @@ def dispatch(self: Task[Any, Any]) -> int:
         # A deployment without `storywire run` reads no sources file: after a Redis that lost
         # its data (or before the first load) nothing is polled, and this line is the sign.
         log.warning("dispatch.no_sources", hint="storywire sources load [FILE]")
-    claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
-    for source_id in claimed:
-        fetch.delay(source_id, now + lease)  # which claim: a later one makes this fetch stale
+    sent = _send_fetches(rt.sources, claimed, now=now, lease_until=now + lease)
     if lapsed:
         # Fetches that never finished: their workers died or hung (see `sources show`).
-        count(rt.redis, {"fetch:lease_lapsed": len(lapsed)})
+        with contextlib.suppress(redis.RedisError):
+            count(rt.redis, {"fetch:lease_lapsed": len(lapsed)})
         log.warning("dispatch.lease_lapsed", sources=lapsed)
-    if claimed:
-        log.info("dispatch", claimed=len(claimed))
+    if sent:
+        log.info("dispatch", claimed=sent)
+    return sent
+
+
+def _send_fetches(
+    sources: RedisSourceStore, claimed: list[str], *, now: float, lease_until: float
+) -> int:
+    """One fetch per claimed source; how many went out. Those the broker would not take are
+    put back on the schedule, due now: left claimed, each would wait out its lease and count
+    as a fetch that died."""
+    for sent, source_id in enumerate(claimed):
+        try:
+            fetch.delay(source_id, lease_until)  # which claim: a later one makes this fetch stale
+        except TRANSIENT as exc:
+            unsent = claimed[sent:]
+            with contextlib.suppress(redis.RedisError):
+                for other in unsent:
+                    sources.defer(other, now, reason="not_sent")
+            log.warning("dispatch.not_sent", sources=len(unsent), error=str(exc))
+            return sent
     return len(claimed)

@@ -3,15 +3,18 @@ finished (their leases ran out) are counted and logged, not silently handed out 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry as RedisRetry
 from structlog.testing import capture_logs
 
 import tasks.dispatch
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_metrics import COUNTERS_KEY
 from storywire.models import Source
 from storywire.settings import Settings
@@ -83,3 +86,42 @@ def test_a_redis_without_any_source_is_reported_by_every_dispatch(
     with capture_logs() as logs:
         assert task.run() == 0
     assert [e["log_level"] for e in logs if e["event"] == "dispatch.no_sources"] == ["warning"]
+
+
+@pytest.mark.timeout(60)
+def test_claims_the_broker_would_not_take_go_back_on_the_schedule(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fetch for a claimed source could not be sent (the broker away): the dispatch failed
+    with a traceback, and the source stayed claimed until its lease lapsed, counted as a fetch
+    that died. Now it is due again at once, with one warning."""
+    runtime = Runtime(Settings(redis_url=redis_server.url))
+    runtime.sources.upsert([SOURCE], now=0.0)
+    monkeypatch.setattr(tasks.dispatch, "runtime", lambda: runtime)
+    with embedded_redis() as broker:
+        dead_broker = broker.url
+    app = tasks.dispatch.dispatch.app
+    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    task: Any = tasks.dispatch.dispatch
+    before = time.time()
+    with capture_logs() as logs:
+        assert task.run() == 0
+    assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["dispatch.not_sent"]
+    assert redis_client.zcard("sw:inflight") == 0
+    assert before <= (runtime.sources.next_poll("wire") or 0) <= time.time()
+    assert task.run() == 0  # the broker is still away; the source is due all the same
+    assert runtime.sources.outcomes("wire") == {"not_sent": 2}
+    runtime.redis.close()
+
+
+def test_a_dispatch_that_finds_redis_down_is_one_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    with embedded_redis() as gone:
+        runtime = Runtime(Settings(redis_url=gone.url))
+    runtime.redis = redis.Redis.from_url(gone.url, retry=RedisRetry(NoBackoff(), 0))
+    monkeypatch.setattr(tasks.dispatch, "runtime", lambda: runtime)
+    task: Any = tasks.dispatch.dispatch
+    with capture_logs() as logs:
+        assert task.run() == 0
+    assert [e["event"] for e in logs] == ["dispatch.unavailable"]
