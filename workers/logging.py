@@ -22,6 +22,18 @@ class _CurrentStderr(io.TextIOBase):
         sys.stderr.flush()
 
 
+class _OneLineBeatErrors(logging.Filter):
+    """Celery's beat logs a send that failed (``Message Error: ...``) with the whole call stack
+    and the traceback, every tick of a broker outage: one line with the error says it all."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Message Error") and record.args:
+            error = record.args[0] if isinstance(record.args, tuple) else record.args
+            record.msg, record.args = "beat.send_failed: %s", (error,)
+            record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
@@ -52,3 +64,6 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    beat = logging.getLogger("celery.beat")
+    if not any(isinstance(f, _OneLineBeatErrors) for f in beat.filters):
+        beat.addFilter(_OneLineBeatErrors())

@@ -28,3 +28,35 @@ def test_lines_go_to_the_stderr_of_the_moment_not_the_one_at_set_up(
     logging.getLogger("celery.test").warning("stdlib line")
     assert "structlog.line" in now.getvalue()
     assert "stdlib line" in now.getvalue()
+
+
+@pytest.mark.timeout(60)
+def test_a_beat_that_cannot_send_says_so_in_one_short_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery's beat logs each send that failed with the whole call stack and the traceback
+    (2.8 kB in JSON, the traceback as unreadable reprs), every tick of a broker outage. One
+    short line names the entry and the error."""
+    from celery import Celery  # noqa: PLC0415 - only this test needs a Celery app
+    from celery.beat import ScheduleEntry, Scheduler  # noqa: PLC0415
+
+    from storywire.adapters.embedded_redis import embedded_redis  # noqa: PLC0415
+
+    with embedded_redis() as gone:
+        dead = gone.url
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", "INFO")
+    app = Celery("beat-test", broker=dead)
+    app.conf.broker_connection_timeout = 1
+    scheduler = Scheduler(app, lazy=True)
+    entry = ScheduleEntry(name="dispatch-due-sources", task="storywire.dispatch", app=app)
+    scheduler.apply_entry(entry)
+    app.close()
+    (line,) = [row for row in out.getvalue().splitlines() if "dispatch-due-sources" in row and
+               "Sending" not in row]  # fmt: skip
+    assert "Connection refused" in line
+    assert "File " not in line
+    assert "traceback" not in line
+    assert len(line) < 400
