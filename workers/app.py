@@ -38,6 +38,10 @@ app = Celery(
 app.conf.update(
     broker_url=settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0",
     broker_connection_retry_on_startup=True,
+    # Reconnect for as long as it takes: after Celery's default of 100 attempts (about 46
+    # minutes of outage, the waits growing to 30 s) a worker ends ("Unrecoverable error",
+    # status 0), and `storywire run` with it. The broker coming back is the only way forward.
+    broker_connection_max_retries=None,
     broker_transport_options={"visibility_timeout": options.VISIBILITY_TIMEOUT},
     task_serializer="json",
     accept_content=["json"],

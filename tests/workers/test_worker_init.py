@@ -62,3 +62,11 @@ def test_a_worker_with_a_bad_setting_exits_2_with_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("storywire: STORYWIRE_LEASE_SECONDS=60.0: ")
     assert done.stderr.count("\n") == 1
+
+
+def test_a_worker_reconnects_to_its_broker_for_as_long_as_it_takes() -> None:
+    """With Celery's default (100 attempts, the waits growing to 30 s) a Redis away for about
+    46 minutes ended every worker ("Unrecoverable error: OperationalError", seen with the
+    limit at 2 on a real worker whose Redis was killed), and `storywire run` with them."""
+    assert app_module.app.conf.broker_connection_max_retries is None
+    assert app_module.app.conf.broker_connection_retry
