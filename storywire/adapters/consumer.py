@@ -219,7 +219,13 @@ class Consumer:
         """Send the buffered acknowledgements now."""
         if self._acks:
             acks, self._acks = self._acks, []
-            self._r.xack(self.stream, self.group, *acks)
+            try:
+                self._r.xack(self.stream, self.group, *acks)
+            except redis.RedisError:
+                # Kept for the next flush: dropped, every entry handled would be delivered
+                # again once Redis answers (after the reclaim idle time).
+                self._acks[:0] = acks
+                raise
 
     def close(self) -> None:
         self.flush()

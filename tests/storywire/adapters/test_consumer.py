@@ -12,10 +12,12 @@ from typing import Any, cast
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from storywire import events
 from storywire.adapters.consumer import Consumer, start_id
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
@@ -290,3 +292,26 @@ def test_a_client_from_a_url_waits_within_its_default_read_timeout(
     consumer = Consumer(client, group="g", name="c1")
     assert consumer.poll() == []
     client.close()
+
+
+def test_acks_that_meet_a_dropped_connection_are_sent_once_redis_answers(tmp_path: Path) -> None:
+    """The buffered acknowledgements were taken out of the buffer before XACK: when it raised
+    (Redis restarting), a consumer that went on reading never sent them, and every entry it had
+    handled was delivered again after the reclaim idle time."""
+    with embedded_redis(directory=tmp_path / "redis", persist=True) as server:
+        client = redis.Redis.from_url(server.url, retry=Retry(NoBackoff(), 0))
+        client.config_set("appendfsync", "always")
+        _publish(client, 2)
+        consumer = _consumer(client, start="0")
+        handled = consumer.poll()
+        for msg in handled:
+            msg.ack()
+        server.process.kill()
+        server.process.wait()
+        with pytest.raises(redis.ConnectionError):
+            consumer.flush()
+        server.restart()
+        consumer.flush()
+        assert client.xpending(STREAM, "g")["pending"] == 0
+        assert len(handled) == 2
+        client.close()
