@@ -54,11 +54,14 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
         logger_factory=structlog.PrintLoggerFactory(cast(TextIO, stream)),
         cache_logger_on_first_use=True,
     )
-    # Celery's and libraries' stdlib logging goes through the same renderer.
+    # Celery's and libraries' stdlib logging goes through the same renderer, their exc_info
+    # as a traceback in text (JSON would show the traceback object's repr).
     handler = logging.StreamHandler(stream)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(processors=[
-            structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
         ], foreign_pre_chain=shared)
     )  # fmt: skip
     root = logging.getLogger()

@@ -6,6 +6,7 @@ import io
 import logging
 import sys
 
+import orjson
 import pytest
 import structlog
 
@@ -60,3 +61,24 @@ def test_a_beat_that_cannot_send_says_so_in_one_short_line(
     assert "File " not in line
     assert "traceback" not in line
     assert len(line) < 400
+
+
+def test_a_library_error_logged_with_its_exception_carries_a_readable_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Celery logs a task that raised ("Task ... raised unexpected") through stdlib logging
+    with exc_info: the JSON line must hold the traceback as text, or the operator reading it
+    cannot tell where the task failed."""
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", "INFO")
+    try:
+        raise ValueError("bad entry 42")
+    except ValueError:
+        logging.getLogger("celery.app.trace").error("Task raised unexpected", exc_info=True)
+    (row,) = [orjson.loads(line) for line in out.getvalue().splitlines()]
+    assert row["event"] == "Task raised unexpected"
+    assert "Traceback (most recent call last)" in row["exception"]
+    assert "ValueError: bad entry 42" in row["exception"]
+    assert "exc_info" not in row
