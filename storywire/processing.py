@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from storywire.clean import (
     Rule,
@@ -30,6 +31,8 @@ class Ledger(Protocol):
     """Where story records and their events are written (``RedisLedger`` in production)."""
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]: ...
+
+    def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]: ...
 
     def record(
         self,
@@ -136,6 +139,7 @@ def process_entries(
             )
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
             rejected.append((key, str(exc)[:200]))
+    articles = _as_first_brought(articles, source, ledger)
     known = ledger.known_stories([a.id for a in articles])
     fresh = [a for a in articles if a.id not in known]
     placement = engine.place_many([article_doc(a) for a in fresh])
@@ -175,6 +179,27 @@ def process_entries(
         released=released,
         rejected=tuple(rejected),
     )
+
+
+def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -> list[Article]:
+    """Each article under the id it first came with from any feed of its outlet.
+
+    An outlet's item in two of its feeds (top stories and world) has an id per feed: both
+    were announced and counted, so a story of one article said two, under one URL. Matched by
+    link, so an edit that reaches one feed first still finds it; but not an item without a
+    link (its URL is the feed's, which all such items share) nor one linked to a home page
+    (some feeds link every item there).
+    """
+    linked = [a for a in articles if a.url != source.url and urlsplit(a.url).path not in ("", "/")]
+    same = ledger.same_articles(linked)
+    if not same:
+        return articles
+    mapped = {}
+    for article in articles:
+        first = same.get(article.id)
+        kept = article if first is None else replace(article, id=first[0], source_id=first[1])
+        mapped[kept.id] = kept  # two items of this batch may be one article: the last counts
+    return list(mapped.values())
 
 
 def article_doc(article: Article) -> Doc:

@@ -4,7 +4,8 @@ A story's record and the events that announce its change are written in one MULT
 by WATCH on the records read: the decision and the events it produced land together or not at
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
-``sw:revision:<id>`` its revision and content hash, ``sw:outbox`` list of pending events,
+``sw:revision:<id>`` its revision and content hash, ``sw:same:<hash>`` the article an outlet
+and link stand for (its id and source), ``sw:outbox`` list of pending events,
 ``sw:pending:<id>`` a held article's JSON and ``sw:pending`` (sorted set) held article ids by
 the wall time they were first held.
 
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 import orjson
 import redis
+import xxhash
 from redis.client import Pipeline
 
 from storywire import events
@@ -87,6 +89,34 @@ class RedisLedger:
 
     def _pending_key(self, article_id: str) -> str:
         return f"{self._p}pending:{article_id}"
+
+    def _same_key(self, article: Article) -> str:
+        digest = xxhash.xxh3_128_hexdigest(f"{article.outlet}\x1f{article.url}".encode())
+        return f"{self._p}same:{digest}"
+
+    def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+        """For each article that another source of its outlet already brought under another id
+        (the outlet's item in two of its feeds: the same link), that article's id and source
+        id; every later copy is then an update of it, not an article of its own."""
+        if not articles:
+            return {}
+        values = cast(list[bytes | None], self._r.mget([self._same_key(a) for a in articles]))
+        found = {}
+        for article, value in zip(articles, values, strict=True):
+            if value is None:
+                continue
+            first_id, first_source = value.decode().split(" ", 1)
+            if first_id != article.id and first_source != article.source_id:
+                found[article.id] = (first_id, first_source)
+        return found
+
+    def _claim_same(self, pipe: Pipeline, article: Article) -> None:
+        """Name ``article`` the one its outlet and link stand for, unless another article
+        already is (a pipeline in MULTI)."""
+        key = self._same_key(article)
+        pipe.set(key, f"{article.id} {article.source_id}", nx=True)
+        if self._ex:
+            pipe.expire(key, self._ex)
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Story ids of the articles already ingested (updates keep their story)."""
@@ -146,6 +176,7 @@ class RedisLedger:
             pipe.set(key, orjson.dumps(article.to_dict()), ex=self._ex)
             # NX: an edit arriving while held must not push the release-by-age further out.
             pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
+            self._claim_same(pipe, article)
             pipe.execute()
 
         self._transact(attempt, f"article {article.id}")
@@ -265,6 +296,7 @@ class RedisLedger:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
         pipe.set(revision_key, revised.encode(), ex=ex)
+        self._claim_same(pipe, article)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
