@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from storywire.clean import (
     Rule,
@@ -22,7 +21,7 @@ from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
-from storywire.urls import canonical_url
+from storywire.urls import canonical_url, split_url
 
 LEAD_CHARS = 300
 
@@ -190,7 +189,7 @@ def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -
     link (its URL is the feed's, which all such items share) nor one linked to a home page
     (some feeds link every item there).
     """
-    linked = [a for a in articles if a.url != source.url and urlsplit(a.url).path not in ("", "/")]
+    linked = [a for a in articles if a.url != source.url and _links_a_page(a.url)]
     same = ledger.same_articles(linked)
     if not same:
         return articles
@@ -200,6 +199,11 @@ def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -
         kept = article if first is None else replace(article, id=first[0], source_id=first[1])
         mapped[kept.id] = kept  # two items of this batch may be one article: the last counts
     return list(mapped.values())
+
+
+def _links_a_page(url: str) -> bool:
+    parts = split_url(url)
+    return parts is not None and parts.path not in ("", "/")
 
 
 def article_doc(article: Article) -> Doc:

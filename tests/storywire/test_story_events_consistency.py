@@ -264,3 +264,19 @@ def test_one_article_through_two_feeds_of_its_outlet_is_one_article(
     (story,) = view.stories.values()
     assert story["article_count"] == len(view.articles) == 1
     assert story["outlets"][0]["source_id"] == "bbc"
+
+
+def test_an_item_whose_link_urllib_cannot_split_is_still_processed(
+    redis_client: redis.Redis,
+) -> None:
+    """Feeds carry links urllib refuses ("http://[::1/x"): the outlet-and-link match leaves
+    such an item alone instead of failing its whole batch."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(RedisStoryStore.for_params(redis_client, Params()))
+    stream = Stream(rng=random.Random(0), engine=engine, ledger=ledger)
+    bbc = SOURCES[3]
+    key, item = stream.new_entry(bbc, 0)
+    stream.send(bbc, [(key, replace(item, link="http://[::1/odd"))])
+    view = _view(redis_client, ledger)
+    assert view.check() == []
+    assert len(view.articles) == 1
