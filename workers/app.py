@@ -6,6 +6,7 @@ import gc
 import sys
 from typing import Any
 
+import kombu.exceptions
 import structlog
 from celery import Celery, signals
 from kombu import Exchange, Queue
@@ -80,6 +81,17 @@ app.conf.update(
 @signals.setup_logging.connect
 def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_format, settings.log_level)
+
+
+@signals.beat_init.connect
+def _dispatch_at_start(**_: Any) -> None:
+    """The beat's first dispatch would come a whole interval after it starts, leaving a fresh
+    or restarted deployment idle that long: send one now."""
+    try:
+        app.send_task(options.DISPATCH.name)
+    except kombu.exceptions.OperationalError as exc:
+        # The broker is away: the schedule's own dispatch follows once it is back.
+        structlog.get_logger().warning("beat.start_dispatch_failed", error=str(exc))
 
 
 @signals.worker_init.connect

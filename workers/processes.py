@@ -65,12 +65,6 @@ def service_processes(
         subprocess.Popen(cmd, env=full_env, stdin=subprocess.DEVNULL, stdout=stdout)
         for cmd in commands
     ]
-    if beat:
-        # Beat's first interval would leave a fresh service idle for a whole period: kick it now.
-        subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "workers.app", "call", "storywire.dispatch"],
-            env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, check=False,
-        )  # fmt: skip
     try:
         yield procs
     finally:
