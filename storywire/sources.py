@@ -16,6 +16,10 @@ from storywire.models import Source
 from storywire.urls import is_public, literal_address, registrable_domain
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# What a [[source]] table may hold; `path` and `format` are the recorded feeds' (docs/seeds.md).
+# Anything else is a misspelling, which would otherwise be dropped in silence.
+_KEYS = frozenset({"id", "url", "outlet", "domain", "allow_private", "min_interval",
+                   "max_interval", "full_text", "rules", "path", "format"})  # fmt: skip
 
 
 class SourceConfigError(ValueError):
@@ -38,6 +42,11 @@ def load_sources(path: Path, *, base_url: str | None = None) -> list[Source]:
             doc = tomllib.load(handle)
         except tomllib.TOMLDecodeError as exc:
             raise SourceConfigError(f"{path}: not TOML: {exc}") from exc
+    stray = sorted(doc.keys() - {"source"})
+    if stray:
+        raise SourceConfigError(
+            f"{path}: unknown table {stray[0]!r}: sources are [[source]] tables"
+        )
     raw_sources = doc.get("source")
     if not isinstance(raw_sources, list) or not raw_sources:
         raise SourceConfigError(f"{path}: no [[source]] entries")
@@ -54,10 +63,16 @@ def parse_sources(
         if not isinstance(given, dict):
             raise SourceConfigError(f"{where}: must be a table, got {given!r}")
         raw = dict(given)
+        source_id = str(raw.get("id", ""))
+        unknown = sorted(raw.keys() - _KEYS)
+        if unknown:
+            raise SourceConfigError(
+                f"{where} ({source_id}): unknown key {unknown[0]!r}; "
+                f"known: {', '.join(sorted(_KEYS))}"
+            )
         rules = raw.get("rules", [])
         if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
             raise SourceConfigError(f"{where}: rules must be a list of tables, got {rules!r}")
-        source_id = str(raw.get("id", ""))
         if not _ID.match(source_id):
             raise SourceConfigError(f"{where}: id {source_id!r} must match {_ID.pattern}")
         if source_id in seen:

@@ -105,6 +105,16 @@ def test_syndication_period() -> None:
         ("source = [1, 2]\n", "source #1: must be a table"),
         ('[[source]]\nid = "a"\nurl = "https://a.com/f"\nrules = "x"\n', "rules"),
         ("not toml [[", "sources.toml: not TOML"),
+        # A misspelt key was dropped in silence: the source polled without its full text.
+        (
+            '[[source]]\nid = "a"\nurl = "https://a.com/f"\nfulltext = true\n',
+            r"source #1 \(a\): unknown key 'fulltext'",
+        ),
+        # Rules as a table beside the sources (`[[sources.a.rules]]`) applied to none of them.
+        (
+            '[[source]]\nid = "a"\nurl = "https://a.com/f"\n[[sources.a.rules]]\nkind = "drop_empty"\n',
+            r"unknown table 'sources': sources are \[\[source\]\] tables",
+        ),
     ],
 )
 def test_a_malformed_sources_file_is_one_error_naming_the_file(
