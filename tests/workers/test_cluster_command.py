@@ -109,9 +109,24 @@ def test_cluster_reports_repeated_ids(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_run_with_a_missing_sources_file_fails_clearly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`storywire run` with no sources file exits 2 with a one-line reason, starting nothing."""
-    assert main(["run", "--sources", str(tmp_path / "missing.toml")]) == 2
+    """`storywire run` with no sources file exits 1 (a path that cannot be read, as for every
+    command) with a one-line reason, starting nothing; a malformed one is a bad value: 2."""
+    assert main(["run", "--sources", str(tmp_path / "missing.toml")]) == 1
     assert "cannot load sources" in capsys.readouterr().err
+    (tmp_path / "bad.toml").write_text('[[source]]\nid = "a"\nurl = "ftp://a/f"\n')
+    assert main(["run", "--sources", str(tmp_path / "bad.toml")]) == 2
+    assert "cannot load sources" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5", "nan"])
+def test_demo_refuses_a_timeout_that_is_no_time(
+    timeout: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--timeout 0` started the whole pipeline only to report it not idle after 0 s."""
+    with pytest.raises(SystemExit) as caught:
+        main(["demo", "--timeout", timeout])
+    assert caught.value.code == 2
+    assert "--timeout" in capsys.readouterr().err
 
 
 def test_cluster_refuses_to_write_over_its_input(

@@ -18,7 +18,7 @@ import structlog
 
 from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.settings import METRICS_PORT, Settings
+from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
 from workers.health import exporter, make_server
 from workers.keeper import RedisKeeper
@@ -49,11 +49,22 @@ def redis_for(
         yield server.url, server
 
 
+def _positive_seconds(text: str) -> float:
+    value = float(text)  # ValueError: argparse's "invalid value"
+    reason = positive(value)
+    if reason:
+        raise argparse.ArgumentTypeError(f"{text}: {reason}")
+    return value
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     sources_file = Path(args.sources or settings.sources_file)
     try:
         sources = load_sources(sources_file)
-    except (OSError, ValueError) as exc:  # SourceConfigError is a ValueError
+    except OSError as exc:  # a path that cannot be read: 1, as for every command
+        sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
+        return 1
+    except SourceConfigError as exc:
         sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
         return 2
     with redis_for(settings) as (url, server):
@@ -182,7 +193,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--recorded", default="seeds/recorded", help="recorded feeds directory")
     demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
     demo.add_argument(
-        "--timeout", type=float, default=180.0, help="seconds before giving up (default 180)"
+        "--timeout",
+        type=_positive_seconds,
+        default=180.0,
+        help="seconds before giving up, exit 1 (default 180)",
     )
     demo.set_defaults(func=cmd_demo)
     worker = sub.add_parser("worker", help="run one Celery worker")
