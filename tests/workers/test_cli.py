@@ -111,3 +111,24 @@ def test_worker_refuses_a_queue_that_does_not_exist(
     assert main(["worker", "--queues", queues]) == 2
     err = _one_line(capsys, "storywire worker: ")
     assert "dispatch, fetch, process, publish" in err
+
+
+@pytest.mark.parametrize("argv", [["worker", "--queues", "fetch"], ["beat"], ["metrics"]])
+def test_a_service_command_without_redis_names_itself(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`storywire metrics` said "workers join a running service", naming no command."""
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert (
+        caught.value.code == f"storywire {argv[0]}: set STORYWIRE_REDIS_URL (the service's Redis)"
+    )
+
+
+def test_metrics_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["metrics", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "STORYWIRE_METRICS_HOST" in out
+    assert "STORYWIRE_METRICS_PORT" in out

@@ -104,9 +104,9 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
 
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
-    url = _require_redis(settings)
+    url = _require_redis(settings, "metrics")
     host = settings.metrics_host if args.host is None else args.host
-    # STORYWIREMETRICS_PORT=0 turns `run`'s exporter off; this command is the exporter.
+    # STORYWIRE_METRICS_PORT=0 turns `run`'s exporter off; this command is the exporter.
     port = (settings.metrics_port or METRICS_PORT) if args.port is None else args.port
     try:
         server = make_server(url, stream=settings.stream, host=host, port=port)
@@ -166,7 +166,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     if queues and set(queues) <= set(QUEUES):
-        _require_redis(settings)
+        _require_redis(settings, "worker")
         os.execv(sys.executable, worker_command(queues, settings))  # noqa: S606 - our interpreter
     # A worker on a misspelt queue would wait forever: nothing is ever sent there.
     sys.stderr.write(f"storywire worker: --queues takes some of {', '.join(QUEUES)}\n")
@@ -174,14 +174,15 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
-    _require_redis(settings)
+    _require_redis(settings, "beat")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     os.execv(sys.executable, beat_command(settings))  # noqa: S606 - our interpreter
 
 
-def _require_redis(settings: Settings) -> str:
+def _require_redis(settings: Settings, command: str) -> str:
+    # These join a running service: an embedded Redis of their own would serve nobody.
     if not settings.redis_url:
-        raise SystemExit("storywire: set STORYWIRE_REDIS_URL (workers join a running service)")
+        raise SystemExit(f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis)")
     return settings.redis_url
 
 
@@ -209,10 +210,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     beat = sub.add_parser("beat", help="run the beat (exactly one per deployment)")
     beat.set_defaults(func=cmd_beat)
     metrics = sub.add_parser("metrics", help="serve /metrics, /healthz and /readyz")
-    metrics.add_argument("--host", help="address to listen on (STORYWIRE_METRICS_HOST)")
+    metrics.add_argument("--host", help="address to listen on (default $STORYWIRE_METRICS_HOST)")
     metrics.add_argument(
         "--port",
         type=int,
-        help=f"port to listen on, 0: any free (STORYWIREMETRICS_PORT, {METRICS_PORT})",
+        help=f"port to listen on, 0: any free (default $STORYWIRE_METRICS_PORT, "
+        f"{METRICS_PORT} when that is 0)",
     )
     metrics.set_defaults(func=cmd_metrics)
