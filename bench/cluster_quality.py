@@ -44,6 +44,17 @@ def shaped(row: Row, shape: str) -> str:
     return str(row["text"])
 
 
+def data_file(text: str) -> Path:
+    """``--data``: a file that exists, else one line (the labelled set sits outside the clone)."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{text}: no such file (the development set is ../shared/data/ecbplus-dev.jsonl "
+            "beside the repository)"
+        )
+    return path
+
+
 def load(path: Path) -> list[Row]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -182,7 +193,7 @@ def grid(rows: list[Row], base: Params, specs: list[str], seed: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus-dev.jsonl"))
+    parser.add_argument("--data", type=data_file, default="../shared/data/ecbplus-dev.jsonl")
     parser.add_argument("--titles-only", action="store_true", help="only the titles-only runs")
     parser.add_argument("--full-only", action="store_true", help="only the full-text runs")
     parser.add_argument("--shuffle", type=int, default=7, metavar="SEED")

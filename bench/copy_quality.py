@@ -15,9 +15,8 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-from pathlib import Path
 
-from cluster_quality import Row, load
+from cluster_quality import Row, data_file, load
 
 from storywire.stories import Doc, MemoryStoryStore, StoryEngine
 
@@ -60,7 +59,7 @@ def false_copies(rows: list[Row], *, outlets: bool) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/ecbplus-dev.jsonl"))
+    parser.add_argument("--data", type=data_file, default="../shared/data/ecbplus-dev.jsonl")
     args = parser.parse_args(argv)
     rows = load(args.data)
     for outlets in (True, False):
