@@ -385,10 +385,10 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
             if len(text) <= MAX_RULE_LINE and pattern.search(text):
                 _drop(el)
     if drop_empty:
-        drop_empty_wrappers(root, table)
+        drop_empty_elements(root, table)
 
 
-def drop_empty_wrappers(root: HtmlElement, table: CompiledRules) -> None:
+def drop_empty_elements(root: HtmlElement, table: CompiledRules) -> None:
     """Remove the ``drop_empty`` rules' elements that hold no text and no image."""
     if table.drop_empty is not None:
         # Children come after their parents in document order: reversed, inner wrappers go

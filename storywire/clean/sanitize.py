@@ -1,8 +1,7 @@
 """Sanitised HTML for re-publishing (an optional field of the article event).
 
-lxml applies the rules (element rules, and line rules to whole leaf blocks) and makes links
-absolute; nh3 (the Rust ammonia sanitiser) enforces the allow-list, so the security boundary
-is a maintained sanitiser, not our code. Before nh3, tags
+lxml applies the rules and makes links absolute; nh3 (the Rust ammonia sanitiser) enforces the
+allow-list, so the security boundary is a maintained sanitiser, not our code. Before nh3, tags
 outside the list are mapped to their nearest allowed form (b -> strong, a heading -> a paragraph
 in bold, a leaf div or table cell -> a paragraph) so text from separate blocks is not glued
 together when nh3 unwraps them.
@@ -21,12 +20,13 @@ from lxml.html import HtmlElement
 
 from storywire.clean.repair import repair
 from storywire.clean.rules import (
+    MAX_RULE_LINE,
     CompiledRules,
     Rule,
     apply_element_rules,
     compiled,
     cuts_at,
-    drop_empty_wrappers,
+    drop_empty_elements,
     drops_line,
 )
 from storywire.clean.text import TooDeepError, html_to_text, parse_html
@@ -115,6 +115,55 @@ def _has_block_inside(el: HtmlElement) -> bool:
     return any(child.tag in _BLOCKS for child in el.iterdescendants())
 
 
+def _paragraph(owner: HtmlElement, text: str | None) -> HtmlElement:
+    p: HtmlElement = owner.makeelement("p", {})  # an HtmlElement, as the repair loop expects
+    p.text = text
+    return p
+
+
+def _split_at_breaks(el: HtmlElement) -> None:
+    """Make each run of ``el``'s inline content between line breaks a paragraph.
+
+    br is outside the allow-list and a newline shows as a space, so paragraphs written as
+    "one<br><br>two" (Blogger, feeds without <p>) would be re-published glued together.
+    """
+    pieces: list[HtmlElement] = []
+    current = _paragraph(el, el.text)
+
+    def close(text: str | None) -> HtmlElement:
+        if (current.text and current.text.strip()) or len(current):
+            pieces.append(current)
+        return _paragraph(el, text)
+
+    for child in list(el):
+        el.remove(child)  # its tail goes with it
+        if child.tag == "br":
+            current = close(child.tail)
+        elif child.tag in _BLOCKS:
+            current = close(child.tail)
+            child.tail = None
+            pieces.append(child)
+        else:
+            current.append(child)
+    close(None)
+    el.text = None
+    if el.tag != "p":
+        el.extend(pieces)
+        return
+    # A paragraph cannot hold paragraphs: its pieces take its place, its tail after the last.
+    parent = el.getparent()
+    if parent is None:
+        return
+    if not pieces:  # breaks only ("<p><br></p>")
+        el.drop_tree()
+        return
+    pieces[-1].tail = el.tail
+    index = parent.index(el)
+    parent.remove(el)
+    for offset, piece in enumerate(pieces):
+        parent.insert(index + offset, piece)
+
+
 def _reshape(el: HtmlElement) -> None:
     tag = el.tag
     if tag in _RENAME:
@@ -128,64 +177,63 @@ def _reshape(el: HtmlElement) -> None:
     elif tag in _LEAF_BLOCKS and not _has_block_inside(el):
         el.tag = "p"
     elif tag == "br":
-        # br is outside the allow-list; a space keeps the words on both sides apart.
+        # One inside an inline element (the blocks' own were made paragraphs): a newline
+        # keeps the words on both sides apart.
         el.tail = "\n" + (el.tail or "")
     elif tag == "img" and not _is_image_url(el.get("src") or ""):
         el.drop_tree()
 
 
-def _lines(block: HtmlElement) -> list[str]:
-    """A leaf block's lines as ``html_to_text`` lays them out: split at ``<br>``."""
-    lines: list[list[str]] = [[]]
-
-    def walk(el: HtmlElement) -> None:
-        if el.text and el.tag != "br":
-            lines[-1].append(el.text)
-        for child in el:
-            if child.tag == "br":
-                lines.append([])
-            elif isinstance(child, HtmlElement):
-                walk(child)
-            if child.tail:
-                lines[-1].append(child.tail)
-
-    walk(block)
-    return [line for line in (" ".join("".join(parts).split()) for parts in lines) if line]
-
-
-def _cut_from(el: HtmlElement) -> None:
-    """Remove ``el`` and everything after it in document order."""
+def _cut_from(el: HtmlElement, container: HtmlElement) -> None:
+    """Remove ``el`` and everything after it in document order, up to ``container``'s end."""
     node = el
-    while (parent := node.getparent()) is not None:
-        for later in list(node.itersiblings()):
-            parent.remove(later)
+    while node is not container:
+        parent = node.getparent()
+        if parent is None:
+            break
+        for sibling in list(node.itersiblings()):
+            parent.remove(sibling)
         node.tail = None
         node = parent
-    el.getparent().remove(el)
+    parent = el.getparent()
+    if parent is not None:
+        parent.remove(el)
 
 
-def _apply_line_rules(root: HtmlElement, table: CompiledRules) -> bool:
-    """Drop each leaf block whose every line a line rule drops, and cut where a ``cut_after``
-    rule cuts, as ``html_to_text`` does to the text; whether anything went."""
-    blocks = list(root.iter(*_BLOCKS))
-    # A block's nearest enclosing block holds a block: not a leaf.
-    containers = {next(block.iterancestors(*_BLOCKS), None) for block in blocks}
-    dropped = False
-    for block in blocks:
-        if block in containers or block.getparent() is None:
+def _apply_line_rules(container: HtmlElement, table: CompiledRules) -> None:
+    """The text's line rules on the blocks that become its lines, so what the text drops
+    ("The post X appeared first on Y", a cut_after footer) is not re-published either."""
+    for el in list(container.iter("p", "li", "blockquote")):
+        if el.getparent() is None or _has_block_inside(el):
+            continue  # removed with an earlier cut, or its lines are its inner blocks
+        line = " ".join(el.text_content().split())
+        if not line or len(line) > MAX_RULE_LINE:
             continue
-        if next(block.iter("br"), None) is None:
-            line = " ".join("".join(block.itertext()).split())
-            lines = [line] if line else []
-        else:
-            lines = _lines(block)
-        if table.cut_after and any(cuts_at(line, table) for line in lines):
-            _cut_from(block)
-            return True
-        if lines and all(drops_line(line, table) for line in lines):
-            block.drop_tree()
-            dropped = True
-    return dropped
+        if cuts_at(line, table):
+            _cut_from(el, container)
+            return
+        if drops_line(line, table):
+            el.drop_tree()  # its tail is its parent's text, kept
+
+
+def _prepare_images(root: HtmlElement) -> None:
+    """Each image with its real URL in src (none when it has no usable one)."""
+    for amp in list(root.iter("amp-img", "amp-anim")):
+        # AMP's image element: its attributes are an img's, its children fallbacks.
+        for child in list(amp):
+            amp.remove(child)
+        amp.text = None
+        amp.tag = "img"
+    for img in root.iter("img"):
+        # Before the rules (a tracking pixel is known by its real URL) and before links are
+        # made absolute (src is one of them).
+        url = _real_image_url(img)
+        alt = img.attrib.pop("alt", None)
+        img.attrib.pop("src", None)
+        if url:  # else the image is dropped below, once no rule needs it
+            img.set("src", url)
+        if alt is not None:  # src first, wherever the loader had it
+            img.set("alt", alt)
 
 
 def sanitize_html(
@@ -204,20 +252,12 @@ def sanitize_html(
         return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)
     if root is None:
         return ""
-    for img in root.iter("img"):
-        # Before the rules (a tracking pixel is known by its real URL) and before links are
-        # made absolute (src is one of them).
-        url = _real_image_url(img)
-        alt = img.attrib.pop("alt", None)
-        img.attrib.pop("src", None)
-        if url:  # else the image is dropped below, once no rule needs it
-            img.set("src", url)
-        if alt is not None:  # src first, wherever the loader had it
-            img.set("alt", alt)
+    _prepare_images(root)
     table = compiled(rules)
     apply_element_rules(root, table, drop_empty=True)
-    if _apply_line_rules(root, table):
-        drop_empty_wrappers(root, table)  # wrappers the lines left empty
+    for el in {br.getparent() for br in root.iter("br")}:
+        if el is not None and (el.tag in _BLOCKS or el.tag == "body"):
+            _split_at_breaks(el)
     if base_url:
         root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     for el in list(root.iter()):
@@ -231,6 +271,9 @@ def sanitize_html(
         _reshape(el)
     body = root.find("body")
     container = body if body is not None else root
+    if table.lines or table.cut_after:
+        _apply_line_rules(container, table)
+        drop_empty_elements(container, table)
     # The container's own text is text: escaped like the text lxml serialises below.
     markup = escape(container.text or "", quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in container

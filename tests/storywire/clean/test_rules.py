@@ -269,3 +269,26 @@ def test_parse_rules_rejects_bad_rules(spec: list[object], message: str) -> None
 def test_default_rules_are_documented() -> None:
     """Every default rule says why it exists."""
     assert all(rule.note for rule in DEFAULT_RULES)
+
+
+@pytest.mark.parametrize(("name", "boilerplate", "gone"), CASES, ids=[c[0] for c in CASES])
+def test_default_rule_removes_boilerplate_from_sanitised_html(
+    name: str, boilerplate: str, gone: str
+) -> None:
+    """The sanitised HTML loses what the text loses: line rules ("The post X appeared first
+    on Y", "Originally published at") were applied to the text only, so re-published HTML
+    still showed them."""
+    for html in (ARTICLE + boilerplate, boilerplate + ARTICLE):
+        assert sanitize_html(html) == f"<p>{KEPT}</p>", name
+
+
+def test_cut_after_drops_the_rest_of_the_sanitised_html() -> None:
+    """An operator's cut_after rule ends the sanitised HTML where it ends the text, however
+    deep the line that starts the footer is."""
+    rules = parse_rules([{"kind": "cut_after", "pattern": "^Our Standards:"}])
+    html = (
+        "<div><p>Rates held.</p><div><p>Our Standards: <a href='/t'>Trust</a></p>"
+        "<p>Footer one</p></div>tail<p>Footer two</p></div><p>Footer three</p>"
+    )
+    assert html_to_text(html, rules=rules) == "Rates held."
+    assert sanitize_html(html, rules=rules) == "<p>Rates held.</p>"

@@ -21,7 +21,7 @@ def test_allow_list_and_absolute_links() -> None:
     assert sanitize_html(html, base_url=BASE) == (
         "<p><strong>Title</strong></p>"
         '<p>Read the <a href="https://www.example.com/news/report.pdf">report</a> and '
-        "<strong>this</strong> <em>note</em>.\nNew line</p>"
+        "<strong>this</strong> <em>note</em>.</p><p>New line</p>"
         '<ul><li><a href="https://cdn.example.net/x">cdn</a></li></ul>'
         '<blockquote><p>"Quote"</p></blockquote>'
         '<img src="https://www.example.com/img/photo.jpg" alt="Flooded street">'
@@ -155,7 +155,9 @@ def test_boilerplate_lines_leave_the_html_as_they_leave_the_text() -> None:
 
 def test_a_block_is_kept_unless_every_line_of_it_is_boilerplate() -> None:
     html = "<p>Roads reopened.<br>Read more: why they closed</p><p>Read more: Bridge</p>"
-    assert sanitize_html(html) == "<p>Roads reopened.\nRead more: why they closed</p>"
+    # Each line between breaks is a paragraph of its own, judged alone, as in the text.
+    assert sanitize_html(html) == "<p>Roads reopened.</p>"
+    assert html_to_text(html) == "Roads reopened."
 
 
 def test_a_cut_after_rule_ends_the_html_where_it_ends_the_text() -> None:
@@ -166,3 +168,36 @@ def test_a_cut_after_rule_ends_the_html_where_it_ends_the_text() -> None:
     )
     assert sanitize_html(html, rules=[footer]) == "<p>Oil prices slipped.</p>"
     assert html_to_text(html, rules=[footer]) == "Oil prices slipped."
+
+
+def test_line_breaks_become_paragraphs() -> None:
+    """br is outside the allow-list: Blogger's <br><br>-separated paragraphs came out as one
+    paragraph with newlines in it, which HTML shows as spaces ("...this year. Organisers...").
+    Each run of text between breaks is now a paragraph of its own, links and emphasis kept."""
+    html = (
+        '<div dir="ltr">The festival drew record crowds.<br /><br />Organisers counted '
+        '<b>12,000</b> visitors.<br /><br /><div class="separator"><a href="/big.jpg">'
+        '<img src="/small.jpg" /></a></div><br />The pumpkin contest was won by a '
+        '<a href="/p">500-kilogram entry</a>.<div><br /></div><div>Tickets go on sale in '
+        "March.</div></div><p>Line one<br>line two</p><ul><li>Item<br>second line</li></ul>"
+    )
+    assert sanitize_html(html) == (
+        "<p>The festival drew record crowds.</p><p>Organisers counted <strong>12,000</strong> "
+        'visitors.</p><p><a href="/big.jpg"><img src="/small.jpg"></a></p><p>The pumpkin '
+        'contest was won by a <a href="/p">500-kilogram entry</a>.</p><p>Tickets go on sale '
+        "in March.</p><p>Line one</p><p>line two</p><ul><li><p>Item</p><p>second line</p>"
+        "</li></ul>"
+    )
+
+
+def test_amp_images_are_images() -> None:
+    """AMP pages write images as <amp-img>, outside the allow-list: the image was lost."""
+    html = (
+        '<p>Before.</p><amp-img src="https://cdn.example.com/a.jpg" width="600" height="400" '
+        'layout="responsive" alt="The harbour"><noscript><img src="https://cdn.example.com/'
+        'a.jpg" alt="The harbour"></noscript></amp-img><p>After.</p>'
+    )
+    assert sanitize_html(html) == (
+        '<p>Before.</p><img src="https://cdn.example.com/a.jpg" alt="The harbour"><p>After.</p>'
+    )
+    assert html_to_text(html) == "Before.\n\nAfter."
