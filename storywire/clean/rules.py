@@ -7,6 +7,10 @@ A rule is data, so the defaults below read as a table and operators' rules come 
 ``drop_element_matching``
     ``selector`` (CSS) and ``pattern`` (regex) - remove a matching element when its text matches
     the pattern (``re.search``), e.g. ``<a>Continue reading…</a>``.
+``drop_from_text``
+    ``selector`` (CSS) - leave matching elements out of the text only; sanitised HTML keeps them
+    (a caption stays under its image, an embedded post stays a quote). When they are all the
+    text an entry has (a photo post), they are its text.
 ``drop_empty``
     ``selector`` (CSS) - remove matching elements left with no text and no image (only visible in
     sanitised HTML; empty wrappers never produce text anyway).
@@ -37,12 +41,15 @@ from storywire.clean.select import Matcher, compile_selectors, parse_selector
 RuleKind = Literal[
     "drop_element",
     "drop_element_matching",
+    "drop_from_text",
     "drop_empty",
     "drop_paragraph_matching",
     "cut_after",
 ]
 KINDS: Final = frozenset(get_args(RuleKind))
-_NEEDS_SELECTOR: Final = frozenset({"drop_element", "drop_element_matching", "drop_empty"})
+_NEEDS_SELECTOR: Final = frozenset(
+    {"drop_element", "drop_element_matching", "drop_from_text", "drop_empty"}
+)
 _NEEDS_PATTERN: Final = frozenset({"drop_element_matching", "drop_paragraph_matching", "cut_after"})
 
 MAX_RULE_LINE: Final = 1000
@@ -121,6 +128,10 @@ def _sel(selector: str, note: str) -> Rule:
     return Rule("drop_element", selector=selector, note=note)
 
 
+def _text_only(selector: str, note: str) -> Rule:
+    return Rule("drop_from_text", selector=selector, note=note)
+
+
 def _line(pattern: str, note: str) -> Rule:
     return Rule("drop_paragraph_matching", pattern=pattern, note=note)
 
@@ -169,6 +180,23 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         ' reader-supported publication …")',
     ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
+    _text_only(
+        "figcaption, .wp-caption-text, .wp-element-caption, .tr-caption, .image-caption,"
+        ".caption, .photo-credit, .image-credit, .media-credit",
+        "captions and photo credits (WordPress, Blogger, Squarespace, Ghost, Medium): they"
+        " describe the image, and the lead picked them as the article's first sentence",
+    ),
+    _text_only(
+        "blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media,"
+        "blockquote.tiktok-embed, blockquote.text-post-media, blockquote.bluesky-embed,"
+        "blockquote.mastodon-embed, blockquote.reddit-embed-bq, blockquote.reddit-card, .fb-post",
+        "embedded social posts (the script-less fallback of an embed): another author's words"
+        ' with a "— Name (@handle) date" line, often in another language than the article',
+    ),
+    _text_only(
+        ".wp-block-pullquote, .pullquote, .pull-quote",
+        "pull quotes repeat a sentence of the article in large type",
+    ),
     Rule(
         "drop_element_matching",
         selector="a",
@@ -256,6 +284,9 @@ class CompiledRules:
     """A rule table turned into what the cleaners run: selector matchers and regexes."""
 
     drop: Matcher | None
+    # drop and drop_from_text together (what the text walk skips), and drop_from_text alone.
+    text_drop: Matcher | None
+    drop_text: Matcher | None
     drop_matching: tuple[tuple[Matcher, re.Pattern[str]], ...]
     drop_empty: Matcher | None
     lines: tuple[re.Pattern[str], ...]
@@ -334,8 +365,12 @@ def compile_rules(extra: tuple[Rule, ...] = ()) -> CompiledRules:
         path = compile_selectors([selector])
         if path is not None:
             drop_matching.extend((path, regex) for regex in _union_regex(patterns))
+    text_only = [r.selector for r in table if r.kind == "drop_from_text"]
+    drops = [r.selector for r in table if r.kind == "drop_element"]
     return CompiledRules(
-        drop=compile_selectors([r.selector for r in table if r.kind == "drop_element"]),
+        drop=compile_selectors(drops),
+        text_drop=compile_selectors(drops + text_only),
+        drop_text=compile_selectors(text_only),
         drop_matching=tuple(drop_matching),
         drop_empty=compile_selectors([r.selector for r in table if r.kind == "drop_empty"]),
         lines=_union_regex([r.pattern for r in table if r.kind == "drop_paragraph_matching"]),

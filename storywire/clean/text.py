@@ -213,8 +213,8 @@ def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], 
     if table is None:
         return None
     tests: list[Callable[[Any], bool]] = []
-    if table.drop is not None:
-        tests.append(table.drop.predicate(root))
+    if table.text_drop is not None:
+        tests.append(table.text_drop.predicate(root))
     for matcher, pattern in table.drop_matching:
         tests.append(functools.partial(_text_matches, matcher.predicate(root), pattern))
     return functools.reduce(_either, tests) if tests else None
@@ -232,12 +232,20 @@ def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: Htm
 
 
 # One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.
-def _walk(root: HtmlElement, table: CompiledRules | None) -> tuple[str, list[str]]:  # noqa: PLR0912
-    """The text of a tree with break markers, and the alt texts of its images."""
+def _walk(  # noqa: PLR0912
+    root: HtmlElement, table: CompiledRules | None
+) -> tuple[str, list[str], list[str]]:
+    """The text of a tree with break markers, the texts left out of it (captions, embedded
+    posts) and the alt texts of its images."""
     parts: list[str] = []
     alts: list[str] = []
+    asides: list[str] = []
     append = parts.append
     drops = _dropper(root, table)
+    # Asked only of dropped elements, so the walk pays for one matcher per element.
+    text_only = None
+    if table is not None and table.drop_text is not None:
+        text_only = table.drop_text.predicate(root)
     dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -248,6 +256,8 @@ def _walk(root: HtmlElement, table: CompiledRules | None) -> tuple[str, list[str
                 # Its end event still comes, next: only its tail is kept.
                 walker.skip_subtree()
                 dropped = el
+                if text_only is not None and text_only(el):
+                    asides.append(el.text_content())
                 continue
             marker = _OPENS.get(tag)
             if marker:
@@ -271,7 +281,7 @@ def _walk(root: HtmlElement, table: CompiledRules | None) -> tuple[str, list[str
                     append(_LINE if items and marker == _PARA else marker)
             if el.tail:
                 append(el.tail)
-    return "".join(parts), alts
+    return "".join(parts), asides, alts
 
 
 def _break(match: re.Match[str]) -> str:
@@ -351,10 +361,13 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
         return _finish(strip_tags(source), table, inline=inline)
     if root is None:
         return ""
-    raw, alts = _walk(root, table)
+    raw, asides, alts = _walk(root, table)
     text = _finish(_html_layout(raw), table, inline=inline)
+    if not text and asides:
+        # A photo post: its caption is all the text there is.
+        text = _finish("\n\n".join(asides), table, inline=inline)
     if not text and alts:
-        # A photo post: the alt text is the only description there is.
+        # A photo post without a caption: the alt text is the only description there is.
         text = _finish("\n\n".join(alts), table, inline=inline)
     return text
 

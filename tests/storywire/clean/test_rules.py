@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from storywire.clean import DEFAULT_RULES, Rule, html_to_text, parse_rules, sanitize_html
+from storywire.clean import DEFAULT_RULES, Rule, html_to_text, lead, parse_rules, sanitize_html
 
 ARTICLE = "<p>The bridge reopened on Monday after repairs.</p>"
 KEPT = "The bridge reopened on Monday after repairs."
@@ -292,3 +292,43 @@ def test_cut_after_drops_the_rest_of_the_sanitised_html() -> None:
     )
     assert html_to_text(html, rules=rules) == "Rates held."
     assert sanitize_html(html, rules=rules) == "<p>Rates held.</p>"
+
+
+def test_captions_and_embedded_posts_leave_the_text_but_not_the_html() -> None:
+    """A caption, a photo credit or an embedded tweet read as the article's own words: the
+    lead began with them ("Council members vote... (Photo: Jane Doe)"). The text leaves them
+    out; the sanitised HTML keeps them with their image or as a quote."""
+    html = (
+        '<figure class="wp-block-image"><img src="https://example.org/v.jpg" alt="Vote">'
+        "<figcaption>Council members vote. (Photo: Jane Doe/Valley News)</figcaption></figure>"
+        '<blockquote class="twitter-tweet"><p lang="en">Budget passed.</p>&mdash; Reporter '
+        '(@rep) <a href="https://twitter.com/rep/status/1">May 14, 2024</a></blockquote>' + ARTICLE
+    )
+    assert html_to_text(html) == KEPT
+    assert lead(html_to_text(html)) == KEPT
+    out = sanitize_html(html)
+    assert "<p>Council members vote. (Photo: Jane Doe/Valley News)</p>" in out
+    assert "<blockquote>" in out
+    assert "Budget passed.</p>— Reporter (@rep)" in out
+
+
+def test_a_photo_post_is_its_caption() -> None:
+    """When captions are all the text there is, they are the text (before the alt text)."""
+    html = (
+        '<figure><img src="https://example.org/f.jpg" alt="Fireworks"><figcaption>New Year '
+        "fireworks over the harbour.</figcaption></figure>"
+    )
+    assert html_to_text(html) == "New Year fireworks over the harbour."
+
+
+def test_operators_add_text_only_drops() -> None:
+    """drop_from_text is in the operators' table too: their CMS's caption class."""
+    rules = parse_rules([{"kind": "drop_from_text", "selector": "div.field--name-field-caption"}])
+    html = (
+        '<p>A new frog was found.</p><div class="field--name-field-caption">The frog. Photo: '
+        "University</div>"
+    )
+    assert html_to_text(html, rules=rules) == "A new frog was found."
+    assert "The frog." in sanitize_html(html, rules=rules)
+    with pytest.raises(ValueError, match="needs a CSS selector"):
+        parse_rules([{"kind": "drop_from_text"}])
