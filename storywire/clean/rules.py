@@ -180,6 +180,17 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         ' reader-supported publication …")',
     ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
+    _sel(
+        ".newsletter-signup, .newsletter-block, .newsletter-widget, .inline-newsletter,"
+        ".sqs-block-newsletter, .subscription-widget-wrap, .subscription-widget-wrap-editor,"
+        ".kg-signup-card",
+        "newsletter sign-up boxes set mid-article (generic, Squarespace, Substack, Ghost)",
+    ),
+    _sel(
+        ".field--name-field-tags, .field-name-field-tags, .tags-links, .cat-links, .post-tags,"
+        ".entry-tags",
+        "tag and category lists (Drupal's tags field, WordPress themes)",
+    ),
     _text_only(
         "figcaption, .wp-caption-text, .wp-element-caption, .tr-caption, .image-caption,"
         ".caption, .photo-credit, .image-credit, .media-credit",
@@ -237,6 +248,18 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     ),
     _line(r"^originally published (on|in|at)\b.{0,200}$", '"Originally published at …"'),
     _line(
+        r"^(this|the) (article|story|piece) (is|was|has been) republished from\b.{0,250}$",
+        '"This article is republished from The Conversation under a Creative Commons license"',
+    ),
+    _line(
+        r"^((dieser|der) (artikel|beitrag|text) (erschien|ist) (zuerst|ursprünglich|erstmals)"
+        r"|cet article (a (d'abord )?été |est )?(publié|paru)( initialement| d'abord| à"
+        r" l'origine)?|este (artículo|artigo) (fue|foi|se) (publicado|publicó)"
+        r"( originalmente| inicialmente| primeiro| primero)?)"
+        r" (auf|in|bei|sur|dans|en|no|na|em)\b.{0,200}$",
+        '"This article originally appeared on …" in German, French, Spanish and Portuguese',
+    ),
+    _line(
         # Not anchored: a literal start lets the regex engine skip to it (see _union_regex).
         r"\bwas originally published in .{1,200} on medium, where people are continuing"
         r" the conversation",
@@ -247,12 +270,59 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "newsletter sign-up lines",
     ),
     _line(
+        r"^\W*(sign up|subscribe|register)\b.{0,120}\b(inbox|e-?mail( address)?)\b.{0,200}$",
+        'sign-up lines that name the inbox or email rather than a "newsletter"',
+    ),
+    _line(
+        r"^\W*((jetzt )?(den |unseren )?newsletter (abonnieren|bestellen)|(inscrivez|abonnez)-vous"
+        r"|suscr[ií]bete|inscreva-se|iscriviti)\b.{0,200}\b(newsletter|lettre d'information"
+        r"|bolet[ií]n|e-?mail|correo|inbox)\b.{0,200}$",
+        "newsletter sign-up lines in German, French, Spanish, Portuguese and Italian",
+    ),
+    _line(
         r"^\W*(subscribe|sign up|join)( now| today| for free| here)?\W*$",
         'bare "Subscribe now" buttons',
     ),
     _line(
         r"^thanks for reading .{1,120}\bsubscribe\b.{0,200}$",
         "Substack's subscribe box",
+    ),
+    _line(
+        r"^\W*(advertisement|advertising|sponsored|ad|anzeige|werbung|publicidad|publicit[ée]"
+        r"|publicidade|pubblicit[àa]|advertentie|reklama|annons"
+        r"|(story|article|text|content) continues (below|after)( this| the)?"
+        r" (advertisement|ad|ads))\W*$",
+        'ad labels left where an ad slot was ("Advertisement", "Story continues below'
+        ' advertisement", "Anzeige", "Publicidad", "Publicité")',
+    ),
+    _line(
+        r"^\W*(related( articles?| stories| story| coverage| content| reading| posts?| links?"
+        r"| news)?|see also|also read|read also|more on this( story| topic)?|recommended"
+        r"( reading)?|you (may|might) also like|don'?t miss|must read)\s*[:|]\s*.{0,200}"
+        r"(?<![.])$",
+        '"Related: <headline>" lines linking to other stories (a sentence ending in a full stop'
+        " is prose, kept)",
+    ),
+    _line(
+        r"^\W*(related (articles|stories|coverage|content|posts|links|news)|more on this"
+        r" (story|topic)|you (may|might) also like"
+        r"|(à |a )?lire (aussi|également)|voir aussi|sur le même sujet|lesen sie (auch|mehr)"
+        r"|mehr zum thema|auch interessant|(te|le) puede interesar|le[ea] también|leia (também"
+        r"|mais)|veja também|saiba mais|leggi anche|lees ook)\b(\W.{0,200})?(?<![.])$",
+        '"Related" headings and "Lire aussi", "Lesen Sie auch", "Te puede interesar", "Leia'
+        ' também" lines linking to other stories',
+    ),
+    _line(
+        r"^\(?((photos?|photograph|images?|pictures?|fotos?|bild|bilder|imagen|cr[ée]dit photo"
+        r"|credit)( credit)?\s*:\s*[^!?\n]{1,80}(?<![.])"
+        r"|(ap|afp|reuters|epa|getty|getty images|dpa|xinhua|bloomberg)( photos?| foto)?\s*/"
+        r"\s*[^)]{1,80})\)?$",
+        'photo credit lines ("Photo: AP", "(AP Photo/Evan Vucci)", "Foto: dpa")',
+    ),
+    _line(
+        r"^(tags|tagged( with| as)?|filed under|categories|category|topics|schlagw(ö|o)rte?r?"
+        r"|étiquettes|mots-clés|etiquetas)\s*:.{0,300}$",
+        '"Tags: …" / "Filed under: …" lines',
     ),
     _line(
         r"^[\W_]+$",

@@ -109,6 +109,76 @@ CASES = [
         "Lawless",
     ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
+    ("ad label", "<p>Advertisement</p>", "Advertisement"),
+    ("ad label, Arc XP", "<p>Story continues below advertisement</p>", "continues"),
+    ("ad label, article", "<p>Article continues after this advertisement</p>", "continues"),
+    (
+        "ad labels in other languages",
+        "<p>Anzeige</p><p>Werbung</p><p>Publicidad</p><p>Publicité</p><p>Publicidade</p>"
+        "<p>Pubblicità</p><p>Advertentie</p>",
+        "Anzeige",
+    ),
+    (
+        "related link",
+        '<p><strong>Related:</strong> <a href="/house">House passes its own version</a></p>',
+        "House",
+    ),
+    (
+        "related links in other languages",
+        '<p><strong>Lire aussi :</strong> <a href="/n">Le nucléaire au cœur du débat</a></p>'
+        "<p>Lire aussi | Article réservé à nos abonnés Les prix vont augmenter</p>"
+        '<p>Lesen Sie auch: <a href="/a">Atomkraft – ja oder nein?</a></p><p>Mehr zum Thema</p>'
+        '<p><b>Te puede interesar:</b> <a href="/d">El debate nuclear</a></p>'
+        "<p>Lee también: La luz subirá en julio</p>"
+        '<p><strong>Leia também:</strong> <a href="/o">O debate nuclear</a></p>'
+        "<p>Leia mais: Conta de luz vai subir</p><p>Leggi anche: Il dibattito</p>",
+        "nucl",
+    ),
+    (
+        "newsletter box",
+        '<div class="newsletter-signup"><h3>Get the Politics newsletter</h3><p>Free, in your '
+        "inbox every weekday.</p></div>",
+        "Politics",
+    ),
+    (
+        "newsletter line naming the inbox, not the newsletter",
+        "<p>Sign up with your email address to receive news and updates.</p>"
+        "<p>Sign up to receive the latest political news in your inbox.</p>",
+        "Sign up",
+    ),
+    (
+        "originally appeared, other languages",
+        "<p>Dieser Artikel erschien zuerst auf tagesschau.de.</p>"
+        "<p>Cet article a été publié initialement sur The Conversation.</p>"
+        "<p>Este artículo fue publicado originalmente en The Conversation.</p>"
+        "<p>Este artigo foi publicado originalmente no The Conversation.</p>",
+        "Conversation",
+    ),
+    (
+        "republished from",
+        '<p>This article is republished from <a href="https://theconversation.com">The '
+        "Conversation</a> under a Creative Commons license. Read the "
+        '<a href="https://theconversation.com/x">original article</a>.</p>',
+        "republished",
+    ),
+    (
+        "photo credit lines",
+        "<p>Photo: AP</p><p>(AP Photo/Evan Vucci)</p><p>Foto: dpa</p><p>Photo credit: Jane Doe "
+        "for The Valley News</p>",
+        "Photo",
+    ),
+    (
+        "tags",
+        '<p class="post-tags">Tags: <a href="/t/f">Frogs</a>, <a href="/t/a">Andes</a></p>',
+        "Frogs",
+    ),
+    (
+        "Drupal tags field",
+        '<section class="field field--name-field-tags field--type-entity-reference"><h2 '
+        'class="field__label">Tags</h2><div class="field__items"><div class="field__item">'
+        '<a href="/tags/frogs">Frogs</a></div></div></section>',
+        "Frogs",
+    ),
     (
         "Substack buttons",
         '<p class="button-wrapper" data-attrs="{}" data-component-name="ButtonCreateButton">'
@@ -173,12 +243,20 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
         "<p>Users can share on Facebook, the company said, but not on its new app.</p>"
         "<p>Reporting by the Associated Press contributed to the inquiry, which found the "
         "editing by hand slow.</p>"
+        "<p>Advertisement spending fell 5% in the quarter.</p>"
+        "<p>Related: the strike and the shortage, officials said, though not everyone agreed "
+        "that one caused the other.</p>"
+        "<p>Photo: the agency released one image of the suspect. It was blurred.</p>"
     )
     assert html_to_text(text) == (
         "He told readers to click here to donate, a tactic regulators later banned.\n\n"
         "Users can share on Facebook, the company said, but not on its new app.\n\n"
         "Reporting by the Associated Press contributed to the inquiry, which found the "
-        "editing by hand slow."
+        "editing by hand slow.\n\n"
+        "Advertisement spending fell 5% in the quarter.\n\n"
+        "Related: the strike and the shortage, officials said, though not everyone agreed "
+        "that one caused the other.\n\n"
+        "Photo: the agency released one image of the suspect. It was blurred."
     )
 
 
