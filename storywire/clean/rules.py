@@ -181,6 +181,13 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     _sel(
+        "a.footnote-ref, a.footnote-backref, a.footnote-back, a.footnote-anchor,"
+        'a.footnote-number, a[href^="#fn"], a[href^="#footnote"], a[role="doc-noteref"],'
+        'a[role="doc-backlink"], sup.fn, sup[data-fn]',
+        "footnote markers and back-links (Markdown, Pandoc, WordPress, Substack): a marker's"
+        ' number glued to the word before it once <sup> is gone ("rose1", "4%2")',
+    ),
+    _sel(
         ".newsletter-signup, .newsletter-block, .newsletter-widget, .inline-newsletter,"
         ".sqs-block-newsletter, .subscription-widget-wrap, .subscription-widget-wrap-editor,"
         ".kg-signup-card",
@@ -221,6 +228,12 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         pattern=rf"^\W*((share|tweet|post|pin)( this| it)?( on| to| via)? {_SHARE_SITES}"
         r"|(share|tweet)( this| it)?|follow us\b.{0,60})\W*$",
         note="share/follow links recognised by their text",
+    ),
+    Rule(
+        "drop_element_matching",
+        selector="a",
+        pattern="^[\u21a9\u21aa\u2191\u2934\ufe0e\ufe0f\\s]+$",
+        note="back-links to a footnote's marker drawn as an arrow (WordPress's footnotes block)",
     ),
     Rule(
         "drop_empty",

@@ -182,6 +182,13 @@ def _reshape(el: HtmlElement) -> None:
         el.tail = "\n" + (el.tail or "")
     elif tag == "img" and not _is_image_url(el.get("src") or ""):
         el.drop_tree()
+    elif tag == "math":
+        # nh3 removes MathML with its text, even unwrapped: the formula is kept as its text.
+        text = el.text_content()
+        for child in list(el):
+            el.remove(child)
+        el.attrib.clear()
+        el.tag, el.text = "span", text
 
 
 def _cut_from(el: HtmlElement, container: HtmlElement) -> None:

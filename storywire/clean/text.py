@@ -24,11 +24,12 @@ from storywire.clean.repair import decode_leftover_entities, fix_mojibake, nfc, 
 from storywire.clean.rules import MAX_RULE_LINE, CompiledRules, Rule, compiled, cuts_at
 from storywire.clean.rules import drops_line as _drops_line
 
-# Content of these never reads as article text.
+# Content of these never reads as article text. A MathML formula's text does (E=mc2); its
+# annotations repeat it in TeX.
 _STRIP: Final = (
     "script", "style", "iframe", "frame", "frameset", "form", "noscript", "template", "svg",
-    "math", "object", "embed", "applet", "canvas", "audio", "video", "select", "button",
-    "textarea", "input", "head", "title",
+    "annotation", "annotation-xml", "object", "embed", "applet", "canvas", "audio", "video",
+    "select", "button", "textarea", "input", "head", "title",
 )  # fmt: skip
 _PARAGRAPH_TAGS: Final = frozenset(
     "p div section article header footer main aside blockquote pre figure figcaption address"

@@ -201,3 +201,15 @@ def test_amp_images_are_images() -> None:
         '<p>Before.</p><img src="https://cdn.example.com/a.jpg" alt="The harbour"><p>After.</p>'
     )
     assert html_to_text(html) == "Before.\n\nAfter."
+
+
+def test_footnote_markers_and_formulas() -> None:
+    """A footnote marker outside <sup> glued its number to the word before it ("rose1",
+    "4%2"); a MathML formula was removed with its text ("Einstein wrote  in 1905")."""
+    html = (
+        '<p>Prices rose<sup id="fnref:1"><a href="#fn:1" class="footnote-ref">1</a></sup> by '
+        "4%.</p><p>Einstein wrote <math><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn>"
+        '</msup><annotation encoding="application/x-tex">E=mc^2</annotation></math> in 1905.</p>'
+    )
+    assert sanitize_html(html) == "<p>Prices rose by 4%.</p><p>Einstein wrote E=mc2 in 1905.</p>"
+
