@@ -288,7 +288,8 @@ def sanitize_html(
     cleaned = nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),
-        attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        # "*": none on every tag; nh3 would otherwise allow lang and title everywhere.
+        attributes={"*": set()} | {tag: set(n) for tag, n in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel=None,
         strip_comments=True,

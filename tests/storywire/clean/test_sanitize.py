@@ -213,3 +213,9 @@ def test_footnote_markers_and_formulas() -> None:
     )
     assert sanitize_html(html) == "<p>Prices rose by 4%.</p><p>Einstein wrote E=mc2 in 1905.</p>"
 
+
+def test_only_the_listed_attributes_survive() -> None:
+    """nh3 allows lang and title on every tag unless told otherwise: an embedded tweet's
+    <p lang="en"> and a link's title came through, which the allow-list does not name."""
+    html = '<p lang="en" title="t">Hi <a href="https://x.org/" title="tip" lang="de">x</a></p>'
+    assert sanitize_html(html) == '<p>Hi <a href="https://x.org/">x</a></p>'
