@@ -512,8 +512,15 @@ def drop_empty_elements(root: HtmlElement, table: CompiledRules) -> None:
         # Children come after their parents in document order: reversed, inner wrappers go
         # first, so a wrapper holding only empty wrappers goes too.
         for el in reversed(table.drop_empty.select(root)):
-            if not el.text_content().strip() and el.find(".//img") is None:
+            text = el.text_content()
+            if not text.strip() and el.find(".//img") is None:
+                if text and el.tag in _INLINE:
+                    # "The<span> </span>council": the wrapper held the word space.
+                    el.tail = " " + (el.tail or "")
                 _drop(el)
+
+
+_INLINE: Final = frozenset({"span", "a", "strong", "em", "b", "i", "font"})
 
 
 def _drop(el: HtmlElement) -> None:

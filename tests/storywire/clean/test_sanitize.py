@@ -219,3 +219,12 @@ def test_only_the_listed_attributes_survive() -> None:
     <p lang="en"> and a link's title came through, which the allow-list does not name."""
     html = '<p lang="en" title="t">Hi <a href="https://x.org/" title="tip" lang="de">x</a></p>'
     assert sanitize_html(html) == '<p>Hi <a href="https://x.org/">x</a></p>'
+
+
+def test_a_space_in_an_empty_inline_wrapper_stays_a_space() -> None:
+    """Editors leave word spaces in wrappers of their own ("The<span> </span><a>council</a>");
+    the empty-wrapper rule removed them with their space, gluing the words ("Thecouncil"),
+    while the text kept it."""
+    html = '<p>The<span> </span><a href="/c">council</a> met<strong> </strong>today.</p>'
+    assert html_to_text(html) == "The council met today."
+    assert sanitize_html(html) == '<p>The <a href="/c">council</a> met today.</p>'
