@@ -61,6 +61,7 @@ _LEAF_BLOCKS: Final = frozenset(
         "summary",
     ]
 )
+_CELLS: Final = frozenset({"td", "th"})
 _BLOCKS: Final = _LEAF_BLOCKS | _HEADINGS | {"p", "ul", "ol", "li", "blockquote", "table", "dl"}
 _BLANK_RUN: Final = re.compile(r"\n\s*\n\s*")
 # Lazy loaders keep the real image here and a placeholder (a 1x1 GIF, a data: URI) in src.
@@ -109,6 +110,11 @@ def _real_image_url(img: HtmlElement) -> str:
             return url
     src = (img.get("src") or "").strip()
     return src if _is_image_url(src) else _widest(img.get("srcset") or "")
+
+
+def _parent_tag(el: HtmlElement) -> object:
+    parent = el.getparent()
+    return None if parent is None else parent.tag
 
 
 def _has_block_inside(el: HtmlElement) -> bool:
@@ -174,6 +180,16 @@ def _reshape(el: HtmlElement) -> None:
         strong.extend(list(el))
         el.append(strong)
         el.tag = "p"
+    elif tag == "tr" and not any(
+        d.tag in _BLOCKS and d.tag not in _CELLS for d in el.iterdescendants()
+    ):
+        # A row is a paragraph, its cells apart by a space (as in the text): a cell each
+        # would part a number from the name it belongs to.
+        el.tag = "p"
+    elif tag in _CELLS and _parent_tag(el) == "p":
+        el.tag = "span"
+        if el.getnext() is not None:
+            el.tail = " " + (el.tail or "")
     elif tag in _LEAF_BLOCKS and not _has_block_inside(el):
         el.tag = "p"
     elif tag == "br":

@@ -25,7 +25,7 @@ def test_allow_list_and_absolute_links() -> None:
         '<ul><li><a href="https://cdn.example.net/x">cdn</a></li></ul>'
         '<blockquote><p>"Quote"</p></blockquote>'
         '<img src="https://www.example.com/img/photo.jpg" alt="Flooded street">'
-        "<p>Cell one</p><p>Cell two</p>"
+        "<p>Cell one Cell two</p>"
     )
 
 
@@ -228,3 +228,15 @@ def test_a_space_in_an_empty_inline_wrapper_stays_a_space() -> None:
     html = '<p>The<span> </span><a href="/c">council</a> met<strong> </strong>today.</p>'
     assert html_to_text(html) == "The council met today."
     assert sanitize_html(html) == '<p>The <a href="/c">council</a> met today.</p>'
+
+
+def test_a_table_row_is_a_paragraph() -> None:
+    """Each cell was a paragraph of its own: a league table came out as "Team", "Points",
+    "Ajax", "80", "PSV", "78", one under the other, no longer saying which number is whose.
+    A row is a paragraph, its cells apart by a space, as in the text."""
+    html = (
+        "<table><thead><tr><th>Team</th><th>Points</th></tr></thead><tbody><tr><td>Ajax</td>"
+        "<td><b>80</b></td></tr><tr><td>PSV</td><td>78</td></tr></tbody></table>"
+    )
+    assert html_to_text(html) == "Team Points\nAjax 80\nPSV 78"
+    assert sanitize_html(html) == ("<p>Team Points</p><p>Ajax <strong>80</strong></p><p>PSV 78</p>")
