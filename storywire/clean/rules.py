@@ -207,9 +207,11 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _text_only(
         "blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media,"
         "blockquote.tiktok-embed, blockquote.text-post-media, blockquote.bluesky-embed,"
-        "blockquote.mastodon-embed, blockquote.reddit-embed-bq, blockquote.reddit-card, .fb-post",
-        "embedded social posts (the script-less fallback of an embed): another author's words"
-        ' with a "— Name (@handle) date" line, often in another language than the article',
+        "blockquote.mastodon-embed, blockquote.reddit-embed-bq, blockquote.reddit-card, .fb-post,"
+        "blockquote.wp-embedded-content, .kg-bookmark-card",
+        "embedded posts (the script-less fallback of an embed): another author's words with a"
+        ' "— Name (@handle) date" line, often in another language than the article, and link'
+        " cards (WordPress post embeds, Ghost bookmarks): another page's title and description",
     ),
     _text_only(
         ".wp-block-pullquote, .pullquote, .pull-quote",
