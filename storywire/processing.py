@@ -75,6 +75,18 @@ def source_rules(spec: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[Rule, .
     return parse_rules([dict(rule) for rule in spec])
 
 
+def without_repeated_title(text: str, title: str) -> str:
+    """``text`` without a first paragraph that only repeats the title.
+
+    Medium and many themes start the content with the title as a heading: the text would say
+    it twice and the lead would begin with it, run into the first sentence.
+    """
+    first, _, rest = text.partition("\n\n")
+    if rest and title and " ".join(first.split()).casefold() == " ".join(title.split()).casefold():
+        return rest
+    return text
+
+
 def build_article(
     source: Source,
     entry_key: str,
@@ -92,6 +104,7 @@ def build_article(
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
     text = html_to_text(body_html, base_url=base, rules=rules) if body_html else ""
+    text = without_repeated_title(text, title)
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
     url = canonical_url(entry.link) if entry.link else source.url

@@ -46,6 +46,21 @@ def test_build_article_cleans_and_canonicalises() -> None:
     assert article.id == build_article(SOURCE, "g:1", entry, fetched_at=NOW).id
 
 
+def test_a_title_repeated_as_the_first_paragraph_leaves_the_text() -> None:
+    """Medium and many themes start the content with the title as a heading: the text said it
+    twice and the lead began "Why we rewrote our build system Last year our CI took...". Only
+    an exact repeat (case and spaces aside) goes, and never the only paragraph."""
+    html = "<h3>Why we rewrote  our build system</h3><p>Last year our CI took 45 minutes.</p>"
+    article = build_article(SOURCE, "g:1", _entry("1", "Why We Rewrote Our Build System", html),
+                            fetched_at=NOW)  # fmt: skip
+    assert article.text == "Last year our CI took 45 minutes."
+    assert article.lead == "Last year our CI took 45 minutes."
+    other = build_article(SOURCE, "g:1", _entry("1", "Our build system", html), fetched_at=NOW)
+    assert other.text.startswith("Why we rewrote our build system\n\n")
+    alone = build_article(SOURCE, "g:1", _entry("1", "Storm", "<p>Storm</p>"), fetched_at=NOW)
+    assert alone.text == "Storm"
+
+
 def test_an_aggregated_items_own_outlet_leaves_its_title() -> None:
     """Google News titles end with the item's outlet (" - Reuters"), named by its <source>;
     the feed's own outlet ("Google News") never matched it."""
