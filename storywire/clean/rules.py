@@ -181,9 +181,11 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     _sel(
-        "a.footnote-ref, a.footnote-backref, a.footnote-back, a.footnote-anchor,"
-        'a.footnote-number, a[href^="#fn"], a[href^="#footnote"], a[role="doc-noteref"],'
-        'a[role="doc-backlink"], sup.fn, sup[data-fn]',
+        # Classes without their tag: the matcher looks a class up, but tests each tag.class
+        # on every element of that tag (every link).
+        ".footnote-ref, .footnote-backref, .footnote-back, .footnote-anchor, .footnote-number,"
+        'a[href^="#fn"], a[href^="#footnote"], a[role="doc-noteref"], a[role="doc-backlink"],'
+        "sup[data-fn]",
         "footnote markers and back-links (Markdown, Pandoc, WordPress, Substack): a marker's"
         ' number glued to the word before it once <sup> is gone ("rose1", "4%2")',
     ),
@@ -205,10 +207,9 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         " describe the image, and the lead picked them as the article's first sentence",
     ),
     _text_only(
-        "blockquote.twitter-tweet, blockquote.twitter-video, blockquote.instagram-media,"
-        "blockquote.tiktok-embed, blockquote.text-post-media, blockquote.bluesky-embed,"
-        "blockquote.mastodon-embed, blockquote.reddit-embed-bq, blockquote.reddit-card, .fb-post,"
-        "blockquote.wp-embedded-content, .kg-bookmark-card",
+        ".twitter-tweet, .twitter-video, .instagram-media, .tiktok-embed, .text-post-media,"
+        ".bluesky-embed, .mastodon-embed, .reddit-embed-bq, .reddit-card, .fb-post,"
+        ".wp-embedded-content, .kg-bookmark-card",
         "embedded posts (the script-less fallback of an embed): another author's words with a"
         ' "— Name (@handle) date" line, often in another language than the article, and link'
         " cards (WordPress post embeds, Ghost bookmarks): another page's title and description",
@@ -287,12 +288,6 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         r"^\W*(sign up|subscribe|register)\b.{0,120}\b(inbox|e-?mail( address)?)\b.{0,200}$",
         'sign-up lines that name the inbox or email rather than a "newsletter"',
-    ),
-    _line(
-        r"^\W*((jetzt )?(den |unseren )?newsletter (abonnieren|bestellen)|(inscrivez|abonnez)-vous"
-        r"|suscr[ií]bete|inscreva-se|iscriviti)\b.{0,200}\b(newsletter|lettre d'information"
-        r"|bolet[ií]n|e-?mail|correo|inbox)\b.{0,200}$",
-        "newsletter sign-up lines in German, French, Spanish, Portuguese and Italian",
     ),
     _line(
         r"^\W*(subscribe|sign up|join)( now| today| for free| here)?\W*$",
