@@ -182,9 +182,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     _sel(
         # Classes without their tag: the matcher looks a class up, but tests each tag.class
-        # on every element of that tag (every link).
+        # on every element of that tag (every link). href*= not ^=: a "^" in the links' one
+        # joined regex stops its fast scan, which cost every link (~3% of the bench).
         ".footnote-ref, .footnote-backref, .footnote-back, .footnote-anchor, .footnote-number,"
-        'a[href^="#fn"], a[href^="#footnote"], a[role="doc-noteref"], a[role="doc-backlink"],'
+        'a[href*="#fn"], a[href*="#footnote"], a[role="doc-noteref"], a[role="doc-backlink"],'
         "sup[data-fn]",
         "footnote markers and back-links (Markdown, Pandoc, WordPress, Substack): a marker's"
         ' number glued to the word before it once <sup> is gone ("rose1", "4%2")',
