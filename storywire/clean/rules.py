@@ -173,12 +173,6 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "p.button-wrapper",
         "Substack's call-to-action buttons (Subscribe, Share, Leave a comment, Upgrade to paid)",
     ),
-    _sel(
-        ".subscription-widget-wrap, .subscription-widget-wrap-editor,"
-        '[data-component-name="SubscribeWidgetToDOM"]',
-        "Substack's subscribe box, whatever words the publication gave it (\"… is a"
-        ' reader-supported publication …")',
-    ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     _sel(
         # Classes without their tag: the matcher looks a class up, but tests each tag.class
@@ -193,8 +187,9 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _sel(
         ".newsletter-signup, .newsletter-block, .newsletter-widget, .inline-newsletter,"
         ".sqs-block-newsletter, .subscription-widget-wrap, .subscription-widget-wrap-editor,"
-        ".kg-signup-card",
-        "newsletter sign-up boxes set mid-article (generic, Squarespace, Substack, Ghost)",
+        '.kg-signup-card, [data-component-name="SubscribeWidgetToDOM"]',
+        "newsletter sign-up boxes set mid-article (generic, Squarespace, Substack whatever words"
+        " the publication gave it, Ghost)",
     ),
     _sel(
         ".field--name-field-tags, .field-name-field-tags, .tags-links, .cat-links, .post-tags,"
