@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -15,3 +17,16 @@ def service_redis(settings: Settings, command: str, **options: Any) -> redis.Red
     if not settings.redis_url:
         raise SystemExit(f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis)")
     return redis.Redis.from_url(settings.redis_url, **options)
+
+
+def checked_number(check: Callable[[float], str | None]) -> Callable[[str], float]:
+    """An option's number (argparse ``type=``), checked as the setting of the same meaning is."""
+
+    def convert(text: str) -> float:
+        value = float(text)  # ValueError: argparse's "invalid value"
+        reason = check(value)
+        if reason:
+            raise argparse.ArgumentTypeError(f"{text}: {reason}")
+        return value
+
+    return convert

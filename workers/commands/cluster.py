@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -12,6 +11,7 @@ import redis
 from storywire.settings import Settings, not_negative, positive
 from storywire.stories import MemoryStoryStore, Params, StoryEngine, StoryStore, cluster_file
 from storywire.stories.redis_store import RedisStoryStore
+from workers.commands import checked_number
 from workers.commands.service import redis_url_for
 
 
@@ -75,19 +75,6 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     return 0
 
 
-def _hours(check: Callable[[float], str | None]) -> Callable[[str], float]:
-    """An option's hours, checked as the setting of the same meaning is."""
-
-    def convert(text: str) -> float:
-        value = float(text)  # ValueError: argparse's "invalid value"
-        reason = check(value)
-        if reason:
-            raise argparse.ArgumentTypeError(f"{text}: {reason}")
-        return value
-
-    return convert
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cluster = sub.add_parser(
         "cluster", help="assign documents of a JSON-lines file to stories (same engine as workers)"
@@ -117,12 +104,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     cluster.add_argument(
         "--window-hours",
-        type=_hours(positive),
+        type=checked_number(positive),
         help="story time window (default $STORYWIRE_STORY_WINDOW_HOURS, 72)",
     )
     cluster.add_argument(
         "--decay-hours",
-        type=_hours(not_negative),
+        type=checked_number(not_negative),
         help="similarity half-life in hours (default $STORYWIRE_STORY_DECAY_HOURS, 96; 0: off)",
     )
     cluster.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -20,6 +20,7 @@ from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
+from workers.commands import checked_number
 from workers.health import exporter, make_server
 from workers.keeper import RedisKeeper
 from workers.processes import beat_command, service_processes, worker_command
@@ -47,14 +48,6 @@ def redis_for(
     with embedded_redis(directory=directory, persist=keep) as server:
         log.info("redis.embedded", url=server.url, directory=str(server.directory))
         yield server.url, server
-
-
-def _positive_seconds(text: str) -> float:
-    value = float(text)  # ValueError: argparse's "invalid value"
-    reason = positive(value)
-    if reason:
-        raise argparse.ArgumentTypeError(f"{text}: {reason}")
-    return value
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -195,7 +188,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
     demo.add_argument(
         "--timeout",
-        type=_positive_seconds,
+        type=checked_number(positive),
         default=180.0,
         help="seconds before giving up, exit 1 (default 180)",
     )
