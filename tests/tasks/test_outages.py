@@ -124,12 +124,7 @@ def test_a_fetch_whose_batch_the_broker_cannot_take_is_retried_with_its_lease_ke
     rt = Runtime(Settings(redis_url=redis_server.url))
     task: Any = tasks.fetch.fetch
     monkeypatch.setattr(tasks.fetch, "runtime", lambda: rt)
-    with embedded_redis() as broker:
-        dead_broker = broker.url
-    app = task.app
-    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    _send_to_a_dead_broker(task, monkeypatch)
     with http_server({"/f": lambda _: Reply(200, FEED)}) as base:
         source = Source(id="s", url=base + "/f", outlet="S", domain="s.test", allow_private=True)
         rt.sources.upsert([source], now=0.0)
@@ -150,12 +145,7 @@ def test_a_batch_recorded_while_the_broker_is_away_ends_well_its_events_in_the_o
     rt.sources.upsert([SOURCE], now=0.0)
     monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
     task: Any = tasks.process.process
-    with embedded_redis() as broker:
-        dead_broker = broker.url
-    app = task.app
-    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    _send_to_a_dead_broker(task, monkeypatch)
     task.push_request(retries=0)
     try:
         with capture_logs() as logs:
@@ -165,3 +155,13 @@ def test_a_batch_recorded_while_the_broker_is_away_ends_well_its_events_in_the_o
     assert [e["event"] for e in logs if e["log_level"] == "warning"] == ["publish.not_woken"]
     assert redis_client.llen(rt.ledger.outbox_key) > 0
     rt.redis.close()
+
+
+def _send_to_a_dead_broker(task: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the app's producer at a broker that has gone: every send fails as in an outage."""
+    with embedded_redis() as broker:
+        dead_broker = broker.url
+    app = task.app
+    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
+    monkeypatch.setattr(app, "_pool", None)
+    monkeypatch.setattr(app.amqp, "_producer_pool", None)
