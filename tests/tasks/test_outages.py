@@ -92,14 +92,11 @@ def test_a_message_whose_retry_cannot_be_sent_goes_back_to_its_queue(
     task: Any = tasks.process.process
     for module in (tasks.poison, tasks.process):
         monkeypatch.setattr(module, "runtime", lambda: gone)
-    app = task.app
-    monkeypatch.setitem(app.conf, "broker_url", gone.settings.redis_url)
-    # The connection pools of earlier tests point elsewhere: this one's broker is the dead Redis.
-    monkeypatch.setattr(app, "_pool", None)
-    monkeypatch.setattr(app.amqp, "_producer_pool", None)
+    assert gone.settings.redis_url is not None
+    _send_to(task, gone.settings.redis_url, monkeypatch)
     request = {"id": "batch-1", "retries": 0, "delivery_info": {"routing_key": "process"}}
 
-    outcome = build_tracer(task.name, task, eager=False, app=app)("batch-1", ARGS, {}, request)
+    outcome = build_tracer(task.name, task, eager=False, app=task.app)("batch-1", ARGS, {}, request)
 
     assert outcome.info.state == REJECTED
     raised = outcome.retval.exception
@@ -161,7 +158,13 @@ def _send_to_a_dead_broker(task: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point the app's producer at a broker that has gone: every send fails as in an outage."""
     with embedded_redis() as broker:
         dead_broker = broker.url
+    _send_to(task, dead_broker, monkeypatch)
+
+
+def _send_to(task: Any, broker_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the app's producer send to ``broker_url``: the connection pools of earlier tests
+    point elsewhere, so they go too."""
     app = task.app
-    monkeypatch.setitem(app.conf, "broker_url", dead_broker)
+    monkeypatch.setitem(app.conf, "broker_url", broker_url)
     monkeypatch.setattr(app, "_pool", None)
     monkeypatch.setattr(app.amqp, "_producer_pool", None)
