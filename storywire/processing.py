@@ -39,6 +39,7 @@ class Ledger(Protocol):
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> object: ...
 
     def hold(self, article: Article) -> None: ...
@@ -180,7 +181,9 @@ def process_entries(
         if new is None:
             released += ledger.release(doc_id, assignment) is not None
         else:
-            ledger.record(new, assignment.story_id, assignment.merged, assignment.copy_of)
+            ledger.record(
+                new, assignment.story_id, assignment.merged, assignment.copy_of, assignment.copied
+            )
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),

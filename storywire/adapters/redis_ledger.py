@@ -153,12 +153,14 @@ class RedisLedger:
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> Outcome:
         """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events
-        (with ``article.copied`` when the engine found it a copy of article ``copy_of``). An
-        article fetched before the text last recorded for it is not recorded (no events)."""
+        (with ``article.copied`` when the engine found it a copy of article ``copy_of``, and one
+        for each earlier arrival in ``copied`` it found to be the original of). An article
+        fetched before the text last recorded for it is not recorded (no events)."""
         return self._transact(
-            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of),
+            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of, copied=copied),
             f"story {story_id}",
         )
 
@@ -209,7 +211,12 @@ class RedisLedger:
                 return None
             article = Article.from_dict(orjson.loads(raw))
             return self._write(
-                pipe, article, assignment.story_id, assignment.merged, assignment.copy_of
+                pipe,
+                article,
+                assignment.story_id,
+                assignment.merged,
+                assignment.copy_of,
+                copied=assignment.copied,
             )
 
         return self._transact(attempt, f"article {article_id}")
@@ -233,6 +240,8 @@ class RedisLedger:
         story_id: str,
         absorbed: Sequence[str],
         copy_of: str | None,
+        *,
+        copied: Sequence[str] = (),
     ) -> Outcome:
         """One attempt at recording ``article`` through ``pipe`` (WATCHing what it reads, on
         top of anything the caller watched); it drops the article's pending keys."""
@@ -281,6 +290,13 @@ class RedisLedger:
         out.append(events.article_ingested(article, story_id, revision))
         if copy_of is not None:
             out.append(events.article_copied(article, story_id, copy_of, record))
+        # Earlier arrivals that are copies of this article, published before them: each was
+        # announced as an ordinary article, and is announced as the copy it is right after the
+        # original. One no longer among the members (a bounded record) has nothing to say it
+        # with, and stays unannounced.
+        by_id = {m.article_id: m for m in record.members}
+        for copy in filter(None, map(by_id.get, copied)):
+            out.append(events.member_copied(copy, story_id, article.id, record))
         ex = self._ex
         pipe.multi()
         pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)

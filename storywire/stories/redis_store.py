@@ -79,6 +79,10 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["m"] = record.merged
     if record.outlet is not None:
         obj["u"] = record.outlet
+    if record.copied:
+        obj["q"] = record.copied
+    if not record.dated:
+        obj["z"] = 1
     return orjson.dumps(obj)
 
 
@@ -135,6 +139,8 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
         merged=tuple(obj.get("m", ())),
         score=float(obj.get("x", 0.0)),
         outlet=obj.get("u"),
+        copied=tuple(obj.get("q", ())),
+        dated=not obj.get("z"),
     )
     return record, list(obj["c"])
 

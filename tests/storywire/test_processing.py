@@ -13,7 +13,7 @@ import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.clean import clean_title
-from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
+from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, event_id
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
 from storywire.processing import ProcessReport, build_article, process_entries
@@ -146,6 +146,52 @@ def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: red
     assert data["story_id"] == ingested[0]["story_id"] == ingested[1]["story_id"]
     assert (data["outlet"], data["original_outlet"]) == ("Echo", "Wire")
     assert data["original_url"] == ingested[0]["url"]
+
+
+def test_a_wire_article_polled_after_its_republication_is_announced_as_the_original(
+    redis_client: redis.Redis,
+) -> None:
+    """The site that republished the wire's story was polled first: the wire's article,
+    published earlier, is the original. It goes out as an ordinary article, and right after
+    its article.ingested, in the same write, the site's article is announced as its copy."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    wire = (
+        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
+        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
+        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
+    )
+    republished = replace(
+        _entry("9", "Strong quake strikes off Sumatra (AP)", wire),
+        published=datetime(2026, 11, 25, 9, 40, tzinfo=UTC),
+    )
+    site = process_entries(
+        ECHO, [("g:9", republished)], engine=engine, ledger=ledger, fetched_at=NOW
+    )
+    before = ledger.outbox_length()
+    first = process_entries(
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    assert (site.copies, first.copies) == (0, 0)
+    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
+    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]  # id|type|json
+    assert [e["type"] for e in events[before:]] == [
+        "storywire.story.updated.v1",
+        ARTICLE_INGESTED,
+        ARTICLE_COPIED,
+    ]
+    site_ingested, wire_ingested = (e["data"] for e in events if e["type"] == ARTICLE_INGESTED)
+    (copied,) = (e for e in events if e["type"] == ARTICLE_COPIED)
+    data = copied["data"]
+    assert copied["subject"] == data["article_id"] == site_ingested["article_id"]
+    assert data["copy_of"] == wire_ingested["article_id"]
+    assert data["story_id"] == site_ingested["story_id"] == wire_ingested["story_id"]
+    assert (data["outlet"], data["url"]) == ("Echo", site_ingested["url"])
+    assert data["published"] == site_ingested["published"] == "2026-11-25T09:40:00Z"
+    assert (data["original_outlet"], data["original_url"]) == ("Wire", wire_ingested["url"])
+    # The id a copy found in arrival order would have had: a redelivery repeats it.
+    assert copied["id"] == event_id(ARTICLE_COPIED, data["article_id"], data["copy_of"])
 
 
 def test_a_retry_after_a_crash_before_the_ledger_still_announces_the_copy(
@@ -367,6 +413,7 @@ class _Calls:
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> object:
         self.calls.append(("record", article.id))
         return None
