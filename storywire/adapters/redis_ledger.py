@@ -5,7 +5,9 @@ by WATCH on the records read: the decision and the events it produced land toget
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
 ``sw:revision:<id>`` its revision and content hash, ``sw:same:<hash>`` the article an outlet
-and link stand for (its id and source), ``sw:outbox`` list of pending events,
+and link stand for (its id and source; claimed in one script with the read that looks for it,
+before the engine sees the article, and renewed by each write), ``sw:outbox`` list of pending
+events,
 ``sw:pending:<id>`` a held article's JSON and ``sw:pending`` (sorted set) held article ids by
 the wall time they were first held.
 
@@ -72,6 +74,7 @@ class RedisLedger:
         self._r = client
         self._p = prefix
         self._ex = None if not retention else max(1, int(retention))  # None: kept for good
+        self._claim = client.register_script(_CLAIM)
 
     @property
     def outbox_key(self) -> str:
@@ -97,18 +100,25 @@ class RedisLedger:
     def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         """For each article that another source of its outlet already brought under another id
         (the outlet's item in two of its feeds: the same link), that article's id and source
-        id; every later copy is then an update of it, not an article of its own."""
+        id; every later copy is then an update of it, not an article of its own. Only reads:
+        the process stage claims (``claim_same``)."""
         if not articles:
             return {}
         values = cast(list[bytes | None], self._r.mget([self._same_key(a) for a in articles]))
-        found = {}
-        for article, value in zip(articles, values, strict=True):
-            if value is None:
-                continue
-            first_id, first_source = value.decode().split(" ", 1)
-            if first_id != article.id and first_source != article.source_id:
-                found[article.id] = (first_id, first_source)
-        return found
+        return _same(articles, values)
+
+    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+        """``same_articles``, and each article not matched yet is named the one its outlet and
+        link stand for, in the same step: two workers with the two feeds' copies at one instant
+        would otherwise both find no match and both make an article. The loser gets the
+        winner's id as a later arrival does; a retried batch finds its own claim (its own id),
+        which is no match."""
+        if not articles:
+            return {}
+        keys = [self._same_key(a) for a in articles]
+        mine = [f"{a.id} {a.source_id}" for a in articles]
+        values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
+        return _same(articles, [v or None for v in values])
 
     def _claim_same(self, pipe: Pipeline, article: Article) -> None:
         """Name ``article`` the one its outlet and link stand for, unless another article
@@ -327,6 +337,41 @@ class RedisLedger:
 
     def outbox_length(self) -> int:
         return self._r.llen(self.outbox_key)
+
+
+# KEYS: the outlet-and-link keys; ARGV: the retention in seconds (0: none), then for each key
+# "id source" of its article. Returns each key's value before, false where this call set it.
+_CLAIM = """
+local ttl = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local found = redis.call('GET', key)
+  if not found then
+    if ttl > 0 then
+      redis.call('SET', key, ARGV[i + 1], 'EX', ttl)
+    else
+      redis.call('SET', key, ARGV[i + 1])
+    end
+  end
+  out[i] = found
+end
+return out
+"""
+
+
+def _same(
+    articles: Sequence[Article], values: Sequence[bytes | None]
+) -> dict[str, tuple[str, str]]:
+    """The articles whose outlet and link another source's article stands for (``values``: what
+    each one's key held), with that article's id and source."""
+    found = {}
+    for article, value in zip(articles, values, strict=True):
+        if value is None:
+            continue
+        first_id, first_source = value.decode().split(" ", 1)
+        if first_id != article.id and first_source != article.source_id:
+            found[article.id] = (first_id, first_source)
+    return found
 
 
 def _older(article: Article, than: Article) -> bool:

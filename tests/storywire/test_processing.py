@@ -404,7 +404,7 @@ class _Calls:
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         return {}
 
-    def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         return {}
 
     def record(
