@@ -120,7 +120,7 @@ class RedisLedger:
         values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
         return _same(articles, [v or None for v in values])
 
-    def _claim_same(self, pipe: Pipeline, article: Article) -> None:
+    def _keep_same(self, pipe: Pipeline, article: Article) -> None:
         """Name ``article`` the one its outlet and link stand for, unless another article
         already is (a pipeline in MULTI)."""
         key = self._same_key(article)
@@ -188,7 +188,7 @@ class RedisLedger:
             pipe.set(key, orjson.dumps(article.to_dict()), ex=self._ex)
             # NX: an edit arriving while held must not push the release-by-age further out.
             pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
-            self._claim_same(pipe, article)
+            self._keep_same(pipe, article)
             pipe.execute()
 
         self._transact(attempt, f"article {article.id}")
@@ -322,7 +322,7 @@ class RedisLedger:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
         pipe.set(revision_key, revised.encode(), ex=ex)
-        self._claim_same(pipe, article)
+        self._keep_same(pipe, article)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
