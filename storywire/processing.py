@@ -235,4 +235,7 @@ def article_doc(article: Article) -> Doc:
         published=article.published,
         outlet=article.outlet,
         url=article.url,
+        # An item without a date (or dated in the future) is published when fetched: the
+        # feed parser and ``build_article`` put the same instant in both.
+        dated=article.published != article.fetched_at,
     )

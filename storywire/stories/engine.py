@@ -54,6 +54,11 @@ def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -
     return float(sum(map(operator.mul, weights, map(vec.get, terms, repeat(0.0)))))
 
 
+def _dated(doc: Doc) -> bool:
+    """The document's time is its publication time (not the engine's clock, nor a stand-in)."""
+    return doc.published is not None and doc.dated
+
+
 def _is_name(term: str) -> bool:
     return term[0] != "#" and term not in DATE_WORDS
 
@@ -429,7 +434,7 @@ class StoryEngine:
             score=round(score, 6),
             outlet=doc.outlet,
             copied=copied,
-            dated=doc.published is not None,
+            dated=_dated(doc),
         )
         store.commit(
             Commit(
@@ -608,7 +613,7 @@ class StoryEngine:
         story = self._surviving(original.story_id)
         if story is None:
             return None, (), None, 0.0
-        if doc.published is not None and original.dated and t < original.time - p.copy_order_slack:
+        if _dated(doc) and original.dated and t < original.time - p.copy_order_slack:
             return None, (original.doc_id,), story, 1.0
         return original.doc_id, (), story, 1.0
 

@@ -22,6 +22,9 @@ class Doc:
     published: datetime | None  # aware UTC; None: the engine's clock stands in for it
     outlet: str | None = None
     url: str | None = None
+    # False: ``published`` stands in for a time the source did not give (the fetch time of an
+    # undated item): it places the document in time, but orders no copies (``copy_order_slack``)
+    dated: bool = True
 
 
 @dataclass(frozen=True, slots=True)

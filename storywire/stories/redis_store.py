@@ -96,6 +96,7 @@ def _held_to_json(held: HeldDoc) -> bytes:
             "published": doc.published.isoformat() if doc.published else None,
             "outlet": doc.outlet,
             "url": doc.url,
+            "dated": doc.dated,
             "since": held.since,
             "terms": features.terms,
             "entities": features.ordered_entities,
@@ -115,6 +116,7 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
         published=datetime.fromisoformat(published) if published else None,
         outlet=obj["outlet"],
         url=obj["url"],
+        dated=obj.get("dated", True),
     )
     entities = tuple(obj["entities"])
     features = DocFeatures(
