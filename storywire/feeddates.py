@@ -9,7 +9,8 @@ only (Xinhua's ``GMT+8``) it rejects, and ``UTC+8`` it reads as UTC; a 12-hour c
 (``9:30 PM EST``) it reads as 09:30 UTC, the AM/PM taken for the zone. ``localized_rfc822``
 is registered as a feedparser date handler by ``storywire.feeds``, so both parse paths use
 it; it answers only for dates that need it and returns None for everything else, which
-feedparser reads as before.
+feedparser reads as before. ``numeric_date`` does the same for year-first numeric dates, and
+``zoneless`` tells a time written with no zone, which a source's ``timezone`` then places.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from datetime import datetime, timedelta
 from typing import Final
 
 from feedparser.datetimes import rfc822
@@ -89,8 +91,9 @@ def _twenty_four_hour(clock: str, meridiem: str) -> str | None:
 def localized_rfc822(date: str) -> time.struct_time | None:
     """``date`` in UTC when it is RFC 822 with names feedparser does not know; else None."""
     words = date.split()
-    foreign_day = False
+    foreign_day = day_name = False
     if words and not words[0][:1].isdigit():
+        day_name = True
         # A day name, in whatever language: the date says the same without it.
         foreign_day = words[0][:3].lower() not in rfc822.day_names
         words = words[1:]
@@ -110,8 +113,12 @@ def localized_rfc822(date: str) -> time.struct_time | None:
         words = words[:4] + words[5:]
     zone = _plain(words[4]) if len(words) > 4 else ""
     offset = _offset(zone)
-    if not (foreign_day or twelve_hour) and offset is None and words[1][:3].lower() == english:
-        return None  # feedparser reads it right
+    # feedparser drops the day name after counting the words, so a clock without a zone after
+    # one left it four words short: it rejected ``Fri, 27 Nov 2026 15:00:00``.
+    no_zone_after_day = day_name and len(words) == 4
+    reads_right = not (foreign_day or twelve_hour or no_zone_after_day) and offset is None
+    if reads_right and words[1][:3].lower() == english:
+        return None
     fields = [words[0], english, words[2], *clock]
     if offset is not None:
         sign = "-" if offset < 0 else "+"
@@ -120,3 +127,67 @@ def localized_rfc822(date: str) -> time.struct_time | None:
         fields += words[4:5]
     parsed: time.struct_time | None = rfc822._parse_date_rfc822(" ".join(fields))
     return parsed
+
+
+# A numeric date, year first: ISO 8601 with a space or a T, or with slashes or dots (Chinese and
+# Korean CMSs), then an optional zone: Z, an offset, GMT+8 or a name.
+_NUMERIC: Final = re.compile(
+    r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"
+    r"(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*([A-Za-z][A-Za-z/_]*(?:[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{1,2}(?::?\d{2})?)?",
+    re.ASCII,
+)
+
+
+def _numeric_offset(zone: str) -> int | None:
+    """Minutes east of UTC of a zone after a numeric date, None for one we do not know."""
+    plain = zone.lower()
+    if plain in ("z", "gmt", "utc", "ut"):
+        return 0
+    if plain in rfc822.timezone_names:
+        return int(rfc822.timezone_names[plain]) * 60
+    return _offset(plain)
+
+
+def numeric_date(date: str) -> time.struct_time | None:
+    """``date`` in UTC when it is year-first numeric in a form feedparser misreads; else None.
+
+    feedparser reads ``2026/11/27 15:00`` and ``2026.11.27`` as the 1st of the month at
+    midnight, ``2026-11-27 15:00:00 GMT`` as midnight and ``…T15:00:00 GMT+8`` as 15:00 UTC.
+    ISO 8601 with a numeric zone or none it reads right, and is left to it.
+    """
+    match = _NUMERIC.fullmatch(date.strip())
+    if match is None:
+        return None
+    year, separator, month, day, hour, minute, second, zone = match.groups()
+    if separator == "-" and (zone is None or zone == "Z" or zone[0] in "+-"):
+        return None
+    offset = _numeric_offset(zone) if zone else 0
+    if offset is None:
+        return None
+    try:
+        stamp = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                         int(second or 0))  # fmt: skip
+    except ValueError:
+        return None
+    return (stamp - timedelta(minutes=offset)).utctimetuple()
+
+
+def zoneless(date: str) -> bool:
+    """Whether ``date`` is a time with no zone at all, which feedparser reads as UTC.
+
+    Such a time is the outlet's local time: a source's configured ``timezone`` applies to it,
+    and only to it. A date with a zone, even one we cannot read, is not zone-less.
+    """
+    text = date.strip()
+    numeric = _NUMERIC.fullmatch(text)
+    if numeric is not None:
+        return numeric.group(8) is None
+    words = text.split()
+    if words and not words[0][:1].isdigit():
+        words = words[1:]  # a day name
+    if len(words) > 4 and _plain(words[4]) in ("am", "pm"):
+        words = words[:4] + words[5:]
+    if not 3 <= len(words) <= 4 or not words[0].isdigit() or _plain(words[1]) not in _MONTHS:
+        return False
+    return len(words) == 3 or re.fullmatch(r"\d{1,2}:\d{2}(?::\d{2})?", words[3]) is not None

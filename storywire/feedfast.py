@@ -250,9 +250,9 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             # feedparser as storywire.feeds configures it; nested in media:content, declined.
             values["media_description"] = _fix(_leaf_text(child))
         elif key == ("", "pubDate") and not ns:
-            values["published_parsed"] = _parse_date(_fix(_leaf_text(child)))
+            _date(values, "published", _fix(_leaf_text(child)))
         elif key == (DC, "date"):
-            values["updated_parsed"] = _parse_date(_fix(_leaf_text(child)))
+            _date(values, "updated", _fix(_leaf_text(child)))
         elif key == (DC, "creator") or (key == ("", "author") and not ns):
             if "author" in values:
                 raise _DeclinedError("several authors: feedparser lists them in 'authors'")
@@ -264,6 +264,12 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
     if "summary" not in values and entry.contents:
         values["summary"] = entry.contents[0]  # feedparser copies content to a missing summary
     return entry
+
+
+def _date(values: dict[str, Any], key: str, text: str) -> None:
+    # The text too, as feedparser keeps it: a source's time zone applies to a zone-less one.
+    values[key] = text
+    values[f"{key}_parsed"] = _parse_date(text)
 
 
 def _guid(child: etree._Element, values: dict[str, Any], base: str) -> None:
@@ -331,9 +337,9 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
             _text_construct(child)
             entry.contents.append(_fix(_leaf_text(child)))
         elif key == (ATOM, "published"):
-            values["published_parsed"] = _parse_date(_fix(_leaf_text(child)))
+            _date(values, "published", _fix(_leaf_text(child)))
         elif key == (ATOM, "updated"):
-            values["updated_parsed"] = _parse_date(_fix(_leaf_text(child)))
+            _date(values, "updated", _fix(_leaf_text(child)))
         elif key == (ATOM, "author"):
             authors.append(_atom_person(child))
         elif key in _IGNORED:

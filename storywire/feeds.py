@@ -17,7 +17,7 @@ import sys
 import xml.sax
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import feedparser
@@ -27,9 +27,9 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
 from feedparser.parsers.strict import _StrictFeedParser
 
-from storywire.feeddates import localized_rfc822
+from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, parse_fast
-from storywire.models import Entry, parse_iso
+from storywire.models import Entry, utc
 from storywire.sources import syndication_period
 
 _BENIGN = (feedparser.NonXMLContentType,)
@@ -52,6 +52,7 @@ mediarss.Namespace._start_media_description = _start_media_description
 mediarss.Namespace._end_media_description = _end_media_description
 # Tried before feedparser's own parsers, by both paths (the fast path calls its _parse_date).
 feedparser.registerDateHandler(localized_rfc822)
+feedparser.registerDateHandler(numeric_date)
 
 _feedparser_charref = _FeedParserMixin.handle_charref
 
@@ -126,11 +127,16 @@ def parse_feed(
     now: datetime,
     headers: Mapping[str, str] | None = None,
     url: str | None = None,
+    timezone: tzinfo | None = None,
 ) -> ParsedFeed:
-    """Parse one feed document; dates in the future or unparseable fall back to ``now``."""
+    """Parse one feed document; dates in the future or unparseable fall back to ``now``.
+
+    ``timezone`` is the outlet's local time, in which a date with no zone at all is read
+    (Xinhua's ``2026-11-27 15:00:00`` is Beijing time); without one such dates are UTC.
+    """
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if _looks_like_json(body, headers.get("content-type", "")):
-        return _parse_json_feed(body, now)
+        return _parse_json_feed(body, now, timezone)
     if url:
         headers.setdefault("content-location", url)
     body, dtd_warning = _drop_entity_declarations(_drop_unreadable_encoding_name(body))
@@ -139,10 +145,12 @@ def parse_feed(
         return ParsedFeed(
             title=fast.meta.get("title"),
             version=fast.version,
-            entries=tuple(_entry_from_feedparser(_as_feedparser(e), now) for e in fast.entries),
+            entries=tuple(
+                _entry_from_feedparser(_as_feedparser(e), now, timezone) for e in fast.entries
+            ),
             ttl_seconds=_ttl_seconds(fast.meta),
         )
-    return _parse_with_feedparser(body, headers, now, dtd_warning)
+    return _parse_with_feedparser(body, headers, now, dtd_warning, timezone)
 
 
 def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
@@ -150,7 +158,11 @@ def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
 
 
 def _parse_with_feedparser(
-    body: bytes, headers: dict[str, str], now: datetime, dtd_warning: str | None
+    body: bytes,
+    headers: dict[str, str],
+    now: datetime,
+    dtd_warning: str | None,
+    timezone: tzinfo | None = None,
 ) -> ParsedFeed:
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
@@ -163,7 +175,7 @@ def _parse_with_feedparser(
         raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")
     # A bozo feed that still yields entries is accepted: the warning goes to the health record.
     warning = reason
-    entries = tuple(_entry_from_feedparser(raw, now) for raw in parsed.entries)
+    entries = tuple(_entry_from_feedparser(raw, now, timezone) for raw in parsed.entries)
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
     return ParsedFeed(
         title=_text(feed_meta.get("title")),
@@ -246,11 +258,24 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
-def _entry_from_feedparser(raw: dict[str, Any], now: datetime) -> Entry:
+def _in_zone(dt: datetime | None, text: Any, timezone: tzinfo | None) -> datetime | None:
+    """``dt``, read as UTC from ``text``, as the wall clock of ``timezone`` if ``text`` had no
+    zone of its own."""
+    if dt is None or timezone is None or not isinstance(text, str) or not zoneless(text):
+        return dt
+    return dt.replace(tzinfo=timezone).astimezone(UTC)
+
+
+def _feed_date(raw: dict[str, Any], key: str, timezone: tzinfo | None) -> datetime | None:
     # dict.get: feedparser's own lookup aliases updated/published with a DeprecationWarning.
-    published = _struct_to_datetime(dict.get(raw, "published_parsed")) or _struct_to_datetime(
-        dict.get(raw, "updated_parsed")
-    )
+    parsed = _struct_to_datetime(dict.get(raw, f"{key}_parsed"))
+    return _in_zone(parsed, dict.get(raw, key), timezone)
+
+
+def _entry_from_feedparser(
+    raw: dict[str, Any], now: datetime, timezone: tzinfo | None = None
+) -> Entry:
+    published = _feed_date(raw, "published", timezone) or _feed_date(raw, "updated", timezone)
     contents = raw.get("content") or []
     content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
     summary = str(raw.get("summary", ""))
@@ -299,7 +324,7 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
     return int(seconds) if seconds else None
 
 
-def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
+def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> ParsedFeed:
     body = body.removeprefix(b"\xef\xbb\xbf")
     try:
         # orjson: strict UTF-8 and a nesting limit, so "[[[[…" cannot exhaust the stack.
@@ -313,7 +338,9 @@ def _parse_json_feed(body: bytes, now: datetime) -> ParsedFeed:
         raise FeedError("JSON Feed has no items list")
     number = str(doc["version"]).rsplit("/", 1)[-1]
     version = "json" + (number if "." in number else number + ".0").replace(".", "")
-    entries = tuple(_entry_from_json(item, now) for item in items if isinstance(item, dict))
+    entries = tuple(
+        _entry_from_json(item, now, timezone) for item in items if isinstance(item, dict)
+    )
     return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
 
 
@@ -347,16 +374,19 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _json_date(value: Any) -> datetime | None:
+def _json_date(value: Any, timezone: tzinfo | None) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_iso(value)
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if parsed.tzinfo is None and timezone is not None:
+        return parsed.replace(tzinfo=timezone).astimezone(UTC)
+    return utc(parsed)
 
 
-def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
+def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:
     # JSON Feed 1.1 has "authors"; 1.0 had a single "author" object.
     legacy = item.get("author")
     authors = item.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
@@ -366,7 +396,9 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime) -> Entry:
         (str(a["name"])[:BYLINE_CHARS] for a in authors if isinstance(a, dict) and a.get("name")),
         None,
     )
-    published = _json_date(item.get("date_published")) or _json_date(item.get("date_modified"))
+    published = _json_date(item.get("date_published"), timezone) or _json_date(
+        item.get("date_modified"), timezone
+    )
     content_html = str(item.get("content_html") or "")
     if not content_html and item.get("content_text"):
         content_html = _text_as_html(str(item["content_text"]))

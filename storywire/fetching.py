@@ -136,6 +136,7 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
             now=datetime.fromtimestamp(now, tz=UTC),
             headers=response.headers,
             url=response.url,
+            timezone=source.zone,
         )
     except FeedError as exc:
         return _failed(source, attempt, reason="parse", detail=str(exc), now=now, rng=rng,

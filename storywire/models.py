@@ -9,6 +9,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone_info(name: object) -> ZoneInfo:
+    """The IANA zone ``name``; ValueError, naming it, for anything that is not one."""
+    try:
+        if isinstance(name, str) and name == name.strip() and name:
+            return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    raise ValueError(f"timezone {name!r} is not an IANA time zone name (such as Asia/Shanghai)")
 
 
 def utc(dt: datetime) -> datetime:
@@ -39,11 +50,19 @@ class Source:
     # Operators' extra boilerplate rules for this source's HTML (see storywire.clean.rules).
     rules: tuple[tuple[tuple[str, str], ...], ...] = ()
     full_text: bool = False  # fetch each teaser entry's page and extract its main text
+    # IANA name of the outlet's local time, in which feed dates without a zone are read.
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         from storywire.clean import parse_rules  # noqa: PLC0415 - models stay import-light
 
         parse_rules([dict(rule) for rule in self.rules])  # a bad rule fails at load, not later
+        if self.timezone is not None:
+            zone_info(self.timezone)
+
+    @property
+    def zone(self) -> ZoneInfo | None:
+        return zone_info(self.timezone) if self.timezone is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         raw = asdict(self)
@@ -62,6 +81,7 @@ class Source:
             max_interval=float(raw.get("max_interval", 21600.0)),
             rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
             full_text=bool(raw.get("full_text", False)),
+            timezone=raw.get("timezone"),
         )
 
 

@@ -19,7 +19,7 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # What a [[source]] table may hold; `path` and `format` are the recorded feeds' (docs/seeds.md).
 # Anything else is a misspelling, which would otherwise be dropped in silence.
 _KEYS = frozenset({"id", "url", "outlet", "domain", "allow_private", "min_interval",
-                   "max_interval", "full_text", "rules", "path", "format"})  # fmt: skip
+                   "max_interval", "full_text", "rules", "path", "format", "timezone"})  # fmt: skip
 
 
 class SourceConfigError(ValueError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import tracemalloc
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -486,3 +487,81 @@ def _assert_published(pub_date: str, expected: datetime, *, now: datetime) -> No
     for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
         (entry,) = parse_feed(body, now=now, headers=headers).entries
         assert entry.published == expected
+
+
+def _rss_dated(*dates: str) -> bytes:
+    items = "".join(
+        f"<item><guid>g{i}</guid><title>T{i}</title><link>https://x.com/{i}</link>"
+        f"<pubDate>{date}</pubDate></item>"
+        for i, date in enumerate(dates)
+    )
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>X</title>{items}</channel></rss>'.encode()
+
+
+ZONELESS = [
+    "2026-11-25 15:00:00",
+    "2026-11-25T15:00:00",
+    "Wed, 25 Nov 2026 15:00:00",
+    "25 Nov 2026 15:00",
+]
+
+
+@pytest.mark.parametrize("date", ZONELESS)
+def test_a_zone_less_date_is_read_in_the_sources_time_zone(date: str) -> None:
+    """Xinhua writes Beijing time with no zone: read as UTC, its items were 8 h late."""
+    (entry,) = parse_feed(_rss_dated(date), now=NOW, timezone=ZoneInfo("Asia/Shanghai")).entries
+    assert entry.published == datetime(2026, 11, 25, 7, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("date", ZONELESS)
+def test_a_zone_less_date_without_a_configured_zone_is_utc(date: str) -> None:
+    """RSS pubDate with a day name and no zone was unreadable: the item got the fetch time."""
+    (entry,) = parse_feed(_rss_dated(date), now=NOW).entries
+    assert entry.published == datetime(2026, 11, 25, 15, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Wed, 25 Nov 2026 15:00:00 +0800",
+        "2026-11-25T15:00:00+08:00",
+        "Wed, 25 Nov 2026 15:00:00 GMT+8",
+    ],
+)
+def test_a_configured_zone_never_overrides_the_dates_own(date: str) -> None:
+    """The source's zone is for zone-less times only; a date with its own zone keeps it."""
+    (entry,) = parse_feed(_rss_dated(date), now=NOW, timezone=ZoneInfo("Europe/Paris")).entries
+    assert entry.published == datetime(2026, 11, 25, 7, tzinfo=UTC)
+
+
+def test_the_source_zone_applies_on_the_feedparser_path_and_across_dst() -> None:
+    """The same on the slow path (xml:base sends a feed there) and in summer time."""
+    body = _rss_dated("2026-07-01 12:00:00", "2026-11-25 12:00:00").replace(
+        b"<channel>", b'<channel xml:base="https://x.com/">'
+    )
+    summer, winter = parse_feed(body, now=NOW, timezone=ZoneInfo("Europe/Berlin")).entries
+    assert summer.published == datetime(2026, 7, 1, 10, tzinfo=UTC)
+    assert winter.published == datetime(2026, 11, 25, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        # feedparser read these as the 1st of the month at midnight.
+        ("2026/11/25 15:00:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("2026.11.25 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        # The time was lost (midnight) or the offset ignored.
+        ("2026-11-25 15:00:00 GMT", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("2026-11-25T15:00:00 GMT+8", datetime(2026, 11, 25, 7, tzinfo=UTC)),
+        ("2026-11-25 15:00:00 CET", datetime(2026, 11, 25, 14, tzinfo=UTC)),
+    ],
+)
+def test_numeric_dates_feedparser_misreads(date: str, expected: datetime) -> None:
+    (entry,) = parse_feed(_rss_dated(date), now=NOW).entries
+    assert entry.published == expected
+
+
+def test_a_zone_less_json_feed_date_is_read_in_the_sources_zone() -> None:
+    body = JSON_FEED.replace(b"2026-11-24T10:00:00Z", b"2026-11-24T10:00:00")
+    (entry,) = parse_feed(body, now=NOW, timezone=ZoneInfo("Asia/Tokyo")).entries
+    assert entry.published == datetime(2026, 11, 24, 1, tzinfo=UTC)

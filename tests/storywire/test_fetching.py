@@ -7,6 +7,7 @@ import random
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -486,3 +487,15 @@ def test_a_truncated_later_gzip_member_is_bad_encoding(fetcher: HttpFetcher) -> 
     with http_server(route) as base:
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "bad_encoding"
+
+
+def test_a_poll_reads_zone_less_dates_in_the_sources_time_zone(fetcher: HttpFetcher) -> None:
+    """Xinhua's `2026-11-27 15:00:00` is Beijing time: 07:00 UTC, not 15:00."""
+    feed = FEED.replace(b"</link>", b"</link><pubDate>2026-11-27 15:00:00</pubDate>")
+    route = Reply(200, feed, {"Content-Type": "application/rss+xml"})
+    source = replace(_source("http://127.0.0.1/"), timezone="Asia/Shanghai")
+    with http_server({"/feed": lambda _: route}) as base:
+        result = poll(replace(source, url=base + "/feed"), SourceState(), fetcher, POLICY,
+                      now=datetime(2026, 11, 28, tzinfo=UTC).timestamp())  # fmt: skip
+    (entry,) = result.entries
+    assert entry.published == datetime(2026, 11, 27, 7, tzinfo=UTC)

@@ -175,3 +175,32 @@ def test_names_are_never_resolved_and_public_literals_pass(url: str) -> None:
     or resolve elsewhere from the workers'; the fetch stage checks what it resolves to."""
     (source,) = parse_sources([{"id": "a", "url": url}])
     assert not source.allow_private
+
+
+def test_a_source_may_name_its_time_zone(tmp_path: Path) -> None:
+    """The zone zone-less feed dates are read in (docs/seeds.md); it survives Celery's JSON."""
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[source]]\nid = "xinhua"\nurl = "https://x.cn/f"\ntimezone = "Asia/Shanghai"\n'
+    )
+    (source,) = load_sources(path)
+    assert source.timezone == "Asia/Shanghai"
+    assert Source.from_dict(source.to_dict()) == source
+
+
+@pytest.mark.parametrize(
+    "zone", ["Asia/Beijing", "CST+8", "../../etc/passwd", "", "Asia/Shanghai "]
+)
+def test_an_unknown_time_zone_is_refused_at_load(tmp_path: Path, zone: str) -> None:
+    """A misspelt zone would read every zone-less date as UTC again, hours off, in silence."""
+    path = tmp_path / "sources.toml"
+    path.write_text(f'[[source]]\nid = "x"\nurl = "https://x.cn/f"\ntimezone = "{zone}"\n')
+    with pytest.raises(SourceConfigError, match=r"source #1 \(x\): timezone .* IANA"):
+        load_sources(path)
+
+
+def test_a_time_zone_must_be_a_string(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text('[[source]]\nid = "x"\nurl = "https://x.cn/f"\ntimezone = 8\n')
+    with pytest.raises(SourceConfigError, match=r"timezone .* IANA"):
+        load_sources(path)

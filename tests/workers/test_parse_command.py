@@ -93,3 +93,20 @@ def test_closed_pipe_is_not_an_error(tmp_path: Path) -> None:
     feed.write_text(f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>')
     stderr = into_a_reader_that_stops(["parse", str(feed)])
     assert "Traceback" not in stderr
+
+
+def test_timezone_reads_zone_less_dates_as_the_outlet_would_be_configured(tmp_path: Path) -> None:
+    """`--timezone` is a source's `timezone`: an operator checks a Xinhua feed before adding it."""
+    feed = tmp_path / "xinhua.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>Xinhua</title><item><title>Talks resume</title>'
+        "<link>https://english.news.cn/20261125/a/c.htm</link><description>Talks resumed in Beijing on Wednesday.</description>"
+        "<pubDate>2026-11-25 15:00:00</pubDate></item></channel></rss>"
+    )
+    out, err = io.StringIO(), io.StringIO()
+    assert do_parse(str(feed), POLICY, out, err, now=NOW, timezone="Asia/Shanghai") == 0
+    assert orjson.loads(out.getvalue().splitlines()[0])["published"] == "2026-11-25T07:00:00Z"
+    out, err = io.StringIO(), io.StringIO()
+    assert do_parse(str(feed), POLICY, out, err, now=NOW, timezone="Asia/Beijing") == 1
+    assert "IANA" in err.getvalue()
+    assert err.getvalue().count("\n") == 1

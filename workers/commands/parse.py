@@ -19,7 +19,7 @@ import orjson
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
 from storywire.feeds import FeedError, parse_feed
 from storywire.identity import entry_keys
-from storywire.models import Source, iso
+from storywire.models import Source, iso, zone_info
 from storywire.processing import EmptyEntryError, build_article
 from storywire.settings import Settings
 from storywire.urls import registrable_domain
@@ -40,12 +40,23 @@ def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
 
 
 def do_parse(
-    target: str, policy: FetchPolicy, out: TextIO, err: TextIO, *, now: datetime | None = None
+    target: str,
+    policy: FetchPolicy,
+    out: TextIO,
+    err: TextIO,
+    *,
+    now: datetime | None = None,
+    timezone: str | None = None,
 ) -> int:
     now = now or datetime.now(UTC)
     try:
+        zone = zone_info(timezone) if timezone is not None else None
+    except ValueError as exc:
+        err.write(f"storywire parse: {exc}\n")
+        return 1
+    try:
         body, headers, url = load(target, policy)
-        feed = parse_feed(body, now=now, headers=headers, url=url)
+        feed = parse_feed(body, now=now, headers=headers, url=url, timezone=zone)
     except FetchError as exc:
         err.write(f"storywire parse: {exc.reason}: {' '.join(exc.detail.split())[:300]}\n")
         return 1
@@ -90,7 +101,7 @@ def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     policy = FetchPolicy.from_settings(settings)
     if args.allow_private:
         policy = replace(policy, allow_private=True)
-    return do_parse(args.target, policy, sys.stdout, sys.stderr)
+    return do_parse(args.target, policy, sys.stdout, sys.stderr, timezone=args.timezone)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,5 +109,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parse.add_argument("target", metavar="FILE_OR_URL")
     parse.add_argument(
         "--allow-private", action="store_true", help="let a URL reach a private/loopback address"
+    )
+    parse.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="IANA zone in which dates without a zone are read, as a source's `timezone`",
     )
     parse.set_defaults(func=cmd_parse)
