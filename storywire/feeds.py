@@ -27,6 +27,7 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
 from feedparser.parsers.strict import _StrictFeedParser
 
+from storywire.clean import absolute_links
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, parse_fast
 from storywire.models import Entry, utc
@@ -175,7 +176,11 @@ def _parse_with_feedparser(
         raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")
     # A bozo feed that still yields entries is accepted: the warning goes to the health record.
     warning = reason
-    entries = tuple(_entry_from_feedparser(raw, now, timezone) for raw in parsed.entries)
+    document = headers.get("content-location", "")
+    entries = tuple(
+        _entry_from_feedparser(_with_xml_base(raw, document), now, timezone)
+        for raw in parsed.entries
+    )
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
     return ParsedFeed(
         title=_text(feed_meta.get("title")),
@@ -256,6 +261,34 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _with_xml_base(raw: dict[str, Any], document: str) -> dict[str, Any]:
+    """``raw`` with links in its content and summary made absolute against the ``xml:base`` in
+    effect there, where one is: the cleaning stage resolves the rest against the entry's link.
+    feedparser tracks the base of each element but resolves nothing (it is switched off: its
+    pass costs more than the rest of its parse)."""
+    contents = raw.get("content") or []
+    detail = dict.get(raw, "summary_detail")
+    bases = [c.get("base") for c in contents if isinstance(c, Mapping)]
+    bases.append(detail.get("base") if isinstance(detail, Mapping) else None)
+    if all(not base or base == document for base in bases):
+        return raw
+    fixed = dict(raw)
+    fixed["content"] = [
+        {**c, "value": _resolved(str(c.get("value", "")), c.get("base"), document)}
+        for c in contents
+        if isinstance(c, Mapping)
+    ]
+    if isinstance(detail, Mapping) and isinstance(raw.get("summary"), str):
+        fixed["summary"] = _resolved(raw["summary"], detail.get("base"), document)
+    return fixed
+
+
+def _resolved(html: str, base: Any, document: str) -> str:
+    if not isinstance(base, str) or base == document or not base.startswith(("http:", "https:")):
+        return html
+    return absolute_links(html, base)
 
 
 def _in_zone(dt: datetime | None, text: Any, timezone: tzinfo | None) -> datetime | None:

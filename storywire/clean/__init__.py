@@ -5,13 +5,14 @@ The whole public surface is here; docs/cleaning.md explains the choices and figu
 
 from storywire.clean.language import detect_language
 from storywire.clean.rules import DEFAULT_RULES, Rule, RuleKind, parse_rules
-from storywire.clean.sanitize import sanitize_html
+from storywire.clean.sanitize import absolute_links, sanitize_html
 from storywire.clean.text import clean_title, html_to_text, lead
 
 __all__ = [
     "DEFAULT_RULES",
     "Rule",
     "RuleKind",
+    "absolute_links",
     "clean_title",
     "detect_language",
     "html_to_text",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 from typing import Final
+from urllib.parse import urljoin
 
 import nh3
 from lxml import etree
@@ -311,3 +312,42 @@ def sanitize_html(
         strip_comments=True,
     )
     return _BLANK_RUN.sub("\n", _NO_SRC_IMAGE.sub("", cleaned)).strip()
+
+
+def absolute_links(html: str, base_url: str) -> str:
+    """``html`` with its relative links made absolute against ``base_url``; the very string
+    when it has none.
+
+    For a feed's own base (Atom's ``xml:base``): later stages resolve what is still relative
+    against the entry's link, which is not the base of its content when an ``xml:base`` says
+    otherwise (another directory, or a link to an AMP or CDN copy on another host).
+    """
+    try:
+        root = parse_html(html)
+    except TooDeepError:
+        return html
+    if root is None:
+        return html
+    changed = False
+
+    def join(link: str) -> str:
+        nonlocal changed
+        parts = split_url(link.strip())
+        if parts is None or parts.scheme or parts.netloc or not link.strip():
+            return link
+        changed = True
+        return urljoin(base_url, link.strip())
+
+    root.rewrite_links(join, resolve_base_href=False)
+    for el in root.iter("img"):
+        for name in _LAZY_SRC:
+            value = el.get(name)
+            if value:
+                el.set(name, join(value))
+    if not changed:
+        return html
+    body = root.find("body")
+    container = body if body is not None else root
+    return escape(container.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", with_tail=True) for child in container
+    )
