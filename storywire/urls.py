@@ -21,6 +21,8 @@ _TRACKING_EXACT = frozenset(
         # AT Internet (Le Monde, Le Figaro, franceinfo), NYT, Webtrends, Adobe, Google's linker,
         # old Reuters feeds
         "xtor", "xtref", "emc", "wt.mc_id", "s_cid", "_ga", "_gl", "feedtype", "feedname",
+        # Spiegel's SARA campaigns, El País's social-media marker
+        "sara_ecid", "sara_ref", "ssm",
     }
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
@@ -28,6 +30,9 @@ _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
 # a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…
 _CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin"})
 _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
+# Names that mark where a click came from by a code of the outlet's: Yonhap's input=1195m (its
+# feeds; 1179m its home page). Another value may be what the page shows: kept.
+_CLICK_CODES = {"input": re.compile(r"\d{4}[a-z]", re.ASCII)}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
@@ -49,7 +54,11 @@ def is_tracking_param(name: str) -> bool:
 def _tracks(name: str, value: str) -> bool:
     if is_tracking_param(name):
         return True
-    return name.lower() in _CAMPAIGN_NAMES and _FEED_CAMPAIGN.fullmatch(value) is not None
+    lowered = name.lower()
+    code = _CLICK_CODES.get(lowered)
+    if code is not None:
+        return code.fullmatch(value) is not None
+    return lowered in _CAMPAIGN_NAMES and _FEED_CAMPAIGN.fullmatch(value) is not None
 
 
 def canonical_url(url: str) -> str:

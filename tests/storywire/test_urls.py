@@ -139,3 +139,34 @@ def test_a_google_news_redirect_is_the_article_it_names(given: str, expected: st
     news.google.com's for every outlet, with its ?oc=5. An id that carries the outlet's URL
     (base64 protobuf, field 4) is that URL."""
     assert canonical_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # Yonhap marks where a click came from with input=<code> (1195m: its feeds, 1179m…)
+        (
+            "https://en.yna.co.kr/view/AEN20261127001200315?input=1195m",
+            "https://en.yna.co.kr/view/AEN20261127001200315",
+        ),
+        (
+            "https://www.yna.co.kr/view/AKR20261127012300001?input=1179m",
+            "https://yna.co.kr/view/AKR20261127012300001",
+        ),
+        # Spiegel's SARA campaign ids, El País's social-media marker
+        (
+            "https://www.spiegel.de/politik/x-a-1234?sara_ecid=soci_upd_wbMbjhOSvViISjc8RPU89NcCvtlFcJ&sara_ref=re-so-app-sh",
+            "https://spiegel.de/politik/x-a-1234",
+        ),
+        (
+            "https://elpais.com/internacional/2026-11-27/x.html?ssm=TW_CC",
+            "https://elpais.com/internacional/2026-11-27/x.html",
+        ),
+        # an input that is not such a code may be what the page shows: kept
+        ("https://example.com/convert?input=42", "https://example.com/convert?input=42"),
+        ("https://example.com/search?input=seoul", "https://example.com/search?input=seoul"),
+    ],
+)
+def test_outlets_click_source_markers(given: str, expected: str) -> None:
+    """One Yonhap article from its feed and from its home page is one URL."""
+    assert canonical_url(given) == expected
