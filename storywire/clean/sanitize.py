@@ -228,8 +228,8 @@ def _apply_line_rules(container: HtmlElement, table: CompiledRules) -> None:
     """The text's line rules on the blocks that become its lines, so what the text drops
     ("The post X appeared first on Y", a cut_after footer) is not re-published either."""
     for el in list(container.iter("p", "li", "blockquote")):
-        if el.getparent() is None or _has_block_inside(el):
-            continue  # removed with an earlier cut, or its lines are its inner blocks
+        if el.getparent() is None or _has_block_inside(el) or el.get(_CODE) is not None:
+            continue  # removed with an earlier cut, its lines are its inner blocks, or code
         line = " ".join(el.text_content().split())
         if not line or len(line) > MAX_RULE_LINE:
             continue
@@ -238,6 +238,26 @@ def _apply_line_rules(container: HtmlElement, table: CompiledRules) -> None:
             return
         if drops_line(line, table):
             el.drop_tree()  # its tail is its parent's text, kept
+
+
+# Marks a paragraph that is a line of a code block until the line rules are done (nh3 drops it).
+_CODE: Final = "data-storywire-code"
+
+
+def _code_lines(pre: HtmlElement) -> None:
+    """A code block as one paragraph per line: pre is outside the allow-list, and a paragraph
+    of its text would show its lines run together."""
+    lines = pre.text_content().strip("\n").split("\n")
+    for child in list(pre):
+        pre.remove(child)
+    pre.text = None
+    pre.attrib.clear()
+    pre.tag = "div"
+    for line in lines:
+        if line.strip():
+            paragraph = _paragraph(pre, line)
+            paragraph.set(_CODE, "")
+            pre.append(paragraph)
 
 
 def _prepare_images(root: HtmlElement) -> None:
@@ -279,6 +299,8 @@ def sanitize_html(
     _prepare_images(root)
     table = compiled(rules)
     apply_element_rules(root, table, drop_empty=True)
+    for pre in list(root.iter("pre")):
+        _code_lines(pre)
     for el in {br.getparent() for br in root.iter("br")}:
         if el is not None and (el.tag in _BLOCKS or el.tag == "body"):
             _split_at_breaks(el)

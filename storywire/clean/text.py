@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from html import unescape
 from typing import Any, Final
 
@@ -234,10 +234,10 @@ def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: Htm
 
 # One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.
 def _walk(  # noqa: PLR0912
-    root: HtmlElement, table: CompiledRules | None
+    root: HtmlElement, table: CompiledRules | None, code: set[str]
 ) -> tuple[str, list[str], list[str]]:
     """The text of a tree with break markers, the texts left out of it (captions, embedded
-    posts) and the alt texts of its images."""
+    posts) and the alt texts of its images; the lines of its code blocks go into ``code``."""
     parts: list[str] = []
     alts: list[str] = []
     asides: list[str] = []
@@ -259,6 +259,14 @@ def _walk(  # noqa: PLR0912
                 dropped = el
                 if text_only is not None and text_only(el):
                     asides.append(el.text_content())
+                continue
+            if tag == "pre":
+                # Its newlines are its lines (HTML collapses them everywhere else).
+                walker.skip_subtree()
+                dropped = el
+                lines = el.text_content().strip("\n").split("\n")
+                code.update(_code_line(line) for line in lines)
+                append(_PARA + _BR.join(lines) + _PARA)
                 continue
             marker = _OPENS.get(tag)
             if marker:
@@ -323,11 +331,21 @@ def _layout(text: str, *, inline: bool = False) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip(" \n")
 
 
-def _apply_line_rules(text: str, table: CompiledRules) -> str:
+def _code_line(line: str) -> str:
+    """A line of a code block as it comes out of ``_finish``, near enough to be known there."""
+    return nfc(" ".join(tidy(line).split()))
+
+
+def _apply_line_rules(text: str, table: CompiledRules, code: Set[str] = frozenset()) -> str:
     paragraphs: list[str] = []
     for block in text.split("\n\n"):
         lines: list[str] = []
         for line in block.split("\n"):
+            if line in code:
+                # A line of a code block is code, whatever it looks like: a lone "}" is no
+                # separator to drop.
+                lines.append(line)
+                continue
             if cuts_at(line, table):
                 if lines:
                     paragraphs.append("\n".join(lines))
@@ -339,7 +357,9 @@ def _apply_line_rules(text: str, table: CompiledRules) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> str:
+def _finish(
+    text: str, table: CompiledRules | None, *, inline: bool = False, code: Set[str] = frozenset()
+) -> str:
     text = _layout(tidy(decode_leftover_entities(text), keep_c1=True), inline=inline)
     # ftfy runs on laid-out text, so it sees the same context when our output is cleaned
     # again: its verdict depends on neighbouring characters, spaces included.
@@ -350,7 +370,7 @@ def _finish(text: str, table: CompiledRules | None, *, inline: bool = False) -> 
             break
         text = _layout(tidy(fixed), inline=inline)
     text = nfc(text)
-    return text if table is None or not text else _apply_line_rules(text, table)
+    return text if table is None or not text else _apply_line_rules(text, table, code)
 
 
 def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
@@ -362,8 +382,9 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
         return _finish(strip_tags(source), table, inline=inline)
     if root is None:
         return ""
-    raw, asides, alts = _walk(root, table)
-    text = _finish(_html_layout(raw), table, inline=inline)
+    code: set[str] = set()
+    raw, asides, alts = _walk(root, table, code)
+    text = _finish(_html_layout(raw), table, inline=inline, code=code)
     if not text and asides:
         # A photo post: its caption is all the text there is.
         text = _finish("\n\n".join(asides), table, inline=inline)

@@ -410,3 +410,29 @@ def test_operators_add_text_only_drops() -> None:
     assert "The frog." in sanitize_html(html, rules=rules)
     with pytest.raises(ValueError, match="needs a CSS selector"):
         parse_rules([{"kind": "drop_from_text"}])
+
+
+CODE_POST = (
+    "<p>Close the block:</p>"
+    '<pre><code class="language-rust">fn main() {\n    if ready {\n        go();\n    }\n}\n</code></pre>'
+    "<p>That is all.</p>"
+)
+
+
+def test_code_blocks_keep_every_line_in_the_text() -> None:
+    """A line of a code block is code, however it looks: `}` is no separator to drop, and the
+    block's lines are its lines, not one run of words."""
+    text = html_to_text(CODE_POST)
+    assert text == "Close the block:\n\nfn main() {\nif ready {\ngo();\n}\n}\n\nThat is all."
+
+
+def test_code_blocks_keep_every_line_in_the_republished_html() -> None:
+    html = sanitize_html(CODE_POST)
+    assert html == (
+        "<p>Close the block:</p><p>fn main() {</p><p>    if ready {</p><p>        go();</p>"
+        "<p>    }</p><p>}</p><p>That is all.</p>"
+    )
+
+
+def test_outside_code_a_line_of_punctuation_still_goes() -> None:
+    assert html_to_text("<p>One.</p><p>}</p><p>***</p><p>Two.</p>") == "One.\n\nTwo."
