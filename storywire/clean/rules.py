@@ -136,6 +136,20 @@ def _line(pattern: str, note: str) -> Rule:
     return Rule("drop_paragraph_matching", pattern=pattern, note=note)
 
 
+# News agencies as credit lines name them; "agencies" and "news agencies" too (Al Jazeera's
+# "Al Jazeera and news agencies"). Only whole lines of them are credit lines: a sentence naming
+# one is text.
+_AGENCY = (
+    r"(afp|ap|associated press|reuters|dpa|efe|ansa|xinhua|yonhap|kyodo( news)?|jiji( press)?"
+    r"|pti|ians|ani|uni|app|tass|ria novosti|interfax|europa press|kna|epd|sda|keystone-sda"
+    r"|agence france[- ]presse|anadolu( agency)?|belga|lusa|aap|(the )?canadian press|bernama"
+    r"|antara|bloomberg|al jazeera|((the )?(news|wire) )?(agency|agencies|wires?|services)"
+    r"|agencias|agences|(nachrichten)?agenturen)"
+)
+_AGENCIES = (
+    rf"(the )?(nachrichtenagenturen |agences |agencias )?{_AGENCY}"
+    rf"(\s*(,|/|&|\band\b|\bet\b|\bund\b|\by\b|\be\b)\s*{_AGENCY})*"
+)
 _SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
 
 DEFAULT_RULES: Final[tuple[Rule, ...]] = (
@@ -351,6 +365,26 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",
         '"Associated Press writer ... contributed to this report."',
+    ),
+    _line(
+        rf"^\W*((with|avec|mit|con|com)( (inputs?|material|informa[cç](ión|ões)) (from|von|der"
+        rf"|de|da|das))?|(additional )?(reporting|inputs?) (by|from)|source|sources|quelle"
+        rf"|fuente|fonte)\s*:?\s*{_AGENCIES}\W*$",
+        'agency credit lines ("With AFP", "Mit Material von dpa", "Con información de EFE",'
+        ' "With inputs from PTI", "Source: Al Jazeera and news agencies")',
+    ),
+    _line(
+        rf"^\W*{_AGENCIES}( contributed( to this (report|story))?)?\W*$",
+        'a credit line that is agencies alone ("(Reuters)", "— AP", "Reuters/AP"), or their'
+        " contribution",
+    ),
+    _line(
+        rf"^[^\W\d_]+([ '’-][^\W\d_]+){{0,3}} avec {_AGENCIES}\W*$",
+        'a French outlet\'s credit line ("Le Monde avec AFP", "Le Figaro avec AFP et Reuters")',
+    ),
+    _line(
+        rf"^([a-zäöü]{{2,4}}/)+{_AGENCIES}$",
+        'a German outlet\'s closing initials and agencies ("mes/dpa/Reuters", "jok/AFP")',
     ),
 )
 

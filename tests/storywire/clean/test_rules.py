@@ -436,3 +436,67 @@ def test_code_blocks_keep_every_line_in_the_republished_html() -> None:
 
 def test_outside_code_a_line_of_punctuation_still_goes() -> None:
     assert html_to_text("<p>One.</p><p>}</p><p>***</p><p>Two.</p>") == "One.\n\nTwo."
+
+
+@pytest.mark.parametrize(
+    "credit",
+    [
+        "Le Monde avec AFP",
+        "Le Figaro avec AFP et Reuters",
+        "franceinfo avec AFP",
+        "With AFP",
+        "with Reuters and AP",
+        "(Reuters)",
+        "(AFP)",
+        "— AP",
+        "- AFP",
+        "– Reuters",
+        "—AFP",
+        "AFP",
+        "Reuters/AP",
+        "(dpa/AFP)",
+        "mes/dpa/Reuters",
+        "jok/AFP",
+        "Mit Material von dpa",
+        "Mit Material der Nachrichtenagenturen dpa und AFP",
+        "Con información de EFE",
+        "Con información de agencias",
+        "With inputs from agencies",
+        "With inputs from PTI",
+        "Additional input from APP",
+        "Source: Al Jazeera and news agencies",
+        "Al Jazeera and news agencies",
+        "Source: Xinhua",
+        "(ANSA).",
+        "Fonte: ANSA",
+        "(Yonhap)",
+        "Agence France-Presse",
+        "Additional reporting by Reuters",
+        "Reuters contributed to this report.",
+    ],
+)
+def test_agency_credit_lines_go(credit: str) -> None:
+    """A credit line by itself, first or last: who supplied the copy, not the article's text;
+    identical in unrelated stories from one agency, so it would also make them look alike."""
+    for html in (
+        f"<p>{credit}</p><p>Talks resumed in Geneva on Tuesday.</p>",
+        f"<p>Talks resumed in Geneva on Tuesday.</p><p>{credit}</p>",
+        f"<p>Talks resumed in Geneva on Tuesday.<br>{credit}</p>",
+    ):
+        assert html_to_text(html) == "Talks resumed in Geneva on Tuesday.", html
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "AFP reported that the talks had failed.",
+        "The minister told Reuters on Tuesday that talks would resume.",
+        "Speaking with AFP, the minister said talks would resume.",
+        "Talks with AP reporters were cancelled",
+        "Le ministre a parlé avec l'AFP mardi.",
+        "Reuters and AFP both reported the strike.",
+    ],
+)
+def test_agency_names_inside_sentences_stay(sentence: str) -> None:
+    html = f"<p>Talks resumed in Geneva on Tuesday.</p><p>{sentence}</p>"
+    assert html_to_text(html) == f"Talks resumed in Geneva on Tuesday.\n\n{sentence}"
