@@ -30,9 +30,9 @@ _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
 # a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…
 _CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin"})
 _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
-# Names that mark where a click came from by a code of the outlet's: Yonhap's input=1195m (its
-# feeds; 1179m its home page). Another value may be what the page shows: kept.
-_CLICK_CODES = {"input": re.compile(r"\d{4}[a-z]", re.ASCII)}
+# Names that mark where a click came from by a code of the outlet's: Yonhap's input=1195m or
+# input=rss (its feeds; 1179m its home page). Another value may be what the page shows: kept.
+_CLICK_CODES = {"input": re.compile(r"\d{4}[a-z]|rss", re.ASCII | re.IGNORECASE)}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})

@@ -444,12 +444,16 @@ def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     )
 
 
-# Reuters' agency feed opens titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),
+# Reuters' and Yonhap's agency feeds open titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),
 # uppercase and glued to the headline. They say which transmission this is, nothing of the
 # story, and would make "update" a headline word that unrelated stories share. Genre tags
 # ("EXCLUSIVE-", "ANALYSIS-") say what the piece is and stay.
 _WIRE_TAGS: Final = re.compile(
     r"(?:(?:REFILE|REPEAT|RPT|CORRECTED|CORRECTION|(?:UPDATE|WRAPUP)(?: \d{1,2})?)-)+(?=\S)"
+    # Yonhap's, in brackets and before a space: "(URGENT)", then "(LEAD)", "(2nd LEAD)",
+    # "(3rd LD)", "(AMEND)" as the story is rewritten. "(News Focus)" and the like are genre.
+    r"|(?:\((?:URGENT|AMEND|CORRECTED|(?:\d{1,2}(?:ST|ND|RD|TH|st|nd|rd|th) )?(?:LEAD|LD))\) )+"
+    r"(?=\S)"
 )
 
 

@@ -153,6 +153,10 @@ def test_a_google_news_redirect_is_the_article_it_names(given: str, expected: st
             "https://www.yna.co.kr/view/AKR20261127012300001?input=1179m",
             "https://yna.co.kr/view/AKR20261127012300001",
         ),
+        (
+            "https://en.yna.co.kr/view/AEN20261127003151315?input=rss",
+            "https://en.yna.co.kr/view/AEN20261127003151315",
+        ),
         # Spiegel's SARA campaign ids, El País's social-media marker
         (
             "https://www.spiegel.de/politik/x-a-1234?sara_ecid=soci_upd_wbMbjhOSvViISjc8RPU89NcCvtlFcJ&sara_ref=re-so-app-sh",

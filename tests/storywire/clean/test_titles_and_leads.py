@@ -36,6 +36,19 @@ from storywire.clean import clean_title, lead
         ("REFILE-UPDATE 1-Fed holds rates", "Reuters", "Fed holds rates"),
         ("CORRECTED-Chile quake toll rises", None, "Chile quake toll rises"),
         ("RPT-WRAPUP 3-Talks resume in Doha", None, "Talks resume in Doha"),
+        # Yonhap's: which version of the story this is ("(URGENT)", then "(LEAD)", "(2nd LD)").
+        (
+            "(LEAD) S. Korea, U.S. to hold defense talks",
+            "Yonhap News Agency",
+            "S. Korea, U.S. to hold defense talks",
+        ),
+        ("(2nd LEAD) N. Korea fires missile", None, "N. Korea fires missile"),
+        ("(URGENT) N. Korea fires missile", None, "N. Korea fires missile"),
+        ("(3rd LD) Talks end", None, "Talks end"),
+        ("(LEAD) (URGENT) Quake hits", None, "Quake hits"),
+        ("(News Focus) Seoul weighs options", None, "(News Focus) Seoul weighs options"),
+        ("(Lead) actor wins award", None, "(Lead) actor wins award"),
+        ("(LEAD)", None, "(LEAD)"),
         # Genre tags say what the piece is: kept. So is a title that is only a tag.
         ("EXCLUSIVE-Bank weighs sale", None, "EXCLUSIVE-Bank weighs sale"),
         ("UPDATE 2-", None, "UPDATE 2-"),
