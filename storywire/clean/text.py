@@ -444,9 +444,10 @@ def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     )
 
 
-# Reuters' and Yonhap's agency feeds open titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),
-# uppercase and glued to the headline. They say which transmission this is, nothing of the
-# story, and would make "update" a headline word that unrelated stories share. Genre tags
+# Reuters' agency feed opens titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),
+# uppercase and glued to the headline; Yonhap's with bracketed ones. They say which
+# transmission this is, nothing of the story, and would make "update" a headline word that
+# unrelated stories share. Genre tags
 # ("EXCLUSIVE-", "ANALYSIS-") say what the piece is and stay.
 _WIRE_TAGS: Final = re.compile(
     r"(?:(?:REFILE|REPEAT|RPT|CORRECTED|CORRECTION|(?:UPDATE|WRAPUP)(?: \d{1,2})?)-)+(?=\S)"
