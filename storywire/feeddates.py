@@ -9,7 +9,8 @@ only (Xinhua's ``GMT+8``) it rejects, and ``UTC+8`` it reads as UTC; a 12-hour c
 (``9:30 PM EST``) it reads as 09:30 UTC, the AM/PM taken for the zone. ``localized_rfc822``
 is registered as a feedparser date handler by ``storywire.feeds``, so both parse paths use
 it; it answers only for dates that need it and returns None for everything else, which
-feedparser reads as before. ``numeric_date`` does the same for year-first numeric dates, and
+feedparser reads as before. ``numeric_date`` does the same for numeric dates (year first,
+day first with dots, Unix time) and month-first US ones, and
 ``zoneless`` tells a time written with no zone, which a source's ``timezone`` then places.
 """
 
@@ -91,6 +92,9 @@ def _twenty_four_hour(clock: str, meridiem: str) -> str | None:
 def localized_rfc822(date: str) -> time.struct_time | None:
     """``date`` in UTC when it is RFC 822 with names feedparser does not know; else None."""
     words = date.split()
+    glued = bool(words) and "," in words[0].rstrip(",")
+    if glued:  # "Fri,27 Nov 2026": feedparser takes "fri,27" for one word
+        words = words[0].replace(",", ", ").split() + words[1:]
     foreign_day = day_name = False
     if words and not words[0][:1].isdigit():
         day_name = True
@@ -116,7 +120,7 @@ def localized_rfc822(date: str) -> time.struct_time | None:
     # feedparser drops the day name after counting the words, so a clock without a zone after
     # one left it four words short: it rejected ``Fri, 27 Nov 2026 15:00:00``.
     no_zone_after_day = day_name and len(words) == 4
-    reads_right = not (foreign_day or twelve_hour or no_zone_after_day) and offset is None
+    reads_right = not (foreign_day or twelve_hour or no_zone_after_day or glued) and offset is None
     if reads_right and words[1][:3].lower() == english:
         return None
     fields = [words[0], english, words[2], *clock]
@@ -139,6 +143,25 @@ _NUMERIC: Final = re.compile(
 )
 
 
+# Day first with dots (German, Russian CMSs): 27.11.2026 15:00.
+_DOTTED: Final = re.compile(
+    r"(\d{1,2})\.(\d{1,2})\.(\d{4})"
+    r"(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"\s*([A-Za-z][A-Za-z/_]*(?:[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{1,2}(?::?\d{2})?)?",
+    re.ASCII,
+)
+# Month first, as US CMSs write it: "November 27, 2026 15:00", "Friday, November 27, 2026 -
+# 15:00", "Nov. 27, 2026 at 3:00 PM EST".
+_MONTH_FIRST: Final = re.compile(
+    r"(?:[A-Za-z]+,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})"
+    r"(?:\s*(?:-|at|,)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp]\.?[Mm]\.?))?)?"
+    r"\s*([A-Za-z][A-Za-z/_]*(?:[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{1,2}(?::?\d{2})?)?",
+    re.ASCII,
+)
+# Unix time in seconds or milliseconds (JavaScript CMSs), within this century.
+_EPOCH: Final = re.compile(r"(\d{10})(\d{3})?")
+
+
 def _numeric_offset(zone: str) -> int | None:
     """Minutes east of UTC of a zone after a numeric date, None for one we do not know."""
     plain = zone.lower()
@@ -150,24 +173,49 @@ def _numeric_offset(zone: str) -> int | None:
 
 
 def numeric_date(date: str) -> time.struct_time | None:
-    """``date`` in UTC when it is year-first numeric in a form feedparser misreads; else None.
+    """``date`` in UTC when it is in a numeric or month-first form feedparser misreads or
+    rejects; else None.
 
     feedparser reads ``2026/11/27 15:00`` and ``2026.11.27`` as the 1st of the month at
     midnight, ``2026-11-27 15:00:00 GMT`` as midnight and ``…T15:00:00 GMT+8`` as 15:00 UTC.
     ISO 8601 with a numeric zone or none it reads right, and is left to it.
     """
-    match = _NUMERIC.fullmatch(date.strip())
+    text = date.strip()
+    if (epoch := _EPOCH.fullmatch(text)) is not None:
+        return time.gmtime(int(epoch.group(1)))
+    if (dotted := _DOTTED.fullmatch(text)) is not None:
+        day, month, year, hour, minute, second, zone = dotted.groups()
+        return _utc((year, month, day, hour, minute, second), zone)
+    if (named := _MONTH_FIRST.fullmatch(text)) is not None:
+        return _month_first(named)
+    match = _NUMERIC.fullmatch(text)
     if match is None:
         return None
     year, separator, month, day, hour, minute, second, zone = match.groups()
     if separator == "-" and (zone is None or zone == "Z" or zone[0] in "+-"):
         return None
+    return _utc((year, month, day, hour, minute, second), zone)
+
+
+def _month_first(match: re.Match[str]) -> time.struct_time | None:
+    name, day, year, hour, minute, second, meridiem, zone = match.groups()
+    month = _MONTHS.get(_plain(name))
+    if month is None or (meridiem and not 1 <= int(hour or 0) <= 12):
+        return None
+    if meridiem:
+        hour = str(int(hour) % 12 + (12 if meridiem[0] in "pP" else 0))
+    return _utc((year, str(month), day, hour, minute, second), zone)
+
+
+def _utc(fields: tuple[str | None, ...], zone: str | None) -> time.struct_time | None:
+    """Year, month, day, hour, minute and second (the last three may be missing) at ``zone``,
+    in UTC."""
     offset = _numeric_offset(zone) if zone else 0
     if offset is None:
         return None
     try:
-        stamp = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                         int(second or 0))  # fmt: skip
+        year, month, day, hour, minute, second = (int(field or 0) for field in fields)
+        stamp = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
     return (stamp - timedelta(minutes=offset)).utctimetuple()
@@ -180,9 +228,10 @@ def zoneless(date: str) -> bool:
     and only to it. A date with a zone, even one we cannot read, is not zone-less.
     """
     text = date.strip()
-    numeric = _NUMERIC.fullmatch(text)
-    if numeric is not None:
-        return numeric.group(8) is None
+    for pattern in (_NUMERIC, _DOTTED, _MONTH_FIRST):
+        match = pattern.fullmatch(text)
+        if match is not None:
+            return match.group(pattern.groups) is None
     words = text.split()
     if words and not words[0][:1].isdigit():
         words = words[1:]  # a day name

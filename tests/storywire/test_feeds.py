@@ -565,3 +565,32 @@ def test_a_zone_less_json_feed_date_is_read_in_the_sources_zone() -> None:
     body = JSON_FEED.replace(b"2026-11-24T10:00:00Z", b"2026-11-24T10:00:00")
     (entry,) = parse_feed(body, now=NOW, timezone=ZoneInfo("Asia/Tokyo")).entries
     assert entry.published == datetime(2026, 11, 24, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        # no space after the day name's comma: feedparser rejected it
+        ("Wed,25 Nov 2026 15:00:00 +0000", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        # month first, as US CMSs (Drupal, custom) write it
+        ("November 25, 2026 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("Wednesday, November 25, 2026 - 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("Nov 25, 2026 3:00 PM EST", datetime(2026, 11, 25, 20, tzinfo=UTC)),
+        ("Nov. 25, 2026 at 10:30 am +0100", datetime(2026, 11, 25, 9, 30, tzinfo=UTC)),
+        # day first with dots (German, Russian CMSs)
+        ("25.11.2026 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("25.11.2026 15:00:00 +0300", datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        # Unix time, seconds or milliseconds: feedparser read 1795618800 as 1 Nov 1795
+        ("1795618800", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+        ("1795618800000", datetime(2026, 11, 25, 15, tzinfo=UTC)),
+    ],
+)
+def test_dates_as_cmss_write_them(date: str, expected: datetime) -> None:
+    (entry,) = parse_feed(_rss_dated(date), now=NOW).entries
+    assert entry.published == expected
+
+
+@pytest.mark.parametrize("date", ["November 25, 2026 15:00", "25.11.2026 15:00"])
+def test_zone_less_month_first_and_dotted_dates_take_the_sources_zone(date: str) -> None:
+    (entry,) = parse_feed(_rss_dated(date), now=NOW, timezone=ZoneInfo("Europe/Moscow")).entries
+    assert entry.published == datetime(2026, 11, 25, 12, tzinfo=UTC)
