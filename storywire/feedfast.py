@@ -259,6 +259,9 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             values["author"] = _fix(_leaf_text(child))
         elif key in _IGNORED:
             _check_ignored(child)
+            if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes
+                attributes = {str(name).lower(): str(value) for name, value in child.attrib.items()}
+                values.setdefault("media_content", []).append(attributes)
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
@@ -344,6 +347,9 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
             authors.append(_atom_person(child))
         elif key in _IGNORED:
             _check_ignored(child)
+            if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes
+                attributes = {str(name).lower(): str(value) for name, value in child.attrib.items()}
+                values.setdefault("media_content", []).append(attributes)
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:

@@ -312,7 +312,7 @@ def _entry_from_feedparser(
     contents = raw.get("content") or []
     content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
     summary = str(raw.get("summary", ""))
-    if not summary and not content_html:
+    if not summary and not content_html and not _has_image(raw):
         summary = _text(dict.get(raw, "media_description")) or ""
     return Entry(
         guid=_text(raw.get("id")) or None,
@@ -323,6 +323,17 @@ def _entry_from_feedparser(
         published=_clamp(published, now),
         author=_byline(raw),
         outlet=_source_title(dict.get(raw, "source")),
+    )
+
+
+def _has_image(raw: dict[str, Any]) -> bool:
+    """Whether the entry carries a photo (media:content), whose caption media:description then
+    is (NYT): a video's description is what the video says (YouTube), a photo's is not."""
+    media = dict.get(raw, "media_content") or []
+    return any(
+        isinstance(m, Mapping)
+        and (m.get("medium") == "image" or str(m.get("type", "")).startswith("image/"))
+        for m in media
     )
 
 

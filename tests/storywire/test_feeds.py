@@ -594,3 +594,18 @@ def test_dates_as_cmss_write_them(date: str, expected: datetime) -> None:
 def test_zone_less_month_first_and_dotted_dates_take_the_sources_zone(date: str) -> None:
     (entry,) = parse_feed(_rss_dated(date), now=NOW, timezone=ZoneInfo("Europe/Moscow")).entries
     assert entry.published == datetime(2026, 11, 25, 12, tzinfo=UTC)
+
+
+def test_a_photo_caption_is_not_the_text_of_an_item_without_one() -> None:
+    """NYT's briefings have an empty description beside their photo's media:content and
+    caption: the caption of a photo is not what the article says."""
+    item = (
+        b"<item><title>Your Friday Briefing</title><link>https://x.com/b</link><description></description>"
+        b'<media:content height="1350" medium="image" url="https://img.example/b.jpg" width="1800"></media:content>'
+        b"<media:credit>Pool photo</media:credit>"
+        b"<media:description>President Zelensky in Kyiv on Thursday.</media:description></item>"
+    )
+    body = MRSS_HEAD + item + b"</channel></rss>"
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        (entry,) = parse_feed(body, now=NOW, headers=headers).entries
+        assert (entry.content_html, entry.summary_html) == ("", "")
