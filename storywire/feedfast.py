@@ -45,7 +45,7 @@ _IGNORED = frozenset(
         (MEDIA, "content"), (MEDIA, "thumbnail"), (MEDIA, "credit"), (MEDIA, "keywords"),
         (MEDIA, "category"), (MEDIA, "rating"), (MEDIA, "group"), (MEDIA, "player"),
         (SLASH, "comments"), (SLASH, "section"), (SLASH, "department"),
-        (WFW, "commentRss"), (WFW, "comment"), (FEEDBURNER, "origLink"),
+        (WFW, "commentRss"), (WFW, "comment"),
         (ATOM, "category"), (ATOM, "rights"),
     }
 )  # fmt: skip
@@ -246,6 +246,8 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             values["summary"] = _fix(_leaf_text(child))
         elif key == (CONTENT, "encoded"):
             entry.contents.append(_fix(_leaf_text(child)))
+        elif key == (FEEDBURNER, "origLink"):
+            values["feedburner_origlink"] = _fix(_leaf_text(child))
         elif key == (MEDIA, "description"):
             # feedparser as storywire.feeds configures it; nested in media:content, declined.
             values["media_description"] = _fix(_leaf_text(child))

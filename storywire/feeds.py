@@ -316,7 +316,7 @@ def _entry_from_feedparser(
         summary = _text(dict.get(raw, "media_description")) or ""
     return Entry(
         guid=_text(raw.get("id")) or None,
-        link=_text(raw.get("link")) or None,
+        link=_original_link(raw) or _text(raw.get("link")) or None,
         title=str(raw.get("title", "")),
         summary_html=summary,
         content_html=content_html,
@@ -324,6 +324,12 @@ def _entry_from_feedparser(
         author=_byline(raw),
         outlet=_source_title(dict.get(raw, "source")),
     )
+
+
+def _original_link(raw: dict[str, Any]) -> str | None:
+    # FeedBurner's item links all go through feedproxy.google.com; origLink is the outlet's.
+    link = (_text(dict.get(raw, "feedburner_origlink")) or "").strip()
+    return link if link.startswith(("https://", "http://")) and " " not in link else None
 
 
 def _has_image(raw: dict[str, Any]) -> bool:

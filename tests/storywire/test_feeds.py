@@ -609,3 +609,21 @@ def test_a_photo_caption_is_not_the_text_of_an_item_without_one() -> None:
     for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
         (entry,) = parse_feed(body, now=NOW, headers=headers).entries
         assert (entry.content_html, entry.summary_html) == ("", "")
+
+
+def test_feedburners_original_link_is_the_items_link() -> None:
+    """FeedBurner feeds link every item through feedproxy.google.com; feedburner:origLink is the
+    outlet's own URL, the one other feeds and the page itself use."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0">
+<channel><title>Outlet</title><link>https://outlet.example</link><description>d</description>
+<item><title>Story one</title><link>https://feedproxy.google.com/~r/outlet/~3/AbCdEf/story-one.html</link>
+<description>Story one text.</description><guid isPermaLink="false">https://outlet.example/?p=123</guid>
+<feedburner:origLink> https://outlet.example/2026/11/27/story-one.html </feedburner:origLink></item>
+<item><title>Story two</title><link>https://outlet.example/two</link>
+<feedburner:origLink>not a link</feedburner:origLink></item>
+</channel></rss>"""
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        one, two = parse_feed(body, now=NOW, headers=headers).entries
+        assert one.link == "https://outlet.example/2026/11/27/story-one.html"
+        assert two.link == "https://outlet.example/two"
