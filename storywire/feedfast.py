@@ -277,6 +277,15 @@ def _date(values: dict[str, Any], key: str, text: str) -> None:
     values[f"{key}_parsed"] = _parse_date(text)
 
 
+_ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.IGNORECASE)
+
+
+def names_a_page(guid: str) -> bool:
+    """Whether a permalink guid is a URL of its own: "b1a2c3" joined to the feed's URL would be
+    a page nobody published (storywire.feeds applies the same rule to feedparser's guids)."""
+    return _ABSOLUTE.match(guid) is not None
+
+
 def _guid(child: etree._Element, values: dict[str, Any], base: str) -> None:
     permalink = "true"
     for name, value in child.attrib.items():
@@ -285,7 +294,7 @@ def _guid(child: etree._Element, values: dict[str, Any], base: str) -> None:
     is_link = permalink == "true"
     text = _leaf_text(child)
     values["id"] = _fix_uri(text, base) if is_link else _fix(text)
-    if is_link:
+    if is_link and names_a_page(text):
         values.setdefault("link", values["id"])
 
 

@@ -29,7 +29,7 @@ from feedparser.parsers.strict import _StrictFeedParser
 
 from storywire.clean import absolute_links
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
-from storywire.feedfast import FastEntry, parse_fast
+from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
 from storywire.sources import syndication_period
 
@@ -105,6 +105,22 @@ def _names_in_pairs(handler: Callable[..., None]) -> Callable[..., None]:
     return checked
 
 
+_feedparser_end_guid = _FeedParserMixin._end_guid
+
+
+def _end_guid(parser: Any) -> None:
+    # A permalink guid that is no URL ("b1a2c3") is no link: feedparser joined it to the feed's
+    # URL. Its id stays as feedparser makes it, so entries seen before keep their keys.
+    top = parser.elementstack[-1] if parser.elementstack else None
+    guid = "".join(top[2]) if top and top[0] == "id" else None
+    context = parser._get_context()
+    had_link = "link" in context
+    _feedparser_end_guid(parser)
+    if guid is not None and not had_link and not names_a_page(guid):
+        context.pop("link", None)
+
+
+_FeedParserMixin._end_guid = _end_guid
 _StrictFeedParser.startElementNS = _names_in_pairs(_StrictFeedParser.startElementNS)
 _StrictFeedParser.endElementNS = _names_in_pairs(_StrictFeedParser.endElementNS)
 

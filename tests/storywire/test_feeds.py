@@ -627,3 +627,22 @@ def test_feedburners_original_link_is_the_items_link() -> None:
         one, two = parse_feed(body, now=NOW, headers=headers).entries
         assert one.link == "https://outlet.example/2026/11/27/story-one.html"
         assert two.link == "https://outlet.example/two"
+
+
+def test_a_guid_that_is_no_url_is_no_link() -> None:
+    """RSS takes a guid for the item's permalink unless isPermaLink="false", and many feeds
+    (podcasts, CMS ids) leave it out on ids such as "b1a2c3": joined to the feed's URL that made
+    a link to a page that does not exist, published as the article's URL."""
+    body = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>News Now</title><link>https://outlet.example/</link><description>d</description>
+<item><title>Newscast 3PM</title><guid>b1a2c3</guid><description>The news at three.</description></item>
+<item><title>Newscast 2PM</title><guid>https://outlet.example/newscasts/2pm</guid><description>At two.</description></item>
+<item><title>Newscast 1PM</title><guid>//outlet.example/newscasts/1pm</guid><description>At one.</description></item>
+</channel></rss>"""
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        three, two, one = parse_feed(
+            body, now=NOW, headers=headers, url="https://feeds.outlet.example/news.xml"
+        ).entries
+        assert (three.guid, three.link) == ("https://feeds.outlet.example/b1a2c3", None)
+        assert two.link == "https://outlet.example/newscasts/2pm"
+        assert one.link == "https://outlet.example/newscasts/1pm"
