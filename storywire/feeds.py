@@ -259,9 +259,15 @@ def _looks_like_json(body: bytes, content_type: str) -> bool:
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
 
 
+# No feed dates from before the web: an earlier date is a placeholder (Go's zero time in Hugo's
+# feeds, a null Unix timestamp), which would make its item the earliest of every story it joins.
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+
+
 def _clamp(dt: datetime | None, now: datetime) -> datetime:
-    # A feed that dates items in the future would pin them to the top of every consumer's view.
-    return now if dt is None or dt > now else dt
+    # A feed that dates items in the future would pin them to the top of every consumer's view,
+    # and be credited first for stories it had not published yet.
+    return now if dt is None or dt > now or dt < EARLIEST else dt
 
 
 def _text(value: Any) -> str | None:

@@ -646,3 +646,27 @@ def test_a_guid_that_is_no_url_is_no_link() -> None:
         assert (three.guid, three.link) == ("https://feeds.outlet.example/b1a2c3", None)
         assert two.link == "https://outlet.example/newscasts/2pm"
         assert one.link == "https://outlet.example/newscasts/1pm"
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Mon, 01 Jan 0001 00:00:00 +0000",  # Go's zero time: Hugo's date for an undated page
+        "0001-01-01T00:00:00Z",
+        "Thu, 01 Jan 1970 00:00:00 +0000",  # a null Unix timestamp
+        "Wed, 31 Dec 1969 19:00:00 -0500",
+    ],
+)
+def test_a_placeholder_date_is_no_date(date: str) -> None:
+    """An item dated 0001 or 1970 would be the earliest of every story it joined, and be
+    credited with all of them: before any feed existed, a date is a placeholder."""
+    (entry,) = parse_feed(_rss_dated(date), now=NOW).entries
+    assert entry.published == NOW
+    body = JSON_FEED.replace(b"2026-11-24T10:00:00Z", date.encode())
+    (item,) = parse_feed(body, now=NOW).entries
+    assert item.published == NOW
+
+
+def test_an_old_but_real_date_stays() -> None:
+    (entry,) = parse_feed(_rss_dated("Tue, 03 Oct 2000 10:00:00 GMT"), now=NOW).entries
+    assert entry.published == datetime(2000, 10, 3, 10, tzinfo=UTC)
