@@ -324,7 +324,9 @@ def _in_zone(dt: datetime | None, text: Any, timezone: tzinfo | None) -> datetim
 def _feed_date(raw: dict[str, Any], key: str, timezone: tzinfo | None) -> datetime | None:
     # dict.get: feedparser's own lookup aliases updated/published with a DeprecationWarning.
     parsed = _struct_to_datetime(dict.get(raw, f"{key}_parsed"))
-    return _in_zone(parsed, dict.get(raw, key), timezone)
+    dated = _in_zone(parsed, dict.get(raw, key), timezone)
+    # A placeholder is no date: the other one (updated for published) may be real.
+    return dated if dated is None or dated >= EARLIEST else None
 
 
 def _entry_from_feedparser(

@@ -670,3 +670,12 @@ def test_a_placeholder_date_is_no_date(date: str) -> None:
 def test_an_old_but_real_date_stays() -> None:
     (entry,) = parse_feed(_rss_dated("Tue, 03 Oct 2000 10:00:00 GMT"), now=NOW).entries
     assert entry.published == datetime(2000, 10, 3, 10, tzinfo=UTC)
+
+
+def test_a_placeholder_published_date_gives_way_to_the_updated_one() -> None:
+    body = ATOM.replace(
+        b"<updated>2026-11-24T01:00:00Z</updated>",
+        b"<published>0001-01-01T00:00:00Z</published><updated>2026-11-24T01:00:00Z</updated>",
+    )
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.published == datetime(2026, 11, 24, 1, tzinfo=UTC)
