@@ -35,6 +35,7 @@ MEDIA = "http://search.yahoo.com/mrss/"
 SLASH = "http://purl.org/rss/1.0/modules/slash/"
 WFW = "http://wellformedweb.org/CommentAPI/"
 FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
+XML = "http://www.w3.org/XML/1998/namespace"
 
 # Elements inside an entry that feedparser stores under keys we never read.
 _IGNORED = frozenset(
@@ -110,14 +111,18 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:  # n
     ) or make_safe_absolute_uri(headers.get("content-location", ""))
     try:
         if root.tag == "rss" and root.get("version") == "2.0":
-            return _rss(root, "", "rss20", base)
-        if root.tag == f"{{{RDF}}}RDF" and root.find(f"{{{RSS10}}}channel") is not None:
-            return _rss(root, RSS10, "rss10", base)
-        if root.tag == f"{{{ATOM}}}feed":
-            return _atom(root, base)
+            feed = _rss(root, "", "rss20", base)
+        elif root.tag == f"{{{RDF}}}RDF" and root.find(f"{{{RSS10}}}channel") is not None:
+            feed = _rss(root, RSS10, "rss10", base)
+        elif root.tag == f"{{{ATOM}}}feed":
+            feed = _atom(root, base)
+        else:
+            return None
     except _DeclinedError:
         return None
-    return None
+    if "language" not in feed.meta and headers.get("content-language"):
+        feed.meta["language"] = headers["content-language"]  # feedparser's starting language
+    return feed
 
 
 def _encoding_is_plain(body: bytes, headers: Mapping[str, str]) -> bool:  # noqa: PLR0911 - RFC 3023 cases
@@ -201,6 +206,8 @@ def _channel_meta(children: Iterable[etree._Element], ns: str) -> dict[str, Any]
             meta["sy_updateperiod"] = _fix(_leaf_text(child))
         elif key == (SY, "updateFrequency"):
             meta["sy_updatefrequency"] = _fix(_leaf_text(child))
+        elif key in (("", "language"), (DC, "language")):
+            meta["language"] = _fix(_leaf_text(child))  # the last one, as feedparser keeps
     return meta
 
 
@@ -306,6 +313,9 @@ def _check_ignored(element: etree._Element) -> None:
 
 def _atom(root: etree._Element, base: str) -> FastFeed:
     meta: dict[str, Any] = {}
+    lang = root.get(f"{{{XML}}}lang")
+    if lang:
+        meta["language"] = lang
     entries: list[FastEntry] = []
     for child in root:
         key = _key(child)

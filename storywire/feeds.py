@@ -15,8 +15,8 @@ import json
 import re
 import sys
 import xml.sax
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -162,12 +162,33 @@ def parse_feed(
         return ParsedFeed(
             title=fast.meta.get("title"),
             version=fast.version,
-            entries=tuple(
-                _entry_from_feedparser(_as_feedparser(e), now, timezone) for e in fast.entries
+            entries=_in_language(
+                (_entry_from_feedparser(_as_feedparser(e), now, timezone) for e in fast.entries),
+                fast.meta.get("language"),
             ),
             ttl_seconds=_ttl_seconds(fast.meta),
         )
     return _parse_with_feedparser(body, headers, now, dtd_warning, timezone)
+
+
+_LANGUAGE_TAG = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+def language_code(tag: Any) -> str | None:
+    """The ISO 639-1 code of a declared language tag ("en-US", "zh_CN", "fr"), or None (a
+    three-letter code has no two-letter one to give, and junk is no language)."""
+    if not isinstance(tag, str) or (match := _LANGUAGE_TAG.fullmatch(tag.strip())) is None:
+        return None
+    return match[1].lower()
+
+
+def _in_language(entries: Iterable[Entry], tag: Any) -> tuple[Entry, ...]:
+    """``entries``, each in the language its feed declares (where the entry names none)."""
+    code = language_code(tag)
+    return tuple(
+        entry if entry.language or code is None else replace(entry, language=code)
+        for entry in entries
+    )
 
 
 def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
@@ -193,11 +214,14 @@ def _parse_with_feedparser(
     # A bozo feed that still yields entries is accepted: the warning goes to the health record.
     warning = reason
     document = headers.get("content-location", "")
-    entries = tuple(
-        _entry_from_feedparser(_with_xml_base(raw, document), now, timezone)
-        for raw in parsed.entries
-    )
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
+    entries = _in_language(
+        (
+            _entry_from_feedparser(_with_xml_base(raw, document), now, timezone)
+            for raw in parsed.entries
+        ),
+        feed_meta.get("language"),
+    )
     return ParsedFeed(
         title=_text(feed_meta.get("title")),
         version=str(parsed.get("version") or "unknown"),
@@ -412,8 +436,9 @@ def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> Par
         raise FeedError("JSON Feed has no items list")
     number = str(doc["version"]).rsplit("/", 1)[-1]
     version = "json" + (number if "." in number else number + ".0").replace(".", "")
-    entries = tuple(
-        _entry_from_json(item, now, timezone) for item in items if isinstance(item, dict)
+    entries = _in_language(
+        (_entry_from_json(item, now, timezone) for item in items if isinstance(item, dict)),
+        doc.get("language"),
     )
     return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
 
@@ -484,6 +509,7 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | 
         content_html=content_html,
         published=_clamp(published, now),
         author=author,
+        language=language_code(item.get("language")),  # JSON Feed 1.1: an item's own
     )
 
 

@@ -123,7 +123,8 @@ def build_article(
         published=entry.published or fetched_at,
         content_hash=content_hash(title, text),
         author=entry.author,
-        language=detect_language(f"{title}\n{text}"),
+        # Detection abstains on a headline alone; the feed's declared language then stands.
+        language=detect_language(f"{title}\n{text}") or entry.language,
         entities=extract_entities(title, text),
         lead=lead(text, lead_chars),
         html=sanitize_html(body_html, base_url=base, rules=rules) if body_html else None,

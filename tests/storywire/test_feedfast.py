@@ -50,6 +50,10 @@ WORDS = ["Café", "news", "&amp;", "&lt;b&gt;bold&lt;/b&gt;", "“quoted”", "C
          "Zürich", "a&amp;amp;b", "<![CDATA[<p>cdata & co</p>]]>", "東京", "—", "x"]  # fmt: skip
 DATES = ["Tue, 24 Nov 2026 10:00:00 GMT", "2026-11-24T10:00:00Z", "24 Nov 2026 10:00 +0100",
          "yesterday", "", "Tue, 24 Nov 2026 10:00:00 PST", "2026-11-24"]  # fmt: skip
+# What a channel or feed declares its language with (the fast path must read it as feedparser).
+LANGUAGES = ["", "<language>en-us</language>", "<language> fr </language>",
+             "<dc:language>de</dc:language>", "<language>english</language>",
+             "<language>pt</language><dc:language>es-MX</dc:language>"]  # fmt: skip
 LINKS = ["https://x.com/a?b=1&amp;c=2", "/relative/path", "x.html", "", "https://y.org/1#frag",
          "http:///triple.example/z", " https://pad.example/ "]  # fmt: skip
 
@@ -135,7 +139,7 @@ def _document(rng: random.Random) -> bytes:
     )
     if kind == "rss20":
         items = "".join(_rss_item(rng, i) for i in range(n))
-        ttl = rng.choice(["", "<ttl>30</ttl>", "<ttl> x </ttl>"])
+        ttl = rng.choice(["", "<ttl>30</ttl>", "<ttl> x </ttl>"]) + rng.choice(LANGUAGES)
         return (
             f'{declaration}<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
@@ -154,12 +158,15 @@ def _document(rng: random.Random) -> bytes:
             'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
             f'<channel rdf:about="https://x.com/"><title>{_text(rng, WORDS)}</title>'
-            "<sy:updatePeriod>hourly</sy:updatePeriod></channel>"
+            f"<sy:updatePeriod>hourly</sy:updatePeriod>{rng.choice(['', '<dc:language>de</dc:language>'])}"
+            "</channel>"
             f"{items}</rdf:RDF>"
         ).encode()
     entries = "".join(_atom_entry(rng, i) for i in range(n))
+    lang = rng.choice(["", ' xml:lang="en-GB"', ' xml:lang="ja"', ' xml:lang=""'])
     return (
-        f'{declaration}<feed xmlns="http://www.w3.org/2005/Atom"><title>{_text(rng, WORDS)}</title>'
+        f'{declaration}<feed xmlns="http://www.w3.org/2005/Atom"{lang}>'
+        f"<title>{_text(rng, WORDS)}</title>"
         f"{entries}</feed>"
     ).encode()
 
@@ -169,6 +176,7 @@ HEADERS = [
     {"Content-Type": "application/xml; charset=utf-8"},
     {"Content-Type": "text/xml; charset=UTF-8", "Content-Location": "https://b.example/"},
     {"Content-Type": "text/xml"},
+    {"Content-Type": "application/xml", "Content-Language": "it-IT"},
     {"Content-Location": "https://nocontenttype.example/x"},
     {},
     {"Content-Type": "text/html; charset=utf-8"},

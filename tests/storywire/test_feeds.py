@@ -679,3 +679,25 @@ def test_a_placeholder_published_date_gives_way_to_the_updated_one() -> None:
     )
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.published == datetime(2026, 11, 24, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "language"),
+    [
+        (RSS.replace(b"<ttl>30</ttl>", b"<language>en-us</language>"), {}, "en"),
+        (RSS.replace(b"<ttl>30</ttl>", b"<language>english</language>"), {}, None),  # no tag
+        (RSS, {"Content-Language": "zh-CN"}, "zh"),  # the server's, where the feed names none
+        (ATOM.replace(b'Atom">', b'Atom" xml:lang="fr">'), {}, "fr"),
+        (JSON_FEED.replace(b'"title": "J",', b'"title": "J", "language": "de-DE",'), {}, "de"),
+        (JSON_FEED.replace(b'"id": "1",', b'"id": "1", "language": "es",'), {}, "es"),
+        (JSON_FEED, {}, None),
+    ],
+    ids=["rss", "rss-junk", "header", "atom", "json-feed", "json-item", "none"],
+)
+def test_the_language_a_feed_declares_goes_with_its_entries(
+    body: bytes, headers: dict[str, str], language: str | None
+) -> None:
+    """ISO 639-1 codes: what an article too short for detection is said to be in."""
+    entries = parse_feed(body, now=NOW, headers=headers).entries
+    assert entries
+    assert {e.language for e in entries} == {language}

@@ -121,14 +121,15 @@ OUTLETS = {
         None,
         None,
     ),
-    # an empty description beside a photo: its caption is not the text
+    # an empty description beside a photo: its caption is not the text; a headline alone is
+    # too short to detect, and the channel's <language>en-us</language> says what it is in
     ("nyt.xml", None, 1): (
         "Briefing: Your Friday Briefing",
         "",
         "2026-11-27T05:00:04Z",
         "https://nytimes.com/2026/11/27/briefing/friday-briefing.html",
         "Justin Porter",
-        None,
+        "en",
     ),
     ("aljazeera.xml", None, 0): (
         "Ukraine, Russia to resume prisoner exchange talks in Istanbul",

@@ -47,6 +47,19 @@ def test_build_article_cleans_and_canonicalises() -> None:
     assert article.id == build_article(SOURCE, "g:1", entry, fetched_at=NOW).id
 
 
+def test_an_article_too_short_to_detect_is_in_its_feeds_declared_language() -> None:
+    """Detection abstains on a headline alone (null before); the feed's language stands in
+    then, and only then: a feed that says "fr" for English text does not make it French."""
+    short = replace(_entry("1", "Séisme au Japon", ""), language="fr")
+    assert build_article(SOURCE, "g:1", short, fetched_at=NOW).language == "fr"
+    assert (
+        build_article(SOURCE, "g:1", replace(short, language=None), fetched_at=NOW).language is None
+    )
+    text = "<p>Rescuers searched collapsed buildings through the night after the earthquake.</p>"
+    english = replace(_entry("2", "Quake hits Japan", text), language="fr")
+    assert build_article(SOURCE, "g:2", english, fetched_at=NOW).language == "en"
+
+
 def test_a_title_repeated_as_the_first_paragraph_leaves_the_text() -> None:
     """Medium and many themes start the content with the title as a heading: the text said it
     twice and the lead began "Why we rewrote our build system Last year our CI took...". Only
