@@ -313,6 +313,7 @@ def _check_ignored(element: etree._Element) -> None:
 
 def _atom(root: etree._Element, base: str) -> FastFeed:
     meta: dict[str, Any] = {}
+    authors: list[dict[str, str]] = []
     lang = root.get(f"{{{XML}}}lang")
     if lang:
         meta["language"] = lang
@@ -324,6 +325,9 @@ def _atom(root: etree._Element, base: str) -> FastFeed:
             meta["title"] = _fix(_leaf_text(child))
         elif key == (ATOM, "entry"):
             entries.append(_atom_entry(child, base))
+        elif key == (ATOM, "author"):
+            authors.append(_atom_person(child))
+    _set_author(meta, authors)
     return FastFeed("atom10", meta, entries)
 
 
@@ -375,13 +379,18 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
         values["summary"] = entry.contents[0]
+    _set_author(values, authors)
+    return entry
+
+
+def _set_author(values: dict[str, Any], authors: list[dict[str, str]]) -> None:
+    """feedparser's "author" of an Atom entry or feed with these person constructs."""
     if len(authors) > 1:
         raise _DeclinedError("several authors: feedparser merges their details")
     if authors:
         last = authors[-1]
         name, email = last.get("name"), last.get("email")
         values["author"] = f"{name} ({email})" if name and email else (name or email or "")
-    return entry
 
 
 def _atom_link(child: etree._Element, values: dict[str, Any], base: str) -> None:

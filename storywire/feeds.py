@@ -162,9 +162,10 @@ def parse_feed(
         return ParsedFeed(
             title=fast.meta.get("title"),
             version=fast.version,
-            entries=_in_language(
+            entries=_inherited(
                 (_entry_from_feedparser(_as_feedparser(e), now, timezone) for e in fast.entries),
                 fast.meta.get("language"),
+                _feed_byline(fast.meta, fast.version),
             ),
             ttl_seconds=_ttl_seconds(fast.meta),
         )
@@ -182,13 +183,22 @@ def language_code(tag: Any) -> str | None:
     return match[1].lower()
 
 
-def _in_language(entries: Iterable[Entry], tag: Any) -> tuple[Entry, ...]:
-    """``entries``, each in the language its feed declares (where the entry names none)."""
-    code = language_code(tag)
+def _inherited(entries: Iterable[Entry], language: Any, author: str | None) -> tuple[Entry, ...]:
+    """``entries``, each in the language its feed declares and by the feed's author where the
+    entry names none."""
+    code = language_code(language)
     return tuple(
-        entry if entry.language or code is None else replace(entry, language=code)
+        replace(entry, language=entry.language or code, author=entry.author or author)
+        if (code and not entry.language) or (author and not entry.author)
+        else entry
         for entry in entries
     )
+
+
+def _feed_byline(meta: Mapping[str, Any], version: str) -> str | None:
+    """An Atom feed's authors, which its entries without one have (RFC 4287 4.2.1; feedparser
+    does not pass them on). An RSS channel's managingEditor is an address, not a byline."""
+    return _byline(dict(meta)) if version.startswith("atom") else None
 
 
 def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
@@ -215,16 +225,18 @@ def _parse_with_feedparser(
     warning = reason
     document = headers.get("content-location", "")
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
-    entries = _in_language(
+    version = str(parsed.get("version") or "unknown")
+    entries = _inherited(
         (
             _entry_from_feedparser(_with_xml_base(raw, document), now, timezone)
             for raw in parsed.entries
         ),
         feed_meta.get("language"),
+        _feed_byline(feed_meta, version),
     )
     return ParsedFeed(
         title=_text(feed_meta.get("title")),
-        version=str(parsed.get("version") or "unknown"),
+        version=version,
         entries=entries,
         ttl_seconds=_ttl_seconds(feed_meta),
         warning=warning,
@@ -436,9 +448,10 @@ def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> Par
         raise FeedError("JSON Feed has no items list")
     number = str(doc["version"]).rsplit("/", 1)[-1]
     version = "json" + (number if "." in number else number + ".0").replace(".", "")
-    entries = _in_language(
+    entries = _inherited(
         (_entry_from_json(item, now, timezone) for item in items if isinstance(item, dict)),
         doc.get("language"),
+        _json_byline(doc),  # the spec's: an item without authors has the feed's
     )
     return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
 
@@ -485,16 +498,21 @@ def _json_date(value: Any, timezone: tzinfo | None) -> datetime | None:
     return utc(parsed)
 
 
-def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:
-    # JSON Feed 1.1 has "authors"; 1.0 had a single "author" object.
-    legacy = item.get("author")
-    authors = item.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
+def _json_byline(owner: Mapping[str, Any]) -> str | None:
+    """The first named author of a JSON Feed item or feed: 1.1 has "authors", 1.0 had a single
+    "author" object."""
+    legacy = owner.get("author")
+    authors = owner.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
     if not isinstance(authors, list):
-        authors = []
-    author = next(
+        return None
+    return next(
         (str(a["name"])[:BYLINE_CHARS] for a in authors if isinstance(a, dict) and a.get("name")),
         None,
     )
+
+
+def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:
+    author = _json_byline(item)
     published = _json_date(item.get("date_published"), timezone) or _json_date(
         item.get("date_modified"), timezone
     )

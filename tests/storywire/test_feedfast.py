@@ -164,9 +164,11 @@ def _document(rng: random.Random) -> bytes:
         ).encode()
     entries = "".join(_atom_entry(rng, i) for i in range(n))
     lang = rng.choice(["", ' xml:lang="en-GB"', ' xml:lang="ja"', ' xml:lang=""'])
+    author = rng.choice(["", "<author><name>Desk</name></author>", "<author><name> D </name>"
+                         "<email>d@x.com</email></author>", "<author><uri>https://x</uri></author>"])  # fmt: skip
     return (
         f'{declaration}<feed xmlns="http://www.w3.org/2005/Atom"{lang}>'
-        f"<title>{_text(rng, WORDS)}</title>"
+        f"<title>{_text(rng, WORDS)}</title>{author}"
         f"{entries}</feed>"
     ).encode()
 

@@ -701,3 +701,19 @@ def test_the_language_a_feed_declares_goes_with_its_entries(
     entries = parse_feed(body, now=NOW, headers=headers).entries
     assert entries
     assert {e.language for e in entries} == {language}
+
+
+def test_entries_without_an_author_have_their_feeds() -> None:
+    """Atom (RFC 4287 4.2.1) and JSON Feed: the feed's author is every entry's that names
+    none; an entry's own stays. RSS's managingEditor is an address, never a byline."""
+    atom = ATOM.replace(b"<title>A</title>", b"<title>A</title><author><name>Desk</name></author>")
+    second = (
+        b"<entry><id>urn:e2</id><title>F</title><updated>2026-11-24T02:00:00Z</updated></entry>"
+    )
+    atom = atom.replace(b"</feed>", second + b"</feed>")
+    assert [e.author for e in parse_feed(atom, now=NOW).entries] == ["Ann", "Desk"]
+    json_feed = JSON_FEED.replace(b'"title": "J",', b'"title": "J", "authors": [{"name": "Ed"}],')
+    json_feed = json_feed.replace(b', "authors": [{"name": "Bo"}]}', b"}")
+    assert [e.author for e in parse_feed(json_feed, now=NOW).entries] == ["Ed"]
+    rss = RSS.replace(b"<ttl>30</ttl>", b"<managingEditor>ed@x.com (Ed)</managingEditor>")
+    assert {e.author for e in parse_feed(rss, now=NOW).entries} == {None}
