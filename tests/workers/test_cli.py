@@ -132,3 +132,42 @@ def test_metrics_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture
     out = " ".join(capsys.readouterr().out.split())
     assert "STORYWIRE_METRICS_HOST" in out
     assert "STORYWIRE_METRICS_PORT" in out
+
+
+@pytest.mark.parametrize("command", ["run", "sources load", "demo"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        '[[source]]\nid = "a"\nurl = "ftp://a.com/f"\n',  # a field refused
+        "[[source]\nid = ",  # not TOML
+        '[[feed]]\nid = "a"\nurl = "https://a.com/f"\n',  # no [[source]] table
+    ],
+)
+def test_a_malformed_sources_file_is_exit_2_for_every_command_that_reads_one(
+    *,
+    command: str,
+    content: str,
+    tmp_path: Path,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sources load` exited 1 where `run --sources` exited 2 on the same file: a malformed
+    sources file is a configuration error, 2, whichever command reads it, and nothing is
+    loaded."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    (tmp_path / "sources.toml").write_text(content)
+    argv = {
+        "run": ["run", "--sources", str(tmp_path / "sources.toml")],
+        "sources load": ["sources", "load", str(tmp_path / "sources.toml")],
+        "demo": ["demo", "--recorded", str(tmp_path), "--redis-url", redis_server.url],
+    }[command]
+    client = redis.Redis.from_url(redis_server.url)
+    client.delete("sw:sources")
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1, captured.err
+    assert str(tmp_path / "sources.toml") in captured.err
+    assert not client.exists("sw:sources")
+    client.close()

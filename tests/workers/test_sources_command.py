@@ -55,10 +55,11 @@ def test_add_list_show_remove(store: RedisSourceStore) -> None:
 
 
 def test_add_rejects_bad_input(store: RedisSourceStore, capsys: pytest.CaptureFixture[str]) -> None:
-    """A bad id or a non-http URL is refused with the reason on stderr, nothing stored."""
+    """A bad id or a non-http URL is refused with the reason on stderr, nothing stored: a
+    malformed option, exit 2, as a malformed sources file is for `sources load`."""
     out = io.StringIO()
-    assert do_add(store, {"id": "Bad Id!", "url": "https://x.com/f"}, out) == 1
-    assert do_add(store, {"id": "ok", "url": "file:///etc/passwd"}, out) == 1
+    assert do_add(store, {"id": "Bad Id!", "url": "https://x.com/f"}, out) == 2
+    assert do_add(store, {"id": "ok", "url": "file:///etc/passwd"}, out) == 2
     assert capsys.readouterr().err.count("error: ") == 2
     assert out.getvalue() == ""
     assert store.all() == []
@@ -142,7 +143,7 @@ def test_add_refuses_a_url_without_a_host_and_intervals_out_of_range(
     """Refused with one ``error:`` line, nothing stored: a zero or negative interval would poll
     the feed on every dispatch, a NaN one is no schedule at all."""
     out = io.StringIO()
-    assert do_add(store, raw, out) == 1
+    assert do_add(store, raw, out) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ")
     assert err.count("\n") == 1
@@ -239,7 +240,7 @@ def test_allow_private_must_be_a_real_boolean(
     """bool("false") is True: a string would quietly let the source reach private addresses."""
     out = io.StringIO()
     raw = {"id": "a", "url": "http://10.0.0.5/feed", "allow_private": value}
-    assert do_add(store, raw, out) == 1
+    assert do_add(store, raw, out) == 2
     assert "allow_private must be true or false" in capsys.readouterr().err
     document = (
         b'<opml version="2.0" xmlns:storywire="https://github.com/storywire/storywire/opml">'
@@ -338,7 +339,7 @@ def test_load_adds_or_updates_the_sources_of_a_sources_file(
     assert main(["sources", "load", str(path)]) == 0
     assert "(0 added, 2 updated)" in capsys.readouterr().out
     path.write_text('[[source]]\nid = "c"\nurl = "ftp://c.com/feed"\n')
-    assert main(["sources", "load", str(path)]) == 1
+    assert main(["sources", "load", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith("error: ")

@@ -33,12 +33,13 @@ def do_add(
     try:
         (source,) = parse_sources([raw], origin="sources add")
     except PrivateHostError as exc:
-        # Exit 2, as for a usage error: the flag is what is missing.
+        # The flag is what is missing.
         _error(f"{exc} (--allow-private)")
         return 2
     except SourceConfigError as exc:
+        # A malformed option: 2, as for a malformed sources file.
         _error(str(exc))
-        return 1
+        return 2
     # Two ids for one feed would poll it twice, spending its domain's budget twice.
     twin = next((s.id for s in store.all() if s.url == source.url and s.id != source.id), None)
     if twin is not None:
@@ -134,8 +135,9 @@ def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
     try:
         sources = load_sources(path)
     except SourceConfigError as exc:
+        # A configuration error, 2, as `storywire run` and `demo` say of the same file.
         _error(str(exc))
-        return 1
+        return 2
     known = {s.id for s in store.all()}
     store.upsert(sources, now=time.time())
     updated = sum(s.id in known for s in sources)
