@@ -5,6 +5,11 @@ redis-server that died (killed, out of memory): the service would wait on it for
 Redis back without its data holds no source: nothing would be polled again. The keeper starts
 the server again on its port and directory, and loads the sources file again into a Redis
 that has lost every source.
+
+A server that dies at every start (a bad config, a full disk, its port taken) is not started
+again in a loop that floods the log: after a failure the next start waits twice as long, and
+after a few failures in a row the keeper gives up, so `storywire run` ends with the reason
+instead of running workers on a Redis that will not come back.
 """
 
 from __future__ import annotations
@@ -17,11 +22,19 @@ import structlog
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, EmbeddedRedisError
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.models import Source
 
 log = structlog.get_logger("storywire")
+
+# A start that fails, or a server that dies within STABLE_AFTER s of its start, is a failure;
+# the next start waits RESTART_BACKOFF s, doubled after each failure up to RESTART_BACKOFF_MAX;
+# RESTART_LIMIT failures in a row end `storywire run` (README, "Set-up").
+RESTART_LIMIT = 5
+RESTART_BACKOFF = 1.0
+RESTART_BACKOFF_MAX = 30.0
+STABLE_AFTER = 60.0
 
 
 class RedisKeeper:
@@ -43,16 +56,18 @@ class RedisKeeper:
         self._check_every = check_every
         self._next_check = 0.0
         self._unreachable = False
+        self._failures = 0  # in a row: failed starts and early deaths
+        self._failing_since = 0.0
+        self._started_at: float | None = None  # by this keeper, on the `now` clock
+        self._start_at: float | None = None  # the next start, while the server is down
 
     def tend(self, now: float | None = None) -> None:
-        """Called often from the run loop; raises EmbeddedRedisError if a restart fails."""
+        """Called often from the run loop; raises EmbeddedRedisError when it gives up."""
         now = time.monotonic() if now is None else now
-        server = self._server
-        if server is not None and server.process.poll() is not None:
-            log.error("redis.exited", code=server.process.returncode, url=server.url)
-            server.restart()
-            log.warning("redis.restarted", url=server.url)
-            self._next_check = 0.0
+        if self._server is not None:
+            self._tend_server(self._server, now)
+            if self._start_at is not None:  # down, and said so: no check can pass
+                return
         if now < self._next_check or not self._sources:
             return
         self._next_check = now + self._check_every
@@ -70,6 +85,54 @@ class RedisKeeper:
         self._unreachable = False
         if not known:
             log.warning("run.sources_reloaded", sources=len(self._sources))
+
+    def _tend_server(self, server: EmbeddedRedis, now: float) -> None:
+        if server.process.poll() is not None and self._start_at is None:
+            if self._started_at is not None and now - self._started_at < STABLE_AFTER:
+                self._failure(now)
+            else:  # up long enough: this death is news, not a pattern
+                self._failures = 0
+            reason = server.last_words()
+            self._start_at = now + self._backoff(server, now, reason)
+            log.error(
+                "redis.exited",
+                code=server.process.returncode,
+                url=server.url,
+                reason=reason,
+                restart_in=self._start_at - now,
+            )
+        if self._start_at is None or now < self._start_at:
+            return
+        try:
+            server.restart()
+        except EmbeddedRedisError as exc:
+            self._failure(now)
+            self._start_at = now + self._backoff(server, now, str(exc))
+            log.error("redis.restart_failed", reason=str(exc), restart_in=self._start_at - now)
+            return
+        self._start_at = None
+        self._started_at = now
+        self._next_check = 0.0  # a server back without its data needs its sources at once
+        log.warning("redis.restarted", url=server.url, failures=self._failures)
+
+    def _failure(self, now: float) -> None:
+        if not self._failures:
+            self._failing_since = now
+        self._failures += 1
+
+    def _backoff(self, server: EmbeddedRedis, now: float, reason: str) -> float:
+        """Seconds before the next start, or EmbeddedRedisError after too many failures."""
+        if self._failures >= RESTART_LIMIT:
+            seconds = round(now - self._failing_since)
+            log.error("redis.gave_up", failures=self._failures, seconds=seconds, reason=reason)
+            named = f"redis-server {server.binary}: "
+            raise EmbeddedRedisError(
+                f"{named}gave up after {self._failures} failed starts in a row ({seconds} s), "
+                f"the last: {reason.removeprefix(named)}"
+            )
+        if not self._failures:
+            return 0.0
+        return min(RESTART_BACKOFF * 2.0 ** (self._failures - 1), RESTART_BACKOFF_MAX)
 
     def close(self) -> None:
         self._client.close()
