@@ -114,3 +114,24 @@ def test_a_wait_longer_than_the_clients_default_read_timeout_is_not_an_error(
     (the default) on a quiet stream ended in a TimeoutError traceback, not in a wait."""
     assert main(["consume", "--group", "cli", "--block", "5500", "--exit-when-idle"]) == 0
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--from", "bogus"), ("--from", "2026-13-01"), ("--count", "0"), ("--count", "-1")],
+)
+def test_a_malformed_option_is_a_usage_error_not_a_traceback(
+    option: str, value: str, redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--from bogus` ended in a ValueError traceback and `--count -1` in Redis's "COUNT must
+    be > 0" one: both are refused as usage errors, exit 2, before any group is made."""
+    _publish(redis_client)
+    with pytest.raises(SystemExit) as caught:
+        main(["consume", "--group", "bad", "--exit-when-idle", option, value])
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"argument {option}: " in captured.err
+    assert value in captured.err
+    assert "Traceback" not in captured.err
+    assert not redis_client.xinfo_groups("storywire.events")

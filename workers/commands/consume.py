@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from storywire.adapters.consumer import Consumer
+from storywire.adapters.consumer import Consumer, start_id
 from storywire.settings import Settings
 from workers.commands import service_redis
 
@@ -65,6 +65,22 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def _start(text: str) -> str:
+    """``--from``, checked before any group is made or moved."""
+    try:
+        start_id(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _count(text: str) -> int:
+    count = int(text)  # ValueError: argparse's "invalid value"
+    if count < 1:  # Redis refuses a COUNT below 1
+        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
+    return count
+
+
 def cmd_consume(args: argparse.Namespace, settings: Settings) -> int:
     return consume(args, settings, sys.stdout)
 
@@ -79,6 +95,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--from",
         dest="start",
+        type=_start,
         help="replay: '$' (new only), '0' (all kept), a stream id (after it) or an ISO time "
         "(since it); moves an existing group. Default: a new group starts at '$'",
     )
@@ -88,7 +105,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         help="glob on the event type, e.g. 'storywire.story.*' (repeatable)",
     )
-    parser.add_argument("--count", type=int, help="stop after printing this many events")
+    parser.add_argument("--count", type=_count, help="stop after printing this many events")
     parser.add_argument(
         "--block", type=int, default=5000, help="ms to wait for new events per read"
     )
