@@ -179,7 +179,7 @@ def run_demo(
                 if quiet >= 4:
                     break
             else:
-                sys.stderr.write(f"demo: pipeline not idle after {timeout:.0f} s\n")
+                sys.stderr.write(f"storywire demo: pipeline not idle after {timeout:g} s\n")
                 return 1
     print_stories(RedisLedger(client).all(), out)
     return 0

@@ -93,3 +93,20 @@ def test_each_event_id_is_published_once(demo_run: DemoRun) -> None:
     ids = [fields[b"id"] for _, fields in client.xrange("storywire.events")]
     assert ids
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.timeout(120)
+def test_a_demo_that_runs_out_of_time_says_so_in_one_line(
+    capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The line read "demo: pipeline not idle after 0 s" for `--timeout 0.5`: it names the
+    command as every other error line does, and the time given."""
+    from workers.cli import main  # noqa: PLC0415
+
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("STORYWIRE_METRICS_PORT", "0")
+    assert main(["demo", "--recorded", str(RECORDED), "--timeout", "0.5"]) == 1
+    captured = capfd.readouterr()
+    assert "storywire demo" not in captured.out  # its workers' banners go to stderr
+    assert captured.err.splitlines()[-1] == "storywire demo: pipeline not idle after 0.5 s"
