@@ -14,6 +14,7 @@ instead of running workers on a Redis that will not come back.
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Sequence
 
@@ -94,9 +95,12 @@ class RedisKeeper:
                 self._failures = 0
             reason = server.last_words()
             self._start_at = now + self._backoff(server, now, reason)
+            code = server.process.returncode
             log.error(
                 "redis.exited",
-                code=server.process.returncode,
+                code=code,
+                # Killed, it wrote no reason: its last lines are from before.
+                signal=signal.Signals(-code).name if code < 0 else None,
                 url=server.url,
                 reason=reason,
                 restart_in=self._start_at - now,

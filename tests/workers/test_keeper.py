@@ -50,6 +50,7 @@ def test_a_killed_embedded_redis_is_started_again_with_its_data(server: Embedded
     with capture_logs() as logs:
         keeper.tend(now=0.0)
     assert _events(logs) == ["redis.exited", "redis.restarted"]
+    assert logs[0]["signal"] == "SIGKILL"
     assert server.process is not first
     assert server.process.poll() is None
     assert RedisSourceStore(client).next_poll("wire") == 0.0  # its schedule came back with it
