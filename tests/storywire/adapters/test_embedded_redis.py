@@ -141,3 +141,17 @@ def test_a_data_directory_serves_one_server_at_a_time(tmp_path: Path) -> None:
         assert first.process.poll() is None
     with embedded_redis(directory=directory, persist=True) as again:
         assert again.process.poll() is None
+
+
+def test_a_port_taken_by_another_redis_is_not_taken_for_ours(tmp_path: Path) -> None:
+    """Another Redis answering on the port (one that took it between our pick and our start,
+    or since a restart) answered the start's PING: the service then ran on someone else's
+    Redis while its own server had exited."""
+    with embedded_redis(directory=tmp_path / "theirs") as theirs:
+        for _ in range(5):  # the race is against our server's exit: try it a few times
+            with (
+                pytest.raises(EmbeddedRedisError) as caught,
+                embedded_redis(port=theirs.port, directory=tmp_path / "ours"),
+            ):
+                pass
+            assert "Address already in use" in str(caught.value)
