@@ -30,11 +30,10 @@ from storywire.models import Source
 log = structlog.get_logger("storywire")
 
 # A start that fails, or a server that dies within STABLE_AFTER s of its start, is a failure;
-# the next start waits RESTART_BACKOFF s, doubled after each failure up to RESTART_BACKOFF_MAX;
-# RESTART_LIMIT failures in a row end `storywire run` (README, "Set-up").
+# the next start waits RESTART_BACKOFF s, doubled after each failure; RESTART_LIMIT failures
+# in a row end `storywire run` (README, "Set-up"): 1 + 2 + 4 + 8 s of waiting at most.
 RESTART_LIMIT = 5
 RESTART_BACKOFF = 1.0
-RESTART_BACKOFF_MAX = 30.0
 STABLE_AFTER = 60.0
 
 
@@ -136,7 +135,7 @@ class RedisKeeper:
             )
         if not self._failures:
             return 0.0
-        return min(RESTART_BACKOFF * 2.0 ** (self._failures - 1), RESTART_BACKOFF_MAX)
+        return RESTART_BACKOFF * 2.0 ** (self._failures - 1)
 
     def close(self) -> None:
         self._client.close()
