@@ -126,3 +126,45 @@ def test_a_redis_that_dies_at_every_start_ends_the_run_with_its_reason(tmp_path:
     last = log.read_text().splitlines()[-1]
     assert last.startswith(f"storywire run: redis-server {wrapper}: gave up after 5 failed"), last
     assert last.endswith("exited with 1 at once: # Fatal: No space left on device")
+
+
+@pytest.mark.timeout(90)
+def test_a_hangup_stops_the_run_and_everything_it_started(tmp_path: Path) -> None:
+    """SIGHUP (the terminal or ssh session closed, `kill -HUP`) ended `storywire run` at once,
+    leaving its redis-server, workers and beat running with no owner; the next run then put a
+    second server on the same data directory. It stops cleanly, as on SIGTERM."""
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
+           "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
+           "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    log = tmp_path / "run.log"
+    script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
+    with log.open("wb") as sink:
+        run = subprocess.Popen(
+            [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
+            env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
+        )  # fmt: skip
+    client = redis.Redis.from_url(_embedded_url(log, run), socket_timeout=2)
+    server = _server_pid(client)
+    client.close()
+    assert server is not None
+    children = [
+        int(p) for p in Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+    ]
+    try:
+        run.send_signal(signal.SIGHUP)
+        code = run.wait(timeout=40)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    left = []
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGTERM)  # nothing left behind, even when the test fails
+            left.append(pid)
+        except ProcessLookupError:
+            pass
+    assert code == 0, log.read_text()[-3000:]
+    assert server in children
+    assert left == []

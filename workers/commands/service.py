@@ -122,8 +122,10 @@ def _stop_on_signals() -> Callable[[], bool]:
     def handler(signum: int, frame: FrameType | None) -> None:
         stopped["flag"] = True
 
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
+    # SIGHUP too (a closed terminal or ssh session): its default, exiting at once, would leave
+    # the redis-server, workers and beat running with no owner.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, handler)
     return lambda: stopped["flag"]
 
 
