@@ -368,7 +368,6 @@ class StoryEngine:
             # Only now: a LockLost above retries this document, which must evict and rotate.
             if evicted < p.expire_batch:
                 self._last_expire = now - p.window
-        since = t - p.window
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
@@ -391,7 +390,7 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
-        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, since)
+        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, t)
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
@@ -581,17 +580,19 @@ class StoryEngine:
         keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
-        self, feats: DocFeatures, outlet: str | None, copies: list[DocRecord], since: float
+        self, feats: DocFeatures, outlet: str | None, copies: list[DocRecord], t: float
     ) -> tuple[str | None, StoryState | None, float]:
-        """The earlier document this one is a near-identical copy of, and its story.
+        """The document (within a window of ``t``, either side) this one is a near-identical
+        copy of, and its story.
 
         Syndication crosses outlets: one outlet's items that share a body (a stock line every
         item of a feed carries, a re-post) are left to the story level, which reads their
         headlines too. (Without outlets the sketch keeps the headline: ``extract``.)"""
         p = self.params
         best: tuple[float, str, str] | None = None
+        since, until = t - p.window, t + p.window
         for rec in copies:
-            if rec.time < since or (outlet is not None and rec.outlet == outlet):
+            if not since <= rec.time <= until or (outlet is not None and rec.outlet == outlet):
                 continue
             sim = sketch_similarity(feats.sketch, rec.sketch, p.sketch_k)
             if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best[:2]):
@@ -631,7 +632,9 @@ class StoryEngine:
         t: float,
     ) -> tuple[StoryState | None, float, list[StoryState]]:
         p = self.params
-        since = t - p.window
+        # The window bounds both sides: a late document (a backfill, a file whose dates go
+        # backwards) is not the event of a story that began more than a window after it.
+        since, until = t - p.window, t + p.window
         lists = self.store.postings(query, since)
         votes: dict[str, int] = {}
         _count_elements(votes, chain.from_iterable(lists))  # Counter(...) without its checks
@@ -657,7 +660,7 @@ class StoryEngine:
         lead_number = _lead(vec, feats.ordered_entities, _is_number) if p.number_penalty else None
         for sid in ranked:
             story = loaded.get(sid)
-            if story is None or story.last_seen < since:
+            if story is None or story.last_seen < since or story.first_seen > until:
                 continue
             score = self._score(vec, ent, story, numbers, t)
             if lead_number is not None and _conflict(lead_number, feats.terms, story, _is_number):
