@@ -8,7 +8,8 @@ import time
 from array import array
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from itertools import chain, compress, repeat
 
 from storywire.stories.background import doc_rate, have_background, word_rates
@@ -337,8 +338,12 @@ class StoryEngine:
             ent[term] = w / terms[term]  # the term's IDF
         return _unit(vec), _unit(ent)
 
-    def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals) -> None:
+    def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals, t: float) -> None:
         due = arrivals.count + self.params.defer_arrivals
+        if doc.published is None:
+            # An undated document is news at its arrival, not at its release: the clock has
+            # moved on by then (by hours of wall time, or a file's lines by days).
+            doc = replace(doc, published=datetime.fromtimestamp(t, UTC))
         self.store.hold(HeldDoc(doc, due, self.clock(), feats))
         arrivals.count += 1
         if arrivals.next_due is None:
@@ -395,7 +400,7 @@ class StoryEngine:
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
             if story is not None and arrivals is not None and score < p.defer_below:
-                self._hold(doc, feats, arrivals)
+                self._hold(doc, feats, arrivals, t)
                 return None
         created = story is None
         if story is None:

@@ -13,6 +13,7 @@ import redis
 from storywire.stories import (
     Doc,
     MemoryStoryStore,
+    Params,
     RedisStoryStore,
     StoryEngine,
     StoryStore,
@@ -86,3 +87,36 @@ def test_a_late_document_still_joins_a_story_live_at_its_own_time(
         (T0 + 10 * H).timestamp(),
         (T0 + 50 * H).timestamp(),
     )
+
+
+# -- future-dated documents ----------------------------------------------------------------
+
+
+def fillers(start: float, count: int, step: float = 1.0, tag: str = "f") -> list[Doc]:
+    """Unrelated one-off reports (each its own story), ``step`` hours apart: they move the
+    stream's clock on."""
+    return [
+        Doc(f"{tag}{i}", f"Qz{tag}{i}x Vb{tag}{i}y opens", "", T0 + (start + i * step) * H)
+        for i in range(count)
+    ]
+
+
+# -- undated documents -----------------------------------------------------------------------
+
+
+def test_a_held_undated_document_is_decided_at_its_arrival_time(make_store: StoreFactory) -> None:
+    """An undated document takes the engine's clock when it arrives. Held, it took the clock
+    again when released: 100 hours later it found its event's story out of the window and
+    started one of its own."""
+    store = make_store()
+    now = [T0.timestamp()]
+    engine = StoryEngine(store, Params(defer_below=1.0, defer_arrivals=2), clock=lambda: now[0])
+    first = engine.place_many([CHILE]).assigned[0]
+    assert first is not None
+    assert engine.place_many([replace(CHILE_2, published=None)]).assigned == [None]
+    now[0] += 100 * 3600.0
+    placed = engine.place_many(fillers(100, 3))
+    [(doc_id, decided)] = placed.released
+    assert doc_id == CHILE_2.id
+    assert decided.story_id == first.story_id
+    assert store.load([first.story_id])[first.story_id].last_seen == T0.timestamp()
