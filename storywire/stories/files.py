@@ -6,7 +6,8 @@ import gc
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -102,6 +103,24 @@ def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
             yield Rejected(_usable_id(raw), str(exc))
 
 
+def _dated_by_neighbour(items: Iterator[Doc | Rejected]) -> Iterator[Doc | Rejected]:
+    """Documents in file order, each undated one placed at the previous dated line's time.
+
+    A file is a stream replayed: an undated line arrived between its neighbours. The store's
+    latest time (the engine's clock in ``storywire cluster``) is that only while dates go
+    forwards; in a file listed newest first it is days from the line's neighbours. Before the
+    first dated line the engine's clock stands in (0, or the latest time a Redis store kept)."""
+    previous: datetime | None = None
+    for item in items:
+        if isinstance(item, Doc):
+            if item.published is not None:
+                previous = item.published
+            elif previous is not None:
+                yield replace(item, published=previous)
+                continue
+        yield item
+
+
 class _Progress:
     """A one-line progress report on stderr, redrawn at most twice a second."""
 
@@ -168,7 +187,7 @@ def cluster_file(
             batch.clear()
 
         try:
-            for item in read_docs(src):
+            for item in _dated_by_neighbour(read_docs(src)):
                 batch.append(item)
                 if isinstance(item, Rejected):
                     rejected += 1

@@ -43,8 +43,9 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # A file is a stream replayed, not news arriving now: an undated line takes the time of the
-    # latest dated line before it, never the wall clock, so that the window and the decay
-    # treat it as arriving in file order between its dated neighbours.
+    # previous dated line (``cluster_file``), never the wall clock, so that the window and the
+    # decay treat it as arriving in file order between its dated neighbours. Before the first
+    # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
     report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
     for reason in report.first_errors:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
+import orjson
 import pytest
 import redis
 
@@ -17,6 +19,7 @@ from storywire.stories import (
     RedisStoryStore,
     StoryEngine,
     StoryStore,
+    cluster_file,
 )
 
 from .conftest import T0, labelled_docs
@@ -120,3 +123,35 @@ def test_a_held_undated_document_is_decided_at_its_arrival_time(make_store: Stor
     assert doc_id == CHILE_2.id
     assert decided.story_id == first.story_id
     assert store.load([first.story_id])[first.story_id].last_seen == T0.timestamp()
+
+
+def _write_lines(path: Path, docs: list[Doc]) -> None:
+    rows = [
+        {
+            "id": d.id,
+            "title": d.title,
+            "text": d.text,
+            "date": d.published.isoformat() if d.published else None,
+        }
+        for d in docs
+    ]
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+
+
+def test_an_undated_line_takes_the_time_of_the_dated_line_before_it_in_a_backwards_file(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    """``storywire cluster`` replays a file as a stream: an undated line is placed at the
+    previous dated line's time. It took the latest time of the whole file so far, which in a
+    file whose dates go backwards (newest first, as feeds and archives list) is days away from
+    its neighbours: here it missed the story of the line just before it."""
+    store = make_store()
+    engine = StoryEngine(store, clock=store.latest)  # as ``storywire cluster`` builds it
+    _write_lines(
+        tmp_path / "in.jsonl",
+        [at(NEPAL, 240), at(CHILE, 0), replace(CHILE_2, published=None), at(LANE, 239)],
+    )
+    cluster_file(tmp_path / "in.jsonl", tmp_path / "out.jsonl", engine, progress=False)
+    out = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert out[2]["story"] == out[1]["story"]
+    assert len({row["story"] for row in out}) == 3
