@@ -158,7 +158,6 @@ class StoryEngine:
         self.store = store
         self.params = params
         self.clock = clock
-        self._last_expire = -math.inf
         self._prior: dict[str, float] = {}
         # Documents this engine met again after deciding or holding them (a redelivery, a
         # repeated id in a file): each keeps its first answer, the new text is not read.
@@ -363,7 +362,7 @@ class StoryEngine:
         store = self.store
         t = self._doc_time(doc)
         now = store.clock() or t  # an empty store's clock starts at its first document
-        if now - p.window > self._last_expire + p.window / 8:
+        if now - p.window > store.swept() + p.window / 8:
             # Amortised: evicting on every document would rescan the heap for nothing. Bounded:
             # after a long pause (workers down for days) a backlog drains over the next
             # assignments in batches, never in one lock-holding sweep of every story.
@@ -372,7 +371,7 @@ class StoryEngine:
                 store.rotate_frequencies(now, p.df_generation_hours * 3600.0)
             # Only now: a LockLost above retries this document, which must evict and rotate.
             if evicted < p.expire_batch:
-                self._last_expire = now - p.window
+                store.swept_to(now - p.window)
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)

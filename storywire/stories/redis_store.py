@@ -11,6 +11,7 @@ Layout (``P`` is the prefix):
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
   record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
+- ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
 - ``P:lock`` the assignment lock (redis-py ``Lock``: a random token in a key with a timeout)
@@ -271,6 +272,7 @@ class _Held(threading.local):
     token: str | None = None
     clock: float | None = None
     latest: float | None = None
+    swept: float | None = None
 
 
 class RedisStoryStore:
@@ -328,11 +330,12 @@ class RedisStoryStore:
             raise LockError(
                 "Unable to acquire lock within the time specified", lock_name=self.lock_key
             )
-        self._held.token, self._held.clock, self._held.latest = token, None, None
+        held = self._held
+        held.token, held.clock, held.latest, held.swept = token, None, None, None
         try:
             yield None
         finally:
-            self._held.token = self._held.clock = self._held.latest = None
+            held.token = held.clock = held.latest = held.swept = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -479,6 +482,20 @@ class RedisStoryStore:
         if ops:
             self._run(ops)
         return len(old_ids)  # including ids whose state its TTL already removed
+
+    def swept(self) -> float:
+        held = self._held
+        if held.swept is not None:
+            return held.swept
+        raw = self.r.get(f"{self.p}:swept")
+        swept = -math.inf if raw is None else float(raw)
+        if held.token is not None:
+            held.swept = swept  # asked once per document: one round trip per lock
+        return swept
+
+    def swept_to(self, before: float) -> None:
+        self._run([3, "SET", f"{self.p}:swept", repr(before)])
+        self._held.swept = before
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         p = self.p

@@ -70,6 +70,18 @@ class StoryStore(Protocol):
         return how many stories went."""
         ...
 
+    def swept(self) -> float:
+        """The eviction horizon (``before``) of the last completed sweep (``swept_to``), -inf
+        before any: the engine sweeps when the stream has moved a step past it."""
+        ...
+
+    def swept_to(self, before: float) -> None:
+        """Note a completed sweep (eviction and rotation) up to ``before``. In the store, not
+        in an engine: every worker, and a restarted one, then sweeps at the same points of the
+        stream, so what a late document finds does not depend on which worker placed what.
+        Fenced like ``commit``."""
+        ...
+
     def rotate_frequencies(self, now: float, every: float) -> bool:
         """Start a new generation of document frequencies when the current one is ``every``
         seconds old at document time ``now``, dropping the previous one; ``stats`` counts the
@@ -142,6 +154,7 @@ class MemoryStoryStore:
         # Redis's P:hw sorted set.
         self._latest: list[tuple[float, str]] = []
         self._arrivals = 0
+        self._swept = -math.inf
         self.held: dict[str, HeldDoc] = {}  # in hold order, which is due order
         self._lock = threading.RLock()
 
@@ -292,6 +305,12 @@ class MemoryStoryStore:
                 break
             self.aliases.pop(heapq.heappop(aheap)[1], None)
         return evicted
+
+    def swept(self) -> float:
+        return self._swept
+
+    def swept_to(self, before: float) -> None:
+        self._swept = before
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         if self._df_started is None:

@@ -296,6 +296,7 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     assert memory.arrivals() == shared.arrivals()
     assert memory.clock() == shared.clock()
     assert memory.latest() == shared.latest()
+    assert memory.swept() == shared.swept()
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
