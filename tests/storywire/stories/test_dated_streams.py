@@ -22,7 +22,7 @@ from storywire.stories import (
     cluster_file,
 )
 
-from .conftest import T0, labelled_docs
+from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
 H = timedelta(hours=1)
 DOCS = [d for _, d in labelled_docs()]
@@ -179,3 +179,81 @@ def test_eviction_runs_at_the_same_points_of_the_stream_whichever_engine_assigns
         results.append(placed)
     assert results[0] == results[1]
     assert results[0][3].story_id == results[0][0].story_id  # not yet evicted: it joins
+
+
+def _day(day: int) -> list[Doc]:
+    """One day of news: three events of their own words, a wire copy, and two stories that
+    later reports bridge (a merge, so an alias). Each day's words are new (the frequency
+    tables grow unless old generations go)."""
+    start = 48.0 * day
+    docs: list[Doc] = []
+    for e in range(3):
+        words = [f"w{day}e{e}k{k}" for k in range(24)]
+        for r in range(3):
+            body = " ".join(words[r : r + 18])
+            docs.append(
+                Doc(
+                    f"{day}-{e}-{r}",
+                    f"{words[r]} {words[r + 1]} {words[r + 2]}",
+                    body,
+                    T0 + (start + e + r / 4) * H,
+                    outlet=f"o{r}.example",
+                )
+            )
+    docs.append(replace(docs[0], id=f"{day}-copy", outlet="wire.example"))
+    place = f"Katla{day}x"
+    for i, d in enumerate(bridged_docs()):
+        docs.append(
+            replace(
+                d,
+                id=f"{day}-b{i}",
+                title=d.title.replace("Katla", place),
+                text=d.text.replace("Katla", place),
+                published=T0 + (start + 5 + i) * H,
+            )
+        )
+    return docs
+
+
+def _sizes(store: StoryStore, client: redis.Redis | None) -> dict[str, int]:
+    if isinstance(store, MemoryStoryStore):
+        return {
+            "stories": len(store.stories),
+            "index": len(store.index),
+            "docs": len(store.docs),
+            "copies": len(store.copy_index),
+            "aliases": len(store.aliases),
+            "df": len(store.df) + len(store.df_old),
+            "heaps": len(store._story_heap) + len(store._doc_heap) + len(store._alias_heap),
+        }
+    assert client is not None
+    assert isinstance(store, RedisStoryStore)
+    p = store.p
+    return {
+        "keys": client.dbsize(),
+        "live": client.zcard(f"{p}:live"),
+        "docs": client.zcard(f"{p}:docs"),
+        "aliases": client.hlen(f"{p}:alias"),
+        "df": client.hlen(f"{p}:df") + client.hlen(f"{p}:df:old"),
+    }
+
+
+def test_a_stream_over_many_windows_keeps_the_state_of_a_few(
+    make_store: StoreFactory, request: pytest.FixtureRequest
+) -> None:
+    """Forty windows of news, one every other day: at the end the store holds what it held
+    after ten, give or take (stories, index, document records, copy lists, merge aliases, frequency tables),
+    in both stores."""
+    client = request.getfixturevalue("redis_client") if "redis" in request.node.name else None
+    store = make_store()
+    params = replace(MERGE_PARAMS, window_hours=24.0, df_generation_hours=96.0)
+    engine = StoryEngine(store, params)
+    sizes = []
+    for day in range(40):
+        engine.assign_many(_day(day))
+        if day in (9, 19, 29, 39):
+            sizes.append(_sizes(store, client))
+    assert all(v > 0 for v in sizes[0].values())
+    # Equal but for the copy lists, whose number of keys varies with sketch collisions.
+    for later in sizes[1:]:
+        assert all(later[k] <= 1.1 * v for k, v in sizes[0].items()), (sizes[0], later)
