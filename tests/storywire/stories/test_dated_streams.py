@@ -257,3 +257,50 @@ def test_a_stream_over_many_windows_keeps_the_state_of_a_few(
     # Equal but for the copy lists, whose number of keys varies with sketch collisions.
     for later in sizes[1:]:
         assert all(later[k] <= 1.1 * v for k, v in sizes[0].items()), (sizes[0], later)
+
+
+# -- window edges --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("offset", "joins"), [(0.0, True), (1.0, False)])
+def test_a_story_exactly_a_window_old_is_still_joined_and_kept(
+    make_store: StoreFactory, offset: float, joins: bool
+) -> None:
+    """The window is inclusive at both ends, alike for candidates and eviction: a story last
+    seen exactly 72 h before a report is joined by it (and not evicted by the sweep the clock
+    makes then); a second later it is neither joined nor kept."""
+    store = make_store(clock_rank=1)
+    engine = StoryEngine(store)
+    first = engine.assign(at(LANE, 0))
+    edge = 72 + offset / 3600
+    engine.assign(fillers(edge, 1)[0])  # the clock reaches the edge
+    follow = engine.assign(at(LANE_2, edge))
+    assert (follow.story_id == first.story_id) is joins
+    assert (first.story_id in store.load([first.story_id])) is joins
+
+
+@pytest.mark.parametrize(("offset", "joins"), [(0.0, True), (1.0, False)])
+def test_a_late_report_exactly_a_window_before_a_story_still_joins_it(
+    make_store: StoreFactory, offset: float, joins: bool
+) -> None:
+    engine = StoryEngine(make_store())
+    first = engine.assign(at(LANE, 72 + offset / 3600))
+    late = engine.assign(at(LANE_2, 0))
+    assert (late.story_id == first.story_id) is joins
+
+
+def test_a_shorter_window_on_a_store_with_state_applies_from_the_next_document(
+    make_store: StoreFactory,
+) -> None:
+    """The window is a parameter of the engine, not of the stored state: a store kept by a run
+    with 72 h and opened with 24 h evicts what is older than 24 h at the next document, and a
+    report 30 h after its story no longer joins it. Opened with 72 h again, nothing evicted
+    comes back."""
+    store = make_store(clock_rank=1)
+    first = StoryEngine(store).assign_many([at(LANE, 0), *fillers(29, 1)])[0]
+    short = StoryEngine(store, Params(window_hours=24))
+    follow = short.assign(at(LANE_2, 30))
+    assert follow.created
+    assert store.load([first.story_id]) == {}
+    again = StoryEngine(store).assign(at(LANE_2, 31, id="lane-3"))
+    assert again.story_id == follow.story_id
