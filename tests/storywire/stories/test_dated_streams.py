@@ -21,6 +21,7 @@ from storywire.stories import (
     StoryStore,
     cluster_file,
 )
+from storywire.stories.store import CLOCK_RANK
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -304,3 +305,21 @@ def test_a_shorter_window_on_a_store_with_state_applies_from_the_next_document(
     assert store.load([first.story_id]) == {}
     again = StoryEngine(store).assign(at(LANE_2, 31, id="lane-3"))
     assert again.story_id == follow.story_id
+
+
+# -- future-dated documents ----------------------------------------------------------------
+
+
+def test_a_burst_of_reports_a_day_ahead_does_not_evict_the_live_stories(
+    make_store: StoreFactory,
+) -> None:
+    """A source whose times are a day ahead (a wrong zone, a skewed clock) sends fifteen items
+    at once: the stream's clock is the 16th latest time, so it does not follow them, and a
+    story 71 hours old is still there for its follow-up (eviction by the latest time would have
+    dropped it 24 hours early)."""
+    store = make_store()
+    engine = StoryEngine(store)
+    first = engine.assign(at(LANE, 0))
+    engine.assign_many(fillers(40, 30))  # 40 h .. 69 h
+    engine.assign_many(fillers(70 + 24, CLOCK_RANK - 1, tag="skew"))
+    assert engine.assign(at(LANE_2, 71)).story_id == first.story_id
