@@ -162,6 +162,9 @@ class StoryEngine:
         # Documents this engine met again after deciding or holding them (a redelivery, a
         # repeated id in a file): each keeps its first answer, the new text is not read.
         self.repeats = 0
+        # Documents dated more than a window before the stream's clock when they came (a
+        # backfill, a file out of time order): the stories of their own time may be evicted.
+        self.late = 0
 
     # -- features (outside any lock) -------------------------------------------------------
 
@@ -385,6 +388,8 @@ class StoryEngine:
         if arrivals is not None and arrivals.next_due is not None and store.is_held(doc.id):
             self.repeats += 1
             return None
+        if fresh and t < now - p.window:
+            self.late += 1
 
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.

@@ -39,6 +39,9 @@ class FileReport:
     held: int = 0  # documents held (``Params.defer_below``) and decided later in the file
     repeated: int = 0  # lines whose id an earlier line had: they got that line's story
     empty: int = 0  # documents with neither title nor text (see ``_is_empty``)
+    # documents dated more than a window before the stream's clock when they came (a file out
+    # of time order): compared only with the stories of their time still kept
+    late: int = 0
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -154,7 +157,7 @@ def cluster_file(
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
     line per input line and a backfill loses no other document to one bad line."""
     count = rejected = held = empty = 0
-    repeats = engine.repeats
+    repeats, late = engine.repeats, engine.late
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
@@ -214,7 +217,9 @@ def cluster_file(
     if merged_into or decided:
         _complete(output_path, merged_into, decided)
     repeated = engine.repeats - repeats
-    return FileReport(count - rejected, rejected, tuple(errors), held, repeated, empty)
+    return FileReport(
+        count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late
+    )
 
 
 def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:

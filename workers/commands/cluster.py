@@ -66,6 +66,15 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
             f"storywire cluster: {report.empty} lines had neither title nor text (each placed "
             "by its url's words at most, else a story of its own)\n"
         )
+    if report.late:
+        # Not an error either: a file listed newest first replays as a stream of late lines,
+        # and the store keeps a window of stories, not the archive (docs/stories.md).
+        sys.stderr.write(
+            f"storywire cluster: {report.late} lines were dated more than a window "
+            f"({params.window_hours:g} h) before the stream's clock when they came (is the "
+            "file in time order?): each was compared only with the stories of its own time "
+            "still kept\n"
+        )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.
         sys.stderr.write(
