@@ -445,6 +445,7 @@ class StoryEngine:
                 new_keys=tuple(dict.fromkeys(new_keys)),
                 copy_keys=tuple(copy_keys),
                 arrival=fresh,
+                kept_from=now if now > t else None,
             )
         )
         if arrivals is not None:

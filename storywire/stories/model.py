@@ -214,6 +214,14 @@ class Commit:
     new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at the record's time
     copy_keys: tuple[str, ...]  # the sketch hashes the record is found under
     arrival: bool = True  # a newly arrived document (counted), not a held one decided now
+    # The record is evicted a window after this (None: the record's time). A late document's
+    # record must outlive its own time, or a redelivery after the next sweep would be
+    # assigned again as a new document.
+    kept_from: float | None = None
+
+    @property
+    def keep_time(self) -> float:
+        return self.record.time if self.kept_from is None else self.kept_from
 
     @property
     def time(self) -> float:

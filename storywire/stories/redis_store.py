@@ -10,7 +10,8 @@ Layout (``P`` is the prefix):
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
-  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
+  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> the time its
+  eviction counts from (``Commit.keep_time``)
 - ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
@@ -185,8 +186,9 @@ return out
 # each absorbed story its state key and index keys, and (when any) the alias hash and its
 # sorted set of times. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy
 # cap, doc id, record JSON, the counts of index keys and copy keys, the terms, the count of
-# absorbed stories, 1 for a new arrival (0: a held document decided now), the clock rank, and
-# each absorbed story's id, number of index keys and alias time. Returns the stream's clock and
+# absorbed stories, 1 for a new arrival (0: a held document decided now), the clock rank, the
+# time the record is kept from (P:docs), and each absorbed story's id, number of index keys and
+# alias time. Returns the stream's clock and
 # the latest document time after the commit.
 _COMMIT = (
     _FENCE
@@ -212,7 +214,7 @@ for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
   redis.call('HSET', KEYS[3], unpack(pairs))
 end
 if ARGV[15] == '1' then redis.call('INCR', KEYS[9]) end
-local a, k = 16, 9 + ni + nc
+local a, k = 17, 9 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -235,7 +237,7 @@ for j = 10, 9 + ni do
 end
 local doc, keep = ARGV[9], -tonumber(ARGV[8])
 redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
-redis.call('ZADD', KEYS[6], t, doc)
+redis.call('ZADD', KEYS[6], ARGV[17], doc)
 for j = 10 + ni, 9 + ni + nc do
   redis.call('RPUSH', KEYS[j], doc)
   redis.call('LTRIM', KEYS[j], keep, -1)
@@ -430,6 +432,7 @@ class RedisStoryStore:
             len(change.merged),
             int(change.arrival),
             self.clock_rank,
+            change.keep_time,
         ]
         for gone_id in change.merged:
             old = gone.get(gone_id)

@@ -142,7 +142,8 @@ class MemoryStoryStore:
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
         self.copy_index: dict[str, list[str]] = {}
-        self.docs: dict[str, tuple[DocRecord, tuple[str, ...]]] = {}
+        # doc id -> its record, copy keys and the time its eviction counts from (``Commit``)
+        self.docs: dict[str, tuple[DocRecord, tuple[str, ...], float]] = {}
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
         # Absorbed story -> the story it was merged into. Each lives while records may name
@@ -202,7 +203,7 @@ class MemoryStoryStore:
 
     def commit(self, change: Commit) -> None:
         known = self.docs.get(change.record.doc_id)
-        if known is not None and known == (change.record, change.copy_keys):
+        if known is not None and known[:2] == (change.record, change.copy_keys):
             return  # applied already: the Redis store's commit is idempotent alike
         self.n_docs += 1
         self._arrivals += change.arrival
@@ -218,8 +219,8 @@ class MemoryStoryStore:
         for key in change.new_keys:
             self._post(key, story.id, change.time)
         record = change.record
-        self.docs[record.doc_id] = (record, change.copy_keys)
-        heapq.heappush(self._doc_heap, (record.time, record.doc_id))
+        self.docs[record.doc_id] = (record, change.copy_keys, change.keep_time)
+        heapq.heappush(self._doc_heap, (change.keep_time, record.doc_id))
         for key in change.copy_keys:
             bucket = self.copy_index.setdefault(key, [])
             bucket.append(record.doc_id)
@@ -289,8 +290,8 @@ class MemoryStoryStore:
         while dheap and dheap[0][0] < before and dropped < limit:
             _, doc_id = heapq.heappop(dheap)
             found = self.docs.get(doc_id)
-            if found is None or found[0].time >= before:
-                continue
+            if found is None or found[2] >= before:
+                continue  # an entry of an earlier record of this id
             dropped += 1
             del self.docs[doc_id]
             for key in found[1]:

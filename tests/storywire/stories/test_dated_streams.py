@@ -375,3 +375,22 @@ def test_a_messy_dated_stream_gets_the_same_stories_every_run_store_and_worker_c
     assert _decisions(make_store(), 1) == once
     assert _decisions(make_store(), 3) == once
     assert _decisions(MemoryStoryStore(), 1) == once
+
+
+def test_a_late_document_redelivered_after_a_sweep_gets_its_first_assignment(
+    make_store: StoreFactory,
+) -> None:
+    """A document's record (what makes a redelivery harmless) was evicted at its own time: a
+    late one's at the next sweep, however soon after it came. Redelivered after that sweep
+    (a worker died before acking), a backfilled report that had joined its week-old story
+    started a story of its own, and its words were counted twice. A record now lives a window
+    past the later of its time and the clock when it came."""
+    store = make_store()
+    engine = StoryEngine(store)
+    engine.assign_many(fillers(200, 20))
+    first, joined = engine.assign_many([at(LANE, 20), at(LANE_2, 21)])
+    assert joined.story_id == first.story_id
+    n_docs = store.stats("nobody", (), ())[0]
+    engine.assign_many(fillers(230, 20, tag="later"))  # the clock moves on: a sweep
+    assert engine.assign(at(LANE_2, 21)) == joined
+    assert store.stats("nobody", (), ())[0] == n_docs + 20
