@@ -422,6 +422,7 @@ class StoryEngine:
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
         self._join(story, vec=vec, top=top, ent=ent, t=t, index_keys=index_keys)
+        story.kept_from = max(story.kept_from, now)
         new_keys = list(index_keys)
         merged: list[str] = []
         if not created and p.merge:
@@ -586,6 +587,7 @@ class StoryEngine:
         keep.size += gone.size
         keep.first_seen = min(keep.first_seen, gone.first_seen)
         keep.last_seen = max(keep.last_seen, gone.last_seen)
+        keep.kept_from = max(keep.kept_from, gone.kept_from)
         known = set(keep.keys)
         keep.keys.extend(k for k in gone.keys if k not in known)
 
@@ -713,5 +715,6 @@ class StoryEngine:
         story.size += 1
         story.first_seen = min(story.first_seen, t)
         story.last_seen = max(story.last_seen, t)
+        story.kept_from = max(story.kept_from, t)
         known = set(story.keys)
         story.keys.extend(k for k in index_keys if k not in known)

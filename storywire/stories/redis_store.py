@@ -184,11 +184,11 @@ return out
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
 # story's state, the document's record, arrivals, then the index keys, the copy-list keys, for
 # each absorbed story its state key and index keys, and (when any) the alias hash and its
-# sorted set of times. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy
-# cap, doc id, record JSON, the counts of index keys and copy keys, the terms, the count of
-# absorbed stories, 1 for a new arrival (0: a held document decided now), the clock rank, the
-# time the record is kept from (P:docs), and each absorbed story's id, number of index keys and
-# alias time. Returns the stream's clock and
+# sorted set of times. ARGV: token, story id, story JSON, its P:live score (kept from), time,
+# ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and copy keys, the
+# terms, the count of absorbed stories, 1 for a new arrival (0: a held document decided now),
+# the clock rank, the time the record is kept from (P:docs), and each absorbed story's id,
+# number of index keys and alias time. Returns the stream's clock and
 # the latest document time after the commit.
 _COMMIT = (
     _FENCE
@@ -419,7 +419,7 @@ class RedisStoryStore:
             token,
             story.id,
             orjson.dumps(story.to_json()),
-            story.last_seen,
+            story.kept_from,
             change.time,
             self.ttl,
             self.posting_cap,
@@ -438,7 +438,7 @@ class RedisStoryStore:
             old = gone.get(gone_id)
             keys.append(f"{p}:s:{gone_id}")
             keys += [f"{p}:i:{key}" for key in old.keys] if old else []
-            args += [gone_id, len(old.keys) if old else 0, old.last_seen if old else change.time]
+            args += [gone_id, len(old.keys) if old else 0, old.kept_from if old else change.time]
         if change.merged:
             keys += [f"{p}:alias", f"{p}:aliased"]
         times = self._commit(keys=keys, args=args)

@@ -212,10 +212,10 @@ class MemoryStoryStore:
         for gone in change.merged:
             old = self.stories.get(gone)
             self.aliases[gone] = story.id
-            heapq.heappush(self._alias_heap, (change.time if old is None else old.last_seen, gone))
+            heapq.heappush(self._alias_heap, (change.time if old is None else old.kept_from, gone))
             self._evict_story(gone)
         self.stories[story.id] = story
-        heapq.heappush(self._story_heap, (story.last_seen, story.id))
+        heapq.heappush(self._story_heap, (story.kept_from, story.id))
         for key in change.new_keys:
             self._post(key, story.id, change.time)
         record = change.record
@@ -282,7 +282,7 @@ class MemoryStoryStore:
             # Each commit pushes an entry: only the one at the story's last seen time is its
             # place in P:live's order. Evicting at an earlier one would drain a backlog in
             # another order than Redis, and a late document would find other stories left.
-            if story is not None and story.last_seen == t:
+            if story is not None and story.kept_from == t:
                 self._evict_story(story_id)
                 evicted += 1
         dheap = self._doc_heap

@@ -394,3 +394,22 @@ def test_a_late_document_redelivered_after_a_sweep_gets_its_first_assignment(
     engine.assign_many(fillers(230, 20, tag="later"))  # the clock moves on: a sweep
     assert engine.assign(at(LANE_2, 21)) == joined
     assert store.stats("nobody", (), ())[0] == n_docs + 20
+
+
+def test_a_backfill_of_week_old_reports_clusters_them_together_after_a_sweep(
+    make_store: StoreFactory,
+) -> None:
+    """A new source's first poll brings items a week old, among the live news. Their stories
+    were evicted at their own time, so the first report of an old event starts a story; the
+    sweep that came next (the live stream moving on) evicted it at once, and the second report
+    of that event, a few minutes of stream later, started another. A story is now kept a
+    window past the later of its last article's time and the clock when that article came."""
+    store = make_store()
+    engine = StoryEngine(store)
+    engine.assign_many(fillers(200, 20))
+    first = engine.assign(at(LANE, 20))
+    engine.assign_many(fillers(215, 20, tag="later"))  # the clock moves on: a sweep
+    assert engine.assign(at(LANE_2, 21)).story_id == first.story_id
+    # and once the stream is a window past the backfill, its stories go
+    engine.assign_many(fillers(300, 20, tag="much-later"))
+    assert store.load([first.story_id]) == {}
