@@ -31,7 +31,10 @@ class Ledger(Protocol):
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]: ...
 
-    def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]: ...
+    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+        """The articles another source of their outlet brought first (their ids and sources);
+        the others are claimed as the ones their outlet and link stand for, atomically."""
+        ...
 
     def record(
         self,
@@ -39,6 +42,7 @@ class Ledger(Protocol):
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> object: ...
 
     def hold(self, article: Article) -> None: ...
@@ -180,7 +184,9 @@ def process_entries(
         if new is None:
             released += ledger.release(doc_id, assignment) is not None
         else:
-            ledger.record(new, assignment.story_id, assignment.merged, assignment.copy_of)
+            ledger.record(
+                new, assignment.story_id, assignment.merged, assignment.copy_of, assignment.copied
+            )
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),
@@ -200,10 +206,11 @@ def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -
     were announced and counted, so a story of one article said two, under one URL. Matched by
     link, so an edit that reaches one feed first still finds it; but not an item without a
     link (its URL is the feed's, which all such items share) nor one linked to a home page
-    (some feeds link every item there).
+    (some feeds link every item there). Claimed before the engine sees the batch, match and
+    claim in one step: two workers given the two feeds' copies at once make one article.
     """
     linked = [a for a in articles if a.url != source.url and _links_a_page(a.url)]
-    same = ledger.same_articles(linked)
+    same = ledger.claim_same(linked)
     if not same:
         return articles
     mapped = {}
@@ -228,4 +235,7 @@ def article_doc(article: Article) -> Doc:
         published=article.published,
         outlet=article.outlet,
         url=article.url,
+        # An item without a date (or dated in the future) is published when fetched: the
+        # feed parser and ``build_article`` put the same instant in both.
+        dated=article.published != article.fetched_at,
     )

@@ -5,7 +5,9 @@ by WATCH on the records read: the decision and the events it produced land toget
 all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
 ``sw:revision:<id>`` its revision and content hash, ``sw:same:<hash>`` the article an outlet
-and link stand for (its id and source), ``sw:outbox`` list of pending events,
+and link stand for (its id and source; claimed in one script with the read that looks for it,
+before the engine sees the article, and renewed by each write), ``sw:outbox`` list of pending
+events,
 ``sw:pending:<id>`` a held article's JSON and ``sw:pending`` (sorted set) held article ids by
 the wall time they were first held.
 
@@ -72,6 +74,7 @@ class RedisLedger:
         self._r = client
         self._p = prefix
         self._ex = None if not retention else max(1, int(retention))  # None: kept for good
+        self._claim = client.register_script(_CLAIM)
 
     @property
     def outbox_key(self) -> str:
@@ -97,20 +100,27 @@ class RedisLedger:
     def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         """For each article that another source of its outlet already brought under another id
         (the outlet's item in two of its feeds: the same link), that article's id and source
-        id; every later copy is then an update of it, not an article of its own."""
+        id; every later copy is then an update of it, not an article of its own. Only reads:
+        the process stage claims (``claim_same``)."""
         if not articles:
             return {}
         values = cast(list[bytes | None], self._r.mget([self._same_key(a) for a in articles]))
-        found = {}
-        for article, value in zip(articles, values, strict=True):
-            if value is None:
-                continue
-            first_id, first_source = value.decode().split(" ", 1)
-            if first_id != article.id and first_source != article.source_id:
-                found[article.id] = (first_id, first_source)
-        return found
+        return _same(articles, values)
 
-    def _claim_same(self, pipe: Pipeline, article: Article) -> None:
+    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+        """``same_articles``, and each article not matched yet is named the one its outlet and
+        link stand for, in the same step: two workers with the two feeds' copies at one instant
+        would otherwise both find no match and both make an article. The loser gets the
+        winner's id as a later arrival does; a retried batch finds its own claim (its own id),
+        which is no match."""
+        if not articles:
+            return {}
+        keys = [self._same_key(a) for a in articles]
+        mine = [f"{a.id} {a.source_id}" for a in articles]
+        values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
+        return _same(articles, [v or None for v in values])
+
+    def _keep_same(self, pipe: Pipeline, article: Article) -> None:
         """Name ``article`` the one its outlet and link stand for, unless another article
         already is (a pipeline in MULTI)."""
         key = self._same_key(article)
@@ -153,12 +163,14 @@ class RedisLedger:
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> Outcome:
         """Add ``article`` to its story (first merging ``absorbed`` into it); queue the events
-        (with ``article.copied`` when the engine found it a copy of article ``copy_of``). An
-        article fetched before the text last recorded for it is not recorded (no events)."""
+        (with ``article.copied`` when the engine found it a copy of article ``copy_of``, and one
+        for each earlier arrival in ``copied`` it found to be the original of). An article
+        fetched before the text last recorded for it is not recorded (no events)."""
         return self._transact(
-            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of),
+            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of, copied=copied),
             f"story {story_id}",
         )
 
@@ -176,7 +188,7 @@ class RedisLedger:
             pipe.set(key, orjson.dumps(article.to_dict()), ex=self._ex)
             # NX: an edit arriving while held must not push the release-by-age further out.
             pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
-            self._claim_same(pipe, article)
+            self._keep_same(pipe, article)
             pipe.execute()
 
         self._transact(attempt, f"article {article.id}")
@@ -209,7 +221,12 @@ class RedisLedger:
                 return None
             article = Article.from_dict(orjson.loads(raw))
             return self._write(
-                pipe, article, assignment.story_id, assignment.merged, assignment.copy_of
+                pipe,
+                article,
+                assignment.story_id,
+                assignment.merged,
+                assignment.copy_of,
+                copied=assignment.copied,
             )
 
         return self._transact(attempt, f"article {article_id}")
@@ -233,6 +250,8 @@ class RedisLedger:
         story_id: str,
         absorbed: Sequence[str],
         copy_of: str | None,
+        *,
+        copied: Sequence[str] = (),
     ) -> Outcome:
         """One attempt at recording ``article`` through ``pipe`` (WATCHing what it reads, on
         top of anything the caller watched); it drops the article's pending keys."""
@@ -281,6 +300,13 @@ class RedisLedger:
         out.append(events.article_ingested(article, story_id, revision))
         if copy_of is not None:
             out.append(events.article_copied(article, story_id, copy_of, record))
+        # Earlier arrivals that are copies of this article, published before them: each was
+        # announced as an ordinary article, and is announced as the copy it is right after the
+        # original. One no longer among the members (a bounded record) has nothing to say it
+        # with, and stays unannounced.
+        by_id = {m.article_id: m for m in record.members}
+        for copy in filter(None, map(by_id.get, copied)):
+            out.append(events.member_copied(copy, story_id, article.id, record))
         ex = self._ex
         pipe.multi()
         pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
@@ -296,7 +322,7 @@ class RedisLedger:
                 pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
         pipe.set(article_key, story_id, ex=ex)
         pipe.set(revision_key, revised.encode(), ex=ex)
-        self._claim_same(pipe, article)
+        self._keep_same(pipe, article)
         pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
@@ -311,6 +337,41 @@ class RedisLedger:
 
     def outbox_length(self) -> int:
         return self._r.llen(self.outbox_key)
+
+
+# KEYS: the outlet-and-link keys; ARGV: the retention in seconds (0: none), then for each key
+# "id source" of its article. Returns each key's value before, false where this call set it.
+_CLAIM = """
+local ttl = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local found = redis.call('GET', key)
+  if not found then
+    if ttl > 0 then
+      redis.call('SET', key, ARGV[i + 1], 'EX', ttl)
+    else
+      redis.call('SET', key, ARGV[i + 1])
+    end
+  end
+  out[i] = found
+end
+return out
+"""
+
+
+def _same(
+    articles: Sequence[Article], values: Sequence[bytes | None]
+) -> dict[str, tuple[str, str]]:
+    """The articles whose outlet and link another source's article stands for (``values``: what
+    each one's key held), with that article's id and source."""
+    found = {}
+    for article, value in zip(articles, values, strict=True):
+        if value is None:
+            continue
+        first_id, first_source = value.decode().split(" ", 1)
+        if first_id != article.id and first_source != article.source_id:
+            found[article.id] = (first_id, first_source)
+    return found
 
 
 def _older(article: Article, than: Article) -> bool:

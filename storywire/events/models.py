@@ -8,7 +8,7 @@ from typing import Annotated
 
 from storywire.events.envelope import CloudEvent, event_id
 from storywire.models import Article, iso
-from storywire.stories_ledger import StoryRecord
+from storywire.stories_ledger import Member, StoryRecord
 
 ARTICLE_INGESTED = "storywire.article.ingested.v1"
 ARTICLE_COPIED = "storywire.article.copied.v1"
@@ -168,22 +168,58 @@ def article_ingested(article: Article, story_id: str, revision: int = 0) -> Clou
 def article_copied(
     article: Article, story_id: str, copy_of: str, record: StoryRecord
 ) -> CloudEvent:
+    return _copied(
+        article.id,
+        article.outlet,
+        article.url,
+        article.published,
+        story_id=story_id,
+        copy_of=copy_of,
+        record=record,
+    )
+
+
+def member_copied(copy: Member, story_id: str, copy_of: str, record: StoryRecord) -> CloudEvent:
+    """``article.copied`` for ``copy``, an article recorded before ``copy_of``: published later,
+    it arrived first (a republication polled before the wire), and was announced as it came.
+    The id is the one it would have had in arrival order, so a redelivery repeats it."""
+    return _copied(
+        copy.article_id,
+        copy.outlet,
+        copy.url,
+        copy.published,
+        story_id=story_id,
+        copy_of=copy_of,
+        record=record,
+    )
+
+
+def _copied(
+    article_id: str,
+    outlet: str,
+    url: str,
+    published: datetime,
+    *,
+    story_id: str,
+    copy_of: str,
+    record: StoryRecord,
+) -> CloudEvent:
     original = next((m for m in record.members if m.article_id == copy_of), None)
     data = ArticleCopiedData(
-        article_id=article.id,
+        article_id=article_id,
         copy_of=copy_of,
         story_id=story_id,
-        outlet=article.outlet,
-        url=article.url,
-        published=iso(article.published),
+        outlet=outlet,
+        url=url,
+        published=iso(published),
         original_outlet=original.outlet if original else None,
         original_url=original.url if original else None,
     )
     return CloudEvent(
-        id=event_id(ARTICLE_COPIED, article.id, copy_of),
+        id=event_id(ARTICLE_COPIED, article_id, copy_of),
         type=ARTICLE_COPIED,
-        subject=article.id,
-        time=article.published,
+        subject=article_id,
+        time=published,
         data=asdict(data),
     )
 

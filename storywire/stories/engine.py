@@ -55,6 +55,11 @@ def _dot(vec: dict[str, float], terms: tuple[str, ...], weights: array[float]) -
     return float(sum(map(operator.mul, weights, map(vec.get, terms, repeat(0.0)))))
 
 
+def _dated(doc: Doc) -> bool:
+    """The document's time is its publication time (not the engine's clock, nor a stand-in)."""
+    return doc.published is not None and doc.dated
+
+
 def _is_name(term: str) -> bool:
     return term[0] != "#" and term not in DATE_WORDS
 
@@ -345,7 +350,7 @@ class StoryEngine:
         if doc.published is None:
             # An undated document is news at its arrival, not at its release: the clock has
             # moved on by then (by hours of wall time, or a file's lines by days).
-            doc = replace(doc, published=datetime.fromtimestamp(t, UTC))
+            doc = replace(doc, published=datetime.fromtimestamp(t, UTC), dated=False)
         self.store.hold(HeldDoc(doc, due, self.clock(), feats))
         arrivals.count += 1
         if arrivals.next_due is None:
@@ -399,7 +404,7 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
-        copy_of, story, score = self._find_copy(feats, doc.outlet, copies, t)
+        copy_of, copied, story, score = self._find_copy(feats, doc, t, copies)
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
@@ -437,6 +442,8 @@ class StoryEngine:
             merged=tuple(merged),
             score=round(score, 6),
             outlet=doc.outlet,
+            copied=copied,
+            dated=_dated(doc),
         )
         store.commit(
             Commit(
@@ -592,29 +599,63 @@ class StoryEngine:
         keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
-        self, feats: DocFeatures, outlet: str | None, copies: list[DocRecord], t: float
-    ) -> tuple[str | None, StoryState | None, float]:
-        """The document (within a window of ``t``, either side) this one is a near-identical
-        copy of, and its story.
+        self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord]
+    ) -> tuple[str | None, tuple[str, ...], StoryState | None, float]:
+        """The earlier document (within a window of ``t``, either side) this one is a
+        near-identical copy of, the earlier arrival it is the original of instead (published
+        before it: see ``copy_order_slack``), and the story it joins.
 
         Syndication crosses outlets: one outlet's items that share a body (a stock line every
         item of a feed carries, a re-post) are left to the story level, which reads their
         headlines too. (Without outlets the sketch keeps the headline: ``extract``.)"""
         p = self.params
-        best: tuple[float, str, str] | None = None
+        outlet = doc.outlet
+        best: tuple[float, str] | None = None
+        match: DocRecord | None = None
         since, until = t - p.window, t + p.window
         for rec in copies:
             if not since <= rec.time <= until or (outlet is not None and rec.outlet == outlet):
                 continue
             sim = sketch_similarity(feats.sketch, rec.sketch, p.sketch_k)
-            if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best[:2]):
-                best = (sim, rec.doc_id, rec.story_id)
-        if best is None:
-            return None, None, 0.0
-        story = self._surviving(best[2])
+            if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best):
+                best, match = (sim, rec.doc_id), rec
+        if match is None:
+            return None, (), None, 0.0
+        original = self._group_original(match, copies, outlet, since, until)
+        story = self._surviving(original.story_id)
         if story is None:
-            return None, None, 0.0
-        return best[1], story, 1.0
+            return None, (), None, 0.0
+        if _dated(doc) and original.dated and t < original.time - p.copy_order_slack:
+            return None, (original.doc_id,), story, 1.0
+        return original.doc_id, (), story, 1.0
+
+    @staticmethod
+    def _group_original(
+        match: DocRecord,
+        copies: list[DocRecord],
+        outlet: str | None,
+        since: float,
+        until: float,
+    ) -> DocRecord:
+        """The original of ``match``'s group of copies, as far as ``copies`` show it: what the
+        match is a copy of, or what took its place as the original, and so on up. Each copy
+        names the group's original rather than whichever copy its text is nearest."""
+        by_id = {rec.doc_id: rec for rec in copies}
+        took = {old: rec.doc_id for rec in copies for old in rec.copied}
+        seen = {match.doc_id}
+        rec = match
+        while (up_id := took.get(rec.doc_id) or rec.copy_of) is not None:
+            up = by_id.get(up_id)
+            if (
+                up is None
+                or up_id in seen
+                or not since <= up.time <= until
+                or (outlet is not None and up.outlet == outlet)
+            ):
+                break
+            seen.add(up_id)
+            rec = up
+        return rec
 
     def _surviving(self, story_id: str) -> StoryState | None:
         """The live story ``story_id`` is now part of: itself, or the one merges folded it

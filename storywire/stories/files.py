@@ -119,7 +119,7 @@ def _dated_by_neighbour(items: Iterator[Doc | Rejected]) -> Iterator[Doc | Rejec
             if item.published is not None:
                 previous = item.published
             elif previous is not None:
-                yield replace(item, published=previous)
+                yield replace(item, published=previous, dated=False)
                 continue
         yield item
 

@@ -23,6 +23,9 @@ class Doc:
     published: datetime | None  # aware UTC; None: the engine's clock stands in for it
     outlet: str | None = None
     url: str | None = None
+    # False: ``published`` stands in for a time the source did not give (the fetch time of an
+    # undated item): it places the document in time, but orders no copies (``copy_order_slack``)
+    dated: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,9 @@ class Assignment:
     copy_of: str | None  # an earlier document this one is a near-identical (syndicated) copy of
     merged: tuple[str, ...]  # story ids absorbed into ``story_id`` by this assignment
     score: float  # similarity to the story joined (0 when created, 1 for a copy)
+    # Earlier arrivals this document turned out to be the original of: a near-identical copy
+    # that arrived first but was published later (a republication polled before the wire)
+    copied: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,10 @@ class Params:
     sketch_k: int = 32
     copy_keys: int = 4  # smallest sketch hashes indexed per document
     copy_threshold: float = 0.7
+    # The original of a group of copies is the one published first; a copy that arrives later
+    # takes the original's place only when published more than this many seconds before it
+    # (feeds round times to the minute and servers' clocks drift: closer, arrival decides)
+    copy_order_slack: float = 60.0
     # concurrency
     lock_timeout: float = 30.0
     batch_lock_docs: int = 64
@@ -200,9 +210,13 @@ class DocRecord:
     merged: tuple[str, ...] = ()
     score: float = 0.0
     outlet: str | None = None  # copies are looked for across outlets only
+    copied: tuple[str, ...] = ()  # earlier arrivals this document is the original of
+    dated: bool = True  # ``time`` is a publication time, not the engine's clock
 
     def assignment(self) -> Assignment:
-        return Assignment(self.story_id, self.created, self.copy_of, self.merged, self.score)
+        return Assignment(
+            self.story_id, self.created, self.copy_of, self.merged, self.score, self.copied
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,10 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["m"] = record.merged
     if record.outlet is not None:
         obj["u"] = record.outlet
+    if record.copied:
+        obj["q"] = record.copied
+    if not record.dated:
+        obj["z"] = 1
     return orjson.dumps(obj)
 
 
@@ -94,6 +98,7 @@ def _held_to_json(held: HeldDoc) -> bytes:
             "published": doc.published.isoformat() if doc.published else None,
             "outlet": doc.outlet,
             "url": doc.url,
+            "dated": doc.dated,
             "since": held.since,
             "terms": features.terms,
             "entities": features.ordered_entities,
@@ -113,6 +118,7 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
         published=datetime.fromisoformat(published) if published else None,
         outlet=obj["outlet"],
         url=obj["url"],
+        dated=obj.get("dated", True),
     )
     entities = tuple(obj["entities"])
     features = DocFeatures(
@@ -137,6 +143,8 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
         merged=tuple(obj.get("m", ())),
         score=float(obj.get("x", 0.0)),
         outlet=obj.get("u"),
+        copied=tuple(obj.get("q", ())),
+        dated=not obj.get("z"),
     )
     return record, list(obj["c"])
 

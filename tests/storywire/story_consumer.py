@@ -8,6 +8,7 @@ was told adds up: the invariants a consumer relies on. Used by the story events 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -135,6 +136,9 @@ class ConsumerView:
                 problems.append(f"{copy['article_id']} copies {copy['copy_of']}, never announced")
             elif self.story_of[copy["copy_of"]] != self.story_of.get(copy["article_id"]):
                 problems.append(f"{copy['article_id']} copies {copy['copy_of']} of another story")
+            elif _time(copy["published"]) < _time(original["published"]) - COPY_SLACK:
+                # The original of a group of copies is the one published first.
+                problems.append(f"{copy['article_id']} copies {copy['copy_of']}, published later")
         return problems
 
 
@@ -169,3 +173,10 @@ def _story_problems(data: dict[str, Any], arts: list[dict[str, Any]]) -> list[st
                 f"published {earliest['outlet']} {earliest['published']}"
             )
     return problems
+
+
+COPY_SLACK = timedelta(seconds=60)  # Params.copy_order_slack
+
+
+def _time(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)

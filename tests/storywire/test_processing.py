@@ -13,10 +13,11 @@ import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.clean import clean_title
-from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED
+from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, event_id
+from storywire.feeds import parse_feed
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
-from storywire.processing import ProcessReport, build_article, process_entries
+from storywire.processing import ProcessReport, article_doc, build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
 from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 
@@ -146,6 +147,101 @@ def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: red
     assert data["story_id"] == ingested[0]["story_id"] == ingested[1]["story_id"]
     assert (data["outlet"], data["original_outlet"]) == ("Echo", "Wire")
     assert data["original_url"] == ingested[0]["url"]
+
+
+def test_a_wire_article_polled_after_its_republication_is_announced_as_the_original(
+    redis_client: redis.Redis,
+) -> None:
+    """The site that republished the wire's story was polled first: the wire's article,
+    published earlier, is the original. It goes out as an ordinary article, and right after
+    its article.ingested, in the same write, the site's article is announced as its copy."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    wire = (
+        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
+        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
+        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
+    )
+    republished = replace(
+        _entry("9", "Strong quake strikes off Sumatra (AP)", wire),
+        published=datetime(2026, 11, 25, 9, 40, tzinfo=UTC),
+    )
+    site = process_entries(
+        ECHO, [("g:9", republished)], engine=engine, ledger=ledger, fetched_at=NOW
+    )
+    before = ledger.outbox_length()
+    first = process_entries(
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    assert (site.copies, first.copies) == (0, 0)
+    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
+    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]  # id|type|json
+    assert [e["type"] for e in events[before:]] == [
+        "storywire.story.updated.v1",
+        ARTICLE_INGESTED,
+        ARTICLE_COPIED,
+    ]
+    site_ingested, wire_ingested = (e["data"] for e in events if e["type"] == ARTICLE_INGESTED)
+    (copied,) = (e for e in events if e["type"] == ARTICLE_COPIED)
+    data = copied["data"]
+    assert copied["subject"] == data["article_id"] == site_ingested["article_id"]
+    assert data["copy_of"] == wire_ingested["article_id"]
+    assert data["story_id"] == site_ingested["story_id"] == wire_ingested["story_id"]
+    assert (data["outlet"], data["url"]) == ("Echo", site_ingested["url"])
+    assert data["published"] == site_ingested["published"] == "2026-11-25T09:40:00Z"
+    assert (data["original_outlet"], data["original_url"]) == ("Wire", wire_ingested["url"])
+    # The id a copy found in arrival order would have had: a redelivery repeats it.
+    assert copied["id"] == event_id(ARTICLE_COPIED, data["article_id"], data["copy_of"])
+
+
+def test_an_undated_republication_that_arrived_first_stays_the_original(
+    redis_client: redis.Redis,
+) -> None:
+    """A feed without dates: its item's ``published`` is the fetch time, which orders nothing
+    (the item may be hours old). Arrival order stands: the wire's article is the copy."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    wire = (
+        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
+        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
+        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
+    )
+    undated = replace(_entry("9", "Strong quake strikes off Sumatra (AP)", wire), published=None)
+    site = process_entries(ECHO, [("g:9", undated)], engine=engine, ledger=ledger, fetched_at=NOW)
+    first = process_entries(
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        engine=engine, ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    assert (site.copies, first.copies) == (0, 1)
+    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
+    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]
+    (copied,) = (e["data"] for e in events if e["type"] == ARTICLE_COPIED)
+    assert (copied["outlet"], copied["original_outlet"]) == ("Wire", "Echo")
+
+
+def test_the_engine_is_told_which_items_came_without_a_date() -> None:
+    """Through the fetch task's path (the parser's clock and the batch's fetch time are one
+    instant; the entry crosses the broker as JSON), an undated or future-dated item reaches
+    the engine undated, a dated one dated."""
+    now = datetime.fromtimestamp(1764072000.123456, tz=UTC)
+    body = (
+        b"<rss version='2.0'><channel><title>W</title><link>https://wire.example/</link>"
+        b"<item><title>Dated</title><link>https://wire.example/a</link><description>One."
+        b"</description><pubDate>Tue, 25 Nov 2025 09:00:00 GMT</pubDate></item>"
+        b"<item><title>Undated</title><link>https://wire.example/b</link><description>Two."
+        b"</description></item>"
+        b"<item><title>Ahead</title><link>https://wire.example/c</link><description>Three."
+        b"</description><pubDate>Tue, 25 Nov 2031 09:00:00 GMT</pubDate></item>"
+        b"</channel></rss>"
+    )
+    fetched_at = datetime.fromisoformat(now.isoformat())  # as tasks/fetch.py sends it
+    dated = []
+    for i, entry in enumerate(parse_feed(body, now=now).entries):
+        sent = Entry.from_dict(orjson.loads(orjson.dumps(entry.to_dict())))
+        article = build_article(SOURCE, f"g:{i}", sent, fetched_at=fetched_at)
+        dated.append(article_doc(article).dated)
+    assert dated == [True, False, False]
 
 
 def test_a_retry_after_a_crash_before_the_ledger_still_announces_the_copy(
@@ -358,7 +454,7 @@ class _Calls:
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         return {}
 
-    def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
+    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         return {}
 
     def record(
@@ -367,6 +463,7 @@ class _Calls:
         story_id: str,
         absorbed: Sequence[str] = (),
         copy_of: str | None = None,
+        copied: Sequence[str] = (),
     ) -> object:
         self.calls.append(("record", article.id))
         return None

@@ -138,3 +138,23 @@ def test_concurrent_releases_of_one_article_record_it_once(redis_client: redis.R
     record = ledger.get("st_x")
     assert record is not None
     assert record.article_count == 1
+
+
+def test_a_held_article_released_as_the_original_of_an_earlier_arrival_announces_it_copied(
+    redis_client: redis.Redis,
+) -> None:
+    """Decided at its release to be the original of a copy recorded before it (published
+    earlier, arrived later), the held article's events are followed by the copy's
+    article.copied, as a recorded one's are."""
+    ledger = RedisLedger(redis_client)
+    site, wire = _article(9, "Site"), _article(1)
+    story = ledger.record(site, "st_1").story_id
+    ledger.hold(wire)
+    before = ledger.outbox_length()
+    released = Assignment(story, created=False, copy_of=None, merged=(), score=1.0, copied=("a9",))
+    assert ledger.release("a1", released) is not None
+    kinds = [kind for kind, _ in _outbox(redis_client, ledger)[before:]]
+    assert kinds == [events.STORY_UPDATED, events.ARTICLE_INGESTED, events.ARTICLE_COPIED]
+    copied = _outbox(redis_client, ledger)[-1][1]
+    assert (copied["article_id"], copied["copy_of"]) == ("a9", "a1")
+    assert (copied["outlet"], copied["original_outlet"]) == ("Site", "Wire")

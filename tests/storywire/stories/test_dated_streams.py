@@ -413,3 +413,37 @@ def test_a_backfill_of_week_old_reports_clusters_them_together_after_a_sweep(
     # and once the stream is a window past the backfill, its stories go
     engine.assign_many(fillers(300, 20, tag="much-later"))
     assert store.load([first.story_id]) == {}
+
+
+def test_a_line_dated_by_its_neighbour_orders_no_copies(tmp_path: Path) -> None:
+    """The time an undated line borrows places it in the stream, but is no publication time:
+    a wire copy in it is the copy of the dated original, never its original for being
+    'published' earlier (``Doc.dated``)."""
+    store = MemoryStoryStore()
+    engine = StoryEngine(store, clock=store.latest)
+    wire = at(CHILE, 50, id="wire", outlet="wire.example")
+    copy = replace(CHILE, id="copy", outlet="paper.example", published=None)
+    path = tmp_path / "in.jsonl"
+    rows = [wire, at(NEPAL, 10), copy]
+    path.write_bytes(
+        b"".join(
+            orjson.dumps(
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "text": d.text,
+                    "outlet": d.outlet,
+                    "date": d.published.isoformat() if d.published else None,
+                }
+            )
+            + b"\n"
+            for d in rows
+        )
+    )
+    cluster_file(path, tmp_path / "out.jsonl", engine, progress=False)
+    record = store.docs["copy"][0]
+    assert (record.copy_of, record.dated, record.time) == (
+        "wire",
+        False,
+        at(NEPAL, 10).published.timestamp(),
+    )  # type: ignore[union-attr]

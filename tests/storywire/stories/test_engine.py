@@ -73,6 +73,65 @@ def test_wire_copy_is_marked_copy_of_and_joins() -> None:
     assert not b.created
 
 
+_WIRE = (
+    "A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US Geological "
+    "Survey said. Indonesia's meteorology agency issued no tsunami warning, and there were no "
+    "immediate reports of damage or casualties in the coastal towns near Padang."
+)
+
+
+def _republished(gap: timedelta) -> tuple[Doc, Doc]:
+    """The wire's story, and a site's republication of it ``gap`` later (the site's copy
+    carries a credit line of its own after the wire's text)."""
+    wire = Doc("ap", "Quake hits off Sumatra", _WIRE, T0, outlet="AP", url="https://ap/1")
+    site = Doc(
+        "site",
+        "Strong quake off Sumatra, no tsunami warning",
+        _WIRE + " Copyright the wire; republished with permission by the site's news desk.",
+        T0 + gap,
+        outlet="Site",
+        url="https://site/1",
+    )
+    return wire, site
+
+
+def test_a_copy_published_before_the_article_that_arrived_first_is_the_original() -> None:
+    """Polling order put the site's republication first: the wire's earlier article is the
+    original, and the site's, not the wire's, is the copy; later copies name the wire's."""
+    wire, site = _republished(timedelta(minutes=30))
+    engine = StoryEngine(MemoryStoryStore())
+    first = engine.assign(site)
+    original = engine.assign(wire)
+    assert original.copy_of is None
+    assert original.copied == ("site",)
+    assert original.story_id == first.story_id
+    assert not original.created
+    # Word for word the site's text, so the site's is its nearest match: it still names the
+    # group's original, the wire's article.
+    later = replace(site, id="later", outlet="Later", published=T0 + timedelta(hours=2))
+    assert engine.assign(later).copy_of == "ap"
+    assert engine.assign(wire) == original  # a redelivery: the same answer
+
+
+@pytest.mark.parametrize("gap", [timedelta(seconds=30), timedelta(0)])
+def test_copies_published_within_a_minute_keep_their_arrival_order(gap: timedelta) -> None:
+    """Feeds' clocks and minute-rounded times cannot order two copies a minute apart."""
+    wire, site = _republished(gap)
+    engine = StoryEngine(MemoryStoryStore())
+    engine.assign(site)
+    copy = engine.assign(wire)
+    assert (copy.copy_of, copy.copied) == ("site", ())
+
+
+def test_copies_of_unknown_time_keep_their_arrival_order() -> None:
+    """A document without a publication time is placed at the engine's clock: no order."""
+    wire, site = _republished(timedelta(hours=1))
+    engine = StoryEngine(MemoryStoryStore(), clock=(T0 + timedelta(hours=3)).timestamp)
+    engine.assign(site)
+    copy = engine.assign(replace(wire, published=None))
+    assert (copy.copy_of, copy.copied) == ("site", ())
+
+
 _SUMMARY = (
     "A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US Geological "
     "Survey said; no tsunami warning was issued."

@@ -18,6 +18,7 @@ from storywire.stories import (
     StoryEngine,
     cluster_file,
 )
+from storywire.stories.model import HeldDoc
 
 from .conftest import labelled_docs
 
@@ -239,3 +240,17 @@ def test_cluster_file_writes_held_documents_with_their_later_story(tmp_path: Pat
 @pytest.mark.parametrize("older_than", [0.0, 60.0])
 def test_nothing_held_nothing_released(older_than: float) -> None:
     assert StoryEngine(MemoryStoryStore(), HOLD_ALL).release_held(older_than) == []
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_held_document_keeps_whether_its_time_was_given(
+    kind: str, redis_client: redis.Redis
+) -> None:
+    """Its release decides whether it came before a copy of it by that (``Doc.dated``)."""
+    store = MemoryStoryStore() if kind == "memory" else RedisStoryStore(redis_client)
+    doc = replace(_docs()[0], dated=False)
+    with store.locked():
+        store.hold(HeldDoc(doc, 1, 0.0, StoryEngine(store).features(doc)))
+        (held,), _ = store.due(1, 0.0)
+    assert held.doc.dated is False
+    assert held.doc.published == doc.published

@@ -31,12 +31,21 @@ _HELD = "storywire:stories:held"
 
 
 def _contract_sequence() -> list[Doc]:
-    """Joins, a wire copy, a redelivery, undated docs and expiry, in one stream."""
+    """Joins, a wire copy, a copy that arrives after its later-published republication, a
+    redelivery, undated docs and expiry, in one stream."""
     docs = [d for _, d in labelled_docs()]
     copy = replace(docs[0], id="wire-copy", title=docs[0].title + " (AP)", outlet="ap.example")
+    # Published two hours before docs[1], which arrived first: the original of that group.
+    first = replace(
+        docs[1], id="wire-first", outlet="wire.example", published=T0 - timedelta(hours=1)
+    )
+    echo = replace(docs[1], id="echo", outlet="echo.example", published=T0 + timedelta(hours=9))
     late = replace(docs[3], id="late", published=T0 + timedelta(hours=200))
     undated = replace(docs[4], id="undated", published=None)
-    return [*docs, copy, docs[2], late, undated, replace(docs[5], id="later", published=None)]
+    return [
+        *docs, copy, first, echo, first, docs[2], late, undated,
+        replace(docs[5], id="later", published=None),
+    ]  # fmt: skip
 
 
 def test_memory_and_redis_stores_make_identical_assignments(redis_client: redis.Redis) -> None:
@@ -51,6 +60,8 @@ def test_memory_and_redis_stores_make_identical_assignments(redis_client: redis.
     b = [engine.assign(d) for d in seq[:5]] + engine.assign_many(seq[5:])
     assert a == b
     assert any(x.copy_of for x in a)
+    assert [x.copied for x in a if x.copied] == [("d1",), ("d1",)]  # and its redelivery
+    assert a[seq.index(next(d for d in seq if d.id == "echo"))].copy_of == "wire-first"
     assert memory.live_stories() == shared.live_stories()
     assert memory.clock() == shared.clock()
     assert memory.latest() == shared.latest()

@@ -1,0 +1,113 @@
+"""An outlet's item in two of its feeds is one article, whichever worker gets there first."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+import redis
+
+from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.redis_ledger import RedisLedger
+from storywire.events import ARTICLE_INGESTED
+from storywire.models import Entry, Source
+from storywire.processing import ProcessReport, process_entries
+from storywire.stories import Params, RedisStoryStore, StoryEngine
+
+NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
+TOP = Source(id="top", url="https://wire.example/top.rss", outlet="Wire", domain="wire.example")
+WORLD = Source(
+    id="world", url="https://wire.example/world.rss", outlet="Wire", domain="wire.example"
+)
+ITEM = Entry(
+    guid="q1",
+    link="https://wire.example/2026/11/quake-sumatra?utm_source=rss",
+    title="Quake off Sumatra",
+    summary_html="",
+    content_html="<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday.</p>",
+    published=datetime(2026, 11, 25, 9, tzinfo=UTC),
+)
+
+
+class _CrashError(Exception):
+    """The worker died here."""
+
+
+class _MeetingLedger(RedisLedger):
+    """A worker's ledger that waits, once it has matched its batch against the outlet's other
+    feeds, until the other worker has too: both have read before either writes."""
+
+    def __init__(self, client: redis.Redis, barrier: threading.Barrier) -> None:
+        super().__init__(client)
+        self._barrier = barrier
+
+    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+        self._barrier.wait()
+        return super().known_stories(article_ids)
+
+
+def _ingested(client: redis.Redis, ledger: RedisLedger) -> list[dict[str, object]]:
+    events = [orjson.loads(i.split(b"|", 2)[2]) for i in client.lrange(ledger.outbox_key, 0, -1)]
+    return [e["data"] for e in events if e["type"] == ARTICLE_INGESTED]
+
+
+def test_two_workers_with_both_feeds_copies_at_once_make_one_article(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """Both feeds' batches are processed at the same instant by two workers (each its own
+    client, engine and ledger): both match their item before either records it. The match is
+    claimed atomically, so the loser takes the winner's id and the story has one article."""
+    barrier = threading.Barrier(2, timeout=30)
+
+    def work(source: Source) -> ProcessReport:
+        client = redis.Redis.from_url(redis_server.url)
+        try:
+            engine = StoryEngine(RedisStoryStore.for_params(client, Params()))
+            ledger = _MeetingLedger(client, barrier)
+            return process_entries(
+                source, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW
+            )
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        reports = list(pool.map(work, [TOP, WORLD]))
+    assert [r.articles for r in reports] == [1, 1]
+    ledger = RedisLedger(redis_client)
+    ingested = _ingested(redis_client, ledger)
+    assert len({d["article_id"] for d in ingested}) == 1
+    (story,) = ledger.all()
+    assert story.article_count == 1
+    assert len(story.members) == 1
+
+
+def test_a_batch_retried_after_its_match_was_claimed_keeps_its_own_id(
+    redis_client: redis.Redis,
+) -> None:
+    """The worker claimed the item's link for its article, then died before recording it: the
+    retried batch gets its own id back (it is no copy of itself), and the other feed's copy
+    then becomes that article."""
+    engine = StoryEngine(RedisStoryStore.for_params(redis_client, Params()))
+
+    class Dying(RedisLedger):
+        def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+            raise _CrashError
+
+    with pytest.raises(_CrashError):
+        process_entries(
+            TOP, [("g:q1", ITEM)], engine=engine, ledger=Dying(redis_client), fetched_at=NOW
+        )
+    ledger = RedisLedger(redis_client)
+    retry = process_entries(TOP, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW)
+    other = process_entries(WORLD, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert (retry.new, other.new, other.updated) == (1, 0, 1)
+    ingested = _ingested(redis_client, ledger)
+    assert {(d["article_id"], d["source_id"]) for d in ingested} == {
+        (ingested[0]["article_id"], "top")
+    }
+    (story,) = ledger.all()
+    assert story.article_count == 1
