@@ -8,7 +8,8 @@ import time
 from array import array
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from itertools import chain, compress, repeat
 
 from storywire.stories.background import doc_rate, have_background, word_rates
@@ -162,11 +163,13 @@ class StoryEngine:
         self.store = store
         self.params = params
         self.clock = clock
-        self._last_expire = -math.inf
         self._prior: dict[str, float] = {}
         # Documents this engine met again after deciding or holding them (a redelivery, a
         # repeated id in a file): each keeps its first answer, the new text is not read.
         self.repeats = 0
+        # Documents dated more than a window before the stream's clock when they came (a
+        # backfill, a file out of time order): the stories of their own time may be evicted.
+        self.late = 0
 
     # -- features (outside any lock) -------------------------------------------------------
 
@@ -342,8 +345,12 @@ class StoryEngine:
             ent[term] = w / terms[term]  # the term's IDF
         return _unit(vec), _unit(ent)
 
-    def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals) -> None:
+    def _hold(self, doc: Doc, feats: DocFeatures, arrivals: _Arrivals, t: float) -> None:
         due = arrivals.count + self.params.defer_arrivals
+        if doc.published is None:
+            # An undated document is news at its arrival, not at its release: the clock has
+            # moved on by then (by hours of wall time, or a file's lines by days).
+            doc = replace(doc, published=datetime.fromtimestamp(t, UTC), dated=False)
         self.store.hold(HeldDoc(doc, due, self.clock(), feats))
         arrivals.count += 1
         if arrivals.next_due is None:
@@ -363,7 +370,7 @@ class StoryEngine:
         store = self.store
         t = self._doc_time(doc)
         now = store.clock() or t  # an empty store's clock starts at its first document
-        if now - p.window > self._last_expire + p.window / 8:
+        if now - p.window > store.swept() + p.window / 8:
             # Amortised: evicting on every document would rescan the heap for nothing. Bounded:
             # after a long pause (workers down for days) a backlog drains over the next
             # assignments in batches, never in one lock-holding sweep of every story.
@@ -372,8 +379,7 @@ class StoryEngine:
                 store.rotate_frequencies(now, p.df_generation_hours * 3600.0)
             # Only now: a LockLost above retries this document, which must evict and rotate.
             if evicted < p.expire_batch:
-                self._last_expire = now - p.window
-        since = t - p.window
+                store.swept_to(now - p.window)
         terms = tuple(feats.terms)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
@@ -387,6 +393,8 @@ class StoryEngine:
         if arrivals is not None and arrivals.next_due is not None and store.is_held(doc.id):
             self.repeats += 1
             return None
+        if fresh and t < now - p.window:
+            self.late += 1
 
         vec, ent = self._vectors(feats, n_docs, df)
         # sorted() is stable (ties keep the features' order) and runs in C, unlike nlargest.
@@ -396,12 +404,12 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
-        copy_of, copied, story, score = self._find_copy(feats, doc, t, copies, since)
+        copy_of, copied, story, score = self._find_copy(feats, doc, t, copies)
         others: list[StoryState] = []
         if story is None:
             story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
             if story is not None and arrivals is not None and score < p.defer_below:
-                self._hold(doc, feats, arrivals)
+                self._hold(doc, feats, arrivals, t)
                 return None
         created = story is None
         if story is None:
@@ -419,6 +427,7 @@ class StoryEngine:
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
         self._join(story, vec=vec, top=top, ent=ent, t=t, index_keys=index_keys)
+        story.kept_from = max(story.kept_from, now)
         new_keys = list(index_keys)
         merged: list[str] = []
         if not created and p.merge:
@@ -444,6 +453,7 @@ class StoryEngine:
                 new_keys=tuple(dict.fromkeys(new_keys)),
                 copy_keys=tuple(copy_keys),
                 arrival=fresh,
+                kept_from=now if now > t else None,
             )
         )
         if arrivals is not None:
@@ -584,15 +594,16 @@ class StoryEngine:
         keep.size += gone.size
         keep.first_seen = min(keep.first_seen, gone.first_seen)
         keep.last_seen = max(keep.last_seen, gone.last_seen)
+        keep.kept_from = max(keep.kept_from, gone.kept_from)
         known = set(keep.keys)
         keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
-        self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord], since: float
+        self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord]
     ) -> tuple[str | None, tuple[str, ...], StoryState | None, float]:
-        """The earlier document this one is a near-identical copy of, the earlier arrival it is
-        the original of instead (published before it: see ``copy_order_slack``), and the story
-        it joins.
+        """The earlier document (within a window of ``t``, either side) this one is a
+        near-identical copy of, the earlier arrival it is the original of instead (published
+        before it: see ``copy_order_slack``), and the story it joins.
 
         Syndication crosses outlets: one outlet's items that share a body (a stock line every
         item of a feed carries, a re-post) are left to the story level, which reads their
@@ -601,15 +612,16 @@ class StoryEngine:
         outlet = doc.outlet
         best: tuple[float, str] | None = None
         match: DocRecord | None = None
+        since, until = t - p.window, t + p.window
         for rec in copies:
-            if rec.time < since or (outlet is not None and rec.outlet == outlet):
+            if not since <= rec.time <= until or (outlet is not None and rec.outlet == outlet):
                 continue
             sim = sketch_similarity(feats.sketch, rec.sketch, p.sketch_k)
             if sim >= p.copy_threshold and (best is None or (sim, rec.doc_id) > best):
                 best, match = (sim, rec.doc_id), rec
         if match is None:
             return None, (), None, 0.0
-        original = self._group_original(match, copies, outlet, since)
+        original = self._group_original(match, copies, outlet, since, until)
         story = self._surviving(original.story_id)
         if story is None:
             return None, (), None, 0.0
@@ -619,7 +631,11 @@ class StoryEngine:
 
     @staticmethod
     def _group_original(
-        match: DocRecord, copies: list[DocRecord], outlet: str | None, since: float
+        match: DocRecord,
+        copies: list[DocRecord],
+        outlet: str | None,
+        since: float,
+        until: float,
     ) -> DocRecord:
         """The original of ``match``'s group of copies, as far as ``copies`` show it: what the
         match is a copy of, or what took its place as the original, and so on up. Each copy
@@ -633,7 +649,7 @@ class StoryEngine:
             if (
                 up is None
                 or up_id in seen
-                or up.time < since
+                or not since <= up.time <= until
                 or (outlet is not None and up.outlet == outlet)
             ):
                 break
@@ -669,7 +685,9 @@ class StoryEngine:
         t: float,
     ) -> tuple[StoryState | None, float, list[StoryState]]:
         p = self.params
-        since = t - p.window
+        # The window bounds both sides: a late document (a backfill, a file whose dates go
+        # backwards) is not the event of a story that began more than a window after it.
+        since, until = t - p.window, t + p.window
         lists = self.store.postings(query, since)
         votes: dict[str, int] = {}
         _count_elements(votes, chain.from_iterable(lists))  # Counter(...) without its checks
@@ -695,7 +713,7 @@ class StoryEngine:
         lead_number = _lead(vec, feats.ordered_entities, _is_number) if p.number_penalty else None
         for sid in ranked:
             story = loaded.get(sid)
-            if story is None or story.last_seen < since:
+            if story is None or story.last_seen < since or story.first_seen > until:
                 continue
             score = self._score(vec, ent, story, numbers, t)
             if lead_number is not None and _conflict(lead_number, feats.terms, story, _is_number):
@@ -738,5 +756,6 @@ class StoryEngine:
         story.size += 1
         story.first_seen = min(story.first_seen, t)
         story.last_seen = max(story.last_seen, t)
+        story.kept_from = max(story.kept_from, t)
         known = set(story.keys)
         story.keys.extend(k for k in index_keys if k not in known)

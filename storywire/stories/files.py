@@ -6,7 +6,8 @@ import gc
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,6 +39,9 @@ class FileReport:
     held: int = 0  # documents held (``Params.defer_below``) and decided later in the file
     repeated: int = 0  # lines whose id an earlier line had: they got that line's story
     empty: int = 0  # documents with neither title nor text (see ``_is_empty``)
+    # documents dated more than a window before the stream's clock when they came (a file out
+    # of time order): compared only with the stories of their time still kept
+    late: int = 0
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -102,6 +106,24 @@ def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
             yield Rejected(_usable_id(raw), str(exc))
 
 
+def _dated_by_neighbour(items: Iterator[Doc | Rejected]) -> Iterator[Doc | Rejected]:
+    """Documents in file order, each undated one placed at the previous dated line's time.
+
+    A file is a stream replayed: an undated line arrived between its neighbours. The store's
+    latest time (the engine's clock in ``storywire cluster``) is that only while dates go
+    forwards; in a file listed newest first it is days from the line's neighbours. Before the
+    first dated line the engine's clock stands in (0, or the latest time a Redis store kept)."""
+    previous: datetime | None = None
+    for item in items:
+        if isinstance(item, Doc):
+            if item.published is not None:
+                previous = item.published
+            elif previous is not None:
+                yield replace(item, published=previous, dated=False)
+                continue
+        yield item
+
+
 class _Progress:
     """A one-line progress report on stderr, redrawn at most twice a second."""
 
@@ -135,7 +157,7 @@ def cluster_file(
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
     line per input line and a backfill loses no other document to one bad line."""
     count = rejected = held = empty = 0
-    repeats = engine.repeats
+    repeats, late = engine.repeats, engine.late
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
@@ -168,7 +190,7 @@ def cluster_file(
             batch.clear()
 
         try:
-            for item in read_docs(src):
+            for item in _dated_by_neighbour(read_docs(src)):
                 batch.append(item)
                 if isinstance(item, Rejected):
                     rejected += 1
@@ -195,7 +217,9 @@ def cluster_file(
     if merged_into or decided:
         _complete(output_path, merged_into, decided)
     repeated = engine.repeats - repeats
-    return FileReport(count - rejected, rejected, tuple(errors), held, repeated, empty)
+    return FileReport(
+        count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late
+    )
 
 
 def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:

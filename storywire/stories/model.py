@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
@@ -154,9 +155,17 @@ class StoryState:
     e_terms: tuple[str, ...]  # the same for the entity vectors
     e_weights: array[float]
     keys: list[str]  # index features this story is registered under
+    # Evicted a window after this: the later of its last article's time and the stream's clock
+    # when that article came (-inf: last_seen). A late article (a backfill of a new source)
+    # keeps its story for the articles of its event that come with it, where evicting at
+    # last_seen dropped it at the next sweep.
+    kept_from: float = -math.inf
+
+    def __post_init__(self) -> None:
+        self.kept_from = max(self.kept_from, self.last_seen)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "id": self.id,
             "f": self.first_seen,
             "l": self.last_seen,
@@ -165,6 +174,9 @@ class StoryState:
             "e": [self.e_terms, self.e_weights.tolist()],
             "k": self.keys,
         }
+        if self.kept_from != self.last_seen:
+            out["r"] = self.kept_from  # only late stories: the rest stay as small as they were
+        return out
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> StoryState:
@@ -178,6 +190,7 @@ class StoryState:
             e_terms=tuple(raw["e"][0]),
             e_weights=array("f", raw["e"][1]),
             keys=list(raw["k"]),
+            kept_from=float(raw.get("r", -math.inf)),
         )
 
 
@@ -228,6 +241,14 @@ class Commit:
     new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at the record's time
     copy_keys: tuple[str, ...]  # the sketch hashes the record is found under
     arrival: bool = True  # a newly arrived document (counted), not a held one decided now
+    # The record is evicted a window after this (None: the record's time). A late document's
+    # record must outlive its own time, or a redelivery after the next sweep would be
+    # assigned again as a new document.
+    kept_from: float | None = None
+
+    @property
+    def keep_time(self) -> float:
+        return self.record.time if self.kept_from is None else self.kept_from
 
     @property
     def time(self) -> float:

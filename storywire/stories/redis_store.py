@@ -10,7 +10,9 @@ Layout (``P`` is the prefix):
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
-  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> time
+  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> the time its
+  eviction counts from (``Commit.keep_time``)
+- ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
 - ``P:lock`` the assignment lock (redis-py ``Lock``: a random token in a key with a timeout)
@@ -190,10 +192,11 @@ return out
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
 # story's state, the document's record, arrivals, then the index keys, the copy-list keys, for
 # each absorbed story its state key and index keys, and (when any) the alias hash and its
-# sorted set of times. ARGV: token, story id, story JSON, last seen, time, ttl, posting cap, copy
-# cap, doc id, record JSON, the counts of index keys and copy keys, the terms, the count of
-# absorbed stories, 1 for a new arrival (0: a held document decided now), the clock rank, and
-# each absorbed story's id, number of index keys and alias time. Returns the stream's clock and
+# sorted set of times. ARGV: token, story id, story JSON, its P:live score (kept from), time,
+# ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and copy keys, the
+# terms, the count of absorbed stories, 1 for a new arrival (0: a held document decided now),
+# the clock rank, the time the record is kept from (P:docs), and each absorbed story's id,
+# number of index keys and alias time. Returns the stream's clock and
 # the latest document time after the commit.
 _COMMIT = (
     _FENCE
@@ -219,7 +222,7 @@ for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
   redis.call('HSET', KEYS[3], unpack(pairs))
 end
 if ARGV[15] == '1' then redis.call('INCR', KEYS[9]) end
-local a, k = 16, 9 + ni + nc
+local a, k = 17, 9 + ni + nc
 for _ = 1, ng do
   local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
   for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
@@ -242,7 +245,7 @@ for j = 10, 9 + ni do
 end
 local doc, keep = ARGV[9], -tonumber(ARGV[8])
 redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
-redis.call('ZADD', KEYS[6], t, doc)
+redis.call('ZADD', KEYS[6], ARGV[17], doc)
 for j = 10 + ni, 9 + ni + nc do
   redis.call('RPUSH', KEYS[j], doc)
   redis.call('LTRIM', KEYS[j], keep, -1)
@@ -279,6 +282,7 @@ class _Held(threading.local):
     token: str | None = None
     clock: float | None = None
     latest: float | None = None
+    swept: float | None = None
 
 
 class RedisStoryStore:
@@ -336,11 +340,12 @@ class RedisStoryStore:
             raise LockError(
                 "Unable to acquire lock within the time specified", lock_name=self.lock_key
             )
-        self._held.token, self._held.clock, self._held.latest = token, None, None
+        held = self._held
+        held.token, held.clock, held.latest, held.swept = token, None, None, None
         try:
             yield None
         finally:
-            self._held.token = self._held.clock = self._held.latest = None
+            held.token = held.clock = held.latest = held.swept = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -422,7 +427,7 @@ class RedisStoryStore:
             token,
             story.id,
             orjson.dumps(story.to_json()),
-            story.last_seen,
+            story.kept_from,
             change.time,
             self.ttl,
             self.posting_cap,
@@ -435,12 +440,13 @@ class RedisStoryStore:
             len(change.merged),
             int(change.arrival),
             self.clock_rank,
+            change.keep_time,
         ]
         for gone_id in change.merged:
             old = gone.get(gone_id)
             keys.append(f"{p}:s:{gone_id}")
             keys += [f"{p}:i:{key}" for key in old.keys] if old else []
-            args += [gone_id, len(old.keys) if old else 0, old.last_seen if old else change.time]
+            args += [gone_id, len(old.keys) if old else 0, old.kept_from if old else change.time]
         if change.merged:
             keys += [f"{p}:alias", f"{p}:aliased"]
         times = self._commit(keys=keys, args=args)
@@ -487,6 +493,20 @@ class RedisStoryStore:
         if ops:
             self._run(ops)
         return len(old_ids)  # including ids whose state its TTL already removed
+
+    def swept(self) -> float:
+        held = self._held
+        if held.swept is not None:
+            return held.swept
+        raw = self.r.get(f"{self.p}:swept")
+        swept = -math.inf if raw is None else float(raw)
+        if held.token is not None:
+            held.swept = swept  # asked once per document: one round trip per lock
+        return swept
+
+    def swept_to(self, before: float) -> None:
+        self._run([3, "SET", f"{self.p}:swept", repr(before)])
+        self._held.swept = before
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         p = self.p

@@ -70,6 +70,18 @@ class StoryStore(Protocol):
         return how many stories went."""
         ...
 
+    def swept(self) -> float:
+        """The eviction horizon (``before``) of the last completed sweep (``swept_to``), -inf
+        before any: the engine sweeps when the stream has moved a step past it."""
+        ...
+
+    def swept_to(self, before: float) -> None:
+        """Note a completed sweep (eviction and rotation) up to ``before``. In the store, not
+        in an engine: every worker, and a restarted one, then sweeps at the same points of the
+        stream, so what a late document finds does not depend on which worker placed what.
+        Fenced like ``commit``."""
+        ...
+
     def rotate_frequencies(self, now: float, every: float) -> bool:
         """Start a new generation of document frequencies when the current one is ``every``
         seconds old at document time ``now``, dropping the previous one; ``stats`` counts the
@@ -130,7 +142,8 @@ class MemoryStoryStore:
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
         self.copy_index: dict[str, list[str]] = {}
-        self.docs: dict[str, tuple[DocRecord, tuple[str, ...]]] = {}
+        # doc id -> its record, copy keys and the time its eviction counts from (``Commit``)
+        self.docs: dict[str, tuple[DocRecord, tuple[str, ...], float]] = {}
         self._story_heap: list[tuple[float, str]] = []
         self._doc_heap: list[tuple[float, str]] = []
         # Absorbed story -> the story it was merged into. Each lives while records may name
@@ -142,6 +155,7 @@ class MemoryStoryStore:
         # Redis's P:hw sorted set.
         self._latest: list[tuple[float, str]] = []
         self._arrivals = 0
+        self._swept = -math.inf
         self.held: dict[str, HeldDoc] = {}  # in hold order, which is due order
         self._lock = threading.RLock()
 
@@ -189,7 +203,7 @@ class MemoryStoryStore:
 
     def commit(self, change: Commit) -> None:
         known = self.docs.get(change.record.doc_id)
-        if known is not None and known == (change.record, change.copy_keys):
+        if known is not None and known[:2] == (change.record, change.copy_keys):
             return  # applied already: the Redis store's commit is idempotent alike
         self.n_docs += 1
         self._arrivals += change.arrival
@@ -198,15 +212,15 @@ class MemoryStoryStore:
         for gone in change.merged:
             old = self.stories.get(gone)
             self.aliases[gone] = story.id
-            heapq.heappush(self._alias_heap, (change.time if old is None else old.last_seen, gone))
+            heapq.heappush(self._alias_heap, (change.time if old is None else old.kept_from, gone))
             self._evict_story(gone)
         self.stories[story.id] = story
-        heapq.heappush(self._story_heap, (story.last_seen, story.id))
+        heapq.heappush(self._story_heap, (story.kept_from, story.id))
         for key in change.new_keys:
             self._post(key, story.id, change.time)
         record = change.record
-        self.docs[record.doc_id] = (record, change.copy_keys)
-        heapq.heappush(self._doc_heap, (record.time, record.doc_id))
+        self.docs[record.doc_id] = (record, change.copy_keys, change.keep_time)
+        heapq.heappush(self._doc_heap, (change.keep_time, record.doc_id))
         for key in change.copy_keys:
             bucket = self.copy_index.setdefault(key, [])
             bucket.append(record.doc_id)
@@ -268,7 +282,7 @@ class MemoryStoryStore:
             # Each commit pushes an entry: only the one at the story's last seen time is its
             # place in P:live's order. Evicting at an earlier one would drain a backlog in
             # another order than Redis, and a late document would find other stories left.
-            if story is not None and story.last_seen == t:
+            if story is not None and story.kept_from == t:
                 self._evict_story(story_id)
                 evicted += 1
         dheap = self._doc_heap
@@ -276,8 +290,8 @@ class MemoryStoryStore:
         while dheap and dheap[0][0] < before and dropped < limit:
             _, doc_id = heapq.heappop(dheap)
             found = self.docs.get(doc_id)
-            if found is None or found[0].time >= before:
-                continue
+            if found is None or found[2] >= before:
+                continue  # an entry of an earlier record of this id
             dropped += 1
             del self.docs[doc_id]
             for key in found[1]:
@@ -292,6 +306,12 @@ class MemoryStoryStore:
                 break
             self.aliases.pop(heapq.heappop(aheap)[1], None)
         return evicted
+
+    def swept(self) -> float:
+        return self._swept
+
+    def swept_to(self, before: float) -> None:
+        self._swept = before
 
     def rotate_frequencies(self, now: float, every: float) -> bool:
         if self._df_started is None:

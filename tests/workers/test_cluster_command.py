@@ -210,3 +210,25 @@ def test_cluster_help_describes_the_input_fields(capsys: pytest.CaptureFixture[s
     text = " ".join(capsys.readouterr().out.split())
     assert '{"id","title"?,"text"?,"date"?,"outlet"?,"url"?}' in text
     assert "null" in text
+
+
+def test_cluster_reports_lines_dated_before_the_window(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file listed newest first replays as a stream whose every line is late: each is
+    compared only with the stories of its own time that the store still keeps (docs/stories.md,
+    Bounded memory). The summary says how many lines came that late, so an out-of-order file
+    does not pass unnoticed."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    days = [f"2024-03-{day:02d}T08:00:00+00:00" for day in range(30, 0, -1)]  # backwards
+    lines = [
+        {"id": f"n{i}", "title": f"Qzn{i}x report {i}", "date": day} for i, day in enumerate(days)
+    ]
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in lines))
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    # The clock is the 16th latest time (2024-03-15 once 16 lines are in): the 11 lines dated
+    # before 03-12 are more than 72 hours behind it.
+    assert "11 lines were dated more than a window (72 h) before" in capsys.readouterr().err
+    src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in reversed(lines)))
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    assert "window" not in capsys.readouterr().err

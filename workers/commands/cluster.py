@@ -43,8 +43,9 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # A file is a stream replayed, not news arriving now: an undated line takes the time of the
-    # latest dated line before it, never the wall clock, so that the window and the decay
-    # treat it as arriving in file order between its dated neighbours.
+    # previous dated line (``cluster_file``), never the wall clock, so that the window and the
+    # decay treat it as arriving in file order between its dated neighbours. Before the first
+    # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
     report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
     for reason in report.first_errors:
@@ -64,6 +65,15 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
         sys.stderr.write(
             f"storywire cluster: {report.empty} lines had neither title nor text (each placed "
             "by its url's words at most, else a story of its own)\n"
+        )
+    if report.late:
+        # Not an error either: a file listed newest first replays as a stream of late lines,
+        # and the store keeps a window of stories, not the archive (docs/stories.md).
+        sys.stderr.write(
+            f"storywire cluster: {report.late} lines were dated more than a window "
+            f"({params.window_hours:g} h) before the stream's clock when they came (is the "
+            "file in time order?): each was compared only with the stories of its own time "
+            "still kept\n"
         )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.

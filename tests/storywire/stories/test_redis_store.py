@@ -307,6 +307,9 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     assert memory.arrivals() == shared.arrivals()
     assert memory.clock() == shared.clock()
     assert memory.latest() == shared.latest()
+    assert memory.swept() == shared.swept()
+    kept = redis_client.zrange("storywire:stories:docs", 0, -1, withscores=True)
+    assert {d.decode(): t for d, t in kept} == {k: v[2] for k, v in memory.docs.items()}
     ids = list(memory.stories)
     assert shared.load(ids) == memory.load(ids)
     assert shared.live_stories() == memory.live_stories()
