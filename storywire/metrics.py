@@ -28,7 +28,8 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "storywire_stories_total": (
         "counter",
-        "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned).",
+        "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned;"
+        " late: dated more than a window before the stream).",
     ),
     "storywire_pending_articles": ("gauge", "Held articles waiting for their story."),
     "storywire_tasks_poisoned_total": (

@@ -61,6 +61,9 @@ class ProcessReport:
     stories_created: int = 0
     held: int = 0  # new articles the engine deferred: pending, no event yet
     released: int = 0  # earlier held articles (of any source) recorded by this call
+    # new articles dated more than a story window before the stream (a backfill): the stories
+    # of their own time may be gone, so they start their own
+    late: int = 0
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
 
     @property
@@ -159,6 +162,7 @@ def process_entries(
     articles = _as_first_brought(articles, source, ledger)
     known = ledger.known_stories([a.id for a in articles])
     fresh = [a for a in articles if a.id not in known]
+    late_before = engine.late
     placement = engine.place_many([article_doc(a) for a in fresh])
     placed = list(zip(fresh, placement.assigned, strict=True))
     assigned = [a for _, a in placed if a is not None]
@@ -196,6 +200,7 @@ def process_entries(
         stories_created=sum(1 for a in assigned if a.created),
         held=len(held),
         released=released,
+        late=engine.late - late_before,
         rejected=tuple(rejected),
     )
 

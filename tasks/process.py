@@ -48,6 +48,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
                 "stories:copy": report.copies,
                 "stories:held": report.held,
                 "stories:released": report.released,
+                "stories:late": report.late,
             },
         )
     except TRANSIENT as exc:
@@ -63,6 +64,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         stories_created=report.stories_created,
         held=report.held,
         released=report.released,
+        late=report.late,
         rejected=len(report.rejected),
     )
     for key, reason in report.rejected:

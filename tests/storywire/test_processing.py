@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -128,6 +128,21 @@ def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: red
     (record,) = ledger.all()
     assert len(record.members) == 1
     assert "evacuated" in record.members[0].summary
+
+
+def test_a_backfill_older_than_the_window_is_counted_late(redis_client: redis.Redis) -> None:
+    """A new source's week-old items, after today's news: placed (their own stories), and
+    counted, so an operator sees why they did not join today's stories."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore())
+    today = _entry("1", "Volcano erupts in Iceland", "<p>Lava flows near Grindavik.</p>")
+    assert process_entries(SOURCE, [("g:1", today)], engine=engine, ledger=ledger,
+                           fetched_at=NOW).late == 0  # fmt: skip
+    old = replace(_entry("2", "Storm floods Valencia", "<p>Rain fell for days.</p>"),
+                  published=NOW - timedelta(days=7))  # fmt: skip
+    report = process_entries(SOURCE, [("g:2", old)], engine=engine, ledger=ledger,
+                             fetched_at=NOW)  # fmt: skip
+    assert (report.new, report.stories_created, report.late) == (1, 1, 1)
 
 
 def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: redis.Redis) -> None:
