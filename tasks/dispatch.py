@@ -23,7 +23,7 @@ def dispatch(self: Task[Any, Any]) -> int:
     rt = runtime()
     now, lease = time.time(), rt.settings.lease_seconds
     try:
-        lost, known = rt.sources.reschedule_lost(now=now)
+        lost, known = _reschedule_lost(rt.sources, now=now)
         claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
     except TRANSIENT as exc:
         # No retry: the beat sends the next dispatch within its interval anyway.
@@ -45,6 +45,19 @@ def dispatch(self: Task[Any, Any]) -> int:
     if sent:
         log.info("dispatch", claimed=sent)
     return sent
+
+
+def _reschedule_lost(sources: RedisSourceStore, *, now: float) -> tuple[list[str], int]:
+    """One slice of the search for sources that lost their due time, and, once one is found,
+    the rest of that sweep: a schedule is lost whole (a key evicted or deleted, a snapshot),
+    and one slice per dispatch would bring 100k sources back over 50 minutes. Each slice is
+    its own script, so workers and the ledger are served between them."""
+    sweep = sources.reschedule_lost(now=now)
+    lost = list(sweep.back)
+    while lost and not sweep.done:
+        sweep = sources.reschedule_lost(now=now)
+        lost += sweep.back
+    return lost, sweep.known
 
 
 def _send_fetches(

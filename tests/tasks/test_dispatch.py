@@ -16,6 +16,7 @@ from structlog.testing import capture_logs
 import tasks.dispatch
 from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_metrics import COUNTERS_KEY
+from storywire.adapters.redis_sources import RESCHEDULE_SLICE
 from storywire.models import Source
 from storywire.settings import Settings
 from tasks.runtime import Runtime
@@ -125,3 +126,24 @@ def test_a_dispatch_that_finds_redis_down_is_one_warning(monkeypatch: pytest.Mon
     with capture_logs() as logs:
         assert task.run() == 0
     assert [e["event"] for e in logs] == ["dispatch.unavailable"]
+
+
+def test_a_schedule_lost_whole_comes_back_in_one_dispatch_slice_by_slice(
+    sent: list[str], redis_client: redis.Redis
+) -> None:
+    """The search for lost sources reads one slice per script; once a dispatch finds one it
+    reads on to the end of the sweep (other clients served between slices), so a schedule
+    evicted or deleted whole is back at once, not one slice per dispatch."""
+    runtime = tasks.dispatch.runtime()
+    n = 3 * RESCHEDULE_SLICE
+    more = [Source(id=f"s{i}", url=f"https://s{i}.example/feed", outlet="S", domain="s.example")
+            for i in range(n)]  # fmt: skip
+    runtime.sources.upsert(more, now=0.0)
+    runtime.sources.disable("s1", "gone for good", now=0.0)
+    redis_client.delete("sw:due")
+    task: Any = tasks.dispatch.dispatch
+    with capture_logs() as logs:
+        task.run()
+    assert [e["count"] for e in logs if e["event"] == "dispatch.rescheduled"] == [n]  # + wire - s1
+    assert redis_client.zcard("sw:due") == n
+    assert runtime.sources.next_poll("s1") is None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import redis
 
-from storywire.adapters.redis_sources import Claim, RedisSourceStore
+from storywire.adapters.redis_sources import RESCHEDULE_SLICE, Claim, RedisSourceStore
 from storywire.models import Source
 from storywire.sources import SourceState
 
@@ -203,3 +205,39 @@ def test_a_claim_sent_again_after_its_reply_was_lost_hands_out_the_same_sources(
     assert first == again == Claim(["s2", "s0", "s1"], ["s2"])
     assert store.outcomes("s2") == {"lease_lapsed": 1}  # counted once
     assert store.claim_due(now=100.0, lease=60.0, cap=10) == Claim([], [])  # a new claim
+
+
+def _script_calls(client: redis.Redis, command: str) -> int:
+    """How many times Redis ran ``command`` since the last CONFIG RESETSTAT (scripts' calls
+    count: a Lua script's work is what other clients wait behind)."""
+    stats = cast(dict[str, Any], client.info("commandstats")).get(f"cmdstat_{command}")
+    return int(stats["calls"]) if stats else 0
+
+
+def test_the_search_for_lost_sources_reads_a_bounded_slice_per_call(
+    redis_client: redis.Redis,
+) -> None:
+    """With one source disabled the schedule holds fewer sources than are known, and every
+    dispatch scanned all of them in one script: 250 ms at 100k sources, every 30 s, during
+    which Redis served no worker. Each call now reads one slice; a source that lost its due
+    time is found within one sweep of the slices, a disabled one is never put back."""
+    n = 20_000
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(n), now=0.0)
+    store.disable("s7", "gone", now=0.0)
+    redis_client.zrem("sw:due", "s12345")
+    calls, found = 0, []
+    while not found:
+        redis_client.config_resetstat()
+        sweep = store.reschedule_lost(now=5.0)
+        calls += 1
+        assert _script_calls(redis_client, "zscore") <= 2 * RESCHEDULE_SLICE + 200
+        assert _script_calls(redis_client, "hkeys") == 0
+        assert sweep.known == n
+        found = sweep.back
+        assert calls <= n // RESCHEDULE_SLICE + 1
+    assert found == ["s12345"]
+    assert store.next_poll("s12345") == 5.0
+    for _ in range(n // RESCHEDULE_SLICE + 2):
+        assert store.reschedule_lost(now=6.0).back == []
+    assert store.next_poll("s7") is None
