@@ -25,6 +25,9 @@ from storywire.models import Source
 from storywire.sources import SourceState
 
 PREFIX = "sw:"
+# Sources per pipeline or command where a call handles many: thousands of sources go in a few
+# round trips, none of which holds Redis (or the client's memory) for long.
+BATCH = 1000
 
 # Claims atomically, so two beats (or a beat and an operator) never hand one source out twice.
 # A claimed source's due time moves to its lease expiry: if its fetch dies, it is simply due again.
@@ -192,15 +195,20 @@ class RedisSourceStore:
         return self._p + ":".join(parts)
 
     def upsert(self, sources: Iterable[Source], *, now: float) -> int:
-        """Register sources; new ones are due now, known ones keep their schedule and state."""
-        pipe = self._r.pipeline()
-        count = 0
-        for source in sources:
-            pipe.hset(self._key("sources"), source.id, orjson.dumps(source.to_dict()))
-            pipe.zadd(self._key("due"), {source.id: now}, nx=True)
-            count += 1
+        """Register sources; new ones are due now, known ones keep their schedule and state.
+
+        Not one transaction: one would hold Redis for the whole file (200k commands at 100k
+        sources). A new source seen between its two commands would be made due now by
+        ``reschedule_lost``, as the second command does."""
+        listed = list(sources)
+        pipe = self._r.pipeline(transaction=False)
+        for start in range(0, len(listed), BATCH):
+            chunk = listed[start : start + BATCH]
+            configs: dict[Any, Any] = {s.id: orjson.dumps(s.to_dict()) for s in chunk}
+            pipe.hset(self._key("sources"), mapping=configs)
+            pipe.zadd(self._key("due"), dict.fromkeys(configs, now), nx=True)
         pipe.execute()
-        return count
+        return len(listed)
 
     def remove(self, source_id: str) -> bool:
         pipe = self._r.pipeline()
@@ -309,6 +317,21 @@ class RedisSourceStore:
         until, _ = pipe.execute()
         # A second of slack for clock skew between workers; an early run pays again.
         return until is not None and now >= float(until) - 1.0
+
+    def overview(self, source_ids: Sequence[str]) -> list[tuple[SourceState, float | None]]:
+        """Each source's health record and next poll, a pipeline per ``BATCH`` sources: one
+        request per source would be 20,000 round trips for a listing of 10k."""
+        rows: list[tuple[SourceState, float | None]] = []
+        for start in range(0, len(source_ids), BATCH):
+            pipe = self._r.pipeline(transaction=False)
+            for source_id in source_ids[start : start + BATCH]:
+                pipe.hgetall(self._key("state", source_id))
+                pipe.zscore(self._key("due"), source_id)
+            replies = pipe.execute()
+            for raw, due in zip(replies[::2], replies[1::2], strict=True):
+                record = {k.decode(): orjson.loads(v) for k, v in raw.items()}
+                rows.append((SourceState(**_known_fields(record)), due))
+        return rows
 
     def outcomes(self, source_id: str) -> dict[str, int]:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("outcomes", source_id)))

@@ -23,7 +23,13 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.models import Source
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
-from storywire.sources import PrivateHostError, SourceConfigError, load_sources, parse_sources
+from storywire.sources import (
+    PrivateHostError,
+    SourceConfigError,
+    SourceState,
+    load_sources,
+    parse_sources,
+)
 from workers.commands import service_redis
 
 
@@ -54,15 +60,15 @@ def do_add(
 def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
     # Read everything first: a header alone, or half a table, would read as fewer sources.
-    rows = [_list_row(store, source, now) for source in store.all()]
+    sources = store.all()
+    records = store.overview([s.id for s in sources])
+    rows = [_list_row(s, state, due, now) for s, (state, due) in zip(sources, records, strict=True)]
     out.write(f"{'id':<24} {'status':<9} {'next':>8} {'fails':>5} {'last':<14} url\n")
     out.writelines(rows)
     return 0
 
 
-def _list_row(store: RedisSourceStore, source: Source, now: float) -> str:
-    state = store.state(source.id)
-    due = store.next_poll(source.id)
+def _list_row(source: Source, state: SourceState, due: float | None, now: float) -> str:
     status = (
         "disabled" if state.disabled_reason else ("failing" if state.consecutive_failures else "ok")
     )

@@ -207,9 +207,9 @@ def test_a_claim_sent_again_after_its_reply_was_lost_hands_out_the_same_sources(
     assert store.claim_due(now=100.0, lease=60.0, cap=10) == Claim([], [])  # a new claim
 
 
-def _script_calls(client: redis.Redis, command: str) -> int:
-    """How many times Redis ran ``command`` since the last CONFIG RESETSTAT (scripts' calls
-    count: a Lua script's work is what other clients wait behind)."""
+def _calls(client: redis.Redis, command: str) -> int:
+    """How many times Redis ran ``command`` since the last CONFIG RESETSTAT, scripts' calls
+    included (a script's work is what other clients wait behind)."""
     stats = cast(dict[str, Any], client.info("commandstats")).get(f"cmdstat_{command}")
     return int(stats["calls"]) if stats else 0
 
@@ -231,8 +231,8 @@ def test_the_search_for_lost_sources_reads_a_bounded_slice_per_call(
         redis_client.config_resetstat()
         sweep = store.reschedule_lost(now=5.0)
         calls += 1
-        assert _script_calls(redis_client, "zscore") <= 2 * RESCHEDULE_SLICE + 200
-        assert _script_calls(redis_client, "hkeys") == 0
+        assert _calls(redis_client, "zscore") <= 2 * RESCHEDULE_SLICE + 200
+        assert _calls(redis_client, "hkeys") == 0
         assert sweep.known == n
         found = sweep.back
         assert calls <= n // RESCHEDULE_SLICE + 1
@@ -241,3 +241,24 @@ def test_the_search_for_lost_sources_reads_a_bounded_slice_per_call(
     for _ in range(n // RESCHEDULE_SLICE + 2):
         assert store.reschedule_lost(now=6.0).back == []
     assert store.next_poll("s7") is None
+
+
+def test_registering_thousands_of_sources_is_a_command_per_thousand_not_per_source(
+    redis_client: redis.Redis,
+) -> None:
+    """Loading a sources file sent two commands per source in one MULTI: Redis served no one
+    else until all of them (200k commands at 100k sources) had run. Now one HSET and one ZADD
+    per thousand, outside a transaction; known sources still keep their schedule."""
+    n = 2500
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(1), now=1.0)
+    store.finish("s0", SourceState(polls=1), next_poll=900.0)
+    redis_client.config_resetstat()
+    assert store.upsert(_sources(n), now=5.0) == n
+    assert _calls(redis_client, "hset") <= 3
+    assert _calls(redis_client, "zadd") <= 3
+    assert _calls(redis_client, "multi") == 0
+    assert store.next_poll("s0") == 900.0
+    assert store.next_poll(f"s{n - 1}") == 5.0
+    assert [s.id for s in store.all()] == sorted(s.id for s in _sources(n))
+    assert store.get("s42") == _sources(43)[42]
