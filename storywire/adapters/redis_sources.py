@@ -170,7 +170,7 @@ return {back, known, 0}
 """
 
 
-# Sources read per script by the search for lost ones: about 4 ms of Redis's time (on a
+# Sources read per script by the search for lost ones: about 3.5 ms of Redis's time (on a
 # 2-core box), and a sweep of 100k sources in 100 dispatches (50 minutes at the default 30 s).
 RESCHEDULE_SLICE = 1000
 
