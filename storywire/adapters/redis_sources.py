@@ -230,7 +230,10 @@ class RedisSourceStore:
         return Source.from_dict(orjson.loads(cast(bytes, raw))) if raw else None
 
     def all(self) -> list[Source]:
-        raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("sources")))
+        """Every source, sorted by id. Read in HSCAN slices: one HGETALL held Redis for 80 ms
+        at 100k sources. Not a snapshot: a source added or removed meanwhile may be missed;
+        every other one comes back once."""
+        raw = dict(self._r.hscan_iter(self._key("sources"), count=BATCH))
         return sorted((Source.from_dict(orjson.loads(v)) for v in raw.values()), key=lambda s: s.id)
 
     def claim_due(self, *, now: float, lease: float, cap: int, token: str | None = None) -> Claim:

@@ -262,3 +262,17 @@ def test_registering_thousands_of_sources_is_a_command_per_thousand_not_per_sour
     assert store.next_poll(f"s{n - 1}") == 5.0
     assert [s.id for s in store.all()] == sorted(s.id for s in _sources(n))
     assert store.get("s42") == _sources(43)[42]
+
+
+def test_reading_every_source_holds_redis_for_a_slice_at_a_time(redis_client: redis.Redis) -> None:
+    """`sources list`, `add`, `load` and the OPML commands read every source: one HGETALL,
+    which held Redis for 80 ms at 100k sources (a 20 MB reply). Now HSCAN slices, each about
+    a thousand sources; what comes back is every source once, sorted by id."""
+    n = 2500
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(n), now=0.0)
+    redis_client.config_resetstat()
+    got = store.all()
+    assert _calls(redis_client, "hgetall") == 0
+    assert _calls(redis_client, "hscan") >= 2
+    assert got == sorted(_sources(n), key=lambda s: s.id)
