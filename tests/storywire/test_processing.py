@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import orjson
 import pytest
@@ -31,6 +32,21 @@ def _entry(guid: str, title: str, html: str) -> Entry:
         guid=guid, link=f"https://wire.example/{guid}?utm_source=rss", title=title,
         summary_html="", content_html=html, published=datetime(2026, 11, 25, 9, tzinfo=UTC),
     )  # fmt: skip
+
+
+# A wire story, word for word in every outlet that carries it.
+WIRE = (
+    "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
+    "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
+    "there were no immediate reports of damage or casualties in the coastal towns.</p>"
+)
+
+
+def _outbox_events(client: redis.Redis, ledger: RedisLedger) -> list[dict[str, Any]]:
+    """The events waiting in the outbox, in order (items are ``id|type|json``)."""
+    return [
+        orjson.loads(item.split(b"|", 2)[2]) for item in client.lrange(ledger.outbox_key, 0, -1)
+    ]
 
 
 def test_build_article_cleans_and_canonicalises() -> None:
@@ -150,22 +166,16 @@ def test_wire_copy_is_announced_as_a_copy_of_the_first_article(redis_client: red
     naming the original article and its outlet; the first outlet's article gets none."""
     ledger = RedisLedger(redis_client)
     engine = StoryEngine(MemoryStoryStore())
-    wire = (
-        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
-        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
-        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
-    )
     first = process_entries(
-        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", WIRE))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     copy = process_entries(
-        ECHO, [("g:9", _entry("9", "Strong quake strikes off Sumatra (AP)", wire))],
+        ECHO, [("g:9", _entry("9", "Strong quake strikes off Sumatra (AP)", WIRE))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     assert (first.copies, copy.copies) == (0, 1)
-    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
-    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]  # id|type|json
+    events = _outbox_events(redis_client, ledger)
     copied = [e for e in events if e["type"] == ARTICLE_COPIED]
     ingested = [e["data"] for e in events if e["type"] == ARTICLE_INGESTED]
     assert len(copied) == 1
@@ -185,13 +195,8 @@ def test_a_wire_article_polled_after_its_republication_is_announced_as_the_origi
     its article.ingested, in the same write, the site's article is announced as its copy."""
     ledger = RedisLedger(redis_client)
     engine = StoryEngine(MemoryStoryStore())
-    wire = (
-        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
-        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
-        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
-    )
     republished = replace(
-        _entry("9", "Strong quake strikes off Sumatra (AP)", wire),
+        _entry("9", "Strong quake strikes off Sumatra (AP)", WIRE),
         published=datetime(2026, 11, 25, 9, 40, tzinfo=UTC),
     )
     site = process_entries(
@@ -199,12 +204,11 @@ def test_a_wire_article_polled_after_its_republication_is_announced_as_the_origi
     )
     before = ledger.outbox_length()
     first = process_entries(
-        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", WIRE))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     assert (site.copies, first.copies) == (0, 0)
-    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
-    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]  # id|type|json
+    events = _outbox_events(redis_client, ledger)
     assert [e["type"] for e in events[before:]] == [
         "storywire.story.updated.v1",
         ARTICLE_INGESTED,
@@ -230,20 +234,14 @@ def test_an_undated_republication_that_arrived_first_stays_the_original(
     (the item may be hours old). Arrival order stands: the wire's article is the copy."""
     ledger = RedisLedger(redis_client)
     engine = StoryEngine(MemoryStoryStore())
-    wire = (
-        "<p>A magnitude 6.1 earthquake struck off the coast of Sumatra on Tuesday, the US "
-        "Geological Survey said. Indonesia's meteorology agency issued no tsunami warning, and "
-        "there were no immediate reports of damage or casualties in the coastal towns.</p>"
-    )
-    undated = replace(_entry("9", "Strong quake strikes off Sumatra (AP)", wire), published=None)
+    undated = replace(_entry("9", "Strong quake strikes off Sumatra (AP)", WIRE), published=None)
     site = process_entries(ECHO, [("g:9", undated)], engine=engine, ledger=ledger, fetched_at=NOW)
     first = process_entries(
-        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", wire))],
+        SOURCE, [("g:1", _entry("1", "Quake off Sumatra", WIRE))],
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     assert (site.copies, first.copies) == (0, 1)
-    outbox = redis_client.lrange(ledger.outbox_key, 0, -1)
-    events = [orjson.loads(item.split(b"|", 2)[2]) for item in outbox]
+    events = _outbox_events(redis_client, ledger)
     (copied,) = (e["data"] for e in events if e["type"] == ARTICLE_COPIED)
     assert (copied["outlet"], copied["original_outlet"]) == ("Wire", "Echo")
 
