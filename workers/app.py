@@ -15,6 +15,7 @@ from storywire.settings import Settings, SettingsError
 from storywire.stories import background
 from tasks import options
 from workers.logging import configure_logging
+from workers.watch import watch_supervisor
 
 
 def release_interval(settings: Settings) -> float:
@@ -92,6 +93,13 @@ def _dispatch_at_start(**_: Any) -> None:
     except kombu.exceptions.OperationalError as exc:
         # The broker is away: the schedule's own dispatch follows once it is back.
         structlog.get_logger().warning("beat.start_dispatch_failed", error=str(exc))
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _watch_supervisor(**_: Any) -> None:
+    """Children of `storywire run` end with it, even when it is killed (workers.watch)."""
+    watch_supervisor()
 
 
 @signals.worker_init.connect

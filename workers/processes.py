@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from storywire.settings import Settings
+from workers.watch import SUPERVISOR
 
 # Which pool suits each queue: fetch waits on sockets, process burns CPU.
 POOLS = {"fetch": "threads", "process": "prefork", "publish": "threads", "dispatch": "solo"}
@@ -55,7 +56,8 @@ def service_processes(
 ) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Run one worker per queue (and the beat) until the block ends, then stop them cleanly."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    full_env = {**os.environ, **env, "PYTHONPATH": _pythonpath()}
+    # Each child ends with this process, even killed with SIGKILL (workers.watch).
+    full_env = {**os.environ, **env, "PYTHONPATH": _pythonpath(), SUPERVISOR: str(os.getpid())}
     commands = [worker_command(q, settings) for q in SERVICE_WORKERS]
     if beat:
         commands.append(beat_command(settings))
