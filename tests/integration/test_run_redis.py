@@ -3,6 +3,8 @@ data, and the service (workers, beat) goes on instead of waiting on it for ever.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -168,3 +170,137 @@ def test_a_hangup_stops_the_run_and_everything_it_started(tmp_path: Path) -> Non
     assert code == 0, log.read_text()[-3000:]
     assert server in children
     assert left == []
+
+
+def _start_run(tmp_path: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`storywire run` on an embedded Redis in ``tmp_path / "var"``, its output in ``log``."""
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
+           "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
+           "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
+           "PYTHONPATH": str(ROOT)}  # fmt: skip
+    script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
+            env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
+        )  # fmt: skip
+
+
+def _events(log: Path) -> list[dict[str, object]]:
+    return [orjson.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+
+
+def _wait_until_serving(log: Path, run: subprocess.Popen[bytes]) -> None:
+    """Until its three workers and its beat have started, within 60 s."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert run.poll() is None, log.read_text()[-3000:]
+        said = [str(e.get("event")) for e in _events(log)]
+        if sum(e.endswith(" ready.") for e in said) == 3 and "beat: Starting..." in said:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"workers and beat not up within 60 s: {log.read_text()[-3000:]}")
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for a parent (init or a subreaper) to reap it."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _kill_left(pids: list[int]) -> None:
+    """Nothing left behind, even when a test fails."""
+    for pid in pids:
+        if _alive(pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.timeout(120)
+def test_a_killed_run_takes_its_workers_and_beat_with_it(tmp_path: Path) -> None:
+    """`storywire run` killed with SIGKILL (the OOM killer, `kill -9`, a container's hard stop)
+    left its workers and beat running with no owner, polling feeds for ever. Each watches the
+    run that started it and shuts down as on SIGTERM once it is gone."""
+    log = tmp_path / "run.log"
+    run = _start_run(tmp_path, log)
+    children: list[int] = []
+    try:
+        client = redis.Redis.from_url(_embedded_url(log, run), socket_timeout=2)
+        server = _server_pid(client)
+        client.close()
+        _wait_until_serving(log, run)
+        children = _children(run.pid)
+        workers = [pid for pid in children if pid != server]
+        assert len(workers) == 4, children  # fetch, process, publish+dispatch, beat
+        run.kill()
+        run.wait(timeout=10)
+        deadline = time.monotonic() + 45
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in workers if _alive(pid)] == [], log.read_text()[-3000:]
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=10)
+        _kill_left(children)
+    said = [str(e.get("event")) for e in _events(log)]
+    # Warm, as on SIGTERM: each said why, then Celery's own shutdown ran.
+    assert said.count("supervisor.gone") == 4, log.read_text()[-3000:]
+    assert log.read_text().count("worker: Warm shutdown") == 3
+
+
+@pytest.mark.timeout(150)
+def test_the_next_run_stops_the_redis_server_a_killed_run_left_and_keeps_its_data(
+    tmp_path: Path,
+) -> None:
+    """The redis-server of a run killed with SIGKILL went on writing `var/redis`, and the
+    directory's lock went with the run: the next run started a second server on the same
+    append-only file. The orphan now holds the lock as long as it lives; the next run stops it
+    (SIGTERM: it saves its data), says so in one line, and serves that data itself."""
+    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
+    first = _start_run(tmp_path, first_log)
+    second: subprocess.Popen[bytes] | None = None
+    left: list[int] = []
+    try:
+        client = redis.Redis.from_url(_embedded_url(first_log, first), socket_timeout=2)
+        orphan = _server_pid(client)
+        assert orphan is not None
+        left = [orphan, *_children(first.pid)]
+        client.set("kept", "yes")
+        client.close()
+        first.kill()
+        first.wait(timeout=10)
+        assert _alive(orphan)
+        # The orphan still holds the directory.
+        with (
+            (tmp_path / "var" / "redis" / "storywire.lock").open("a+") as lock,
+            pytest.raises(BlockingIOError),
+        ):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        second = _start_run(tmp_path, second_log)
+        client = redis.Redis.from_url(_embedded_url(second_log, second), socket_timeout=2)
+        left += [_server_pid(client) or 0]
+        assert not _alive(orphan), "the orphaned redis-server still runs"
+        assert client.get("kept") == b"yes"
+        client.close()
+        stopped = [e for e in _events(second_log) if e.get("event") == "redis.orphan_stopped"]
+        assert len(stopped) == 1, second_log.read_text()[-3000:]
+        assert stopped[0]["pids"] == [orphan]
+        assert stopped[0]["storywire_pid"] == first.pid
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=40) == 0, second_log.read_text()[-3000:]
+    finally:
+        for run in (first, second):
+            if run is not None and run.poll() is None:
+                left += _children(run.pid)
+                run.kill()
+                run.wait(timeout=10)
+        _kill_left(left)

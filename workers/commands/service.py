@@ -46,6 +46,13 @@ def redis_for(
         return
     directory = settings.data_dir / "redis" if keep else None
     with embedded_redis(directory=directory, persist=keep) as server:
+        if server.orphans:
+            log.warning(
+                "redis.orphan_stopped",
+                pids=list(server.orphans),
+                storywire_pid=server.orphaned_by,
+                directory=str(server.directory),
+            )
         log.info("redis.embedded", url=server.url, directory=str(server.directory))
         yield server.url, server
 

