@@ -222,8 +222,8 @@ def _stop_orphans(workdir: Path, lock: IO[str]) -> tuple[tuple[int, ...], int | 
             time.sleep(0.05)
     pids = " ".join(map(str, main))
     raise EmbeddedRedisError(
-        f"redis-server: {workdir} is in use by redis-server pid {pids}, left running by a "
-        f"storywire that is gone (pid {owner or 'unknown'}), which did not stop within "
+        f"redis-server: {workdir} is in use by redis-server pid {pids} (left running by a "
+        f"storywire that is gone, pid {owner or 'unknown'}); it did not stop within "
         f"{ORPHAN_STOP_TIMEOUT:g} s of SIGTERM: stop it (kill {pids}) and start again"
     )
 

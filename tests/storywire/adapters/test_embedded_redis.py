@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,42 @@ def test_a_lock_held_by_what_is_not_our_server_is_named_and_left_alone(
         finally:
             squatter.kill()
             squatter.wait(timeout=10)
+
+
+@pytest.mark.timeout(60)
+def test_a_left_server_that_does_not_stop_is_named_with_how_to_stop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server left by a killed storywire that ignores SIGTERM (busy, or stuck saving) keeps
+    the directory: the start is refused, naming its pid and how to stop it, and it is not
+    killed."""
+    monkeypatch.setattr("storywire.adapters.embedded_redis.ORPHAN_STOP_TIMEOUT", 1.0)
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    with (directory / "storywire.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # Titled as redis-server titles itself, in the directory, holding its lock.
+        stuck = subprocess.Popen(
+            ["bash", "-c", "trap '' TERM; exec -a 'redis-server *:6390' sleep 60"],
+            cwd=directory,
+            pass_fds=(lock.fileno(),),
+        )
+        lock.write(f"storywire {gone.pid}\nredis-server {stuck.pid}\n")
+    try:
+        deadline = time.monotonic() + 10  # until bash has become the "server"
+        while "redis-server" not in Path(f"/proc/{stuck.pid}/cmdline").read_text():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=directory):
+            pass
+        assert str(caught.value) == (
+            f"redis-server: {directory} is in use by redis-server pid {stuck.pid} (left running "
+            f"by a storywire that is gone, pid {gone.pid}); it did not stop within 1 s of "
+            f"SIGTERM: stop it (kill {stuck.pid}) and start again"
+        )
+        assert stuck.poll() is None
+    finally:
+        stuck.kill()
+        stuck.wait(timeout=10)
