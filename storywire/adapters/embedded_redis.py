@@ -249,11 +249,11 @@ def _has_open(pid: int, path: Path) -> bool | None:
 
 
 def _openers(path: Path) -> list[int]:
-    return [
-        int(entry)
-        for entry in os.listdir("/proc")
-        if entry.isdigit() and _has_open(int(entry), path)
-    ]
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (macOS): nobody can be named, and nothing is signalled
+        return []
+    return [int(entry) for entry in entries if entry.isdigit() and _has_open(int(entry), path)]
 
 
 # redis-server replaces its command line with its title: its binary and address, or in a

@@ -333,3 +333,34 @@ def test_a_left_server_that_does_not_stop_is_named_with_how_to_stop_it(
     finally:
         stuck.kill()
         stuck.wait(timeout=10)
+
+
+@pytest.mark.timeout(60)
+def test_without_proc_a_locked_directory_is_refused_and_nothing_is_signalled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where /proc does not exist (macOS), no holder can be named or checked: the start is
+    refused with how to find the holder, and the holder runs on."""
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    with (directory / "storywire.lock").open("a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        holder = subprocess.Popen(["sleep", "60"], pass_fds=(lock.fileno(),))
+    try:
+        real_listdir = os.listdir
+
+        def no_proc(path: str) -> list[str]:
+            if str(path) == "/proc":
+                raise FileNotFoundError(path)
+            return real_listdir(path)
+
+        monkeypatch.setattr(os, "listdir", no_proc)
+        with (
+            pytest.raises(EmbeddedRedisError, match=r"cannot see .*fuser -v"),
+            embedded_redis(directory=directory),
+        ):
+            pass
+        assert holder.poll() is None
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
