@@ -49,20 +49,26 @@ def _server_pid(client: redis.Redis) -> int | None:
         return None
 
 
-@pytest.mark.timeout(90)
-def test_a_killed_embedded_redis_comes_back_and_the_service_goes_on(tmp_path: Path) -> None:
+def _start_run(tmp_path: Path, log: Path, **env: str) -> subprocess.Popen[bytes]:
+    """`storywire run` on an embedded Redis in ``tmp_path / "var"``, its output in ``log``;
+    ``env``: more settings."""
     (tmp_path / "sources.toml").write_text(SOURCES)
     env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
            "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
            "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    log = tmp_path / "run.log"
+           "PYTHONPATH": str(ROOT), **env}  # fmt: skip
     script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
     with log.open("wb") as sink:
-        run = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
             env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
         )  # fmt: skip
+
+
+@pytest.mark.timeout(90)
+def test_a_killed_embedded_redis_comes_back_and_the_service_goes_on(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    run = _start_run(tmp_path, log)
     client = redis.Redis.from_url(_embedded_url(log, run), socket_timeout=2)
     try:
         first = _server_pid(client)
@@ -90,7 +96,6 @@ def test_a_redis_that_dies_at_every_start_ends_the_run_with_its_reason(tmp_path:
     """A redis-server that cannot start again (here: a full disk) was either restarted every
     half second for ever or ended the run at the first try. Now the run retries with backoff,
     then stops its workers and exits 1 with one line naming the binary and the reason."""
-    (tmp_path / "sources.toml").write_text(SOURCES)
     real = shutil.which("redis-server") or redis_server_binary()
     starts = tmp_path / "starts"
     wrapper = tmp_path / "redis-server"
@@ -102,17 +107,8 @@ def test_a_redis_that_dies_at_every_start_ends_the_run_with_its_reason(tmp_path:
         "exit 1\n"
     )
     wrapper.chmod(0o755)
-    env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
-           "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
-           "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
-           "STORYWIRE_REDIS_SERVER": str(wrapper), "PYTHONPATH": str(ROOT)}  # fmt: skip
     log = tmp_path / "run.log"
-    script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
-    with log.open("wb") as sink:
-        run = subprocess.Popen(
-            [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
-            env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
-        )  # fmt: skip
+    run = _start_run(tmp_path, log, STORYWIRE_REDIS_SERVER=str(wrapper))
     client = redis.Redis.from_url(_embedded_url(log, run), socket_timeout=2)
     try:
         first = _server_pid(client)
@@ -135,18 +131,8 @@ def test_a_hangup_stops_the_run_and_everything_it_started(tmp_path: Path) -> Non
     """SIGHUP (the terminal or ssh session closed, `kill -HUP`) ended `storywire run` at once,
     leaving its redis-server, workers and beat running with no owner; the next run then put a
     second server on the same data directory. It stops cleanly, as on SIGTERM."""
-    (tmp_path / "sources.toml").write_text(SOURCES)
-    env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
-           "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
-           "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
     log = tmp_path / "run.log"
-    script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
-    with log.open("wb") as sink:
-        run = subprocess.Popen(
-            [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
-            env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
-        )  # fmt: skip
+    run = _start_run(tmp_path, log)
     client = redis.Redis.from_url(_embedded_url(log, run), socket_timeout=2)
     server = _server_pid(client)
     client.close()
@@ -170,21 +156,6 @@ def test_a_hangup_stops_the_run_and_everything_it_started(tmp_path: Path) -> Non
     assert code == 0, log.read_text()[-3000:]
     assert server in children
     assert left == []
-
-
-def _start_run(tmp_path: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`storywire run` on an embedded Redis in ``tmp_path / "var"``, its output in ``log``."""
-    (tmp_path / "sources.toml").write_text(SOURCES)
-    env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
-           "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
-           "STORYWIRE_PROCESS_CONCURRENCY": "1", "STORYWIRE_FETCH_CONCURRENCY": "1",
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    script = "import sys; from workers.cli import main; sys.exit(main(sys.argv[1:]))"
-    with log.open("wb") as sink:
-        return subprocess.Popen(
-            [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
-            env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
-        )  # fmt: skip
 
 
 def _events(log: Path) -> list[dict[str, object]]:
