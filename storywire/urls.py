@@ -27,8 +27,8 @@ _TRACKING_EXACT = frozenset(
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
 # Names that select content on some sites, so they go only when their value marks a click from
-# a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…
-_CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin"})
+# a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…, CNN's eref=rss_world
+_CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin", "eref"})
 _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 # Names that mark where a click came from by a code of the outlet's: Yonhap's input=1195m or
 # input=rss (its feeds; 1179m its home page). Another value may be what the page shows: kept.
@@ -42,6 +42,14 @@ _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
 _GOOGLE_NEWS = "news.google.com"
 _GOOGLE_NEWS_PARAMS = frozenset({"oc", "hl", "gl", "ceid"})
 _GOOGLE_NEWS_ARTICLE = re.compile(r"/(?:[\w.]+/)*?(?:articles|read)/([^/]+)")
+
+# Aggregators that link each item through a click counter carrying the outlet's URL in its
+# query: Bing News (bing.com/news/apiclick.aspx?…&url=…), Google Alerts (google.com/url?url=…).
+# Host, path: the parameters that may carry it.
+_CLICK_REDIRECTS = {
+    ("bing.com", "/news/apiclick.aspx"): ("url",),
+    ("google.com", "/url"): ("url", "q"),
+}
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -86,6 +94,9 @@ def canonical_url(url: str) -> str:
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     params = parse_qsl(parts.query, keep_blank_values=True)
+    target = _redirect_target(host, path, params)
+    if target is not None:
+        return canonical_url(target)
     if host == _GOOGLE_NEWS and (article := _GOOGLE_NEWS_ARTICLE.fullmatch(path)):
         target = google_news_target(article.group(1))
         if target is not None:
@@ -95,11 +106,37 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, ""))
 
 
+def _redirect_target(host: str, path: str, params: list[tuple[str, str]]) -> str | None:
+    """The outlet's URL an aggregator's click redirect carries, or None. One that is itself
+    such a redirect is not followed: its click counter's URL stands, and canonicalising stays
+    one step however a link nests them."""
+    names = _CLICK_REDIRECTS.get((host, path.lower()))
+    if names is None:
+        return None
+    for name, value in params:
+        if name.lower() not in names:
+            continue
+        parts = split_url(value.strip())
+        if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+            continue
+        inner = parts.hostname.lower().rstrip(".").removeprefix("www.")
+        if (inner, _MULTI_SLASH.sub("/", parts.path) or "/") not in _CLICK_REDIRECTS:
+            return value.strip()
+    return None
+
+
 def article_link(link: str) -> str:
-    """Where an entry's page is: the outlet's URL a Google News redirect carries (as written,
-    for it to be fetched), else ``link`` itself."""
+    """Where an entry's page is: the outlet's URL a Google News redirect or an aggregator's
+    click redirect carries (as written, for it to be fetched), else ``link`` itself."""
     parts = split_url(link.strip())
-    if parts is None or (parts.hostname or "").lower() != _GOOGLE_NEWS:
+    if parts is None:
+        return link
+    host = (parts.hostname or "").lower().rstrip(".").removeprefix("www.")
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    redirected = _redirect_target(host, _MULTI_SLASH.sub("/", parts.path), params)
+    if redirected is not None:
+        return redirected
+    if host != _GOOGLE_NEWS:
         return link
     article = _GOOGLE_NEWS_ARTICLE.fullmatch(_MULTI_SLASH.sub("/", parts.path))
     target = google_news_target(article.group(1)) if article else None

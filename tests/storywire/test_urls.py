@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storywire.urls import canonical_url, registrable_domain
+from storywire.urls import article_link, canonical_url, registrable_domain
 
 
 @pytest.mark.parametrize(
@@ -174,3 +174,55 @@ def test_a_google_news_redirect_is_the_article_it_names(given: str, expected: st
 def test_outlets_click_source_markers(given: str, expected: str) -> None:
     """One Yonhap article from its feed and from its home page is one URL."""
     assert canonical_url(given) == expected
+
+
+_BING = (
+    "http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&tid=6747A1B2C3D44E5F9A0B1C2D3E4F5A6B"
+)
+_REUTERS = "https%3a%2f%2fwww.reuters.com%2fworld%2feurope%2fprisoner-talks-2026-11-27%2f"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            f"{_BING}&url={_REUTERS}&c=12345678901234567890&mkt=en-us",
+            "https://reuters.com/world/europe/prisoner-talks-2026-11-27",
+        ),
+        # Google Alerts: google.com/url?rct=j&sa=t&url=…&ct=ga&cd=…&usg=…
+        (
+            "https://www.google.com/url?rct=j&sa=t&url=https://www.dawn.com/news/1912345/x%3Futm_source%3Dga"
+            "&ct=ga&cd=CAIyGjE2&usg=AOvVaw0abc",
+            "https://dawn.com/news/1912345/x",
+        ),
+        # a redirect that names no page of its own, or one inside another: kept as written
+        (
+            "https://www.bing.com/news/apiclick.aspx?url=javascript%3aalert(1)&mkt=en-us",
+            "https://bing.com/news/apiclick.aspx?mkt=en-us&url=javascript%3Aalert%281%29",
+        ),
+        ("https://www.bing.com/news/search?q=ukraine", "https://bing.com/news/search?q=ukraine"),
+    ],
+)
+def test_an_aggregators_click_redirect_is_the_article_it_carries(given: str, expected: str) -> None:
+    """Bing News and Google Alerts link each item through a click counter whose query carries
+    the outlet's URL: every outlet's article was bing.com's (or google.com's)."""
+    assert canonical_url(given) == expected
+    assert canonical_url(canonical_url(given)) == expected
+
+
+def test_the_page_of_an_aggregators_click_redirect_is_the_outlets() -> None:
+    """The full-text fetcher asks the outlet for the page, not the click counter."""
+    assert article_link(f"{_BING}&url={_REUTERS}&mkt=en-us") == (
+        "https://www.reuters.com/world/europe/prisoner-talks-2026-11-27/"
+    )
+    assert article_link("https://www.bing.com/news/search?q=x") == (
+        "https://www.bing.com/news/search?q=x"
+    )
+
+
+def test_cnns_external_referrer_from_its_feeds() -> None:
+    """CNN's feed links carry eref=rss_<feed>: one article from two of its feeds is one URL."""
+    assert canonical_url(
+        "https://www.cnn.com/2026/11/27/world/video/orca-digvid?eref=rss_world"
+    ) == ("https://cnn.com/2026/11/27/world/video/orca-digvid")
+    assert canonical_url("https://example.com/a?eref=home") == "https://example.com/a?eref=home"
