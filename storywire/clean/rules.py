@@ -201,9 +201,9 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _sel(
         ".newsletter-signup, .newsletter-block, .newsletter-widget, .inline-newsletter,"
         ".sqs-block-newsletter, .subscription-widget-wrap, .subscription-widget-wrap-editor,"
-        '.kg-signup-card, [data-component-name="SubscribeWidgetToDOM"]',
+        '.kg-signup-card, .kg-cta-card, [data-component-name="SubscribeWidgetToDOM"]',
         "newsletter sign-up boxes set mid-article (generic, Squarespace, Substack whatever words"
-        " the publication gave it, Ghost)",
+        " the publication gave it, Ghost's sign-up and call-to-action cards)",
     ),
     _sel(
         ".field--name-field-tags, .field-name-field-tags, .tags-links, .cat-links, .post-tags,"
@@ -365,6 +365,22 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",
         '"Associated Press writer ... contributed to this report."',
+    ),
+    _line(
+        r"^.{0,250}\bcontributed (to this (report|story|article)|(reporting|research)"
+        r"( to this (report|story|article))?( from .{1,150})?)\W*$",
+        'other contributor lines ("Fox News\' Chad Pergram contributed to this report.", "CNN\'s'
+        ' … contributed to this story.", NYT\'s "… contributed reporting from Tbilisi."): staff'
+        " names, shared by unrelated stories",
+    ),
+    _line(
+        # Case-sensitive within: capitals are the point. Latin capitals only: Python's re has no
+        # class for lower case in every script, and a listed alphabet cannot miss one.
+        r"^(?-i:(?=.*[A-Z]{2})(?=\S+(\s+\S+){3})[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\s'’‘\"“”"
+        r",.:;!?&%$#@()/|…\-–—]+)$",
+        "a paragraph of four words or more all in capitals: a promotional headline or banner"
+        " (Fox News's links to related stories, \"LIKE WHAT YOU'RE READING? CLICK HERE…\"), which"
+        " prose is not",
     ),
     _line(
         rf"^\W*((with|avec|mit|con|com)( (inputs?|material|informa[cç](ión|ões)) (from|von|der"

@@ -108,6 +108,28 @@ CASES = [
         "contributed to this report.</p>",
         "Lawless",
     ),
+    (
+        "contributor lines of other outlets",
+        "<p><i>Fox News' Chad Pergram contributed to this report.</i></p>"
+        "<p>CNN’s Anna Chernova and Victoria Butenko contributed to this story.</p>"
+        "<p>Ivan Nechepurenko contributed reporting from Tbilisi, Georgia.</p>",
+        "contributed",
+    ),
+    (
+        "a related headline set in capitals as a link of its own (Fox News)",
+        '<p><a href="https://www.foxnews.com/politics/house-gop-plan" target="_blank"><strong>'
+        "HOUSE GOP UNVEILS STOPGAP PLAN AS SHUTDOWN LOOMS</strong></a></p>"
+        '<p><a href="https://www.foxnews.com/media/x"><strong>LIKE WHAT YOU’RE READING? CLICK '
+        "HERE FOR MORE</strong></a></p>",
+        "GOP",
+    ),
+    (
+        "Ghost's call-to-action card",
+        '<div class="kg-card kg-cta-card kg-cta-bg-grey"><div class="kg-cta-content"><div '
+        'class="kg-cta-text"><p><span>Get new posts by email.</span></p></div><a href="https://'
+        'x.blog/#/portal/signup" class="kg-cta-button">Subscribe</a></div></div>',
+        "posts",
+    ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
     ("ad label", "<p>Advertisement</p>", "Advertisement"),
     ("ad label, Arc XP", "<p>Story continues below advertisement</p>", "continues"),
@@ -257,6 +279,29 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
         "Related: the strike and the shortage, officials said, though not everyone agreed "
         "that one caused the other.\n\n"
         "Photo: the agency released one image of the suspect. It was blurred."
+    )
+
+
+def test_capitals_and_contributions_in_prose_stay() -> None:
+    """A link in capitals inside a sentence, or of a word or two, is text; so is a
+    contribution that is not to the report, and lower case in any script is no headline in
+    capitals."""
+    html = (
+        '<p>The <a href="/nato">NATO</a> summit ended; <a href="/x">THE UNITED NATIONS GENERAL '
+        "ASSEMBLY</a> meets next.</p>"
+        '<p><a href="/u">UN SAYS</a></p>'
+        '<p><a href="/r">NATO ЗАЯВИЛО О ПЕРЕГОВОРАХ В СТАМБУЛЕ</a></p>'
+        '<p><a href="/r">NATO заявило о переговорах в Стамбуле</a></p>'
+        "<p>Farmers contributed to this year’s record harvest.</p>"
+        "<p>Each member contributed to this report’s findings, the panel said.</p>"
+    )
+    assert html_to_text(html) == (
+        "The NATO summit ended; THE UNITED NATIONS GENERAL ASSEMBLY meets next.\n\n"
+        "UN SAYS\n\n"
+        "NATO ЗАЯВИЛО О ПЕРЕГОВОРАХ В СТАМБУЛЕ\n\n"
+        "NATO заявило о переговорах в Стамбуле\n\n"
+        "Farmers contributed to this year’s record harvest.\n\n"
+        "Each member contributed to this report’s findings, the panel said."
     )
 
 
