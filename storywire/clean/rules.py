@@ -535,8 +535,42 @@ def _text_of(el: HtmlElement) -> str:
     return " ".join(el.text_content().split())
 
 
+# A headline runs to a few words; a link of one or two is a name (a tool, a document).
+_HEADLINE_WORDS: Final = 3
+
+
+def is_link_list(el: HtmlElement) -> bool:
+    """Whether ``el`` is a list of other stories: a list whose every item is one link of a
+    headline's length and nothing else, set beside a paragraph of prose.
+
+    The Guardian's descriptions put one between the standfirst and the body ("Ukraine war –
+    latest updates"), news CMSs their "related" boxes in content:encoded; their headlines
+    read as the article's sentences. A list that is all there is (Google News's cluster of
+    headlines) is the text, and a list that says more than its links is prose.
+    """
+    if el.tag not in ("ul", "ol") or not len(el):
+        return False
+    for item in el:
+        if item.tag != "li":
+            return False
+        links = item.findall(".//a")
+        if len(links) != 1 or not links[0].get("href"):
+            return False
+        words = links[0].text_content().split()
+        if len(words) < _HEADLINE_WORDS or item.text_content().split() != words:
+            return False
+    return any(
+        sibling is not None and sibling.tag == "p" and sibling.text_content().strip()
+        for sibling in (el.getprevious(), el.getnext())
+    )
+
+
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
     """Remove the elements the rules select, in place (text after an element is kept)."""
+    # First, on the tree as the text walk sees it (storywire.clean.text tests each element
+    # before anything is removed), so both outputs drop the same lists.
+    for el in [el for el in root.iter("ul", "ol") if is_link_list(el)]:
+        _drop(el)
     if table.drop is not None:
         for el in table.drop.select(root):
             _drop(el)

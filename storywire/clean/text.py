@@ -21,7 +21,14 @@ from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
 from storywire.clean.repair import decode_leftover_entities, fix_mojibake, nfc, tidy
-from storywire.clean.rules import MAX_RULE_LINE, CompiledRules, Rule, compiled, cuts_at
+from storywire.clean.rules import (
+    MAX_RULE_LINE,
+    CompiledRules,
+    Rule,
+    compiled,
+    cuts_at,
+    is_link_list,
+)
 from storywire.clean.rules import drops_line as _drops_line
 
 # Content of these never reads as article text. A MathML formula's text does (E=mc2); its
@@ -213,7 +220,7 @@ def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], 
     """The element rules as one test, applied during the walk (no second pass over the tree)."""
     if table is None:
         return None
-    tests: list[Callable[[Any], bool]] = []
+    tests: list[Callable[[Any], bool]] = [is_link_list]
     if table.text_drop is not None:
         tests.append(table.text_drop.predicate(root))
     for matcher, pattern in table.drop_matching:

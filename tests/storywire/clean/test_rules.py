@@ -130,6 +130,13 @@ CASES = [
         'x.blog/#/portal/signup" class="kg-cta-button">Subscribe</a></div></div>',
         "posts",
     ),
+    (
+        "a list of links to other stories set among paragraphs (the Guardian's descriptions)",
+        '<ul><li><p><a href="https://www.theguardian.com/world/live/2026/nov/27/ukraine-war-live">'
+        'Ukraine war – latest updates</a></p></li><li><a href="/world/russia-drones">Russia '
+        "launches largest drone attack in weeks</a></li></ul>",
+        "latest",
+    ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
     ("ad label", "<p>Advertisement</p>", "Advertisement"),
     ("ad label, Arc XP", "<p>Story continues below advertisement</p>", "continues"),
@@ -303,6 +310,26 @@ def test_capitals_and_contributions_in_prose_stay() -> None:
         "Farmers contributed to this year’s record harvest.\n\n"
         "Each member contributed to this report’s findings, the panel said."
     )
+
+
+def test_lists_that_are_text_stay() -> None:
+    """Only a list of nothing but links of a headline's length, among paragraphs, is a box of
+    other stories: a list of tools, items that say more than their link, and a list that is
+    all there is (Google News's cluster of headlines) are text."""
+    prose = "<p>We tried three tools.</p>"
+    tools = '<ul><li><a href="/rg">ripgrep</a></li><li><a href="/fd">fd</a></li></ul>'
+    said = (
+        '<ul><li><a href="/a">The first report</a> found no fault.</li>'
+        '<li><a href="/b">A second inquiry</a> blamed the operator.</li></ul>'
+    )
+    alone = '<ul><li><a href="/a">Fed holds rates steady</a></li></ul>'
+    assert html_to_text(prose + tools) == "We tried three tools.\n\nripgrep\nfd"
+    assert html_to_text(prose + said) == (
+        "We tried three tools.\n\nThe first report found no fault.\n"
+        "A second inquiry blamed the operator."
+    )
+    assert html_to_text(alone) == "Fed holds rates steady"
+    assert "Fed holds" in sanitize_html(alone)
 
 
 def test_empty_wrappers_leave_no_blank_lines() -> None:
