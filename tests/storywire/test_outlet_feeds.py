@@ -202,6 +202,303 @@ OUTLETS = {
         "DW News",
         "en",
     ),
+    ("cnn.xml", None, 0): (
+        "Ukraine and Russia agree to resume prisoner exchange talks next week",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week to discuss a new prisoner swap, officials from both countries said Friday.",
+        "2026-11-27T15:41:33Z",
+        "https://cnn.com/2026/11/27/europe/ukraine-russia-prisoner-talks-intl/index.html",
+        None,
+        "en",
+    ),
+    # an empty CDATA description; eref=rss_<feed> is CNN's feed marker
+    ("cnn.xml", None, 1): (
+        "Video: See the moment a rescued orca rejoins its pod",
+        "",
+        "2026-11-27T14:12:09Z",
+        "https://cnn.com/2026/11/27/world/video/orca-rescue-pod-digvid",
+        None,
+        "en",
+    ),
+    # content:encoded: a related headline in capitals, the app promo, the contributor line
+    ("foxnews.xml", None, 0): (
+        "Senate passes stopgap spending bill hours before shutdown deadline",
+        'The Senate passed a short-term spending bill late Thursday, sending it to the president\'s desk hours before a government shutdown deadline.\n\nThe measure passed 71-27 after leaders struck a deal on amendments.\n\n"We did our job," the majority leader told reporters.',
+        "2026-11-27T15:15:02Z",
+        "https://foxnews.com/politics/senate-passes-stopgap-spending-bill",
+        None,
+        "en",
+    ),
+    # Arc XP: two dc:creator, a photo's media:title and media:description inside media:content
+    ("washingtonpost.xml", None, 0): (
+        "Ukraine and Russia to resume prisoner swap talks in Istanbul",
+        "KYIV — Negotiators from Ukraine and Russia will meet in Istanbul next week to discuss a new prisoner exchange, officials on both sides said Friday.\n\nThe talks would be the first in months.",
+        "2026-11-27T15:20:33Z",
+        "https://washingtonpost.com/world/2026/11/27/ukraine-russia-prisoner-swap-talks",
+        "Robyn Dixon, Siobhán O’Grady",
+        "en",
+    ),
+    # the description's list of links to other stories, its "Continue reading..."
+    ("guardian.xml", None, 0): (
+        "Ukraine and Russia agree to resume prisoner exchange talks",
+        "Negotiators to meet in Istanbul next week in first such talks for months, officials on both sides say\n\nUkraine and Russia have agreed to resume talks on exchanging prisoners of war, with negotiators due to meet in Istanbul next week.\n\nThe announcement came after weeks of strikes on both countries’ energy infrastructure.",
+        "2026-11-27T15:41:07Z",
+        "https://theguardian.com/world/2026/nov/27/ukraine-russia-prisoner-exchange-talks-istanbul",
+        "Pjotr Sauer and Shaun Walker",
+        "en",
+    ),
+    # a live blog's: two links to other stories between standfirst and text
+    ("guardian.xml", None, 1): (
+        "Ukraine war live: Zelenskyy says talks ‘must bring everyone home’",
+        "Latest updates: Ukrainian president says prisoner talks must not stall\n\nVolodymyr Zelenskyy said the talks must “bring everyone home”.",
+        "2026-11-27T14:02:55Z",
+        "https://theguardian.com/world/live/2026/nov/27/ukraine-war-live-latest",
+        "Tom Ambrose (now) and Jakub Krupa (earlier)",
+        "en",
+    ),
+    # media:title type="html" inside media:content is a photo's, not the entry's title
+    ("independent.xml", None, 0): (
+        "Ukraine and Russia to resume prisoner swap talks in Istanbul",
+        "Negotiators will meet next week, officials say",
+        "2026-11-27T15:33:21Z",
+        "https://independent.co.uk/news/world/europe/ukraine-russia-prisoner-swap-istanbul-b2871234.html",
+        "Tom Watling",
+        "en",
+    ),
+    # http links; a photo's media:description beside the text
+    ("skynews.xml", None, 0): (
+        "Ukraine and Russia to resume prisoner exchange talks",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week, officials on both sides say.",
+        "2026-11-27T15:12:00Z",
+        "https://news.sky.com/story/ukraine-and-russia-to-resume-prisoner-exchange-talks-13245678",
+        None,
+        "en",
+    ),
+    ("france24.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner exchange talks in Istanbul",
+        "Ukraine and Russia will resume talks on a prisoner exchange next week in Istanbul, officials from both sides said on Friday.",
+        "2026-11-27T15:02:41Z",
+        "https://france24.com/en/europe/20261127-ukraine-russia-to-resume-prisoner-exchange-talks-in-istanbul",
+        "FRANCE 24",
+        "en",
+    ),
+    # RSS 1.0, ?maca= on every link, elements of DW's own namespace
+    ("dw_rdf.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner talks",
+        "Negotiators from Kyiv and Moscow are set to meet in Istanbul next week. It would be the first such talks in months.",
+        "2026-11-27T15:04:00Z",
+        "https://dw.com/en/ukraine-russia-to-resume-prisoner-talks/a-70912345",
+        None,
+        "en",
+    ),
+    ("rfi.xml", None, 0): (
+        "Guerre en Ukraine: Kiev et Moscou vont reprendre les négociations sur les prisonniers",
+        "Les négociateurs ukrainiens et russes se retrouveront la semaine prochaine à Istanbul pour discuter d’un nouvel échange de prisonniers, ont annoncé vendredi les deux camps.",
+        "2026-11-27T15:00:26Z",
+        "https://rfi.fr/fr/europe/20261127-guerre-en-ukraine-kiev-et-moscou-vont-reprendre-les-n%C3%A9gociations-sur-les-prisonniers",
+        "RFI",
+        "fr",
+    ),
+    ("euronews.xml", None, 0): (
+        "Ukraine and Russia to resume prisoner exchange talks",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week, officials on both sides said on Friday.",
+        "2026-11-27T15:10:22Z",
+        "https://euronews.com/2026/11/27/ukraine-and-russia-to-resume-prisoner-exchange-talks",
+        "Euronews with AP",
+        "en",
+    ),
+    ("scmp.xml", None, 0): (
+        "China’s exports beat forecasts as Southeast Asia orders surge",
+        "Shipments rose 6.1 per cent from a year earlier in October, customs data showed, beating economists’ expectations.",
+        "2026-11-27T15:00:12Z",
+        "https://scmp.com/economy/china-economy/article/3334567/chinas-exports-beat-forecasts-southeast-asia-orders-surge",
+        "Ji Siqi",
+        "en",
+    ),
+    # Drupal: xml:base on <rss>, a guid that is no URL ("8012345 at https://…")
+    ("straitstimes.xml", None, 0): (
+        "Ukraine, Russia agree to resume prisoner exchange talks in Istanbul",
+        "Negotiators will meet in Istanbul next week, officials on both sides said.",
+        "2026-11-27T15:14:09Z",
+        "https://straitstimes.com/world/europe/ukraine-russia-agree-to-resume-prisoner-exchange-talks-in-istanbul",
+        "Olivia Ho",
+        "en",
+    ),
+    # media:group with a caption, the day after in Sydney
+    ("abc_au.xml", None, 0): (
+        "Bushfire emergency warning issued for Blue Mountains towns",
+        "Residents of several Blue Mountains towns are told it is too late to leave as a fast-moving bushfire burns towards homes.",
+        "2026-11-27T23:15:02Z",
+        "https://abc.net.au/news/2026-11-28/nsw-blue-mountains-bushfire-emergency-warning/106012345",
+        "Jane Smith and Tom Lowrey",
+        "en",
+    ),
+    # an image before the text in a CDATA description, EST, ?cmp=rss
+    ("cbc.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner swap talks next week",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week to discuss a new prisoner exchange, officials on both sides said Friday.",
+        "2026-11-27T15:15:00Z",
+        "https://cbc.ca/news/world/ukraine-russia-prisoner-talks-1.7412345",
+        "The Associated Press",
+        "en",
+    ),
+    # RSS 0.91 in ISO-8859-1, a pubDate without its weekday
+    ("folha.xml", None, 0): (
+        "Rússia e Ucrânia vão retomar negociações sobre troca de prisioneiros",
+        "Negociadores de Kiev e Moscou vão se reunir em Istambul na próxima semana para discutir uma nova troca de prisioneiros, segundo autoridades dos dois países.",
+        "2026-11-27T15:15:00Z",
+        "https://www1.folha.uol.com.br/mundo/2026/11/russia-e-ucrania-vao-retomar-negociacoes-sobre-troca-de-prisioneiros.shtml",
+        None,
+        "pt",
+    ),
+    ("clarin.xml", None, 0): (
+        "Rusia y Ucrania reanudarán las negociaciones para el intercambio de prisioneros",
+        "Los negociadores de Kiev y Moscú se reunirán la semana próxima en Estambul para discutir un nuevo intercambio de prisioneros, según informaron este viernes fuentes de ambos gobiernos.\n\nLas conversaciones serían las primeras en meses.",
+        "2026-11-27T15:30:00Z",
+        "https://clarin.com/mundo/rusia-ucrania-reanudaran-negociaciones-intercambio-prisioneros_0_aBcDeFgH1.html",
+        "Redacción Clarín",
+        "es",
+    ),
+    # RSS 1.0, headline only, ?ref=rss, a full-width space in the title
+    ("asahi_rdf.xml", None, 0): (
+        "ウクライナとロシア、捕虜交換協議を再開へ 来週イスタンブールで",
+        "",
+        "2026-11-27T14:45:12Z",
+        "https://asahi.com/articles/ASTCW1ABCTCWUTFK00AM.html",
+        None,
+        "ja",
+    ),
+    # link, guid and pubDate in CDATA
+    ("thehindu.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner exchange talks in Istanbul next week",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week, officials said on Friday",
+        "2026-11-27T15:15:12Z",
+        "https://thehindu.com/news/international/ukraine-russia-to-resume-prisoner-exchange-talks-in-istanbul-next-week/article70312345.ece",
+        "Reuters",
+        "en",
+    ),
+    ("hindustantimes.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner swap talks next week in Istanbul",
+        "Negotiators from Kyiv and Moscow will meet in Istanbul next week, officials said.",
+        "2026-11-27T15:32:11Z",
+        "https://hindustantimes.com/world-news/ukraine-russia-to-resume-prisoner-swap-talks-next-week-in-istanbul-101764254321234.html",
+        None,
+        "en",
+    ),
+    # Drupal's field wrappers, escaped, around the body
+    ("arabnews.xml", None, 0): (
+        "Saudi Arabia hosts Gulf summit on regional security",
+        "Leaders discuss maritime security and Gaza reconstruction\n\nRIYADH: Gulf leaders met in Riyadh on Friday to discuss regional security, the Saudi Press Agency reported.",
+        "2026-11-27T15:06:10Z",
+        "https://arabnews.com/node/2612345/middle-east",
+        "Arab News",
+        "en",
+    ),
+    ("arabnews_ar.xml", None, 0): (
+        "السعودية تستضيف قمة خليجية حول الأمن الإقليمي",
+        "الرياض: اجتمع قادة دول الخليج في الرياض يوم الجمعة لبحث الأمن الإقليمي، وفقا لوكالة الأنباء السعودية.",
+        "2026-11-27T15:10:00Z",
+        "https://arabnews.com/ar/node/612345",
+        "عرب نيوز",
+        "ar",
+    ),
+    ("haaretz.xml", None, 0): (
+        "Netanyahu's coalition faces crunch vote on draft bill",
+        "The Knesset is set to vote on the contested military draft bill next week, as ultra-Orthodox parties threaten to quit the government",
+        "2026-11-27T15:22:04Z",
+        "https://haaretz.com/israel-news/2026-11-27/ty-article/.premium/0000019a-1234-d5e6-a7f8-9b0c1d2e3f45",
+        "Jonathan Lis",
+        "en",
+    ),
+    # WordPress: &#160; and &#8230; in CDATA, a guid with &#038;, a photo's media:title
+    ("timesofisrael.xml", None, 0): (
+        "IDF says it struck Hezbollah weapons depot in southern Lebanon",
+        "The Israel Defense Forces says it struck a Hezbollah weapons depot in southern Lebanon overnight. The military says the depot was used to store rockets…",
+        "2026-11-27T17:35:12Z",
+        "https://timesofisrael.com/liveblog_entry/idf-says-it-struck-hezbollah-weapons-depot-in-southern-lebanon",
+        "Emanuel Fabian",
+        "en",
+    ),
+    # no-break spaces after short words, as Meduza sets Russian
+    ("meduza.xml", None, 0): (
+        "Россия и Украина возобновят переговоры об обмене пленными. Встреча пройдет в Стамбуле",
+        "Переговорщики России и Украины встретятся на следующей неделе в Стамбуле, чтобы обсудить новый обмен пленными. Об этом сообщили представители обеих сторон.",
+        "2026-11-27T15:05:02Z",
+        "https://meduza.io/news/2026/11/27/rossiya-i-ukraina-vozobnovyat-peregovory-ob-obmene-plennymi",
+        None,
+        "ru",
+    ),
+    # Ghost's RSS: image, bookmark and sign-up cards in content:encoded
+    ("kyivindependent.xml", None, 0): (
+        "Ukraine, Russia to resume prisoner exchange talks in Istanbul, Zelensky says",
+        'Ukraine and Russia will resume talks on a prisoner exchange in Istanbul next week, President Volodymyr Zelensky said on Nov. 27.\n\n"Our goal is to bring everyone home," Zelensky said.',
+        "2026-11-27T14:47:11Z",
+        "https://kyivindependent.com/ukraine-russia-to-resume-prisoner-exchange-talks",
+        "Kateryna Denisova",
+        "en",
+    ),
+    # WordPress.com: share and like widgets, "The post … appeared first on …", a gravatar
+    ("wordpresscom.xml", None, 0): (
+        "City council approves $4.2M budget for new library",
+        "The Riverside City Council voted 5-2 on Thursday to approve a $4.2 million budget for a new public library on Main Street.\n\nConstruction is expected to begin in spring, Mayor Tom Harris said.",
+        "2026-11-27T14:20:31Z",
+        "https://riversidegazette.com/2026/11/27/city-council-approves-budget-for-new-library",
+        "Maria Gonzalez",
+        "en",
+    ),
+    # Substack's image container, subscribe widget and share button
+    ("substack.xml", None, 0): (
+        "What the prisoner talks tell us",
+        "Prisoner exchanges have been the one channel between Kyiv and Moscow that kept working.\n\nThe next round is set for Istanbul.\n\nBoth sides need the exchanges more than they admit.",
+        "2026-11-27T12:01:33Z",
+        "https://easternfront.substack.com/p/what-the-prisoner-talks-tell-us",
+        "Anna Kowalska",
+        "en",
+    ),
+    # a code card (kept) and a call-to-action card (not)
+    ("ghost_atom.xml", None, 0): (
+        "Migrating from Postgres 14 to 17 without downtime",
+        "We moved our main database from Postgres 14 to 17 last week with logical replication.\n\nCREATE PUBLICATION upgrade FOR ALL TABLES;\n\nSequences are not replicated, so we copied them at the switch.",
+        "2026-11-27T09:30:00Z",
+        "https://fieldnotes.blog/postgres-upgrade",
+        "Jonas Berg",
+        "en",
+    ),
+    # the title again as a heading, Medium's beacon and footer, ?source=rss-…
+    ("medium.xml", None, 0): (
+        "Why our Kafka consumers fell behind every Monday",
+        "Every Monday at 9am our consumer lag climbed for two hours.\n\nThe cause was a weekly compaction job competing for disk.",
+        "2026-11-27T10:31:11Z",
+        "https://medium.com/@priyanatarajan/why-our-kafka-consumers-fell-behind-every-monday-4c3b2a1f0e9d",
+        "Priya Natarajan",
+        "en",
+    ),
+    # Google's redirect id carries the outlet's URL; " - Reuters" is the <source>
+    ("googlenews.xml", None, 0): (
+        "Ukraine and Russia agree to resume prisoner exchange talks",
+        "Ukraine and Russia agree to resume prisoner exchange talks",
+        "2026-11-27T15:20:00Z",
+        "https://reuters.com/world/europe/ukraine-russia-resume-prisoner-talks-2026-11-27",
+        None,
+        "en",
+    ),
+    # a cluster: its headlines are the text (an opaque id among them)
+    ("googlenews.xml", None, 1): (
+        "Kyiv, Moscow to meet in Istanbul on prisoner swap",
+        "Kyiv, Moscow to meet in Istanbul on prisoner swap\nUkraine and Russia agree to resume prisoner exchange talks\nPrisoner talks to resume, Zelensky says",
+        "2026-11-27T14:55:00Z",
+        "https://apnews.com/article/ukraine-russia-prisoner-exchange-istanbul-abc123",
+        None,
+        "en",
+    ),
+    # Bing's click counter carries the outlet's URL in ?url=
+    ("bingnews.xml", None, 0): (
+        "Ukraine and Russia agree to resume prisoner exchange talks",
+        "Ukraine and Russia have agreed to resume talks on exchanging prisoners of war, with negotiators due to meet in Istanbul next week, officials on both sides said on Friday.",
+        "2026-11-27T15:20:00Z",
+        "https://reuters.com/world/europe/ukraine-russia-resume-prisoner-talks-2026-11-27",
+        None,
+        "en",
+    ),
 }
 
 
