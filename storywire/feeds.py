@@ -410,7 +410,33 @@ def _byline(raw: dict[str, Any]) -> str | None:
     names = [p.get("name") for p in people if isinstance(p, Mapping)]
     distinct = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
     byline = ", ".join(distinct) if len(distinct) > 1 else _text(raw.get("author"))
-    return byline[:BYLINE_CHARS] if byline else None
+    byline = _name_only(byline[:BYLINE_CHARS]) if byline else None
+    return byline or None
+
+
+_ADDRESS = re.compile(r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+", re.IGNORECASE)
+_BY = re.compile(r"by\s+", re.IGNORECASE)
+
+
+def _name_only(byline: str) -> str:
+    """The names of a byline, without an e-mail address: RSS 2.0's "address (Name)"
+    (Blogger's "noreply@blogger.com (Name)"), feedparser's "Name (address)" for an Atom author
+    with one, "Name <address>"; an address alone names nobody. Nor a leading "By", as some
+    CMSs print the byline. No regex over the whole: linear in the byline's length."""
+    byline = byline.strip()
+    if _ADDRESS.fullmatch(byline.strip("<>")):
+        return ""
+    close = byline[-1:]
+    if close in (")", ">"):
+        opening = byline.rfind("(" if close == ")" else "<")
+        inner, outer = byline[opening + 1 : -1].strip(), byline[:opening].strip()
+        if opening >= 0 and _ADDRESS.fullmatch(inner):
+            byline = outer
+        elif opening >= 0 and close == ")" and _ADDRESS.fullmatch(outer.strip("<>")):
+            byline = inner
+    if (by := _BY.match(byline)) and byline[by.end() :][:1].isupper():
+        byline = byline[by.end() :]
+    return byline
 
 
 def _source_title(source: Any) -> str | None:

@@ -717,3 +717,36 @@ def test_entries_without_an_author_have_their_feeds() -> None:
     assert [e.author for e in parse_feed(json_feed, now=NOW).entries] == ["Ed"]
     rss = RSS.replace(b"<ttl>30</ttl>", b"<managingEditor>ed@x.com (Ed)</managingEditor>")
     assert {e.author for e in parse_feed(rss, now=NOW).entries} == {None}
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("<author>noreply@blogger.com (Jane Doe)</author>", "Jane Doe"),  # RSS 2.0's form
+        ("<author>jane.doe@example.com (Jane Doe)</author>", "Jane Doe"),
+        ("<author>Jane Doe (jane.doe@example.com)</author>", "Jane Doe"),
+        ("<dc:creator>Jane Doe &lt;jane.doe@example.com&gt;</dc:creator>", "Jane Doe"),
+        ("<author>newsdesk@example.com</author>", None),  # an address alone names nobody
+        ("<dc:creator>By Jane Doe</dc:creator>", "Jane Doe"),
+        ("<dc:creator>BY JANE DOE</dc:creator>", "JANE DOE"),
+        ("<dc:creator>Byron Kaye</dc:creator>", "Byron Kaye"),
+        ("<dc:creator>Jane Doe (Reuters)</dc:creator>", "Jane Doe (Reuters)"),
+    ],
+)
+def test_a_byline_is_names_not_addresses(given: str, expected: str | None) -> None:
+    """RSS 2.0 has the author as "address (Name)" (Blogger's "noreply@blogger.com (Name)"), an
+    Atom author with an e-mail came out as "Name (address)", some CMSs write "By Name": the
+    byline consumers get is the name."""
+    rss = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/'
+        'elements/1.1/"><channel><title>T</title><item><title>A</title><link>https://x.com/1'
+        f"</link>{given}</item></channel></rss>"
+    ).encode()
+    assert parse_feed(rss, now=NOW).entries[0].author == expected
+    atom = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T'
+        b"</title><author><name>Desk</name><email>desk@example.com</email></author><entry><title>"
+        b"A</title><id>https://x.com/1</id><author><name>Jane Doe</name><email>noreply@blogger.com"
+        b"</email></author></entry><entry><title>B</title><id>https://x.com/2</id></entry></feed>"
+    )
+    assert [e.author for e in parse_feed(atom, now=NOW).entries] == ["Jane Doe", "Desk"]
