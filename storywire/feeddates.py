@@ -55,7 +55,7 @@ _ZONES: Final = {
     "wib": 420, "ict": 420, "hkt": 480, "sgt": 480, "pht": 480, "awst": 480, "jst": 540,
     "kst": 540, "acst": 570, "acdt": 630, "aest": 600, "aedt": 660, "nzst": 720,
     "nzdt": 780, "akst": -540, "akdt": -480, "hst": -600, "nst": -210, "ndt": -150,
-    "mez": 60, "mesz": 120,
+    "mez": 60, "mesz": 120, "art": -180, "brt": -180, "idt": 180,
 }  # fmt: skip
 # GMT+8, UTC+05:30, UTC-3, +8: an offset feedparser cannot read, or reads as UTC.
 _GLUED_OFFSET: Final = re.compile(r"(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?")
@@ -178,7 +178,8 @@ def numeric_date(date: str) -> time.struct_time | None:
 
     feedparser reads ``2026/11/27 15:00`` and ``2026.11.27`` as the 1st of the month at
     midnight, ``2026-11-27 15:00:00 GMT`` as midnight and ``…T15:00:00 GMT+8`` as 15:00 UTC.
-    ISO 8601 with a numeric zone or none it reads right, and is left to it.
+    ISO 8601 with a numeric zone or none it reads right, and is left to it, except an
+    offset of hours and minutes without its colon (``+0530``), whose minutes it drops.
     """
     text = date.strip()
     if (epoch := _EPOCH.fullmatch(text)) is not None:
@@ -192,9 +193,15 @@ def numeric_date(date: str) -> time.struct_time | None:
     if match is None:
         return None
     year, separator, month, day, hour, minute, second, zone = match.groups()
-    if separator == "-" and (zone is None or zone == "Z" or zone[0] in "+-"):
+    if separator == "-" and (zone is None or zone == "Z" or _iso_offset_read_right(zone)):
         return None
     return _utc((year, month, day, hour, minute, second), zone)
+
+
+def _iso_offset_read_right(zone: str) -> bool:
+    """Whether feedparser reads this numeric offset of an ISO 8601 date right: it does with a
+    colon (+05:30) or whole hours, but takes +0530 for +05:00 (Indian CMSs write it so)."""
+    return zone[0] in "+-" and (":" in zone or len(zone) != 5 or zone.endswith("00"))
 
 
 def _month_first(match: re.Match[str]) -> time.struct_time | None:

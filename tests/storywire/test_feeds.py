@@ -291,6 +291,10 @@ Our correspondent explains.</media:description></media:group></entry></feed>"""
         ("Wed, 25 Nov 2026 18:00:00 JST", datetime(2026, 11, 25, 9, tzinfo=UTC)),
         ("Wed, 25 Nov 2026 09:00 IST", datetime(2026, 11, 25, 3, 30, tzinfo=UTC)),
         ("Wed, 25 Nov 2026 09:00:00 BST", datetime(2026, 11, 25, 8, tzinfo=UTC)),
+        # Latin America's and Israel's (Clarín, Folha, Israeli CMSs)
+        ("Wed, 25 Nov 2026 09:00:00 ART", datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 09:00:00 BRT", datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        ("Wed, 25 Nov 2026 09:00:00 IDT", datetime(2026, 11, 25, 6, tzinfo=UTC)),
         # as before: English names and the zones feedparser knows
         ("Wed, 25 Nov 2026 09:00:00 EDT", datetime(2026, 11, 25, 13, tzinfo=UTC)),
         ("Wed, 25 Nov 2026 09:00 +05:30", datetime(2026, 11, 25, 3, 30, tzinfo=UTC)),
@@ -554,6 +558,11 @@ def test_the_source_zone_applies_on_the_feedparser_path_and_across_dst() -> None
         ("2026-11-25 15:00:00 GMT", datetime(2026, 11, 25, 15, tzinfo=UTC)),
         ("2026-11-25T15:00:00 GMT+8", datetime(2026, 11, 25, 7, tzinfo=UTC)),
         ("2026-11-25 15:00:00 CET", datetime(2026, 11, 25, 14, tzinfo=UTC)),
+        # an offset of hours and minutes without its colon: feedparser kept the hours only
+        ("2026-11-25T15:00:00+0530", datetime(2026, 11, 25, 9, 30, tzinfo=UTC)),
+        ("2026-11-25 15:00:00 +0530", datetime(2026, 11, 25, 9, 30, tzinfo=UTC)),
+        ("2026-11-25T15:00:00.250-0330", datetime(2026, 11, 25, 18, 30, tzinfo=UTC)),
+        ("2026-11-25T15:00:00-0300", datetime(2026, 11, 25, 18, tzinfo=UTC)),
     ],
 )
 def test_numeric_dates_feedparser_misreads(date: str, expected: datetime) -> None:
