@@ -377,7 +377,20 @@ def _finish(
             break
         text = _layout(tidy(fixed), inline=inline)
     text = nfc(text)
-    return text if table is None or not text else _apply_line_rules(text, table, code)
+    if table is not None and text:
+        text = _apply_line_rules(text, table, code)
+    return _without_excerpt_marks(text, code) if "]" in text else text
+
+
+# An excerpt feed's cut (WordPress's " [&hellip;]"), at the end of a line: the brackets are
+# furniture; the ellipsis says the text goes on. "[…]" inside a line is a quotation's omission.
+_EXCERPT_MORE: Final = re.compile(r"[ \t]*\[(?:…|\.\.\.)\]$")
+
+
+def _without_excerpt_marks(text: str, code: Set[str]) -> str:
+    return "\n".join(
+        line if line in code else _EXCERPT_MORE.sub(" …", line) for line in text.split("\n")
+    )
 
 
 def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:

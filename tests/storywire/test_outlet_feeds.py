@@ -210,6 +210,15 @@ OUTLETS = {
         None,
         "en",
     ),
+    # the FeedBurner years: feedproxy links, origLink with ?eref=, flare and pixel, EST
+    ("cnn_feedburner.xml", None, 0): (
+        "Senate passes stopgap bill hours before shutdown deadline",
+        "The Senate passed a short-term spending bill late Thursday.",
+        "2026-11-27T20:30:11Z",
+        "https://cnn.com/2026/11/27/politics/senate-stopgap-bill/index.html",
+        None,
+        "en",
+    ),
     # an empty CDATA description; eref=rss_<feed> is CNN's feed marker
     ("cnn.xml", None, 1): (
         "Video: See the moment a rescued orca rejoins its pod",

@@ -572,3 +572,28 @@ def test_agency_credit_lines_go(credit: str) -> None:
 def test_agency_names_inside_sentences_stay(sentence: str) -> None:
     html = f"<p>Talks resumed in Geneva on Tuesday.</p><p>{sentence}</p>"
     assert html_to_text(html) == f"Talks resumed in Geneva on Tuesday.\n\n{sentence}"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ("<p>The council voted to approve a budget for a new library on Main [&hellip;]</p>",
+         "The council voted to approve a budget for a new library on Main …"),
+        ("The council voted on Thursday. [&#8230;]", "The council voted on Thursday. …"),
+        ("<p>The council voted [...]</p><p>The post X appeared first on Y.</p>",
+         "The council voted …"),
+        # an omission inside a quotation is the quotation's
+        ("<p>“We will […] rebuild,” she said.</p>", "“We will […] rebuild,” she said."),
+    ],
+)  # fmt: skip
+def test_an_excerpts_truncation_marker_is_an_ellipsis(html: str, expected: str) -> None:
+    """WordPress cuts an excerpt feed's items with " [&hellip;]": the brackets are its
+    furniture (the lead ended "[…]"), the ellipsis says the text goes on."""
+    assert html_to_text(html) == expected
+    assert html_to_text(expected) == expected
+
+
+def test_code_ending_in_brackets_is_code() -> None:
+    assert html_to_text("<p>Use a list.</p><pre>items = [...]</pre>") == (
+        "Use a list.\n\nitems = [...]"
+    )
