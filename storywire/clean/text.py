@@ -575,11 +575,16 @@ def lead(text: str, max_chars: int = 300) -> str:
     picked: list[str] = []
     size = 0
     for separator, sentence in _sentences(text):
+        # A line that ends on a word (a standfirst, a bullet, a heading) would run into the
+        # next sentence, as one: a full stop ends it. CJK lines have no such stop to borrow.
+        stop = "." if picked and picked[-1][-1].isalnum() and picked[-1][-1] < "\u2e80" else ""
         piece = separator + sentence if picked else sentence
-        if size + len(piece) > max_chars:
+        if size + len(stop) + len(piece) > max_chars:
             break
+        if stop:
+            picked[-1] += stop
         picked.append(piece)
-        size += len(piece)
+        size += len(stop) + len(piece)
     if picked or not text.strip():
         return "".join(picked)
     flat = " ".join(text.split())

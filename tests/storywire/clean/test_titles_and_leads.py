@@ -146,3 +146,23 @@ def test_lead_sentence_ends_after_a_number(text: str, first: str) -> None:
     "No. 3", abbreviations before numbers and initials do not end one."""
     assert lead(text, len(first) + 5) == first
     assert lead(text, len(first) - 1).endswith("\u2026")  # no shorter sentence in it
+
+
+def test_a_line_without_a_full_stop_does_not_run_into_the_next_sentence() -> None:
+    """The Guardian's standfirst, a bullet or a heading ends without a full stop: the lead read
+    "…officials on both sides say Ukraine and Russia have agreed…", one sentence of two."""
+    text = (
+        "Negotiators to meet in Istanbul next week, officials on both sides say\n\n"
+        "Ukraine and Russia have agreed to resume talks."
+    )
+    assert lead(text) == (
+        "Negotiators to meet in Istanbul next week, officials on both sides say. "
+        "Ukraine and Russia have agreed to resume talks."
+    )
+    assert lead("Key points\nPrices rose. Wages fell.") == "Key points. Prices rose. Wages fell."
+    assert lead("He said:\nPrices rose.") == "He said: Prices rose."
+    assert lead("A standfirst alone") == "A standfirst alone"
+    assert (
+        lead("政府周二宣布提高利率\n通胀已达十年高点。")
+        == "政府周二宣布提高利率 通胀已达十年高点。"
+    )
