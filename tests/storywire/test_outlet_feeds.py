@@ -499,6 +499,16 @@ OUTLETS = {
         None,
         "en",
     ),
+    # Google Alerts (Atom): google.com/url?…&url= links, <b> around the matched words
+    ("googlealerts.xml", None, 0): (
+        "Ukraine and Russia agree to resume prisoner exchange talks",
+        "Ukraine and Russia have agreed to resume talks on exchanging prisoners of war, with"
+        " negotiators due to meet in Istanbul next ...",
+        "2026-11-27T15:31:12Z",
+        "https://reuters.com/world/europe/ukraine-russia-resume-prisoner-talks-2026-11-27",
+        None,
+        "en",
+    ),
     # Bing's click counter carries the outlet's URL in ?url=
     ("bingnews.xml", None, 0): (
         "Ukraine and Russia agree to resume prisoner exchange talks",
