@@ -334,10 +334,37 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     ),
     _line(
         r"^\(?((photos?|photograph|images?|pictures?|fotos?|bild|bilder|imagen|cr[ée]dit photo"
-        r"|credit)( credit)?\s*:\s*[^!?\n]{1,80}(?<![.])"
+        r"|credits?)( credits?)?\s*:\s*[^!?\n]{1,80}(?<![.])"
         r"|(ap|afp|reuters|epa|getty|getty images|dpa|xinhua|bloomberg)( photos?| foto)?\s*/"
-        r"\s*[^)]{1,80})\)?$",
-        'photo credit lines ("Photo: AP", "(AP Photo/Evan Vucci)", "Foto: dpa")',
+        r"\s*[^)]{1,80}"
+        r"|(photos?|images?|pictures?) by [^/()\n]{1,60}/\s*[^()\n]{1,60})\)?$",
+        'photo credit lines ("Photo: AP", "(AP Photo/Evan Vucci)", "Foto: dpa", "Image Credits:'
+        ' Getty Images", "(Photo by Jane Doe/Getty Images)")',
+    ),
+    _line(
+        r"^\W*(copyright|©|\(c\))(\s*(copyright|©|\(c\)))?\s*(\d{4}([-–]\d{4})?\b.{0,200}"
+        r"|.{0,100}\b\d{4}\W*)$",
+        'copyright footers of syndicated copy ("Copyright 2026 The Associated Press. All rights'
+        ' reserved…", "© 2026 Reuters"): a year makes it one, "Copyright law…" is prose',
+    ),
+    _line(
+        r"^\W*(join|subscribe to|follow) (us|our)( official)? .{0,40}?\b(whatsapp|telegram"
+        r"|youtube|instagram|facebook|twitter|x|tiktok|threads|linkedin|google news|bluesky)\b"
+        r"( (channel|page|account|handle)s?)?( (for|to get)\b.{0,100})?\W*$",
+        'channel promotions ("Join our WhatsApp channel", "Subscribe to our YouTube channel")',
+    ),
+    _line(
+        r"^\W*(share|listen to|print|save|email|bookmark) this (article|story|post|page)\W*$",
+        '"Listen to this article" / "Share this article" buttons left as text',
+    ),
+    _line(
+        r"^\W*(published|updated|posted|last updated|last modified)( on| at)?\s*[-:–—|]?\s*"
+        r"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?(\d{1,2}(st|nd|rd|th)?\s+[a-z]+\.?,?"
+        r"\s+\d{4}|[a-z]+\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
+        r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(\s*(,|at|@|-|\|)?\s*\d{1,2}[:.]\d{2}"
+        r"(\s*[ap]\.?\s?m\.?)?(\s*[a-z]{2,5})?)?\W*$",
+        'time stamps set in the text ("Published - November 27, 2026 08:45 pm IST", "Updated:'
+        " Nov. 27, 2026 10:15 AM\"): the article's date is its published field",
     ),
     _line(
         r"^(tags|tagged( with| as)?|filed under|categories|category|topics|schlagw(ö|o)rte?r?"

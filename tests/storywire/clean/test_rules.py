@@ -137,6 +137,36 @@ CASES = [
         "launches largest drone attack in weeks</a></li></ul>",
         "latest",
     ),
+    (
+        "image credits and a photographer's credit with the agency",
+        "<p>Image Credits: Getty Images</p><p>(Photo by Jane Doe/Getty Images)</p>"
+        "<p>Photo by Anatolii Stepanov / AFP</p>",
+        "Getty",
+    ),
+    (
+        "copyright footers of syndicated copy",
+        "<p>Copyright 2026 The Associated Press. All rights reserved. This material may not be "
+        "published, broadcast, rewritten or redistributed without permission.</p>"
+        "<p>© 2026 Reuters</p><p>(c) Copyright Thomson Reuters 2026</p>",
+        "Reuters",
+    ),
+    (
+        "channel promotions (Indian outlets' WhatsApp and Google News lines)",
+        '<p><a href="https://whatsapp.com/channel/x">Join our WhatsApp channel</a></p>'
+        "<p>Subscribe to our YouTube channel</p><p>Follow us on Google News</p>",
+        "channel",
+    ),
+    (
+        "share and listen buttons as text",
+        "<p>Listen to this article</p><p>Share this article</p>",
+        "article",
+    ),
+    (
+        "publication time stamps set in the text (The Hindu, Arc XP)",
+        "<p>Published - November 27, 2026 08:45 pm IST</p>"
+        "<p>Updated: November 27, 2026 10:15 AM</p><p>Last updated on 27 Nov 2026, 14:05</p>",
+        "2026",
+    ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
     ("ad label", "<p>Advertisement</p>", "Advertisement"),
     ("ad label, Arc XP", "<p>Story continues below advertisement</p>", "continues"),
@@ -330,6 +360,24 @@ def test_lists_that_are_text_stay() -> None:
     )
     assert html_to_text(alone) == "Fed holds rates steady"
     assert "Fed holds" in sanitize_html(alone)
+
+
+def test_prose_about_credits_copyright_channels_and_publishing_stays() -> None:
+    """The new line rules are for whole furniture lines: sentences using the words stay."""
+    html = (
+        "<p>Copyright law protects the photographs, the court ruled.</p>"
+        "<p>Photo by photo, the archive was rebuilt.</p>"
+        "<p>Join our reporters in Kyiv as they follow the talks.</p>"
+        "<p>Published on Monday, the report found that prices rose.</p>"
+        "<p>Share this article with a colleague who follows energy prices.</p>"
+    )
+    assert html_to_text(html) == (
+        "Copyright law protects the photographs, the court ruled.\n\n"
+        "Photo by photo, the archive was rebuilt.\n\n"
+        "Join our reporters in Kyiv as they follow the talks.\n\n"
+        "Published on Monday, the report found that prices rose.\n\n"
+        "Share this article with a colleague who follows energy prices."
+    )
 
 
 def test_empty_wrappers_leave_no_blank_lines() -> None:
