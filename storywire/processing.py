@@ -111,6 +111,12 @@ def build_article(
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
     text = html_to_text(body_html, base_url=base, rules=rules) if body_html else ""
+    if not text and entry.content_html and entry.summary_html != entry.content_html:
+        # A content that is the featured image alone, or boilerplate alone: the description
+        # beside it is what the item says.
+        summary_text = html_to_text(entry.summary_html, base_url=base, rules=rules)
+        if summary_text:
+            body_html, text = entry.summary_html, summary_text
     text = without_repeated_title(text, title)
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")

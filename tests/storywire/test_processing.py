@@ -101,6 +101,26 @@ def test_an_aggregated_items_own_outlet_leaves_its_title() -> None:
     assert build_article(aggregator, "g:1", alone, fetched_at=NOW).title == "Reuters"
 
 
+def test_content_without_text_leaves_the_text_to_the_description() -> None:
+    """A content:encoded that is the featured image alone (or only boilerplate) beside a
+    description that says what happened: the text was empty, the description unread."""
+    summary = "Primary schools in Delhi will stay shut until Monday as the air quality worsens."
+    entry = replace(
+        _entry(
+            "1",
+            "Delhi schools shut",
+            '<figure><img src="https://wire.example/smog.jpg" alt=""></figure>',
+        ),
+        summary_html=summary,
+    )
+    article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
+    assert article.text == summary
+    assert article.html == summary  # the description, not the picture
+    # content with text is the text, however short its description
+    full = replace(entry, content_html="<p>Rain fell.</p>")
+    assert build_article(SOURCE, "g:1", full, fetched_at=NOW).text == "Rain fell."
+
+
 def test_source_rules_extend_cleaning() -> None:
     """An operator's per-source rule removes that outlet's own boilerplate line."""
     source = parse_sources(
