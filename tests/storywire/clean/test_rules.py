@@ -319,6 +319,13 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
     )
 
 
+# An old-style agency item set wholly in capitals, longer than any headline: its text.
+SHOUTED = (
+    "THE NATIONAL WEATHER SERVICE HAS ISSUED A WINTER STORM WARNING FOR THE COUNTY UNTIL 6 PM "
+    "FRIDAY. HEAVY SNOW IS EXPECTED, WITH TOTALS OF 8 TO 12 INCHES."
+)
+
+
 def test_capitals_and_contributions_in_prose_stay() -> None:
     """A link in capitals inside a sentence, or of a word or two, is text; so is a
     contribution that is not to the report, and lower case in any script is no headline in
@@ -331,6 +338,7 @@ def test_capitals_and_contributions_in_prose_stay() -> None:
         '<p><a href="/r">NATO заявило о переговорах в Стамбуле</a></p>'
         "<p>Farmers contributed to this year’s record harvest.</p>"
         "<p>Each member contributed to this report’s findings, the panel said.</p>"
+        f"<p>{SHOUTED}</p>"
     )
     assert html_to_text(html) == (
         "The NATO summit ended; THE UNITED NATIONS GENERAL ASSEMBLY meets next.\n\n"
@@ -338,7 +346,8 @@ def test_capitals_and_contributions_in_prose_stay() -> None:
         "NATO ЗАЯВИЛО О ПЕРЕГОВОРАХ В СТАМБУЛЕ\n\n"
         "NATO заявило о переговорах в Стамбуле\n\n"
         "Farmers contributed to this year’s record harvest.\n\n"
-        "Each member contributed to this report’s findings, the panel said."
+        "Each member contributed to this report’s findings, the panel said.\n\n"
+        f"{SHOUTED}"
     )
 
 
