@@ -18,6 +18,7 @@ import pytest
 import redis
 
 from storywire.adapters.embedded_redis import redis_server_binary
+from tests.support.processes import alive
 
 pytestmark = pytest.mark.integration
 
@@ -174,15 +175,6 @@ def _wait_until_serving(log: Path, run: subprocess.Popen[bytes]) -> None:
     raise AssertionError(f"workers and beat not up within 60 s: {log.read_text()[-3000:]}")
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie waiting for a parent (init or a subreaper) to reap it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def _children(pid: int) -> list[int]:
     return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
@@ -194,7 +186,7 @@ def _descendants(pid: int) -> list[int]:
 def _kill_left(pids: list[int]) -> None:
     """Nothing left behind, even when a test fails."""
     for pid in pids:
-        if _alive(pid):
+        if alive(pid):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -220,9 +212,9 @@ def test_a_killed_run_takes_its_workers_and_beat_with_it(tmp_path: Path) -> None
         run.kill()
         run.wait(timeout=10)
         deadline = time.monotonic() + 45
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert [pid for pid in workers if _alive(pid)] == [], log.read_text()[-3000:]
+        assert [pid for pid in workers if alive(pid)] == [], log.read_text()[-3000:]
     finally:
         if run.poll() is None:
             run.kill()
@@ -255,7 +247,7 @@ def test_the_next_run_stops_the_redis_server_a_killed_run_left_and_keeps_its_dat
         client.close()
         first.kill()
         first.wait(timeout=10)
-        assert _alive(orphan)
+        assert alive(orphan)
         # The orphan still holds the directory.
         with (
             (tmp_path / "var" / "redis" / "storywire.lock").open("a+") as lock,
@@ -265,7 +257,7 @@ def test_the_next_run_stops_the_redis_server_a_killed_run_left_and_keeps_its_dat
         second = _start_run(tmp_path, second_log)
         client = redis.Redis.from_url(_embedded_url(second_log, second), socket_timeout=2)
         left += [_server_pid(client) or 0]
-        assert not _alive(orphan), "the orphaned redis-server still runs"
+        assert not alive(orphan), "the orphaned redis-server still runs"
         assert client.get("kept") == b"yes"
         client.close()
         stopped = [e for e in _events(second_log) if e.get("event") == "redis.orphan_stopped"]

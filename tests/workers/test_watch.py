@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.processes import alive
 from workers.watch import SUPERVISOR, watch_supervisor
 
 # The child: watches its supervisor, and on SIGTERM writes what it got and leaves.
@@ -38,14 +39,6 @@ time.sleep(60)
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("started", ["watched", "by-hand"])
 def test_a_child_ends_as_on_sigterm_when_its_supervisor_is_killed(
@@ -70,13 +63,13 @@ def test_a_child_ends_as_on_sigterm_when_its_supervisor_is_killed(
         supervisor.kill()
         supervisor.wait(timeout=10)
         deadline = time.monotonic() + 5
-        while _alive(child) and time.monotonic() < deadline:
+        while alive(child) and time.monotonic() < deadline:
             time.sleep(0.05)
         if started == "watched":
-            assert not _alive(child)
+            assert not alive(child)
             assert got.read_text() == "SIGTERM"
         else:  # compose, systemd, k8s or a shell own it: it runs on
-            assert _alive(child)
+            assert alive(child)
             assert not got.exists()
     finally:
         if supervisor.poll() is None:
@@ -84,7 +77,7 @@ def test_a_child_ends_as_on_sigterm_when_its_supervisor_is_killed(
             supervisor.wait(timeout=10)
         if supervisor.stdout is not None:
             supervisor.stdout.close()
-        if child and _alive(child):
+        if child and alive(child):
             os.kill(child, signal.SIGKILL)
 
 

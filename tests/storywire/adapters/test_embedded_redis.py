@@ -19,6 +19,7 @@ from storywire.adapters.embedded_redis import (
     embedded_redis,
     redis_server_binary,
 )
+from tests.support.processes import alive
 
 
 def test_embedded_redis_serves_and_stops() -> None:
@@ -212,15 +213,6 @@ with embedded_redis(directory=Path(sys.argv[1]), persist=True) as server:
 """
 
 
-def _alive(pid: int) -> bool:
-    """Running, not a zombie its new parent (init, which may never reap it here) left."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.timeout(60)
 def test_a_server_left_by_a_killed_storywire_is_stopped_by_the_next_and_its_data_kept(
     tmp_path: Path,
@@ -242,12 +234,12 @@ def test_a_server_left_by_a_killed_storywire_is_stopped_by_the_next_and_its_data
         client.close()
         holder.kill()
         holder.wait(timeout=10)
-        assert _alive(orphan)
+        assert alive(orphan)
         with (directory / "storywire.lock").open("a+") as lock, pytest.raises(BlockingIOError):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with embedded_redis(directory=directory, persist=True) as server:
             assert server.orphans == (orphan,)
-            assert not _alive(orphan)
+            assert not alive(orphan)
             client = redis.Redis.from_url(server.url)
             assert client.get("kept") == b"yes"
             client.close()
@@ -257,7 +249,7 @@ def test_a_server_left_by_a_killed_storywire_is_stopped_by_the_next_and_its_data
             holder.wait(timeout=10)
         if holder.stdout is not None:
             holder.stdout.close()
-        if orphan and _alive(orphan):
+        if orphan and alive(orphan):
             os.kill(orphan, signal.SIGKILL)
 
 
