@@ -405,8 +405,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         # class for lower case in every script, and a listed alphabet cannot miss one. At most
         # a headline's 20 words: some wire and agency feeds set whole items in capitals, and
         # their text must not go.
-        r"^(?-i:(?=.*[A-Z]{2})(?=\S+(\s+\S+){3})(?!\S+(\s+\S+){20})[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\s'’‘\"“”"
-        r",.:;!?&%$#@()/|…\-–—]+)$",
+        # The class first, as a lookahead over the whole line: it fails at the first lower-case
+        # letter, where the counting lookaheads would scan every line to its end (10x the cost).
+        r"^(?-i:(?=[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\s'’‘\"“”,.:;!?&%$#@()/|…\-–—]+$)"
+        r"(?=.*[A-Z]{2})(?=\S+(\s+\S+){3})(?!\S+(\s+\S+){20}))",
         "a paragraph of 4 to 20 words all in capitals: a promotional headline or banner"
         " (Fox News's links to related stories, \"LIKE WHAT YOU'RE READING? CLICK HERE…\"), which"
         " prose is not",
