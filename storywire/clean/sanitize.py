@@ -315,15 +315,11 @@ def sanitize_html(
         if el.tail:
             el.tail = repair(el.tail)
         _reshape(el)
-    body = root.find("body")
-    container = body if body is not None else root
+    container = _content(root)
     if table.lines or table.cut_after:
         _apply_line_rules(container, table)
         drop_empty_elements(container, table)
-    # The container's own text is text: escaped like the text lxml serialises below.
-    markup = escape(container.text or "", quote=False) + "".join(
-        etree.tostring(child, encoding="unicode", with_tail=True) for child in container
-    )
+    markup = _markup(container)
     cleaned = nh3.clean(
         markup,
         tags=set(ALLOWED_TAGS),
@@ -366,10 +362,17 @@ def absolute_links(html: str, base_url: str) -> str:
             value = el.get(name)
             if value:
                 el.set(name, join(value))
-    if not changed:
-        return html
+    return _markup(_content(root)) if changed else html
+
+
+def _content(root: HtmlElement) -> HtmlElement:
+    """What a parsed fragment's markup sits in: its body, or the root without one."""
     body = root.find("body")
-    container = body if body is not None else root
+    return body if body is not None else root
+
+
+def _markup(container: HtmlElement) -> str:
+    """The HTML inside ``container``; its own text is text, escaped as lxml escapes the rest."""
     return escape(container.text or "", quote=False) + "".join(
         etree.tostring(child, encoding="unicode", with_tail=True) for child in container
     )
