@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 
@@ -19,11 +19,17 @@ def service_redis(settings: Settings, command: str, **options: Any) -> redis.Red
     return redis.Redis.from_url(settings.redis_url, **options)
 
 
-def checked_number(check: Callable[[float], str | None]) -> Callable[[str], float]:
-    """An option's number (argparse ``type=``), checked as the setting of the same meaning is."""
+N = TypeVar("N", int, float)
 
-    def convert(text: str) -> float:
-        value = float(text)  # ValueError: argparse's "invalid value"
+
+def checked_number(
+    kind: Callable[[str], N], check: Callable[[N], str | None]
+) -> Callable[[str], N]:
+    """An option's number (argparse ``type=``) of ``kind``, checked as the setting of the same
+    meaning is."""
+
+    def convert(text: str) -> N:
+        value = kind(text)  # ValueError: argparse's "invalid value"
         reason = check(value)
         if reason:
             raise argparse.ArgumentTypeError(f"{text}: {reason}")

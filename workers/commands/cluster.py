@@ -114,12 +114,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     cluster.add_argument(
         "--window-hours",
-        type=checked_number(positive),
+        type=checked_number(float, positive),
         help="story time window (default $STORYWIRE_STORY_WINDOW_HOURS, 72)",
     )
     cluster.add_argument(
         "--decay-hours",
-        type=checked_number(not_negative),
+        type=checked_number(float, not_negative),
         help="similarity half-life in hours (default $STORYWIRE_STORY_DECAY_HOURS, 96; 0: off)",
     )
     cluster.add_argument("--quiet", action="store_true", help="no progress bar")

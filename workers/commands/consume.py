@@ -8,7 +8,7 @@ from typing import TextIO
 
 from storywire.adapters.consumer import Consumer, start_id
 from storywire.settings import Settings
-from workers.commands import service_redis
+from workers.commands import checked_number, service_redis
 
 
 def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -74,11 +74,8 @@ def _start(text: str) -> str:
     return text
 
 
-def _count(text: str) -> int:
-    count = int(text)  # ValueError: argparse's "invalid value"
-    if count < 1:  # Redis refuses a COUNT below 1
-        raise argparse.ArgumentTypeError(f"{text}: must be at least 1")
-    return count
+def _at_least_one(count: int) -> str | None:
+    return None if count >= 1 else "must be at least 1"  # Redis refuses a COUNT below 1
 
 
 def cmd_consume(args: argparse.Namespace, settings: Settings) -> int:
@@ -105,7 +102,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="append",
         help="glob on the event type, e.g. 'storywire.story.*' (repeatable)",
     )
-    parser.add_argument("--count", type=_count, help="stop after printing this many events")
+    parser.add_argument(
+        "--count",
+        type=checked_number(int, _at_least_one),
+        help="stop after printing this many events",
+    )
     parser.add_argument(
         "--block", type=int, default=5000, help="ms to wait for new events per read"
     )

@@ -197,7 +197,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
     demo.add_argument(
         "--timeout",
-        type=checked_number(positive),
+        type=checked_number(float, positive),
         default=180.0,
         help="seconds before giving up, exit 1 (default 180)",
     )
