@@ -15,7 +15,7 @@ import unicodedata
 from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import compress, filterfalse, islice
 from operator import not_
 from urllib.parse import unquote
 
@@ -100,6 +100,9 @@ DATE_WORDS = MONTHS | WEEKDAYS
 _Entry = tuple[str, str, bool, int]
 _CACHE: dict[str, _Entry] = {}
 _CACHE_MAX = 500_000
+_FEATURE_OF = operator.itemgetter(0)
+_LOW_OF = operator.itemgetter(1)
+_IS_CAP = operator.itemgetter(2)
 _HASH_OF = operator.itemgetter(3)
 _SKETCH_TOKENS = 120  # near-duplicates share their lead: shingle the first 120 tokens only
 _COPY_MIN_BODY = 12  # body tokens from which the copy sketch leaves the headline out
@@ -525,31 +528,32 @@ def _entry(raw: str) -> _Entry:
     return _feature(low), low, cap, xxhash.xxh3_64_intdigest(low.encode("utf-8"))
 
 
-def _entries(counts: dict[str, int]) -> list[_Entry | None]:
+def _entries(toks: list[str]) -> list[_Entry]:
+    """The cache entry of each token, made for the misses. One lookup per token serves the
+    features, the name guess and the sketch: the cache is large, so each lookup is a likely
+    miss in the CPU's caches, and a second pass over it cost as much as the first."""
     cache = _CACHE
-    entries = list(map(cache.get, counts))
+    entries = list(map(cache.get, toks))
     if None in entries:
         if len(cache) > _CACHE_MAX:
             cache.clear()
-        for raw in compress(counts, map(not_, entries)):  # the misses, picked out in C
+        for raw in set(compress(toks, map(not_, entries))):  # the misses, picked out in C
             cache[raw] = _entry(raw)
-        entries = list(map(cache.get, counts))
-    return entries
+        entries = list(map(cache.__getitem__, toks))
+    return entries  # type: ignore[return-value]  # every miss filled
 
 
 def _collect(
-    counts: dict[str, int], out: dict[str, int], caps: list[_Entry], lows: set[str]
+    entries: list[_Entry], out: dict[str, int], caps: list[_Entry], lows: set[str]
 ) -> None:
-    """Add feature counts to ``out``; note capitalised and lowercase forms for name finding."""
-    get = out.get
-    for entry, c in zip(_entries(counts), counts.values(), strict=True):
-        feat, low, cap, _ = entry  # type: ignore[misc]  # _entries filled every miss
-        if feat:
-            out[feat] = get(feat, 0) + c
-        if cap:
-            caps.append(entry)  # type: ignore[arg-type]  # an entry, never None here
-        else:
-            lows.add(low)
+    """Add the feature counts of the tokens' ``entries`` to ``out``; note capitalised and
+    lowercase forms for name finding. All in C: no Python step per token."""
+    # Counting every token's feature sums the forms that share one ("Police", "police") in
+    # the order the features first occur.
+    _count_elements(out, map(_FEATURE_OF, entries))
+    out.pop("", None)  # stopwords, single letters: no feature
+    caps.extend(filter(_IS_CAP, entries))
+    lows.update(map(_LOW_OF, filterfalse(_IS_CAP, entries)))
 
 
 def _names(caps: list[_Entry], lows: set[str]) -> set[str]:
@@ -572,7 +576,7 @@ def names(text: str) -> set[str]:
     """Capitalised words of ``text`` that look like names, as features."""
     caps: list[_Entry] = []
     lows: set[str] = set()
-    _collect(_counts(tokens(text)), {}, caps, lows)
+    _collect(_entries(tokens(text)), {}, caps, lows)
     return _names(caps, lows)
 
 
@@ -594,16 +598,12 @@ def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
     is CPython's hash of the tuple of its token hashes, deterministic for integers (no
     per-process salt), so every worker computes the same sketch.
     """
-    toks = toks[:_SKETCH_TOKENS]
-    cache = _CACHE
-    for raw in set(toks).difference(cache):
-        cache[raw] = _entry(raw)
-    return _sketch(toks, shingle, k)
+    return _sketch(_entries(toks[:_SKETCH_TOKENS]), shingle, k)
 
 
-def _sketch(toks: list[str], shingle: int, k: int) -> tuple[int, ...]:
-    """``sketch_of`` for tokens whose cache entries exist (``extract`` has just made them)."""
-    ids = list(map(_HASH_OF, map(_CACHE.__getitem__, toks[:_SKETCH_TOKENS])))
+def _sketch(entries: list[_Entry], shingle: int, k: int) -> tuple[int, ...]:
+    """``sketch_of`` from the tokens' cache entries."""
+    ids = list(map(_HASH_OF, entries[:_SKETCH_TOKENS]))
     if len(ids) < shingle:
         return (hash(tuple(ids)),)[:k] if ids else ()
     # Sorting CPython's signed hashes orders them as well as unsigned ones would, unmasked.
@@ -691,7 +691,7 @@ def _add_slug(url: str, head: dict[str, int], caps: list[_Entry], lows: set[str]
     seen = lows.union([low for _, low, _, _ in caps])
     toks = [t for t in tokens(slug_words(url)) if t not in seen]
     if toks:
-        _collect(_counts(toks), head, caps, lows)
+        _collect(_entries(toks), head, caps, lows)
 
 
 def _tf(c: int) -> float:
@@ -729,15 +729,15 @@ def extract(
     lows: set[str] = set()
     body: dict[str, int] = {}
     head: dict[str, int] = {}
-    body_counts = _counts(body_toks)
-    head_counts = _counts(title_toks)
-    _collect(body_counts, body, caps, lows)
-    _collect(head_counts, head, caps, lows)
+    body_entries = _entries(body_toks)
+    head_entries = _entries(title_toks)
+    _collect(body_entries, body, caps, lows)
+    _collect(head_entries, head, caps, lows)
     if url:
         _add_slug(url, head, caps, lows)
     if _arabic_headline(title, text):
-        _add_single_digits(body_counts, body)
-        _add_single_digits(head_counts, head)
+        _add_single_digits(_counts(body_toks), body)
+        _add_single_digits(_counts(title_toks), head)
     tf = {t: _TF[c] if c < 256 else _tf(c) for t, c in body.items()}
     for t, c in head.items():
         tf[t] = tf.get(t, 0.0) + title_weight * _tf(c)
@@ -747,13 +747,9 @@ def extract(
     ents.update([t for t in tf if t < "$"])
     ents.update(DATE_WORDS.intersection(tf))
     if headline_in_sketch or len(body_toks) < _COPY_MIN_BODY:
-        copy_toks = title_toks + body_toks
+        sk = _sketch(head_entries + body_entries, shingle, sketch_k)
     else:
-        copy_toks = body_toks
-    try:
-        sk = _sketch(copy_toks, shingle, sketch_k)
-    except KeyError:  # the token cache was cleared between the title and the body
-        sk = sketch_of(copy_toks, shingle=shingle, k=sketch_k)
+        sk = _sketch(body_entries, shingle, sketch_k)
     length = sum(head.values()) + sum(body.values())
     return DocFeatures(
         terms=tf,
