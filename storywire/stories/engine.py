@@ -40,7 +40,7 @@ def _log1p_table(largest: int) -> list[float]:
 def _unit(vec: dict[str, float]) -> dict[str, float]:
     """``vec`` scaled to unit length, in place (the callers own their fresh vectors)."""
     values = vec.values()
-    norm = math.sqrt(sum(map(operator.mul, values, values)))
+    norm = math.hypot(*values)  # one C call; a sum of products made a float per term
     if norm == 0.0:
         return vec
     # The same products as ``{t: w * inv ...}``, multiplied in C and written over the old
@@ -463,7 +463,7 @@ class StoryEngine:
     def _norms(self, story: StoryState) -> tuple[float, float]:
         """What a dot product with the story's text and entity vectors is divided by."""
         if self.params.score_mode == "centroid":
-            return math.hypot(*story.c_weights) or 1.0, math.hypot(*story.e_weights) or 1.0
+            return story.norms()
         return float(story.size), float(story.size)
 
     def _score(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -160,9 +160,22 @@ class StoryState:
     # keeps its story for the articles of its event that come with it, where evicting at
     # last_seen dropped it at the next sweep.
     kept_from: float = -math.inf
+    # The vectors' norms, with the arrays they were taken of: every document scores several
+    # candidate stories, and a norm changes only when a join replaces the arrays.
+    _norms: tuple[array[float], array[float], float, float] | None = field(
+        default=None, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.kept_from = max(self.kept_from, self.last_seen)
+
+    def norms(self) -> tuple[float, float]:
+        """Euclidean norms of the text and entity vectors (1.0 for an empty one)."""
+        known = self._norms
+        if known is None or known[0] is not self.c_weights or known[1] is not self.e_weights:
+            c, e = self.c_weights, self.e_weights
+            known = self._norms = (c, e, math.hypot(*c) or 1.0, math.hypot(*e) or 1.0)
+        return known[2], known[3]
 
     def to_json(self) -> dict[str, Any]:
         out = {
