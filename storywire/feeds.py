@@ -300,6 +300,12 @@ def _looks_like_json(body: bytes, content_type: str) -> bool:
 EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
 
 
+def _real(dated: datetime | None) -> datetime | None:
+    """``dated``, unless it is a placeholder: then the entry's other date (updated for
+    published, date_modified for date_published) may be real."""
+    return dated if dated is None or dated >= EARLIEST else None
+
+
 def _clamp(dt: datetime | None, now: datetime) -> datetime:
     # A feed that dates items in the future would pin them to the top of every consumer's view,
     # and be credited first for stories it had not published yet.
@@ -360,9 +366,7 @@ def _in_zone(dt: datetime | None, text: Any, timezone: tzinfo | None) -> datetim
 def _feed_date(raw: dict[str, Any], key: str, timezone: tzinfo | None) -> datetime | None:
     # dict.get: feedparser's own lookup aliases updated/published with a DeprecationWarning.
     parsed = _struct_to_datetime(dict.get(raw, f"{key}_parsed"))
-    dated = _in_zone(parsed, dict.get(raw, key), timezone)
-    # A placeholder is no date: the other one (updated for published) may be real.
-    return dated if dated is None or dated >= EARLIEST else None
+    return _real(_in_zone(parsed, dict.get(raw, key), timezone))
 
 
 def _entry_from_feedparser(
@@ -517,11 +521,11 @@ def _json_date(value: Any, timezone: tzinfo | None) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo is None and timezone is not None:
+            return _real(parsed.replace(tzinfo=timezone).astimezone(UTC))
+        return _real(utc(parsed))
+    except (ValueError, OverflowError):  # Overflow: year 1 east of UTC is before year 1 in UTC
         return None
-    if parsed.tzinfo is None and timezone is not None:
-        return parsed.replace(tzinfo=timezone).astimezone(UTC)
-    return utc(parsed)
 
 
 def _json_byline(owner: Mapping[str, Any]) -> str | None:

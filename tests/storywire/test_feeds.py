@@ -691,6 +691,30 @@ def test_a_placeholder_published_date_gives_way_to_the_updated_one() -> None:
 
 
 @pytest.mark.parametrize(
+    ("date", "timezone"),
+    [
+        ("0001-01-01T00:00:00Z", None),
+        ("0001-01-01T00:00:00+00:00", None),  # Hugo's JSON Feed template
+        ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC: out of datetime's range
+        ("0001-01-01T00:00:00", "Asia/Tokyo"),  # the same, from the source's zone
+        ("1970-01-01T00:00:00Z", None),
+    ],
+)
+def test_a_placeholder_json_feed_date_gives_way_to_date_modified(
+    date: str, timezone: str | None
+) -> None:
+    """As in RSS and Atom: a placeholder date_published is no date, and the item's
+    date_modified may be real."""
+    body = JSON_FEED.replace(
+        b'"date_published": "2026-11-24T10:00:00Z"',
+        b'"date_published": "%s", "date_modified": "2026-11-24T11:00:00Z"' % date.encode(),
+    )
+    zone = ZoneInfo(timezone) if timezone else None
+    (item,) = parse_feed(body, now=NOW, timezone=zone).entries
+    assert item.published == datetime(2026, 11, 24, 11, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
     ("body", "headers", "language"),
     [
         (RSS.replace(b"<ttl>30</ttl>", b"<language>en-us</language>"), {}, "en"),

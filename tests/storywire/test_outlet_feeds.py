@@ -509,6 +509,17 @@ OUTLETS = {
         None,
         "en",
     ),
+    # Hugo's JSON Feed template: a page without a date in its front matter is dated Go's zero
+    # time; git's date of its last change is date_modified, as RSS's updated is beside pubDate
+    ("hugo_json.json", None, 0): (
+        "How we test our backups",
+        "Every Friday a job restores last night's backup into a scratch database and runs the"
+        " test suite against it.",
+        "2026-11-26T17:04:12Z",
+        "https://fieldnotes.example/notes/backups",
+        "Jonas Berg",
+        "en",
+    ),
     # Bing's click counter carries the outlet's URL in ?url=
     ("bingnews.xml", None, 0): (
         "Ukraine and Russia agree to resume prisoner exchange talks",
@@ -534,5 +545,5 @@ def test_what_consumers_get_from_each_outlets_feed(
 def test_every_fixture_is_checked() -> None:
     """A fixture added without expectations would only prove that it parses."""
     assert {name for name, _, _ in OUTLETS} | {"atom_xml_base.xml"} == {
-        path.name for path in FEEDS.glob("*.xml")
+        path.name for path in FEEDS.iterdir() if path.suffix in (".xml", ".json")
     }
