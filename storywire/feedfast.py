@@ -67,7 +67,8 @@ class FastEntry:
     """The feedparser-equivalent values of one entry (feedparser's keys, feedparser's rules)."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    contents: list[str] = field(default_factory=list)
+    # As feedparser's "content": {"value": …}, with the xml:lang in effect ("language") in Atom.
+    contents: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -115,7 +116,7 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:  # n
         elif root.tag == f"{{{RDF}}}RDF" and root.find(f"{{{RSS10}}}channel") is not None:
             feed = _rss(root, RSS10, "rss10", base)
         elif root.tag == f"{{{ATOM}}}feed":
-            feed = _atom(root, base)
+            feed = _atom(root, base, headers.get("content-language") or None)
         else:
             return None
     except _DeclinedError:
@@ -216,6 +217,10 @@ def _rss(root: etree._Element, ns: str, version: str, base: str) -> FastFeed:
     if channel is None:
         raise _DeclinedError("no channel")
     meta = _channel_meta(channel, ns)
+    if not ns and "language" not in meta and (lang := _lang(root, None)):
+        # feedparser's feed language: <language>, else <rss xml:lang> (not <rdf:RDF>'s: it
+        # looks for the tag as "rdf:RDF", which it has lower-cased)
+        meta["language"] = lang
     item_tag = "item" if not ns else f"{{{ns}}}item"
     if ns:
         items = list(root.iterchildren(item_tag))
@@ -252,7 +257,7 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             seen_summary = True
             values["summary"] = _fix(_leaf_text(child))
         elif key == (CONTENT, "encoded"):
-            entry.contents.append(_fix(_leaf_text(child)))
+            entry.contents.append({"value": _fix(_leaf_text(child))})
         elif key == (FEEDBURNER, "origLink"):
             values["feedburner_origlink"] = _fix(_leaf_text(child))
         elif key == (MEDIA, "description"):
@@ -274,7 +279,8 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
-        values["summary"] = entry.contents[0]  # feedparser copies content to a missing summary
+        # feedparser copies content to a missing summary
+        values["summary"] = entry.contents[0]["value"]
     return entry
 
 
@@ -311,10 +317,10 @@ def _check_ignored(element: etree._Element) -> None:
             raise _DeclinedError("unmapped element nested in an ignored one")
 
 
-def _atom(root: etree._Element, base: str) -> FastFeed:
+def _atom(root: etree._Element, base: str, language: str | None) -> FastFeed:
     meta: dict[str, Any] = {}
     authors: list[dict[str, str]] = []
-    lang = root.get(f"{{{XML}}}lang")
+    lang = _lang(root, language)
     if lang:
         meta["language"] = lang
     entries: list[FastEntry] = []
@@ -324,11 +330,27 @@ def _atom(root: etree._Element, base: str) -> FastFeed:
             _text_construct(child)
             meta["title"] = _fix(_leaf_text(child))
         elif key == (ATOM, "entry"):
-            entries.append(_atom_entry(child, base))
+            entries.append(_atom_entry(child, base, lang))
         elif key == (ATOM, "author"):
             authors.append(_atom_person(child))
     _set_author(meta, authors)
     return FastFeed("atom10", meta, entries)
+
+
+_XML_LANG = f"{{{XML}}}lang"
+
+
+def _lang(element: etree._Element, parent: str | None) -> str | None:
+    """The language in effect on ``element`` as feedparser tracks it: its xml:lang ("" is
+    none), else its parent's."""
+    for name in element.keys():  # noqa: SIM118 - lxml's attrib would be built for nothing
+        # feedparser also reads a bare lang="…", and one of any namespace it does not know.
+        if name != _XML_LANG and str(name).rpartition("}")[2].lower() == "lang":
+            raise _DeclinedError("a lang attribute other than xml:lang")
+    own = element.get(_XML_LANG)
+    if own is None:
+        return parent
+    return str(own) or None
 
 
 def _text_construct(element: etree._Element) -> None:
@@ -336,9 +358,10 @@ def _text_construct(element: etree._Element) -> None:
         raise _DeclinedError("non-text Atom construct")
 
 
-def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0912 - one branch per element
+def _atom_entry(entry_el: etree._Element, base: str, feed_lang: str | None) -> FastEntry:  # noqa: PLR0912 - one branch per element
     entry = FastEntry()
     values = entry.values
+    lang = _lang(entry_el, feed_lang)
     title_set = False
     seen_summary = False
     authors: list[dict[str, str]] = []
@@ -349,6 +372,7 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
             text = _fix(_leaf_text(child))
             if not title_set:
                 values["title"] = text
+                values["title_detail"] = {"language": _lang(child, lang)}
                 title_set = bool(text)
         elif key == (ATOM, "link"):
             _atom_link(child, values, base)
@@ -361,9 +385,11 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
             seen_summary = True
             _text_construct(child)
             values["summary"] = _fix(_leaf_text(child))
+            values["summary_detail"] = {"language": _lang(child, lang)}
         elif key == (ATOM, "content"):
             _text_construct(child)
-            entry.contents.append(_fix(_leaf_text(child)))
+            text = _fix(_leaf_text(child))
+            entry.contents.append({"value": text, "language": _lang(child, lang)})
         elif key == (ATOM, "published"):
             _date(values, "published", _fix(_leaf_text(child)))
         elif key == (ATOM, "updated"):
@@ -378,7 +404,7 @@ def _atom_entry(entry_el: etree._Element, base: str) -> FastEntry:  # noqa: PLR0
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
-        values["summary"] = entry.contents[0]
+        values["summary"] = entry.contents[0]["value"]
     _set_author(values, authors)
     return entry
 

@@ -159,11 +159,15 @@ def parse_feed(
     body, dtd_warning = _drop_entity_declarations(_drop_unreadable_encoding_name(body))
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
+        atom = fast.version.startswith("atom")
         return ParsedFeed(
             title=fast.meta.get("title"),
             version=fast.version,
             entries=_inherited(
-                (_entry_from_feedparser(_as_feedparser(e), now, timezone) for e in fast.entries),
+                (
+                    _entry_from_feedparser(_as_feedparser(e), now, timezone, atom=atom)
+                    for e in fast.entries
+                ),
                 fast.meta.get("language"),
                 _feed_byline(fast.meta, fast.version),
             ),
@@ -202,7 +206,7 @@ def _feed_byline(meta: Mapping[str, Any], version: str) -> str | None:
 
 
 def _as_feedparser(entry: FastEntry) -> dict[str, Any]:
-    return {**entry.values, "content": [{"value": value} for value in entry.contents]}
+    return {**entry.values, "content": entry.contents}
 
 
 def _parse_with_feedparser(
@@ -226,9 +230,10 @@ def _parse_with_feedparser(
     document = headers.get("content-location", "")
     feed_meta: Mapping[str, Any] = parsed.get("feed", {})
     version = str(parsed.get("version") or "unknown")
+    atom = version.startswith("atom")
     entries = _inherited(
         (
-            _entry_from_feedparser(_with_xml_base(raw, document), now, timezone)
+            _entry_from_feedparser(_with_xml_base(raw, document), now, timezone, atom=atom)
             for raw in parsed.entries
         ),
         feed_meta.get("language"),
@@ -370,11 +375,12 @@ def _feed_date(raw: dict[str, Any], key: str, timezone: tzinfo | None) -> dateti
 
 
 def _entry_from_feedparser(
-    raw: dict[str, Any], now: datetime, timezone: tzinfo | None = None
+    raw: dict[str, Any], now: datetime, timezone: tzinfo | None = None, *, atom: bool = False
 ) -> Entry:
     published = _feed_date(raw, "published", timezone) or _feed_date(raw, "updated", timezone)
-    contents = raw.get("content") or []
-    content_html = max((str(c.get("value", "")) for c in contents), key=len, default="")
+    contents = [c for c in raw.get("content") or [] if isinstance(c, Mapping)]
+    body = max(contents, key=lambda c: len(str(c.get("value", ""))), default=None)
+    content_html = str(body.get("value", "")) if body is not None else ""
     summary = str(raw.get("summary", ""))
     if not summary and not content_html and not _has_image(raw):
         summary = _text(dict.get(raw, "media_description")) or ""
@@ -387,7 +393,19 @@ def _entry_from_feedparser(
         published=_clamp(published, now),
         author=_byline(raw),
         outlet=_source_title(dict.get(raw, "source")),
+        language=_declared_language(raw, body) if atom else None,
     )
+
+
+def _declared_language(raw: dict[str, Any], body: Mapping[str, Any] | None) -> str | None:
+    """The language an Atom entry declares for its text: the xml:lang in effect on its content,
+    else on its summary, else on its title (the element's own, else the entry's, else the
+    feed's, as feedparser tracks it for each). RSS gets none here: there feedparser tracks only
+    xml:lang and Content-Language, which would override the channel's <language>."""
+    for detail in (body, dict.get(raw, "summary_detail"), dict.get(raw, "title_detail")):
+        if isinstance(detail, Mapping) and (code := language_code(detail.get("language"))):
+            return code
+    return None
 
 
 def _original_link(raw: dict[str, Any]) -> str | None:

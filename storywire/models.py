@@ -98,7 +98,8 @@ class Entry:
     author: str | None = None
     # The item's own outlet when the feed names one (RSS <source>: Google News, aggregators).
     outlet: str | None = None
-    # The language the feed declares (ISO 639-1): what an article too short for detection is in.
+    # The language declared for the entry, its own else its feed's (ISO 639-1): what an article
+    # too short for detection is in.
     language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

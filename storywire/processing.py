@@ -132,7 +132,8 @@ def build_article(
         published=entry.published or fetched_at,
         content_hash=content_hash(title, text),
         author=entry.author,
-        # Detection abstains on a headline alone; the feed's declared language then stands.
+        # Detection abstains on a headline alone; the declared language (entry's, else feed's)
+        # then stands.
         language=detect_language(f"{title}\n{text}") or entry.language,
         entities=extract_entities(title, text),
         lead=lead(text, lead_chars),

@@ -54,6 +54,33 @@ def test_outlets_feeds_read_alike_by_both_paths(path: Path) -> None:
         assert fast == replace(slow, warning=None)
 
 
+@pytest.mark.parametrize(
+    "root",
+    [
+        '<rss version="2.0" xml:lang="fr-CA">',  # feedparser's feed language, as <language> is
+        '<rss version="2.0" xml:lang="">',
+        '<rss version="2.0" lang="fr">',  # feedparser reads a bare lang too
+        '<rdf:RDF xml:lang="fr" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns="http://purl.org/rss/1.0/">',  # feedparser ignores it (it looks for "rdf:RDF")
+    ],
+)
+@pytest.mark.parametrize("language", ["", "<language>de</language>"])
+@pytest.mark.parametrize("headers", [{}, {"Content-Language": "it"}])
+def test_a_roots_xml_lang_is_read_alike(root: str, language: str, headers: dict[str, str]) -> None:
+    close = "</rss>" if root.startswith("<rss") else "</rdf:RDF>"
+    item = "<item><title>x</title><link>https://x.example/a</link></item>"
+    if close == "</rss>":
+        channel = f"<channel><title>T</title>{language}{item}</channel>"
+    else:
+        about = item.replace("<item>", '<item rdf:about="https://x.example/a">')
+        channel = '<channel rdf:about="https://x.example/"><title>T</title></channel>' + about
+    fast, slow = _both(f"{root}{channel}{close}".encode(), headers)
+    assert slow.entries
+    if fast is not None:
+        assert fast == replace(slow, warning=None)
+    assert fast is not None or "xml:lang" not in root  # answered, not declined, where it can
+
+
 def _text(rng: random.Random, words: list[str]) -> str:
     pieces = [rng.choice(words) for _ in range(rng.randint(0, 4))]
     pad = rng.choice(["", " ", "\n  ", "\t"])
@@ -68,6 +95,8 @@ DATES = ["Tue, 24 Nov 2026 10:00:00 GMT", "2026-11-24T10:00:00Z", "24 Nov 2026 1
 LANGUAGES = ["", "<language>en-us</language>", "<language> fr </language>",
              "<dc:language>de</dc:language>", "<language>english</language>",
              "<language>pt</language><dc:language>es-MX</dc:language>"]  # fmt: skip
+# xml:lang on <rss> or <rdf:RDF>, which feedparser reads as the feed's language.
+ROOT_LANGUAGES = ["", "", ' xml:lang="fr-CA"', ' xml:lang=""']
 LINKS = ["https://x.com/a?b=1&amp;c=2", "/relative/path", "x.html", "", "https://y.org/1#frag",
          "http:///triple.example/z", " https://pad.example/ "]  # fmt: skip
 
@@ -115,10 +144,16 @@ def _rss_item(rng: random.Random, i: int) -> str:  # noqa: PLR0912 - one branch 
     return "<item>" + "".join(parts) + "</item>"
 
 
+# xml:lang on an entry or its text constructs (the one in effect there is the entry's language);
+# a bare lang="…" feedparser reads too, and the fast path declines.
+ENTRY_LANGUAGES = ["", "", "", ' xml:lang="fr"', ' xml:lang=""', ' xml:lang="pt_BR"',
+                   ' xml:lang="de-CH"', ' lang="es"']  # fmt: skip
+
+
 def _atom_entry(rng: random.Random, i: int) -> str:
     parts = []
     for _ in range(rng.randint(0, 2)):
-        kind = rng.choice(["", ' type="text"', ' type="html"'])
+        kind = rng.choice(["", ' type="text"', ' type="html"']) + rng.choice(ENTRY_LANGUAGES)
         parts.append(f"<title{kind}>{_text(rng, WORDS)}</title>")
     for _ in range(rng.randint(0, 3)):
         rel = rng.choice(["", ' rel="alternate"', ' rel="self"', ' rel="enclosure"'])
@@ -127,10 +162,10 @@ def _atom_entry(rng: random.Random, i: int) -> str:
     if rng.random() < 0.9:
         parts.append(f"<id>{rng.choice([*LINKS, f'urn:uuid:{i}', f'tag:x.com,2026:{i}'])}</id>")
     if rng.random() < 0.6:
-        kind = rng.choice(["", ' type="text"', ' type="html"'])
+        kind = rng.choice(["", ' type="text"', ' type="html"']) + rng.choice(ENTRY_LANGUAGES)
         parts.append(f"<summary{kind}>{_text(rng, WORDS)}</summary>")
-    if rng.random() < 0.6:
-        kind = rng.choice(["", ' type="text"', ' type="html"'])
+    for _ in range(rng.choice([0, 1, 1, 2])):
+        kind = rng.choice(["", ' type="text"', ' type="html"']) + rng.choice(ENTRY_LANGUAGES)
         parts.append(f"<content{kind}>{_text(rng, WORDS)}</content>")
     for tag in ("published", "updated"):
         if rng.random() < 0.6:
@@ -142,7 +177,7 @@ def _atom_entry(rng: random.Random, i: int) -> str:
     if rng.random() < 0.3:
         parts.append('<category term="t"/>')
     rng.shuffle(parts)
-    return "<entry>" + "".join(parts) + "</entry>"
+    return f"<entry{rng.choice(ENTRY_LANGUAGES)}>" + "".join(parts) + "</entry>"
 
 
 def _document(rng: random.Random) -> bytes:
@@ -155,7 +190,7 @@ def _document(rng: random.Random) -> bytes:
         items = "".join(_rss_item(rng, i) for i in range(n))
         ttl = rng.choice(["", "<ttl>30</ttl>", "<ttl> x </ttl>"]) + rng.choice(LANGUAGES)
         return (
-            f'{declaration}<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            f'{declaration}<rss version="2.0"{rng.choice(ROOT_LANGUAGES)} xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
             'xmlns:media="http://search.yahoo.com/mrss/">'
             f"<channel><title>{_text(rng, WORDS)}</title>{ttl}{items}</channel></rss>"
@@ -168,7 +203,7 @@ def _document(rng: random.Random) -> bytes:
             for _ in range(n)
         )
         return (
-            f'{declaration}<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            f'{declaration}<rdf:RDF{rng.choice(ROOT_LANGUAGES)} xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
             'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
             'xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">'
             f'<channel rdf:about="https://x.com/"><title>{_text(rng, WORDS)}</title>'

@@ -736,6 +736,26 @@ def test_the_language_a_feed_declares_goes_with_its_entries(
     assert {e.language for e in entries} == {language}
 
 
+MULTILINGUAL = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en"><title>A</title>
+<entry xml:lang="fr"><id>urn:e1</id><title>E</title><content type="html">x</content></entry>
+<entry><id>urn:e2</id><title xml:lang="de">E</title><content xml:lang="es">x</content></entry>
+<entry><id>urn:e3</id><title xml:lang="it">E</title></entry>
+<entry><id>urn:e4</id><title>E</title><summary xml:lang="pt-BR">x</summary></entry>
+<entry xml:lang=""><id>urn:e5</id><title>E</title></entry>
+<entry><id>urn:e6</id><title>E</title></entry>
+</feed>"""
+
+
+@pytest.mark.parametrize("headers", [{}, {"Content-Type": "text/html"}], ids=["fast", "feedparser"])
+def test_an_atom_entrys_own_language_wins_over_its_feeds(headers: dict[str, str]) -> None:
+    """xml:lang on an entry, or on the element its text is in (content, else summary, else the
+    title), is the language declared for it (as a JSON Feed item's own "language"); an entry
+    without one, or with xml:lang="" (no declaration), is in its feed's."""
+    entries = parse_feed(MULTILINGUAL, now=NOW, headers=headers).entries
+    assert [e.language for e in entries] == ["fr", "es", "it", "pt", "en", "en"]
+
+
 def test_entries_without_an_author_have_their_feeds() -> None:
     """Atom (RFC 4287 4.2.1) and JSON Feed: the feed's author is every entry's that names
     none; an entry's own stays. RSS's managingEditor is an address, never a byline."""

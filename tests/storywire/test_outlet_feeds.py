@@ -509,6 +509,25 @@ OUTLETS = {
         None,
         "en",
     ),
+    # jekyll-feed: a post's own language (its front matter's lang) as xml:lang on its entry;
+    # a photo under a short headline, too little text to detect, is in the entry's language
+    ("jekyll_multilingual.xml", None, 0): (
+        "Lyon sous la neige",
+        "",
+        "2026-11-27T17:05:00Z",
+        "https://carnets.example/2026/11/27/lyon-sous-la-neige.html",
+        "Claire Martin",
+        "fr",
+    ),
+    ("jekyll_multilingual.xml", None, 1): (
+        "Snow in Lyon",
+        "The first snow of the winter fell on Lyon this afternoon, closing the funicular to"
+        " Fourvière for an hour.",
+        "2026-11-27T16:40:00Z",
+        "https://carnets.example/2026/11/27/snow-in-lyon.html",
+        "Claire Martin",
+        "en",
+    ),
     # Hugo's JSON Feed template: a page without a date in its front matter is dated Go's zero
     # time; git's date of its last change is date_modified, as RSS's updated is beside pubDate
     ("hugo_json.json", None, 0): (
