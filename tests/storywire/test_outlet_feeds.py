@@ -528,6 +528,16 @@ OUTLETS = {
         "Claire Martin",
         "en",
     ),
+    # an English post its front matter says is French: what detection reads wins
+    ("jekyll_multilingual.xml", None, 2): (
+        "Notes on the Fourvière funicular",
+        "The funicular climbs the hill in under three minutes, and the trains are older than"
+        " most of the passengers.",
+        "2026-11-26T08:15:00Z",
+        "https://carnets.example/2026/11/26/funicular.html",
+        "Claire Martin",
+        "en",
+    ),
     # Hugo's JSON Feed template: a page without a date in its front matter is dated Go's zero
     # time; git's date of its last change is date_modified, as RSS's updated is beside pubDate
     ("hugo_json.json", None, 0): (
