@@ -568,39 +568,72 @@ def _text_of(el: HtmlElement) -> str:
 
 # A headline runs to a few words; a link of one or two is a name (a tool, a document).
 _HEADLINE_WORDS: Final = 3
+# Marks typed before a paragraph to make it a list item.
+_BULLETS: Final = "\u2022\u2023\u25e6\u25aa\u25b8\u25ba\u25b6\u00b7"
+_BOX_TAGS: Final = frozenset({"ul", "ol", "p"})
+_BULLET: Final = re.compile(f"\\s*[{_BULLETS}]+\\s*")
+
+
+def _only_a_headline_link(el: HtmlElement) -> bool:
+    """Whether ``el`` holds one link of a headline's length and nothing else but a bullet."""
+    links = el.findall(".//a")
+    if len(links) != 1 or not links[0].get("href"):
+        return False
+    words = links[0].text_content().split()
+    return (
+        len(words) >= _HEADLINE_WORDS
+        and el.text_content().strip().lstrip(_BULLETS).split() == words
+    )
+
+
+def _links_only(el: HtmlElement) -> bool:
+    """A list whose every item is one headline link, or a paragraph that is a bullet and one
+    headline link: a box of other stories, if it is set beside prose."""
+    tag = el.tag
+    if tag == "p":
+        # Asked of every paragraph: the text before its first child says no to prose at its
+        # first letter.
+        text = el.text
+        return (
+            text is not None and _BULLET.fullmatch(text) is not None and _only_a_headline_link(el)
+        )
+    if tag not in ("ul", "ol") or not len(el):
+        return False
+    return all(item.tag == "li" and _only_a_headline_link(item) for item in el)
+
+
+def _prose(el: HtmlElement | None) -> bool:
+    return el is not None and el.tag == "p" and bool(el.text_content().strip())
 
 
 def is_link_list(el: HtmlElement) -> bool:
     """Whether ``el`` is a list of other stories: a list whose every item is one link of a
-    headline's length and nothing else, set beside a paragraph of prose.
+    headline's length and nothing else, or such a link in a paragraph of its own after a
+    bullet ("• <a>…</a>"), set (with others of its kind) beside a paragraph of prose.
 
     The Guardian's descriptions put one between the standfirst and the body ("Ukraine war –
-    latest updates"), news CMSs their "related" boxes in content:encoded; their headlines
-    read as the article's sentences. A list that is all there is (Google News's cluster of
-    headlines) is the text, and a list that says more than its links is prose.
+    latest updates"), as a list or as bulleted paragraphs, news CMSs their "related" boxes in
+    content:encoded; their headlines read as the article's sentences. A list that is all there
+    is (Google News's cluster of headlines) is the text, a list that says more than its links
+    is prose, and so is a paragraph that holds a link in a sentence, or only a link without a
+    bullet (a pointer to a document, a sentence linked whole).
     """
-    if el.tag not in ("ul", "ol") or not len(el):
+    # Asked of every element by the text walk: most leave at the tag.
+    if el.tag not in _BOX_TAGS or not _links_only(el):
         return False
-    for item in el:
-        if item.tag != "li":
-            return False
-        links = item.findall(".//a")
-        if len(links) != 1 or not links[0].get("href"):
-            return False
-        words = links[0].text_content().split()
-        if len(words) < _HEADLINE_WORDS or item.text_content().split() != words:
-            return False
-    return any(
-        sibling is not None and sibling.tag == "p" and sibling.text_content().strip()
-        for sibling in (el.getprevious(), el.getnext())
-    )
+    before, after = el.getprevious(), el.getnext()
+    while before is not None and _links_only(before):
+        before = before.getprevious()
+    while after is not None and _links_only(after):
+        after = after.getnext()
+    return _prose(before) or _prose(after)
 
 
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
     """Remove the elements the rules select, in place (text after an element is kept)."""
     # First, on the tree as the text walk sees it (storywire.clean.text tests each element
     # before anything is removed), so both outputs drop the same lists.
-    for el in [el for el in root.iter("ul", "ol") if is_link_list(el)]:
+    for el in [el for el in root.iter("ul", "ol", "p") if is_link_list(el)]:
         _drop(el)
     if table.drop is not None:
         for el in table.drop.select(root):

@@ -264,6 +264,41 @@ OUTLETS = {
         "Tom Ambrose (now) and Jakub Krupa (earlier)",
         "en",
     ),
+    # a link to another story as a paragraph with a bullet typed before it
+    ("guardian.xml", None, 2): (
+        "Residents trapped with service charges of up to £8,000 a year to take legal action",
+        "Owners of homes marketed by housing associations as ‘affordable’ are planning a"
+        " challenge as service costs spiral\n\nResidents trapped in properties marketed as"
+        " “affordable” are planning legal action against the government after being hit with"
+        " service charges of up to £8,000 a year.",
+        "2026-11-27T11:43:41Z",
+        "https://theguardian.com/society/2026/nov/27/shared-ownership-service-charges-legal-action",
+        "Rupert Jones",
+        "en",
+    ),
+    # the standfirst alone, a link in it (kept), then the bulleted link and "Continue reading..."
+    ("guardian.xml", None, 3): (
+        "Women’s transfer window – all deals from Europe’s top five leagues",
+        "Latest deals and club-by-club guides for the WSL and leagues in Italy, France, Germany"
+        " and Spain",
+        "2026-11-27T11:13:02Z",
+        "https://theguardian.com/football/ng-interactive/2026/nov/27/transfer-window-deals-women-europe",
+        "Guardian sport",
+        "en",
+    ),
+    # links inside the prose, one opening a paragraph: text
+    ("guardian.xml", None, 4): (
+        "‘A bigger victory for Putin than any battle’: Moscow gleeful after Oval Office clash",
+        "Putin stays silent but Russian politicians and media outlets crow with delight after"
+        " the ambush of Ukraine’s leader\n\nRussian officials and Moscow’s media outlets reacted"
+        " with predictable glee to the dramatic clash between Volodymyr Zelenskyy and Donald"
+        " Trump at the White House on Friday.\n\nDmitry Medvedev, Putin’s deputy on the"
+        " security council, called the exchange “a brutal dressing-down”.",
+        "2026-11-27T10:48:23Z",
+        "https://theguardian.com/world/2026/nov/27/russia-reaction-oval-office-clash",
+        "Pjotr Sauer",
+        "en",
+    ),
     # media:title type="html" inside media:content is a photo's, not the entry's title
     ("independent.xml", None, 0): (
         "Ukraine and Russia to resume prisoner swap talks in Istanbul",

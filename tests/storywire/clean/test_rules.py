@@ -167,6 +167,21 @@ CASES = [
         "<p>Updated: November 27, 2026 10:15 AM</p><p>Last updated on 27 Nov 2026, 14:05</p>",
         "2026",
     ),
+    (
+        "a link to another story, bulleted by hand (the Guardian's descriptions)",
+        '<p>• <a href="https://www.theguardian.com/money/2025/mar/01/poor-door">‘There is no '
+        "way I can pay’: residents despair of steep costs and ‘poor door’</a></p>",
+        "despair",
+    ),
+    (
+        "a run of them",
+        '<p>•\u00a0<a href="https://www.theguardian.com/football/ng-interactive/2022/jan/11/'
+        'transfer-window-deals-men">Men’s transfer interactive: all the latest moves</a></p>'
+        '<p>• <strong><a href="/football/2022/jan/11/wsl-transfers">WSL transfers – '
+        "club by club</a></strong></p>"
+        '<p>•<a href="/football/live">Transfer deadline day – live</a> </p>',
+        "transfer",
+    ),
     ("navigation", '<nav><a href="/">Home</a> <a href="/world">World</a></nav>', "World"),
     ("ad label", "<p>Advertisement</p>", "Advertisement"),
     ("ad label, Arc XP", "<p>Story continues below advertisement</p>", "continues"),
@@ -369,6 +384,47 @@ def test_lists_that_are_text_stay() -> None:
     )
     assert html_to_text(alone) == "Fed holds rates steady"
     assert "Fed holds" in sanitize_html(alone)
+
+
+def test_bullets_and_links_that_are_text_stay() -> None:
+    """A link inside a sentence, or opening one, is prose; bullet points that are sentences
+    are text, with a link in them or not; and bulleted links that are all there is are the
+    text (as a list of links alone is)."""
+    prose = (
+        "<p>Russian officials reacted with glee to the "
+        '<a href="/world/live/2025/mar/01/zelenskyy-trump">dramatic clash between Volodymyr '
+        "Zelenskyy and Donald Trump</a> at the White House on Friday.</p>"
+        '<p><a href="/us-news/jd-vance">JD Vance</a> was supposed to be the inconsequential'
+        " vice-president.</p>"
+        '<p><a href="/world/2025/mar/01/statement">Read the ministry’s statement</a>, which'
+        " runs to four pages.</p>"
+    )
+    bullets = (
+        "<p>• Prices rose 3% in October.</p>"
+        '<p>• The <a href="/a">first report</a> found no fault.</p>'
+        '<p>• <a href="/b">A second inquiry</a> blamed the operator.</p>'
+        "<ul><li>Wages rose 2%.</li><li>The bank held rates at 4%.</li></ul>"
+    )
+    expected = (
+        "Russian officials reacted with glee to the dramatic clash between Volodymyr Zelenskyy"
+        " and Donald Trump at the White House on Friday.\n\n"
+        "JD Vance was supposed to be the inconsequential vice-president.\n\n"
+        "Read the ministry’s statement, which runs to four pages.\n\n"
+        "• Prices rose 3% in October.\n\n"
+        "• The first report found no fault.\n\n"
+        "• A second inquiry blamed the operator.\n\n"
+        "Wages rose 2%.\nThe bank held rates at 4%."
+    )
+    assert html_to_text(prose + bullets) == expected
+    html = sanitize_html(prose + bullets)
+    assert html_to_text(html) == expected
+    assert html.count("<a ") == 5
+    alone = (
+        '<p>• <a href="/a">Fed holds rates steady</a></p>'
+        '<p>• <a href="/b">Powell: fight not over</a></p>'
+    )
+    assert html_to_text(alone) == "• Fed holds rates steady\n\n• Powell: fight not over"
+    assert "Powell" in sanitize_html(alone)
 
 
 def test_prose_about_credits_copyright_channels_and_publishing_stays() -> None:
