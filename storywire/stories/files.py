@@ -124,26 +124,36 @@ def _dated_by_neighbour(items: Iterator[Doc | Rejected]) -> Iterator[Doc | Rejec
         yield item
 
 
+_LOG_EVERY = 10.0  # seconds between progress lines when stderr is no terminal
+
+
 class _Progress:
-    """A one-line progress report on stderr, redrawn at most twice a second."""
+    """Progress on stderr: one line redrawn at most twice a second on a terminal; elsewhere (a
+    log file, a CI job, a pipe) a whole line every ``_LOG_EVERY`` seconds, where redrawing with
+    carriage returns would leave one ever-growing line."""
 
     def __init__(self, total_bytes: int, enabled: bool) -> None:
         self.total = max(total_bytes, 1)
         self.enabled = enabled
+        self.redraw = enabled and sys.stderr.isatty()
+        self.every = 0.5 if self.redraw else _LOG_EVERY
         self.start = time.monotonic()
-        self.last = 0.0
+        self.last = self.start
 
     def update(self, docs: int, done_bytes: int, *, final: bool = False) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
-        if not final and now - self.last < 0.5:
+        if not final and now - self.last < self.every:
             return
         self.last = now
         rate = docs / max(now - self.start, 1e-9)
         pct = min(100.0, 100.0 * done_bytes / self.total)
-        end = "\n" if final else ""
-        sys.stderr.write(f"\rclustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s{end}")
+        line = f"clustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s"
+        if self.redraw:
+            sys.stderr.write(f"\r{line}" + ("\n" if final else ""))
+        else:
+            sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
 

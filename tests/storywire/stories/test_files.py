@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from storywire.stories import FileReport, MemoryStoryStore, StoryEngine, cluster_file
+from storywire.stories import FileReport, MemoryStoryStore, StoryEngine, cluster_file, files
 
 from .conftest import labelled_docs
 
@@ -49,6 +49,24 @@ def test_cluster_file_progress_goes_to_stderr(
     captured = capsys.readouterr()
     assert "docs" in captured.err
     assert captured.out == ""
+
+
+def test_cluster_file_progress_off_a_terminal_is_whole_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where stderr is no terminal (a log file, CI), progress comes as whole lines, spaced in
+    time, never redrawn with carriage returns into one ever-growing line."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write_input(src)
+    monkeypatch.setattr(files, "_BATCH", 2)  # a progress update after every two lines
+    monkeypatch.setattr(files, "_LOG_EVERY", 0.0)
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=True)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) > 2
+    assert all(line.startswith("clustering ") for line in lines)
+    assert lines[-1].startswith(f"clustering 100.0% {report.clustered} docs")
 
 
 @pytest.mark.parametrize(
