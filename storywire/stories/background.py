@@ -26,12 +26,24 @@ Without ``wordfreq`` installed the prior is off (``have_background()`` is False)
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import sys
 from collections.abc import Callable
+from typing import cast
 
-from storywire.stories.features import LATIN_LANGS, STOPWORDS, english, feature, listed
+from storywire.stories import features
+from storywire.stories.features import (
+    LATIN_LANGS,
+    STOPWORDS,
+    _he_rates,
+    english,
+    feature,
+    listed,
+    us_spellings,
+)
+from storywire.stories.tablecache import TableCache
 
 _UNKNOWN = 1e-8  # per-word rate of a word the list does not know (names, rare words)
 _KEEP = 1e-7  # Zipf 2: rarer words count as unknown
@@ -68,46 +80,66 @@ def have_background() -> bool:
 
 
 def preload() -> None:
-    """Build the prior now, not at the first document: a process worker does it before it
-    forks, so its children share the table instead of each building its own (~3 s, ~60 MB)."""
+    """Load or build the prior now, not at the first document: a process worker does it before
+    it forks, so its children share the table instead of each building its own (~3 s, ~60 MB).
+    Building it also filled ``features``' own wordfreq tables (British spellings, Hebrew
+    rates); read from the cache file it does not, so they are filled here too."""
     _load()
+    if _HAVE:
+        us_spellings()
+        _he_rates()
 
 
 @functools.cache
 def _load() -> dict[str, float]:
-    """Per-word rate of every feature: the English rate (summed over the words that map to
-    the feature: plural, case), raised to the feature's rate in any of ``_LANGS``."""
+    """Per-word rate of every feature, from the cache file (``tablecache``) when it is there
+    and whole, else built (``_build``) and written for the next process."""
+    if not _HAVE:
+        return {}
+    table, shapes = _CACHE.get(_build)
+    _NUMBERS_SHAPES.update(shapes)
+    if not all(sys.intern(k) is k for k in itertools.islice(table, 64)):  # pragma: no cover
+        # marshal interns them on load (they were interned when written); a Python that stops
+        # doing so still gets identity-fast lookups.
+        table = {sys.intern(k): v for k, v in table.items()}
+    return cast(dict[str, float], table)
+
+
+def _build() -> tuple[dict[str, float], dict[str, float]]:
+    """The table: the English rate (summed over the words that map to the feature: plural,
+    case), raised to the feature's rate in any of ``_LANGS``, plus ``_SCRIPT_LANGS``' words;
+    and wordfreq's numeric shapes (``_NUMBERS_SHAPES``)."""
     table: dict[str, float] = {}
-    if _HAVE:
-        freqs = get_frequency_dict("en", "best")
-        get = table.get
-        for word, freq in freqs.items():
-            if word.isalpha() or _CONTRACTION.fullmatch(word):
-                # _feature(word) for an alphabetic word or a contraction (don't), without its
-                # per-call checks (this loop runs ~300k times at start-up): no digits, and
-                # ``english`` as for an ASCII token ("centre" counts as "center", as the
-                # features read it); keys are interned below.
-                if len(word) < 2 or word in STOPWORDS:
-                    continue
-                feat = english(word)
-                table[feat] = get(feat, 0.0) + freq
-            elif freq >= _KEEP and _NUMERIC.fullmatch(word):
-                _NUMBERS_SHAPES[word] = freq
-        del freqs
-        # wordfreq caches its whole list (~50 MB); keep only the ~80k entries used here.
-        get_frequency_dict.cache_clear()
+    shapes: dict[str, float] = {}
+    freqs = get_frequency_dict("en", "best")
+    get = table.get
+    for word, freq in freqs.items():
+        if word.isalpha() or _CONTRACTION.fullmatch(word):
+            # _feature(word) for an alphabetic word or a contraction (don't), without its
+            # per-call checks (this loop runs ~300k times at start-up): no digits, and
+            # ``english`` as for an ASCII token ("centre" counts as "center", as the
+            # features read it); keys are interned below.
+            if len(word) < 2 or word in STOPWORDS:
+                continue
+            feat = english(word)
+            table[feat] = get(feat, 0.0) + freq
+        elif freq >= _KEEP and _NUMERIC.fullmatch(word):
+            shapes[word] = freq
+    del freqs
+    # wordfreq caches its whole list (~50 MB); keep only the ~80k entries used here.
+    get_frequency_dict.cache_clear()
+    get_frequency_list.cache_clear()
+    # Rarer words than _KEEP get _UNKNOWN: their prior pseudo-counts differ by a few
+    # hundredths of a document, and dropping them keeps the table small.
+    table = {k: v for k, v in table.items() if v >= _KEEP}
+    # One list at a time: holding all of them raised the start-up peak by 8 MB.
+    for lang in _LANGS:
+        _raise_to(table, lang)
         get_frequency_list.cache_clear()
-        # Rarer words than _KEEP get _UNKNOWN: their prior pseudo-counts differ by a few
-        # hundredths of a document, and dropping them keeps the table small.
-        table = {k: v for k, v in table.items() if v >= _KEEP}
-        # One list at a time: holding all of them raised the start-up peak by 8 MB.
-        for lang in _LANGS:
-            _raise_to(table, lang)
-            get_frequency_list.cache_clear()
-        for lang in _SCRIPT_LANGS:
-            _add_script(table, lang)
-            get_frequency_list.cache_clear()
-    return {sys.intern(k): v for k, v in table.items()}
+    for lang in _SCRIPT_LANGS:
+        _add_script(table, lang)
+        get_frequency_list.cache_clear()
+    return {sys.intern(k): v for k, v in table.items()}, shapes
 
 
 def _raise_to(table: dict[str, float], lang: str) -> None:
@@ -192,3 +224,8 @@ def word_rates(features: list[str]) -> list[float]:
 def doc_rate(word_rate: float, doc_len: float) -> float:
     """Share of background documents of ``doc_len`` words that contain a word of this rate."""
     return -math.expm1(-word_rate * doc_len)
+
+
+# Last, so that it remembers this module's and ``features``' globals as imported (see
+# ``TableCache``): ``english``, ``feature``, ``STOPWORDS`` and the spelling rules shape the table.
+_CACHE = TableCache("prior", (features, sys.modules[__name__]), ("wordfreq",))
