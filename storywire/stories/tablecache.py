@@ -154,6 +154,9 @@ class TableCache:
             # file or none, never a mix.
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             with os.fdopen(fd, "wb") as fh:
+                # mkstemp makes it 0600: word rates are no secret, and a directory shared by
+                # users (an image built as root, run as another) serves them all.
+                os.fchmod(fh.fileno(), 0o644)
                 fh.write(data)
             os.replace(tmp, path)
             tmp = None

@@ -13,8 +13,12 @@ from storywire.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 ROW = re.compile(r"^\| (`STORYWIRE_[^|]*) \| ([^|]*) \|", re.MULTILINE)
-# Read where they are used, not by Settings: the embedded redis-server's binary.
-OUTSIDE_SETTINGS = {"STORYWIRE_REDIS_SERVER": ROOT / "storywire/adapters/embedded_redis.py"}
+# Read where they are used, not by Settings: the embedded redis-server's binary, the story
+# prior's cache directory.
+OUTSIDE_SETTINGS = {
+    "STORYWIRE_REDIS_SERVER": ROOT / "storywire/adapters/embedded_redis.py",
+    "STORYWIRE_CACHE_DIR": ROOT / "storywire/stories/tablecache.py",
+}
 # Defaults the table gives in words.
 WORDS = {
     "unset: embedded": None,
