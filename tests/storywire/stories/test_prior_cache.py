@@ -90,6 +90,7 @@ def test_a_second_load_reads_the_file(table: TableCache) -> None:
     first, second = table.get(build), table.get(build)
     assert build.count == 1
     assert second == first
+    assert table.path().stat().st_mode & 0o777 == 0o644, "readable by other users of the dir"
     assert all(sys.intern(k) is k for k in second[0])
 
 
