@@ -81,13 +81,9 @@ def have_background() -> bool:
 
 def preload() -> None:
     """Load or build the prior now, not at the first document: a process worker does it before
-    it forks, so its children share the table instead of each building its own (~3 s, ~60 MB).
-    Building it also filled ``features``' own wordfreq tables (British spellings, Hebrew
-    rates); read from the cache file it does not, so they are filled here too."""
+    it forks, so its children share the table instead of each loading or building their own
+    (~0.7 s or ~3 s, ~60 MB)."""
     _load()
-    if _HAVE:
-        us_spellings()
-        _he_rates()
 
 
 @functools.cache
@@ -96,6 +92,14 @@ def _load() -> dict[str, float]:
     and whole, else built (``_build``) and written for the next process."""
     if not _HAVE:
         return {}
+    # Building the table filled ``features``' own wordfreq tables (British spellings, Hebrew
+    # rates; ~0.45 s); read from the file it does not, so they are filled here as before:
+    # before a worker forks, and first, with wordfreq's lists (~50 MB) freed before the
+    # table is read (a peak of 132 MB instead of 145).
+    us_spellings()
+    _he_rates()
+    get_frequency_dict.cache_clear()
+    get_frequency_list.cache_clear()
     table, shapes = _CACHE.get(_build)
     _NUMBERS_SHAPES.update(shapes)
     if not all(sys.intern(k) is k for k in itertools.islice(table, 64)):  # pragma: no cover
