@@ -77,9 +77,19 @@ class TableCache:
         self._modules = tuple(modules)
         self._distributions = tuple(distributions)
         self._pristine = [(vars(m), dict(vars(m))) for m in self._modules]
+        # Read now, just after the modules ran: a file edited while a process lives must not
+        # name that process's table.
+        try:
+            self._sources: list[bytes] | None = [
+                Path(cast(str, m.__file__)).read_bytes() for m in self._modules
+            ]
+        except (OSError, TypeError):  # a .pyc-only or frozen install: no key, no file
+            self._sources = None
         self._key: bytes | None = None
 
     def key(self) -> bytes:
+        if self._sources is None:
+            raise OSError("the modules' source is not readable")
         if self._key is None:
             digest = hashlib.sha256()
             for part in (
@@ -91,8 +101,7 @@ class TableCache:
                 *(f"{d}=={version(d)}".encode() for d in self._distributions),
             ):
                 digest.update(len(part).to_bytes(8, "little") + part)
-            for module in self._modules:
-                source = Path(cast(str, module.__file__)).read_bytes()
+            for source in self._sources:
                 digest.update(len(source).to_bytes(8, "little") + source)
             self._key = digest.digest()
         return self._key
@@ -112,7 +121,7 @@ class TableCache:
             return build()
         try:
             path = self.path()
-        except OSError as exc:  # no home directory, module source unreadable
+        except OSError as exc:  # no home directory, no source to key it by
             _LOG.debug("table cache %s off: %s", self.name, exc)
             return build()
         value = self._read(path)

@@ -212,3 +212,13 @@ def test_the_directory_follows_the_environment(
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert cache_dir() == tmp_path / "home" / ".cache" / "storywire"
+
+
+def test_without_readable_source_the_table_is_built_each_time(tmp_path: Path) -> None:
+    """A .pyc-only install has nothing to key the file by: no file, no error."""
+    module = _module(tmp_path)
+    module.__file__ = str(tmp_path / "gone.py")
+    table = TableCache("prior", [module], [])
+    build = _Builds()
+    assert table.get(build) == table.get(build)
+    assert build.count == 2
