@@ -7,6 +7,7 @@ Everything here is pure and deterministic across processes (no use of the salted
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import operator
 import re
@@ -21,6 +22,7 @@ from urllib.parse import unquote
 
 import xxhash
 
+from storywire.stories.tablecache import TableCache
 from storywire.urls import split_url
 
 
@@ -100,6 +102,8 @@ DATE_WORDS = MONTHS | WEEKDAYS
 _Entry = tuple[str, str, bool, int]
 _CACHE: dict[str, _Entry] = {}
 _CACHE_MAX = 500_000
+# wordfreq is optional (the prior and the spelling fold are off without it).
+_HAVE_WORDFREQ = importlib.util.find_spec("wordfreq") is not None
 _FEATURE_OF = operator.itemgetter(0)
 _LOW_OF = operator.itemgetter(1)
 _IS_CAP = operator.itemgetter(2)
@@ -218,7 +222,11 @@ LATIN_LANGS = ("de", "fr", "es", "it", "pt", "nl")
 @functools.cache
 def us_spellings() -> dict[str, str]:
     """``stem()`` of a British spelling -> ``stem()`` of the American one; empty without
-    wordfreq."""
+    wordfreq. From the cache file when it is there (building it takes ~0.4 s)."""
+    return _SPELLINGS.get(_us_spellings) if _HAVE_WORDFREQ else {}
+
+
+def _us_spellings() -> dict[str, str]:
     try:
         from wordfreq import get_frequency_dict  # noqa: PLC0415  # optional, as in background
     except ImportError:  # pragma: no cover - optional, as in background
@@ -425,8 +433,12 @@ def listed(lang: str, floor: float = 0.0) -> Iterator[tuple[str, float]]:
 @functools.cache
 def _he_rates() -> dict[str, float]:
     """Frequency of each word of wordfreq's he list (>= 1 per million), folded as ``_hebrew``
-    folds; empty without wordfreq. Loaded at the first Hebrew word: the prior's he list,
-    when the prior is built (~10 MB)."""
+    folds; empty without wordfreq. Loaded at the first Hebrew word, or by the prior's
+    ``preload`` (~10 MB); from the cache file when it is there."""
+    return _HE_RATES.get(_he_rates_built) if _HAVE_WORDFREQ else {}
+
+
+def _he_rates_built() -> dict[str, float]:
     rates: dict[str, float] = {}
     for word, freq in listed("he"):
         rates.setdefault(word.translate(_HE_FOLD), freq)
@@ -758,3 +770,8 @@ def extract(
         length=length,
         ordered_entities=tuple(filter(ents.__contains__, tf)),
     )
+
+
+# Last, so that they remember this module's globals as imported (see ``TableCache``).
+_SPELLINGS = TableCache("spellings", (sys.modules[__name__],), ("wordfreq",))
+_HE_RATES = TableCache("he-rates", (sys.modules[__name__],), ("wordfreq",))

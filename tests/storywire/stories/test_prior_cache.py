@@ -12,10 +12,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
-from storywire.stories import background, tablecache
+from storywire.stories import background, features, tablecache
 from storywire.stories.background import have_background
 from storywire.stories.tablecache import TableCache, cache_dir
 
@@ -53,11 +54,34 @@ def test_the_cached_prior_is_the_freshly_built_one(own_cache: Path) -> None:
 
 
 @pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
+@pytest.mark.parametrize(
+    ("name", "cached"), [("spellings", features.us_spellings), ("he-rates", features._he_rates)]
+)
+def test_features_tables_cached_are_the_freshly_built_ones(
+    own_cache: Path, name: str, cached: Any
+) -> None:
+    """The spelling fold's and the Hebrew stemmer's tables, built at start-up as the prior is,
+    come from their own files the same as built."""
+    cached.cache_clear()
+    try:
+        built = cached()
+        (written,) = own_cache.glob(f"{name}-*.bin")
+        cached.cache_clear()
+        loaded = cached()
+    finally:
+        cached.cache_clear()
+    assert loaded is not built
+    assert list(loaded.items()) == list(built.items())
+    assert len(loaded) > 20
+    assert written.exists()
+
+
+@pytest.mark.skipif(not have_background(), reason="wordfreq not installed")
 def test_a_patched_rule_neither_reads_nor_writes_the_file(own_cache: Path) -> None:
     """The key covers the modules' source, not what a test sets at run time."""
     with features_patched((background, "_SCRIPT_LANGS", ())):
         assert "москв" not in background._load()
-    assert not own_cache.exists()
+    assert not list(own_cache.glob("prior-*")), "features' own tables may be cached, not this"
 
 
 def _module(tmp_path: Path, source: str = "RULE = 1\n") -> ModuleType:
