@@ -121,6 +121,20 @@ def _end_guid(parser: Any) -> None:
 
 
 _FeedParserMixin._end_guid = _end_guid
+_feedparser_start_link = _FeedParserMixin._start_link
+
+
+def _start_link(parser: Any, attrs_d: dict[str, str]) -> None:
+    # feedparser took the text of any <link> without href for the entry's link, so an Atom
+    # <link rel="enclosure">https://…/photo.jpg</link> replaced the page (feedparser#367).
+    # Such a link stays among "links"; only an alternate one's text is the entry's link.
+    carries_text = not (attrs_d.get("url") or attrs_d.get("uri") or attrs_d.get("href"))
+    _feedparser_start_link(parser, attrs_d)
+    if carries_text and attrs_d.get("rel", "alternate") != "alternate" and parser.elementstack:
+        parser.elementstack[-1][1] = 0  # not expecting text: pop stores nothing
+
+
+_FeedParserMixin._start_link = _start_link
 _StrictFeedParser.startElementNS = _names_in_pairs(_StrictFeedParser.startElementNS)
 _StrictFeedParser.endElementNS = _names_in_pairs(_StrictFeedParser.endElementNS)
 
