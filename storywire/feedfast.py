@@ -425,7 +425,8 @@ def _atom_link(child: etree._Element, values: dict[str, Any], base: str) -> None
     href = child.get("href")
     if href is None:
         raise _DeclinedError("link without href")
-    rel = child.get("rel", "alternate")
+    # feedparser lower-cases rel and type ("Alternate" is alternate)
+    rel = child.get("rel", "alternate").lower()
     kind = child.get("type", "application/atom+xml" if rel == "self" else "text/html")
     if rel == "alternate" and kind.lower() in (
         "text/html",
