@@ -41,7 +41,7 @@ XML = "http://www.w3.org/XML/1998/namespace"
 _IGNORED = frozenset(
     {
         ("", "category"), ("", "comments"), ("", "enclosure"),
-        (DC, "subject"), (DC, "language"), (DC, "rights"), (DC, "publisher"), (DC, "format"),
+        (DC, "subject"), (DC, "rights"), (DC, "publisher"), (DC, "format"),
         (DC, "type"), (DC, "identifier"), (DC, "coverage"), (DC, "relation"),
         (MEDIA, "content"), (MEDIA, "thumbnail"), (MEDIA, "credit"), (MEDIA, "keywords"),
         (MEDIA, "category"), (MEDIA, "rating"), (MEDIA, "group"), (MEDIA, "player"),
@@ -267,6 +267,8 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             _date(values, "published", _fix(_leaf_text(child)))
         elif key == (DC, "date"):
             _date(values, "updated", _fix(_leaf_text(child)))
+        elif key == (DC, "language") or (key == ("", "language") and not ns):
+            values["language"] = _fix(_leaf_text(child))  # the last one, as feedparser keeps
         elif key == (DC, "creator") or (key == ("", "author") and not ns):
             if "author" in values:
                 raise _DeclinedError("several authors: feedparser lists them in 'authors'")
@@ -396,6 +398,8 @@ def _atom_entry(entry_el: etree._Element, base: str, feed_lang: str | None) -> F
             _date(values, "updated", _fix(_leaf_text(child)))
         elif key == (ATOM, "author"):
             authors.append(_atom_person(child))
+        elif key == (DC, "language"):
+            values["language"] = _fix(_leaf_text(child))
         elif key in _IGNORED:
             _check_ignored(child)
             if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes

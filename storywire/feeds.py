@@ -407,15 +407,19 @@ def _entry_from_feedparser(
         published=_clamp(published, now),
         author=_byline(raw),
         outlet=_source_title(dict.get(raw, "source")),
-        language=_declared_language(raw, body) if atom else None,
+        # RSS: the item's own <language> or <dc:language>, else (_inherited) its channel's
+        language=_declared_language(raw, body)
+        if atom
+        else language_code(dict.get(raw, "language")),
     )
 
 
 def _declared_language(raw: dict[str, Any], body: Mapping[str, Any] | None) -> str | None:
     """The language an Atom entry declares for its text: the xml:lang in effect on its content,
     else on its summary, else on its title (the element's own, else the entry's, else the
-    feed's, as feedparser tracks it for each). RSS gets none here: there feedparser tracks only
-    xml:lang and Content-Language, which would override the channel's <language>."""
+    feed's, as feedparser tracks it for each). Not for RSS: there feedparser tracks only
+    xml:lang and Content-Language, which would override the channel's <language>; an RSS
+    item's own language is its <dc:language>."""
     for detail in (body, dict.get(raw, "summary_detail"), dict.get(raw, "title_detail")):
         if isinstance(detail, Mapping) and (code := language_code(detail.get("language"))):
             return code

@@ -423,8 +423,6 @@ def _article(name: str, index: int) -> tuple[object, ...]:
 WRONG = {
     ("enclosure_only_link.xml", 0),
     ("guid_permalink_only.xml", 1),
-    ("item_dc_language.xml", 0),
-    ("item_dc_language.xml", 1),
 }
 
 

@@ -128,6 +128,9 @@ def _rss_item(rng: random.Random, i: int) -> str:  # noqa: PLR0912 - one branch 
         )
     if rng.random() < 0.4:
         parts.append(f"<dc:creator>{rng.choice(['Ann', '', 'Bo Ç'])}</dc:creator>")
+    for _ in range(rng.choice([0, 0, 0, 1, 2])):  # an item's own language, the last one kept
+        parts.append(rng.choice(["<dc:language>fr</dc:language>", "<language> de-CH </language>",
+                                 "<dc:language></dc:language>", "<dc:language>x</dc:language>"]))  # fmt: skip
     if rng.random() < 0.3:
         parts.append(
             '<category>c</category><enclosure url="https://x.com/a.mp3" type="audio/mpeg"/>'
@@ -178,6 +181,8 @@ def _atom_entry(rng: random.Random, i: int) -> str:
         parts.append(f"<author>{person}</author>")
     if rng.random() < 0.3:
         parts.append('<category term="t"/>')
+    if rng.random() < 0.2:  # feedparser keeps it as the entry's "language"; we read xml:lang
+        parts.append("<dc:language>fr</dc:language>")
     rng.shuffle(parts)
     return f"<entry{rng.choice(ENTRY_LANGUAGES)}>" + "".join(parts) + "</entry>"
 
@@ -218,7 +223,8 @@ def _document(rng: random.Random) -> bytes:
     author = rng.choice(["", "<author><name>Desk</name></author>", "<author><name> D </name>"
                          "<email>d@x.com</email></author>", "<author><uri>https://x</uri></author>"])  # fmt: skip
     return (
-        f'{declaration}<feed xmlns="http://www.w3.org/2005/Atom"{lang}>'
+        f'{declaration}<feed xmlns="http://www.w3.org/2005/Atom"{lang} '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f"<title>{_text(rng, WORDS)}</title>{author}"
         f"{entries}</feed>"
     ).encode()
