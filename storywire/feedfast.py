@@ -278,6 +278,8 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes
                 attributes = {str(name).lower(): str(value) for name, value in child.attrib.items()}
                 values.setdefault("media_content", []).append(attributes)
+            elif key == ("", "enclosure"):
+                _enclosure(child, values)
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
@@ -308,9 +310,19 @@ def _guid(child: etree._Element, values: dict[str, Any], base: str) -> None:
             permalink = str(value)
     is_link = permalink == "true"
     text = _leaf_text(child)
+    values.setdefault("guidislink", is_link and "link" not in values)  # feedparser's _save
     values["id"] = _fix_uri(text, base) if is_link else _fix(text)
     if is_link and names_a_page(text):
         values.setdefault("link", values["id"])
+
+
+def _enclosure(element: etree._Element, values: dict[str, Any]) -> None:
+    """An RSS enclosure among the entry's links, as feedparser adds it: its url (else uri,
+    else href) attribute as is, not joined to the base."""
+    attributes = {str(name).lower(): str(value) for name, value in element.attrib.items()}
+    href = attributes.get("url", attributes.get("uri", attributes.get("href")))
+    link = {"rel": "enclosure", "href": href or attributes.get("href")}
+    values.setdefault("links", []).append(link)
 
 
 def _check_ignored(element: etree._Element) -> None:
@@ -439,6 +451,8 @@ def _atom_link(child: etree._Element, values: dict[str, Any], base: str) -> None
         "xhtml",
     ):
         values["link"] = _urljoin(base or "", href)
+    elif rel == "enclosure":
+        values.setdefault("links", []).append({"rel": rel, "href": _urljoin(base or "", href)})
 
 
 def _atom_person(person: etree._Element) -> dict[str, str]:

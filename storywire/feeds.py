@@ -400,7 +400,10 @@ def _entry_from_feedparser(
         summary = _text(dict.get(raw, "media_description")) or ""
     return Entry(
         guid=_text(raw.get("id")) or None,
-        link=_original_link(raw) or _text(raw.get("link")) or None,
+        link=_original_link(raw)
+        or _text(raw.get("link"))
+        or (None if atom else _page_guid(raw))
+        or _enclosure(raw),
         title=str(raw.get("title", "")),
         summary_html=summary,
         content_html=content_html,
@@ -426,10 +429,38 @@ def _declared_language(raw: dict[str, Any], body: Mapping[str, Any] | None) -> s
     return None
 
 
+def _web_address(value: Any) -> str | None:
+    address = (_text(value) or "").strip()
+    return address if address.startswith(("https://", "http://")) and " " not in address else None
+
+
 def _original_link(raw: dict[str, Any]) -> str | None:
     # FeedBurner's item links all go through feedproxy.google.com; origLink is the outlet's.
-    link = (_text(dict.get(raw, "feedburner_origlink")) or "").strip()
-    return link if link.startswith(("https://", "http://")) and " " not in link else None
+    return _web_address(dict.get(raw, "feedburner_origlink"))
+
+
+def _page_guid(raw: dict[str, Any]) -> str | None:
+    """An RSS item without a link: its guid when that is a web address, though marked as no
+    permalink (isPermaLink="false"; a permalink one is the link already, or was joined to the
+    feed's URL, "b1a2c3" as https://feed.example/b1a2c3, and is none). It names the item's
+    page far more often than not, and is a better address for it than the feed's own URL."""
+    return _web_address(raw.get("id")) if dict.get(raw, "guidislink") is False else None
+
+
+def _enclosure(raw: dict[str, Any]) -> str | None:
+    """An item with no page of its own: its first enclosure's address (a podcast episode's
+    audio, feedparser#384), rather than the feed's URL that every such item would share."""
+    links = dict.get(raw, "links") or []
+    return next(
+        (
+            address
+            for link in links
+            if isinstance(link, Mapping)
+            and link.get("rel") == "enclosure"
+            and (address := _web_address(link.get("href")))
+        ),
+        None,
+    )
 
 
 def _has_image(raw: dict[str, Any]) -> bool:

@@ -419,21 +419,7 @@ def _article(name: str, index: int) -> tuple[object, ...]:
             article.language)  # fmt: skip
 
 
-# What storywire still gets wrong (each fix removes its entry).
-WRONG = {
-    ("enclosure_only_link.xml", 0),
-    ("guid_permalink_only.xml", 1),
-}
-
-
-@pytest.mark.parametrize(
-    ("fixture", "index"),
-    [
-        pytest.param(*key, marks=pytest.mark.xfail(strict=True)) if key in WRONG else key
-        for key in EXPECTED
-    ],
-    ids=str,
-)
+@pytest.mark.parametrize(("fixture", "index"), list(EXPECTED), ids=str)
 def test_what_consumers_get_from_each_quirk(fixture: str, index: int) -> None:
     assert _article(fixture, index) == EXPECTED[fixture, index]
 

@@ -131,10 +131,10 @@ def _rss_item(rng: random.Random, i: int) -> str:  # noqa: PLR0912 - one branch 
     for _ in range(rng.choice([0, 0, 0, 1, 2])):  # an item's own language, the last one kept
         parts.append(rng.choice(["<dc:language>fr</dc:language>", "<language> de-CH </language>",
                                  "<dc:language></dc:language>", "<dc:language>x</dc:language>"]))  # fmt: skip
-    if rng.random() < 0.3:
-        parts.append(
-            '<category>c</category><enclosure url="https://x.com/a.mp3" type="audio/mpeg"/>'
-        )
+    if rng.random() < 0.3:  # the address of an item without a link
+        enclosure = rng.choice(['url="https://x.com/a.mp3"', 'url="/a.mp3"', 'uri=" https://x.com/u "',
+                                'url="" href="https://x.com/h"', "", 'url="https://x.com/b c"'])  # fmt: skip
+        parts.append(f'<category>c</category><enclosure {enclosure} type="audio/mpeg"/>')
     if rng.random() < 0.2:
         parts.append('<media:content url="https://x.com/i.jpg"/>')
     if rng.random() < 0.2:
