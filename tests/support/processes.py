@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -13,3 +16,25 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def children(pid: int) -> list[int]:
+    """The pids of the processes whose parent is ``pid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with suppress(OSError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry))
+    return found
+
+
+def gone(pid: int, directory: Path, within: float = 10.0) -> bool:
+    """Whether process ``pid`` has ended and ``directory`` is removed within the time."""
+    deadline = time.monotonic() + within
+    while alive(pid) or directory.exists():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

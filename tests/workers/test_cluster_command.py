@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import suppress
 from pathlib import Path
 
 import orjson
 import pytest
 
 from storywire.adapters.embedded_redis import EmbeddedRedis
+from tests.support.processes import alive, children, gone
 from workers.cli import main
 
 DOCS = [
@@ -232,3 +240,45 @@ def test_cluster_reports_lines_dated_before_the_window(
     src.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in reversed(lines)))
     assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
     assert "window" not in capsys.readouterr().err
+
+
+def _command(pid: int) -> str:
+    # redis-server replaces its command line with its title: binary and address.
+    return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+
+
+@pytest.mark.timeout(60)
+def test_a_cluster_killed_with_sigkill_leaves_no_redis_server(tmp_path: Path) -> None:
+    """`cluster --store redis` without STORYWIRE_REDIS_URL runs a throwaway redis-server; the
+    command killed with SIGKILL left it running for ever in its temporary directory. Its input
+    is a FIFO nobody writes to, so the command waits with its server up until it is killed."""
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    env = {k: v for k, v in os.environ.items() if k != "STORYWIRE_REDIS_URL"}
+    command = [sys.executable, "-m", "workers.cli", "cluster", "--store", "redis", "--quiet"]
+    command += ["--input", str(fifo), "--output", str(tmp_path / "out.jsonl")]
+    proc = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    server = 0
+    directory = tmp_path / "unknown"
+    try:
+        deadline = time.monotonic() + 30
+        while not server and time.monotonic() < deadline and proc.poll() is None:
+            for pid in children(proc.pid):
+                with suppress(OSError):
+                    if "redis-server" in _command(pid):
+                        directory = Path(os.readlink(f"/proc/{pid}/cwd"))
+                        server = pid
+            time.sleep(0.05)
+        assert server, "the command started no redis-server"
+        assert directory.name.startswith("storywire-redis-")
+        proc.kill()
+        proc.wait(timeout=10)
+        assert gone(server, directory)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        if server and alive(server):
+            os.kill(server, signal.SIGKILL)
+        if directory.name.startswith("storywire-redis-"):
+            shutil.rmtree(directory, ignore_errors=True)

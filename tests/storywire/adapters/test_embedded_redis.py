@@ -19,7 +19,7 @@ from storywire.adapters.embedded_redis import (
     embedded_redis,
     redis_server_binary,
 )
-from tests.support.processes import alive
+from tests.support.processes import alive, children, gone
 
 
 def test_embedded_redis_serves_and_stops() -> None:
@@ -356,3 +356,60 @@ def test_without_proc_a_locked_directory_is_refused_and_nothing_is_signalled(
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+# A storywire with a throwaway server (`demo`, `cluster --store redis`), killed by the test.
+THROWAWAY = """
+import time
+from storywire.adapters.embedded_redis import embedded_redis
+with embedded_redis() as server:
+    print(server.process.pid, server.directory, flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.timeout(60)
+def test_a_throwaway_server_ends_with_a_storywire_killed_with_sigkill() -> None:
+    """Nothing stopped it: the server of a `demo` or `cluster` killed with SIGKILL ran on for
+    ever, and its temporary directory stayed. A watcher the killed process leaves behind
+    stops the server and removes the directory."""
+    holder = subprocess.Popen([sys.executable, "-c", THROWAWAY], stdout=subprocess.PIPE, text=True)
+    pid, directory = 0, Path("/nonexistent")
+    try:
+        assert holder.stdout is not None
+        raw_pid, raw_dir = holder.stdout.readline().split()
+        pid, directory = int(raw_pid), Path(raw_dir)
+        assert alive(pid)
+        assert directory.is_dir()
+        holder.kill()
+        holder.wait(timeout=10)
+        assert gone(pid, directory)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_throwaway_server_s_watcher_ends_with_it() -> None:
+    """Ended normally, the command leaves no watcher behind, not even a zombie."""
+    before = set(children(os.getpid()))
+    with embedded_redis() as server:
+        watchers = set(children(os.getpid())) - before - {server.process.pid}
+        directory = server.directory
+    assert len(watchers) == 1
+    assert not directory.exists()
+    (watcher,) = watchers
+    assert not Path(f"/proc/{watcher}").exists()
+
+
+def test_a_kept_server_has_no_watcher(tmp_path: Path) -> None:
+    """`storywire run`'s server outlives a killed run on purpose (the next run stops it once
+    it has saved): nothing else watches it."""
+    before = set(children(os.getpid()))
+    with embedded_redis(directory=tmp_path / "redis", persist=True) as server:
+        assert set(children(os.getpid())) - before == {server.process.pid}
