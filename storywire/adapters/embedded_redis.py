@@ -127,6 +127,8 @@ def embedded_redis(
         if owned_dir:
             cleanup.enter_context(_watched(workdir))
         lock, orphans, orphaned_by = cleanup.enter_context(_only_user(workdir))
+        if persist:
+            _check_readable(args[0], workdir)
         process, offset = _start(args, workdir, url, lock)
         server = EmbeddedRedis(
             url=url,
@@ -361,6 +363,59 @@ def _parent(pid: int) -> int:
     except OSError:
         return 0
     return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+# Redis 7 keeps its append-only file as parts listed in a manifest in this directory; 6.x
+# keeps one file, AOF_FILE, in the data directory itself.
+AOF_DIR = "appendonlydir"
+AOF_FILE = "appendonly.aof"
+
+
+def _check_readable(binary: str, workdir: Path) -> None:
+    """Refuse a binary that would start empty on what another Redis version wrote in
+    ``workdir``, as each does without a word: 6.x does not know 7's AOF_DIR, and 7 reads only
+    AOF_DIR when an AOF_FILE lies beside it (a 6.x started there). 7 on AOF_FILE alone is an
+    upgrade: it moves the file into AOF_DIR and serves its data."""
+    layout = workdir / AOF_DIR
+    if not layout.is_dir():
+        return
+    version = _version(binary)
+    if version is None:  # not a binary that runs: _start names it
+        return
+    said = f"redis-server {binary} is Redis {'.'.join(map(str, version))}, "
+    if version < (7, 0):
+        raise EmbeddedRedisError(
+            f"{said}which cannot read {layout} (written by Redis {_written_by(layout)}) and "
+            f"would start empty: set STORYWIRE_REDIS_SERVER to a redis-server 7.0 or later "
+            f"(the one that wrote it), or move {workdir} away to start afresh"
+        )
+    if (workdir / AOF_FILE).exists():
+        raise EmbeddedRedisError(
+            f"{said}which would read {layout} only and ignore {workdir / AOF_FILE}, written "
+            f"beside it by a Redis 6: move away the one to drop (without {AOF_DIR}, Redis 7 "
+            f"converts {AOF_FILE} and serves its data)"
+        )
+
+
+def _version(binary: str) -> tuple[int, ...] | None:
+    try:
+        said = subprocess.run(
+            [binary, "--version"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"\bv=(\d+)\.(\d+)\.(\d+)", said)
+    return tuple(map(int, found.groups())) if found else None
+
+
+def _written_by(layout: Path) -> str:
+    """The version a Redis 7 wrote in its base file's header, when that is a snapshot."""
+    for base in sorted(layout.glob("*.base.rdb"), reverse=True):
+        with suppress(OSError), base.open("rb") as handle:
+            found = re.search(rb"redis-ver.(\d+\.\d+\.\d+)", handle.read(256))
+            if found:
+                return found.group(1).decode()
+    return "7.0 or later"
 
 
 def _start(

