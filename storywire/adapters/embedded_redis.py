@@ -150,7 +150,7 @@ def embedded_redis(
 # the storywire process can write to, which ends in EOF when that process ends, SIGKILL
 # included (the kernel closes its descriptors). It imports storywire only then, and only if the
 # directory is still there (that process did not remove it itself).
-WATCHER = """
+WATCHER = """# storywire: ends a throwaway redis-server when the command that started it ends
 import os, sys
 os.read(int(sys.argv[1]), 1)
 if os.path.isdir(sys.argv[2]):
