@@ -82,7 +82,7 @@ def have_background() -> bool:
 def preload() -> None:
     """Load or build the prior now, not at the first document: a process worker does it before
     it forks, so its children share the table instead of each loading or building their own
-    (~0.7 s or ~3 s, ~60 MB)."""
+    (~0.3 s from the cache files or ~3 s, ~60 MB)."""
     _load()
 
 
@@ -93,7 +93,7 @@ def _load() -> dict[str, float]:
     if not _HAVE:
         return {}
     # Building the table filled ``features``' own wordfreq tables (British spellings, Hebrew
-    # rates; ~0.45 s); read from the file it does not, so they are filled here as before:
+    # rates, each cached alike); read from the file it does not, so they are filled here:
     # before a worker forks, and first, with wordfreq's lists (~50 MB) freed before the
     # table is read (a peak of 132 MB instead of 145).
     us_spellings()

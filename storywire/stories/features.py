@@ -227,10 +227,8 @@ def us_spellings() -> dict[str, str]:
 
 
 def _us_spellings() -> dict[str, str]:
-    try:
-        from wordfreq import get_frequency_dict  # noqa: PLC0415  # optional, as in background
-    except ImportError:  # pragma: no cover - optional, as in background
-        return {}
+    from wordfreq import get_frequency_dict  # noqa: PLC0415  # optional: _HAVE_WORDFREQ
+
     en = get_frequency_dict("en", "best")
     foreign = [get_frequency_dict(lang, "small") for lang in LATIN_LANGS]
     pairs: dict[str, str] = {}
