@@ -226,3 +226,81 @@ def test_cnns_external_referrer_from_its_feeds() -> None:
         "https://www.cnn.com/2026/11/27/world/video/orca-digvid?eref=rss_world"
     ) == ("https://cnn.com/2026/11/27/world/video/orca-digvid")
     assert canonical_url("https://example.com/a?eref=home") == "https://example.com/a?eref=home"
+
+
+# Quirks feed readers, link-dedup tools and URL-cleaning libraries have reported, that the
+# canonicaliser already handled when they were collected (each with where it was reported).
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # utm_* on feed links (wallabag#1102: Lifehacker's ?utm_source=feedburner)
+        ("https://lifehacker.com/x-1682628702?utm_source=feedburner&utm_medium=feed", "https://lifehacker.com/x-1682628702"),
+        # click ids: fbclid (idlewan/link_cleaner#44), gclid/dclid/msclkid (ClearURLs/Rules#50)
+        ("https://montrealgazette.com/news/x?fbclid=IwAR1ZdsDmTlmIV8", "https://montrealgazette.com/news/x"),
+        ("https://example.com/a?gclid=1&dclid=2&msclkid=3&yclid=4", "https://example.com/a"),
+        # Mailchimp, Instagram (goodwebtools#237's list), Google's linker (ClearURLs/Rules#19)
+        ("https://example.com/a?mc_cid=1a&mc_eid=2b&igshid=abc", "https://example.com/a"),
+        ("https://example.com/a?_ga=2.1.2&_gl=1*x*", "https://example.com/a"),
+        # referrer markers on feed links
+        ("https://example.com/a?ref=rss&ref_src=twsrc%5Etfw", "https://example.com/a"),
+        # outlets' campaign ids: cmpid, MSN's ocid, BBC's ito / ns_mchannel / ns_source
+        ("https://example.com/a?cmpid=rss&ocid=msnnews&ito=1", "https://example.com/a"),
+        ("https://www.bbc.co.uk/news/x-1?ns_mchannel=rss&ns_source=PublicRSS20-sa", "https://bbc.co.uk/news/x-1"),
+        # The Guardian's CMP (brave/adblock-lists#2991), with Echobox's fragment (privacybadger#2905)
+        ("http://theguardian.com/world/2026/aug/12/x?CMP=fb_gu#Echobox=1786529569", "https://theguardian.com/world/2026/aug/12/x"),
+        # AT Internet's marker as a fragment (wallabag#1102: #xtor=RSS-)
+        ("https://www.lemonde.fr/x_6543210_823448.html#xtor=RSS-3208", "https://lemonde.fr/x_6543210_823448.html"),
+        # feed markers ?rss=1, ?from=rss
+        ("https://example.com/a?rss=1", "https://example.com/a"),
+        ("https://example.com/a?from=rss", "https://example.com/a"),
+        # default ports, trailing dot in the host, upper-case scheme and host (RFC 3986 6.2.2.1,
+        # 6.2.3; urltools' normalize; crawler-commons#292 for the trailing dot)
+        ("http://example.com:80/a", "https://example.com/a"),
+        ("https://example.com:443/a", "https://example.com/a"),
+        ("https://Example.COM./a", "https://example.com/a"),
+        ("HTTPS://EXAMPLE.COM/a", "https://example.com/a"),
+        # an empty query, repeated slashes, query order (normalize_url gem's README)
+        ("https://example.com/products/?", "https://example.com/products"),
+        ("https://example.com//products//x", "https://example.com/products/x"),
+        ("https://example.com/p?product_id=1&b=2", "https://example.com/p?b=2&product_id=1"),
+        # http and https of one outlet (jeffgeerling-com#145: Miniflux duplicates)
+        ("http://www.jeffgeerling.com/blog/2022/x", "https://jeffgeerling.com/blog/2022/x"),
+        # %7E and percent-encoding case inside the query (RFC 3986 6.2.2.1, 6.2.2.2)
+        ("https://example.com/a?q=%7e%3a", "https://example.com/a?q=~%3A"),
+    ],
+)  # fmt: skip
+def test_reported_quirks_already_handled(given: str, expected: str) -> None:
+    """Each of these made duplicates in some feed reader or link-dedup tool; here they are one
+    URL."""
+    assert canonical_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # content selectors stay: an id, a WordPress post, a Facebook story
+        ("https://example.com/article?id=123&utm_source=rss", "https://example.com/article?id=123"),
+        ("https://blog.example.com/?p=456", "https://blog.example.com/?p=456"),
+        (
+            "https://www.facebook.com/permalink.php?story_fbid=123&id=4",
+            "https://facebook.com/permalink.php?id=4&story_fbid=123",
+        ),
+        # path case stays: /Product and /product may be two pages (crawlee-python#2021)
+        ("https://example.com/News/Item-A", "https://example.com/News/Item-A"),
+        # a directory index is not its directory on every server (ukwa-pywb#43, lobsters#1127)
+        ("https://example.com/a/index.html", "https://example.com/a/index.html"),
+        # mobile and AMP spellings are other documents, related only by the page's own
+        # <link rel="canonical"> (hypothesis/h#977: mobile.nytimes.com; stacker.news#138)
+        ("https://m.example.com/2026/x", "https://m.example.com/2026/x"),
+        ("https://mobile.example.com/2026/x", "https://mobile.example.com/2026/x"),
+        ("https://example.com/2026/x/amp", "https://example.com/2026/x/amp"),
+        ("https://example.com/2026/x?amp=1", "https://example.com/2026/x?amp=1"),
+        ("https://amp.example.com/2026/x", "https://amp.example.com/2026/x"),
+        # '+' and '%2B' in a query are a space and a plus
+        ("https://example.com/s?q=a+b", "https://example.com/s?q=a+b"),
+        ("https://example.com/s?q=a%2Bb", "https://example.com/s?q=a%2Bb"),
+    ],
+)
+def test_what_names_another_page_stays(given: str, expected: str) -> None:
+    """A rule that merged these would make two articles one."""
+    assert canonical_url(given) == expected
