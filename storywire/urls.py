@@ -8,7 +8,8 @@ import binascii
 import ipaddress
 import re
 import socket
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+import unicodedata
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never the article itself.
 _TRACKING_EXACT = frozenset(
@@ -16,8 +17,8 @@ _TRACKING_EXACT = frozenset(
         "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
         "yclid", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "ito", "ns_mchannel",
         "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "rss", "cmp", "src", "smid",
-        "ref", "ref_src", "__twitter_impression", "at_medium", "at_campaign", "guccounter",
-        "traffic_source", "maca", "cid", "ftag", "taid",
+        "ref", "ref_src", "ref_url", "__twitter_impression", "at_medium", "at_campaign",
+        "guccounter", "traffic_source", "maca", "cid", "ftag", "taid",
         # AT Internet (Le Monde, Le Figaro, franceinfo), NYT, Webtrends, Adobe, Google's linker,
         # old Reuters feeds
         "xtor", "xtref", "emc", "wt.mc_id", "s_cid", "_ga", "_gl", "feedtype", "feedname",
@@ -27,14 +28,23 @@ _TRACKING_EXACT = frozenset(
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "at_", "pk_", "mtm_", "ga_", "hsa_")
 # Names that select content on some sites, so they go only when their value marks a click from
-# a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…, CNN's eref=rss_world
-_CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin", "eref"})
+# a feed: Medium's source=rss-…, NYT's partner=rss, WSJ's mod=rss_…, CNN's eref=rss_world,
+# TechCrunch's ncid=rss
+_CAMPAIGN_NAMES = frozenset({"source", "partner", "from", "mod", "via", "origin", "eref", "ncid"})
 _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 # Names that mark where a click came from by a code of the outlet's: Yonhap's input=1195m or
 # input=rss (its feeds; 1179m its home page). Another value may be what the page shows: kept.
 _CLICK_CODES = {"input": re.compile(r"\d{4}[a-z]|rss", re.ASCII | re.IGNORECASE)}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MULTI_SLASH = re.compile(r"/{2,}")
+# RFC 3986 §2.3: these never need encoding, so %7E and ~ are one path (§6.2.2.2)
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PERCENT_TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")
+# What a path may carry unencoded besides the unreserved (RFC 3986 pchar, "/", and "%" for the
+# triplets already there); anything else (a space, non-ASCII) is encoded as browsers send it.
+_PATH_SAFE = "/%:@!$&'()*+,;="
+# A Java servlet's session, as a path parameter: a new one per visit, never the article.
+_SESSION_PARAM = re.compile(r";jsessionid=[^/;?#]*", re.IGNORECASE)
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
 
 # Google News links every item through news.google.com/rss/articles/<id>. Its own parameters
@@ -72,25 +82,29 @@ def _tracks(name: str, value: str) -> bool:
 def canonical_url(url: str) -> str:
     """Normalise ``url`` so two spellings of one article compare equal.
 
-    Lower-cases scheme and host, drops ``www.``, default ports, fragments and tracking parameters,
-    sorts the remaining query and upgrades http to https (outlets serve both; the article is one).
-    Anything that is not an absolute http(s) URL, or that urllib cannot split (a feed's
-    ``http://[::1/x``), is returned stripped but otherwise untouched.
+    Lower-cases scheme and host (an internationalised one as punycode), drops ``www.``, default
+    ports, fragments (but a single-page app's route, ``#!/…`` or ``#/…``), session ids and
+    tracking parameters, applies RFC 3986's normalisations of the path (percent-encoding, dot
+    segments), sorts the remaining query and upgrades http to https (outlets serve both; the
+    article is one). Anything that is not an absolute http(s) URL, or that urllib cannot split
+    (a feed's ``http://[::1/x``), is returned stripped but otherwise untouched.
     """
     url = url.strip()
     parts = split_url(url)
     if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         return url
     scheme = parts.scheme.lower()
-    host = parts.hostname.lower().rstrip(".")
+    host = _ascii_host(parts.hostname.lower().rstrip("."))
     if host.startswith("www."):
         host = host[4:]
     try:
         port = parts.port
     except ValueError:
         port = None
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = _MULTI_SLASH.sub("/", parts.path) or "/"
+    # urllib gives an IPv6 host without the brackets the URL needs around it
+    bracketed = f"[{host}]" if ":" in host else host
+    netloc = bracketed if port in (None, _DEFAULT_PORTS[scheme]) else f"{bracketed}:{port}"
+    path = _normal_path(_MULTI_SLASH.sub("/", parts.path) or "/")
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     params = parse_qsl(parts.query, keep_blank_values=True)
@@ -103,7 +117,46 @@ def canonical_url(url: str) -> str:
             return canonical_url(target)
         params = [(k, v) for k, v in params if k.lower() not in _GOOGLE_NEWS_PARAMS]
     query = urlencode(sorted((k, v) for k, v in params if not _tracks(k, v)))
-    return urlunsplit(("https", netloc, path, query, ""))
+    # A fragment is an anchor or a marker (#xtor=RSS-3, #Echobox=…), except where a
+    # single-page app routes by it: there it is the page.
+    fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    return urlunsplit(("https", netloc, path, query, fragment))
+
+
+def _ascii_host(host: str) -> str:
+    """``host`` with each non-ASCII label as its punycode (``xn--…``), the form DNS and most
+    feeds use. Not Python's idna codec: IDNA 2003 maps ß to ss, another registered domain."""
+    if host.isascii():
+        return host
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+        else:
+            normal = unicodedata.normalize("NFC", label)
+            labels.append("xn--" + normal.encode("punycode").decode("ascii"))
+    return ".".join(labels)
+
+
+def _normal_path(path: str) -> str:
+    """RFC 3986 §6.2.2 on a path: what needs encoding encoded (UTF-8), percent-encoding in
+    upper case, unreserved characters decoded, dot segments removed; a servlet's
+    ``;jsessionid=`` dropped. Reserved characters keep their encoding: %2F is not a "/"."""
+    path = quote(_SESSION_PARAM.sub("", path), safe=_PATH_SAFE)
+    path = _PERCENT_TRIPLET.sub(_triplet, path)
+    segments: list[str] = []
+    for segment in path.split("/")[1:]:
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment != ".":
+            segments.append(segment)
+    return "/" + "/".join(segments)
+
+
+def _triplet(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
 
 
 def _redirect_target(host: str, path: str, params: list[tuple[str, str]]) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storywire.urls import article_link, canonical_url, registrable_domain
 
@@ -304,3 +306,122 @@ def test_reported_quirks_already_handled(given: str, expected: str) -> None:
 def test_what_names_another_page_stays(given: str, expected: str) -> None:
     """A rule that merged these would make two articles one."""
     assert canonical_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("spellings", "expected"),
+    [
+        # percent-encoding case (RFC 3986 6.2.2.1; w3lib's canonicalize_url)
+        (["https://example.com/a%2fb", "https://example.com/a%2Fb"], "https://example.com/a%2Fb"),
+        # unreserved characters percent-encoded (RFC 3986 6.2.2.2: %7E is ~)
+        (["https://example.com/%7Efoo/%41bc", "https://example.com/~foo/Abc"], "https://example.com/~foo/Abc"),
+        # a raw non-ASCII path and its UTF-8 encoding (wallabag#2126), in either case
+        (
+            ["https://example.com/caf\u00e9", "https://example.com/caf%C3%A9", "https://example.com/caf%c3%a9"],
+            "https://example.com/caf%C3%A9",
+        ),
+        # a space a CMS left in the link
+        (["https://example.com/a b", "https://example.com/a%20b"], "https://example.com/a%20b"),
+        # dot segments (RFC 3986 6.2.2.3), also percent-encoded ones
+        (["https://example.com/a/./b/../c", "https://example.com/a/%2E/b/%2e%2E/c"], "https://example.com/a/c"),
+    ],
+)  # fmt: skip
+def test_spellings_of_one_path_are_one_url(spellings: list[str], expected: str) -> None:
+    """RFC 3986's semantics-preserving normalisations of a path: every server reads these
+    spellings as one path (browsers send the encoded form)."""
+    assert {canonical_url(url) for url in spellings} == {expected}
+    assert canonical_url(expected) == expected
+
+
+def test_reserved_characters_keep_their_encoding() -> None:
+    """%2F is not a '/', nor %3F a '?': decoding them would name another path."""
+    assert canonical_url("https://example.com/a%2fb%3Fc%23d") == "https://example.com/a%2Fb%3Fc%23d"
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        # an IDN host as Unicode and as its punycode (crawler-commons#248, stormcrawler#522)
+        [
+            "https://b\u00fccher.de/neu",
+            "https://xn--bcher-kva.de/neu",
+            "https://B\u00dcCHER.de/neu",
+        ],
+        # ß is its own letter (IDNA 2008, DENIC): straße.de is not strasse.de
+        ["https://stra\u00dfe.de/a", "https://xn--strae-oqa.de/a"],
+        [
+            "https://www.\u043f\u0440\u0430\u0432\u0434\u0430.\u0440\u0444/a",
+            "https://xn--80aafi6cg.xn--p1ai/a",
+        ],
+    ],
+)
+def test_an_idn_host_is_one_host_however_spelled(spellings: list[str]) -> None:
+    """A feed may write its outlet's internationalised host in Unicode, another in punycode."""
+    assert len({canonical_url(url) for url in spellings}) == 1
+    assert canonical_url(spellings[0]).isascii()
+
+
+def test_an_idn_host_is_not_mapped_to_another_host() -> None:
+    """IDNA 2003 (Python's idna codec) maps ß to ss: straße.de would have been strasse.de, a
+    domain of someone else's."""
+    assert canonical_url("https://stra\u00dfe.de/a") != canonical_url("https://strasse.de/a")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # a Java servlet's session in the path (Norconex/crawler#311, apache/stormcrawler#366,
+        # web-monitoring-processing#391), with a dot in the id, before a query
+        ("https://example.com/news/story.do;jsessionid=E460A97852FA769CD9AD387095C680A9.tpdila09v_2?p=v", "https://example.com/news/story.do?p=v"),
+        ("https://example.com/homr/api;JSESSIONID=A2DECB66D2648BFED11FC721FC3043A1", "https://example.com/homr/api"),
+        # other path parameters are the server's to read: kept
+        ("https://example.com/a;v=2", "https://example.com/a;v=2"),
+        # TechCrunch's feed links carry ncid=rss (rss-reader#215, wallabag#3045)
+        ("https://techcrunch.com/2016/09/23/which-social-media-metrics-matter/?ncid=rss", "https://techcrunch.com/2016/09/23/which-social-media-metrics-matter"),
+        ("https://example.com/a?ncid=7", "https://example.com/a?ncid=7"),
+        # Twitter's embed marks the page a link was clicked on (ref_src's sibling)
+        ("https://example.com/a?ref_src=twsrc%5Etfw&ref_url=https%3A%2F%2Fnews.example.org%2Fx", "https://example.com/a"),
+    ],
+)  # fmt: skip
+def test_session_and_feed_markers_go(given: str, expected: str) -> None:
+    """A session id or a feed's click marker names no article."""
+    assert canonical_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # a single-page app's route is the page (sentry#2299; url-normalize keeps #! URLs)
+        ("https://example.com/#!/story/123", "https://example.com/#!/story/123"),
+        (
+            "https://example.com/app/?utm_source=rss#/article/5",
+            "https://example.com/app#/article/5",
+        ),
+        # an anchor inside a page, or a marker, is not
+        ("https://example.com/a#section-2", "https://example.com/a"),
+        ("https://example.com/a#xtor=RSS-1", "https://example.com/a"),
+    ],
+)
+def test_a_fragment_that_routes_a_single_page_app_stays(given: str, expected: str) -> None:
+    """example.com/#!/story/1 and #!/story/2 were one URL, the site's home page."""
+    assert canonical_url(given) == expected
+    assert canonical_url(expected) == expected
+
+
+def test_an_ipv6_host_keeps_its_brackets() -> None:
+    """Without them the canonical URL named another host, or none."""
+    assert canonical_url("http://[2001:DB8::1]:80/a") == "https://[2001:db8::1]/a"
+    assert canonical_url("http://[2001:db8::1]:8080/a") == "https://[2001:db8::1]:8080/a"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    host=st.sampled_from(
+        ["Example.com", "WWW.B\u00fccher.de", "[2001:DB8::1]", "xn--bcher-kva.de.", "a.b:8080"]
+    ),
+    rest=st.text(st.sampled_from(list("aZ09-._~%/?#&=;:@!'()*+, \u00e9\u00dfAF2e7E")), max_size=30),
+)
+def test_canonicalising_twice_changes_nothing(host: str, rest: str) -> None:
+    """A stored canonical URL compared with a fresh one must not drift."""
+    once = canonical_url(f"http://{host}/{rest}")
+    assert canonical_url(once) == once
