@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import time
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 
 def alive(pid: int) -> bool:
@@ -38,3 +41,16 @@ def gone(pid: int, directory: Path, within: float = 10.0) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def reap(proc: subprocess.Popen[Any], *left: int) -> None:
+    """A test's cleanup, whatever it got to: ``proc`` killed if it still runs and reaped, its
+    stdout closed, and any of the ``left`` pids (0: none known) still alive killed."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(timeout=10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+    for pid in left:
+        if pid and alive(pid):
+            os.kill(pid, signal.SIGKILL)

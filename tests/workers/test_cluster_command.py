@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ import orjson
 import pytest
 
 from storywire.adapters.embedded_redis import EmbeddedRedis
-from tests.support.processes import alive, children, gone
+from tests.support.processes import children, gone, reap
 from workers.cli import main
 
 DOCS = [
@@ -275,10 +274,6 @@ def test_a_cluster_killed_with_sigkill_leaves_no_redis_server(tmp_path: Path) ->
         proc.wait(timeout=10)
         assert gone(server, directory)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-        if server and alive(server):
-            os.kill(server, signal.SIGKILL)
+        reap(proc, server)
         if directory.name.startswith("storywire-redis-"):
             shutil.rmtree(directory, ignore_errors=True)

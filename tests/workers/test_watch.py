@@ -4,7 +4,6 @@ by hand has no such watch."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.processes import alive
+from tests.support.processes import alive, reap
 from workers.watch import SUPERVISOR, watch_supervisor
 
 # The child: watches its supervisor, and on SIGTERM writes what it got and leaves.
@@ -72,13 +71,7 @@ def test_a_child_ends_as_on_sigterm_when_its_supervisor_is_killed(
             assert alive(child)
             assert not got.exists()
     finally:
-        if supervisor.poll() is None:
-            supervisor.kill()
-            supervisor.wait(timeout=10)
-        if supervisor.stdout is not None:
-            supervisor.stdout.close()
-        if child and alive(child):
-            os.kill(child, signal.SIGKILL)
+        reap(supervisor, child)
 
 
 def test_without_a_supervisor_there_is_no_watch() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from storywire.adapters.embedded_redis import (
     embedded_redis,
     redis_server_binary,
 )
-from tests.support.processes import alive, children, gone
+from tests.support.processes import alive, children, gone, reap
 
 
 def test_embedded_redis_serves_and_stops() -> None:
@@ -244,13 +243,7 @@ def test_a_server_left_by_a_killed_storywire_is_stopped_by_the_next_and_its_data
             assert client.get("kept") == b"yes"
             client.close()
     finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait(timeout=10)
-        if holder.stdout is not None:
-            holder.stdout.close()
-        if orphan and alive(orphan):
-            os.kill(orphan, signal.SIGKILL)
+        reap(holder, orphan)
 
 
 @pytest.mark.timeout(60)
@@ -385,13 +378,7 @@ def test_a_throwaway_server_ends_with_a_storywire_killed_with_sigkill() -> None:
         holder.wait(timeout=10)
         assert gone(pid, directory)
     finally:
-        if holder.poll() is None:
-            holder.kill()
-            holder.wait(timeout=10)
-        if holder.stdout is not None:
-            holder.stdout.close()
-        if pid and alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        reap(holder, pid)
         shutil.rmtree(directory, ignore_errors=True)
 
 
