@@ -151,6 +151,13 @@ _AGENCIES = (
     rf"(\s*(,|/|&|\band\b|\bet\b|\bund\b|\by\b|\be\b)\s*{_AGENCY})*"
 )
 _SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
+# "Continue reading" as excerpt feeds write it in French, German, Spanish, Portuguese, Italian
+# and Dutch (liferea#1032: a German feed's "Weiterlesen").
+_READ_ON = (
+    r"(lire la suite|weiter ?lesen|mehr lesen|seguir leyendo|sigue leyendo|leer m[aá]s"
+    r"|continuar (lendo|leyendo|a ler)|ler mais|leia mais|continua(re)? a leggere"
+    r"|leggi (tutto|di pi[uù])|lees (verder|meer))"
+)
 
 DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _sel("nav", "site navigation is never article text"),
@@ -232,8 +239,8 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "drop_element_matching",
         selector="a",
         pattern=r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
-        r"|keep reading)\b.{0,80}$",
-        note='"Continue reading…" / "Read more" links',
+        rf"|keep reading|{_READ_ON})\b.{{0,80}}$",
+        note='"Continue reading…" / "Read more" links, and "Lire la suite", "Weiterlesen"…',
     ),
     Rule(
         "drop_element_matching",
@@ -255,6 +262,42 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         note="wrappers left empty once the rules above ran",
     ),
     _line(r"^the post .+ appeared first on .+$", 'WordPress "The post X appeared first on Y."'),
+    _line(
+        # Yoast's translations of it. The site's name ends the line, without a comma: "Der
+        # Beitrag des Autors erschien zuerst auf Englisch, dann auf Deutsch." is prose.
+        r"^(l[’']article|der beitrag|la entrada|o post|l[’']articolo|het bericht) .{1,200}?"
+        r" (est apparu en premier sur|erschien zuerst auf|se publicó primero en"
+        r"|apareceu primeiro em|proviene da|sembra essere il primo su|verscheen eerst op)"
+        r" [^,;:!?]{1,80}$",
+        'Yoast\'s "The post X appeared first on Y" in French, German, Spanish, Portuguese,'
+        " Italian and Dutch",
+    ),
+    _line(
+        # A line that is the phrase alone: "Lire la suite de l'enquête a pris trois mois" is
+        # a sentence (a link that starts with it is a link, above).
+        rf"^\W*{_READ_ON}\W*$",
+        '"Lire la suite", "Weiterlesen", "Leer más" lines',
+    ),
+    _line(
+        r"^\W*((\d+|no|one|zero) (comments?|responses?|replies)|(comments?|kommentare?"
+        r"|commentaires?|comentarios?|coment[aá]rios?|commenti)(\s*\(\d+\)|\s*:\s*\d+)?"
+        r"|(leave|add|post|write) a (comment|reply))\W*$",
+        'comment links and counts ("Comments", the whole of a Hacker News item; "3 Comments",'
+        ' "Comments (12)"): the page\'s comments, not the article',
+    ),
+    _line(
+        r"^([—–-]\s*[^()\n]{1,80}\s\(@\w{1,15}\)(\s+.{0,40}\b\d{4})?"
+        r"|view this post on instagram"
+        r"|a post shared by .{1,80}\(@[\w.]{1,30}\)( on .{1,60})?)$",
+        "what an embedded post leaves where its markup was flattened: the tweet's \"— Name"
+        ' (@handle) date" line, Instagram\'s "View this post on Instagram" and "A post shared'
+        ' by Name (@handle)"',
+    ),
+    _line(
+        r"^\W*((share|like) this\s*:|like loading)\W*$",
+        'Jetpack\'s sharing and like blocks left as text ("Share this:", "Like this:", "Like'
+        ' Loading...")',
+    ),
     _line(
         r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
         r"|keep reading|read \d+ (more|remaining) paragraphs?)\b.{0,120}$",
@@ -627,6 +670,33 @@ def is_link_list(el: HtmlElement) -> bool:
     while after is not None and _links_only(after):
         after = after.getnext()
     return _prose(before) or _prose(after)
+
+
+# An embedded post whose markup lost its classes (a feed's sanitiser, a CMS): a quote that
+# links to a tweet or an Instagram post and credits a handle. What it says is another author's
+# words, left out of the text like the embeds the rules know by class.
+_SOCIAL_POST: Final = re.compile(
+    r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d"
+    r"|https?://(?:www\.)?instagram\.com/(?:p|reel|tv)/"
+)
+_HANDLE_CREDIT: Final = re.compile(r"\(@[\w.]{1,30}\)|\ba post shared by\b", re.I)
+
+
+def is_embedded_post(el: HtmlElement) -> bool:
+    """Whether ``el`` is a blockquote that is an embedded tweet or Instagram post."""
+    return (
+        el.tag == "blockquote"
+        and any(_SOCIAL_POST.match(a.get("href") or "") for a in el.iter("a"))
+        and _HANDLE_CREDIT.search(el.text_content()) is not None
+    )
+
+
+def leaves_the_text(el: HtmlElement) -> bool:
+    """Whether the text walk leaves ``el`` out without a rule naming it: a list of other
+    stories (``is_link_list``) or an embedded post (``is_embedded_post``)."""
+    if el.tag == "blockquote":
+        return is_embedded_post(el)
+    return is_link_list(el)
 
 
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:

@@ -30,7 +30,7 @@ from storywire.clean.rules import (
     drop_empty_elements,
     drops_line,
 )
-from storywire.clean.text import TooDeepError, html_to_text, parse_html
+from storywire.clean.text import TooDeepError, emoji_text, html_to_text, parse_html, script_text
 from storywire.urls import split_url
 
 ALLOWED_TAGS: Final = frozenset({"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "img"})
@@ -197,8 +197,8 @@ def _reshape(el: HtmlElement) -> None:
         # One inside an inline element (the blocks' own were made paragraphs): a newline
         # keeps the words on both sides apart.
         el.tail = "\n" + (el.tail or "")
-    elif tag == "img" and not _is_image_url(el.get("src") or ""):
-        el.drop_tree()
+    elif tag in _AS_CHARACTERS:
+        _reshape_characters(el)
     elif tag == "math":
         # nh3 removes MathML with its text, even unwrapped: the formula is kept as its text.
         text = el.text_content()
@@ -206,6 +206,28 @@ def _reshape(el: HtmlElement) -> None:
             el.remove(child)
         el.attrib.clear()
         el.tag, el.text = "span", text
+
+
+_AS_CHARACTERS: Final = frozenset({"img", "sup", "sub"})
+
+
+def _reshape_characters(el: HtmlElement) -> None:
+    """An emoji image as its character, a superscript number as superscript digits (as the
+    text has them: nh3 would unwrap ``sup`` and run "100<sup>2</sup>" into "1002"); an image
+    without a usable URL goes."""
+    if el.tag != "img":
+        number = script_text(el)
+        if number is not None:
+            el.attrib.clear()
+            el.tag, el.text = "span", number
+        return
+    character = emoji_text(el)
+    if character is not None:
+        # A 72px picture of the character wherever the reader's stylesheet does not shrink it.
+        el.tail = character + (el.tail or "")
+        el.drop_tree()
+    elif not _is_image_url(el.get("src") or ""):
+        el.drop_tree()
 
 
 def _cut_from(el: HtmlElement, container: HtmlElement) -> None:

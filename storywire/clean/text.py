@@ -27,16 +27,19 @@ from storywire.clean.rules import (
     Rule,
     compiled,
     cuts_at,
-    is_link_list,
+    is_embedded_post,
+    leaves_the_text,
 )
 from storywire.clean.rules import drops_line as _drops_line
 
 # Content of these never reads as article text. A MathML formula's text does (E=mc2); its
-# annotations repeat it in TeX.
+# annotations repeat it in TeX. A ruby's reading (furigana) is set above its word, and its
+# brackets (rp) show only where ruby is not supported: in the line they split the word
+# ("漢(かん)字(じ)").
 _STRIP: Final = (
     "script", "style", "iframe", "frame", "frameset", "form", "noscript", "template", "svg",
     "annotation", "annotation-xml", "object", "embed", "applet", "canvas", "audio", "video",
-    "select", "button", "textarea", "input", "head", "title",
+    "select", "button", "textarea", "input", "head", "title", "rt", "rp",
 )  # fmt: skip
 _PARAGRAPH_TAGS: Final = frozenset(
     "p div section article header footer main aside blockquote pre figure figcaption address"
@@ -216,11 +219,59 @@ def strip_tags(html: str) -> str:
     return unescape(_FALLBACK_TAG.sub(" ", text).replace("<", " "))
 
 
+# An image that stands for a character: WordPress's emoji and smileys (class "wp-smiley"),
+# twemoji ("emoji"), or any image whose alt text is emoji alone. Readers see the character in
+# the line, so it is text; other images' alt text describes a picture, which is not.
+_EMOJI_ALT: Final = re.compile(
+    "[\u00a9\u00ae\u203c\u2049\u2122\u2139\u2190-\u21ff\u231a-\u23ff\u24c2\u25a0-\u27bf"
+    "\u2934\u2935\u2b00-\u2bff\u3030\u303d\u3297\u3299\u200d\u20e3\ufe0e\ufe0f"
+    "\U0001f000-\U0001faff\U000e0020-\U000e007f#*0-9]{1,16}"
+)
+_MAX_EMOJI_ALT: Final = 32
+
+
+def emoji_text(img: HtmlElement) -> str | None:
+    """The character an emoji image stands for (its alt text), None for any other image."""
+    alt = (img.get("alt") or "").strip()
+    if not alt or len(alt) > _MAX_EMOJI_ALT or "\n" in alt:
+        return None
+    kind = img.get("class") or ""
+    if "emoji" in kind or "smiley" in kind:
+        return alt
+    # Digits, "#" and "*" are emoji only as keycaps (with U+20E3): an alt of "1" is no emoji.
+    if _EMOJI_ALT.fullmatch(alt) and alt.strip("#*0123456789\u200d\ufe0e\ufe0f"):
+        return alt
+    return None
+
+
+# Superscript and subscript numbers as the characters they show: "100<sup>2</sup>" read
+# "1002", a footnote's "<sup>12</sup>" glued to its word ("otherwise12"). Only what Unicode
+# has forms for; "1<sup>er</sup>" or "[3]" read as written.
+_SCRIPT_CHARS: Final = "0123456789+-\u2212=()"
+_SUPERSCRIPT: Final = str.maketrans(_SCRIPT_CHARS, "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾")
+_SUBSCRIPT: Final = str.maketrans(_SCRIPT_CHARS, "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
+_SCRIPT_NUMBER: Final = re.compile("[-+\u2212=(]*[0-9][-+\u2212=()0-9]{0,11}")
+_SCRIPT_TAGS: Final = frozenset({"sup", "sub"})
+
+
+def script_text(el: HtmlElement) -> str | None:
+    """A ``sup``/``sub`` holding a number alone, in superscript or subscript characters.
+
+    One with an element inside (a footnote's link) is left to the rules.
+    """
+    if len(el) or not el.text:
+        return None
+    number: str = el.text.strip()
+    if not _SCRIPT_NUMBER.fullmatch(number):
+        return None
+    return number.translate(_SUPERSCRIPT if el.tag == "sup" else _SUBSCRIPT)
+
+
 def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], bool] | None:
     """The element rules as one test, applied during the walk (no second pass over the tree)."""
     if table is None:
         return None
-    tests: list[Callable[[Any], bool]] = [is_link_list]
+    tests: list[Callable[[Any], bool]] = [leaves_the_text]
     if table.text_drop is not None:
         tests.append(table.text_drop.predicate(root))
     for matcher, pattern in table.drop_matching:
@@ -240,7 +291,7 @@ def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: Htm
 
 
 # One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.
-def _walk(  # noqa: PLR0912
+def _walk(  # noqa: PLR0912, PLR0915
     root: HtmlElement, table: CompiledRules | None, code: set[str]
 ) -> tuple[str, list[str], list[str]]:
     """The text of a tree with break markers, the texts left out of it (captions, embedded
@@ -251,9 +302,11 @@ def _walk(  # noqa: PLR0912
     append = parts.append
     drops = _dropper(root, table)
     # Asked only of dropped elements, so the walk pays for one matcher per element.
-    text_only = None
-    if table is not None and table.drop_text is not None:
-        text_only = table.drop_text.predicate(root)
+    text_only: Callable[[Any], bool] | None = None
+    if table is not None:
+        text_only = is_embedded_post
+        if table.drop_text is not None:
+            text_only = _either(table.drop_text.predicate(root), is_embedded_post)
     dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -283,7 +336,16 @@ def _walk(  # noqa: PLR0912
             elif tag == "img":
                 alt = el.get("alt")
                 if alt and alt.strip():
-                    alts.append(alt)
+                    character = emoji_text(el)
+                    if character is None:
+                        alts.append(alt)
+                    else:
+                        append(character)
+            elif tag in _SCRIPT_TAGS:
+                number = script_text(el)
+                if number is not None:
+                    append(number)
+                    continue  # no child, and its tail comes with its end event
             if el.text:
                 append(el.text)
         else:
