@@ -101,6 +101,18 @@ SOURCES = {
     ),
     # no report: an RSS item's own <dc:language> beside its channel's <language>
     "item_dc_language.xml": (),
+    # content quirks (tests/storywire/clean/test_reported_quirks.py has each alone)
+    "wordpress_de_embeds.xml": (
+        "https://github.com/Ranchero-Software/NetNewsWire/issues/2868",
+        "https://github.com/php-embed/Embed/issues/364",
+        "https://developer.yoast.com/features/alternate-formats/rss-feeds/",
+        "https://github.com/lwindolf/liferea/issues/1032",
+    ),
+    "hackernews_comments.xml": (
+        "https://github.com/kickscondor/fraidycat/issues/93",
+        "https://github.com/lobsters/lobsters/issues/33",
+    ),
+    "ruby_furigana.xml": ("https://github.com/yanus171/Handy-News-Reader/issues/655",),
 }
 
 # (fixture, entry index) -> title, text, published, url, author, language
@@ -407,6 +419,45 @@ EXPECTED = {
         "https://swissinfo.example/ger/lawinen/2",
         None,
         "de",
+    ),
+    # the emoji image is its character; the embedded tweet (classes stripped) and Yoast's
+    # German footer are not the article
+    ("wordpress_de_embeds.xml", 0): (
+        "Neue Radwege in der Innenstadt",
+        "Der Stadtrat hat am Donnerstag drei neue Radwege beschlossen 🚲. Die Strecken sollen"
+        " bis 2028 fertig sein.\n\nDie Kosten liegen bei 12 Millionen Euro, davon trägt das"
+        " Land 40 Prozent.",
+        "2026-11-27T08:30:00Z",
+        "https://stadtblog.example.de/2026/11/radwege",
+        "Anna Beispiel",
+        "de",
+    ),
+    # an excerpt: "[…]" is its ellipsis, "Weiterlesen" its link
+    ("wordpress_de_embeds.xml", 1): (
+        "Haushalt 2027 verabschiedet",
+        "Der Stadtrat hat den Haushalt für 2027 mit großer Mehrheit verabschiedet. …",
+        "2026-11-26T17:00:00Z",
+        "https://stadtblog.example.de/2026/11/haushalt",
+        "Anna Beispiel",
+        "de",
+    ),
+    # the description is a link to the comments, and nothing of the article
+    ("hackernews_comments.xml", 0): (
+        "A Peek into the Physics of a Server Chip",
+        "",
+        "2026-03-10T15:56:40Z",
+        "https://chips.example/show/15578/a-peek-into-the-physics",
+        None,
+        "en",
+    ),
+    # furigana (ruby readings) are set above their words, not in the sentence
+    ("ruby_furigana.xml", 0): (
+        "東京で桜が咲いた",
+        "東京で桜が咲きました。去年より早いです。",
+        "2026-03-28T00:00:00Z",
+        "https://www3.nhk.example/news/easy/k10012745171000/k10012745171000.html",
+        None,
+        "ja",
     ),
 }
 
