@@ -279,7 +279,9 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         '"Lire la suite", "Weiterlesen", "Leer más" lines',
     ),
     _line(
-        r"^\W*((\d+|no|one|zero) (comments?|responses?|replies)|(comments?|kommentare?"
+        # "No comment." is a quote ("No comments" is a count).
+        r"^\W*(\d+ (comments?|responses?|replies)|no (comments|responses|replies)"
+        r"|one (comment|response|reply)|(comments?|kommentare?"
         r"|commentaires?|comentarios?|coment[aá]rios?|commenti)(\s*\(\d+\)|\s*:\s*\d+)?"
         r"|(leave|add|post|write) a (comment|reply))\W*$",
         'comment links and counts ("Comments", the whole of a Hacker News item; "3 Comments",'

@@ -228,6 +228,8 @@ _EMOJI_ALT: Final = re.compile(
     "\U0001f000-\U0001faff\U000e0020-\U000e007f#*0-9]{1,16}"
 )
 _MAX_EMOJI_ALT: Final = 32
+# WordPress (its feeds' static emoji and smileys), twemoji and Discourse, Mastodon, EmojiOne.
+_EMOJI_CLASSES: Final = frozenset({"wp-smiley", "emoji", "twemoji", "custom-emoji", "emojione"})
 
 
 def emoji_text(img: HtmlElement) -> str | None:
@@ -235,8 +237,7 @@ def emoji_text(img: HtmlElement) -> str | None:
     alt = (img.get("alt") or "").strip()
     if not alt or len(alt) > _MAX_EMOJI_ALT or "\n" in alt:
         return None
-    kind = img.get("class") or ""
-    if "emoji" in kind or "smiley" in kind:
+    if _EMOJI_CLASSES.intersection((img.get("class") or "").split()):
         return alt
     # Digits, "#" and "*" are emoji only as keycaps (with U+20E3): an alt of "1" is no emoji.
     if _EMOJI_ALT.fullmatch(alt) and alt.strip("#*0123456789\u200d\ufe0e\ufe0f"):

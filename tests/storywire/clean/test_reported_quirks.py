@@ -275,6 +275,7 @@ KEPT = [
     "<p>Lire la suite de l'enquête a pris trois mois aux journalistes.</p>",
     "<p>Comments from readers poured in after the vote.</p>",
     "<p>No comments were made by the minister on Tuesday.</p>",
+    "<p>No comment.</p>",
     "<p>Share this with your neighbours: the road closes at noon.</p>",
     "<p>Like this, the plan would cost twice as much.</p>",
     "<p>The mayor (@mayor) said on Twitter that the road would reopen.</p>",
@@ -282,6 +283,7 @@ KEPT = [
     "<p>The 1<sup>er</sup> mai holiday and the XIX<sup>e</sup> siècle stay as written.</p>",
     "<p>See note<sup>[3]</sup> and the star<sup>*</sup>.</p>",
     '<p>Press <img src="https://e.org/k.png" alt="Ctrl"> to copy.</p>',
+    '<p>Our guide<img class="emoji-guide-hero" src="https://e.org/h.png" alt="Emoji guide">.</p>',
     "<blockquote><p>We will rebuild the bridge.</p>— Mayor Jane Doe, in a statement</blockquote>",
 ]
 
@@ -306,10 +308,11 @@ def _plain(html: str) -> str:
 @pytest.mark.parametrize("html", KEPT)
 def test_prose_beside_the_fixes_stays(html: str) -> None:
     expected = {
-        KEPT[9]: "The 1er mai holiday and the XIXe siècle stay as written.",
-        KEPT[10]: "See note[3] and the star*.",
-        KEPT[11]: "Press to copy.",
-        KEPT[12]: "We will rebuild the bridge.\n\n— Mayor Jane Doe, in a statement",
+        KEPT[10]: "The 1er mai holiday and the XIXe siècle stay as written.",
+        KEPT[11]: "See note[3] and the star*.",
+        KEPT[12]: "Press to copy.",
+        KEPT[13]: "Our guide.",
+        KEPT[14]: "We will rebuild the bridge.\n\n— Mayor Jane Doe, in a statement",
     }
     text = html_to_text(BODY + html)
     assert text == BODY_TEXT + "\n\n" + expected.get(html, _plain(html))
