@@ -155,6 +155,37 @@ HELD = [
     ),
 ]
 
+# (quirk, report, html, sanitised html): lazy loaders, as re-published
+HELD_HTML = [
+    (
+        "lazy image with data-srcset only (katapult-magazin)",
+        "https://github.com/FreshRSS/FreshRSS/issues/3823",
+        '<p><img src="data:image/gif;base64,R0lGOD" data-srcset="https://e.org/a-300.jpg 300w,'
+        ' https://e.org/a-1200.jpg 1200w" alt="Karte"></p>',
+        '<p><img src="https://e.org/a-1200.jpg" alt="Karte"></p>',
+    ),
+    (
+        "lazy image with data-src and a placeholder src",
+        "https://github.com/mozilla/readability/issues/748",
+        '<p><img src="/images/lazyload.gif" data-src="https://e.org/photo.jpg" alt="Lynn"></p>',
+        '<p><img src="https://e.org/photo.jpg" alt="Lynn"></p>',
+    ),
+    (
+        "noscript copy of a lazy image shown twice",
+        "https://github.com/FreshRSS/FreshRSS/issues/3688",
+        '<p><img src="data:image/gif;base64,R0lGOD" data-src="https://e.org/a.jpg" alt="Haiti">'
+        '<noscript><img src="https://e.org/a.jpg" alt="Haiti"></noscript></p>',
+        '<p><img src="https://e.org/a.jpg" alt="Haiti"></p>',
+    ),
+    (
+        "srcset only, no src (Hexo and Jetpack lazy loaders)",
+        "https://github.com/hexojs/hexo-generator-feed/pull/273",
+        '<p><img srcset="https://e.org/b-640.jpg 640w, https://e.org/b-1280.jpg 1280w"'
+        ' alt="Bridge"></p>',
+        '<p><img src="https://e.org/b-1280.jpg" alt="Bridge"></p>',
+    ),
+]
+
 # (quirk, report, html, text); each failed before its fix
 FIXED = [
     (
@@ -291,6 +322,15 @@ KEPT = [
 @pytest.mark.parametrize(("quirk", "report", "html", "text"), HELD, ids=[c[0] for c in HELD])
 def test_quirks_that_already_read_right(quirk: str, report: str, html: str, text: str) -> None:
     assert html_to_text(html) == text
+
+
+@pytest.mark.parametrize(
+    ("quirk", "report", "html", "expected"), HELD_HTML, ids=[c[0] for c in HELD_HTML]
+)
+def test_lazy_images_that_already_republish_right(
+    quirk: str, report: str, html: str, expected: str
+) -> None:
+    assert sanitize_html(html, base_url="https://e.org/") == expected
 
 
 @pytest.mark.parametrize(("quirk", "report", "html", "text"), FIXED, ids=[c[0] for c in FIXED])
