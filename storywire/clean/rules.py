@@ -696,9 +696,11 @@ def is_embedded_post(el: HtmlElement) -> bool:
 def leaves_the_text(el: HtmlElement) -> bool:
     """Whether the text walk leaves ``el`` out without a rule naming it: a list of other
     stories (``is_link_list``) or an embedded post (``is_embedded_post``)."""
-    if el.tag == "blockquote":
+    # Asked of every element by the text walk: most leave at the tag, without a second call.
+    tag = el.tag
+    if tag == "blockquote":
         return is_embedded_post(el)
-    return is_link_list(el)
+    return tag in _BOX_TAGS and is_link_list(el)
 
 
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
