@@ -529,11 +529,27 @@ def _feature(tok: str) -> str:
     return sys.intern(_ABBREVIATIONS.get(tok) or _morph(tok))
 
 
-def _entry(raw: str) -> _Entry:
+# Cleaning writes a superscript or subscript number as the characters readers see ("CO₂",
+# "100²", a footnote's "said¹²"); an outlet whose feed has no markup writes "CO2". Features
+# read them as digits, so both spell one feature.
+_SCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
+
+
+def _low(raw: str) -> str:
+    """A raw token as its features read it: edges stripped, lowercase, Greek accents and
+    superscript or subscript digits folded."""
     low = raw.strip(_EDGE).lower()
-    if not low.isascii() and _is_greek(low[0]):
-        # Compared with the text's lowercase words: "ΦΩΤΙΑ" in a headline is "φωτιά", no name.
-        low = _el_fold(low)
+    if not low.isascii():
+        low = low.translate(_SCRIPT_DIGITS)
+        if _is_greek(low[0]):
+            # Compared with the text's lowercase words: "ΦΩΤΙΑ" in a headline is "φωτιά", no
+            # name.
+            low = _el_fold(low)
+    return low
+
+
+def _entry(raw: str) -> _Entry:
+    low = _low(raw)
     cap = raw[0].isupper() and len(low) > 1 and low not in _NOT_NAMES
     return _feature(low), low, cap, xxhash.xxh3_64_intdigest(low.encode("utf-8"))
 
@@ -579,7 +595,7 @@ def feature(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content features of ``text`` in order (for tests and tools; not the hot path)."""
-    return [f for f in (_feature(t.strip(_EDGE).lower()) for t in tokens(text)) if f]
+    return [f for f in map(_feature, map(_low, tokens(text))) if f]
 
 
 def names(text: str) -> set[str]:

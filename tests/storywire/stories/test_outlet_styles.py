@@ -90,6 +90,22 @@ def test_european_number_formats_are_the_english_numbers() -> None:
     assert words("10.30 1.5 3,500 12.000.000") == ["#10.30", "#1.5", "#3500", "#12000000"]
 
 
+def test_superscript_and_subscript_digits_are_digits() -> None:
+    """Cleaning writes <sub>/<sup> numbers as the characters readers see ("CO₂"); an outlet
+    whose feed has no markup writes "CO2": one feature, and one copy sketch."""
+    marked = features.extract(
+        "CO₂ levels hit record", "Emissions of CO₂ rose by 10³ tonnes, officials said¹.",
+        title_weight=2.0, body_words=200, shingle=4, sketch_k=32,
+    )  # fmt: skip
+    plain = features.extract(
+        "CO2 levels hit record", "Emissions of CO2 rose by 103 tonnes, officials said1.",
+        title_weight=2.0, body_words=200, shingle=4, sketch_k=32,
+    )  # fmt: skip
+    assert "co2" in marked.terms
+    assert marked.terms == plain.terms
+    assert marked.sketch == plain.sketch
+
+
 def test_dateline_chrome_is_no_feature() -> None:
     # Two outlets' datelines for unrelated events used to share "updated" and "gmt".
     assert words("9 September 2013 Last updated at 14:39 GMT") == [
