@@ -38,9 +38,11 @@ class FetchError(Exception):
         self.transient = transient
 
 
+# text/html is named, least preferred (a specific range outranks */*), because some servers
+# answer 406 to a feed request whose Accept does not name it (miniflux#2248, newsboat#2985).
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, "
-    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5, text/html;q=0.1"
 )
 
 
@@ -444,11 +446,37 @@ def _check_deadline(policy: FetchPolicy, started: float) -> None:
 
 
 def decompress(body: bytes, encoding: str, limit: int) -> bytes:
-    """Undo Content-Encoding without ever holding more than ``limit`` decoded bytes (bombs)."""
-    encoding = encoding.strip().lower()
+    """Undo Content-Encoding without ever holding more than ``limit`` decoded bytes (bombs).
+
+    Servers misstate it: gzip declared on a body sent as it is, a charset in its place
+    ("UTF-8"), gzip applied twice (``gzip, gzip``, or said once), gzip not said at all. A coding
+    that fails on a body that already opens as a document is taken as not applied, and a
+    result that still opens with gzip's magic is unwrapped once more: no feed starts so.
+    Anything else that does not decode is ``bad_encoding``.
+    """
     # A 304 (or any empty body) may repeat the 200's Content-Encoding: nothing to decode, and
     # an empty brotli or zlib stream would otherwise read as a truncated one.
-    if encoding in ("", "identity") or not body:
+    if not body:
+        return body
+    out = body
+    # RFC 9110 8.4: codings are listed in the order applied, so they come off last first.
+    for coding in reversed(encoding.lower().split(",")):
+        try:
+            out = _decode(out, coding.strip(), limit)
+        except FetchError as exc:
+            if exc.reason != "bad_encoding" or not _opens_as_document(out):
+                raise
+    if out.startswith(_GZIP_MAGIC):
+        out = _decode(out, "gzip", limit)
+    return out
+
+
+def _opens_as_document(body: bytes) -> bool:
+    return body[:512].lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").startswith((b"<", b"{"))
+
+
+def _decode(body: bytes, encoding: str, limit: int) -> bytes:
+    if encoding in ("", "identity"):
         return body
     if encoding in ("gzip", "x-gzip"):
         out = _gzip_capped(body, limit)
@@ -470,7 +498,7 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
             raise FetchError("bad_encoding", "corrupt brotli body", transient=False) from exc
     else:
         raise FetchError(
-            "bad_encoding", f"unsupported content-encoding {encoding!r}", transient=False
+            "bad_encoding", f"unsupported content-encoding {encoding[:50]!r}", transient=False
         )
     if len(out) > limit:
         raise FetchError("too_large", f"decompresses past {limit} bytes", transient=False)

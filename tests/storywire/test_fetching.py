@@ -279,8 +279,9 @@ def test_bozo_feed_with_entries_is_accepted_and_counted(fetcher: HttpFetcher) ->
 
 
 def test_garbage_body_is_a_parse_failure(fetcher: HttpFetcher) -> None:
-    """An HTML page where a feed was is a counted ``parse`` failure, not an exception."""
-    page = b"<html><body>Moved to our new site</body></html>"
+    """Bytes that are no feed are a counted ``parse`` failure, not an exception (an HTML page
+    is ``html_page``: tests/storywire/test_http_quirks.py)."""
+    page = b"Moved to our new site <a href=/new>here</a>"
     with http_server({"/feed": lambda h: Reply(200, page)}) as base:
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "parse"

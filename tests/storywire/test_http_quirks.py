@@ -6,6 +6,7 @@ Sources name the report the quirk was taken from; the feed reader's handling is 
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
@@ -292,3 +293,92 @@ def test_quirks_already_handled(quirk: str, fetcher: HttpFetcher) -> None:
     answer, polls, path, check = HANDLED[quirk]
     server = Server(answer)
     check(_run(fetcher, server, polls, path), server)
+
+
+# --- quirks that lost the feed or hid why: fixed -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        # node-feedparser#277: Content-Encoding gzip on a body sent as it is.
+        (FEED, "gzip"),
+        (FEED, "br"),
+        (FEED, "deflate"),
+        # tedder/aws-release-notes-rss PR #6: a charset put in Content-Encoding.
+        (FEED, "UTF-8"),
+        # yesod#534, cpp-httplib#993: gzip applied twice, said twice or once.
+        (gzip.compress(gzip.compress(FEED)), "gzip, gzip"),
+        (gzip.compress(gzip.compress(FEED)), "gzip"),
+        # FreshRSS#3543: a gzip body with no Content-Encoding at all.
+        (gzip.compress(FEED), ""),
+    ],
+    ids=[
+        "gzip-absent",
+        "br-absent",
+        "deflate-absent",
+        "charset-as-coding",
+        "gzip-gzip",
+        "gzip-twice-said-once",
+        "gzip-unsaid",
+    ],
+)
+def test_a_content_encoding_that_lies_still_yields_the_feed(
+    body: bytes, encoding: str, fetcher: HttpFetcher
+) -> None:
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    (result,) = _run(fetcher, Server(_always(Reply(200, body, headers))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["One"]
+
+
+def test_a_corrupt_body_declared_gzip_is_still_bad_encoding(fetcher: HttpFetcher) -> None:
+    """Only a body that is already a document is read as one; garbage stays a failure."""
+    reply = Reply(200, b"\x00\x01garbage" + FEED, {"Content-Encoding": "gzip"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "bad_encoding"
+
+
+@pytest.mark.parametrize("status", [200, 203])
+def test_an_html_page_instead_of_the_feed_says_so(status: int, fetcher: HttpFetcher) -> None:
+    """nextcloud/news#3037, jangernert/FeedReader#871 (a Cloudflare challenge), login walls,
+    parked domains: a 200 HTML page is its own outcome, named with the page's title, not a
+    parse error an operator cannot tell from a broken feed. Stored validators stay."""
+    server = Server(_always(Reply(status, CHALLENGE, {"Content-Type": "text/html", "ETag": '"x"'})))
+    with http_server({"/feed": server.route}) as base:
+        source = Source(id="q", url=base + "/feed", outlet="Q", domain="q", allow_private=True)
+        state = SourceState(etag='"old"', last_unconditional=NOW, polls=1)
+        result = poll(source, state, fetcher, POLICY, now=NOW)
+    assert result.outcome == "html_page"
+    assert result.state.last_error == "html_page: an HTML page, not a feed: 'Just a moment...'"
+    assert result.state.etag == '"old"'
+    assert result.entries == ()
+    assert result.next_poll is not None
+    assert result.counts == ("html_page",)
+
+
+def test_an_error_page_names_its_title(fetcher: HttpFetcher) -> None:
+    """A 403 challenge page (nextcloud/news#1761) says which page it was in the record."""
+    reply = Reply(403, CHALLENGE, {"Content-Type": "text/html; charset=UTF-8"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "http_403"
+    assert result.state.last_error == "http_403: HTTP 403, an HTML page: 'Just a moment...'"
+
+
+def _html_accept_only(handler: BaseHTTPRequestHandler, hit: int) -> Reply:
+    if "text/html" not in handler.headers.get("Accept", ""):
+        return Reply(406, b"Not Acceptable")
+    return Reply(200, FEED, {"Content-Type": "application/rss+xml"})
+
+
+def test_a_server_that_wants_text_html_in_accept_gets_it_least_preferred(
+    fetcher: HttpFetcher,
+) -> None:
+    """miniflux/v2#2248, newsboat#2985, CommaFeed#1130 (406 unless Accept names text/html):
+    text/html is named, below every feed type, so negotiating servers still prefer feeds."""
+    server = Server(_html_accept_only)
+    (result,) = _run(fetcher, server)
+    assert result.outcome == "ok"
+    accept = server.seen[0]["accept"]
+    assert accept.startswith("application/rss+xml, application/atom+xml")
+    assert "text/html;q=0.1" in accept

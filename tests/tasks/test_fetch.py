@@ -450,3 +450,25 @@ def test_a_skipped_disabled_source_leaves_no_lease_to_lapse(rt_factory: Any) -> 
     assert rt.sources.claim_due(now=1301.0, lease=300.0, cap=10) == Claim([], [])
     assert rt.sources.next_poll("off") is None
     assert "lease_lapsed" not in rt.sources.outcomes("off")
+
+
+def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
+    rt_factory: Any,
+) -> None:
+    """A challenge page answering 200 (nextcloud/news#3037) is its own counted outcome with the
+    page's title in the record (which the log line carries); the seen-set and the outbox stay
+    untouched, and the feed's entries all go out once the server answers with the feed again."""
+    rt = rt_factory()
+    page = b"<!DOCTYPE html><html><head><title>Just a moment...</title></head></html>"
+    replies = iter([Reply(200, page), Reply(200, FEED.format(a="First").encode())])
+    outbox = Outbox()
+    with http_server({"/feed": lambda handler: next(replies)}) as base:
+        _add(rt, "walled", base + "/feed")
+        first = _run(rt, "walled", outbox)
+        error = rt.sources.state("walled").last_error
+        _run(rt, "walled", outbox, now=5000.0)
+    assert first.outcome == "html_page"
+    assert first.sent == 0
+    assert error == "html_page: an HTML page, not a feed: 'Just a moment...'"
+    assert rt.sources.outcomes("walled") == {"html_page": 1, "ok": 1}
+    assert [len(batch) for batch in outbox.batches] == [2]
