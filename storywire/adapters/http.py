@@ -286,10 +286,15 @@ class HttpFetcher:
         self, url: str, headers: dict[str, str], policy: FetchPolicy, started: float
     ) -> FetchResult:
         redirects: list[tuple[int, str]] = []
-        seen = {url}
-        current = url
+        # Cookies set by a redirect, kept for this fetch only, per host: some servers redirect
+        # to the very URL asked for and expect the cookie back (httpx#821, miniflux#1512).
+        # The same URL asked again with the same cookies is a loop; with new ones it is not.
+        jar: dict[str, dict[str, str]] = {}
+        seen = {(url, "")}
+        current, cookie = url, ""
         while True:
-            response = self._request(current, headers, policy, started)
+            hop_headers = {**headers, "Cookie": cookie} if cookie else headers
+            response = self._request(current, hop_headers, policy, started)
             status = response.status
             location = response.headers.get("location")
             if status in (301, 302, 303, 307, 308) and location:
@@ -298,15 +303,17 @@ class HttpFetcher:
                 response.release_conn()
                 if len(redirects) >= policy.max_redirects:
                     raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")
+                _keep_cookies(jar, current, response.headers.getlist("set-cookie"))
                 try:
                     current = urljoin(current, location)
+                    cookie = _cookie_header(jar, current)
                 except ValueError as exc:
                     raise FetchError(
                         "bad_redirect", f"unusable Location {location[:200]!r}"
                     ) from exc
-                if current in seen:
+                if (current, cookie) in seen:
                     raise FetchError("redirect_loop", f"{current} visited twice", transient=False)
-                seen.add(current)
+                seen.add((current, cookie))
                 redirects.append((status, current))
                 continue
             body = _read_capped(response, policy, started)
@@ -367,6 +374,27 @@ class HttpFetcher:
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+_COOKIE_CAP = 4096  # bytes of Cookie header per host: a login wall's, not a tracker's
+
+
+def _keep_cookies(jar: dict[str, dict[str, str]], url: str, set_cookies: list[str]) -> None:
+    """Each Set-Cookie's name=value (attributes ignored), filed under the host that sent it."""
+    host = (urlsplit(url).hostname or "").lower()
+    for line in set_cookies:
+        name, _, value = line.split(";", 1)[0].partition("=")
+        name, value = name.strip(), value.strip()
+        # Only what is safe to send back in one header line.
+        if name and (name + value).isprintable() and (name + value).isascii():
+            jar.setdefault(host, {})[name] = value
+
+
+def _cookie_header(jar: dict[str, dict[str, str]], url: str) -> str:
+    pairs = [f"{n}={v}" for n, v in jar.get((urlsplit(url).hostname or "").lower(), {}).items()]
+    while pairs and sum(len(pair) + 2 for pair in pairs) > _COOKIE_CAP:
+        pairs.pop()  # whole cookies dropped, last set first, never one cut in half
+    return "; ".join(pairs)
 
 
 def _time_left(policy: FetchPolicy, started: float, url: str) -> float:

@@ -382,3 +382,49 @@ def test_a_server_that_wants_text_html_in_accept_gets_it_least_preferred(
     accept = server.seen[0]["accept"]
     assert accept.startswith("application/rss+xml, application/atom+xml")
     assert "text/html;q=0.1" in accept
+
+
+def _cookie_gate(handler: BaseHTTPRequestHandler, hit: int) -> Reply:
+    if "gate=passed" not in handler.headers.get("Cookie", ""):
+        # Only the name=value pair goes back, not its attributes.
+        headers = {"Location": handler.path, "Set-Cookie": "gate=passed; Path=/; HttpOnly"}
+        return Reply(302, b"", headers)
+    return Reply(200, FEED)
+
+
+def test_a_redirect_to_the_same_url_with_a_cookie_is_followed_once(
+    fetcher: HttpFetcher,
+) -> None:
+    """httpx#821, miniflux/v2#1512, CommaFeed#2198: a 302 to the very same URL that sets a
+    cookie, expecting it back. Cookies live for one fetch only, on the host that set them;
+    the same URL asked again with a new cookie is not a loop, with the same one it is."""
+    server = Server(_cookie_gate)
+    (result,) = _run(fetcher, server)
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["One"]
+    assert [s.get("cookie") for s in server.seen] == [None, "gate=passed"]
+    # The next poll starts without it: nothing about a reader is kept between polls.
+    (again,) = _run(fetcher, server)
+    assert again.outcome == "ok"
+    assert server.seen[2].get("cookie") is None
+
+
+def test_a_cookie_redirect_that_never_lets_in_is_still_a_loop(fetcher: HttpFetcher) -> None:
+    reply = Reply(302, b"", {"Location": "/feed", "Set-Cookie": "gate=again"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "redirect_loop"
+
+
+def test_cookies_go_back_only_to_the_host_that_set_them(fetcher: HttpFetcher) -> None:
+    seen: list[str | None] = []
+
+    def other_host(handler: BaseHTTPRequestHandler) -> Reply:
+        seen.append(handler.headers.get("Cookie"))
+        return Reply(200, FEED)
+
+    with http_server({"/other": other_host}) as base:
+        port = base.rsplit(":", 1)[1]
+        away = Reply(302, b"", {"Location": f"http://localhost:{port}/other", "Set-Cookie": "a=b"})
+        (result,) = _run(fetcher, Server(_always(away)))
+    assert result.outcome == "ok"
+    assert seen == [None]
