@@ -165,7 +165,7 @@ def parse_feed(
     ``timezone`` is the outlet's local time, in which a date with no zone at all is read
     (Xinhua's ``2026-11-27 15:00:00`` is Beijing time); without one such dates are UTC.
     """
-    headers = {k.lower(): v for k, v in (headers or {}).items()}
+    headers = _rfc7303({k.lower(): v for k, v in (headers or {}).items()})
     if _looks_like_json(body, headers.get("content-type", "")):
         return _parse_json_feed(body, now, timezone)
     if url:
@@ -188,6 +188,19 @@ def parse_feed(
             ttl_seconds=_ttl_seconds(fast.meta),
         )
     return _parse_with_feedparser(body, headers, now, dtd_warning, timezone)
+
+
+def _rfc7303(headers: dict[str, str]) -> dict[str, str]:
+    """text/xml (or text/*+xml) without a charset as application/xml: RFC 3023 read it as
+    US-ASCII, which feedparser still does (a warning on every poll of a UTF-8 feed, and no
+    fast path); RFC 7303 lets the document's BOM or declaration decide, as application/xml."""
+    media, _, params = headers.get("content-type", "").partition(";")
+    media = media.strip().lower()
+    if not (media == "text/xml" or (media.startswith("text/") and media.endswith("+xml"))):
+        return headers
+    if any(p.partition("=")[0].strip().lower() == "charset" for p in params.split(";")):
+        return headers
+    return {**headers, "content-type": "application/xml"}
 
 
 _LANGUAGE_TAG = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")

@@ -428,3 +428,19 @@ def test_cookies_go_back_only_to_the_host_that_set_them(fetcher: HttpFetcher) ->
         (result,) = _run(fetcher, Server(_always(away)))
     assert result.outcome == "ok"
     assert seen == [None]
+
+
+@pytest.mark.parametrize("content_type", ["text/xml", "text/rss+xml", "text/xml; format=rss"])
+def test_text_xml_without_a_charset_is_not_us_ascii(
+    content_type: str, fetcher: HttpFetcher
+) -> None:
+    """thunderbird-website#668 (rss2email: "document declared as us-ascii, but parsed as
+    utf-8"), w3c/feedvalidator#91: RFC 3023 made text/xml without a charset US-ASCII, RFC 7303
+    (2014) made the document's own declaration or BOM decide. A UTF-8 feed so served is read
+    without a warning on every poll; a charset given in the header still counts."""
+    feed = FEED.replace(b"<title>One", "<title>Café".encode())
+    (result,) = _run(fetcher, Server(_always(Reply(200, feed, {"Content-Type": content_type}))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["Café"]
+    assert result.warning is None
+    assert result.counts == ("ok",)
