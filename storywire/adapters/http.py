@@ -500,7 +500,7 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
 
 
 def _opens_as_document(body: bytes) -> bool:
-    return body[:512].lstrip(b" \t\r\n").removeprefix(b"\xef\xbb\xbf").startswith((b"<", b"{"))
+    return body[:512].removeprefix(b"\xef\xbb\xbf").lstrip().startswith((b"<", b"{"))
 
 
 def _decode(body: bytes, encoding: str, limit: int) -> bytes:
