@@ -381,7 +381,7 @@ _COOKIE_CAP = 4096  # bytes of Cookie header per host: a login wall's, not a tra
 
 def _keep_cookies(jar: dict[str, dict[str, str]], url: str, set_cookies: list[str]) -> None:
     """Each Set-Cookie's name=value (attributes ignored), filed under the host that sent it."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = _cookie_host(url)
     for line in set_cookies:
         name, _, value = line.split(";", 1)[0].partition("=")
         name, value = name.strip(), value.strip()
@@ -390,8 +390,13 @@ def _keep_cookies(jar: dict[str, dict[str, str]], url: str, set_cookies: list[st
             jar.setdefault(host, {})[name] = value
 
 
+def _cookie_host(url: str) -> str:
+    # One key for filing and for sending back: the two must name a host alike.
+    return (urlsplit(url).hostname or "").lower()
+
+
 def _cookie_header(jar: dict[str, dict[str, str]], url: str) -> str:
-    pairs = [f"{n}={v}" for n, v in jar.get((urlsplit(url).hostname or "").lower(), {}).items()]
+    pairs = [f"{n}={v}" for n, v in jar.get(_cookie_host(url), {}).items()]
     while pairs and sum(len(pair) + 2 for pair in pairs) > _COOKIE_CAP:
         pairs.pop()  # whole cookies dropped, last set first, never one cut in half
     return "; ".join(pairs)
