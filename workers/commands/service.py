@@ -67,13 +67,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except SourceConfigError as exc:
         sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
         return 2
+    # Before anything starts: a SIGTERM while the server starts or the sources load (an
+    # orchestrator stopping a start) ended run by the default action, leaving the server it
+    # had just started running; now the start completes and everything stops as usual.
+    stop = _stop_on_signals()
     with redis_for(settings) as (url, server):
         settings = replace(settings, redis_url=url)
         client = redis.Redis.from_url(url)
         RedisSourceStore(client).upsert(sources, now=time.time())
         client.close()
         log.info("run", sources=len(sources), redis=url, file=str(sources_file))
-        stop = _stop_on_signals()
         keeper = RedisKeeper(url, sources, server=server)
         with (
             closing(keeper),
