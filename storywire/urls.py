@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import ipaddress
 import re
 import socket
 import unicodedata
+from functools import partial
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 # Parameters that identify a campaign or a click, never the article itself.
@@ -45,6 +47,8 @@ _PERCENT_TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")
 _PATH_SAFE = "/%:@!$&'()*+,;="
 # A Java servlet's session, as a path parameter: a new one per visit, never the article.
 _SESSION_PARAM = re.compile(r";jsessionid=[^/;?#]*", re.IGNORECASE)
+_nfc = partial(unicodedata.normalize, "NFC")
+_MAX_LABEL = 63  # octets of one DNS label (RFC 1035)
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
 
 # Google News links every item through news.google.com/rss/articles/<id>. Its own parameters
@@ -94,7 +98,9 @@ def canonical_url(url: str) -> str:
     if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
         return url
     scheme = parts.scheme.lower()
-    host = _ascii_host(parts.hostname.lower().rstrip("."))
+    host = parts.hostname.lower().rstrip(".")
+    with contextlib.suppress(ValueError):  # kept as written: no fetch could reach it anyway
+        host = ascii_host(host)
     if host.startswith("www."):
         host = host[4:]
     try:
@@ -123,18 +129,23 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, fragment))
 
 
-def _ascii_host(host: str) -> str:
-    """``host`` with each non-ASCII label as its punycode (``xn--…``), the form DNS and most
-    feeds use. Not Python's idna codec: IDNA 2003 maps ß to ss, another registered domain."""
+def ascii_host(host: str) -> str:
+    """``host`` with each non-ASCII label as its punycode (``xn--…``), the form DNS, the Host
+    header, TLS and most feeds use. Not Python's idna codec: IDNA 2003 maps ß to ss, another
+    registered domain, where browsers (IDNA 2008) keep it. The one conversion for canonical
+    URLs and the fetcher, so an article's canonical host is the host that was fetched.
+
+    Raises ValueError for a name DNS cannot hold: an empty label (but a trailing dot's) or a
+    label over 63 characters.
+    """
     if host.isascii():
         return host
-    labels = []
-    for label in host.split("."):
-        if label.isascii():
-            labels.append(label)
-        else:
-            normal = unicodedata.normalize("NFC", label)
-            labels.append("xn--" + normal.encode("punycode").decode("ascii"))
+    labels = [
+        label if label.isascii() else "xn--" + _nfc(label).encode("punycode").decode()
+        for label in host.split(".")
+    ]
+    if "" in labels[:-1] or max(map(len, labels)) > _MAX_LABEL:
+        raise ValueError(f"not a DNS name: {host[:200]!r}")
     return ".".join(labels)
 
 

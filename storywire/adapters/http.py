@@ -23,7 +23,7 @@ import urllib3
 import urllib3.connection
 
 from storywire.settings import Settings
-from storywire.urls import as_dialled, is_public, literal_address
+from storywire.urls import as_dialled, ascii_host, is_public, literal_address
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -339,7 +339,10 @@ class HttpFetcher:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:
             raise FetchError("bad_url", f"bad port in {url[:200]}", transient=False) from exc
-        host = _ascii_host(parts.hostname, url)
+        try:  # http.client would write an IDN host as latin-1 or fail to encode it
+            host = ascii_host(parts.hostname)
+        except ValueError as exc:
+            raise FetchError("bad_url", f"bad host name in {url[:200]}", transient=False) from exc
         address = check_address(
             host,
             port,
@@ -407,17 +410,6 @@ def _time_left(policy: FetchPolicy, started: float, url: str) -> float:
     if remaining <= 0:
         raise FetchError("deadline", f"no time left before {url[:200]}")
     return remaining
-
-
-def _ascii_host(host: str, url: str) -> str:
-    """An internationalised host name as its IDNA (xn--) form, the name DNS, the Host header,
-    SNI and certificates know; http.client would write it as latin-1 or fail to encode it."""
-    if host.isascii():
-        return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError as exc:
-        raise FetchError("bad_url", f"bad host name in {url[:200]}", transient=False) from exc
 
 
 def _error_reason(exc: Exception) -> str:

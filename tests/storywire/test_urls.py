@@ -367,6 +367,12 @@ def test_an_idn_host_is_not_mapped_to_another_host() -> None:
     assert canonical_url("https://stra\u00dfe.de/a") != canonical_url("https://strasse.de/a")
 
 
+def test_a_host_dns_cannot_hold_is_kept_as_written() -> None:
+    """A label over 63 octets has no punycode form; the link is still the item's identity."""
+    host = "\u00fc" * 70 + ".example"
+    assert canonical_url(f"http://www.{host}/a/") == f"https://{host}/a"
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [

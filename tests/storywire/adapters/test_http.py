@@ -252,7 +252,10 @@ def test_ipv6_addresses_are_pinned_too() -> None:
 @pytest.mark.parametrize(
     ("host", "ascii_host"),
     [("b\u00fccher.example", "xn--bcher-kva.example"),
-     ("\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "xn--e1afmkfd.xn--p1ai")],
+     ("\u043f\u0440\u0438\u043c\u0435\u0440.\u0440\u0444", "xn--e1afmkfd.xn--p1ai"),
+     # IDNA 2008, as browsers: Python's idna codec (IDNA 2003) asked for strasse.de, another
+     # registered domain, and the fetched host differed from the article's canonical one
+     ("stra\u00dfe.example", "xn--strae-oqa.example")],
 )  # fmt: skip
 def test_an_idn_host_is_resolved_and_sent_as_its_ascii_name(host: str, ascii_host: str) -> None:
     """A feed on an internationalised domain is asked for by its IDNA name, as browsers do: a
@@ -268,6 +271,19 @@ def test_an_idn_host_is_resolved_and_sent_as_its_ascii_name(host: str, ascii_hos
         result = client.fetch(f"http://{host}:{port}/f", POLICY)
     assert result.body == f"{ascii_host}:{port}".encode()
     assert asked == [ascii_host]
+
+
+def test_an_idn_host_dns_cannot_hold_is_a_bad_url_and_never_asked_for() -> None:
+    asked: list[str] = []
+
+    def resolver(name: str, port: int) -> list[str]:
+        asked.append(name)
+        return ["127.0.0.1"]
+
+    too_long = "\u00fc" * 70  # 63 octets is a label's most
+    with HttpFetcher(resolver=resolver) as client, pytest.raises(FetchError) as info:
+        client.fetch(f"http://{too_long}.example/f", POLICY)
+    assert (info.value.reason, info.value.transient, asked) == ("bad_url", False, [])
 
 
 def test_trickled_tls_handshake_is_cut_off_at_the_deadline() -> None:
