@@ -497,9 +497,16 @@ class StoryEngine:
     def _decay(self, start: float, end: float, story: StoryState) -> float:
         """1 when the span ``start..end`` overlaps the story's, halving every ``decay_hours``
         of gap: an article days after a story's last one is less likely the same event (the
-        same kind of event recurs; one event's coverage comes in bursts)."""
-        half_life = self.params.decay_hours * 3600.0
-        gap = max(start - story.last_seen, story.first_seen - end, 0.0)
+        same kind of event recurs; one event's coverage comes in bursts).
+
+        A story that already spans more than a window is far from everything: the gap counts
+        from its centre, less half a window. Else a war's daily strikes, or a daily puzzle's
+        items, each joined the story of the day before, and one story grew for as long as
+        the kind of event recurred (40 days of strikes: one story; now under 15 days)."""
+        p = self.params
+        half_life = p.decay_hours * 3600.0
+        apart = abs(story.first_seen + story.last_seen - start - end) / 2  # centre to centre
+        gap = max(start - story.last_seen, story.first_seen - end, apart - p.window / 2, 0.0)
         if not gap or half_life <= 0:
             return 1.0
         return float(0.5 ** (gap / half_life))

@@ -261,6 +261,85 @@ def test_a_stream_over_many_windows_keeps_the_state_of_a_few(
         assert all(later[k] <= 1.1 * v for k, v in sizes[0].items()), (sizes[0], later)
 
 
+# -- long coverage: chained events against one long event ------------------------------------
+
+_CITIES = ("Kharkiv", "Odesa", "Kherson", "Zaporizhzhia", "Dnipro", "Lviv", "Sumy", "Mykolaiv")
+_OUTLETS = ("reuters.com", "bbc.co.uk", "apnews.com", "aljazeera.com", "cnn.com")
+
+
+def _strike(rng: random.Random, n: int, hours: float) -> Doc:
+    """One report of one of many strikes of a long war: the same kind of event every few
+    hours, told in a varying choice of the sentences such reports are made of."""
+    city, dead = rng.choice(_CITIES), rng.randint(2, 40)
+    pool = [
+        f"A Russian missile and drone attack on the Ukrainian city of {city} killed {dead} people.",
+        f"Dozens more were wounded overnight in {city}, the regional governor said.",
+        "Ukraine's air force said it shot down most of the drones launched overnight.",
+        "President Volodymyr Zelensky called for more air defence systems from Western allies.",
+        "Russia's defence ministry said it struck military and energy targets.",
+        "Rescue workers searched the rubble of an apartment block.",
+        f"Power was cut to {rng.randint(2, 90)},000 homes, the energy ministry said.",
+        "Moscow denies targeting civilians.",
+    ]
+    rng.shuffle(pool)
+    return Doc(
+        id=f"s{n}",
+        title=f"Russian strike on {city} kills {dead}, Ukrainian officials say",
+        text=" ".join(pool[: rng.randint(3, 6)]),
+        published=T0 + hours * H,
+        outlet=rng.choice(_OUTLETS),
+        url=f"https://example.com/s{n}",
+    )
+
+
+def _spans_days(store: StoryStore, docs: list[Doc]) -> list[float]:
+    """Each story's span in days, shortest first, with the engine's defaults."""
+    times: dict[str, list[float]] = {}
+    for doc, got in zip(docs, StoryEngine(store).assign_many(docs), strict=True):
+        assert doc.published is not None
+        times.setdefault(got.story_id, []).append(doc.published.timestamp())
+    return sorted((max(t) - min(t)) / 86400 for t in times.values())
+
+
+def test_reports_of_one_kind_of_event_for_weeks_do_not_chain_into_one_story(
+    make_store: StoreFactory,
+) -> None:
+    """Forty days of strikes, three reports a day, each joining the story of the day before:
+    the story spanned the whole 40 days (120 articles). Once a story spans more than a window,
+    a newcomer's time counts from its centre, so a chain of events ends within days."""
+    rng = random.Random(5)
+    docs = [_strike(rng, n, n * 8 + rng.random()) for n in range(120)]
+    spans = _spans_days(make_store(), docs)
+    assert spans[-1] < 15, spans[-5:]
+
+
+def test_one_event_reported_over_ten_days_stays_one_story(make_store: StoreFactory) -> None:
+    """A trial: opening, testimony every other day, verdict on day 9, sentence on day 10. The
+    same names all along; the gaps between days are the usual decay, and the span rule must
+    not end the story before the verdict."""
+    days = [0, 0, 0, 2, 2, 3, 5, 5, 7, 9, 9, 9, 10, 10]
+    facts = [
+        "Former Acme Bank chief Martin Keller is on trial in Frankfurt over the bank's collapse.",
+        "Prosecutors say Keller hid losses of 2.1 billion euros from the Acme Bank board.",
+        "Keller, 61, denies fraud and breach of trust.",
+        "Witnesses told the Frankfurt regional court Keller ordered the losses kept quiet.",
+        "The collapse of Acme Bank cost German taxpayers billions.",
+    ]
+    rng = random.Random(2)
+    docs = []
+    for n, day in enumerate(days):
+        rng.shuffle(facts)
+        docs.append(Doc(
+            id=f"k{n}",
+            title=f"Martin Keller trial, day {day + 1}: Acme Bank fraud case in Frankfurt",
+            text=" ".join(facts[:4]),
+            published=T0 + (24 * day + rng.random() * 8) * H,
+            outlet=_OUTLETS[n % len(_OUTLETS)],
+            url=f"https://example.com/k{n}",
+        ))  # fmt: skip
+    assert len(_spans_days(make_store(), docs)) == 1
+
+
 # -- window edges --------------------------------------------------------------------------
 
 
