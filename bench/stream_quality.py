@@ -3,6 +3,7 @@
     .venv/bin/python bench/stream_quality.py                       # the committed fixture
     .venv/bin/python bench/stream_quality.py --data other.jsonl --set decay_hours=48
     .venv/bin/python bench/stream_quality.py --no-baseline
+    .venv/bin/python bench/stream_quality.py --set defer_below=0  # no deferral, as assign_many
 
 Reads a labelled JSON-lines stream (``bench/long_stream.py`` writes the fixture
 ``tests/storywire/stories/fixtures/long_stream.jsonl``; each line's ``story`` is
