@@ -28,6 +28,8 @@ from feedparser.namespaces import mediarss
 from feedparser.parsers.strict import _StrictFeedParser
 
 from storywire.clean import absolute_links
+from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
+from storywire.feedcharsets import with_browser_names
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
@@ -170,7 +172,8 @@ def parse_feed(
         return _parse_json_feed(body, now, timezone)
     if url:
         headers.setdefault("content-location", url)
-    body, dtd_warning = _drop_entity_declarations(_drop_unreadable_encoding_name(body))
+    body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
+    body, dtd_warning = _drop_entity_declarations(body)
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
         atom = fast.version.startswith("atom")
@@ -292,13 +295,7 @@ def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
     return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
 
 
-# The encoding name of the processing instruction that opens a document (its first one there),
-# in time linear in the instruction's length. feedparser's pattern backtracked over every
-# `encoding="` of the first line, a minified feed's whole text: cubic, 2,000 of them (26 kB)
-# took 20 s. feedparser reads the name with this one too, so both see the same name.
-_ENCODING_NAME = re.compile(
-    rb"^(?:\xef\xbb\xbf)?(?><\?[^>]*?encoding=)['\"]([^'\">]*+)['\"][^>]*+(?<=\?)>"
-)
+# feedparser finds the encoding name with our linear pattern, so both see the same name.
 feedparser.encodings.RE_XML_PI_ENCODING = _ENCODING_NAME
 _PRINTABLE_ASCII = re.compile(rb"[\x20-\x7e]*")
 

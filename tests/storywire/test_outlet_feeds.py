@@ -593,6 +593,44 @@ OUTLETS = {
         None,
         "en",
     ),
+    # Legacy encodings read as browsers read their names (WHATWG Encoding Standard), not as
+    # Python's codec of that name: Shift_JIS with cp932's NEC/IBM characters (①, ㈱, 髙, Ⅱ;
+    # QuiteRSS#383, rss.rssad.jp's Vector feed), the wave dash 〜 still Shift_JIS's
+    ("vector_sjis.xml", None, 0): (
+        "①髙橋氏の新作 ㈱ベクター〜年末特集",
+        "髙橋氏による新作ソフトを紹介します。Ⅱ期の連載は１０時〜１２時に更新。",
+        "2026-11-27T06:04:00Z",
+        "https://vector.co.jp/magazine/softnews/261127/n2611271.html",
+        None,
+        "ja",
+    ),
+    # Big5 with Hong Kong's HKSCS characters (啱, 嘅), as Hong Kong's outlets write Cantonese
+    ("oncc_big5.xml", None, 0): (
+        "政府宣布巴士冇加價 市民話啱晒",
+        "運輸署今日宣布，巴士明年冇加價，有市民話係啱嘅決定。",
+        "2026-11-27T07:04:00Z",
+        "https://hk.on.cc/hk/bkn/cnt/news/20261127/bkn-20261127150400123-1127_00822_001.html",
+        None,
+        "zh",
+    ),
+    # EUC-KR with a syllable only Unified Hangul Code (cp949) has, in a name
+    ("kr_euckr.xml", None, 0): (
+        "배우 김똠이 씨, 올해의 신인상 수상",
+        "배우 김똠이 씨가 27일 서울에서 열린 시상식에서 신인상을 받았다.",
+        "2026-11-27T06:04:00Z",
+        "https://example-ilbo.co.kr/news/articleView.html?idxno=301127",
+        None,
+        "ko",
+    ),
+    # ISO-8859-8-I: HTML's name for logical-order Hebrew, which Python does not know
+    ("he_iso88598i.xml", None, 0): (
+        "הכנסת אישרה את התקציב בקריאה ראשונה",
+        "הכנסת אישרה הלילה את תקציב המדינה בקריאה ראשונה, ברוב של 61 חברי כנסת.",
+        "2026-11-27T13:04:00Z",
+        "https://example.co.il/news/article/301127",
+        None,
+        "he",
+    ),
 }
 
 
