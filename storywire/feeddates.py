@@ -1,9 +1,11 @@
 """RFC 822 feed dates that feedparser misreads: localised names and common zone abbreviations.
 
 feedparser's RFC 822 parser knows English day and month names and the US zone names only.
-German, French, Spanish, Italian, Dutch and Portuguese CMSs write ``Do, 26 Nov 2026``,
-``ven., 27 nov. 2026`` or ``27 Okt 2026``, which it rejects (the entry then gets the fetch
-time), and a zone such as CET, MEZ, BST or JST it silently reads as UTC, hours off, often into
+CMSs in other languages write ``Do, 26 Nov 2026``, ``ven., 27 nov. 2026``, ``Пт, 27 ноя
+2026``, ``27 ноября 2026 г., 15:04``, ``27 Kasım 2026 Cuma``, ``27. listopadu 2026``,
+``2026年11月27日 15時04分``, ``2026. 11. 27.`` or Persian digits, which it rejects (the entry
+then gets the fetch time) or reads as the 1st of the month at midnight; a zone such as CET,
+MEZ, BST or JST it silently reads as UTC, hours off, often into
 the future (then clamped to the fetch time as well). An offset glued to GMT or UTC with hours
 only (Xinhua's ``GMT+8``) it rejects, and ``UTC+8`` it reads as UTC; a 12-hour clock
 (``9:30 PM EST``) it reads as 09:30 UTC, the AM/PM taken for the zone. ``localized_rfc822``
@@ -19,34 +21,72 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from feedparser.datetimes import rfc822
 
 _ENGLISH_MONTHS: Final = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-# Abbreviations and full names, lower-cased, accents and trailing dots removed.
-_MONTHS: Final = {
-    name: number
-    for number, names in enumerate(
-        (
-            "jan january januar janv janvier ene enero gen gennaio janeiro",
-            "feb february februar fevr fevrier febrero febbraio fev fevereiro",
-            "mar march marz mrz mars marzo mrt maart marco",
-            "apr april avr avril abr abril aprile",
-            "may mai mayo mag maggio mei maio",
-            "jun june juni juin junio giu giugno junho",
-            "jul july juli juil juillet julio lug luglio julho",
-            "aug august aout ago agosto",
-            "sep sept september septembre septiembre set settembre setembro",
-            "oct october okt oktober octobre octubre ott ottobre out outubro",
-            "nov november novembre noviembre novembro",
-            "dec december dez dezember decembre dic diciembre dicembre dezembro",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}
+# Abbreviations and full names (with their genitives where a language writes dates with them),
+# as _plain writes them: lower-cased, without accents or trailing dots. Croatian is missing
+# (its "listopad" is October, Czech and Polish November), as is Finnish "mar" (marraskuu, its
+# November), which stays March.
+_MONTH_NAMES: Final = (
+    # German, French, Spanish, Italian, Dutch, Portuguese, Catalan
+    "jan january januar janv janvier ene enero gen gennaio janeiro januari gener",
+    "feb february februar fevr fevrier febrero febbraio fev fevereiro februari febrer",
+    "mar march marz mrz mars marzo mrt maart marco marc",
+    "apr april avr avril abr abril aprile",
+    "may mai mayo mag maggio mei maio maig",
+    "jun june juni juin junio giu giugno junho juny",
+    "jul july juli juil juillet julio lug luglio julho juliol",
+    "aug august aout ago agosto augustus agost",
+    "sep sept september septembre septiembre set settembre setembro setembre",
+    "oct october okt oktober octobre octubre ott ottobre out outubro",
+    "nov november novembre noviembre novembro",
+    "dec december dez dezember decembre dic diciembre dicembre dezembro desembre",
+)
+_MORE_MONTH_NAMES: Final = (
+    # Russian, Ukrainian, Bulgarian, Serbian; Polish, Czech, Slovak, Slovene/Serbian Latin;
+    # Turkish; Greek; Indonesian/Malay; Romanian; Scandinavian; Finnish
+    "январь января янв січень січня січ януари јануар"
+    " styczen stycznia sty leden ledna led januara"
+    " ocak oca ιανουαριος ιανουαριου ιαν ianuarie ian tammikuu tammikuuta tam",
+    "февраль февраля фев февр лютий лютого лют февруари фебруар"
+    " luty lutego lut unor unora uno februara"
+    " subat sub φεβρουαριος φεβρουαριου φεβ februarie helmikuu helmikuuta hel",
+    "март марта мар березень березня бер"
+    " marzec marca brezen brezna bre marec mart"
+    " μαρτιος μαρτιου μαρ maret mac martie maaliskuu maaliskuuta maa",
+    "апрель апреля апр квітень квітня кві квіт април"
+    " kwiecien kwietnia kwi duben dubna dub aprila"
+    " nisan nis απριλιος απριλιου απρ aprilie huhtikuu huhtikuuta huh",
+    "май мая травень травня тра трав мај"
+    " maj maja kveten kvetna kve"
+    " mayıs μαιος μαιου μαι toukokuu toukokuuta tou",
+    "июнь июня июн червень червня чер черв юни јун"
+    " czerwiec czerwca cze cerven cervna cvn juna"
+    " haziran haz ιουνιος ιουνιου ιουν iunie iun kesakuu kesakuuta kes",
+    "июль июля июл липень липня лип юли јул"
+    " lipiec lipca lip cervenec cervence cvc jula"
+    " temmuz tem ιουλιος ιουλιου ιουλ iulie iul heinakuu heinakuuta hei",
+    "август августа авг серпень серпня сер серп"
+    " sierpien sierpnia sie srpen srpna srp augusta avgust"
+    " agustos agu αυγουστος αυγουστου αυγ agt augusti elokuu elokuuta elo",
+    "сентябрь сентября сен сент вересень вересня вер септември септембар"
+    " wrzesien wrzesnia wrz zari zar septembra septembar"
+    " eylul eyl σεπτεμβριος σεπτεμβριου σεπ septembrie syyskuu syyskuuta syy",
+    "октябрь октября окт жовтень жовтня жов жовт октомври октобар"
+    " pazdziernik pazdziernika paz rijen rijna rij oktobra oktobar"
+    " ekim eki οκτωβριος οκτωβριου οκτ octombrie lokakuu lokakuuta lok",
+    "ноябрь ноября ноя нояб листопад листопада лис лист ноември новембар"
+    " listopad listopada listopadu lis novembra novembar"
+    " kasım kas νοεμβριος νοεμβριου νοε nopember nop noiembrie noi marraskuu marraskuuta",
+    "декабрь декабря дек грудень грудня гру груд декември децембар"
+    " grudzien grudnia gru prosinec prosince pro decembra decembar"
+    " aralık ara δεκεμβριος δεκεμβριου δεκ desember des decembrie joulukuu joulukuuta jou",
+)
 # Offsets in minutes. IST is read as India's (its news sites use it; Ireland's and Israel's
 # feeds write numeric offsets in practice).
 _ZONES: Final = {
@@ -62,8 +102,18 @@ _GLUED_OFFSET: Final = re.compile(r"(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?
 
 
 def _plain(word: str) -> str:
+    # Turkish dotless ı (KASIM lower-cases to kasim), Greek final sigma: one spelling each.
     decomposed = unicodedata.normalize("NFKD", word.lower().strip(".,"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain.replace("ı", "i").replace("ς", "σ")
+
+
+_MONTHS: Final = {
+    _plain(name): number
+    for table in (_MONTH_NAMES, _MORE_MONTH_NAMES)
+    for number, names in enumerate(table, start=1)
+    for name in names.split()
+}
 
 
 def _offset(zone: str) -> int | None:
@@ -89,20 +139,69 @@ def _twenty_four_hour(clock: str, meridiem: str) -> str | None:
     return f"{int(hour) % 12 + (12 if meridiem == 'pm' else 0):02d}:{rest}"
 
 
-def localized_rfc822(date: str) -> time.struct_time | None:
-    """``date`` in UTC when it is RFC 822 with names feedparser does not know; else None."""
-    words = date.split()
-    glued = bool(words) and "," in words[0].rstrip(",")
-    if glued:  # "Fri,27 Nov 2026": feedparser takes "fri,27" for one word
+def _ascii_digits(text: str) -> str:
+    """``text`` with Persian, Arabic-Indic, Devanagari… digits as ASCII ones (Iranian, Arab and
+    Indian CMSs write dates in them)."""
+    if text.isascii():
+        return text
+    return _DIGIT.sub(lambda digit: str(unicodedata.decimal(digit[0])), text)
+
+
+_DIGIT: Final = re.compile(r"\d")  # any Unicode decimal digit
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """An RFC 822-like date as words, from the day of the month on."""
+
+    words: list[str]
+    day_name: bool  # a day name came first
+    foreign_day: bool  # in a language feedparser does not know
+    rewritten: bool  # spelled so that feedparser cannot read it as it stands
+
+
+def _rfc822_words(date: str) -> _Words | None:
+    words = _ascii_digits(date).split()
+    rewritten = date != " ".join(words)
+    if words and "," in words[0].rstrip(","):  # "Fri,27 Nov 2026": feedparser reads "fri,27"
         words = words[0].replace(",", ", ").split() + words[1:]
+        rewritten = True
     foreign_day = day_name = False
     if words and not words[0][:1].isdigit():
         day_name = True
         # A day name, in whatever language: the date says the same without it.
         foreign_day = words[0][:3].lower() not in rfc822.day_names
         words = words[1:]
-    if len(words) < 3 or not words[0].isdigit():
+    if len(words) < 3:
         return None
+    # "27. listopadu 2026" (Czech, Slovak, German), "2026, 15:04" (Russian CMSs)
+    plain = [words[0].removesuffix("."), *(word.removesuffix(",") for word in words[1:])]
+    # Between the year and the clock: a year word ("2026 г.", "2026 r."), a day name after the
+    # date (Turkish "27 Kasım 2026 Cuma"), "at" ("в 15:04").
+    while len(plain) > 3 and not plain[3][:1].isdigit() and not _is_zone_word(plain[3]):
+        del plain[3]
+    rewritten = rewritten or plain != words
+    if not plain[0].isdigit():
+        return None
+    return _Words(plain, day_name, foreign_day, rewritten)
+
+
+def _is_zone_word(word: str) -> bool:
+    plain = _plain(word)
+    return (
+        plain in ("am", "pm")
+        or plain in rfc822.timezone_names
+        or _offset(plain) is not None
+        or plain[:1] in ("+", "-", "(")
+    )
+
+
+def localized_rfc822(date: str) -> time.struct_time | None:
+    """``date`` in UTC when it is RFC 822 with names feedparser does not know; else None."""
+    read = _rfc822_words(date)
+    if read is None:
+        return None
+    words = read.words
     month = _MONTHS.get(_plain(words[1]))
     if month is None:
         return None
@@ -119,8 +218,9 @@ def localized_rfc822(date: str) -> time.struct_time | None:
     offset = _offset(zone)
     # feedparser drops the day name after counting the words, so a clock without a zone after
     # one left it four words short: it rejected ``Fri, 27 Nov 2026 15:00:00``.
-    no_zone_after_day = day_name and len(words) == 4
-    reads_right = not (foreign_day or twelve_hour or no_zone_after_day or glued) and offset is None
+    no_zone_after_day = read.day_name and len(words) == 4
+    misread = read.foreign_day or read.rewritten or twelve_hour or no_zone_after_day
+    reads_right = not misread and offset is None
     if reads_right and words[1][:3].lower() == english:
         return None
     fields = [words[0], english, words[2], *clock]
@@ -153,11 +253,10 @@ _DOTTED: Final = re.compile(
 # Month first, as US CMSs write it: "November 27, 2026 15:00", "Friday, November 27, 2026 -
 # 15:00", "Nov. 27, 2026 at 3:00 PM EST".
 _MONTH_FIRST: Final = re.compile(
-    r"(?:[A-Za-z]+,?\s+)?([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})"
+    r"(?:[^\W\d_]+,?\s+)?([^\W\d_]+)\.?\s+(\d{1,2}),?\s+(\d{4})"
     r"(?:\s*(?:-|at|,)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp]\.?[Mm]\.?))?)?"
     r"\s*([A-Za-z][A-Za-z/_]*(?:[+-]\d{1,2}(?::?\d{2})?)?|Z|[+-]\d{1,2}(?::?\d{2})?)?",
-    re.ASCII,
-)
+)  # not ASCII: Лютий 19, 2026 (feedpls#16); the digits are ASCII by then (_numeric_text)
 # Unix time in seconds or milliseconds (JavaScript CMSs), within this century.
 _EPOCH: Final = re.compile(r"(\d{10})(\d{3})?")
 
@@ -181,7 +280,7 @@ def numeric_date(date: str) -> time.struct_time | None:
     ISO 8601 with a numeric zone or none it reads right, and is left to it, except an
     offset of hours and minutes without its colon (``+0530``), whose minutes it drops.
     """
-    text = date.strip()
+    text = _numeric_text(date)
     if (epoch := _EPOCH.fullmatch(text)) is not None:
         return time.gmtime(int(epoch.group(1)))
     if (dotted := _DOTTED.fullmatch(text)) is not None:
@@ -193,9 +292,28 @@ def numeric_date(date: str) -> time.struct_time | None:
     if match is None:
         return None
     year, separator, month, day, hour, minute, second, zone = match.groups()
-    if separator == "-" and (zone is None or zone == "Z" or _iso_offset_read_right(zone)):
+    iso = separator == "-" and text == date.strip()  # not respelled by _numeric_text
+    if iso and (zone is None or zone == "Z" or _iso_offset_read_right(zone)):
         return None
     return _utc((year, month, day, hour, minute, second), zone)
+
+
+# Chinese and Japanese CMSs: 2026年11月27日(金) 15時04分 (dateparser#142: with spaces inside at
+# boj.or.jp); Korean ones: 2026. 11. 27. 15:04. feedparser read both as the 1st at midnight.
+_HAN_DATE: Final = re.compile(
+    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日(?:\s*[(（][^)）]{1,3}[)）])?\s*"
+)
+_HAN_CLOCK: Final = re.compile(r"(\d{1,2})\s*[時时]\s*(\d{1,2})\s*分(?:\s*(\d{1,2})\s*秒)?")
+_SPACED_DOTS: Final = re.compile(r"(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.?(?=\s|$)")
+
+
+def _numeric_text(date: str) -> str:
+    """``date`` with ASCII digits, and a Han or Korean spelling as its numeric form."""
+    text = _ascii_digits(date.strip())
+    if not text.isascii():
+        text = _HAN_DATE.sub(r"\1-\2-\3 ", text)
+        text = _HAN_CLOCK.sub(lambda m: ":".join(part for part in m.groups() if part), text)
+    return _SPACED_DOTS.sub(r"\1.\2.\3", text).strip()
 
 
 def _iso_offset_read_right(zone: str) -> bool:
@@ -234,14 +352,15 @@ def zoneless(date: str) -> bool:
     Such a time is the outlet's local time: a source's configured ``timezone`` applies to it,
     and only to it. A date with a zone, even one we cannot read, is not zone-less.
     """
-    text = date.strip()
+    text = _numeric_text(date)
     for pattern in (_NUMERIC, _DOTTED, _MONTH_FIRST):
         match = pattern.fullmatch(text)
         if match is not None:
             return match.group(pattern.groups) is None
-    words = text.split()
-    if words and not words[0][:1].isdigit():
-        words = words[1:]  # a day name
+    read = _rfc822_words(date)
+    if read is None:
+        return False
+    words = read.words
     if len(words) > 4 and _plain(words[4]) in ("am", "pm"):
         words = words[:4] + words[5:]
     if not 3 <= len(words) <= 4 or not words[0].isdigit() or _plain(words[1]) not in _MONTHS:

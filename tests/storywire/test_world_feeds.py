@@ -4,6 +4,7 @@ language tags as outlets write them, read alike by both parse paths."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -75,3 +76,103 @@ def test_bytes_no_codec_of_the_name_reads_still_fall_back_as_before() -> None:
     feed = parse_feed(body, now=NOW)
     assert feed.entries[0].title == "Café “quoted”"
     assert feed.warning
+
+
+def _dated(date: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"<item><title>A</title><link>https://x.org/a</link><pubDate>{date}</pubDate></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def _published(date: str, timezone: str | None = None) -> set[datetime]:
+    """The date read from one item dated ``date``, on both parse paths."""
+    zone = ZoneInfo(timezone) if timezone else None
+    return {
+        parse_feed(_dated(date), now=NOW, headers=headers, timezone=zone).entries[0].published
+        for headers in PATHS
+    }
+
+
+T = datetime(2026, 11, 27, 12, 4, tzinfo=UTC)  # 15:04 at +03:00
+
+LOCALIZED = [
+    # .NET's and PHP's date formatting in a Russian locale (RssSyndication#2: "Вс, 12 фев 2017
+    # 00:00:00 +0700"), 1C-Bitrix and DLE templates that print the month's genitive
+    ("Пт, 27 ноя 2026 15:04:00 +0300", T),
+    ("пт, 27 нояб. 2026 15:04:00 +0300", T),
+    ("27 ноября 2026 15:04 +0300", T),
+    ("27 ноября 2026 г., 15:04 +0300", T),
+    ("Пятница, 27 ноября 2026 в 15:04 +0300", T),
+    ("27 листопада 2026 15:04 +0300", T),  # Ukrainian
+    ("Пт, 27 лис 2026 15:04:00 +0300", T),
+    ("27 ноември 2026 15:04 +0300", T),  # Bulgarian
+    # Turkish: the day name after the year, dotless ı, capitals
+    ("Cum, 27 Kas 2026 15:04:00 +0300", T),
+    ("27 Kasım 2026 Cuma 15:04 +0300", T),
+    ("27 KASIM 2026 15:04 +0300", T),
+    ("27 Ağustos 2026 15:04 +0300", datetime(2026, 8, 27, 12, 4, tzinfo=UTC)),
+    # Polish, Czech, Slovak: genitives, "r." after the year, a dot after the day
+    ("pią, 27 lis 2026 15:04:00 +0300", T),
+    ("27 listopada 2026 r. 15:04 +0300", T),
+    ("27. listopadu 2026 15:04 +0300", T),
+    ("27. novembra 2026 15:04 +0300", T),
+    ("27 października 2026 15:04 +0300", datetime(2026, 10, 27, 12, 4, tzinfo=UTC)),
+    # Dutch, Indonesian, Romanian, Swedish, Greek, Finnish (feedjira#186: "Ke, 30 Lok 2013")
+    ("vr, 27 augustus 2026 15:04 +0300", datetime(2026, 8, 27, 12, 4, tzinfo=UTC)),
+    ("Jum, 27 Nopember 2026 15:04 +0300", T),
+    ("27 Desember 2025 15:04 +0300", datetime(2025, 12, 27, 12, 4, tzinfo=UTC)),
+    ("27 noiembrie 2026 15:04 +0300", T),
+    ("27 augusti 2026 15:04 +0300", datetime(2026, 8, 27, 12, 4, tzinfo=UTC)),
+    ("27 Νοεμβρίου 2026 15:04 +0300", T),
+    ("Ke, 27 Lok 2026 15:04:00 +0300", datetime(2026, 10, 27, 12, 4, tzinfo=UTC)),
+    # month first in Cyrillic (feedpls#16: "Лютий 19, 2023, 12:19")
+    ("Лютий 19, 2026, 15:04 +0300", datetime(2026, 2, 19, 12, 4, tzinfo=UTC)),
+    # Chinese and Japanese CMSs (dateparser#142; boj.or.jp writes spaces inside)
+    ("2026年11月27日 15:04 +0300", T),
+    ("2026年11月27日 15時04分 +0300", T),
+    ("2026 年 11 月 27 日 15:04:00 +0300", T),
+    # Korean CMSs: a dot and a space after each part
+    ("2026. 11. 27. 15:04 +0300", T),
+    # Persian, Arabic, Devanagari digits
+    ("۲۰۲۶/۱۱/۲۷ ۱۵:۰۴ +0300", T),
+    ("٢٠٢٦-١١-٢٧ ١٥:٠٤:٠٠ +0300", T),
+    ("२७ Nov २०२६ १५:०४ +0300", T),
+]
+
+
+@pytest.mark.parametrize(("date", "expected"), LOCALIZED, ids=[d for d, _ in LOCALIZED])
+def test_dates_in_the_languages_cmss_write_them(date: str, expected: datetime) -> None:
+    """Each was unreadable (the fetch time instead) or read wrong: feedparser read the
+    Japanese, Korean and Persian forms as the 1st of the month at midnight."""
+    assert _published(date) == {expected}
+
+
+ZONE_LESS = [
+    "27 ноября 2026 15:04",
+    "27 Kasım 2026 Cuma 15:04",
+    "27. listopadu 2026 15:04",
+    "2026年11月27日 15時04分",
+    "2026. 11. 27. 15:04",
+    "۲۰۲۶/۱۱/۲۷ ۱۵:۰۴",
+]
+
+
+@pytest.mark.parametrize("date", ZONE_LESS)
+def test_a_zone_less_localized_date_is_the_sources_local_time(date: str) -> None:
+    """As Xinhua's numeric dates: the outlet's wall clock, placed by the source's timezone."""
+    assert _published(date, "Europe/Moscow") == {T}
+    assert _published(date) == {datetime(2026, 11, 27, 15, 4, tzinfo=UTC)}
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        "Fri, 27 Nov 2026 15:04:00 +0300",  # as before
+        "27 Nov 2026 15:04 GMT+3",
+        "Mar, 27 Nov 2026 15:04:00 +0300",  # Spanish Tuesday (martes) as a day name
+    ],
+)
+def test_dates_read_before_read_the_same(date: str) -> None:
+    assert _published(date) == {T}
