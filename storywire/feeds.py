@@ -18,7 +18,7 @@ import xml.sax
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from typing import Any
+from typing import Any, Final
 
 import feedparser
 import feedparser.encodings
@@ -207,14 +207,19 @@ def _rfc7303(headers: dict[str, str]) -> dict[str, str]:
 
 
 _LANGUAGE_TAG = re.compile(r"([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")
+# Codes ISO 639 retired in 1989, and their Preferred-Value in the IANA language subtag
+# registry: Java's Locale gave iw, in and ji until JDK 17 and Android still does
+# (umpirsky/language-list#13), so feeds from Java CMSs declare them.
+_RETIRED: Final = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro"}
 
 
 def language_code(tag: Any) -> str | None:
-    """The ISO 639-1 code of a declared language tag ("en-US", "zh_CN", "fr"), or None (a
-    three-letter code has no two-letter one to give, and junk is no language)."""
+    """The ISO 639-1 code of a declared language tag ("en-US", "zh_CN", "fr", "iw" as "he"),
+    or None (a three-letter code has no two-letter one to give, and junk is no language)."""
     if not isinstance(tag, str) or (match := _LANGUAGE_TAG.fullmatch(tag.strip())) is None:
         return None
-    return match[1].lower()
+    code = match[1].lower()
+    return _RETIRED.get(code, code)
 
 
 def _inherited(entries: Iterable[Entry], language: Any, author: str | None) -> tuple[Entry, ...]:

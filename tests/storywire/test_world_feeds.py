@@ -176,3 +176,31 @@ def test_a_zone_less_localized_date_is_the_sources_local_time(date: str) -> None
 )
 def test_dates_read_before_read_the_same(date: str) -> None:
     assert _published(date) == {T}
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [
+        ("ru-RU", "ru"),
+        ("zh-Hans", "zh"),
+        ("zh_CN", "zh"),
+        ("pt-BR", "pt"),
+        ("sr-Latn-RS", "sr"),
+        # ISO 639's codes retired in 1989 that Java's Locale gave until JDK 17 and Android still
+        # gives (umpirsky/language-list#13, google/cld3#52): feeds from Java CMSs carry them
+        ("iw", "he"),
+        ("iw-IL", "he"),
+        ("in-ID", "id"),
+        ("ji", "yi"),
+        ("jw", "jv"),
+        ("mo", "ro"),
+    ],
+)
+def test_the_language_a_feed_declares_is_its_iso_639_1_code(tag: str, code: str) -> None:
+    rss = _rss("A", encoding="utf-8", codec="utf-8", extra=f"<language>{tag}</language>")
+    atom = (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"'
+        f' xml:lang="{tag}"><title>A</title><entry><id>urn:e</id><title>E</title></entry></feed>'
+    ).encode()
+    for body in (rss, atom):
+        assert {parse_feed(body, now=NOW, headers=h).entries[0].language for h in PATHS} == {code}
