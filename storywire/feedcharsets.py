@@ -48,8 +48,9 @@ _CODEC_PREFIX: Final = "storywire_browser_"
 _ERRORS: Final = "storywire_browser_superset"
 
 
-def _superset(error: UnicodeError) -> tuple[str, int]:
-    """The character Python's codec could not read, read by its browser superset."""
+def _superset(error: UnicodeError, *, replace: bool = False) -> tuple[str, int]:
+    """The character Python's codec could not read, read by its browser superset; what that
+    cannot read either is an error (or, decoding with errors="replace", U+FFFD)."""
     if not isinstance(error, UnicodeDecodeError) or error.encoding not in _WIDER:
         raise error
     data = error.object[error.start : error.start + 2]
@@ -60,7 +61,13 @@ def _superset(error: UnicodeError) -> tuple[str, int]:
             continue
         if len(text) == 1:
             return text, error.start + size
+    if replace:
+        return "\ufffd", error.start + 1
     raise error
+
+
+def _superset_or_replacement(error: UnicodeError) -> tuple[str, int]:
+    return _superset(error, replace=True)
 
 
 def _browser_codec(name: str) -> codecs.CodecInfo | None:
@@ -71,12 +78,14 @@ def _browser_codec(name: str) -> codecs.CodecInfo | None:
 
     def decode(data: Buffer, errors: str = "strict", /) -> tuple[str, int]:
         raw = bytes(data)
-        return raw.decode(legacy, _ERRORS if errors == "strict" else errors), len(raw)
+        handler = {"strict": _ERRORS, "replace": _ERRORS + "_or_replacement"}.get(errors, errors)
+        return raw.decode(legacy, handler), len(raw)
 
     return codecs.CodecInfo(wider.encode, decode, name=name)
 
 
 codecs.register_error(_ERRORS, _superset)
+codecs.register_error(_ERRORS + "_or_replacement", _superset_or_replacement)
 codecs.register(_browser_codec)
 
 
@@ -143,3 +152,105 @@ def _renamed_param(param: str) -> str:
         return param
     codec = browser_name(value.strip().strip("\"'"))
     return f"{name}={codec}" if codec else param
+
+
+# What a document that says it is UTF-8 (or says nothing) but is not is read as.
+_UTF8_NAMES: Final = frozenset({"", "utf-8", "utf8", "us-ascii", "ascii"})
+_BYTES_AS_WINDOWS_1252: Final = "storywire_bytes_as_windows_1252"
+
+
+def _byte_as_windows_1252(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    stray = error.object[error.start : error.end]
+    # The five bytes windows-1252 leaves undefined are their Latin-1 characters, as in WHATWG.
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in stray), error.end
+
+
+codecs.register_error(_BYTES_AS_WINDOWS_1252, _byte_as_windows_1252)
+
+# The HTML Standard's suggested default encoding for a locale's language (§13.2.3.3): what a
+# browser reads a page in that declares no encoding. Feeds that declare none carry their
+# language; every other language's default is windows-1252, as feedparser's.
+_LEGACY_DEFAULTS: Final = {
+    **dict.fromkeys("ar fa".split(), "windows-1256"),
+    **dict.fromkeys("az ku tr".split(), "windows-1254"),
+    **dict.fromkeys("ba be bg kk ky mk ru sah sr tg tt uk".split(), "windows-1251"),
+    **dict.fromkeys("cs hr sk".split(), "windows-1250"),
+    **dict.fromkeys("hu pl sl".split(), "iso-8859-2"),
+    **dict.fromkeys("et lt lv".split(), "windows-1257"),
+    "el": "iso-8859-7",
+    "he": "windows-1255",
+    "ja": "Shift_JIS",
+    "ko": "EUC-KR",
+    "th": "windows-874",
+    "vi": "windows-1258",
+    "zh": "gb18030",  # zh-CN; zh-TW (and Hong Kong's, Macau's, Hant) is Big5
+}
+_TRADITIONAL: Final = frozenset({"tw", "hk", "mo", "hant"})
+_LANGUAGE: Final = re.compile(
+    rb"<(?:[\w.-]+:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)\s*<"
+    rb"|\bxml:lang\s*=\s*[\"']([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*)[\"']"
+)
+
+
+def _legacy_default(body: bytes) -> str | None:
+    """The encoding a browser would read a page in the feed's declared language in."""
+    match = _LANGUAGE.search(body, 0, 16 * 1024)
+    if match is None:
+        return None
+    subtags = (match[1] or match[2]).decode().lower().replace("_", "-").split("-")
+    if subtags[0] == "zh" and _TRADITIONAL.intersection(subtags[1:]):
+        return "Big5"
+    return _LEGACY_DEFAULTS.get(subtags[0])
+
+
+def _charset(content_type: str) -> str:
+    for param in content_type.partition(";")[2].split(";"):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("\"'").lower()
+    return ""
+
+
+def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, str], str | None]:
+    """``body`` as UTF-8 when it declares UTF-8 or nothing but is not, with a warning.
+
+    feedparser decoded such a document as windows-1252 (iso-8859-2 when a byte is undefined
+    there) and repaired each text that was UTF-8 read as Latin-1. That undid a stray smart
+    quote in a French feed, not in a Russian or Japanese one: one pasted windows-1252 byte in
+    one item made every item of the feed mojibake (until that item left it, when they all
+    changed back). A document mostly in UTF-8 is read as UTF-8, the bytes that are not as
+    windows-1252; one barely in UTF-8 is in a legacy encoding it does not name, read (as a
+    browser would) in the default for the language it declares, else in windows-1252.
+    """
+    fixed = dict(headers)
+    if b"\x00" in body[:4] or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body.isascii():
+        return body, fixed, None  # UTF-16 or UTF-32 (feedparser sniffs them), or ASCII
+    match = ENCODING_NAME.match(body)
+    declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
+    if declared not in _UTF8_NAMES or _charset(fixed.get("content-type", "")) not in _UTF8_NAMES:
+        return body, fixed, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return body, fixed, None
+    loose = body.decode("utf-8", "replace")
+    stray = loose.count("\ufffd")
+    utf8 = len(loose) - len(loose.encode("ascii", "ignore")) - stray
+    legacy = None if utf8 > stray else _legacy_default(body)
+    if legacy is None:
+        text = body.decode("utf-8", _BYTES_AS_WINDOWS_1252)
+        warning = f"document declared as utf-8, but {stray} bytes are not: read as windows-1252"
+    else:
+        codec = browser_name(legacy) or legacy
+        text = body.decode(codec, "replace")
+        warning = f"document is not utf-8: read as {legacy}, the default for its language"
+    out = text.encode("utf-8")
+    if declared and (named := ENCODING_NAME.match(out)) is not None:
+        out = out[: named.start(1)] + b"utf-8" + out[named.end(1) :]
+    if _charset(fixed.get("content-type", "")):
+        fixed["content-type"] = fixed["content-type"].partition(";")[0] + "; charset=utf-8"
+    return out, fixed, warning

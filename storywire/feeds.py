@@ -29,7 +29,7 @@ from feedparser.parsers.strict import _StrictFeedParser
 
 from storywire.clean import absolute_links
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
-from storywire.feedcharsets import with_browser_names
+from storywire.feedcharsets import as_utf8, with_browser_names
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
@@ -173,6 +173,7 @@ def parse_feed(
     if url:
         headers.setdefault("content-location", url)
     body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
+    body, headers, charset_warning = as_utf8(body, headers)
     body, dtd_warning = _drop_entity_declarations(body)
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
@@ -189,8 +190,9 @@ def parse_feed(
                 _feed_byline(fast.meta, fast.version),
             ),
             ttl_seconds=_ttl_seconds(fast.meta),
+            warning=charset_warning,
         )
-    return _parse_with_feedparser(body, headers, now, dtd_warning, timezone)
+    return _parse_with_feedparser(body, headers, now, dtd_warning or charset_warning, timezone)
 
 
 def _rfc7303(headers: dict[str, str]) -> dict[str, str]:

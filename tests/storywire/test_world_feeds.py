@@ -204,3 +204,72 @@ def test_the_language_a_feed_declares_is_its_iso_639_1_code(tag: str, code: str)
     ).encode()
     for body in (rss, atom):
         assert {parse_feed(body, now=NOW, headers=h).entries[0].language for h in PATHS} == {code}
+
+
+def _two_items(first: str, second: bytes, *, language: str, encoding: str | None) -> bytes:
+    declaration = f' encoding="{encoding}"' if encoding else ""
+    return (
+        (
+            f'<?xml version="1.0"{declaration}?><rss version="2.0"><channel><title>T</title>'
+            f"<language>{language}</language><item><title>{first}</title>"
+            "<link>https://x.org/a</link></item><item><title>SECOND</title>"
+            "<link>https://x.org/b</link></item></channel></rss>"
+        )
+        .encode()
+        .replace(b"SECOND", second)
+    )
+
+
+@pytest.mark.parametrize("encoding", [None, "utf-8"])
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("ru", "Путин провёл встречу"), ("ja", "東京で会議"), ("ar", "عاجل: اجتماع"), ("fr", "Café")],
+)
+def test_one_stray_windows_1252_byte_leaves_the_rest_of_a_utf8_feed_alone(
+    language: str, title: str, encoding: str | None
+) -> None:
+    """A smart quote pasted from a word processor into one item: feedparser read the whole
+    feed as windows-1252 (iso-8859-2 for some bytes), and only Latin text came back from it;
+    every Cyrillic, Japanese, Arabic item was mojibake until that item left the feed."""
+    body = _two_items(title, b"\x93Quoted\x94 \x81", language=language, encoding=encoding)
+    for headers in PATHS:
+        feed = parse_feed(body, now=NOW, headers=headers)
+        assert [e.title for e in feed.entries] == [title, "“Quoted” \x81"]
+        assert feed.warning
+
+
+@pytest.mark.parametrize(
+    ("language", "codec", "title"),
+    [
+        ("ru", "cp1251", "Путин провёл встречу — «итоги»"),
+        ("uk-UA", "cp1251", "Зеленський провів зустріч"),
+        ("ja", "cp932", "①東京で会議"),
+        ("zh-CN", "gb18030", "朱镕基会见代表"),
+        ("zh-TW", "big5hkscs", "臺灣新聞 啱"),
+        ("ko", "cp949", "서울 회의 김똠이"),
+        ("fa", "cp1256", "مي\u200cخواهد"),  # windows-1256 has Arabic yeh, not Persian
+        ("pl", "iso8859-2", "Zażółć gęślą jaźń"),
+        ("tr", "cp1254", "Türkiye'de ğüşıöç"),
+        ("fr", "cp1252", "Café “quoted”"),
+    ],
+)
+def test_a_legacy_feed_that_names_no_encoding_is_read_in_its_languages_default(
+    language: str, codec: str, title: str
+) -> None:
+    """No charset, no encoding in the declaration (XML says UTF-8 then), bytes in a legacy
+    encoding: read as browsers read such a page, in the default of its declared language
+    (HTML Standard), not as windows-1252 whatever the language."""
+    body = _two_items(title, b"Second", language=language, encoding=None)
+    body = body.replace(title.encode(), title.encode(codec))
+    for headers in [{"Content-Type": "application/rss+xml"}, {"Content-Type": "text/html"}]:
+        feed = parse_feed(body, now=NOW, headers=headers)
+        assert feed.entries[0].title == title
+        assert feed.warning
+
+
+def test_a_header_saying_utf8_does_not_hide_a_declared_legacy_encoding() -> None:
+    """nginx's `charset utf-8` on a windows-1251 feed that declares itself: feedparser falls
+    back to the declaration, and still does."""
+    body = _rss("Путин провёл", encoding="windows-1251", codec="cp1251")
+    feed = parse_feed(body, now=NOW, headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert feed.entries[0].title == "Путин провёл"
