@@ -108,9 +108,25 @@ def _plain(word: str) -> str:
     return plain.replace("ı", "i").replace("ς", "σ")
 
 
+# Hindi; Arabic (Egyptian and Gulf, then the Levantine names that are one word); Persian
+# (Gregorian months: Solar Hijri dates are another calendar); Hebrew, with "in" (בנובמבר).
+_SCRIPT_MONTH_NAMES: Final = (
+    "जनवरी يناير ژانویه ינואר בינואר",
+    "फ़रवरी फरवरी فبراير شباط فوریه פברואר בפברואר",
+    "मार्च مارس آذار מרץ במרץ",
+    "अप्रैल أبريل ابريل نيسان آوریل אפריל באפריל",
+    "मई مايو أيار مه מאי במאי",
+    "जून يونيو يونية حزيران ژوئن יוני ביוני",
+    "जुलाई يوليو يوليه تموز ژوئیه יולי ביולי",
+    "अगस्त أغسطس آب اوت אוגוסט באוגוסט",
+    "सितंबर सितम्बर سبتمبر أيلول سپتامبر ספטמבר בספטמבר",
+    "अक्टूबर अक्तूबर أكتوبر اكتوبر اکتبر אוקטובר באוקטובר",
+    "नवंबर नवम्बर نوفمبر نوامبر נובמבר בנובמבר",
+    "दिसंबर दिसम्बर ديسمبر دسامبر דצמבר בדצמבר",
+)
 _MONTHS: Final = {
     _plain(name): number
-    for table in (_MONTH_NAMES, _MORE_MONTH_NAMES)
+    for table in (_MONTH_NAMES, _MORE_MONTH_NAMES, _SCRIPT_MONTH_NAMES)
     for number, names in enumerate(table, start=1)
     for name in names.split()
 }

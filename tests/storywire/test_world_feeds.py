@@ -273,3 +273,33 @@ def test_a_header_saying_utf8_does_not_hide_a_declared_legacy_encoding() -> None
     body = _rss("Путин провёл", encoding="windows-1251", codec="cp1251")
     feed = parse_feed(body, now=NOW, headers={"Content-Type": "text/xml; charset=utf-8"})
     assert feed.entries[0].title == "Путин провёл"
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("27 नवंबर 2026 15:04 +0300", T),  # Hindi outlets' pages and some of their feeds
+        ("27 नवम्बर 2026 15:04 +0300", T),
+        ("الجمعة، 27 نوفمبر 2026 15:04 +0300", T),  # Egyptian and Gulf CMSs
+        ("27 آب 2026 15:04 +0300", datetime(2026, 8, 27, 12, 4, tzinfo=UTC)),  # Levantine
+        ("27 نوامبر 2026 15:04 +0300", T),  # Persian, Gregorian months
+        ("27 בנובמבר 2026 15:04 +0300", T),  # Hebrew: "in November"
+        ("27 נובמבר 2026 15:04 +0300", T),
+    ],
+)
+def test_month_names_in_other_scripts(date: str, expected: datetime) -> None:
+    assert _published(date) == {expected}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "رئیس\u200cجمهور",  # Persian ZWNJ: part of the word's spelling
+        "क्\u200dष",  # Devanagari ZWJ
+        "\u200fعاجل\u200f: اجتماع",  # RLM around a word (balanced bidi is cleaning's call)
+        "عـــاجل",  # tatweel: typography the stories stage folds, not the feed's to drop
+    ],
+)
+def test_the_parse_stage_keeps_joiners_and_bidi_marks(title: str) -> None:
+    body = _rss(title, encoding="utf-8", codec="utf-8")
+    assert {parse_feed(body, now=NOW, headers=h).entries[0].title for h in PATHS} == {title}
