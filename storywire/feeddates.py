@@ -323,12 +323,25 @@ _HAN_CLOCK: Final = re.compile(r"(\d{1,2})\s*[時时]\s*(\d{1,2})\s*分(?:\s*(\d
 _SPACED_DOTS: Final = re.compile(r"(\d{4})\.\s+(\d{1,2})\.\s+(\d{1,2})\.?(?=\s|$)")
 
 
+# Morning or afternoon before the clock: Chinese 上午/下午, Japanese 午前/午後, Korean 오전/오후.
+_MERIDIEM: Final = re.compile(r"(上午|下午|午前|午後|오전|오후)\s*(\d{1,2})(?=\s*[:時时])")
+_AFTERNOON: Final = frozenset({"下午", "午後", "오후"})
+
+
+def _twenty_four(match: re.Match[str]) -> str:
+    hour = int(match[2])
+    if not 1 <= hour <= 12:
+        return match[0]
+    return str(hour % 12 + (12 if match[1] in _AFTERNOON else 0))
+
+
 def _numeric_text(date: str) -> str:
     """``date`` with ASCII digits, and a Han or Korean spelling as its numeric form."""
     text = _ascii_digits(date.strip())
     if not text.isascii():
         text = _HAN_DATE.sub(r"\1-\2-\3 ", text)
-        text = _HAN_CLOCK.sub(lambda m: ":".join(part for part in m.groups() if part), text)
+        text = _MERIDIEM.sub(_twenty_four, text)
+        text = _HAN_CLOCK.sub(lambda m: ":".join(f"{int(p):02d}" for p in m.groups() if p), text)
     return _SPACED_DOTS.sub(r"\1.\2.\3", text).strip()
 
 

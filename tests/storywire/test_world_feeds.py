@@ -303,3 +303,24 @@ def test_month_names_in_other_scripts(date: str, expected: datetime) -> None:
 def test_the_parse_stage_keeps_joiners_and_bidi_marks(title: str) -> None:
     body = _rss(title, encoding="utf-8", codec="utf-8")
     assert {parse_feed(body, now=NOW, headers=h).entries[0].title for h in PATHS} == {title}
+
+
+@pytest.mark.parametrize(
+    ("date", "second"),
+    [
+        ("2026-11-27 오후 3:04:05", 5),  # Korean CMSs: 오후 (PM) before the clock
+        ("2026.11.27 오후 3:04", 0),
+        ("2026年11月27日 下午3:04", 0),  # Chinese: 下午 (afternoon)
+        ("2026/11/27 午後3:04", 0),  # Japanese: 午後
+        ("2026/11/27 午後3時4分", 0),
+    ],
+)
+def test_an_east_asian_afternoon_before_the_clock(date: str, second: int) -> None:
+    """feedparser read these as midnight or the 1st of the month at midnight."""
+    expected = datetime(2026, 11, 27, 6, 4, second, tzinfo=UTC)  # 15:04 in Seoul
+    assert _published(date, "Asia/Seoul") == {expected}
+
+
+def test_an_east_asian_morning_before_the_clock() -> None:
+    assert _published("2026.11.27 오전 12:30") == {datetime(2026, 11, 27, 0, 30, tzinfo=UTC)}
+    assert _published("2026年11月27日 上午9:05") == {datetime(2026, 11, 27, 9, 5, tzinfo=UTC)}
