@@ -437,12 +437,16 @@ def _start(
     offset = log.stat().st_size if log.exists() else 0
     with (workdir / OUTPUT).open("wb") as output:
         try:
+            # Started in its directory: redis-server moves there only once it has read its
+            # arguments, and until then held the caller's (a directory that then cannot be
+            # unmounted, and a moment in which the server is not where its lock says).
             process = subprocess.Popen(
                 args,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
                 pass_fds=() if lock is None else (lock.fileno(),),
+                cwd=workdir,
             )
         except OSError as exc:  # not a program this machine runs
             raise EmbeddedRedisError(
