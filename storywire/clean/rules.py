@@ -24,13 +24,18 @@ A rule is data, so the defaults below read as a table and operators' rules come 
 Patterns are case-insensitive, and line patterns are anchored by their authors (``^…$``): a
 line rule that matched anywhere in a line would delete real paragraphs that quote the phrase.
 Line rules only look at lines of at most ``MAX_RULE_LINE`` characters, for the same reason.
+
+A line rule may name a ``keyword``: lower-case ASCII text that every line it matches holds
+(ignoring case, as the pattern does). A line without it skips the regex: line rules run on every
+line of every entry, and a regex that must look far into a line to fail (``^.{0,250}\bcontributed``)
+costs more than finding a word in it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
@@ -67,6 +72,7 @@ class Rule:
     selector: str = ""
     pattern: str = ""
     note: str = ""
+    keyword: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -83,6 +89,26 @@ class Rule:
             _regex(self.pattern)
         elif self.pattern:
             raise ValueError(f"rule {self.kind!r} takes no pattern")
+        if self.keyword:
+            _check_keyword(self.kind, self.pattern, self.keyword)
+
+
+_LINE_KINDS: Final = frozenset({"drop_paragraph_matching", "cut_after"})
+
+
+def _check_keyword(kind: str, pattern: str, keyword: str) -> None:
+    """Reject a keyword the pre-check could not stand for. That every match of the pattern holds
+    it is the rule author's claim (tests/storywire/clean/test_line_keywords.py checks the
+    defaults'); written in the pattern as it is, at least, it must be."""
+    if kind not in _LINE_KINDS:
+        raise ValueError(f"rule {kind!r} takes no keyword")
+    if not keyword.isascii():
+        # Only ASCII letters are safe to look for in str.lower()'s line (see _FOLDS).
+        raise ValueError(f"keyword {keyword!r} must be ASCII")
+    if keyword != keyword.lower():
+        raise ValueError(f"keyword {keyword!r} must be lower case")
+    if keyword not in pattern.lower():
+        raise ValueError(f"keyword {keyword!r} is not written in the pattern {pattern!r}")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -132,8 +158,8 @@ def _text_only(selector: str, note: str) -> Rule:
     return Rule("drop_from_text", selector=selector, note=note)
 
 
-def _line(pattern: str, note: str) -> Rule:
-    return Rule("drop_paragraph_matching", pattern=pattern, note=note)
+def _line(pattern: str, note: str, keyword: str = "") -> Rule:
+    return Rule("drop_paragraph_matching", pattern=pattern, note=note, keyword=keyword)
 
 
 # News agencies as credit lines name them; "agencies" and "news agencies" too (Al Jazeera's
@@ -335,6 +361,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         r"\bwas originally published in .{1,200} on medium, where people are continuing"
         r" the conversation",
         "Medium's feed footer",
+        "continuing the conversation",
     ),
     _line(
         r"^\W*(sign up|subscribe|register)\b.{0,120}\bnewsletters?\b.{0,200}$",
@@ -444,6 +471,8 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         'other contributor lines ("Fox News\' Chad Pergram contributed to this report.", "CNN\'s'
         ' … contributed to this story.", NYT\'s "… contributed reporting from Tbilisi."): staff'
         " names, shared by unrelated stories",
+        # 2 us a line without it: the regex tries each of the first 250 characters.
+        "contributed",
     ),
     _line(
         # Case-sensitive within: capitals are the point. Latin capitals only: Python's re has no
@@ -473,6 +502,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         rf"^[^\W\d_]+([ '’-][^\W\d_]+){{0,3}} avec {_AGENCIES}\W*$",
         'a French outlet\'s credit line ("Le Monde avec AFP", "Le Figaro avec AFP et Reuters")',
+        " avec ",
     ),
     _line(
         rf"^([a-zäöü]{{2,4}}/)+{_AGENCIES}$",
@@ -491,8 +521,64 @@ class CompiledRules:
     drop_text: Matcher | None
     drop_matching: tuple[tuple[Matcher, re.Pattern[str]], ...]
     drop_empty: Matcher | None
-    lines: tuple[re.Pattern[str], ...]
-    cut_after: tuple[re.Pattern[str], ...]
+    lines: LineRules
+    cut_after: LineRules
+
+
+# The non-ASCII letters re.IGNORECASE takes for ASCII ones (ı and İ for i, ſ for s, the Kelvin
+# sign for k) although str.lower() does not make them those: a line holding one may match a
+# pattern without its lower() holding the keyword. Found by trying every code point against
+# the regex engine (test_line_keywords.py does it again).
+_FOLDS: Final = "\u0130\u0131\u017f\u212a"
+
+
+@dataclass(frozen=True, slots=True)
+class LineRules:
+    """Line rules as they run: regexes every line goes through, and regexes behind a keyword
+    that a line must hold (in ``str.lower()``) to be worth trying them."""
+
+    always: tuple[Callable[[str], object], ...] = ()
+    keyed: tuple[tuple[str, Callable[[str], object]], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.always or self.keyed)
+
+    def hit(self, line: str) -> bool:
+        if len(line) > MAX_RULE_LINE:
+            return False
+        for found in self.always:
+            if found(line) is not None:
+                return True
+        if not self.keyed:
+            return False
+        lower = line.lower()
+        # isascii() is O(1) in CPython; the scan for the letters lower() misses runs only on
+        # lines that are not ASCII.
+        folds = not line.isascii() and any(char in line for char in _FOLDS)
+        return any(
+            (folds or keyword in lower) and found(line) is not None for keyword, found in self.keyed
+        )
+
+
+def _line_rules(rules: Sequence[Rule]) -> LineRules:
+    by_keyword: dict[str, list[str]] = {}
+    for rule in rules:
+        by_keyword.setdefault(rule.keyword, []).append(rule.pattern)
+    always = by_keyword.pop("", [])
+    return LineRules(
+        always=tuple(_finder(p) for p in _union_regex(always)) if always else (),
+        keyed=tuple(
+            (keyword, _finder(p))
+            for keyword, group in by_keyword.items()
+            for p in _union_regex(group)
+        ),
+    )
+
+
+def _finder(pattern: re.Pattern[str]) -> Callable[[str], object]:
+    # A pattern anchored at ^ (and not MULTILINE) can only match at 0: match() says the same
+    # as search() without trying every other position first.
+    return pattern.match if _anchored(pattern.pattern) else pattern.search
 
 
 @functools.lru_cache(maxsize=1024)
@@ -575,8 +661,8 @@ def compile_rules(extra: tuple[Rule, ...] = ()) -> CompiledRules:
         drop_text=compile_selectors(text_only),
         drop_matching=tuple(drop_matching),
         drop_empty=compile_selectors([r.selector for r in table if r.kind == "drop_empty"]),
-        lines=_union_regex([r.pattern for r in table if r.kind == "drop_paragraph_matching"]),
-        cut_after=_union_regex([r.pattern for r in table if r.kind == "cut_after"]),
+        lines=_line_rules([r for r in table if r.kind == "drop_paragraph_matching"]),
+        cut_after=_line_rules([r for r in table if r.kind == "cut_after"]),
     )
 
 
@@ -587,24 +673,12 @@ def compiled(rules: Sequence[Rule] | None) -> CompiledRules:
 
 def drops_line(line: str, table: CompiledRules) -> bool:
     """Whether a line-level rule removes this line of cleaned text."""
-    return len(line) <= MAX_RULE_LINE and any(_found(p, line) for p in table.lines)
+    return table.lines.hit(line)
 
 
 def cuts_at(line: str, table: CompiledRules) -> bool:
     """Whether a ``cut_after`` rule ends the text at this line."""
-    return (
-        bool(table.cut_after)
-        and len(line) <= MAX_RULE_LINE
-        and any(_found(p, line) for p in table.cut_after)
-    )
-
-
-def _found(pattern: re.Pattern[str], line: str) -> bool:
-    # A pattern anchored at ^ (and not MULTILINE) can only match at 0: match() says the same
-    # as search() without trying every other position first.
-    if _anchored(pattern.pattern):
-        return pattern.match(line) is not None
-    return pattern.search(line) is not None
+    return table.cut_after.hit(line)
 
 
 def _text_of(el: HtmlElement) -> str:
