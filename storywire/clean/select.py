@@ -255,6 +255,11 @@ class Matcher:
 
     def select(self, root: HtmlElement) -> list[HtmlElement]:
         """Matching elements (in document order when all selectors name a tag)."""
+        plain_tags = self._plain_tags()
+        if plain_tags is not None and self.xpath is None:
+            # Every element of those tags matches (drop_empty's list of wrappers, "a"): lxml
+            # finds them without a test of each in Python.
+            return [el for el in root.iter(*plain_tags) if isinstance(el, HtmlElement)]
         found = [el for el in self._candidates(root) if self.hit(el)]
         if self.xpath is not None:
             seen = set(found)

@@ -38,6 +38,7 @@ SELECTORS = [
     "p:first-child",
     ".ad, .adjust, nav",
     "*",
+    "p, div, span, li, a",
 ]
 
 
@@ -60,3 +61,13 @@ def test_bad_selectors_are_value_errors(selector: str) -> None:
     """A selector that cannot match anything is rejected with the reason."""
     with pytest.raises(ValueError, match="bad CSS selector"):
         parse_selector(selector)
+
+
+def test_tag_groups_select_in_document_order() -> None:
+    """drop_empty removes inner wrappers first by reading the list backwards."""
+    root = document_fromstring(DOC)
+    tags = {"p", "div", "span", "li", "a", "ul", "section"}
+    matcher = compile_selectors([", ".join(sorted(tags))])
+    assert matcher is not None
+    expected = [el for el in root.iter() if isinstance(el, HtmlElement) and el.tag in tags]
+    assert matcher.select(root) == expected
