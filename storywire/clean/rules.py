@@ -801,6 +801,10 @@ def drop_empty_elements(root: HtmlElement, table: CompiledRules) -> None:
         # Children come after their parents in document order: reversed, inner wrappers go
         # first, so a wrapper holding only empty wrappers goes too.
         for el in reversed(table.drop_empty.select(root)):
+            # Most hold words of their own: removals only ever add text to an element, so its
+            # first text settles it without serialising all of it.
+            if el.text is not None and el.text.strip():
+                continue
             text = el.text_content()
             if not text.strip() and el.find(".//img") is None:
                 if text and el.tag in _INLINE:

@@ -240,3 +240,15 @@ def test_a_table_row_is_a_paragraph() -> None:
     )
     assert html_to_text(html) == "Team Points\nAjax 80\nPSV 78"
     assert sanitize_html(html) == ("<p>Team Points</p><p>Ajax <strong>80</strong></p><p>PSV 78</p>")
+
+
+def test_empty_wrappers_are_known_by_all_their_text() -> None:
+    """Whitespace of any kind is no text, a word or an image anywhere inside is, and a wrapper
+    that held the word space leaves it (drop_empty reads an element's own text first)."""
+    html = (
+        "<p>Kept</p><p>\u00a0</p><div> <span>\n</span> </div><p>The<span> </span>council</p>"
+        '<p> \u2003 <em> </em>x</p><div>\t<p> </p><img src="https://e.com/a.jpg"></div>'
+    )
+    assert sanitize_html(html) == (
+        '<p>Kept</p><p>The council</p><p> \u2003  x</p><p>\t<img src="https://e.com/a.jpg"></p>'
+    )
