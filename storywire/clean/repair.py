@@ -157,4 +157,8 @@ def nfc(text: str) -> str:
 
 def repair(text: str) -> str:
     """Decode leftover entities, fix mojibake, drop invisible characters, normalise to NFC."""
+    if text.isascii() and "&" not in text:
+        # Most text nodes (sanitize_html repairs each): no entity to decode, no mojibake (its
+        # fingerprints are not ASCII), NFC already, and one tidy leaves nothing for a second.
+        return tidy(text)
     return nfc(tidy(fix_mojibake(tidy(decode_leftover_entities(text), keep_c1=True))))
