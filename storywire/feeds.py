@@ -174,7 +174,7 @@ def parse_feed(
         headers.setdefault("content-location", url)
     body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
     body, headers, charset_warning = as_utf8(body, headers)
-    body, dtd_warning = _drop_entity_declarations(body)
+    body, dtd_warning = drop_entity_declarations(body)
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
         atom = fast.version.startswith("atom")
@@ -288,7 +288,7 @@ def _parse_with_feedparser(
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 
 
-def _drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
+def drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
     """Remove a DOCTYPE internal subset that declares entities, before any parser sees it.
 
     Entity declarations in a feed exist in practice only to attack the reader (billion laughs,

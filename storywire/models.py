@@ -52,6 +52,8 @@ class Source:
     full_text: bool = False  # fetch each teaser entry's page and extract its main text
     # IANA name of the outlet's local time, in which feed dates without a zone are read.
     timezone: str | None = None
+    # The operator's folder for it, names joined with "/" ("News/World"), as OPML nests them.
+    folder: str | None = None
 
     def __post_init__(self) -> None:
         from storywire.clean import parse_rules  # noqa: PLC0415 - models stay import-light
@@ -82,6 +84,7 @@ class Source:
             rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
             full_text=bool(raw.get("full_text", False)),
             timezone=raw.get("timezone"),
+            folder=raw.get("folder"),
         )
 
 

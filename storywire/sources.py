@@ -19,7 +19,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 # What a [[source]] table may hold; `path` and `format` are the recorded feeds' (docs/seeds.md).
 # Anything else is a misspelling, which would otherwise be dropped in silence.
 _KEYS = frozenset({"id", "url", "outlet", "domain", "allow_private", "min_interval",
-                   "max_interval", "full_text", "rules", "path", "format", "timezone"})  # fmt: skip
+                   "max_interval", "full_text", "rules", "path", "format", "timezone",
+                   "folder"})  # fmt: skip
 
 
 class SourceConfigError(ValueError):
@@ -97,11 +98,20 @@ def parse_sources(
             source = Source.from_dict(raw)
         except (TypeError, ValueError) as exc:
             raise SourceConfigError(f"{where} ({source_id}): {exc}") from exc
-        problem = _interval_problem(source)
+        problem = _interval_problem(source) or _folder_problem(source.folder)
         if problem:
             raise SourceConfigError(f"{where} ({source_id}): {problem}")
         sources.append(source)
     return sources
+
+
+def _folder_problem(folder: object) -> str | None:
+    # An empty or padded name would come back as another folder from an OPML export.
+    if folder is None or (
+        isinstance(folder, str) and all(p and p == p.strip() for p in folder.split("/"))
+    ):
+        return None
+    return f"folder must be names joined with '/', got {folder!r}"
 
 
 def _check_url(url: str, where: str, *, allow_private: bool) -> None:
