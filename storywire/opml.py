@@ -207,7 +207,7 @@ def _parse(data: bytes) -> Any:
         line, column = exc.position
         where = f"line {line}, column {column}: " if line else ""
         raise OpmlError(f"not XML: {where}{_POSITION.sub('', str(exc.msg))}") from exc
-    dtd = root.getroottree().docinfo.internalDTD
+    dtd: Any = root.getroottree().docinfo.internalDTD  # the stubs lack DTD.entities
     if dtd is not None and dtd.entities():
         raise OpmlError("the DOCTYPE declares entities, which OPML never needs: refused")
     if _local(root) != "opml":
