@@ -191,6 +191,7 @@ FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
   <outline type="rss" text="\xe6\x96\xb0\xe9\x97\xbb" xmlUrl="feed://www.zaobao.com.sg/rss/realtime/china"/>
   <outline type="rss" text="Broken" xmlUrl="https://"/>
 </outline></outline>
+<outline text="Just a note"/>
 </body></opml>"""
 
 
@@ -199,7 +200,8 @@ def test_import_of_a_readers_export_counts_every_outline(
 ) -> None:
     """A feed in two folders is one source; a feed already polled (under another id) is left
     as it is, and an existing id is never taken over by another feed; one bad outline is
-    skipped with its reason while the rest imports; and the whole import is counted."""
+    skipped with its reason while the rest imports; an outline that is no feed is named as
+    ignored; and the whole import is counted."""
     out = io.StringIO()
     do_add(store, {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC",
                    "min_interval": 60}, out)  # fmt: skip
@@ -209,14 +211,19 @@ def test_import_of_a_readers_export_counts_every_outline(
     assert do_import_opml(store, FEEDLY, out) == 1  # one outline could not be imported
     assert out.getvalue() == (
         "imported 5 sources (5 added, 0 updated); "
-        "1 already polled, 1 duplicate outline, 1 skipped, 0 private\n"
+        "1 already polled, 1 duplicate outline, 1 skipped, 0 private, 1 ignored\n"
     )
-    assert capsys.readouterr().err.startswith(
-        "skipped: outline #11 (broken): url has no valid host"
-    )
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("skipped: outline #11 (broken): url has no valid host")
+    assert err[1:] == [
+        "ignored: outline #12 (Just a note): no xmlUrl and nothing inside: "
+        "a note, separator or empty folder"
+    ]
     sources = {s.id: s for s in store.all()}
     assert sources["bbc"] == before["bbc"]
     assert sources["reuters"] == before["reuters"]
+    assert sources["le-monde-actualites"].folder == "World"
+    assert sources["ars"].folder == "Tech/Nested"
     urls = sorted(s.url for s in sources.values())
     assert len(urls) == len(set(urls)) == 7
     assert "https://www.theguardian.com/world/rss" in urls
@@ -231,7 +238,10 @@ def test_reimport_of_an_export_updates_in_place(store: RedisSourceStore) -> None
     document = do_export_opml(store)
     out = io.StringIO()
     assert do_import_opml(store, document, out) == 0
-    assert out.getvalue() == "imported 1 sources (0 added, 1 updated)\n"
+    assert out.getvalue() == (
+        "imported 1 sources (0 added, 1 updated); "
+        "0 already polled, 0 duplicate outlines, 0 skipped, 0 private, 0 ignored\n"
+    )
     assert len(store.all()) == 1
 
 
@@ -296,7 +306,7 @@ def test_import_counts_and_reports_private_outlines_and_imports_the_rest(
     assert do_import_opml(store, PRIVATE, out) == 0
     report = out.getvalue()
     assert report.startswith("imported 2 sources (2 added, 0 updated); ")
-    assert report.endswith(", 2 private\n")
+    assert report.endswith(", 2 private, 0 ignored\n")
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("private: outline #2 (router): url host 192.168.1.1 ")
     assert err[1].startswith("private: outline #3 (dev): url host localhost ")
@@ -429,3 +439,21 @@ def test_list_and_load_of_thousands_of_sources_take_a_few_round_trips(
     assert lines[8].split() == ["s0007", "failing", "10m", "3", "http_503", "https://x7.com/feed"]
     assert lines[10].split()[:3] == ["s0009", "disabled", "-"]
     assert lines[1].split()[:2] == ["s0000", "ok"]
+
+
+def test_a_readers_folders_survive_redis_and_our_export(
+    store: RedisSourceStore, redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Folders read from a reader's export are kept in Redis, written back as nested
+    outlines by export-opml, and read back from them into an empty Redis."""
+    opml = Path(__file__).resolve().parents[1] / "storywire" / "opml" / "newsblur.opml"
+    assert do_import_opml(store, opml.read_bytes(), io.StringIO()) == 0
+    before = store.all()
+    assert {s.folder for s in before} == {None, "Blogs", "Blogs/Economics"}
+    document = do_export_opml(store)
+    redis_client.flushdb()
+    out = io.StringIO()
+    assert do_import_opml(store, document, out) == 0
+    assert out.getvalue().endswith(", 0 ignored\n")
+    assert store.all() == before
+    assert capsys.readouterr().err == ""

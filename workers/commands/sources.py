@@ -156,7 +156,8 @@ def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
 
 def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
     """Import what can be imported; exit 1 when an outline had to be skipped as invalid.
-    Outlines on a private or loopback host are left out and named, which is not a failure."""
+    Outlines on a private or loopback host are left out and named, which is not a failure;
+    nor are outlines that are no feed (notes, links, empty folders), named as ignored."""
     try:
         read = read_opml(data, known={s.id: s.url for s in store.all()})
     except OpmlError as exc:
@@ -164,22 +165,21 @@ def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
         return 1
     store.upsert(read.sources, now=time.time())
     updated = len(read.updates)
+    # Always every count, in one order, so a script reads the line with one pattern.
     out.write(
         f"imported {len(read.sources)} sources "
-        f"({len(read.sources) - updated} added, {updated} updated)"
+        f"({len(read.sources) - updated} added, {updated} updated); "
+        f"{read.already_polled} already polled, {read.duplicates} duplicate outline"
+        f"{'s' if read.duplicates != 1 else ''}, {len(read.skipped)} skipped, "
+        f"{len(read.private)} private, {len(read.ignored)} ignored\n"
     )
-    if read.already_polled or read.duplicates or read.skipped or read.private:
-        out.write(
-            f"; {read.already_polled} already polled, {read.duplicates} duplicate outline"
-            f"{'s' if read.duplicates != 1 else ''}, {len(read.skipped)} skipped, "
-            f"{len(read.private)} private"
-        )
-    out.write("\n")
     for reason in read.skipped:
         sys.stderr.write(f"skipped: {reason}\n")
     # Not a failure: the operator decides, one by one, with `sources add --allow-private`.
     for reason in read.private:
         sys.stderr.write(f"private: {reason}\n")
+    for reason in read.ignored:
+        sys.stderr.write(f"ignored: {reason}\n")
     return 1 if read.skipped else 0
 
 
