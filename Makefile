@@ -39,6 +39,7 @@ bench: install  ## each script prints its figures beside a baseline measured in 
 	$(BIN)/python bench/cluster_speed.py --quick
 	$(BIN)/python bench/events_bench.py
 	$(BIN)/python bench/dispatch_bench.py
+	$(BIN)/python bench/opml_bench.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
