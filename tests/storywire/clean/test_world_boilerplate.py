@@ -1,0 +1,440 @@
+"""Boilerplate lines of outlets in other languages than English: "read also" lines, photo
+credits and editor/agency lines go as their English forms do; sentences that use the same words
+stay. Each case is an article as its feed gives it: the kept paragraphs, with the boilerplate
+lines set between them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from storywire.clean import DEFAULT_RULES, html_to_text
+from storywire.clean.rules import compiled, drops_line
+
+TABLE = compiled(None)
+
+# (language, paragraphs kept, boilerplate lines dropped)
+CASES: list[tuple[str, list[str], list[str]]] = [
+    (
+        "de",
+        [
+            "Die Bundesregierung hat am Mittwoch einen Gesetzentwurf vorgelegt.",
+            "Wer den Entwurf lesen will, findet ihn auch im Netz, sagte ein Sprecher.",
+            "Lesen Sie auch den Kommentar unseres Korrespondenten, der die Lage anders sieht.",
+        ],
+        [
+            "Lesen Sie auch: Atomkraft – ja oder nein?",
+            "LESEN SIE AUCH",
+            "Lesen Sie mehr zum Thema",
+            "Siehe auch: Die Energiewende in Zahlen",
+            "Das könnte Sie auch interessieren",
+            "Foto: dpa",
+            "Bild: Reuters",
+            "Foto: picture alliance / dpa / Kay Nietfeld",
+            "(dpa/AFP)",
+            "Redaktion: Anna Schmidt",
+        ],
+    ),
+    (
+        "fr",
+        [
+            "Le gouvernement a présenté mercredi un projet de loi sur l'énergie.",
+            "Les députés devront lire aussi le rapport de la Cour des comptes.",
+            "Lire aussi le rapport complet permettrait de comprendre l'enjeu.",
+        ],
+        [
+            "Lire aussi : Le nucléaire au cœur du débat",
+            "À LIRE AUSSI",
+            "Lisez aussi : Les prix vont augmenter",
+            "Voir aussi | La carte des centrales",
+            "Photo : AFP",
+            "Crédit photo : Ludovic Marin / AFP",
+            "(AFP)",
+            "Rédaction : Jeanne Martin",
+        ],
+    ),
+    (
+        "es",
+        [
+            "El Gobierno aprobó el martes la reforma de la ley de vivienda.",
+            "Los expertos recomiendan que se lea también la letra pequeña del contrato.",
+        ],
+        [
+            "Lee también: La luz subirá en julio",
+            "Lea también",
+            "LEE TAMBIÉN: El debate nuclear",
+            "Te puede interesar: Las claves de la reforma",
+            "Noticias relacionadas",
+            "Foto: EFE",
+            "Fotografía: Juan Pérez / EFE",
+            "Edición: María López",
+            "Redacción: Carlos Ruiz",
+            "(EFE)",
+        ],
+    ),
+    (
+        "pt",
+        [
+            "O governo anunciou nesta terça-feira um novo pacote de medidas.",
+            "O ministro pediu que a população leia também as recomendações oficiais.",
+        ],
+        [
+            "Leia também: Conta de luz vai subir",
+            "LEIA TAMBÉM",
+            "Veja também: O que muda com a reforma",
+            "Confira também: As novas regras",
+            "Foto: Agência Brasil",
+            "Imagem: Reuters",
+            "Edição: João Silva",
+            "(Lusa)",
+        ],
+    ),
+    (
+        "it",
+        [
+            "Il governo ha approvato ieri il decreto sull'energia.",
+            "Il ministro ha detto di leggere anche le note tecniche allegate.",
+        ],
+        [
+            "Leggi anche: Il dibattito sul nucleare",
+            "LEGGI ANCHE",
+            "Potrebbe interessarti: Bollette, cosa cambia",
+            "Articoli correlati",
+            "Foto: ANSA",
+            "Immagine: Reuters",
+            "Redazione: Marco Bianchi",
+            "A cura di Giulia Verdi",
+            "(ANSA)",
+        ],
+    ),
+    (
+        "nl",
+        [
+            "Het kabinet heeft dinsdag een nieuw klimaatplan gepresenteerd.",
+            "Wie het plan lees ook maar half begrijpt, ziet de gevolgen, zei de minister.",
+        ],
+        [
+            "Lees ook: Klimaatplan kost miljarden",
+            "LEES OOK",
+            "Zie ook: De gevolgen voor de energierekening",
+            "Foto: ANP",
+            "Beeld: Reuters",
+            "(ANP)",
+            "Redactie: Pieter de Vries",
+        ],
+    ),
+    (
+        "pl",
+        [
+            "Rząd przyjął we wtorek projekt ustawy o energetyce.",
+            "Minister zachęcał, by czytać także uzasadnienie projektu.",
+        ],
+        [
+            "Czytaj także: Ceny prądu wzrosną od lipca",
+            "CZYTAJ TEŻ",
+            "Zobacz także: Co zmieni nowa ustawa",
+            "Przeczytaj również: Opozycja krytykuje projekt",
+            "Fot. PAP/Leszek Szymański",
+            "Zdjęcie: Reuters",
+            "(PAP)",
+            "Redakcja: Anna Kowalska",
+        ],
+    ),
+    (
+        "ru",
+        [
+            "Правительство во вторник одобрило законопроект об энергетике.",
+            "Эксперты советуют читайте также примечания к документу, заявил министр.",
+        ],
+        [
+            "Читайте также: Цены на электричество вырастут",
+            "ЧИТАЙТЕ ТАКЖЕ",
+            "Смотрите также: Что изменит новый закон",
+            "Фото: ТАСС",
+            "Фото: Сергей Иванов / РИА Новости",
+            "(ТАСС)",
+            "Редактор: Анна Петрова",
+        ],
+    ),
+    (
+        "uk",
+        [
+            "Уряд у вівторок схвалив законопроєкт про енергетику.",
+            "Міністр порадив читати також пояснювальну записку.",
+        ],
+        [
+            "Читайте також: Ціни на електроенергію зростуть",
+            "ЧИТАЙТЕ ТАКОЖ",
+            "Дивіться також: Що змінить новий закон",
+            "Фото: Укрінформ",
+            "Редакція: Олена Коваль",
+        ],
+    ),
+    (
+        "sv",
+        [
+            "Regeringen presenterade på tisdagen ett nytt klimatpaket.",
+            "Ministern bad alla att läs också bilagan, enligt TT.",
+        ],
+        [
+            "Läs också: Elpriset stiger i sommar",
+            "LÄS ÄVEN",
+            "Läs mer: Så påverkas hushållen",
+            "Foto: TT",
+            "Bild: Reuters",
+            "(TT)",
+        ],
+    ),
+    (
+        "no",
+        [
+            "Regjeringen la tirsdag fram en ny klimaplan.",
+            "Statsministeren ba folk om å lese også vedleggene.",
+        ],
+        [
+            "Les også: Strømprisen øker i sommer",
+            "LES OGSÅ",
+            "Se også: Slik rammes husholdningene",
+            "Foto: NTB",
+            "Bilde: Reuters",
+            "(NTB)",
+        ],
+    ),
+    (
+        "da",
+        [
+            "Regeringen fremlagde tirsdag en ny klimaplan.",
+            "Ministeren bad borgerne om at læse også bilagene.",
+        ],
+        [
+            "Læs også: Elprisen stiger i sommer",
+            "LÆS OGSÅ",
+            "Læs mere: Sådan rammes husholdningerne",
+            "Foto: Ritzau Scanpix",
+            "Billede: Reuters",
+            "(Ritzau)",
+        ],
+    ),
+    (
+        "fi",
+        [
+            "Hallitus esitteli tiistaina uuden ilmastopaketin.",
+            "Ministeri kehotti kansalaisia lukemaan lue myös -liitteet huolella.",
+        ],
+        [
+            "Lue myös: Sähkön hinta nousee kesällä",
+            "LUE MYÖS",
+            "Katso myös: Näin kotitaloudet kärsivät",
+            "Kuva: Lehtikuva",
+            "(STT)",
+            "Toimittaja: Matti Virtanen",
+        ],
+    ),
+    (
+        "tr",
+        [
+            "Hükümet salı günü yeni enerji paketini açıkladı.",
+            "Bakan, vatandaşların ayrıca okuyun uyarısını dikkate almasını istedi.",
+        ],
+        [
+            "Ayrıca okuyun: Elektrik fiyatları artıyor",
+            "AYRICA OKUYUN",
+            "İlgili Haberler",
+            "İLGİLİ HABER: Enerji zammı Meclis'te",
+            "Fotoğraf: AA",
+            "(AA)",
+            "Editör: Ayşe Yılmaz",
+        ],
+    ),
+    (
+        "id",
+        [
+            "Pemerintah mengumumkan paket kebijakan energi baru pada Selasa.",
+            "Menteri meminta warga baca juga aturan pelaksanaannya.",
+        ],
+        [
+            "Baca juga: Harga listrik naik mulai Juli",
+            "BACA JUGA",
+            "Baca Juga : Dampak kebijakan bagi rumah tangga",
+            "Simak juga: Kata ekonom soal paket energi",
+            "Berita Terkait",
+            "Foto: Antara",
+            "(Antara)",
+            "Editor: Budi Santoso",
+            "Penyunting: Siti Rahma",
+        ],
+    ),
+    (
+        "ar",
+        [
+            "أعلنت الحكومة يوم الثلاثاء عن حزمة جديدة لدعم الطاقة.",
+            "وقال الوزير إن على المواطنين أن يقرأوا أيضا التفاصيل الكاملة.",
+        ],
+        [
+            "اقرأ أيضا: أسعار الكهرباء ترتفع في يوليو",
+            "اقرأ أيضًا",
+            "إقرأ أيضاً: تفاصيل الخطة الجديدة",
+            "مواضيع ذات صلة",
+            "صورة: رويترز",
+            "(رويترز)",
+            "تحرير: أحمد علي",
+        ],
+    ),
+    (
+        "ko",
+        [
+            "정부는 화요일 새로운 에너지 지원 대책을 발표했다.",
+            "관련기사를 보면 전기요금이 7월부터 오른다.",
+        ],
+        [
+            "관련기사",
+            "▶ 관련기사: 전기요금 7월부터 인상",
+            "[관련 기사] 에너지 대책의 핵심은",
+            "또 읽기: 가계 부담 얼마나 늘어나나",
+            "사진=연합뉴스",
+            "사진: 로이터",
+            "(연합뉴스)",
+            "편집: 김민준",
+        ],
+    ),
+    (
+        "ja",
+        [
+            "政府は火曜日、新たなエネルギー支援策を発表した。",
+            "関連記事によると、電気料金は7月から上がる。",
+        ],
+        [
+            "関連記事",
+            "【関連記事】電気料金、7月から値上げ",
+            "あわせて読みたい：家計への影響は",
+            "写真：共同",
+            "（写真＝ロイター）",
+            "（共同）",
+            "編集：佐藤花子",
+        ],
+    ),
+    (
+        "zh",
+        [
+            "政府周二宣布了新的能源支持措施。",
+            "相关阅读材料显示，电价将从七月起上调。",
+        ],
+        [
+            "相关阅读：电价七月起上调",
+            "延伸阅读",
+            "延伸閱讀：能源政策的重點",
+            "相關新聞",
+            "图片来源：新华社",
+            "（新华社）",
+            "责任编辑：王芳",
+            "責任編輯：陳怡",
+        ],
+    ),
+]
+
+
+def _article(kept: list[str], dropped: list[str]) -> str:
+    """The kept paragraphs with the boilerplate lines between and after them, each a paragraph
+    of its own, some as a link after a bold label as CMSs write them."""
+    paragraphs = []
+    for index, text in enumerate(kept):
+        paragraphs.append(f"<p>{text}</p>")
+        paragraphs.extend(f"<p>{line}</p>" for line in dropped[index :: len(kept)])
+    return "".join(paragraphs)
+
+
+@pytest.mark.parametrize(("language", "kept", "dropped"), CASES, ids=[c[0] for c in CASES])
+def test_boilerplate_lines_go_and_sentences_stay(
+    language: str, kept: list[str], dropped: list[str]
+) -> None:
+    assert html_to_text(_article(kept, dropped)) == "\n\n".join(kept)
+
+
+@pytest.mark.parametrize(("language", "kept", "dropped"), CASES, ids=[c[0] for c in CASES])
+def test_each_line_alone(language: str, kept: list[str], dropped: list[str]) -> None:
+    for line in dropped:
+        assert drops_line(line, TABLE), line
+    for line in kept:
+        assert not drops_line(line, TABLE), line
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<p><strong>Lesen Sie auch:</strong> <a href="https://www.spiegel.de/a">Atomkraft – ja'
+        " oder nein?</a></p>",
+        '<p><b>Czytaj także</b> <a href="https://wyborcza.pl/a">Ceny prądu wzrosną</a></p>',
+        '<p>Читайте также: <a href="https://ria.ru/a">Цены на электричество вырастут</a></p>',
+        '<p><strong>Baca juga:</strong> <a href="https://kompas.com/a">Harga listrik naik</a></p>',
+        '<p>【関連記事】<a href="https://nikkei.com/a">電気料金、7月から値上げ</a></p>',
+        '<p>▶ <a href="https://yna.co.kr/a">관련기사</a></p>',
+        '<p><strong>اقرأ أيضا:</strong> <a href="https://aljazeera.net/a">أسعار الكهرباء</a></p>',
+    ],
+)
+def test_a_label_and_its_linked_headline_go(html: str) -> None:
+    assert html_to_text("<p>Der Bundestag stimmt im Juni ab.</p>" + html) == (
+        "Der Bundestag stimmt im Juni ab."
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # A sentence that starts with the words and ends as a sentence does.
+        "Lesen Sie auch, was die Opposition dazu sagt.",
+        "Czytaj także uzasadnienie, które rząd opublikował w poniedziałku.",
+        "Читайте также комментарий министра, опубликованный вчера.",
+        "関連記事は、政府の発表を詳しく伝えた。",
+        # A photo label that is a sentence.
+        "Foto: Die Polizei hat ein Bild des Verdächtigen veröffentlicht. Es ist unscharf.",
+        "Фото: что видно на снимке, не ясно?",
+        # An editor label in an interview, asking.
+        "Redaktion: Wie geht es weiter?",
+        # "Edited by" in prose.
+        "Edited by hand, the film took a year to finish.",
+        # Agencies named in a sentence.
+        "Die dpa und AFP berichteten übereinstimmend darüber.",
+    ],
+)
+def test_lines_that_are_prose_stay(line: str) -> None:
+    assert not drops_line(line, TABLE)
+    assert html_to_text(f"<p>{line}</p>") == line
+
+
+def test_edited_by_lines_go() -> None:
+    for line in ("Edited by Jane Doe", "Edited by Jane Doe and Mark Roe", "Edited by Jane Doe."):
+        assert drops_line(line, TABLE), line
+
+
+LINE_RULES = [r for r in DEFAULT_RULES if r.kind == "drop_paragraph_matching"]
+
+# (line, whether some rule's regex matches it): 100,000 characters built to make a backtracking
+# regex try every split of a long run (repeated phrases, separators and names without an end).
+_LONG = [
+    ("Lesen Sie auch " * 7000, False),
+    ("Foto: " + "dpa/" * 25000, False),
+    ("Редакция: " + "а " * 50000, False),
+    ("관련기사 " * 20000, False),
+    ("相关阅读：" + "阅" * 100000, False),
+    ("사진=" + "연합뉴스 " * 20000, False),
+    ("Edited by " + "Jane Doe, " * 10000, False),
+    ("Edited by " + "Jane Doe " * 10000 + ".", False),
+    ("x" * 100000 + " (dpa)", False),
+    # Agencies alone, and no letter at all: a rule matches (drops_line looks at no line this
+    # long, so the text keeps it).
+    ("(" + "dpa/AFP/" * 12500, True),
+    ("（" + "共同、" * 30000, True),
+    (":" * 100000, True),
+]
+
+
+@pytest.mark.parametrize(("line", "matches"), _LONG, ids=[f"long{i}" for i in range(len(_LONG))])
+def test_rule_regexes_on_a_long_line(line: str, matches: bool) -> None:
+    """Every default line rule's regex, searched on its own on a 100,000-character line (past
+    the length at which drops_line stops looking, so the regexes themselves are what runs),
+    gives its answer; a regex that backtracked would not return. bench/clean_bench.py times
+    the same lines."""
+    assert any(re.search(rule.pattern, line, re.I) for rule in LINE_RULES) is matches
+    assert drops_line(line, TABLE) is False
+    assert html_to_text(f"<p>{line}</p>") == " ".join(line.split())
