@@ -162,29 +162,6 @@ def _line(pattern: str, note: str, keyword: str = "") -> Rule:
     return Rule("drop_paragraph_matching", pattern=pattern, note=note, keyword=keyword)
 
 
-# News agencies as credit lines name them; "agencies" and "news agencies" too (Al Jazeera's
-# "Al Jazeera and news agencies"). Only whole lines of them are credit lines: a sentence naming
-# one is text.
-_AGENCY = (
-    r"(afp|ap|associated press|reuters|dpa|efe|ansa|xinhua|yonhap|kyodo( news)?|jiji( press)?"
-    r"|pti|ians|ani|uni|app|tass|ria novosti|interfax|europa press|kna|epd|sda|keystone-sda"
-    r"|agence france[- ]presse|anadolu( agency)?|belga|lusa|aap|(the )?canadian press|bernama"
-    r"|antara|bloomberg|al jazeera|((the )?(news|wire) )?(agency|agencies|wires?|services)"
-    r"|agencias|agences|(nachrichten)?agenturen"
-    # The national agencies of the other languages the line rules know (see _READ_ALSO).
-    r"|anp|pap|tt|ntb|ritzau|stt|apa|aa|ukrinform|unian|тасс|риа новости|интерфакс|укрінформ"
-    r"|уніан|연합뉴스|뉴시스|뉴스1|共同(通信)?|時事(通信)?|新华社|新華社|中新社"
-    r"|رويترز|أ ف ب|وكالات)"
-)
-_AGENCIES = (
-    rf"(the )?(nachrichtenagenturen |agences |agencias )?{_AGENCY}"
-    rf"(\s*(,|/|&|、|،|\band\b|\bet\b|\bund\b|\by\b|\be\b)\s*{_AGENCY})*"
-)
-_SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
-# "Continue reading" as excerpt feeds write it in French, German, Spanish, Portuguese, Italian
-# and Dutch (liferea#1032: a German feed's "Weiterlesen").
-
-
 def _alternatives(phrases: Sequence[str]) -> str:
     """An alternation of phrases grouped by their first letter (``lesen|lire|czytaj`` is
     ``l(?:esen|ire)|czytaj``): the engine tries the alternatives one by one, and a line that
@@ -200,32 +177,59 @@ def _alternatives(phrases: Sequence[str]) -> str:
     return "(?:" + "|".join(joined) + ")"
 
 
-_READ_ON = _alternatives(
+# News agencies as credit lines name them; "agencies" and "news agencies" too (Al Jazeera's
+# "Al Jazeera and news agencies"). Only whole lines of them are credit lines: a sentence naming
+# one is text.
+_AGENCY = _alternatives(
     (
-        "lire la suite",
-        "weiter ?lesen",
-        "mehr lesen",
-        "seguir leyendo",
-        "sigue leyendo",
-        "leer m[aá]s",
-        "continuar (lendo|leyendo|a ler)",
-        "ler mais",
-        "leia mais",
-        "continua(re)? a leggere",
-        "leggi (tutto|di pi[uù])",
-        "lees (verder|meer)",
-        "czytaj dalej",
-        "читать (далее|дальше)",
-        "читати далі",
-        "devamını oku",
-        "baca selengkapnya",
-        "اقرأ المزيد",
-        "더 ?보기",
-        "続きを読む",
-        "阅读全文",
-        "閱讀全文",
+        *("afp", "ap", "associated press", "reuters", "dpa", "efe", "ansa", "xinhua", "yonhap"),
+        *("kyodo( news)?", "jiji( press)?", "pti", "ians", "ani", "uni", "app", "tass"),
+        *("ria novosti", "interfax", "europa press", "kna", "epd", "sda", "keystone-sda"),
+        *("agence france[- ]presse", "anadolu( agency)?", "belga", "lusa", "aap", "bernama"),
+        *("canadian press", "the canadian press", "antara", "bloomberg", "al jazeera"),
+        *("agency", "agencies", "wires?", "services", "agencias", "agences", "agenturen"),
+        "news (agency|agencies|wires?|services)",
+        "wire (agency|agencies|wires?|services)",
+        "the (news|wire) (agency|agencies|wires?|services)",
+        "nachrichtenagenturen",
+        # The national agencies of the other languages the line rules know (see _READ_ALSO).
+        *("anp", "pap", "tt", "ntb", "ritzau", "stt", "apa", "aa", "ukrinform", "unian"),
+        *("тасс", "риа новости", "интерфакс", "укрінформ", "уніан", "연합뉴스", "뉴시스", "뉴스1"),
+        *("共同(通信)?", "時事(通信)?", "新华社", "新華社", "中新社", "رويترز", "أ ف ب", "وكالات"),
     )
 )
+_AGENCIES = (
+    rf"(the )?(nachrichtenagenturen |agences |agencias )?{_AGENCY}"
+    rf"(\s*(,|/|&|、|،|\band\b|\bet\b|\bund\b|\by\b|\be\b)\s*{_AGENCY})*"
+)
+_SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
+# "Continue reading" as excerpt feeds write it in other languages (liferea#1032: a German
+# feed's "Weiterlesen").
+_READ_ON_PHRASES = (
+    "lire la suite",
+    "weiter ?lesen",
+    "mehr lesen",
+    "seguir leyendo",
+    "sigue leyendo",
+    "leer m[aá]s",
+    "continuar (lendo|leyendo|a ler)",
+    "ler mais",
+    "leia mais",
+    "continua(re)? a leggere",
+    "leggi (tutto|di pi[uù])",
+    "lees (verder|meer)",
+    "czytaj dalej",
+    "читать (далее|дальше)",
+    "читати далі",
+    "devamını oku",
+    "baca selengkapnya",
+    "اقرأ المزيد",
+    "더 ?보기",
+    "続きを読む",
+    "阅读全文",
+    "閱讀全文",
+)
+_READ_ON = _alternatives(_READ_ON_PHRASES)
 
 # "Read also" and "related" labels of outlets in other languages than English, by language,
 # lower case (the rules ignore case). What follows one on its line is the linked headline.
@@ -484,8 +488,17 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     Rule(
         "drop_element_matching",
         selector="a",
-        pattern=r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
-        rf"|keep reading|{_READ_ON})\b.{{0,80}}$",
+        pattern=r"^\W*"
+        + _alternatives(
+            (
+                "continue reading",
+                "read more",
+                "read the (full|rest of the) (story|article|post)",
+                "keep reading",
+                *_READ_ON_PHRASES,
+            )
+        )
+        + r"\b.{0,80}$",
         note='"Continue reading…" / "Read more" links, and "Lire la suite", "Weiterlesen"…',
     ),
     Rule(
