@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import re
 import statistics
 import sys
 import time
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 from bs4 import BeautifulSoup
 
-from storywire.clean import detect_language, html_to_text, sanitize_html
+from storywire.clean import DEFAULT_RULES, detect_language, html_to_text, sanitize_html
 
 WORDS = (
     "the government said on tuesday it would raise interest rates to curb inflation which has "
@@ -124,6 +125,36 @@ def bs4_lxml(html: str) -> str:
     return BeautifulSoup(html, "lxml").get_text()
 
 
+# 100,000-character lines built to make a backtracking line rule try every split of a long run
+# (tests/storywire/clean/test_world_boilerplate.py checks what the rules answer on them).
+LONG_LINES = [
+    "Lesen Sie auch " * 7000,
+    "Foto: " + "dpa/" * 25000,
+    "Редакция: " + "а " * 50000,
+    "相关阅读：" + "阅" * 100000,
+    "사진=" + "연합뉴스 " * 20000,
+    "Edited by " + "Jane Doe, " * 10000,
+    "(" + "dpa/AFP/" * 12500,
+    "x" * 100000 + " (dpa)",
+    ":" * 100000,
+]
+
+
+def long_lines() -> tuple[float, str]:
+    """The slowest default line rule's regex on one of LONG_LINES (searched on its own, as
+    drops_line would never: it skips lines past MAX_RULE_LINE): seconds and the rule."""
+    worst = (0.0, "")
+    for rule in DEFAULT_RULES:
+        if rule.kind not in ("drop_paragraph_matching", "cut_after"):
+            continue
+        regex = re.compile(rule.pattern, re.IGNORECASE)
+        for line in LONG_LINES:
+            start = time.process_time()
+            regex.search(line)
+            worst = max(worst, (time.process_time() - start, rule.note[:60]))
+    return worst
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=300)
@@ -166,6 +197,8 @@ def main() -> None:
             f"{name:50} {len(inputs) / elapsed:10.0f} {megabytes / elapsed:7.2f} "
             f"{elapsed / len(inputs) * 1000:9.2f}"
         )
+    slowest, rule = long_lines()
+    print(f"\nslowest line rule on a 100,000-character line: {slowest * 1000:.1f} ms ({rule}…)")
     print(
         f"\nhtml_to_text is {seconds[bs4_hp] / seconds[ours]:.1f}x as fast as {bs4_hp}\n"
         f"and {seconds[bs4_lx] / seconds[ours]:.1f}x as fast as {bs4_lx}\n"
