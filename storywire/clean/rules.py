@@ -231,17 +231,16 @@ _READ_ON_PHRASES = (
 )
 _READ_ON = _alternatives(_READ_ON_PHRASES)
 
-# "Read also" and "related" labels of outlets in other languages than English, by language,
-# lower case (the rules ignore case). What follows one on its line is the linked headline.
+# "Read also" labels of outlets in other languages than English, by language, lower case (the
+# rules ignore case): alone on a line, or before the linked headline ("Lesen Sie auch
+# Atomkraft – ja oder nein?" is a label and a link whose markup is gone).
 _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
     "de": (
         "lesen sie (auch|mehr|hier|dazu|ebenfalls)",
         "siehe auch",
         "mehr zum thema",
-        "zum thema",
         "auch interessant",
         "das könnte sie (auch )?interessieren",
-        "passend zum thema",
     ),
     "fr": (
         "à lire (aussi|également|encore)",
@@ -251,8 +250,6 @@ _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
         "voir aussi",
         "à voir (aussi|également)",
         "sur le même sujet",
-        "pour aller plus loin",
-        "en savoir plus",
     ),
     "es": (
         "le[ea] (también|además)",
@@ -260,70 +257,25 @@ _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
         "le (puede|podría) interesar",
         "también te puede interesar",
         "ver también",
-        "noticias relacionadas",
-        "más información",
-        "relacionad[oa]s?",
     ),
-    "pt": (
-        "leia (também|mais|ainda)",
-        "veja (também|mais)",
-        "ler também",
-        "saiba mais",
-        "confira (também|mais)",
-        "notícias relacionadas",
-    ),
-    "it": (
-        "leggi (anche|pure)",
-        "vedi anche",
-        "potrebbe interessarti",
-        "ti potrebbe interessare",
-        "articoli correlati",
-        "per approfondire",
-    ),
-    "nl": ("lees (ook|meer)", "bekijk ook", "zie ook", "ook interessant", "gerelateerd"),
+    "pt": ("leia (também|mais|ainda)", "veja (também|mais)", "ler também", "saiba mais"),
+    "it": ("leggi (anche|pure)", "vedi anche", "potrebbe interessarti", "ti potrebbe interessare"),
+    "nl": ("lees (ook|meer)", "bekijk ook", "zie ook"),
     "pl": (
         "czytaj (także|też|również|więcej)",
         "zobacz (także|też|również)",
         "przeczytaj (także|też|również)",
-        "polecamy",
     ),
-    "ru": (
-        "читайте (также|тоже|ещё|еще)",
-        "читать также",
-        "смотрите также",
-        "см\\. также",
-        "также читайте",
-        "по теме",
-        "ещё по теме",
-        "еще по теме",
-        "подробнее",
-    ),
-    "uk": ("читайте (також|ще)", "дивіться також", "також читайте", "по темі", "детальніше"),
-    "sv": ("läs (också|även|mer)", "se (också|även)", "relaterat"),
-    "no": ("les (også|mer)", "se også", "relatert"),
-    "da": ("læs (også|mere)", "relateret"),
+    "ru": ("читайте (также|тоже|ещё|еще)", "читать также", "смотрите также", "см\\. также"),
+    "uk": ("читайте (також|ще)", "дивіться також", "також читайте"),
+    "sv": ("läs (också|även|mer)", "se (också|även)"),
+    "no": ("les (også|mer)", "se også"),
+    "da": ("læs (også|mere)",),
     "fi": ("lue (myös|lisää)", "katso myös"),
-    "tr": (
-        "ayrıca (okuyun|oku|bakınız|bakın)",
-        "bunu da okuyun",
-        "ilginizi çekebilir",
-        "ilgili (haberler|haber)",
-    ),
-    "id": (
-        "baca (juga|lagi)",
-        "simak (juga|selengkapnya)",
-        "lihat juga",
-        "berita terkait",
-        "artikel (terkait|berkaitan)",
-    ),
+    "tr": ("ayrıca (okuyun|oku|bakınız|bakın)", "bunu da okuyun"),
+    "id": ("baca (juga|lagi)", "simak (juga|selengkapnya)", "lihat juga"),
     # With or without hamza, tanwin written before or after the alif (both are in use).
-    "ar": (
-        "اقر[أا] ([أا]يض(ً?اً?)|كذلك)",
-        "إقر[أا] ([أا]يض(ً?اً?)|كذلك)",
-        "طالع أيضا",
-        "مواضيع ذات صلة",
-        "أخبار ذات صلة",
-    ),
+    "ar": ("اقر[أا] ([أا]يض(ً?اً?)|كذلك)", "إقر[أا] ([أا]يض(ً?اً?)|كذلك)", "طالع أيضا"),
     "ko": ("관련 ?(기사|뉴스)", "또 읽기", "함께 (읽으면|보면) 좋은 (기사|뉴스)", "추천 ?기사"),
     "ja": ("関連(記事|ニュース)?", "あわせて読みたい", "合わせて読みたい", "こちらもおすすめ"),
     "zh": (
@@ -334,6 +286,25 @@ _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
         "阅读更多",
         "閱讀更多",
     ),
+}
+# "Related" headings that also begin subheadings ("Zum Thema Energie äußerte sich niemand",
+# "Подробнее о реформе"): alone on a line, or before a separator and the headline.
+_RELATED_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
+    "de": ("zum thema", "passend zum thema"),
+    "fr": ("pour aller plus loin", "en savoir plus"),
+    "es": ("noticias relacionadas", "más información", "relacionad[oa]s?"),
+    "pt": ("notícias relacionadas", "confira (também|mais)"),
+    "it": ("articoli correlati", "per approfondire"),
+    "nl": ("ook interessant", "gerelateerd"),
+    "pl": ("polecamy",),
+    "ru": ("по теме", "ещё по теме", "еще по теме", "подробнее"),
+    "uk": ("по темі", "детальніше"),
+    "sv": ("relaterat",),
+    "no": ("relatert",),
+    "da": ("relateret",),
+    "tr": ("ilginizi çekebilir", "ilgili (haberler|haber)"),
+    "id": ("berita terkait", "artikel (terkait|berkaitan)"),
+    "ar": ("مواضيع ذات صلة", "أخبار ذات صلة"),
 }
 
 # Labels of a photo credit or of the editor's name, in the same languages.
@@ -636,8 +607,18 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         # Only at the start of a line, and only before a word's end (not "相关阅读材料显示…",
         # "관련기사를 보면…"): "Lesen Sie auch, was …" and "関連記事は…。" end as sentences.
-        rf"^\W*{_alternatives([p for phrases in _READ_ALSO.values() for p in phrases])}"
-        r"(?!\w)(\W.{0,200})?(?<![.。])$",
+        # Each phrase with what may follow it, so that the alternation is still grouped by
+        # first letter. No "\s*" before the headline: ".{0,200}" takes spaces too.
+        r"^\W*"
+        + _alternatives(
+            [p + r"(?!\w)(\W.{0,200})?" for phrases in _READ_ALSO.values() for p in phrases]
+            + [
+                p + r"\s*([:|»›>→–—-].{0,200})?"
+                for phrases in _RELATED_HEADINGS.values()
+                for p in phrases
+            ]
+        )
+        + r"(?<![.。])$",
         '"Read also" labels and lines in 19 languages ("Lire aussi : …", "Lesen Sie auch",'
         ' "Czytaj także", "Читайте также", "Baca juga", "اقرأ أيضا", "관련기사", "関連記事",'
         ' "相关阅读"), alone or before the linked headline',

@@ -386,6 +386,13 @@ def test_a_label_and_its_linked_headline_go(html: str) -> None:
         "Czytaj także uzasadnienie, które rząd opublikował w poniedziałku.",
         "Читайте также комментарий министра, опубликованный вчера.",
         "関連記事は、政府の発表を詳しく伝えた。",
+        # A subheading that starts with a heading's words: those go only alone or before a
+        # separator ("Zum Thema: …", "Подробнее | …").
+        "Zum Thema Energie äußerte sich niemand",
+        "Подробнее о реформе",
+        "Per approfondire il tema serve tempo",
+        "Más información llegará el lunes",
+        "Polecamy wszystkim cierpliwość",
         # A photo label that is a sentence.
         "Foto: Die Polizei hat ein Bild des Verdächtigen veröffentlicht. Es ist unscharf.",
         "Фото: что видно на снимке, не ясно?",
@@ -400,6 +407,23 @@ def test_a_label_and_its_linked_headline_go(html: str) -> None:
 def test_lines_that_are_prose_stay(line: str) -> None:
     assert not drops_line(line, TABLE)
     assert html_to_text(f"<p>{line}</p>") == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Zum Thema: Was die Regierung plant",
+        "Mehr zum Thema",
+        "Подробнее: Что изменит новый закон",
+        "ПО ТЕМЕ",
+        "Per approfondire | Le bollette",
+        "Más información » Las claves de la reforma",
+        "Relacionado – El debate nuclear",
+        "Polecamy:",
+    ],
+)
+def test_headings_go_alone_or_before_a_separator(line: str) -> None:
+    assert drops_line(line, TABLE)
 
 
 def test_edited_by_lines_go() -> None:
