@@ -643,7 +643,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         # Names apart by commas, or one name and a full stop: "Edited by hand, the film took a
         # year." is prose. A name holds no comma, so the split into names is unique (linear).
         r"^\W*(edited by|editad[oa] por|édité par|a cura di|redigert av|redigerad av"
-        r"|redigeret af) ([^,.;:!?()]{1,60}\.?|[^,.;:!?()]{1,60}(,\s*[^,.;:!?()]{1,60}){1,3})$",
+        r"|redigeret af) ([^,.;:!?()]{1,60}\.?|[^,.;:!?()]{1,60}(,[^,.;:!?()]{1,60}){1,3})$",
         '"Edited by …" lines ("Editado por", "A cura di"): an editor\'s names',
     ),
     _line(
