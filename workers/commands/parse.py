@@ -2,7 +2,8 @@
 
 One object per entry (id, url, title, text, published, author), built by the same
 ``build_article`` the process stage uses, so what this prints is what would be published; then a
-summary line. Exit 0 when the feed parsed, 1 with a one-line reason on stderr when it did not.
+summary line. Exit 0 when the feed parsed, 1 with a one-line reason on stderr when it did not,
+2 for an unknown ``--timezone``.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ def do_parse(
     now = now or datetime.now(UTC)
     try:
         zone = zone_info(timezone) if timezone is not None else None
-    except ValueError as exc:
+    except ValueError as exc:  # a malformed option, as everywhere: 2, not a feed unread (1)
         err.write(f"storywire parse: {exc}\n")
-        return 1
+        return 2
     try:
         body, headers, url = load(target, policy)
         feed = parse_feed(body, now=now, headers=headers, url=url, timezone=zone)
