@@ -220,7 +220,9 @@ def ms(seconds: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10000,100000", help="source counts, comma-separated")
     parser.add_argument("--rounds", type=int, default=100, help="dispatches timed per size")
     parser.add_argument("--load", type=int, default=10_000, help="sources in the loaded file")

@@ -156,7 +156,9 @@ def amqp_round(client: redis.Redis, items: list[bytes]) -> tuple[float, float] |
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--amqp", action="store_true", help="also time the AMQP sink")

@@ -68,8 +68,10 @@ def fixture_urls() -> tuple[set[str], set[str]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--rev", default="main", help="git revision of the old rules")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--rev", default="main", help="git revision of the old rules (default: main)"
+    )
     old = old_canonical_url(parser.parse_args().rev)
     links, anywhere = fixture_urls()
     for name, urls in (("entry links", links), ("URL strings anywhere", anywhere)):
