@@ -233,6 +233,36 @@ def test_the_documented_examples_handle_every_story_event_type() -> None:
     exec(body, {"msg": _FakeMessage(merged_event)})  # noqa: S102 - our own documentation
 
 
+def test_the_readme_example_reads_what_the_running_service_published(
+    redis_client: redis.Redis,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's consumer, run as written once STORYWIRE_REDIS_URL is exported as the README
+    says (`make run`'s embedded Redis is on a free port, not 6379), prints the headline."""
+    story, _ = with_article(StoryRecord(id="st_1"), _ARTICLE)
+    redis_client.rpush("sw:outbox", outbox_item(events.story_changed(story, created=True)))
+    RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    from_url = redis.Redis.from_url
+
+    def service_redis_only(url: str, **options: Any) -> redis.Redis:
+        # Checked before connecting: any other address may be someone else's Redis.
+        assert url == redis_server.url, f"the example connects to {url}"
+        return from_url(url, **options)
+
+    def replaying(client: redis.Redis, **options: Any) -> Consumer:
+        # The example waits for new events for ever; here it replays and stops when idle.
+        return Consumer(client, **options, start="0", block_ms=10, stop_when_idle=True)
+
+    monkeypatch.setattr(redis.Redis, "from_url", service_redis_only)
+    monkeypatch.setattr("storywire.adapters.consumer.Consumer", replaying)
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    exec(readme.split("```python\n", 1)[1].split("```\n", 1)[0], {})  # noqa: S102 - our docs
+    assert capsys.readouterr().out == "Talks resume credited to Reuters\n"
+
+
 class _FakeMessage:
     def __init__(self, event: CloudEvent) -> None:
         self.event = event
