@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
 from tests.support.pipes import into_a_reader_that_stops
-from workers.cli import main
+from workers.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,6 +135,26 @@ def test_metrics_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture
     out = " ".join(capsys.readouterr().out.split())
     assert "STORYWIRE_METRICS_HOST" in out
     assert "STORYWIRE_METRICS_PORT" in out
+
+
+def _options(parser: argparse.ArgumentParser, path: str) -> Iterator[tuple[str, argparse.Action]]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from _options(child, f"{path} {name}")
+        else:
+            yield path, action
+
+
+def test_every_option_with_a_default_says_it_in_its_help() -> None:
+    """An operator reading `--help` learns what an option left out means."""
+    unsaid = [
+        f"{path} {action.option_strings or action.dest}: {action.default!r}"
+        for path, action in _options(build_parser(), "storywire")
+        if action.default not in (None, False, argparse.SUPPRESS)
+        and "default" not in (action.help or "")
+    ]
+    assert unsaid == []
 
 
 @pytest.mark.parametrize("command", ["run", "sources load", "demo"])

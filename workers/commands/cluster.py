@@ -110,7 +110,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "throwaway embedded one",
     )
     cluster.add_argument(
-        "--prefix", default="storywire:cluster", help="Redis key prefix for --store redis"
+        "--prefix",
+        default="storywire:cluster",
+        help="Redis key prefix for --store redis (default storywire:cluster)",
     )
     cluster.add_argument(
         "--window-hours",

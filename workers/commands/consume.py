@@ -108,7 +108,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="stop after printing this many events",
     )
     parser.add_argument(
-        "--block", type=int, default=5000, help="ms to wait for new events per read"
+        "--block",
+        type=int,
+        default=5000,
+        help="ms to wait for new events per read (default 5000; 0: do not wait)",
     )
     parser.add_argument(
         "--exit-when-idle", action="store_true", help="stop when a read returns nothing"

@@ -196,7 +196,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run.add_argument("--sources", help="sources TOML (default: $STORYWIRE_SOURCES_FILE)")
     run.set_defaults(func=cmd_run)
     demo = sub.add_parser("demo", help="run the service offline on recorded feeds, print stories")
-    demo.add_argument("--recorded", default="seeds/recorded", help="recorded feeds directory")
+    demo.add_argument(
+        "--recorded",
+        default="seeds/recorded",
+        help="recorded feeds directory (default: seeds/recorded)",
+    )
     demo.add_argument("--redis-url", help="use this Redis instead of a throwaway embedded one")
     demo.add_argument(
         "--timeout",

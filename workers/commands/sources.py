@@ -291,7 +291,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action.set_defaults(func=func)
     disable = actions.add_parser("disable", help="stop polling, keep the record")
     disable.add_argument("id")
-    disable.add_argument("--reason", default="disabled by operator")
+    disable.add_argument(
+        "--reason",
+        default="disabled by operator",
+        help="kept in its record, shown by `sources show` (default: disabled by operator)",
+    )
     disable.set_defaults(func=cmd_disable)
     load = actions.add_parser("load", help="add or update the sources of a sources TOML file")
     load.add_argument("file", nargs="?", help="sources file (default: $STORYWIRE_SOURCES_FILE)")
