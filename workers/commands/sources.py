@@ -272,10 +272,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add = actions.add_parser("add", help="add (or update) one source")
     add.add_argument("id")
     add.add_argument("url")
-    add.add_argument("--outlet")
+    add.add_argument("--outlet", help="the name events credit (default: the id)")
     add.add_argument("--domain", help="politeness budget key (default: registrable domain)")
-    add.add_argument("--min-interval", type=float, dest="min_interval")
-    add.add_argument("--max-interval", type=float, dest="max_interval")
+    add.add_argument(
+        "--min-interval", type=float, dest="min_interval", help="seconds (default 300)"
+    )
+    add.add_argument(
+        "--max-interval", type=float, dest="max_interval", help="seconds (default 21600)"
+    )
     add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
     add.set_defaults(func=cmd_add)
     actions.add_parser(
