@@ -23,7 +23,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for module in COMMANDS:
         module.register(sub)
+    _describe(sub)
     return parser
+
+
+def _describe(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Each command's help line also heads its own ``--help``, which otherwise opens on usage
+    alone; written once, in ``add_parser(help=...)``."""
+    for listed in sub._choices_actions:
+        command = sub.choices[listed.dest]
+        command.description = command.description or listed.help
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

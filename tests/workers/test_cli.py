@@ -157,6 +157,21 @@ def test_every_option_with_a_default_says_it_in_its_help() -> None:
     assert unsaid == []
 
 
+def test_every_command_says_what_it_does_atop_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """`storywire run --help` opens with the line `storywire --help` lists it under."""
+    with pytest.raises(SystemExit):
+        main(["sources", "enable", "--help"])
+    assert "poll again now, with a clean failure run" in capsys.readouterr().out
+    commands = [
+        f"{path} {name}"
+        for path, action in _options(build_parser(), "storywire")
+        if isinstance(action, argparse._SubParsersAction)
+        for name, child in action.choices.items()
+        if not child.description
+    ]
+    assert commands == []
+
+
 @pytest.mark.parametrize("command", ["run", "sources load", "demo"])
 @pytest.mark.parametrize(
     "content",
