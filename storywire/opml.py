@@ -32,6 +32,7 @@ _NOT_FEEDS = frozenset({"link", "include"})
 _SCRAPED = re.compile(r"xpath|dotnotation", re.IGNORECASE)
 # Sources a reader runs itself: Liferea's "|command", Newsboat's exec:, filter: and query:.
 _LOCAL = re.compile(r"^\s*(?:\||exec:|filter:|query:)", re.IGNORECASE)
+_ENTITIES_REFUSED = "the DOCTYPE declares entities, which OPML never needs: refused"
 _POSITION = re.compile(r", line \d+, column \d+$")
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -115,8 +116,7 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
     ids = Ids(set(known))
     already = duplicates = 0
     field_names = {f.name for f in fields(Source)}
-    for number, (outline, folders) in enumerate(_outlines(root), start=1):
-        attributes = _plain_attributes(outline)
+    for number, (outline, attributes, folders) in enumerate(_outlines(root), start=1):
         url = _feed_url(attributes)
         kind = attributes.get("type", "").strip()
         why = _not_a_feed(kind, url)
@@ -197,7 +197,7 @@ def _parse(data: bytes) -> Any:
     # parse catches what the byte scan cannot see (a UTF-16 file), which libxml2's own
     # amplification limit keeps bounded until then.
     if drop_entity_declarations(data)[1] is not None:
-        raise OpmlError("the DOCTYPE declares entities, which OPML never needs: refused")
+        raise OpmlError(_ENTITIES_REFUSED)
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
@@ -209,23 +209,25 @@ def _parse(data: bytes) -> Any:
         raise OpmlError(f"not XML: {where}{_POSITION.sub('', str(exc.msg))}") from exc
     dtd: Any = root.getroottree().docinfo.internalDTD  # the stubs lack DTD.entities
     if dtd is not None and dtd.entities():
-        raise OpmlError("the DOCTYPE declares entities, which OPML never needs: refused")
+        raise OpmlError(_ENTITIES_REFUSED)
     if _local(root) != "opml":
         raise OpmlError(f"root element is <{_local(root)}>, not <opml>")
     return root
 
 
-def _outlines(root: Any) -> Iterator[tuple[Any, tuple[str, ...]]]:
-    """Every outline in document order, with the names of the folders it is in, outermost
-    first (a folder named "a/b" is two, as a sources file's folder writes it)."""
+def _outlines(root: Any) -> Iterator[tuple[Any, dict[str, str], tuple[str, ...]]]:
+    """Every outline in document order, with its ``_plain_attributes`` and the names of the
+    folders it is in, outermost first (a folder named "a/b" is two, as a sources file's
+    folder writes it)."""
     stack: list[tuple[Any, tuple[str, ...]]] = [
         (child, ()) for child in reversed(root) if _local(child) not in ("", "head")
     ]
     while stack:
         element, folders = stack.pop()
         if _local(element) == "outline":
-            yield element, folders
-            name = _name(_plain_attributes(element))
+            attributes = _plain_attributes(element)
+            yield element, attributes, folders
+            name = _name(attributes)
             folders = (*folders, *(p.strip() for p in name.split("/") if p.strip()))
         stack.extend((child, folders) for child in reversed(element) if _local(child))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -266,6 +266,10 @@ def cmd_export_opml(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# What a source has when `sources add` is not told: its help names these.
+_DEFAULTS = {f.name: f.default for f in fields(Source)}
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sources = sub.add_parser("sources", help="manage the polled sources in Redis")
     actions = sources.add_subparsers(dest="action", required=True)
@@ -275,10 +279,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add.add_argument("--outlet", help="the name events credit (default: the id)")
     add.add_argument("--domain", help="politeness budget key (default: registrable domain)")
     add.add_argument(
-        "--min-interval", type=float, dest="min_interval", help="seconds (default 300)"
+        "--min-interval",
+        type=float,
+        dest="min_interval",
+        help=f"seconds (default {_DEFAULTS['min_interval']:g})",
     )
     add.add_argument(
-        "--max-interval", type=float, dest="max_interval", help="seconds (default 21600)"
+        "--max-interval",
+        type=float,
+        dest="max_interval",
+        help=f"seconds (default {_DEFAULTS['max_interval']:g})",
     )
     add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
     add.set_defaults(func=cmd_add)
