@@ -404,10 +404,17 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
+        barred = self._editions(feats, doc, t, copies)
         copy_of, copied, story, score = self._find_copy(feats, doc, t, copies)
+        if story is not None and story.id in barred:
+            # Another outlet's copy of an earlier edition: a copy of yesterday's page is
+            # yesterday's story, which this edition is not.
+            copy_of, copied, story, score = None, (), None, 0.0
         others: list[StoryState] = []
         if story is None:
-            story, score, others = self._best_story(vec, ent, top[: p.query_terms], feats, t)
+            story, score, others = self._best_story(
+                vec, ent, top[: p.query_terms], feats, t, barred=barred
+            )
             if story is not None and arrivals is not None and score < p.defer_below:
                 self._hold(doc, feats, arrivals, t)
                 return None
@@ -444,6 +451,8 @@ class StoryEngine:
             outlet=doc.outlet,
             copied=copied,
             dated=_dated(doc),
+            title_shape=feats.title_shape,
+            title_key=feats.title_key,
         )
         store.commit(
             Commit(
@@ -664,6 +673,28 @@ class StoryEngine:
             rec = up
         return rec
 
+    def _editions(
+        self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord]
+    ) -> set[str]:
+        """The stories of the outlet's items this document is another edition of
+        (``Params.edition_gap_hours``), published before it or polled before it. Dated items
+        only: an undated one's time is when it was fetched, which says nothing of a series'
+        rhythm."""
+        p = self.params
+        if not (p.edition_gap_hours and feats.title_key and doc.outlet and _dated(doc)):
+            return set()
+        gap = p.edition_gap_hours * 3600.0
+        return {
+            story.id
+            for rec in copies
+            if rec.title_shape == feats.title_shape
+            and rec.title_key not in (0, feats.title_key)
+            and rec.outlet == doc.outlet
+            and rec.dated
+            and gap <= abs(t - rec.time) <= p.window
+            and (story := self._surviving(rec.story_id)) is not None
+        }
+
     def _surviving(self, story_id: str) -> StoryState | None:
         """The live story ``story_id`` is now part of: itself, or the one merges folded it
         into (a record keeps the story it joined; merges after it chain)."""
@@ -690,7 +721,11 @@ class StoryEngine:
         query: list[str],
         feats: DocFeatures,
         t: float,
+        *,
+        barred: Collection[str] = (),
     ) -> tuple[StoryState | None, float, list[StoryState]]:
+        """The story ``vec`` joins (None: it starts one), its score, and the candidates it
+        resembles (merge partners). ``barred`` stories are not candidates."""
         p = self.params
         # The window bounds both sides: a late document (a backfill, a file whose dates go
         # backwards) is not the event of a story that began more than a window after it.
@@ -707,6 +742,8 @@ class StoryEngine:
         # Picked, sorted by id, then stably by votes: all in C (no Python call per story).
         ranked = sorted(compress(votes, map(floor.__le__, votes.values())))
         ranked.sort(key=votes.__getitem__, reverse=True)
+        if barred:
+            ranked = [sid for sid in ranked if sid not in barred]
         del ranked[p.max_candidates :]
         loaded = self.store.load(ranked)
         best: StoryState | None = None

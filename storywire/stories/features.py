@@ -615,6 +615,8 @@ class DocFeatures:
     sketch: tuple[int, ...]  # bottom-k MinHash sketch of the body's word shingles, ascending
     length: int  # number of content words (title + body)
     ordered_entities: tuple[str, ...] = ()  # the entities in ``terms`` order (deterministic)
+    title_shape: int = 0  # ``_title_shape``: the headline less its numbers and dates
+    title_key: int = 0  # and those numbers and dates (0: it names no date)
 
 
 def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
@@ -650,6 +652,35 @@ def sketch_similarity(a: tuple[int, ...], b: tuple[int, ...], k: int) -> float:
     union = sorted(sa | sb)[:k]
     shared = sum(1 for x in union if x in sa and x in sb)
     return shared / len(union)
+
+
+# A date in figures: 9/7/26, 9/7, 2026-09-07, 07.09.2026 (not a score "2-1" nor "3.5").
+_NUMERIC_DATE = re.compile(
+    r"\b(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{4}-\d\d-\d\d|\d\d?\.\d\d?\.\d{4})\b"
+)
+
+
+def _title_shape(title: str, entries: list[_Entry]) -> tuple[int, int]:
+    """Two 32-bit hashes of a headline: of its content words less its numbers and date words
+    (0 when none is left), and of those numbers and date words (0 when it names no date: no
+    weekday, month or date in figures). An outlet's dated series (a daily puzzle, a lottery
+    draw, a horoscope) keeps the first from one edition to the next and changes the second;
+    a re-posted article keeps both; "Keller trial, day 3" names no date."""
+    words: set[int] = set()
+    when: list[int] = []
+    dated = _NUMERIC_DATE.search(title) is not None
+    for feature, _, _, hashed in entries:
+        if not feature:
+            continue
+        if feature in DATE_WORDS:
+            dated = True
+            when.append(hashed)
+        elif feature < "$":  # a number ("#" + digits)
+            when.append(hashed)
+        else:
+            words.add(hashed)
+    shape = hash(tuple(sorted(words))) & 0xFFFFFFFF if words else 0
+    return shape, hash(tuple(when)) & 0xFFFFFFFF if dated else 0
 
 
 def _counts(toks: list[str]) -> dict[str, int]:
@@ -777,12 +808,15 @@ def extract(
     else:
         sk = _sketch(body_entries, shingle, sketch_k)
     length = sum(head.values()) + sum(body.values())
+    shape, key = _title_shape(title, head_entries)
     return DocFeatures(
         terms=tf,
         entities=frozenset(ents),
         sketch=sk,
         length=length,
         ordered_entities=tuple(filter(ents.__contains__, tf)),
+        title_shape=shape,
+        title_key=key,
     )
 
 

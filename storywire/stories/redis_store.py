@@ -10,8 +10,8 @@ Layout (``P`` is the prefix):
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
 - ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
-  record (assignment, sketch, time, copy keys); ``P:docs`` sorted set doc id -> the time its
-  eviction counts from (``Commit.keep_time``)
+  record (assignment, sketch, time, copy keys, headline shape); ``P:docs`` sorted set doc id
+  -> the time its eviction counts from (``Commit.keep_time``)
 - ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
@@ -85,6 +85,8 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["q"] = record.copied
     if not record.dated:
         obj["z"] = 1
+    if record.title_shape:
+        obj["h"] = [record.title_shape, record.title_key]
     return orjson.dumps(obj)
 
 
@@ -104,6 +106,7 @@ def _held_to_json(held: HeldDoc) -> bytes:
             "entities": features.ordered_entities,
             "sketch": features.sketch,
             "length": features.length,
+            "title": [features.title_shape, features.title_key],
         }
     )
 
@@ -121,18 +124,22 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
         dated=obj.get("dated", True),
     )
     entities = tuple(obj["entities"])
+    title_shape, title_key = obj.get("title", (0, 0))
     features = DocFeatures(
         terms=obj["terms"],
         entities=frozenset(entities),
         sketch=tuple(obj["sketch"]),
         length=obj["length"],
         ordered_entities=entities,
+        title_shape=title_shape,
+        title_key=title_key,
     )
     return HeldDoc(doc, due, float(obj["since"]), features)
 
 
 def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
     obj = orjson.loads(raw)
+    title_shape, title_key = obj.get("h", (0, 0))  # absent: no headline words, or older
     record = DocRecord(
         doc_id=obj["d"],
         story_id=obj["s"],
@@ -145,6 +152,8 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
         outlet=obj.get("u"),
         copied=tuple(obj.get("q", ())),
         dated=not obj.get("z"),
+        title_shape=title_shape,
+        title_key=title_key,
     )
     return record, list(obj["c"])
 

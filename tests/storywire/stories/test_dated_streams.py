@@ -340,6 +340,91 @@ def test_one_event_reported_over_ten_days_stays_one_story(make_store: StoreFacto
     assert len(_spans_days(make_store(), docs)) == 1
 
 
+# -- an outlet's series ------------------------------------------------------------------------
+
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_CLUES = ("a tropical fruit", "not trimmed", "a glowing coal", "a meat sauce", "to hatch")
+
+
+def _puzzle(
+    day: int, *, outlet: str = "mashable.com", hours: float = 0.5, **changes: object
+) -> Doc:
+    """One day's edition of an outlet's daily puzzle page: the same headline but for the
+    number and the date, the same stock paragraphs, that day's clue."""
+    doc = Doc(
+        id=f"{outlet}-{day}",
+        title=f"Wordle today: Hint and answer #{1906 + day} for {_WEEKDAYS[day % 7]}, "
+        f"September {7 + day}",
+        text=(
+            "Looking for the most recent Wordle answer? Click here for today's Wordle hints, "
+            "as well as our daily answers and hints for The New York Times Mini Crossword, "
+            f"Connections and Strands puzzles. Today's clue: {_CLUES[day % len(_CLUES)]}. "
+            "Wordle is a daily word game that challenges players to guess a five-letter word "
+            "in six tries."
+        ),
+        published=T0 + (24 * day + hours) * H,
+        outlet=outlet,
+        url=f"https://{outlet}/wordle-{1906 + day}",
+    )
+    return replace(doc, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("order", ["in order", "a day late"])
+def test_an_outlets_daily_puzzle_is_a_story_a_day(make_store: StoreFactory, order: str) -> None:
+    """Each day's puzzle page is its own story. Their stock paragraphs outweighed the changed
+    number and date, and the pages chained into one story for as long as the series ran. A
+    page polled after the next day's is not that day's story either."""
+    docs = [_puzzle(day) for day in range(5)]
+    if order == "a day late":
+        docs[1], docs[2] = docs[2], docs[1]
+    got = StoryEngine(make_store()).assign_many(docs)
+    assert len({a.story_id for a in got}) == 5
+
+
+def test_without_the_edition_rule_the_daily_puzzle_chains(make_store: StoreFactory) -> None:
+    """The rule is what keeps the days apart (``edition_gap_hours=0`` disables it)."""
+    engine = StoryEngine(make_store(), Params(edition_gap_hours=0))
+    assert len({a.story_id for a in engine.assign_many([_puzzle(day) for day in range(5)])}) == 1
+
+
+def test_another_outlets_page_for_the_same_day_joins_that_days_story(
+    make_store: StoreFactory,
+) -> None:
+    """Two outlets' pages for one day's puzzle are one story; the next day's page of either
+    outlet is not."""
+    engine = StoryEngine(make_store())
+    first = engine.assign(_puzzle(0))
+    other = engine.assign(
+        _puzzle(0, outlet="usatoday.com", hours=1.0, title="Wordle #1906 hints and answer today")
+    )
+    later = engine.assign(_puzzle(1))
+    assert other.story_id == first.story_id
+    assert later.story_id != first.story_id
+
+
+@pytest.mark.parametrize(
+    ("label", "changes"),
+    [
+        ("re-posted a day later", {"id": "again", "url": "https://mashable.com/again"}),
+        ("updated hours later", {"id": "update", "published": T0 + 6.5 * H}),
+        ("undated", {"id": "undated", "dated": False}),
+        ("no outlet", {"id": "anonymous", "outlet": None}),
+    ],
+)
+def test_what_is_not_the_next_edition_joins_as_before(
+    make_store: StoreFactory, label: str, changes: dict[str, object]
+) -> None:
+    """The same headline again (a re-post), the next number within hours (an update), an
+    item whose time is when it was fetched, an item of no known outlet: none is an edition."""
+    engine = StoryEngine(make_store())
+    first = engine.assign(_puzzle(0))
+    if label == "re-posted a day later":
+        doc = replace(_puzzle(0), published=T0 + 24.5 * H, **changes)  # type: ignore[arg-type]
+    else:
+        doc = _puzzle(1, **changes)
+    assert engine.assign(doc).story_id == first.story_id, label
+
+
 # -- window edges --------------------------------------------------------------------------
 
 

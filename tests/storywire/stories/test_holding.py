@@ -254,3 +254,21 @@ def test_a_held_document_keeps_whether_its_time_was_given(
         (held,), _ = store.due(1, 0.0)
     assert held.doc.dated is False
     assert held.doc.published == doc.published
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_a_held_document_keeps_its_headline_hashes(kind: str, redis_client: redis.Redis) -> None:
+    """Its release tells the next edition of an outlet's series by them (``Params``,
+    ``edition_gap_hours``); the held text is not kept to compute them again."""
+    store = MemoryStoryStore() if kind == "memory" else RedisStoryStore(redis_client)
+    doc = replace(_docs()[0], title="Powerball winning numbers for Monday, Sept. 14")
+    features = StoryEngine(store).features(doc)
+    assert features.title_shape
+    assert features.title_key
+    with store.locked():
+        store.hold(HeldDoc(doc, 1, 0.0, features))
+        (held,), _ = store.due(1, 0.0)
+    assert (held.features.title_shape, held.features.title_key) == (
+        features.title_shape,
+        features.title_key,
+    )
