@@ -24,7 +24,8 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "storywire_articles_total": (
         "counter",
-        "Articles processed, by kind (new, updated, rejected).",
+        "Articles processed, by kind (new, updated, rejected; dropped: the batch's source was "
+        "removed before it was processed).",
     ),
     "storywire_stories_total": (
         "counter",

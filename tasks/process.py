@@ -27,7 +27,9 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
     try:
         source = rt.sources.get(source_id)
         if source is None:
+            # Removed since its fetch: no outlet to credit the entries to.
             log.warning("process.unknown_source", source_id=source_id, dropped=len(items))
+            count(rt.redis, {"articles:dropped": len(items)})
             return
         report = process_entries(
             source,

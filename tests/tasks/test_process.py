@@ -11,6 +11,7 @@ import redis
 
 import tasks.process
 from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.redis_metrics import COUNTERS_KEY
 from storywire.identity import article_id
 from storywire.models import Entry, Source
 from storywire.settings import Settings
@@ -84,3 +85,21 @@ def test_the_workers_ledger_keeps_records_for_the_configured_retention(
     assert retention is not None
     for key in (f"sw:article:{aid}", f"sw:story:{story}"):
         assert retention - 60 < rt.redis.ttl(key) <= retention
+
+
+def test_a_batch_whose_source_was_removed_is_counted_as_dropped(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source removed between its fetch and the batch's processing: the entries cannot be
+    attributed to an outlet, so they are dropped, and the articles metric says how many (a log
+    line alone left them unaccounted for on the dashboards)."""
+    published = CountingPublish()
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.process, "publish", published)
+    entry = Entry(guid="1", link="https://gone.example/1", title="Storm floods Chile",
+                  summary_html="", content_html="<p>Storm floods Chile.</p>", published=NOW)  # fmt: skip
+    items = [[f"g:{n}", entry.to_dict()] for n in range(3)]
+    result = tasks.process.process.apply(args=("gone", NOW.isoformat(), items))
+    assert result.successful()
+    assert rt.redis.hget(COUNTERS_KEY, "articles:dropped") == b"3"
+    assert published.calls == 0
