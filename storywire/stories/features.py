@@ -666,7 +666,7 @@ def _title_shape(title: str, entries: list[_Entry]) -> tuple[int, int]:
     weekday, month or date in figures). An outlet's dated series (a daily puzzle, a lottery
     draw, a horoscope) keeps the first from one edition to the next and changes the second;
     a re-posted article keeps both; "Keller trial, day 3" names no date."""
-    words: set[int] = set()
+    words: set[str] = set()
     when: list[int] = []
     dated = _NUMERIC_DATE.search(title) is not None
     for feature, _, _, hashed in entries:
@@ -678,8 +678,8 @@ def _title_shape(title: str, entries: list[_Entry]) -> tuple[int, int]:
         elif feature < "$":  # a number ("#" + digits)
             when.append(hashed)
         else:
-            words.add(hashed)
-    shape = hash(tuple(sorted(words))) & 0xFFFFFFFF if words else 0
+            words.add(feature)  # "hints" and "hint" alike
+    shape = xxhash.xxh3_64_intdigest("\0".join(sorted(words)).encode()) & 0xFFFFFFFF if words else 0
     return shape, hash(tuple(when)) & 0xFFFFFFFF if dated else 0
 
 
