@@ -687,8 +687,8 @@ class StoryEngine:
         return {
             story.id
             for rec in copies
-            if rec.title_shape == feats.title_shape
-            and rec.title_key not in (0, feats.title_key)
+            if rec.title_key not in (0, feats.title_key)
+            and rec.title_shape == feats.title_shape
             and rec.outlet == doc.outlet
             and rec.dated
             and gap <= abs(t - rec.time) <= p.window

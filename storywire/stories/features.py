@@ -615,8 +615,8 @@ class DocFeatures:
     sketch: tuple[int, ...]  # bottom-k MinHash sketch of the body's word shingles, ascending
     length: int  # number of content words (title + body)
     ordered_entities: tuple[str, ...] = ()  # the entities in ``terms`` order (deterministic)
-    title_shape: int = 0  # ``_title_shape``: the headline less its numbers and dates
-    title_key: int = 0  # and those numbers and dates (0: it names no date)
+    title_shape: int = 0  # ``_title_shape``: a dated headline less its numbers and dates
+    title_key: int = 0  # and those numbers and dates (both 0: the headline names no date)
 
 
 def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
@@ -661,26 +661,28 @@ _NUMERIC_DATE = re.compile(
 
 
 def _title_shape(title: str, entries: list[_Entry]) -> tuple[int, int]:
-    """Two 32-bit hashes of a headline: of its content words less its numbers and date words
-    (0 when none is left), and of those numbers and date words (0 when it names no date: no
-    weekday, month or date in figures). An outlet's dated series (a daily puzzle, a lottery
-    draw, a horoscope) keeps the first from one edition to the next and changes the second;
-    a re-posted article keeps both; "Keller trial, day 3" names no date."""
+    """Two 32-bit hashes of a headline that names a date (a weekday, a month, a date in
+    figures): of its content words less its numbers and date words, and of those numbers and
+    date words; (0, 0) for any other headline. An outlet's dated series (a daily puzzle, a
+    lottery draw, a horoscope) keeps the first from one edition to the next and changes the
+    second; a re-posted article keeps both; "Keller trial, day 3" names no date."""
     words: set[str] = set()
     when: list[int] = []
-    dated = _NUMERIC_DATE.search(title) is not None
+    dated = False
     for feature, _, _, hashed in entries:
-        if not feature:
-            continue
         if feature in DATE_WORDS:
             dated = True
             when.append(hashed)
+        elif not feature:
+            continue
         elif feature < "$":  # a number ("#" + digits)
             when.append(hashed)
         else:
             words.add(feature)  # "hints" and "hint" alike
-    shape = xxhash.xxh3_64_intdigest("\0".join(sorted(words)).encode()) & 0xFFFFFFFF if words else 0
-    return shape, hash(tuple(when)) & 0xFFFFFFFF if dated else 0
+    if not (dated or _NUMERIC_DATE.search(title)):
+        return 0, 0
+    shape = xxhash.xxh3_64_intdigest("\0".join(sorted(words)).encode()) & 0xFFFFFFFF
+    return shape, hash(tuple(when)) & 0xFFFFFFFF
 
 
 def _counts(toks: list[str]) -> dict[str, int]:

@@ -85,7 +85,7 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["q"] = record.copied
     if not record.dated:
         obj["z"] = 1
-    if record.title_shape:
+    if record.title_key:  # only headlines that name a date: the few an edition can match
         obj["h"] = [record.title_shape, record.title_key]
     return orjson.dumps(obj)
 
