@@ -37,17 +37,20 @@ WFW = "http://wellformedweb.org/CommentAPI/"
 FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
 XML = "http://www.w3.org/XML/1998/namespace"
 
-# Elements inside an entry that feedparser stores under keys we never read.
+# Elements inside an entry that feedparser stores under keys we never read, or (media and
+# enclosures, _media) only their attributes, wherever they are nested. Not the categories:
+# feedparser folds those into tags (_category) and media:category and media:keywords too,
+# whose rules are not mirrored: an entry with one goes to feedparser.
 _IGNORED = frozenset(
     {
-        ("", "category"), ("", "comments"), ("", "enclosure"),
-        (DC, "subject"), (DC, "rights"), (DC, "publisher"), (DC, "format"),
+        ("", "comments"), ("", "enclosure"),
+        (DC, "rights"), (DC, "publisher"), (DC, "format"),
         (DC, "type"), (DC, "identifier"), (DC, "coverage"), (DC, "relation"),
-        (MEDIA, "content"), (MEDIA, "thumbnail"), (MEDIA, "credit"), (MEDIA, "keywords"),
-        (MEDIA, "category"), (MEDIA, "rating"), (MEDIA, "group"), (MEDIA, "player"),
+        (MEDIA, "content"), (MEDIA, "thumbnail"), (MEDIA, "credit"),
+        (MEDIA, "rating"), (MEDIA, "group"), (MEDIA, "player"),
         (SLASH, "comments"), (SLASH, "section"), (SLASH, "department"),
         (WFW, "commentRss"), (WFW, "comment"),
-        (ATOM, "category"), (ATOM, "rights"),
+        (ATOM, "rights"),
     }
 )  # fmt: skip
 _XML_TYPES = ("application/xml", "text/xml")
@@ -273,13 +276,11 @@ def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: P
             if "author" in values:
                 raise _DeclinedError("several authors: feedparser lists them in 'authors'")
             values["author"] = _fix(_leaf_text(child))
+        elif key == (DC, "subject") or (key == ("", "category") and not ns):
+            _category(child, values)
         elif key in _IGNORED:
             _check_ignored(child)
-            if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes
-                attributes = {str(name).lower(): str(value) for name, value in child.attrib.items()}
-                values.setdefault("media_content", []).append(attributes)
-            elif key == ("", "enclosure"):
-                _enclosure(child, values)
+            _media(child, values)
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
@@ -316,13 +317,66 @@ def _guid(child: etree._Element, values: dict[str, Any], base: str) -> None:
         values.setdefault("link", values["id"])
 
 
+def _attributes(element: etree._Element) -> dict[str, str]:
+    """The attributes as feedparser's strict parser hands them to its handlers: names and the
+    values of rel and type lower-cased. A namespaced one it would name otherwise: declined."""
+    out = {}
+    for name, value in element.attrib.items():
+        key = str(name).lower()
+        if key.startswith("{"):
+            raise _DeclinedError("a namespaced attribute")
+        out[key] = str(value).lower() if key in ("rel", "type") else str(value)
+    return out
+
+
+def _media(element: etree._Element, values: dict[str, Any]) -> None:
+    """What feedparser keeps of an ignored element and those nested in it (media:group holds
+    media:content and media:thumbnail, which it lists as the entry's): their attributes."""
+    for inner in element.iter():
+        key = _key(inner)
+        if key == (MEDIA, "content"):
+            values.setdefault("media_content", []).append(_attributes(inner))
+        elif key == (MEDIA, "thumbnail"):
+            if (inner.text or "").strip():
+                raise _DeclinedError("a thumbnail's URL as its text")
+            values.setdefault("media_thumbnail", []).append(_attributes(inner))
+        elif key == ("", "enclosure"):
+            _enclosure(inner, values)
+
+
 def _enclosure(element: etree._Element, values: dict[str, Any]) -> None:
     """An RSS enclosure among the entry's links, as feedparser adds it: its url (else uri,
     else href) attribute as is, not joined to the base."""
-    attributes = {str(name).lower(): str(value) for name, value in element.attrib.items()}
+    attributes = _attributes(element)
     href = attributes.get("url", attributes.get("uri", attributes.get("href")))
     link = {"rel": "enclosure", "href": href or attributes.get("href")}
+    if "type" in attributes:
+        link["type"] = attributes["type"]
     values.setdefault("links", []).append(link)
+
+
+def _category(element: etree._Element, values: dict[str, Any]) -> None:
+    """A category (RSS, Atom) or dc:subject among the entry's tags, by feedparser's rules: its
+    attributes make a tag, and its text is that tag's term when it has none, else a tag of
+    its own; a tag already listed is not listed again."""
+    attributes = _attributes(element)
+    tags: list[dict[str, str | None]] = values.setdefault("tags", [])
+    scheme = attributes.get("scheme", attributes.get("domain"))
+    _add_tag(tags, attributes.get("term"), scheme, attributes.get("label"))
+    text = _fix(_leaf_text(element))
+    if text and tags and not tags[-1]["term"]:
+        tags[-1]["term"] = text
+    elif text:
+        _add_tag(tags, text, None, None)
+
+
+def _add_tag(
+    tags: list[dict[str, str | None]], term: str | None, scheme: str | None, label: str | None
+) -> None:
+    if term or scheme or label:
+        tag = {"term": term, "scheme": scheme, "label": label}
+        if tag not in tags:
+            tags.append(tag)
 
 
 def _check_ignored(element: etree._Element) -> None:
@@ -412,11 +466,11 @@ def _atom_entry(entry_el: etree._Element, base: str, feed_lang: str | None) -> F
             authors.append(_atom_person(child))
         elif key == (DC, "language"):
             values["language"] = _fix(_leaf_text(child))
+        elif key in ((ATOM, "category"), (DC, "subject")):
+            _category(child, values)
         elif key in _IGNORED:
             _check_ignored(child)
-            if key == (MEDIA, "content"):  # as feedparser keeps it: its attributes
-                attributes = {str(name).lower(): str(value) for name, value in child.attrib.items()}
-                values.setdefault("media_content", []).append(attributes)
+            _media(child, values)
         else:
             raise _DeclinedError(f"unmapped element {key}")
     if "summary" not in values and entry.contents:
@@ -452,7 +506,10 @@ def _atom_link(child: etree._Element, values: dict[str, Any], base: str) -> None
     ):
         values["link"] = _urljoin(base or "", href)
     elif rel == "enclosure":
-        values.setdefault("links", []).append({"rel": rel, "href": _urljoin(base or "", href)})
+        link = {"rel": rel, "href": _urljoin(base or "", href)}
+        if child.get("type") is not None:  # lower-cased, as feedparser's strict parser does
+            link["type"] = child.get("type", "").lower()
+        values.setdefault("links", []).append(link)
 
 
 def _atom_person(person: etree._Element) -> dict[str, str]:

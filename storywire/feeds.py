@@ -34,6 +34,7 @@ from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
 from storywire.sources import syndication_period
+from storywire.urls import split_url, web_url
 
 _BENIGN = (feedparser.NonXMLContentType,)
 
@@ -415,12 +416,15 @@ def _entry_from_feedparser(
     summary = str(raw.get("summary", ""))
     if not summary and not content_html and not _has_image(raw):
         summary = _text(dict.get(raw, "media_description")) or ""
-    return Entry(
-        guid=_text(raw.get("id")) or None,
-        link=_original_link(raw)
+    link = (
+        _original_link(raw)
         or _text(raw.get("link"))
         or (None if atom else _page_guid(raw))
-        or _enclosure(raw),
+        or _enclosure(raw)
+    )
+    return Entry(
+        guid=_text(raw.get("id")) or None,
+        link=link,
         title=str(raw.get("title", "")),
         summary_html=summary,
         content_html=content_html,
@@ -431,6 +435,14 @@ def _entry_from_feedparser(
         language=_declared_language(raw, body)
         if atom
         else language_code(dict.get(raw, "language")),
+        image=_feed_image(raw, link),
+        # RSS <category> and dc:subject, Atom <category> (its label, else its term), and the
+        # Media RSS and iTunes keywords feedparser adds to the same list.
+        categories=entry_categories(
+            t.get("label") or t.get("term")
+            for t in dict.get(raw, "tags") or []
+            if isinstance(t, Mapping)
+        ),
     )
 
 
@@ -478,6 +490,83 @@ def _enclosure(raw: dict[str, Any]) -> str | None:
         ),
         None,
     )
+
+
+# Bounds of an entry's categories: a news item rarely has more than a dozen, none of them a
+# sentence; a feed that stuffs hundreds of SEO keywords into each item must not bloat every
+# event. Longer ones are cut, later ones dropped.
+MAX_CATEGORIES = 20
+CATEGORY_CHARS = 100
+
+
+def entry_categories(names: Iterable[object]) -> tuple[str, ...]:
+    """The feed's categories as events carry them: whitespace collapsed, empty ones dropped,
+    each spelling once (case-insensitively, the first kept), in the feed's order, at most
+    ``MAX_CATEGORIES`` of at most ``CATEGORY_CHARS`` characters."""
+    kept: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        # Cut before collapsing: a megabyte of junk costs nothing more than a word.
+        text = " ".join(name[: 4 * CATEGORY_CHARS].split())[:CATEGORY_CHARS].rstrip()
+        if text:
+            kept.setdefault(text.casefold(), text)
+            if len(kept) == MAX_CATEGORIES:
+                break
+    return tuple(kept.values())
+
+
+_IMAGE_FILE = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
+
+
+def _feed_image(raw: dict[str, Any], link: str | None) -> str | None:
+    """The lead image a feedparser entry (or the fast path's twin of one) names, absolute
+    against the entry's link; None when it names no http(s) one.
+
+    In order of what the feed says of it: a Media RSS image (the widest, when sizes are
+    given), a Media RSS thumbnail (a smaller rendition, chosen by the outlet), an enclosure of
+    an image type (an attachment: some CMSs' featured image), then the episode's itunes:image
+    (podcast art, often the show's cover). Each is tried in turn, so a data: or javascript:
+    URL gives way to the next."""
+    media = [m for m in dict.get(raw, "media_content") or [] if _media_image(m)]
+    thumbnails = [t for t in dict.get(raw, "media_thumbnail") or [] if isinstance(t, Mapping)]
+    enclosures = [
+        entry.get("href")
+        for entry in dict.get(raw, "links") or []
+        if isinstance(entry, Mapping)
+        and entry.get("rel") == "enclosure"
+        and str(entry.get("type") or "").startswith("image/")
+    ]
+    itunes = dict.get(raw, "image")
+    candidates = [
+        *(m.get("url") for m in sorted(media, key=_width, reverse=True)),  # stable: ties keep order
+        *(t.get("url") for t in sorted(thumbnails, key=_width, reverse=True)),
+        *enclosures,
+        itunes.get("href") if isinstance(itunes, Mapping) else None,
+    ]
+    return next(filter(None, (web_url(url, link) for url in candidates)), None)
+
+
+def _media_image(media: object) -> bool:
+    """A media:content that is a picture of the entry: medium="image" or an image type; with
+    neither (Media RSS makes both optional: the Guardian, Le Monde), an image file's name.
+    Not a Gravatar: WordPress.com lists the author's among each item's media."""
+    if not isinstance(media, Mapping):
+        return False
+    medium, kind = media.get("medium"), str(media.get("type") or "")
+    parts = split_url(str(media.get("url") or ""))
+    if parts is None or (parts.hostname or "").endswith("gravatar.com"):
+        return False
+    if medium or kind:
+        return medium == "image" or kind.startswith("image/")
+    return parts.path.lower().endswith(_IMAGE_FILE)
+
+
+def _width(media: Mapping[str, Any]) -> int:
+    try:
+        return int(str(media.get("width")).strip())
+    except ValueError:
+        return -1
 
 
 def _has_image(raw: dict[str, Any]) -> bool:
@@ -633,15 +722,19 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | 
     content_html = str(item.get("content_html") or "")
     if not content_html and item.get("content_text"):
         content_html = _text_as_html(str(item["content_text"]))
+    link = _str_or_none(item.get("url")) or _str_or_none(item.get("external_url"))
+    tags = item.get("tags")
     return Entry(
         guid=str(item["id"]) if item.get("id") is not None else None,
-        link=_str_or_none(item.get("url")) or _str_or_none(item.get("external_url")),
+        link=link,
         title=str(item.get("title") or ""),
         summary_html=str(item.get("summary") or ""),
         content_html=content_html,
         published=_clamp(published, now),
         author=author,
         language=language_code(item.get("language")),  # JSON Feed 1.1: an item's own
+        image=web_url(item.get("image"), link) or web_url(item.get("banner_image"), link),
+        categories=entry_categories(tags if isinstance(tags, list) else ()),
     )
 
 

@@ -104,10 +104,17 @@ class Entry:
     # The language declared for the entry, its own else its feed's (ISO 639-1): what an article
     # too short for detection is in.
     language: str | None = None
+    # The lead image the feed names for the entry (media:content, media:thumbnail, an image
+    # enclosure, itunes:image, JSON Feed image): absolute http(s), else None. An image of the
+    # content HTML is the process stage's to find (storywire.processing.build_article).
+    image: str | None = None
+    # The feed's own categories for the entry, normalised (storywire.feeds.entry_categories).
+    categories: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         raw = asdict(self)
         raw["published"] = iso(self.published) if self.published else None
+        raw["categories"] = list(self.categories)
         return raw
 
     @classmethod
@@ -123,6 +130,9 @@ class Entry:
             author=raw.get("author"),
             outlet=raw.get("outlet"),
             language=raw.get("language"),
+            # Messages queued before entries carried these have neither.
+            image=raw.get("image"),
+            categories=tuple(raw.get("categories", ())),
         )
 
 
@@ -143,6 +153,10 @@ class Article:
     entities: tuple[str, ...] = field(default=())
     lead: str = ""  # the first sentences, for notifications and previews
     html: str | None = None  # sanitised HTML for re-publishing (allow-list, absolute links)
+    # Absolute http(s) URL of the lead image: the feed's own, else the content's first real one.
+    image: str | None = None
+    # The feed's categories for the entry: trimmed, deduplicated, bounded (docs/events.md).
+    categories: tuple[str, ...] = field(default=())
     # When the poll that brought this text ran: a batch retried after a later poll's edit was
     # recorded must not record its older text over it (the ledger compares them). Not published.
     fetched_at: datetime | None = None
@@ -151,6 +165,7 @@ class Article:
         raw = asdict(self)
         raw["published"] = iso(self.published)
         raw["entities"] = list(self.entities)
+        raw["categories"] = list(self.categories)
         raw["fetched_at"] = iso(self.fetched_at) if self.fetched_at else None
         return raw
 
@@ -170,5 +185,8 @@ class Article:
             entities=tuple(raw.get("entities", ())),
             lead=str(raw.get("lead", "")),
             html=raw.get("html"),
+            # Ledger and pending records written before articles carried these have neither.
+            image=raw.get("image"),
+            categories=tuple(raw.get("categories", ())),
             fetched_at=parse_iso(raw["fetched_at"]) if raw.get("fetched_at") else None,
         )

@@ -12,6 +12,7 @@ from storywire.clean import (
     Rule,
     clean_title,
     detect_language,
+    first_image,
     html_to_text,
     lead,
     parse_rules,
@@ -21,7 +22,7 @@ from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
-from storywire.urls import canonical_url, split_url
+from storywire.urls import canonical_url, split_url, web_url
 
 LEAD_CHARS = 300
 
@@ -121,6 +122,7 @@ def build_article(
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
     url = canonical_url(entry.link) if entry.link else source.url
+    html = sanitize_html(body_html, base_url=base, rules=rules) if body_html else None
     return Article(
         id=article_id(source.id, entry_key),
         source_id=source.id,
@@ -137,7 +139,11 @@ def build_article(
         language=detect_language(f"{title}\n{text}") or entry.language,
         entities=extract_entities(title, text),
         lead=lead(text, lead_chars),
-        html=sanitize_html(body_html, base_url=base, rules=rules) if body_html else None,
+        html=html,
+        # The feed's own, else the first of the content: the sanitised HTML has dropped
+        # tracking pixels and emoji images and made links absolute against the entry's link.
+        image=entry.image or (web_url(first_image(html), base) if html else None),
+        categories=entry.categories,
         fetched_at=fetched_at,
     )
 

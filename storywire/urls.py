@@ -11,7 +11,15 @@ import re
 import socket
 import unicodedata
 from functools import partial
-from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import (
+    SplitResult,
+    parse_qsl,
+    quote,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 # Parameters that identify a campaign or a click, never the article itself.
 _TRACKING_EXACT = frozenset(
@@ -263,6 +271,30 @@ def registrable_domain(url_or_host: str) -> str:
     if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
+
+
+# Longer is no real image's address, and would ride along in every event of its article.
+MAX_IMAGE_URL = 2048
+_NOT_IN_A_URL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def web_url(link: object, base: str | None) -> str | None:
+    """``link`` made absolute against ``base`` when it is an http(s) URL, else None: another
+    scheme (data:, javascript:), a relative link with no base, whitespace inside, junk, or one
+    longer than ``MAX_IMAGE_URL``. For the addresses an event hands on as links to follow."""
+    if not isinstance(link, str):
+        return None
+    link = link.strip()
+    if not link or len(link) > MAX_IMAGE_URL or _NOT_IN_A_URL.search(link):
+        return None
+    try:
+        resolved = urljoin(base, link) if base else link
+    except ValueError:
+        return None
+    parts = split_url(resolved)
+    if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return resolved if len(resolved) <= MAX_IMAGE_URL else None
 
 
 def split_url(url: str) -> SplitResult | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from html import escape
+from html import escape, unescape
 from typing import Final
 from urllib.parse import urljoin
 
@@ -381,6 +381,18 @@ def sanitize_html(
         strip_comments=True,
     )
     return _BLANK_RUN.sub("\n", _NO_SRC_IMAGE.sub("", cleaned)).strip()
+
+
+# What nh3 writes for an image it kept: src first, quoted, with & and " escaped.
+_KEPT_IMAGE: Final = re.compile(r'<img src="([^"]*)"')
+
+
+def first_image(sanitized: str) -> str | None:
+    """The src of the first image in ``sanitize_html``'s output, None without one. That output
+    has no tracking pixel (a rule drops them), no emoji image (each is its character), the
+    lazy loader's real URL, links made absolute and only http(s) ones: no second parse."""
+    found = _KEPT_IMAGE.search(sanitized)
+    return unescape(found.group(1)) if found else None
 
 
 def absolute_links(html: str, base_url: str) -> str:
