@@ -10,6 +10,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from storywire.events.models import ARTICLE_VERSIONS, DEFAULT_ARTICLE_VERSIONS
+
 # The fetch task's hard time limit (tasks.options.FETCH), seconds. It lives here because the
 # source lease is checked against it and the core does not import tasks.
 FETCH_TIME_LIMIT = 120
@@ -79,6 +81,9 @@ class Settings:
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
     amqp_exchange: str = "storywire.events"
     amqp_lease_seconds: float = 15.0  # one drainer at a time; a dead one's lease lapses after this
+    # which versions of article.ingested the process stage publishes, comma-separated; both
+    # (each decision's in one write) while consumers move from v1 to v2 (docs/events.md)
+    article_event_versions: str = ",".join(DEFAULT_ARTICLE_VERSIONS)
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
@@ -101,6 +106,11 @@ class Settings:
                 "STORYWIRE_RETENTION_DAYS must be 0 (forever) or at least twice "
                 f"STORYWIRE_STORY_WINDOW_HOURS ({2 * self.story_window_hours / 24:g} days)"
             )
+
+    @property
+    def article_versions(self) -> tuple[str, ...]:
+        """The article.ingested versions to publish, in the order set ("v1", "v2")."""
+        return _versions(self.article_event_versions)
 
     @property
     def retention(self) -> float | None:
@@ -183,6 +193,17 @@ def _log_level(value: str) -> str | None:
     return None if value.upper() in known else "must be DEBUG, INFO, WARNING, ERROR or CRITICAL"
 
 
+def _versions(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(","))
+
+
+def _article_versions(value: str) -> str | None:
+    versions = _versions(value)
+    if set(versions) <= set(ARTICLE_VERSIONS) and len(set(versions)) == len(versions):
+        return None
+    return "must be v1, v2 or v1,v2 (the versions of article.ingested to publish, each once)"
+
+
 def _port(value: int) -> str | None:
     return None if 0 <= value <= 65535 else "must be a port, 0 to 65535 (0: none)"
 
@@ -201,6 +222,7 @@ _CHECKS: dict[str, Any] = {
     "sink": _one_of("redis", "amqp"),
     "stream_retention": _one_of("maxlen", "minid"),
     "metrics_port": _port,
+    "article_event_versions": _article_versions,
     **dict.fromkeys(
         ("stream_maxlen", "dispatch_interval", "max_in_flight", "lease_seconds",
          "connect_timeout", "read_timeout", "fetch_deadline", "max_body_bytes",

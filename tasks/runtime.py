@@ -36,7 +36,11 @@ class Runtime:
 
     @cached_property
     def ledger(self) -> RedisLedger:
-        return RedisLedger(self.redis, retention=self.settings.retention)
+        return RedisLedger(
+            self.redis,
+            retention=self.settings.retention,
+            article_versions=self.settings.article_versions,
+        )
 
     @cached_property
     def sink(self) -> Sink:

@@ -69,12 +69,21 @@ def outbox_item(event: CloudEvent) -> bytes:
 
 class RedisLedger:
     def __init__(
-        self, client: redis.Redis, prefix: str = PREFIX, *, retention: float | None = None
+        self,
+        client: redis.Redis,
+        prefix: str = PREFIX,
+        *,
+        retention: float | None = None,
+        article_versions: Sequence[str] = events.DEFAULT_ARTICLE_VERSIONS,
     ) -> None:
         self._r = client
         self._p = prefix
         self._ex = None if not retention else max(1, int(retention))  # None: kept for good
         self._claim = client.register_script(_CLAIM)
+        # Which article.ingested versions each record queues (STORYWIRE_ARTICLE_EVENT_VERSIONS)
+        self._versions = tuple(article_versions)
+        if not self._versions or not set(self._versions) <= set(events.ARTICLE_VERSIONS):
+            raise ValueError(f"article event versions {self._versions!r}: v1 and/or v2")
 
     @property
     def outbox_key(self) -> str:
@@ -297,7 +306,9 @@ class RedisLedger:
             out.append(events.story_merged(record, gone))
         elif changed:
             out.append(events.story_changed(record, created=created))
-        out.append(events.article_ingested(article, story_id, revision))
+        # Every version in this one write (the RPUSH below, inside MULTI/EXEC): a crash
+        # publishes all of them or none, and each carries the same decision and revision.
+        out.extend(events.article_ingested_events(article, story_id, revision, self._versions))
         if copy_of is not None:
             out.append(events.article_copied(article, story_id, copy_of, record))
         # Earlier arrivals that are copies of this article, published before them: each was

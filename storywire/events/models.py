@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from storywire.events.envelope import CloudEvent, event_id
 from storywire.models import Article, iso
 from storywire.stories_ledger import Member, StoryRecord
 
 ARTICLE_INGESTED = "storywire.article.ingested.v1"
+ARTICLE_INGESTED_V2 = "storywire.article.ingested.v2"
 ARTICLE_COPIED = "storywire.article.copied.v1"
 STORY_CREATED = "storywire.story.created.v1"
 STORY_UPDATED = "storywire.story.updated.v1"
@@ -18,12 +20,18 @@ STORY_MERGED = "storywire.story.merged.v1"
 SOURCE_FAILED = "storywire.source.failed.v1"
 EVENT_TYPES = (
     ARTICLE_INGESTED,
+    ARTICLE_INGESTED_V2,
     ARTICLE_COPIED,
     STORY_CREATED,
     STORY_UPDATED,
     STORY_MERGED,
     SOURCE_FAILED,
 )
+# The versions of article.ingested the process stage can publish, by the names
+# STORYWIRE_ARTICLE_EVENT_VERSIONS takes; each decision writes those asked for together.
+ARTICLE_VERSIONS: dict[str, str] = {"v1": ARTICLE_INGESTED, "v2": ARTICLE_INGESTED_V2}
+# Both while consumers move to v2 (docs/events.md, "Versions of article.ingested").
+DEFAULT_ARTICLE_VERSIONS = ("v1", "v2")
 
 
 class Format(str):
@@ -58,6 +66,28 @@ class ArticleData:
     html: Annotated[
         str | None,
         Doc("Sanitised HTML for re-publishing: p, a[href], em, strong, lists, blockquote, img."),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDataV2(ArticleData):
+    """One normalised article and the story it belongs to, with its lead image and the feed's
+    categories (v1's fields, then these two)."""
+
+    image: Annotated[
+        str | None,
+        Doc(
+            "Absolute http(s) URL of the lead image: the feed's (media:content, media:thumbnail, "
+            "an image enclosure, itunes:image, JSON Feed image), else the content's first; null "
+            "when none."
+        ),
+    ]
+    categories: Annotated[
+        list[str],
+        Doc(
+            "The feed's own categories for the entry, in its order: trimmed, each spelling once "
+            "(case-insensitively), at most 20 of at most 100 characters."
+        ),
     ]
 
 
@@ -125,6 +155,7 @@ class SourceFailedData:
 # The typed ``data`` of each event type: the schema generator and the validators start here.
 DATA_MODELS: dict[str, type] = {
     ARTICLE_INGESTED: ArticleData,
+    ARTICLE_INGESTED_V2: ArticleDataV2,
     ARTICLE_COPIED: ArticleCopiedData,
     STORY_CREATED: StoryData,
     STORY_UPDATED: StoryData,
@@ -140,7 +171,41 @@ def _revised(revision: int) -> tuple[str, ...]:
 def article_ingested(article: Article, story_id: str, revision: int = 0) -> CloudEvent:
     """``revision``: how many times the article's text changed before (0: never), so that an
     edit back to an earlier text is a new event; the first revision keeps the id it always had."""
-    data = ArticleData(
+    return _ingested(ARTICLE_INGESTED, asdict(_article_data(article, story_id)), article, revision)
+
+
+def article_ingested_v2(article: Article, story_id: str, revision: int = 0) -> CloudEvent:
+    """v1's event with the article's image and categories; its id is v1's decision under the
+    v2 type, so a redelivery repeats it and it never collides with v1's."""
+    data = ArticleDataV2(
+        **asdict(_article_data(article, story_id)),
+        image=article.image,
+        categories=list(article.categories),
+    )
+    return _ingested(ARTICLE_INGESTED_V2, asdict(data), article, revision)
+
+
+def article_ingested_events(
+    article: Article, story_id: str, revision: int, versions: Sequence[str]
+) -> list[CloudEvent]:
+    """The article.ingested events of ``versions`` (names of ``ARTICLE_VERSIONS``), in that
+    order: the ledger queues them in one write, so a crash never publishes one alone."""
+    builders = {"v1": article_ingested, "v2": article_ingested_v2}
+    return [builders[version](article, story_id, revision) for version in versions]
+
+
+def _ingested(kind: str, data: dict[str, Any], article: Article, revision: int) -> CloudEvent:
+    return CloudEvent(
+        id=event_id(kind, article.id, article.content_hash, *_revised(revision)),
+        type=kind,
+        subject=article.id,
+        time=article.published,
+        data=data,
+    )
+
+
+def _article_data(article: Article, story_id: str) -> ArticleData:
+    return ArticleData(
         article_id=article.id,
         story_id=story_id,
         source_id=article.source_id,
@@ -155,13 +220,6 @@ def article_ingested(article: Article, story_id: str, revision: int = 0) -> Clou
         lead=article.lead,
         entities=list(article.entities),
         html=article.html,
-    )
-    return CloudEvent(
-        id=event_id(ARTICLE_INGESTED, article.id, article.content_hash, *_revised(revision)),
-        type=ARTICLE_INGESTED,
-        subject=article.id,
-        time=article.published,
-        data=asdict(data),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections import Counter
@@ -61,6 +62,34 @@ def test_every_demo_event_validates_against_its_schema(
         envelope.validate(event)
         assert event["dataschema"] == schemas.schema_uri(event["type"])
         by_type[event["type"]].validate(event["data"])
+
+
+@pytest.mark.timeout(240)
+def test_the_demo_publishes_each_article_decision_as_v1_and_v2(
+    demo_events: tuple[redis.Redis, list[dict[str, Any]]],
+) -> None:
+    """By default (STORYWIRE_ARTICLE_EVENT_VERSIONS=v1,v2) every article.ingested v1 is followed
+    at once by its v2: the same data plus the lead image and the feed's categories, which the
+    recorded feeds give (CBS and SCMP images, NPR's JSON Feed image; the Guardian's, DW's and
+    the others' categories)."""
+    _, published = demo_events
+    pairs = [
+        (one, two)
+        for one, two in itertools.pairwise(published)
+        if one["type"] == events.ARTICLE_INGESTED
+    ]
+    assert len(pairs) == Counter(e["type"] for e in published)[events.ARTICLE_INGESTED_V2]
+    for v1, v2 in pairs:
+        assert v2["type"] == events.ARTICLE_INGESTED_V2
+        assert v2["subject"] == v1["subject"]
+        assert {k: v for k, v in v2["data"].items() if k not in ("image", "categories")} == v1[
+            "data"
+        ]
+    data = [v2["data"] for _, v2 in pairs]
+    imaged = {d["outlet"] for d in data if d["image"]}
+    assert len(imaged) >= 3, imaged
+    assert all(d["image"].startswith(("https://", "http://")) for d in data if d["image"])
+    assert sum(1 for d in data if d["categories"]) > len(data) / 2
 
 
 @pytest.mark.timeout(240)

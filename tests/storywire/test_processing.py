@@ -232,6 +232,7 @@ def test_a_wire_article_polled_after_its_republication_is_announced_as_the_origi
     assert [e["type"] for e in events[before:]] == [
         "storywire.story.updated.v1",
         ARTICLE_INGESTED,
+        "storywire.article.ingested.v2",
         ARTICLE_COPIED,
     ]
     site_ingested, wire_ingested = (e["data"] for e in events if e["type"] == ARTICLE_INGESTED)
@@ -563,7 +564,7 @@ def test_an_entry_repeated_in_a_batch_is_one_article_announced_once(
     )
     assert (report.articles, report.new, report.stories_created) == (2, 2, 2)
     ids = _outbox_ids(redis_client, ledger)
-    assert len(ids) == len(set(ids)) == 4  # story.created and article.ingested, twice
+    assert len(ids) == len(set(ids)) == 6  # story.created, article.ingested v1 and v2, twice
     (record,) = [r for r in ledger.all() if r.headline == first.title]
     assert "evacuated" in record.members[0].summary
 
@@ -586,7 +587,7 @@ def test_a_stale_batch_retried_after_an_edit_does_not_undo_it(redis_client: redi
     assert "evacuated" in record.members[0].summary
     # The same batch redelivered is still announced again under its ids (at-least-once).
     process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=later)
-    assert _outbox_ids(redis_client, ledger)[len(queued) :] == queued[-1:]
+    assert _outbox_ids(redis_client, ledger)[len(queued) :] == queued[-2:]  # v1 and v2
 
 
 def test_a_stale_batch_retried_while_its_article_is_held_does_not_undo_the_edit(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import redis
 
 from storywire.settings import Settings, SettingsError
 from tasks.options import FETCH
@@ -104,3 +105,36 @@ def test_every_default_and_the_documented_extremes_are_accepted() -> None:
              "STORYWIRE_STREAM_RETENTION": "minid", "STORYWIRE_LOG_FORMAT": "console"}  # fmt: skip
     settings = Settings.from_env(edges)
     assert Settings.from_env(settings.env()) == settings
+
+
+def test_article_event_versions_default_to_both_during_the_migration() -> None:
+    assert Settings().article_versions == ("v1", "v2")
+    for raw, versions in (("v2", ("v2",)), (" v1 , v2 ", ("v1", "v2")), ("v2,v1", ("v2", "v1"))):
+        assert Settings.from_env({"STORYWIRE_ARTICLE_EVENT_VERSIONS": raw}).article_versions == (
+            versions
+        )
+
+
+@pytest.mark.parametrize("raw", ["v3", "v1,v3", ",", "v1,,v2", "v1,v1", "V2", "1,2"])
+def test_unknown_article_event_versions_are_refused_at_start(raw: str) -> None:
+    with pytest.raises(SettingsError, match=r"^STORYWIRE_ARTICLE_EVENT_VERSIONS=") as caught:
+        Settings.from_env({"STORYWIRE_ARTICLE_EVENT_VERSIONS": raw})
+    assert "v1, v2 or v1,v2" in str(caught.value)
+
+
+def test_the_runtime_ledger_queues_the_versions_set(redis_client: redis.Redis) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415 - this test only
+
+    from storywire.models import Article  # noqa: PLC0415
+    from tasks.runtime import Runtime  # noqa: PLC0415
+
+    rt = Runtime(Settings.from_env({"STORYWIRE_ARTICLE_EVENT_VERSIONS": "v2"}))
+    rt.__dict__["redis"] = redis_client  # the cached client: the test's Redis
+    article = Article(
+        id="a1", source_id="s", outlet="O", url="https://o.example/a1", title="T", text="x",
+        published=datetime(2026, 11, 24, tzinfo=UTC), content_hash="h",
+    )  # fmt: skip
+    outcome = rt.ledger.record(article, "st_1")
+    assert [e.type for e in outcome.events] == [
+        "storywire.story.created.v1", "storywire.article.ingested.v2",
+    ]  # fmt: skip

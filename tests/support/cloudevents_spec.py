@@ -7,6 +7,7 @@ Spec: https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md and it
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -111,6 +112,14 @@ def every_event_type() -> list[events.CloudEvent]:
     since = datetime(2026, 11, 21, 7, 59, 59, 999_999, tzinfo=UTC)
     return [
         events.article_ingested(_article("a1", "Reuters", 5, "Ann"), "st_1"),
+        events.article_ingested_v2(
+            replace(
+                _article("a1", "Reuters", 5, "Ann"),
+                image="https://Reuters.com/a1.jpg?w=1200&h=675",
+                categories=("World", "Europe"),
+            ),
+            "st_1",
+        ),
         events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
         events.story_changed(one, created=True),
         events.story_changed(two, created=False),

@@ -135,3 +135,37 @@ def test_a_malformed_option_is_a_usage_error_not_a_traceback(
     assert value in captured.err
     assert "Traceback" not in captured.err
     assert not redis_client.xinfo_groups("storywire.events")
+
+
+def test_consume_selects_article_ingested_v2_with_image_and_categories(
+    redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A consumer that moved to v2 asks for it by type: it gets v2 alone (not v1 nor the story
+    events written with it), with the lead image and the feed's categories."""
+    from storywire.adapters.redis_ledger import RedisLedger  # noqa: PLC0415 - this test only
+    from storywire.models import Article  # noqa: PLC0415
+
+    ledger = RedisLedger(redis_client)
+    for i in range(2):
+        ledger.record(
+            Article(
+                id=f"ar_{i}", source_id="wire", outlet="Wire", url=f"https://wire.example/{i}",
+                title=f"Headline {i}", text="Body.", content_hash=f"h{i}",
+                published=datetime(2026, 11, 24, i, tzinfo=UTC),
+                image=f"https://wire.example/{i}.jpg" if i else None, categories=("World",),
+            ),
+            f"st_{i}",
+        )  # fmt: skip
+    RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
+    assert redis_client.xlen("storywire.events") == 6  # story.created, article v1 and v2, twice
+    lines = _run(
+        capsys, "--from", "0", "--type", "storywire.article.ingested.v2", "--exit-when-idle"
+    )
+    assert [(e["type"], e["subject"]) for e in lines] == [
+        ("storywire.article.ingested.v2", "ar_0"), ("storywire.article.ingested.v2", "ar_1"),
+    ]  # fmt: skip
+    assert [(e["data"]["image"], e["data"]["categories"]) for e in lines] == [  # type: ignore[index]
+        (None, ["World"]), ("https://wire.example/1.jpg", ["World"]),
+    ]  # fmt: skip
+    assert redis_client.xpending("storywire.events", "cli")["pending"] == 0

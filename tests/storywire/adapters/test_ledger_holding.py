@@ -83,14 +83,15 @@ def test_a_release_records_and_announces_as_record_would(redis_client: redis.Red
 
     assert outcome is not None
     assert [e.type for e in outcome.events] == [e.type for e in expected.events] == [
-        events.STORY_MERGED, events.ARTICLE_INGESTED, events.ARTICLE_COPIED,
+        events.STORY_MERGED, events.ARTICLE_INGESTED, events.ARTICLE_INGESTED_V2,
+        events.ARTICLE_COPIED,
     ]  # fmt: skip
     assert [e.data for e in outcome.events] == [e.data for e in expected.events]
     assert held.known_stories(["a3"]) == {"a3": "st_a"}
     assert held.resolve("st_b") == "st_a"
     assert held.pending_count() == 0
     assert not redis_client.exists("held:pending:a3")
-    assert [t for t, _ in _outbox(redis_client, held)][-3:] == [e.type for e in outcome.events]
+    assert [t for t, _ in _outbox(redis_client, held)][-4:] == [e.type for e in outcome.events]
 
 
 def test_a_release_of_nothing_pending_is_none(redis_client: redis.Redis) -> None:
@@ -154,7 +155,10 @@ def test_a_held_article_released_as_the_original_of_an_earlier_arrival_announces
     released = Assignment(story, created=False, copy_of=None, merged=(), score=1.0, copied=("a9",))
     assert ledger.release("a1", released) is not None
     kinds = [kind for kind, _ in _outbox(redis_client, ledger)[before:]]
-    assert kinds == [events.STORY_UPDATED, events.ARTICLE_INGESTED, events.ARTICLE_COPIED]
+    assert kinds == [
+        events.STORY_UPDATED, events.ARTICLE_INGESTED, events.ARTICLE_INGESTED_V2,
+        events.ARTICLE_COPIED,
+    ]  # fmt: skip
     copied = _outbox(redis_client, ledger)[-1][1]
     assert (copied["article_id"], copied["copy_of"]) == ("a9", "a1")
     assert (copied["outlet"], copied["original_outlet"]) == ("Site", "Wire")

@@ -6,11 +6,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
+import pytest
 import redis
+from redis.client import Pipeline
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.streams import RedisStreamSink
-from storywire.events import ARTICLE_INGESTED, event_id
+from storywire.events import ARTICLE_INGESTED, ARTICLE_INGESTED_V2, event_id
 from storywire.models import Article
 
 T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
@@ -34,13 +36,15 @@ def test_story_events_credit_the_first_publisher(redis_client: redis.Redis) -> N
     ledger.record(_article("a1", "Reuters", 30), "st_1")
     ledger.record(_article("a2", "AlJazeera", 0), "st_1")
     sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
-    assert sink.drain_all(now=1.0) == 4
+    assert sink.drain_all(now=1.0) == 6
     types = [e["type"] for e in _events(redis_client)]
     assert types == [
         "storywire.story.created.v1", "storywire.article.ingested.v1",
+        "storywire.article.ingested.v2",
         "storywire.story.updated.v1", "storywire.article.ingested.v1",
+        "storywire.article.ingested.v2",
     ]  # fmt: skip
-    last = _events(redis_client)[2]["data"]
+    last = _events(redis_client)[3]["data"]
     assert isinstance(last, dict)
     assert last["credited_outlet"]["outlet"] == "AlJazeera"
     assert [o["outlet"] for o in last["outlets"]] == ["AlJazeera", "Reuters"]
@@ -56,7 +60,7 @@ def test_redelivered_decision_is_sent_once(redis_client: redis.Redis) -> None:
     ledger.record(_article("a1", "Reuters", 0), "st_1")  # a retried task
     sink.drain_all(now=2.0)
     ids = [e["id"] for e in _events(redis_client)]
-    assert len(ids) == len(set(ids)) == 2
+    assert len(ids) == len(set(ids)) == 3  # story.created, article.ingested v1 and v2
     assert ledger.outbox_length() == 0
 
 
@@ -194,3 +198,44 @@ def test_a_late_redelivery_does_not_move_the_last_fetch_time_back(
     assert ledger.record(at(edited, 2), "st_1").events == ()
     (record,) = ledger.all()
     assert record.members[0].summary == "Body."
+
+
+def test_both_article_versions_are_queued_in_the_one_write_of_the_decision(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """v1 and v2 of article.ingested go into the outbox by the same RPUSH of the same
+    MULTI/EXEC as the story record: a crash publishes both or neither, never one alone."""
+    executed: list[tuple[bool, list[tuple[object, ...]]]] = []
+    execute = Pipeline.execute
+
+    def recording(self: Pipeline, raise_on_error: bool = True) -> object:
+        executed.append((self.explicit_transaction, [args for args, _ in self.command_stack]))
+        return execute(self, raise_on_error)
+
+    monkeypatch.setattr(Pipeline, "execute", recording)
+    ledger = RedisLedger(redis_client)
+    ledger.record(replace(_article("a1", "Reuters", 0), image="https://r.example/a.jpg"), "st_1")
+    ((in_multi, write),) = [e for e in executed if any(c[0] == "RPUSH" for c in e[1])]
+    assert in_multi
+    assert next(c[1] for c in write if c[0] == "SET") == "sw:story:st_1"
+    (push,) = [c for c in write if c[0] == "RPUSH"]
+    kinds = [bytes(item).split(b"|")[1].decode() for item in push[2:]]  # type: ignore[call-overload]
+    assert kinds == ["storywire.story.created.v1", ARTICLE_INGESTED, ARTICLE_INGESTED_V2]
+
+
+@pytest.mark.parametrize(
+    ("versions", "kinds"),
+    [
+        (("v1",), [ARTICLE_INGESTED]),
+        (("v2",), [ARTICLE_INGESTED_V2]),
+        (("v1", "v2"), [ARTICLE_INGESTED, ARTICLE_INGESTED_V2]),
+    ],
+)
+def test_the_ledger_queues_the_article_versions_it_is_given(
+    redis_client: redis.Redis, versions: tuple[str, ...], kinds: list[str]
+) -> None:
+    ledger = RedisLedger(redis_client, article_versions=versions)
+    outcome = ledger.record(_article("a1", "Reuters", 0), "st_1")
+    assert [e.type for e in outcome.events][1:] == kinds
+    with pytest.raises(ValueError, match="v1 and/or v2"):
+        RedisLedger(redis_client, article_versions=("v3",))

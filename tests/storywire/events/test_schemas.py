@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,16 @@ def _sample_events() -> list[events.CloudEvent]:
         events.story_merged(both, ["st_2"]),
         events.source_failed("bbc", "https://bbc/rss", "timeout", failures=9, since=T0, now=T0),
         events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
+        events.article_ingested_v2(_pictured("a1"), "st_1", 2),
     ]
+
+
+def _pictured(aid: str) -> Article:
+    return replace(
+        _article(aid, "Reuters", 5, "Ann"),
+        image="https://Reuters.com/a1.jpg",
+        categories=("World", "Europe"),
+    )
 
 
 def test_committed_schemas_match_the_models() -> None:
@@ -91,7 +101,7 @@ def test_generator_writes_new_versions_and_freezes_them(tmp_path: Path) -> None:
     assert schemas.write(tmp_path) == []
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_events_validate_against_their_schema(index: int) -> None:
     """Every builder's event validates: envelope schema, then its type's data schema."""
     event = _sample_events()[index]
@@ -133,3 +143,46 @@ def test_story_event_carries_the_contract_fields() -> None:
     assert data["last_updated"] == "2026-11-24T08:05:00Z"
     assert data["language"] == "en"
     assert set(data) >= {"headline", "summary", "top_entities", "story_id"}
+
+
+def test_article_ingested_v2_is_v1_with_the_image_and_categories() -> None:
+    """v2's data is v1's, field for field, plus image and categories; its own id (the type is
+    hashed in), and a schema of its own that requires both new fields."""
+    article = _pictured("a1")
+    v1, v2 = (
+        json.loads(build(article, "st_1", 1).to_json())
+        for build in (events.article_ingested, events.article_ingested_v2)
+    )
+    assert v2["type"] == events.ARTICLE_INGESTED_V2 == "storywire.article.ingested.v2"
+    assert v2["data"] == {
+        **v1["data"],
+        "image": "https://Reuters.com/a1.jpg",
+        "categories": ["World", "Europe"],
+    }
+    assert v2["id"] != v1["id"]
+    assert v2["id"] == events.event_id(events.ARTICLE_INGESTED_V2, "a1", "ha1", "1")
+    assert {k: v for k, v in v2.items() if k not in ("id", "type", "dataschema", "data")} == {
+        k: v for k, v in v1.items() if k not in ("id", "type", "dataschema", "data")
+    }
+    validator = _validator(events.ARTICLE_INGESTED_V2)
+    assert validator.is_valid({**v2["data"], "image": None, "categories": []})
+    assert not validator.is_valid(v1["data"])
+    assert not _validator(events.ARTICLE_INGESTED).is_valid(v2["data"])  # v1 stays closed
+
+
+def test_article_events_of_the_versions_asked_for() -> None:
+    article = _pictured("a1")
+    both = events.article_ingested_events(article, "st_1", 0, ("v1", "v2"))
+    assert [e.type for e in both] == [events.ARTICLE_INGESTED, events.ARTICLE_INGESTED_V2]
+    (only,) = events.article_ingested_events(article, "st_1", 0, ("v2",))
+    assert only == both[1]
+
+
+def test_v2_schema_states_the_bounds_the_parser_keeps() -> None:
+    from storywire.feeds import CATEGORY_CHARS, MAX_CATEGORIES  # noqa: PLC0415 - this test only
+
+    categories = schemas.data_schema(events.ARTICLE_INGESTED_V2)["properties"]["categories"]
+    assert (
+        f"at most {MAX_CATEGORIES} of at most {CATEGORY_CHARS} characters"
+        in categories["description"]
+    )
