@@ -177,3 +177,21 @@ def test_records_written_before_images_and_categories_still_load() -> None:
     old = entry.to_dict()
     del old["image"], old["categories"]
     assert Entry.from_dict(old) == replace(entry, image=None, categories=())
+
+
+def test_an_image_or_category_change_alone_is_no_change_of_the_article() -> None:
+    """Neither the fetch stage's change detector nor the content hash reads them: a deploy
+    that starts reading them re-announces nothing, and an entry whose image or categories
+    alone change is not announced again until its text does (docs/events.md)."""
+    from tasks.fetch import _raw_hash  # noqa: PLC0415 - the fetch task's detector
+
+    source = Source(id="t", url=URL, outlet="T", domain="example.org")
+    before = Entry(
+        guid="g", link="https://o.example/a", title="Talks resume", summary_html="",
+        content_html="<p>Negotiators meet next week.</p>", published=NOW,
+    )  # fmt: skip
+    after = replace(before, image="https://o.example/a.jpg", categories=("World",))
+    assert _raw_hash(before) == _raw_hash(after)
+    old, new = (build_article(source, "k", e, fetched_at=NOW) for e in (before, after))
+    assert old.content_hash == new.content_hash
+    assert (new.image, new.categories) == ("https://o.example/a.jpg", ("World",))
