@@ -34,6 +34,7 @@ test: lint unit
 bench: install  ## each script prints its figures beside a baseline measured in the same run
 	$(BIN)/python bench/fetch_bench.py
 	$(BIN)/python bench/clean_bench.py
+	$(BIN)/python bench/process_bench.py
 	$(BIN)/python bench/cluster_quality.py --data ../shared/data/ecbplus-dev.jsonl
 	$(BIN)/python bench/copy_quality.py --data ../shared/data/ecbplus-dev.jsonl
 	$(BIN)/python bench/cluster_speed.py --quick
