@@ -37,19 +37,24 @@ def test_never_raises(title: str, text: str) -> None:
 
 
 def _seconds(text: str) -> float:
-    start = time.perf_counter()
-    extract_entities("Budget", text)
-    return time.perf_counter() - start
+    """The fastest of five runs: other processes on the machine only ever add time."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        extract_entities("Budget", text)
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def test_long_article_in_linear_time() -> None:
-    """A 200 KB article costs about ten times a 20 KB one (it was quadratic: ~20 s for 200 KB)."""
+    """A 200 KB article costs about ten times a 20 KB one (it was quadratic: ~20 s for 200 KB).
+    The bound is 40x, between linear (10x) and quadratic (100x), so a loaded machine does not
+    fail it (a 20x bound did, once, at 21.7x)."""
     block = (
         "Officials in Kyiv said the Bridge Authority would reopen. The Ministry of Finance "
         "agreed. Critics said Prime Minister Jane Doe had not consulted Parliament. "
     )
     small = block * (20_000 // len(block))
     large = block * (200_000 // len(block))
-    _seconds(small)  # warm the regex cache
-    assert _seconds(large) < 20 * max(_seconds(small), 0.005)
+    assert _seconds(large) < 40 * max(_seconds(small), 0.005)
     assert {"Kyiv", "Bridge Authority", "Jane Doe"} <= set(extract_entities("Budget", large))
