@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import given
 from hypothesis import strategies as st
 
 from storywire.entities import extract_entities
+from tests.support.timing import fastest
 
 TEXT = (
     "Ukraine is seeking to resume talks with Russia. President Volodymyr Zelenskyy said many "
@@ -37,19 +36,13 @@ def test_never_raises(title: str, text: str) -> None:
 
 
 def _seconds(text: str) -> float:
-    """The fastest of five runs: other processes on the machine only ever add time."""
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        extract_entities("Budget", text)
-        best = min(best, time.perf_counter() - start)
-    return best
+    return fastest(lambda: extract_entities("Budget", text), runs=5)
 
 
 def test_long_article_in_linear_time() -> None:
     """A 200 KB article costs about ten times a 20 KB one (it was quadratic: ~20 s for 200 KB).
-    The bound is 40x, between linear (10x) and quadratic (100x), so a loaded machine does not
-    fail it (a 20x bound did, once, at 21.7x)."""
+    The bound sits between the two (tests/support/timing.py): a 20x one failed once, at 21.7x,
+    on a loaded machine."""
     block = (
         "Officials in Kyiv said the Bridge Authority would reopen. The Ministry of Finance "
         "agreed. Critics said Prime Minister Jane Doe had not consulted Parliament. "
