@@ -65,6 +65,9 @@ class Settings:
     unconditional_every: int = 24  # every Nth poll goes without ETag/Last-Modified
     unconditional_after_hours: float = 24.0  # and at least this often
     redirect_confirmations: int = 3  # polls in a row a 301/308 must repeat before it is stored
+    # polls in a row an entry's return to an earlier version must be seen before it is sent
+    # on as updated (a stale replica alternating versions is not); 1: no damping (storywire.seen)
+    revert_confirmations: int = 3
     domain_requests_per_minute: float = 30.0  # shared by all workers, per registrable domain
     domain_burst: int = 5
     metrics_host: str = "127.0.0.1"
@@ -204,6 +207,10 @@ def _article_versions(value: str) -> str | None:
     return "must be v1, v2 or v1,v2 (the versions of article.ingested to publish, each once)"
 
 
+def _polls(value: int) -> str | None:
+    return None if value >= 1 else "must be a count of polls, 1 or more (1: no damping)"
+
+
 def _port(value: int) -> str | None:
     return None if 0 <= value <= 65535 else "must be a port, 0 to 65535 (0: none)"
 
@@ -223,6 +230,7 @@ _CHECKS: dict[str, Any] = {
     "stream_retention": _one_of("maxlen", "minid"),
     "metrics_port": _port,
     "article_event_versions": _article_versions,
+    "revert_confirmations": _polls,
     **dict.fromkeys(
         ("stream_maxlen", "dispatch_interval", "max_in_flight", "lease_seconds",
          "connect_timeout", "read_timeout", "fetch_deadline", "max_body_bytes",

@@ -72,6 +72,9 @@ def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: flo
         ("STORYWIRE_DISABLE_MIN_FAILURES", "0"),
         ("STORYWIRE_UNCONDITIONAL_EVERY", "0"),
         ("STORYWIRE_REDIRECT_CONFIRMATIONS", "0"),
+        ("STORYWIRE_REVERT_CONFIRMATIONS", "0"),
+        ("STORYWIRE_REVERT_CONFIRMATIONS", "-3"),
+        ("STORYWIRE_REVERT_CONFIRMATIONS", "2.5"),
         ("STORYWIRE_DOMAIN_REQUESTS_PER_MINUTE", "0"),
         ("STORYWIRE_DOMAIN_BURST", "0"),
         ("STORYWIRE_METRICS_PORT", "99999"),
@@ -102,7 +105,8 @@ def test_every_default_and_the_documented_extremes_are_accepted() -> None:
              "STORYWIRE_MAX_REDIRECTS": "0", "STORYWIRE_LOG_LEVEL": "debug",
              "STORYWIRE_REDIS_URL": "unix:///run/redis.sock", "STORYWIRE_SINK": "amqp",
              "STORYWIRE_BROKER_URL": "amqp://guest:guest@rabbit:5672//",
-             "STORYWIRE_STREAM_RETENTION": "minid", "STORYWIRE_LOG_FORMAT": "console"}  # fmt: skip
+             "STORYWIRE_STREAM_RETENTION": "minid", "STORYWIRE_LOG_FORMAT": "console",
+             "STORYWIRE_REVERT_CONFIRMATIONS": "1"}  # fmt: skip
     settings = Settings.from_env(edges)
     assert Settings.from_env(settings.env()) == settings
 
@@ -138,3 +142,10 @@ def test_the_runtime_ledger_queues_the_versions_set(redis_client: redis.Redis) -
     assert [e.type for e in outcome.events] == [
         "storywire.story.created.v1", "storywire.article.ingested.v2",
     ]  # fmt: skip
+
+
+def test_revert_confirmations_default_to_three_and_say_what_one_means() -> None:
+    """Damping of flapping entries is on by default; 0 is refused with what to set instead."""
+    assert Settings().revert_confirmations == 3
+    with pytest.raises(SettingsError, match=r"1 or more \(1: no damping\)"):
+        Settings.from_env({"STORYWIRE_REVERT_CONFIRMATIONS": "0"})
