@@ -24,6 +24,7 @@ from storywire.fetching import PollConfig, PollResult, poll
 from storywire.fulltext import enrich
 from storywire.identity import stable_keys
 from storywire.models import Entry, Source
+from storywire.seen import sift
 from storywire.settings import Settings
 from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import FETCH, task
@@ -46,6 +47,7 @@ class FetchOutcome:
     result: PollResult | None = None
     sent: int = 0
     wait: float = 0.0
+    flapping: int = 0  # entries back to an earlier version, held (storywire.seen)
 
 
 def poll_config(settings: Settings) -> PollConfig:
@@ -107,8 +109,9 @@ def fetch_source(
     keys = stable_keys(result.entries, result.fetched_from, source.url)
     items = list(zip(keys, result.entries, strict=True))
     raw_hashes = {key: _raw_hash(entry) for key, entry in items}
-    changed = rt.sources.unseen(source_id, raw_hashes)
-    fresh = [(key, entry) for key, entry in items if key in changed]
+    known = rt.sources.seen_records(source_id, raw_hashes)
+    sifted = sift(known, raw_hashes, confirmations=rt.settings.revert_confirmations)
+    fresh = [(key, entry) for key, entry in items if key in sifted.forward]
     if source.full_text and fresh:
         fresh = _with_full_text(rt, source, fresh)
     fetched_at = datetime.fromtimestamp(now, tz=UTC).isoformat()
@@ -117,7 +120,7 @@ def fetch_source(
         send_entries(source_id, fetched_at, [[k, e.to_dict()] for k, e in chunk])
     rt.sources.mark_seen(
         source_id,
-        {k: raw_hashes[k] for k, _ in fresh},
+        sifted.writes,
         listed=raw_hashes,
         now=now,
         forget_after=rt.settings.retention,
@@ -130,11 +133,14 @@ def fetch_source(
     if result.moved_to:
         rt.sources.set_url(source_id, result.moved_to)
         rt.sources.rebase_seen(source_id, source.url, result.moved_to)
+    counts = [*result.counts, *["damped"] * sifted.held]
     released = rt.sources.finish(source_id, result.state, next_poll=result.next_poll,
-                                 counts=result.counts, lease_until=lease_until)  # fmt: skip
-    # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll.
-    count(rt.redis, {f"fetch:{result.outcome}": 1, "fetch:late_finish": int(not released)})
-    return FetchOutcome(result.outcome, result=result, sent=len(fresh))
+                                 counts=counts, lease_until=lease_until)  # fmt: skip
+    # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll, and
+    # the entries it held as flapping (storywire_fetch_total{outcome="damped"}).
+    count(rt.redis, {f"fetch:{result.outcome}": 1, "fetch:late_finish": int(not released),
+                     "fetch:damped": sifted.held})  # fmt: skip
+    return FetchOutcome(result.outcome, result=result, sent=len(fresh), flapping=sifted.held)
 
 
 def _with_full_text(
@@ -182,6 +188,7 @@ def fetch(self: Task[Any, Any], source_id: str, lease_until: float | None = None
         status=result.state.last_status,
         entries=len(result.entries),
         new_or_changed=done.sent,
+        flapping=done.flapping,
         warning=result.warning,
         unconditional=result.unconditional,
         moved_to=result.moved_to,

@@ -6,14 +6,16 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 ``reserved`` hash id→time of a politeness slot held for it; ``lost_cursor``: where the search
 for sources that lost their due time goes on (``reschedule_lost``);
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
-``seen:<id>`` hash entry key→content hash; ``seenat:<id>`` zset entry key→last poll that
+``seen:<id>`` hash entry key→its content hash, or its short history of hashes
+(``storywire.seen.encode``); ``seenat:<id>`` zset entry key→last poll that
 listed it, so keys of entries long gone from the feed are forgotten (``mark_seen``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
 from typing import Any, NamedTuple, cast
 
@@ -22,6 +24,7 @@ import redis
 
 from storywire.identity import rebase_key
 from storywire.models import Source
+from storywire.seen import SeenRecord, decode, encode
 from storywire.sources import SourceState
 
 PREFIX = "sw:"
@@ -277,13 +280,14 @@ class RedisSourceStore:
         lease_until: float | None = None,
     ) -> bool:
         """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it.
+        ``counts``: outcome counters to add one to (a name listed n times, n).
         ``lease_until``: the lease the poll was claimed under. False when a later claim holds
         the source: the outcome is saved, its lease and schedule are left to that claim."""
         pipe = self._r.pipeline()
         mapping: dict[Any, Any] = {k: orjson.dumps(v) for k, v in asdict(state).items()}
         pipe.hset(self._key("state", source_id), mapping=mapping)
-        for name in counts:
-            pipe.hincrby(self._key("outcomes", source_id), name, 1)
+        for name, times in Counter(counts).items():
+            pipe.hincrby(self._key("outcomes", source_id), name, times)
         keys = [self._key("inflight"), self._key("due"), self._key("lapses")]
         args = [source_id, _or_blank(lease_until), _or_blank(next_poll)]
         self._release(keys=keys, args=args, client=pipe)
@@ -393,31 +397,32 @@ class RedisSourceStore:
         score = self._r.zscore(self._key("due"), source_id)
         return float(score) if score is not None else None
 
-    def unseen(self, source_id: str, hashes: Mapping[str, str]) -> dict[str, str | None]:
-        """The entries whose key is new or whose content hash changed, with their previous hash."""
-        if not hashes:
+    def seen_records(self, source_id: str, keys: Collection[str]) -> dict[str, SeenRecord]:
+        """What is remembered of each of these entries (``storywire.seen``); an entry never
+        seen, or forgotten, has none. One round trip."""
+        if not keys:
             return {}
-        keys = list(hashes)
-        previous = cast(list[bytes | None], self._r.hmget(self._key("seen", source_id), keys))
-        out: dict[str, str | None] = {}
-        for key, old in zip(keys, previous, strict=True):
-            old_text = old.decode() if old is not None else None
-            if old_text != hashes[key]:
-                out[key] = old_text
-        return out
+        listed = list(keys)
+        stored = cast(list[bytes | None], self._r.hmget(self._key("seen", source_id), listed))
+        return {
+            key: decode(raw.decode())
+            for key, raw in zip(listed, stored, strict=True)
+            if raw is not None
+        }
 
     def mark_seen(
         self,
         source_id: str,
-        hashes: Mapping[str, str],
+        records: Mapping[str, SeenRecord],
         *,
         listed: Iterable[str] = (),
         now: float,
         forget_after: float | None = None,
     ) -> int:
-        """Remember the content ``hashes`` of new or changed entries and when each entry of
-        this poll (``listed``, and ``hashes``) was last listed; forget the keys of entries no
-        poll has listed for ``forget_after`` seconds (None: never). Returns how many went.
+        """Store the ``records`` of new or changed entries (``storywire.seen.sift``'s writes)
+        and when each entry of this poll (``listed``, and ``records``) was last listed; forget
+        the keys of entries no poll has listed for ``forget_after`` seconds (None: never).
+        Returns how many went.
 
         Polling never stops: without forgetting, a source's keys grow by every entry it ever
         carried. An entry back in its feed after that long is new again to the fetch stage; the
@@ -425,10 +430,10 @@ class RedisSourceStore:
         """
         seen, seen_at = self._key("seen", source_id), self._key("seenat", source_id)
         pipe = self._r.pipeline(transaction=False)
-        if hashes:
-            mapping: dict[Any, Any] = dict(hashes)
+        if records:
+            mapping: dict[Any, Any] = {key: encode(r) for key, r in records.items()}
             pipe.hset(seen, mapping=mapping)
-        touched = dict.fromkeys([*listed, *hashes], now)
+        touched = dict.fromkeys([*listed, *records], now)
         if touched:
             pipe.zadd(seen_at, touched)
         # Only a poll that listed entries tells which ones left the feed (a 304 lists none).

@@ -12,12 +12,15 @@ from typing import Any
 import orjson
 import pytest
 import redis
+import xxhash
 from structlog.testing import capture_logs
 
 import tasks.fetch
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.http import HttpFetcher
+from storywire.adapters.redis_metrics import snapshot
 from storywire.adapters.redis_sources import Claim
+from storywire.metrics import Sample
 from storywire.models import Source
 from storywire.settings import Settings
 from tasks.fetch import fetch_source, politeness
@@ -472,3 +475,96 @@ def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
     assert error == "html_page: an HTML page, not a feed: 'Just a moment...'"
     assert rt.sources.outcomes("walled") == {"html_page": 1, "ok": 1}
     assert [len(batch) for batch in outbox.batches] == [2]
+
+
+def _flapping_feed(titles: list[str]) -> dict[str, Any]:
+    """A feed whose first entry's title is, poll after poll, the next of ``titles`` (a CDN
+    with a stale replica: one poll the new version, the next the old)."""
+    versions = iter(titles)
+    return {"/f": lambda h: Reply(200, FEED.format(a=next(versions)).encode())}
+
+
+def test_an_entry_alternating_between_two_versions_is_sent_once_each(rt_factory: Any) -> None:
+    """A/B/A/B...: the first sighting of each version goes to process, then nothing, however
+    long it alternates; every held revert is counted on the poll, the source and the metric."""
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    with http_server(_flapping_feed(["First", "First, updated"] * 6)) as base:
+        _add(rt, "s", base + "/f")
+        done = [_run(rt, "s", outbox, now=1000.0 + 60 * i) for i in range(12)]
+    assert [d.sent for d in done] == [2, 1] + [0] * 10
+    assert [d.flapping for d in done] == [0, 0] + [1, 0] * 5
+    assert rt.redis.hget("sw:metrics", "fetch:damped") == b"5"
+    assert rt.sources.outcomes("s") == {"ok": 12, "damped": 5}
+    samples = snapshot(rt.redis, stream=rt.settings.stream)
+    assert Sample("storywire_fetch_total", 5.0, {"outcome": "damped"}) in samples
+
+
+@pytest.mark.parametrize(
+    ("confirmations", "sent"), [(3, [2, 1, 0, 0, 1, 0]), (1, [2, 1, 1, 0, 0, 0])]
+)
+def test_a_revert_served_on_enough_polls_in_a_row_is_sent(
+    rt_factory: Any, confirmations: int, sent: list[int]
+) -> None:
+    """Damping delays a revert, never loses it: back to its first version for good, the entry
+    is sent again on the STORYWIRE_REVERT_CONFIRMATIONS-th poll in a row (1: at once)."""
+    rt = rt_factory(domain_burst=100, revert_confirmations=confirmations)
+    outbox = Outbox()
+    with http_server(_flapping_feed(["First", "Edited", *["First"] * 4])) as base:
+        _add(rt, "s", base + "/f")
+        assert [_run(rt, "s", outbox, now=1000.0 + 60 * i).sent for i in range(6)] == sent
+    assert outbox.batches[-1][0][1]["title"] == "First"
+
+
+def test_distinct_edits_are_each_sent_at_once(rt_factory: Any) -> None:
+    """Real edits are never delayed by damping: every version never seen before goes through."""
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    titles = ["First", *(f"First, edit {n}" for n in range(1, 7))]
+    with http_server(_flapping_feed(titles)) as base:
+        _add(rt, "s", base + "/f")
+        assert [_run(rt, "s", outbox, now=1000.0 + 60 * i).sent for i in range(7)] == [2] + [1] * 6
+    assert [b[0][1]["title"] for b in outbox.batches[1:]] == titles[1:]
+
+
+def _hash_as_stored_before_damping(title: str) -> str:
+    # What the fetch task stored per entry before histories: the raw content hash alone.
+    return xxhash.xxh3_64_hexdigest(f"{title}\x1f\x1f".encode())
+
+
+def test_hashes_stored_before_damping_keep_their_entries_seen(rt_factory: Any) -> None:
+    """After a deploy, the hash an older version stored is the entry's current version:
+    nothing is announced again, and a flapping entry is sent once more at most, then damped."""
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    with http_server(_flapping_feed(["First", "First", "Flip", "First", "Flip"])) as base:
+        _add(rt, "s", base + "/f")
+        rt.redis.hset("sw:seen:s", mapping={
+            f"g:{base}/a": _hash_as_stored_before_damping("First"),
+            f"g:{base}/b": _hash_as_stored_before_damping("Second"),
+        })  # fmt: skip
+        done = [_run(rt, "s", outbox, now=1000.0 + 60 * i) for i in range(5)]
+    assert [d.sent for d in done] == [0, 0, 1, 0, 0]
+    assert [d.flapping for d in done] == [0, 0, 0, 1, 0]
+
+
+def test_the_fetch_log_line_counts_held_reverts(
+    rt_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Operators find a flapping feed in the logs: the poll's line says how many it held."""
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    monkeypatch.setattr(tasks.fetch, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.fetch, "process", SimpleNamespace(delay=outbox.send))
+    monkeypatch.setattr(tasks.fetch, "publish", SimpleNamespace(delay=outbox.wake))
+    routes = _flapping_feed(["First", "Flip", "First"])
+    with http_server(routes) as base, capture_logs() as logs:
+        _add(rt, "s", base + "/f")
+        for _ in range(3):
+            assert tasks.fetch.fetch.apply(args=("s",)).successful()
+    lines = [line for line in logs if line["event"] == "fetch"]
+    assert [(line["new_or_changed"], line["flapping"]) for line in lines] == [
+        (2, 0),
+        (1, 0),
+        (0, 1),
+    ]
