@@ -20,7 +20,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "storywire_stream_events": ("gauge", "Events held in the event stream."),
     "storywire_fetch_total": (
         "counter",
-        "Polls by outcome (ok, not_modified, or an error reason).",
+        "Polls by outcome (ok, not_modified, or an error reason); damped: entries a poll held"
+        " back as flapping (returned to an earlier version, not yet confirmed).",
     ),
     "storywire_articles_total": (
         "counter",

@@ -109,8 +109,8 @@ def fetch_source(
     keys = stable_keys(result.entries, result.fetched_from, source.url)
     items = list(zip(keys, result.entries, strict=True))
     raw_hashes = {key: _raw_hash(entry) for key, entry in items}
-    known = rt.sources.seen_records(source_id, raw_hashes)
-    sifted = sift(known, raw_hashes, confirmations=rt.settings.revert_confirmations)
+    stored = rt.sources.seen_records(source_id, raw_hashes)
+    sifted = sift(stored, raw_hashes, confirmations=rt.settings.revert_confirmations)
     fresh = [(key, entry) for key, entry in items if key in sifted.forward]
     if source.full_text and fresh:
         fresh = _with_full_text(rt, source, fresh)

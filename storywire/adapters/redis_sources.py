@@ -7,7 +7,7 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 for sources that lost their due time goes on (``reschedule_lost``);
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→its content hash, or its short history of hashes
-(``storywire.seen.encode``); ``seenat:<id>`` zset entry key→last poll that
+(``storywire.seen``'s encoding); ``seenat:<id>`` zset entry key→last poll that
 listed it, so keys of entries long gone from the feed are forgotten (``mark_seen``).
 """
 
@@ -24,7 +24,6 @@ import redis
 
 from storywire.identity import rebase_key
 from storywire.models import Source
-from storywire.seen import SeenRecord, decode, encode
 from storywire.sources import SourceState
 
 PREFIX = "sw:"
@@ -397,29 +396,27 @@ class RedisSourceStore:
         score = self._r.zscore(self._key("due"), source_id)
         return float(score) if score is not None else None
 
-    def seen_records(self, source_id: str, keys: Collection[str]) -> dict[str, SeenRecord]:
-        """What is remembered of each of these entries (``storywire.seen``); an entry never
-        seen, or forgotten, has none. One round trip."""
+    def seen_records(self, source_id: str, keys: Collection[str]) -> dict[str, str]:
+        """The record stored for each of these entries, encoded (``storywire.seen.sift`` reads
+        it); an entry never seen, or forgotten, has none. One round trip."""
         if not keys:
             return {}
         listed = list(keys)
         stored = cast(list[bytes | None], self._r.hmget(self._key("seen", source_id), listed))
         return {
-            key: decode(raw.decode())
-            for key, raw in zip(listed, stored, strict=True)
-            if raw is not None
+            key: raw.decode() for key, raw in zip(listed, stored, strict=True) if raw is not None
         }
 
     def mark_seen(
         self,
         source_id: str,
-        records: Mapping[str, SeenRecord],
+        records: Mapping[str, str],
         *,
         listed: Iterable[str] = (),
         now: float,
         forget_after: float | None = None,
     ) -> int:
-        """Store the ``records`` of new or changed entries (``storywire.seen.sift``'s writes)
+        """Store the encoded ``records`` of new or changed entries (``seen.sift``'s writes)
         and when each entry of this poll (``listed``, and ``records``) was last listed; forget
         the keys of entries no poll has listed for ``forget_after`` seconds (None: never).
         Returns how many went.
@@ -431,7 +428,7 @@ class RedisSourceStore:
         seen, seen_at = self._key("seen", source_id), self._key("seenat", source_id)
         pipe = self._r.pipeline(transaction=False)
         if records:
-            mapping: dict[Any, Any] = {key: encode(r) for key, r in records.items()}
+            mapping: dict[Any, Any] = dict(records)
             pipe.hset(seen, mapping=mapping)
         touched = dict.fromkeys([*listed, *records], now)
         if touched:

@@ -186,13 +186,32 @@ def test_a_damaged_pending_count_is_dropped_not_fatal(text: str) -> None:
 
 
 def test_sift_decides_a_whole_poll() -> None:
-    known = {"same": SeenRecord("1"), "edited": SeenRecord("2"), "back": SeenRecord("3", ("4",))}
-    hashes = {"same": "1", "edited": "5", "back": "4", "new": "6"}
-    out = sift(known, hashes, confirmations=3)
+    stored = {"same": "1", "edited": "2", "back": "3,4", "broken": "7,8;0:2"}
+    hashes = {"same": "1", "edited": "5", "back": "4", "new": "6", "broken": "7"}
+    out = sift(stored, hashes, confirmations=3)
     assert out.forward == {"edited", "new"}
     assert out.held == 1
-    assert out.writes == {
+    assert {k: decode(v) for k, v in out.writes.items()} == {
         "edited": SeenRecord("5", ("2",)),
         "back": SeenRecord("3", ("4",), pending="4", streak=1),
         "new": SeenRecord("6"),
+        "broken": SeenRecord("7", ("8",)),  # the alternation's count is reset
     }
+
+
+@given(st.lists(st.tuples(HASHES, HASHES), max_size=30), st.integers(min_value=1, max_value=5))
+def test_sift_is_decide_over_encoded_records(
+    polls: list[tuple[str, str]], confirmations: int
+) -> None:
+    """Settling unchanged entries on their stored text (no decoding) decides as the rule does."""
+    stored: dict[str, str] = {}
+    records: dict[str, SeenRecord] = {}
+    for n, (first, second) in enumerate(polls):
+        hashes = {"x": first, f"y{n % 3}": second}
+        out = sift(stored, hashes, confirmations=confirmations)
+        for key, digest in hashes.items():
+            kind, record = decide(records.get(key), digest, confirmations=confirmations)
+            assert (key in out.forward) == kind.forward
+            records[key] = record or records[key]
+        stored.update(out.writes)
+        assert {k: decode(v) for k, v in stored.items()} == records

@@ -8,7 +8,7 @@ import redis
 
 from storywire.adapters.redis_sources import RESCHEDULE_SLICE, Claim, RedisSourceStore
 from storywire.models import Source
-from storywire.seen import SeenRecord
+from storywire.seen import SeenRecord, decode, encode
 from storywire.sources import SourceState
 
 
@@ -74,29 +74,17 @@ def test_upsert_keeps_schedule_and_state_round_trips(redis_client: redis.Redis) 
     assert store.state("s0") == state
 
 
-def _records(**hashes: str) -> dict[str, SeenRecord]:
-    return {key: SeenRecord(digest) for key, digest in hashes.items()}
-
-
 def test_seen_records_read_back_what_mark_seen_stored(redis_client: redis.Redis) -> None:
-    """Each entry's record round-trips, histories and pending reverts included; an entry never
-    stored has none; one without history is stored as its hash alone."""
+    """Each entry's record comes back as stored, histories included; an entry never stored
+    has none; a hash stored before histories existed reads as a history of one."""
     store = RedisSourceStore(redis_client)
-    flapping = SeenRecord("2", ("1", "0"), pending="1", streak=2)
-    store.mark_seen("s0", {"a": SeenRecord("1"), "b": flapping}, now=0.0)
-    assert store.seen_records("s0", ["a", "b", "c"]) == {"a": SeenRecord("1"), "b": flapping}
-    assert redis_client.hget("sw:seen:s0", "a") == b"1"
+    flapping = encode(SeenRecord("2", ("1", "0"), pending="1", streak=2))
+    store.mark_seen("s0", {"a": "1", "b": flapping}, now=0.0)
+    redis_client.hset("sw:seen:s0", "legacy", "9f86d081884c7d65")  # as an older version wrote
+    stored = store.seen_records("s0", ["a", "b", "c", "legacy"])
+    assert stored == {"a": "1", "b": flapping, "legacy": "9f86d081884c7d65"}
+    assert decode(stored["legacy"]) == SeenRecord("9f86d081884c7d65")
     assert store.seen_records("s0", []) == {}
-
-
-def test_a_hash_stored_before_damping_reads_as_a_history_of_one(
-    redis_client: redis.Redis,
-) -> None:
-    """An older version stored the content hash alone: after a deploy it is the entry's
-    current hash (nothing is announced again), with no earlier ones."""
-    store = RedisSourceStore(redis_client)
-    redis_client.hset("sw:seen:s0", mapping={"a": "9f86d081884c7d65"})
-    assert store.seen_records("s0", ["a"]) == {"a": SeenRecord("9f86d081884c7d65")}
 
 
 def test_keys_of_entries_long_gone_from_the_feed_are_forgotten(redis_client: redis.Redis) -> None:
@@ -105,16 +93,16 @@ def test_keys_of_entries_long_gone_from_the_feed_are_forgotten(redis_client: red
     that listed nothing (a 304) forgets nothing."""
     store = RedisSourceStore(redis_client)
     day = 86400.0
-    store.mark_seen("s0", _records(old="1", kept="2"), now=0.0, forget_after=30 * day)
+    store.mark_seen("s0", {"old": "1", "kept": "2"}, now=0.0, forget_after=30 * day)
     for when in (10 * day, 20 * day, 29 * day):  # "kept" is still in the feed, "old" left it
         assert store.mark_seen("s0", {}, listed=["kept"], now=when, forget_after=30 * day) == 0
     assert store.mark_seen("s0", {}, now=45 * day, forget_after=30 * day) == 0  # a 304
-    assert store.mark_seen("s0", _records(new="3"), listed=["kept"], now=45 * day,
+    assert store.mark_seen("s0", {"new": "3"}, listed=["kept"], now=45 * day,
                            forget_after=30 * day) == 1  # fmt: skip
     assert set(store.seen_records("s0", ["old", "kept", "new"])) == {"kept", "new"}
     assert redis_client.zrange("sw:seenat:s0", 0, -1) == [b"kept", b"new"]
     store.mark_seen("s0", {}, listed=["kept"], now=100 * day)  # no retention: nothing goes
-    assert store.seen_records("s0", ["new"]) == _records(new="3")
+    assert store.seen_records("s0", ["new"]) == {"new": "3"}
 
 
 def test_keys_remembered_before_stamps_existed_are_forgotten_too(
@@ -125,10 +113,10 @@ def test_keys_remembered_before_stamps_existed_are_forgotten_too(
     store = RedisSourceStore(redis_client)
     day = 86400.0
     redis_client.hset("sw:seen:s0", mapping={"legacy": "1", "back": "2"})  # no sw:seenat
-    assert store.mark_seen("s0", _records(new="3"), now=10 * day, forget_after=30 * day) == 0
+    assert store.mark_seen("s0", {"new": "3"}, now=10 * day, forget_after=30 * day) == 0
     assert store.mark_seen("s0", {}, listed=["back"], now=35 * day, forget_after=30 * day) == 0
     assert store.mark_seen("s0", {}, listed=["back"], now=41 * day, forget_after=30 * day) == 2
-    assert store.seen_records("s0", ["legacy", "back", "new"]) == _records(back="2")
+    assert store.seen_records("s0", ["legacy", "back", "new"]) == {"back": "2"}
 
 
 def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.Redis) -> None:
