@@ -34,6 +34,7 @@ def _run(script: str, *args: str) -> str:
         ("cluster_speed.py", ("--docs", "300", "--live", "2000", "--probe", "50"), "docs/s"),
         ("dispatch_bench.py", ("--sizes", "1500", "--rounds", "5", "--load", "300"), "p99 ms"),
         ("stream_quality.py", (), "multiday parts: election-ecuador"),
+        ("seen_bench.py", ("--sources", "40", "--rounds", "4"), "new / baseline"),
     ],
 )
 def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> None:
