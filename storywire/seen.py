@@ -23,7 +23,8 @@ HISTORY = 3
 
 
 class SeenRecord(NamedTuple):
-    """What is remembered of one entry. A NamedTuple: thousands are read per poll batch."""
+    """What is remembered of one entry. A NamedTuple: cheap to make and unpack, and one is
+    decoded for every entry a poll finds changed."""
 
     current: str  # the hash last forwarded (what consumers have)
     earlier: tuple[str, ...] = ()  # hashes it had before, newest first, at most HISTORY
@@ -110,7 +111,8 @@ def _unchanged(text: str, digest: str) -> bool:
 
 
 # Stored as one string per entry in the source's seen hash: "current[,earlier...][;i:n]", the
-# pending revert as its index in the earlier hashes and its count. A record without history is
+# pending revert as its index in the earlier hashes and its count (the hashes are hex digests,
+# so neither separator occurs in one). A record without history is
 # its hash alone, as every version before damping stored it, so those values read as a history
 # of one and an entry that never changes is stored exactly as it was.
 def encode(record: SeenRecord) -> str:

@@ -87,6 +87,17 @@ def test_seen_records_read_back_what_mark_seen_stored(redis_client: redis.Redis)
     assert store.seen_records("s0", []) == {}
 
 
+def test_seen_records_of_a_whole_poll_is_one_command(redis_client: redis.Redis) -> None:
+    """Fifty entries' records in one HMGET: histories cost no extra round trip."""
+    store = RedisSourceStore(redis_client)
+    store.mark_seen("s0", {f"e{n}": f"{n},{n + 1}" for n in range(50)}, now=0.0)
+    redis_client.config_resetstat()
+    assert len(store.seen_records("s0", [f"e{n}" for n in range(50)])) == 50
+    stats = redis_client.info("commandstats")
+    calls = {name: v["calls"] for name, v in stats.items() if "config" not in name}
+    assert calls == {"cmdstat_hmget": 1}
+
+
 def test_keys_of_entries_long_gone_from_the_feed_are_forgotten(redis_client: redis.Redis) -> None:
     """A key no poll has listed for the retention goes (so a never-ending poll does not grow a
     source's keys by every entry it ever carried); a key still listed stays however old; a poll
