@@ -258,6 +258,28 @@ def _recorded(text: str) -> dict[str, int]:
     return found
 
 
+def running_url(directory: Path) -> str | None:
+    """The URL of the kept server a `storywire run` (alive or killed) serves ``directory``
+    from, or None when none does: for a read-only command, which must not start one (it would
+    be empty). Found as the next start finds an orphan: the redis-server its lock file names,
+    running in that directory, whose title gives its address."""
+    workdir = directory.resolve()
+    try:
+        recorded = _recorded((workdir / LOCK).read_text())
+    except OSError:  # no such directory or lock: nothing ever served it
+        return None
+    server = recorded.get("redis-server")
+    if server is None or not _serves(server, workdir):
+        return None
+    # Its title: "redis-server 127.0.0.1:PORT" (embedded servers listen on loopback alone).
+    words = _command(server).split()
+    port = ADDRESS.fullmatch(words[1]) if len(words) > 1 else None
+    return f"redis://127.0.0.1:{port[1]}/0" if port else None
+
+
+ADDRESS = re.compile(r"127\.0\.0\.1:(\d+)")
+
+
 def _stop_orphans(workdir: Path, lock: IO[str]) -> tuple[tuple[int, ...], int | None]:
     """The directory is locked: by a live storywire (refused), or by the redis-server(s) of a
     killed one, which are stopped as on SIGTERM (each saves its data) until the lock is ours.

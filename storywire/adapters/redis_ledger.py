@@ -103,8 +103,27 @@ class RedisLedger:
         return f"{self._p}pending:{article_id}"
 
     def _same_key(self, article: Article) -> str:
-        digest = xxhash.xxh3_128_hexdigest(f"{article.outlet}\x1f{article.url}".encode())
+        return self._outlet_link_key(article.outlet, article.url)
+
+    def _outlet_link_key(self, outlet: str, url: str) -> str:
+        digest = xxhash.xxh3_128_hexdigest(f"{outlet}\x1f{url}".encode())
         return f"{self._p}same:{digest}"
+
+    def article_at(self, outlets: Sequence[str], url: str) -> list[tuple[str, str, str]]:
+        """The articles (outlet, article id, source id) that each of ``outlets`` published at
+        ``url`` (a canonical URL, as articles keep theirs), in the order of ``outlets``: one
+        read, whatever their number. Only reads."""
+        if not outlets:
+            return []
+        values = cast(
+            list[bytes | None], self._r.mget([self._outlet_link_key(o, url) for o in outlets])
+        )
+        found = []
+        for outlet, value in zip(outlets, values, strict=True):
+            if value is not None:
+                article_id, source_id = value.decode().split(" ", 1)
+                found.append((outlet, article_id, source_id))
+        return found
 
     def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         """For each article that another source of its outlet already brought under another id
@@ -147,16 +166,34 @@ class RedisLedger:
 
     def resolve(self, story_id: str) -> str:
         """Follow merge aliases to the story that lives on."""
+        return (self.merged_into(story_id) or [story_id])[-1]
+
+    def merged_into(self, story_id: str) -> list[str]:
+        """The stories ``story_id`` was merged into, in turn: the last lives on ([]: not
+        merged). At most 32 hops, so no cycle a stray write made can loop for ever."""
+        chain: list[str] = []
         for _ in range(32):
             alias = cast(bytes | None, self._r.get(self._alias_key(story_id)))
             if alias is None:
-                return story_id
+                break
             story_id = alias.decode()
-        return story_id
+            chain.append(story_id)
+        return chain
 
     def get(self, story_id: str) -> StoryRecord | None:
         raw = cast(bytes | None, self._r.get(self._story_key(story_id)))
         return StoryRecord.from_dict(orjson.loads(raw)) if raw else None
+
+    def get_many(self, story_ids: Sequence[str]) -> dict[str, StoryRecord]:
+        """The records of those of ``story_ids`` that have one, in one read."""
+        if not story_ids:
+            return {}
+        raws = cast(list[bytes | None], self._r.mget([self._story_key(s) for s in story_ids]))
+        return {
+            s: StoryRecord.from_dict(orjson.loads(raw))
+            for s, raw in zip(story_ids, raws, strict=True)
+            if raw
+        }
 
     def all(self) -> list[StoryRecord]:
         records = []

@@ -41,7 +41,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import redis
@@ -554,6 +554,21 @@ class RedisStoryStore:
         if held.token is not None:
             held.latest = latest  # an undated line asks once per document: once per lock
         return latest
+
+    def recent(self, start: int, count: int) -> list[tuple[str, float]]:
+        """Live stories from the ``start``-th most recently active, ``count`` of them, with the
+        time their eviction counts from (their last article's, or the stream's clock when that
+        article came late): what `storywire stories recent` lists. Only reads."""
+        rows = cast(
+            list[tuple[bytes | str, float]],
+            self.r.zrevrange(f"{self.p}:live", start, start + count - 1, withscores=True),
+        )
+        return [(_str(story_id), float(score)) for story_id, score in rows]
+
+    def active(self, story_id: str) -> float | None:
+        """``recent``'s time of one story; None when it is not live (evicted, merged away)."""
+        score = self.r.zscore(f"{self.p}:live", story_id)
+        return None if score is None else float(score)
 
     def live_stories(self) -> int:
         return int(self.r.zcard(f"{self.p}:live"))

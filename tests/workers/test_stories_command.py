@@ -19,7 +19,7 @@ import xxhash
 from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.models import Entry, Source
+from storywire.models import Article, Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.stories import Params, RedisStoryStore, StoryEngine
 from tests.storywire.stories.conftest import ARTICLES, MERGE_PARAMS, bridged_docs
@@ -41,6 +41,7 @@ REUTERS, AP, DW, BBC = (
 )
 CHILE = [(title, body) for label, title, body in ARTICLES if label == "quake-chile"]
 NEPAL = [(title, body) for label, title, body in ARTICLES if label == "quake-nepal"]
+Report = tuple[tuple[str, str], int]  # (headline, body), hours after T0 it was published
 
 
 @dataclass
@@ -56,18 +57,31 @@ class World:
         return self.ledger.known_stories([self.ids[guid]])[self.ids[guid]]
 
 
-def _send(
-    world: World, engine: StoryEngine, source: Source, guid: str, text: tuple[str, str], hour: int
-) -> None:
+def _entry(source: Source, guid: str, text: tuple[str, str], at: datetime) -> Entry:
     title, body = text
-    entry = Entry(
-        guid=guid, link=f"https://{source.domain}/news/{guid}?utm_source=rss", title=title,
-        summary_html="", content_html=f"<p>{body}</p>", published=T0 + timedelta(hours=hour),
-    )  # fmt: skip
-    fetched = T0 + timedelta(hours=hour, minutes=5)
-    process_entries(source, [(f"g:{guid}", entry)], engine=engine, ledger=world.ledger,
-                    fetched_at=fetched)  # fmt: skip
-    article = build_article(source, f"g:{guid}", entry, fetched_at=fetched)
+    link = f"https://{source.domain}/news/{guid}?utm_source=rss"
+    return Entry(
+        guid=guid,
+        link=link,
+        title=title,
+        summary_html="",
+        content_html=f"<p>{body}</p>",
+        published=at,
+    )
+
+
+def _article(source: Source, guid: str, text: tuple[str, str], at: datetime) -> Article:
+    return build_article(source, f"g:{guid}", _entry(source, guid, text, at), fetched_at=at)
+
+
+def _send(world: World, engine: StoryEngine, source: Source, guid: str, report: Report) -> None:
+    text, hour = report
+    at = T0 + timedelta(hours=hour)
+    entry = _entry(source, guid, text, at)
+    process_entries(
+        source, [(f"g:{guid}", entry)], engine=engine, ledger=world.ledger, fetched_at=at
+    )
+    article = _article(source, guid, text, at)
     world.urls[guid], world.ids[guid] = article.url, article.id
 
 
@@ -80,14 +94,14 @@ def world(redis_client: redis.Redis) -> World:
     world = World(redis_client, RedisLedger(redis_client), {}, {})
     plain = Params(defer_below=0.0)
     engine = StoryEngine(RedisStoryStore.for_params(redis_client, plain), plain)
-    _send(world, engine, REUTERS, "chile-1", CHILE[0], 0)
-    _send(world, engine, AP, "chile-2", CHILE[1], 1)
-    _send(world, engine, DW, "nepal-1", NEPAL[0], 2)
-    _send(world, engine, BBC, "nepal-2", NEPAL[1], 3)
+    _send(world, engine, REUTERS, "chile-1", (CHILE[0], 0))
+    _send(world, engine, AP, "chile-2", (CHILE[1], 1))
+    _send(world, engine, DW, "nepal-1", (NEPAL[0], 2))
+    _send(world, engine, BBC, "nepal-2", (NEPAL[1], 3))
     merging = replace(MERGE_PARAMS, defer_below=0.0)
     engine = StoryEngine(RedisStoryStore.for_params(redis_client, merging), merging)
     for n, (doc, source) in enumerate(zip(bridged_docs(), [DW, AP, REUTERS, BBC], strict=True)):
-        _send(world, engine, source, f"katla-{n}", (doc.title, doc.text), 4 + n)
+        _send(world, engine, source, f"katla-{n}", ((doc.title, doc.text), 4 + n))
     return world
 
 
@@ -143,8 +157,8 @@ def test_show_prints_the_story_its_outlets_and_its_engine_state(world: World, ru
         ("Reuters", world.urls["chile-1"], "2026-11-20T06:00:00Z"),
         ("AP", world.urls["chile-2"], "2026-11-20T07:00:00Z"),
     ]
-    assert [a["article_id"] for a in record["articles"]] == [world.ids["chile-1"],
-                                                             world.ids["chile-2"]]  # fmt: skip
+    articles = [a["article_id"] for a in record["articles"]]
+    assert articles == [world.ids["chile-1"], world.ids["chile-2"]]
     assert "Iquique" in record["top_entities"]
     engine = record["engine"]
     assert engine["live"] is True
@@ -175,7 +189,8 @@ def test_a_merged_story_shows_where_it_went(world: World, run: Any) -> None:
         key.decode().removeprefix("sw:alias:") for key in world.client.scan_iter("sw:alias:*")
     ]
     assert len(aliases) == 1, "the bridged reports did not merge two stories"
-    assert survivor not in aliases and aliases[0] not in absorbed
+    assert survivor not in aliases
+    assert aliases[0] not in absorbed
     status, out, _ = run("show", aliases[0], "--json")
     assert status == 0
     shown = orjson.loads(out)
@@ -192,12 +207,7 @@ def test_a_chain_of_merges_is_followed_to_its_end(world: World, run: Any) -> Non
     """A story merged into one that was itself merged later: every hop is named."""
     first = next(k.decode()[9:] for k in world.client.scan_iter("sw:alias:*"))
     middle = world.story_of("katla-3")
-    late = build_article(
-        REUTERS, "g:late", Entry(guid="late", link="https://reuters.example/late", title="Late",
-                                 summary_html="", content_html="<p>Later news.</p>",
-                                 published=T0 + timedelta(days=1)),  # fmt: skip
-        fetched_at=T0 + timedelta(days=1),
-    )
+    late = _article(REUTERS, "late", ("Late", "Later news."), T0 + timedelta(days=1))
     world.ledger.record(late, "st_last", absorbed=[middle])
     status, out, _ = run("show", first, "--json")
     assert status == 0
@@ -211,7 +221,7 @@ def test_article_by_id_and_by_url(world: World, run: Any) -> None:
     """An article found by its id or by its link as the feed gave it (tracking and all): its
     story, with the story's summary."""
     story = world.story_of("nepal-2")
-    link = f"https://bbc.example/news/nepal-2?utm_source=rss"
+    link = "https://bbc.example/news/nepal-2?utm_source=rss"
     for query in (world.ids["nepal-2"], link, world.urls["nepal-2"]):
         status, out, err = run("article", query, "--json")
         assert (status, err) == (0, ""), query
@@ -228,7 +238,9 @@ def test_article_by_id_and_by_url(world: World, run: Any) -> None:
         assert "articles" not in found["story"]
     status, out, _ = run("article", world.ids["nepal-2"])
     assert status == 0
-    assert story in out and "BBC" in out and "credited  DW" in out
+    assert f"story     {story}" in out
+    assert "outlet    BBC" in out
+    assert "credited  DW" in out
 
 
 def test_recent_newest_first_with_limit_and_outlet(world: World, run: Any) -> None:
@@ -262,9 +274,7 @@ def test_recent_newest_first_with_limit_and_outlet(world: World, run: Any) -> No
         (["article", "https://reuters.example/news/nosuch"], "no article with URL"),
     ],
 )
-def test_unknown_ids_are_not_found(
-    world: World, run: Any, argv: list[str], message: str
-) -> None:
+def test_unknown_ids_are_not_found(world: World, run: Any, argv: list[str], message: str) -> None:
     """An unknown id or URL: one line on stderr, nothing on stdout, exit 1 (as `sources show`)."""
     for json in ([], ["--json"]):
         status, out, err = run(*argv, *json)
@@ -275,12 +285,7 @@ def test_unknown_ids_are_not_found(
 
 def test_a_held_article_has_no_story_yet(redis_client: redis.Redis, run: Any) -> None:
     """An article the engine holds for a later decision is pending: found, with no story."""
-    article = build_article(
-        REUTERS, "g:held", Entry(guid="held", link="https://reuters.example/held", title="Held",
-                                 summary_html="", content_html="<p>Undecided.</p>",
-                                 published=T0),  # fmt: skip
-        fetched_at=T0,
-    )
+    article = _article(REUTERS, "held", ("Held", "Undecided."), T0)
     RedisLedger(redis_client).hold(article, now=T0.timestamp())
     status, out, _ = run("article", article.id, "--json")
     assert status == 0
@@ -298,7 +303,7 @@ def test_limit_must_be_positive(run: Any, capsys: pytest.CaptureFixture[str]) ->
 
 def _cli(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "STORYWIRE_REDIS_URL"}
-    return subprocess.run(  # noqa: S603 - our interpreter, our module
+    return subprocess.run(
         [sys.executable, "-m", "workers.cli", "stories", *argv],
         env={**environ, **env},
         capture_output=True,
