@@ -94,8 +94,8 @@ def sift(stored: Mapping[str, str], hashes: Mapping[str, str], *, confirmations:
         text = stored.get(key)
         if text is not None and _unchanged(text, digest):
             continue
-        kind, record = decide(None if text is None else decode(text), digest,
-                              confirmations=confirmations)  # fmt: skip
+        known = None if text is None else decode(text)
+        kind, record = decide(known, digest, confirmations=confirmations)
         if kind.forward:
             forward.add(key)
         held += kind is Seen.HELD

@@ -258,6 +258,10 @@ def _recorded(text: str) -> dict[str, int]:
     return found
 
 
+# A kept server's title: "redis-server 127.0.0.1:PORT" (embedded servers listen on loopback).
+_ADDRESS = re.compile(r"127\.0\.0\.1:(\d+)")
+
+
 def running_url(directory: Path) -> str | None:
     """The URL of the kept server a `storywire run` (alive or killed) serves ``directory``
     from, or None when none does: for a read-only command, which must not start one (it would
@@ -271,13 +275,9 @@ def running_url(directory: Path) -> str | None:
     server = recorded.get("redis-server")
     if server is None or not _serves(server, workdir):
         return None
-    # Its title: "redis-server 127.0.0.1:PORT" (embedded servers listen on loopback alone).
     words = _command(server).split()
-    port = ADDRESS.fullmatch(words[1]) if len(words) > 1 else None
+    port = _ADDRESS.fullmatch(words[1]) if len(words) > 1 else None
     return f"redis://127.0.0.1:{port[1]}/0" if port else None
-
-
-ADDRESS = re.compile(r"127\.0\.0\.1:(\d+)")
 
 
 def _stop_orphans(workdir: Path, lock: IO[str]) -> tuple[tuple[int, ...], int | None]:
