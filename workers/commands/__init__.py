@@ -13,28 +13,32 @@ from storywire.adapters.embedded_redis import running_url
 from storywire.settings import Settings
 
 
-def service_redis(
-    settings: Settings, command: str, *, find_running: bool = False, **options: Any
-) -> redis.Redis:
-    """A client of the running service's Redis, for the operator commands that act on it; with
-    none configured, the command stops with one line (an embedded Redis would be empty).
-    ``find_running``: a command that only reads takes, in that case, the embedded Redis that
-    a `storywire run` serves from the data directory, and names it on stderr."""
+def service_url(settings: Settings, command: str, *, find_running: bool = True) -> str:
+    """The running service's Redis, for a command that joins it: ``STORYWIRE_REDIS_URL``, else
+    (``find_running``) the embedded Redis a `storywire run` serves from the data directory,
+    named on stderr. With neither, the command stops with one line: an embedded Redis of its
+    own would be empty and serve nobody. A worker or beat never takes the embedded one: `run`
+    has its own, and a second beat would schedule every poll twice."""
     url = settings.redis_url
+    where = settings.data_dir / "redis"
     if not url and find_running:
-        url = running_url(settings.data_dir / "redis")
+        url = running_url(where)
         if url:
             sys.stderr.write(
-                f"storywire {command}: reading {url}, the embedded Redis of the `storywire run` "
-                f"on {settings.data_dir / 'redis'} (STORYWIRE_REDIS_URL is not set)\n"
+                f"storywire {command}: using {url}, the embedded Redis of the `storywire run` "
+                f"on {where} (STORYWIRE_REDIS_URL is not set)\n"
             )
     if not url:
-        running = f"; no `storywire run` serves {settings.data_dir / 'redis'}"
+        running = f"; no `storywire run` serves {where}" if find_running else ""
         raise SystemExit(
-            f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis)"
-            + (running if find_running else "")
+            f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis){running}"
         )
-    return redis.Redis.from_url(url, **options)
+    return url
+
+
+def service_redis(settings: Settings, command: str, **options: Any) -> redis.Redis:
+    """A client of the running service's Redis (``service_url``) for an operator command."""
+    return redis.Redis.from_url(service_url(settings, command), **options)
 
 
 N = TypeVar("N", int, float)

@@ -20,7 +20,7 @@ from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
-from workers.commands import checked_number
+from workers.commands import checked_number, service_url
 from workers.health import exporter, make_server
 from workers.keeper import RedisKeeper
 from workers.processes import beat_command, service_processes, worker_command
@@ -107,7 +107,7 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
 
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
-    url = _require_redis(settings, "metrics")
+    url = service_url(settings, "metrics")
     host = settings.metrics_host if args.host is None else args.host
     # STORYWIRE_METRICS_PORT=0 turns `run`'s exporter off; this command is the exporter.
     port = (settings.metrics_port or METRICS_PORT) if args.port is None else args.port
@@ -171,7 +171,7 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     if queues and set(queues) <= set(QUEUES):
-        _require_redis(settings, "worker")
+        service_url(settings, "worker", find_running=False)
         os.execv(sys.executable, worker_command(queues, settings))  # noqa: S606 - our interpreter
     # A worker on a misspelt queue would wait forever: nothing is ever sent there.
     sys.stderr.write(f"storywire worker: --queues takes some of {', '.join(QUEUES)}\n")
@@ -179,16 +179,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_beat(args: argparse.Namespace, settings: Settings) -> int:
-    _require_redis(settings, "beat")
+    service_url(settings, "beat", find_running=False)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     os.execv(sys.executable, beat_command(settings))  # noqa: S606 - our interpreter
-
-
-def _require_redis(settings: Settings, command: str) -> str:
-    # These join a running service: an embedded Redis of their own would serve nobody.
-    if not settings.redis_url:
-        raise SystemExit(f"storywire {command}: set STORYWIRE_REDIS_URL (the service's Redis)")
-    return settings.redis_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -153,7 +153,7 @@ def _not_found(reason: str) -> int:
 
 def _inspector(settings: Settings) -> StoryInspector:
     # Read-only: with no URL set, the Redis a `storywire run` serves, never a new empty one.
-    client = service_redis(settings, "stories", find_running=True)
+    client = service_redis(settings, "stories")
     return StoryInspector(RedisLedger(client), RedisStoryStore(client), RedisSourceStore(client))
 
 
