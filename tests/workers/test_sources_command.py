@@ -115,6 +115,33 @@ def test_cli_entry_point(
     assert "n1.com/feed" in capsys.readouterr().out
 
 
+def test_add_takes_every_field_a_sources_file_can_set_but_rules(
+    redis_server: EmbeddedRedis,
+    store: RedisSourceStore,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sources add` sets a source's zone, full-text fetching and folder as a sources file
+    does; an unknown zone is a malformed option (exit 2, nothing stored)."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    argv = ["sources", "add", "xinhua", "https://xinhua.example/feed.xml"]
+    extra = ["--timezone", "Asia/Shanghai", "--full-text", "--folder", "News/World"]
+    assert main([*argv, *extra]) == 0
+    source = store.get("xinhua")
+    assert source is not None
+    assert (source.timezone, source.full_text, source.folder) == (
+        "Asia/Shanghai",
+        True,
+        "News/World",
+    )
+    assert (
+        main(["sources", "add", "other", "https://other.example/rss", "--timezone", "Mars/Base"])
+        == 2
+    )
+    assert "Mars/Base" in capsys.readouterr().err
+    assert store.get("other") is None
+
+
 def test_a_bad_environment_variable_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -217,11 +217,12 @@ def _store(settings: Settings) -> RedisSourceStore:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     raw: dict[str, Any] = {"id": args.id, "url": args.url}
-    for name in ("outlet", "domain", "min_interval", "max_interval"):
+    for name in ("outlet", "domain", "min_interval", "max_interval", "timezone", "folder"):
         if getattr(args, name) is not None:
             raw[name] = getattr(args, name)
-    if args.allow_private:
-        raw["allow_private"] = True
+    for flag in ("allow_private", "full_text"):
+        if getattr(args, flag):
+            raw[flag] = True
     return do_add(_store(settings), raw, sys.stdout)
 
 
@@ -291,6 +292,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"seconds (default {_DEFAULTS['max_interval']:g})",
     )
     add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
+    add.add_argument(
+        "--full-text", action="store_true", help="fetch each teaser entry's page for its text"
+    )
+    add.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        help="IANA zone of the outlet's zone-less feed dates (default: UTC)",
+    )
+    add.add_argument("--folder", help='the operator\'s folder, "News/World" (default: none)')
     add.set_defaults(func=cmd_add)
     actions.add_parser(
         "list", help="one line per source: status, next poll, failures"
