@@ -1,4 +1,4 @@
-"""The README's configuration table and the docs' settings tables say what Settings reads: every
+"""The README's settings table and the docs' settings tables say what Settings reads: every
 variable documented is read, every one read is documented, each with its real default."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _rows(path: Path) -> dict[str, str]:
     """Variable -> its documented default, `STORYWIRE_A` / `_B` | 1 / 2 rows split in two."""
     text = path.read_text()
     if path.name == "README.md":
-        text = text.split("## Configuration (environment variables)", 1)[1].split("\n## ", 1)[0]
+        text = text.split("## Settings (environment variables)", 1)[1].split("\n## ", 1)[0]
     out: dict[str, str] = {}
     for names, defaults in ROW.findall(text):
         first, *rest = [n.strip(" `") for n in names.split(" / ")]
