@@ -31,7 +31,8 @@ log = structlog.get_logger("storywire")
 
 # A start that fails, or a server that dies within STABLE_AFTER s of its start, is a failure;
 # the next start waits RESTART_BACKOFF s, doubled after each failure; RESTART_LIMIT failures
-# in a row end `storywire run` (docs/operations.md, "When the server dies"): 1 + 2 + 4 + 8 s of waiting at most.
+# in a row end `storywire run` (docs/operations.md, "When the server dies"): 1 + 2 + 4 + 8 s
+# of waiting at most.
 RESTART_LIMIT = 5
 RESTART_BACKOFF = 1.0
 STABLE_AFTER = 60.0
