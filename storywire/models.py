@@ -6,7 +6,7 @@ can carry it between processes.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -78,14 +78,18 @@ class Source:
             url=str(raw["url"]),
             outlet=str(raw["outlet"]),
             domain=str(raw["domain"]),
-            allow_private=bool(raw.get("allow_private", False)),
-            min_interval=float(raw.get("min_interval", 300.0)),
-            max_interval=float(raw.get("max_interval", 21600.0)),
+            allow_private=bool(raw.get("allow_private", _SOURCE_DEFAULTS["allow_private"])),
+            min_interval=float(raw.get("min_interval", _SOURCE_DEFAULTS["min_interval"])),
+            max_interval=float(raw.get("max_interval", _SOURCE_DEFAULTS["max_interval"])),
             rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
-            full_text=bool(raw.get("full_text", False)),
+            full_text=bool(raw.get("full_text", _SOURCE_DEFAULTS["full_text"])),
             timezone=raw.get("timezone"),
             folder=raw.get("folder"),
         )
+
+
+# The field defaults, written once in the class (a slotted class keeps none as attributes).
+_SOURCE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Source)}
 
 
 @dataclass(frozen=True, slots=True)

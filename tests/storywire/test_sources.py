@@ -204,3 +204,9 @@ def test_a_time_zone_must_be_a_string(tmp_path: Path) -> None:
     path.write_text('[[source]]\nid = "x"\nurl = "https://x.cn/f"\ntimezone = 8\n')
     with pytest.raises(SourceConfigError, match=r"timezone .* IANA"):
         load_sources(path)
+
+
+def test_a_stored_source_without_optional_keys_takes_the_class_defaults() -> None:
+    """A source stored by an older release lacks later keys: it reads as one just configured."""
+    bare = {"id": "a", "url": "https://a.example/feed", "outlet": "A", "domain": "a.example"}
+    assert Source.from_dict(bare) == Source(**bare)
