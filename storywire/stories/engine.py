@@ -385,7 +385,7 @@ class StoryEngine:
             if evicted < p.expire_batch:
                 store.swept_to(now - p.window)
         terms = tuple(feats.terms)
-        copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]]
+        copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]] + self._edition_keys(feats, doc)
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
             self.repeats += 1
@@ -457,6 +457,8 @@ class StoryEngine:
             dated=_dated(doc),
             title_shape=feats.title_shape,
             title_key=feats.title_key,
+            link_shape=feats.link_shape,
+            link_key=feats.link_key,
         )
         store.commit(
             Commit(
@@ -685,19 +687,33 @@ class StoryEngine:
         only: an undated one's time is when it was fetched, which says nothing of a series'
         rhythm."""
         p = self.params
-        if not (p.edition_gap_hours and feats.title_key and doc.outlet and _dated(doc)):
+        if not self._edition_keys(feats, doc):
             return set()
         gap = p.edition_gap_hours * 3600.0
         return {
             story.id
             for rec in copies
-            if rec.title_key not in (0, feats.title_key)
-            and rec.title_shape == feats.title_shape
+            if (
+                (rec.title_key not in (0, feats.title_key) and rec.title_shape == feats.title_shape)
+                or (rec.link_key not in (0, feats.link_key) and rec.link_shape == feats.link_shape)
+            )
             and rec.outlet == doc.outlet
             and rec.dated
             and gap <= abs(t - rec.time) <= p.window
             and (story := self._surviving(rec.story_id)) is not None
         }
+
+    def _edition_keys(self, feats: DocFeatures, doc: Doc) -> list[str]:
+        """Copy-index keys under which a dated item finds its outlet's other editions (and is
+        found by them): one per dated shape, of its headline and of its link. The text's
+        shingles find yesterday's edition only when the stock text is long enough; a weather
+        column's is a line. Not hex, so no shingle hash's key is one of them."""
+        if not (self.params.edition_gap_hours and doc.outlet and _dated(doc)):
+            return []
+        keys = [f"t{feats.title_shape:x}"] if feats.title_key else []
+        if feats.link_key:
+            keys.append(f"l{feats.link_shape:x}")
+        return keys
 
     def _surviving(self, story_id: str) -> StoryState | None:
         """The live story ``story_id`` is now part of: itself, or the one merges folded it

@@ -617,6 +617,8 @@ class DocFeatures:
     ordered_entities: tuple[str, ...] = ()  # the entities in ``terms`` order (deterministic)
     title_shape: int = 0  # ``_title_shape``: a dated headline less its numbers and dates
     title_key: int = 0  # and those numbers and dates (both 0: the headline names no date)
+    link_shape: int = 0  # ``_link_shape``: the same of the link's slug (0, 0: it names none)
+    link_key: int = 0
 
 
 def sketch_of(toks: list[str], *, shingle: int, k: int) -> tuple[int, ...]:
@@ -681,8 +683,7 @@ def _title_shape(title: str, entries: list[_Entry]) -> tuple[int, int]:
             words.add(feature)  # "hints" and "hint" alike
     if not (dated or _NUMERIC_DATE.search(title)):
         return 0, 0
-    shape = xxhash.xxh3_64_intdigest("\0".join(sorted(words)).encode()) & 0xFFFFFFFF
-    return shape, hash(tuple(when)) & 0xFFFFFFFF
+    return _hash32("\0".join(sorted(words))), hash(tuple(when)) & 0xFFFFFFFF
 
 
 def _counts(toks: list[str]) -> dict[str, int]:
@@ -743,14 +744,32 @@ def slug_words(url: str) -> str:
     return " ".join(best).lower()
 
 
-def _add_slug(url: str, head: dict[str, int], caps: list[_Entry], lows: set[str]) -> None:
+def _add_slug(slug: str, head: dict[str, int], caps: list[_Entry], lows: set[str]) -> None:
     """Add the slug's words that the title and text lack, as headline words. Words the text
     has are left out: they count already, and a lowercase slug word must not undo the name
     its capitalised form in the text is."""
     seen = lows.union([low for _, low, _, _ in caps])
-    toks = [t for t in tokens(slug_words(url)) if t not in seen]
+    toks = [t for t in tokens(slug) if t not in seen]
     if toks:
         _collect(_entries(toks), head, caps, lows)
+
+
+def _link_shape(slug: str) -> tuple[int, int]:
+    """``_title_shape`` of a link's slug words: the words less the date words, and the date
+    words; (0, 0) unless it names a date and has two other words. A desk words the headline of
+    a daily column anew each day ("London weather: sunny spells and 22C on Thursday",
+    "Met Office forecast for London Friday: ...") while the CMS keeps the link's template
+    (".../london-weather-forecast-thursday-met-office-10-b1256598.html")."""
+    words = slug.split()
+    when = [w for w in words if w in DATE_WORDS]
+    rest = [w for w in words if w not in DATE_WORDS]
+    if not when or len(rest) < 2:
+        return 0, 0
+    return _hash32(" ".join(rest)), _hash32(" ".join(when))
+
+
+def _hash32(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode()) & 0xFFFFFFFF
 
 
 def _tf(c: int) -> float:
@@ -792,8 +811,9 @@ def extract(
     head_entries = _entries(title_toks)
     _collect(body_entries, body, caps, lows)
     _collect(head_entries, head, caps, lows)
-    if url:
-        _add_slug(url, head, caps, lows)
+    slug = slug_words(url) if url else ""
+    if slug:
+        _add_slug(slug, head, caps, lows)
     if _arabic_headline(title, text):
         _add_single_digits(_counts(body_toks), body)
         _add_single_digits(_counts(title_toks), head)
@@ -811,6 +831,7 @@ def extract(
         sk = _sketch(body_entries, shingle, sketch_k)
     length = sum(head.values()) + sum(body.values())
     shape, key = _title_shape(title, head_entries)
+    link_shape, link_key = _link_shape(slug)
     return DocFeatures(
         terms=tf,
         entities=frozenset(ents),
@@ -819,6 +840,8 @@ def extract(
         ordered_entities=tuple(filter(ents.__contains__, tf)),
         title_shape=shape,
         title_key=key,
+        link_shape=link_shape,
+        link_key=link_key,
     )
 
 

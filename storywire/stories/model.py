@@ -95,11 +95,11 @@ class Params:
     # (feeds round times to the minute and servers' clocks drift: closer, arrival decides)
     copy_order_slack: float = 60.0
     # Editions: a dated document does not join the story of its own outlet's item published
-    # at least this many hours before or after it whose text shares a shingle hash with it
-    # (the copy index finds it) and whose headline has the same words but for numbers and
-    # dates and names another date: the outlet's next edition of a series (a daily puzzle, a
-    # lottery draw, a horoscope), which otherwise chains day after day into one story. 0
-    # disables (docs/stories.md, Time)
+    # at least this many hours before or after it whose headline has the same words but for
+    # numbers and dates and names another date, or whose link's slug does (the same template,
+    # another day): the outlet's next edition of a series (a daily puzzle, a lottery draw, the
+    # weather), which otherwise chains day after day into one story. 0 disables
+    # (docs/stories.md, Time)
     edition_gap_hours: float = 20.0
     # concurrency
     lock_timeout: float = 30.0
@@ -234,6 +234,8 @@ class DocRecord:
     dated: bool = True  # ``time`` is a publication time, not the engine's clock
     title_shape: int = 0  # see ``DocFeatures``: what ``edition_gap_hours`` compares
     title_key: int = 0
+    link_shape: int = 0
+    link_key: int = 0
 
     def assignment(self) -> Assignment:
         return Assignment(

@@ -9,9 +9,10 @@ Layout (``P`` is the prefix):
   lowest time is the stream's clock (``clock``)
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
-- ``P:c:<sketch key>`` list of document ids (capped, TTL); ``P:d:<doc id>`` that document's
-  record (assignment, sketch, time, copy keys, headline shape); ``P:docs`` sorted set doc id
-  -> the time its eviction counts from (``Commit.keep_time``)
+- ``P:c:<copy key>`` list of document ids (capped, TTL), under a sketch hash or a dated headline
+  or link shape (``t...``, ``l...``); ``P:d:<doc id>`` that document's record (assignment,
+  sketch, time, copy keys, headline and link shapes); ``P:docs`` sorted set doc id -> the time
+  its eviction counts from (``Commit.keep_time``)
 - ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
@@ -87,6 +88,8 @@ def _record_to_json(record: DocRecord, keys: Sequence[str]) -> bytes:
         obj["z"] = 1
     if record.title_key:  # only headlines that name a date: the few an edition can match
         obj["h"] = [record.title_shape, record.title_key]
+    if record.link_key:  # a key of its own: a release without links reads the record still
+        obj["l"] = [record.link_shape, record.link_key]
     return orjson.dumps(obj)
 
 
@@ -107,6 +110,7 @@ def _held_to_json(held: HeldDoc) -> bytes:
             "sketch": features.sketch,
             "length": features.length,
             "title": [features.title_shape, features.title_key],
+            "link": [features.link_shape, features.link_key],
         }
     )
 
@@ -125,6 +129,7 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
     )
     entities = tuple(obj["entities"])
     title_shape, title_key = obj.get("title", (0, 0))
+    link_shape, link_key = obj.get("link", (0, 0))
     features = DocFeatures(
         terms=obj["terms"],
         entities=frozenset(entities),
@@ -133,6 +138,8 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
         ordered_entities=entities,
         title_shape=title_shape,
         title_key=title_key,
+        link_shape=link_shape,
+        link_key=link_key,
     )
     return HeldDoc(doc, due, float(obj["since"]), features)
 
@@ -140,6 +147,7 @@ def _held_from_json(raw: bytes | str, due: int) -> HeldDoc:
 def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
     obj = orjson.loads(raw)
     title_shape, title_key = obj.get("h", (0, 0))  # absent: no headline words, or older
+    link_shape, link_key = obj.get("l", (0, 0))
     record = DocRecord(
         doc_id=obj["d"],
         story_id=obj["s"],
@@ -154,6 +162,8 @@ def _record_from_json(raw: bytes | str) -> tuple[DocRecord, list[str]]:
         dated=not obj.get("z"),
         title_shape=title_shape,
         title_key=title_key,
+        link_shape=link_shape,
+        link_key=link_key,
     )
     return record, list(obj["c"])
 

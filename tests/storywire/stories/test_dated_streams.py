@@ -402,6 +402,50 @@ def test_another_outlets_page_for_the_same_day_joins_that_days_story(
     assert later.story_id != first.story_id
 
 
+_FORECASTS = (
+    "Met Office forecast for London {day}: grey skies and drizzle with highs of {c}C",
+    "London weather forecast: Heavy showers expected as temperatures reach {c}C",
+    "London weather: Sunny spells and highs of {c}C on {day}",
+)
+
+
+def _forecast(day: int, link: str = "london-weather-forecast-{day}-met-office") -> Doc:
+    """One day's weather column: a headline worded anew each day (one of three forms, the day
+    named or not), one stock line, and a link made from one template with the day in it."""
+    name = _WEEKDAYS[day % 7]
+    sky = ("grey", "showery", "sunny")[day % 3]
+    slug = link.format(day=name.lower(), sky=sky)
+    return Doc(
+        id=f"weather-{day}",
+        title=_FORECASTS[day % 3].format(day=name, c=15 + day % 9),
+        text=f"Londoners can expect changeable weather on {name}, according to the Met Office.",
+        published=T0 + (24 * day + 6.5) * H,
+        outlet="standard.co.uk",
+        url=f"https://www.standard.co.uk/news/weather/{slug}-{day}-b58514{day:02d}.html",
+    )
+
+
+def test_a_daily_column_worded_anew_each_day_is_a_story_a_day(make_store: StoreFactory) -> None:
+    """A weather column's headlines share too little to be the same headline, and its stock
+    line too little for the copy index to find yesterday's: it chained for 16 days of the
+    long stream. Its link's template, the same but for the day it names, tells the editions."""
+    got = StoryEngine(make_store()).assign_many([_forecast(day) for day in range(6)])
+    assert len({a.story_id for a in got}) == 6
+
+
+@pytest.mark.parametrize(
+    "link", ["london-weather-forecast-met-office", "london-weather-{sky}-{day}-forecast"]
+)
+def test_links_that_name_no_day_or_change_their_words_tell_no_edition(
+    make_store: StoreFactory, link: str
+) -> None:
+    """A link with no day word in it (the date only in figures), and links whose other words
+    change from one day to the next, are no template: the column chains as before (as one
+    continuing story's links, "hurricane-marisol-live-...", must not be told apart)."""
+    got = StoryEngine(make_store()).assign_many([_forecast(day, link) for day in range(6)])
+    assert len({a.story_id for a in got}) < 6
+
+
 @pytest.mark.parametrize(
     ("label", "changes"),
     [

@@ -257,18 +257,29 @@ def test_a_held_document_keeps_whether_its_time_was_given(
 
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])
-def test_a_held_document_keeps_its_headline_hashes(kind: str, redis_client: redis.Redis) -> None:
+def test_a_held_document_keeps_its_headline_and_link_hashes(
+    kind: str, redis_client: redis.Redis
+) -> None:
     """Its release tells the next edition of an outlet's series by them (``Params``,
     ``edition_gap_hours``); the held text is not kept to compute them again."""
     store = MemoryStoryStore() if kind == "memory" else RedisStoryStore(redis_client)
-    doc = replace(_docs()[0], title="Powerball winning numbers for Monday, Sept. 14")
+    doc = replace(
+        _docs()[0],
+        title="Powerball winning numbers for Monday, Sept. 14",
+        url="https://example.com/lottery/powerball-winning-numbers-monday-jackpot-b1234.html",
+    )
     features = StoryEngine(store).features(doc)
     assert features.title_shape
     assert features.title_key
+    assert features.link_shape
+    assert features.link_key
     with store.locked():
         store.hold(HeldDoc(doc, 1, 0.0, features))
         (held,), _ = store.due(1, 0.0)
-    assert (held.features.title_shape, held.features.title_key) == (
+    kept = held.features
+    assert (kept.title_shape, kept.title_key, kept.link_shape, kept.link_key) == (
         features.title_shape,
         features.title_key,
+        features.link_shape,
+        features.link_key,
     )
