@@ -705,14 +705,16 @@ class StoryEngine:
 
     def _edition_keys(self, feats: DocFeatures, doc: Doc) -> list[str]:
         """Copy-index keys under which a dated item finds its outlet's other editions (and is
-        found by them): one per dated shape, of its headline and of its link. The text's
+        found by them): one per dated shape, of its headline and of its link, and per outlet
+        (editions are of one outlet: its list keeps its own last ``copy_cap``). The text's
         shingles find yesterday's edition only when the stock text is long enough; a weather
         column's is a line. Not hex, so no shingle hash's key is one of them."""
-        if not (self.params.edition_gap_hours and doc.outlet and _dated(doc)):
+        outlet = doc.outlet
+        if not (self.params.edition_gap_hours and outlet and _dated(doc)):
             return []
-        keys = [f"t{feats.title_shape:x}"] if feats.title_key else []
+        keys = [f"t{feats.title_shape:x}:{outlet}"] if feats.title_key else []
         if feats.link_key:
-            keys.append(f"l{feats.link_shape:x}")
+            keys.append(f"l{feats.link_shape:x}:{outlet}")
         return keys
 
     def _surviving(self, story_id: str) -> StoryState | None:

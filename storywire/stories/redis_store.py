@@ -9,10 +9,11 @@ Layout (``P`` is the prefix):
   lowest time is the stream's clock (``clock``)
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
-- ``P:c:<copy key>`` list of document ids (capped, TTL), under a sketch hash or a dated headline
-  or link shape (``t...``, ``l...``); ``P:d:<doc id>`` that document's record (assignment,
-  sketch, time, copy keys, headline and link shapes); ``P:docs`` sorted set doc id -> the time
-  its eviction counts from (``Commit.keep_time``)
+- ``P:c:<copy key>`` list of document ids (capped, TTL), under a sketch hash, or a dated
+  headline or link shape and the outlet (``t<hex>:<outlet>``, ``l<hex>:<outlet>``);
+  ``P:d:<doc id>`` that document's record (assignment, sketch, time, copy keys, headline and
+  link shapes); ``P:docs`` sorted set doc id -> the time its eviction counts from
+  (``Commit.keep_time``)
 - ``P:swept`` the eviction horizon of the last completed sweep (``swept``)
 - ``P:arrivals`` documents arrived (committed as new, or held); ``P:held`` sorted set doc id ->
   the arrival it is due by; ``P:h:<doc id>`` that held document's features as JSON (with a TTL)
