@@ -538,15 +538,16 @@ def test_a_burst_of_reports_a_day_ahead_does_not_evict_the_live_stories(
 
 
 def _messy_stream() -> list[Doc]:
-    """Ten days of the labelled reports, shuffled within hours of their time, every seventh
-    undated, and on day 5 a backfill of day 1 (120 hours late)."""
+    """Ten days of the labelled reports, shuffled within hours of their time, with a puzzle
+    page and a weather column a day (editions), every seventh undated, and on day 5 a
+    backfill of day 1 (120 hours late)."""
     rng = random.Random(5)
     docs: list[Doc] = []
     for day in range(10):
         batch = [
             at(d, 30 * day + i + rng.uniform(-10, 10), id=f"{day}-{d.id}")
             for i, d in enumerate(DOCS)
-        ]
+        ] + [_puzzle(day), _forecast(day)]
         rng.shuffle(batch)
         docs += batch
         if day == 5:
