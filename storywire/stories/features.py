@@ -560,7 +560,7 @@ def _entries(toks: list[str]) -> list[_Entry]:
     miss in the CPU's caches, and a second pass over it cost as much as the first."""
     cache = _CACHE
     entries = list(map(cache.get, toks))
-    if None in entries:
+    if not all(entries):  # a miss is None, an entry a 4-tuple: a truth test, not comparisons
         if len(cache) > _CACHE_MAX:
             cache.clear()
         for raw in set(compress(toks, map(not_, entries))):  # the misses, picked out in C
