@@ -37,6 +37,7 @@ bench: install  ## each script prints its figures beside a baseline measured in 
 	$(BIN)/python bench/process_bench.py
 	$(BIN)/python bench/cluster_quality.py --data ../shared/data/ecbplus-dev.jsonl
 	$(BIN)/python bench/copy_quality.py --data ../shared/data/ecbplus-dev.jsonl
+	$(BIN)/python bench/stream_quality.py
 	$(BIN)/python bench/cluster_speed.py --quick
 	$(BIN)/python bench/events_bench.py
 	$(BIN)/python bench/dispatch_bench.py
