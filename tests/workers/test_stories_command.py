@@ -215,6 +215,8 @@ def test_a_chain_of_merges_is_followed_to_its_end(world: World, run: Any) -> Non
     assert shown["merged_into"] == [middle, "st_last"]
     assert shown["story"]["id"] == "st_last"
     assert shown["story"]["article_count"] == 5
+    status, out, _ = run("show", first)
+    assert f"{first} was merged into {middle} then st_last" in out
 
 
 def test_article_by_id_and_by_url(world: World, run: Any) -> None:

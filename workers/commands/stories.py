@@ -35,9 +35,7 @@ def do_show(inspector: StoryInspector, story_id: str, out: TextIO, *, json: bool
         return 0
     shown = view.to_dict()["story"]
     out.write(_summary_lines(view))
-    if view.merged_into:
-        merged = " then ".join(view.merged_into)
-        out.write(_line("merged", f"{view.asked} was merged into {merged}"))
+    out.write(_merged_line(view, view.asked))
     if shown["top_entities"]:
         out.write(_line("entities", ", ".join(shown["top_entities"])))
     out.write(_line("engine", _engine_text(shown["engine"])))
@@ -68,9 +66,7 @@ def do_article(inspector: StoryInspector, ref: str, out: TextIO, *, json: bool) 
         out.write(_line("story", "none yet: held for the engine's later decision"))
         return 0
     out.write(_summary_lines(view.story))
-    if view.story.merged_into:
-        merged = " then ".join(view.story.merged_into)
-        out.write(_line("merged", f"its story {view.story_id} was merged into {merged}"))
+    out.write(_merged_line(view.story, f"its story {view.story_id}"))
     return 0
 
 
@@ -107,6 +103,13 @@ def _summary_lines(view: StoryView) -> str:
             _line("credited", f"{credited['outlet']}  {credited['published']}  {credited['url']}"),
         )
     )
+
+
+def _merged_line(view: StoryView, asked: str) -> str:
+    """Where the story ``asked`` went, when merges folded it into another ("": nowhere)."""
+    if not view.merged_into:
+        return ""
+    return _line("merged", f"{asked} was merged into {' then '.join(view.merged_into)}")
 
 
 def _engine_text(engine: dict[str, Any] | None) -> str:
