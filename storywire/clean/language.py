@@ -8,6 +8,7 @@ default, and lingua loads ~1 GB and 3 s per process for the same answers.
 from __future__ import annotations
 
 import functools
+from itertools import islice
 from typing import Final, Protocol
 
 # py3langid has no type information; _Identifier below says what we use of it.
@@ -43,7 +44,9 @@ def _identifier() -> _Identifier:
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of ``text``'s language, or None when the text is too short to be sure."""
     sample = text[:_SAMPLE_CHARS]
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    # Stops at the MIN_LETTERS-th letter: counting all 2,000 characters cost a quarter of a
+    # detection.
+    if len(list(islice(filter(str.isalpha, sample), MIN_LETTERS))) < MIN_LETTERS:
         return None
     code, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE:

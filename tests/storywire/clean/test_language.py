@@ -30,3 +30,13 @@ def test_detects_news_languages(text: str, code: str) -> None:
 def test_unsure_is_none(text: str) -> None:
     """Too little text (or only names and numbers) gives None rather than a guess."""
     assert detect_language(text) is None
+
+
+def test_the_letter_floor_counts_letters_only_at_the_start() -> None:
+    """20 letters are enough to be judged, 19 are not (though the model would be sure of these:
+    0.94 and 0.91); digits and spaces do not count, and a letter past the first 2,000
+    characters is not read."""
+    assert detect_language("Überschwemmung in Köln") == "de"  # 20 letters
+    assert detect_language("Überschwemmung in Köl") is None
+    assert detect_language("1 2 3 Die Überschwemmungen 4 5") is None
+    assert detect_language(" " * 2000 + "Überschwemmung in Köln") is None
