@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
 
 from storywire.clean import detect_language
+from storywire.clean.language import _identifier
+
+NEWS = [
+    ("The government announced on Tuesday that it would raise interest rates.", "en"),
+    ("Le gouvernement a annoncé mardi qu'il allait relever les taux d'intérêt.", "fr"),
+    ("Die Regierung kündigte am Dienstag an, die Zinsen zu erhöhen.", "de"),
+    ("El gobierno anunció el martes que subiría los tipos de interés.", "es"),
+    ("Il governo ha annunciato martedì che alzerà i tassi di interesse.", "it"),
+    ("Правительство объявило во вторник, что повысит процентные ставки.", "ru"),
+    ("政府周二宣布将提高利率以遏制通货膨胀，通胀已达到十年来的最高水平。", "zh"),
+    ("政府は火曜日、インフレを抑制するため、金利を引き上げると発表した。", "ja"),
+    ("أعلنت الحكومة يوم الثلاثاء أنها سترفع أسعار الفائدة للحد من التضخم.", "ar"),
+]
 
 
-@pytest.mark.parametrize(
-    ("text", "code"),
-    [
-        ("The government announced on Tuesday that it would raise interest rates.", "en"),
-        ("Le gouvernement a annoncé mardi qu'il allait relever les taux d'intérêt.", "fr"),
-        ("Die Regierung kündigte am Dienstag an, die Zinsen zu erhöhen.", "de"),
-        ("El gobierno anunció el martes que subiría los tipos de interés.", "es"),
-        ("Il governo ha annunciato martedì che alzerà i tassi di interesse.", "it"),
-        ("Правительство объявило во вторник, что повысит процентные ставки.", "ru"),
-        ("政府周二宣布将提高利率以遏制通货膨胀，通胀已达到十年来的最高水平。", "zh"),
-        ("政府は火曜日、インフレを抑制するため、金利を引き上げると発表した。", "ja"),
-        ("أعلنت الحكومة يوم الثلاثاء أنها سترفع أسعار الفائدة للحد من التضخم.", "ar"),
-    ],
-)
+@pytest.mark.parametrize(("text", "code"), NEWS)
 def test_detects_news_languages(text: str, code: str) -> None:
     """A sentence of news copy is enough for the common news languages."""
     assert detect_language(text) == code
@@ -40,3 +43,18 @@ def test_the_letter_floor_counts_letters_only_at_the_start() -> None:
     assert detect_language("Überschwemmung in Köl") is None
     assert detect_language("1 2 3 Die Überschwemmungen 4 5") is None
     assert detect_language(" " * 2000 + "Überschwemmung in Köln") is None
+
+
+def test_the_widened_table_scores_exactly_as_the_library_does() -> None:
+    """``_identifier`` replaces the model's float16 table with a float32 copy, for speed only:
+    every language's probability must be the library's own, to the bit, on long and short
+    texts of several scripts (a py3langid release that scored otherwise would fail here)."""
+    library = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    library.set_languages([label for label in library.labels if len(label) == 2])
+    ours: Any = _identifier()  # rank() is not part of what the product uses
+    assert ours.nb_ptc.dtype.name == "float32"
+    texts = [text for text, _ in NEWS]
+    texts += [" ".join(texts) * 3, "Überschwemmung in Köln", "Apple Google Nvidia"]
+    for text in texts:
+        assert ours.classify(text) == library.classify(text), text
+        assert ours.rank(text) == library.rank(text), text
