@@ -144,7 +144,11 @@ def _lt_as_text(html: str) -> str:
 # Removed before parsing: CDATA wrappers left in content by a feed generator (lxml would drop
 # the text inside), what lxml refuses in text it is given later (controls, non-characters),
 # and our markers. One-class regex and str.replace: an alternation scans ~10x slower.
-_UNSAFE: Final = re.compile("[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]+")
+_UNSAFE_CLASS: Final = "[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]"
+_UNSAFE: Final = re.compile(_UNSAFE_CLASS + "+")
+# Whether there is any: sre scans for a bare class ~3x as fast as for the class with "+"
+# (35 against 95 us on the clean bench's 14 KB entries), and nearly every entry has none.
+_ANY_UNSAFE: Final = re.compile(_UNSAFE_CLASS)
 
 
 def _without_cdata(text: str) -> str:
@@ -154,7 +158,7 @@ def _without_cdata(text: str) -> str:
 
 
 def _safe(html: str) -> str:
-    if _UNSAFE.search(html):
+    if _ANY_UNSAFE.search(html):
         html = _UNSAFE.sub("", html)
     for char in "\x0b\x0c":
         if char in html:
