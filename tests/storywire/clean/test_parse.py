@@ -31,3 +31,14 @@ def test_no_python_class_lookup_per_element(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(lxml.html.HtmlElementClassLookup, "lookup", refuse)
     assert html_to_text(HTML) == "Label text\n\nOne two\n\nLegend\n\nx"
     assert "Label text" in sanitize_html(HTML)
+
+
+@pytest.mark.parametrize(
+    "char", ["\x00", "\x08", "\x0e", "\x1f", "\ue000", "\ue002", "\ufffe", "\uffff"]
+)
+def test_characters_lxml_refuses_are_dropped_before_parsing(char: str) -> None:
+    """A control or non-character in a feed's markup (one or a run of them) is dropped, not a
+    parse failure that loses the whole entry; the text around it stays."""
+    for bad in (char, char * 3):
+        assert html_to_text(f"<p>Flood{bad} in Valencia</p>") == "Flood in Valencia"
+        assert "Valencia" in sanitize_html(f"<p>Flood{bad} in Valencia</p>")
