@@ -78,18 +78,19 @@ class Source:
             url=str(raw["url"]),
             outlet=str(raw["outlet"]),
             domain=str(raw["domain"]),
-            allow_private=bool(raw.get("allow_private", _SOURCE_DEFAULTS["allow_private"])),
-            min_interval=float(raw.get("min_interval", _SOURCE_DEFAULTS["min_interval"])),
-            max_interval=float(raw.get("max_interval", _SOURCE_DEFAULTS["max_interval"])),
+            allow_private=bool(raw.get("allow_private", SOURCE_DEFAULTS["allow_private"])),
+            min_interval=float(raw.get("min_interval", SOURCE_DEFAULTS["min_interval"])),
+            max_interval=float(raw.get("max_interval", SOURCE_DEFAULTS["max_interval"])),
             rules=tuple(tuple(sorted(dict(rule).items())) for rule in raw.get("rules", ())),
-            full_text=bool(raw.get("full_text", _SOURCE_DEFAULTS["full_text"])),
+            full_text=bool(raw.get("full_text", SOURCE_DEFAULTS["full_text"])),
             timezone=raw.get("timezone"),
             folder=raw.get("folder"),
         )
 
 
-# The field defaults, written once in the class (a slotted class keeps none as attributes).
-_SOURCE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Source)}
+# What a source has when not told otherwise, as the class writes it (a slotted class keeps no
+# defaults as attributes): for reading stored sources and for `sources add --help`.
+SOURCE_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Source)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,7 +20,7 @@ import orjson
 
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.models import Source
+from storywire.models import SOURCE_DEFAULTS, Source
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
 from storywire.sources import (
@@ -267,10 +267,6 @@ def cmd_export_opml(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-# What a source has when `sources add` is not told: its help names these.
-_DEFAULTS = {f.name: f.default for f in fields(Source)}
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sources = sub.add_parser("sources", help="manage the polled sources in Redis")
     actions = sources.add_subparsers(dest="action", required=True)
@@ -283,13 +279,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--min-interval",
         type=float,
         dest="min_interval",
-        help=f"seconds (default {_DEFAULTS['min_interval']:g})",
+        help=f"seconds (default {SOURCE_DEFAULTS['min_interval']:g})",
     )
     add.add_argument(
         "--max-interval",
         type=float,
         dest="max_interval",
-        help=f"seconds (default {_DEFAULTS['max_interval']:g})",
+        help=f"seconds (default {SOURCE_DEFAULTS['max_interval']:g})",
     )
     add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
     add.add_argument(
