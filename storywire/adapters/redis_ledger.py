@@ -121,8 +121,7 @@ class RedisLedger:
         found = []
         for outlet, value in zip(outlets, values, strict=True):
             if value is not None:
-                article_id, source_id = value.decode().split(" ", 1)
-                found.append((outlet, article_id, source_id))
+                found.append((outlet, *_named(value)))
         return found
 
     def same_articles(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
@@ -144,7 +143,7 @@ class RedisLedger:
         if not articles:
             return {}
         keys = [self._same_key(a) for a in articles]
-        mine = [f"{a.id} {a.source_id}" for a in articles]
+        mine = [_name(a) for a in articles]
         values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
         return _same(articles, [v or None for v in values])
 
@@ -152,7 +151,7 @@ class RedisLedger:
         """Name ``article`` the one its outlet and link stand for, unless another article
         already is (a pipeline in MULTI)."""
         key = self._same_key(article)
-        pipe.set(key, f"{article.id} {article.source_id}", nx=True)
+        pipe.set(key, _name(article), nx=True)
         if self._ex:
             pipe.expire(key, self._ex)
 
@@ -416,10 +415,21 @@ def _same(
     for article, value in zip(articles, values, strict=True):
         if value is None:
             continue
-        first_id, first_source = value.decode().split(" ", 1)
+        first_id, first_source = _named(value)
         if first_id != article.id and first_source != article.source_id:
             found[article.id] = (first_id, first_source)
     return found
+
+
+def _name(article: Article) -> str:
+    """What an outlet-and-link key holds: the id and source of the article it stands for."""
+    return f"{article.id} {article.source_id}"
+
+
+def _named(value: bytes) -> tuple[str, str]:
+    """``_name``'s article id and source id."""
+    article_id, source_id = value.decode().split(" ", 1)
+    return article_id, source_id
 
 
 def _older(article: Article, than: Article) -> bool:
