@@ -58,3 +58,8 @@ def checked_number(
         return value
 
     return convert
+
+
+def at_least_one(count: int) -> str | None:
+    """The check of a count option (``checked_number(int, at_least_one)``)."""
+    return None if count >= 1 else "must be at least 1"

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from storywire.adapters.consumer import Consumer, start_id
 from storywire.settings import Settings
-from workers.commands import checked_number, service_redis
+from workers.commands import at_least_one, checked_number, service_redis
 
 
 def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -74,10 +74,6 @@ def _start(text: str) -> str:
     return text
 
 
-def _at_least_one(count: int) -> str | None:
-    return None if count >= 1 else "must be at least 1"  # Redis refuses a COUNT below 1
-
-
 def cmd_consume(args: argparse.Namespace, settings: Settings) -> int:
     return consume(args, settings, sys.stdout)
 
@@ -104,7 +100,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--count",
-        type=checked_number(int, _at_least_one),
+        type=checked_number(int, at_least_one),  # Redis refuses a COUNT below 1
         help="stop after printing this many events",
     )
     parser.add_argument(

@@ -21,7 +21,7 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.adapters.story_views import ArticleView, StoryInspector, StoryView
 from storywire.settings import Settings
 from storywire.stories.redis_store import RedisStoryStore
-from workers.commands import checked_number, service_redis
+from workers.commands import at_least_one, checked_number, service_redis
 
 NAME = "storywire stories"
 
@@ -172,10 +172,6 @@ def cmd_recent(args: argparse.Namespace, settings: Settings) -> int:
     return do_recent(_inspector(settings), args.limit, args.outlet, sys.stdout, json=args.json)
 
 
-def _positive(value: int) -> str | None:
-    return None if value >= 1 else "must be at least 1"
-
-
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stories = sub.add_parser(
         "stories", help="read the stories the workers keep in Redis (writes nothing)"
@@ -197,7 +193,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "recent", parents=[json], help="the live stories most recently active, newest first"
     )
     recent.add_argument(
-        "--limit", type=checked_number(int, _positive), default=20, help="how many (default 20)"
+        "--limit", type=checked_number(int, at_least_one), default=20, help="how many (default 20)"
     )
     recent.add_argument("--outlet", help="only stories this outlet (name or source id) reported")
     recent.set_defaults(func=cmd_recent)
