@@ -387,7 +387,8 @@ class StoryEngine:
             if evicted < p.expire_batch:
                 store.swept_to(now - p.window)
         terms = tuple(feats.terms)
-        copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]] + self._edition_keys(feats, doc)
+        edition_keys = self._edition_keys(feats, doc)
+        copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]] + edition_keys
         n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
             self.repeats += 1
@@ -410,7 +411,7 @@ class StoryEngine:
         ]
         index_keys = tuple(top[: p.index_terms])
 
-        barred = self._editions(feats, doc, t, copies)
+        barred = self._editions(feats, doc, t, copies) if edition_keys else set()
         copy_of, copied, story, score = self._find_copy(feats, doc, t, copies)
         if story is not None and story.id in barred:
             # Another outlet's copy of an earlier edition: a copy of yesterday's page is
@@ -685,12 +686,10 @@ class StoryEngine:
         self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord]
     ) -> set[str]:
         """The stories of the outlet's items this document is another edition of
-        (``Params.edition_gap_hours``), published before it or polled before it. Dated items
-        only: an undated one's time is when it was fetched, which says nothing of a series'
-        rhythm."""
+        (``Params.edition_gap_hours``), published before it or polled before it. Asked only of
+        a document with edition keys: dated (an undated one's time is when it was fetched,
+        which says nothing of a series' rhythm), of an outlet, naming a date."""
         p = self.params
-        if not self._edition_keys(feats, doc):
-            return set()
         gap = p.edition_gap_hours * 3600.0
         return {
             story.id
