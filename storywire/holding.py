@@ -18,6 +18,7 @@ from typing import Protocol
 from storywire.models import Article
 from storywire.processing import article_doc
 from storywire.stories import Assignment, Doc
+from storywire.stories_ledger import Release, Step
 
 
 class HoldingEngine(Protocol):
@@ -35,7 +36,7 @@ class HoldingEngine(Protocol):
 class HoldingLedger(Protocol):
     """The ledger's part in holding (``RedisLedger``)."""
 
-    def release(self, article_id: str, assignment: Assignment) -> object | None: ...
+    def write(self, steps: Sequence[Step]) -> Sequence[object | None]: ...
 
     def pending(self, older_than: float, now: float) -> list[str]: ...
 
@@ -80,10 +81,8 @@ def sweep_held(
 ) -> SweepReport:
     """Release documents held at least ``older_than`` seconds (0: all) into the ledger, then
     settle every article pending at least ``heal_after`` seconds (see ``heal_action``)."""
-    released = sum(
-        ledger.release(doc_id, assignment) is not None
-        for doc_id, assignment in engine.release_held(older_than)
-    )
+    due = [Release(doc_id, assignment) for doc_id, assignment in engine.release_held(older_than)]
+    released = sum(outcome is not None for outcome in ledger.write(due))
     healed = reassigned = waiting = 0
     for article_id in ledger.pending(heal_after, now):
         # Held is asked before decided: a release landing between the two questions then
@@ -99,7 +98,7 @@ def sweep_held(
             if article is None:  # released by a process call meanwhile
                 continue
             (decided,) = engine.assign_many([article_doc(article)])  # never holds
-        if ledger.release(article_id, decided) is not None:
+        if ledger.write([Release(article_id, decided)])[0] is not None:
             if action is Heal.RECORD:
                 healed += 1
             else:

@@ -21,7 +21,8 @@ from storywire.clean import (
 from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
-from storywire.stories import Assignment, Doc, StoryEngine
+from storywire.stories import Doc, StoryEngine
+from storywire.stories_ledger import Hold, Record, Release, Step
 from storywire.urls import canonical_url, split_url, web_url
 
 LEAD_CHARS = 300
@@ -37,19 +38,9 @@ class Ledger(Protocol):
         the others are claimed as the ones their outlet and link stand for, atomically."""
         ...
 
-    def record(
-        self,
-        article: Article,
-        story_id: str,
-        absorbed: Sequence[str] = (),
-        copy_of: str | None = None,
-        copied: Sequence[str] = (),
-    ) -> object: ...
-
-    def hold(self, article: Article) -> None: ...
-
-    def release(self, article_id: str, assignment: Assignment) -> object | None:
-        """Record a held article where ``assignment`` puts it; None: nothing pending."""
+    def write(self, steps: Sequence[Step]) -> Sequence[object | None]:
+        """Apply the holds, records and releases in order: for each release, None when
+        nothing was pending."""
         ...
 
 
@@ -182,29 +173,29 @@ def process_entries(
     held = [article for article, a in placed if a is None]
     # Holds go first: a document held and released within this one call must find its
     # pending article when its release is recorded below.
-    for article in held:
-        ledger.hold(article)
-    for article in articles:
-        if article.id in known:
-            ledger.record(article, known[article.id])
+    steps: list[Step] = [Hold(article) for article in held]
+    steps += [Record(a, known[a.id]) for a in articles if a.id in known]
     # Then every decision in the engine's order, each release before the document it was
     # decided before: the ledger announces a story with the document that started it.
-    steps: list[tuple[int, int, str, Assignment, Article | None]] = [
-        (before, 0, doc_id, late, None)
+    decided: list[tuple[int, int, Step]] = [
+        (before, 0, Release(doc_id, late))
         for before, (doc_id, late) in zip(
             placement.released_before, placement.released, strict=True
         )
     ]
-    steps += [(i, 1, art.id, a, art) for i, (art, a) in enumerate(placed) if a is not None]
-    steps.sort(key=lambda step: step[:2])  # stable: releases keep their order
-    released = 0
-    for _, _, doc_id, assignment, new in steps:
-        if new is None:
-            released += ledger.release(doc_id, assignment) is not None
-        else:
-            ledger.record(
-                new, assignment.story_id, assignment.merged, assignment.copy_of, assignment.copied
-            )
+    decided += [
+        (i, 1, Record(art, a.story_id, a.merged, a.copy_of, a.copied))
+        for i, (art, a) in enumerate(placed)
+        if a is not None
+    ]
+    decided.sort(key=lambda d: d[:2])  # stable: releases keep their order
+    steps += [step for _, _, step in decided]
+    outcomes = ledger.write(steps)
+    released = sum(
+        outcome is not None
+        for step, outcome in zip(steps, outcomes, strict=True)
+        if isinstance(step, Release)
+    )
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),

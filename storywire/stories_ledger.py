@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storywire.models import Article, iso, parse_iso
+
+if TYPE_CHECKING:
+    from storywire.stories import Assignment
 
 SUMMARY_CHARS = 300
 TOP_ENTITIES = 10
@@ -201,3 +204,38 @@ def merged(into: StoryRecord, absorbed: StoryRecord) -> StoryRecord:
         version=into.version + absorbed.version + 1,
         article_count=into.article_count + absorbed.article_count,
     )
+
+
+# What the process stage asks a ledger to write, in the engine's order (``RedisLedger.write``).
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """Add ``article`` to story ``story_id``, first merging ``absorbed`` into it; ``copy_of``:
+    the earlier article it is a copy of; ``copied``: earlier arrivals it is the original of."""
+
+    article: Article
+    story_id: str
+    absorbed: tuple[str, ...] = ()
+    copy_of: str | None = None
+    copied: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Keep ``article`` pending, with no event, until the engine decides its story; ``now``:
+    the hold's time (default: the clock)."""
+
+    article: Article
+    now: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Record the pending article ``article_id`` where ``assignment`` puts it."""
+
+    article_id: str
+    assignment: Assignment
+
+
+Step = Record | Hold | Release

@@ -1,8 +1,10 @@
 """Story records and the event outbox in Redis.
 
-A story's record and the events that announce its change are written in one MULTI/EXEC, guarded
-by WATCH on the records read: the decision and the events it produced land together or not at
-all, and two workers touching one story serialise by retrying. Keys: ``sw:story:<id>`` record
+A batch's story records and the events that announce their changes are written by one script,
+only if no key the batch read has changed since (compare and set): the decisions and the events
+they produced land together or not at all, and two workers touching one story serialise by
+retrying. A batch is two round trips, one read and one write, however many articles it has
+(WATCH and MULTI/EXEC took five or six an article). Keys: ``sw:story:<id>`` record
 JSON, ``sw:alias:<id>`` where a merged story went, ``sw:article:<id>`` its story,
 ``sw:revision:<id>`` its revision and content hash, ``sw:same:<hash>`` the article an outlet
 and link stand for (its id and source; claimed in one script with the read that looks for it,
@@ -32,28 +34,29 @@ mappings go; an edit of such an old article later counts as a new article.
 
 from __future__ import annotations
 
+import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, cast
 
 import orjson
 import redis
 import xxhash
-from redis.client import Pipeline
 
 from storywire import events
 from storywire.events import CloudEvent
 from storywire.models import Article
-from storywire.stories_ledger import StoryRecord, merged, with_article
+from storywire.stories_ledger import Hold, Record, Release, Step, StoryRecord, merged, with_article
 
 if TYPE_CHECKING:
     from storywire.stories import Assignment
 
 PREFIX = "sw:"
 MAX_ATTEMPTS = 50
-
-T = TypeVar("T")
+# Ledger steps read and written together (``RedisLedger.write``): two round trips for so many
+# articles, and a conflict with another worker retries no more than these.
+WRITE_STEPS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,8 @@ class RedisLedger:
         self._p = prefix
         self._ex = None if not retention else max(1, int(retention))  # None: kept for good
         self._claim = client.register_script(_CLAIM)
+        self._read_script = client.register_script(_READ)
+        self._write_script = client.register_script(_WRITE)
         # Which article.ingested versions each record queues (STORYWIRE_ARTICLE_EVENT_VERSIONS)
         self._versions = tuple(article_versions)
         if not self._versions or not set(self._versions) <= set(events.ARTICLE_VERSIONS):
@@ -101,6 +106,12 @@ class RedisLedger:
 
     def _pending_key(self, article_id: str) -> str:
         return f"{self._p}pending:{article_id}"
+
+    def _article_key(self, article_id: str) -> str:
+        return f"{self._p}article:{article_id}"
+
+    def _revision_key(self, article_id: str) -> str:
+        return f"{self._p}revision:{article_id}"
 
     def _same_key(self, article: Article) -> str:
         return self._outlet_link_key(article.outlet, article.url)
@@ -147,20 +158,11 @@ class RedisLedger:
         values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
         return _same(articles, [v or None for v in values])
 
-    def _keep_same(self, pipe: Pipeline, article: Article) -> None:
-        """Name ``article`` the one its outlet and link stand for, unless another article
-        already is (a pipeline in MULTI)."""
-        key = self._same_key(article)
-        pipe.set(key, _name(article), nx=True)
-        if self._ex:
-            pipe.expire(key, self._ex)
-
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Story ids of the articles already ingested (updates keep their story)."""
         if not article_ids:
             return {}
-        keys = [f"{self._p}article:{a}" for a in article_ids]
-        values = cast(list[bytes | None], self._r.mget(keys))
+        values = cast(list[bytes | None], self._r.mget(list(map(self._article_key, article_ids))))
         return {a: v.decode() for a, v in zip(article_ids, values, strict=True) if v is not None}
 
     def resolve(self, story_id: str) -> str:
@@ -214,67 +216,107 @@ class RedisLedger:
         (with ``article.copied`` when the engine found it a copy of article ``copy_of``, and one
         for each earlier arrival in ``copied`` it found to be the original of). An article
         fetched before the text last recorded for it is not recorded (no events)."""
-        return self._transact(
-            lambda pipe: self._write(pipe, article, story_id, absorbed, copy_of, copied=copied),
-            f"story {story_id}",
-        )
+        step = Record(article, story_id, tuple(absorbed), copy_of, tuple(copied))
+        return cast(Outcome, self.write([step])[0])
 
     def hold(self, article: Article, *, now: float | None = None) -> None:
         """Keep ``article`` pending until the engine decides its story (see the module doc),
         unless the text pending is from a later fetch."""
-        key = self._pending_key(article.id)
-
-        def attempt(pipe: Pipeline) -> None:
-            pipe.watch(key)  # type: ignore[no-untyped-call]
-            raw = cast(bytes | None, pipe.get(key))
-            if raw is not None and _older(article, Article.from_dict(orjson.loads(raw))):
-                return
-            pipe.multi()  # the JSON never sits without its index entry
-            pipe.set(key, orjson.dumps(article.to_dict()), ex=self._ex)
-            # NX: an edit arriving while held must not push the release-by-age further out.
-            pipe.zadd(self.pending_key, {article.id: time.time() if now is None else now}, nx=True)
-            self._keep_same(pipe, article)
-            pipe.execute()
-
-        self._transact(attempt, f"article {article.id}")
-
-    def _transact(self, attempt: Callable[[Pipeline], T], what: str) -> T:
-        """``attempt`` on a fresh pipeline until no key it WATCHed changed before its EXEC."""
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                with self._r.pipeline() as pipe:
-                    return attempt(pipe)
-            except redis.WatchError:
-                continue
-        raise RuntimeError(f"{what}: gave up after {MAX_ATTEMPTS} write conflicts")
+        self.write([Hold(article, now)])
 
     def release(self, article_id: str, assignment: Assignment) -> Outcome | None:
         """Record the pending article ``article_id`` where ``assignment`` puts it, with all its
-        events, and drop it from the pending set in the same transaction. None when nothing is
+        events, and drop it from the pending set in the same write. None when nothing is
         pending under that id (released already, or its hold never reached the ledger)."""
-        pending_key = self._pending_key(article_id)
+        return self.write([Release(article_id, assignment)])[0]
 
-        def attempt(pipe: Pipeline) -> Outcome | None:
-            pipe.watch(pending_key)  # type: ignore[no-untyped-call]
-            raw = cast(bytes | None, pipe.get(pending_key))
-            if raw is None:
-                # An index entry whose JSON expired would come back in every sweep; WATCHed,
-                # so a hold landing meanwhile keeps its entry.
-                pipe.multi()
-                pipe.zrem(self.pending_key, article_id)
-                pipe.execute()
-                return None
-            article = Article.from_dict(orjson.loads(raw))
-            return self._write(
-                pipe,
-                article,
-                assignment.story_id,
-                assignment.merged,
-                assignment.copy_of,
-                copied=assignment.copied,
-            )
+    def write(self, steps: Sequence[Step]) -> list[Outcome | None]:
+        """Apply ``steps`` in order: an ``Outcome`` for each record and release (None for a
+        hold, and for a release of nothing pending).
 
-        return self._transact(attempt, f"article {article_id}")
+        Each ``WRITE_STEPS`` steps are one read and one write, two round trips whatever
+        their number: a script reads every key the steps depend on (following merge
+        aliases), the steps are applied to that snapshot here, and a second script writes
+        the result, records and events together, only if none of the keys read has changed
+        meanwhile; else the steps are read and applied again."""
+        out: list[Outcome | None] = []
+        for start in range(0, len(steps), WRITE_STEPS):
+            chunk = steps[start : start + WRITE_STEPS]
+            for _ in range(MAX_ATTEMPTS):
+                batch = self._read(chunk)
+                outcomes = [batch.apply(step) for step in chunk]
+                if self._store(batch):
+                    out += outcomes
+                    break
+            else:
+                raise RuntimeError(
+                    f"ledger write of {len(chunk)} steps: gave up after {MAX_ATTEMPTS} conflicts"
+                )
+        return out
+
+    def _read(self, steps: Sequence[Step]) -> _Batch:
+        stories: dict[str, None] = {}
+        keys: dict[str, None] = {}
+        for step in steps:
+            if isinstance(step, Hold):
+                keys[self._pending_key(step.article.id)] = None
+                continue
+            if isinstance(step, Release):
+                article_id = step.article_id
+                keys[self._pending_key(article_id)] = None
+                stories[step.assignment.story_id] = None
+                stories.update(dict.fromkeys(step.assignment.merged))
+            else:
+                article_id = step.article.id
+                stories[step.story_id] = None
+                stories.update(dict.fromkeys(step.absorbed))
+            keys[self._article_key(article_id)] = None
+            keys[self._revision_key(article_id)] = None
+        ids, plain = list(stories), list(keys)
+        found = cast(list[bytes | None], self._read_script(plain, [self._p, *ids]))
+        resolved = [cast(bytes, r).decode() for r in found[: len(ids)]]
+        records = found[len(ids) : 2 * len(ids)]
+        return _Batch(
+            self,
+            dict(zip(ids, resolved, strict=True)),
+            dict(zip(resolved, records, strict=True)),
+            dict(zip(plain, found[2 * len(ids) :], strict=True)),
+        )
+
+    def _store(self, batch: _Batch) -> bool:
+        """Write what ``batch`` applied, unless a key it read changed; False: it did."""
+        checked = {**batch.read, **{self._story_key(s): r for s, r in batch.raw_records.items()}}
+        checked.update(dict.fromkeys(map(self._alias_key, batch.raw_records)))
+        sets: dict[str, bytes | str] = {}
+        drops: list[str] = []
+        for key, value in batch.values.items():
+            if key in batch.dirty:
+                if value is None:
+                    drops.append(key)
+                else:
+                    sets[key] = value
+        for story_id in batch.dirty_records:
+            record = batch.records[story_id]
+            if record is None:
+                drops.append(self._story_key(story_id))
+            else:
+                sets[self._story_key(story_id)] = orjson.dumps(record.to_dict())
+        keys = [*checked, *sets, *drops, *batch.claims, self.pending_key, self.outbox_key]
+        args: list[bytes | str | int | float] = [
+            len(checked),
+            len(sets),
+            len(drops),
+            len(batch.claims),
+            self._ex or 0,
+            *(_digest(v) for v in checked.values()),
+            *sets.values(),
+            *batch.claims.values(),
+            len(batch.pending),
+        ]
+        for member, score in batch.pending:
+            args += ["r", member] if score is None else ["a", member, score]
+        args += batch.outbox
+        return bool(self._write_script(keys, args))
 
     def pending_article(self, article_id: str) -> Article | None:
         raw = cast(bytes | None, self._r.get(self._pending_key(article_id)))
@@ -288,63 +330,144 @@ class RedisLedger:
     def pending_count(self) -> int:
         return self._r.zcard(self.pending_key)
 
-    def _write(
+    def outbox_length(self) -> int:
+        return self._r.llen(self.outbox_key)
+
+
+class _Batch:
+    """Ledger steps applied to one snapshot of the keys they read (``RedisLedger._read``):
+    what they write is kept here, and each step sees what the steps before it wrote."""
+
+    def __init__(
         self,
-        pipe: Pipeline,
+        ledger: RedisLedger,
+        resolved: dict[str, str],
+        raw_records: dict[str, bytes | None],
+        read: dict[str, bytes | None],
+    ) -> None:
+        self._l = ledger
+        self._resolved = resolved  # story id asked -> the story it lived on as, when read
+        self._moved: dict[str, str] = {}  # merges by these steps
+        self.raw_records = raw_records  # the records of the resolved stories, as read
+        self.records: dict[str, StoryRecord | None] = {}  # parsed, and as written
+        self.dirty_records: dict[str, None] = {}
+        self.read = read  # the other keys read: articles' stories and revisions, pending JSON
+        self.values: dict[str, bytes | None] = dict(read)  # those and every key written
+        self.dirty: set[str] = set()
+        self.claims: dict[str, str] = {}  # outlet-and-link keys, set unless another has one
+        self.pending: list[tuple[str, float | None]] = []  # index: (id, time) add, (id, None) drop
+        self.outbox: list[bytes] = []
+
+    def apply(self, step: Step) -> Outcome | None:
+        if isinstance(step, Hold):
+            self._hold(step.article, time.time() if step.now is None else step.now)
+            return None
+        if isinstance(step, Release):
+            raw = self.values[self._l._pending_key(step.article_id)]
+            if raw is None:
+                # An index entry whose JSON expired would come back in every sweep.
+                self.pending.append((step.article_id, None))
+                return None
+            a = step.assignment
+            article = Article.from_dict(orjson.loads(raw))
+            return self._record(article, a.story_id, a.merged, a.copy_of, a.copied)
+        return self._record(step.article, step.story_id, step.absorbed, step.copy_of, step.copied)
+
+    def _set(self, key: str, value: bytes | None) -> None:
+        self.values[key] = value
+        self.dirty.add(key)
+
+    def _resolve(self, story_id: str) -> str:
+        story_id = self._resolved[story_id]
+        for _ in range(32):
+            moved = self._moved.get(story_id)
+            if moved is None:
+                break
+            story_id = moved
+        return story_id
+
+    def _record_of(self, story_id: str) -> StoryRecord | None:
+        if story_id not in self.records:
+            raw = self.raw_records[story_id]
+            self.records[story_id] = StoryRecord.from_dict(orjson.loads(raw)) if raw else None
+        return self.records[story_id]
+
+    def _put(self, story_id: str, record: StoryRecord | None) -> None:
+        self.records[story_id] = record
+        self.dirty_records[story_id] = None
+
+    def _claim(self, article: Article) -> None:
+        """Name ``article`` the one its outlet and link stand for, unless another article
+        already is."""
+        self.claims.setdefault(self._l._same_key(article), _name(article))
+
+    def _drop_pending(self, article_id: str) -> None:
+        self._set(self._l._pending_key(article_id), None)
+        self.pending.append((article_id, None))
+
+    def _hold(self, article: Article, now: float) -> None:
+        key = self._l._pending_key(article.id)
+        raw = self.values[key]
+        if raw is not None and _older(article, Article.from_dict(orjson.loads(raw))):
+            return
+        self._set(key, orjson.dumps(article.to_dict()))
+        # Added only if absent: an edit arriving while held must not push the release by age
+        # further out.
+        self.pending.append((article.id, now))
+        self._claim(article)
+
+    def _record(
+        self,
         article: Article,
         story_id: str,
         absorbed: Sequence[str],
         copy_of: str | None,
-        *,
-        copied: Sequence[str] = (),
+        copied: Sequence[str],
     ) -> Outcome:
-        """One attempt at recording ``article`` through ``pipe`` (WATCHing what it reads, on
-        top of anything the caller watched); it drops the article's pending keys."""
-        story_id = self.resolve(story_id)
-        absorbed = [s for s in (self.resolve(a) for a in absorbed) if s != story_id]
-        keys = [self._story_key(story_id), *(self._story_key(a) for a in absorbed)]
-        aliases = [self._alias_key(s) for s in (story_id, *absorbed)]
-        article_key = f"{self._p}article:{article.id}"
-        revision_key = f"{self._p}revision:{article.id}"
-        pipe.watch(article_key, revision_key, *keys, *aliases)  # type: ignore[no-untyped-call]
-        if any(cast(list[bytes | None], pipe.mget(aliases))):
-            # Merged away after ``resolve`` read it and before the WATCH: writing to that id
-            # would bring the story back as one of its own. Resolve again.
-            raise redis.WatchError(f"story {story_id} merged meanwhile")
-        raw, mapped, last = cast(
-            list[bytes | None], pipe.mget([keys[0], article_key, revision_key])
-        )
-        revised = _revision(last, article)
+        """Record ``article`` in its story; it drops the article's pending keys."""
+        ledger = self._l
+        story_id = self._resolve(story_id)
+        absorbed = [s for s in dict.fromkeys(map(self._resolve, absorbed)) if s != story_id]
+        article_key = ledger._article_key(article.id)
+        revision_key = ledger._revision_key(article.id)
+        revised = _revision(self.values[revision_key], article)
         if revised is None:
             # Fetched before the text recorded last (a batch retried after the next poll's
             # edit): recording it would undo the edit for good, since the fetch stage has
             # marked the edit seen. It is decided all the same: nothing of it stays pending.
-            pipe.multi()
-            self._drop_pending(pipe, article.id)
-            pipe.execute()
+            self._drop_pending(article.id)
             return Outcome(story_id=story_id, events=())
-        revision = revised.number
-        created = raw is None
+        current = self._record_of(story_id)
+        created = current is None
         # Recorded before (a redelivery, an edit): the story's article count stays.
-        known = not created and mapped is not None
-        record = (
-            StoryRecord(id=story_id) if raw is None else StoryRecord.from_dict(orjson.loads(raw))
-        )
+        known = not created and self.values[article_key] is not None
+        record = StoryRecord(id=story_id) if current is None else current
         out: list[CloudEvent] = []
         gone = []
-        for other_id, key in zip(absorbed, keys[1:], strict=True):
-            other = cast(bytes | None, pipe.get(key))
+        story = story_id.encode()
+        for other_id in absorbed:
+            other = self._record_of(other_id)
             if other is not None:
-                record = merged(record, StoryRecord.from_dict(orjson.loads(other)))
+                record = merged(record, other)
                 gone.append(other_id)
+                self._put(other_id, None)
+            # Every absorbed id ends here, recorded or not: a story whose first article's
+            # worker died before the ledger write has no record yet, and the retry of that
+            # article must follow the engine's merge instead of starting a record of its own.
+            self._moved[other_id] = story_id
+            self._set(ledger._alias_key(other_id), story)
         record, changed = with_article(record, article, known=known)
         if gone:
             out.append(events.story_merged(record, gone))
+            for member in record.members:
+                self._set(ledger._article_key(member.article_id), story)
         elif changed:
             out.append(events.story_changed(record, created=created))
-        # Every version in this one write (the RPUSH below, inside MULTI/EXEC): a crash
-        # publishes all of them or none, and each carries the same decision and revision.
-        out.extend(events.article_ingested_events(article, story_id, revision, self._versions))
+        # Every version in this one write: a crash publishes all of them or none, and each
+        # carries the same decision and revision.
+        out.extend(
+            events.article_ingested_events(article, story_id, revised.number, ledger._versions)
+        )
         if copy_of is not None:
             out.append(events.article_copied(article, story_id, copy_of, record))
         # Earlier arrivals that are copies of this article, published before them: each was
@@ -354,36 +477,101 @@ class RedisLedger:
         by_id = {m.article_id: m for m in record.members}
         for copy in filter(None, map(by_id.get, copied)):
             out.append(events.member_copied(copy, story_id, article.id, record))
-        ex = self._ex
-        pipe.multi()
-        pipe.set(keys[0], orjson.dumps(record.to_dict()), ex=ex)
-        # Every absorbed id ends here, recorded or not: a story whose first article's worker
-        # died before the ledger write has no record yet, and the retry of that article must
-        # follow the engine's merge instead of starting a record of its own.
-        for other_id in absorbed:
-            pipe.set(self._alias_key(other_id), story_id, ex=ex)
-        for other_id in gone:
-            pipe.delete(self._story_key(other_id))
-        if gone:
-            for member in record.members:
-                pipe.set(f"{self._p}article:{member.article_id}", story_id, ex=ex)
-        pipe.set(article_key, story_id, ex=ex)
-        pipe.set(revision_key, revised.encode(), ex=ex)
-        self._keep_same(pipe, article)
-        pipe.rpush(self.outbox_key, *(outbox_item(e) for e in out))
+        self._put(story_id, record)
+        self._set(article_key, story)
+        self._set(revision_key, revised.encode().encode())
+        self._claim(article)
+        self.outbox += map(outbox_item, out)
         # Recorded is decided, whichever way: an article a dead worker's release left pending
         # and a redelivery or an edit then recorded must not be healed later with its held
         # (older) text.
-        self._drop_pending(pipe, article.id)
-        pipe.execute()
+        self._drop_pending(article.id)
         return Outcome(story_id=story_id, events=tuple(out))
 
-    def _drop_pending(self, pipe: Pipeline, article_id: str) -> None:
-        pipe.delete(self._pending_key(article_id))
-        pipe.zrem(self.pending_key, article_id)
 
-    def outbox_length(self) -> int:
-        return self._r.llen(self.outbox_key)
+def _digest(value: bytes | None) -> str:
+    """What the write script compares a key read with: its SHA-1, "" for no key."""
+    return "" if value is None else hashlib.sha1(value).hexdigest()  # noqa: S324 - no secret
+
+
+# ARGV: the key prefix, then story ids. Returns each story id resolved (merge aliases followed,
+# at most 32 hops), then the resolved stories' records, then each of KEYS' values. The alias and
+# story keys are known only as the aliases are followed, so they are not among KEYS: the ledger
+# needs one Redis, not a cluster.
+_READ = """
+local prefix = ARGV[1]
+local out = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  for _ = 1, 32 do
+    local alias = redis.call('GET', prefix .. 'alias:' .. id)
+    if not alias then
+      break
+    end
+    id = alias
+  end
+  out[i - 1] = id
+end
+local n = #out
+for i = 1, n do
+  out[n + i] = redis.call('GET', prefix .. 'story:' .. out[i])
+end
+for i, key in ipairs(KEYS) do
+  out[2 * n + i] = redis.call('GET', key)
+end
+return out
+"""
+
+# KEYS: the keys read (checked), keys to set, keys to delete, keys to set unless present, the
+# pending index, the outbox. ARGV: the four counts, the retention (0: none), the SHA-1 of each
+# checked key's value as read ("": none), values to set, values to set unless present, the
+# count of pending index changes and each change ("a" member time, or "r" member), then the
+# outbox items. Returns 0, writing nothing, if a checked key changed since it was read.
+_WRITE = """
+local checked, sets = tonumber(ARGV[1]), tonumber(ARGV[2])
+local drops, claims = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+for i = 1, checked do
+  local value = redis.call('GET', KEYS[i])
+  if (value and redis.sha1hex(value) or '') ~= ARGV[5 + i] then
+    return 0
+  end
+end
+local k, a = checked, 5 + checked
+for i = 1, sets do
+  if ttl > 0 then
+    redis.call('SET', KEYS[k + i], ARGV[a + i], 'EX', ttl)
+  else
+    redis.call('SET', KEYS[k + i], ARGV[a + i])
+  end
+end
+k, a = k + sets, a + sets
+for i = 1, drops do
+  redis.call('DEL', KEYS[k + i])
+end
+k = k + drops
+for i = 1, claims do
+  redis.call('SET', KEYS[k + i], ARGV[a + i], 'NX')
+  if ttl > 0 then
+    redis.call('EXPIRE', KEYS[k + i], ttl)
+  end
+end
+k, a = k + claims, a + claims + 1
+local pending, outbox = KEYS[k + 1], KEYS[k + 2]
+for _ = 1, tonumber(ARGV[a]) do
+  if ARGV[a + 1] == 'a' then
+    redis.call('ZADD', pending, 'NX', ARGV[a + 3], ARGV[a + 2])
+    a = a + 3
+  else
+    redis.call('ZREM', pending, ARGV[a + 2])
+    a = a + 2
+  end
+end
+for i = a + 1, #ARGV do
+  redis.call('RPUSH', outbox, ARGV[i])
+end
+return 1
+"""
 
 
 # KEYS: the outlet-and-link keys; ARGV: the retention in seconds (0: none), then for each key

@@ -20,7 +20,8 @@ from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
 from storywire.processing import ProcessReport, article_doc, build_article, process_entries
 from storywire.sources import SourceConfigError, parse_sources
-from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
+from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
+from storywire.stories_ledger import Hold, Release, Step
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -504,23 +505,19 @@ class _Calls:
     def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
         return {}
 
-    def record(
-        self,
-        article: Article,
-        story_id: str,
-        absorbed: Sequence[str] = (),
-        copy_of: str | None = None,
-        copied: Sequence[str] = (),
-    ) -> object:
-        self.calls.append(("record", article.id))
-        return None
-
-    def hold(self, article: Article) -> None:
-        self.calls.append(("hold", article.id))
-
-    def release(self, article_id: str, assignment: Assignment) -> object | None:
-        self.calls.append(("release", article_id))
-        return object()
+    def write(self, steps: Sequence[Step]) -> list[object | None]:
+        out: list[object | None] = []
+        for step in steps:
+            if isinstance(step, Hold):
+                self.calls.append(("hold", step.article.id))
+                out.append(None)
+            elif isinstance(step, Release):
+                self.calls.append(("release", step.article_id))
+                out.append(object())
+            else:
+                self.calls.append(("record", step.article.id))
+                out.append(None)
+        return out
 
 
 def test_releases_reach_the_ledger_in_the_engines_order() -> None:

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
 import redis
-from redis.client import Pipeline
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import ARTICLE_INGESTED, ARTICLE_INGESTED_V2, event_id
 from storywire.models import Article
+from storywire.stories import Assignment
+from storywire.stories_ledger import Hold, Record, Release, Step
 
 T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
 
@@ -116,31 +118,39 @@ def test_a_story_merged_away_before_its_first_record_takes_no_record_of_its_own(
     assert ledger.known_stories(["a2"]) == {"a2": "st_a"}
 
 
-def test_a_merge_landing_between_resolve_and_write_is_followed(redis_client: redis.Redis) -> None:
-    """Another worker merges st_b into st_a after this write resolved st_b and before it
-    watched st_b's record: the write must not bring st_b back as a story of its own."""
+@pytest.mark.parametrize("race", ["merge", "join"])
+def test_a_write_landing_between_read_and_write_is_read_again(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch, race: str
+) -> None:
+    """Another worker writes after this batch read its keys and before it wrote: merges st_b
+    into st_a (the batch must not bring st_b back as a story of its own), or adds an article
+    to st_b (the batch must not write over it). The batch is refused and read again."""
     ledger = RedisLedger(redis_client)
     other = RedisLedger(redis_client)
     ledger.record(_article("a1", "Reuters", 0), "st_a")
     ledger.record(_article("a2", "CBS", 5), "st_b")
-    real = ledger.resolve
-    raced: list[str] = []
+    read = RedisLedger._read
+    reads: list[int] = []
 
-    def resolve_then_merge(story_id: str) -> str:
-        resolved = real(story_id)
-        if not raced:
-            raced.append(story_id)
-            other.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"])
-        return resolved
+    def read_then_race(self: RedisLedger, steps: Sequence[Step]) -> object:
+        batch = read(self, steps)
+        if self is ledger:
+            if not reads:
+                absorbed = ["st_b"] if race == "merge" else []
+                other.record(_article("a3", "SCMP", 9), "st_a" if absorbed else "st_b", absorbed)
+            reads.append(len(steps))
+        return batch
 
-    ledger.resolve = resolve_then_merge  # type: ignore[method-assign]
+    monkeypatch.setattr(RedisLedger, "_read", read_then_race)
     ledger.record(_article("a4", "NPR", 12), "st_b")
-    assert raced == ["st_b"]
-    assert ledger.get("st_b") is None
-    record = ledger.get("st_a")
+    assert reads == [1, 1]
+    survivor = "st_a" if race == "merge" else "st_b"
+    assert ledger.resolve("st_b") == survivor
+    record = ledger.get(survivor)
     assert record is not None
-    assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
-    assert record.article_count == 4
+    expected = ["a1", "a2", "a3", "a4"] if race == "merge" else ["a2", "a3", "a4"]
+    assert sorted(m.article_id for m in record.members) == expected
+    assert record.article_count == len(expected)
 
 
 def test_an_edit_back_to_earlier_text_reaches_consumers(redis_client: redis.Redis) -> None:
@@ -201,26 +211,28 @@ def test_a_late_redelivery_does_not_move_the_last_fetch_time_back(
 
 
 def test_both_article_versions_are_queued_in_the_one_write_of_the_decision(
-    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+    redis_client: redis.Redis,
 ) -> None:
-    """v1 and v2 of article.ingested go into the outbox by the same RPUSH of the same
-    MULTI/EXEC as the story record: a crash publishes both or neither, never one alone."""
-    executed: list[tuple[bool, list[tuple[object, ...]]]] = []
-    execute = Pipeline.execute
-
-    def recording(self: Pipeline, raise_on_error: bool = True) -> object:
-        executed.append((self.explicit_transaction, [args for args, _ in self.command_stack]))
-        return execute(self, raise_on_error)
-
-    monkeypatch.setattr(Pipeline, "execute", recording)
+    """v1 and v2 of article.ingested go into the outbox by the same script as the story
+    record: a crash publishes both or neither, never one alone."""
     ledger = RedisLedger(redis_client)
+    write = ledger._write_script
+    calls: list[tuple[list[str], list[object]]] = []
+
+    def recording(keys: list[str], args: list[object]) -> object:
+        calls.append((keys, args))
+        return write(keys, args)
+
+    ledger._write_script = recording  # type: ignore[assignment]
     ledger.record(replace(_article("a1", "Reuters", 0), image="https://r.example/a.jpg"), "st_1")
-    ((in_multi, write),) = [e for e in executed if any(c[0] == "RPUSH" for c in e[1])]
-    assert in_multi
-    assert next(c[1] for c in write if c[0] == "SET") == "sw:story:st_1"
-    (push,) = [c for c in write if c[0] == "RPUSH"]
-    kinds = [bytes(item).split(b"|")[1].decode() for item in push[2:]]  # type: ignore[call-overload]
+    ((keys, args),) = calls
+    assert "sw:story:st_1" in keys
+    pushed = [bytes(a) for a in args if isinstance(a, bytes) and a.startswith(b"ev_")]
+    kinds = [item.split(b"|")[1].decode() for item in pushed]
     assert kinds == ["storywire.story.created.v1", ARTICLE_INGESTED, ARTICLE_INGESTED_V2]
+    assert [r.split(b"|")[0] for r in redis_client.lrange(ledger.outbox_key, 0, -1)] == [
+        item.split(b"|")[0] for item in pushed
+    ]
 
 
 @pytest.mark.parametrize(
@@ -239,3 +251,41 @@ def test_the_ledger_queues_the_article_versions_it_is_given(
     assert [e.type for e in outcome.events][1:] == kinds
     with pytest.raises(ValueError, match="v1 and/or v2"):
         RedisLedger(redis_client, article_versions=("v3",))
+
+
+class _Counting(redis.Connection):
+    sent = 0
+
+    def send_packed_command(self, command: object, check_health: bool = True) -> None:
+        _Counting.sent += 1
+        super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
+
+
+def test_a_batch_is_one_read_and_one_write_however_many_articles(
+    redis_client: redis.Redis,
+) -> None:
+    """40 articles of 8 stories, holds and a release among them: 2 round trips for each 32
+    steps (WATCH and MULTI/EXEC took 5-6 an article), and the same records and events as
+    writing them one by one."""
+    kwargs = redis_client.connection_pool.connection_kwargs
+    pool = redis.ConnectionPool(connection_class=_Counting, **kwargs)
+    batched = RedisLedger(redis.Redis(connection_pool=pool), prefix="b:")
+    single = RedisLedger(redis_client, prefix="s:")
+    warm = _article("w", "Reuters", 0)
+    for ledger in (batched, single):
+        ledger.write([Record(warm, "st_w")])  # loads the scripts
+    steps: list[Step] = [Hold(_article("h", "AP", 1), now=5.0)]
+    steps += [Record(_article(f"a{i}", f"o{i}", i), f"st_{i % 8}") for i in range(38)]
+    steps.append(Release("h", Assignment("st_3", False, None, ("st_4",), 0.5)))
+    before = _Counting.sent
+    outcomes = batched.write(steps)
+    assert _Counting.sent - before == 4
+    one_by_one = [single.write([step])[0] for step in steps]
+    assert [o and o.story_id for o in outcomes] == [o and o.story_id for o in one_by_one]
+    assert [o and [e.id for e in o.events] for o in outcomes] == [
+        o and [e.id for e in o.events] for o in one_by_one
+    ]
+    for story in ("st_3", "st_5"):
+        assert batched.get(story) == single.get(story)
+    assert batched.resolve("st_4") == "st_3"
+    assert batched.pending_count() == single.pending_count() == 0
