@@ -223,7 +223,7 @@ class StoryEngine:
 
     def decided(self, doc_id: str) -> Assignment | None:
         """The assignment the store remembers for ``doc_id`` (None: never decided, or expired)."""
-        found = self.store.stats(doc_id, (), ())[3]
+        found = self.store.stats(doc_id, (), ()).seen
         return found.assignment() if found is not None else None
 
     def holding(self, doc_id: str) -> bool:
@@ -389,7 +389,7 @@ class StoryEngine:
         terms = tuple(feats.terms)
         edition_keys = self._edition_keys(feats, doc)
         copy_keys = [f"{h:x}" for h in feats.sketch[: p.copy_keys]] + edition_keys
-        n_docs, df, copies, seen = store.stats(doc.id, terms, copy_keys)
+        n_docs, df, copies, seen, held = store.stats(doc.id, terms, copy_keys)
         if seen is not None:
             self.repeats += 1
             return seen.assignment()
@@ -397,7 +397,7 @@ class StoryEngine:
         # document may score otherwise now, and deciding it here too would leave its hold to
         # be decided a second time by its release (and the ledger to record the held text
         # over this decision). The first hold stands. (next_due None: nothing is held.)
-        if arrivals is not None and arrivals.next_due is not None and store.is_held(doc.id):
+        if arrivals is not None and arrivals.next_due is not None and held:
             self.repeats += 1
             return None
         if fresh and t < now - p.window:

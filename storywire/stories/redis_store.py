@@ -51,7 +51,7 @@ from redis.exceptions import LockError, LockNotOwnedError
 
 from storywire.stories.features import DocFeatures
 from storywire.stories.model import Commit, Doc, DocRecord, HeldDoc, Params, StoryState
-from storywire.stories.store import CLOCK_RANK, LockLost
+from storywire.stories.store import CLOCK_RANK, LockLost, Stats
 
 
 def _str(value: Any) -> str:
@@ -182,8 +182,11 @@ local terms = {}
 for term in string.gmatch(ARGV[%d], '[^\\n]+') do terms[#terms + 1] = term end
 """
 # What an assignment reads first, in one script. KEYS: n, n:old, df, df:old, the document's
-# record, then the copy-list keys. ARGV: the terms. Returns n, n:old, the terms' frequencies
-# and their old generation's (only while there is one) as "3,0,1", the record and the lists.
+# record, the held set, then the copy-list keys. ARGV: the terms, the document's id, the prefix
+# of document records. Returns n, n:old, the terms' frequencies and their old generation's
+# (only while there is one) as "3,0,1", the record, whether the document is held, then the
+# records of the documents in the copy lists (each once, in list order; expired ones left
+# out). Each of the last two would be a round trip of its own, under the lock.
 _STATS = (
     _TERMS % 1
     + """
@@ -198,8 +201,19 @@ local function counts(key)
 end
 local df, dfo = counts(KEYS[3]), ''
 if old and tonumber(old) > 0 then dfo = counts(KEYS[4]) end
-local out = {n or false, old or false, df, dfo, redis.call('GET', KEYS[5]) or false}
-for i = 6, #KEYS do out[#out + 1] = redis.call('LRANGE', KEYS[i], 0, -1) end
+local own = redis.call('GET', KEYS[5]) or false
+local held = redis.call('ZSCORE', KEYS[6], ARGV[2]) and 1 or 0
+local out = {n or false, old or false, df, dfo, own, held}
+local seen = {}
+for i = 7, #KEYS do
+  for _, id in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do
+    if not seen[id] then
+      seen[id] = true
+      local record = redis.call('GET', ARGV[3] .. id)
+      if record then out[#out + 1] = record end
+    end
+  end
+end
 return out
 """
 )
@@ -382,31 +396,20 @@ class RedisStoryStore:
         if not self._apply(keys=[self.lock_key], args=[self._token(), *ops]):
             raise LockLost(f"{self.lock_key} is no longer ours: nothing written")
 
-    def stats(
-        self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
+    def stats(self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]) -> Stats:
         p = self.p
-        keys = [f"{p}:n", f"{p}:n:old", f"{p}:df", f"{p}:df:old", f"{p}:d:{doc_id}"]
+        keys = [f"{p}:n", f"{p}:n:old", f"{p}:df", f"{p}:df:old", f"{p}:d:{doc_id}", f"{p}:held"]
         keys += [f"{p}:c:{key}" for key in copy_keys]
-        n, n_old, df_raw, old_raw, own, *buckets = self._stats(keys=keys, args=["\n".join(terms)])
+        n, n_old, df_raw, old_raw, own, held, *found = self._stats(
+            keys=keys, args=["\n".join(terms), doc_id, f"{p}:d:"]
+        )
         df = _counts(df_raw)
         if old_raw:
             df = list(map(operator.add, df, _counts(old_raw)))
-        ids: list[str] = []
-        seen_ids: set[str] = set()
-        for bucket in buckets:
-            for raw in bucket:
-                other = _str(raw)
-                if other not in seen_ids:
-                    seen_ids.add(other)
-                    ids.append(other)
-        copies: list[DocRecord] = []
-        if ids:
-            for raw in self.r.mget([f"{p}:d:{i}" for i in ids]):
-                if raw is not None:
-                    copies.append(_record_from_json(raw)[0])
+        copies = [_record_from_json(raw)[0] for raw in found]
         n_docs = int(n or 0) + int(n_old or 0)
-        return n_docs, df, copies, _record_from_json(own)[0] if own is not None else None
+        seen = _record_from_json(own)[0] if own is not None else None
+        return Stats(n_docs, df, copies, seen, bool(held))
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
         if not keys:

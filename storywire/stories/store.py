@@ -16,7 +16,7 @@ from bisect import bisect_left, insort
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from storywire.stories.model import Commit, DocRecord, HeldDoc, StoryState
 
@@ -31,6 +31,16 @@ class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-p
     the assignment must be made again under a fresh lock (``StoryEngine`` does that)."""
 
 
+class Stats(NamedTuple):
+    """What an assignment reads first (``StoryStore.stats``)."""
+
+    n_docs: int  # documents seen
+    df: list[int]  # document frequency of each term asked
+    copies: list[DocRecord]  # documents sharing a copy key
+    seen: DocRecord | None  # the document's own record, if it was assigned before
+    held: bool  # the document is held (``hold``); asked here to save a round trip
+
+
 class StoryStore(Protocol):
     """Shared state of story assignment. Reads and writes happen under ``locked()``."""
 
@@ -40,11 +50,10 @@ class StoryStore(Protocol):
         and ``rotate_frequencies`` raise ``LockLost``, writing nothing, once it is not ours."""
         ...
 
-    def stats(
-        self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
-        """Documents seen, document frequency of each term, documents sharing a copy key, and
-        the record of ``doc_id`` itself if it was assigned before (a redelivery)."""
+    def stats(self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]) -> Stats:
+        """Documents seen, document frequency of each term, documents sharing a copy key, the
+        record of ``doc_id`` itself if it was assigned before (a redelivery), and whether it
+        is held."""
         ...
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
@@ -162,9 +171,7 @@ class MemoryStoryStore:
     def locked(self) -> AbstractContextManager[object]:
         return self._lock
 
-    def stats(
-        self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]
-    ) -> tuple[int, list[int], list[DocRecord], DocRecord | None]:
+    def stats(self, doc_id: str, terms: Sequence[str], copy_keys: Sequence[str]) -> Stats:
         # Counter's [] gives 0 for a missing term (without storing it), and a one-argument
         # map calls it faster than .get with a default.
         df = list(map(self.df.__getitem__, terms))
@@ -178,7 +185,8 @@ class MemoryStoryStore:
                     seen_ids.add(other)
                     copies.append(self.docs[other][0])
         found = self.docs.get(doc_id)
-        return self.n_docs + self.n_old, df, copies, found[0] if found else None
+        seen = found[0] if found else None
+        return Stats(self.n_docs + self.n_old, df, copies, seen, doc_id in self.held)
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
         out: list[list[str]] = []

@@ -145,7 +145,7 @@ def test_documents_of_thousands_of_features_count_alike_in_both_stores(
     alone = StoryEngine(memory, params).assign_many(docs)
     assert StoryEngine(shared, params).assign_many(docs) == alone
     terms = ["lighthouse", *vocab[4000:5000], *vocab[-10:]]
-    n_docs, df, _, _ = shared.stats("big-3", terms, [])
+    n_docs, df, *_ = shared.stats("big-3", terms, [])
     assert (n_docs, df) == memory.stats("big-3", terms, [])[:2]
     assert df[:3] == [2, 1, 1]
 
@@ -566,3 +566,38 @@ def test_a_commit_sent_again_after_a_lost_reply_counts_once(redis_client: redis.
     twin = MemoryStoryStore()
     StoryEngine(twin).assign_many(docs)
     assert store.stats("x", sorted(twin.df), [])[1] == [twin.df[t] for t in sorted(twin.df)]
+
+
+class _Recording(redis.Redis):
+    """A client that notes the name of each command it sends (scripts are EVALSHA)."""
+
+    sent: list[tuple[str, str]]
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        self.sent.append((str(args[0]).upper(), str(args[1]) if len(args) > 1 else ""))
+        return super().execute_command(*args, **options)
+
+
+def test_copies_and_holds_are_read_with_the_stats_in_one_round_trip(
+    redis_client: redis.Redis,
+) -> None:
+    """Under the lock every round trip waits for every worker: the records of the documents
+    sharing a copy key, and whether the document is held, come back with the stats script
+    (no MGET nor ZSCORE of their own), and the assignments are the memory store's."""
+    params = replace(Params(), defer_below=1.0, defer_arrivals=3)
+    docs = [d for _, d in labelled_docs()]
+    copies = [replace(d, id=f"{d.id}-copy", outlet="wire.example") for d in docs[:4]]
+    stream = [*docs, *copies, docs[0]]  # the last: a redelivery of a document held
+    clock = (T0 + timedelta(hours=100)).timestamp
+    memory = StoryEngine(MemoryStoryStore(), params, clock=clock).place_many(stream)
+    client = _Recording(connection_pool=redis_client.connection_pool)
+    client.sent = []
+    store = RedisStoryStore(client)
+    shared = StoryEngine(store, params, clock=clock).place_many(stream)
+    assert shared == memory
+    assert any(a is not None and a.copy_of for a in shared.assigned)
+    sent = [name for name, _ in client.sent]
+    assert "ZSCORE" not in sent
+    # MGETs are of candidate stories' states (":s:"), never of documents' records (":d:").
+    assert [key for name, key in client.sent if name == "MGET" and ":d:" in key] == []
+    assert sent.count("EVALSHA") >= len(stream)
