@@ -14,7 +14,12 @@ setting in turn, interleaved: ``v1`` (what was published before v2 existed) is t
 
 Round trips to Redis an entry are counted too (requests the client sent, a pipeline or a
 script being one): on a Redis across a network each costs its round-trip time of wall time,
-which CPU seconds on loopback do not show.
+which CPU seconds on loopback do not show. ``--rtt-ms 0.5`` makes each request wait that long
+before it is sent, as such a Redis would answer later, and the wall time an entry is printed
+beside the CPU time; ``--stories redis`` keeps the story engine's state in the same Redis, as
+the service does (default: in memory, the stage's own work alone).
+
+    .venv/bin/python bench/process_bench.py --stories redis --rtt-ms 0.5 --rounds 3
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,7 +38,7 @@ from storywire.adapters.redis_ledger import RedisLedger
 from storywire.feeds import parse_feed
 from storywire.models import Entry, Source
 from storywire.processing import process_entries
-from storywire.stories import MemoryStoryStore, StoryEngine
+from storywire.stories import MemoryStoryStore, RedisStoryStore, StoryEngine
 
 RECORDED = Path(__file__).resolve().parents[1] / "seeds" / "recorded"
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -64,35 +69,53 @@ def ledger(client: redis.Redis, setting: str) -> RedisLedger:
 
 
 class CountingConnection(redis.Connection):
-    """Counts the requests sent: one per command, pipeline or script call."""
+    """Counts the requests sent (one per command, pipeline or script call), each after
+    ``rtt`` seconds."""
 
     sent = 0
+    rtt = 0.0
 
     def send_packed_command(self, command: object, check_health: bool = True) -> None:
         CountingConnection.sent += 1
+        if self.rtt:
+            time.sleep(self.rtt)
         super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
 
 
+@dataclass(frozen=True, slots=True)
+class Round:
+    rate: float  # entries per CPU second
+    wall: float  # seconds an entry
+    trips: float  # Redis round trips an entry
+    queued: int  # events in the outbox
+
+
 def one_round(
-    client: redis.Redis, work: list[tuple[Source, list[tuple[str, Entry]]]], setting: str
-) -> tuple[float, float, int]:
-    """Entries per CPU second, round trips an entry, events queued."""
+    client: redis.Redis,
+    work: list[tuple[Source, list[tuple[str, Entry]]]],
+    setting: str,
+    stories: str,
+) -> Round:
     client.flushall()
-    engine, books = StoryEngine(MemoryStoryStore()), ledger(client, setting)
+    store = RedisStoryStore(client) if stories == "redis" else MemoryStoryStore()
+    engine, books = StoryEngine(store), ledger(client, setting)
     entries = sum(len(items) for _, items in work)
     sent = CountingConnection.sent
-    start = time.process_time()
+    start, wall = time.process_time(), time.perf_counter()
     for source, items in work:
         process_entries(source, items, engine=engine, ledger=books, fetched_at=NOW)
     rate = entries / (time.process_time() - start)
+    wall = (time.perf_counter() - wall) / entries
     trips = (CountingConnection.sent - sent) / entries
-    return rate, trips, client.llen(books.outbox_key)
+    return Round(rate, wall, trips, client.llen(books.outbox_key))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rtt-ms", type=float, default=0.0)
+    parser.add_argument("--stories", choices=("memory", "redis"), default="memory")
     args = parser.parse_args()
     work = batches(args.copies)
     with embedded_redis() as server:
@@ -103,24 +126,27 @@ def main() -> int:
             settings: tuple[str, ...] = SETTINGS
         except TypeError:  # a checkout from before STORYWIRE_ARTICLE_EVENT_VERSIONS
             settings = ("default",)
-        one_round(client, work, settings[0])  # warm-up: the prior, imports, caches
-        rates: dict[str, list[float]] = {s: [] for s in settings}
-        queued: dict[str, int] = {}
-        trips: dict[str, float] = {}
+        one_round(client, work, settings[0], args.stories)  # warm-up: the prior, imports, caches
+        CountingConnection.rtt = args.rtt_ms / 1e3
+        rounds: dict[str, list[Round]] = {s: [] for s in settings}
         for _ in range(args.rounds):
             for setting in settings:
-                rate, trips[setting], queued[setting] = one_round(client, work, setting)
-                rates[setting].append(rate)
+                rounds[setting].append(one_round(client, work, setting, args.stories))
         client.close()
     entries = sum(len(items) for _, items in work)
-    base = statistics.median(rates[settings[0]])
-    print(f"process stage, {entries} entries per round, median of {args.rounds} rounds")
+    base = statistics.median(r.rate for r in rounds[settings[0]])
+    print(
+        f"process stage, {entries} entries per round, median of {args.rounds} rounds; story "
+        f"state in {args.stories}; each Redis request sent after {args.rtt_ms:g} ms"
+    )
     for setting in settings:
-        rate = statistics.median(rates[setting])
+        rate = statistics.median(r.rate for r in rounds[setting])
+        wall = statistics.median(r.wall for r in rounds[setting])
+        last = rounds[setting][-1]
         print(
             f"  {setting:<8} {rate:8.1f} entries/s per core  {1e3 / rate:6.3f} ms/entry  "
-            f"{base / rate:5.3f}x the time of {settings[0]}  events queued {queued[setting]}  "
-            f"Redis round trips {trips[setting]:.2f}/entry"
+            f"{base / rate:5.3f}x the time of {settings[0]}  events queued {last.queued}  "
+            f"Redis round trips {last.trips:.2f}/entry  wall {1e3 * wall:.3f} ms/entry"
         )
     return 0
 

@@ -30,6 +30,11 @@ def _run(script: str, *args: str) -> str:
         ("fetch_bench.py", ("--items", "20", "--seconds", "0.5", "--repeat", "1"), "entries/s"),
         ("clean_bench.py", ("--entries", "20", "--rounds", "1"), "entries/s"),
         ("process_bench.py", ("--copies", "1", "--rounds", "1"), "x the time of v1"),
+        (
+            "process_bench.py",
+            ("--copies", "1", "--rounds", "1", "--stories", "redis", "--rtt-ms", "0.1"),
+            "Redis round trips",
+        ),
         ("events_bench.py", ("--events", "200", "--rounds", "1"), "events/s"),
         ("cluster_speed.py", ("--docs", "300", "--live", "2000", "--probe", "50"), "docs/s"),
         ("dispatch_bench.py", ("--sizes", "1500", "--rounds", "5", "--load", "300"), "p99 ms"),
