@@ -40,7 +40,7 @@ import math
 import operator
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, cast
@@ -48,6 +48,7 @@ from typing import Any, cast
 import orjson
 import redis
 from redis.exceptions import LockError, LockNotOwnedError
+from redis.lock import Lock
 
 from storywire.stories.features import DocFeatures
 from storywire.stories.model import Commit, Doc, DocRecord, HeldDoc, Params, StoryState
@@ -308,15 +309,53 @@ return 1
 )
 
 
+# The lock's acquisition and what the store asks once per lock, in one round trip. KEYS: the
+# lock, hw, swept, arrivals, held. ARGV: the token, the lock's timeout in ms (0: none). Returns
+# nothing when another holds the lock; else the lowest and highest times in hw, the sweep's
+# horizon, the arrivals and the earliest due hold's arrival (each false where there is none).
+_ACQUIRE = """
+local taken
+if tonumber(ARGV[2]) > 0 then
+  taken = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+else
+  taken = redis.call('SET', KEYS[1], ARGV[1], 'NX')
+end
+if not taken then
+  return false
+end
+local low = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local high = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+local due = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+return {low[2] or false, high[2] or false, redis.call('GET', KEYS[3]) or false,
+        redis.call('GET', KEYS[4]) or false, due[2] or false}
+"""
+
+
+class _Lock(Lock):
+    """redis-py's lock, whose acquisition also reads what the store asks once per lock
+    (``_ACQUIRE``): the answer is ``state``."""
+
+    script: Callable[..., Any]
+    keys: list[str]
+    state: list[Any] | None = None
+
+    def do_acquire(self, token: str) -> bool:
+        ms = int(self.timeout * 1000) if self.timeout else 0
+        self.state = self.script(keys=self.keys, args=[token, ms])
+        return self.state is not None
+
+
 class _Held(threading.local):
-    """The lock this thread holds on this store: its token (None: not holding it), and the
-    clock and latest document time once read under it (no other worker writes them while this
-    one holds)."""
+    """The lock this thread holds on this store: its token (None: not holding it), and what it
+    read with it (no other worker writes those while this one holds): the clock, the latest
+    document time and the sweep's horizon, kept up to date by its writes, and the arrivals,
+    until asked once."""
 
     token: str | None = None
     clock: float | None = None
     latest: float | None = None
     swept: float | None = None
+    arrivals: tuple[int, int | None] | None = None
 
 
 class RedisStoryStore:
@@ -348,6 +387,7 @@ class RedisStoryStore:
         self._postings = client.register_script(_POSTINGS)
         self._commit = client.register_script(_COMMIT)
         self._apply = client.register_script(_APPLY)
+        self._acquire = client.register_script(_ACQUIRE)
 
     @classmethod
     def for_params(
@@ -366,20 +406,29 @@ class RedisStoryStore:
     def locked(self) -> Iterator[None]:
         # timeout: a crashed holder cannot block everyone forever; blocking_timeout: a stuck
         # worker raises LockError (a retryable task error) instead of hanging.
-        lock = self.r.lock(
-            self.lock_key, timeout=self.lock_timeout, blocking_timeout=self.lock_wait
+        lock = _Lock(
+            self.r, self.lock_key, timeout=self.lock_timeout, blocking_timeout=self.lock_wait
         )
+        p = self.p
+        lock.script, lock.keys = self._acquire, [
+            self.lock_key, f"{p}:hw", f"{p}:swept", f"{p}:arrivals", f"{p}:held"
+        ]  # fmt: skip
         token = uuid.uuid4().hex  # what the writes check: ours, for this acquisition only
         if not lock.acquire(token=token):
             raise LockError(
                 "Unable to acquire lock within the time specified", lock_name=self.lock_key
             )
+        low, high, swept, count, due = cast(list[Any], lock.state)
         held = self._held
-        held.token, held.clock, held.latest, held.swept = token, None, None, None
+        held.token = token
+        held.clock = float(low) if low is not None else 0.0
+        held.latest = float(high) if high is not None else 0.0
+        held.swept = float(swept) if swept is not None else -math.inf
+        held.arrivals = int(count or 0), int(float(due)) if due is not None else None
         try:
             yield None
         finally:
-            held.token = held.clock = held.latest = held.swept = None
+            held.token = held.clock = held.latest = held.swept = held.arrivals = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -393,6 +442,7 @@ class RedisStoryStore:
 
     def _run(self, ops: list[Any]) -> None:
         """Apply ``ops`` (each command as its word count and words) if the lock is still ours."""
+        self._held.arrivals = None  # a hold counts an arrival
         if not self._apply(keys=[self.lock_key], args=[self._token(), *ops]):
             raise LockLost(f"{self.lock_key} is no longer ours: nothing written")
 
@@ -477,6 +527,7 @@ class RedisStoryStore:
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
         # What the commit made them, for the rest of this lock (a commit runs only under it).
         self._held.clock, self._held.latest = float(times[0]), float(times[1])
+        self._held.arrivals = None  # a commit counts an arrival
 
     def absorber(self, story_id: str) -> str | None:
         found = self.r.hget(f"{self.p}:alias", story_id)
@@ -588,6 +639,10 @@ class RedisStoryStore:
         return int(self.r.zcard(f"{self.p}:live"))
 
     def arrivals(self) -> tuple[int, int | None]:
+        held = self._held
+        if held.arrivals is not None:  # read with the lock, and nothing written since
+            counts, held.arrivals = held.arrivals, None
+            return counts
         pipe = self.r.pipeline(transaction=False)
         pipe.get(f"{self.p}:arrivals")
         pipe.zrange(f"{self.p}:held", 0, 0, withscores=True)

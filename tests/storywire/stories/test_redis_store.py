@@ -601,3 +601,32 @@ def test_copies_and_holds_are_read_with_the_stats_in_one_round_trip(
     # MGETs are of candidate stories' states (":s:"), never of documents' records (":d:").
     assert [key for name, key in client.sent if name == "MGET" and ":d:" in key] == []
     assert sent.count("EVALSHA") >= len(stream)
+
+
+class _Counting(redis.Connection):
+    sent = 0
+
+    def send_packed_command(self, command: object, check_health: bool = True) -> None:
+        _Counting.sent += 1
+        super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
+
+
+def test_taking_the_lock_reads_what_is_asked_once_per_lock(redis_client: redis.Redis) -> None:
+    """Every round trip under the lock waits for every worker: taking it also reads the clock,
+    the latest time, the sweep's horizon and the arrivals, so a lock is two round trips (take,
+    release) however many of them are asked; the arrivals are read again after a write."""
+    kwargs = redis_client.connection_pool.connection_kwargs
+    store = RedisStoryStore(
+        redis.Redis(connection_pool=redis.ConnectionPool(connection_class=_Counting, **kwargs))
+    )
+    engine = StoryEngine(store, Params(), clock=(T0 + timedelta(hours=100)).timestamp)
+    engine.place_many([d for _, d in labelled_docs()][:3])  # some state; loads the scripts
+    before = _Counting.sent
+    with store.locked():
+        read = (store.clock(), store.latest(), store.swept(), store.arrivals())
+    assert _Counting.sent - before == 2
+    fresh = RedisStoryStore(redis_client)
+    with fresh.locked():
+        assert read[0] == fresh.clock() > 0
+        assert read[1:3] == (fresh.latest(), fresh.swept())
+        assert read[3] == fresh.arrivals() == fresh.arrivals() == (3, None)
