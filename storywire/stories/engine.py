@@ -753,7 +753,7 @@ class StoryEngine:
         # The window bounds both sides: a late document (a backfill, a file whose dates go
         # backwards) is not the event of a story that began more than a window after it.
         since, until = t - p.window, t + p.window
-        lists = self.store.postings(query, since)
+        lists = self.store.postings(query, since, prefetch=p.max_candidates, barred=barred)
         votes: dict[str, int] = {}
         _count_elements(votes, chain.from_iterable(lists))  # Counter(...) without its checks
         if not votes:

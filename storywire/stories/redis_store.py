@@ -30,8 +30,9 @@ one atomic step, so a stale worker can never interleave its writes with the new 
 Eviction is explicit (``expire``, driven by document time, exactly as the in-memory store);
 TTLs (twice the window, wall clock) are the safety net that bounds memory if nobody expires.
 
-An assignment costs three script calls (``_STATS``, ``_POSTINGS``, ``_COMMIT``) and one MGET of
-the candidate stories; the high-water mark is read once per lock.
+An assignment costs three script calls (``_STATS``, ``_POSTINGS``, ``_COMMIT``): the postings
+script also returns the states of the stories the engine will load, so loading them is no round
+trip of its own; the clock and the arrivals are read with the lock, once per lock.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import math
 import operator
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any, cast
@@ -218,10 +219,52 @@ end
 return out
 """
 )
-# Candidate stories: every posting list's members indexed since ARGV[1], one command.
+# Candidate stories: every posting list's members indexed since ARGV[1]. ARGV[2] > 0: then
+# also (as one more element: id, state, id, state...) the states of the ARGV[2] stories the
+# engine ranks first (``StoryEngine._best_story``: the most lists shared, among those sharing at
+# least half the most, up to 2; ties by id; ARGV[4...] barred), whose state keys start with
+# ARGV[3]. Which ones: each vote count in turn from the highest, whole, and of the last one
+# only the lowest ids. Lua orders strings by the server's locale (strcoll), which may not be
+# Python's byte order, so ``load`` reads any the engine picks that this missed.
 _POSTINGS = """
-local out = {}
-for i = 1, #KEYS do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf') end
+local out, votes = {}, {}
+for i = 1, #KEYS do
+  out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf')
+  for _, id in ipairs(out[i]) do votes[id] = (votes[id] or 0) + 1 end
+end
+local limit = tonumber(ARGV[2])
+if limit == 0 then
+  return out
+end
+local most = 0
+for _, n in pairs(votes) do
+  if n > most then most = n end
+end
+local floor = math.max(1, math.min(2, math.floor(most / 2)))
+for i = 4, #ARGV do votes[ARGV[i]] = nil end
+local by_count = {}
+for id, n in pairs(votes) do
+  if n >= floor then
+    by_count[n] = by_count[n] or {}
+    table.insert(by_count[n], id)
+  end
+end
+local states = {}
+local picked = 0
+for n = most, floor, -1 do
+  local ids = by_count[n]
+  if ids then
+    if picked + #ids > limit then table.sort(ids) end
+    for _, id in ipairs(ids) do
+      if picked == limit then break end
+      picked = picked + 1
+      states[2 * picked - 1] = id
+      states[2 * picked] = redis.call('GET', ARGV[3] .. id) or false
+    end
+  end
+  if picked == limit then break end
+end
+out[#KEYS + 1] = states
 return out
 """
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
@@ -356,6 +399,8 @@ class _Held(threading.local):
     latest: float | None = None
     swept: float | None = None
     arrivals: tuple[int, int | None] | None = None
+    # states read with the last postings, for the load that follows them (``postings``)
+    prefetched: dict[str, Any] | None = None
 
 
 class RedisStoryStore:
@@ -429,6 +474,7 @@ class RedisStoryStore:
             yield None
         finally:
             held.token = held.clock = held.latest = held.swept = held.arrivals = None
+            held.prefetched = None
             # Not ours any more: it ran out after our last write (each write checked it and
             # raised LockLost if not), so there is nothing to undo and nothing to report.
             with suppress(LockNotOwnedError):
@@ -442,7 +488,7 @@ class RedisStoryStore:
 
     def _run(self, ops: list[Any]) -> None:
         """Apply ``ops`` (each command as its word count and words) if the lock is still ours."""
-        self._held.arrivals = None  # a hold counts an arrival
+        self._held.arrivals = self._held.prefetched = None  # a hold counts an arrival
         if not self._apply(keys=[self.lock_key], args=[self._token(), *ops]):
             raise LockLost(f"{self.lock_key} is no longer ours: nothing written")
 
@@ -461,20 +507,33 @@ class RedisStoryStore:
         seen = _record_from_json(own)[0] if own is not None else None
         return Stats(n_docs, df, copies, seen, bool(held))
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+    def postings(
+        self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
+    ) -> list[list[str]]:
+        held = self._held
+        held.prefetched = None
         if not keys:
             return []
-        rows = self._postings(keys=[f"{self.p}:i:{key}" for key in keys], args=[since])
+        p = self.p
+        rows = self._postings(
+            keys=[f"{p}:i:{key}" for key in keys], args=[since, prefetch, f"{p}:s:", *barred]
+        )
+        if prefetch:
+            states = rows.pop()
+            held.prefetched = dict(zip(map(_str, states[::2]), states[1::2], strict=True))
         return [list(map(_str, members)) for members in rows]
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
-        if not story_ids:
-            return {}
-        raws = self.r.mget([f"{self.p}:s:{s}" for s in story_ids])
+        found, self._held.prefetched = self._held.prefetched or {}, None
+        missing = [s for s in story_ids if s not in found]
+        if missing:
+            found.update(
+                zip(missing, self.r.mget([f"{self.p}:s:{s}" for s in missing]), strict=True)
+            )
         return {
             s: StoryState.from_json(orjson.loads(raw))
-            for s, raw in zip(story_ids, raws, strict=True)
-            if raw is not None
+            for s in story_ids
+            if (raw := found[s]) is not None
         }
 
     def commit(self, change: Commit) -> None:
@@ -527,7 +586,7 @@ class RedisStoryStore:
             raise LockLost(f"{self.lock_key} is no longer ours: assignment not written")
         # What the commit made them, for the rest of this lock (a commit runs only under it).
         self._held.clock, self._held.latest = float(times[0]), float(times[1])
-        self._held.arrivals = None  # a commit counts an arrival
+        self._held.arrivals = self._held.prefetched = None  # a commit counts an arrival
 
     def absorber(self, story_id: str) -> str | None:
         found = self.r.hget(f"{self.p}:alias", story_id)

@@ -14,7 +14,7 @@ import operator
 import threading
 from bisect import bisect_left, insort
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from typing import NamedTuple, Protocol
 
@@ -56,8 +56,12 @@ class StoryStore(Protocol):
         is held."""
         ...
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
-        """For each key, the ids of stories indexed under it at or after ``since``."""
+    def postings(
+        self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
+    ) -> list[list[str]]:
+        """For each key, the ids of stories indexed under it at or after ``since``. A store
+        whose reads are round trips may read ahead the states of the ``prefetch`` stories the
+        engine will ``load`` next (``barred`` not among them); the load is then no round trip."""
         ...
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
@@ -188,7 +192,9 @@ class MemoryStoryStore:
         seen = found[0] if found else None
         return Stats(self.n_docs + self.n_old, df, copies, seen, doc_id in self.held)
 
-    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+    def postings(
+        self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
+    ) -> list[list[str]]:
         out: list[list[str]] = []
         index = self.index
         for key in keys:

@@ -8,7 +8,8 @@ import random
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from itertools import chain
+from typing import Any, cast
 
 import pytest
 import redis
@@ -630,3 +631,27 @@ def test_taking_the_lock_reads_what_is_asked_once_per_lock(redis_client: redis.R
         assert read[0] == fresh.clock() > 0
         assert read[1:3] == (fresh.latest(), fresh.swept())
         assert read[3] == fresh.arrivals() == fresh.arrivals() == (3, None)
+
+
+def test_candidate_states_come_with_the_postings(redis_client: redis.Redis) -> None:
+    """The postings script returns the states of the stories the engine then loads: no MGET of
+    its own for a document that is no copy. A load of stories it did not read ahead (a server
+    whose locale orders tied ids otherwise than Python does) reads them."""
+    docs = [d for _, d in labelled_docs()]
+    client = _Recording(connection_pool=redis_client.connection_pool)
+    client.sent = []
+    store = RedisStoryStore(client)
+    clock = (T0 + timedelta(hours=100)).timestamp
+    memory = StoryEngine(MemoryStoryStore(), Params(), clock=clock).assign_many(docs)
+    assert StoryEngine(store, Params(), clock=clock).assign_many(docs) == memory
+    assert not any(a.copy_of for a in memory)
+    assert [key for name, key in client.sent if name == "MGET"] == []
+    joined = {a.story_id for a in memory if not a.created}
+    with store.locked():
+        lists = store.postings(["earthquake", "chile"], 0.0, prefetch=1)
+        ahead = set(cast(dict[str, Any], store._held.prefetched))
+        assert len(ahead) == 1
+        assert ahead <= set(chain.from_iterable(lists))
+        loaded = store.load(sorted(joined))
+    assert set(loaded) == joined
+    assert [key for name, key in client.sent if name == "MGET"] != []
