@@ -6,11 +6,10 @@ import math
 import operator
 import time
 from array import array
-from collections import _count_elements  # type: ignore[attr-defined]  # C, since 3.2
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 
 from storywire.stories.background import doc_rate, have_background, word_rates
 from storywire.stories.features import DATE_WORDS, DocFeatures, extract, sketch_similarity
@@ -753,17 +752,12 @@ class StoryEngine:
         # The window bounds both sides: a late document (a backfill, a file whose dates go
         # backwards) is not the event of a story that began more than a window after it.
         since, until = t - p.window, t + p.window
-        lists = self.store.postings(query, since, prefetch=p.max_candidates, barred=barred)
-        votes: dict[str, int] = {}
-        _count_elements(votes, chain.from_iterable(lists))  # Counter(...) without its checks
+        votes = self.store.votes(query, since, prefetch=p.max_candidates, barred=barred)
         if not votes:
             return None, 0.0, []
         # Most shared query features first; ties by id, so every store ranks alike.
-        # Stories sharing only one query feature while another shares several cannot win:
-        # dropping them before sorting bounds the work when posting lists are full.
-        floor = max(1, min(2, max(votes.values()) // 2))
-        # Picked, sorted by id, then stably by votes: all in C (no Python call per story).
-        ranked = sorted(compress(votes, map(floor.__le__, votes.values())))
+        # Sorted by id, then stably by votes: all in C (no Python call per story).
+        ranked = sorted(votes)
         ranked.sort(key=votes.__getitem__, reverse=True)
         if barred:
             ranked = [sid for sid in ranked if sid not in barred]

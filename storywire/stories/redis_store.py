@@ -30,9 +30,9 @@ one atomic step, so a stale worker can never interleave its writes with the new 
 Eviction is explicit (``expire``, driven by document time, exactly as the in-memory store);
 TTLs (twice the window, wall clock) are the safety net that bounds memory if nobody expires.
 
-An assignment costs three script calls (``_STATS``, ``_POSTINGS``, ``_COMMIT``): the postings
-script also returns the states of the stories the engine will load, so loading them is no round
-trip of its own; the clock and the arrivals are read with the lock, once per lock.
+An assignment costs three script calls (``_STATS``, ``_VOTES``, ``_COMMIT``): the votes script
+also returns the states of the stories the engine will load, so loading them is no round trip
+of its own; the clock and the arrivals are read with the lock, once per lock.
 """
 
 from __future__ import annotations
@@ -219,53 +219,66 @@ end
 return out
 """
 )
-# Candidate stories: every posting list's members indexed since ARGV[1]. ARGV[2] > 0: then
-# also (as one more element: id, state, id, state...) the states of the ARGV[2] stories the
-# engine ranks first (``StoryEngine._best_story``: the most lists shared, among those sharing at
-# least half the most, up to 2; ties by id; ARGV[4...] barred), whose state keys start with
-# ARGV[3]. Which ones: each vote count in turn from the highest, whole, and of the last one
-# only the lowest ids. Lua orders strings by the server's locale (strcoll), which may not be
-# Python's byte order, so ``load`` reads any the engine picks that this missed.
+# Candidate stories: every posting list's members indexed since ARGV[1], one command.
 _POSTINGS = """
-local out, votes = {}, {}
+local out = {}
+for i = 1, #KEYS do out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf') end
+return out
+"""
+# The votes of the candidate stories (``StoryStore.votes``): of the stories in the posting
+# lists KEYS since ARGV[1], the ids and counts of those in at least half as many lists as the
+# most, or 2 (``shared_most``): a dozen ids where the lists hold a hundred. Then, as a third
+# element (id, state, id, state...), the states of the ARGV[2] stories the engine ranks first
+# (most votes, ties by id; ARGV[4...] barred), whose state keys start with ARGV[3]: each vote
+# count from the highest, whole, and of the last only the lowest ids. Lua orders strings by the
+# server's locale (strcoll), which may not be Python's byte order: ``load`` reads any the
+# engine picks that this missed.
+_VOTES = """
+local votes, most = {}, 0
 for i = 1, #KEYS do
-  out[i] = redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf')
-  for _, id in ipairs(out[i]) do votes[id] = (votes[id] or 0) + 1 end
-end
-local limit = tonumber(ARGV[2])
-if limit == 0 then
-  return out
-end
-local most = 0
-for _, n in pairs(votes) do
-  if n > most then most = n end
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], ARGV[1], '+inf')) do
+    local n = (votes[id] or 0) + 1
+    votes[id] = n
+    if n > most then most = n end
+  end
 end
 local floor = math.max(1, math.min(2, math.floor(most / 2)))
-for i = 4, #ARGV do votes[ARGV[i]] = nil end
-local by_count = {}
+local ids, counts, by_count = {}, {}, {}
 for id, n in pairs(votes) do
   if n >= floor then
+    ids[#ids + 1] = id
+    counts[#counts + 1] = n
     by_count[n] = by_count[n] or {}
     table.insert(by_count[n], id)
   end
 end
-local states = {}
-local picked = 0
+local limit = tonumber(ARGV[2])
+for i = 4, #ARGV do
+  local count = by_count[votes[ARGV[i]]]
+  if count then
+    for j, id in ipairs(count) do
+      if id == ARGV[i] then
+        table.remove(count, j)
+        break
+      end
+    end
+  end
+end
+local states, picked = {}, 0
 for n = most, floor, -1 do
-  local ids = by_count[n]
-  if ids then
-    if picked + #ids > limit then table.sort(ids) end
-    for _, id in ipairs(ids) do
+  if picked == limit then break end
+  local bucket = by_count[n]
+  if bucket then
+    if picked + #bucket > limit then table.sort(bucket) end
+    for _, id in ipairs(bucket) do
       if picked == limit then break end
       picked = picked + 1
       states[2 * picked - 1] = id
       states[2 * picked] = redis.call('GET', ARGV[3] .. id) or false
     end
   end
-  if picked == limit then break end
 end
-out[#KEYS + 1] = states
-return out
+return {ids, counts, states}
 """
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
 # story's state, the document's record, arrivals, then the index keys, the copy-list keys, for
@@ -430,6 +443,7 @@ class RedisStoryStore:
         self._held = _Held()
         self._stats = client.register_script(_STATS)
         self._postings = client.register_script(_POSTINGS)
+        self._votes = client.register_script(_VOTES)
         self._commit = client.register_script(_COMMIT)
         self._apply = client.register_script(_APPLY)
         self._acquire = client.register_script(_ACQUIRE)
@@ -507,21 +521,26 @@ class RedisStoryStore:
         seen = _record_from_json(own)[0] if own is not None else None
         return Stats(n_docs, df, copies, seen, bool(held))
 
-    def postings(
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+        if not keys:
+            return []
+        rows = self._postings(keys=[f"{self.p}:i:{key}" for key in keys], args=[since])
+        return [list(map(_str, members)) for members in rows]
+
+    def votes(
         self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
-    ) -> list[list[str]]:
+    ) -> dict[str, int]:
         held = self._held
         held.prefetched = None
         if not keys:
-            return []
+            return {}
         p = self.p
-        rows = self._postings(
+        ids, counts, states = self._votes(
             keys=[f"{p}:i:{key}" for key in keys], args=[since, prefetch, f"{p}:s:", *barred]
         )
         if prefetch:
-            states = rows.pop()
             held.prefetched = dict(zip(map(_str, states[::2]), states[1::2], strict=True))
-        return [list(map(_str, members)) for members in rows]
+        return dict(zip(map(_str, ids), counts, strict=True))
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
         found, self._held.prefetched = self._held.prefetched or {}, None

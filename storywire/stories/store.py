@@ -16,6 +16,7 @@ from bisect import bisect_left, insort
 from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
+from itertools import chain, compress
 from typing import NamedTuple, Protocol
 
 from storywire.stories.model import Commit, DocRecord, HeldDoc, StoryState
@@ -29,6 +30,17 @@ class LockLost(Exception):  # noqa: N818 - named for what happened, like redis-p
     the worker stalled (GC pause, frozen VM) and another worker may have taken it and written.
     Nothing of that write was applied; what this worker read under the lock may be stale, so
     the assignment must be made again under a fresh lock (``StoryEngine`` does that)."""
+
+
+def shared_most(votes: dict[str, int]) -> dict[str, int]:
+    """``votes`` (story id -> query features it shares) less the stories sharing fewer than
+    half as many as the most, or 2: one sharing a single feature while another shares several
+    cannot win, and dropping it bounds the work when posting lists are full. The Redis store's
+    ``_POSTINGS`` script applies the same rule."""
+    if not votes:
+        return votes
+    floor = max(1, min(2, max(votes.values()) // 2))
+    return dict(compress(votes.items(), map(floor.__le__, votes.values())))
 
 
 class Stats(NamedTuple):
@@ -56,12 +68,17 @@ class StoryStore(Protocol):
         is held."""
         ...
 
-    def postings(
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
+        """For each key, the ids of stories indexed under it at or after ``since``."""
+        ...
+
+    def votes(
         self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
-    ) -> list[list[str]]:
-        """For each key, the ids of stories indexed under it at or after ``since``. A store
-        whose reads are round trips may read ahead the states of the ``prefetch`` stories the
-        engine will ``load`` next (``barred`` not among them); the load is then no round trip."""
+    ) -> dict[str, int]:
+        """Of the stories indexed under ``keys`` at or after ``since``, how many of the keys
+        each is under, for those under at least half as many as the most, or 2 (``shared_most``).
+        A store whose reads are round trips may read ahead the states of the ``prefetch``
+        stories the engine will ``load`` next (``barred`` not among them)."""
         ...
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
@@ -192,9 +209,7 @@ class MemoryStoryStore:
         seen = found[0] if found else None
         return Stats(self.n_docs + self.n_old, df, copies, seen, doc_id in self.held)
 
-    def postings(
-        self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
-    ) -> list[list[str]]:
+    def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
         out: list[list[str]] = []
         index = self.index
         for key in keys:
@@ -207,6 +222,13 @@ class MemoryStoryStore:
                 # Entries are in (time, id) order: the live ones are a tail, cut in C.
                 out.append(list(entries)[bisect_left(list(entries.values()), since) :])
         return out
+
+    def votes(
+        self, keys: Sequence[str], since: float, *, prefetch: int = 0, barred: Collection[str] = ()
+    ) -> dict[str, int]:
+        votes: dict[str, int] = {}
+        _count_elements(votes, chain.from_iterable(self.postings(keys, since)))
+        return shared_most(votes)
 
     def load(self, story_ids: Sequence[str]) -> dict[str, StoryState]:
         stories = self.stories

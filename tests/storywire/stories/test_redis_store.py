@@ -8,7 +8,6 @@ import random
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from itertools import chain
 from typing import Any, cast
 
 import pytest
@@ -320,6 +319,13 @@ def test_memory_and_redis_stores_agree_on_random_streams(
     assert shared.postings(keys, -math.inf) == memory.postings(keys, -math.inf)
     since = clock() - 72 * 3600.0
     assert shared.postings(keys, since) == memory.postings(keys, since)
+    for query in (keys, keys[:10], keys[-3:]):
+        assert shared.votes(query, since) == memory.votes(query, since)
+        votes = memory.votes(query, -math.inf)
+        ranked = sorted(sorted(votes), key=votes.__getitem__, reverse=True)[:4]
+        with shared.locked():
+            assert shared.votes(query, -math.inf, prefetch=3, barred=ranked[:1]) == votes
+            assert shared.load(ranked) == memory.load(ranked)  # three read ahead, one not
 
 
 # -- concurrency ----------------------------------------------------------------------------
@@ -633,8 +639,8 @@ def test_taking_the_lock_reads_what_is_asked_once_per_lock(redis_client: redis.R
         assert read[3] == fresh.arrivals() == fresh.arrivals() == (3, None)
 
 
-def test_candidate_states_come_with_the_postings(redis_client: redis.Redis) -> None:
-    """The postings script returns the states of the stories the engine then loads: no MGET of
+def test_candidate_states_come_with_the_votes(redis_client: redis.Redis) -> None:
+    """The votes script returns the states of the stories the engine then loads: no MGET of
     its own for a document that is no copy. A load of stories it did not read ahead (a server
     whose locale orders tied ids otherwise than Python does) reads them."""
     docs = [d for _, d in labelled_docs()]
@@ -648,10 +654,10 @@ def test_candidate_states_come_with_the_postings(redis_client: redis.Redis) -> N
     assert [key for name, key in client.sent if name == "MGET"] == []
     joined = {a.story_id for a in memory if not a.created}
     with store.locked():
-        lists = store.postings(["earthquake", "chile"], 0.0, prefetch=1)
+        votes = store.votes(["earthquake", "chile"], 0.0, prefetch=1)
         ahead = set(cast(dict[str, Any], store._held.prefetched))
         assert len(ahead) == 1
-        assert ahead <= set(chain.from_iterable(lists))
+        assert ahead <= set(votes)
         loaded = store.load(sorted(joined))
     assert set(loaded) == joined
     assert [key for name, key in client.sent if name == "MGET"] != []
