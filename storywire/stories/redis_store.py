@@ -243,27 +243,20 @@ for i = 1, #KEYS do
   end
 end
 local floor = math.max(1, math.min(2, math.floor(most / 2)))
+local barred = {}
+for i = 4, #ARGV do barred[ARGV[i]] = true end
 local ids, counts, by_count = {}, {}, {}
 for id, n in pairs(votes) do
   if n >= floor then
     ids[#ids + 1] = id
     counts[#counts + 1] = n
-    by_count[n] = by_count[n] or {}
-    table.insert(by_count[n], id)
-  end
-end
-local limit = tonumber(ARGV[2])
-for i = 4, #ARGV do
-  local count = by_count[votes[ARGV[i]]]
-  if count then
-    for j, id in ipairs(count) do
-      if id == ARGV[i] then
-        table.remove(count, j)
-        break
-      end
+    if not barred[id] then
+      by_count[n] = by_count[n] or {}
+      table.insert(by_count[n], id)
     end
   end
 end
+local limit = tonumber(ARGV[2])
 local states, picked = {}, 0
 for n = most, floor, -1 do
   if picked == limit then break end
@@ -412,7 +405,7 @@ class _Held(threading.local):
     latest: float | None = None
     swept: float | None = None
     arrivals: tuple[int, int | None] | None = None
-    # states read with the last postings, for the load that follows them (``postings``)
+    # states read with the last votes, for the load that follows them (``votes``)
     prefetched: dict[str, Any] | None = None
 
 
@@ -502,7 +495,7 @@ class RedisStoryStore:
 
     def _run(self, ops: list[Any]) -> None:
         """Apply ``ops`` (each command as its word count and words) if the lock is still ours."""
-        self._held.arrivals = self._held.prefetched = None  # a hold counts an arrival
+        self._held.arrivals = self._held.prefetched = None  # stale after a write (a hold counts)
         if not self._apply(keys=[self.lock_key], args=[self._token(), *ops]):
             raise LockLost(f"{self.lock_key} is no longer ours: nothing written")
 

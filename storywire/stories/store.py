@@ -36,7 +36,7 @@ def shared_most(votes: dict[str, int]) -> dict[str, int]:
     """``votes`` (story id -> query features it shares) less the stories sharing fewer than
     half as many as the most, or 2: one sharing a single feature while another shares several
     cannot win, and dropping it bounds the work when posting lists are full. The Redis store's
-    ``_POSTINGS`` script applies the same rule."""
+    ``_VOTES`` script applies the same rule."""
     if not votes:
         return votes
     floor = max(1, min(2, max(votes.values()) // 2))
