@@ -4,6 +4,7 @@
     .venv/bin/python bench/cluster_speed.py --quick    # 20k docs; 10k / 100k live stories
     .venv/bin/python bench/cluster_speed.py --docs 50000 --live 10000,100000
     .venv/bin/python bench/cluster_speed.py --docs 2000 --live "" --redis 5000
+    .venv/bin/python bench/cluster_speed.py --docs 30000 --live "" --jobs 2   # wall, 2 processes
 
 Synthetic documents come from ``cluster_synth`` (Zipfian 50k-word vocabulary, heavy-tailed story
 sizes, 150-600-word bodies of which 47% are function words as in real news, names, dates that
@@ -49,7 +50,7 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def throughput(n_docs: int, params: Params, share: float) -> None:
+def throughput(n_docs: int, params: Params, share: float, jobs: int = 1) -> None:
     with tempfile.TemporaryDirectory(prefix="storywire-bench-") as tmp:
         src, dst = Path(tmp) / "docs.jsonl", Path(tmp) / "stories.jsonl"
         t = time.perf_counter()
@@ -83,6 +84,18 @@ def throughput(n_docs: int, params: Params, share: float) -> None:
         # ECB+ development articles: 86 (those with 90+ content words in their first 200 words).
         mean = statistics.mean(sizes)
         print(f"  distinct features per document (first {len(sample):,}): {mean:.0f}")
+        if jobs > 1:
+            # The same file, features made by jobs - 1 more processes: wall clock, all cores.
+            engine = StoryEngine(MemoryStoryStore(posting_cap=params.posting_cap), params)
+            t = time.perf_counter()
+            cluster_file(src, dst, engine, progress=False, jobs=jobs)
+            wall = time.perf_counter() - t
+            with dst.open("rb") as fh:
+                same = {row["id"]: row["story"] for row in map(orjson.loads, fh)} == predicted
+            print(
+                f"  --jobs {jobs}: {count / wall:,.0f} docs/s wall ({elapsed / wall:.2f}x the one "
+                f"process's {count / elapsed:,.0f}), same stories: {same}; {os.cpu_count()} cores"
+            )
         baseline(src, gold, count / cpu)
 
 
@@ -255,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="20k docs, 10k and 100k live")
     parser.add_argument("--redis", type=int, default=0, metavar="N", help="also N docs via Redis")
     parser.add_argument(
+        "--jobs", type=int, default=1, help="also time cluster_file with this many processes"
+    )
+    parser.add_argument(
         "--content-only", action="store_true", help="bodies without function words (pre-15)"
     )
     args = parser.parse_args(argv)
@@ -268,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(host_probe())
     if args.docs:
-        throughput(args.docs, params, share)
+        throughput(args.docs, params, share, args.jobs)
     per_doc_cost([int(x) for x in args.live.split(",") if x], params, args.probe, share)
     if args.redis:
         redis_throughput(args.redis, params, share)

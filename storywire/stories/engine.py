@@ -141,6 +141,20 @@ def _add_truncate(
     return tuple(top), array("f", map(acc.__getitem__, top))
 
 
+def features_of(doc: Doc, p: Params) -> DocFeatures:
+    """What the engine with ``p`` reads of ``doc`` (pure: any process may compute it)."""
+    return extract(
+        doc.title,
+        doc.text,
+        title_weight=p.title_weight,
+        body_words=p.body_words,
+        shingle=p.shingle,
+        sketch_k=p.sketch_k,
+        headline_in_sketch=doc.outlet is None,
+        url=doc.url,
+    )
+
+
 @dataclass(slots=True)
 class _Arrivals:
     """The store's arrival count and earliest due hold, read once per lock: while it is held,
@@ -177,17 +191,7 @@ class StoryEngine:
     # -- features (outside any lock) -------------------------------------------------------
 
     def features(self, doc: Doc) -> DocFeatures:
-        p = self.params
-        return extract(
-            doc.title,
-            doc.text,
-            title_weight=p.title_weight,
-            body_words=p.body_words,
-            shingle=p.shingle,
-            sketch_k=p.sketch_k,
-            headline_in_sketch=doc.outlet is None,
-            url=doc.url,
-        )
+        return features_of(doc, self.params)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -201,11 +205,14 @@ class StoryEngine:
         placed = self._place(docs, defer=False)
         return [a for a in placed.assigned if a is not None]
 
-    def place_many(self, docs: Sequence[Doc]) -> Placement:
+    def place_many(
+        self, docs: Sequence[Doc], feats: Sequence[DocFeatures] | None = None
+    ) -> Placement:
         """Assign a batch in order, holding the grey-zone documents (``Params.defer_below``):
         their entry in ``assigned`` is None. Before each arrival, the documents held (by any
-        worker) that fall due are decided; they come back in ``released``."""
-        return self._place(docs, defer=self.params.defer_below > 0)
+        worker) that fall due are decided; they come back in ``released``. ``feats``: the
+        documents' ``features``, made elsewhere (another process)."""
+        return self._place(docs, defer=self.params.defer_below > 0, feats=feats)
 
     def release_held(self, older_than: float) -> list[tuple[str, Assignment]]:
         """Decide every document held at least ``older_than`` seconds (wall clock; 0: all of
@@ -228,9 +235,12 @@ class StoryEngine:
     def holding(self, doc_id: str) -> bool:
         return self.store.is_held(doc_id)
 
-    def _place(self, docs: Sequence[Doc], *, defer: bool) -> Placement:
+    def _place(
+        self, docs: Sequence[Doc], *, defer: bool, feats: Sequence[DocFeatures] | None = None
+    ) -> Placement:
         """The lock is taken once per ``batch_lock_docs`` documents (see ``_locked_turns``)."""
-        feats = [self.features(d) for d in docs]
+        if feats is None:
+            feats = [self.features(d) for d in docs]
         out: list[Assignment | None] = []
         released: list[tuple[str, Assignment]] = []
         before: list[int] = []

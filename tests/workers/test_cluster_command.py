@@ -40,15 +40,21 @@ def _write(path: Path) -> None:
     path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in DOCS))
 
 
-@pytest.mark.parametrize("store", ["memory", "redis"])
+@pytest.mark.parametrize(("store", "jobs"), [("memory", "1"), ("redis", "1"), ("redis", "2")])
 def test_cluster_writes_one_story_per_line(
-    tmp_path: Path, store: str, redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    store: str,
+    jobs: str,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Output has the input's ids in order; the two quake reports share a story, rehab does not."""
+    """Output has the input's ids in order; the two quake reports share a story, rehab does not
+    (``--jobs 2``: features made by a second process)."""
     monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write(src)
-    code = main(["cluster", "--input", str(src), "--output", str(dst), "--store", store, "--quiet"])
+    args = ["--store", store, "--jobs", jobs, "--quiet"]
+    code = main(["cluster", "--input", str(src), "--output", str(dst), *args])
     assert code == 0
     rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
     assert [r["id"] for r in rows] == ["a", "b", "c"]
@@ -161,6 +167,7 @@ def test_cluster_refuses_to_write_over_its_input(
         ["--window-hours", "nan"],
         ["--decay-hours", "-1"],
         ["--decay-hours", "nan"],
+        ["--jobs", "0"],
     ],
 )
 def test_cluster_refuses_a_window_or_half_life_out_of_range(

@@ -47,7 +47,9 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # decay treat it as arriving in file order between its dated neighbours. Before the first
     # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
-    report = cluster_file(Path(args.input), Path(args.output), engine, progress=not args.quiet)
+    report = cluster_file(
+        Path(args.input), Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
+    )
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")
     sys.stderr.write(
@@ -123,6 +125,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--decay-hours",
         type=checked_number(float, not_negative),
         help="similarity half-life in hours (default $STORYWIRE_STORY_DECAY_HOURS, 96; 0: off)",
+    )
+    cluster.add_argument(
+        "--jobs",
+        type=checked_number(int, positive),
+        default=1,
+        help="processes: this one assigns documents in file order, the others (jobs - 1) "
+        "extract their features ahead of it; the output is the same (default 1)",
     )
     cluster.add_argument("--quiet", action="store_true", help="no progress bar")
     cluster.set_defaults(func=cmd_cluster)

@@ -176,3 +176,46 @@ def test_an_empty_line_with_a_link_is_placed_by_the_links_words(tmp_path: Path) 
     report, rows = _cluster(tmp_path, [{"id": "a", "title": QUAKE}, {"id": "b", "url": slug}])
     assert report.empty == 1
     assert rows[0]["story"] == rows[1]["story"]
+
+
+def test_features_made_by_other_processes_give_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``jobs`` 3: two more processes extract the features batches ahead; lines, stories,
+    holds, merges, a bad line and the report are those of one process."""
+    monkeypatch.setattr(files, "_BATCH", 40)  # 15 batches: the lookahead fills and drains
+    stream = Path(__file__).parent / "fixtures" / "long_stream.jsonl"
+    lines = stream.read_bytes().splitlines()
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\n".join([*lines[:300], b"{not json", *lines[300:]]) + b"\n")
+    outputs, reports = [], []
+    for jobs in (1, 3):
+        dst = tmp_path / f"out{jobs}.jsonl"
+        engine = StoryEngine(MemoryStoryStore())
+        reports.append(cluster_file(src, dst, engine, progress=False, jobs=jobs))
+        outputs.append(dst.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert reports[0] == reports[1]
+    assert (reports[0].clustered, reports[0].rejected) == (len(lines), 1)
+    assert reports[0].held > 0
+
+
+def test_a_feature_process_failure_is_raised_in_the_parent() -> None:
+    """What a feature process raises comes back and is raised where one process would have
+    raised it; a process gone is a clear error, not a hang."""
+    import multiprocessing  # noqa: PLC0415 - only this test drives the protocol by hand
+    import threading  # noqa: PLC0415
+
+    ours, theirs = multiprocessing.Pipe()
+    serving = threading.Thread(target=files._serve, args=(theirs, None))  # no params: it fails
+    serving.start()
+    ours.send([d for _, d in labelled_docs()][:2])
+    with pytest.raises(AttributeError):
+        files._received(ours)
+    ours.close()
+    serving.join(timeout=10)
+    assert not serving.is_alive()
+    ours, theirs = multiprocessing.Pipe()
+    theirs.close()
+    with pytest.raises(RuntimeError, match="ended before its batch was done"):
+        files._received(ours)
