@@ -37,6 +37,7 @@ def _run(script: str, *args: str) -> str:
         ),
         ("events_bench.py", ("--events", "200", "--rounds", "1"), "events/s"),
         ("cluster_speed.py", ("--docs", "300", "--live", "2000", "--probe", "50"), "docs/s"),
+        ("cluster_speed.py", ("--docs", "600", "--live", "", "--jobs", "2"), "same stories: True"),
         ("dispatch_bench.py", ("--sizes", "1500", "--rounds", "5", "--load", "300"), "p99 ms"),
         ("stream_quality.py", (), "multiday parts: election-ecuador"),
         ("seen_bench.py", ("--sources", "40", "--rounds", "4"), "new / baseline"),
