@@ -16,6 +16,7 @@ from storywire.events import ARTICLE_INGESTED, ARTICLE_INGESTED_V2, event_id
 from storywire.models import Article
 from storywire.stories import Assignment
 from storywire.stories_ledger import Hold, Record, Release, Step
+from tests.support.round_trips import counting_client, round_trips
 
 T0 = datetime(2026, 11, 24, 8, tzinfo=UTC)
 
@@ -253,23 +254,13 @@ def test_the_ledger_queues_the_article_versions_it_is_given(
         RedisLedger(redis_client, article_versions=("v3",))
 
 
-class _Counting(redis.Connection):
-    sent = 0
-
-    def send_packed_command(self, command: object, check_health: bool = True) -> None:
-        _Counting.sent += 1
-        super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
-
-
 def test_a_batch_is_one_read_and_one_write_however_many_articles(
     redis_client: redis.Redis,
 ) -> None:
     """40 articles of 8 stories, holds and a release among them: 2 round trips for each 32
     steps (WATCH and MULTI/EXEC took 5-6 an article), and the same records and events as
     writing them one by one."""
-    kwargs = redis_client.connection_pool.connection_kwargs
-    pool = redis.ConnectionPool(connection_class=_Counting, **kwargs)
-    batched = RedisLedger(redis.Redis(connection_pool=pool), prefix="b:")
+    batched = RedisLedger(counting_client(redis_client), prefix="b:")
     single = RedisLedger(redis_client, prefix="s:")
     warm = _article("w", "Reuters", 0)
     for ledger in (batched, single):
@@ -277,9 +268,9 @@ def test_a_batch_is_one_read_and_one_write_however_many_articles(
     steps: list[Step] = [Hold(_article("h", "AP", 1), now=5.0)]
     steps += [Record(_article(f"a{i}", f"o{i}", i), f"st_{i % 8}") for i in range(38)]
     steps.append(Release("h", Assignment("st_3", False, None, ("st_4",), 0.5)))
-    before = _Counting.sent
+    before = round_trips()
     outcomes = batched.write(steps)
-    assert _Counting.sent - before == 4
+    assert round_trips() - before == 4
     one_by_one = [single.write([step])[0] for step in steps]
     assert [o and o.story_id for o in outcomes] == [o and o.story_id for o in one_by_one]
     assert [o and [e.id for e in o.events] for o in outcomes] == [

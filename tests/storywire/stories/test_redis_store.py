@@ -23,6 +23,7 @@ from storywire.stories import (
     RedisStoryStore,
     StoryEngine,
 )
+from tests.support.round_trips import counting_client, round_trips
 from tests.support.stall import stall_before_commit, stall_until_lost
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
@@ -610,28 +611,17 @@ def test_copies_and_holds_are_read_with_the_stats_in_one_round_trip(
     assert sent.count("EVALSHA") >= len(stream)
 
 
-class _Counting(redis.Connection):
-    sent = 0
-
-    def send_packed_command(self, command: object, check_health: bool = True) -> None:
-        _Counting.sent += 1
-        super().send_packed_command(command, check_health)  # type: ignore[no-untyped-call]
-
-
 def test_taking_the_lock_reads_what_is_asked_once_per_lock(redis_client: redis.Redis) -> None:
     """Every round trip under the lock waits for every worker: taking it also reads the clock,
     the latest time, the sweep's horizon and the arrivals, so a lock is two round trips (take,
     release) however many of them are asked; the arrivals are read again after a write."""
-    kwargs = redis_client.connection_pool.connection_kwargs
-    store = RedisStoryStore(
-        redis.Redis(connection_pool=redis.ConnectionPool(connection_class=_Counting, **kwargs))
-    )
+    store = RedisStoryStore(counting_client(redis_client))
     engine = StoryEngine(store, Params(), clock=(T0 + timedelta(hours=100)).timestamp)
     engine.place_many([d for _, d in labelled_docs()][:3])  # some state; loads the scripts
-    before = _Counting.sent
+    before = round_trips()
     with store.locked():
         read = (store.clock(), store.latest(), store.swept(), store.arrivals())
-    assert _Counting.sent - before == 2
+    assert round_trips() - before == 2
     fresh = RedisStoryStore(redis_client)
     with fresh.locked():
         assert read[0] == fresh.clock() > 0
