@@ -31,11 +31,13 @@ LEAD_CHARS = 300
 class Ledger(Protocol):
     """Where story records and their events are written (``RedisLedger`` in production)."""
 
-    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]: ...
-
-    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
-        """The articles another source of their outlet brought first (their ids and sources);
-        the others are claimed as the ones their outlet and link stand for, atomically."""
+    def claim_same(
+        self, linked: Sequence[Article], articles: Sequence[Article] = ()
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """The ``linked`` articles another source of their outlet brought first (their ids and
+        sources); the others are claimed as the ones their outlet and link stand for,
+        atomically. And the stories of ``articles`` already ingested, by the ids they then
+        have."""
         ...
 
     def write(self, steps: Sequence[Step]) -> Sequence[object | None]:
@@ -163,8 +165,7 @@ def process_entries(
             )
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
             rejected.append((key, str(exc)[:200]))
-    articles = _as_first_brought(articles, source, ledger)
-    known = ledger.known_stories([a.id for a in articles])
+    articles, known = _as_first_brought(articles, source, ledger)
     fresh = [a for a in articles if a.id not in known]
     late_before = engine.late
     placement = engine.place_many([article_doc(a) for a in fresh])
@@ -209,8 +210,11 @@ def process_entries(
     )
 
 
-def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -> list[Article]:
-    """Each article under the id it first came with from any feed of its outlet.
+def _as_first_brought(
+    articles: list[Article], source: Source, ledger: Ledger
+) -> tuple[list[Article], dict[str, str]]:
+    """Each article under the id it first came with from any feed of its outlet, and the
+    stories of those already ingested (one round trip).
 
     An outlet's item in two of its feeds (top stories and world) has an id per feed: both
     were announced and counted, so a story of one article said two, under one URL. Matched by
@@ -220,15 +224,15 @@ def _as_first_brought(articles: list[Article], source: Source, ledger: Ledger) -
     claim in one step: two workers given the two feeds' copies at once make one article.
     """
     linked = [a for a in articles if a.url != source.url and _links_a_page(a.url)]
-    same = ledger.claim_same(linked)
+    same, known = ledger.claim_same(linked, articles)
     if not same:
-        return articles
+        return articles, known
     mapped = {}
     for article in articles:
         first = same.get(article.id)
         kept = article if first is None else replace(article, id=first[0], source_id=first[1])
         mapped[kept.id] = kept  # two items of this batch may be one article: the last counts
-    return list(mapped.values())
+    return list(mapped.values()), known
 
 
 def _links_a_page(url: str) -> bool:

@@ -145,18 +145,27 @@ class RedisLedger:
         values = cast(list[bytes | None], self._r.mget([self._same_key(a) for a in articles]))
         return _same(articles, values)
 
-    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
-        """``same_articles``, and each article not matched yet is named the one its outlet and
-        link stand for, in the same step: two workers with the two feeds' copies at one instant
-        would otherwise both find no match and both make an article. The loser gets the
-        winner's id as a later arrival does; a retried batch finds its own claim (its own id),
-        which is no match."""
-        if not articles:
-            return {}
-        keys = [self._same_key(a) for a in articles]
-        mine = [_name(a) for a in articles]
-        values = cast(list[bytes | None], self._claim(keys, [self._ex or 0, *mine]))
-        return _same(articles, [v or None for v in values])
+    def claim_same(
+        self, linked: Sequence[Article], articles: Sequence[Article] = ()
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        """``same_articles`` of ``linked``, and each of them not matched yet is named the one
+        its outlet and link stand for, in the same step: two workers with the two feeds' copies
+        at one instant would otherwise both find no match and both make an article. The loser
+        gets the winner's id as a later arrival does; a retried batch finds its own claim (its
+        own id), which is no match. Also, in the same round trip, ``known_stories`` of
+        ``articles`` under the ids they then have: a matched one's is its first article's."""
+        if not linked and not articles:
+            return {}, {}
+        keys = [self._same_key(a) for a in linked]
+        args: list[str | int] = [self._ex or 0, self._p, len(linked), *map(_name, linked)]
+        args += [a.id for a in articles]
+        claims, firsts, stories = cast(list[list[bytes | None]], self._claim(keys, args))
+        same = _same(linked, [v or None for v in claims])
+        known = {a.id: v.decode() for a, v in zip(articles, stories, strict=True) if v}
+        for article, story in zip(linked, firsts, strict=True):
+            if story and article.id in same:
+                known[same[article.id][0]] = story.decode()
+        return same, known
 
     def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Story ids of the articles already ingested (updates keep their story)."""
@@ -574,23 +583,35 @@ return 1
 """
 
 
-# KEYS: the outlet-and-link keys; ARGV: the retention in seconds (0: none), then for each key
-# "id source" of its article. Returns each key's value before, false where this call set it.
+# KEYS: the outlet-and-link keys; ARGV: the retention in seconds (0: none), the key prefix, the
+# number of KEYS, for each key "id source" of its article, then more article ids. Returns each
+# key's value before (false where this call set it), the story of the article each such value
+# names, and the story of each article id given (false: none); article keys are found from the
+# prefix, so the ledger needs one Redis, not a cluster.
 _CLAIM = """
-local ttl = tonumber(ARGV[1])
-local out = {}
+local ttl, prefix, n = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local claims, firsts, stories = {}, {}, {}
 for i, key in ipairs(KEYS) do
   local found = redis.call('GET', key)
+  local first = false
   if not found then
     if ttl > 0 then
-      redis.call('SET', key, ARGV[i + 1], 'EX', ttl)
+      redis.call('SET', key, ARGV[3 + i], 'EX', ttl)
     else
-      redis.call('SET', key, ARGV[i + 1])
+      redis.call('SET', key, ARGV[3 + i])
+    end
+  else
+    local space = string.find(found, ' ', 1, true)
+    if space then
+      first = redis.call('GET', prefix .. 'article:' .. string.sub(found, 1, space - 1))
     end
   end
-  out[i] = found
+  claims[i], firsts[i] = found, first
 end
-return out
+for i = 4 + n, #ARGV do
+  stories[#stories + 1] = redis.call('GET', prefix .. 'article:' .. ARGV[i])
+end
+return {claims, firsts, stories}
 """
 
 

@@ -22,6 +22,7 @@ from storywire.processing import ProcessReport, article_doc, build_article, proc
 from storywire.sources import SourceConfigError, parse_sources
 from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
 from storywire.stories_ledger import Hold, Release, Step
+from tests.support.round_trips import counting_client, round_trips
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
@@ -499,11 +500,10 @@ class _Calls:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
 
-    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
-        return {}
-
-    def claim_same(self, articles: Sequence[Article]) -> dict[str, tuple[str, str]]:
-        return {}
+    def claim_same(
+        self, linked: Sequence[Article], articles: Sequence[Article] = ()
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        return {}, {}
 
     def write(self, steps: Sequence[Step]) -> list[object | None]:
         out: list[object | None] = []
@@ -606,3 +606,20 @@ def test_a_stale_batch_retried_while_its_article_is_held_does_not_undo_the_edit(
     (record,) = [r for r in ledger.all() if any(m.article_id == held_id for m in r.members)]
     (member,) = [m for m in record.members if m.article_id == held_id]
     assert "two dead" in member.summary
+
+
+def test_a_batch_reaches_the_ledger_in_three_round_trips(redis_client: redis.Redis) -> None:
+    """Claiming the links and finding the articles already ingested, then the decisions and
+    their events: three requests to Redis for a whole batch (it was 5-6 an article), however
+    many articles, new or updated."""
+    items = [(f"g:{i}", _entry(str(i), *t)) for i, t in enumerate(OTHER)]
+    engine = StoryEngine(MemoryStoryStore())
+    ledger = RedisLedger(counting_client(redis_client))
+    process_entries(SOURCE, items[:1], engine=engine, ledger=ledger, fetched_at=NOW)  # scripts
+    before = round_trips()
+    edited = [(items[0][0], replace(items[0][1], title="Edited: " + items[0][1].title))]
+    report = process_entries(
+        SOURCE, edited + items[1:], engine=engine, ledger=ledger, fetched_at=NOW
+    )
+    assert (report.new, report.updated, report.held) == (len(items) - 1, 1, 0)
+    assert round_trips() - before == 3

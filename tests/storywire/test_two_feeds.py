@@ -14,7 +14,7 @@ import redis
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.events import ARTICLE_INGESTED
-from storywire.models import Entry, Source
+from storywire.models import Article, Entry, Source
 from storywire.processing import ProcessReport, process_entries
 from storywire.stories import Params, RedisStoryStore, StoryEngine
 
@@ -45,9 +45,12 @@ class _MeetingLedger(RedisLedger):
         super().__init__(client)
         self._barrier = barrier
 
-    def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+    def claim_same(
+        self, linked: Sequence[Article], articles: Sequence[Article] = ()
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        found = super().claim_same(linked, articles)
         self._barrier.wait()
-        return super().known_stories(article_ids)
+        return found
 
 
 def _ingested(client: redis.Redis, ledger: RedisLedger) -> list[dict[str, object]]:
@@ -94,7 +97,10 @@ def test_a_batch_retried_after_its_match_was_claimed_keeps_its_own_id(
     engine = StoryEngine(RedisStoryStore.for_params(redis_client, Params()))
 
     class Dying(RedisLedger):
-        def known_stories(self, article_ids: Sequence[str]) -> dict[str, str]:
+        def claim_same(
+            self, linked: Sequence[Article], articles: Sequence[Article] = ()
+        ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+            super().claim_same(linked, articles)
             raise _CrashError
 
     with pytest.raises(_CrashError):
