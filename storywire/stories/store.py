@@ -69,7 +69,8 @@ class StoryStore(Protocol):
         ...
 
     def postings(self, keys: Sequence[str], since: float) -> list[list[str]]:
-        """For each key, the ids of stories indexed under it at or after ``since``."""
+        """For each key, the ids of stories indexed under it at or after ``since``: the index
+        itself, as the contract test compares it (the engine asks ``votes``)."""
         ...
 
     def votes(
