@@ -11,7 +11,6 @@ feedparser. JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
 from __future__ import annotations
 
 import calendar
-import json
 import re
 import sys
 import xml.sax
@@ -22,11 +21,11 @@ from typing import Any, Final
 
 import feedparser
 import feedparser.encodings
-import orjson
 from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
 from feedparser.parsers.strict import _StrictFeedParser
 
+from storywire import jsontext
 from storywire.clean import absolute_links
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
 from storywire.feedcharsets import as_utf8, with_browser_names
@@ -638,12 +637,11 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
 
 
 def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> ParsedFeed:
-    body = body.removeprefix(b"\xef\xbb\xbf")
     try:
-        # orjson: strict UTF-8 and a nesting limit, so "[[[[…" cannot exhaust the stack.
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        doc = _with_lone_surrogates(body, exc)
+        # Strict UTF-8 and a nesting limit, so "[[[[…" cannot exhaust the stack.
+        doc = jsontext.loads(body).value
+    except ValueError as exc:
+        raise FeedError(f"invalid JSON feed: {_one_line(exc)}") from exc
     if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
         raise FeedError("JSON document is not a JSON Feed (no jsonfeed.org version)")
     items = doc.get("items")
@@ -657,31 +655,6 @@ def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> Par
         _json_byline(doc),  # the spec's: an item without authors has the feed's
     )
     return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _with_lone_surrogates(body: bytes, exc: orjson.JSONDecodeError) -> Any:
-    """A document orjson refused only for a lone surrogate escape ("\\ud83d": a JavaScript CMS
-    cut a summary inside an emoji), its half characters as U+FFFD; else FeedError. The stdlib
-    decoder takes such escapes; its recursion limit still stops "[[[[…"."""
-    if "surrogate" not in str(exc):
-        raise FeedError(f"invalid JSON feed: {_one_line(exc)}") from exc
-    try:
-        return _replace_lone_surrogates(json.loads(body))
-    except (ValueError, RecursionError) as again:
-        raise FeedError(f"invalid JSON feed: {_one_line(again)}") from again
-
-
-def _replace_lone_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace_lone_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in value.items()}
-    return value
 
 
 def _str_or_none(value: Any) -> str | None:

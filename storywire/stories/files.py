@@ -10,7 +10,7 @@ import threading
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -19,6 +19,7 @@ from typing import IO, Any, TypeAlias
 
 import orjson
 
+from storywire import jsontext
 from storywire.models import parse_iso
 from storywire.stories.engine import StoryEngine, features_of
 from storywire.stories.features import DocFeatures
@@ -49,6 +50,7 @@ class FileReport:
     # documents dated more than a window before the stream's clock when they came (a file out
     # of time order): compared only with the stories of their time still kept
     late: int = 0
+    mended: int = 0  # lines whose text was not all UTF-8: read with U+FFFD (``read_docs``)
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -96,17 +98,23 @@ def _is_empty(doc: Doc) -> bool:
     return (not doc.title or doc.title.isspace()) and (not doc.text or doc.text.isspace())
 
 
-def read_docs(handle: IO[bytes]) -> Iterator[Doc | Rejected]:
+def read_docs(
+    handle: IO[bytes], mended: Callable[[int], object] = lambda line_no: None
+) -> Iterator[Doc | Rejected]:
     """Documents of a JSON-lines stream in order, or why a line is not one; blank lines are
-    skipped."""
+    skipped. A line's text that is not UTF-8 (stray bytes of another encoding, half an emoji)
+    is read as U+FFFD, as browsers do, and reported to ``mended`` with its line number: one
+    bad byte in a body would otherwise lose the document."""
     for line_no, line in enumerate(handle, start=1):
         if not line.strip():
             continue
         try:
-            raw = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
+            raw, repaired = jsontext.loads(line, bad_bytes=True)
+        except ValueError as exc:
             yield Rejected(None, f"line {line_no}: not valid JSON: {exc}")
             continue
+        if repaired:
+            mended(line_no)
         try:
             yield doc_from_json(raw, line_no)
         except ValueError as exc:
@@ -183,7 +191,7 @@ def cluster_file(
     work, pure), a few batches ahead, while this one assigns them in file order; the output is
     the same. They are spawned, so a script that calls this needs the usual ``if __name__ ==
     "__main__":`` guard."""
-    count = rejected = held = empty = 0
+    count = rejected = held = empty = mended = 0
     repeats, late = engine.repeats, engine.late
     errors: list[str] = []
     bar = _Progress(input_path.stat().st_size, progress)
@@ -225,7 +233,11 @@ def cluster_file(
                     empty += 1
                 yield item
 
-        batches = _batches(noted(_dated_by_neighbour(read_docs(src))))
+        def mend(line_no: int) -> None:
+            nonlocal mended
+            mended += 1
+
+        batches = _batches(noted(_dated_by_neighbour(read_docs(src, mend))))
         try:
             for batch, feats in _featured(batches, engine.params, jobs):
                 count += len(batch)
@@ -245,7 +257,7 @@ def cluster_file(
         _complete(output_path, merged_into, decided)
     repeated = engine.repeats - repeats
     return FileReport(
-        count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late
+        count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late, mended
     )
 
 

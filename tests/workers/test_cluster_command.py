@@ -106,6 +106,23 @@ def test_cluster_reports_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "1 lines rejected" in err
 
 
+def test_cluster_reads_text_that_is_not_utf8_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Latin-1 byte in a title is read as U+FFFD, the line clustered (exit 0), and the summary
+    counts it, so a file in another encoding does not pass unnoticed."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_bytes(
+        b'\xef\xbb\xbf{"id": "a", "title": "Storm floods Chile coast", "text": "x"}\n'
+        b'{"id": "b", "title": "Storm floods Chile coast \xe9", "text": "x"}\n'
+    )
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 0
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b"]
+    assert rows[0]["story"] == rows[1]["story"]
+    assert "1 lines had text that was not UTF-8" in capsys.readouterr().err
+
+
 def test_cluster_reports_repeated_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A line repeating an earlier line's id is a redelivery of that document: it gets the
     first line's story (even with another text), and the summary counts it."""

@@ -68,6 +68,12 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
             f"storywire cluster: {report.empty} lines had neither title nor text (each placed "
             "by its url's words at most, else a story of its own)\n"
         )
+    if report.mended:
+        # Clustered all the same: a stray byte of another encoding loses no document.
+        sys.stderr.write(
+            f"storywire cluster: {report.mended} lines had text that was not UTF-8 (bytes of "
+            "another encoding, or half a surrogate pair): read with U+FFFD in its place\n"
+        )
     if report.late:
         # Not an error either: a file listed newest first replays as a stream of late lines,
         # and the store keeps a window of stories, not the archive (docs/stories.md).

@@ -107,6 +107,34 @@ def test_a_bad_line_is_reported_in_place_and_the_rest_is_clustered(
     assert [r["story"] for r in rows[:4] + rows[5:]] == [a.story_id for a in direct]
 
 
+@pytest.mark.parametrize(
+    ("slipped", "mended"),
+    [
+        # A Windows tool's byte order mark before the first line (and a file appended to it).
+        (lambda line: b"\xef\xbb\xbf" + line, 0),
+        # A stray byte of another encoding (Latin-1's "\xe9") in the title.
+        (lambda line: line.replace(b'"title":"', b'"title":"Caf\xe9 ', 1), 1),
+        # Half an emoji: a JavaScript producer cut the title inside a surrogate pair.
+        (lambda line: line.replace(b'"title":"', b'"title":"\\ud83d ', 1), 1),
+    ],
+    ids=["byte order mark", "latin-1 byte", "half an emoji"],
+)
+def test_a_line_with_a_producer_s_slip_is_clustered_not_rejected(
+    tmp_path: Path, slipped: Any, mended: int
+) -> None:
+    """orjson refused each of these lines outright, and the document was lost to a byte. They
+    are read as browsers read them: no mark, U+FFFD for what is not UTF-8 (counted)."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = _write_input(src)
+    first, *rest = src.read_bytes().splitlines()
+    src.write_bytes(b"\n".join([slipped(first), *rest]) + b"\n")
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert (report.clustered, report.rejected, report.mended) == (len(ids), 0, mended)
+    assert [r["id"] for r in rows] == ids
+    assert all(r["story"] for r in rows)
+
+
 def test_cluster_file_output_follows_merges(tmp_path: Path) -> None:
     """When stories merge later, earlier lines are rewritten to the surviving story."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
