@@ -217,6 +217,9 @@ def test_features_made_by_other_processes_give_the_same_file(
     src = tmp_path / "in.jsonl"
     src.write_bytes(b"\n".join([*lines[:300], b"{not json", *lines[300:]]) + b"\n")
     outputs, reports = [], []
+    # The feature processes number their strings afresh after every batch here (by default
+    # past a million strings), and this process must follow.
+    monkeypatch.setattr(files, "_VOCABULARY", 300)
     for jobs in (1, 3):
         dst = tmp_path / f"out{jobs}.jsonl"
         engine = StoryEngine(MemoryStoryStore())
@@ -235,15 +238,15 @@ def test_a_feature_process_failure_is_raised_in_the_parent() -> None:
     import threading  # noqa: PLC0415
 
     ours, theirs = multiprocessing.Pipe()
-    serving = threading.Thread(target=files._serve, args=(theirs, None))  # no params: it fails
+    serving = threading.Thread(target=files._serve, args=(theirs, None, 10))  # no params: fails
     serving.start()
     ours.send([d for _, d in labelled_docs()][:2])
     with pytest.raises(AttributeError):
-        files._received(ours)
+        files._received(ours, [])
     ours.close()
     serving.join(timeout=10)
     assert not serving.is_alive()
     ours, theirs = multiprocessing.Pipe()
     theirs.close()
     with pytest.raises(RuntimeError, match="ended before its batch was done"):
-        files._received(ours)
+        files._received(ours, [])
