@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import gc
 import multiprocessing
 import queue
@@ -20,7 +21,7 @@ from typing import IO, Any, TypeAlias
 import orjson
 
 from storywire import jsontext
-from storywire.models import parse_iso
+from storywire.models import parse_iso, utc
 from storywire.stories.engine import StoryEngine, features_of
 from storywire.stories.features import DocFeatures
 from storywire.stories.model import Assignment, Doc, Params
@@ -86,10 +87,22 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
         try:
             published = parse_iso(date)
         except ValueError as exc:
-            raise ValueError(f"line {line_no}: bad 'date' {date!r}: {exc}") from exc
+            published = _rfc2822(date)
+            if published is None:
+                raise ValueError(f"line {line_no}: bad 'date' {date!r}: {exc}") from exc
     return Doc(
         id=doc_id, title=title or "", text=text or "", published=published, outlet=outlet, url=url
     )
+
+
+def _rfc2822(date: str) -> datetime | None:
+    """An RSS item's own date, kept as the feed wrote it ("Sun, 01 Nov 2026 10:00:00 GMT"):
+    not ISO 8601, but as unambiguous. A time with no zone ("-0000") is UTC."""
+    try:
+        parsed = email.utils.parsedate_to_datetime(date)
+    except (TypeError, ValueError):
+        return None
+    return utc(parsed)
 
 
 def _is_empty(doc: Doc) -> bool:

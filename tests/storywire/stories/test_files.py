@@ -135,6 +135,26 @@ def test_a_line_with_a_producer_s_slip_is_clustered_not_rejected(
     assert all(r["story"] for r in rows)
 
 
+@pytest.mark.parametrize(
+    ("date", "meant"),
+    [
+        ("2026-11-01T10:00:00Z", "2026-11-01T10:00:00+00:00"),
+        ("Sun, 01 Nov 2026 12:00:00 +0200", "2026-11-01T10:00:00+00:00"),  # an RSS pubDate
+        ("01 Nov 2026 10:00:00 -0000", "2026-11-01T10:00:00+00:00"),  # no zone: UTC
+    ],
+)
+def test_a_date_is_iso_8601_or_an_rss_item_s_own(date: str, meant: str) -> None:
+    doc = files.doc_from_json({"id": "a", "title": "t", "date": date}, 1)
+    assert doc.published is not None
+    assert doc.published.isoformat() == meant
+
+
+@pytest.mark.parametrize("date", ["2026-13-45", "Sun, 45 Nov 2026 10:00:00 GMT", "1700000000"])
+def test_a_date_neither_reads_is_refused_not_guessed(date: str) -> None:
+    with pytest.raises(ValueError, match="line 3: bad 'date'"):
+        files.doc_from_json({"id": "a", "title": "t", "date": date}, 3)
+
+
 def test_cluster_file_output_follows_merges(tmp_path: Path) -> None:
     """When stories merge later, earlier lines are rewritten to the surviving story."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
