@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import email.utils
 import gc
+import gzip
+import io
 import multiprocessing
+import os
 import queue
+import stat
 import sys
 import threading
 import time
+import zlib
 from array import array
 from collections import deque
 from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import IO, Any, TypeAlias
+from typing import IO, Any, BinaryIO, TypeAlias, cast
 
 import orjson
 
@@ -118,7 +124,16 @@ def read_docs(
     skipped. A line's text that is not UTF-8 (stray bytes of another encoding, half an emoji)
     is read as U+FFFD, as browsers do, and reported to ``mended`` with its line number: one
     bad byte in a body would otherwise lose the document."""
-    for line_no, line in enumerate(handle, start=1):
+    line_no, lines = 0, iter(handle)
+    while True:
+        line_no += 1
+        try:
+            line = next(lines)
+        except StopIteration:
+            return
+        except (EOFError, OSError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+            yield Rejected(None, f"line {line_no}: the input breaks off here: {exc}")
+            return
         if not line.strip():
             continue
         try:
@@ -161,7 +176,7 @@ class _Progress:
     carriage returns would leave one ever-growing line."""
 
     def __init__(self, total_bytes: int, enabled: bool) -> None:
-        self.total = max(total_bytes, 1)
+        self.total = total_bytes  # 0: unknown (standard input)
         self.enabled = enabled
         self.redraw = enabled and sys.stderr.isatty()
         self.every = 0.5 if self.redraw else _LOG_EVERY
@@ -176,8 +191,10 @@ class _Progress:
             return
         self.last = now
         rate = docs / max(now - self.start, 1e-9)
-        pct = min(100.0, 100.0 * done_bytes / self.total)
-        line = f"clustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s"
+        line = f"clustering {docs:,} docs {rate:,.0f} docs/s"
+        if self.total:
+            pct = 100.0 if final else min(100.0, 100.0 * done_bytes / self.total)
+            line = f"clustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s"
         if self.redraw:
             sys.stderr.write(f"\r{line}" + ("\n" if final else ""))
         else:
@@ -185,16 +202,47 @@ class _Progress:
         sys.stderr.flush()
 
 
+# The input's bytes, how many of them were read so far, and how many there are.
+_Input: TypeAlias = "tuple[IO[bytes], Callable[[], int], int]"
+
+
+@contextmanager
+def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
+    """The input's bytes, decompressed if they are gzip's (told by their first two bytes, not
+    by a name: standard input has none), with how many of its bytes were read so far and how
+    many there are (0: unknown, as a pipe's)."""
+    raw = source.open("rb") if isinstance(source, Path) else source
+    try:
+        try:
+            info = os.fstat(raw.fileno())
+            size = info.st_size if stat.S_ISREG(info.st_mode) else 0
+        except (OSError, ValueError):  # no descriptor (io.UnsupportedOperation)
+            size = 0
+        read = raw.tell if size else lambda: 0
+        # Standard input is buffered, as a file opened "rb" is: its first bytes can be seen
+        # without consuming them (anything else is buffered here).
+        if not isinstance(raw, io.BufferedReader):
+            raw = io.BufferedReader(cast(io.RawIOBase, raw))
+        if raw.peek(2)[:2] == b"\x1f\x8b":
+            yield cast(IO[bytes], gzip.GzipFile(fileobj=raw)), read, size
+        else:
+            yield raw, read, size
+    finally:
+        if isinstance(source, Path):
+            raw.close()
+
+
 def cluster_file(
-    input_path: Path,
+    input_path: Path | BinaryIO,
     output_path: Path,
     engine: StoryEngine,
     *,
     progress: bool = True,
     jobs: int = 1,
 ) -> FileReport:
-    """Assign every document of ``input_path`` (JSON lines, arrival order) to a story and write
-    ``{"id", "story"}`` lines to ``output_path`` in the same order.
+    """Assign every document of ``input_path`` (JSON lines, arrival order; a file or a stream
+    such as standard input, gzip-compressed or not) to a story and write ``{"id", "story"}``
+    lines to ``output_path`` in the same order.
 
     A line that is not a usable document stops nothing: its output line is ``{"id", "story":
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
@@ -207,7 +255,6 @@ def cluster_file(
     count = rejected = held = empty = mended = 0
     repeats, late = engine.repeats, engine.late
     errors: list[str] = []
-    bar = _Progress(input_path.stat().st_size, progress)
     merged_into: dict[str, str] = {}
     decided: dict[str, str] = {}  # held documents' stories, once decided
 
@@ -216,7 +263,8 @@ def cluster_file(
             merged_into[gone] = assignment.story_id
         return assignment.story_id
 
-    with input_path.open("rb") as src, output_path.open("wb") as dst:
+    with _reading(input_path) as (src, read, size), output_path.open("wb") as dst:
+        bar = _Progress(size, progress)
 
         def flush(batch: list[Doc | Rejected], feats: list[DocFeatures] | None) -> None:
             nonlocal held
@@ -255,7 +303,7 @@ def cluster_file(
             for batch, feats in _featured(batches, engine.params, jobs):
                 count += len(batch)
                 flush(batch, feats)
-                bar.update(count, src.tell())
+                bar.update(count, read())
                 # Story state is acyclic and long-lived: moving it out of the cyclic
                 # collector's view saves the repeated full scans of a growing heap (~15% of
                 # the run). Refcounting still frees it when evicted.
@@ -263,7 +311,7 @@ def cluster_file(
             # The file is the whole stream: what is still held is decided now.
             for doc_id, assignment in engine.release_held(0):
                 decided[doc_id] = note(assignment)
-            bar.update(count, src.tell(), final=True)
+            bar.update(count, read(), final=True)
         finally:
             gc.unfreeze()
     if merged_into or decided:

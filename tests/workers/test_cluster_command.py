@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import shutil
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 from contextlib import suppress
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -121,6 +124,19 @@ def test_cluster_reads_text_that_is_not_utf8_and_says_so(
     assert [r["id"] for r in rows] == ["a", "b"]
     assert rows[0]["story"] == rows[1]["story"]
     assert "1 lines had text that was not UTF-8" in capsys.readouterr().err
+
+
+def test_cluster_reads_gzipped_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`zcat`-free: `storywire cluster --input - < docs.jsonl.gz` (or a pipe) reads the stream."""
+    dst = tmp_path / "out.jsonl"
+    data = gzip.compress(b"".join(orjson.dumps(d) + b"\n" for d in DOCS))
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
+    assert main(["cluster", "--input", "-", "--output", str(dst), "--quiet"]) == 0
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [r["id"] for r in rows] == [d["id"] for d in DOCS]
+    assert all(r["story"] for r in rows)
 
 
 def test_cluster_reports_repeated_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -47,8 +47,9 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # decay treat it as arriving in file order between its dated neighbours. Before the first
     # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
+    source = sys.stdin.buffer if args.input == "-" else Path(args.input)
     report = cluster_file(
-        Path(args.input), Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
+        source, Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
     )
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")
@@ -101,8 +102,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--input",
         required=True,
         help='JSON lines: {"id","title"?,"text"?,"date"?,"outlet"?,"url"?}; id a non-empty '
-        "string or an integer, the others strings (date ISO 8601) or null (absent); another "
-        "type rejects the line",
+        "string or an integer, the others strings (date ISO 8601, or RFC 2822 as RSS writes "
+        "it) or null (absent); another type rejects the line. Gzip-compressed or not; - reads "
+        "standard input",
     )
     cluster.add_argument(
         "--output",

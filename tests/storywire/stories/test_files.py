@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 import pytest
@@ -153,6 +155,40 @@ def test_a_date_is_iso_8601_or_an_rss_item_s_own(date: str, meant: str) -> None:
 def test_a_date_neither_reads_is_refused_not_guessed(date: str) -> None:
     with pytest.raises(ValueError, match="line 3: bad 'date'"):
         files.doc_from_json({"id": "a", "title": "t", "date": date}, 3)
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("stream", [False, True], ids=["file", "stream"])
+def test_gzip_and_streamed_input_give_the_same_stories(
+    tmp_path: Path, compressed: bool, stream: bool
+) -> None:
+    """A backfill's dump is often gzipped, or comes down a pipe: gzip is told by its first
+    bytes (a pipe has no name), and a stream with no size is read to its end all the same."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write_input(src)
+    expected = cluster_file(src, tmp_path / "plain.jsonl", StoryEngine(MemoryStoryStore()))
+    data = gzip.compress(src.read_bytes()) if compressed else src.read_bytes()
+    source: Path | BinaryIO = io.BytesIO(data) if stream else tmp_path / "in.data"
+    if not stream:
+        (tmp_path / "in.data").write_bytes(data)
+    report = cluster_file(source, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    assert report == expected
+    assert dst.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+
+
+def test_a_gzip_stream_that_breaks_off_keeps_what_came_and_says_where(tmp_path: Path) -> None:
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    ids = _write_input(src)
+    whole = gzip.compress(src.read_bytes())
+    for cut, whole_lines in ((8, len(ids)), (40, len(ids) - 1)):  # the trailer; and a line
+        (tmp_path / "cut.jsonl.gz").write_bytes(whole[:-cut])
+        report = cluster_file(tmp_path / "cut.jsonl.gz", dst, StoryEngine(MemoryStoryStore()))
+        rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+        assert (report.clustered, report.rejected) == (whole_lines, 1)
+        assert [r["id"] for r in rows[:-1]] == ids[:whole_lines]
+        assert all(r["story"] for r in rows[:-1])
+        assert rows[-1]["story"] is None
+        assert rows[-1]["error"].startswith(f"line {whole_lines + 1}: the input breaks off here")
 
 
 def test_cluster_file_output_follows_merges(tmp_path: Path) -> None:
