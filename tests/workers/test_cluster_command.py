@@ -126,10 +126,11 @@ def test_cluster_reads_text_that_is_not_utf8_and_says_so(
     assert "1 lines had text that was not UTF-8" in capsys.readouterr().err
 
 
-def test_cluster_reads_gzipped_standard_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_cluster_reads_gzipped_standard_input_and_writes_standard_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    """`zcat`-free: `storywire cluster --input - < docs.jsonl.gz` (or a pipe) reads the stream."""
+    """`storywire cluster --input - --output - < docs.jsonl.gz`: gzip is told by its first
+    bytes (a pipe has no name); the stories come out once the last line is decided."""
     dst = tmp_path / "out.jsonl"
     data = gzip.compress(b"".join(orjson.dumps(d) + b"\n" for d in DOCS))
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
@@ -137,6 +138,12 @@ def test_cluster_reads_gzipped_standard_input(
     rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
     assert [r["id"] for r in rows] == [d["id"] for d in DOCS]
     assert all(r["story"] for r in rows)
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
+    capsysbinary.readouterr()
+    assert main(["cluster", "--input", "-", "--output", "-", "--quiet"]) == 0
+    out, err = capsysbinary.readouterr()
+    assert out == dst.read_bytes()
+    assert b"clustered into standard output" in err
 
 
 def test_cluster_reports_repeated_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

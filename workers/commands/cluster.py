@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import redis
@@ -48,13 +50,20 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
     source = sys.stdin.buffer if args.input == "-" else Path(args.input)
-    report = cluster_file(
-        source, Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
-    )
+    with tempfile.TemporaryDirectory(prefix="storywire-cluster-") as tmp:
+        # Lines of held documents and of stories merged later are rewritten at the end, so
+        # standard output gets a whole file once it is done.
+        target = Path(tmp) / "stories.jsonl" if args.output == "-" else Path(args.output)
+        report = cluster_file(source, target, engine, progress=not args.quiet, jobs=args.jobs)
+        if args.output == "-":
+            with target.open("rb") as done:
+                shutil.copyfileobj(done, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")
+    into = "standard output" if args.output == "-" else args.output
     sys.stderr.write(
-        f"{report.clustered} documents clustered into {args.output} ({report.held} of them "
+        f"{report.clustered} documents clustered into {into} ({report.held} of them "
         "held for a later decision in the file)\n"
     )
     if report.repeated:
@@ -110,7 +119,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--output",
         required=True,
         help='JSON lines: {"id","story"}, one per input line, same order; a rejected line '
-        'gets story null and its "error"',
+        'gets story null and its "error"; - writes standard output (at the end)',
     )
     cluster.add_argument(
         "--store",
