@@ -118,12 +118,12 @@ def _is_empty(doc: Doc) -> bool:
 
 
 def read_docs(
-    handle: IO[bytes], mended: Callable[[int], object] = lambda line_no: None
+    handle: IO[bytes], mended: Callable[[], object] = lambda: None
 ) -> Iterator[Doc | Rejected]:
     """Documents of a JSON-lines stream in order, or why a line is not one; blank lines are
     skipped. A line's text that is not UTF-8 (stray bytes of another encoding, half an emoji)
-    is read as U+FFFD, as browsers do, and reported to ``mended`` with its line number: one
-    bad byte in a body would otherwise lose the document."""
+    is read as U+FFFD, as browsers do, and ``mended`` is called: one bad byte in a body would
+    otherwise lose the document."""
     line_no, lines = 0, iter(handle)
     while True:
         line_no += 1
@@ -142,7 +142,7 @@ def read_docs(
             yield Rejected(None, f"line {line_no}: not valid JSON: {exc}")
             continue
         if repaired:
-            mended(line_no)
+            mended()
         try:
             yield doc_from_json(raw, line_no)
         except ValueError as exc:
@@ -294,7 +294,7 @@ def cluster_file(
                     empty += 1
                 yield item
 
-        def mend(line_no: int) -> None:
+        def mend() -> None:
             nonlocal mended
             mended += 1
 
@@ -413,9 +413,7 @@ def _serve(conn: Connection, params: Params, most: int) -> None:
             packed = [_pack(features_of(d, params), numbers, new) for d in docs]
             batch: _Batch = (afresh, "\n".join(new), len(new), packed)
         except Exception as exc:  # noqa: BLE001 - raised again in the parent, as one process would
-            for string in new:  # never sent: the receiver's numbering must stay this one's
-                del numbers[string]
-            batch = exc
+            batch = exc  # (which ends the run: the numbering need not stay in step after it)
         try:
             conn.send(batch)
         except OSError:  # the parent is gone
