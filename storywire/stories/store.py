@@ -39,7 +39,11 @@ def shared_most(votes: dict[str, int]) -> dict[str, int]:
     ``_VOTES`` script applies the same rule."""
     if not votes:
         return votes
-    floor = max(1, min(2, max(votes.values()) // 2))
+    floor = min(2, max(votes.values()) // 2)
+    if floor <= 1:
+        # Every story is kept: no copy of what, with full posting lists (a million live
+        # stories), is hundreds of stories sharing one feature each.
+        return votes
     return dict(compress(votes.items(), map(floor.__le__, votes.values())))
 
 

@@ -20,7 +20,7 @@ from storywire.stories import (
     StoryState,
     story_id_for,
 )
-from storywire.stories.store import CLOCK_RANK, LockLost
+from storywire.stories.store import CLOCK_RANK, LockLost, shared_most
 
 from .conftest import MERGE_PARAMS, T0, bridged_docs, labelled_docs
 
@@ -391,3 +391,14 @@ def test_a_lock_lost_during_rotation_does_not_put_rotation_off() -> None:
     for i, hours in enumerate([0, 80, 160]):
         engine.assign(replace(docs[i], id=f"d{i}", published=T0 + timedelta(hours=hours)))
     assert store.rotations == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("most", "kept"),
+    [(1, {"a", "b", "c"}), (3, {"a", "b", "c", "top"}), (4, {"b", "top"}), (9, {"b", "top"})],
+)
+def test_candidates_share_half_the_most_query_features_or_two(most: int, kept: set[str]) -> None:
+    """A story sharing one query feature cannot win against one sharing four: with full
+    posting lists that is hundreds of stories not scored. Below 4, every story stays."""
+    votes = {"a": 1, "b": 2, "c": 1, "top": most} if most > 1 else {"a": 1, "b": 1, "c": 1}
+    assert set(shared_most(votes)) == kept
