@@ -166,7 +166,9 @@ def test_gzip_and_streamed_input_give_the_same_stories(
     bytes (a pipe has no name), and a stream with no size is read to its end all the same."""
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     _write_input(src)
-    expected = cluster_file(src, tmp_path / "plain.jsonl", StoryEngine(MemoryStoryStore()))
+    expected = cluster_file(
+        src, tmp_path / "plain.jsonl", StoryEngine(MemoryStoryStore()), progress=False
+    )
     data = gzip.compress(src.read_bytes()) if compressed else src.read_bytes()
     source: Path | BinaryIO = io.BytesIO(data) if stream else tmp_path / "in.data"
     if not stream:
@@ -182,7 +184,9 @@ def test_a_gzip_stream_that_breaks_off_keeps_what_came_and_says_where(tmp_path: 
     whole = gzip.compress(src.read_bytes())
     for cut, whole_lines in ((8, len(ids)), (40, len(ids) - 1)):  # the trailer; and a line
         (tmp_path / "cut.jsonl.gz").write_bytes(whole[:-cut])
-        report = cluster_file(tmp_path / "cut.jsonl.gz", dst, StoryEngine(MemoryStoryStore()))
+        report = cluster_file(
+            tmp_path / "cut.jsonl.gz", dst, StoryEngine(MemoryStoryStore()), progress=False
+        )
         rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
         assert (report.clustered, report.rejected) == (whole_lines, 1)
         assert [r["id"] for r in rows[:-1]] == ids[:whole_lines]
@@ -274,7 +278,7 @@ def test_features_made_by_other_processes_give_the_same_file(
     src.write_bytes(b"\n".join([*lines[:300], b"{not json", *lines[300:]]) + b"\n")
     outputs, reports = [], []
     # The feature processes number their strings afresh after every batch here (by default
-    # past a million strings), and this process must follow.
+    # past half a million strings), and this process must follow.
     monkeypatch.setattr(files, "_VOCABULARY", 300)
     for jobs in (1, 3):
         dst = tmp_path / f"out{jobs}.jsonl"
