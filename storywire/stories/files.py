@@ -212,6 +212,10 @@ def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
     by a name: standard input has none), with how many of its bytes were read so far and how
     many there are (0: unknown, as a pipe's)."""
     raw = source.open("rb") if isinstance(source, Path) else source
+    # Standard input is buffered, as a file opened "rb" is: its first bytes can be seen
+    # without consuming them (anything else is buffered here, and left open).
+    wrapped = None if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
+    buffered = wrapped or cast(io.BufferedReader, raw)
     try:
         try:
             info = os.fstat(raw.fileno())
@@ -219,15 +223,13 @@ def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
         except (OSError, ValueError):  # no descriptor (io.UnsupportedOperation)
             size = 0
         read = raw.tell if size else lambda: 0
-        # Standard input is buffered, as a file opened "rb" is: its first bytes can be seen
-        # without consuming them (anything else is buffered here).
-        if not isinstance(raw, io.BufferedReader):
-            raw = io.BufferedReader(cast(io.RawIOBase, raw))
-        if raw.peek(2)[:2] == b"\x1f\x8b":
-            yield cast(IO[bytes], gzip.GzipFile(fileobj=raw)), read, size
+        if buffered.peek(2)[:2] == b"\x1f\x8b":
+            yield cast(IO[bytes], gzip.GzipFile(fileobj=buffered)), read, size
         else:
-            yield raw, read, size
+            yield buffered, read, size
     finally:
+        if wrapped is not None:
+            wrapped.detach()  # closing it, as collecting it would, closes the caller's stream
         if isinstance(source, Path):
             raw.close()
 
