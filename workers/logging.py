@@ -50,8 +50,11 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        # Only typeshed's TextIO is nominal; PrintLogger needs nothing but write and flush.
-        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, stream)),
+        # One write a line, its newline included: PrintLogger's print() wrote the line and its
+        # newline apart, so with PYTHONUNBUFFERED (the image sets it) the run's processes,
+        # sharing one stderr, wrote one line into another's ("{...}{...}\n\n"), which log
+        # shippers reject. Only typeshed's TextIO is nominal: write and flush are all it needs.
+        logger_factory=structlog.WriteLoggerFactory(cast(TextIO, stream)),
         cache_logger_on_first_use=True,
     )
     # Celery's and libraries' stdlib logging goes through the same renderer, their exc_info

@@ -31,6 +31,31 @@ def test_lines_go_to_the_stderr_of_the_moment_not_the_one_at_set_up(
     assert "stdlib line" in now.getvalue()
 
 
+class _Writes(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return super().write(text)
+
+
+def test_each_line_is_one_write_with_its_newline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With PYTHONUNBUFFERED each write is a system call of its own, and the run's processes
+    share one stderr: a line written apart from its newline let another process's line in
+    between, and two JSON objects shared a line."""
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = _Writes()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", "INFO")
+    structlog.get_logger("storywire").info("structlog.line", n=1)
+    logging.getLogger("celery.test").warning("stdlib line")
+    assert len(out.calls) == 2
+    assert all(call.endswith("\n") and call.count("\n") == 1 for call in out.calls)
+    assert orjson.loads(out.calls[0])["event"] == "structlog.line"
+
+
 @pytest.mark.timeout(60)
 def test_a_beat_that_cannot_send_says_so_in_one_short_line(
     monkeypatch: pytest.MonkeyPatch,
