@@ -50,12 +50,17 @@ def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
     source = sys.stdin.buffer if args.input == "-" else Path(args.input)
-    with tempfile.TemporaryDirectory(prefix="storywire-cluster-") as tmp:
+    if args.output != "-":
+        report = cluster_file(
+            source, Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
+        )
+    else:
         # Lines of held documents and of stories merged later are rewritten at the end, so
-        # standard output gets a whole file once it is done.
-        target = Path(tmp) / "stories.jsonl" if args.output == "-" else Path(args.output)
-        report = cluster_file(source, target, engine, progress=not args.quiet, jobs=args.jobs)
-        if args.output == "-":
+        # standard output gets a whole file once it is done. (Only then a temporary
+        # directory: a run writing a file needs none, and works where there is none.)
+        with tempfile.TemporaryDirectory(prefix="storywire-cluster-") as tmp:
+            target = Path(tmp) / "stories.jsonl"
+            report = cluster_file(source, target, engine, progress=not args.quiet, jobs=args.jobs)
             with target.open("rb") as done:
                 shutil.copyfileobj(done, sys.stdout.buffer)
             sys.stdout.buffer.flush()
