@@ -37,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 import orjson
@@ -465,6 +465,7 @@ class _Batch:
             # article must follow the engine's merge instead of starting a record of its own.
             self._moved[other_id] = story_id
             self._set(ledger._alias_key(other_id), story)
+        article = _first_seen(article, record)
         record, changed = with_article(record, article, known=known)
         if gone:
             out.append(events.story_merged(record, gone))
@@ -496,6 +497,20 @@ class _Batch:
         # (older) text.
         self._drop_pending(article.id)
         return Outcome(story_id=story_id, events=tuple(out))
+
+
+def _first_seen(article: Article, record: StoryRecord) -> Article:
+    """``article``, or, when it is undated (its ``published`` is its fetch time: the feed gave
+    no date, or one in the future) and the record keeps it with an earlier time, the article
+    at that time: an edit fetched later is the same item, known to exist since it was first
+    fetched. Else the edit took its outlet's credit and the story's ``first_seen`` to a later
+    outlet, and announced the article as published again."""
+    if article.fetched_at is None or article.published != article.fetched_at:
+        return article
+    for member in record.members:
+        if member.article_id == article.id and member.published < article.published:
+            return replace(article, published=member.published)
+    return article
 
 
 def _digest(value: bytes | None) -> str:

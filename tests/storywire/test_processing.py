@@ -168,6 +168,36 @@ def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: red
     assert "evacuated" in record.members[0].summary
 
 
+def test_an_undated_articles_edit_keeps_the_time_it_was_first_seen(
+    redis_client: redis.Redis,
+) -> None:
+    """An item with no date is published when first fetched; its edit, fetched later, is the
+    same article: it keeps that time, so its outlet keeps the credit and the story its
+    first_seen (the edit's fetch time took both to a later outlet)."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore(), clock=NOW.timestamp)
+    undated = replace(_entry("1", "Quake off Sumatra", WIRE), published=None)
+    process_entries(SOURCE, [("g:1", undated)], engine=engine, ledger=ledger, fetched_at=NOW)
+    later = NOW + timedelta(minutes=30)
+    dated = replace(
+        _entry("9", "Strong quake strikes off Sumatra", WIRE.replace("A magnitude", "The")),
+        link="https://echo.example/9",
+        published=later,
+    )
+    process_entries(ECHO, [("g:9", dated)], engine=engine, ledger=ledger, fetched_at=later)
+    edited = replace(undated, content_html=WIRE.replace("no immediate", "no"))
+    process_entries(
+        SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=NOW + timedelta(hours=2)
+    )
+    events = _outbox_events(redis_client, ledger)
+    story = [e["data"] for e in events if e["type"].startswith("storywire.story.")][-1]
+    assert story["version"] == 3
+    assert story["credited_outlet"]["outlet"] == "Wire"
+    assert story["first_seen"] == story["credited_outlet"]["published"] == "2026-11-25T12:00:00Z"
+    edit = [e for e in events if e["type"] == ARTICLE_INGESTED][-1]
+    assert edit["data"]["published"] == edit["time"] == "2026-11-25T12:00:00Z"
+
+
 def test_a_backfill_older_than_the_window_is_counted_late(redis_client: redis.Redis) -> None:
     """A new source's week-old items, after today's news: placed (their own stories), and
     counted, so an operator sees why they did not join today's stories."""
