@@ -124,7 +124,9 @@ class StoryRecord:
 
     @property
     def top_entities(self) -> list[str]:
-        counts = Counter(e for m in self.members for e in set(m.entities))
+        # Each article's names once, in its own order (most mentioned first): ties keep the
+        # first one met, so every process ranks them alike (a set's order is its hash seed's).
+        counts = Counter(e for m in self.members for e in dict.fromkeys(m.entities))
         return [e for e, _ in counts.most_common(TOP_ENTITIES)]
 
     def to_dict(self) -> dict[str, Any]:

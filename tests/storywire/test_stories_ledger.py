@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -85,3 +86,16 @@ def test_the_ledger_counts_a_redelivery_once(redis_client: redis.Redis) -> None:
     assert record is not None
     assert record.article_count == MAX_MEMBERS + 20
     assert len(record.members) == MAX_MEMBERS
+
+
+def test_top_entities_keep_the_articles_ranking_whatever_the_hash_seed() -> None:
+    """Ties keep the articles' own order (most mentioned first) instead of a set's, which
+    changed with each process's hash seed: a story of one article listed its names shuffled,
+    and of more than ten kept a different ten in each worker."""
+    names = tuple(f"Name {chr(ord('A') + i)}" for i in range(12))
+    one = replace(_article(0), entities=names)
+    record, _ = with_article(StoryRecord(id="st"), one)
+    assert record.top_entities == list(names[:10])
+    two = replace(_article(1), entities=("Name L", "Name K"))
+    record, _ = with_article(record, two)
+    assert record.top_entities == ["Name K", "Name L", *names[:8]]
