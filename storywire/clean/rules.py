@@ -464,7 +464,8 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
             (
                 "continue reading",
                 "read more",
-                "read the (full|rest of the) (story|article|post)",
+                # "Read full article" without "the": Ars Technica's feed, on every item
+                "read (the )?(full|rest of the) (story|article|post)",
                 "keep reading",
                 *_READ_ON_PHRASES,
             )
@@ -531,11 +532,23 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         ' Loading...")',
     ),
     _line(
-        r"^\W*(continue reading|read more|read the (full|rest of the) (story|article|post)"
+        r"^\W*(continue reading|read more|read (the )?(full|rest of the) (story|article|post)"
         r"|keep reading|read \d+ (more|remaining) paragraphs?)\b.{0,120}$",
         '"Continue reading…" / "Read more" / "Read 3 remaining paragraphs | Comments" lines',
     ),
     _line(r"^click here\b.{0,150}$", '"Click here to …" lines'),
+    _line(
+        r"^(read more of this story )?at (slashdot|soylentnews)\.?$",
+        "Slashdot's (and SoylentNews') \"Read more of this story at Slashdot.\": the link goes"
+        ' by the rule above, and "at Slashdot." was left as a paragraph of every item',
+    ),
+    _line(
+        r"^(learn more about your ad choices\. visit (megaphone\.fm|podcastchoices\.com)/adchoices"
+        r"|hosted on acast\. see acast\.com/privacy for more information"
+        r"|see omnystudio\.com/listener for privacy information)\.?$",
+        "podcast hosts' footers on every episode's show notes (Megaphone's ad-choices line,"
+        " Acast's \"Hosted on Acast\", Omny's privacy line)",
+    ),
     _line(
         rf"^((share|tweet|post|pin)( this( article| story| post)?)?( on| to| via)? "
         rf"{_SHARE_SITES}\W*)+$",

@@ -37,6 +37,37 @@ CASES = [
         '<a href="https://arstechnica.com/x/?comments=1">Comments</a></p>',
         "remaining",
     ),
+    (
+        "Ars Technica's footer since 2024",
+        '<p><a href="https://arstechnica.com/x/">Read full article</a></p>\n'
+        '<p><a href="https://arstechnica.com/x/#comments">Comments</a></p>',
+        "Read",
+    ),
+    (
+        "Slashdot's read-more line",
+        '<p><a href="https://linux.slashdot.org/story/26/04/13/1857240/x?utm_source=rss1.0moreanon'
+        '&amp;utm_medium=feed">Read more of this story</a> at Slashdot.</p>',
+        "Slashdot",
+    ),
+    (
+        "Megaphone's ad-choices footer",
+        "<p> </p><p>Learn more about your ad choices. Visit "
+        '<a href="https://megaphone.fm/adchoices">megaphone.fm/adchoices</a></p>',
+        "ad choices",
+    ),
+    (
+        "Acast's footer",
+        "<br /><hr><p style='color:grey; font-size:0.75em;'> Hosted on Acast. See <a style='col"
+        "or:grey;' target='_blank' rel='noopener noreferrer' href='https://acast.com/privacy'>"
+        "acast.com/privacy</a> for more information.</p>",
+        "Acast",
+    ),
+    (
+        "Omny's footer",
+        '<p>See <a href="https://omnystudio.com/listener">omnystudio.com/listener</a> for privacy'
+        " information.</p>",
+        "omnystudio",
+    ),
     ("click here", "<p>Click here to sign up for traffic alerts.</p>", "Click here"),
     (
         "share links by URL",
