@@ -254,3 +254,36 @@ def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, s
     if _charset(fixed.get("content-type", "")):
         fixed["content-type"] = fixed["content-type"].partition(";")[0] + "; charset=utf-8"
     return out, fixed, warning
+
+
+# WHATWG reads these labels as windows-1252; Python's latin-1 codec reads its 0x80-0x9F as C1
+# controls, which feedparser maps to windows-1252 only after stripping each text, and U+0085
+# (0x85, windows-1252's "…") is whitespace to str.strip(): an excerpt cut with "…" lost it.
+_LATIN1_NAMES: Final = frozenset(
+    "iso-8859-1 iso8859-1 iso_8859-1 iso_8859-1:1987 iso-ir-100 latin1 latin-1 l1 cp819 ibm819"
+    " csisolatin1 iso88591".split()
+)
+_UTF8_SEQUENCE: Final = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def latin1_as_windows_1252(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
+    """``body`` as UTF-8 when it is read as ISO-8859-1 and holds windows-1252's characters
+    (0x80-0x9F), as a browser reads it. Not when any of its bytes read as UTF-8: feedparser
+    repairs a text in UTF-8 read as Latin-1 (an ISO-8859-1 label on a UTF-8 feed), and does so
+    from the Latin-1 reading only."""
+    fixed = dict(headers)
+    charset = _charset(fixed.get("content-type", ""))
+    match = ENCODING_NAME.match(body)
+    declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
+    if (charset or declared) not in _LATIN1_NAMES:
+        return body, fixed
+    if not any(0x80 <= byte <= 0x9F for byte in body) or _UTF8_SEQUENCE.search(body):
+        return body, fixed
+    out = body.decode("cp1252", _BYTES_AS_WINDOWS_1252).encode("utf-8")
+    if declared and (named := ENCODING_NAME.match(out)) is not None:
+        out = out[: named.start(1)] + b"utf-8" + out[named.end(1) :]
+    if charset:
+        fixed["content-type"] = fixed["content-type"].partition(";")[0] + "; charset=utf-8"
+    return out, fixed

@@ -28,7 +28,7 @@ from feedparser.parsers.strict import _StrictFeedParser
 from storywire import jsontext
 from storywire.clean import absolute_links
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
-from storywire.feedcharsets import as_utf8, with_browser_names
+from storywire.feedcharsets import as_utf8, latin1_as_windows_1252, with_browser_names
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
@@ -174,6 +174,7 @@ def parse_feed(
         headers.setdefault("content-location", url)
     body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
     body, headers, charset_warning = as_utf8(body, headers)
+    body, headers = latin1_as_windows_1252(body, headers)
     body, dtd_warning = drop_entity_declarations(body)
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:

@@ -324,3 +324,29 @@ def test_an_east_asian_afternoon_before_the_clock(date: str, second: int) -> Non
 def test_an_east_asian_morning_before_the_clock() -> None:
     assert _published("2026.11.27 오전 12:30") == {datetime(2026, 11, 27, 0, 30, tzinfo=UTC)}
     assert _published("2026年11月27日 上午9:05") == {datetime(2026, 11, 27, 9, 5, tzinfo=UTC)}
+
+
+def test_an_iso_8859_1_feed_is_windows_1252_to_the_edges_of_its_texts() -> None:
+    """ISO-8859-1 is windows-1252 to browsers (WHATWG). feedparser read it as Latin-1 and mapped
+    0x80-0x9F to windows-1252 after stripping each text, and 0x85, "…", is U+0085 there: a
+    whitespace character, so an excerpt cut with "…" lost it, in its title and its text."""
+    body = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>J</title>'
+        "<item><title>Le gouvernement pr\xe9pare une r\xe9forme\x85</title>"
+        "<link>https://www.example.fr/a.html</link><description>Il l\x92a annonc\xe9 "
+        "\x93mardi\x94, selon l\x92\xe9t\xe9\x85</description></item></channel></rss>"
+    ).encode("latin-1")
+    for headers in ({}, {"Content-Type": "application/rss+xml; charset=ISO-8859-1"}):
+        (entry,) = parse_feed(body, now=NOW, headers=headers).entries
+        assert entry.title == "Le gouvernement prépare une réforme…"
+        assert entry.summary_html == "Il l’a annoncé “mardi”, selon l’été…"
+
+
+def test_an_iso_8859_1_label_on_utf8_bytes_is_still_repaired() -> None:
+    body = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><rss version="2.0"><channel><title>J</title>'
+        "<item><title>L’été…</title><link>https://www.example.fr/a.html</link></item>"
+        "</channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(body, now=NOW).entries
+    assert entry.title == "L’été…"
