@@ -263,6 +263,8 @@ _LATIN1_NAMES: Final = frozenset(
     "iso-8859-1 iso8859-1 iso_8859-1 iso_8859-1:1987 iso-ir-100 latin1 latin-1 l1 cp819 ibm819"
     " csisolatin1 iso88591".split()
 )
+# Where windows-1252 and Latin-1 differ: C1 controls in Latin-1, "…", "€", curly quotes in 1252.
+_C1_BYTES: Final = re.compile(rb"[\x80-\x9f]")
 _UTF8_SEQUENCE: Final = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
@@ -279,7 +281,7 @@ def latin1_as_windows_1252(body: bytes, headers: Mapping[str, str]) -> tuple[byt
     declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
     if (charset or declared) not in _LATIN1_NAMES:
         return body, fixed
-    if not any(0x80 <= byte <= 0x9F for byte in body) or _UTF8_SEQUENCE.search(body):
+    if not _C1_BYTES.search(body) or _UTF8_SEQUENCE.search(body):
         return body, fixed
     out = body.decode("cp1252", _BYTES_AS_WINDOWS_1252).encode("utf-8")
     if declared and (named := ENCODING_NAME.match(out)) is not None:
