@@ -46,7 +46,9 @@ _FEED_CAMPAIGN = re.compile(r"rss(?:[-_].*)?", re.IGNORECASE | re.DOTALL)
 # input=rss (its feeds; 1179m its home page). Another value may be what the page shows: kept.
 _CLICK_CODES = {"input": re.compile(r"\d{4}[a-z]|rss", re.ASCII | re.IGNORECASE)}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_MULTI_SLASH = re.compile(r"/{2,}")
+# Not after a colon: a URL carried in the path (an archive's "/web/2020/https://…", a redirect's
+# "/*https://…") is the link itself, and "https:/" reaches nothing.
+_MULTI_SLASH = re.compile(r"(?<!:)/{2,}")
 # RFC 3986 §2.3: these never need encoding, so %7E and ~ are one path (§6.2.2.2)
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _PERCENT_TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")

@@ -16,6 +16,15 @@ from storywire.urls import article_link, canonical_url, registrable_domain
         ("https://example.com:443/a?b=2&a=1#frag", "https://example.com/a?a=1&b=2"),
         ("https://example.com/a?fbclid=XYZ&id=7&gclid=1", "https://example.com/a?id=7"),
         ("https://EXAMPLE.com//news//x", "https://example.com/news/x"),
+        # A URL in the path keeps its "//" (Folha's redirects, archive links)
+        (
+            "https://redir.folha.com.br/redir/online/rss091/*https://www1.folha.uol.com.br/a.shtml",
+            "https://redir.folha.com.br/redir/online/rss091/*https://www1.folha.uol.com.br/a.shtml",
+        ),
+        (
+            "http://web.archive.org/web/20201101000000/https://example.com//a",
+            "https://web.archive.org/web/20201101000000/https://example.com/a",
+        ),
         ("https://example.com:8443/a", "https://example.com:8443/a"),
         ("mailto:x@example.com", "mailto:x@example.com"),
     ],
