@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from feedparser.datetimes import rfc822
 
@@ -96,6 +97,12 @@ _ZONES: Final = {
     "kst": 540, "acst": 570, "acdt": 630, "aest": 600, "aedt": 660, "nzst": 720,
     "nzdt": 780, "akst": -540, "akdt": -480, "hst": -600, "nst": -210, "ndt": -150,
     "mez": 60, "mesz": 120, "art": -180, "brt": -180, "idt": 180,
+}  # fmt: skip
+# US zones named without their season ("3:00 PM ET"): their region's clock, summer time
+# included, which feedparser reads as standard time all year, an hour off for eight months.
+_REGIONS: Final = {
+    "et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver",
+    "pt": "America/Los_Angeles",
 }  # fmt: skip
 # GMT+8, UTC+05:30, UTC-3, +8: an offset feedparser cannot read, or reads as UTC.
 _GLUED_OFFSET: Final = re.compile(r"(?:gmt|utc|ut)?([+-])(\d{1,2})(?::?(\d{2}))?")
@@ -231,22 +238,31 @@ def localized_rfc822(date: str) -> time.struct_time | None:
         clock = [twenty_four]
         words = words[:4] + words[5:]
     zone = _plain(words[4]) if len(words) > 4 else ""
-    offset = _offset(zone)
+    offset = None if zone in _REGIONS else _offset(zone)
     # feedparser drops the day name after counting the words, so a clock without a zone after
     # one left it four words short: it rejected ``Fri, 27 Nov 2026 15:00:00``.
     no_zone_after_day = read.day_name and len(words) == 4
     misread = read.foreign_day or read.rewritten or twelve_hour or no_zone_after_day
-    reads_right = not misread and offset is None
+    reads_right = not misread and offset is None and zone not in _REGIONS
     if reads_right and words[1][:3].lower() == english:
         return None
     fields = [words[0], english, words[2], *clock]
     if offset is not None:
         sign = "-" if offset < 0 else "+"
         fields.append(f"{sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}")
+    elif zone in _REGIONS:
+        fields.append("+0000")  # the local time, placed in its region below
     else:
         fields += words[4:5]
     parsed: time.struct_time | None = rfc822._parse_date_rfc822(" ".join(fields))
+    if parsed is not None and zone in _REGIONS:
+        return _in_region(datetime(*parsed[:6]), zone)
     return parsed
+
+
+def _in_region(local: datetime, zone: str) -> time.struct_time:
+    """A local time of one of ``_REGIONS``, in UTC."""
+    return local.replace(tzinfo=ZoneInfo(_REGIONS[zone])).utctimetuple()
 
 
 # A numeric date, year first: ISO 8601 with a space or a T, or with slashes or dots (Chinese and
@@ -364,7 +380,8 @@ def _month_first(match: re.Match[str]) -> time.struct_time | None:
 def _utc(fields: tuple[str | None, ...], zone: str | None) -> time.struct_time | None:
     """Year, month, day, hour, minute and second (the last three may be missing) at ``zone``,
     in UTC."""
-    offset = _numeric_offset(zone) if zone else 0
+    region = zone.lower() if zone and zone.lower() in _REGIONS else None
+    offset = 0 if region or not zone else _numeric_offset(zone)
     if offset is None:
         return None
     try:
@@ -372,6 +389,8 @@ def _utc(fields: tuple[str | None, ...], zone: str | None) -> time.struct_time |
         stamp = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+    if region:
+        return _in_region(stamp, region)
     return (stamp - timedelta(minutes=offset)).utctimetuple()
 
 

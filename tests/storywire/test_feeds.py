@@ -324,6 +324,10 @@ def test_rfc822_dates_with_local_names_and_zone_abbreviations(
         ("Fri, 27 Nov 2026 9:30 PM EST", datetime(2026, 11, 28, 2, 30, tzinfo=UTC)),
         ("Fri, 27 Nov 2026 12:05 AM +0000", datetime(2026, 11, 27, 0, 5, tzinfo=UTC)),
         ("Fri, 27 Nov 2026 12:05 PM EST", datetime(2026, 11, 27, 17, 5, tzinfo=UTC)),
+        # a US zone without its season: the region's clock (feedparser: standard time)
+        ("Thu, 15 Oct 2026 15:00:00 ET", datetime(2026, 10, 15, 19, tzinfo=UTC)),
+        ("Fri, 27 Nov 2026 15:00:00 ET", datetime(2026, 11, 27, 20, tzinfo=UTC)),
+        ("Thu, 15 Oct 2026 3:00 PM PT", datetime(2026, 10, 15, 22, tzinfo=UTC)),
     ],
 )
 def test_rfc822_offsets_glued_to_gmt_local_zone_names_and_a_12_hour_clock(
@@ -585,6 +589,8 @@ def test_a_zone_less_json_feed_date_is_read_in_the_sources_zone() -> None:
         ("November 25, 2026 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
         ("Wednesday, November 25, 2026 - 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
         ("Nov 25, 2026 3:00 PM EST", datetime(2026, 11, 25, 20, tzinfo=UTC)),
+        ("Jul 15, 2026 3:00 PM ET", datetime(2026, 7, 15, 19, tzinfo=UTC)),
+        ("2026-07-15 15:00 CT", datetime(2026, 7, 15, 20, tzinfo=UTC)),
         ("Nov. 25, 2026 at 10:30 am +0100", datetime(2026, 11, 25, 9, 30, tzinfo=UTC)),
         # day first with dots (German, Russian CMSs)
         ("25.11.2026 15:00", datetime(2026, 11, 25, 15, tzinfo=UTC)),
