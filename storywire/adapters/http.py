@@ -316,7 +316,15 @@ class HttpFetcher:
                 seen.add((current, cookie))
                 redirects.append((status, current))
                 continue
-            body = _read_capped(response, policy, started)
+            try:
+                body = _read_capped(response, policy, started)
+            except FetchError:
+                if status < 400:
+                    raise
+                # An error page only decorates its status: one cut short, mislabelled, too big
+                # or too slow (an overloaded server's 503) must not hide the status and its
+                # Retry-After behind a bad_encoding or connection failure.
+                body = b""
             return FetchResult(
                 status=status,
                 url=current,

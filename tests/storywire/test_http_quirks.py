@@ -444,3 +444,32 @@ def test_text_xml_without_a_charset_is_not_us_ascii(
     assert [e.title for e in result.entries] == ["Café"]
     assert result.warning is None
     assert result.counts == ("ok",)
+
+
+CUT_GZIP = gzip.compress(b"<html><title>Too Many</title>" + b"x" * 5000)[:40]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers"),
+    [
+        # A plain-text error page labelled gzip.
+        (503, b"Service Unavailable", {"Content-Encoding": "gzip"}),
+        # An overloaded server's compressed error page, cut short.
+        (429, CUT_GZIP, {"Content-Encoding": "gzip"}),
+        # Content-Length promises more than the server sends before it closes.
+        (429, b"slow down", {"Content-Length": "1000"}),
+    ],
+    ids=["503-plain-as-gzip", "429-gzip-cut", "429-short-body"],
+)
+def test_an_unreadable_error_page_still_says_its_status_and_retry_after(
+    status: int, body: bytes, headers: dict[str, str], fetcher: HttpFetcher
+) -> None:
+    """The status and Retry-After came whole: an error page that cannot be read (mislabelled,
+    cut short) must not turn a 429/503 into bad_encoding or connection, which dropped the
+    Retry-After and the domain's block, and polled the overloaded server again minutes later."""
+    reply = Reply(status, body, {"Retry-After": "7200", **headers})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == f"http_{status}"
+    assert result.domain_retry_after == 7200.0
+    assert result.next_poll is not None
+    assert result.next_poll >= NOW + 7200
