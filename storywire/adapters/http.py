@@ -296,7 +296,7 @@ class HttpFetcher:
             hop_headers = {**headers, "Cookie": cookie} if cookie else headers
             response = self._request(current, hop_headers, policy, started)
             status = response.status
-            location = response.headers.get("location")
+            location = _utf8_header(response.headers.get("location"))
             if status in (301, 302, 303, 307, 308) and location:
                 # Closed, not returned to the pool: an unread redirect body must not be reused.
                 response.close()
@@ -385,6 +385,19 @@ class HttpFetcher:
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+def _utf8_header(value: str | None) -> str | None:
+    """A header value as its sender meant it: http.client decodes header bytes as latin-1, but
+    a Location with raw non-ASCII is UTF-8 (``/nachrichten/über``), as browsers, curl and
+    requests read it; read as latin-1 it became ``Ã¼``, a page that does not exist. Bytes that
+    are not UTF-8 stay latin-1."""
+    if value is None or value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 
 
 _COOKIE_CAP = 4096  # bytes of Cookie header per host: a login wall's, not a tracker's

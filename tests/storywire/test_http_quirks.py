@@ -473,3 +473,35 @@ def test_an_unreadable_error_page_still_says_its_status_and_retry_after(
     assert result.domain_retry_after == 7200.0
     assert result.next_poll is not None
     assert result.next_poll >= NOW + 7200
+
+
+@pytest.mark.parametrize(
+    ("location", "path"),
+    [
+        ("/nachrichten/über.rss", "/nachrichten/%C3%BCber.rss"),
+        ("/新闻/rss", "/%E6%96%B0%E9%97%BB/rss"),
+        ("/caf%C3%A9.rss", "/caf%C3%A9.rss"),
+    ],
+    ids=["german", "chinese", "already-encoded"],
+)
+def test_a_location_with_raw_utf8_reaches_the_page_it_names(
+    location: str, path: str, fetcher: HttpFetcher
+) -> None:
+    """A Location header carrying raw UTF-8 (a CMS that writes its IRI as it is) is read as
+    UTF-8, as browsers, curl and requests read it: http.client hands it over decoded as
+    latin-1, and ``ü`` went out as ``%C3%83%C2%BC``, a page that does not exist (404)."""
+    asked: list[str] = []
+
+    def target(handler: BaseHTTPRequestHandler) -> Reply:
+        asked.append(handler.path)
+        return Reply(200, FEED)
+
+    # The test server writes header values as latin-1: these are the UTF-8 bytes on the wire.
+    raw = location.encode("utf-8").decode("latin-1")
+    routes = {"/feed": lambda h: Reply(301, b"", {"Location": raw}), path: target}
+    with http_server(routes) as base:
+        source = Source(id="q", url=base + "/feed", outlet="Q", domain="q", allow_private=True)
+        result = poll(source, SourceState(), fetcher, POLICY, now=NOW)
+    assert result.outcome == "ok"
+    assert asked == [path]
+    assert [e.title for e in result.entries] == ["One"]
