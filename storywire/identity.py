@@ -22,7 +22,8 @@ def _digest(*parts: str) -> str:
 
 
 def entry_keys(entries: Sequence[Entry]) -> list[str]:
-    """One stable key per entry, unique within this feed snapshot.
+    """One stable key per entry, unique within this feed snapshot to each distinct item (the
+    identical copies of an item listed twice share theirs).
 
     GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
     so a repeated GUID is ignored for every entry carrying it; so is a repeated link (some link
@@ -33,11 +34,19 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     """
     # Stripped before counting: two GUIDs that differ only in spaces would be one key.
     guids = [(e.guid or "").strip() for e in entries]
-    guid_counts = Counter(guid for guid in guids if guid)
     links = [canonical_url(e.link) if e.link else "" for e in entries]
-    link_counts = Counter(link for link in links if link)
     named = [_digest(link, e.title) for e, link in zip(entries, links, strict=True)]
-    named_counts = Counter(named)
+    # An item listed twice, identical (an article in two of the sections a feed merges), is
+    # one item, counted once: counted twice, its GUID and link looked broken and it took
+    # another key than when listed once, so it was announced again as a new article each time
+    # the second copy came or went. Such copies share their key (``unique_items``).
+    distinct = {
+        (guid, link, name, e.summary_html, e.content_html): None
+        for e, guid, link, name in zip(entries, guids, links, named, strict=True)
+    }
+    guid_counts = Counter(guid for guid, _, _, _, _ in distinct if guid)
+    link_counts = Counter(link for _, link, _, _, _ in distinct if link)
+    named_counts = Counter(name for _, _, name, _, _ in distinct)
     keys = []
     for entry, guid, link, name in zip(entries, guids, links, named, strict=True):
         if guid and guid_counts[guid] == 1:
@@ -87,4 +96,12 @@ def stable_keys(entries: Sequence[Entry], fetched_from: str | None, source_url: 
         return keys
     rebased = [rebase_key(key, fetched_from, source_url) for key in keys]
     # Two GUIDs that only differ by host would collide once rebased: keep them apart then.
-    return rebased if len(set(rebased)) == len(rebased) else keys
+    return rebased if len(set(rebased)) == len(set(keys)) else keys
+
+
+def unique_items(keys: Sequence[str], entries: Sequence[Entry]) -> list[tuple[str, Entry]]:
+    """Each key with its first entry: the copies of an item listed twice share one key."""
+    items: dict[str, Entry] = {}
+    for key, entry in zip(keys, entries, strict=True):
+        items.setdefault(key, entry)
+    return list(items.items())

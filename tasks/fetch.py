@@ -22,7 +22,7 @@ from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.redis_metrics import count
 from storywire.fetching import PollConfig, PollResult, poll
 from storywire.fulltext import enrich
-from storywire.identity import stable_keys
+from storywire.identity import stable_keys, unique_items
 from storywire.models import Entry, Source
 from storywire.seen import sift
 from storywire.settings import Settings
@@ -107,7 +107,7 @@ def fetch_source(
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
                   config=poll_config(rt.settings))  # fmt: skip
     keys = stable_keys(result.entries, result.fetched_from, source.url)
-    items = list(zip(keys, result.entries, strict=True))
+    items = unique_items(keys, result.entries)
     raw_hashes = {key: _raw_hash(entry) for key, entry in items}
     stored = rt.sources.seen_records(source_id, raw_hashes)
     sifted = sift(stored, raw_hashes, confirmations=rt.settings.revert_confirmations)

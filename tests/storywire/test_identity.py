@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from storywire.identity import article_id, content_hash, entry_keys, rebase_key, stable_keys
+from storywire.identity import (
+    article_id,
+    content_hash,
+    entry_keys,
+    rebase_key,
+    stable_keys,
+    unique_items,
+)
 from storywire.models import Entry
 
 WHEN = datetime(2026, 11, 24, 12, tzinfo=UTC)
@@ -125,3 +132,20 @@ def test_guids_that_differ_only_in_spaces_are_one_repeated_guid() -> None:
     """Counted as written but keyed stripped, "1" and " 1" were one key for two entries."""
     keys = entry_keys([_entry("1", "https://x.com/1"), _entry(" 1", "https://x.com/2")])
     assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
+
+
+def test_identical_copies_of_an_item_share_the_key_it_has_alone() -> None:
+    """Identical copies are one item: the GUID is not a broken one. Copies that differ in
+    anything keyed (here the title) still make the GUID unusable for all of them."""
+    a = Entry(guid="g1", link="https://x.com/a", title="A", summary_html="s", content_html="",
+              published=None)  # fmt: skip
+    b = Entry(guid="g2", link="https://x.com/b", title="B", summary_html="", content_html="",
+              published=None)  # fmt: skip
+    alone = entry_keys([a, b])
+    assert entry_keys([a, b, a]) == [*alone, alone[0]]
+    assert unique_items(entry_keys([a, b, a]), [a, b, a]) == list(zip(alone, [a, b], strict=True))
+    other = Entry(guid="g1", link="https://x.com/a", title="A, other", summary_html="s",
+                  content_html="", published=None)  # fmt: skip
+    keys = entry_keys([a, other])
+    assert not any(key.startswith("g:") for key in keys)
+    assert len(set(keys)) == 2

@@ -188,6 +188,39 @@ def test_edited_entry_is_sent_again_unchanged_ones_are_not(rt_factory: Any) -> N
     assert again[1]["title"] == "First, updated"
 
 
+TWICE = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>a</guid><title>First</title><link>https://x.com/a</link></item>
+<item><guid>b</guid><title>Second</title><link>https://x.com/b</link></item>
+<item><guid>a</guid><title>First</title><link>https://x.com/a</link></item></channel></rss>"""
+
+
+def test_an_item_listed_twice_is_the_item_already_sent(rt_factory: Any) -> None:
+    """An item a feed lists twice, identical (an article in two of the sections a feed merges),
+    is the same item: counted twice, its GUID and link looked broken and it took another key,
+    so it went out again as a new article (twice, in one batch) when the copy came, and once
+    more when it went. It is sent once, when first seen, under its GUID."""
+    rt = rt_factory(domain_burst=100)
+    bodies = iter([FEED.format(a="First"), TWICE, FEED.format(a="First"), TWICE])
+    route = {"/f": lambda h: Reply(200, next(bodies).encode())}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(4)]
+    assert sent == [2, 0, 0, 0]
+    assert [key for key, _ in outbox.batches[0]] == [f"g:{base}/a", f"g:{base}/b"]
+
+
+def test_an_item_listed_twice_from_the_start_is_sent_once(rt_factory: Any) -> None:
+    rt = rt_factory(domain_burst=100)
+    bodies = iter([TWICE, FEED.format(a="First")])
+    route = {"/f": lambda h: Reply(200, next(bodies).encode())}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(2)]
+    assert sent == [2, 0]
+
+
 ONE = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><guid>b</guid><title>Second</title><link>https://x.com/b</link></item></channel></rss>"""
 

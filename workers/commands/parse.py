@@ -19,7 +19,7 @@ import orjson
 
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
 from storywire.feeds import FeedError, parse_feed
-from storywire.identity import entry_keys
+from storywire.identity import entry_keys, unique_items
 from storywire.models import Source, iso, zone_info
 from storywire.processing import EmptyEntryError, build_article
 from storywire.settings import Settings
@@ -67,7 +67,7 @@ def do_parse(
     domain = registrable_domain(url) if url.startswith("http") else "local"
     source = Source(id="parse", url=url, outlet=feed.title or "feed", domain=domain or "local")
     printed = empty = 0
-    for key, entry in zip(entry_keys(feed.entries), feed.entries, strict=True):
+    for key, entry in unique_items(entry_keys(feed.entries), feed.entries):
         try:
             article = build_article(source, key, entry, fetched_at=now)
         except EmptyEntryError:
