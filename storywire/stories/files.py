@@ -92,7 +92,9 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
     if date is not None:
         try:
             published = parse_iso(date)
-        except ValueError as exc:
+        # OverflowError: a date at the edge of datetime's range whose zone takes it past
+        # (year 1 at +01:00, year 9999 at -01:00) is a bad line, not the end of the run.
+        except (ValueError, OverflowError) as exc:
             published = _rfc2822(date)
             if published is None:
                 raise ValueError(f"line {line_no}: bad 'date' {date!r}: {exc}") from exc
@@ -105,10 +107,9 @@ def _rfc2822(date: str) -> datetime | None:
     """An RSS item's own date, kept as the feed wrote it ("Sun, 01 Nov 2026 10:00:00 GMT"):
     not ISO 8601, but as unambiguous. A time with no zone ("-0000") is UTC."""
     try:
-        parsed = email.utils.parsedate_to_datetime(date)
-    except (TypeError, ValueError):
+        return utc(email.utils.parsedate_to_datetime(date))
+    except (TypeError, ValueError, OverflowError):
         return None
-    return utc(parsed)
 
 
 def _is_empty(doc: Doc) -> bool:

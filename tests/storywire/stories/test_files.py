@@ -151,7 +151,18 @@ def test_a_date_is_iso_8601_or_an_rss_item_s_own(date: str, meant: str) -> None:
     assert doc.published.isoformat() == meant
 
 
-@pytest.mark.parametrize("date", ["2026-13-45", "Sun, 45 Nov 2026 10:00:00 GMT", "1700000000"])
+@pytest.mark.parametrize(
+    "date",
+    [
+        "2026-13-45",
+        "Sun, 45 Nov 2026 10:00:00 GMT",
+        "1700000000",
+        # in range as written, out of it in UTC: OverflowError ended the run
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "Fri, 31 Dec 9999 23:59:59 -0100",
+    ],
+)
 def test_a_date_neither_reads_is_refused_not_guessed(date: str) -> None:
     with pytest.raises(ValueError, match="line 3: bad 'date'"):
         files.doc_from_json({"id": "a", "title": "t", "date": date}, 3)
