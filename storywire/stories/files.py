@@ -9,8 +9,11 @@ import io
 import multiprocessing
 import os
 import queue
+import shutil
+import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -20,6 +23,7 @@ from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TypeAlias, cast
@@ -266,7 +270,12 @@ def cluster_file(
             merged_into[gone] = assignment.story_id
         return assignment.story_id
 
-    with _reading(input_path) as (src, read, size), output_path.open("wb") as dst:
+    # Written into a draft, put in place once the run is done (``_Output``).
+    with (
+        _reading(input_path) as (src, read, size),
+        _Output(output_path) as out,
+        out.draft.open("wb") as dst,
+    ):
         bar = _Progress(size, progress)
 
         def flush(batch: list[Doc | Rejected], feats: list[DocFeatures] | None) -> None:
@@ -317,8 +326,12 @@ def cluster_file(
             bar.update(count, read(), final=True)
         finally:
             gc.unfreeze()
-    if merged_into or decided:
-        _complete(output_path, merged_into, decided)
+        # Put in place as the ``with`` ends, once the draft is closed.
+        out.finish(
+            partial(_complete, merged_into=merged_into, decided=decided)
+            if merged_into or decided
+            else None
+        )
     repeated = engine.repeats - repeats
     return FileReport(
         count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late, mended
@@ -350,7 +363,9 @@ def _featured(
     links = []
     for _ in range(jobs - 1):
         mine, theirs = context.Pipe()
-        worker = context.Process(target=_serve, args=(theirs, params, _VOCABULARY), daemon=True)
+        worker = context.Process(
+            target=_feature_process, args=(theirs, params, _VOCABULARY), daemon=True
+        )
         worker.start()
         theirs.close()
         links.append((mine, worker, _Vocabulary()))
@@ -391,6 +406,13 @@ _Vocabulary: TypeAlias = list[str]  # the receiver's: one process's strings, by 
 _Packed: TypeAlias = "tuple[array[int], array[float], array[int], array[int], DocFeatures]"
 # (start afresh, the new strings "\n"-joined and their count, the batch): or what was raised
 _Batch: TypeAlias = "tuple[bool, str, int, list[_Packed]] | Exception"
+
+
+def _feature_process(conn: Connection, params: Params, most: int) -> None:
+    """``_serve`` as a process of its own. Ctrl-C is the parent's to act on (it closes the
+    pipe, which ends this process): here it printed a traceback of this process as well."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _serve(conn, params, most)
 
 
 def _serve(conn: Connection, params: Params, most: int) -> None:
@@ -471,20 +493,107 @@ def _unpacked(packed: _Packed, string: Callable[[int], str]) -> DocFeatures:
     )
 
 
-def _complete(path: Path, merged_into: dict[str, str], decided: dict[str, str]) -> None:
-    """Rewrite ``path`` so that held documents carry the story they were given later, and
-    documents of stories merged later the surviving story."""
+def _complete(
+    draft: Path, dst: IO[bytes], *, merged_into: dict[str, str], decided: dict[str, str]
+) -> None:
+    """Copy ``draft`` into ``dst`` with held documents carrying the story they were given
+    later, and documents of stories merged later the surviving story."""
 
     def final(story: str) -> str:
         while story in merged_into:
             story = merged_into[story]
         return story
 
-    tmp = path.with_name(path.name + ".tmp")
-    with path.open("rb") as src, tmp.open("wb") as dst:
+    with draft.open("rb") as src:
         for line in src:
             row = orjson.loads(line)
             if "error" not in row:
                 row["story"] = final(row["story"] or decided[row["id"]])
             dst.write(orjson.dumps(row) + b"\n")
-    tmp.replace(path)
+
+
+class _Output:
+    """Where ``cluster_file`` writes: a draft, put in place of the output when the ``with``
+    ends after ``finish``, and removed if the run ends otherwise. Written into as the run
+    went, the output of a run stopped by Ctrl-C or an error was a file of whole lines, cut
+    anywhere, held lines still null and merged stories not yet followed, that looked like a
+    result, in place of the one that was there; and the rewrite at the end went through
+    ``<output>.tmp``, whatever file that was (the input, say), renamed over the output.
+
+    The draft of a file is a hidden one beside it, renamed over it. An output that is no file
+    (``/dev/null``, a FIFO, ``/dev/stdout`` on a pipe, a shell's ``>(gzip > f)``) is opened at
+    once, as before, and written at the end from a draft in the temporary directory: renamed
+    over, ``/dev/null`` became a file (as root), and elsewhere the run failed at its end."""
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.stream: IO[bytes] | None = None
+        self.drafts: list[Path] = []
+        self.rewrite: Callable[[Path, IO[bytes]], None] | None = None
+        self.finished = False
+        try:
+            info: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            info = None
+        mask = os.umask(0o22)
+        os.umask(mask)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            self.stream = target.open("wb")
+            self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
+        else:
+            # Beside the file a symbolic link names: the rename stays within one file system
+            # and leaves the link a link.
+            self.target = Path(os.path.realpath(target))
+            self.folder = self.target.parent
+            self.mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~mask
+        self.draft = self._new_draft()
+
+    def _new_draft(self) -> Path:
+        try:
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.target.name}.", suffix=".tmp", dir=self.folder
+            )
+        except OSError as exc:  # named by the output, not by a draft the user never named
+            raise OSError(exc.errno, exc.strerror, str(self.target)) from None
+        self.drafts.append(Path(name))
+        try:
+            os.fchmod(fd, self.mode)
+        finally:
+            os.close(fd)
+        return Path(name)
+
+    def finish(self, rewrite: Callable[[Path, IO[bytes]], None] | None) -> None:
+        """The run is done: put the draft in place, through ``rewrite`` (draft, destination)
+        when given."""
+        self.finished, self.rewrite = True, rewrite
+
+    def _publish(self) -> None:
+        if self.stream is not None:
+            if self.rewrite is not None:
+                self.rewrite(self.draft, self.stream)
+            else:
+                with self.draft.open("rb") as done:
+                    shutil.copyfileobj(done, self.stream)
+            self.stream.flush()
+            return
+        if self.rewrite is not None:
+            draft, self.draft = self.draft, self._new_draft()
+            with self.draft.open("wb") as dst:
+                self.rewrite(draft, dst)
+        self.draft.replace(self.target)
+        self.drafts.remove(self.draft)
+
+    def __enter__(self) -> _Output:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        try:
+            if kind is None and self.finished:
+                self._publish()
+        finally:
+            try:
+                if self.stream is not None:
+                    self.stream.close()
+            finally:
+                for draft in self.drafts:
+                    draft.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import gzip
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -197,6 +198,71 @@ def test_cluster_refuses_to_write_over_its_input(
         assert err.startswith("storywire cluster: ")
         assert err.count("\n") == 1
     assert src.read_bytes() == before
+
+
+@pytest.mark.timeout(60)
+def test_a_cluster_stopped_with_sigterm_leaves_the_earlier_output(tmp_path: Path) -> None:
+    """SIGTERM mid-run (a `timeout`, an orchestrator): the output was the lines written so
+    far, in place of the earlier output; now the earlier output stays, no draft is left and
+    the exit status is 128 + 15. The input is a FIFO kept open, so the run waits mid-file."""
+    fifo, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    dst.write_bytes(b"earlier\n")
+    command = [sys.executable, "-m", "workers.cli", "cluster", "--quiet"]
+    command += ["--input", str(fifo), "--output", str(dst)]
+    proc = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    try:
+        with fifo.open("wb") as feed:
+            feed.write(b"".join(orjson.dumps(d) + b"\n" for d in DOCS) * 200)
+            feed.flush()
+            deadline = time.monotonic() + 30
+            while len(list(tmp_path.iterdir())) < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)  # until the run has its draft
+            time.sleep(0.5)
+            proc.terminate()
+            assert proc.wait(timeout=20) == 128 + 15
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert dst.read_bytes() == b"earlier\n"
+    assert sorted(tmp_path.iterdir()) == [fifo, dst]
+
+
+@pytest.mark.timeout(90)
+def test_ctrl_c_stops_a_cluster_with_feature_processes_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C reaches the whole process group: each feature process printed a traceback of
+    its own under the command's exit. The input is a FIFO kept open: the run waits mid-file."""
+    fifo, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "workers.cli", "cluster", "--quiet", "--jobs", "2"]
+    command += ["--input", str(fifo), "--output", str(dst)]
+    proc = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        process_group=0,
+        # A shell's background job ignores SIGINT, and so would the command it starts.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509
+    )
+    try:
+        with fifo.open("wb") as feed:
+            feed.write(b"".join(orjson.dumps(d) + b"\n" for d in DOCS) * 200)
+            feed.flush()
+            deadline = time.monotonic() + 60
+            while not children(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(3)  # the feature process is up and waiting for batches
+            os.killpg(proc.pid, signal.SIGINT)
+            _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130
+    assert b"Traceback" not in err
+    assert not dst.exists()
 
 
 @pytest.mark.parametrize(

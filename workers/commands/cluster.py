@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 import redis
 
@@ -44,6 +46,21 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
+    # SIGTERM (a `timeout`, an orchestrator) ends the run as Ctrl-C does, through its cleanup:
+    # by the default action it left the output's draft behind (``cluster_file`` puts the
+    # output in place only at the end).
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return _clustered(args, store, params)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _clustered(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
     # A file is a stream replayed, not news arriving now: an undated line takes the time of the
     # previous dated line (``cluster_file``), never the wall clock, so that the window and the
     # decay treat it as arriving in file order between its dated neighbours. Before the first

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -321,3 +324,70 @@ def test_a_feature_process_failure_is_raised_in_the_parent() -> None:
     theirs.close()
     with pytest.raises(RuntimeError, match="ended before its batch was done"):
         files._received(ours, [])
+
+
+def _held_input(path: Path) -> bytes:
+    """Lines of which some are held and decided later: the output is rewritten at the end."""
+    stream = Path(__file__).parent / "fixtures" / "long_stream.jsonl"
+    data = b"\n".join(stream.read_bytes().splitlines()[:40]) + b"\n"
+    path.write_bytes(data)
+    return data
+
+
+def test_an_interrupted_run_leaves_the_earlier_output_and_no_draft(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or an error) mid-run: the output was a file of the lines so far, held ones
+    null, that looked like a result, in place of the earlier one. Now it is put in place only
+    at the end."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write_input(src)
+    dst.write_bytes(b"earlier\n")
+    engine = StoryEngine(MemoryStoryStore())
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "place_many", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cluster_file(src, dst, engine, progress=False)
+    assert dst.read_bytes() == b"earlier\n"
+    assert sorted(tmp_path.iterdir()) == [src, dst]
+
+
+def test_the_rewrite_at_the_end_leaves_other_files_alone(tmp_path: Path) -> None:
+    """The rewrite went through ``<output>.tmp``: an input of that name was renamed over the
+    output, and was gone."""
+    src, dst = tmp_path / "out.jsonl.tmp", tmp_path / "out.jsonl"
+    data = _held_input(src)
+    assert cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False).held
+    assert src.read_bytes() == data
+    assert len(dst.read_bytes().splitlines()) == data.count(b"\n")
+    assert sorted(tmp_path.iterdir()) == [dst, src]
+
+
+@pytest.mark.timeout(60)
+def test_an_output_that_is_no_file_gets_the_whole_output_and_stays_what_it_was(
+    tmp_path: Path,
+) -> None:
+    """A FIFO (as a shell's ``>(gzip > f)`` is) gets the rewritten output, and a link to
+    /dev/null stays one: the rewrite at the end read the FIFO again (and waited for ever) and
+    renamed a regular file over the link (over /dev/null itself, as root)."""
+    src, plain = tmp_path / "in.jsonl", tmp_path / "plain.jsonl"
+    _held_input(src)
+    assert cluster_file(src, plain, StoryEngine(MemoryStoryStore()), progress=False).held
+    link = tmp_path / "null"
+    link.symlink_to(os.devnull)
+    cluster_file(src, link, StoryEngine(MemoryStoryStore()), progress=False)
+    assert link.is_symlink()
+    assert os.readlink(link) == os.devnull
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    cluster_file(src, fifo, StoryEngine(MemoryStoryStore()), progress=False)
+    reader.join(timeout=10)
+    assert got == [plain.read_bytes()]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "in.jsonl", "null", "plain.jsonl"]
