@@ -200,6 +200,33 @@ def test_cluster_refuses_to_write_over_its_input(
     assert src.read_bytes() == before
 
 
+def test_cluster_refuses_to_write_over_the_file_on_its_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--input - --output docs.jsonl < docs.jsonl` emptied the input before reading it."""
+    src = tmp_path / "in.jsonl"
+    _write(src)
+    before = src.read_bytes()
+    with src.open() as stdin:
+        monkeypatch.setattr(sys, "stdin", stdin)
+        assert main(["cluster", "--input", "-", "--output", str(src), "--quiet"]) == 2
+    assert capsys.readouterr().err.startswith("storywire cluster: --output is the --input")
+    assert src.read_bytes() == before
+
+
+def test_cluster_on_standard_streams_beside_a_file_named_dash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`--input - --output -` was refused as writing over its input where a file named "-"
+    was in the working directory."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "-").write_bytes(b"")
+    data = b"".join(orjson.dumps(d) + b"\n" for d in DOCS)
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
+    assert main(["cluster", "--input", "-", "--output", "-", "--quiet"]) == 0
+    assert len(capsysbinary.readouterr().out.splitlines()) == len(DOCS)
+
+
 @pytest.mark.timeout(60)
 def test_a_cluster_stopped_with_sigterm_leaves_the_earlier_output(tmp_path: Path) -> None:
     """SIGTERM mid-run (a `timeout`, an orchestrator): the output was the lines written so

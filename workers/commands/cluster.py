@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -20,9 +22,8 @@ from workers.commands.service import redis_url_for
 
 
 def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
-    source, target = Path(args.input), Path(args.output)
-    if source.exists() and target.exists() and source.samefile(target):
-        # The output is opened for writing first: the input would be emptied, then read.
+    if _output_is_input(args.input, args.output):
+        # The output is put in place of the input, which would be lost.
         sys.stderr.write(f"storywire cluster: --output is the --input file: {args.output}\n")
         return 2
     window, decay = args.window_hours, args.decay_hours
@@ -43,6 +44,21 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         sys.stderr.write(f"storywire cluster: {exc}\n")
         return 1
+
+
+def _output_is_input(source: str, target: str) -> bool:
+    """Whether ``target`` is the file read, by any path, or on standard input (``--input -
+    < docs.jsonl``). A file named "-" is neither (``--input - --output -`` was refused where
+    one was), nor is a terminal that both name (``/dev/stdin``, ``/dev/stdout``)."""
+    if target == "-":
+        return False
+    try:
+        written = os.stat(target)
+        read = os.fstat(sys.stdin.fileno()) if source == "-" else os.stat(source)
+    except (OSError, ValueError, AttributeError):  # none, or no descriptor (a test's stdin)
+        return False
+    same = (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
+    return same and stat.S_ISREG(written.st_mode)
 
 
 def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
