@@ -241,7 +241,7 @@ def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
 
 def cluster_file(
     input_path: Path | BinaryIO,
-    output_path: Path,
+    output_path: Path | BinaryIO,
     engine: StoryEngine,
     *,
     progress: bool = True,
@@ -249,7 +249,8 @@ def cluster_file(
 ) -> FileReport:
     """Assign every document of ``input_path`` (JSON lines, arrival order; a file or a stream
     such as standard input, gzip-compressed or not) to a story and write ``{"id", "story"}``
-    lines to ``output_path`` in the same order.
+    lines to ``output_path`` (a file, or a stream such as standard output, written once the
+    run is done) in the same order.
 
     A line that is not a usable document stops nothing: its output line is ``{"id", "story":
     null, "error": "line N: ..."}`` (id null when it had none), so the output still has one
@@ -520,17 +521,24 @@ class _Output:
     result, in place of the one that was there; and the rewrite at the end went through
     ``<output>.tmp``, whatever file that was (the input, say), renamed over the output.
 
-    The draft of a file is a hidden one beside it, renamed over it. An output that is no file
-    (``/dev/null``, a FIFO, ``/dev/stdout`` on a pipe, a shell's ``>(gzip > f)``) is opened at
-    once, as before, and written at the end from a draft in the temporary directory: renamed
+    The draft of a file is a hidden one beside it, renamed over it. A stream (the caller's,
+    such as standard output) and an output that is no file (``/dev/null``, a FIFO,
+    ``/dev/stdout`` on a pipe, a shell's ``>(gzip > f)``, opened at once, as before) are
+    written at the end from a draft in the temporary directory: renamed
     over, ``/dev/null`` became a file (as root), and elsewhere the run failed at its end."""
 
-    def __init__(self, target: Path) -> None:
-        self.target = target
+    def __init__(self, target: Path | BinaryIO) -> None:
         self.stream: IO[bytes] | None = None
+        self.owned = False  # the stream is ours to close (a caller's is the caller's)
         self.drafts: list[Path] = []
         self.rewrite: Callable[[Path, IO[bytes]], None] | None = None
         self.finished = False
+        if not isinstance(target, Path):
+            self.stream, self.target = target, Path(getattr(target, "name", "<stream>"))
+            self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
+            self.draft = self._new_draft()
+            return
+        self.target = target
         try:
             info: os.stat_result | None = os.stat(target)
         except FileNotFoundError:
@@ -538,7 +546,7 @@ class _Output:
         mask = os.umask(0o22)
         os.umask(mask)
         if info is not None and not stat.S_ISREG(info.st_mode):
-            self.stream = target.open("wb")
+            self.stream, self.owned = target.open("wb"), True
             self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
         else:
             # Beside the file a symbolic link names: the rename stays within one file system
@@ -592,7 +600,7 @@ class _Output:
                 self._publish()
         finally:
             try:
-                if self.stream is not None:
+                if self.owned and self.stream is not None:
                     self.stream.close()
             finally:
                 for draft in self.drafts:

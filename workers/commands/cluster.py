@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from types import FrameType
 
@@ -83,20 +81,10 @@ def _clustered(args: argparse.Namespace, store: StoryStore, params: Params) -> i
     # dated line: the latest time the store has (0 when empty).
     engine = StoryEngine(store, params, clock=store.latest)
     source = sys.stdin.buffer if args.input == "-" else Path(args.input)
-    if args.output != "-":
-        report = cluster_file(
-            source, Path(args.output), engine, progress=not args.quiet, jobs=args.jobs
-        )
-    else:
-        # Lines of held documents and of stories merged later are rewritten at the end, so
-        # standard output gets a whole file once it is done. (Only then a temporary
-        # directory: a run writing a file needs none, and works where there is none.)
-        with tempfile.TemporaryDirectory(prefix="storywire-cluster-") as tmp:
-            target = Path(tmp) / "stories.jsonl"
-            report = cluster_file(source, target, engine, progress=not args.quiet, jobs=args.jobs)
-            with target.open("rb") as done:
-                shutil.copyfileobj(done, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
+    # Lines of held documents and of stories merged later are rewritten at the end, so
+    # standard output gets a whole file once the run is done.
+    target = sys.stdout.buffer if args.output == "-" else Path(args.output)
+    report = cluster_file(source, target, engine, progress=not args.quiet, jobs=args.jobs)
     for reason in report.first_errors:
         sys.stderr.write(f"storywire cluster: {reason}\n")
     into = "standard output" if args.output == "-" else args.output
