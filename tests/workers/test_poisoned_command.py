@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -11,7 +12,7 @@ import pytest
 import redis
 
 from storywire.adapters.deliveries import poisoned, set_aside
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from workers.app import app
 from workers.cli import main
 from workers.commands.poisoned import do_drop, do_list, do_requeue
@@ -98,3 +99,40 @@ def test_cli_lists_through_the_console_script(
         assert usage.value.code == 2
         assert "give task ids or --all" in capsys.readouterr().err
     assert len(poisoned(client)) == 2
+
+
+def test_cli_requeues_into_the_redis_of_the_run_it_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With no URL set, `poisoned` acts on the embedded Redis a `storywire run` serves; its
+    requeue sent the message to the Celery app's default broker (127.0.0.1:6379/0) instead,
+    where no worker of that run listens, and took it off the list: lost."""
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.delenv("STORYWIRE_BROKER_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path))
+    # The app's default broker, here where nothing listens (and no Redis outside is touched).
+    monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setattr(app, "_pool", None)
+    with embedded_redis(directory=tmp_path / "redis", persist=True) as served:
+        client = redis.Redis.from_url(served.url)
+        set_aside(client, FETCH)
+        assert main(["poisoned", "requeue", "t-2"]) == 0
+        assert _queued(client, "fetch") == [("storywire.fetch", FETCH["args"])]
+        assert poisoned(client) == []
+        client.close()
+    assert capsys.readouterr().out.startswith("requeued storywire.fetch t-2 as ")
+
+
+def test_cli_requeue_to_a_broker_that_does_not_answer_is_one_line_and_keeps_the_message(
+    client: redis.Redis,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("STORYWIRE_BROKER_URL", "redis://127.0.0.1:1/0")
+    assert main(["poisoned", "requeue", "t-2"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("storywire poisoned: broker: ")
+    assert err.count("\n") == 1
+    assert [r["id"] for r in poisoned(client)] == ["t-1", "t-2"]

@@ -19,7 +19,7 @@ import redis
 
 from storywire.adapters.deliveries import brief, poisoned, remove
 from storywire.settings import Settings
-from workers.commands import service_redis
+from workers.commands import service_redis, service_url
 
 Send = Callable[[dict[str, Any]], str]  # sends a record's task again; the new task id
 
@@ -78,12 +78,28 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
     # The Celery app only here: the other commands never need it, nor its import time.
+    import kombu.exceptions  # noqa: PLC0415
+
     from workers.app import app  # noqa: PLC0415
 
-    def send(record: dict[str, Any]) -> str:
-        return str(app.send_task(record["task"], args=record["args"], kwargs=record["kwargs"]).id)
+    chosen = _chosen(args)
+    url = service_url(settings, "poisoned")
+    # The broker the service's workers read: the app's own default (127.0.0.1:6379/0) is not
+    # it when the URL was found from a `storywire run`, and a message sent there is lost.
+    broker = settings.broker_url or url
+    with redis.Redis.from_url(url) as client, app.connection_for_write(broker) as conn:
 
-    return do_requeue(service_redis(settings, "poisoned"), _chosen(args), sys.stdout, send)
+        def send(record: dict[str, Any]) -> str:
+            sent = app.send_task(
+                record["task"], args=record["args"], kwargs=record["kwargs"], connection=conn
+            )
+            return str(sent.id)
+
+        try:
+            return do_requeue(client, chosen, sys.stdout, send)
+        except kombu.exceptions.OperationalError as exc:  # the broker does not answer
+            sys.stderr.write(f"storywire poisoned: broker: {' '.join(str(exc).split())}\n")
+            return 1
 
 
 def cmd_drop(args: argparse.Namespace, settings: Settings) -> int:
