@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from storywire.events.models import ARTICLE_VERSIONS, DEFAULT_ARTICLE_VERSIONS
 
@@ -100,8 +100,6 @@ class Settings:
                 f"STORYWIRE_LEASE_SECONDS={self.lease_seconds!r}: must be above the fetch "
                 f"task's hard time limit ({FETCH_TIME_LIMIT} s), or a slow fetch is polled twice"
             )
-        if not self.story_hold_seconds >= 0:  # `not >=` also refuses NaN
-            raise SettingsError("STORYWIRE_STORY_HOLD_SECONDS must be 0 (never hold) or more")
         if self.retention_days < 0 or (0 < self.retention_days * 24 < 2 * self.story_window_hours):
             # A record that lapsed while its story still takes articles would be announced
             # again as a new story holding only the newest article.
@@ -180,9 +178,21 @@ def _one_of(*choices: str) -> Any:
 
 def _url(*schemes: str) -> Any:
     def check(value: str | None) -> str | None:
-        if value is None or (value.split("://", 1)[0].lower() in schemes and "://" in value):
+        if value is None:
             return None
-        return "must be a URL starting with " + " or ".join(f"{s}://" for s in schemes)
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in schemes or "://" not in value:
+            return "must be a URL starting with " + " or ".join(f"{s}://" for s in schemes)
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises on a port out of range or not a number
+        except ValueError as exc:
+            return f"is not a URL ({exc})"
+        database = parts.path.strip("/")
+        if scheme in ("redis", "rediss") and database and not database.isdigit():
+            # redis-py reads any other path as database 0, so "/abc" wrote into someone else's.
+            return "must name its database by number (redis://host:6379/0)"
+        return None
 
     return check
 
@@ -191,9 +201,15 @@ def _name(value: str) -> str | None:
     return None if value.strip() else "must not be blank"
 
 
+# The names the workers' and beat's `--loglevel` takes too: NOTSET or WARN (which logging
+# knows) passed here and stopped every child of `storywire run` with a usage error.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
 def _log_level(value: str) -> str | None:
-    known = logging.getLevelNamesMapping()
-    return None if value.upper() in known else "must be DEBUG, INFO, WARNING, ERROR or CRITICAL"
+    if value.upper() in LOG_LEVELS:
+        return None
+    return "must be DEBUG, INFO, WARNING, ERROR or CRITICAL"
 
 
 def _versions(value: str) -> tuple[str, ...]:
@@ -243,7 +259,7 @@ _CHECKS: dict[str, Any] = {
     ),
     **dict.fromkeys(
         ("max_redirects", "story_decay_hours", "lead_chars", "disable_after_hours",
-         "unconditional_after_hours"),
+         "unconditional_after_hours", "story_hold_seconds", "retention_days"),
         not_negative,
     ),
 }  # fmt: skip

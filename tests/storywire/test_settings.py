@@ -89,6 +89,20 @@ def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: flo
         ("STORYWIRE_AMQP_LEASE_SECONDS", "0"),
         ("STORYWIRE_MAX_IN_FLIGHT", "lots"),
         ("STORYWIRE_LEASE_SECONDS", "5m"),
+        # Accepted, these stopped the workers: every process, publish and release task raised
+        # (int(nan), int(inf) as a key's expiry), the beat could not schedule its sweep, and
+        # the workers' and beat's --loglevel refused the name.
+        ("STORYWIRE_RETENTION_DAYS", "nan"),
+        ("STORYWIRE_RETENTION_DAYS", "inf"),
+        ("STORYWIRE_STORY_HOLD_SECONDS", "inf"),
+        ("STORYWIRE_LOG_LEVEL", "NOTSET"),
+        ("STORYWIRE_LOG_LEVEL", "warn"),
+        # A port out of range was a traceback in every command; a database that is no number
+        # was read as database 0.
+        ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:99999/0"),
+        ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/abc"),
+        ("STORYWIRE_BROKER_URL", "redis://127.0.0.1:70000/0"),
+        ("STORYWIRE_AMQP_URL", "amqp://guest:guest@127.0.0.1:99999/%2F"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(name: str, value: str) -> None:
@@ -106,7 +120,8 @@ def test_every_default_and_the_documented_extremes_are_accepted() -> None:
              "STORYWIRE_REDIS_URL": "unix:///run/redis.sock", "STORYWIRE_SINK": "amqp",
              "STORYWIRE_BROKER_URL": "amqp://guest:guest@rabbit:5672//",
              "STORYWIRE_STREAM_RETENTION": "minid", "STORYWIRE_LOG_FORMAT": "console",
-             "STORYWIRE_REVERT_CONFIRMATIONS": "1"}  # fmt: skip
+             "STORYWIRE_REVERT_CONFIRMATIONS": "1", "STORYWIRE_RETENTION_DAYS": "0",
+             "STORYWIRE_STORY_HOLD_SECONDS": "0"}  # fmt: skip
     settings = Settings.from_env(edges)
     assert Settings.from_env(settings.env()) == settings
 
