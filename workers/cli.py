@@ -62,7 +62,9 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
         # documented recipe: point stdout at devnull so the exit flush is quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
+    except redis.RedisError as exc:
+        # Not listening, timed out, or refusing what the URL asks (a database past its
+        # `databases`): outside the command all the same.
         return _fail(name, f"Redis: {exc}", 1)
     except (OSError, EmbeddedRedisError) as exc:
         return _fail(name, str(exc), 1)

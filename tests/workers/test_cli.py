@@ -58,6 +58,20 @@ def test_a_redis_that_does_not_answer_is_one_line(
     assert "connecting to 127.0.0.1" in err
 
 
+@pytest.mark.parametrize("argv", [["sources", "list"], ["stories", "recent"], ["poisoned", "list"]])
+def test_a_redis_that_refuses_the_database_is_one_line(
+    argv: list[str],
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A Redis that answers but refuses the URL's database (past its `databases`) failed its
+    command with a traceback: outside the command, so one line and exit 1."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url.rsplit("/", 1)[0] + "/99")
+    assert main(argv) == 1
+    assert "DB index is out of range" in _one_line(capsys, f"storywire {argv[0]}: Redis: ")
+
+
 @pytest.mark.parametrize(
     "argv",
     [
