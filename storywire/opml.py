@@ -22,6 +22,7 @@ from lxml import etree
 from storywire.feeds import drop_entity_declarations
 from storywire.models import Source
 from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
+from storywire.urls import canonical_url
 
 NS = "https://github.com/storywire/storywire/opml"
 _ATTR = "{%s}%s"
@@ -105,7 +106,9 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
     outline is skipped with its reason; the rest imports.
     """
     known = known or {}
-    polled = set(known.values())
+    # One feed however its URL is spelt ("http://www.", a fragment, a tracking parameter): a
+    # second source for it would poll it twice.
+    polled = set(map(canonical_url, known.values()))
     root = _parse(data)
     sources: list[Source] = []
     updates: set[str] = set()
@@ -132,14 +135,15 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
                 raw[local.localname] = _attribute_value(local.localname, str(value))
         if folders:
             raw["folder"] = "/".join(folders)
-        if url in seen:
+        feed = canonical_url(url)
+        if feed in seen:
             duplicates += 1
             continue
-        seen.add(url)
+        seen.add(feed)
         own_id = str(raw.get("id") or "")
         if own_id in known:
             updates.add(own_id)
-        elif url in polled:
+        elif feed in polled:
             already += 1
             continue
         else:

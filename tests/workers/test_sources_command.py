@@ -189,6 +189,10 @@ def test_add_refuses_a_url_another_source_already_polls(
     assert do_add(store, {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 0
     assert do_add(store, {"id": "bbc2", "url": "https://feeds.bbci.co.uk/news/rss.xml"}, out) == 1
     assert "already polled by 'bbc'" in capsys.readouterr().err
+    # however its URL is spelt
+    for spelling in ("http://FEEDS.bbci.co.uk/news/rss.xml#top",
+                     "https://feeds.bbci.co.uk/news/rss.xml?utm_source=x"):  # fmt: skip
+        assert do_add(store, {"id": "bbc3", "url": spelling}, out) == 1
     assert [s.id for s in store.all()] == ["bbc"]
     update = {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC"}
     assert do_add(store, update, out) == 0
@@ -212,7 +216,7 @@ FEEDLY = b"""<?xml version="1.0" encoding="UTF-8"?>
   <outline type="rss" text="Le Monde - Actualit\xc3\xa9s" xmlUrl="https://www.lemonde.fr/rss/une.xml"/>
 </outline>
 <outline text="Tech"><outline text="Nested">
-  <outline type="rss" text="BBC News" title="BBC News" xmlUrl="https://feeds.bbci.co.uk/news/rss.xml"/>
+  <outline type="rss" text="BBC News" title="BBC News" xmlUrl="http://feeds.bbci.co.uk/news/rss.xml"/>
   <outline text="Ars" xmlUrl="https://feeds.arstechnica.com/arstechnica/index"/>
   <outline type="rss" text="Guardian" url="https://www.theguardian.com/world/rss"/>
   <outline type="rss" text="\xe6\x96\xb0\xe9\x97\xbb" xmlUrl="feed://www.zaobao.com.sg/rss/realtime/china"/>

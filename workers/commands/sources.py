@@ -30,6 +30,7 @@ from storywire.sources import (
     load_sources,
     parse_sources,
 )
+from storywire.urls import canonical_url
 from workers.commands import service_redis
 
 
@@ -46,8 +47,12 @@ def do_add(
         # A malformed option: 2, as for a malformed sources file.
         _error(str(exc))
         return 2
-    # Two ids for one feed would poll it twice, spending its domain's budget twice.
-    twin = next((s.id for s in store.all() if s.url == source.url and s.id != source.id), None)
+    # Two ids for one feed would poll it twice, spending its domain's budget twice: one feed
+    # however its URL is spelt ("http://www.", a fragment, a tracking parameter).
+    feed = canonical_url(source.url)
+    twin = next(
+        (s.id for s in store.all() if canonical_url(s.url) == feed and s.id != source.id), None
+    )
     if twin is not None:
         _error(f"{source.url} is already polled by {twin!r}")
         return 1
