@@ -6,6 +6,7 @@ can carry it between processes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -32,8 +33,21 @@ def iso(dt: datetime) -> str:
     return utc(dt).isoformat().replace("+00:00", "Z")
 
 
+# RFC 3339 §5.6: a leap second, "23:59:60", which datetime cannot hold.
+_LEAP_SECOND = re.compile(r"(?<=\d\d:\d\d:)60(?=[.,+-]|$)")
+
+
 def parse_iso(text: str) -> datetime:
-    return utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    """An ISO 8601 time as UTC. As RFC 3339 allows, "z" may be lowercase, and a leap second
+    is read as the second before it (23:59:59): refused, it lost a document dated by it."""
+    text = text.replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        return utc(datetime.fromisoformat(text))
+    except ValueError:
+        leap = _LEAP_SECOND.sub("59", text, count=1)
+        if leap == text:
+            raise
+        return utc(datetime.fromisoformat(leap))
 
 
 @dataclass(frozen=True, slots=True)

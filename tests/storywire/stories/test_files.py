@@ -146,6 +146,10 @@ def test_a_line_with_a_producer_s_slip_is_clustered_not_rejected(
         ("2026-11-01T10:00:00Z", "2026-11-01T10:00:00+00:00"),
         ("Sun, 01 Nov 2026 12:00:00 +0200", "2026-11-01T10:00:00+00:00"),  # an RSS pubDate
         ("01 Nov 2026 10:00:00 -0000", "2026-11-01T10:00:00+00:00"),  # no zone: UTC
+        # RFC 3339 allows a lowercase "z", and a leap second (read as the second before it)
+        ("2026-11-01t10:00:00z", "2026-11-01T10:00:00+00:00"),
+        ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59+00:00"),
+        ("2016-12-31T23:59:60.5-01:00", "2017-01-01T00:59:59.500000+00:00"),
     ],
 )
 def test_a_date_is_iso_8601_or_an_rss_item_s_own(date: str, meant: str) -> None:
@@ -160,6 +164,8 @@ def test_a_date_is_iso_8601_or_an_rss_item_s_own(date: str, meant: str) -> None:
         "2026-13-45",
         "Sun, 45 Nov 2026 10:00:00 GMT",
         "1700000000",
+        "2026-11-01T10:60:00Z",  # a minute of 60 is no leap second
+        "2026-11-01T10:60Z",
         # in range as written, out of it in UTC: OverflowError ended the run
         "0001-01-01T00:00:00+01:00",
         "9999-12-31T23:59:59-01:00",
