@@ -144,8 +144,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cluster.add_argument(
         "--output",
         required=True,
-        help='JSON lines: {"id","story"}, one per input line, same order; a rejected line '
-        'gets story null and its "error"; - writes standard output (at the end)',
+        help='JSON lines: {"id","story"}, one per input line (blank lines skipped), same '
+        'order; a rejected line gets story null and its "error"; - writes standard output '
+        "(at the end)",
     )
     cluster.add_argument(
         "--store",
