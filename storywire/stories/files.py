@@ -524,8 +524,8 @@ class _Output:
     The draft of a file is a hidden one beside it, renamed over it. A stream (the caller's,
     such as standard output) and an output that is no file (``/dev/null``, a FIFO,
     ``/dev/stdout`` on a pipe, a shell's ``>(gzip > f)``, opened at once, as before) are
-    written at the end from a draft in the temporary directory: renamed
-    over, ``/dev/null`` became a file (as root), and elsewhere the run failed at its end."""
+    written at the end from a draft in the temporary directory: renamed over, ``/dev/null``
+    became a file (as root), and elsewhere the run failed at its end."""
 
     def __init__(self, target: Path | BinaryIO) -> None:
         self.stream: IO[bytes] | None = None
