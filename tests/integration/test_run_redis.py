@@ -288,3 +288,45 @@ def test_the_next_run_stops_the_redis_server_a_killed_run_left_and_keeps_its_dat
                 run.kill()
                 run.wait(timeout=10)
         _kill_left(left)
+
+
+def _queues(pid: int) -> str:
+    """The --queues a child of the run serves ("" for Redis and the beat)."""
+    words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    return words[words.index(b"--queues") + 1].decode() if b"--queues" in words else ""
+
+
+@pytest.mark.timeout(120)
+def test_a_worker_that_dies_is_started_again_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A worker killed under `storywire run` (the OOM killer picks the biggest process) stopped
+    the whole service with exit 1: now it is started again, and the run goes on."""
+    log = tmp_path / "run.log"
+    run = _start_run(tmp_path, log)
+    left: list[int] = []
+    try:
+        _embedded_url(log, run)
+        _wait_until_serving(log, run)
+        (fetch,) = [pid for pid in _children(run.pid) if _queues(pid) == "fetch"]
+        os.kill(fetch, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        again: list[int] = []
+        while not again and time.monotonic() < deadline:
+            assert run.poll() is None, log.read_text()[-3000:]
+            said = [str(e.get("event")) for e in _events(log)]
+            if sum(e.endswith(" ready.") for e in said) == 4:  # the new fetch worker's too
+                again = [p for p in _children(run.pid) if _queues(p) == "fetch" and p != fetch]
+            time.sleep(0.2)
+        assert again, log.read_text()[-3000:]
+        left = _descendants(run.pid)
+        run.send_signal(signal.SIGTERM)
+        assert run.wait(timeout=60) == 0
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=10)
+        _kill_left(left)
+    events = _events(log)
+    exited = [e for e in events if e.get("event") == "run.child_exited"]
+    assert [(e["child"], e["code"]) for e in exited] == [("worker fetch", -9)]
+    restarted = [e for e in events if e.get("event") == "run.child_restarted"]
+    assert [(e["child"], e["pid"]) for e in restarted] == [("worker fetch", again[0])]

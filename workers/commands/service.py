@@ -23,7 +23,7 @@ from storywire.sources import SourceConfigError, load_sources
 from workers.commands import checked_number, service_url
 from workers.health import exporter, make_server
 from workers.keeper import RedisKeeper
-from workers.processes import beat_command, service_processes, worker_command
+from workers.processes import ChildFailingError, beat_command, service_processes, worker_command
 
 log = structlog.get_logger("storywire")
 
@@ -81,11 +81,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         with (
             closing(keeper),
             _maybe_exporter(settings, url),
-            service_processes(settings, settings.env()) as procs,
+            service_processes(settings, settings.env()) as children,
         ):
             while not stop():
-                if any(p.poll() is not None for p in procs):
-                    log.error("run.child_exited", codes=[p.poll() for p in procs])
+                try:
+                    children.tend()
+                except ChildFailingError:
                     return 1
                 keeper.tend()
                 time.sleep(0.5)
