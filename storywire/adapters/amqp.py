@@ -204,9 +204,13 @@ class AmqpSink:
         sent = self._r.zmscore(self._sent, ids)
         channel = self._open()
         confirmed: list[bytes] = []
+        # The outbox can hold one decision twice (a redelivered process batch, an outlet's item
+        # in two of its feeds): the index only knows what earlier drains committed, so a repeat
+        # within this drain is skipped here, as the stream sink's ZADD NX skips it.
+        published: set[str] = set()
         moved = 0
         try:
-            for item, already in zip(items, sent, strict=True):
+            for item, event_id, already in zip(items, ids, sent, strict=True):
                 # A slow broker can make a batch outlast the lease, and a second drainer would
                 # then send the same events: each commit renews it, and one is due by time too.
                 if len(confirmed) >= self._commit_every or time.monotonic() >= renew_at:
@@ -216,8 +220,9 @@ class AmqpSink:
                     if not held:
                         return moved  # another drainer has these events now
                     renew_at = time.monotonic() + self._renew_every
-                if already is None:
+                if already is None and event_id not in published:
                     self._publish(channel, item, now)
+                    published.add(event_id)
                 confirmed.append(item)
         except BaseException as exc:
             # Whatever stopped the drain (a broker error, or a soft time limit raised inside

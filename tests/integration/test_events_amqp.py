@@ -183,6 +183,25 @@ def test_lost_commit_resends_under_the_same_id_and_sent_ids_are_skipped(
     conn.close()
 
 
+def test_a_decision_queued_twice_before_a_drain_is_published_once(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """A redelivered decision in the outbox beside the first (one id twice): sent once, as the
+    stream sink sends it, both copies leave the outbox; also when a commit falls between them."""
+    conn, queue = _bind(amqp_url, exchange)
+    ids = _fill(redis_client, 3)
+    items = redis_client.lrange("sw:outbox", 0, -1)
+    redis_client.rpush("sw:outbox", *items)
+    sink = AmqpSink(
+        redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange, commit_every=2
+    )
+    assert sink.drain_all(now=1.0) == 6
+    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == ids
+    assert redis_client.llen("sw:outbox") == 0
+    sink.close()
+    conn.close()
+
+
 def test_a_connection_dropped_while_idle_is_reopened_not_failed(
     redis_client: redis.Redis, amqp_url: str, exchange: str
 ) -> None:
