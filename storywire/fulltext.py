@@ -48,20 +48,33 @@ class Enrichment:
 ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "BlogPosting"})
 
 
+# The JSON-LD articleBody wins over the extracted text when it is this many times as long.
+JSON_LD_WINS = 2
+
+
 def main_text(page: bytes, url: str) -> str | None:
     """The page's main text, or None when no article text is found.
 
     A page rendered by JavaScript has no article in its HTML for trafilatura, but news sites
-    put the text in their schema.org JSON-LD for search engines: that stands in.
+    put the text in their schema.org JSON-LD for search engines: that stands in. Such a page
+    still has some text in its HTML (a cookie notice, "please enable JavaScript", the
+    standfirst alone, a paywall's first paragraphs), which trafilatura returns: a JSON-LD
+    body more than twice as long is the article, not that. A shorter one (BBC's is the
+    summary) leaves the page's own text, with its paragraphs, in place.
     """
     text = trafilatura.extract(
         page, url=url, include_comments=False, include_tables=False, favor_precision=True
     )
-    return text or json_ld_body(page)
+    body = json_ld_body(page)
+    if body is not None and (not text or len(body) > JSON_LD_WINS * len(text)):
+        return body
+    return text or None
 
 
 def json_ld_body(page: bytes) -> str | None:
     """The ``articleBody`` of the first article object in the page's JSON-LD, as text."""
+    if b"articleBody" not in page:  # most pages: no second parse of the whole page
+        return None
     try:
         tree = lxml.html.fromstring(page)
     except (lxml.etree.ParserError, ValueError):  # an empty or undecodable page

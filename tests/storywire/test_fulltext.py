@@ -223,6 +223,54 @@ def test_json_ld_article_body_stands_in_when_the_extractor_finds_nothing(
     assert result.entries[0].content_html.startswith(f"<p>{BODY}</p>")
 
 
+LONG_BODY = " ".join(
+    f"After the quake, rescue teams reached village {n} on the coast by evening, officials said."
+    for n in range(12)
+)
+APP_SHELL_TEXT = {
+    "cookie-notice": "<div class='consent'><p>We use cookies and similar technologies to"
+    " personalise content and ads and to analyse our traffic. By continuing to browse this"
+    " site you agree to our use of cookies, as our cookie policy explains.</p></div>",
+    "enable-javascript": "<p>Please enable JavaScript in your browser settings to read this"
+    " article and to use all the features of this website.</p>",
+    "standfirst-only": "<article><h1>Quake strikes Sumatra</h1><p>A quake of magnitude 6.1"
+    " struck off Sumatra on Tuesday, and rescue teams were sent to the coast.</p>"
+    "<div id='article-body'></div></article>",
+}
+
+
+@pytest.mark.parametrize("shell", APP_SHELL_TEXT.values(), ids=APP_SHELL_TEXT.keys())
+def test_a_long_json_ld_body_wins_over_the_little_text_an_app_shell_has(
+    shell: str, fetcher: HttpFetcher
+) -> None:
+    """A page rendered by JavaScript is seldom empty: a consent notice, a "please enable
+    JavaScript" line or the standfirst alone is in its HTML, and the extractor returns that.
+    Its JSON-LD article, more than twice as long, is the article."""
+    ld = json.dumps({**ARTICLE, "articleBody": LONG_BODY})
+    page = (
+        f'<html><head><title>Quake</title><script type="application/ld+json">{ld}</script>'
+        f"</head><body><div id='root'></div>{shell}</body></html>"
+    ).encode()
+    with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert result.failed == ()
+    assert result.entries[0].content_html == f"<p>{LONG_BODY}</p>"
+
+
+def test_a_json_ld_summary_leaves_the_pages_own_text(fetcher: HttpFetcher) -> None:
+    """Some outlets' JSON-LD articleBody is the summary alone (BBC's): the page's text, longer
+    and in paragraphs, stays."""
+    summary = {**ARTICLE, "articleBody": "A quake struck off Sumatra."}
+    ld = json.dumps(summary).encode()
+    page = PAGE.replace(
+        b"</head>", b'<script type="application/ld+json">' + ld + b"</script></head>"
+    )
+    with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
+        result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
+    assert "Rescue teams reached the coast by evening." in result.entries[0].content_html
+    assert "A quake struck off Sumatra." not in result.entries[0].content_html
+
+
 @pytest.mark.parametrize(
     "nested",
     ["[" * 100_000 + "]" * 100_000, "[" * 700 + "]" * 700],
