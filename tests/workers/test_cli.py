@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import subprocess
 import sys
@@ -295,3 +296,24 @@ def test_a_data_directory_the_redis_server_cannot_read_is_one_line(
     assert main(["run", "--sources", str(ROOT / "seeds/sources.toml")]) == 1
     err = _one_line(capsys, "storywire run: redis-server ")
     assert "cannot read" in err
+
+
+def test_a_second_run_on_a_data_directory_is_refused_whatever_its_redis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With `STORYWIRE_REDIS_URL` set, a second `storywire run` on the same directory ran:
+    two beats on one schedule file. Only an embedded Redis's own lock refused one."""
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nid = "a"\noutlet = "A"\nurl = "https://example.com/feed.xml"\n'
+    )
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", "redis://127.0.0.1:1/0")  # never reached
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path / "var"))
+    (tmp_path / "var").mkdir()
+    with (tmp_path / "var" / "run.lock").open("a+") as held:  # as the first run holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("4242\n")
+        held.flush()
+        assert main(["run", "--sources", str(tmp_path / "sources.toml")]) == 1
+    assert capsys.readouterr().err == (
+        f"storywire run: {tmp_path / 'var'} is in use by another storywire run (pid 4242)\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import signal
 import sys
@@ -18,6 +19,7 @@ import structlog
 
 from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.models import Source
 from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
 from workers.commands import checked_number, service_url
@@ -67,6 +69,40 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except SourceConfigError as exc:
         sys.stderr.write(f"storywire run: cannot load sources: {exc}\n")
         return 2
+    with _only_run(settings.data_dir) as owner:
+        if owner is not None:
+            sys.stderr.write(
+                f"storywire run: {settings.data_dir} is in use by another storywire run (pid "
+                f"{owner})\n"
+            )
+            return 1
+        return _run(settings, sources, sources_file)
+
+
+@contextmanager
+def _only_run(directory: Path) -> Iterator[int | None]:
+    """Hold ``directory`` for this run; yields None, or the pid of the run that holds it. Two
+    runs on one directory ran two beats writing one schedule file, whatever their Redis (an
+    embedded one has a lock of its own, which only a second server meets)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "run.lock").open("a+") as lock:
+        try:
+            # Not inherited: the children are started with their descriptors closed, so the
+            # lock goes with this process, even killed with SIGKILL.
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            held = lock.read().strip()
+            yield int(held) if held.isdigit() else 0
+            return
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"{os.getpid()}\n")
+        lock.flush()
+        yield None
+
+
+def _run(settings: Settings, sources: list[Source], sources_file: Path) -> int:
     # Before anything starts: a SIGTERM while the server starts or the sources load (an
     # orchestrator stopping a start) ended run by the default action, leaving the server it
     # had just started running; now the start completes and everything stops as usual.
