@@ -156,7 +156,8 @@ def _renamed_param(param: str) -> str:
 
 # What a document that says it is UTF-8 (or says nothing) but is not is read as.
 _UTF8_NAMES: Final = frozenset({"", "utf-8", "utf8", "us-ascii", "ascii"})
-_BYTES_AS_WINDOWS_1252: Final = "storywire_bytes_as_windows_1252"
+# A codec error handler: each byte that does not decode is its windows-1252 character.
+BYTES_AS_WINDOWS_1252: Final = "storywire_bytes_as_windows_1252"
 
 
 def _byte_as_windows_1252(error: UnicodeError) -> tuple[str, int]:
@@ -167,7 +168,7 @@ def _byte_as_windows_1252(error: UnicodeError) -> tuple[str, int]:
     return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in stray), error.end
 
 
-codecs.register_error(_BYTES_AS_WINDOWS_1252, _byte_as_windows_1252)
+codecs.register_error(BYTES_AS_WINDOWS_1252, _byte_as_windows_1252)
 
 # The HTML Standard's suggested default encoding for a locale's language (§13.2.3.3): what a
 # browser reads a page in that declares no encoding. Feeds that declare none carry their
@@ -242,7 +243,7 @@ def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, s
     utf8 = len(loose) - len(loose.encode("ascii", "ignore")) - stray
     legacy = None if utf8 > stray else _legacy_default(body)
     if legacy is None:
-        text = body.decode("utf-8", _BYTES_AS_WINDOWS_1252)
+        text = body.decode("utf-8", BYTES_AS_WINDOWS_1252)
         warning = f"document declared as utf-8, but {stray} bytes are not: read as windows-1252"
     else:
         codec = browser_name(legacy) or legacy
@@ -283,7 +284,7 @@ def latin1_as_windows_1252(body: bytes, headers: Mapping[str, str]) -> tuple[byt
         return body, fixed
     if not _C1_BYTES.search(body) or _UTF8_SEQUENCE.search(body):
         return body, fixed
-    out = body.decode("cp1252", _BYTES_AS_WINDOWS_1252).encode("utf-8")
+    out = body.decode("cp1252", BYTES_AS_WINDOWS_1252).encode("utf-8")
     if declared and (named := ENCODING_NAME.match(out)) is not None:
         out = out[: named.start(1)] + b"utf-8" + out[named.end(1) :]
     if charset:

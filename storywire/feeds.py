@@ -27,8 +27,13 @@ from feedparser.parsers.strict import _StrictFeedParser
 
 from storywire import jsontext
 from storywire.clean import absolute_links
+from storywire.feedcharsets import (
+    BYTES_AS_WINDOWS_1252,
+    as_utf8,
+    latin1_as_windows_1252,
+    with_browser_names,
+)
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
-from storywire.feedcharsets import as_utf8, latin1_as_windows_1252, with_browser_names
 from storywire.feeddates import localized_rfc822, numeric_date, zoneless
 from storywire.feedfast import FastEntry, names_a_page, parse_fast
 from storywire.models import Entry, utc
@@ -639,8 +644,10 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
 
 def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> ParsedFeed:
     try:
-        # Strict UTF-8 and a nesting limit, so "[[[[…" cannot exhaust the stack.
-        doc = jsontext.loads(body).value
+        # A nesting limit, so "[[[[…" cannot exhaust the stack. A stray byte that is not UTF-8
+        # (a pasted Latin-1 "é") is its windows-1252 character, as in an XML feed: refused, it
+        # cost the whole feed.
+        doc, mended = jsontext.loads(body, bad_bytes=BYTES_AS_WINDOWS_1252)
     except ValueError as exc:
         raise FeedError(f"invalid JSON feed: {_one_line(exc)}") from exc
     if not isinstance(doc, dict) or "jsonfeed.org/version/" not in str(doc.get("version", "")):
@@ -655,7 +662,10 @@ def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> Par
         doc.get("language"),
         _json_byline(doc),  # the spec's: an item without authors has the feed's
     )
-    return ParsedFeed(title=_str_or_none(doc.get("title")), version=version, entries=entries)
+    warning = "JSON feed is not all UTF-8: mended as a browser reads it" if mended else None
+    return ParsedFeed(
+        title=_str_or_none(doc.get("title")), version=version, entries=entries, warning=warning
+    )
 
 
 def _str_or_none(value: Any) -> str | None:

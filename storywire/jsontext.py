@@ -18,10 +18,11 @@ class Decoded(NamedTuple):
     mended: bool  # some text was read as U+FFFD
 
 
-def loads(data: bytes, *, bad_bytes: bool = False) -> Decoded:
+def loads(data: bytes, *, bad_bytes: str | None = None) -> Decoded:
     """``data`` decoded, less a leading UTF-8 byte order mark (Windows tools write one), with
     lone surrogate escapes ("\\ud83d": a JavaScript producer cut a string inside an emoji) read
-    as U+FFFD; ``bad_bytes``: also bytes that are not UTF-8. ValueError for anything else."""
+    as U+FFFD; ``bad_bytes``: also bytes that are not UTF-8, read by that codec error handler
+    ("replace": U+FFFD). ValueError for anything else."""
     data = data.removeprefix(_BOM)
     try:
         return Decoded(orjson.loads(data), False)
@@ -33,9 +34,9 @@ def loads(data: bytes, *, bad_bytes: bool = False) -> Decoded:
     try:
         text = data.decode()
     except UnicodeDecodeError:
-        if not bad_bytes:
+        if bad_bytes is None:
             raise refused from None
-        text = data.decode(errors="replace")
+        text = data.decode(errors=bad_bytes)
     try:
         # The stdlib decoder takes lone surrogate escapes (orjson takes none); its recursion
         # limit still stops "[[[[…".

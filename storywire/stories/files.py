@@ -142,7 +142,7 @@ def read_docs(
         if not line.strip():
             continue
         try:
-            raw, repaired = jsontext.loads(line, bad_bytes=True)
+            raw, repaired = jsontext.loads(line, bad_bytes="replace")
         except ValueError as exc:
             yield Rejected(None, f"line {line_no}: not valid JSON: {exc}")
             continue

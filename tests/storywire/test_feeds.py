@@ -464,6 +464,22 @@ def test_a_json_feed_with_half_an_emoji_keeps_its_items() -> None:
     assert "Text \ufffd end" in second.content_html
 
 
+def test_a_json_feed_with_a_stray_byte_that_is_not_utf8_keeps_its_items() -> None:
+    """A pasted Latin-1 "é" made the whole JSON Feed invalid (strict UTF-8): it is read as its
+    windows-1252 character, as in an XML feed, with a warning."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "title": "Caf\xe9 \x93cr\xe8me\x94", "content_text": "Ol\xc3\xa9"}]}'
+    )
+    parsed = parse_feed(body, now=NOW)
+    (entry,) = parsed.entries
+    assert entry.title == "Caf\u00e9 \u201ccr\u00e8me\u201d"
+    assert "Ol\u00e9" in entry.content_html
+    assert parsed.warning == "JSON feed is not all UTF-8: mended as a browser reads it"
+    clean = body.replace(b"\xe9", b"e").replace(b"\x93", b"").replace(b"\xe8", b"e")
+    assert parse_feed(clean.replace(b"\x94", b""), now=NOW).warning is None
+
+
 def test_json_nested_past_the_limit_is_still_refused_in_the_fallback() -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     body = (

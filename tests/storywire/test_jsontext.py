@@ -24,7 +24,7 @@ def test_lone_surrogate_escapes_are_replacement_characters_and_pairs_stay_whole(
 def test_bytes_that_are_not_utf8_are_refused_unless_asked_for() -> None:
     with pytest.raises(ValueError, match="UTF-8"):
         loads(b'{"t": "caf\xe9"}')
-    assert loads(b'{"t": "caf\xe9 \\ud83d"}', bad_bytes=True) == Decoded(
+    assert loads(b'{"t": "caf\xe9 \\ud83d"}', bad_bytes="replace") == Decoded(
         {"t": "caf\ufffd \ufffd"}, True
     )
 
@@ -39,7 +39,7 @@ def test_bytes_that_are_not_utf8_are_refused_unless_asked_for() -> None:
 )
 def test_what_is_not_json_is_a_value_error(bad: bytes, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        loads(bad, bad_bytes=True)
+        loads(bad, bad_bytes="replace")
 
 
 def test_nesting_past_the_limit_is_a_value_error_in_the_fallback_too() -> None:
