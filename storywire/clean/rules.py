@@ -496,7 +496,9 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         # Yoast's translations of it. The site's name ends the line, without a comma: "Der
         # Beitrag des Autors erschien zuerst auf Englisch, dann auf Deutsch." is prose.
-        r"^(l[’']article|der beitrag|la entrada|o post|l[’']articolo|het bericht) .{1,200}?"
+        # "Cet article": Yoast's older French, still in feeds (wpfr.net, 2016).
+        r"^(l[’']article|cet article|der beitrag|la entrada|o post|l[’']articolo|het bericht)"
+        r" .{1,200}?"
         r" (est apparu en premier sur|erschien zuerst auf|se publicó primero en"
         r"|apareceu primeiro em|proviene da|sembra essere il primo su|verscheen eerst op)"
         r" [^,;:!?]{1,80}$",
@@ -715,6 +717,24 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         r"^(submitted by /?u/[\w-]+( to /?r/\w+)?|\[link\] \[comments\])$",
         "Reddit's feed footer on every post (its author and [link] [comments])",
+    ),
+    _line(
+        r"^article url: https?://\S+$",
+        "hnrss's \"Article URL: <the linked page's address>\" line (Hacker News feeds): an"
+        " address, said again by the item's link",
+        "url: ",
+    ),
+    Rule(
+        "cut_after",
+        pattern=r"^comments url: https?://news\.ycombinator\.com/item\?id=\d+$",
+        note='hnrss\'s footer on every item: "Comments URL: <the discussion>", then "Points:'
+        ' 336" and "# Comments: 206" (a "Points: 23" line alone is a box score, kept)',
+        keyword="url: ",
+    ),
+    _line(
+        r"^(view|see) full coverage on google news$",
+        "Google News's link to its story page, the last item of each cluster of headlines",
+        "full coverage",
     ),
     _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",

@@ -312,6 +312,17 @@ CASES = [
         "</span>",
         "submitted",
     ),
+    (
+        "Yoast's older French footer",
+        '<p>Cet article <a rel="nofollow" href="https://example.fr/pont/">Le pont rouvre</a> est '
+        'apparu en premier sur <a rel="nofollow" href="https://example.fr">Vallée Infos</a>.</p>',
+        "apparu",
+    ),
+    (
+        "hnrss's article address",
+        '<p>Article URL: <a href="https://example.org/bridge">https://example.org/bridge</a></p>',
+        "Article URL",
+    ),
 ]
 
 
@@ -339,6 +350,39 @@ def test_google_news_outlet_names_leave_the_headlines() -> None:
         '&nbsp;&nbsp;<font color="#6f6f6f">The New York Times</font>'
     )
     assert html_to_text(single) == "Storm batters coast"
+    # A story's cluster ends with a link to the story's page on Google News.
+    cluster = html.replace(
+        "</ol>",
+        '<li><strong><a href="https://news.google.com/stories/CAAqZZ?oc=5" target="_blank">View'
+        " Full Coverage on Google News</a></strong></li></ol>",
+    )
+    assert html_to_text(cluster) == "Fed holds rates\nPowell: fight not over"
+    assert "Full Coverage" not in sanitize_html(cluster)
+    assert html_to_text("<p>We did not see full coverage on Google News.</p>") == (
+        "We did not see full coverage on Google News."
+    )
+
+
+def test_hnrss_footer_goes_and_a_self_posts_text_stays() -> None:
+    """hnrss ends every item with "Comments URL: <the discussion>", "Points: N" and
+    "# Comments: N" (a link post is nothing else, after "Article URL: <address>"): the lines
+    were the whole text of a link post and the end of an Ask HN's. A points line alone is a
+    box score."""
+    footer = (
+        '<p>Comments URL: <a href="https://news.ycombinator.com/item?id=4242">'
+        "https://news.ycombinator.com/item?id=4242</a></p><p>Points: 58</p><p># Comments: 17</p>"
+    )
+    link_post = (
+        '<p>Article URL: <a href="https://example.org/bridge">https://example.org/bridge</a></p>'
+        + footer
+    )
+    assert html_to_text(link_post) == ""
+    assert html_to_text(ARTICLE + "<hr>" + footer) == KEPT
+    assert sanitize_html(ARTICLE + "<hr>" + footer) == f"<p>{KEPT}</p>"
+    box_score = "<p>Jones led the scoring.</p><p>Points: 23</p><p>Rebounds: 11</p>"
+    assert html_to_text(box_score) == "Jones led the scoring.\n\nPoints: 23\n\nRebounds: 11"
+    quoted = "<p>The Comments URL: field of the form was left blank.</p>"
+    assert html_to_text(quoted) == "The Comments URL: field of the form was left blank."
 
 
 def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
