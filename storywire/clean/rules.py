@@ -412,8 +412,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "ad slots",
     ),
     _sel(
-        "p.button-wrapper",
-        "Substack's call-to-action buttons (Subscribe, Share, Leave a comment, Upgrade to paid)",
+        "p.button-wrapper, .captioned-button-wrap",
+        "Substack's call-to-action buttons (Subscribe, Share, Leave a comment, Upgrade to paid),"
+        ' and a button with its caption ("Thanks for reading X! This post is public so feel free'
+        ' to share it.", whatever words the author gave it)',
     ),
     _sel('font[color="#6f6f6f"]', "Google News: the outlet named after each headline"),
     _sel(
@@ -595,8 +597,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         'bare "Subscribe now" buttons',
     ),
     _line(
-        r"^thanks for reading .{1,120}\bsubscribe\b.{0,200}$",
-        "Substack's subscribe box",
+        r"^thank(s| you) for reading\b.{1,120}?(\bsubscribe\b.{0,200}"
+        r"|\bthis post is public so feel free to share it\W*)$",
+        "Substack's subscribe and share boxes, as text (\"Thank you for reading X. This post is"
+        ' public so feel free to share it.")',
     ),
     _line(
         r"^\W*(advertisement|advertising|sponsored|ad|anzeige|werbung|publicidad|publicit[ée]"

@@ -319,6 +319,20 @@ CASES = [
         "apparu",
     ),
     (
+        "Substack's share button with its caption",
+        '<div class="captioned-button-wrap" data-attrs="{}" data-component-name="CaptionedButton'
+        'ToDOM"><div class="preamble"><p class="cta-caption">Thanks for reading Valley Notes! '
+        'This post is public so feel free to share it.</p></div><p class="button-wrapper"><a '
+        'class="button primary" href="https://x.substack.com/p/bridge?action=share"><span>Share'
+        "</span></a></p></div>",
+        "public",
+    ),
+    (
+        "Substack's share caption without its classes",
+        "<p>Thank you for reading Valley Notes. This post is public so feel free to share it.</p>",
+        "public",
+    ),
+    (
         "hnrss's article address",
         '<p>Article URL: <a href="https://example.org/bridge">https://example.org/bridge</a></p>',
         "Article URL",
@@ -383,6 +397,14 @@ def test_hnrss_footer_goes_and_a_self_posts_text_stays() -> None:
     assert html_to_text(box_score) == "Jones led the scoring.\n\nPoints: 23\n\nRebounds: 11"
     quoted = "<p>The Comments URL: field of the form was left blank.</p>"
     assert html_to_text(quoted) == "The Comments URL: field of the form was left blank."
+
+
+def test_a_thank_you_for_reading_in_prose_stays() -> None:
+    """Substack's captions go; a writer's own thanks that asks nothing of the reader stays."""
+    prose = "<p>Thanks for reading. We will return to the subject of rates next week.</p>"
+    assert html_to_text(prose) == (
+        "Thanks for reading. We will return to the subject of rates next week."
+    )
 
 
 def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
