@@ -225,12 +225,11 @@ def _rss(root: etree._Element, ns: str, version: str, base: str) -> FastFeed:
         # looks for the tag as "rdf:RDF", which it has lower-cased)
         meta["language"] = lang
     item_tag = "item" if not ns else f"{{{ns}}}item"
-    if ns:
-        items = list(root.iterchildren(item_tag))
-    else:
-        items = list(channel.iterchildren(item_tag))
-        if len(items) != sum(1 for _ in root.iter(item_tag)):
-            raise _DeclinedError("items outside the channel")
+    # RSS 1.0 lists its items beside the channel, RSS 2.0 inside it; feedparser reads an item
+    # wherever it is (an RSS 1.0 feed written RSS 2.0's way has them all in the channel).
+    items = list((root if ns else channel).iterchildren(item_tag))
+    if len(items) != sum(1 for _ in root.iter(item_tag)):
+        raise _DeclinedError("items where the format does not put them")
     return FastFeed(version, meta, [_rss_item(item, ns, base) for item in items])
 
 

@@ -310,3 +310,26 @@ def test_the_recorded_and_outlet_feeds_compare_images_and_categories() -> None:
         categories += sum(1 for e in feed.entries if e.categories)
     assert len(images) >= 15
     assert categories >= 40
+
+
+def test_rss10_items_inside_the_channel_are_read() -> None:
+    """RSS 1.0 puts its items beside the channel; a feed written RSS 2.0's way, with them in
+    the channel, gave no entry on the fast path, while feedparser reads them."""
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?>'
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        b'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        b'<channel rdf:about="https://x.example/"><title>T</title><link>https://x.example/</link>'
+        b"<description>d</description>"
+        b'<item rdf:about="https://x.example/1"><title>One</title><link>https://x.example/1</link>'
+        b"<description>Body one</description><dc:date>2026-11-20T10:00:00+09:00</dc:date></item>"
+        b"</channel>"
+        b'<item rdf:about="https://x.example/2"><title>Two</title><link>https://x.example/2</link>'
+        b"<description>Body two</description></item></rdf:RDF>"
+    )
+    headers = {"Content-Location": "https://x.example/index.rdf"}
+    fast, slow = _both(body, headers)
+    assert [e.title for e in slow.entries] == ["One", "Two"]
+    assert fast is None or fast == replace(slow, warning=None)
+    feed = parse_feed(body, now=NOW, headers=headers)
+    assert [e.link for e in feed.entries] == ["https://x.example/1", "https://x.example/2"]
