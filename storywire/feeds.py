@@ -423,7 +423,7 @@ def _entry_from_feedparser(
         summary = _text(dict.get(raw, "media_description")) or ""
     link = (
         _original_link(raw)
-        or _text(raw.get("link"))
+        or (_atom_link(raw) if atom else _text(raw.get("link")))
         or (None if atom else _page_guid(raw))
         or _enclosure(raw)
     )
@@ -471,6 +471,20 @@ def _web_address(value: Any) -> str | None:
 def _original_link(raw: dict[str, Any]) -> str | None:
     # FeedBurner's item links all go through feedproxy.google.com; origLink is the outlet's.
     return _web_address(dict.get(raw, "feedburner_origlink"))
+
+
+_HTTP = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
+def _atom_link(raw: dict[str, Any]) -> str | None:
+    """An Atom entry's link. feedparser gives an entry without an HTML alternate link its
+    ``<id>`` as its link; an id is a page only when it is an http(s) URL (a path, resolved
+    against the feed's URL, is one). ``tag:`` and ``urn:uuid:`` ids name no page: the entry
+    then has none, as an RSS item whose guid is no URL has none."""
+    link = _text(raw.get("link"))
+    if link and link == _text(raw.get("id")) and not _HTTP.match(link):
+        return None
+    return link
 
 
 def _page_guid(raw: dict[str, Any]) -> str | None:

@@ -825,3 +825,32 @@ def test_a_byline_is_names_not_addresses(given: str, expected: str | None) -> No
         b"</email></author></entry><entry><title>B</title><id>https://x.com/2</id></entry></feed>"
     )
     assert [e.author for e in parse_feed(atom, now=NOW).entries] == ["Jane Doe", "Desk"]
+
+
+def test_an_atom_id_that_names_no_page_is_no_link() -> None:
+    """An Atom entry without an HTML alternate link had its id for its link, so a tag: or
+    urn:uuid: id became the article's URL; an http(s) id (or a path, resolved against the
+    feed's URL) still is the entry's page. Alike on both parse paths."""
+    atom = (
+        b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        b"<title>T</title><id>tag:x.example,2026:feed</id>"
+        b"<entry><id>tag:x.example,2026:post-1</id><title>A</title><content>a</content></entry>"
+        b"<entry><id>urn:uuid:60a76c80-d399-11d9-b93c-0003939e0af6</id><title>B</title>"
+        b'<link rel="related" href="https://elsewhere.example/b"/><content>b</content></entry>'
+        b"<entry><id>https://x.example/c</id><title>C</title><content>c</content></entry>"
+        b"<entry><id>/posts/d</id><title>D</title><content>d</content></entry>"
+        b'<entry><id>tag:x.example,2026:post-5</id><link href="https://x.example/e"/>'
+        b"<title>E</title><content>e</content></entry></feed>"
+    )
+    url = "https://x.example/feed.atom"
+    expected = [
+        None,
+        None,
+        "https://x.example/c",
+        "https://x.example/posts/d",
+        "https://x.example/e",
+    ]
+    assert [e.link for e in parse_feed(atom, now=NOW, url=url).entries] == expected
+    # the same on feedparser's path (a xml:base, which the fast path declines)
+    based = atom.replace(b"<title>T</title>", b'<title xml:base="https://x.example/">T</title>')
+    assert [e.link for e in parse_feed(based, now=NOW, url=url).entries] == expected
