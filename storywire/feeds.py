@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
+from urllib.parse import SplitResult
 
 import feedparser
 import feedparser.encodings
@@ -546,9 +547,15 @@ def _feed_image(raw: dict[str, Any], link: str | None) -> str | None:
     given), a Media RSS thumbnail (a smaller rendition, chosen by the outlet), an enclosure of
     an image type (an attachment: some CMSs' featured image), then the episode's itunes:image
     (podcast art, often the show's cover). Each is tried in turn, so a data: or javascript:
-    URL gives way to the next."""
+    URL gives way to the next. An author's avatar is no picture of the entry: GitHub gives
+    every entry of its Atom feeds (releases, commits, discussions) the author's as its
+    media:thumbnail."""
     media = [m for m in dict.get(raw, "media_content") or [] if _media_image(m)]
-    thumbnails = [t for t in dict.get(raw, "media_thumbnail") or [] if isinstance(t, Mapping)]
+    thumbnails = [
+        t
+        for t in dict.get(raw, "media_thumbnail") or []
+        if isinstance(t, Mapping) and not _is_avatar(split_url(str(t.get("url") or "")))
+    ]
     enclosures = [
         entry.get("href")
         for entry in dict.get(raw, "links") or []
@@ -574,11 +581,21 @@ def _media_image(media: object) -> bool:
         return False
     medium, kind = media.get("medium"), str(media.get("type") or "")
     parts = split_url(str(media.get("url") or ""))
-    if parts is None or (parts.hostname or "").endswith("gravatar.com"):
+    if parts is None or _is_avatar(parts):
         return False
     if medium or kind:
         return medium == "image" or kind.startswith("image/")
     return parts.path.lower().endswith(_IMAGE_FILE)
+
+
+# Hosts that serve people's avatars only: Gravatar (WordPress.com's media:content), GitHub's
+# (the media:thumbnail of each entry of its Atom feeds).
+_AVATAR_HOSTS = ("gravatar.com", "avatars.githubusercontent.com")
+
+
+def _is_avatar(parts: SplitResult | None) -> bool:
+    host = ((parts.hostname if parts is not None else None) or "").lower()
+    return any(host == h or host.endswith("." + h) for h in _AVATAR_HOSTS)
 
 
 def _width(media: Mapping[str, Any]) -> int:

@@ -854,3 +854,23 @@ def test_an_atom_id_that_names_no_page_is_no_link() -> None:
     # the same on feedparser's path (a xml:base, which the fast path declines)
     based = atom.replace(b"<title>T</title>", b'<title xml:base="https://x.example/">T</title>')
     assert [e.link for e in parse_feed(based, now=NOW, url=url).entries] == expected
+
+
+def test_an_authors_avatar_is_no_lead_image() -> None:
+    """GitHub gives each entry of its Atom feeds (releases, commits) the author's 30-pixel
+    avatar as its media:thumbnail: that was every entry's lead image."""
+    atom = (
+        b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
+        b'xmlns:media="http://search.yahoo.com/mrss/"><title>Release notes from widget</title>'
+        b"<entry><id>tag:github.com,2008:Repository/1/v1.2.0</id>"
+        b'<link rel="alternate" type="text/html" href="https://github.com/o/widget/releases/tag/'
+        b'v1.2.0"/><title>v1.2.0</title><content type="html">&lt;p&gt;Fixes.&lt;/p&gt;</content>'
+        b'<media:thumbnail height="30" width="30" '
+        b'url="https://avatars.githubusercontent.com/u/1?s=60&amp;v=4"/></entry>'
+        b"<entry><id>tag:github.com,2008:Repository/1/v1.1.0</id><title>v1.1.0</title>"
+        b'<link rel="alternate" type="text/html" href="https://github.com/o/widget/r/v1.1.0"/>'
+        b'<media:thumbnail url="https://secure.gravatar.com/avatar/abc?s=96"/>'
+        b'<media:thumbnail url="https://cdn.example/shots/v1.1.0.png"/></entry></feed>'
+    )
+    images = [e.image for e in parse_feed(atom, now=NOW).entries]
+    assert images == [None, "https://cdn.example/shots/v1.1.0.png"]
