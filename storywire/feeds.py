@@ -717,16 +717,15 @@ def _json_date(value: Any, timezone: tzinfo | None) -> datetime | None:
 
 
 def _json_byline(owner: Mapping[str, Any]) -> str | None:
-    """The first named author of a JSON Feed item or feed: 1.1 has "authors", 1.0 had a single
-    "author" object."""
+    """The named authors of a JSON Feed item or feed, joined as an RSS or Atom entry's are: 1.1
+    has "authors", 1.0 had a single "author" object. (Only the first was kept.)"""
     legacy = owner.get("author")
     authors = owner.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
     if not isinstance(authors, list):
         return None
-    return next(
-        (str(a["name"])[:BYLINE_CHARS] for a in authors if isinstance(a, dict) and a.get("name")),
-        None,
-    )
+    names = (a.get("name") for a in authors if isinstance(a, dict))
+    distinct = dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip())
+    return ", ".join(distinct)[:BYLINE_CHARS] or None
 
 
 def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:

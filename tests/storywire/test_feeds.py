@@ -364,8 +364,8 @@ def test_json_feed_plain_text_keeps_its_line_breaks() -> None:
 
 
 def test_every_author_of_an_entry_is_kept() -> None:
-    """Several dc:creator (the Washington Post) or Atom authors (Ars Technica) are the byline
-    together; only the last one was kept."""
+    """Several dc:creator (the Washington Post), Atom authors (Ars Technica) or JSON Feed
+    authors are the byline together; only the last (the first in JSON Feed) was kept."""
     rss = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"
  xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Politics</title>
 <item><title>Senate passes bill</title><link>https://x.com/a</link>
@@ -380,6 +380,11 @@ def test_every_author_of_an_entry_is_kept() -> None:
     assert (several.author, one.author) == ("Jacob Bogage, Marianna Sotomayor", "Ann Lee")
     (entry,) = parse_feed(atom, now=NOW).entries
     assert entry.author == "Andrew Cunningham, Kyle Orland"
+    json_feed = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+{"id": "1", "title": "T", "content_text": "x", "authors": [{"name": "Ann Lee"},
+ {"url": "https://x.com/nameless"}, {"name": " Bo Li "}, {"name": "Ann Lee"}]}]}"""
+    (entry,) = parse_feed(json_feed, now=NOW).entries
+    assert entry.author == "Ann Lee, Bo Li"  # only the first was kept
 
 
 def _rss_titled(title: bytes) -> bytes:
