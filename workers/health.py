@@ -21,35 +21,41 @@ def make_server(redis_url: str, *, stream: str, host: str, port: int) -> Threadi
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            self._reply(*self._answer())
+
+        def do_HEAD(self) -> None:
+            # HTTP requires HEAD wherever GET is served (RFC 9110, 9.1): uptime checks and
+            # load balancers probe with it, and got 501. Same status and headers, no body.
+            self._reply(*self._answer(), body=False)
+
+        def _answer(self) -> tuple[int, str, str]:
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
                 try:
-                    body = render(snapshot(client, stream=stream))
+                    text = render(snapshot(client, stream=stream))
                 except redis.RedisError:
-                    body = render([Sample("storywire_up", 0.0)])
-                self._reply(200, body, "text/plain; version=0.0.4")
-            elif path == "/healthz":
-                self._reply(200, "ok\n", "text/plain")
-            elif path == "/readyz":
+                    text = render([Sample("storywire_up", 0.0)])
+                return 200, text, "text/plain; version=0.0.4"
+            if path == "/healthz":
+                return 200, "ok\n", "text/plain"
+            if path == "/readyz":
                 try:
                     ready = bool(client.ping())
                 except redis.RedisError:
                     ready = False
-                self._reply(
-                    200 if ready else 503,
-                    "ready\n" if ready else "redis unreachable\n",
-                    "text/plain",
-                )
-            else:
-                self._reply(404, "not found\n", "text/plain")
+                if ready:
+                    return 200, "ready\n", "text/plain"
+                return 503, "redis unreachable\n", "text/plain"
+            return 404, "not found\n", "text/plain"
 
-        def _reply(self, status: int, body: str, ctype: str) -> None:
-            data = body.encode()
+        def _reply(self, status: int, text: str, ctype: str, *, body: bool = True) -> None:
+            data = text.encode()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            if body:
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: object) -> None:
             return

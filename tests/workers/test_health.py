@@ -131,3 +131,32 @@ def test_poisoned_task_messages_are_counted_and_those_set_aside_shown(
         _, body = _get(f"http://127.0.0.1:{port}/metrics")
     assert 'storywire_tasks_poisoned_total{task="storywire.process"} 2' in body
     assert "storywire_poisoned_tasks 1" in body
+
+
+def _head(url: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_head_answers_as_get_does_without_a_body(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """HTTP requires HEAD wherever GET is served (RFC 9110, 9.1); uptime checks and load
+    balancers probe with it. It was 501 on every path."""
+    count(redis_client, {"fetch:ok": 1})
+    with exporter(redis_server.url, stream="storywire.events", host="127.0.0.1", port=0) as port:
+        for path, status in (("/metrics", 200), ("/healthz", 200), ("/readyz", 200),
+                             ("/nope", 404)):  # fmt: skip
+            got, headers, body = _head(f"http://127.0.0.1:{port}{path}")
+            _, text = _get(f"http://127.0.0.1:{port}{path}")
+            assert (got, body) == (status, b"")
+            assert headers["Content-Type"].startswith("text/plain")
+            if path != "/metrics":  # the metrics' values may move between the two requests
+                assert int(headers["Content-Length"]) == len(text.encode())
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    with exporter(dead, stream="s", host="127.0.0.1", port=0) as port:
+        assert _head(f"http://127.0.0.1:{port}/readyz")[0] == 503
