@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,7 +61,23 @@ def make_server(redis_url: str, *, stream: str, host: str, port: int) -> Threadi
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return _server_class(host, port)((host, port), Handler)
+
+
+def _server_class(host: str, port: int) -> type[ThreadingHTTPServer]:
+    # ThreadingHTTPServer is IPv4 only: "::" or "::1" (a dual-stack or IPv6 pod) failed with
+    # "Address family for hostname not supported". The family is the address's own.
+    infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+
+    class Server(ThreadingHTTPServer):
+        address_family = infos[0][0]
+
+    return Server
+
+
+def url_host(host: str) -> str:
+    """``host`` as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]" if ":" in host else host
 
 
 @contextmanager

@@ -160,3 +160,34 @@ def test_head_answers_as_get_does_without_a_body(
     dead = f"redis://127.0.0.1:{free_port()}/0"
     with exporter(dead, stream="s", host="127.0.0.1", port=0) as port:
         assert _head(f"http://127.0.0.1:{port}/readyz")[0] == 503
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback here")
+def test_exporter_listens_on_an_ipv6_address(
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An IPv6 address (a dual-stack pod's "::") is an address to listen on: the exporter
+    was IPv4 only, `run` served no metrics and `metrics` exited 2 ("Address family for
+    hostname not supported")."""
+    with exporter(redis_server.url, stream="storywire.events", host="::1", port=0) as port:
+        assert port is not None
+        assert _get(f"http://[::1]:{port}/healthz") == (200, "ok\n")
+        assert "storywire_up 1" in _get(f"http://[::1]:{port}/metrics")[1]
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", 0))
+        taken.listen()
+        busy = str(taken.getsockname()[1])
+        assert main(["metrics", "--host", "::1", "--port", busy]) == 2
+        assert f"cannot listen on ::1:{busy}: " in capsys.readouterr().err

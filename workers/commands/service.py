@@ -23,7 +23,7 @@ from storywire.models import Source
 from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
 from workers.commands import checked_number, service_url
-from workers.health import exporter, make_server
+from workers.health import exporter, make_server, url_host
 from workers.keeper import RedisKeeper
 from workers.processes import ChildFailingError, beat_command, service_processes, worker_command
 
@@ -139,7 +139,7 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
         url, stream=settings.stream, host=settings.metrics_host, port=settings.metrics_port
     ) as port:
         if port:
-            log.info("metrics", url=f"http://{settings.metrics_host}:{port}/metrics")
+            log.info("metrics", url=f"http://{url_host(settings.metrics_host)}:{port}/metrics")
         yield
 
 
@@ -153,7 +153,7 @@ def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     except (OSError, OverflowError) as exc:  # taken, not ours to bind, or out of range
         sys.stderr.write(f"storywire metrics: cannot listen on {host}:{port}: {exc}\n")
         return 2
-    log.info("metrics", url=f"http://{host}:{server.server_address[1]}/metrics")
+    log.info("metrics", url=f"http://{url_host(host)}:{server.server_address[1]}/metrics")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
