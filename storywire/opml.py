@@ -27,8 +27,10 @@ from storywire.urls import canonical_url
 NS = "https://github.com/storywire/storywire/opml"
 _ATTR = "{%s}%s"
 _BASIC = ("id", "url", "outlet", "folder")  # folder: the nesting of the outlines
-# OPML 2.0's own outline types that are never a feed, whatever URL they carry.
-_NOT_FEEDS = frozenset({"link", "include"})
+# OPML 2.0's own type for another outline (its `url`), never a feed whatever it carries. A
+# `link` is a page, but one with an xmlUrl is a feed: WordPress's blogroll (wp-links-opml.php)
+# writes every link that way, the link's feed in xmlUrl, and listparser reads it as a feed.
+_NOT_FEEDS = frozenset({"include"})
 # FreshRSS's sources that scrape a web page (HTML+XPath, XML+XPath, JSON+DotNotation).
 _SCRAPED = re.compile(r"xpath|dotnotation", re.IGNORECASE)
 # Sources a reader runs itself: Liferea's "|command", Newsboat's exec:, filter: and query:.

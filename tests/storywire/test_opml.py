@@ -110,6 +110,27 @@ def test_ignored_outlines_are_named_with_their_reason() -> None:
     ]
 
 
+def test_wordpress_blogroll_links_with_a_feed_are_feeds() -> None:
+    """WordPress's blogroll (wp-links-opml.php) writes each link as ``type="link"`` with the
+    link's feed in ``xmlUrl``, inside ``type="category"`` outlines; readers subscribe to those
+    feeds. They were ignored as "not a feed", and a blogroll of them failed whole with "no
+    outline with an xmlUrl". A link with no feed stays ignored."""
+    document = b"""<?xml version="1.0"?>
+<!-- generator="WordPress/6.4.2" -->
+<opml version="1.0"><head><title>Links for Example Blog</title></head><body>
+<outline type="category" title="Blogroll">
+<outline text="WordPress Planet" type="link" xmlUrl="https://planet.wordpress.org/feed/"
+ htmlUrl="https://planet.wordpress.org/" updated="" />
+<outline text="Documentation" type="link" xmlUrl="" htmlUrl="https://codex.wordpress.org/"
+ updated="" />
+</outline></body></opml>"""
+    read = read_opml(document)
+    assert [(s.url, s.outlet, s.folder) for s in read.sources] == [
+        ("https://planet.wordpress.org/feed/", "WordPress Planet", "Blogroll")
+    ]
+    assert read.ignored == ("outline #3 (Documentation): type 'link', not a feed",)
+
+
 def test_reader_export_round_trips_through_our_export() -> None:
     """A reader's feeds, names and folders survive our export and import back as they were,
     and the export nests them in folder outlines a reader reads."""
