@@ -22,7 +22,7 @@ from lxml import etree
 from storywire.feeds import drop_entity_declarations
 from storywire.models import Source
 from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
-from storywire.urls import canonical_url
+from storywire.urls import feed_identity
 
 NS = "https://github.com/storywire/storywire/opml"
 _ATTR = "{%s}%s"
@@ -108,9 +108,9 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
     outline is skipped with its reason; the rest imports.
     """
     known = known or {}
-    # One feed however its URL is spelt ("http://www.", a fragment, a tracking parameter): a
-    # second source for it would poll it twice.
-    polled = set(map(canonical_url, known.values()))
+    # One feed however its URL is spelt ("http://www.", a fragment, a click marker such as
+    # utm_source): a second source for it would poll it twice.
+    polled = set(map(feed_identity, known.values()))
     root = _parse(data)
     sources: list[Source] = []
     updates: set[str] = set()
@@ -137,7 +137,7 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
                 raw[local.localname] = _attribute_value(local.localname, str(value))
         if folders:
             raw["folder"] = "/".join(folders)
-        feed = canonical_url(url)
+        feed = feed_identity(url)
         if feed in seen:
             duplicates += 1
             continue

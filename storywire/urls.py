@@ -139,6 +139,37 @@ def canonical_url(url: str) -> str:
     return urlunsplit(("https", netloc, path, query, fragment))
 
 
+# Query names that only mark where a click came from (an ad's, a newsletter's, an analytics
+# campaign's) and never choose what a URL serves. For telling feeds apart these are the only
+# names dropped: the article list above also holds names by which a feed URL picks its
+# content (Sina's and XOOPS's rss.php?cid=N, ?rss=N, ?src=…, ?ref=…).
+_CLICK_MARKS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
+     "yclid", "_hsenc", "_hsmi", "mkt_tok", "_ga", "_gl"}
+)  # fmt: skip
+
+
+def feed_identity(url: str) -> str:
+    """Who a feed URL is, so two spellings of one feed compare equal and two feeds never do.
+
+    ``canonical_url`` for scheme, host, ``www.``, port, path and fragment, but of the query only
+    click markers go (``utm_…``, ``fbclid``, …): the article list of tracking names would make
+    ``rss.php?cid=1`` and ``rss.php?cid=2``, two feeds, one.
+    """
+    parts = split_url(url.strip())
+    if parts is None or not parts.query:
+        return canonical_url(url)
+    base = split_url(canonical_url(urlunsplit(parts._replace(query=""))))
+    if base is None:
+        return canonical_url(url)
+    params = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _CLICK_MARKS and not k.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    return urlunsplit(base._replace(query=urlencode(sorted(params))))
+
+
 def ascii_host(host: str) -> str:
     """``host`` with each non-ASCII label as its punycode (``xn--…``), the form DNS, the Host
     header, TLS and most feeds use. Not Python's idna codec: IDNA 2003 maps ß to ss, another

@@ -131,6 +131,28 @@ def test_wordpress_blogroll_links_with_a_feed_are_feeds() -> None:
     assert read.ignored == ("outline #3 (Documentation): type 'link', not a feed",)
 
 
+def test_feeds_a_query_parameter_picks_are_not_duplicates() -> None:
+    """rss.php?cid=1 and rss.php?cid=2 (Sina's channels, XOOPS's categories) are two feeds;
+    with the article list of tracking names (cid, rss, …) the second was counted as a
+    duplicate outline and left out. A click marker (utm_…, fbclid) still makes no other
+    feed, nor does a known source's feed."""
+    document = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0"><head><title>Finance</title></head><body>
+<outline type="rss" text="Sina 1" xmlUrl="https://finance.sina.com.cn/roll/rss.php?cid=1"/>
+<outline type="rss" text="Sina 2" xmlUrl="https://finance.sina.com.cn/roll/rss.php?cid=2"/>
+<outline type="rss" text="Sina 2 again" xmlUrl="https://finance.sina.com.cn/roll/rss.php?cid=2&amp;utm_source=x"/>
+<outline type="rss" text="Forum 1" xmlUrl="https://forum.example.org/blog.html/?rss=1"/>
+<outline type="rss" text="Forum 2" xmlUrl="https://forum.example.org/blog.html/?rss=2"/>
+</body></opml>"""
+    read = read_opml(document, known={"f": "http://forum.example.org/blog.html/?rss=2&fbclid=z"})
+    assert [s.url for s in read.sources] == [
+        "https://finance.sina.com.cn/roll/rss.php?cid=1",
+        "https://finance.sina.com.cn/roll/rss.php?cid=2",
+        "https://forum.example.org/blog.html/?rss=1",
+    ]
+    assert (read.duplicates, read.already_polled) == (1, 1)
+
+
 def test_reader_export_round_trips_through_our_export() -> None:
     """A reader's feeds, names and folders survive our export and import back as they were,
     and the export nests them in folder outlines a reader reads."""

@@ -199,6 +199,24 @@ def test_add_refuses_a_url_another_source_already_polls(
     assert out.getvalue().endswith("updated bbc https://feeds.bbci.co.uk/news/rss.xml\n")
 
 
+def test_feeds_a_query_parameter_picks_are_other_feeds(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Feeds told apart by a query parameter are two feeds: Sina's and XOOPS's rss.php?cid=N
+    lists one channel per cid. The article list of tracking names (cid, rss, src, ref, …)
+    made them one, so `add` refused the second as "already polled"."""
+    out = io.StringIO()
+    for n, url in enumerate(("https://finance.sina.com.cn/roll/rss.php?cid=1",
+                             "https://finance.sina.com.cn/roll/rss.php?cid=2",
+                             "https://forum.example.org/blog.html/?rss=1",
+                             "https://forum.example.org/blog.html/?rss=2")):  # fmt: skip
+        assert do_add(store, {"id": f"f{n}", "url": url}, out) == 0, capsys.readouterr().err
+    assert len(store.all()) == 4
+    spelt = "http://finance.sina.com.cn/roll/rss.php?utm_medium=x&cid=2&fbclid=y"
+    assert do_add(store, {"id": "again", "url": spelt}, out) == 1
+    assert "already polled by 'f1'" in capsys.readouterr().err
+
+
 def test_remove_of_an_unknown_id_is_an_error(
     store: RedisSourceStore, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -30,7 +30,7 @@ from storywire.sources import (
     load_sources,
     parse_sources,
 )
-from storywire.urls import canonical_url
+from storywire.urls import feed_identity
 from workers.commands import service_redis
 
 
@@ -48,10 +48,10 @@ def do_add(
         _error(str(exc))
         return 2
     # Two ids for one feed would poll it twice, spending its domain's budget twice: one feed
-    # however its URL is spelt ("http://www.", a fragment, a tracking parameter).
-    feed = canonical_url(source.url)
+    # however its URL is spelt ("http://www.", a fragment, a click marker such as utm_source).
+    feed = feed_identity(source.url)
     twin = next(
-        (s.id for s in store.all() if canonical_url(s.url) == feed and s.id != source.id), None
+        (s.id for s in store.all() if feed_identity(s.url) == feed and s.id != source.id), None
     )
     if twin is not None:
         _error(f"{source.url} is already polled by {twin!r}")
