@@ -98,11 +98,27 @@ def parse_sources(
             source = Source.from_dict(raw)
         except (TypeError, ValueError) as exc:
             raise SourceConfigError(f"{where} ({source_id}): {exc}") from exc
-        problem = _interval_problem(source) or _folder_problem(source.folder)
+        problem = (
+            _interval_problem(source) or _folder_problem(source.folder) or _text_problem(source)
+        )
         if problem:
             raise SourceConfigError(f"{where} ({source_id}): {problem}")
         sources.append(source)
     return sources
+
+
+# What XML 1.0 cannot hold, not even as a character reference: C0 controls but tab, newline
+# and carriage return, lone surrogates, U+FFFE and U+FFFF. A name with one made `sources
+# export-opml` fail with a traceback, exporting none of the sources.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text_problem(source: Source) -> str | None:
+    for name in ("outlet", "domain", "folder"):
+        value = getattr(source, name)
+        if value is not None and (bad := _NOT_XML.search(value)):
+            return f"{name} holds the control character {bad.group()!r}, which OPML cannot carry"
+    return None
 
 
 def _folder_problem(folder: object) -> str | None:

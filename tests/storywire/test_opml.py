@@ -153,6 +153,21 @@ def test_feeds_a_query_parameter_picks_are_not_duplicates() -> None:
     assert (read.duplicates, read.already_polled) == (1, 1)
 
 
+@pytest.mark.parametrize("field", ["outlet", "domain", "folder"])
+def test_a_name_opml_cannot_carry_is_refused_where_it_is_given(field: str) -> None:
+    """XML cannot hold a control character (but tab, newline and return): a source whose name
+    held one was accepted, and `export-opml` then failed with a traceback, exporting none of
+    the sources. Tab and newline still export and come back."""
+    raw = {"id": "a", "url": "https://example.com/feed", field: "News\x01Desk"}
+    with pytest.raises(SourceConfigError, match="control character"):
+        parse_sources([raw], origin="test")
+    raw[field] = "News\tDesk\nEvening"
+    if field == "folder":
+        raw[field] = "News\tDesk"
+    sources = parse_sources([raw], origin="test")
+    assert from_opml(to_opml(sources)) == sources
+
+
 def test_reader_export_round_trips_through_our_export() -> None:
     """A reader's feeds, names and folders survive our export and import back as they were,
     and the export nests them in folder outlines a reader reads."""
