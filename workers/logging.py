@@ -70,6 +70,10 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # pika narrates every connection attempt of the AMQP sink (about twenty lines, errors with a
+    # traceback among them, per attempt): a broker outage buried the log. The sink raises
+    # SinkUnavailableError with pika's reason, and the publish task's retry line says it once.
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
     beat = logging.getLogger("celery.beat")
     if not any(isinstance(f, _OneLineBeatErrors) for f in beat.filters):
         beat.addFilter(_OneLineBeatErrors())

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import sys
+import threading
 
 import orjson
 import pytest
+import redis
 import structlog
 
 from workers.logging import configure_logging
@@ -107,3 +110,43 @@ def test_a_library_error_logged_with_its_exception_carries_a_readable_traceback(
     assert "Traceback (most recent call last)" in row["exception"]
     assert "ValueError: bad entry 42" in row["exception"]
     assert "exc_info" not in row
+
+
+@pytest.mark.timeout(60)
+def test_an_amqp_sink_that_cannot_connect_logs_no_pika_chatter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pika logs each failed connection attempt in some twenty lines, errors with a traceback
+    among them: every publish of a broker outage did. The sink's error names the reason once."""
+    import socket  # noqa: PLC0415 - only this test needs a listener
+
+    from storywire.adapters.amqp import AmqpSink  # noqa: PLC0415
+    from storywire.adapters.embedded_redis import embedded_redis  # noqa: PLC0415
+    from storywire.adapters.streams import SinkUnavailableError  # noqa: PLC0415
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", "INFO")
+    # A broker that accepts the connection and hangs up at once, as one cut off by a proxy.
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def hang_up() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = listener.accept()
+                conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    with embedded_redis() as server:
+        client = redis.Redis.from_url(server.url)
+        client.rpush("sw:outbox", b"e1|storywire.test|{}")
+        sink = AmqpSink(
+            client, outbox_key="sw:outbox", url=f"amqp://guest:guest@127.0.0.1:{port}/%2F"
+        )
+        with pytest.raises(SinkUnavailableError):
+            sink.drain_all(now=0.0)
+        client.close()
+    listener.close()
+    assert out.getvalue() == "", out.getvalue()[:2000]
