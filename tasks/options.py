@@ -29,7 +29,7 @@ class TaskOptions:
     queue: str
     soft_time_limit: int
     time_limit: int
-    max_retries: int = 5
+    max_retries: int | None = 5  # None: for as long as the outage lasts
     retry_backoff: int = 5
     retry_backoff_max: int = 600
 
@@ -54,7 +54,12 @@ FETCH = TaskOptions(
     max_retries=3,
     retry_backoff_max=30,
 )
-PROCESS = TaskOptions("storywire.process", "process", soft_time_limit=240, time_limit=300)
+# A process batch retries for as long as Redis is away: the fetch marked its entries seen when
+# it sent them, so a batch that gave up (failed, acknowledged) would never come again. The waits
+# grow to retry_backoff_max (10 minutes) and stay there.
+PROCESS = TaskOptions(
+    "storywire.process", "process", soft_time_limit=240, time_limit=300, max_retries=None
+)
 PUBLISH = TaskOptions("storywire.publish", "publish", soft_time_limit=50, time_limit=60)
 # On the process queue: it takes the story lock as process does, so it scales with that queue.
 RELEASE = TaskOptions("storywire.release", "process", soft_time_limit=240, time_limit=300)

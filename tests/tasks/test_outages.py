@@ -105,6 +105,31 @@ def test_a_message_whose_retry_cannot_be_sent_goes_back_to_its_queue(
     assert rejected.requeue
 
 
+@pytest.mark.timeout(60)
+def test_a_batch_still_meeting_the_outage_after_many_retries_is_retried_again(
+    gone: Runtime, redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Redis outage longer than a few retries' backoff (about two minutes) while the broker
+    stays up (a separate STORYWIRE_BROKER_URL): on its sixth delivery Celery's max_retries made
+    the retry raise the ConnectionError instead, the batch failed and was acknowledged, and
+    its entries, marked seen by the fetch, never came again. Now it waits for Redis."""
+    task: Any = tasks.process.process
+    for module in (tasks.poison, tasks.process):
+        monkeypatch.setattr(module, "runtime", lambda: gone)
+    _send_to(task, redis_server.url, monkeypatch)
+    broker = redis.Redis.from_url(redis_server.url)
+    # Celery's default for a task, five retries, was the process task's: the sixth failed it.
+    request = {"id": "batch-1", "retries": 6, "delivery_info": {"routing_key": "process"}}
+
+    outcome = build_tracer(task.name, task, eager=False, app=task.app)("batch-1", ARGS, {}, request)
+
+    assert outcome.info.state == states.RETRY
+    # The retry, countdown and all, waits on the broker (in the test app's default queue).
+    queued = [k for k in broker.scan_iter() if broker.type(k) == b"list"]
+    assert sum(broker.llen(k) for k in queued) == 1
+    broker.close()
+
+
 FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><guid>a</guid><title>Harbour strike in Oslo</title><link>https://x.com/a</link></item>
 </channel></rss>"""
