@@ -123,6 +123,7 @@ def test_a_batch_still_meeting_the_outage_after_many_retries_is_retried_again(
 
     outcome = build_tracer(task.name, task, eager=False, app=task.app)("batch-1", ARGS, {}, request)
 
+    assert outcome.info is not None
     assert outcome.info.state == states.RETRY
     # The retry, countdown and all, waits on the broker (in the test app's default queue).
     queued = [k for k in broker.scan_iter() if broker.type(k) == b"list"]
