@@ -11,6 +11,7 @@ feedparser. JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
 from __future__ import annotations
 
 import calendar
+import io
 import re
 import sys
 import xml.sax
@@ -260,8 +261,14 @@ def _parse_with_feedparser(
     dtd_warning: str | None,
     timezone: tzinfo | None = None,
 ) -> ParsedFeed:
+    # A stream, never the bytes: feedparser opens bytes that name a file as that file, so a
+    # feed whose body is "/etc/app/feed.xml" published the worker's file and "/dev/zero"
+    # read until memory ran out.
     parsed = feedparser.parse(
-        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+        io.BytesIO(body),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=False,
     )
     bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
     # A missing or text/plain Content-Type says nothing about the feed: not worth a warning.

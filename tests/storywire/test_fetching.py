@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 
 import pytest
 
@@ -90,6 +91,19 @@ def test_failures_never_disable_a_source_quickly(fetcher: HttpFetcher) -> None:
     assert late.next_poll is None
     assert late.state.disabled_reason
     assert [e.type for e in late.events] == ["storywire.source.failed.v1"]
+
+
+def test_a_body_naming_a_local_file_is_read_as_itself(fetcher: HttpFetcher, tmp_path: Path) -> None:
+    """A feed whose body is a path on the worker is that text, not the file: feedparser opens
+    bytes that name a file, so the worker published its own file (or read /dev/zero without
+    end)."""
+    local = tmp_path / "local.xml"
+    local.write_bytes(FEED.replace(b"One", b"from the worker's disk"))
+    route = {"/feed": lambda h: Reply(200, str(local).encode(), {"Content-Type": "text/xml"})}
+    with http_server(route) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
+    assert result.outcome == "parse"
+    assert result.entries == ()
 
 
 def test_loopback_is_refused_unless_allowed(fetcher: HttpFetcher) -> None:
