@@ -347,10 +347,34 @@ def as_dialled(text: str) -> Address:
     return address
 
 
+# IPv6 prefixes that carry an IPv4 address a translator or relay delivers to: NAT64's
+# well-known prefix (RFC 6052; the address in the last 32 bits) and 6to4 (RFC 3056; bits 16-48).
+# NAT64's local-use prefix (RFC 8215) places it by a prefix length only its network knows.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def is_public(address: Address) -> bool:
     """Neither private, loopback, link-local, reserved nor multicast: what the fetch stage
-    reaches for a source without ``allow_private``."""
-    return address.is_global and not address.is_multicast
+    reaches for a source without ``allow_private``.
+
+    ``is_global`` alone (Python 3.11) passes reserved ``::/8`` (IPv4-compatible ``::7f00:1``),
+    site-local ``fec0::/10``, and NAT64 and 6to4 addresses whatever IPv4 address they carry
+    (``64:ff9b::a9fe:a9fe`` is 169.254.169.254 through a NAT64 gateway): an IPv6 address that
+    carries an IPv4 one is public only when that one is.
+    """
+    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64:
+        # Before the rest: ::/8 is reserved and holds 64:ff9b::, which DNS64 answers for an
+        # IPv4-only feed on an IPv6-only network.
+        return is_public(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if not address.is_global or address.is_multicast or address.is_reserved:
+        return False
+    if isinstance(address, ipaddress.IPv4Address):
+        return True
+    if address.is_site_local or address in _NAT64_LOCAL:
+        return False
+    carried = address.sixtofour
+    return carried is None or is_public(carried)
 
 
 def literal_address(host: str) -> Address | None:

@@ -19,7 +19,13 @@ from pathlib import Path
 import brotli
 import pytest
 
-from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher, decompress
+from storywire.adapters.http import (
+    FetchError,
+    FetchPolicy,
+    HttpFetcher,
+    check_address,
+    decompress,
+)
 from storywire.settings import Settings
 from tests.support.httpserver import Reply, http_server
 
@@ -173,6 +179,37 @@ def test_ipv6_and_odd_literals_are_refused(host: str, fetcher: HttpFetcher) -> N
     with pytest.raises(FetchError) as info:
         fetcher.fetch(f"http://{host}/feed", FetchPolicy(user_agent="t"))
     assert info.value.reason == "ssrf_blocked"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "64:ff9b::a9fe:a9fe",  # NAT64: 169.254.169.254 through the network's translator
+        "64:ff9b::7f00:1",
+        "64:ff9b:1::a9fe:a9fe",  # NAT64, local-use prefix
+        "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+        "2002:7f00:1::1",
+        "::7f00:1",  # IPv4-compatible, reserved ::/8
+        "::ffff:0:7f00:1",  # IPv4-translated, reserved ::/8
+        "fec0::1",  # site-local
+    ],
+)
+def test_ipv6_addresses_carrying_a_private_ipv4_one_are_refused(answer: str) -> None:
+    """A name answered with an IPv6 address that carries a private IPv4 one, or with reserved
+    space, is refused (``is_global`` alone let these through). The check alone is run: a
+    fetcher without it would send the request out."""
+    resolver = lambda h, p: [answer]  # noqa: E731 - a one-line stub
+    with pytest.raises(FetchError) as info:
+        check_address("metadata.invalid", 80, allow_private=False, resolver=resolver, seconds=1)
+    assert info.value.reason == "ssrf_blocked"
+
+
+@pytest.mark.parametrize("answer", ["64:ff9b::808:808", "2002:808:808::1"])
+def test_nat64_and_6to4_of_a_public_address_pass(answer: str) -> None:
+    """DNS64 answers an IPv4-only feed so on an IPv6-only network: still fetched."""
+    resolver = lambda h, p: [answer]  # noqa: E731 - a one-line stub
+    address = check_address("feed.invalid", 80, allow_private=False, resolver=resolver, seconds=1)
+    assert address == answer
 
 
 def test_every_redirect_hop_is_checked(fetcher: HttpFetcher) -> None:
