@@ -19,6 +19,7 @@ from pathlib import Path
 import brotli
 import pytest
 
+import storywire.adapters.http as http_adapter
 from storywire.adapters.http import (
     FetchError,
     FetchPolicy,
@@ -27,6 +28,7 @@ from storywire.adapters.http import (
     decompress,
 )
 from storywire.settings import Settings
+from storywire.urls import Address, is_public
 from tests.support.httpserver import Reply, http_server
 
 POLICY = FetchPolicy(
@@ -212,22 +214,30 @@ def test_nat64_and_6to4_of_a_public_address_pass(answer: str) -> None:
     assert address == answer
 
 
-def test_every_redirect_hop_is_checked(fetcher: HttpFetcher) -> None:
-    """A public-looking first hop that redirects to a private address is refused on that hop."""
-    route = {"/r": lambda h: Reply(302, b"", {"Location": "http://169.254.169.254/latest/"})}
+def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public first hop that redirects to a private address is refused on that hop, and the
+    private address never gets a request."""
+    paths: list[str] = []
 
-    def resolver(host: str, port: int) -> list[str]:
-        return ["127.0.0.1"] if host == "public.invalid" else [host]
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        paths.append(handler.path)
+        return Reply(302, b"", {"Location": f"http://{handler.headers['Host']}/secret"})
 
-    with http_server(route) as base, HttpFetcher(resolver=resolver) as client:
-        port = base.rsplit(":", 1)[1]
-        # The first hop is let through by pretending loopback is allowed only for its name.
-        with pytest.raises(FetchError) as info:
-            client.fetch(
-                f"http://public.invalid:{port}/r",
-                FetchPolicy(user_agent="t", allow_private=False),
-            )
+    # The first address judged (the first hop's) passes as public, every later one is judged
+    # as it is: loopback stands in for a public server.
+    judged: list[Address] = []
+
+    def first_is_public(address: Address) -> bool:
+        judged.append(address)
+        return len(judged) == 1 or is_public(address)
+
+    monkeypatch.setattr(http_adapter, "is_public", first_is_public)
+    routes = {"/r": route, "/secret": lambda h: Reply(200, b"secret")}
+    with http_server(routes) as base, HttpFetcher() as client, pytest.raises(FetchError) as info:
+        client.fetch(base + "/r", FetchPolicy(user_agent="t"))
     assert info.value.reason == "ssrf_blocked"
+    assert paths == ["/r"]
+    assert len(judged) == 2
 
 
 @pytest.fixture
