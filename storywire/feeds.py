@@ -628,10 +628,16 @@ def _byline(raw: dict[str, Any]) -> str | None:
     # dc:creator at the Washington Post, several Atom authors at Ars Technica).
     people = dict.get(raw, "authors") or []
     names = [p.get("name") for p in people if isinstance(p, Mapping)]
-    distinct = list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+    distinct = _distinct_names(names)
     byline = ", ".join(distinct) if len(distinct) > 1 else _text(raw.get("author"))
     byline = _name_only(byline[:BYLINE_CHARS]) if byline else None
     return byline or None
+
+
+def _distinct_names(names: Iterable[object]) -> list[str]:
+    """The authors' names, each once, in order, stripped; what is no name (empty, not a string)
+    is left out."""
+    return list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
 
 
 _ADDRESS = re.compile(r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+", re.IGNORECASE)
@@ -730,9 +736,8 @@ def _json_byline(owner: Mapping[str, Any]) -> str | None:
     authors = owner.get("authors") or ([legacy] if isinstance(legacy, dict) else [])
     if not isinstance(authors, list):
         return None
-    names = (a.get("name") for a in authors if isinstance(a, dict))
-    distinct = dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip())
-    return ", ".join(distinct)[:BYLINE_CHARS] or None
+    names = [a.get("name") for a in authors if isinstance(a, dict)]
+    return ", ".join(_distinct_names(names))[:BYLINE_CHARS] or None
 
 
 def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:
