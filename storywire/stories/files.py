@@ -196,10 +196,11 @@ class _Progress:
             return
         self.last = now
         rate = docs / max(now - self.start, 1e-9)
-        line = f"clustering {docs:,} docs {rate:,.0f} docs/s"
+        share = ""  # no share of an input whose size is unknown
         if self.total:
             pct = 100.0 if final else min(100.0, 100.0 * done_bytes / self.total)
-            line = f"clustering {pct:5.1f}% {docs:,} docs {rate:,.0f} docs/s"
+            share = f"{pct:5.1f}% "
+        line = f"clustering {share}{docs:,} docs {rate:,.0f} docs/s"
         if self.redraw:
             sys.stderr.write(f"\r{line}" + ("\n" if final else ""))
         else:
@@ -533,27 +534,26 @@ class _Output:
         self.drafts: list[Path] = []
         self.rewrite: Callable[[Path, IO[bytes]], None] | None = None
         self.finished = False
+        # A stream's draft is a private one in the temporary directory.
+        self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
         if not isinstance(target, Path):
             self.stream, self.target = target, Path(getattr(target, "name", "<stream>"))
-            self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
-            self.draft = self._new_draft()
-            return
-        self.target = target
-        try:
-            info: os.stat_result | None = os.stat(target)
-        except FileNotFoundError:
-            info = None
-        mask = os.umask(0o22)
-        os.umask(mask)
-        if info is not None and not stat.S_ISREG(info.st_mode):
-            self.stream, self.owned = target.open("wb"), True
-            self.folder, self.mode = Path(tempfile.gettempdir()), 0o600
         else:
-            # Beside the file a symbolic link names: the rename stays within one file system
-            # and leaves the link a link.
-            self.target = Path(os.path.realpath(target))
-            self.folder = self.target.parent
-            self.mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~mask
+            self.target = target
+            try:
+                info: os.stat_result | None = os.stat(target)
+            except FileNotFoundError:
+                info = None
+            if info is not None and not stat.S_ISREG(info.st_mode):
+                self.stream, self.owned = target.open("wb"), True
+            else:
+                # Beside the file a symbolic link names: the rename stays within one file
+                # system and leaves the link a link.
+                self.target = Path(os.path.realpath(target))
+                self.folder = self.target.parent
+                mask = os.umask(0o22)
+                os.umask(mask)
+                self.mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~mask
         self.draft = self._new_draft()
 
     def _new_draft(self) -> Path:
