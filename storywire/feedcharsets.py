@@ -206,7 +206,7 @@ def _legacy_default(body: bytes) -> str | None:
     return _LEGACY_DEFAULTS.get(subtags[0])
 
 
-def _charset(content_type: str) -> str:
+def charset_param(content_type: str) -> str:
     for param in content_type.partition(";")[2].split(";"):
         name, _, value = param.partition("=")
         if name.strip().lower() == "charset":
@@ -230,7 +230,10 @@ def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, s
         return body, fixed, None  # UTF-16 or UTF-32 (feedparser sniffs them), or ASCII
     match = ENCODING_NAME.match(body)
     declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
-    if declared not in _UTF8_NAMES or _charset(fixed.get("content-type", "")) not in _UTF8_NAMES:
+    if (
+        declared not in _UTF8_NAMES
+        or charset_param(fixed.get("content-type", "")) not in _UTF8_NAMES
+    ):
         return body, fixed, None
     try:
         body.decode("utf-8")
@@ -252,7 +255,7 @@ def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, s
     out = text.encode("utf-8")
     if declared and (named := ENCODING_NAME.match(out)) is not None:
         out = out[: named.start(1)] + b"utf-8" + out[named.end(1) :]
-    if _charset(fixed.get("content-type", "")):
+    if charset_param(fixed.get("content-type", "")):
         fixed["content-type"] = fixed["content-type"].partition(";")[0] + "; charset=utf-8"
     return out, fixed, warning
 
@@ -277,7 +280,7 @@ def latin1_as_windows_1252(body: bytes, headers: Mapping[str, str]) -> tuple[byt
     repairs a text in UTF-8 read as Latin-1 (an ISO-8859-1 label on a UTF-8 feed), and does so
     from the Latin-1 reading only."""
     fixed = dict(headers)
-    charset = _charset(fixed.get("content-type", ""))
+    charset = charset_param(fixed.get("content-type", ""))
     match = ENCODING_NAME.match(body)
     declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
     if (charset or declared) not in _LATIN1_NAMES:

@@ -6,7 +6,6 @@ I/O comes in through the ``Fetcher`` port, so this module decides and never touc
 from __future__ import annotations
 
 import email.utils
-import html
 import random
 import re
 from collections.abc import Mapping
@@ -15,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, header_number
+from storywire.discovery import html_page_title
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
 from storywire.models import Entry, Source
@@ -128,9 +128,9 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     if response.status not in OK_STATUSES:
         retry_after = retry_after_seconds(response.headers, now)
         detail = _STATUS_DETAILS.get(response.status, f"HTTP {response.status}")
-        page = html_page_title(response.body)
-        if page is not None:
-            detail = f"{detail}, an HTML page: {page!r}"
+        title = html_page_title(response.body, response.headers.get("content-type", ""))
+        if title is not None:
+            detail = f"{detail}, an HTML page: {title!r}"
         result = _failed(source, attempt, reason=f"http_{response.status}", detail=detail,
                          now=now, rng=rng, config=config, retry_after=retry_after)  # fmt: skip
         return replace(result, domain_retry_after=domain_block(response, now))
@@ -145,7 +145,7 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     except FeedError as exc:
         # A challenge, login wall or parked domain answering 200 is not a broken feed: its own
         # outcome, with the page's title, tells the operator which it was.
-        page = html_page_title(response.body)
+        page = html_page_title(response.body, response.headers.get("content-type", ""))
         if page is not None:
             return _failed(source, attempt, reason="html_page",
                            detail=f"an HTML page, not a feed: {page!r}", now=now, rng=rng,
@@ -160,31 +160,6 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     state_after = replace(ok.state, last_warning=feed.warning) if feed.warning else ok.state
     return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional,
                    fetched_from=response.url)  # fmt: skip
-
-
-def html_page_title(body: bytes) -> str | None:
-    """The title of a body that is an HTML page (``""`` when it has none), else None.
-
-    Searched with ``find``, not a regex: a hostile page of unclosed comments or ``<title``
-    tags would cost a backtracking pattern quadratic time in the 64 KiB looked at."""
-    head = body[: 64 * 1024].lower()
-    at = len(head) - len(head.removeprefix(b"\xef\xbb\xbf").lstrip())
-    while head.startswith((b"<!--", b"<?"), at):  # comments and an XHTML page's declaration
-        close = b"-->" if head.startswith(b"<!--", at) else b"?>"
-        end = head.find(close, at)
-        if end < 0:
-            return None
-        at = len(head) - len(head[end + len(close) :].lstrip())
-    if not (head.startswith(b"<!doctype html", at) or _HTML_TAG.match(head, at)):
-        return None
-    start = head.find(b"<title")
-    start = head.find(b">", start) + 1 if start >= 0 else 0
-    end = head.find(b"</title", start) if start else -1
-    title = body[start:end].decode("utf-8", "replace") if end >= 0 else ""
-    return " ".join(html.unescape(title).split())[:120]
-
-
-_HTML_TAG = re.compile(rb"<html[\s>]")
 
 
 def _describe(exc: Exception) -> str:

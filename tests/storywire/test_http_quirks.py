@@ -357,6 +357,29 @@ def test_an_html_page_instead_of_the_feed_says_so(status: int, fetcher: HttpFetc
     assert result.counts == ("html_page",)
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<head><title>Sign in</title></head><body><form></form></body>", ""),
+        (b'<meta charset="utf-8">\n<title>Domain for sale</title><p>Buy it', "text/html"),
+        ("<title>Вход</title>".encode("cp1251"), "text/html; charset=windows-1251"),
+    ],
+    ids=["head-first", "meta-first-served-as-html", "cp1251-title"],
+)
+def test_an_html_page_without_html_or_doctype_tags_is_still_an_html_page(
+    body: bytes, content_type: str, fetcher: HttpFetcher
+) -> None:
+    """The html and head tags are optional: a login wall opening with <head>, or a parked
+    page served as text/html opening with <meta charset>, is ``html_page`` (it was ``parse``,
+    "mismatched tag"), its title read in the page's encoding."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    (result,) = _run(fetcher, Server(_always(Reply(200, body, headers))))
+    title = body.decode("cp1251") if "1251" in content_type else body.decode()
+    title = title[title.index("<title>") + 7 : title.index("</title>")]
+    assert result.outcome == "html_page"
+    assert result.state.last_error == f"html_page: an HTML page, not a feed: {title!r}"
+
+
 def test_an_error_page_names_its_title(fetcher: HttpFetcher) -> None:
     """A 403 challenge page (nextcloud/news#1761) says which page it was in the record."""
     reply = Reply(403, CHALLENGE, {"Content-Type": "text/html; charset=UTF-8"})
