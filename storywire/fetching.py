@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, header_number
-from storywire.discovery import html_page_title
+from storywire.discovery import HtmlPage, html_page, html_page_title, listing
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
 from storywire.models import Entry, Source
@@ -144,12 +144,13 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
         )
     except FeedError as exc:
         # A challenge, login wall or parked domain answering 200 is not a broken feed: its own
-        # outcome, with the page's title, tells the operator which it was.
-        page = html_page_title(response.body, response.headers.get("content-type", ""))
+        # outcome, with the page's title, tells the operator which it was; a site's page in
+        # place of its feed, which feeds it advertises. The URL stays as the operator set it.
+        page = html_page(response.body, response.url,
+                         content_type=response.headers.get("content-type", ""))  # fmt: skip
         if page is not None:
-            return _failed(source, attempt, reason="html_page",
-                           detail=f"an HTML page, not a feed: {page!r}", now=now, rng=rng,
-                           config=config)  # fmt: skip
+            return _failed(source, attempt, reason="html_page", detail=_page_detail(source, page),
+                           now=now, rng=rng, config=config)  # fmt: skip
         return _failed(source, attempt, reason="parse", detail=str(exc), now=now, rng=rng,
                        config=config)  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - a parser bug on odd bytes is this feed's outcome
@@ -160,6 +161,13 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
     state_after = replace(ok.state, last_warning=feed.warning) if feed.warning else ok.state
     return replace(ok, state=state_after, warning=feed.warning, unconditional=not conditional,
                    fetched_from=response.url)  # fmt: skip
+
+
+def _page_detail(source: Source, page: HtmlPage) -> str:
+    detail = f"an HTML page, not a feed: {page.title!r}"
+    if not page.feeds:
+        return detail
+    return f"{detail}; it advertises {listing(page.feeds)} (storywire sources add {source.id} URL)"
 
 
 def _describe(exc: Exception) -> str:

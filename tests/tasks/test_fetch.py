@@ -510,6 +510,33 @@ def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
     assert [len(batch) for batch in outbox.batches] == [2]
 
 
+def test_a_sites_page_for_the_feed_names_the_feeds_it_advertises_and_keeps_its_url(
+    rt_factory: Any,
+) -> None:
+    """A source set to a site's page (not its feed) fails as ``html_page`` with the feeds the
+    page advertises in the record ``sources show`` prints, and what to run; the stored URL is
+    never switched behind the operator's back, poll after poll."""
+    rt = rt_factory()
+    page = (
+        b"<!DOCTYPE html><html><head><title>World news</title>"
+        b'<link rel="alternate" type="application/rss+xml" href="/world/rss">'
+        b'<link rel="alternate" type="application/atom+xml" href="/world/atom.xml">'
+        b"</head><body></body></html>"
+    )
+    with http_server({"/world": lambda handler: Reply(200, page)}) as base:
+        _add(rt, "guardian", base + "/world")
+        first = _run(rt, "guardian", Outbox())
+        _run(rt, "guardian", Outbox(), now=5000.0)
+        error = rt.sources.state("guardian").last_error
+    assert first.outcome == "html_page"
+    assert error == (
+        f"html_page: an HTML page, not a feed: 'World news'; it advertises {base}/world/rss, "
+        f"{base}/world/atom.xml (storywire sources add guardian URL)"
+    )
+    assert rt.sources.get("guardian").url == base + "/world"
+    assert rt.sources.outcomes("guardian") == {"html_page": 2}
+
+
 def _flapping_feed(titles: list[str]) -> dict[str, Any]:
     """A feed whose first entry's title is, poll after poll, the next of ``titles`` (a CDN
     with a stale replica: one poll the new version, the next the old)."""
