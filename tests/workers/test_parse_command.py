@@ -15,6 +15,7 @@ from storywire.models import Source
 from storywire.processing import build_article
 from tests.support.httpserver import Reply, http_server
 from tests.support.pipes import into_a_reader_that_stops
+from tests.support.site import FRONT, site_routes
 from workers.commands.parse import do_parse
 
 RECORDED = Path(__file__).resolve().parents[2] / "seeds" / "recorded"
@@ -111,3 +112,37 @@ def test_timezone_reads_zone_less_dates_as_the_outlet_would_be_configured(tmp_pa
     assert do_parse(str(feed), POLICY, out, err, now=NOW, timezone="Asia/Beijing") == 2
     assert "IANA" in err.getvalue()
     assert err.getvalue().count("\n") == 1
+
+
+def test_an_html_page_names_the_feeds_it_advertises(tmp_path: Path) -> None:
+    """A site's page given in place of its feed: exit 1 with one line naming the feeds the page
+    advertises (absolute, comments feed left out), or saying it advertises none; the feeds it
+    names parse. A page saved to a file names its absolute links."""
+    routes = site_routes()
+    # Moved pages resolve their relative links against where they were found.
+    routes["/moved"] = lambda h: Reply(301, b"", {"Location": "/en/"})
+    routes["/en/"] = routes["/"]
+    with http_server(routes) as base:
+        page = _run(base + "/")
+        moved = _run(base + "/moved")
+        wall = _run(base + "/wall")
+        feeds = [_run(f"{base}/rss.xml"), _run(f"{base}/atom.xml")]
+    assert page == (
+        1,
+        [],
+        f"storywire parse: not a feed: an HTML page ('Site news'); it advertises feeds: "
+        f"{base}/rss.xml, {base}/atom.xml\n",
+    )
+    assert moved[2].endswith(f"it advertises feeds: {base}/rss.xml, {base}/en/atom.xml\n")
+    assert wall == (
+        1,
+        [],
+        "storywire parse: not a feed: an HTML page ('Sign in') and advertises no feed\n",
+    )
+    assert [code for code, _, _ in feeds] == [0, 0]
+    saved = tmp_path / "page.html"
+    saved.write_bytes(FRONT.replace(b'href="/rss.xml"', b'href="https://site.example/rss.xml"'))
+    assert _run(str(saved))[2] == (
+        "storywire parse: not a feed: an HTML page ('Site news'); it advertises feeds: "
+        "https://site.example/rss.xml\n"
+    )

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import orjson
 
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
+from storywire.discovery import HtmlPage, html_page
 from storywire.feeds import FeedError, parse_feed
 from storywire.identity import entry_keys, unique_items
 from storywire.models import Source, iso, zone_info
@@ -57,12 +58,14 @@ def do_parse(
         return 2
     try:
         body, headers, url = load(target, policy)
-        feed = parse_feed(body, now=now, headers=headers, url=url, timezone=zone)
     except FetchError as exc:
         err.write(f"storywire parse: {exc.reason}: {' '.join(exc.detail.split())[:300]}\n")
         return 1
+    try:
+        feed = parse_feed(body, now=now, headers=headers, url=url, timezone=zone)
     except FeedError as exc:
-        err.write(f"storywire parse: parse: {exc}\n")
+        page = html_page(body, url, content_type=headers.get("content-type", ""))
+        err.write(f"storywire parse: {_not_a_feed(page) if page else f'parse: {exc}'}\n")
         return 1
     domain = registrable_domain(url) if url.startswith("http") else "local"
     source = Source(id="parse", url=url, outlet=feed.title or "feed", domain=domain or "local")
@@ -96,6 +99,14 @@ def do_parse(
     }
     out.write(orjson.dumps(summary).decode() + "\n")
     return 0
+
+
+def _not_a_feed(page: HtmlPage) -> str:
+    """Where to look instead, for a page given in place of its site's feed."""
+    what = f"not a feed: an HTML page ({page.title!r})"
+    if not page.feeds:
+        return f"{what} and advertises no feed"
+    return f"{what}; it advertises feeds: {', '.join(page.feeds)}"
 
 
 def cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
