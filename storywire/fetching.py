@@ -163,6 +163,37 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
                    fetched_from=response.url)  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """What a URL serves, as an operator adding it needs to know: a feed (neither field), an
+    HTML page with the feeds it advertises, or why that could not be told."""
+
+    page: HtmlPage | None = None
+    problem: str | None = None  # "dns: …", "http_404", "parse: not a feed: …"
+
+
+def discover(url: str, fetcher: Fetcher, policy: FetchPolicy, *, now: float) -> Discovery:
+    """Fetch ``url`` once as a poll would (same port, policy and parse) and say what it is."""
+    try:
+        response = fetcher.fetch(url, policy)
+    except FetchError as exc:
+        return Discovery(problem=f"{exc.reason}: {' '.join(exc.detail.split())[:300]}")
+    except Exception as exc:  # noqa: BLE001 - as in a poll: an outcome, never a crash
+        return Discovery(problem=f"fetch_bug: {_describe(exc)}")
+    if response.status not in OK_STATUSES:
+        return Discovery(problem=f"http_{response.status}")
+    try:
+        parse_feed(response.body, now=datetime.fromtimestamp(now, tz=UTC),
+                   headers=response.headers, url=response.url)  # fmt: skip
+    except FeedError as exc:
+        page = html_page(response.body, response.url,
+                         content_type=response.headers.get("content-type", ""))  # fmt: skip
+        return Discovery(page=page) if page is not None else Discovery(problem=f"parse: {exc}")
+    except Exception as exc:  # noqa: BLE001
+        return Discovery(problem=f"parse_bug: {_describe(exc)}")
+    return Discovery()
+
+
 def _page_detail(source: Source, page: HtmlPage) -> str:
     detail = f"an HTML page, not a feed: {page.title!r}"
     if not page.feeds:

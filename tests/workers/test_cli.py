@@ -166,7 +166,9 @@ def test_operator_commands_join_the_embedded_redis_a_run_serves(tmp_path: Path) 
     run` serving the data directory (found by its lock and process title), named on stderr; a
     worker or beat never joins it: `run` has its own beat, and a second would poll twice."""
     with embedded_redis(directory=tmp_path / "redis", persist=True) as served:
-        added = _cli(tmp_path, "sources", "add", "example", "https://example.org/feed.xml")
+        added = _cli(
+            tmp_path, "sources", "add", "example", "https://example.org/feed.xml", "--no-discover"
+        )
         listed = _cli(tmp_path, "sources", "list")
         poisoned = _cli(tmp_path, "poisoned", "list")
         beat = _cli(tmp_path, "beat")

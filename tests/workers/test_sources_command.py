@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +14,13 @@ import pytest
 import redis
 
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
+from storywire.adapters.http import FetchPolicy, HttpFetcher
 from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.discovery import HtmlPage
+from storywire.fetching import Discovery, discover
 from storywire.sources import SourceState
+from tests.support.httpserver import Reply, http_server
+from tests.support.site import site_routes
 from workers.cli import main
 from workers.commands.sources import (
     do_add,
@@ -105,7 +113,20 @@ def test_cli_entry_point(
 ) -> None:
     """``storywire sources add`` and ``show`` work end to end through the console script."""
     monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
-    assert main(["sources", "add", "n1", "https://n1.com/feed", "--min-interval", "120"]) == 0
+    assert (
+        main(
+            [
+                "sources",
+                "add",
+                "n1",
+                "https://n1.com/feed",
+                "--min-interval",
+                "120",
+                "--no-discover",
+            ]
+        )
+        == 0
+    )
     assert main(["sources", "show", "n1"]) == 0
     shown = capsys.readouterr().out
     record = orjson.loads(shown[shown.index("{") :])
@@ -124,7 +145,7 @@ def test_add_takes_every_field_a_sources_file_can_set_but_rules(
     """`sources add` sets a source's zone, full-text fetching and folder as a sources file
     does; an unknown zone is a malformed option (exit 2, nothing stored)."""
     monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
-    argv = ["sources", "add", "xinhua", "https://xinhua.example/feed.xml"]
+    argv = ["sources", "add", "xinhua", "https://xinhua.example/feed.xml", "--no-discover"]
     extra = ["--timezone", "Asia/Shanghai", "--full-text", "--folder", "News/World"]
     assert main([*argv, *extra]) == 0
     source = store.get("xinhua")
@@ -135,7 +156,17 @@ def test_add_takes_every_field_a_sources_file_can_set_but_rules(
         "News/World",
     )
     assert (
-        main(["sources", "add", "other", "https://other.example/rss", "--timezone", "Mars/Base"])
+        main(
+            [
+                "sources",
+                "add",
+                "other",
+                "https://other.example/rss",
+                "--timezone",
+                "Mars/Base",
+                "--no-discover",
+            ]
+        )
         == 2
     )
     assert "Mars/Base" in capsys.readouterr().err
@@ -330,8 +361,20 @@ def test_add_refuses_a_private_or_loopback_host_unless_allowed(
     assert "--allow-private" in err
     assert store.all() == []
     monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
-    assert main(["sources", "add", "dev", "http://localhost:8080/rss"]) == 2
-    assert main(["sources", "add", "dev", "http://localhost:8080/rss", "--allow-private"]) == 0
+    assert main(["sources", "add", "dev", "http://localhost:8080/rss", "--no-discover"]) == 2
+    assert (
+        main(
+            [
+                "sources",
+                "add",
+                "dev",
+                "http://localhost:8080/rss",
+                "--allow-private",
+                "--no-discover",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.endswith("added dev http://localhost:8080/rss\n")
     assert [(s.id, s.allow_private) for s in store.all()] == [("dev", True)]
 
@@ -506,3 +549,133 @@ def test_a_readers_folders_survive_redis_and_our_export(
     assert out.getvalue().endswith(", 0 ignored\n")
     assert store.all() == before
     assert capsys.readouterr().err == ""
+
+
+@pytest.fixture
+def discovering() -> Iterator[Callable[..., Callable[[str], Discovery]]]:
+    """What `sources add` without --no-discover hands do_add: one fetch under a poll's policy
+    (loopback allowed unless ``allow_private=False``), on a fetcher closed when the test ends."""
+    with HttpFetcher() as fetcher:
+
+        def make(*, allow_private: bool = True) -> Callable[[str], Discovery]:
+            policy = FetchPolicy(user_agent="storywire-test", read_timeout=2.0, deadline=5.0,
+                                 allow_private=allow_private)  # fmt: skip
+            return partial(discover, fetcher=fetcher, policy=policy, now=1000.0)
+
+        yield make
+
+
+def test_add_of_a_sites_page_stores_the_first_feed_it_advertises(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str], discovering: Any
+) -> None:
+    """A page in place of a feed: its first advertised feed is stored (its domain follows it),
+    the choice and the other feeds named on stderr; stdout says what was stored."""
+    with http_server(site_routes()) as base:
+        out = io.StringIO()
+        raw = {"id": "site", "url": base + "/", "allow_private": True}
+        assert do_add(store, raw, out, discover=discovering()) == 0
+    assert out.getvalue() == f"added site {base}/rss.xml\n"
+    assert capsys.readouterr().err == (
+        f"discovered: {base}/ is an HTML page ('Site news'); adding the first feed it "
+        f"advertises: {base}/rss.xml\n"
+        f"discovered: it also advertises {base}/atom.xml\n"
+    )
+    source = store.get("site")
+    assert source is not None
+    assert (source.url, source.domain) == (base + "/rss.xml", "127.0.0.1")
+
+
+def test_add_of_a_feed_or_an_unreachable_url_stores_it_as_given(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str], discovering: Any
+) -> None:
+    """A feed is stored as it is, quietly; a URL that cannot be fetched (no network, a
+    refused connection, an error status) is stored as given with one warning line."""
+    with http_server(site_routes()) as base:
+        for source_id, url in (("rss", "/rss.xml"), ("gone", "/gone")):
+            raw = {"id": source_id, "url": base + url, "allow_private": True}
+            assert do_add(store, raw, io.StringIO(), discover=discovering()) == 0
+        assert capsys.readouterr().err == (
+            f"warning: could not check {base}/gone for feeds (http_404); kept as given\n"
+        )
+    # The SSRF guard of a poll: loopback is refused without allow_private, before any request.
+    guarded = discovering(allow_private=False)(base + "/")
+    assert guarded.problem is not None
+    assert guarded.problem.startswith("ssrf_blocked: ")
+    raw = {"id": "down", "url": "http://127.0.0.1:9/feed", "allow_private": True}
+    assert do_add(store, raw, io.StringIO(), discover=discovering()) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: could not check http://127.0.0.1:9/feed for feeds (")
+    assert err.endswith("); kept as given\n")
+    assert err.count("\n") == 1
+    assert sorted((s.id, s.url) for s in store.all()) == [
+        ("down", "http://127.0.0.1:9/feed"),
+        ("gone", base + "/gone"),
+        ("rss", base + "/rss.xml"),
+    ]
+
+
+def test_add_of_a_page_that_advertises_no_feed_is_refused(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str], discovering: Any
+) -> None:
+    """Every poll of a login wall or a page without feeds would fail: exit 1, nothing stored,
+    one line naming the page and the way to add it anyway."""
+    with http_server(site_routes()) as base:
+        raw = {"id": "wall", "url": base + "/wall", "allow_private": True}
+        out = io.StringIO()
+        assert do_add(store, raw, out, discover=discovering()) == 1
+    assert out.getvalue() == ""
+    assert capsys.readouterr().err == (
+        f"error: {base}/wall is an HTML page ('Sign in') and advertises no feed; nothing added "
+        "(--no-discover adds it as given)\n"
+    )
+    assert store.all() == []
+
+
+def test_a_discovered_feed_is_checked_as_a_given_url_is(
+    store: RedisSourceStore, capsys: pytest.CaptureFixture[str], discovering: Any
+) -> None:
+    """The feed a page advertises passes the same checks as a URL the operator types: on a
+    private host it needs --allow-private; one another source polls is not added twice."""
+    page = HtmlPage("News", ("http://10.0.0.5/feed",))
+    raw = {"id": "lan", "url": "https://public.example/"}
+    assert do_add(store, raw, io.StringIO(), discover=lambda url: Discovery(page=page)) == 2
+    assert "10.0.0.5" in capsys.readouterr().err.splitlines()[-1]
+    with http_server(site_routes()) as base:
+        first = {"id": "first", "url": base + "/rss.xml", "allow_private": True}
+        assert do_add(store, first, io.StringIO()) == 0
+        again = {"id": "again", "url": base + "/", "allow_private": True}
+        assert do_add(store, again, io.StringIO(), discover=discovering()) == 1
+    assert capsys.readouterr().err.endswith("is already polled by 'first'\n")
+    assert [s.id for s in store.all()] == ["first"]
+
+
+def test_cli_add_discovers_under_the_fetch_settings_and_can_skip_it(
+    redis_server: EmbeddedRedis,
+    store: RedisSourceStore,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sources add` fetches with the service's User-Agent and --allow-private (a loopback URL
+    without it is refused before any request); --no-discover stores the URL as given without
+    a request."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    monkeypatch.setenv("STORYWIRE_USER_AGENT", "storywire-discovery-test (+https://x.example)")
+    agents: list[str | None] = []
+    routes = site_routes()
+    front = routes["/"]
+
+    def recorded(handler: BaseHTTPRequestHandler) -> Reply:
+        agents.append(handler.headers.get("User-Agent"))
+        return front(handler)
+
+    routes["/"] = recorded
+    with http_server(routes) as base:
+        assert main(["sources", "add", "site", base + "/", "--allow-private"]) == 0
+        assert main(["sources", "add", "raw", base + "/", "--allow-private", "--no-discover"]) == 0
+        assert main(["sources", "add", "blocked", base + "/"]) == 2
+    assert agents == ["storywire-discovery-test (+https://x.example)"]
+    assert capsys.readouterr().out == f"added site {base}/rss.xml\nadded raw {base}/\n"
+    assert sorted((s.id, s.url) for s in store.all()) == [
+        ("raw", base + "/"),
+        ("site", base + "/rss.xml"),
+    ]

@@ -11,15 +11,19 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 
+from storywire.adapters.http import FetchPolicy, HttpFetcher
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_sources import RedisSourceStore
+from storywire.fetching import Discovery, discover
 from storywire.models import SOURCE_DEFAULTS, Source
 from storywire.opml import OpmlError, read_opml, to_opml
 from storywire.settings import Settings
@@ -35,18 +39,27 @@ from workers.commands import service_redis
 
 
 def do_add(
-    store: RedisSourceStore, raw: dict[str, Any], out: TextIO, *, now: float | None = None
+    store: RedisSourceStore,
+    raw: dict[str, Any],
+    out: TextIO,
+    *,
+    now: float | None = None,
+    discover: Callable[[str], Discovery] | None = None,
 ) -> int:
-    try:
-        (source,) = parse_sources([raw], origin="sources add")
-    except PrivateHostError as exc:
-        # The flag is what is missing.
-        _error(f"{exc} (--allow-private)")
-        return 2
-    except SourceConfigError as exc:
-        # A malformed option: 2, as for a malformed sources file.
-        _error(str(exc))
-        return 2
+    """Add or update one source. With ``discover``, its URL is fetched first: a site's page
+    in place of a feed stands for the first feed it advertises, and a page advertising none is
+    refused; a URL that cannot be checked (no network) is added as given, with a warning."""
+    source = _one_source(raw)
+    if isinstance(source, int):
+        return source
+    if discover is not None:
+        url = _feed_url(source.url, discover(source.url))
+        if url is None:
+            return 1
+        if url != source.url:
+            source = _one_source({**raw, "url": url})
+            if isinstance(source, int):
+                return source
     # Two ids for one feed would poll it twice, spending its domain's budget twice: one feed
     # however its URL is spelt ("http://www.", a fragment, a click marker such as utm_source).
     feed = feed_identity(source.url)
@@ -60,6 +73,39 @@ def do_add(
     store.upsert([source], now=time.time() if now is None else now)
     out.write(f"{'updated' if existed else 'added'} {source.id} {source.url}\n")
     return 0
+
+
+def _one_source(raw: dict[str, Any]) -> Source | int:
+    """The source ``raw`` describes, or the exit status of its refusal (said on stderr)."""
+    try:
+        (source,) = parse_sources([raw], origin="sources add")
+    except PrivateHostError as exc:
+        # The flag is what is missing.
+        _error(f"{exc} (--allow-private)")
+        return 2
+    except SourceConfigError as exc:
+        # A malformed option: 2, as for a malformed sources file.
+        _error(str(exc))
+        return 2
+    return source
+
+
+def _feed_url(url: str, found: Discovery) -> str | None:
+    """The URL to store for ``url``, given what it serves; None when nothing is to be added."""
+    if found.problem is not None:
+        sys.stderr.write(f"warning: could not check {url} for feeds ({found.problem}); "
+                         "kept as given\n")  # fmt: skip
+        return url
+    if found.page is None:
+        return url
+    page = f"{url} is an HTML page ({found.page.title!r})"
+    if not found.page.feeds:
+        _error(f"{page} and advertises no feed; nothing added (--no-discover adds it as given)")
+        return None
+    first, *others = found.page.feeds
+    sys.stderr.write(f"discovered: {page}; adding the first feed it advertises: {first}\n")
+    sys.stderr.writelines(f"discovered: it also advertises {other}\n" for other in others)
+    return first
 
 
 def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -> int:
@@ -228,7 +274,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     for flag in ("allow_private", "full_text"):
         if getattr(args, flag):
             raw[flag] = True
-    return do_add(_store(settings), raw, sys.stdout)
+    store = _store(settings)  # no Redis, no fetch
+    if args.no_discover:
+        return do_add(store, raw, sys.stdout)
+    # The limits, SSRF guard and User-Agent of a poll.
+    policy = replace(FetchPolicy.from_settings(settings), allow_private=args.allow_private)
+    with HttpFetcher() as fetcher:
+        found = partial(discover, fetcher=fetcher, policy=policy, now=time.time())
+        return do_add(store, raw, sys.stdout, discover=found)
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -302,6 +355,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="IANA zone of the outlet's zone-less feed dates (default: UTC)",
     )
     add.add_argument("--folder", help='the operator\'s folder, "News/World" (default: none)')
+    add.add_argument(
+        "--no-discover",
+        action="store_true",
+        dest="no_discover",
+        help="store URL as given, without fetching it to find the feed a site's page advertises",
+    )
     add.set_defaults(func=cmd_add)
     actions.add_parser(
         "list", help="one line per source: status, next poll, failures"
