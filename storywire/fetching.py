@@ -8,20 +8,24 @@ from __future__ import annotations
 import email.utils
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
+
+import xxhash
 
 from storywire.adapters.http import FetchError, FetchPolicy, FetchResult, header_number
 from storywire.discovery import HtmlPage, html_page, html_page_title, listing
 from storywire.events import CloudEvent, source_failed
 from storywire.feeds import FeedError, parse_feed
+from storywire.identity import entry_keys
 from storywire.models import Entry, Source
 from storywire.sources import (
     RETRY_AFTER_CAP,
     PollOutcome,
     SourceState,
+    fell_back,
     next_interval,
     update_rate,
 )
@@ -271,6 +275,16 @@ def cache_lifetime(headers: Mapping[str, str], now: float) -> float | None:
     return None
 
 
+def _undated_keys(entries: Sequence[Entry], now: float) -> str | None:
+    """A digest of the keys of the entries without a date of their own, in any order; None
+    when every entry has one."""
+    undated = [e for e in entries if not e.published or fell_back(e.published.timestamp(), now)]
+    if not undated:
+        return None
+    keys = "\x1f".join(sorted(set(entry_keys(undated))))
+    return xxhash.xxh3_64_hexdigest(keys.encode("utf-8", "surrogatepass"))
+
+
 def _permanent_target(redirects: tuple[tuple[int, str], ...]) -> str | None:
     """Where the chain's leading permanent hops lead; a temporary hop ends what may be stored."""
     target = None
@@ -295,10 +309,17 @@ def _succeeded(
 ) -> PollResult:
     gap, newest = state.rate_gap, state.newest_entry
     new_entries = 0
+    undated = state.undated_keys
     if entries:
         times = [e.published.timestamp() for e in entries if e.published]
-        # Without dates every entry may be new; the fetch task's seen-set decides for real.
-        new_entries = sum(1 for t in times if newest is None or t > newest) if times else 1
+        # An entry without a date carries the fetch time, new by its date at every poll: a
+        # feed of undated items that never changed stayed at min_interval for ever. They are
+        # news only when the set of their keys differs from the last poll's (the fetch task's
+        # seen-set still decides what goes on).
+        undated = _undated_keys(entries, now)
+        dated = [t for t in times if not fell_back(t, now)]
+        new_entries = sum(1 for t in dated if newest is None or t > newest)
+        new_entries += int(undated is not None and undated != state.undated_keys)
         gap, newest = update_rate(state.rate_gap, times, state.newest_entry, now)
     interval = next_interval(
         source,
@@ -337,6 +358,7 @@ def _succeeded(
         entries_seen=state.entries_seen + len(entries),
         rate_gap=gap,
         newest_entry=newest,
+        undated_keys=undated,
         redirect_url=redirect_url,
         redirect_count=redirect_count,
     )

@@ -204,6 +204,7 @@ class SourceState:
     redirect_count: int = 0  # consecutive polls that redirected permanently to it
     last_warning: str | None = None  # last bozo/encoding warning of a feed that still parsed
     disabled_at: float | None = None
+    undated_keys: str | None = None  # digest of the keys of the last poll's undated entries
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +259,12 @@ def next_interval(
     return float(max(jittered, floor))
 
 
+def fell_back(published: float, now: float) -> bool:
+    """Whether an entry's time is the fetch time ``parse_feed`` gives an entry without a date
+    of its own (or with one in the future): no news of when the feed publishes."""
+    return published >= now - 1.0
+
+
 def update_rate(
     previous_gap: float | None,
     published: Sequence[float],
@@ -273,7 +280,7 @@ def update_rate(
     that fell back to the fetch time carry no information and are dropped.
     Returns (new gap estimate, newest entry time).
     """
-    times = sorted({t for t in published if t < now - 1.0}, reverse=True)
+    times = sorted({t for t in published if not fell_back(t, now)}, reverse=True)
     newest = max([*times[:1], *([newest_seen] if newest_seen else [])], default=None)
     observed: float | None = None
     if len(times) >= 2:

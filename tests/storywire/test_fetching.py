@@ -514,3 +514,48 @@ def test_a_poll_reads_zone_less_dates_in_the_sources_time_zone(fetcher: HttpFetc
                       now=datetime(2026, 11, 28, tzinfo=UTC).timestamp())  # fmt: skip
     (entry,) = result.entries
     assert entry.published == datetime(2026, 11, 27, 7, tzinfo=UTC)
+
+
+class _SameBody:
+    """A server without validators that answers every poll with the same document."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def fetch(self, url: str, policy: FetchPolicy, **validators: str | None) -> FetchResult:
+        return FetchResult(200, url, self.body, {"content-type": "application/rss+xml"})
+
+
+def _items(*guids: str, dated: bool) -> bytes:
+    date = "<pubDate>Mon, 01 Jan 2024 00:00:00 GMT</pubDate>" if dated else ""
+    items = "".join(f"<item><guid>{g}</guid><title>{g}</title>{date}</item>" for g in guids)
+    return f'<rss version="2.0"><channel><title>T</title>{items}</channel></rss>'.encode()
+
+
+def _intervals(bodies: list[bytes]) -> list[float]:
+    """The interval each poll of ``bodies`` (one per poll) sets, each from the last's state."""
+    source = replace(_source("https://x.com/feed"), min_interval=300.0, max_interval=21600.0)
+    state, now, out = SourceState(), 1.8e9, []
+    for body in bodies:
+        result = poll(source, state, _SameBody(body), POLICY, now=now, rng=random.Random(7))
+        assert result.next_poll is not None, result.outcome
+        out.append(result.next_poll - now)
+        state, now = result.state, result.next_poll
+    return out
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_a_feed_that_never_changes_drifts_to_its_max_interval_with_or_without_dates(
+    dated: bool,
+) -> None:
+    """An entry without a date carries the fetch time, so it looked new at every poll: a feed
+    of undated items that never changed (and sent no validators) was polled every
+    min_interval for ever, where quiet polls stretch the interval up to max_interval."""
+    intervals = _intervals([_items("a", "b", dated=dated)] * 40)
+    assert intervals[-1] >= 0.9 * 21600.0
+
+
+def test_an_undated_feed_that_adds_items_keeps_its_pace() -> None:
+    """Undated items new since the last poll are news: the interval does not stretch."""
+    bodies = [_items(f"i{n}", f"i{n + 1}", dated=False) for n in range(40)]
+    assert max(_intervals(bodies)) <= 1.1 * 300.0
