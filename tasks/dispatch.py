@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import redis
@@ -22,9 +23,13 @@ def dispatch(self: Task[Any, Any]) -> int:
     """Claim the sources that are due and send one fetch per source."""
     rt = runtime()
     now, lease = time.time(), rt.settings.lease_seconds
+    # What falls due before the next dispatch is claimed now and fetched at its own time.
+    ahead = rt.settings.dispatch_interval
     try:
         lost, known = _reschedule_lost(rt.sources, now=now)
-        claimed, lapsed = rt.sources.claim_due(now=now, lease=lease, cap=rt.settings.max_in_flight)
+        claimed, lapsed, later = rt.sources.claim_due(
+            now=now, lease=lease, cap=rt.settings.max_in_flight, ahead=ahead
+        )
     except TRANSIENT as exc:
         # No retry: the beat sends the next dispatch within its interval anyway.
         log.warning("dispatch.unavailable", error=str(exc))
@@ -36,7 +41,7 @@ def dispatch(self: Task[Any, Any]) -> int:
         # A deployment without `storywire run` reads no sources file: after a Redis that lost
         # its data (or before the first load) nothing is polled, and this line is the sign.
         log.warning("dispatch.no_sources", hint="storywire sources load [FILE]")
-    sent = _send_fetches(rt.sources, claimed, now=now, lease_until=now + lease)
+    sent = _send_fetches(rt.sources, claimed, later, now=now, lease_until=now + ahead + lease)
     if lapsed:
         # Fetches that never finished: their workers died or hung (see `sources show`).
         with contextlib.suppress(redis.RedisError):
@@ -61,14 +66,21 @@ def _reschedule_lost(sources: RedisSourceStore, *, now: float) -> tuple[list[str
 
 
 def _send_fetches(
-    sources: RedisSourceStore, claimed: list[str], *, now: float, lease_until: float
+    sources: RedisSourceStore,
+    claimed: list[str],
+    later: Mapping[str, float],
+    *,
+    now: float,
+    lease_until: float,
 ) -> int:
-    """One fetch per claimed source; how many went out. Those the broker would not take are
-    put back on the schedule, due now: left claimed, each would wait out its lease and count
-    as a fetch that died."""
+    """One fetch per claimed source, each to run at its due time (``later``: those not due
+    yet); how many went out. Those the broker would not take are put back on the schedule,
+    due now: left claimed, each would wait out its lease and count as a fetch that died."""
     for sent, source_id in enumerate(claimed):
         try:
-            fetch.delay(source_id, lease_until)  # which claim: a later one makes this fetch stale
+            # lease_until names the claim: a later one makes this fetch stale.
+            due = later.get(source_id)
+            fetch.apply_async((source_id, lease_until), countdown=due - now if due else None)
         except TRANSIENT as exc:
             unsent = claimed[sent:]
             with contextlib.suppress(redis.RedisError):

@@ -35,6 +35,8 @@ from tasks.runtime import Runtime, runtime
 BATCH = 50  # entries per process task: big enough to amortise a task, small enough to retry
 
 SendEntries = Callable[[str, str, list[list[Any]]], object]
+# Sends this source's fetch again: (countdown in seconds, the lease of its claim).
+SendLater = Callable[[float, float], object]
 
 _politeness: tuple[Runtime, DomainPoliteness] | None = None
 
@@ -78,11 +80,13 @@ def fetch_source(
     wake_publisher: Callable[[], object],
     rng: random.Random | None = None,
     lease_until: float | None = None,
+    send_later: SendLater | None = None,
 ) -> FetchOutcome:
     """Poll one source unless its domain is over budget; record everything it taught us.
 
     ``lease_until``: the lease of the claim this fetch was sent for; a later claim of the
-    source means a later dispatch sent another fetch, which polls it instead."""
+    source means a later dispatch sent another fetch, which polls it instead.
+    ``send_later``: how a deferral due before the next dispatch is fetched at its time."""
     source = rt.sources.get(source_id)
     if source is None:
         rt.sources.let_go(source_id)
@@ -101,7 +105,7 @@ def fetch_source(
         if not grant.reserved:
             # Blocked domain or full queue: spread the returns so they do not come together.
             wait += (rng or random).uniform(0.0, min(wait, 30.0))
-        rt.sources.defer(source_id, now + wait, reserved=grant.reserved)
+        _defer(rt, source_id, now=now, wait=wait, reserved=grant.reserved, send_later=send_later)
         count(rt.redis, {"fetch:deferred": 1})
         return FetchOutcome("deferred", wait=wait)
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
@@ -143,6 +147,31 @@ def fetch_source(
     return FetchOutcome(result.outcome, result=result, sent=len(fresh), flapping=sifted.held)
 
 
+def _defer(
+    rt: Runtime,
+    source_id: str,
+    *,
+    now: float,
+    wait: float,
+    reserved: bool,
+    send_later: SendLater | None,
+) -> None:
+    """Due again in ``wait`` s. A deferral due before the next dispatch keeps its claim and is
+    sent for its time: put back on the schedule, the slots a domain's deferrals reserve 2 s
+    apart were all past due at that dispatch, and fetched together, a burst of 15 where the
+    domain allows 5 (the dispatch itself sends what falls due after it at its time)."""
+    if send_later is None or wait > rt.settings.dispatch_interval:
+        rt.sources.defer(source_id, now + wait, reserved=reserved)
+        return
+    lease_until = now + wait + rt.settings.lease_seconds
+    rt.sources.defer(source_id, now + wait, reserved=reserved, lease_until=lease_until)
+    try:
+        send_later(wait, lease_until)
+    except TRANSIENT:
+        # The broker is away: back on the schedule, for a dispatch to send once it is back.
+        rt.sources.defer(source_id, now + wait, reason="not_sent")
+
+
 def _with_full_text(
     rt: Runtime, source: Source, fresh: list[tuple[str, Entry]]
 ) -> list[tuple[str, Entry]]:
@@ -174,6 +203,7 @@ def fetch(self: Task[Any, Any], source_id: str, lease_until: float | None = None
             send_entries=process.delay,
             wake_publisher=lambda: nudge(publish.delay),
             lease_until=lease_until,
+            send_later=lambda wait, lease: fetch.apply_async((source_id, lease), countdown=wait),
         )
     except TRANSIENT as exc:
         raise retry_later(self, exc) from exc

@@ -17,6 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, fields, replace
+from types import MappingProxyType
 from typing import Any, NamedTuple, cast
 
 import orjson
@@ -33,6 +34,9 @@ BATCH = 1000
 
 # Claims atomically, so two beats (or a beat and an operator) never hand one source out twice.
 # A claimed source's due time moves to its lease expiry: if its fetch dies, it is simply due again.
+# It claims the sources due up to ARGV[5], the next dispatch, and returns their due times: each
+# fetch is sent to run at its own, or sources due between two dispatches (a domain's reserved
+# slots 2 s apart) all ran at the later one, a burst far above the domain's budget.
 # A lease that ran out is a fetch that never finished (its worker killed, perhaps by the feed
 # itself, or hung): counted on the source (its outcomes key is ARGV[4] .. id), and each lapse in
 # a row after the first doubles the wait before the next claim, a day at most, so such a feed
@@ -53,20 +57,25 @@ end
 local now = tonumber(ARGV[1])
 local lease_until = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
+local horizon = tonumber(ARGV[5])
 local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
 for _, id in ipairs(lapsed) do
   local n = redis.call('HINCRBY', KEYS[3], id, 1)
   redis.call('HINCRBY', ARGV[4] .. id, 'lease_lapsed', 1)
   if n > 1 then
-    local wait = math.min((lease_until - now) * 2 ^ (n - 2), 86400)
+    local wait = math.min((lease_until - horizon) * 2 ^ (n - 2), 86400)
     redis.call('ZADD', KEYS[1], 'XX', now + wait, id)
   end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local room = cap - redis.call('ZCARD', KEYS[2])
 if room <= 0 then return answer({}, lapsed) end
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, room)
-for _, id in ipairs(due) do
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, room)
+local due = {}
+for i = 1, #found, 2 do
+  local id = found[i]
+  due[#due + 1] = id
+  due[#due + 1] = found[i + 1]
   redis.call('ZADD', KEYS[1], lease_until, id)
   redis.call('ZADD', KEYS[2], lease_until, id)
 end
@@ -77,6 +86,8 @@ return answer(due, lapsed)
 class Claim(NamedTuple):
     claimed: list[str]  # sources handed out now, each under a lease
     lapsed: list[str]  # sources whose lease ran out before their fetch finished
+    # The claimed sources due after the claim's time (``ahead``), with their due times.
+    later: Mapping[str, float] = MappingProxyType({})
 
 
 # Forgets (at most 1,000 per call) the entry keys no poll has listed since ARGV[1].
@@ -238,15 +249,21 @@ class RedisSourceStore:
         raw = dict(self._r.hscan_iter(self._key("sources"), count=BATCH))
         return sorted((Source.from_dict(orjson.loads(v)) for v in raw.values()), key=lambda s: s.id)
 
-    def claim_due(self, *, now: float, lease: float, cap: int, token: str | None = None) -> Claim:
-        """Claim the due sources; ``token`` names the claim (one of its own by default), and a
-        claim run again under it gives the same answer (see ``_CLAIM``)."""
+    def claim_due(
+        self, *, now: float, lease: float, cap: int, token: str | None = None, ahead: float = 0.0
+    ) -> Claim:
+        """Claim the sources due by ``now + ahead``, each under a lease that ends ``lease``
+        seconds after that; ``token`` names the claim (one of its own by default), and a claim
+        run again under it gives the same answer (see ``_CLAIM``)."""
         token = token or uuid.uuid4().hex
         keys = [self._key("due"), self._key("inflight"), self._key("lapses"),
                 self._key("claim", token)]  # fmt: skip
-        args: list[float | str] = [now, now + lease, cap, self._key("outcomes", "")]
-        due, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
-        return Claim([i.decode() for i in due], [i.decode() for i in lapsed])
+        args: list[float | str] = [now, now + ahead + lease, cap, self._key("outcomes", ""),
+                                   now + ahead]  # fmt: skip
+        found, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
+        due = [(i.decode(), float(at)) for i, at in zip(found[::2], found[1::2], strict=True)]
+        later = {i: at for i, at in due if at > now}
+        return Claim([i for i, _ in due], [i.decode() for i in lapsed], later)
 
     def reschedule_lost(self, *, now: float, size: int = RESCHEDULE_SLICE) -> Sweep:
         """Make due now the enabled sources of the next slice that lost their place on the
@@ -293,12 +310,20 @@ class RedisSourceStore:
         return bool(pipe.execute()[-1])
 
     def defer(
-        self, source_id: str, until: float, *, reason: str = "deferred", reserved: bool = False
+        self,
+        source_id: str,
+        until: float,
+        *,
+        reason: str = "deferred",
+        reserved: bool = False,
+        lease_until: float | None = None,
     ) -> None:
         """Release the lease without polling; due again at ``until``. Not a failure.
 
         ``reserved``: the domain's budget already holds a slot for this source at ``until``
-        (``take_reservation`` tells the next run it is prepaid).
+        (``take_reservation`` tells the next run it is prepaid). ``lease_until``: keep the
+        source claimed under this new lease instead (the caller sends its fetch for ``until``
+        itself), as a claim does.
         """
         pipe = self._r.pipeline()
         pipe.hincrby(self._key("outcomes", source_id), reason, 1)
@@ -306,8 +331,12 @@ class RedisSourceStore:
             pipe.hset(self._key("reserved"), source_id, until)
         # The run of lapsed leases stays: a deferral polled nothing, and a feed that kills its
         # worker spends its domain's budget on the redeliveries, so its next run is deferred.
-        pipe.zrem(self._key("inflight"), source_id)
-        pipe.zadd(self._key("due"), {source_id: until}, xx=True)
+        if lease_until is None:
+            pipe.zrem(self._key("inflight"), source_id)
+            pipe.zadd(self._key("due"), {source_id: until}, xx=True)
+        else:
+            pipe.zadd(self._key("inflight"), {source_id: lease_until}, xx=True)
+            pipe.zadd(self._key("due"), {source_id: lease_until}, xx=True)
         pipe.execute()
 
     def let_go(self, source_id: str) -> None:

@@ -24,37 +24,47 @@ from tasks.runtime import Runtime
 SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
 
 
+Sent = list[tuple[str, float | None]]
+
+
 @pytest.fixture
 def sent(
     redis_server: EmbeddedRedis, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[str]]:
+) -> Iterator[Sent]:
+    """Each fetch the dispatch sends: its source and its countdown (None: at once)."""
     runtime = Runtime(Settings(redis_url=redis_server.url))
     runtime.sources.upsert([SOURCE], now=0.0)
     monkeypatch.setattr(tasks.dispatch, "runtime", lambda: runtime)
-    out: list[str] = []
-    monkeypatch.setattr(
-        tasks.dispatch.fetch, "delay", lambda source_id, _lease: out.append(source_id)
-    )
+    out: Sent = []
+
+    def apply_async(args: tuple[str, float], countdown: float | None = None) -> None:
+        out.append((args[0], countdown))
+
+    monkeypatch.setattr(tasks.dispatch.fetch, "apply_async", apply_async)
     yield out
     runtime.redis.close()
 
 
+def _ids(sent: Sent) -> list[str]:
+    return [source_id for source_id, _ in sent]
+
+
 def test_a_lease_that_ran_out_is_counted_and_its_source_polled_again(
-    sent: list[str], redis_client: redis.Redis
+    sent: Sent, redis_client: redis.Redis
 ) -> None:
     task: Any = tasks.dispatch.dispatch
     assert task.run() == 1
-    assert sent == ["wire"]
+    assert _ids(sent) == ["wire"]
     redis_client.zadd("sw:inflight", {"wire": 1.0})  # the lease ran out: the fetch never ended
     redis_client.zadd("sw:due", {"wire": 1.0})
     assert task.run() == 1
-    assert sent == ["wire", "wire"]
+    assert _ids(sent) == ["wire", "wire"]
     assert redis_client.hget(COUNTERS_KEY, "fetch:lease_lapsed") == b"1"
     assert redis_client.hget("sw:outcomes:wire", "lease_lapsed") == b"1"
 
 
 def test_sources_whose_due_times_were_lost_are_polled_again_disabled_ones_not(
-    sent: list[str], redis_client: redis.Redis
+    sent: Sent, redis_client: redis.Redis
 ) -> None:
     """Redis restarted from an older snapshot, an eviction or a stray DEL took the schedule
     (``sw:due``) but not the sources: no fetch would ever set their due times again, so they
@@ -71,14 +81,14 @@ def test_sources_whose_due_times_were_lost_are_polled_again_disabled_ones_not(
 
     with capture_logs() as logs:
         assert task.run() == 1
-    assert sent == ["wire"]
+    assert _ids(sent) == ["wire"]
     assert [e["sources"] for e in logs if e["event"] == "dispatch.rescheduled"] == [["wire"]]
     assert task.run() == 0  # now on the schedule again (under its lease): nothing put back twice
     assert runtime.sources.next_poll("off") is None
 
 
 def test_a_redis_without_any_source_is_reported_by_every_dispatch(
-    sent: list[str], redis_client: redis.Redis
+    sent: Sent, redis_client: redis.Redis
 ) -> None:
     """Redis restarted without its data: the beat sends dispatches that find nothing, and
     (without a `storywire run` to load the file again) only a log line can tell."""
@@ -129,7 +139,7 @@ def test_a_dispatch_that_finds_redis_down_is_one_warning(monkeypatch: pytest.Mon
 
 
 def test_a_schedule_lost_whole_comes_back_in_one_dispatch_slice_by_slice(
-    sent: list[str], redis_client: redis.Redis
+    sent: Sent, redis_client: redis.Redis
 ) -> None:
     """The search for lost sources reads one slice per script; once a dispatch finds one it
     reads on to the end of the sweep (other clients served between slices), so a schedule
@@ -147,3 +157,28 @@ def test_a_schedule_lost_whole_comes_back_in_one_dispatch_slice_by_slice(
     assert [e["count"] for e in logs if e["event"] == "dispatch.rescheduled"] == [n]  # + wire - s1
     assert redis_client.zcard("sw:due") == n
     assert runtime.sources.next_poll("s1") is None
+
+
+def test_sources_due_before_the_next_dispatch_are_fetched_at_their_own_time(
+    sent: Sent, redis_client: redis.Redis
+) -> None:
+    """Thirty feeds of one outlet deferred to reserved slots 2 s apart were all due at the next
+    dispatch (every 30 s) and fetched together: 15 requests at once to a domain allowed 5 at a
+    time. A dispatch now claims what falls due before the next one and sends each fetch to
+    run at its due time."""
+    now = time.time()
+    runtime = tasks.dispatch.runtime()
+    slots = {f"slot{i}": now + 2.0 * i for i in range(1, 15)}  # within the 30 s interval
+    later = Source(id="later", url="https://later.example/feed", outlet="L", domain="l.example")
+    more = [Source(id=i, url=f"https://o.example/{i}", outlet="O", domain="o.example")
+            for i in slots]  # fmt: skip
+    runtime.sources.upsert([*more, later], now=0.0)
+    redis_client.zadd("sw:due", {**slots, "later": now + 45.0})
+    task: Any = tasks.dispatch.dispatch
+    assert task.run() == 15
+    countdowns = dict(sent)
+    assert countdowns.pop("wire") is None  # due already: at once
+    assert sorted(countdowns) == sorted(slots)
+    for source_id, countdown in countdowns.items():
+        assert countdown == pytest.approx(slots[source_id] - now, abs=1.0)
+    assert runtime.sources.next_poll("later") == pytest.approx(now + 45.0)  # the next dispatch's

@@ -108,6 +108,42 @@ def test_over_budget_fetch_is_deferred_not_failed(rt_factory: Any) -> None:
     assert third.outcome == "ok"
 
 
+@pytest.mark.parametrize(("per_minute", "sent_again"), [(60.0, True), (1.0, False)])
+def test_a_deferral_due_before_the_next_dispatch_keeps_its_claim_and_is_sent_for_its_slot(
+    rt_factory: Any, per_minute: float, sent_again: bool
+) -> None:
+    """Put back on the schedule, deferrals to slots 2 s apart were all past due at the next
+    dispatch (every 30 s) and fetched together, far above the domain's budget. One due
+    before the next dispatch now stays claimed, under a lease from its slot, and its fetch is
+    sent for the slot; a later one goes back on the schedule, for a dispatch to send."""
+    rt = rt_factory(domain_burst=1, domain_requests_per_minute=per_minute, dispatch_interval=30.0)
+    later: list[tuple[float, float]] = []
+    outbox = Outbox()
+    with http_server({"/one": lambda h: Reply(200, FEED.format(a="A").encode())}) as base:
+        _add(rt, "one", base + "/one")
+        _add(rt, "two", base + "/two")
+        claim = rt.sources.claim_due(now=1000.0, lease=300.0, cap=10)
+        assert claim.claimed == ["one", "two"]
+        assert _run(rt, "one", outbox).outcome == "ok"
+        second = fetch_source(rt, "two", now=1000.0, send_entries=outbox.send,
+                              wake_publisher=outbox.wake, rng=random.Random(1),
+                              lease_until=1300.0,
+                              send_later=lambda wait, lease: later.append((wait, lease)))  # fmt: skip
+    assert second.outcome == "deferred"
+    if not sent_again:
+        assert later == []
+        assert rt.redis.zscore("sw:inflight", "two") is None
+        assert rt.sources.next_poll("two") == pytest.approx(1000.0 + second.wait)
+        return
+    assert later == [(second.wait, 1000.0 + second.wait + 300.0)]
+    assert 0.5 <= second.wait <= 1.5
+    assert rt.redis.zscore("sw:inflight", "two") == 1000.0 + second.wait + 300.0
+    # Claimed: no dispatch sends it too; the fetch sent for its slot is no stale claim.
+    assert rt.sources.claim_due(now=1000.0 + second.wait, lease=300.0, cap=10).claimed == []
+    assert not rt.sources.claimed_since("two", 1000.0 + second.wait + 300.0)
+    assert rt.sources.take_reservation("two", now=1000.0 + second.wait)
+
+
 def test_429_retry_after_blocks_the_whole_domain(rt_factory: Any) -> None:
     """One source told to wait two minutes makes every source of its domain wait too."""
     rt = rt_factory(domain_burst=100)

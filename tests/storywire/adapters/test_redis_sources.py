@@ -63,6 +63,27 @@ def test_leases_that_run_out_in_a_row_are_counted_and_back_the_source_off(
     assert store.claim_due(now=561.0, lease=60.0, cap=10) == Claim(["s0"], ["s0"])
 
 
+def test_a_claim_ahead_takes_what_falls_due_by_then_with_its_time_and_a_lease_from_then(
+    redis_client: redis.Redis,
+) -> None:
+    """``ahead``: the sources due before the next dispatch are claimed now, with their due
+    times so each is fetched at its own; their lease runs from the end of the window, and a
+    lapse in a row still waits a lease before the next claim."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(3), now=100.0)
+    redis_client.zadd("sw:due", {"s1": 110.0, "s2": 140.0})
+    assert store.claim_due(now=100.0, lease=60.0, cap=10, ahead=30.0) == Claim(
+        ["s0", "s1"], [], {"s1": 110.0}
+    )
+    assert redis_client.zscore("sw:inflight", "s1") == 100.0 + 30.0 + 60.0
+    assert store.claim_due(now=191.0, lease=60.0, cap=10, ahead=30.0).claimed == [
+        "s2", "s0", "s1"
+    ]  # fmt: skip
+    # s2's first lapse is polled again at once; s0's second in a row waits a lease.
+    assert store.claim_due(now=282.0, lease=60.0, cap=10, ahead=30.0).claimed == ["s2"]
+    assert store.next_poll("s0") == 282.0 + 60.0
+
+
 def test_upsert_keeps_schedule_and_state_round_trips(redis_client: redis.Redis) -> None:
     """Re-registering a known source keeps its due time; the health record survives Redis."""
     store = RedisSourceStore(redis_client)
