@@ -98,8 +98,10 @@ def fetch_source(
     if state.disabled_reason:
         rt.sources.let_go(source_id)
         return FetchOutcome("disabled")
-    prepaid = rt.sources.take_reservation(source_id, now=now)
-    grant = politeness(rt).acquire(source.domain, prepaid=prepaid)
+    # A run more than a slot late has lost its slot: late runs coming together would each go.
+    domains = politeness(rt)
+    prepaid = rt.sources.take_reservation(source_id, now=now, late=domains.budget.spacing)
+    grant = domains.acquire(source.domain, prepaid=prepaid)
     if grant.wait > 0:
         wait = grant.wait
         if not grant.reserved:

@@ -81,6 +81,11 @@ class Budget:
     def rate(self) -> float:
         return max(self.requests_per_minute, 1e-3) / 60.0
 
+    @property
+    def spacing(self) -> float:
+        """Seconds between two requests at the budget's rate."""
+        return 1.0 / self.rate
+
 
 @dataclass(frozen=True, slots=True)
 class Grant:
@@ -95,7 +100,7 @@ class DomainPoliteness:
 
     def __init__(self, client: redis.Redis, budget: Budget, prefix: str = PREFIX) -> None:
         self._r = client
-        self._budget = budget
+        self.budget = budget
         self._p = prefix
         self._acquire = client.register_script(_ACQUIRE)
         self._block = client.register_script(_BLOCK)
@@ -108,7 +113,7 @@ class DomainPoliteness:
         ``reserve=False`` for a caller that will not come back (a full-text page): over budget
         it takes nothing, where a reserved slot would only delay the domain's next request."""
         keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}"]
-        b = self._budget
+        b = self.budget
         queue = b.queue if reserve else 0
         args = [b.rate, b.burst, queue, "1" if prepaid else "0", "" if now is None else now]
         wait, reserved = cast(list[bytes], self._acquire(keys=keys, args=args))

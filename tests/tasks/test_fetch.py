@@ -108,6 +108,26 @@ def test_over_budget_fetch_is_deferred_not_failed(rt_factory: Any) -> None:
     assert third.outcome == "ok"
 
 
+def test_a_run_more_than_a_slot_late_has_lost_its_reserved_slot(rt_factory: Any) -> None:
+    """Prepaid runs held up behind a backlog of fetches came together and each went through
+    on its own slot: 16 requests to one domain in a second where its burst is 5. A run more
+    than a slot (60 / requests per minute s) after its slot now pays again, as an early one
+    does; it is deferred while the bucket is empty."""
+    rt = rt_factory(domain_burst=1, domain_requests_per_minute=1.0)
+    outbox = Outbox()
+    with http_server({"/one": lambda h: Reply(200, FEED.format(a="A").encode())}) as base:
+        _add(rt, "one", base + "/one")
+        _add(rt, "two", base + "/one")
+        assert _run(rt, "one", outbox).outcome == "ok"
+        assert _run(rt, "two", outbox).outcome == "deferred"
+        slot = rt.sources.next_poll("two")
+        assert slot is not None
+        late = _run(rt, "two", outbox, now=slot + 61.0)
+        assert late.outcome == "deferred"
+        on_time = _run(rt, "two", outbox, now=float(rt.redis.hget("sw:reserved", "two") or 0))
+        assert on_time.outcome == "ok"
+
+
 @pytest.mark.parametrize(("per_minute", "sent_again"), [(60.0, True), (1.0, False)])
 def test_a_deferral_due_before_the_next_dispatch_keeps_its_claim_and_is_sent_for_its_slot(
     rt_factory: Any, per_minute: float, sent_again: bool
