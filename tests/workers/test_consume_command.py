@@ -169,3 +169,20 @@ def test_consume_selects_article_ingested_v2_with_image_and_categories(
         (None, ["World"]), ("https://wire.example/1.jpg", ["World"]),
     ]  # fmt: skip
     assert redis_client.xpending("storywire.events", "cli")["pending"] == 0
+
+
+def test_a_group_passed_by_retention_is_told_how_many_entries_it_lost(
+    redis_client: redis.Redis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A group that lagged behind the trim point gets what is left, and a line on stderr
+    counting the entries retention removed before it read them (it said nothing)."""
+    if int(str(redis_client.info("server")["redis_version"]).split(".")[0]) < 7:
+        pytest.skip("Redis 6.2 keeps no group lag to count lost entries by")
+    _publish(redis_client)
+    assert len(_run(capsys, "--from", "0", "--count", "1")) == 1
+    redis_client.xtrim("storywire.events", maxlen=2, approximate=False)
+    assert main(["consume", "--group", "cli", "--block", "10", "--exit-when-idle"]) == 0
+    out, err = capsys.readouterr()
+    assert [orjson.loads(line)["id"] for line in out.splitlines()] == ["ev_4", "ev_5"]
+    assert "3 entries were trimmed by retention before group cli read" in err

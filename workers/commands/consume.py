@@ -53,8 +53,8 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         client.close()
         if consumer.trimmed:
             sys.stderr.write(
-                f"storywire consume: {consumer.trimmed} entries pending for group {args.group} "
-                "were trimmed by retention before being acknowledged (lost to the group)\n"
+                f"storywire consume: {consumer.trimmed} entries were trimmed by retention before "
+                f"group {args.group} read or acknowledged them (lost to the group)\n"
             )
         if consumer.regrouped:
             sys.stderr.write(

@@ -345,3 +345,31 @@ def test_acks_that_meet_a_dropped_connection_are_sent_once_redis_answers(tmp_pat
         assert client.xpending(STREAM, "g")["pending"] == 0
         assert len(handled) == 2
         client.close()
+
+
+def test_entries_trimmed_before_the_group_read_them_are_counted(
+    redis_client: redis.Redis,
+) -> None:
+    """A group behind the trim point loses what retention removed before any member read it:
+    the member whose read passes the gap says how many (``trimmed``), once, instead of
+    silently going on with the oldest entry left. Replays from before what the stream keeps
+    and groups made at its start lose nothing of theirs and report nothing. Redis 6.2 keeps no
+    group lag to count by: it reads the same, and reports nothing."""
+    major = int(str(redis_client.info("server")["redis_version"]).split(".")[0])
+    _publish(redis_client, 3)
+    behind = _consumer(redis_client, start="0", count=1)
+    (first,) = behind.poll()
+    first.ack()
+    behind.flush()
+    later = [_publish(redis_client, 1, f"storywire.story.updated.v{i}")[0] for i in range(20)]
+    redis_client.xtrim(STREAM, maxlen=5, approximate=False)
+    peer = _consumer(redis_client, name="peer")
+    got = [m.event.id for m in peer]
+    assert got == later[-5:]
+    # 2 of the first three and 15 of the twenty, never delivered
+    assert peer.trimmed == (17 if major >= 7 else 0)
+    assert behind.poll() == []
+    assert behind.trimmed == 0  # reported once, by one member
+    replay = _consumer(redis_client, group="replay", start="0")
+    assert len(list(replay)) == 5
+    assert replay.trimmed == 0
