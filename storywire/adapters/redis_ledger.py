@@ -500,13 +500,12 @@ class _Batch:
 
 
 def _first_seen(article: Article, record: StoryRecord) -> Article:
-    """``article``, or, when it is undated (its ``published`` is its fetch time: the feed gave
-    no date, or one in the future) and the record keeps it with an earlier time, the article
-    at that time: an edit fetched later is the same item, known to exist since it was first
-    fetched. Else the edit took its outlet's credit and the story's ``first_seen`` to a later
-    outlet, and announced the article as published again."""
-    if article.fetched_at is None or article.published != article.fetched_at:
-        return article
+    """``article``, or, when the record keeps it with an earlier time, the article at that
+    time: an edit is the same item, known to exist since then. An edit comes later when the
+    item is undated (its ``published`` is its fetch time: the feed gave no date, or one in the
+    future) or dated by its last change (Atom ``updated`` alone, RSS 1.0 ``dc:date``, a CMS
+    that moves pubDate on each edit). Else the edit took its outlet's credit and the story's
+    ``first_seen`` to a later outlet, and announced the article as published again."""
     for member in record.members:
         if member.article_id == article.id and member.published < article.published:
             return replace(article, published=member.published)

@@ -109,6 +109,13 @@ class ConsumerView:
         if expected and version not in expected:
             self.problems.append(f"{kind} {story_id} version {version}, expected {expected}")
         known = self.stories.get(story_id)
+        if known is not None and version > known["version"]:
+            # Articles only join a story, and an edit keeps its article's time: the first
+            # report stays first, the latest can only be followed by a later one.
+            if data["first_seen"] > known["first_seen"]:
+                self.problems.append(f"{story_id} first_seen moved later in version {version}")
+            if data["last_updated"] < known["last_updated"]:
+                self.problems.append(f"{story_id} last_updated moved back in version {version}")
         if known is None or version > known["version"]:
             self.stories[story_id] = data
 

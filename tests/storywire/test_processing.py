@@ -198,6 +198,41 @@ def test_an_undated_articles_edit_keeps_the_time_it_was_first_seen(
     assert edit["data"]["published"] == edit["time"] == "2026-11-25T12:00:00Z"
 
 
+def test_an_edit_dated_later_keeps_the_time_its_article_was_first_recorded_with(
+    redis_client: redis.Redis,
+) -> None:
+    """A feed dated only by its entries' modification (Atom ``updated`` alone, RSS 1.0
+    ``dc:date``, a CMS that moves pubDate on each edit) dates an edit later: the outlet that
+    published first lost the credit, and the story its first_seen, to a later outlet, and the
+    edit was announced as published at its new date."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(MemoryStoryStore(), clock=NOW.timestamp)
+    first = _entry("1", "Quake off Sumatra", WIRE)
+    nine = datetime(2026, 11, 25, 9, tzinfo=UTC)  # its date
+    process_entries(SOURCE, [("g:1", first)], engine=engine, ledger=ledger, fetched_at=NOW)
+    echo = replace(
+        _entry("9", "Strong quake strikes off Sumatra", WIRE.replace("A magnitude", "The")),
+        link="https://echo.example/9",
+        published=nine + timedelta(minutes=30),
+    )
+    process_entries(ECHO, [("g:9", echo)], engine=engine, ledger=ledger, fetched_at=NOW)
+    edited = replace(
+        first,
+        content_html=WIRE.replace("no immediate", "no"),
+        published=nine + timedelta(hours=2),
+    )
+    later = NOW + timedelta(hours=2)
+    process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=later)
+    events = _outbox_events(redis_client, ledger)
+    story = [e["data"] for e in events if e["type"].startswith("storywire.story.")][-1]
+    assert story["version"] == 3  # the edit changed the story: its summary
+    assert story["credited_outlet"]["outlet"] == "Wire"
+    assert story["first_seen"] == story["credited_outlet"]["published"] == "2026-11-25T09:00:00Z"
+    edit = [e for e in events if e["type"] == ARTICLE_INGESTED][-1]
+    assert "no reports of damage" in edit["data"]["text"]
+    assert edit["data"]["published"] == edit["time"] == "2026-11-25T09:00:00Z"
+
+
 def test_a_backfill_older_than_the_window_is_counted_late(redis_client: redis.Redis) -> None:
     """A new source's week-old items, after today's news: placed (their own stories), and
     counted, so an operator sees why they did not join today's stories."""

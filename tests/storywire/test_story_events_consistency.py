@@ -3,9 +3,10 @@ itself after every step of realistic streams through the real process stage.
 
 Seeded random streams (the same ones every run) drive ``process_entries`` with the real ledger
 and the real story store on a private Redis: outlets reporting a few events, articles arriving
-out of published order, edits (a text that fits another story, a title alone, an edit back),
-one article through two feeds of one outlet, wire copies, merges, held articles released later,
-batches redelivered, and articles days later, when the first stories have left the window.
+out of published order, edits (a text that fits another story, a title alone, a title dated
+later, an edit back), one article through two feeds of one outlet, wire copies, merges, held
+articles released later, batches redelivered, and articles days later, when the first stories
+have left the window.
 After each step ``ConsumerView`` applies the new events and checks its invariants.
 """
 
@@ -150,6 +151,9 @@ def _edit(kind: str) -> Callable[[Stream, random.Random], None]:
             entry = replace(entry, content_html=_html(REPORTS[rng.randrange(len(REPORTS))][1]))
         elif kind == "title":
             entry = replace(entry, title=entry.title + " (updated)")
+        elif kind == "date":  # a feed dated by each entry's last change dates an edit later
+            later = entry.published + timedelta(hours=rng.randint(1, 5))  # type: ignore[operator]
+            entry = replace(entry, title=entry.title + " (updated)", published=later)
         else:  # back to the first text
             entry = stream.first[(source_id, key)]
         stream.send(BY_ID[source_id], [(key, entry)])
@@ -177,6 +181,7 @@ STEPS: dict[str, Callable[[Stream, random.Random], None]] = {
     "two_feeds": _two_feeds,
     "edit_text": _edit("text"),
     "edit_title": _edit("title"),
+    "edit_date": _edit("date"),
     "edit_back": _edit("back"),
     "redeliver": _redeliver,
     "sweep": _sweep,
