@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -18,7 +19,7 @@ from redis.retry import Retry
 from storywire import events
 from storywire.adapters.consumer import Consumer, start_id
 from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
-from storywire.adapters.redis_ledger import outbox_item
+from storywire.adapters.redis_ledger import RedisLedger, outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
 from storywire.models import Article
@@ -373,3 +374,40 @@ def test_entries_trimmed_before_the_group_read_them_are_counted(
     replay = _consumer(redis_client, group="replay", start="0")
     assert len(list(replay)) == 5
     assert replay.trimmed == 0
+
+
+def _stream_order(stream_id: str) -> tuple[int, int]:
+    ms, seq = stream_id.split("-")
+    return int(ms), int(seq)
+
+
+def test_an_articles_older_text_reclaimed_late_is_told_apart_by_its_stream_id(
+    redis_client: redis.Redis,
+) -> None:
+    """An edited article: the member holding its first text dies, a peer applies the edit and
+    then reclaims the first text. Nothing in the event orders the two (no version; an edit
+    keeps ``published``), so applied by arrival the old text won. The stream id does, as
+    docs/events.md tells consumers: the newest text stays."""
+    ledger = RedisLedger(redis_client, article_versions=("v2",))
+    sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
+    edit = replace(_ARTICLE, title="UPDATE 1-Talks resume", content_hash="h2")
+    for article in (_ARTICLE, edit):
+        ledger.record(article, "st_1")
+        sink.drain_all(now=time.time())
+    types = ["storywire.article.*"]
+    dies = _consumer(redis_client, start="0", name="dies", types=types, count=1)
+    assert next(iter(dies)).event.data["title"] == "Talks resume"  # never acknowledged
+    peer = _consumer(redis_client, name="peer", types=types, claim_idle_ms=200)
+    table: dict[str, tuple[tuple[int, int], str]] = {}
+    arrived = []
+    for wait in (0.0, 0.25):
+        time.sleep(wait)
+        for msg in peer.poll():
+            data, at = msg.event.data, _stream_order(msg.stream_id)
+            arrived.append((data["title"], msg.event.time))
+            if data["article_id"] not in table or at > table[data["article_id"]][0]:
+                table[data["article_id"]] = (at, data["title"])
+            msg.ack()
+    assert [title for title, _ in arrived] == ["UPDATE 1-Talks resume", "Talks resume"]
+    assert arrived[0][1] == arrived[1][1]
+    assert table["a1"][1] == "UPDATE 1-Talks resume"
