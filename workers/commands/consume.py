@@ -96,7 +96,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--type",
         dest="types",
         action="append",
-        help="glob on the event type, e.g. 'storywire.story.*' (repeatable)",
+        help="glob on the event type, e.g. 'storywire.story.*' (repeatable); events of "
+        "other types are acknowledged unprinted: the group is done with them",
     )
     parser.add_argument(
         "--count",
