@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import sys
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import kombu.exceptions
 import structlog
@@ -24,6 +25,18 @@ def release_interval(settings: Settings) -> float:
     return max(1.0, hold / 4) if hold else 60.0
 
 
+def broker_url(url: str) -> str:
+    """A Redis URL as Celery's broker reads it. redis-py's ``unix:///path?db=N``, which
+    STORYWIRE_REDIS_URL may be, is kombu's ``redis+socket:///path?virtual_host=N``: kombu has
+    no ``unix`` transport (every worker stopped on a KeyError), and reads no ``db`` there."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() != "unix":
+        return url
+    path, _, query = rest.partition("?")
+    params = [("virtual_host" if k == "db" else k, v) for k, v in parse_qsl(query)]
+    return f"redis+socket://{path}" + (f"?{urlencode(params)}" if params else "")
+
+
 try:
     settings = Settings.from_env()
 except SettingsError as exc:
@@ -38,7 +51,7 @@ app = Celery(
     include=["tasks.dispatch", "tasks.fetch", "tasks.process", "tasks.publish", "tasks.release"],
 )
 app.conf.update(
-    broker_url=settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0",
+    broker_url=broker_url(settings.broker_url or settings.redis_url or "redis://127.0.0.1:6379/0"),
     broker_connection_retry_on_startup=True,
     # Reconnect for as long as it takes: after Celery's default of 100 attempts (about 46
     # minutes of outage, the waits growing to 30 s) a worker ends ("Unrecoverable error",

@@ -22,7 +22,7 @@ from storywire.settings import Settings
 from storywire.sources import load_sources
 from storywire.stories_ledger import StoryRecord
 from tasks import options
-from workers.app import app
+from workers.app import app, broker_url
 from workers.processes import service_processes
 
 CONTENT_TYPES = {".xml": "application/xml", ".json": "application/feed+json"}
@@ -140,7 +140,7 @@ def pipeline_idle(
     return not in_flight and not ledger.outbox_length()
 
 
-def release_when_stalled(client: redis.Redis, broker_url: str) -> bool:
+def release_when_stalled(client: redis.Redis, redis_url: str) -> bool:
     """Send one release of every held article when nothing but held articles is left.
 
     A recorded stream has an end, a live one does not: with no more arrivals the held articles
@@ -149,7 +149,7 @@ def release_when_stalled(client: redis.Redis, broker_url: str) -> bool:
     """
     if not pipeline_idle(client, pending=False) or not RedisLedger(client).pending_count():
         return False
-    with app.connection_for_write(broker_url) as conn:
+    with app.connection_for_write(broker_url(redis_url)) as conn:
         app.send_task(options.RELEASE.name, kwargs={"older_than": 0.0}, connection=conn)
     return True
 

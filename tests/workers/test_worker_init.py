@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import redis
 from celery import signals
 
+from storywire.adapters.embedded_redis import redis_server_binary
 from storywire.stories import background
 from workers import app as app_module
 
@@ -70,3 +74,35 @@ def test_a_worker_reconnects_to_its_broker_for_as_long_as_it_takes() -> None:
     limit at 2 on a real worker whose Redis was killed), and `storywire run` with them."""
     assert app_module.app.conf.broker_connection_max_retries is None
     assert app_module.app.conf.broker_connection_retry
+
+
+def test_a_redis_url_on_a_unix_socket_is_the_brokers_too(tmp_path: Path) -> None:
+    """``STORYWIRE_REDIS_URL=unix:///path?db=N`` passes the settings check and redis-py reads
+    it, but kombu has no ``unix`` transport: every worker stopped on a KeyError traceback. A
+    task is now sent into that database of that Redis, where the workers read."""
+    sock = tmp_path / "redis.sock"
+    command = [redis_server_binary(), "--port", "0", "--unixsocket", str(sock), "--save", ""]
+    server = subprocess.Popen([*command, "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(unix_socket_path=str(sock), db=3)
+        deadline = time.monotonic() + 10
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        env = {**os.environ, "STORYWIRE_REDIS_URL": f"unix://{sock}?db=3"}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from workers.app import app; app.send_task('storywire.publish')",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert client.llen("publish") == 1
+    finally:
+        server.terminate()
+        server.wait()

@@ -80,13 +80,13 @@ def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
     # The Celery app only here: the other commands never need it, nor its import time.
     import kombu.exceptions  # noqa: PLC0415
 
-    from workers.app import app  # noqa: PLC0415
+    from workers.app import app, broker_url  # noqa: PLC0415
 
     chosen = _chosen(args)
     url = service_url(settings, "poisoned")
     # The broker the service's workers read: the app's own default (127.0.0.1:6379/0) is not
     # it when the URL was found from a `storywire run`, and a message sent there is lost.
-    broker = settings.broker_url or url
+    broker = broker_url(settings.broker_url or url)
     with redis.Redis.from_url(url) as client, app.connection_for_write(broker) as conn:
 
         def send(record: dict[str, Any]) -> str:
