@@ -201,6 +201,15 @@ def _name(value: str) -> str | None:
     return None if value.strip() else "must not be blank"
 
 
+def _header(value: str) -> str | None:
+    # Sent as an HTTP header on every fetch: a control character (a CR from an env file
+    # written on Windows) or a character beyond Latin-1 (an em dash) made http.client raise in
+    # every poll, a traceback per fetch instead of one line at start.
+    if value.isascii() and value.isprintable():
+        return _name(value)
+    return "must be printable ASCII (it is sent as the User-Agent header)"
+
+
 # The names the workers' and beat's `--loglevel` takes too: NOTSET or WARN (which logging
 # knows) passed here and stopped every child of `storywire run` with a usage error.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -239,7 +248,7 @@ _CHECKS: dict[str, Any] = {
     "stream": _name,
     "dead_letter_stream": _name,
     "amqp_exchange": _name,
-    "user_agent": _name,
+    "user_agent": _header,
     "log_format": _one_of("auto", "json", "console"),
     "log_level": _log_level,
     "sink": _one_of("redis", "amqp"),
