@@ -243,7 +243,9 @@ def _port(value: int) -> str | None:
 _REDIS = ("redis", "rediss", "unix")
 _CHECKS: dict[str, Any] = {
     "redis_url": _url(*_REDIS),
-    "broker_url": _url(*_REDIS, "sentinel", "amqp", "amqps", "pyamqp"),
+    # No sentinel://: kombu then needs a master_name transport option, which nothing sets, so
+    # every worker stopped on a traceback.
+    "broker_url": _url(*_REDIS, "amqp", "amqps", "pyamqp"),
     "amqp_url": _url("amqp", "amqps"),
     "stream": _name,
     "dead_letter_stream": _name,
