@@ -181,3 +181,17 @@ def test_every_deployment_runs_the_exporter() -> None:
         where for where, argv in commands() if build_parser().parse_args(argv).command == "metrics"
     }
     assert found == {"compose", "k8s", "systemd"}
+
+
+def test_systemd_units_have_their_working_directory_made_for_them() -> None:
+    """systemd fails a unit whose WorkingDirectory does not exist (200/CHDIR): on a fresh host
+    the beat, whose schedule lives there, never started. StateDirectory makes it, owned by
+    the unit's user."""
+    for unit in sorted((ROOT / "deploy" / "systemd").glob("*.service")):
+        text = unit.read_text()
+        work = re.search(r"^WorkingDirectory=(\S+)$", text, re.M)
+        if work is None:
+            continue
+        state = re.search(r"^StateDirectory=(\S+)$", text, re.M)
+        assert state is not None, unit.name
+        assert work.group(1) == f"/var/lib/{state.group(1)}", unit.name
