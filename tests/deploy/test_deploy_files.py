@@ -6,6 +6,7 @@ import importlib
 import re
 import tomllib
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +15,9 @@ import yaml
 
 from storywire.settings import Settings
 from tasks.options import ALL, QUEUES
+from tests.storywire.test_settings_docs import OUTSIDE_SETTINGS
 from workers.cli import build_parser
+from workers.processes import worker_command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -183,6 +186,35 @@ def test_every_deployment_runs_the_exporter() -> None:
     assert found == {"compose", "k8s", "systemd"}
 
 
+def _deploy_files() -> list[Path]:
+    return [
+        ROOT / "docker-compose.yml",
+        ROOT / "deploy" / "Dockerfile",
+        *sorted((ROOT / "deploy" / "k8s").glob("*.yaml")),
+        *sorted((ROOT / "deploy" / "systemd").glob("*.service")),
+    ]
+
+
+def test_every_variable_the_deploy_files_name_is_one_the_service_reads() -> None:
+    """A misspelt name (STORYWIRE_REDIS_ULR) is ignored without a word: the containers would
+    run on the defaults. Every STORYWIRE_* the files set or mention is a real setting."""
+    known = {f"STORYWIRE_{f.name.upper()}" for f in fields(Settings)} | set(OUTSIDE_SETTINGS)
+    for path in _deploy_files():
+        named = set(re.findall(r"STORYWIRE_[A-Z0-9_]+", path.read_text()))
+        assert named <= known, f"{path.name}: {sorted(named - known)}"
+
+
+def test_the_values_the_deploy_files_set_are_valid_settings() -> None:
+    """What the k8s ConfigMap, compose's shared environment and the image's ENV set passes
+    the check every process makes at start (one line, exit 2, otherwise)."""
+    (config,) = [d for d in _k8s() if d["kind"] == "ConfigMap"]
+    Settings.from_env(config["data"])
+    compose = _compose()["x-storywire"]["environment"]
+    Settings.from_env({k: re.sub(r"\$\{\w+:-(.*)\}", r"\1", v) for k, v in compose.items()})
+    image = (ROOT / "deploy" / "Dockerfile").read_text()
+    Settings.from_env(dict(re.findall(r"\b(STORYWIRE_\w+)=(\S+)", image)))
+
+
 def test_systemd_units_have_their_working_directory_made_for_them() -> None:
     """systemd fails a unit whose WorkingDirectory does not exist (200/CHDIR): on a fresh host
     the beat, whose schedule lives there, never started. StateDirectory makes it, owned by
@@ -195,3 +227,20 @@ def test_systemd_units_have_their_working_directory_made_for_them() -> None:
         state = re.search(r"^StateDirectory=(\S+)$", text, re.M)
         assert state is not None, unit.name
         assert work.group(1) == f"/var/lib/{state.group(1)}", unit.name
+
+
+def test_k8s_liveness_probes_ping_the_name_the_worker_runs_under() -> None:
+    """`celery inspect ping -d NAME` answers only for that node name: a name the worker does
+    not take fails the probe, and Kubernetes restarts a healthy worker forever."""
+    for doc in _k8s():
+        if doc["kind"] != "Deployment":
+            continue
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        args = build_parser().parse_args(container["args"])
+        if args.command != "worker":
+            continue
+        command = worker_command(args.queues.split(","), Settings())
+        hostname = command[command.index("--hostname") + 1]
+        probe = " ".join(container["livenessProbe"]["exec"]["command"])
+        assert "-A workers.app inspect ping" in probe
+        assert f"-d {hostname.replace('%h', '$HOSTNAME')}" in probe, doc["metadata"]["name"]
