@@ -139,12 +139,14 @@ class Settings:
         return broker
 
     def env(self) -> dict[str, str]:
-        """These settings as environment variables, for the processes `storywire run` starts."""
+        """These settings as environment variables, for the processes `storywire run` starts.
+        An unset one is empty (which reads as unset), not left out: laid over the parent's
+        environment, it would have let the variable the settings dropped through (the demo's
+        workers took the configured STORYWIRE_BROKER_URL)."""
         out = {}
         for field in fields(self):
             value = getattr(self, field.name)
-            if value is not None:
-                out[f"STORYWIRE_{field.name.upper()}"] = str(value)
+            out[f"STORYWIRE_{field.name.upper()}"] = "" if value is None else str(value)
         return out
 
 

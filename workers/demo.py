@@ -158,7 +158,8 @@ def run_demo(
     settings: Settings, recorded: Path, redis_url: str, out: TextIO, *, timeout: float = 120.0
 ) -> int:
     """Run the pipeline until every recorded poll is processed; print the stories. Exit code."""
-    settings = replace(settings, redis_url=redis_url, dispatch_interval=1.0)
+    # Its own Redis is its broker too: a configured STORYWIRE_BROKER_URL is production's.
+    settings = replace(settings, redis_url=redis_url, broker_url=None, dispatch_interval=1.0)
     client = redis.Redis.from_url(redis_url)
     with serve_recorded(recorded) as (base_url, feeds):
         sources = [

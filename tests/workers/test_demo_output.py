@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from storywire.models import Article
 from storywire.settings import Settings
 from storywire.stories_ledger import StoryRecord, with_article
 from tasks import options
+from workers import demo
 from workers.app import app, release_interval
 from workers.cli import main
 from workers.demo import pipeline_idle, print_stories, release_when_stalled
@@ -135,3 +139,34 @@ def test_demo_accepts_its_own_recordings_and_a_path_written_with_slashes(tmp_pat
     recorded = _recorded(tmp_path, '[[source]]\nid = "a"\npath = "/a/"\n', {"a": ["1.xml"]})
     assert unrecorded_sources(recorded) == []
     assert unrecorded_sources(ROOT / "seeds" / "recorded") == []
+
+
+class _StartedError(Exception):
+    """Raised in place of starting the demo's workers, with the environment they would get."""
+
+
+def test_the_demos_workers_never_take_the_configured_broker(
+    monkeypatch: pytest.MonkeyPatch, redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """With STORYWIRE_BROKER_URL set (a production broker), the demo's workers joined it:
+    they took its tasks into a throwaway Redis, and the demo, watching its own queues, timed
+    out. Its children now get its own Redis as their broker."""
+    production = "redis://127.0.0.1:1/0"
+    monkeypatch.setenv("STORYWIRE_BROKER_URL", production)
+
+    @contextmanager
+    def start(settings: Settings, env: dict[str, str], **_: object) -> Iterator[None]:
+        children = {**os.environ, **env}  # what service_processes gives each child
+        raise _StartedError(Settings.from_env(children).effective_broker_url)
+        yield
+
+    monkeypatch.setattr(demo, "service_processes", start)
+    with pytest.raises(_StartedError) as started:
+        demo.run_demo(
+            Settings.from_env(),
+            ROOT / "seeds" / "recorded",
+            redis_server.url,
+            io.StringIO(),
+            timeout=1,
+        )
+    assert started.value.args == (redis_server.url,)
