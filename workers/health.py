@@ -11,14 +11,25 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import redis
 import structlog
 
-from storywire.adapters.redis_metrics import snapshot
+from storywire.adapters.redis_metrics import QUEUES, snapshot
 from storywire.metrics import Sample, render
 
 log = structlog.get_logger("storywire")
 
 
-def make_server(redis_url: str, *, stream: str, host: str, port: int) -> ThreadingHTTPServer:
-    client = redis.Redis.from_url(redis_url, socket_timeout=2.0, socket_connect_timeout=2.0)
+def make_server(
+    redis_url: str, *, stream: str, host: str, port: int, broker_url: str | None = None
+) -> ThreadingHTTPServer:
+    """``broker_url``: STORYWIRE_BROKER_URL, where the task queues are when it is set; an AMQP
+    broker's queues are not Redis lists, so their depth is left out rather than reported 0."""
+    timeouts = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
+    client = redis.Redis.from_url(redis_url, **timeouts)
+    broker = None
+    queues: tuple[str, ...] = QUEUES
+    if broker_url and broker_url.split("://", 1)[0].lower() in ("redis", "rediss", "unix"):
+        broker = redis.Redis.from_url(broker_url, **timeouts)
+    elif broker_url:
+        queues = ()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -33,7 +44,7 @@ def make_server(redis_url: str, *, stream: str, host: str, port: int) -> Threadi
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
                 try:
-                    text = render(snapshot(client, stream=stream))
+                    text = render(snapshot(client, stream=stream, queues=queues, broker=broker))
                 except redis.RedisError:
                     text = render([Sample("storywire_up", 0.0)])
                 return 200, text, "text/plain; version=0.0.4"
@@ -81,10 +92,12 @@ def url_host(host: str) -> str:
 
 
 @contextmanager
-def exporter(redis_url: str, *, stream: str, host: str, port: int) -> Iterator[int | None]:
+def exporter(
+    redis_url: str, *, stream: str, host: str, port: int, broker_url: str | None = None
+) -> Iterator[int | None]:
     """Serve metrics in a thread for the block; yields the port, or None when it cannot bind."""
     try:
-        server = make_server(redis_url, stream=stream, host=host, port=port)
+        server = make_server(redis_url, stream=stream, host=host, port=port, broker_url=broker_url)
     except OSError as exc:
         log.warning("metrics.unavailable", port=port, error=str(exc))
         yield None

@@ -33,16 +33,28 @@ _COUNTER_METRICS = {
 }
 
 
-def snapshot(client: redis.Redis, *, stream: str, queues: Sequence[str] = QUEUES) -> list[Sample]:
-    """Everything the exporter reports; key names stay with the stores that own them."""
+def snapshot(
+    client: redis.Redis,
+    *,
+    stream: str,
+    queues: Sequence[str] = QUEUES,
+    broker: redis.Redis | None = None,
+) -> list[Sample]:
+    """Everything the exporter reports; key names stay with the stores that own them. The
+    queues are read in ``broker``, the Celery broker's Redis when it is not ``client``
+    (STORYWIRE_BROKER_URL): read in ``client``, their depth was always 0."""
     pipe = client.pipeline(transaction=False)
+    queued = pipe if broker is None else broker.pipeline(transaction=False)
     for queue in queues:
-        pipe.llen(queue)
+        queued.llen(queue)
+    depths = [] if broker is None else queued.execute()
     pipe.exists(stream)
     pipe.hgetall(COUNTERS_KEY)
     pipe.llen(POISONED_KEY)
     values = pipe.execute()
-    depths, (has_stream, counters, set_aside) = values[: len(queues)], values[len(queues) :]
+    if broker is None:
+        depths, values = values[: len(queues)], values[len(queues) :]
+    has_stream, counters, set_aside = values
     sources = RedisSourceStore(client).counts()
     registered, scheduled = sources["sources"], sources["scheduled"]
     ledger = RedisLedger(client)

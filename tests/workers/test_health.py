@@ -44,6 +44,34 @@ def test_metrics_reflect_counters_and_queues(
     assert "# TYPE storywire_fetch_total counter" in body
 
 
+def test_queue_depths_are_read_where_the_broker_keeps_them(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """With STORYWIRE_BROKER_URL on another Redis (here another database) the queues were
+    read in the service's Redis, always 0; an AMQP broker's depth is left out, not 0."""
+    broker_url = redis_server.url.rsplit("/", 1)[0] + "/1"
+    broker = redis.Redis.from_url(broker_url)
+    broker.flushdb()
+    broker.rpush("fetch", "t1", "t2", "t3")
+    redis_client.rpush("fetch", "stray")
+    try:
+        with exporter(
+            redis_server.url, stream="s", host="127.0.0.1", port=0, broker_url=broker_url
+        ) as port:
+            body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+        amqp = "amqp://guest:guest@127.0.0.1:5672/%2F"
+        with exporter(
+            redis_server.url, stream="s", host="127.0.0.1", port=0, broker_url=amqp
+        ) as port:
+            over_amqp = _get(f"http://127.0.0.1:{port}/metrics")[1]
+    finally:
+        broker.flushdb()
+        broker.close()
+    assert 'storywire_queue_depth{queue="fetch"} 3' in body
+    assert "storywire_queue_depth" not in over_amqp
+    assert "storywire_up 1" in over_amqp
+
+
 def test_readiness_fails_without_redis() -> None:
     """With Redis unreachable the process is alive but not ready, and metrics say down."""
     dead = f"redis://127.0.0.1:{free_port()}/0"

@@ -136,7 +136,11 @@ def _maybe_exporter(settings: Settings, url: str) -> Iterator[None]:
         yield
         return
     with exporter(
-        url, stream=settings.stream, host=settings.metrics_host, port=settings.metrics_port
+        url,
+        stream=settings.stream,
+        host=settings.metrics_host,
+        port=settings.metrics_port,
+        broker_url=settings.broker_url,
     ) as port:
         if port:
             log.info("metrics", url=f"http://{url_host(settings.metrics_host)}:{port}/metrics")
@@ -149,7 +153,9 @@ def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     # STORYWIRE_METRICS_PORT=0 turns `run`'s exporter off; this command is the exporter.
     port = (settings.metrics_port or METRICS_PORT) if args.port is None else args.port
     try:
-        server = make_server(url, stream=settings.stream, host=host, port=port)
+        server = make_server(
+            url, stream=settings.stream, host=host, port=port, broker_url=settings.broker_url
+        )
     except (OSError, OverflowError) as exc:  # taken, not ours to bind, or out of range
         sys.stderr.write(f"storywire metrics: cannot listen on {host}:{port}: {exc}\n")
         return 2
