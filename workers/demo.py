@@ -23,7 +23,7 @@ from storywire.sources import load_sources
 from storywire.stories_ledger import StoryRecord
 from tasks import options
 from workers.app import app, broker_url
-from workers.processes import service_processes
+from workers.processes import ChildFailingError, service_processes
 
 CONTENT_TYPES = {".xml": "application/xml", ".json": "application/feed+json"}
 
@@ -167,11 +167,20 @@ def run_demo(
             for s in load_sources(recorded / "sources.toml", base_url=base_url)
         ]
         RedisSourceStore(client).upsert(sources, now=time.time())
-        with service_processes(settings, settings.env(), quiet_stdout=True):
+        with service_processes(settings, settings.env(), quiet_stdout=True) as children:
             deadline = time.monotonic() + timeout
             quiet = 0
             while time.monotonic() < deadline:
                 time.sleep(0.5)
+                try:
+                    # As `storywire run` does: a worker that died is started again, one that
+                    # keeps dying ends the demo with its reason, not a wait for the timeout.
+                    children.tend()
+                except ChildFailingError as exc:
+                    sys.stderr.write(
+                        f"storywire demo: {exc} soon after each start (its log is above)\n"
+                    )
+                    return 1
                 served = feeds.all_served()
                 if served:
                     release_when_stalled(client, redis_url)

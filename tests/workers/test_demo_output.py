@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import io
 import os
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -20,7 +23,7 @@ from storywire.models import Article
 from storywire.settings import Settings
 from storywire.stories_ledger import StoryRecord, with_article
 from tasks import options
-from workers import demo
+from workers import demo, processes
 from workers.app import app, release_interval
 from workers.cli import main
 from workers.demo import pipeline_idle, print_stories, release_when_stalled
@@ -170,3 +173,29 @@ def test_the_demos_workers_never_take_the_configured_broker(
             timeout=1,
         )
     assert started.value.args == (redis_server.url,)
+
+
+def test_the_demo_ends_with_the_reason_when_a_worker_keeps_dying(
+    monkeypatch: pytest.MonkeyPatch,
+    redis_server: EmbeddedRedis,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A worker that died at each start left the demo waiting out its whole timeout, then
+    'pipeline not idle' and no reason. It now tends its children as `storywire run` does."""
+    real = processes.worker_command
+
+    def command(queues: Sequence[str], settings: Settings, name: str | None = None) -> list[str]:
+        if "fetch" in queues:  # this worker cannot start
+            return [sys.executable, "-c", "raise SystemExit(3)"]
+        return real(queues, settings, name)
+
+    monkeypatch.setattr(processes, "worker_command", command)
+    monkeypatch.setattr(processes, "Children", partial(processes.Children, give_up=2))
+    started = time.monotonic()
+    code = demo.run_demo(
+        Settings.from_env(), ROOT / "seeds" / "recorded", redis_server.url, io.StringIO(),
+        timeout=60,
+    )  # fmt: skip
+    assert code == 1
+    assert time.monotonic() - started < 30
+    assert "storywire demo: worker fetch exited 3 soon after each start" in capfd.readouterr().err
