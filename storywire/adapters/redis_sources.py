@@ -9,6 +9,8 @@ for sources that lost their due time goes on (``reschedule_lost``);
 ``seen:<id>`` hash entry key→its content hash, or its short history of hashes
 (``storywire.seen``'s encoding); ``seenat:<id>`` zset entry key→last poll that
 listed it, so keys of entries long gone from the feed are forgotten (``mark_seen``).
+A removed source leaves none of these behind, even when its fetch ends after the removal
+(``_GONE``).
 """
 
 from __future__ import annotations
@@ -126,6 +128,24 @@ redis.call('HDEL', KEYS[3], id)
 return 1
 """
 
+# Drops what a poll or an operator's command wrote for a source that is not (any more) known:
+# its place on the schedule and in flight, its lapses and reservation, and its own keys (health
+# record, seen entries and their listing times, outcome counts). Run last in the pipeline (a
+# transaction) of every write a fetch ends with: a source removed while its poll ran would
+# otherwise get those keys back for good, since nothing ever polls or removes it again.
+# KEYS: sources, inflight, due, lapses, reserved, then the source's own keys; ARGV: id.
+# Returns 1 when the source was unknown.
+_GONE = """
+local id = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], id) == 1 then return 0 end
+redis.call('ZREM', KEYS[2], id)
+redis.call('ZREM', KEYS[3], id)
+redis.call('HDEL', KEYS[4], id)
+redis.call('HDEL', KEYS[5], id)
+redis.call('DEL', unpack(KEYS, 6))
+return 1
+"""
+
 # Ends a poll's claim: releases its lease and sets the next poll, unless a later claim holds the
 # source (the poll outlived its lease and the beat handed the source out again): that lease and
 # schedule are the later fetch's, which finishes them. KEYS: inflight, due, lapses; ARGV: id,
@@ -201,6 +221,7 @@ class RedisSourceStore:
         self._p = prefix
         self._claim = client.register_script(_CLAIM)
         self._forget = client.register_script(_FORGET)
+        self._gone = client.register_script(_GONE)
         self._let_go = client.register_script(_LET_GO)
         self._release = client.register_script(_RELEASE)
         self._reschedule = client.register_script(_RESCHEDULE)
@@ -227,17 +248,15 @@ class RedisSourceStore:
     def remove(self, source_id: str) -> bool:
         pipe = self._r.pipeline()
         pipe.hdel(self._key("sources"), source_id)
-        pipe.zrem(self._key("due"), source_id)
-        pipe.zrem(self._key("inflight"), source_id)
-        pipe.hdel(self._key("reserved"), source_id)
-        pipe.hdel(self._key("lapses"), source_id)
-        pipe.delete(
-            self._key("state", source_id),
-            self._key("seen", source_id),
-            self._key("seenat", source_id),
-            self._key("outcomes", source_id),
-        )
+        self._drop_if_gone(pipe, source_id)
         return bool(pipe.execute()[0])
+
+    def _drop_if_gone(self, pipe: redis.client.Pipeline, source_id: str) -> None:
+        """Queue on ``pipe`` the removal of every key of ``source_id`` should it be unknown
+        when the pipeline runs (see ``_GONE``)."""
+        keys = [self._key(k) for k in ("sources", "inflight", "due", "lapses", "reserved")]
+        keys += [self._key(k, source_id) for k in ("state", "seen", "seenat", "outcomes")]
+        self._gone(keys=keys, args=[source_id], client=pipe)
 
     def get(self, source_id: str) -> Source | None:
         raw = self._r.hget(self._key("sources"), source_id)
@@ -308,7 +327,8 @@ class RedisSourceStore:
         keys = [self._key("inflight"), self._key("due"), self._key("lapses")]
         args = [source_id, _or_blank(lease_until), _or_blank(next_poll)]
         self._release(keys=keys, args=args, client=pipe)
-        return bool(pipe.execute()[-1])
+        self._drop_if_gone(pipe, source_id)
+        return bool(pipe.execute()[-2])
 
     def defer(
         self,
@@ -338,12 +358,16 @@ class RedisSourceStore:
         else:
             pipe.zadd(self._key("inflight"), {source_id: lease_until}, xx=True)
             pipe.zadd(self._key("due"), {source_id: lease_until}, xx=True)
+        self._drop_if_gone(pipe, source_id)
         pipe.execute()
 
     def let_go(self, source_id: str) -> None:
         """Release a claimed source that is not to be polled (see ``_LET_GO``)."""
         keys = [self._key(k) for k in ("inflight", "due", "lapses", "sources")]
-        self._let_go(keys=[*keys, self._key("state", source_id)], args=[source_id])
+        pipe = self._r.pipeline()
+        self._let_go(keys=[*keys, self._key("state", source_id)], args=[source_id], client=pipe)
+        self._drop_if_gone(pipe, source_id)
+        pipe.execute()
 
     def take_reservation(self, source_id: str, *, now: float, late: float = math.inf) -> bool:
         """Whether this run uses a slot reserved earlier (consumed either way): one that comes

@@ -544,6 +544,29 @@ def test_a_skipped_disabled_source_leaves_no_lease_to_lapse(rt_factory: Any) -> 
     assert "lease_lapsed" not in rt.sources.outcomes("off")
 
 
+def test_a_source_removed_while_its_poll_runs_leaves_no_key_behind(
+    rt_factory: Any, redis_client: redis.Redis
+) -> None:
+    """`sources remove` while the source's fetch is under way: the poll then wrote its seen
+    entries, health record and outcome counts back, and put it on the schedule again; the
+    next fetch found it unknown and let go of the schedule only, so those keys stayed for
+    good (and a source added again under that id inherited its ETag and seen entries)."""
+    rt = rt_factory(domain_burst=100)
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        rt.sources.remove("s")  # the operator, while the poll runs
+        return Reply(200, FEED.format(a="First").encode())
+
+    with http_server({"/f": route}) as base:
+        _add(rt, "s", base + "/f")
+        rt.sources.claim_due(now=1000.0, lease=300.0, cap=10)
+        assert _run(rt, "s", Outbox()).outcome == "ok"
+    left = {k.decode() for k in redis_client.scan_iter()}
+    assert {k for k in left if k.endswith(":s")} == set()
+    assert rt.sources.next_poll("s") is None
+    assert redis_client.zscore("sw:inflight", "s") is None
+
+
 def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
     rt_factory: Any,
 ) -> None:

@@ -226,6 +226,24 @@ def test_letting_go_of_a_skipped_source_undoes_no_enable_and_no_addition(
     assert store.claim_due(now=300.0, lease=60.0, cap=10) == Claim(["s1"], [])
 
 
+def test_a_deferral_or_a_finish_after_a_removal_leaves_nothing_of_the_source(
+    redis_client: redis.Redis,
+) -> None:
+    """A fetch that ends after its source was removed (deferred for its domain's budget, or
+    polled) wrote its outcome counts, reservation and health record back under the removed
+    id, where nothing would ever remove them."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(2), now=100.0)
+    store.claim_due(now=100.0, lease=60.0, cap=10)
+    store.remove("s0")
+    store.remove("s1")
+    store.defer("s0", 170.0, reserved=True)
+    store.mark_seen("s1", {"k": "h"}, now=100.0, forget_after=10.0)
+    store.finish("s1", SourceState(polls=1), next_poll=200.0, counts=("ok",))
+    # Left: only the claim's answer, kept a minute.
+    assert [k for k in redis_client.scan_iter() if not k.startswith(b"sw:claim:")] == []
+
+
 def test_a_claim_sent_again_after_its_reply_was_lost_hands_out_the_same_sources(
     redis_client: redis.Redis,
 ) -> None:
