@@ -633,11 +633,13 @@ class RedisStoryStore:
                     ops += (4, "LREM", f"{p}:c:{key}", 0, doc_id)
                 ops += (2, "DEL", f"{p}:d:{doc_id}")
             ops += (3, "ZREM", f"{p}:docs", doc_id)
-        for gone in self.r.zrangebyscore(f"{p}:aliased", "-inf", f"({before}", start=0, num=limit):
+        aliased = self.r.zrangebyscore(f"{p}:aliased", "-inf", f"({before}", start=0, num=limit)
+        for gone in aliased:
             ops += (3, "HDEL", f"{p}:alias", gone, 3, "ZREM", f"{p}:aliased", gone)
         if ops:
             self._run(ops)
-        return len(old_ids)  # including ids whose state its TTL already removed
+        # Ids whose state or record its TTL already removed count too: their entries went.
+        return max(len(old_ids), len(old_docs), len(aliased))
 
     def swept(self) -> float:
         held = self._held

@@ -102,7 +102,8 @@ class StoryStore(Protocol):
     def expire(self, before: float, *, limit: int) -> int:
         """Evict stories last seen before ``before``, copy records older than it and aliases of
         absorbed stories last seen before it, oldest first and at most ``limit`` of each;
-        return how many stories went."""
+        return the most that went of any of the three: below ``limit``, none is left due (a
+        story takes many documents, so a sweep may find more records due than stories)."""
         ...
 
     def swept(self) -> float:
@@ -342,11 +343,11 @@ class MemoryStoryStore:
                     if not bucket:
                         del self.copy_index[key]
         aheap = self._alias_heap
-        for _ in range(limit):
-            if not aheap or aheap[0][0] >= before:
-                break
+        unaliased = 0
+        while aheap and aheap[0][0] < before and unaliased < limit:
             self.aliases.pop(heapq.heappop(aheap)[1], None)
-        return evicted
+            unaliased += 1
+        return max(evicted, dropped, unaliased)
 
     def swept(self) -> float:
         return self._swept

@@ -222,6 +222,47 @@ def test_a_backlog_of_expired_stories_drains_in_batches(redis_client: redis.Redi
     assert live[0] == live[1] == [8, 6, 4, 4]
 
 
+def test_documents_leave_with_their_window_when_stories_take_many_in_both_stores(
+    redis_client: redis.Redis,
+) -> None:
+    """Every story here takes five documents, so each sweep has more documents than stories to
+    evict. A sweep evicts at most ``expire_batch`` of each, and was taken as complete when
+    fewer than that many *stories* went: the documents beyond the batch stayed in ``P:docs``
+    (and the memory store's records) for good, a few more every sweep, without end. Now what
+    is kept stays within about a window of documents, however long the stream."""
+    params = Params(window_hours=8, expire_batch=3)  # a sweep every hour of the stream
+    rng = random.Random(5)
+    vocab = ["".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(3))
+             for _ in range(3000)]  # fmt: skip
+    docs = []
+    for hour in range(40):  # a new event an hour, five outlets each
+        words = rng.sample(vocab, 12)
+        docs += [
+            Doc(
+                id=f"h{hour}-{n}",
+                title=" ".join(rng.sample(words, 6)).capitalize(),
+                text=" ".join(rng.choice(words) for _ in range(40)),
+                published=T0 + timedelta(hours=hour, minutes=10 * n),
+                outlet=f"outlet{n}.example",
+                url=f"https://outlet{n}.example/{hour}",
+            )
+            for n in range(5)
+        ]
+    memory = MemoryStoryStore(clock_rank=1)
+    shared = RedisStoryStore(redis_client, clock_rank=1)
+    engines = (StoryEngine(memory, params), StoryEngine(shared, params))
+    kept: list[list[int]] = [[], []]
+    for start in range(0, len(docs), 5):
+        for engine in engines:
+            engine.assign_many(docs[start : start + 5])
+        kept[0].append(len(memory.docs))
+        kept[1].append(redis_client.zcard("storywire:stories:docs"))
+    assert kept[0] == kept[1]
+    window = 5 * (8 + 1 + 1)  # the window's hours, the hour a sweep waits, the hour in progress
+    assert max(kept[1]) <= window
+    assert len(redis_client.keys("storywire:stories:d:*")) <= window
+
+
 def test_a_backlog_drains_oldest_last_seen_first_in_both_stores(redis_client: redis.Redis) -> None:
     """A story that took a later article is evicted at its last article's time, not its
     first's: with a batch of one, both stores evict Nepal (5 h), then Lane (7 h), and keep
