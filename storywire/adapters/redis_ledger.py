@@ -85,6 +85,7 @@ class RedisLedger:
         self._claim = client.register_script(_CLAIM)
         self._read_script = client.register_script(_READ)
         self._write_script = client.register_script(_WRITE)
+        self._pending_script = client.register_script(_PENDING)
         # Which article.ingested versions each record queues (STORYWIRE_ARTICLE_EVENT_VERSIONS)
         self._versions = tuple(article_versions)
         if not self._versions or not set(self._versions) <= set(events.ARTICLE_VERSIONS):
@@ -332,9 +333,11 @@ class RedisLedger:
         return Article.from_dict(orjson.loads(raw)) if raw else None
 
     def pending(self, older_than: float, now: float) -> list[str]:
-        """Ids of the articles pending since at least ``older_than`` seconds before ``now``."""
-        ids = cast(list[bytes], self._r.zrangebyscore(self.pending_key, "-inf", now - older_than))
-        return [i.decode() for i in ids]
+        """Ids of the articles pending since at least ``older_than`` seconds before ``now``.
+        An id whose held text is gone (lapsed after the retention, evicted) leaves the index
+        here: nothing could ever record it, and every sweep would read it again, for good."""
+        ids = self._pending_script([self.pending_key], [now - older_than, self._pending_key("")])
+        return [i.decode() for i in cast(list[bytes], ids)]
 
     def pending_count(self) -> int:
         return self._r.zcard(self.pending_key)
@@ -594,6 +597,21 @@ for i = a + 1, #ARGV do
   redis.call('RPUSH', outbox, ARGV[i])
 end
 return 1
+"""
+
+
+# KEYS: the pending index; ARGV: the latest hold time wanted, the prefix of the held articles'
+# keys. Returns the ids held up to then whose article is kept, and drops the others' entries.
+_PENDING = """
+local out = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
+  if redis.call('EXISTS', ARGV[2] .. id) == 1 then
+    out[#out + 1] = id
+  else
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+return out
 """
 
 

@@ -119,3 +119,18 @@ def test_a_second_sweep_records_nothing_again(redis_client: redis.Redis) -> None
     second = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
     assert (first.recorded, second.recorded) == (1, 0)
     assert len(_ingested(redis_client, ledger)) == 1
+
+
+def test_a_pending_article_whose_text_lapsed_leaves_the_index(redis_client: redis.Redis) -> None:
+    """The held text lapsed (the ledger's retention, or maxmemory evicted it) while its id
+    stayed in the pending index, and the engine has no trace of it: the sweep found nothing to
+    assign and skipped it, so the id stayed for good, read again by every sweep."""
+    ledger = RedisLedger(redis_client)
+    engine = FakeEngine()
+    ledger.hold(_article("lapsed"), now=0)
+    ledger.hold(_article("kept"), now=0)
+    redis_client.delete("sw:pending:lapsed")
+    report = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
+    assert (report.reassigned, engine.assigned) == (1, ["kept"])
+    assert ledger.pending_count() == 0
+    assert not redis_client.exists("sw:pending")
