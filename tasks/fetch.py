@@ -141,7 +141,7 @@ def fetch_source(
         rt.sources.rebase_seen(source_id, source.url, result.moved_to)
     counts = [*result.counts, *["damped"] * sifted.held]
     released = rt.sources.finish(source_id, result.state, next_poll=result.next_poll,
-                                 counts=counts, lease_until=lease_until)  # fmt: skip
+                                 counts=counts, lease_until=lease_until, by_poll=True)  # fmt: skip
     # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll, and
     # the entries it held as flapping (storywire_fetch_total{outcome="damped"}).
     count(rt.redis, {f"fetch:{result.outcome}": 1, "fetch:late_finish": int(not released),

@@ -146,11 +146,27 @@ redis.call('DEL', unpack(KEYS, 6))
 return 1
 """
 
+# Writes a poll's health record (KEYS[1]; ARGV: field, value, ...). A disable the operator made
+# while the poll ran stays: the poll read the record before it, and writing that back enabled
+# the source again (and the release put it back on the schedule).
+_SAVE_POLL = """
+local reason = redis.call('HGET', KEYS[1], 'disabled_reason')
+local keep = reason and reason ~= 'null'
+for i = 1, #ARGV, 2 do
+  local field = ARGV[i]
+  if not (keep and (field == 'disabled_reason' or field == 'disabled_at')) then
+    redis.call('HSET', KEYS[1], field, ARGV[i + 1])
+  end
+end
+return 1
+"""
+
 # Ends a poll's claim: releases its lease and sets the next poll, unless a later claim holds the
 # source (the poll outlived its lease and the beat handed the source out again): that lease and
-# schedule are the later fetch's, which finishes them. KEYS: inflight, due, lapses; ARGV: id,
-# the lease this poll was claimed under ('' when unknown: a message from an older version),
-# the next poll ('' unschedules). Returns 1 when released, 0 when left to the later claim.
+# schedule are the later fetch's, which finishes them. A disabled source leaves the schedule.
+# KEYS: inflight, due, lapses, the source's state; ARGV: id, the lease this poll was claimed
+# under ('' when unknown: a message from an older version), the next poll ('' unschedules).
+# Returns 1 when released, 0 when left to the later claim.
 _RELEASE = """
 local id = ARGV[1]
 if ARGV[2] ~= '' then
@@ -159,7 +175,8 @@ if ARGV[2] ~= '' then
 end
 redis.call('ZREM', KEYS[1], id)
 redis.call('HDEL', KEYS[3], id)
-if ARGV[3] == '' then
+local reason = redis.call('HGET', KEYS[4], 'disabled_reason')
+if ARGV[3] == '' or (reason and reason ~= 'null') then
   redis.call('ZREM', KEYS[2], id)
 else
   redis.call('ZADD', KEYS[2], ARGV[3], id)
@@ -224,6 +241,7 @@ class RedisSourceStore:
         self._gone = client.register_script(_GONE)
         self._let_go = client.register_script(_LET_GO)
         self._release = client.register_script(_RELEASE)
+        self._save_poll = client.register_script(_SAVE_POLL)
         self._reschedule = client.register_script(_RESCHEDULE)
 
     def _key(self, *parts: str) -> str:
@@ -314,17 +332,24 @@ class RedisSourceStore:
         next_poll: float | None,
         counts: Sequence[str] = (),
         lease_until: float | None = None,
+        by_poll: bool = False,
     ) -> bool:
         """Save the poll's outcome, release the lease; ``next_poll=None`` unschedules it.
         ``counts``: outcome counters to add one to (a name listed n times, n).
         ``lease_until``: the lease the poll was claimed under. False when a later claim holds
-        the source: the outcome is saved, its lease and schedule are left to that claim."""
+        the source: the outcome is saved, its lease and schedule are left to that claim.
+        ``by_poll``: the record is a poll's, which keeps a disable made while it ran."""
         pipe = self._r.pipeline()
+        state_key = self._key("state", source_id)
         mapping: dict[Any, Any] = {k: orjson.dumps(v) for k, v in asdict(state).items()}
-        pipe.hset(self._key("state", source_id), mapping=mapping)
+        if by_poll:
+            self._save_poll(keys=[state_key], args=[x for kv in mapping.items() for x in kv],
+                            client=pipe)  # fmt: skip
+        else:
+            pipe.hset(state_key, mapping=mapping)
         for name, times in Counter(counts).items():
             pipe.hincrby(self._key("outcomes", source_id), name, times)
-        keys = [self._key("inflight"), self._key("due"), self._key("lapses")]
+        keys = [self._key("inflight"), self._key("due"), self._key("lapses"), state_key]
         args = [source_id, _or_blank(lease_until), _or_blank(next_poll)]
         self._release(keys=keys, args=args, client=pipe)
         self._drop_if_gone(pipe, source_id)

@@ -567,6 +567,29 @@ def test_a_source_removed_while_its_poll_runs_leaves_no_key_behind(
     assert redis_client.zscore("sw:inflight", "s") is None
 
 
+def test_a_source_disabled_while_its_poll_runs_stays_disabled(rt_factory: Any) -> None:
+    """`sources disable` while the source's fetch is under way: the poll then wrote back the
+    health record it had read before, without the disable, and put the source on the schedule
+    again, so it went on being polled. An enable after it still polls it again."""
+    rt = rt_factory(domain_burst=100)
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        rt.sources.disable("s", "operator: feed moved", now=1000.5)  # while the poll runs
+        return Reply(200, FEED.format(a="First").encode())
+
+    with http_server({"/f": route}) as base:
+        _add(rt, "s", base + "/f")
+        rt.sources.claim_due(now=1000.0, lease=300.0, cap=10)
+        assert _run(rt, "s", Outbox()).outcome == "ok"
+    state = rt.sources.state("s")
+    assert (state.disabled_reason, state.disabled_at) == ("operator: feed moved", 1000.5)
+    assert state.last_status == 200  # the poll's own outcome is kept
+    assert rt.sources.next_poll("s") is None
+    assert rt.sources.enable("s", now=2000.0)
+    assert rt.sources.state("s").disabled_reason is None
+    assert rt.sources.next_poll("s") == 2000.0
+
+
 def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
     rt_factory: Any,
 ) -> None:
