@@ -75,6 +75,17 @@ def test_url_is_fetched_under_the_limits() -> None:
     assert "not a feed" in html[2]
 
 
+def test_a_203_is_read_as_a_poll_reads_it() -> None:
+    """203 (a 200 through a transforming proxy or CDN) is the feed, as a poll takes it
+    (``OK_STATUSES``): `parse` on the source's URL said http_203 while its polls succeeded."""
+    feed = (RECORDED / "npr" / "1.json").read_bytes()
+    routes = {"/proxied": lambda h: Reply(203, feed, {"Content-Type": "application/feed+json"})}
+    with http_server(routes) as base:
+        code, lines, err = _run(base + "/proxied")
+    assert (code, err) == (0, "")
+    assert lines[-1]["summary"]["format"] == "json11"  # type: ignore[index]
+
+
 def test_missing_file_and_blocked_url() -> None:
     """A missing file and a loopback URL without --allow-private both fail with a reason."""
     assert "no such file" in _run("/nonexistent/feed.xml")[2]

@@ -20,6 +20,7 @@ import orjson
 from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
 from storywire.discovery import HtmlPage, html_page
 from storywire.feeds import FeedError, parse_feed
+from storywire.fetching import OK_STATUSES
 from storywire.identity import entry_keys, unique_items
 from storywire.models import Source, iso, zone_info
 from storywire.processing import EmptyEntryError, build_article
@@ -32,7 +33,8 @@ def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
     if target.startswith(("http://", "https://")):
         with HttpFetcher() as fetcher:
             response = fetcher.fetch(target, policy)
-        if response.status != 200:
+        # A poll's own definition of a feed's answer: 203 (through a proxy) polls fine.
+        if response.status not in OK_STATUSES:
             raise FetchError(f"http_{response.status}", f"HTTP {response.status} from {target}")
         return response.body, dict(response.headers), response.url
     path = Path(target)
