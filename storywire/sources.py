@@ -207,6 +207,17 @@ class SourceState:
     undated_keys: str | None = None  # digest of the keys of the last poll's undated entries
 
 
+# What a source's health record holds of its URL's own answers: the validators and the run of
+# permanent redirects its server sent, the digest of its undated entries, and the failure run
+# with its backoff (the interval it grew) and the disabling it led to. Another URL shares none
+# of it (an old ETag sent to it may be answered 304, hiding its entries), so a source given a
+# new URL by an operator starts these afresh, due now; what the record tells of the outlet
+# (its pace and newest entry, counters, last outcome and error) stays.
+URL_BOUND = ("etag", "last_modified", "redirect_url", "redirect_count", "undated_keys",
+             "consecutive_failures", "failing_since", "interval", "disabled_reason",
+             "disabled_at")  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
     """What one poll taught us about a feed, the input to the next-poll decision."""

@@ -28,7 +28,7 @@ import redis
 
 from storywire.identity import rebase_key
 from storywire.models import Source
-from storywire.sources import SourceState
+from storywire.sources import URL_BOUND, SourceState
 
 PREFIX = "sw:"
 # Sources per pipeline or command where a call handles many: thousands of sources go in a few
@@ -247,21 +247,37 @@ class RedisSourceStore:
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
 
-    def upsert(self, sources: Iterable[Source], *, now: float) -> int:
-        """Register sources; new ones are due now, known ones keep their schedule and state.
+    def upsert(self, sources: Iterable[Source], *, now: float) -> dict[str, str]:
+        """Register sources; new ones are due now, known ones keep their schedule and state,
+        but for one given another URL: it is due now, with what its record held of the old
+        URL's answers (``URL_BOUND``) started afresh, as ``enable`` would. Returns those, each
+        with its old URL.
 
         Not one transaction: one would hold Redis for the whole file (200k commands at 100k
         sources). A new source seen between its two commands would be made due now by
         ``reschedule_lost``, as the second command does."""
         listed = list(sources)
+        reads = self._r.pipeline(transaction=False)
+        for start in range(0, len(listed), BATCH):
+            reads.hmget(self._key("sources"), [s.id for s in listed[start : start + BATCH]])
+        stored = [raw for chunk in reads.execute() for raw in chunk]
+        moved = {
+            s.id: old
+            for s, raw in zip(listed, stored, strict=True)
+            if raw is not None and (old := str(orjson.loads(raw)["url"])) != s.url
+        }
         pipe = self._r.pipeline(transaction=False)
         for start in range(0, len(listed), BATCH):
             chunk = listed[start : start + BATCH]
             configs: dict[Any, Any] = {s.id: orjson.dumps(s.to_dict()) for s in chunk}
             pipe.hset(self._key("sources"), mapping=configs)
             pipe.zadd(self._key("due"), dict.fromkeys(configs, now), nx=True)
+        for source_id in moved:
+            pipe.hset(self._key("state", source_id), mapping=_FRESH_URL)
+            self._release(keys=[self._key("inflight"), self._key("due"), self._key("lapses")],
+                          args=[source_id, "", now], client=pipe)  # fmt: skip
         pipe.execute()
-        return len(listed)
+        return moved
 
     def remove(self, source_id: str) -> bool:
         pipe = self._r.pipeline()
@@ -529,6 +545,12 @@ class RedisSourceStore:
         pipe.zcard(self._key("inflight"))
         sources, due, inflight = cast(Sequence[int], pipe.execute())
         return {"sources": sources, "scheduled": due, "in_flight": inflight}
+
+
+# The URL_BOUND fields of a record as a new source has them, encoded as ``finish`` stores them.
+_FRESH_URL: dict[Any, Any] = {
+    name: orjson.dumps(getattr(SourceState(), name)) for name in URL_BOUND
+}
 
 
 def _or_blank(value: float | None) -> float | str:

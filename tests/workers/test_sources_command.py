@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from functools import partial
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from storywire.adapters.http import FetchPolicy, HttpFetcher
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.discovery import HtmlPage
 from storywire.fetching import Discovery, discover
+from storywire.models import Source
 from storywire.sources import SourceState
 from tests.support.httpserver import Reply, http_server
 from tests.support.site import site_routes
@@ -173,6 +173,66 @@ def test_add_takes_every_field_a_sources_file_can_set_but_rules(
     assert store.get("other") is None
 
 
+def test_add_of_a_known_id_changes_only_what_it_is_given_and_says_what_changed(
+    redis_server: EmbeddedRedis,
+    store: RedisSourceStore,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`sources add ID URL` of a known id (what the html_page hint says to run) stored only
+    what that command line gave: its outlet, folder, zone, intervals, full-text fetching and
+    rules were reset. Now every setting not given is kept, --no-full-text and
+    --no-allow-private turn a flag off, an empty --folder or --timezone removes it, the
+    domain follows the URL unless it was set, and stdout names each change."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    add = ["sources", "add", "xinhua"]
+    assert main([*add, "https://xinhua.example/feed.xml", "--no-discover", "--outlet", "Xinhua",
+                 "--timezone", "Asia/Shanghai", "--full-text", "--folder", "News/World",
+                 "--min-interval", "120"]) == 0  # fmt: skip
+    rules = [{"kind": "drop_element", "selector": "div.ad"}]
+    before = store.get("xinhua")
+    assert before is not None
+    store.upsert([Source.from_dict({**before.to_dict(), "rules": rules})], now=0.0)  # a file's
+    capsys.readouterr()
+    assert main([*add, "https://english.news.cn/rss/world.xml", "--no-discover"]) == 0
+    assert capsys.readouterr().out == (
+        "updated xinhua https://english.news.cn/rss/world.xml\n"
+        '  url: "https://xinhua.example/feed.xml" -> "https://english.news.cn/rss/world.xml"'
+        " (due now, with a fresh failure run)\n"
+        '  domain: "xinhua.example" -> "news.cn"\n'
+    )
+    source = store.get("xinhua")
+    assert source is not None
+    assert (source.outlet, source.timezone, source.full_text, source.folder,
+            source.min_interval, [dict(r) for r in source.rules]) == (
+        "Xinhua", "Asia/Shanghai", True, "News/World", 120.0, rules)  # fmt: skip
+    assert main([*add, source.url, "--no-discover", "--no-full-text", "--folder", "",
+                 "--timezone", "", "--domain", "xinhuanet.com"]) == 0  # fmt: skip
+    assert capsys.readouterr().out == (
+        "updated xinhua https://english.news.cn/rss/world.xml\n"
+        '  domain: "news.cn" -> "xinhuanet.com"\n'
+        "  full_text: true -> false\n"
+        '  timezone: "Asia/Shanghai" -> null\n'
+        '  folder: "News/World" -> null\n'
+    )
+    # a domain the operator set stays with the source when its URL changes
+    assert main([*add, "https://english.news.cn/rss/china.xml", "--no-discover"]) == 0
+    source = store.get("xinhua")
+    assert source is not None
+    assert (source.domain, source.full_text, source.folder) == ("xinhuanet.com", False, None)
+    assert main([*add, source.url, "--no-discover"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "updated xinhua https://english.news.cn/rss/china.xml (no change)\n"
+    )
+    assert main(["sources", "add", "lan", "http://10.0.0.5/feed", "--allow-private",
+                 "--no-discover"]) == 0  # fmt: skip
+    assert main(["sources", "add", "lan", "http://10.0.0.5/rss", "--no-discover"]) == 0
+    assert main(["sources", "add", "lan", "http://10.0.0.5/rss", "--no-allow-private",
+                 "--no-discover"]) == 2  # fmt: skip
+    assert store.get("lan") == Source(id="lan", url="http://10.0.0.5/rss", outlet="lan",
+                                      domain="10.0.0.5", allow_private=True)  # fmt: skip
+
+
 def test_a_bad_environment_variable_is_one_line_not_a_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -227,7 +287,9 @@ def test_add_refuses_a_url_another_source_already_polls(
     assert [s.id for s in store.all()] == ["bbc"]
     update = {"id": "bbc", "url": "https://feeds.bbci.co.uk/news/rss.xml", "outlet": "BBC"}
     assert do_add(store, update, out) == 0
-    assert out.getvalue().endswith("updated bbc https://feeds.bbci.co.uk/news/rss.xml\n")
+    assert out.getvalue().endswith(
+        'updated bbc https://feeds.bbci.co.uk/news/rss.xml\n  outlet: "bbc" -> "BBC"\n'
+    )
 
 
 def test_feeds_a_query_parameter_picks_are_other_feeds(
@@ -450,6 +512,33 @@ def test_load_adds_or_updates_the_sources_of_a_sources_file(
     assert sorted(s.id for s in store.all()) == ["a", "b"]
 
 
+def test_load_of_a_file_that_gives_a_source_a_new_url_names_it_and_polls_it_afresh(
+    store: RedisSourceStore, tmp_path: Path
+) -> None:
+    """A sources file edited to give a source a new URL (loaded by `sources load` or the next
+    `storywire run`) kept the old URL's ETag, failure run and backoff: the new URL was polled
+    hours later, conditionally on validators it never sent. Now it is due now, afresh, and
+    named under the summary line."""
+    path = tmp_path / "sources.toml"
+    path.write_text('[[source]]\nid = "a"\nurl = "https://a.com/feed"\n\n'
+                    '[[source]]\nid = "b"\nurl = "https://b.com/rss"\n')  # fmt: skip
+    assert do_load(store, path, io.StringIO()) == 0
+    for source_id in ("a", "b"):
+        store.finish(source_id, SourceState(etag='"e"', consecutive_failures=9,
+                                            failing_since=1.0), next_poll=9000.0)  # fmt: skip
+    path.write_text(path.read_text().replace("https://a.com/feed", "https://a.com/rss.xml"))
+    out = io.StringIO()
+    assert do_load(store, path, out, now=500.0) == 0
+    assert out.getvalue() == (
+        f"loaded 2 sources from {path} (0 added, 2 updated)\n"
+        '  a url: "https://a.com/feed" -> "https://a.com/rss.xml" (due now, with a fresh failure'
+        " run)\n"
+    )
+    assert (store.next_poll("a"), store.next_poll("b")) == (500.0, 9000.0)
+    assert (store.state("a").etag, store.state("a").consecutive_failures) == (None, 0)
+    assert (store.state("b").etag, store.state("b").consecutive_failures) == ('"e"', 9)
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -552,15 +641,19 @@ def test_a_readers_folders_survive_redis_and_our_export(
 
 
 @pytest.fixture
-def discovering() -> Iterator[Callable[..., Callable[[str], Discovery]]]:
+def discovering() -> Iterator[Callable[..., Callable[[str, bool], Discovery]]]:
     """What `sources add` without --no-discover hands do_add: one fetch under a poll's policy
-    (loopback allowed unless ``allow_private=False``), on a fetcher closed when the test ends."""
+    with the source's allow_private (loopback allowed unless ``allow_private=False``), on a
+    fetcher closed when the test ends."""
     with HttpFetcher() as fetcher:
 
-        def make(*, allow_private: bool = True) -> Callable[[str], Discovery]:
-            policy = FetchPolicy(user_agent="storywire-test", read_timeout=2.0, deadline=5.0,
-                                 allow_private=allow_private)  # fmt: skip
-            return partial(discover, fetcher=fetcher, policy=policy, now=1000.0)
+        def make(*, allow_private: bool = True) -> Callable[[str, bool], Discovery]:
+            def found(url: str, allowed: bool = allow_private) -> Discovery:
+                policy = FetchPolicy(user_agent="storywire-test", read_timeout=2.0, deadline=5.0,
+                                     allow_private=allowed)  # fmt: skip
+                return discover(url, fetcher=fetcher, policy=policy, now=1000.0)
+
+            return found
 
         yield make
 
@@ -638,7 +731,8 @@ def test_a_discovered_feed_is_checked_as_a_given_url_is(
     private host it needs --allow-private; one another source polls is not added twice."""
     page = HtmlPage("News", ("http://10.0.0.5/feed",))
     raw = {"id": "lan", "url": "https://public.example/"}
-    assert do_add(store, raw, io.StringIO(), discover=lambda url: Discovery(page=page)) == 2
+    found = Discovery(page=page)
+    assert do_add(store, raw, io.StringIO(), discover=lambda url, allowed: found) == 2
     assert "10.0.0.5" in capsys.readouterr().err.splitlines()[-1]
     with http_server(site_routes()) as base:
         first = {"id": "first", "url": base + "/rss.xml", "allow_private": True}
@@ -673,8 +767,12 @@ def test_cli_add_discovers_under_the_fetch_settings_and_can_skip_it(
         assert main(["sources", "add", "site", base + "/", "--allow-private"]) == 0
         assert main(["sources", "add", "raw", base + "/", "--allow-private", "--no-discover"]) == 0
         assert main(["sources", "add", "blocked", base + "/"]) == 2
-    assert agents == ["storywire-discovery-test (+https://x.example)"]
-    assert capsys.readouterr().out == f"added site {base}/rss.xml\nadded raw {base}/\n"
+        # an update fetches under the source's own --allow-private, kept from its addition
+        assert main(["sources", "add", "site", base + "/"]) == 0
+    assert agents == ["storywire-discovery-test (+https://x.example)"] * 2
+    assert capsys.readouterr().out == (
+        f"added site {base}/rss.xml\nadded raw {base}/\nupdated site {base}/rss.xml (no change)\n"
+    )
     assert sorted((s.id, s.url) for s in store.all()) == [
         ("raw", base + "/"),
         ("site", base + "/rss.xml"),

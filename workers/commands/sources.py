@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +33,7 @@ from storywire.sources import (
     load_sources,
     parse_sources,
 )
-from storywire.urls import feed_identity
+from storywire.urls import feed_identity, registrable_domain
 from workers.commands import service_redis
 
 
@@ -44,20 +43,24 @@ def do_add(
     out: TextIO,
     *,
     now: float | None = None,
-    discover: Callable[[str], Discovery] | None = None,
+    discover: Callable[[str, bool], Discovery] | None = None,
 ) -> int:
-    """Add or update one source. With ``discover``, its URL is fetched first: a site's page
-    in place of a feed stands for the first feed it advertises, and a page advertising none is
-    refused; a URL that cannot be checked (no network) is added as given, with a warning."""
-    source = _one_source(raw)
+    """Add a source, or update a known one: an update changes only the settings ``raw`` gives
+    (None: back to the default) and keeps every other one, rules included. With ``discover``
+    (URL, allow_private), its URL is fetched first: a site's page in place of a feed stands for
+    the first feed it advertises, and a page advertising none is refused; a URL that cannot be
+    checked (no network) is added as given, with a warning."""
+    stored = store.get(str(raw.get("id", "")))
+    given = _settings(raw if stored is None else _updated(stored, raw))
+    source = _one_source(given)
     if isinstance(source, int):
         return source
     if discover is not None:
-        url = _feed_url(source.url, discover(source.url))
+        url = _feed_url(source.url, discover(source.url, source.allow_private))
         if url is None:
             return 1
         if url != source.url:
-            source = _one_source({**raw, "url": url})
+            source = _one_source({**given, "url": url})
             if isinstance(source, int):
                 return source
     # Two ids for one feed would poll it twice, spending its domain's budget twice: one feed
@@ -69,10 +72,40 @@ def do_add(
     if twin is not None:
         _error(f"{source.url} is already polled by {twin!r}")
         return 1
-    existed = store.get(source.id) is not None
     store.upsert([source], now=time.time() if now is None else now)
-    out.write(f"{'updated' if existed else 'added'} {source.id} {source.url}\n")
+    if stored is None:
+        out.write(f"added {source.id} {source.url}\n")
+        return 0
+    changes = _changes(stored, source)
+    out.write(f"updated {source.id} {source.url}{'' if changes else ' (no change)'}\n")
+    out.writelines(changes)
     return 0
+
+
+def _updated(stored: Source, raw: dict[str, Any]) -> dict[str, Any]:
+    """The settings of ``stored`` with those ``raw`` gives. A domain that is its URL's own
+    (the default) follows a new URL; one the operator set stays."""
+    kept = stored.to_dict()
+    if kept["domain"] == registrable_domain(stored.url):
+        del kept["domain"]
+    return {**kept, **raw}
+
+
+def _settings(raw: dict[str, Any]) -> dict[str, Any]:
+    # None puts a setting back to its default: parse_sources fills in what is not given.
+    return {name: value for name, value in raw.items() if value is not None}
+
+
+def _changes(before: Source, after: Source) -> list[str]:
+    """One line per setting that differs, values as JSON (a string quoted, none as null)."""
+    old, new = before.to_dict(), after.to_dict()
+    return [f"  {_change(name, old[name], new[name])}" for name in new if old[name] != new[name]]
+
+
+def _change(name: str, old: Any, new: Any) -> str:
+    line = f"{name}: {orjson.dumps(old).decode()} -> {orjson.dumps(new).decode()}"
+    # What upsert does to a source given a new URL (storywire.sources.URL_BOUND).
+    return f"{line} (due now, with a fresh failure run)\n" if name == "url" else f"{line}\n"
 
 
 def _one_source(raw: dict[str, Any]) -> Source | int:
@@ -186,9 +219,9 @@ def do_remove(store: RedisSourceStore, source_id: str, out: TextIO) -> int:
     return 0
 
 
-def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
+def do_load(store: RedisSourceStore, path: Path, out: TextIO, *, now: float | None = None) -> int:
     """Add or update every source of a sources file, as `storywire run` does when it starts;
-    sources the file does not name are left as they are."""
+    sources the file does not name are left as they are. Those given a new URL are named."""
     try:
         sources = load_sources(path)
     except SourceConfigError as exc:
@@ -196,12 +229,14 @@ def do_load(store: RedisSourceStore, path: Path, out: TextIO) -> int:
         _error(str(exc))
         return 2
     known = {s.id for s in store.all()}
-    store.upsert(sources, now=time.time())
+    moved = store.upsert(sources, now=time.time() if now is None else now)
     updated = sum(s.id in known for s in sources)
     out.write(
         f"loaded {len(sources)} sources from {path} "
         f"({len(sources) - updated} added, {updated} updated)\n"
     )
+    out.writelines(f"  {s.id} {_change('url', moved[s.id], s.url)}" for s in sources
+                   if s.id in moved)  # fmt: skip
     return 0
 
 
@@ -268,19 +303,24 @@ def _store(settings: Settings) -> RedisSourceStore:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     raw: dict[str, Any] = {"id": args.id, "url": args.url}
-    for name in ("outlet", "domain", "min_interval", "max_interval", "timezone", "folder"):
-        if getattr(args, name) is not None:
-            raw[name] = getattr(args, name)
-    for flag in ("allow_private", "full_text"):
-        if getattr(args, flag):
-            raw[flag] = True
+    # Only what the command line gives: an update keeps the rest.
+    for name in ("outlet", "domain", "min_interval", "max_interval", "timezone", "folder",
+                 "allow_private", "full_text"):  # fmt: skip
+        value = getattr(args, name)
+        if value is not None:
+            raw[name] = None if value == "" else value  # "": back to the default
     store = _store(settings)  # no Redis, no fetch
     if args.no_discover:
         return do_add(store, raw, sys.stdout)
-    # The limits, SSRF guard and User-Agent of a poll.
-    policy = replace(FetchPolicy.from_settings(settings), allow_private=args.allow_private)
+    # The limits, SSRF guard and User-Agent of a poll, under the source's allow_private.
+    policy = FetchPolicy.from_settings(settings)
+    now = time.time()
     with HttpFetcher() as fetcher:
-        found = partial(discover, fetcher=fetcher, policy=policy, now=time.time())
+
+        def found(url: str, allow_private: bool) -> Discovery:
+            allowed = replace(policy, allow_private=allow_private)
+            return discover(url, fetcher=fetcher, policy=allowed, now=now)
+
         return do_add(store, raw, sys.stdout, discover=found)
 
 
@@ -328,7 +368,15 @@ def cmd_export_opml(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sources = sub.add_parser("sources", help="manage the polled sources in Redis")
     actions = sources.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="add (or update) one source")
+    add = actions.add_parser(
+        "add",
+        help="add one source, or update it: only the settings given change",
+        description="Add a source, or update a known id: an update changes only the URL and "
+        "the options given and keeps every other setting (its rules too); an empty value "
+        "(--folder '') puts an option back to its default, and --no-full-text and "
+        "--no-allow-private turn those off. A new URL is due now, without the old one's "
+        "validators, redirect count, failure run, backoff or disabling.",
+    )
     add.add_argument("id")
     add.add_argument("url")
     add.add_argument("--outlet", help="the name events credit (default: the id)")
@@ -345,9 +393,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         dest="max_interval",
         help=f"seconds (default {SOURCE_DEFAULTS['max_interval']:g})",
     )
-    add.add_argument("--allow-private", action="store_true", help="may reach private addresses")
     add.add_argument(
-        "--full-text", action="store_true", help="fetch each teaser entry's page for its text"
+        "--allow-private",
+        action=argparse.BooleanOptionalAction,
+        help="may reach private addresses (default: no)",
+    )
+    add.add_argument(
+        "--full-text",
+        action=argparse.BooleanOptionalAction,
+        help="fetch each teaser entry's page for its text (default: no)",
     )
     add.add_argument(
         "--timezone",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 import redis
@@ -165,6 +166,45 @@ def test_outcomes_are_counted_and_deferral_is_not_a_failure(redis_client: redis.
     assert store.claim_due(now=231.0, lease=60.0, cap=10).claimed == ["s0"]
 
 
+def test_a_source_given_a_new_url_starts_what_the_old_url_taught_afresh(
+    redis_client: redis.Redis,
+) -> None:
+    """Loading a file (or `sources add`) that gives a known source another URL kept the old
+    URL's record: its ETag and Last-Modified went to the new URL (whose 304 would hide its
+    entries), its redirect run went on, and its failure run, backoff and disabling held the new
+    URL back. Now the new URL is due now, with none of those; what the record tells of the
+    outlet (its pace, newest entry, counters, history) stays."""
+    store = RedisSourceStore(redis_client)
+    (source,) = _sources(1)
+    store.upsert([source], now=100.0)
+    learnt = SourceState(etag='"old"', last_modified="Mon, 01 Jan 2026 00:00:00 GMT",
+                         interval=21600.0, consecutive_failures=30, failing_since=1.0,
+                         last_error="http_404: HTTP 404", last_outcome="http_404", polls=90,
+                         entries_seen=400, rate_gap=3600.0, newest_entry=50.0,
+                         redirect_url="https://x0.com/elsewhere", redirect_count=2,
+                         disabled_reason="failing for 80 h", disabled_at=90.0,
+                         undated_keys="abc", last_success=5.0)  # fmt: skip
+    store.finish("s0", learnt, next_poll=None)
+    redis_client.hset("sw:lapses", "s0", 2)  # a run of leases that ran out, before the disable
+    moved = replace(source, url="https://x0.com/new-feed")
+    assert store.upsert([moved], now=200.0) == {"s0": source.url}
+    assert store.get("s0") == moved
+    assert store.next_poll("s0") == 200.0
+    assert store.state("s0") == replace(
+        learnt, etag=None, last_modified=None, interval=None, consecutive_failures=0,
+        failing_since=None, redirect_url=None, redirect_count=0, disabled_reason=None,
+        disabled_at=None, undated_keys=None,
+    )  # fmt: skip
+    # a fresh run of leases: the next lapse is the first, polled again at once
+    assert store.claim_due(now=200.0, lease=60.0, cap=10).claimed == ["s0"]
+    assert store.claim_due(now=261.0, lease=60.0, cap=10) == Claim(["s0"], ["s0"])
+    # the same URL again changes nothing
+    store.finish("s0", replace(learnt, disabled_reason=None), next_poll=900.0)
+    assert store.upsert([moved], now=300.0) == {}
+    assert store.next_poll("s0") == 900.0
+    assert store.state("s0").etag == '"old"'
+
+
 def test_disable_and_enable(redis_client: redis.Redis) -> None:
     """A disabled source is unscheduled with its reason; enabling makes it due now, clean."""
     store = RedisSourceStore(redis_client)
@@ -308,7 +348,7 @@ def test_registering_thousands_of_sources_is_a_command_per_thousand_not_per_sour
     store.upsert(_sources(1), now=1.0)
     store.finish("s0", SourceState(polls=1), next_poll=900.0)
     redis_client.config_resetstat()
-    assert store.upsert(_sources(n), now=5.0) == n
+    assert store.upsert(_sources(n), now=5.0) == {}
     assert _calls(redis_client, "hset") <= 3
     assert _calls(redis_client, "zadd") <= 3
     assert _calls(redis_client, "multi") == 0
