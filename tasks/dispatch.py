@@ -27,13 +27,16 @@ def dispatch(self: Task[Any, Any]) -> int:
     ahead = rt.settings.dispatch_interval
     try:
         lost, known = _reschedule_lost(rt.sources, now=now)
-        claimed, lapsed, later = rt.sources.claim_due(
+        claimed, lapsed, later, stepped_back = rt.sources.claim_due(
             now=now, lease=lease, cap=rt.settings.max_in_flight, ahead=ahead
         )
     except TRANSIENT as exc:
         # No retry: the beat sends the next dispatch within its interval anyway.
         log.warning("dispatch.unavailable", error=str(exc))
         return 0
+    if stepped_back:
+        # The schedule moved back with the clock: each source keeps the wait it was given.
+        log.warning("dispatch.clock_stepped_back", seconds=round(stepped_back, 1))
     if lost:
         # Only a finished poll sets a due time: without this they would never be polled again.
         log.warning("dispatch.rescheduled", sources=lost[:20], count=len(lost))

@@ -4,7 +4,8 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 ``inflight`` zset id→lease expiry; ``lapses`` hash id→leases run out in a row;
 ``state:<id>`` hash of the source's health record;
 ``reserved`` hash id→time of a politeness slot held for it; ``lost_cursor``: where the search
-for sources that lost their due time goes on (``reschedule_lost``);
+for sources that lost their due time goes on (``reschedule_lost``); ``clock``: the latest time
+a claim ran at (``_CLAIM``);
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→its content hash, or its short history of hashes
 (``storywire.seen``'s encoding); ``seenat:<id>`` zset entry key→last poll that
@@ -50,14 +51,33 @@ BATCH = 1000
 # return none, and nobody would fetch them until their lease lapsed (counted as fetches that
 # died). So each claim keeps its answer a minute under a key of its own (KEYS[4], named by a
 # token per claim), and a second run under it returns that answer and changes nothing.
+# Due times and leases are epoch times: a host clock stepped back (NTP correcting a clock that
+# ran ahead, a VM moved) left every poll and every lapse late by the step. KEYS[5] keeps the
+# latest time a claim ran at; a claim that finds it more than ARGV[6] s ahead of its own time
+# moves every due time and lease after its time back by the difference (a due time not before
+# now), so each keeps the wait it was given, and says by how much. A step forward needs
+# nothing: what it makes due is overdue, as after the service was down.
 _CLAIM = """
 local kept = redis.call('GET', KEYS[4])
 if kept then return cjson.decode(kept) end
-local function answer(due, lapsed)
-  redis.call('SET', KEYS[4], cjson.encode({due, lapsed}), 'EX', 60)
-  return {due, lapsed}
-end
 local now = tonumber(ARGV[1])
+local latest = tonumber(redis.call('GET', KEYS[5]) or ARGV[1])
+local step = 0
+if latest - now > tonumber(ARGV[6]) then
+  step = latest - now
+  for _, key in ipairs({KEYS[1], KEYS[2]}) do
+    local later = redis.call('ZRANGEBYSCORE', key, '(' .. ARGV[1], '+inf', 'WITHSCORES')
+    for i = 1, #later, 2 do
+      redis.call('ZADD', key, math.max(now, tonumber(later[i + 1]) - step), later[i])
+    end
+  end
+end
+if now >= latest - step then redis.call('SET', KEYS[5], ARGV[1]) end
+local function answer(due, lapsed)
+  local reply = {due, lapsed, tostring(step)}
+  redis.call('SET', KEYS[4], cjson.encode(reply), 'EX', 60)
+  return reply
+end
 local lease_until = tonumber(ARGV[2])
 local cap = tonumber(ARGV[3])
 local horizon = tonumber(ARGV[5])
@@ -91,6 +111,14 @@ class Claim(NamedTuple):
     lapsed: list[str]  # sources whose lease ran out before their fetch finished
     # The claimed sources due after the claim's time (``ahead``), with their due times.
     later: Mapping[str, float] = MappingProxyType({})
+    stepped_back: float = 0.0  # seconds the clock stepped back, the schedule moved with it
+
+
+# A claim whose time is more than this behind the latest one's found the host clock stepped
+# back (see ``_CLAIM``). A dispatch that ran late is seconds behind; NTP slews smaller
+# offsets, and a step this small delays polls by as much, which nobody notices. Far above the
+# clock skew of hosts under NTP, so two beats by mistake do not move the schedule to and fro.
+CLOCK_STEP = 300.0
 
 
 # Forgets (at most 1,000 per call) the entry keys no poll has listed since ARGV[1].
@@ -311,13 +339,15 @@ class RedisSourceStore:
         run again under it gives the same answer (see ``_CLAIM``)."""
         token = token or uuid.uuid4().hex
         keys = [self._key("due"), self._key("inflight"), self._key("lapses"),
-                self._key("claim", token)]  # fmt: skip
+                self._key("claim", token), self._key("clock")]  # fmt: skip
         args: list[float | str] = [now, now + ahead + lease, cap, self._key("outcomes", ""),
-                                   now + ahead]  # fmt: skip
-        found, lapsed = cast(list[list[bytes]], self._claim(keys=keys, args=args))
+                                   now + ahead, CLOCK_STEP]  # fmt: skip
+        found, lapsed, step = cast(
+            tuple[list[bytes], list[bytes], bytes], self._claim(keys=keys, args=args)
+        )
         due = [(i.decode(), float(at)) for i, at in zip(found[::2], found[1::2], strict=True)]
         later = {i: at for i, at in due if at > now}
-        return Claim([i for i, _ in due], [i.decode() for i in lapsed], later)
+        return Claim([i for i, _ in due], [i.decode() for i in lapsed], later, float(step))
 
     def reschedule_lost(self, *, now: float, size: int = RESCHEDULE_SLICE) -> Sweep:
         """Make due now the enabled sources of the next slice that lost their place on the

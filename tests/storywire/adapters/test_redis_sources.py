@@ -85,6 +85,36 @@ def test_a_claim_ahead_takes_what_falls_due_by_then_with_its_time_and_a_lease_fr
     assert store.next_poll("s0") == 282.0 + 60.0
 
 
+def test_a_host_clock_stepped_back_delays_no_poll_and_no_lapse(redis_client: redis.Redis) -> None:
+    """Due times and leases are epoch times: a clock stepped back an hour (NTP correcting a
+    clock that ran ahead) left every poll an hour late, and a fetch that died under its
+    lease was polled again an hour late too. A claim that finds its time more than
+    CLOCK_STEP before an earlier claim's moves what is scheduled after it back by the step:
+    each source keeps the wait it was given. A smaller step (a dispatch that ran late) is
+    left alone."""
+    t, hour = 1_000_000.0, 3600.0
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(3), now=t)
+    assert store.claim_due(now=t, lease=60.0, cap=10).claimed == ["s0", "s1", "s2"]
+    store.finish("s0", SourceState(), next_poll=t + 600.0, lease_until=t + 60.0)
+    store.finish("s1", SourceState(), next_poll=t + 30.0, lease_until=t + 60.0)
+    # s2's fetch is in flight (or died) under its lease, t + 60; then the clock steps back.
+    now = t - hour
+    assert store.claim_due(now=now, lease=60.0, cap=10) == Claim([], [], {}, hour)
+    assert store.next_poll("s0") == now + 600.0
+    assert store.next_poll("s1") == now + 30.0
+    assert store.claim_due(now=now + 30.0, lease=60.0, cap=10).claimed == ["s1"]
+    assert store.claim_due(now=now + 61.0, lease=60.0, cap=10) == Claim(["s2"], ["s2"])
+    for source_id, lease_until in (("s1", now + 90.0), ("s2", now + 121.0)):
+        store.finish(source_id, SourceState(), next_poll=now + 5000.0, lease_until=lease_until)
+    assert store.claim_due(now=now + 600.0, lease=60.0, cap=10).claimed == ["s0"]
+    # s0's fetch finishes under the claim it was sent for, whatever the clock did
+    assert store.finish("s0", SourceState(), next_poll=now + 900.0, lease_until=now + 660.0)
+    # A claim that runs a little behind the last one (a late dispatch) moves nothing.
+    assert store.claim_due(now=now + 500.0, lease=60.0, cap=10) == Claim([], [])
+    assert store.next_poll("s0") == now + 900.0
+
+
 def test_upsert_keeps_schedule_and_state_round_trips(redis_client: redis.Redis) -> None:
     """Re-registering a known source keeps its due time; the health record survives Redis."""
     store = RedisSourceStore(redis_client)
