@@ -302,8 +302,9 @@ class RedisSourceStore:
             pipe.zadd(self._key("due"), dict.fromkeys(configs, now), nx=True)
         for source_id in moved:
             pipe.hset(self._key("state", source_id), mapping=_FRESH_URL)
-            self._release(keys=[self._key("inflight"), self._key("due"), self._key("lapses")],
-                          args=[source_id, "", now], client=pipe)  # fmt: skip
+            keys = [self._key(k) for k in ("inflight", "due", "lapses")]
+            self._release(keys=[*keys, self._key("state", source_id)], args=[source_id, "", now],
+                          client=pipe)  # fmt: skip
         pipe.execute()
         return moved
 
