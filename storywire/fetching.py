@@ -361,6 +361,7 @@ def _succeeded(
         undated_keys=undated,
         redirect_url=redirect_url,
         redirect_count=redirect_count,
+        moved_from=(state.moved_from or source.url) if moved_to else state.moved_from,
     )
     return PollResult(
         state=new_state, next_poll=now + interval, outcome=outcome, entries=entries,

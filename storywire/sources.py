@@ -205,6 +205,8 @@ class SourceState:
     last_warning: str | None = None  # last bozo/encoding warning of a feed that still parsed
     disabled_at: float | None = None
     undated_keys: str | None = None  # digest of the keys of the last poll's undated entries
+    # The URL the operator gave, when confirmed permanent redirects moved the source from it.
+    moved_from: str | None = None
 
 
 # What a source's health record holds of its URL's own answers: the validators and the run of
@@ -215,7 +217,7 @@ class SourceState:
 # (its pace and newest entry, counters, last outcome and error) stays.
 URL_BOUND = ("etag", "last_modified", "redirect_url", "redirect_count", "undated_keys",
              "consecutive_failures", "failing_since", "interval", "disabled_reason",
-             "disabled_at")  # fmt: skip
+             "disabled_at", "moved_from")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -289,11 +289,10 @@ class RedisSourceStore:
         for start in range(0, len(listed), BATCH):
             reads.hmget(self._key("sources"), [s.id for s in listed[start : start + BATCH]])
         stored = [raw for chunk in reads.execute() for raw in chunk]
-        moved = {
-            s.id: old
-            for s, raw in zip(listed, stored, strict=True)
-            if raw is not None and (old := str(orjson.loads(raw)["url"])) != s.url
-        }
+        urls = {s.id: str(orjson.loads(raw)["url"]) for s, raw in zip(listed, stored, strict=True)
+                if raw is not None}  # fmt: skip
+        listed = self._keep_moves(listed, urls)
+        moved = {s.id: urls[s.id] for s in listed if s.id in urls and urls[s.id] != s.url}
         pipe = self._r.pipeline(transaction=False)
         for start in range(0, len(listed), BATCH):
             chunk = listed[start : start + BATCH]
@@ -307,6 +306,21 @@ class RedisSourceStore:
                           client=pipe)  # fmt: skip
         pipe.execute()
         return moved
+
+    def _keep_moves(self, listed: list[Source], urls: Mapping[str, str]) -> list[Source]:
+        """``listed``, each source the file still gives the URL a confirmed permanent redirect
+        moved it from kept at its new URL: else every `storywire run` (which loads the file)
+        undid the move, and the source polled the old URL, counted the redirects again and
+        started its record afresh."""
+        differ = [s for s in listed if s.id in urls and urls[s.id] != s.url]
+        if not differ:
+            return listed
+        reads = self._r.pipeline(transaction=False)
+        for s in differ:
+            reads.hget(self._key("state", s.id), "moved_from")
+        keep = {s.id for s, raw in zip(differ, reads.execute(), strict=True)
+                if raw is not None and orjson.loads(raw) == s.url}  # fmt: skip
+        return [replace(s, url=urls[s.id]) if s.id in keep else s for s in listed]
 
     def remove(self, source_id: str) -> bool:
         pipe = self._r.pipeline()

@@ -229,6 +229,35 @@ def test_confirmed_permanent_redirect_moves_the_source(rt_factory: Any) -> None:
     assert rt.sources.outcomes("s") == {"moved": 1, "ok": 2}
 
 
+def test_a_confirmed_move_outlives_a_reload_of_the_file_that_names_the_old_url(
+    rt_factory: Any,
+) -> None:
+    """`storywire run` loads the sources file, which still names the URL the source moved
+    from: the load undid the move, so after every restart the source polled the old URL,
+    counted the redirects again and lost its validators and failure run. A URL the operator
+    changes in the file still counts as new."""
+    rt = rt_factory(domain_burst=100, redirect_confirmations=2)
+    routes = {
+        "/old": lambda h: Reply(301, b"", {"Location": "/new"}),
+        "/new": lambda h: Reply(200, FEED.format(a="First").encode(), {"ETag": '"v1"'}),
+    }
+    with http_server(routes) as base:
+        _add(rt, "s", base + "/old")
+        _run(rt, "s", Outbox())
+        _run(rt, "s", Outbox(), now=2000.0)
+        assert rt.sources.state("s").moved_from == base + "/old"
+        _add(rt, "s", base + "/old")  # the file, loaded again at a restart
+        kept = rt.sources.get("s")
+        assert kept is not None
+        assert kept.url == base + "/new"
+        assert rt.sources.state("s").etag == '"v1"'
+        _add(rt, "s", base + "/elsewhere")  # the operator's own change
+        changed = rt.sources.get("s")
+        assert changed is not None
+        assert changed.url == base + "/elsewhere"
+        assert rt.sources.state("s").moved_from is None
+
+
 def test_edited_entry_is_sent_again_unchanged_ones_are_not(rt_factory: Any) -> None:
     """A known entry whose title changed goes to process again; the untouched one does not."""
     rt = rt_factory(domain_burst=100)
