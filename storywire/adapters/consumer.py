@@ -16,6 +16,7 @@ ack lost in a crash only means a redelivery, which at-least-once allows anyway.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
@@ -122,6 +123,26 @@ return lost
 """
 
 
+# Forgets members of the group (KEYS[1] stream, ARGV[1] group) that hold nothing pending and
+# are ARGV[2] (the member itself, on close) or have been idle more than ARGV[3] ms (-1: no
+# such rule): every
+# process named by default (host and pid) stayed listed in the group for good, one more per
+# restart. Nothing is lost: a member forgotten while alive is listed again by its next read.
+_FORGET = """
+local n = 0
+local idle = tonumber(ARGV[3])
+for _, flat in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local c = {}
+  for i = 1, #flat, 2 do c[flat[i]] = flat[i + 1] end
+  if c['pending'] == 0 and (c['name'] == ARGV[2] or (idle >= 0 and c['idle'] > idle)) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], c['name'])
+    n = n + 1
+  end
+end
+return n
+"""
+
+
 def _within_read_timeout(client: redis.Redis, block_ms: int) -> int:
     """``block_ms``, shortened to four fifths of the client's read timeout if that is shorter:
     redis-py 8 gives up any read after 5 s by default, the default wait here, and a blocking
@@ -208,11 +229,12 @@ class Consumer:
         dead_letter_stream: str | None = None,
         dead_letter_maxlen: int = 100_000,
         stop_when_idle: bool = False,
+        forget_idle_ms: int = 86_400_000,
     ) -> None:
         self._r = client
         self.group = group
-        # A stable name lets a restarted consumer find its own pending entries; the default
-        # (host and pid) is unique, and what it left pending is reclaimed after the idle time.
+        # The default (host and pid) is unique per process. What a member left pending is
+        # reclaimed by any member after the idle time, its own name or not.
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.stream = stream
         self._start = start
@@ -233,6 +255,8 @@ class Consumer:
         self._next_claim = 0.0
         self._reclaim = client.register_script(_RECLAIM)
         self._skipped = client.register_script(_SKIPPED)
+        self._forget = client.register_script(_FORGET)
+        self._forget_idle_ms = forget_idle_ms
         self.dead_lettered = 0
         # Entries retention trimmed before the group was done with them, lost to it: pending
         # ones (found by the member that reclaims) and ones never read (found by the member
@@ -270,7 +294,12 @@ class Consumer:
                 raise
 
     def close(self) -> None:
+        """Send the buffered acknowledgements; leave the group's list of members unless
+        entries are still pending for this one (its peers reclaim them)."""
         self.flush()
+        if self._ready:
+            with contextlib.suppress(redis.RedisError):  # the group or Redis gone: nothing to do
+                self._forget(keys=[self.stream], args=[self.group, self.name, -1])
 
     def __enter__(self) -> Consumer:
         return self
@@ -340,6 +369,8 @@ class Consumer:
         self._claim_cursor = cursor.decode() if isinstance(cursor, bytes) else str(cursor)
         if self._claim_cursor != "0-0":
             self._next_claim = 0.0  # more to scan: continue at once
+        else:  # a sweep of the pending list ended: members gone without closing are done
+            self._forget(keys=[self.stream], args=[self.group, "", self._forget_idle_ms])
         self.dead_lettered += int(dead)
         self.trimmed += int(trimmed)
         return [self._message(sid, fields, int(n)) for sid, fields, n in entries]

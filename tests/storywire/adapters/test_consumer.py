@@ -411,3 +411,33 @@ def test_an_articles_older_text_reclaimed_late_is_told_apart_by_its_stream_id(
     assert [title for title, _ in arrived] == ["UPDATE 1-Talks resume", "Talks resume"]
     assert arrived[0][1] == arrived[1][1]
     assert table["a1"][1] == "UPDATE 1-Talks resume"
+
+
+def _members(client: redis.Redis) -> dict[str, int]:
+    return {c["name"].decode(): c["pending"] for c in client.xinfo_consumers(STREAM, "g")}
+
+
+def test_members_gone_leave_the_group_list_unless_entries_are_pending_for_them(
+    redis_client: redis.Redis,
+) -> None:
+    """Every process named by default (host and pid) stayed listed in the group for good, one
+    more per restart. A member that closes with nothing pending leaves the list; one killed
+    is forgotten by a peer once it has been idle a day (here: at once) and its entries were
+    reclaimed; one with entries pending stays until they are."""
+    _publish(redis_client, 2)
+    with _consumer(redis_client, start="0", name="done") as done:
+        for m in done:
+            m.ack()
+    assert _members(redis_client) == {}
+    _publish(redis_client, 1, "storywire.story.updated.v1")  # ids of their own
+    holder = _consumer(redis_client, name="holder")
+    assert len(list(holder)) == 1  # delivered, never acked
+    holder.close()
+    assert _members(redis_client) == {"holder": 1}
+    redis_client.xreadgroup("g", "killed", {STREAM: ">"})  # a member that read nothing, then died
+    peer = _consumer(redis_client, name="peer", claim_idle_ms=10_000, forget_idle_ms=0)
+    time.sleep(0.01)
+    assert list(peer) == []  # its sweep of the pending list forgets the idle empty members
+    members = _members(redis_client)
+    assert "killed" not in members
+    assert members["holder"] == 1
