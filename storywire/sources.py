@@ -7,7 +7,7 @@ import random
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,6 +207,14 @@ class SourceState:
     undated_keys: str | None = None  # digest of the keys of the last poll's undated entries
     # The URL the operator gave, when confirmed permanent redirects moved the source from it.
     moved_from: str | None = None
+
+
+def relocated(source: Source, url: str) -> Source:
+    """``source`` at ``url``: a politeness domain that was its old URL's own (the default)
+    follows the new URL, one an operator set stays. A feed moved to another site kept the old
+    site's budget: polled under a domain it no longer touches, beside that site's feeds."""
+    own = source.domain == registrable_domain(source.url)
+    return replace(source, url=url, domain=registrable_domain(url) if own else source.domain)
 
 
 # What a source's health record holds of its URL's own answers: the validators and the run of

@@ -29,7 +29,7 @@ import redis
 
 from storywire.identity import rebase_key
 from storywire.models import Source
-from storywire.sources import URL_BOUND, SourceState
+from storywire.sources import URL_BOUND, SourceState, relocated
 
 PREFIX = "sw:"
 # Sources per pipeline or command where a call handles many: thousands of sources go in a few
@@ -320,7 +320,7 @@ class RedisSourceStore:
             reads.hget(self._key("state", s.id), "moved_from")
         keep = {s.id for s, raw in zip(differ, reads.execute(), strict=True)
                 if raw is not None and orjson.loads(raw) == s.url}  # fmt: skip
-        return [replace(s, url=urls[s.id]) if s.id in keep else s for s in listed]
+        return [relocated(s, urls[s.id]) if s.id in keep else s for s in listed]
 
     def remove(self, source_id: str) -> bool:
         pipe = self._r.pipeline()
@@ -491,9 +491,9 @@ class RedisSourceStore:
         source = self.get(source_id)
         if source is None:
             return None
-        moved = replace(source, url=url)
-        self._r.hset(self._key("sources"), source_id, orjson.dumps(moved.to_dict()))
-        return moved
+        there = relocated(source, url)
+        self._r.hset(self._key("sources"), source_id, orjson.dumps(there.to_dict()))
+        return there
 
     def rebase_seen(self, source_id: str, old_url: str, new_url: str) -> int:
         """After a move, the seen keys as they read against the new URL (``rebase_key``).

@@ -15,6 +15,7 @@ from storywire.sources import (
     load_sources,
     next_interval,
     parse_sources,
+    relocated,
     syndication_period,
     update_rate,
 )
@@ -210,3 +211,14 @@ def test_a_stored_source_without_optional_keys_takes_the_class_defaults() -> Non
     """A source stored by an older release lacks later keys: it reads as one just configured."""
     bare = {"id": "a", "url": "https://a.example/feed", "outlet": "A", "domain": "a.example"}
     assert Source.from_dict(bare) == Source(**bare)
+
+
+def test_a_moved_source_takes_its_new_sites_domain_unless_an_operator_set_one() -> None:
+    """A feed moved by a confirmed permanent redirect to another site kept the old site's
+    politeness domain: polled under a budget it no longer touches."""
+    own = Source(id="s", url="https://old.example.com/rss", outlet="S", domain="example.com")
+    assert relocated(own, "https://feeds.example.org/s").domain == "example.org"
+    assert relocated(own, "https://www.example.com/feed").domain == "example.com"
+    chosen = Source(id="s", url="https://old.example.com/rss", outlet="S", domain="shared-cdn")
+    there = relocated(chosen, "https://feeds.example.org/s")
+    assert (there.url, there.domain) == ("https://feeds.example.org/s", "shared-cdn")
