@@ -38,6 +38,7 @@ import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
 import orjson
@@ -420,8 +421,11 @@ class _Batch:
     def _hold(self, article: Article, now: float) -> None:
         key = self._l._pending_key(article.id)
         raw = self.values[key]
-        if raw is not None and _older(article, Article.from_dict(orjson.loads(raw))):
-            return
+        if raw is not None:
+            pending = Article.from_dict(orjson.loads(raw))
+            if _older(article, pending):
+                return
+            article = _published_by(article, pending.published)
         self._set(key, orjson.dumps(article.to_dict()))
         # Added only if absent: an edit arriving while held must not push the release by age
         # further out.
@@ -503,16 +507,21 @@ class _Batch:
 
 
 def _first_seen(article: Article, record: StoryRecord) -> Article:
-    """``article``, or, when the record keeps it with an earlier time, the article at that
-    time: an edit is the same item, known to exist since then. An edit comes later when the
-    item is undated (its ``published`` is its fetch time: the feed gave no date, or one in the
-    future) or dated by its last change (Atom ``updated`` alone, RSS 1.0 ``dc:date``, a CMS
-    that moves pubDate on each edit). Else the edit took its outlet's credit and the story's
-    ``first_seen`` to a later outlet, and announced the article as published again."""
+    """``article`` at the time the record keeps for it, when that is earlier (``_published_by``)."""
     for member in record.members:
-        if member.article_id == article.id and member.published < article.published:
-            return replace(article, published=member.published)
+        if member.article_id == article.id:
+            return _published_by(article, member.published)
     return article
+
+
+def _published_by(article: Article, earlier: datetime) -> Article:
+    """``article``, published at ``earlier`` if that is before its own time: an edit is the
+    same item, known to exist since it was first recorded, whatever its date says now. An
+    undated edit is dated by its later fetch, and many feeds date an item by its last change
+    (an Atom entry with only ``<updated>``, a CMS that bumps ``pubDate``). Else the edit took
+    its outlet's credit and the story's ``first_seen`` to a later outlet, and announced the
+    article as published again."""
+    return replace(article, published=earlier) if earlier < article.published else article
 
 
 def _digest(value: bytes | None) -> str:

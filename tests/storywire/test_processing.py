@@ -198,39 +198,56 @@ def test_an_undated_articles_edit_keeps_the_time_it_was_first_seen(
     assert edit["data"]["published"] == edit["time"] == "2026-11-25T12:00:00Z"
 
 
-def test_an_edit_dated_later_keeps_the_time_its_article_was_first_recorded_with(
+def test_an_edit_dated_later_keeps_the_time_the_article_was_published(
     redis_client: redis.Redis,
 ) -> None:
-    """A feed dated only by its entries' modification (Atom ``updated`` alone, RSS 1.0
-    ``dc:date``, a CMS that moves pubDate on each edit) dates an edit later: the outlet that
-    published first lost the credit, and the story its first_seen, to a later outlet, and the
-    edit was announced as published at its new date."""
+    """A CMS that dates an item by its last change (an Atom entry with only <updated>) gives
+    its edit a later date: the edit is the same article, published when first recorded, so its
+    outlet keeps the credit and the story its first_seen (the edit took both to an outlet
+    that published after it, and the copy of its text was credited over it)."""
     ledger = RedisLedger(redis_client)
     engine = StoryEngine(MemoryStoryStore(), clock=NOW.timestamp)
-    first = _entry("1", "Quake off Sumatra", WIRE)
-    nine = datetime(2026, 11, 25, 9, tzinfo=UTC)  # its date
+    first = _entry("1", "Quake off Sumatra", WIRE)  # 09:00
     process_entries(SOURCE, [("g:1", first)], engine=engine, ledger=ledger, fetched_at=NOW)
     echo = replace(
         _entry("9", "Strong quake strikes off Sumatra", WIRE.replace("A magnitude", "The")),
         link="https://echo.example/9",
-        published=nine + timedelta(minutes=30),
+        published=NOW - timedelta(hours=2),
     )
     process_entries(ECHO, [("g:9", echo)], engine=engine, ledger=ledger, fetched_at=NOW)
-    edited = replace(
-        first,
-        content_html=WIRE.replace("no immediate", "no"),
-        published=nine + timedelta(hours=2),
-    )
-    later = NOW + timedelta(hours=2)
-    process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=later)
+    later = NOW + timedelta(hours=1)
+    edited = replace(first, content_html=WIRE.replace("no immediate", "no"), published=later)
+    polled = later + timedelta(minutes=5)
+    process_entries(SOURCE, [("g:1", edited)], engine=engine, ledger=ledger, fetched_at=polled)
     events = _outbox_events(redis_client, ledger)
     story = [e["data"] for e in events if e["type"].startswith("storywire.story.")][-1]
-    assert story["version"] == 3  # the edit changed the story: its summary
+    assert (story["version"], story["article_count"]) == (3, 2)
     assert story["credited_outlet"]["outlet"] == "Wire"
     assert story["first_seen"] == story["credited_outlet"]["published"] == "2026-11-25T09:00:00Z"
+    assert story["headline"] == "Quake off Sumatra"
     edit = [e for e in events if e["type"] == ARTICLE_INGESTED][-1]
-    assert "no reports of damage" in edit["data"]["text"]
+    assert "no reports" in edit["data"]["text"]
     assert edit["data"]["published"] == edit["time"] == "2026-11-25T09:00:00Z"
+
+
+def test_an_edit_of_a_held_article_dated_later_keeps_its_first_date(
+    redis_client: redis.Redis,
+) -> None:
+    """The same for an article edited while held: its release records the edited text at the
+    date the article was first held with."""
+    edited = replace(
+        _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>"),
+        published=NOW + timedelta(hours=1),
+    )
+    ledger, _, summary = _edit_while_held(redis_client, edited, NOW + timedelta(hours=1, minutes=5))
+    assert "two dead" in summary
+    held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
+    released = [
+        e["data"]["published"]
+        for e in _outbox_events(redis_client, ledger)
+        if e["type"] == ARTICLE_INGESTED and e["subject"] == held_id
+    ]
+    assert released == ["2026-11-25T09:00:00Z"]
 
 
 def test_a_backfill_older_than_the_window_is_counted_late(redis_client: redis.Redis) -> None:
@@ -493,15 +510,17 @@ def test_an_article_held_and_released_in_one_call_is_recorded(redis_client: redi
 
 
 def _edit_while_held(
-    redis_client: redis.Redis, edited: Entry
+    redis_client: redis.Redis, edited: Entry, edited_at: datetime = NOW
 ) -> tuple[RedisLedger, ProcessReport, str]:
-    """The second storm report is held; ``edited`` (its edit) arrives while it is, and is
-    checked pending; later arrivals release it. Returns the ledger, the edit's report and the
-    released member's summary."""
+    """The second storm report is held; ``edited`` (its edit, fetched at ``edited_at``) arrives
+    while it is, and is checked pending; later arrivals release it. Returns the ledger, the
+    edit's report and the released member's summary."""
     ledger = RedisLedger(redis_client)
     engine = _holding_engine()
     process_entries(SOURCE, _storm_pair(), engine=engine, ledger=ledger, fetched_at=NOW)
-    again = process_entries(SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=NOW)
+    again = process_entries(
+        SOURCE, [("g:2", edited)], engine=engine, ledger=ledger, fetched_at=edited_at
+    )
     assert ledger.pending_count() == 1
     process_entries(ECHO, _others(), engine=engine, ledger=ledger, fetched_at=NOW)
     held_id = build_article(SOURCE, "g:2", edited, fetched_at=NOW).id
