@@ -85,7 +85,9 @@ class StoryRecord:
     # Each outlet's first article and the most recent others, at most MAX_MEMBERS unless the
     # story has more outlets than that; language and top entities are read from these.
     members: tuple[Member, ...] = field(default=())
-    version: int = 0  # bumped on every change; part of event ids, so a redelivery has the same id
+    # bumped on every change a story event shows; part of event ids, so a redelivery has the
+    # same id
+    version: int = 0
     article_count: int = 0  # every article the story ever took, members or not
 
     @property

@@ -473,7 +473,13 @@ class _Batch:
             self._moved[other_id] = story_id
             self._set(ledger._alias_key(other_id), story)
         article = _first_seen(article, record)
+        before = record
         record, changed = with_article(record, article, known=known)
+        if changed and not (created or gone) and _shows_alike(before, record):
+            # An edit of what no story event shows (a later article's title or text): kept,
+            # for when it shows, and announced by its article's own event alone. A
+            # story.updated identical to the last but for its version told consumers nothing.
+            record, changed = replace(record, version=before.version), False
         if gone:
             out.append(events.story_merged(record, gone))
             for member in record.members:
@@ -504,6 +510,11 @@ class _Batch:
         # (older) text.
         self._drop_pending(article.id)
         return Outcome(story_id=story_id, events=tuple(out))
+
+
+def _shows_alike(a: StoryRecord, b: StoryRecord) -> bool:
+    """Story events of ``a`` and ``b`` would say the same, their versions aside."""
+    return replace(events.story_data(a), version=0) == replace(events.story_data(b), version=0)
 
 
 def _first_seen(article: Article, record: StoryRecord) -> Article:

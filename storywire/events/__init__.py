@@ -26,6 +26,7 @@ from storywire.events.models import (
     member_copied,
     source_failed,
     story_changed,
+    story_data,
     story_merged,
 )
 
@@ -57,5 +58,6 @@ __all__ = [
     "member_copied",
     "source_failed",
     "story_changed",
+    "story_data",
     "story_merged",
 ]

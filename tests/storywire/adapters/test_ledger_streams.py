@@ -67,6 +67,36 @@ def test_redelivered_decision_is_sent_once(redis_client: redis.Redis) -> None:
     assert ledger.outbox_length() == 0
 
 
+def test_an_edit_that_changes_nothing_a_story_event_shows_announces_only_the_article(
+    redis_client: redis.Redis,
+) -> None:
+    """A later article's edit (its title: not the headline, not its outlet's first) is an
+    article.ingested of its new text, not a story.updated identical to the last but for its
+    version; the edit is kept, and the next change is the next version. A headline's edit is
+    a story.updated."""
+    ledger = RedisLedger(redis_client)
+    ledger.record(_article("a1", "Reuters", 0), "st_1")
+    ledger.record(_article("a2", "CBS", 5), "st_1")
+    edit = replace(_article("a2", "CBS", 5), title="CBS headline, updated", content_hash="h2b")
+    outcome = ledger.record(edit, "st_1")
+    assert [e.type for e in outcome.events] == [ARTICLE_INGESTED, ARTICLE_INGESTED_V2]
+    record = ledger.get("st_1")
+    assert record is not None
+    assert record.version == 2
+    assert [m.title for m in record.members] == ["Reuters headline", "CBS headline, updated"]
+    joined = ledger.record(_article("a3", "NPR", 9), "st_1")
+    assert [(e.type, e.data["version"]) for e in joined.events[:1]] == [
+        ("storywire.story.updated.v1", 3)
+    ]
+    headline = replace(_article("a1", "Reuters", 0), title="Reuters, updated", content_hash="h1b")
+    (story, *_) = ledger.record(headline, "st_1").events
+    assert (story.type, story.data["headline"], story.data["version"]) == (
+        "storywire.story.updated.v1",
+        "Reuters, updated",
+        4,
+    )
+
+
 def test_merge_moves_articles_and_aliases_the_absorbed_story(redis_client: redis.Redis) -> None:
     """Merging announces story.merged and later writes to the old id land in the survivor."""
     ledger = RedisLedger(redis_client)
