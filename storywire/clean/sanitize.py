@@ -63,6 +63,13 @@ _LEAF_BLOCKS: Final = frozenset(
     ]
 )
 _CELLS: Final = frozenset({"td", "th"})
+# A table's parts that are still there after the reshape (a row with a paragraph in a cell).
+# nh3's parser (html5ever) moves whatever is not a table part out of a table and before it
+# ("foster parenting"), so a cell made a paragraph came out ahead of its row and of the rows
+# before it: they are made neutral wrappers, which nh3 unwraps where they stand.
+_TABLE_PARTS: Final = frozenset(
+    {"table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col"}
+)
 _BLOCKS: Final = _LEAF_BLOCKS | _HEADINGS | {"p", "ul", "ol", "li", "blockquote", "table", "dl"}
 _BLANK_RUN: Final = re.compile(r"\n\s*\n\s*")
 # Lazy loaders keep the real image here and a placeholder (a 1x1 GIF, a data: URI) in src.
@@ -193,6 +200,8 @@ def _reshape(el: HtmlElement) -> None:
             el.tail = " " + (el.tail or "")
     elif tag in _LEAF_BLOCKS and not _has_block_inside(el):
         el.tag = "p"
+    elif tag in _TABLE_PARTS:
+        el.tag = "div"
     elif tag == "br":
         # One inside an inline element (the blocks' own were made paragraphs): a newline
         # keeps the words on both sides apart.

@@ -242,6 +242,28 @@ def test_a_table_row_is_a_paragraph() -> None:
     assert sanitize_html(html) == ("<p>Team Points</p><p>Ajax <strong>80</strong></p><p>PSV 78</p>")
 
 
+def test_a_table_keeps_its_place_and_its_order() -> None:
+    """A row whose cell holds paragraphs stays a table row; nh3's parser moved every cell made
+    a paragraph out of the table, ahead of it: "3" came before "Team A", and a league table's
+    footnote before the table."""
+    html = (
+        "<p>Standings:</p><table><tr><td><p>Team A</p><p>Coach X</p></td><td>3</td></tr>"
+        "<tr><td><p>Team B</p><p>Coach Y</p></td><td>1</td></tr></table><p>End.</p>"
+    )
+    assert sanitize_html(html) == (
+        "<p>Standings:</p><p>Team A</p><p>Coach X</p><p>3</p>"
+        "<p>Team B</p><p>Coach Y</p><p>1</p><p>End.</p>"
+    )
+    nested = (
+        '<table width="100%"><tr><td><table><tr><th>Team</th><th>Pts</th></tr>'
+        "<tr><td>Arsenal</td><td>89</td></tr></table></td></tr>"
+        "<tr><td>Table correct at 22:00 BST.</td></tr></table>"
+    )
+    assert sanitize_html(nested) == (
+        "<p>Team Pts</p><p>Arsenal 89</p><p>Table correct at 22:00 BST.</p>"
+    )
+
+
 def test_empty_wrappers_are_known_by_all_their_text() -> None:
     """Whitespace of any kind is no text, a word or an image anywhere inside is, and a wrapper
     that held the word space leaves it (drop_empty reads an element's own text first)."""
