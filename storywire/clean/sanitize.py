@@ -178,6 +178,21 @@ def _split_at_breaks(el: HtmlElement) -> None:
         parent.insert(index + offset, piece)
 
 
+def _unwrap_one_block_cells(root: HtmlElement) -> None:
+    """A cell whose content is one block (``<td><p>Team A</p></td>``) holds that block's
+    content, so its row is a paragraph of cells, as in the text ("Team A 3")."""
+    for cell in root.iter("td", "th"):
+        if len(cell) != 1 or (cell.text and cell.text.strip()):
+            continue
+        block = cell[0]
+        if (block.tail and block.tail.strip()) or _has_block_inside(block):
+            continue
+        if block.tag in _HEADINGS:
+            block.tag = "strong"  # a heading's weight, inline
+        elif block.tag == "p" or (block.tag in _LEAF_BLOCKS and block.tag != "pre"):
+            block.drop_tag()  # a code block keeps its lines
+
+
 def _reshape(el: HtmlElement) -> None:
     tag = el.tag
     if tag in _RENAME:
@@ -359,6 +374,7 @@ def sanitize_html(
     _prepare_images(root)
     table = compiled(rules)
     apply_element_rules(root, table, drop_empty=True)
+    _unwrap_one_block_cells(root)
     for pre in list(root.iter("pre")):
         _code_lines(pre)
     for el in {br.getparent() for br in root.iter("br")}:

@@ -330,6 +330,7 @@ def _walk(  # noqa: PLR0912, PLR0915
             text_only = _either(table.drop_text.predicate(root), is_embedded_post)
     dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
+    cells: list[int] = []  # where each open table cell's parts begin
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         tag = el.tag
@@ -354,6 +355,8 @@ def _walk(  # noqa: PLR0912, PLR0915
                 append(_LINE if items and marker == _PARA else marker)
                 if tag == "li":
                     items += 1
+                elif tag in _CELL_TAGS:
+                    cells.append(len(parts))
             elif tag == "img":
                 alt = el.get("alt")
                 if alt and alt.strip():
@@ -378,9 +381,31 @@ def _walk(  # noqa: PLR0912, PLR0915
                     if tag == "li":
                         items -= 1
                     append(_LINE if items and marker == _PARA else marker)
+                elif tag in _CELL_TAGS and cells:
+                    _one_block_cell(parts, cells.pop())
             if el.tail:
                 append(el.tail)
     return "".join(parts), asides, alts
+
+
+def _one_block_cell(parts: list[str], start: int) -> None:
+    """A table cell whose content is one block (``<td><p>Team A</p></td>``, as word processors
+    and many CMSs write every cell) is a cell of its row, not a paragraph: the block's breaks
+    at the cell's edges go, so the row reads "Team A 3", not "Team A", "3". A cell of several
+    blocks (a layout table's column) keeps its paragraphs."""
+    edges: list[int] = []
+    seen_text = broken = False  # broken: a break came after the cell's first text
+    for at in range(start, len(parts)):
+        part = parts[at]
+        if part in (_PARA, _LINE):
+            broken = seen_text
+            edges.append(at)
+        elif part.strip():
+            if broken or _PARA in part or _LINE in part:
+                return  # a break between two texts (a second block), or a code block
+            seen_text = True
+    for at in edges:
+        parts[at] = ""
 
 
 def _break(match: re.Match[str]) -> str:

@@ -264,6 +264,28 @@ def test_a_table_keeps_its_place_and_its_order() -> None:
     )
 
 
+def test_a_cell_of_one_paragraph_is_a_cell_of_its_row() -> None:
+    """Word processors and many CMSs put every cell's text in a <p>: each cell was then a
+    paragraph, in the text and the HTML ("Social Democrats", "112"), parting the number from
+    its name. A cell of one block is a cell; a layout table's column of paragraphs keeps them."""
+    html = (
+        '<table><tr><td><p class="MsoNormal"><b>Party</b></p></td><td><p>Seats</p></td></tr>'
+        "<tr><td><p>Social Democrats</p></td><td><div>112</div></td></tr>"
+        "<tr><td><h4>Greens</h4></td><td><p>34</p></td></tr></table>"
+        "<table><tr><td><p>First paragraph.</p><p>Second paragraph.</p></td>"
+        "<td><p>Sidebar</p></td></tr></table>"
+    )
+    assert html_to_text(html) == (
+        "Party Seats\nSocial Democrats 112\nGreens 34\n\n"
+        "First paragraph.\n\nSecond paragraph.\n\nSidebar"
+    )
+    assert sanitize_html(html) == (
+        "<p><strong>Party</strong> Seats</p><p>Social Democrats 112</p>"
+        "<p><strong>Greens</strong> 34</p>"
+        "<p>First paragraph.</p><p>Second paragraph.</p><p>Sidebar</p>"
+    )
+
+
 def test_empty_wrappers_are_known_by_all_their_text() -> None:
     """Whitespace of any kind is no text, a word or an image anywhere inside is, and a wrapper
     that held the word space leaves it (drop_empty reads an element's own text first)."""
