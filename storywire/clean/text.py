@@ -566,10 +566,17 @@ def _outlet_names(outlet: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in _outlet_names(outlet))
-    # Doubled separators too: Slashdot's " :: ", plain-text " -- ".
+    # Doubled separators too: Slashdot's " :: ", plain-text " -- ". Chinese and Japanese
+    # titles set theirs without spaces ("…会议：人民网", "…_新华网", "…——新华网", "…｜日経"):
+    # full-width ones anywhere, the others after a CJK character (never inside "Coca-Cola").
     return re.compile(
-        rf"\s+[-\u2013\u2014|:\u00b7\u2022]{{1,2}}\s*(?:the\s+)?(?:{alternatives})\s*$", re.I
+        rf"(?:\s+{_TITLE_SEPARATOR}|\s*[\uff1a\uff5c\uff0d\uff3f\u30fb]|(?<=[{_CJK}]){_TITLE_SEPARATOR})"
+        rf"\s*(?:the\s+)?(?:{alternatives})\s*$",
+        re.I,
     )
+
+
+_TITLE_SEPARATOR: Final = "[-_\u2013\u2014|:\u00b7\u2022]{1,2}"
 
 
 # Reuters' agency feed opens titles with housekeeping tags ("UPDATE 2-", "REFILE-", "RPT-"),

@@ -31,6 +31,18 @@ from storywire.clean import clean_title, lead
         ("Markets rally - BBC News - BBC News", "BBC News", "Markets rally"),
         ("Linux 7.0 released :: Slashdot", "Slashdot", "Linux 7.0 released"),
         ("Linux 7.0 released -- LWN", "LWN", "Linux 7.0 released"),
+        # Chinese and Japanese outlets set the separator without spaces.
+        ("国务院召开常务会议：人民网", "人民网", "国务院召开常务会议"),
+        ("国务院召开常务会议-人民网", "人民网", "国务院召开常务会议"),
+        ("习近平会见美国总统_新华网", "新华网", "习近平会见美国总统"),
+        ("习近平会见美国总统——新华网", "新华网", "习近平会见美国总统"),
+        ("日銀、利上げを決定｜日本経済新聞", "日本経済新聞", "日銀、利上げを決定"),
+        ("日銀、利上げを決定 | NHKニュース", "NHKニュース", "日銀、利上げを決定"),
+        ("Stocks fall：新华网", "新华网", "Stocks fall"),
+        # Glued to a Latin word, a hyphen is the word's: "Coca-Cola" is no "Coca" of "Cola".
+        ("Shares of Coca-Cola", "Cola", "Shares of Coca-Cola"),
+        ("访问人民网", "人民网", "访问人民网"),
+        ("人民网", "人民网", "人民网"),
         # Wire housekeeping tags (Reuters' agency feed), whoever carries the item.
         ("UPDATE 2-Oil prices rise on supply fears", None, "Oil prices rise on supply fears"),
         ("REFILE-UPDATE 1-Fed holds rates", "Reuters", "Fed holds rates"),
