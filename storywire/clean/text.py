@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence, Set
 from html import unescape
 from typing import Any, Final
@@ -680,6 +681,40 @@ def _sentences(text: str) -> list[tuple[str, str]]:
     return sentences
 
 
+# What continues the character before it (UAX #29's extend, spacing marks and ZWJ sequences):
+# combining marks, ZWJ, variation selectors, emoji skin tones, emoji tag characters.
+_CONTINUES: Final = re.compile(
+    "[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]"
+)
+_REGIONAL_INDICATOR: Final = re.compile("[\U0001f1e6-\U0001f1ff]")
+
+
+def _continues(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Mc", "Me") or bool(_CONTINUES.match(char))
+
+
+def _character_start(text: str, at: int) -> int:
+    """The start of the user-perceived character (grapheme cluster) ``text[at]`` belongs to, so
+    a cut there leaves no base without its marks, no half of a ZWJ emoji, no lone flag letter.
+
+    An approximation of UAX #29 for what a cut meets in NFC text: Indic conjuncts (a virama
+    joins the next consonant), marks, joiners and regional-indicator pairs.
+    """
+    at = min(at, len(text))
+    while 0 < at < len(text) and (
+        _continues(text[at])
+        or text[at - 1] == "\u200d"
+        or unicodedata.combining(text[at - 1]) == 9  # a virama: the conjunct goes on
+    ):
+        at -= 1
+    if 0 < at < len(text) and _REGIONAL_INDICATOR.match(text[at]):
+        pairs = at
+        while pairs > 0 and _REGIONAL_INDICATOR.match(text[pairs - 1]):
+            pairs -= 1
+        at -= (at - pairs) % 2  # flags are pairs: an odd count would split one
+    return at
+
+
 def lead(text: str, max_chars: int = 300) -> str:
     """The first whole sentences of ``text`` that fit in ``max_chars`` characters.
 
@@ -703,7 +738,7 @@ def lead(text: str, max_chars: int = 300) -> str:
     if picked or not text.strip():
         return "".join(picked)
     flat = " ".join(text.split())
-    first = flat[: max_chars - 1]
+    first = flat[: _character_start(flat, max_chars - 1)]
     if flat[len(first) : len(first) + 1] == " ":
         cut = first  # its last word ends right at the budget: whole, so kept
     else:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storywire.clean import clean_title, lead
 
@@ -178,3 +182,42 @@ def test_a_line_without_a_full_stop_does_not_run_into_the_next_sentence() -> Non
         lead("政府周二宣布提高利率\n通胀已达十年高点。")
         == "政府周二宣布提高利率 通胀已达十年高点。"
     )
+
+
+# User-perceived characters (grapheme clusters) of several code points each: a ZWJ family, a
+# flag, a skin tone, a keycap, a Devanagari conjunct with its vowel sign, a base with a mark.
+CLUSTERS = [
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466",
+    "\U0001f1fa\U0001f1f8",
+    "\U0001f1e9\U0001f1ea",
+    "\U0001f44d\U0001f3fd",
+    "1\ufe0f\u20e3",
+    "\u0915\u094d\u0937\u093f",
+    "\u0938\u094d\u0924\u0947",
+    "\u0e01\u0e34",
+    "q\u0301",
+    "a",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CLUSTERS), min_size=1, max_size=60), st.integers(2, 40))
+def test_a_lead_cut_inside_a_word_never_splits_a_character(clusters: list[str], n: int) -> None:
+    """A first "sentence" longer than the budget and without spaces (an emoji run, a long Thai
+    or Devanagari word) was cut at a code point: half a ZWJ family ("👨‍" then "…"), one letter
+    of a flag, a consonant without its vowel sign. It is cut between user-perceived
+    characters."""
+    out = lead("".join(clusters), n)
+    assert len(out) <= n
+    kept = out.removesuffix("\u2026")
+    assert kept in itertools.accumulate(clusters, initial="")
+
+
+def test_a_lead_cut_keeps_whole_emoji_and_conjuncts() -> None:
+    """The cases the property found first, as a reader sees them."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    assert lead(family * 5, 10) == family + "\u2026"
+    assert lead("\U0001f1fa\U0001f1f8\U0001f1e9\U0001f1ea\U0001f1eb\U0001f1f7", 4) == (
+        "\U0001f1fa\U0001f1f8\u2026"
+    )
+    assert lead("क्षत्रियक्षत्रिय", 6) == "क्ष\u2026"
