@@ -615,9 +615,12 @@ def clean_title(title: str, *, outlet: str | None = None) -> str:
 
 
 # A sentence ends at . ! ? … (with closing quotes or brackets) before whitespace, or at CJK
-# full stops anywhere.
+# full stops anywhere. Closing quotes as the languages set them: German „…“ and »…«, Swiss and
+# Russian «…», French « … » with its space before the closing one (an opening quote is never
+# followed by a space, so none of these is taken for the next sentence's).
 _SENTENCE_END: Final = re.compile(
-    "[.!?\u2026]+[\"'\u201d\u2019\u00bb)\\]]*(?=\\s|$)|[\u3002\uff01\uff1f]+[\u300d\u300f]*"
+    "[.!?\u2026]+[\"'\u201c\u201d\u2019\u00ab\u00bb\u2039\u203a)\\]]*(?: \u00bb)?(?=\\s|$)"
+    "|[\u3002\uff01\uff1f]+[\u300d\u300f]*"
 )
 _ABBREVIATIONS: Final = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc e.g i.e"

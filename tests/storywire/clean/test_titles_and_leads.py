@@ -221,3 +221,24 @@ def test_a_lead_cut_keeps_whole_emoji_and_conjuncts() -> None:
         "\U0001f1fa\U0001f1f8\u2026"
     )
     assert lead("क्षत्रियक्षत्रिय", 6) == "क्ष\u2026"
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Er sagte: „Es ist vorbei.“ Dann ging er nach Hause.", "Er sagte: „Es ist vorbei.“"),
+        ("Er sagte: »Es ist vorbei.« Dann ging er nach Hause.", "Er sagte: »Es ist vorbei.«"),
+        ("Il a dit : « C’est fini. » Puis il est parti.", "Il a dit : « C’est fini. »"),
+        ("Он сказал: «Всё кончено.» Потом он ушёл.", "Он сказал: «Всё кончено.»"),
+        ("Han sa: »Det er over.» Så gikk han.", "Han sa: »Det er over.»"),
+        ("He said: “It is over.” Then he left.", "He said: “It is over.”"),
+        # An opening quote is the next sentence's: no space follows it.
+        ("Er ging. »Nein«, sagte sie dann leise.", "Er ging."),
+        ("Il est parti. « Non », dit-elle ensuite.", "Il est parti."),
+    ],
+)
+def test_lead_sentence_ends_after_closing_quotes_of_every_language(text: str, first: str) -> None:
+    """A quote's closing mark goes with its sentence as each language sets it: German's “ and «,
+    French's » after a space. The lead ended 'Il a dit : « C’est fini.', the quote left open,
+    and never ended a sentence inside German quotes."""
+    assert lead(text, len(first) + 5) == first
