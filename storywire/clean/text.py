@@ -673,15 +673,26 @@ def _sentences(text: str) -> list[tuple[str, str]]:
                     continue
             sentence = line[start:end].strip()
             if sentence:
-                # CJK sentences follow each other unspaced: a space would be a character the
-                # text never had.
-                glued = start > 0 and not line[start].isspace()
-                sentences.append(("" if glued else " ", sentence))
+                sentences.append((_separator(line, start, sentences, sentence), sentence))
             start = end
-        if line[start:].strip():
-            glued = start > 0 and not line[start].isspace()
-            sentences.append(("" if glued else " ", line[start:].strip()))
+        if sentence := line[start:].strip():
+            sentences.append((_separator(line, start, sentences, sentence), sentence))
     return sentences
+
+
+_CJK_STOP_END: Final = re.compile("[\u3002\uff01\uff1f][\u300d\u300f]*$")
+_CJK_START: Final = re.compile(f"[{_CJK}]")
+
+
+def _separator(line: str, start: int, before: list[tuple[str, str]], sentence: str) -> str:
+    """What goes before ``sentence`` (at ``line[start:]``) in a lead: a space, or none where
+    the text has none. CJK sentences follow each other unspaced, within a line as it has them
+    and from one paragraph to the next: a space would be a character the text never had."""
+    if start > 0:
+        return "" if not line[start].isspace() else " "
+    if before and _CJK_STOP_END.search(before[-1][1]) and _CJK_START.match(sentence):
+        return ""
+    return " "
 
 
 # What continues the character before it (UAX #29's extend, spacing marks and ZWJ sequences):

@@ -132,6 +132,22 @@ def test_lead_keeps_cjk_sentences_unspaced() -> None:
     assert lead("中文句子。English follows. 再来。", 300) == "中文句子。English follows. 再来。"
 
 
+def test_lead_joins_cjk_paragraphs_unspaced() -> None:
+    """Paragraphs of Chinese or Japanese follow each other in the lead as their sentences do
+    within one: the lead read "…常务会议。 会议指出…", a space the text never had. A line that
+    ends on no full stop (a dateline, a heading) keeps its space, and so does Latin text."""
+    text = "国务院总理李强主持召开常务会议。\n\n会议指出，要加快推进改革。\n\nApple 发布新品。"
+    assert (
+        lead(text) == "国务院总理李强主持召开常务会议。会议指出，要加快推进改革。 Apple 发布新品。"
+    )
+    assert (
+        lead("東京都は発表した。\n「調査中だ」と述べた。")
+        == "東京都は発表した。「調査中だ」と述べた。"
+    )
+    assert lead("新华社北京1月3日电\n\n会议召开。") == "新华社北京1月3日电 会议召开。"
+    assert lead("中文句子。\n\nEnglish follows.") == "中文句子。 English follows."
+
+
 def test_lead_cut_keeps_a_word_that_ends_at_the_budget() -> None:
     """A word that fits whole before the ellipsis is kept."""
     assert lead("Markets rallied strongly on Friday after the data", 16) == "Markets rallied…"
