@@ -335,6 +335,27 @@ def _absolute_links(root: HtmlElement, base_url: str) -> None:
                 el.set(name, resolved)
 
 
+def _noscript_images(root: HtmlElement) -> None:
+    """Each ``<noscript>`` replaced by its images where they stand for one the page shows only
+    with scripts (a lazy loader's placeholder with no real URL beside it, or none at all), and
+    removed everywhere else: it is a fallback for readers without scripts, which a re-published
+    article is read as."""
+    for noscript in list(root.iter("noscript")):
+        if noscript.getparent() is None:
+            continue  # inside a noscript removed before it
+        images = list(noscript.iter("img"))
+        before = noscript.getprevious()
+        if before is not None and before.tag != "img":
+            found = list(before.iter("img"))  # a <picture>, a lazy loader's wrapper
+            before = found[-1] if found else None
+        # The placeholder itself goes with the other images that have no usable URL.
+        if images and (before is None or not _real_image_url(before)):
+            for image in images:
+                image.tail = None
+                noscript.addprevious(image)
+        noscript.drop_tree()
+
+
 def _prepare_images(root: HtmlElement) -> None:
     """Each image with its real URL in src (none when it has no usable one)."""
     for amp in list(root.iter("amp-img", "amp-anim")):
@@ -365,12 +386,13 @@ def sanitize_html(
     ``html_to_text``'s (entities, mojibake, invisible characters).
     """
     try:
-        root = parse_html(html)
+        root = parse_html(html, keep_noscript=True)
     except TooDeepError:
         text = html_to_text(html, rules=rules)
         return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)
     if root is None:
         return ""
+    _noscript_images(root)
     _prepare_images(root)
     table = compiled(rules)
     apply_element_rules(root, table, drop_empty=True)

@@ -200,9 +200,14 @@ class TooDeepError(ValueError):
     """libxml2 stopped at its nesting limit (2,048) and would lose the rest of the document."""
 
 
-def parse_html(html: str) -> HtmlElement | None:
+_STRIP_BUT_NOSCRIPT: Final = tuple(tag for tag in _STRIP if tag != "noscript")
+
+
+def parse_html(html: str, *, keep_noscript: bool = False) -> HtmlElement | None:
     """Parse markup into an lxml tree; None when there is nothing to parse.
 
+    ``keep_noscript`` leaves ``<noscript>`` elements in the tree (their images are a lazy
+    loader's real ones) for the caller to resolve.
     Raises ``TooDeepError`` for documents nested deeper than libxml2 allows (never real
     articles; ``strip_tags`` is the fallback).
     """
@@ -218,7 +223,7 @@ def parse_html(html: str) -> HtmlElement | None:
         return None
     if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
         raise TooDeepError("document nested deeper than the HTML parser allows")
-    etree.strip_elements(root, *_STRIP, with_tail=False)
+    etree.strip_elements(root, *(_STRIP_BUT_NOSCRIPT if keep_noscript else _STRIP), with_tail=False)
     return root
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storywire.clean import Rule, html_to_text, sanitize_html
+from storywire.clean import Rule, first_image, html_to_text, sanitize_html
 
 BASE = "https://www.example.com/news/2024/story.html"
 
@@ -95,6 +95,35 @@ def test_lazy_loaded_images_get_their_real_url() -> None:
         f'<img src="{base}e@2x.jpg" alt="E">'
         '<img src="https://res.example.net/w_900,h_600/g.jpg" alt="G"></p>'
     )
+
+
+def test_an_image_shown_only_with_scripts_is_its_noscript_fallback() -> None:
+    """A lazy loader whose placeholder names no real URL keeps the real image in <noscript>
+    only: the article was re-published without its photo, and without a lead image. The
+    fallback's image takes the placeholder's place; where the image beside it has its real
+    URL, the fallback is a duplicate and goes, as does a noscript's text and tracking pixel."""
+    placeholder = "data:image/gif;base64,R0lGODlhAQABAAAAACw="
+    html = (
+        f'<p>Floods hit the city.</p><figure><img class="lazyload" src="{placeholder}"'
+        ' alt="A flooded street"><noscript><img src="/img/flood.jpg" alt="A flooded street">'
+        "</noscript><figcaption>Water rose overnight.</figcaption></figure>"
+        '<div class="js-image" data-id="7"></div><noscript><img src="/img/map.png"'
+        ' alt="Map"></noscript>'
+        f'<img data-src="/img/a.jpg" src="{placeholder}" alt="A"><noscript>'
+        '<img src="/img/a.jpg" alt="A"></noscript>'
+        "<noscript><p>Enable JavaScript to see comments.</p><img"
+        ' src="https://www.facebook.com/tr?id=1&amp;ev=PageView" height="1" width="1"></noscript>'
+    )
+    out = sanitize_html(html, base_url=BASE)
+    assert out == (
+        "<p>Floods hit the city.</p>"
+        '<img src="https://www.example.com/img/flood.jpg" alt="A flooded street">'
+        "<p>Water rose overnight.</p>"
+        '<img src="https://www.example.com/img/map.png" alt="Map">'
+        '<img src="https://www.example.com/img/a.jpg" alt="A">'
+    )
+    assert first_image(out) == "https://www.example.com/img/flood.jpg"
+    assert html_to_text(html) == "Floods hit the city."
 
 
 def test_an_image_with_a_real_src_keeps_it() -> None:
