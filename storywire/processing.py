@@ -121,8 +121,9 @@ def build_article(
         source_id=source.id,
         outlet=source.outlet,
         url=url,
-        # The cut may end in a space: the fallback is cleaned as any title is.
-        title=title or clean_title(text.split("\n", 1)[0][:200], outlet=source.outlet),
+        # Cut as a lead is (whole sentences, else at a word, with "…"), not at a code point
+        # mid-word; then cleaned as any title is.
+        title=title or clean_title(lead(text.split("\n", 1)[0], 200), outlet=source.outlet),
         text=text,
         published=entry.published or fetched_at,
         content_hash=content_hash(title, text),

@@ -425,7 +425,28 @@ def test_a_title_taken_from_the_text_is_a_clean_title(title: str) -> None:
     html = "<p>" + "word " * 60 + "</p>"
     article = build_article(SOURCE, "g:1", _entry("1", title, html), fetched_at=NOW)
     assert article.title == clean_title(article.title, outlet=SOURCE.outlet)
-    assert article.title == ("word " * 40).strip()
+    assert article.title == ("word " * 40).strip() + "\u2026"
+
+
+def test_a_title_taken_from_the_text_is_cut_at_a_word_or_a_sentence() -> None:
+    """A post without a title (Mastodon, microblogs) was titled by its first 200 characters,
+    cut mid-word ("… in the eastern dist"); it is cut as a lead is: its whole sentences that
+    fit, else at a word, marked with "…"."""
+    first = (
+        "Just finished reading the new report on municipal water infrastructure and honestly"
+        " the findings about lead pipes in older neighbourhoods are worse than anyone expected,"
+        " especially in the eastern districts where replacement programmes stalled years ago."
+    )
+    entry = _entry("1", "", f"<p>{first} Thread below.</p><p>More.</p>")
+    article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
+    assert article.title == (
+        "Just finished reading the new report on municipal water infrastructure and honestly"
+        " the findings about lead pipes in older neighbourhoods are worse than anyone expected,"
+        " especially in the eastern\u2026"
+    )
+    entry = _entry("1", "", "<p>Good morning! The council meets at ten today.</p><p>More.</p>")
+    article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
+    assert article.title == "Good morning! The council meets at ten today."
 
 
 def test_lead_length_is_configurable() -> None:
