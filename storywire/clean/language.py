@@ -8,6 +8,7 @@ default, and lingua loads ~1 GB and 3 s per process for the same answers.
 from __future__ import annotations
 
 import functools
+import re
 from itertools import islice
 from typing import Final, Protocol
 
@@ -18,6 +19,15 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[impo
 
 # Enough letters for a stable guess: below this the detector flips on a name or a loan word.
 MIN_LETTERS: Final = 20
+# A character of these scripts counts as this many letters: a Chinese or Japanese character or
+# a Korean syllable is about a word ("国务院召开常务会议" is a whole headline in 9), and Hebrew,
+# Greek, Thai, Georgian and Armenian are each written by one language of the model, so a
+# short headline in them is no loan word away from another language.
+_DENSE_WEIGHT: Final = 3
+_DENSE: Final = re.compile(
+    "[\u0370-\u03ff\u0530-\u058f\u0590-\u05ff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff"
+    "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]"
+)
 # Calibrated probability (py3langid scales scores by the text's length) below which we abstain.
 MIN_CONFIDENCE: Final = 0.8
 # The start of an article says its language; scoring the rest only costs time.
@@ -56,7 +66,10 @@ def detect_language(text: str) -> str | None:
     sample = text[:_SAMPLE_CHARS]
     # Stops at the MIN_LETTERS-th letter: counting all 2,000 characters cost a fifth of a
     # detection.
-    if len(list(islice(filter(str.isalpha, sample), MIN_LETTERS))) < MIN_LETTERS:
+    letters = len(list(islice(filter(str.isalpha, sample), MIN_LETTERS)))
+    if letters < MIN_LETTERS and (
+        letters + (_DENSE_WEIGHT - 1) * len(_DENSE.findall(sample)) < MIN_LETTERS
+    ):
         return None
     code, confidence = _identifier().classify(sample)
     if confidence < MIN_CONFIDENCE:

@@ -35,6 +35,32 @@ def test_unsure_is_none(text: str) -> None:
     assert detect_language(text) is None
 
 
+@pytest.mark.parametrize(
+    ("headline", "code"),
+    [
+        ("国务院召开常务会议", "zh"),
+        ("東京都、感染者を確認", "ja"),
+        ("서울 아파트 가격 상승", "ko"),
+        ("ראש הממשלה אמר היום", "he"),
+        ("Ο πρωθυπουργός δήλωσε", "el"),
+        ("นายกรัฐมนตรีแถลง", "th"),
+    ],
+)
+def test_a_headline_alone_in_a_dense_script_is_enough(headline: str, code: str) -> None:
+    """A title-only item in Chinese, Japanese or Korean has a headline of 9 characters, each
+    about a word; one in Hebrew or Greek is in a script one language writes: the 20-letter floor
+    made every such article languageless (unless its feed declared one). Their characters count
+    three letters each."""
+    assert detect_language(headline) == code
+
+
+@pytest.mark.parametrize("text", ["北京", "日本銀行総裁", "Merkel trifft Macron", "iPhone 16 発売"])
+def test_a_few_dense_characters_are_still_too_few(text: str) -> None:
+    """Two or six characters (a place name, a Japanese headline the model splits between zh
+    and ja), or Latin names, are still too little to go by."""
+    assert detect_language(text) is None
+
+
 def test_the_letter_floor_counts_letters_only_at_the_start() -> None:
     """20 letters are enough to be judged, 19 are not (though the model would be sure of these:
     0.94 and 0.91); digits and spaces do not count, and a letter past the first 2,000
