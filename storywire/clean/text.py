@@ -14,7 +14,7 @@ import functools
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from html import unescape
 from typing import Any, Final
 
@@ -659,9 +659,12 @@ def _abbreviated(before: str, after: str) -> bool:
     return token in _BEFORE_NUMBERS and after[:1].isdigit()
 
 
-def _sentences(text: str) -> list[tuple[str, str]]:
-    """Each sentence with what goes before it in a lead: "" where the text had no space."""
-    sentences: list[tuple[str, str]] = []
+def _sentences(text: str) -> Iterator[tuple[str, str]]:
+    """Each sentence with what goes before it in a lead: "" where the text had no space.
+
+    A generator: the lead reads the few sentences it needs, not a whole article's.
+    """
+    previous = ""
     for raw in text.split("\n"):
         line = raw.strip()
         start = 0
@@ -678,24 +681,26 @@ def _sentences(text: str) -> list[tuple[str, str]]:
                     continue
             sentence = line[start:end].strip()
             if sentence:
-                sentences.append((_separator(line, start, sentences, sentence), sentence))
+                yield _separator(line, start, previous, sentence), sentence
+                previous = sentence
             start = end
         if sentence := line[start:].strip():
-            sentences.append((_separator(line, start, sentences, sentence), sentence))
-    return sentences
+            yield _separator(line, start, previous, sentence), sentence
+            previous = sentence
 
 
 _CJK_STOP_END: Final = re.compile("[\u3002\uff01\uff1f][\u300d\u300f]*$")
 _CJK_START: Final = re.compile(f"[{_CJK}]")
 
 
-def _separator(line: str, start: int, before: list[tuple[str, str]], sentence: str) -> str:
-    """What goes before ``sentence`` (at ``line[start:]``) in a lead: a space, or none where
-    the text has none. CJK sentences follow each other unspaced, within a line as it has them
-    and from one paragraph to the next: a space would be a character the text never had."""
+def _separator(line: str, start: int, previous: str, sentence: str) -> str:
+    """What goes before ``sentence`` (at ``line[start:]``, after ``previous``) in a lead: a
+    space, or none where the text has none. CJK sentences follow each other unspaced, within a
+    line as it has them and from one paragraph to the next: a space would be a character the
+    text never had."""
     if start > 0:
         return "" if not line[start].isspace() else " "
-    if before and _CJK_STOP_END.search(before[-1][1]) and _CJK_START.match(sentence):
+    if _CJK_STOP_END.search(previous) and _CJK_START.match(sentence):
         return ""
     return " "
 
