@@ -85,6 +85,10 @@ _DESCRIPTOR: Final = re.compile(r"(?<![\d.])(\d++(?:\.\d++)?)[wx]\b")
 # that shows nothing (and that a second pass would drop). Only src and alt are allowed, and nh3
 # writes them in that order with quotes escaped, so this matches exactly such images.
 _NO_SRC_IMAGE: Final = re.compile(r'<img(?: alt="[^"]*")?>')
+# A link without its href (an anchor target, a "javascript:" or other URL nh3 refused) links
+# nowhere but is still styled as a link by a reader's stylesheet: its text stays, the tag goes.
+# nh3 writes it bare, and links never nest in what html5ever builds.
+_LINK_WITHOUT_HREF: Final = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 
 
 def _is_image_url(url: str) -> bool:
@@ -427,6 +431,8 @@ def sanitize_html(
         link_rel=None,
         strip_comments=True,
     )
+    if "<a>" in cleaned:
+        cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
     return _BLANK_RUN.sub("\n", _NO_SRC_IMAGE.sub("", cleaned)).strip()
 
 

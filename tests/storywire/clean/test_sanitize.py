@@ -41,7 +41,23 @@ def test_no_javascript_or_data_urls() -> None:
     assert "data:" not in out
     assert "<img" not in out
     assert "alert" not in out
-    assert out == "<p><a>x</a> <a>y</a></p>"
+    assert out == "<p>x y</p>"
+
+
+def test_a_link_that_leads_nowhere_is_its_text() -> None:
+    """An anchor target (<a name>, <a id>) or a link whose javascript: or data: URL nh3
+    refused was re-published as a bare <a>: styled as a link by readers' stylesheets, clicking
+    it did nothing. Its text (and markup) stays, the tag goes."""
+    html = (
+        '<p><a name="top"></a>The <a id="s1">council</a> met. <a href="javascript:void(0)">'
+        'Show <b>more</b></a> or <a href="/minutes">the minutes</a>.</p>'
+        '<ul><li><a>one</a></li><li><a href="vbscript:x"><img src="/i.jpg" alt="i"></a></li></ul>'
+    )
+    assert sanitize_html(html, base_url=BASE) == (
+        "<p>The council met. Show <strong>more</strong> or "
+        '<a href="https://www.example.com/minutes">the minutes</a>.</p>'
+        '<ul><li>one</li><li><img src="https://www.example.com/i.jpg" alt="i"></li></ul>'
+    )
 
 
 def test_rules_run_first() -> None:
