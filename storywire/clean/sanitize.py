@@ -121,7 +121,20 @@ def _real_image_url(img: HtmlElement) -> str:
         if url:
             return url
     src = (img.get("src") or "").strip()
-    return src if _is_image_url(src) else _widest(img.get("srcset") or "")
+    if _is_image_url(src):
+        return src
+    url = _widest(img.get("srcset") or "")
+    # A <picture> whose <img> only names its alt: its sources are the image. (libxml2 does not
+    # know <source> is empty and nests what follows it inside.)
+    picture = next(img.iterancestors("picture"), None)
+    if url or picture is None:
+        return url
+    for source in picture.iter("source"):
+        for name in (*_LAZY_SRCSET, "srcset"):
+            url = _widest(source.get(name) or "")
+            if url:
+                return url
+    return ""
 
 
 def _parent_tag(el: HtmlElement) -> object:

@@ -142,6 +142,26 @@ def test_an_image_shown_only_with_scripts_is_its_noscript_fallback() -> None:
     assert html_to_text(html) == "Floods hit the city."
 
 
+def test_a_picture_whose_img_names_no_url_is_its_sources() -> None:
+    """A <picture> whose <img> has only its alt (or a placeholder) shows one of its <source>s:
+    the image was dropped for want of a URL, and the article had no lead image."""
+    html = (
+        '<picture><source srcset="/img/p-800.webp 800w, /img/p-1600.webp 1600w"'
+        ' type="image/webp"><img alt="Harbour at dawn"></picture>'
+        '<picture><source media="(min-width: 800px)" data-srcset="/img/wide.jpg">'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="Lazy"></picture>'
+        '<picture><source srcset="/img/q.webp"><img src="/img/q.jpg" alt="Own src"></picture>'
+        '<picture><source srcset="javascript:alert(1)"><img alt="No URL"></picture>'
+    )
+    out = sanitize_html(html, base_url=BASE)
+    assert out == (
+        '<img src="https://www.example.com/img/p-1600.webp" alt="Harbour at dawn">'
+        '<img src="https://www.example.com/img/wide.jpg" alt="Lazy">'
+        '<img src="https://www.example.com/img/q.jpg" alt="Own src">'
+    )
+    assert first_image(out) == "https://www.example.com/img/p-1600.webp"
+
+
 def test_an_image_with_a_real_src_keeps_it() -> None:
     """srcset only stands in for a src that is no image: the publisher's src is kept, and a
     lazy URL that is no web address is passed over."""
