@@ -445,7 +445,8 @@ def _layout(text: str, *, inline: bool = False) -> str:
     ``inline`` makes it a single line (titles).
     """
     if inline:
-        return " ".join(text.split())
+        # A title hard-wrapped between two CJK characters, as HTML's are (_html_layout).
+        return " ".join((_WRAPPED_CJK.sub("", text) if "\n" in text else text).split())
     if _ODD_SPACE.search(text):
         text = _ODD_SPACE.sub(" ", text)
     text = _collapse_spaces(text, "").replace(" \n", "\n").replace("\n ", "\n")

@@ -47,6 +47,10 @@ from storywire.clean import clean_title, lead
         ("Shares of Coca-Cola", "Cola", "Shares of Coca-Cola"),
         ("访问人民网", "人民网", "访问人民网"),
         ("人民网", "人民网", "人民网"),
+        # A plain-text title hard-wrapped between CJK characters joins as HTML's does.
+        ("国务院召开\n常务会议", None, "国务院召开常务会议"),
+        ("東京都は\n    感染者を確認", None, "東京都は感染者を確認"),
+        ("中国\nApple 发布", None, "中国 Apple 发布"),
         # Wire housekeeping tags (Reuters' agency feed), whoever carries the item.
         ("UPDATE 2-Oil prices rise on supply fears", None, "Oil prices rise on supply fears"),
         ("REFILE-UPDATE 1-Fed holds rates", "Reuters", "Fed holds rates"),
