@@ -621,13 +621,17 @@ def clean_title(title: str, *, outlet: str | None = None) -> str:
 
 
 # A sentence ends at . ! ? … (with closing quotes or brackets) before whitespace, or at CJK
-# full stops anywhere. Closing quotes as the languages set them: German „…“ and »…«, Swiss and
-# Russian «…», French « … » with its space before the closing one (an opening quote is never
-# followed by a space, so none of these is taken for the next sentence's).
+# full stops anywhere. Other scripts' own marks, also before whitespace: Arabic's ؟ (and
+# Urdu's full stop ۔), Devanagari's danda । ॥, Armenian's ։, Ethiopic's ። and Burmese's ။.
+# Closing quotes as the languages set them: German „…“ and »…«, Swiss and Russian «…», French
+# « … » with its space before the closing one (an opening quote is never followed by a space,
+# so none of these is taken for the next sentence's).
 _SENTENCE_END: Final = re.compile(
-    "[.!?\u2026]+[\"'\u201c\u201d\u2019\u00ab\u00bb\u2039\u203a)\\]]*(?: \u00bb)?(?=\\s|$)"
+    "[.!?\u2026\u061f\u06d4\u0964\u0965\u0589\u1362\u104b]+"
+    "[\"'\u201c\u201d\u2019\u00ab\u00bb\u2039\u203a)\\]]*(?: \u00bb)?(?=\\s|$)"
     "|[\u3002\uff01\uff1f]+[\u300d\u300f]*"
 )
+_CJK_STOPS: Final = "\u3002\uff01\uff1f"
 _ABBREVIATIONS: Final = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc e.g i.e"
     " fig approx dept jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n"
@@ -672,7 +676,7 @@ def _sentences(text: str) -> Iterator[tuple[str, str]]:
         for match in _SENTENCE_END.finditer(line):
             end = match.end()
             mark = match.group()[0]
-            if mark in ".!?\u2026":
+            if mark not in _CJK_STOPS:
                 # '“Is it over?” she asked.' goes on: a lowercase word continues the sentence
                 # after any of these marks (CJK stops end one whatever follows).
                 rest = line[end:].lstrip()

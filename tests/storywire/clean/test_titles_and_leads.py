@@ -262,3 +262,20 @@ def test_lead_sentence_ends_after_closing_quotes_of_every_language(text: str, fi
     French's » after a space. The lead ended 'Il a dit : « C’est fini.', the quote left open,
     and never ended a sentence inside German quotes."""
     assert lead(text, len(first) + 5) == first
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("هل انتهى الأمر؟ نعم انتهى تماما. ثم غادر القاعة.", "هل انتهى الأمر؟"),
+        ("کیا یہ ختم ہو گیا ہے۔ ہاں، ختم ہو گیا۔", "کیا یہ ختم ہو گیا ہے۔"),
+        ("यह एक महत्वपूर्ण कदम है। दूसरा वाक्य यहाँ है।", "यह एक महत्वपूर्ण कदम है।"),
+        ("Ի՞նչ է սա։ Սա մեր նոր տունն է։", "Ի՞նչ է սա։"),
+        ("ይህ ቤት ነው። ያ ደግሞ አዲስ መኪና ነው።", "ይህ ቤት ነው።"),
+    ],
+)
+def test_lead_sentence_ends_at_the_full_stops_of_other_scripts(text: str, first: str) -> None:
+    """Arabic's question mark, Urdu's full stop, the Devanagari danda and Armenian and Ethiopic
+    full stops end sentences: the lead of an Arabic or Hindi article was its first sentences
+    run together and cut mid-sentence with "…"."""
+    assert lead(text, len(first) + 5) == first
