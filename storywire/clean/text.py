@@ -576,13 +576,17 @@ def _outlet_suffix(outlet: str) -> re.Pattern[str]:
     # Doubled separators too: Slashdot's " :: ", plain-text " -- ". Chinese and Japanese
     # titles set theirs without spaces ("…会议：人民网", "…_新华网", "…——新华网", "…｜日経"):
     # full-width ones anywhere, the others after a CJK character (never inside "Coca-Cola").
+    # Direction marks (LRM, RLM, ALM) around separator and name, as RTL sites set them, are
+    # spacing, not words.
     return re.compile(
-        rf"(?:\s+{_TITLE_SEPARATOR}|\s*[\uff1a\uff5c\uff0d\uff3f\u30fb]|(?<=[{_CJK}]){_TITLE_SEPARATOR})"
-        rf"\s*(?:the\s+)?(?:{alternatives})\s*$",
+        rf"(?:\s{_SPACING}*{_TITLE_SEPARATOR}|{_SPACING}*[\uff1a\uff5c\uff0d\uff3f\u30fb]"
+        rf"|(?<=[{_CJK}]){_TITLE_SEPARATOR})"
+        rf"{_SPACING}*(?:the\s+)?(?:{alternatives}){_SPACING}*$",
         re.I,
     )
 
 
+_SPACING: Final = "[\\s\u200e\u200f\u061c]"
 _TITLE_SEPARATOR: Final = "[-_\u2013\u2014|:\u00b7\u2022]{1,2}"
 
 

@@ -47,6 +47,10 @@ from storywire.clean import clean_title, lead
         ("Shares of Coca-Cola", "Cola", "Shares of Coca-Cola"),
         ("访问人民网", "人民网", "访问人民网"),
         ("人民网", "人民网", "人民网"),
+        # RTL sites set direction marks around separator and name: spacing, not words.
+        ("الرئيس يتحدث عن الحكومة | الجزيرة نت\u200f", "الجزيرة نت", "الرئيس يتحدث عن الحكومة"),
+        ("ראש הממשלה נאם \u200e- ynet\u200e", "ynet", "ראש הממשלה נאם"),
+        ("\u200fשלום\u200f", "ynet", "\u200fשלום\u200f"),
         # A plain-text title hard-wrapped between CJK characters joins as HTML's does.
         ("国务院召开\n常务会议", None, "国务院召开常务会议"),
         ("東京都は\n    感染者を確認", None, "東京都は感染者を確認"),
