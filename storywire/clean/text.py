@@ -479,10 +479,22 @@ def _apply_line_rules(text: str, table: CompiledRules, code: Set[str] = frozense
     return "\n\n".join(paragraphs)
 
 
+# A UTF-8 lead byte of a two-byte character read as cp1252 (Â..ß), then the byte A0 read as a
+# no-break space: only ever mojibake ("Â\xa0" is U+00A0, "Ã\xa0" "à", "Ð\xa0" "Р"). Not the
+# letters of three-byte leads (à..ï), which French sets before its no-break spaces.
+_NBSP_MOJIBAKE: Final = re.compile("[\u00c2-\u00df]\u00a0")
+
+
 def _finish(
     text: str, table: CompiledRules | None, *, inline: bool = False, code: Set[str] = frozenset()
 ) -> str:
-    text = _layout(tidy(decode_leftover_entities(text), keep_c1=True), inline=inline)
+    text = tidy(decode_leftover_entities(text), keep_c1=True)
+    if "\u00a0" in text and _NBSP_MOJIBAKE.search(text):
+        # UTF-8's no-break space read as cp1252 is "Â\xa0", its "à" "Ã\xa0": ftfy needs that
+        # no-break space, which the layout makes a space ("The costÂ was high."). The output
+        # has none, so cleaning it again never comes here.
+        text = fix_mojibake(text)
+    text = _layout(text, inline=inline)
     # ftfy runs on laid-out text, so it sees the same context when our output is cleaned
     # again: its verdict depends on neighbouring characters, spaces included.
     # Dropping the controls ftfy left can give it new context, hence the (short) loop.

@@ -77,6 +77,7 @@ ANY_TEXT = st.one_of(st.text(), HTMLISH)
 @given(ANY_TEXT)
 @example("]]&gt0;")  # an escaped CDATA end decoded into text once survived the first pass
 @example("Why &lt;div&gt; tags matter<p>&lt;/div&gt;</p>")  # the mention's partner comes later
+@example("costÂ\xa0was Ã\xa0 Â\xa0Ã©")  # mojibake repaired before the layout, once
 def test_html_to_text_is_a_fixed_point(source: str) -> None:
     """Cleaning the cleaned text again changes nothing."""
     once = html_to_text(source)

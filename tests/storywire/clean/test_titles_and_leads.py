@@ -29,6 +29,9 @@ from storywire.clean import clean_title, lead
         ("AT&amp;amp;T earnings beat estimates", None, "AT&T earnings beat estimates"),
         ("<b>Live:</b> <em>Election</em> results", None, "Live: Election results"),
         ("Macronâ€™s gamble: CafÃ© owners react", None, "Macron’s gamble: Café owners react"),
+        # UTF-8's no-break space read as cp1252: "Â" and the no-break space ftfy needs.
+        ("Fares rise 10Â\u00a0per cent", None, "Fares rise 10 per cent"),
+        ("Rendez-vous Ã\u00a0 10h", None, "Rendez-vous à 10h"),
         ("  Spaces\u00a0and\nnewlines\u200b everywhere ", None, "Spaces and newlines everywhere"),
         ("<![CDATA[Storm Ciarán batters coast]]>", None, "Storm Ciarán batters coast"),
         ('"Quoted" and “curly” quotes', None, '"Quoted" and “curly” quotes'),
