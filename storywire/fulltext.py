@@ -166,7 +166,8 @@ def enrich(
     failed: list[tuple[str, str]] = []
     blocked: dict[str, float] = {}
     for entry in entries:
-        if not entry.link or len(_teaser(entry)) >= TEASER_CHARS:
+        teaser = _teaser(entry)
+        if not entry.link or len(teaser) >= TEASER_CHARS:
             out.append(entry)
             continue
         key = canonical_url(entry.link)
@@ -189,8 +190,12 @@ def enrich(
             if block is not None:
                 blocked[domain] = block
         text, reason = pages[key]
-        if text is not None and not about_the_entry(entry, _without_headline(text, entry.title)):
+        body = _without_headline(text, entry.title) if text is not None else ""
+        if text is not None and not about_the_entry(entry, body):
             reason = "unrelated_text"
+        elif text is not None and len(body) <= len(teaser):
+            # A paywall's first paragraph, a page cut short: the feed said more.
+            reason = "less_text"
         elif text is not None:
             fetched += 1
             out.append(replace(entry, content_html=as_paragraphs(text)))

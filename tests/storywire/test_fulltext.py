@@ -370,3 +370,25 @@ def test_a_page_answered_429_or_503_stops_that_sites_pages_and_blocks_it(
     assert result.blocked == (("s", 120.0),)
     assert unavailable.failed == ((base + "/c", "http_503"),)
     assert unavailable.blocked == ()  # a 503 without Retry-After blocks nothing, as for feeds
+
+
+def test_a_page_with_less_text_than_the_teaser_keeps_the_teaser(fetcher: HttpFetcher) -> None:
+    """A paywall that shows one short paragraph, about the story, is less than the feed's
+    own description: the description stays, and the page is reported."""
+    teaser = (
+        "<p>A magnitude 6.1 earthquake struck off Sumatra on Tuesday, killing at least 14 "
+        "people and injuring more than 200, the national disaster agency said. Rescue teams "
+        "reached the coast by evening and searched collapsed buildings in Padang.</p>"
+    )
+    wall = (
+        b"<html><body><article><h1>Quake</h1><p>An earthquake struck off Sumatra.</p>"
+        b"<div class='paywall'><p>This article is for subscribers only.</p></div>"
+        b"</article></body></html>"
+    )
+    routes = {"/a": lambda h: Reply(200, wall, {"Content-Type": "text/html"})}
+    with http_server(routes) as base:
+        entry = _entry(base + "/a", teaser)
+        result = enrich(_full_text_source(base), [entry], fetcher, POLICY)
+    assert result.entries == (entry,)
+    assert result.failed == ((base + "/a", "less_text"),)
+    assert result.fetched == 0
