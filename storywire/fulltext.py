@@ -21,6 +21,7 @@ from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import html_to_text
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
+from storywire.processing import article_title
 from storywire.stories.features import STOPWORDS, tokens
 from storywire.urls import article_link, canonical_url, registrable_domain
 
@@ -190,7 +191,7 @@ def enrich(
             if block is not None:
                 blocked[domain] = block
         text, reason = pages[key]
-        body = _without_headline(text, entry.title) if text is not None else ""
+        body = _without_headline(text, source, entry) if text is not None else ""
         if text is not None and not about_the_entry(entry, body):
             reason = "unrelated_text"
         elif text is not None and len(body) <= len(teaser):
@@ -198,7 +199,7 @@ def enrich(
             reason = "less_text"
         elif text is not None:
             fetched += 1
-            out.append(replace(entry, content_html=as_paragraphs(text)))
+            out.append(replace(entry, content_html=as_paragraphs(body)))
             continue
         failed.append((entry.link, reason))
         out.append(entry)
@@ -232,9 +233,17 @@ def _page_text(
     return (text, "" if text is not None else "no_text"), None
 
 
-def _without_headline(text: str, title: str) -> str:
-    # A paywall or "subscribe to continue" stub repeats the headline above its wall: the
-    # headline alone must not make the page about its entry.
-    headline = " ".join(title.split()).casefold()
-    kept = (line for line in text.splitlines() if " ".join(line.split()).casefold() != headline)
-    return "\n".join(kept)
+def _without_headline(text: str, source: Source, entry: Entry) -> str:
+    """The page's text without the lines that are its entry's headline, as the feed spells it
+    or without the outlet's name (a Google News title ends "- Reuters", the page's h1 not).
+
+    A paywall or "subscribe to continue" stub repeats the headline above its wall: the
+    headline alone must not make the page about its entry. And the article carries the
+    headline as its title: in its text, where an extractor may even put it after the first
+    paragraph (an article split into sections), it would run into the lead."""
+    headlines = {_line(entry.title), _line(article_title(source, entry))}
+    return "\n".join(line for line in text.splitlines() if _line(line) not in headlines)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split()).casefold()

@@ -88,6 +88,15 @@ def without_repeated_title(text: str, title: str) -> str:
     return text
 
 
+def article_title(source: Source, entry: Entry) -> str:
+    """The entry's title as its article carries it: clean, without its outlet's name."""
+    title = clean_title(entry.title, outlet=source.outlet)
+    if entry.outlet and entry.outlet != source.outlet:
+        # An aggregator's item ends with its own outlet ("… - Reuters" in Google News).
+        title = clean_title(title, outlet=entry.outlet)
+    return title
+
+
 def build_article(
     source: Source,
     entry_key: str,
@@ -98,10 +107,7 @@ def build_article(
 ) -> Article:
     """Clean one entry into the article downstream services receive."""
     base = entry.link or source.url
-    title = clean_title(entry.title, outlet=source.outlet)
-    if entry.outlet and entry.outlet != source.outlet:
-        # An aggregator's item ends with its own outlet ("… - Reuters" in Google News).
-        title = clean_title(title, outlet=entry.outlet)
+    title = article_title(source, entry)
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
     text = html_to_text(body_html, base_url=base, rules=rules) if body_html else ""

@@ -392,3 +392,50 @@ def test_a_page_with_less_text_than_the_teaser_keeps_the_teaser(fetcher: HttpFet
     assert result.entries == (entry,)
     assert result.failed == ((base + "/a", "less_text"),)
     assert result.fetched == 0
+
+
+def test_a_stub_repeating_an_aggregator_items_headline_keeps_the_teaser(
+    fetcher: HttpFetcher,
+) -> None:
+    """A Google News title ends with its outlet ("- Daily Globe"), the outlet's own h1 not:
+    the headline is still the headline, and a stub that repeats it is not the article."""
+    routes = {"/stub": lambda h: Reply(200, STUB, {"Content-Type": "text/html"})}
+    with http_server(routes) as base:
+        stubbed = replace(
+            _entry(base + "/stub"),
+            title="Quake strikes Sumatra - Daily Globe",
+            outlet="Daily Globe",
+        )
+        result = enrich(_full_text_source(base), [stubbed], fetcher, POLICY)
+    assert result.entries == (stubbed,)
+    assert result.failed == ((base + "/stub", "unrelated_text"),)
+
+
+def test_the_headline_is_not_run_into_the_text_of_an_article_in_sections(
+    fetcher: HttpFetcher,
+) -> None:
+    """An article split into sections between ad slots: the extractor puts the page's h1
+    after the first paragraph. The article carries it as its title, not inside its text."""
+    title = "Quake kills 14 in Sumatra as rescuers search rubble"
+    paragraphs = [
+        "Rescue workers pulled survivors from collapsed buildings on Tuesday after a "
+        "magnitude 6.1 earthquake struck off the coast, the disaster agency said.",
+        "The quake hit at 04:12 local time at a depth of 10 kilometres, about 80 kilometres "
+        "south-west of Padang, according to the geophysics agency.",
+        "At least 14 people were killed and more than 200 injured, a spokesman said, adding "
+        "that the toll was likely to rise as teams reached remote villages.",
+    ]
+    sections = "".join(
+        f"<section class='body-part'><p>{p}</p></section><div class='ad'>Advertisement</div>"
+        for p in paragraphs
+    )
+    page = (
+        f"<html><body><nav>Home | World</nav><main><h1>{title}</h1>{sections}</main></body></html>"
+    )
+    routes = {"/a": lambda h: Reply(200, page.encode(), {"Content-Type": "text/html"})}
+    with http_server(routes) as base:
+        entry = replace(_entry(base + "/a"), title=title)
+        result = enrich(_full_text_source(base), [entry], fetcher, POLICY)
+    content = result.entries[0].content_html
+    assert title not in content
+    assert content == "".join(f"<p>{p}</p>" for p in paragraphs)
