@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -187,7 +188,15 @@ def _with_full_text(
     )
     for domain, seconds in pages.blocked:
         politeness(rt).block(domain, seconds)
-    count(rt.redis, {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)})
+    reasons = Counter(reason for _, reason in pages.failed)
+    counts = {f"fulltext_failed:{reason}": n for reason, n in reasons.items()}
+    counts |= {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)}
+    count(rt.redis, counts)
+    if pages.fetched or pages.failed:
+        # Which pages failed and why: a consent wall or a paywall shows here, per source.
+        failures = [f"{reason} {link}" for link, reason in pages.failed]
+        log.info("fetch.full_text", source_id=source.id, fetched=pages.fetched,
+                 failed=dict(reasons), pages=failures)  # fmt: skip
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
 
 

@@ -30,6 +30,8 @@ _COUNTER_METRICS = {
     "articles": ("storywire_articles_total", "kind"),
     "stories": ("storywire_stories_total", "kind"),
     "poisoned": ("storywire_tasks_poisoned_total", "task"),
+    "fulltext": ("storywire_fulltext_pages_total", "outcome"),
+    "fulltext_failed": ("storywire_fulltext_failures_total", "reason"),
 }
 
 

@@ -475,6 +475,36 @@ def test_a_page_site_that_answers_429_is_blocked_for_every_worker(rt_factory: An
     assert politeness(rt).blocked_for("aggregator.test", now=time.time()) == 0
 
 
+def test_failed_pages_are_counted_exported_and_logged_with_their_reason(
+    rt_factory: Any,
+) -> None:
+    """A full-text source whose pages fail keeps its teasers; why they failed (a 404, a
+    consent wall) reaches the metrics and the log, per reason and per page."""
+    wall = (
+        b"<html><body><article><h1>Your privacy</h1><p>We and our partners use cookies to "
+        b"store and access information on your device for personalised advertising.</p>"
+        b"</article></body></html>"
+    )
+    rt = rt_factory(domain_burst=10)
+    routes: dict[str, Any] = {"/a": lambda h: Reply(200, wall)}  # /b: 404
+    with http_server(routes) as base, capture_logs() as logs:
+        feed = FEED.format(a="Council approves bridge").replace("https://x.com", base)
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = _run(rt, "s", Outbox())
+    assert done.sent == 2
+    samples = snapshot(rt.redis, stream=rt.settings.stream)
+    for reason in ("unrelated_text", "http_404"):
+        assert Sample("storywire_fulltext_failures_total", 1.0, {"reason": reason}) in samples
+    assert Sample("storywire_fulltext_pages_total", 2.0, {"outcome": "failed"}) in samples
+    (line,) = [log for log in logs if log["event"] == "fetch.full_text"]
+    assert line["source_id"] == "s"
+    assert line["failed"] == {"unrelated_text": 1, "http_404": 1}
+    assert line["pages"] == [f"unrelated_text {base}/a", f"http_404 {base}/b"]
+
+
 def test_the_fetch_log_line_of_a_failed_poll_says_why(
     rt_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
