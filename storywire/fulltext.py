@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
+from types import MappingProxyType
 
 import lxml.etree
 import lxml.html
@@ -31,6 +32,13 @@ PAGE_MAX_BYTES = 5 * 1024 * 1024
 # All of one poll's pages together: the feed's own deadline plus this stays under the fetch
 # task's soft time limit, whose expiry would lose the whole poll, not only its pages.
 PAGES_SECONDS = 30.0
+# A page fetched this recently is not asked for again when its entry changes: an aggregator
+# that rewrites its items on every poll (hnrss's points, Google News' related coverage) had
+# every page asked for on every poll, and one refused for budget lost its text again.
+REFETCH_AFTER = 3600.0
+# How long the text of a page is kept for that (tasks.fetch): a day of edits to its entry.
+PAGE_KEPT = 86400.0
+NOT_ASKED = "not_asked"  # a page whose earlier text is recent enough
 # An outlet that negotiates content may answer an article URL with its feed when asked the
 # way the feed fetcher asks; a page is asked for as a browser asks.
 PAGE_ACCEPT = "text/html, application/xhtml+xml, */*;q=0.1"
@@ -43,6 +51,9 @@ class Enrichment:
     failed: tuple[tuple[str, str], ...] = ()  # (link, reason)
     # (domain, seconds): sites that answered 429 / 503 asking to be left alone (as for feeds)
     blocked: tuple[tuple[str, float], ...] = ()
+    reused: int = 0  # entries given the text an earlier poll fetched (``earlier``)
+    # (page key, text): pages fetched now whose text an entry took, to keep for later polls
+    pages: tuple[tuple[str, str], ...] = ()
 
 
 # schema.org types whose articleBody is the article's text.
@@ -143,12 +154,18 @@ def enrich(
     *,
     may_fetch: Callable[[str], bool] = lambda domain: True,
     seconds: float = PAGES_SECONDS,
+    earlier: Mapping[str, tuple[str, float]] = MappingProxyType({}),
+    now: float | None = None,
 ) -> Enrichment:
     """Replace teaser entries' content with their page's main text where it can be had.
 
     ``may_fetch`` is asked before each page with the page's ``page_domain`` (whose politeness
     budget pays for it): a page it refuses keeps the feed's text rather than hammer the
     outlet. Past ``seconds`` the remaining teasers keep it too.
+
+    ``earlier``: the text (and time, epoch s) each page had when an earlier poll fetched it,
+    by ``page_keys``. Fetched under ``REFETCH_AFTER`` ago, it is not asked for again; asked
+    and not had, it stands in for the page rather than the teaser.
     """
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
@@ -159,56 +176,84 @@ def enrich(
         accept=PAGE_ACCEPT,
     )
     started = time.monotonic()
+    now = time.time() if now is None else now
     # Keyed by canonical URL: entries sharing an article (tracking parameters and all) cost
     # the outlet one request.
     pages: dict[str, tuple[str | None, str]] = {}
     out: list[Entry] = []
-    fetched = 0
+    fetched = reused = 0
     failed: list[tuple[str, str]] = []
     blocked: dict[str, float] = {}
+    kept: dict[str, str] = {}
+
+    def ask(link: str) -> tuple[str | None, str]:
+        left = seconds - (time.monotonic() - started)
+        if left <= 0:  # checked first: a page never fetched must not spend the budget
+            return None, "over_time"
+        # A Google News item links Google's redirect: its page is the outlet's.
+        page = article_link(link)
+        domain = page_domain(source, page)
+        if domain in blocked or not may_fetch(domain):
+            return None, "domain_busy" if domain in blocked else "over_budget"
+        answer, block = _page_text(
+            page, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
+        )
+        if block is not None:
+            blocked[domain] = block
+        return answer
+
     for entry in entries:
         teaser = _teaser(entry)
         if not entry.link or len(teaser) >= TEASER_CHARS:
             out.append(entry)
             continue
         key = canonical_url(entry.link)
+        known = earlier.get(key)
         if key not in pages:
-            left = seconds - (time.monotonic() - started)
-            if left <= 0:  # checked first: a page never fetched must not spend the budget
-                failed.append((entry.link, "over_time"))
-                out.append(entry)
-                continue
-            # A Google News item links Google's redirect: its page is the outlet's.
-            page = article_link(entry.link)
-            domain = page_domain(source, page)
-            if domain in blocked or not may_fetch(domain):
-                failed.append((entry.link, "domain_busy" if domain in blocked else "over_budget"))
-                out.append(entry)
-                continue
-            pages[key], block = _page_text(
-                page, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
-            )
-            if block is not None:
-                blocked[domain] = block
+            recent = known is not None and now - known[1] < REFETCH_AFTER
+            pages[key] = (None, NOT_ASKED) if recent else ask(entry.link)
         text, reason = pages[key]
-        body = _without_headline(text, source, entry) if text is not None else ""
-        if text is not None and not about_the_entry(entry, body):
-            reason = "unrelated_text"
-        elif text is not None and len(body) <= len(teaser):
-            # A paywall's first paragraph, a page cut short: the feed said more.
-            reason = "less_text"
-        elif text is not None:
-            fetched += 1
+        body, reason = _judged(source, entry, teaser, text) if text else (None, reason)
+        stand_in = body is None and known is not None
+        if known is not None and stand_in:
+            if reason != NOT_ASKED:  # asked for and not had: reported, though it is covered
+                failed.append((entry.link, reason))
+            body, reason = _judged(source, entry, teaser, known[0])
+        if body is not None:
+            if stand_in:
+                reused += 1
+            elif text:
+                fetched += 1
+                kept[key] = text
             out.append(replace(entry, content_html=as_paragraphs(body)))
             continue
-        failed.append((entry.link, reason))
+        if not stand_in:
+            failed.append((entry.link, reason))
         out.append(entry)
     return Enrichment(
         entries=tuple(out),
         fetched=fetched,
         failed=tuple(failed),
         blocked=tuple(blocked.items()),
+        reused=reused,
+        pages=tuple(kept.items()),
     )
+
+
+def _judged(source: Source, entry: Entry, teaser: str, text: str) -> tuple[str | None, str]:
+    """The page text the entry takes (its headline lines dropped), or None and why not."""
+    body = _without_headline(text, source, entry)
+    if not about_the_entry(entry, body):
+        return None, "unrelated_text"
+    if len(body) <= len(teaser):
+        # A paywall's first paragraph, a page cut short: the feed said more.
+        return None, "less_text"
+    return body, ""
+
+
+def page_keys(entries: Iterable[Entry]) -> list[str]:
+    """The keys ``enrich`` knows the entries' pages by, for their ``earlier`` texts."""
+    return [canonical_url(entry.link) for entry in entries if entry.link]
 
 
 def page_domain(source: Source, link: str) -> str:

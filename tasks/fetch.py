@@ -21,8 +21,9 @@ from celery import Task
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.redis_metrics import count
+from storywire.adapters.redis_pages import RedisPageStore
 from storywire.fetching import PollConfig, PollResult, poll
-from storywire.fulltext import enrich
+from storywire.fulltext import PAGE_KEPT, enrich, page_keys
 from storywire.identity import stable_keys, unique_items
 from storywire.models import Entry, Source
 from storywire.seen import sift
@@ -120,7 +121,7 @@ def fetch_source(
     sifted = sift(stored, raw_hashes, confirmations=rt.settings.revert_confirmations)
     fresh = [(key, entry) for key, entry in items if key in sifted.forward]
     if source.full_text and fresh:
-        fresh = _with_full_text(rt, source, fresh)
+        fresh = _with_full_text(rt, source, fresh, now=now)
     fetched_at = datetime.fromtimestamp(now, tz=UTC).isoformat()
     for start in range(0, len(fresh), BATCH):
         chunk = fresh[start : start + BATCH]
@@ -176,27 +177,33 @@ def _defer(
 
 
 def _with_full_text(
-    rt: Runtime, source: Source, fresh: list[tuple[str, Entry]]
+    rt: Runtime, source: Source, fresh: list[tuple[str, Entry]], *, now: float
 ) -> list[tuple[str, Entry]]:
     """Teasers get their page's main text, each page paid from its own domain's budget."""
+    entries = [entry for _, entry in fresh]
+    store = RedisPageStore(rt.redis)
     pages = enrich(
         source,
-        [entry for _, entry in fresh],
+        entries,
         rt.fetcher,
         rt.fetch_policy,
         may_fetch=lambda domain: politeness(rt).acquire(domain, reserve=False).wait == 0,
+        earlier=store.recall(page_keys(entries)),
+        now=now,
     )
+    store.keep(dict(pages.pages), now=now, seconds=PAGE_KEPT)
     for domain, seconds in pages.blocked:
         politeness(rt).block(domain, seconds)
     reasons = Counter(reason for _, reason in pages.failed)
     counts = {f"fulltext_failed:{reason}": n for reason, n in reasons.items()}
-    counts |= {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed)}
+    counts |= {"fulltext:fetched": pages.fetched, "fulltext:failed": len(pages.failed),
+               "fulltext:reused": pages.reused}  # fmt: skip
     count(rt.redis, counts)
-    if pages.fetched or pages.failed:
+    if pages.fetched or pages.reused or pages.failed:
         # Which pages failed and why: a consent wall or a paywall shows here, per source.
         failures = [f"{reason} {link}" for link, reason in pages.failed]
         log.info("fetch.full_text", source_id=source.id, fetched=pages.fetched,
-                 failed=dict(reasons), pages=failures)  # fmt: skip
+                 reused=pages.reused, failed=dict(reasons), pages=failures)  # fmt: skip
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
 
 

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchPolicy, HttpFetcher
-from storywire.fulltext import enrich, page_domain
+from storywire.fulltext import as_paragraphs, enrich, page_domain, page_keys
 from storywire.models import Entry, Source
 from tests.support.httpserver import Reply, http_server
 
@@ -439,3 +439,34 @@ def test_the_headline_is_not_run_into_the_text_of_an_article_in_sections(
     content = result.entries[0].content_html
     assert title not in content
     assert content == "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def test_a_page_fetched_lately_is_not_asked_again_and_stands_in_when_it_fails(
+    fetcher: HttpFetcher,
+) -> None:
+    """An entry edited since its page was fetched: within the hour the page's kept text
+    serves without a request; later a page that fails, or is a consent wall now, is
+    reported and its kept text serves, not the teaser. A page fetched now is handed back."""
+    asked: list[str] = []
+    pages = {"/gone": Reply(404), "/wall": Reply(200, WALL), "/new": Reply(200, PAGE)}
+
+    def answer(h: BaseHTTPRequestHandler) -> Reply:
+        asked.append(h.path)
+        return pages[h.path]
+
+    kept = "The quake, of magnitude 6.1, struck off Sumatra.\nRescue teams reached the coast."
+    paths = ("/a", "/gone", "/wall", "/new")
+    with http_server(dict.fromkeys(paths, answer)) as base:
+        entries = [_entry(base + path) for path in paths]
+        a, gone, wall, new = page_keys(entries)
+        earlier = {a: (kept, 9000.0), gone: (kept, 1000.0), wall: (kept, 1000.0)}
+        result = enrich(
+            _full_text_source(base), entries, fetcher, POLICY, earlier=earlier, now=10000.0
+        )
+    assert asked == ["/gone", "/wall", "/new"]
+    contents = [entry.content_html for entry in result.entries]
+    assert contents[:3] == [as_paragraphs(kept)] * 3
+    assert "Rescue teams reached the coast by evening" in contents[3]
+    assert (result.fetched, result.reused) == (1, 3)
+    assert result.failed == ((base + "/gone", "http_404"), (base + "/wall", "unrelated_text"))
+    assert [key for key, _ in result.pages] == [new]

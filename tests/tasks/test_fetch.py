@@ -505,6 +505,50 @@ def test_failed_pages_are_counted_exported_and_logged_with_their_reason(
     assert line["pages"] == [f"unrelated_text {base}/a", f"http_404 {base}/b"]
 
 
+def test_an_entry_edited_every_poll_neither_refetches_its_page_nor_loses_its_text(
+    rt_factory: Any,
+) -> None:
+    """An aggregator rewrites its items on every poll (hnrss's "Points: 41", then 57, ...):
+    each poll the entry is an edit. Its page, fetched on the first, is not asked for again
+    within the hour; later, a failing page keeps the text it had, not the one-line teaser
+    (which consumers would get as a new revision of the article, and the page's text back
+    as another)."""
+    page = (
+        b"<html><body><nav>Home | World</nav><article><h1>Council approves bridge</h1>"
+        + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
+        + b"</article></body></html>"
+    )
+    item = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><guid>a</guid>'
+        "<title>Council approves bridge</title><link>{base}/a</link>"
+        "<description>Points: {points}</description></item></channel></rss>"
+    )
+    asked: list[str] = []
+    answers = iter([Reply(200, page), Reply(200, page), Reply(500, b"oops")])
+
+    def article(h: BaseHTTPRequestHandler) -> Reply:
+        asked.append(h.path)
+        return next(answers)
+
+    points = iter(range(40, 50))
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    routes: dict[str, Any] = {"/a": article}
+    with http_server(routes) as base:
+        routes["/f"] = lambda h: Reply(200, item.format(base=base, points=next(points)).encode())
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = [_run(rt, "s", outbox, now=1000.0 + 600 * i) for i in range(3)]
+        done.append(_run(rt, "s", outbox, now=1000.0 + 3 * 3600))  # the hour is over: asked
+        done.append(_run(rt, "s", outbox, now=1000.0 + 4 * 3600))  # and it fails
+    assert [d.sent for d in done] == [1] * 5
+    assert asked == ["/a", "/a", "/a"]
+    contents = [batch[0][1]["content_html"] for batch in outbox.batches]
+    assert all("bridge budget" in content for content in contents)
+    assert rt.redis.hget("sw:metrics", "fulltext_failed:http_500") == b"1"
+
+
 def test_the_fetch_log_line_of_a_failed_poll_says_why(
     rt_factory: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
