@@ -13,10 +13,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from types import MappingProxyType
+from typing import NamedTuple
 
 import lxml.etree
 import lxml.html
 import trafilatura
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
 
 from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import html_to_text
@@ -24,7 +27,7 @@ from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.processing import article_title
 from storywire.stories.features import STOPWORDS, tokens
-from storywire.urls import article_link, canonical_url, registrable_domain
+from storywire.urls import article_link, canonical_url, registrable_domain, web_url
 
 # A feed item with less text than this is a teaser: worth fetching its page.
 TEASER_CHARS = 400
@@ -52,8 +55,8 @@ class Enrichment:
     # (domain, seconds): sites that answered 429 / 503 asking to be left alone (as for feeds)
     blocked: tuple[tuple[str, float], ...] = ()
     reused: int = 0  # entries given the text an earlier poll fetched (``earlier``)
-    # (page key, text): pages fetched now whose text an entry took, to keep for later polls
-    pages: tuple[tuple[str, str], ...] = ()
+    # (page key, page): pages fetched now whose text an entry took, to keep for later polls
+    pages: tuple[tuple[str, Page], ...] = ()
 
 
 # schema.org types whose articleBody is the article's text.
@@ -64,8 +67,16 @@ ARTICLE_TYPES = frozenset({"Article", "NewsArticle", "ReportageNewsArticle", "Bl
 JSON_LD_WINS = 2
 
 
-def main_text(page: bytes, url: str) -> str | None:
-    """The page's main text, or None when no article text is found.
+class Page(NamedTuple):
+    """What an article page gives its entry: its main text, and the lead image it names
+    (``og:image`` and the like: a title-only feed names none), absolute http(s) or None."""
+
+    text: str
+    image: str | None = None
+
+
+def read_page(page: bytes, url: str) -> Page | None:
+    """The page's main text and lead image, or None when no article text is found.
 
     A page rendered by JavaScript has no article in its HTML for trafilatura, but news sites
     put the text in their schema.org JSON-LD for search engines: that stands in. Such a page
@@ -74,13 +85,25 @@ def main_text(page: bytes, url: str) -> str | None:
     body more than twice as long is the article, not that. A shorter one (BBC's is the
     summary) leaves the page's own text, with its paragraphs, in place.
     """
-    text = trafilatura.extract(
-        page, url=url, include_comments=False, include_tables=False, favor_precision=True
+    # One parse for the text and the page's metadata, where its lead image is named.
+    found = trafilatura.bare_extraction(
+        page,
+        url=url,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
+        with_metadata=True,
     )
+    if not isinstance(found, Document):  # None: nothing found (a dict only when asked for)
+        found = Document()
+    text, image = found.text, found.image
     body = json_ld_body(page)
     if body is not None and (not text or len(body) > JSON_LD_WINS * len(text)):
-        return body
-    return text or None
+        if not text and (tree := load_html(page)) is not None:
+            # Nothing extracted, no metadata read either: an app shell names its image too.
+            image = trafilatura.extract_metadata(tree, default_url=url).image
+        text = body
+    return Page(text, web_url(image, url)) if text else None
 
 
 def json_ld_body(page: bytes) -> str | None:
@@ -154,7 +177,7 @@ def enrich(
     *,
     may_fetch: Callable[[str], bool] = lambda domain: True,
     seconds: float = PAGES_SECONDS,
-    earlier: Mapping[str, tuple[str, float]] = MappingProxyType({}),
+    earlier: Mapping[str, tuple[Page, float]] = MappingProxyType({}),
     now: float | None = None,
 ) -> Enrichment:
     """Replace teaser entries' content with their page's main text where it can be had.
@@ -163,7 +186,7 @@ def enrich(
     budget pays for it): a page it refuses keeps the feed's text rather than hammer the
     outlet. Past ``seconds`` the remaining teasers keep it too.
 
-    ``earlier``: the text (and time, epoch s) each page had when an earlier poll fetched it,
+    ``earlier``: what each page gave (and when, epoch s) when an earlier poll fetched it,
     by ``page_keys``. Fetched under ``REFETCH_AFTER`` ago, it is not asked for again; asked
     and not had, it stands in for the page rather than the teaser.
     """
@@ -179,14 +202,14 @@ def enrich(
     now = time.time() if now is None else now
     # Keyed by canonical URL: entries sharing an article (tracking parameters and all) cost
     # the outlet one request.
-    pages: dict[str, tuple[str | None, str]] = {}
+    pages: dict[str, tuple[Page | None, str]] = {}
     out: list[Entry] = []
     fetched = reused = 0
     failed: list[tuple[str, str]] = []
     blocked: dict[str, float] = {}
-    kept: dict[str, str] = {}
+    kept: dict[str, Page] = {}
 
-    def ask(link: str) -> tuple[str | None, str]:
+    def ask(link: str) -> tuple[Page | None, str]:
         left = seconds - (time.monotonic() - started)
         if left <= 0:  # checked first: a page never fetched must not spend the budget
             return None, "over_time"
@@ -212,20 +235,22 @@ def enrich(
         if key not in pages:
             recent = known is not None and now - known[1] < REFETCH_AFTER
             pages[key] = (None, NOT_ASKED) if recent else ask(entry.link)
-        text, reason = pages[key]
-        body, reason = _judged(source, entry, teaser, text) if text else (None, reason)
+        page, reason = pages[key]
+        body, reason = _judged(source, entry, teaser, page.text) if page else (None, reason)
         stand_in = body is None and known is not None
         if known is not None and stand_in:
             if reason != NOT_ASKED:  # asked for and not had: reported, though it is covered
                 failed.append((entry.link, reason))
-            body, reason = _judged(source, entry, teaser, known[0])
-        if body is not None:
+            page = known[0]
+            body, reason = _judged(source, entry, teaser, page.text)
+        if body is not None and page is not None:
             if stand_in:
                 reused += 1
-            elif text:
+            else:
                 fetched += 1
-                kept[key] = text
-            out.append(replace(entry, content_html=as_paragraphs(body)))
+                kept[key] = page
+            image = entry.image or page.image
+            out.append(replace(entry, content_html=as_paragraphs(body), image=image))
             continue
         if not stand_in:
             failed.append((entry.link, reason))
@@ -265,7 +290,7 @@ def page_domain(source: Source, link: str) -> str:
 
 def _page_text(
     link: str, fetcher: Fetcher, policy: FetchPolicy
-) -> tuple[tuple[str | None, str], float | None]:
+) -> tuple[tuple[Page | None, str], float | None]:
     """The page's main text, or None and the reason it has none; and how long its domain
     asked to be left alone (``domain_block``), if it did."""
     try:
@@ -274,8 +299,8 @@ def _page_text(
         return (None, exc.reason), None
     if response.status not in OK_STATUSES:
         return (None, f"http_{response.status}"), domain_block(response, time.time())
-    text = main_text(response.body, response.url)
-    return (text, "" if text is not None else "no_text"), None
+    page = read_page(response.body, response.url)
+    return (page, "" if page is not None else "no_text"), None
 
 
 def _without_headline(text: str, source: Source, entry: Entry) -> str:

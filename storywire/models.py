@@ -125,7 +125,8 @@ class Entry:
     language: str | None = None
     # The lead image the feed names for the entry (media:content, media:thumbnail, an image
     # enclosure, itunes:image, JSON Feed image): absolute http(s), else None. An image of the
-    # content HTML is the process stage's to find (storywire.processing.build_article).
+    # content HTML is the process stage's to find (storywire.processing.build_article). A
+    # full-text source's entry that names none takes its page's (storywire.fulltext).
     image: str | None = None
     # The feed's own categories for the entry, normalised (storywire.feeds.entry_categories).
     categories: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchPolicy, HttpFetcher
-from storywire.fulltext import as_paragraphs, enrich, page_domain, page_keys
+from storywire.fulltext import Page, as_paragraphs, enrich, page_domain, page_keys
 from storywire.models import Entry, Source
 from tests.support.httpserver import Reply, http_server
 
@@ -454,7 +454,7 @@ def test_a_page_fetched_lately_is_not_asked_again_and_stands_in_when_it_fails(
         asked.append(h.path)
         return pages[h.path]
 
-    kept = "The quake, of magnitude 6.1, struck off Sumatra.\nRescue teams reached the coast."
+    kept = Page("The quake, of magnitude 6.1, struck off Sumatra.\nRescue teams reached the coast.")
     paths = ("/a", "/gone", "/wall", "/new")
     with http_server(dict.fromkeys(paths, answer)) as base:
         entries = [_entry(base + path) for path in paths]
@@ -465,8 +465,30 @@ def test_a_page_fetched_lately_is_not_asked_again_and_stands_in_when_it_fails(
         )
     assert asked == ["/gone", "/wall", "/new"]
     contents = [entry.content_html for entry in result.entries]
-    assert contents[:3] == [as_paragraphs(kept)] * 3
+    assert contents[:3] == [as_paragraphs(kept.text)] * 3
     assert "Rescue teams reached the coast by evening" in contents[3]
     assert (result.fetched, result.reused) == (1, 3)
     assert result.failed == ((base + "/gone", "http_404"), (base + "/wall", "unrelated_text"))
     assert [key for key, _ in result.pages] == [new]
+
+
+def test_the_pages_lead_image_is_the_articles_when_the_feed_names_none(
+    fetcher: HttpFetcher,
+) -> None:
+    """A title-only feed names no image: the page's og:image (made absolute) is the lead
+    image, as it is on a page rendered by JavaScript whose text is its JSON-LD. An image the
+    feed names stays."""
+    head = b"<head><meta property='og:image' content='/img/quake.jpg'></head>"
+    page = PAGE.replace(b"<head>", head[:-7], 1)
+    shell = _app_shell(ARTICLE).replace(b"<head>", head[:-7], 1)
+    routes = {
+        "/a": lambda h: Reply(200, page, {"Content-Type": "text/html"}),
+        "/shell": lambda h: Reply(200, shell, {"Content-Type": "text/html"}),
+    }
+    with http_server(routes) as base:
+        own = replace(_entry(base + "/a?own"), image="https://cdn.example/feed.jpg")
+        entries = [_entry(base + "/a"), _entry(base + "/shell"), own]
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    assert result.fetched == 3
+    images = [entry.image for entry in result.entries]
+    assert images == [base + "/img/quake.jpg"] * 2 + ["https://cdn.example/feed.jpg"]

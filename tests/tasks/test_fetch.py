@@ -514,7 +514,8 @@ def test_an_entry_edited_every_poll_neither_refetches_its_page_nor_loses_its_tex
     (which consumers would get as a new revision of the article, and the page's text back
     as another)."""
     page = (
-        b"<html><body><nav>Home | World</nav><article><h1>Council approves bridge</h1>"
+        b"<html><head><meta property='og:image' content='https://x.test/bridge.jpg'></head>"
+        b"<body><nav>Home | World</nav><article><h1>Council approves bridge</h1>"
         + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
         + b"</article></body></html>"
     )
@@ -546,6 +547,7 @@ def test_an_entry_edited_every_poll_neither_refetches_its_page_nor_loses_its_tex
     assert asked == ["/a", "/a", "/a"]
     contents = [batch[0][1]["content_html"] for batch in outbox.batches]
     assert all("bridge budget" in content for content in contents)
+    assert {batch[0][1]["image"] for batch in outbox.batches} == {"https://x.test/bridge.jpg"}
     assert rt.redis.hget("sw:metrics", "fulltext_failed:http_500") == b"1"
 
 
