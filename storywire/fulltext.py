@@ -2,7 +2,8 @@
 
 Optional per source (``full_text = true``). The page goes through the same fetcher as feeds, so
 the same SSRF guard, timeouts, deadline and size caps apply; trafilatura, a maintained main-text
-extractor, drops navigation, comments and boilerplate. Any failure keeps the feed's own text.
+extractor, drops navigation, comments and boilerplate. Any failure keeps the feed's own text,
+or the text the page gave an earlier poll.
 """
 
 from __future__ import annotations
