@@ -597,6 +597,20 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         'bare "Subscribe now" buttons',
     ),
     _line(
+        r"^\W*((subscribe|register|sign up|sign in|log in)( now| today)? (to|and) (keep|continue"
+        r"|read|unlock)\b.{0,160}"
+        r"|already (a subscriber|a member|have an account|registered)\?.{0,100}"
+        r"|(this|the) (article|story|content) is (only )?(for|available to|exclusive to|reserved"
+        r" for) (paying |paid |premium |digital )?(subscribers|members)\b.{0,160}"
+        r"|(get|enjoy) (unlimited|full|digital|unrestricted) access\b.{0,200}?\bcancel"
+        r" any ?time\W*"
+        r"|to continue reading\b.{0,80}?\b(subscribe|subscription|log ?in|sign ?in|register"
+        r"|account)\b.{0,120}"
+        r"|start your free trial( today| now)?\W*)$",
+        'paywall prompts left on a page\'s teaser ("Subscribe to keep reading", "Already a'
+        ' subscriber? Log in", "Get unlimited access … Cancel anytime")',
+    ),
+    _line(
         r"^thank(s| you) for reading\b.{1,120}?(\bsubscribe\b.{0,200}"
         r"|\bthis post is public so feel free to share it\W*)$",
         "Substack's subscribe and share boxes, as text (\"Thank you for reading X. This post is"

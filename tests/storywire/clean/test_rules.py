@@ -126,6 +126,19 @@ CASES = [
         "newsletter",
     ),
     ("subscribe button", '<p><a href="/subscribe">Subscribe now</a></p>', "Subscribe"),
+    ("paywall prompt", "<p>Subscribe to keep reading</p>", "keep reading"),
+    (
+        "paywall offer",
+        "<p>Get unlimited access to our journalism for $1 a week. Cancel anytime.</p>",
+        "unlimited",
+    ),
+    ("paywall login", '<p>Already a subscriber? <a href="/login">Log in</a></p>', "subscriber"),
+    (
+        "paywall notice",
+        "<p>This article is for paying subscribers only. Subscribe for full access.</p>",
+        "paying",
+    ),
+    ("paywall continue", "<p>To continue reading, please log in or subscribe.</p>", "continue"),
     (
         "wire credit line",
         "<p>Reporting by Lucia Mutikani in Washington; Additional reporting by Ann Saphir; "
@@ -418,6 +431,9 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
         "<p>Related: the strike and the shortage, officials said, though not everyone agreed "
         "that one caused the other.</p>"
         "<p>Photo: the agency released one image of the suspect. It was blurred.</p>"
+        "<p>Subscribers to keep reading lists grew, the library said.</p>"
+        "<p>Already a subscriber, she cancelled after the price rose.</p>"
+        "<p>To continue reading the report, officials had to travel to the capital.</p>"
     )
     assert html_to_text(text) == (
         "He told readers to click here to donate, a tactic regulators later banned.\n\n"
@@ -427,7 +443,10 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
         "Advertisement spending fell 5% in the quarter.\n\n"
         "Related: the strike and the shortage, officials said, though not everyone agreed "
         "that one caused the other.\n\n"
-        "Photo: the agency released one image of the suspect. It was blurred."
+        "Photo: the agency released one image of the suspect. It was blurred.\n\n"
+        "Subscribers to keep reading lists grew, the library said.\n\n"
+        "Already a subscriber, she cancelled after the price rose.\n\n"
+        "To continue reading the report, officials had to travel to the capital."
     )
 
 
