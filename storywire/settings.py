@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storywire.events.models import ARTICLE_VERSIONS, DEFAULT_ARTICLE_VERSIONS
+from storywire.urls import redacted_text
 
 # The fetch task's hard time limit (tasks.options.FETCH), seconds. It lives here because the
 # source lease is checked against it and the core does not import tasks.
@@ -90,9 +91,12 @@ class Settings:
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
-            reason = check(getattr(self, name))
+            value = getattr(self, name)
+            reason = check(value)
             if reason:
-                raise SettingsError(f"STORYWIRE_{name.upper()}={getattr(self, name)!r}: {reason}")
+                # A Redis, broker or AMQP URL carries its password: never in the message.
+                shown = redacted_text(value) if isinstance(value, str) else value
+                raise SettingsError(f"STORYWIRE_{name.upper()}={shown!r}: {reason}")
         if self.lease_seconds <= FETCH_TIME_LIMIT:
             # A fetch still running when its lease lapses finds its source due again: the next
             # dispatch polls it a second time, spending its domain's budget twice.

@@ -15,6 +15,7 @@ from urllib.parse import (
     SplitResult,
     parse_qsl,
     quote,
+    unquote_plus,
     urlencode,
     urljoin,
     urlsplit,
@@ -391,3 +392,46 @@ def literal_address(host: str) -> Address | None:
         return ipaddress.IPv4Address(socket.inet_aton(host))
     except (OSError, ValueError):  # a name; ValueError: NUL or non-ASCII in it
         return None
+
+
+# Query parameters that carry a credential: a paid newsletter's feed (?token=, ?api_key=,
+# ?key=, ?auth=), a signed URL's signature, redis-py's ?password=. "author" is no secret.
+_SECRET_PARAM = re.compile(
+    r"token|secret|passw|pwd|credential|signature|session|auth(?!or)|key$|^(?:sig|jwt|pass|pw)$",
+    re.IGNORECASE,
+)
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
+REDACTED = "***"
+
+
+def redacted_url(url: str) -> str:
+    """``url`` as a log line, an error or an operator's screen may show it: the password of its
+    userinfo, a userinfo that is a token alone (``https://TOKEN@host/feed``), and the values of
+    query parameters that carry credentials become ``***``; the rest is kept as written, so the
+    operator still tells one URL from another. Never for a URL that is to be dialled."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    netloc, tail = rest[:end], rest[end:]
+    userinfo, at, host = netloc.rpartition("@")
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        netloc = f"{user}:{REDACTED}@{host}" if colon else f"{REDACTED}@{host}"
+    tail, hash_, fragment = tail.partition("#")
+    path, question, query = tail.partition("?")
+    if question:
+        query = "&".join(map(_redacted_param, query.split("&")))
+    return f"{scheme}://{netloc}{path}{question}{query}{hash_}{fragment}"
+
+
+def _redacted_param(param: str) -> str:
+    name, equals, value = param.partition("=")
+    if equals and value and _SECRET_PARAM.search(unquote_plus(name)):
+        return f"{name}={REDACTED}"
+    return param
+
+
+def redacted_text(text: str) -> str:
+    """``text`` (an error message, an exception's text) with each URL in it ``redacted_url``."""
+    return _URL_IN_TEXT.sub(lambda match: redacted_url(match[0]), text)

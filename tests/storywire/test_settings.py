@@ -171,3 +171,21 @@ def test_revert_confirmations_default_to_three_and_say_what_one_means() -> None:
     assert Settings().revert_confirmations == 3
     with pytest.raises(SettingsError, match=r"1 or more \(1: no damping\)"):
         Settings.from_env({"STORYWIRE_REVERT_CONFIRMATIONS": "0"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STORYWIRE_REDIS_URL", "redis://:s3cret-pw@127.0.0.1:6379/abc"),
+        ("STORYWIRE_REDIS_URL", "redis://app:s3cret-pw@127.0.0.1:99999/0"),
+        ("STORYWIRE_BROKER_URL", "amqp://app:s3cret-pw@rabbit:bad/"),
+        ("STORYWIRE_AMQP_URL", "http://app:s3cret-pw@rabbit/"),
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(name: str, value: str) -> None:
+    """The refusal is printed on stderr by every command and every worker: it names the
+    variable and the URL, never the password the URL carries."""
+    with pytest.raises(SettingsError, match=name) as caught:
+        Settings.from_env({name: value})
+    assert "s3cret-pw" not in str(caught.value)
+    assert "@" in str(caught.value)  # still the URL the operator set, its password masked

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storywire.urls import article_link, canonical_url, registrable_domain
+from storywire.urls import (
+    article_link,
+    canonical_url,
+    redacted_text,
+    redacted_url,
+    registrable_domain,
+)
 
 
 @pytest.mark.parametrize(
@@ -440,3 +446,35 @@ def test_canonicalising_twice_changes_nothing(host: str, rest: str) -> None:
     """A stored canonical URL compared with a fresh one must not drift."""
     once = canonical_url(f"http://{host}/{rest}")
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("redis://:s3cret@redis:6379/0", "redis://:***@redis:6379/0"),
+        ("amqp://app:s3cret@rabbit:5672/%2F", "amqp://app:***@rabbit:5672/%2F"),
+        ("https://TOKEN123@example.com/feed", "https://***@example.com/feed"),
+        ("https://u:p@ss@example.com/feed", "https://u:***@example.com/feed"),
+        (
+            "https://news.example/feed?token=abc&page=2&api_key=k1&author=jane#top",
+            "https://news.example/feed?token=***&page=2&api_key=***&author=jane#top",
+        ),
+        (
+            "https://x.example/rss?apiKey=1&X-Amz-Signature=2&sig=3",
+            "https://x.example/rss?apiKey=***&X-Amz-Signature=***&sig=***",
+        ),
+        ("redis://redis:6379/0?password=s3cret", "redis://redis:6379/0?password=***"),
+        ("https://news.example/feed.xml", "https://news.example/feed.xml"),
+        ("https://news.example/a@b?q=1", "https://news.example/a@b?q=1"),
+        ("not a url", "not a url"),
+    ],
+)
+def test_redacted_url_masks_credentials_and_keeps_the_rest(given: str, expected: str) -> None:
+    assert redacted_url(given) == expected
+
+
+def test_redacted_text_masks_every_url_in_a_message() -> None:
+    text = "redirect_loop: https://u:pw@a.example/f?token=t visited twice; see 'redis://:x@r/0'"
+    assert redacted_text(text) == (
+        "redirect_loop: https://u:***@a.example/f?token=*** visited twice; see 'redis://:***@r/0'"
+    )

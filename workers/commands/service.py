@@ -22,6 +22,7 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.models import Source
 from storywire.settings import METRICS_PORT, Settings, positive
 from storywire.sources import SourceConfigError, load_sources
+from storywire.urls import redacted_url
 from workers.commands import checked_number, service_url
 from workers.health import exporter, make_server, url_host
 from workers.keeper import RedisKeeper
@@ -112,7 +113,7 @@ def _run(settings: Settings, sources: list[Source], sources_file: Path) -> int:
         client = redis.Redis.from_url(url)
         RedisSourceStore(client).upsert(sources, now=time.time())
         client.close()
-        log.info("run", sources=len(sources), redis=url, file=str(sources_file))
+        log.info("run", sources=len(sources), redis=redacted_url(url), file=str(sources_file))
         keeper = RedisKeeper(url, sources, server=server)
         with (
             closing(keeper),
