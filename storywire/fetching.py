@@ -29,6 +29,7 @@ from storywire.sources import (
     next_interval,
     update_rate,
 )
+from storywire.urls import redacted_text
 
 # A source is disabled only after failing this long *and* this often: days of errors, not three.
 DISABLE_AFTER_SECONDS = 3 * 24 * 3600.0
@@ -181,7 +182,9 @@ def discover(url: str, fetcher: Fetcher, policy: FetchPolicy, *, now: float) -> 
     try:
         response = fetcher.fetch(url, policy)
     except FetchError as exc:
-        return Discovery(problem=f"{exc.reason}: {' '.join(exc.detail.split())[:300]}")
+        return Discovery(
+            problem=redacted_text(f"{exc.reason}: {' '.join(exc.detail.split())[:300]}")
+        )
     except Exception as exc:  # noqa: BLE001 - as in a poll: an outcome, never a crash
         return Discovery(problem=f"fetch_bug: {_describe(exc)}")
     if response.status not in OK_STATUSES:
@@ -389,7 +392,9 @@ def _failed(
         failing_since=since,
         last_outcome=reason,
         last_status=status,
-        last_error=f"{reason}: {detail}"[:500],
+        # Shown by `sources show` and every fetch line: a URL in an error (a redirect loop, a
+        # bad Location) is the feed's, with the token of a paid feed.
+        last_error=redacted_text(f"{reason}: {detail}")[:500],
     )
     if failures >= config.disable_min_failures and now - since >= config.disable_after:
         why = f"failing for {(now - since) / 3600:.0f} h ({failures} polls); last: {reason}"

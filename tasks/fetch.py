@@ -28,6 +28,7 @@ from storywire.identity import stable_keys, unique_items
 from storywire.models import Entry, Source
 from storywire.seen import sift
 from storywire.settings import Settings
+from storywire.urls import redacted_url
 from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import FETCH, task
 from tasks.process import process
@@ -201,7 +202,7 @@ def _with_full_text(
     count(rt.redis, counts)
     if pages.fetched or pages.reused or pages.failed:
         # Which pages failed and why: a consent wall or a paywall shows here, per source.
-        failures = [f"{reason} {link}" for link, reason in pages.failed]
+        failures = [f"{reason} {redacted_url(link)}" for link, reason in pages.failed]
         log.info("fetch.full_text", source_id=source.id, fetched=pages.fetched,
                  reused=pages.reused, failed=dict(reasons), pages=failures)  # fmt: skip
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
@@ -239,7 +240,7 @@ def fetch(self: Task[Any, Any], source_id: str, lease_until: float | None = None
         flapping=done.flapping,
         warning=result.warning,
         unconditional=result.unconditional,
-        moved_to=result.moved_to,
+        moved_to=redacted_url(result.moved_to) if result.moved_to else None,
         domain_retry_after=result.domain_retry_after,
         next_poll_in=round(result.next_poll - now, 1) if result.next_poll else None,
         failures=result.state.consecutive_failures,

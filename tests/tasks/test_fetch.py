@@ -835,3 +835,37 @@ def test_the_fetch_log_line_counts_held_reverts(
         (1, 0),
         (0, 1),
     ]
+
+
+def test_a_paid_feeds_credentials_stay_out_of_the_log_and_the_health_record(
+    rt_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A paid feed's URL carries its token: a move (moved_to) and an error naming the URL (a
+    redirect loop) put it in the fetch line and, through the health record's last error, in
+    `sources show`. Both show it masked; the source keeps polling the URL with its token."""
+    rt = rt_factory(domain_burst=100, redirect_confirmations=1)
+    outbox = Outbox()
+    monkeypatch.setattr(tasks.fetch, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.fetch, "process", SimpleNamespace(delay=outbox.send))
+    monkeypatch.setattr(tasks.fetch, "publish", SimpleNamespace(delay=outbox.wake))
+    routes = {
+        "/old": lambda h: Reply(301, b"", {"Location": "/new?token=s3cret-tk"}),
+        "/new": lambda h: Reply(200, FEED.format(a="First").encode()),
+        "/loop": lambda h: Reply(302, b"", {"Location": h.path}),
+    }
+    with http_server(routes) as base, capture_logs() as logs:
+        paid = base.replace("http://", "http://reader:s3cret-pw@")
+        _add(rt, "moving", paid + "/old?token=s3cret-tk")
+        _add(rt, "looping", paid + "/loop?api_key=s3cret-ak", domain="other.test")
+        for source_id in ("moving", "looping"):
+            assert tasks.fetch.fetch.apply(args=(source_id,)).successful()
+    moving, looping = (line for line in logs if line["event"] == "fetch")
+    assert moving["moved_to"] == paid.replace("s3cret-pw", "***") + "/new?token=***"
+    assert looping["outcome"] == "redirect_loop"
+    error = rt.sources.state("looping").last_error
+    assert error is not None
+    assert "/loop?api_key=***" in error
+    assert "s3cret" not in str(logs) + error
+    moved = rt.sources.get("moving")
+    assert moved is not None
+    assert moved.url == paid + "/new?token=s3cret-tk"

@@ -157,3 +157,25 @@ def test_an_html_page_names_the_feeds_it_advertises(tmp_path: Path) -> None:
         "storywire parse: not a feed: an HTML page ('Site news'); it advertises feeds: "
         "https://site.example/rss.xml\n"
     )
+
+
+def test_a_paid_feeds_credentials_are_never_printed() -> None:
+    """`storywire parse` of a paid feed's URL (user:pass@, ?token=) printed the URL whole in its
+    summary and in its error line: both show it masked."""
+    feed = (RECORDED / "npr" / "1.json").read_bytes()
+    routes = {
+        "/ok": lambda h: Reply(200, feed, {"Content-Type": "application/feed+json"}),
+        "/loop": lambda h: Reply(302, headers={"Location": h.path}),
+    }
+    with http_server(routes) as base:
+        paid = base.replace("http://", "http://reader:s3cret-pw@") + "/{}?token=s3cret-tk"
+        ok = _run(paid.format("ok"))
+        gone = _run(paid.format("gone"))
+        loop = _run(paid.format("loop"))
+    assert (ok[0], gone[0], loop[0]) == (0, 1, 1)
+    assert "redirect_loop" in loop[2]
+    for _, lines, err in (ok, gone, loop):
+        assert "s3cret" not in err + str(lines[-1:])
+    assert ok[1][-1]["summary"]["source"] == paid.format("ok").replace(  # type: ignore[index]
+        "s3cret-pw", "***"
+    ).replace("s3cret-tk", "***")

@@ -777,3 +777,31 @@ def test_cli_add_discovers_under_the_fetch_settings_and_can_skip_it(
         ("raw", base + "/"),
         ("site", base + "/rss.xml"),
     ]
+
+
+def test_a_paid_feeds_credentials_are_never_printed(
+    redis_server: EmbeddedRedis,
+    store: RedisSourceStore,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A paid newsletter's feed URL carries its password or token (user:pass@, ?token=,
+    ?api_key=): add, list, show and a refusal printed it, where a pasted listing or a CI log
+    keeps it. They show it masked; the export, which a reader polls from, keeps it whole."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    url = "https://reader:s3cret-pw@paid.example/feed?token=s3cret-tk&page=1&api_key=s3cret-ak"
+    assert main(["sources", "add", "paid", url, "--no-discover"]) == 0
+    store.finish("paid", SourceState(consecutive_failures=1, last_outcome="redirect_loop",
+                                     last_error=f"redirect_loop: {url} visited twice",
+                                     redirect_url=url, redirect_count=1),
+                 next_poll=1600.0)  # fmt: skip
+    assert main(["sources", "list"]) == 0
+    assert main(["sources", "show", "paid"]) == 0
+    moved = url.replace("page=1", "page=2")
+    assert main(["sources", "add", "paid", moved, "--no-discover"]) == 0
+    assert main(["sources", "add", "twin", moved, "--no-discover"]) == 1
+    printed = capsys.readouterr()
+    assert "s3cret" not in printed.out + printed.err
+    assert "https://reader:***@paid.example/feed?token=***&page=1&api_key=***" in printed.out
+    assert "already polled by 'paid'" in printed.err
+    assert b"s3cret-tk" in do_export_opml(store)

@@ -25,7 +25,7 @@ from storywire.identity import entry_keys, unique_items
 from storywire.models import Source, iso, zone_info
 from storywire.processing import EmptyEntryError, build_article
 from storywire.settings import Settings
-from storywire.urls import registrable_domain
+from storywire.urls import redacted_text, redacted_url, registrable_domain
 
 
 def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
@@ -35,7 +35,9 @@ def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
             response = fetcher.fetch(target, policy)
         # A poll's own definition of a feed's answer: 203 (through a proxy) polls fine.
         if response.status not in OK_STATUSES:
-            raise FetchError(f"http_{response.status}", f"HTTP {response.status} from {target}")
+            raise FetchError(
+                f"http_{response.status}", f"HTTP {response.status} from {redacted_url(target)}"
+            )
         return response.body, dict(response.headers), response.url
     path = Path(target)
     if not path.is_file():
@@ -61,7 +63,8 @@ def do_parse(
     try:
         body, headers, url = load(target, policy)
     except FetchError as exc:
-        err.write(f"storywire parse: {exc.reason}: {' '.join(exc.detail.split())[:300]}\n")
+        detail = redacted_text(" ".join(exc.detail.split()))[:300]
+        err.write(f"storywire parse: {exc.reason}: {detail}\n")
         return 1
     try:
         feed = parse_feed(body, now=now, headers=headers, url=url, timezone=zone)
@@ -90,7 +93,7 @@ def do_parse(
         printed += 1
     summary = {
         "summary": {
-            "source": target,
+            "source": redacted_url(target),
             "format": feed.version,
             "title": feed.title,
             "entries": printed,

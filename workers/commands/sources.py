@@ -33,7 +33,7 @@ from storywire.sources import (
     load_sources,
     parse_sources,
 )
-from storywire.urls import feed_identity, registrable_domain
+from storywire.urls import feed_identity, redacted_text, redacted_url, registrable_domain
 from workers.commands import service_redis
 
 
@@ -70,14 +70,16 @@ def do_add(
         (s.id for s in store.all() if feed_identity(s.url) == feed and s.id != source.id), None
     )
     if twin is not None:
-        _error(f"{source.url} is already polled by {twin!r}")
+        _error(f"{redacted_url(source.url)} is already polled by {twin!r}")
         return 1
     store.upsert([source], now=time.time() if now is None else now)
     if stored is None:
-        out.write(f"added {source.id} {source.url}\n")
+        out.write(f"added {source.id} {redacted_url(source.url)}\n")
         return 0
     changes = _changes(stored, source)
-    out.write(f"updated {source.id} {source.url}{'' if changes else ' (no change)'}\n")
+    out.write(
+        f"updated {source.id} {redacted_url(source.url)}{'' if changes else ' (no change)'}\n"
+    )
     out.writelines(changes)
     return 0
 
@@ -103,6 +105,8 @@ def _changes(before: Source, after: Source) -> list[str]:
 
 
 def _change(name: str, old: Any, new: Any) -> str:
+    if name == "url":
+        old, new = redacted_url(old), redacted_url(new)
     line = f"{name}: {orjson.dumps(old).decode()} -> {orjson.dumps(new).decode()}"
     # What upsert does to a source given a new URL (storywire.sources.URL_BOUND).
     return f"{line} (due now, with a fresh failure run)\n" if name == "url" else f"{line}\n"
@@ -126,18 +130,23 @@ def _one_source(raw: dict[str, Any]) -> Source | int:
 def _feed_url(url: str, found: Discovery) -> str | None:
     """The URL to store for ``url``, given what it serves; None when nothing is to be added."""
     if found.problem is not None:
-        sys.stderr.write(f"warning: could not check {url} for feeds ({found.problem}); "
+        sys.stderr.write(f"warning: could not check {redacted_url(url)} for feeds "
+                         f"({found.problem}); "
                          "kept as given\n")  # fmt: skip
         return url
     if found.page is None:
         return url
-    page = f"{url} is an HTML page ({found.page.title!r})"
+    page = f"{redacted_url(url)} is an HTML page ({found.page.title!r})"
     if not found.page.feeds:
         _error(f"{page} and advertises no feed; nothing added (--no-discover adds it as given)")
         return None
     first, *others = found.page.feeds
-    sys.stderr.write(f"discovered: {page}; adding the first feed it advertises: {first}\n")
-    sys.stderr.writelines(f"discovered: it also advertises {other}\n" for other in others)
+    sys.stderr.write(
+        f"discovered: {page}; adding the first feed it advertises: {redacted_url(first)}\n"
+    )
+    sys.stderr.writelines(
+        f"discovered: it also advertises {redacted_url(other)}\n" for other in others
+    )
     return first
 
 
@@ -160,7 +169,7 @@ def _list_row(source: Source, state: SourceState, due: float | None, now: float)
     last = state.last_outcome or "never"
     return (
         f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
-        f"{last:<14} {source.url}\n"
+        f"{last:<14} {redacted_url(source.url)}\n"
     )
 
 
@@ -180,11 +189,17 @@ def do_show(
     now = time.time() if now is None else now
     state = store.state(source_id)
     due = store.next_poll(source_id)
+    # The URLs and the error as any log line shows them: a paid feed's token stays out of a
+    # pasted `sources show` (`sources export-opml` gives the URLs as they are polled).
+    health = asdict(state)
+    for name in ("redirect_url", "moved_from"):
+        health[name] = health[name] and redacted_url(health[name])
+    health["last_error"] = health["last_error"] and redacted_text(health["last_error"])
     record: dict[str, Any] = {
-        "source": source.to_dict(),
+        "source": {**source.to_dict(), "url": redacted_url(source.url)},
         "next_poll": _iso(due),
         "next_poll_in_seconds": None if due is None else round(due - now, 1),
-        "health": {k: _iso(v) if k in _TIMES else v for k, v in asdict(state).items()},
+        "health": {k: _iso(v) if k in _TIMES else v for k, v in health.items()},
         "outcomes": store.outcomes(source_id),
     }
     if politeness is not None:
@@ -260,12 +275,12 @@ def do_import_opml(store: RedisSourceStore, data: bytes, out: TextIO) -> int:
         f"{len(read.private)} private, {len(read.ignored)} ignored\n"
     )
     for reason in read.skipped:
-        sys.stderr.write(f"skipped: {reason}\n")
+        sys.stderr.write(f"skipped: {redacted_text(reason)}\n")
     # Not a failure: the operator decides, one by one, with `sources add --allow-private`.
     for reason in read.private:
-        sys.stderr.write(f"private: {reason}\n")
+        sys.stderr.write(f"private: {redacted_text(reason)}\n")
     for reason in read.ignored:
-        sys.stderr.write(f"ignored: {reason}\n")
+        sys.stderr.write(f"ignored: {redacted_text(reason)}\n")
     return 1 if read.skipped else 0
 
 
@@ -274,7 +289,7 @@ def do_export_opml(store: RedisSourceStore) -> bytes:
 
 
 def _error(reason: str) -> None:
-    sys.stderr.write(f"error: {reason}\n")
+    sys.stderr.write(f"error: {redacted_text(reason)}\n")
 
 
 _TIMES = frozenset({"failing_since", "last_success", "last_attempt", "newest_entry",
