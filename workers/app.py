@@ -7,6 +7,7 @@ import sys
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import celery.apps.worker
 import kombu.exceptions
 import structlog
 from celery import Celery, signals
@@ -15,7 +16,7 @@ from kombu import Exchange, Queue
 from storywire.settings import Settings, SettingsError
 from storywire.stories import background
 from tasks import options
-from workers.logging import configure_logging
+from workers.logging import configure_logging, renders_json, say_as_json
 from workers.watch import watch_supervisor
 
 
@@ -45,6 +46,8 @@ except SettingsError as exc:
     sys.stderr.write(f"storywire: {exc}\n")
     raise SystemExit(2) from None
 sweep_every = release_interval(settings)
+# Now, not at Celery's setup_logging: a worker warns (SecurityWarning, run as root) before it.
+configure_logging(settings.log_format, settings.log_level)
 
 app = Celery(
     "storywire",
@@ -95,6 +98,14 @@ app.conf.update(
 @signals.setup_logging.connect
 def _setup_logging(**_: Any) -> None:
     configure_logging(settings.log_format, settings.log_level)
+
+
+@signals.celeryd_init.connect
+def _json_notices(**_: Any) -> None:
+    """A worker's shutdown notices ("worker: Warm shutdown (MainProcess)") are printed on
+    stdout as plain text, each between empty lines: in JSON they are JSON lines too."""
+    if renders_json(settings.log_format):
+        celery.apps.worker.safe_say = say_as_json  # type: ignore[attr-defined]  # not in stubs
 
 
 @signals.beat_init.connect

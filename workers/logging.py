@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import os
 import sys
 from typing import TextIO, cast
 
@@ -34,18 +36,37 @@ class _OneLineBeatErrors(logging.Filter):
         return True
 
 
+_TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True)
+
+
+def renders_json(log_format: str) -> bool:
+    """Whether ``STORYWIRE_LOG_FORMAT`` means JSON lines here: ``auto`` does unless stderr is a
+    terminal (processes started by this one share its stderr, and decide alike)."""
+    return log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
+
+
+def say_as_json(msg: str, f: TextIO | None = None) -> None:
+    """Celery's ``safe_say`` (its shutdown notices, written from a signal handler straight to
+    the file descriptor) as one JSON line: a plain text line breaks a JSON log shipper. No
+    logger here: its lock may be held by the code the signal interrupted."""
+    line = structlog.processors.JSONRenderer()(
+        None, "info", _TIMESTAMP(None, "info", {"event": msg.strip(), "level": "info"})
+    )
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no stream, or closed
+        os.write((f or sys.__stderr__).fileno(), f"{line!s}\n".encode())  # type: ignore[union-attr]
+
+
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
-    as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
-        if as_json
+        if renders_json(log_format)
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
     stream = _CurrentStderr()
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _TIMESTAMP,
     ]
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
@@ -70,6 +91,9 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # A Python warning (Celery's SecurityWarning when run as root, a library's deprecation)
+    # was printed as it is, several plain lines amid the JSON: now it is a log line too.
+    logging.captureWarnings(True)
     # pika narrates every connection attempt of the AMQP sink (about twenty lines, errors with a
     # traceback among them, per attempt): a broker outage buried the log. The sink raises
     # SinkUnavailableError with pika's reason, and the publish task's retry line says it once.

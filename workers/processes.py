@@ -15,6 +15,7 @@ from pathlib import Path
 import structlog
 
 from storywire.settings import Settings
+from workers.logging import renders_json
 from workers.watch import SUPERVISOR
 
 log = structlog.get_logger("storywire")
@@ -31,7 +32,7 @@ def worker_command(queues: Sequence[str], settings: Settings, name: str | None =
     }.get(first, 2)
     pool = POOLS.get(first, "prefork")
     command = [
-        sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+        *_celery(settings), "-A", "workers.app", "worker",
         "--queues", ",".join(queues),
         "--hostname", f"{name or first}@%h",
         "--pool", pool,
@@ -43,10 +44,17 @@ def worker_command(queues: Sequence[str], settings: Settings, name: str | None =
     return command
 
 
+def _celery(settings: Settings) -> list[str]:
+    # Celery prints its banner (and the beat its start) as plain text on stdout: in JSON the
+    # log lines say all of it (the transport, with its password masked, in "Connected to").
+    quiet = ["--quiet"] if renders_json(settings.log_format) else []
+    return [sys.executable, "-m", "celery", *quiet]
+
+
 def beat_command(settings: Settings) -> list[str]:
     schedule = settings.data_dir / "celerybeat-schedule"
     return [
-        sys.executable, "-m", "celery", "-A", "workers.app", "beat",
+        *_celery(settings), "-A", "workers.app", "beat",
         "--schedule", str(schedule), "--loglevel", settings.log_level,
     ]  # fmt: skip
 

@@ -7,6 +7,7 @@ import io
 import logging
 import sys
 import threading
+from pathlib import Path
 
 import orjson
 import pytest
@@ -150,3 +151,41 @@ def test_an_amqp_sink_that_cannot_connect_logs_no_pika_chatter(
         client.close()
     listener.close()
     assert out.getvalue() == "", out.getvalue()[:2000]
+
+
+def test_a_python_warning_is_one_json_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warning (Celery's SecurityWarning when run as root, a library's deprecation) was
+    printed as several plain lines amid the JSON ones."""
+    import warnings  # noqa: PLC0415 - only this test warns
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)
+    logging.captureWarnings(False)  # an earlier test's set-up captured pytest's recorder
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", "INFO")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("running as root:\nnot recommended", UserWarning, stacklevel=1)
+    finally:
+        logging.captureWarnings(False)
+    (line,) = out.getvalue().splitlines()
+    row = orjson.loads(line)
+    assert "UserWarning: running as root:\nnot recommended" in row["event"]
+    assert row["level"] == "warning"
+
+
+def test_celerys_shutdown_notice_is_one_json_line(tmp_path: Path) -> None:
+    """Celery writes "worker: Warm shutdown (MainProcess)" from its signal handler straight to
+    the descriptor, between empty lines: said as JSON, it is one JSON line."""
+    from workers.logging import say_as_json  # noqa: PLC0415
+
+    path = tmp_path / "out"
+    with path.open("w") as stream:
+        say_as_json("worker: Warm shutdown (MainProcess)", stream)
+    (line,) = path.read_text().splitlines()
+    row = orjson.loads(line)
+    assert row["event"] == "worker: Warm shutdown (MainProcess)"
+    assert row["level"] == "info"
+    assert row["timestamp"].endswith("Z")
