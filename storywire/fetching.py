@@ -29,7 +29,7 @@ from storywire.sources import (
     next_interval,
     update_rate,
 )
-from storywire.urls import redacted_text
+from storywire.urls import redacted_text, redacted_url
 
 # A source is disabled only after failing this long *and* this often: days of errors, not three.
 DISABLE_AFTER_SECONDS = 3 * 24 * 3600.0
@@ -400,7 +400,7 @@ def _failed(
         why = f"failing for {(now - since) / 3600:.0f} h ({failures} polls); last: {reason}"
         event = source_failed(
             source.id,
-            source.url,
+            redacted_url(source.url),  # consumers are told which feed, not its credentials
             why,
             failures=failures,
             since=datetime.fromtimestamp(since, tz=UTC),

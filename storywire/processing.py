@@ -23,7 +23,7 @@ from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Doc, StoryEngine
 from storywire.stories_ledger import Hold, Record, Release, Step
-from storywire.urls import canonical_url, split_url, web_url
+from storywire.urls import canonical_url, redacted_url, split_url, web_url
 
 LEAD_CHARS = 300
 
@@ -106,7 +106,9 @@ def build_article(
     lead_chars: int = LEAD_CHARS,
 ) -> Article:
     """Clean one entry into the article downstream services receive."""
-    base = entry.link or source.url
+    # An entry without a link stands at its feed's URL, which a paid feed's token or password
+    # must not follow into events (and links made absolute against it).
+    base = entry.link or redacted_url(source.url)
     title = article_title(source, entry)
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
@@ -120,7 +122,7 @@ def build_article(
     text = without_repeated_title(text, title)
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
-    url = canonical_url(entry.link) if entry.link else source.url
+    url = canonical_url(entry.link) if entry.link else base
     html = sanitize_html(body_html, base_url=base, rules=rules) if body_html else None
     return Article(
         id=article_id(source.id, entry_key),
@@ -230,7 +232,8 @@ def _as_first_brought(
     (some feeds link every item there). Claimed before the engine sees the batch, match and
     claim in one step: two workers given the two feeds' copies at once make one article.
     """
-    linked = [a for a in articles if a.url != source.url and _links_a_page(a.url)]
+    feed_url = redacted_url(source.url)  # build_article's URL of an entry without a link
+    linked = [a for a in articles if a.url != feed_url and _links_a_page(a.url)]
     same, known = ledger.claim_same(linked, articles)
     if not same:
         return articles, known

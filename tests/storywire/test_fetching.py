@@ -559,3 +559,15 @@ def test_an_undated_feed_that_adds_items_keeps_its_pace() -> None:
     """Undated items new since the last poll are news: the interval does not stretch."""
     bodies = [_items(f"i{n}", f"i{n + 1}", dated=False) for n in range(40)]
     assert max(_intervals(bodies)) <= 1.1 * 300.0
+
+
+def test_the_source_failed_event_names_the_feed_without_its_credentials(
+    fetcher: HttpFetcher,
+) -> None:
+    """Consumers are told which feed was disabled; a paid feed's password and token went
+    with it, to every consumer of the stream."""
+    src = _source("http://reader:s3cret-pw@127.0.0.1:9/feed?token=s3cret-tk&edition=eu")
+    config = PollConfig(disable_after=0.0, disable_min_failures=1)
+    result = poll(src, SourceState(), fetcher, POLICY, now=1000.0, config=config)
+    (event,) = result.events
+    assert event.data["url"] == "http://reader:***@127.0.0.1:9/feed?token=***&edition=eu"

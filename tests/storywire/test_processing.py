@@ -728,3 +728,15 @@ def test_a_batch_reaches_the_ledger_in_three_round_trips(redis_client: redis.Red
     )
     assert (report.new, report.updated, report.held) == (len(items) - 1, 1, 0)
     assert round_trips() - before == 3
+
+
+def test_an_entry_without_a_link_carries_no_credentials_of_its_feed() -> None:
+    """An entry without a link stands at its feed's URL, and its relative links are made
+    absolute against it: a paid feed's password and token went into the events with both."""
+    paid = replace(SOURCE, url="https://reader:s3cret-pw@wire.example/feed?token=s3cret-tk")
+    entry = replace(_entry("a", "Quake off Sumatra", '<p>See <a href="/map">the map</a>.</p>'),
+                    link="")  # fmt: skip
+    article = build_article(paid, "k", entry, fetched_at=datetime(2026, 11, 25, tzinfo=UTC))
+    assert article.url == "https://reader:***@wire.example/feed?token=***"
+    assert article.html is not None
+    assert "s3cret" not in orjson.dumps(article.to_dict()).decode()
