@@ -9,6 +9,7 @@ check and the connect (rebinding) cannot steer the socket to a private address.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import socket
 import threading
@@ -16,7 +17,7 @@ import time
 import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
 import brotli
 import urllib3
@@ -292,8 +293,14 @@ class HttpFetcher:
         jar: dict[str, dict[str, str]] = {}
         seen = {(url, "")}
         current, cookie = url, ""
+        # A paid feed's URL may carry its credentials (https://user:pass@host/feed), as feed
+        # readers take them: sent as Basic auth (the userinfo itself never goes on the wire),
+        # and only to that origin: a redirect to another host or scheme does not get them.
+        auth = _basic_auth(url)
         while True:
             hop_headers = {**headers, "Cookie": cookie} if cookie else headers
+            if auth is not None and _origin(current) == auth[0]:
+                hop_headers = {**hop_headers, "Authorization": auth[1]}
             response = self._request(current, hop_headers, policy, started)
             status = response.status
             location = _utf8_header(response.headers.get("location"))
@@ -385,6 +392,30 @@ class HttpFetcher:
             )
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower(), (parts.hostname or "").lower(), _port(parts)
+    except ValueError:  # a bad port or host: _request says so
+        return None
+
+
+def _port(parts: SplitResult) -> int | None:
+    return parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
+def _basic_auth(url: str) -> tuple[tuple[str, str, int | None] | None, str] | None:
+    """The origin of ``url`` and the Basic ``Authorization`` its userinfo makes; None without."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.username is None:
+        return None
+    pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    return _origin(url), "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 def _utf8_header(value: str | None) -> str | None:

@@ -412,3 +412,34 @@ def test_a_refused_connection_is_a_connection_failure_not_a_timeout(fetcher: Htt
         with pytest.raises(FetchError) as failed:
             fetcher.fetch(f"http://127.0.0.1:{port}/feed", POLICY)
     assert failed.value.reason == "connection"
+
+
+def test_credentials_in_a_feed_url_are_sent_as_basic_auth_to_its_origin_only(
+    fetcher: HttpFetcher,
+) -> None:
+    """A paid feed's URL carries its credentials (https://user:pass@host/feed): they were
+    ignored, and the feed answered 401 at every poll. They go as Basic auth now, also after a
+    redirect on the same origin, and never to another host a redirect names."""
+    seen: dict[str, str | None] = {}
+
+    def guarded(handler: BaseHTTPRequestHandler) -> Reply:
+        seen[handler.path] = handler.headers.get("Authorization")
+        ok = handler.headers.get("Authorization") == "Basic dXNlcjpww6RzczpAIQ=="
+        return Reply(200, b"<rss/>") if ok else Reply(401, b"")
+
+    with http_server({"/paid": guarded}) as other:
+        elsewhere = other.replace("127.0.0.1", "localhost")
+
+        def moved(handler: BaseHTTPRequestHandler) -> Reply:
+            seen[handler.path] = handler.headers.get("Authorization")
+            return Reply(302, b"", {"Location": elsewhere + "/paid"})
+
+        with http_server({"/paid": guarded, "/old": lambda h: Reply(301, b"", {"Location": "/paid"}),
+                          "/moved": moved}) as base:  # fmt: skip
+            creds = base.replace("://", "://user:p%C3%A4ss%3A%40%21@")  # "päss:@!" quoted
+            assert fetcher.fetch(creds + "/paid", POLICY).status == 200
+            assert fetcher.fetch(creds + "/old", POLICY).status == 200
+            assert fetcher.fetch(base + "/paid", POLICY).status == 401
+            assert fetcher.fetch(creds + "/moved", POLICY).status == 401
+    assert seen["/moved"] is not None
+    assert seen["/paid"] is None  # the other host's request, the last one made
