@@ -42,8 +42,26 @@ METRICS: dict[str, tuple[str, str]] = {
         "gauge",
         "Task messages set aside and not yet requeued or dropped (storywire poisoned).",
     ),
+    "storywire_beat_last_send_timestamp_seconds": (
+        "gauge",
+        "When the beat last sent a scheduled task (Unix time): it sends one every 10 s at least.",
+    ),
     "storywire_up": ("gauge", "1 when the exporter reached Redis."),
 }
+
+# The beat sends drain-outbox every 10 s (workers.app): a minute without a send is six missed
+# ticks, a beat that is wedged, lost its broker, or is gone, not one that is merely slow.
+BEAT_MAX_AGE = 60.0
+
+
+def beat_stale(last_send: float | None, *, now: float, max_age: float = BEAT_MAX_AGE) -> str | None:
+    """Why the beat looks stopped, or None while its last send is recent."""
+    if last_send is None:
+        return "the beat has sent nothing yet"
+    age = now - last_send
+    if age > max_age:
+        return f"the beat last sent a task {age:.0f} s ago (more than {max_age:g} s)"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

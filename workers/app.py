@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import sys
+import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import celery.apps.worker
 import kombu.exceptions
+import redis
 import structlog
 from celery import Celery, signals
 from kombu import Exchange, Queue
 
+from storywire.adapters.redis_metrics import beat_sent
 from storywire.settings import Settings, SettingsError
 from storywire.stories import background
 from tasks import options
@@ -106,6 +110,29 @@ def _json_notices(**_: Any) -> None:
     stdout as plain text, each between empty lines: in JSON they are JSON lines too."""
     if renders_json(settings.log_format):
         celery.apps.worker.safe_say = say_as_json  # type: ignore[attr-defined]  # not in stubs
+
+
+# Set in the beat process only: workers send tasks too (nudges, deferred fetches), and a
+# worker's send must not pass for the beat's.
+_beat_redis: list[redis.Redis] = []
+
+
+@signals.beat_init.connect
+def _note_beat(**_: Any) -> None:
+    if settings.redis_url:
+        _beat_redis.append(
+            redis.Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        )
+
+
+@signals.after_task_publish.connect
+def _beat_heartbeat(**_: Any) -> None:
+    """Each task the beat gets into the broker is its sign of life: a beat that stopped
+    ticking (wedged, lost its broker, gone) was noticed by nothing, and no poll was sent."""
+    # Redis away: the heartbeat goes stale, which is what the probe must see.
+    for client in _beat_redis:
+        with contextlib.suppress(redis.RedisError):
+            beat_sent(client, time.time())
 
 
 @signals.beat_init.connect

@@ -13,6 +13,7 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.metrics import Sample
 
 COUNTERS_KEY = "sw:metrics"
+BEAT_KEY = "sw:beat"  # when the beat last sent a task (Unix time)
 QUEUES = ("dispatch", "fetch", "process", "publish")
 
 
@@ -23,6 +24,17 @@ def count(client: redis.Redis, increments: Mapping[str, int]) -> None:
         if amount:
             pipe.hincrby(COUNTERS_KEY, name, amount)
     pipe.execute()
+
+
+def beat_sent(client: redis.Redis, now: float) -> None:
+    """Note that the beat sent a task at ``now``: its liveness (``storywire health beat``)."""
+    client.set(BEAT_KEY, repr(now))
+
+
+def last_beat_send(client: redis.Redis) -> float | None:
+    """When the beat last sent a task, or None if it never did."""
+    raw = client.get(BEAT_KEY)
+    return None if raw is None else float(cast(bytes, raw))
 
 
 _COUNTER_METRICS = {
@@ -53,10 +65,11 @@ def snapshot(
     pipe.exists(stream)
     pipe.hgetall(COUNTERS_KEY)
     pipe.llen(POISONED_KEY)
+    pipe.get(BEAT_KEY)
     values = pipe.execute()
     if broker is None:
         depths, values = values[: len(queues)], values[len(queues) :]
-    has_stream, counters, set_aside = values
+    has_stream, counters, set_aside, beat = values
     sources = RedisSourceStore(client).counts()
     registered, scheduled = sources["sources"], sources["scheduled"]
     ledger = RedisLedger(client)
@@ -75,6 +88,8 @@ def snapshot(
         Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
         Sample("storywire_poisoned_tasks", float(set_aside)),
     ]
+    if beat is not None:
+        samples.append(Sample("storywire_beat_last_send_timestamp_seconds", float(beat)))
     for raw_name, raw_value in sorted(cast(dict[bytes, bytes], counters).items()):
         group, _, label = raw_name.decode().partition(":")
         if group in _COUNTER_METRICS:

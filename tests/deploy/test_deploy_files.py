@@ -244,3 +244,20 @@ def test_k8s_liveness_probes_ping_the_name_the_worker_runs_under() -> None:
         probe = " ".join(container["livenessProbe"]["exec"]["command"])
         assert "-A workers.app inspect ping" in probe
         assert f"-d {hostname.replace('%h', '$HOSTNAME')}" in probe, doc["metadata"]["name"]
+
+
+def test_k8s_every_process_has_a_liveness_probe_and_the_beats_is_a_real_command() -> None:
+    """Every Deployment is probed: the beat had none, so a beat that stopped ticking sent no
+    poll again and nothing restarted it. Its probe is `storywire health beat`, a valid
+    command with its time to answer."""
+    for doc in _k8s():
+        if doc["kind"] != "Deployment":
+            continue
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        probe = container.get("livenessProbe")
+        assert probe, doc["metadata"]["name"]
+        if build_parser().parse_args(container["args"]).command == "beat":
+            program, *argv = probe["exec"]["command"]
+            assert program == "storywire"
+            assert build_parser().parse_args(argv).func.__name__ == "cmd_beat"
+            assert probe["timeoutSeconds"] >= 10

@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from storywire.adapters.deliveries import set_aside
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
-from storywire.adapters.redis_metrics import count
-from storywire.metrics import Sample, render
+from storywire.adapters.redis_metrics import beat_sent, count
+from storywire.metrics import Sample, beat_stale, render
 from workers.cli import main
 from workers.health import exporter
 
@@ -219,3 +219,31 @@ def test_exporter_listens_on_an_ipv6_address(
         busy = str(taken.getsockname()[1])
         assert main(["metrics", "--host", "::1", "--port", busy]) == 2
         assert f"cannot listen on ::1:{busy}: " in capsys.readouterr().err
+
+
+def test_beat_stale_says_why_a_beat_looks_stopped() -> None:
+    """A beat that never sent, or last sent longer ago than allowed, is stale; a recent send
+    is not (the boundary itself still counts as alive)."""
+    assert beat_stale(None, now=1000.0) == "the beat has sent nothing yet"
+    assert beat_stale(990.0, now=1000.0) is None
+    assert beat_stale(940.0, now=1000.0, max_age=60.0) is None
+    assert beat_stale(939.0, now=1000.0, max_age=60.0) == (
+        "the beat last sent a task 61 s ago (more than 60 s)"
+    )
+
+
+def test_exporter_shows_when_the_beat_last_sent(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """The beat's last send is a metric too, so an alert can watch it (time() minus it)."""
+    with exporter(redis_server.url, stream="s", host="127.0.0.1", port=0) as port:
+        assert "storywire_beat_last_send" not in _get(f"http://127.0.0.1:{port}/metrics")[1]
+        beat_sent(redis_client, 1_795_000_000.25)
+        body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+    (family,) = [
+        f
+        for f in text_string_to_metric_families(body)
+        if f.name == "storywire_beat_last_send_timestamp_seconds"
+    ]
+    assert family.type == "gauge"
+    assert [s.value for s in family.samples] == [1_795_000_000.25]
