@@ -261,3 +261,22 @@ def test_k8s_every_process_has_a_liveness_probe_and_the_beats_is_a_real_command(
             assert program == "storywire"
             assert build_parser().parse_args(argv).func.__name__ == "cmd_beat"
             assert probe["timeoutSeconds"] >= 10
+
+
+def test_k8s_exec_probes_end_within_their_timeout() -> None:
+    """A `celery inspect ping` against a broker that stops answering waited for good (2 min
+    seen, then killed): each probe is bounded by `timeout` below its timeoutSeconds, or is a
+    `storywire health` check, whose Redis calls time out in 2 s."""
+    for doc in _k8s():
+        if doc["kind"] != "Deployment":
+            continue
+        (container,) = doc["spec"]["template"]["spec"]["containers"]
+        probe = container["livenessProbe"]
+        if "exec" not in probe:
+            continue
+        command = probe["exec"]["command"]
+        if command[:2] == ["storywire", "health"]:
+            continue
+        bounded = re.match(r"timeout (?:-k \d+ )?(\d+) celery ", command[-1])
+        assert bounded, (doc["metadata"]["name"], command)
+        assert int(bounded.group(1)) + 3 <= probe["timeoutSeconds"], doc["metadata"]["name"]
