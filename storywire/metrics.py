@@ -33,6 +33,11 @@ METRICS: dict[str, tuple[str, str]] = {
         "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned;"
         " late: dated more than a window before the stream).",
     ),
+    "storywire_publish_lag_seconds": (
+        "gauge",
+        "How long the oldest event in the outbox has waited unpublished, as this exporter's"
+        " scrapes saw it (0: the outbox is empty or moving).",
+    ),
     "storywire_pending_articles": ("gauge", "Held articles waiting for their story."),
     "storywire_tasks_poisoned_total": (
         "counter",
@@ -62,6 +67,27 @@ def beat_stale(last_send: float | None, *, now: float, max_age: float = BEAT_MAX
     if age > max_age:
         return f"the beat last sent a task {age:.0f} s ago (more than {max_age:g} s)"
     return None
+
+
+class OutboxWatch:
+    """The publish lag: how long the event at the outbox's head has been there. Outbox items
+    carry no time of their own (their format is the drain scripts' contract), so the head
+    is timed from the first scrape that saw it: a publisher that keeps up moves it between
+    scrapes (0), a stalled one leaves it, and the lag grows with the stall. It starts from 0
+    when the exporter starts, and may be short by up to one scrape interval."""
+
+    def __init__(self) -> None:
+        self._head: bytes | None = None
+        self._since = 0.0
+
+    def lag(self, head: bytes | None, now: float) -> float:
+        """Seconds ``head`` (the outbox's first item, None when empty) has been first."""
+        if head is None:
+            self._head = None
+            return 0.0
+        if head != self._head:
+            self._head, self._since = head, now
+        return max(0.0, now - self._since)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import redis
 import structlog
 
 from storywire.adapters.redis_metrics import QUEUES, snapshot
-from storywire.metrics import Sample, render
+from storywire.metrics import OutboxWatch, Sample, render
 
 log = structlog.get_logger("storywire")
 
@@ -30,6 +30,7 @@ def make_server(
         broker = redis.Redis.from_url(broker_url, **timeouts)
     elif broker_url:
         queues = ()
+    outbox = OutboxWatch()  # the publish lag, timed across scrapes
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -44,7 +45,9 @@ def make_server(
             path = self.path.split("?", 1)[0]
             if path == "/metrics":
                 try:
-                    text = render(snapshot(client, stream=stream, queues=queues, broker=broker))
+                    text = render(
+                        snapshot(client, stream=stream, queues=queues, broker=broker, outbox=outbox)
+                    )
                 except redis.RedisError:
                     text = render([Sample("storywire_up", 0.0)])
                 return 200, text, "text/plain; version=0.0.4"

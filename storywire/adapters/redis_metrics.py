@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from typing import cast
 
@@ -10,7 +11,7 @@ import redis
 from storywire.adapters.deliveries import POISONED_KEY
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
-from storywire.metrics import Sample
+from storywire.metrics import OutboxWatch, Sample
 
 COUNTERS_KEY = "sw:metrics"
 BEAT_KEY = "sw:beat"  # when the beat last sent a task (Unix time)
@@ -53,10 +54,12 @@ def snapshot(
     stream: str,
     queues: Sequence[str] = QUEUES,
     broker: redis.Redis | None = None,
+    outbox: OutboxWatch | None = None,
 ) -> list[Sample]:
     """Everything the exporter reports; key names stay with the stores that own them. The
     queues are read in ``broker``, the Celery broker's Redis when it is not ``client``
-    (STORYWIRE_BROKER_URL): read in ``client``, their depth was always 0."""
+    (STORYWIRE_BROKER_URL): read in ``client``, their depth was always 0. ``outbox`` times
+    the outbox's head across calls (the publish lag); kept by the exporter between scrapes."""
     pipe = client.pipeline(transaction=False)
     queued = pipe if broker is None else broker.pipeline(transaction=False)
     for queue in queues:
@@ -66,14 +69,17 @@ def snapshot(
     pipe.hgetall(COUNTERS_KEY)
     pipe.llen(POISONED_KEY)
     pipe.get(BEAT_KEY)
+    ledger = RedisLedger(client)
+    pipe.llen(ledger.outbox_key)
+    pipe.lindex(ledger.outbox_key, 0)
     values = pipe.execute()
     if broker is None:
         depths, values = values[: len(queues)], values[len(queues) :]
-    has_stream, counters, set_aside, beat = values
+    has_stream, counters, set_aside, beat, waiting, head = values
+    lag = (outbox or OutboxWatch()).lag(cast(bytes | None, head), time.time())
     sources = RedisSourceStore(client).counts()
     registered, scheduled = sources["sources"], sources["scheduled"]
-    ledger = RedisLedger(client)
-    in_flight, outbox = sources["in_flight"], ledger.outbox_length()
+    in_flight = sources["in_flight"]
     samples = [Sample("storywire_up", 1.0)]
     samples += [
         Sample("storywire_queue_depth", float(d), {"queue": q})
@@ -83,7 +89,8 @@ def snapshot(
         Sample("storywire_sources", float(scheduled), {"state": "scheduled"}),
         Sample("storywire_sources", float(registered - scheduled), {"state": "unscheduled"}),
         Sample("storywire_sources_in_flight", float(in_flight)),
-        Sample("storywire_outbox_events", float(outbox)),
+        Sample("storywire_outbox_events", float(waiting)),
+        Sample("storywire_publish_lag_seconds", lag),
         Sample("storywire_pending_articles", float(ledger.pending_count())),
         Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
         Sample("storywire_poisoned_tasks", float(set_aside)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import urllib.error
 import urllib.request
 
@@ -12,8 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from storywire.adapters.deliveries import set_aside
 from storywire.adapters.embedded_redis import EmbeddedRedis, free_port
+from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_metrics import beat_sent, count
-from storywire.metrics import Sample, beat_stale, render
+from storywire.metrics import OutboxWatch, Sample, beat_stale, render
 from workers.cli import main
 from workers.health import exporter
 
@@ -247,3 +249,43 @@ def test_exporter_shows_when_the_beat_last_sent(
     ]
     assert family.type == "gauge"
     assert [s.value for s in family.samples] == [1_795_000_000.25]
+
+
+def test_outbox_watch_times_the_head_across_scrapes() -> None:
+    """The lag grows while the same event stays first (a stalled publisher), and is 0 once the
+    head moves or the outbox empties."""
+    watch = OutboxWatch()
+    assert watch.lag(None, now=100.0) == 0.0
+    assert watch.lag(b"e1|t|{}", now=100.0) == 0.0
+    assert watch.lag(b"e1|t|{}", now=130.0) == 30.0
+    assert watch.lag(b"e2|t|{}", now=131.0) == 0.0  # the publisher moved it
+    assert watch.lag(b"e2|t|{}", now=140.0) == 9.0
+    assert watch.lag(None, now=141.0) == 0.0
+    assert watch.lag(b"e2|t|{}", now=150.0) == 0.0  # the same bytes again: a new wait
+
+
+def test_publish_lag_rises_while_the_outbox_does_not_move(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """DESIGN's publish lag: with no publisher the oldest event waits and the gauge says how
+    long; drained, it is 0 again."""
+    outbox = RedisLedger(redis_client).outbox_key
+
+    def lag(port: int | None) -> float:
+        body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+        families = {f.name: f for f in text_string_to_metric_families(body)}
+        family = families["storywire_publish_lag_seconds"]
+        assert family.type == "gauge"
+        return float(family.samples[0].value)
+
+    with exporter(redis_server.url, stream="s", host="127.0.0.1", port=0) as port:
+        assert lag(port) == 0.0
+        redis_client.rpush(outbox, b"e1|t|{}", b"e2|t|{}")
+        assert lag(port) == 0.0
+        time.sleep(1.2)
+        redis_client.rpush(outbox, b"e3|t|{}")
+        assert 1.0 <= lag(port) < 5.0
+        redis_client.ltrim(outbox, 2, -1)  # e1 and e2 published, e3 waits
+        assert lag(port) == 0.0
+        redis_client.delete(outbox)
+        assert lag(port) == 0.0
