@@ -38,6 +38,15 @@ METRICS: dict[str, tuple[str, str]] = {
         "How long the oldest event in the outbox has waited unpublished, as this exporter's"
         " scrapes saw it (0: the outbox is empty or moving).",
     ),
+    "storywire_fulltext_pages_total": (
+        "counter",
+        "Article pages of full-text sources, by outcome (fetched; failed: the feed's text kept;"
+        " reused: a page's earlier text stood in).",
+    ),
+    "storywire_fulltext_failures_total": (
+        "counter",
+        "Article pages of full-text sources that gave no usable text, by reason.",
+    ),
     "storywire_pending_articles": ("gauge", "Held articles waiting for their story."),
     "storywire_tasks_poisoned_total": (
         "counter",

@@ -289,3 +289,17 @@ def test_publish_lag_rises_while_the_outbox_does_not_move(
         assert lag(port) == 0.0
         redis_client.delete(outbox)
         assert lag(port) == 0.0
+
+
+def test_full_text_page_counts_are_exported(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """The fetch stage counts full-text pages (fulltext:fetched / fulltext:failed) in
+    sw:metrics; the exporter dropped them, so a source whose pages all failed showed nowhere."""
+    count(redis_client, {"fulltext:fetched": 4, "fulltext:failed": 2})
+    with exporter(redis_server.url, stream="s", host="127.0.0.1", port=0) as port:
+        body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+    families = {f.name: f for f in text_string_to_metric_families(body)}
+    family = families["storywire_fulltext_pages"]  # the parser drops a counter's _total
+    assert family.type == "counter"
+    assert {s.labels["outcome"]: s.value for s in family.samples} == {"fetched": 4, "failed": 2}
