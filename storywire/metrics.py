@@ -23,6 +23,11 @@ METRICS: dict[str, tuple[str, str]] = {
         "Polls by outcome (ok, not_modified, or an error reason); damped: entries a poll held"
         " back as flapping (returned to an earlier version, not yet confirmed).",
     ),
+    "storywire_entries_total": (
+        "counter",
+        "Feed entries polls listed, by the entry-level dedup decision (sent: new or changed, to"
+        " processing; unchanged: seen with this content, dropped; damped: a revert held back).",
+    ),
     "storywire_articles_total": (
         "counter",
         "Articles processed, by kind (new, updated, rejected; dropped: the batch's source was "

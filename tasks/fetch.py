@@ -146,9 +146,12 @@ def fetch_source(
     released = rt.sources.finish(source_id, result.state, next_poll=result.next_poll,
                                  counts=counts, lease_until=lease_until, by_poll=True)  # fmt: skip
     # The service-wide counter behind storywire_fetch_total{outcome=...}: one per poll, and
-    # the entries it held as flapping (storywire_fetch_total{outcome="damped"}).
+    # the entries it held as flapping (storywire_fetch_total{outcome="damped"}); and the
+    # entry-level dedup decision of each entry listed (storywire_entries_total{decision=...}).
+    unchanged = len(items) - len(sifted.forward) - sifted.held
     count(rt.redis, {f"fetch:{result.outcome}": 1, "fetch:late_finish": int(not released),
-                     "fetch:damped": sifted.held})  # fmt: skip
+                     "fetch:damped": sifted.held, "entries:sent": len(sifted.forward),
+                     "entries:unchanged": unchanged, "entries:damped": sifted.held})  # fmt: skip
     return FetchOutcome(result.outcome, result=result, sent=len(fresh), flapping=sifted.held)
 
 

@@ -40,6 +40,7 @@ def last_beat_send(client: redis.Redis) -> float | None:
 
 _COUNTER_METRICS = {
     "fetch": ("storywire_fetch_total", "outcome"),
+    "entries": ("storywire_entries_total", "decision"),
     "articles": ("storywire_articles_total", "kind"),
     "stories": ("storywire_stories_total", "kind"),
     "poisoned": ("storywire_tasks_poisoned_total", "task"),

@@ -765,6 +765,10 @@ def test_an_entry_alternating_between_two_versions_is_sent_once_each(rt_factory:
     assert rt.sources.outcomes("s") == {"ok": 12, "damped": 5}
     samples = snapshot(rt.redis, stream=rt.settings.stream)
     assert Sample("storywire_fetch_total", 5.0, {"outcome": "damped"}) in samples
+    # 12 polls of 2 entries: 3 versions sent, 5 reverts held, the other 16 seen unchanged.
+    decisions = {s.labels["decision"]: s.value for s in samples
+                 if s.name == "storywire_entries_total"}  # fmt: skip
+    assert decisions == {"sent": 3, "unchanged": 16, "damped": 5}
 
 
 @pytest.mark.parametrize(
