@@ -280,3 +280,31 @@ def test_k8s_exec_probes_end_within_their_timeout() -> None:
         bounded = re.match(r"timeout (?:-k \d+ )?(\d+) celery ", command[-1])
         assert bounded, (doc["metadata"]["name"], command)
         assert int(bounded.group(1)) + 3 <= probe["timeoutSeconds"], doc["metadata"]["name"]
+
+
+def test_compose_checks_the_health_of_every_storywire_process() -> None:
+    """Each worker, the beat and the exporter has a healthcheck, as in k8s: a worker pings
+    the node name it runs under, bounded inside the check's timeout; the beat runs
+    `storywire health beat`; the exporter asks /readyz on its port."""
+    for name, service in _compose()["services"].items():
+        if service.get("entrypoint") or name in ("redis", "rabbitmq"):
+            continue
+        args = build_parser().parse_args(service["command"])
+        check = service.get("healthcheck")
+        assert check, name
+        test = check["test"]
+        if args.command == "worker":
+            command = worker_command(args.queues.split(","), Settings())
+            node = command[command.index("--hostname") + 1].replace("%h", "$$HOSTNAME")
+            assert test[0] == "CMD-SHELL"
+            bounded = re.match(r"timeout (?:-k \d+ )?(\d+) celery -A workers.app inspect ping ",
+                               test[1])  # fmt: skip
+            assert bounded, name
+            assert test[1].endswith(f"-d {node}"), name
+            assert int(bounded.group(1)) + 3 <= int(check["timeout"].rstrip("s")), name
+        elif args.command == "beat":
+            assert test[0] == "CMD"
+            assert build_parser().parse_args(test[2:]).func.__name__ == "cmd_beat"
+        else:
+            assert args.command == "metrics"
+            assert "http://127.0.0.1:9464/readyz" in test[-1], name
