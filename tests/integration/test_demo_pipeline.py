@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ import orjson
 import pytest
 import redis
 
+from storywire.adapters.redis_metrics import snapshot
 from storywire.urls import canonical_url
 from tests.integration.conftest import DemoRun
 
@@ -93,6 +94,32 @@ def test_each_event_id_is_published_once(demo_run: DemoRun) -> None:
     ids = [fields[b"id"] for _, fields in client.xrange("storywire.events")]
     assert ids
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.timeout(240)
+def test_the_exported_counts_match_what_was_published(demo_run: DemoRun) -> None:
+    """The exporter's counters tell the run the stream records: an ingested event per new or
+    updated article, a created event per story created, a copied event per copy; every new
+    article has one story decision; each entry sent on is an article processed; and once
+    idle nothing waits to be published."""
+    client = demo_run.client
+    types = Counter(fields[b"type"].decode() for _, fields in client.xrange("storywire.events"))
+    values: dict[tuple[str, str], float] = {}
+    for sample in snapshot(client, stream="storywire.events"):
+        values[(sample.name, next(iter(sample.labels.values()), ""))] = sample.value
+    articles = {k: v for (n, k), v in values.items() if n == "storywire_articles_total"}
+    stories = {k: v for (n, k), v in values.items() if n == "storywire_stories_total"}
+    entries = {k: v for (n, k), v in values.items() if n == "storywire_entries_total"}
+    assert articles["new"] + articles.get("updated", 0) == types["storywire.article.ingested.v1"]
+    assert stories["created"] == types["storywire.story.created.v1"]
+    assert stories.get("copy", 0) == types["storywire.article.copied.v1"]
+    decided = ("created", "joined", "copy", "held")
+    assert sum(stories.get(k, 0) for k in decided) == articles["new"]
+    assert entries["sent"] == sum(articles.values())
+    assert entries["unchanged"] > 0  # re-polled feeds list entries already sent
+    assert values[("storywire_fetch_total", "ok")] > 0
+    assert values[("storywire_outbox_events", "")] == 0
+    assert values[("storywire_publish_lag_seconds", "")] == 0
 
 
 @pytest.mark.timeout(120)
