@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from storywire.models import Article
-from storywire.processing import article_doc
+from storywire.processing import Announced, announced, article_doc
 from storywire.stories import Assignment, Doc
 from storywire.stories_ledger import Release, Step
 
@@ -65,6 +65,7 @@ class SweepReport:
     healed: int = 0  # pending articles whose engine decision had been lost to a crash
     reassigned: int = 0  # pending articles the engine had lost, decided afresh
     waiting: int = 0  # pending past the healing age but still held by the engine
+    announced: Announced = field(default_factory=Announced)  # what the recorded ones told
 
     @property
     def recorded(self) -> int:
@@ -82,7 +83,8 @@ def sweep_held(
     """Release documents held at least ``older_than`` seconds (0: all) into the ledger, then
     settle every article pending at least ``heal_after`` seconds (see ``heal_action``)."""
     due = [Release(doc_id, assignment) for doc_id, assignment in engine.release_held(older_than)]
-    released = sum(outcome is not None for outcome in ledger.write(due))
+    recorded = [s.assignment for s, o in zip(due, ledger.write(due), strict=True) if o is not None]
+    released = len(recorded)
     healed = reassigned = waiting = 0
     for article_id in ledger.pending(heal_after, now):
         # Held is asked before decided: a release landing between the two questions then
@@ -99,8 +101,10 @@ def sweep_held(
                 continue
             (decided,) = engine.assign_many([article_doc(article)])  # never holds
         if ledger.write([Release(article_id, decided)])[0] is not None:
+            recorded.append(decided)
             if action is Heal.RECORD:
                 healed += 1
             else:
                 reassigned += 1
-    return SweepReport(released=released, healed=healed, reassigned=reassigned, waiting=waiting)
+    return SweepReport(released=released, healed=healed, reassigned=reassigned, waiting=waiting,
+                       announced=announced(recorded))  # fmt: skip

@@ -35,8 +35,9 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "storywire_stories_total": (
         "counter",
-        "Story decisions, by kind (created, joined, copy; held, released, healed, reassigned;"
-        " late: dated more than a window before the stream).",
+        "Story decisions, by kind (created: stories started, copy: articles recorded as copies,"
+        " merged: stories absorbed, as their events announce them, releases included; joined;"
+        " held, released, healed, reassigned; late: dated more than a window before the stream).",
     ),
     "storywire_publish_lag_seconds": (
         "gauge",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -21,7 +21,7 @@ from storywire.clean import (
 from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
-from storywire.stories import Doc, StoryEngine
+from storywire.stories import Assignment, Doc, StoryEngine
 from storywire.stories_ledger import Hold, Record, Release, Step
 from storywire.urls import canonical_url, redacted_url, split_url, web_url
 
@@ -47,6 +47,28 @@ class Ledger(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Announced:
+    """What recorded assignments tell consumers, as the ledger's events do: stories started
+    (story.created), articles recorded as copies (article.copied), found on arrival or later
+    (an earlier arrival that turned out to be the copy of a document placed now), and stories
+    merged into another."""
+
+    created: int = 0
+    copies: int = 0
+    merged: int = 0
+
+
+def announced(assignments: Iterable[Assignment]) -> Announced:
+    """The totals of ``assignments`` (each one recorded: placed now, or a held one released)."""
+    created = copies = merged = 0
+    for a in assignments:
+        created += a.created
+        copies += (a.copy_of is not None) + len(a.copied)
+        merged += len(a.merged)
+    return Announced(created=created, copies=copies, merged=merged)
+
+
+@dataclass(frozen=True, slots=True)
 class ProcessReport:
     articles: int = 0
     new: int = 0  # placed by the engine: assigned now or held
@@ -59,6 +81,9 @@ class ProcessReport:
     # of their own time may be gone, so they start their own
     late: int = 0
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
+    # Everything this call recorded, releases included (``copies`` and ``stories_created``
+    # are the new articles' own decisions, which a release or a later original changes).
+    announced: Announced = field(default_factory=Announced)
 
     @property
     def joined(self) -> int:
@@ -201,11 +226,11 @@ def process_entries(
     decided.sort(key=lambda d: d[:2])  # stable: releases keep their order
     steps += [step for _, _, step in decided]
     outcomes = ledger.write(steps)
-    released = sum(
-        outcome is not None
+    releases = [
+        step.assignment
         for step, outcome in zip(steps, outcomes, strict=True)
-        if isinstance(step, Release)
-    )
+        if isinstance(step, Release) and outcome is not None
+    ]
     return ProcessReport(
         articles=len(articles),
         new=len(fresh),
@@ -213,9 +238,10 @@ def process_entries(
         copies=sum(1 for a in assigned if a.copy_of),
         stories_created=sum(1 for a in assigned if a.created),
         held=len(held),
-        released=released,
+        released=len(releases),
         late=engine.late - late_before,
         rejected=tuple(rejected),
+        announced=announced([*assigned, *releases]),
     )
 
 

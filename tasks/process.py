@@ -45,9 +45,12 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
                 "articles:new": report.new,
                 "articles:updated": report.updated,
                 "articles:rejected": len(report.rejected),
-                "stories:created": report.stories_created,
+                # Created, copies and merges as the ledger announced them, releases and
+                # copies found later included: the new articles' own decisions missed those.
+                "stories:created": report.announced.created,
                 "stories:joined": report.joined,
-                "stories:copy": report.copies,
+                "stories:copy": report.announced.copies,
+                "stories:merged": report.announced.merged,
                 "stories:held": report.held,
                 "stories:released": report.released,
                 "stories:late": report.late,

@@ -37,6 +37,9 @@ def release(self: Task[Any, Any], older_than: float | None = None) -> int:
             "stories:released": report.released,
             "stories:healed": report.healed,
             "stories:reassigned": report.reassigned,
+            "stories:created": report.announced.created,
+            "stories:copy": report.announced.copies,
+            "stories:merged": report.announced.merged,
         },
     )
     if report.recorded:

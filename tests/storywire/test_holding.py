@@ -14,6 +14,7 @@ from storywire.adapters.redis_ledger import RedisLedger
 from storywire.events import CloudEvent
 from storywire.holding import Heal, heal_action, sweep_held
 from storywire.models import Article
+from storywire.processing import Announced
 from storywire.stories import Assignment, Doc
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -100,6 +101,8 @@ def test_due_articles_are_released_and_each_drift_is_healed(redis_client: redis.
     report = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
 
     assert (report.released, report.healed, report.reassigned, report.waiting) == (1, 1, 1, 1)
+    # "lost" started a story (story.created): counted as created, not only as reassigned.
+    assert report.announced == Announced(created=1, copies=0, merged=0)
     assert engine.assigned == ["lost"]  # never re-decides what the engine decided or holds
     assert _ingested(redis_client, ledger) == {
         "due": "st_x", "crashed": "st_x", "lost": "st_new",
@@ -118,6 +121,7 @@ def test_a_second_sweep_records_nothing_again(redis_client: redis.Redis) -> None
     first = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
     second = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
     assert (first.recorded, second.recorded) == (1, 0)
+    assert second.announced == Announced()
     assert len(_ingested(redis_client, ledger)) == 1
 
 

@@ -18,9 +18,16 @@ from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, event_id
 from storywire.feeds import parse_feed
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
-from storywire.processing import ProcessReport, article_doc, build_article, process_entries
+from storywire.processing import (
+    Announced,
+    ProcessReport,
+    announced,
+    article_doc,
+    build_article,
+    process_entries,
+)
 from storywire.sources import SourceConfigError, parse_sources
-from storywire.stories import Doc, MemoryStoryStore, Params, StoryEngine
+from storywire.stories import Assignment, Doc, MemoryStoryStore, Params, StoryEngine
 from storywire.stories_ledger import Hold, Release, Step
 from tests.support.round_trips import counting_client, round_trips
 
@@ -312,6 +319,9 @@ def test_a_wire_article_polled_after_its_republication_is_announced_as_the_origi
         engine=engine, ledger=ledger, fetched_at=NOW,
     )  # fmt: skip
     assert (site.copies, first.copies) == (0, 0)
+    # Announced now, so counted now (storywire_stories_total{kind="copy"}): it was counted
+    # nowhere, the copy known to consumers and missing from the metric.
+    assert (site.announced.copies, first.announced.copies) == (0, 1)
     events = _outbox_events(redis_client, ledger)
     assert [e["type"] for e in events[before:]] == [
         "storywire.story.updated.v1",
@@ -510,6 +520,7 @@ def test_a_held_article_waits_without_events_and_a_later_call_releases_it(
     later = process_entries(ECHO, _others(), engine=engine, ledger=ledger, fetched_at=NOW)
 
     assert (later.new, later.stories_created, later.held, later.released) == (2, 2, 0, 1)
+    assert later.announced == Announced(created=2, copies=0, merged=0)
     ingested = _outbox_ingested(redis_client, ledger)
     assert ingested[held] == ingested[created]
     assert ledger.pending_count() == 0
@@ -740,3 +751,16 @@ def test_an_entry_without_a_link_carries_no_credentials_of_its_feed() -> None:
     assert article.url == "https://reader:***@wire.example/feed?token=***"
     assert article.html is not None
     assert "s3cret" not in orjson.dumps(article.to_dict()).decode()
+
+
+def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
+    """A story started by a released document is a story created; a copy found on arrival
+    and each earlier arrival found to be a copy are copies; absorbed stories are merges."""
+    recorded = [
+        Assignment("s1", created=True, copy_of=None, merged=(), score=0.0),
+        Assignment("s1", created=False, copy_of="a1", merged=(), score=1.0),
+        Assignment("s2", created=False, copy_of=None, merged=("s3", "s4"), score=0.5,
+                   copied=("a7", "a8")),
+    ]  # fmt: skip
+    assert announced(recorded) == Announced(created=1, copies=3, merged=2)
+    assert announced([]) == Announced()
