@@ -291,8 +291,9 @@ def test_json_ld_nested_past_the_recursion_limit_is_skipped(
 
 
 def test_a_json_ld_body_faces_the_same_relatedness_check(fetcher: HttpFetcher) -> None:
-    """A JSON-LD articleBody that is a paywall notice is refused like any page's text."""
-    wall = {**ARTICLE, "articleBody": "Subscribe to continue reading. Already a subscriber?"}
+    """A JSON-LD articleBody about something else (an app's promotion where the article was)
+    is refused like any page's text. (A paywall's own prompts are boilerplate: no_text.)"""
+    wall = {**ARTICLE, "articleBody": "Our crossword is now in the app, new every Sunday morning."}
     page = _app_shell(wall)
     with http_server({"/a": lambda h: Reply(200, page, {"Content-Type": "text/html"})}) as base:
         result = enrich(_full_text_source(base), [_entry(base + "/a")], fetcher, POLICY)
