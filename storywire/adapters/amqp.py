@@ -20,6 +20,9 @@ from typing import Any, cast
 import pika  # type: ignore[import-untyped]
 import pika.exceptions  # type: ignore[import-untyped]
 import redis
+from pika.adapters.utils.connection_workflow import (  # type: ignore[import-untyped]
+    AMQPConnectorException,
+)
 
 from storywire.adapters.streams import SENT_KEY, SENT_RETENTION_SECONDS, SinkUnavailableError
 
@@ -132,7 +135,10 @@ class AmqpSink:
             # after the network while the cause is an exchange or a permission.
             self.close()
             raise SinkUnavailableError(self._refused(exc)) from exc
-        except pika.exceptions.AMQPError as exc:
+        except (pika.exceptions.AMQPError, AMQPConnectorException, OSError) as exc:
+            # pika raises a handshake that timed out (a port that takes the connection and never
+            # answers: a stopped, booting or swamped broker) as an AMQPConnectorException, and a
+            # host name that does not resolve as the resolver's OSError: unreachable, too.
             raise SinkUnavailableError(f"AMQP broker unreachable: {exc!r}") from exc
         self._channel = channel
         return channel

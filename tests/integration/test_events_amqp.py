@@ -391,6 +391,35 @@ def test_unreachable_broker_keeps_the_outbox(redis_client: redis.Redis) -> None:
     assert not redis_client.exists("sw:outbox:amqp-lease")
 
 
+@pytest.mark.parametrize("fault", ["silent-listener", "unresolvable-host"])
+def test_a_broker_that_cannot_be_connected_to_is_a_sink_error(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """A broker whose port takes the connection but never answers (stopped with SIGSTOP, still
+    booting, overloaded), or a host name that does not resolve: pika raises neither as an
+    AMQPError, and the publish task failed with a traceback instead of retrying."""
+    host = "127.0.0.1"
+    if fault == "unresolvable-host":
+        host = "rabbitmq.storywire.invalid"
+        resolve = socket.getaddrinfo
+
+        def no_name(*args: Any, **kwargs: Any) -> Any:
+            if host in (*args[:1], kwargs.get("host")):  # answered here: no resolver is asked
+                raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+            return resolve(*args, **kwargs)
+
+        monkeypatch.setattr(socket, "getaddrinfo", no_name)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]  # the kernel accepts; nobody ever speaks AMQP
+        _fill(redis_client, 2)
+        url = f"amqp://guest:guest@{host}:{port}/%2F?connection_attempts=1&stack_timeout=1"
+        sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=url)
+        with pytest.raises(SinkUnavailableError, match="unreachable"):
+            sink.drain(now=1.0)
+    assert redis_client.llen("sw:outbox") == 2
+    assert not redis_client.exists("sw:outbox:amqp-lease")
+
+
 def test_one_drainer_at_a_time(redis_client: redis.Redis, amqp_url: str, exchange: str) -> None:
     """While another drainer holds the lease, a drain sends nothing (so nothing twice)."""
     _fill(redis_client, 2)
