@@ -192,15 +192,23 @@ class AmqpSink:
 
         Stops early, once what it confirmed is committed, if its lease went to another drainer.
         """
-        token = uuid.uuid4().hex
-        renew_at = time.monotonic() + self._renew_every
-        if not self._r.set(self._lock_key, token, nx=True, px=self._lease_ms):
-            return 0  # another drainer holds the lease and will move these events
+        # A drain of another thread of this worker will move these events. Waiting for it would
+        # hold a second thread of the pool (which serves dispatch too) as long as the broker
+        # stalls that drain, and past its lease that thread's drain would take the lapsed lease
+        # only to wait with it.
+        if not self._mutex.acquire(blocking=False):
+            return 0
         try:
-            with self._mutex:
+            token = uuid.uuid4().hex
+            renew_at = time.monotonic() + self._renew_every
+            if not self._r.set(self._lock_key, token, nx=True, px=self._lease_ms):
+                return 0  # another drainer holds the lease and will move these events
+            try:
                 return self._drain_locked(now, batch, token, renew_at)
+            finally:
+                self._release(keys=[self._lock_key], args=[token])
         finally:
-            self._release(keys=[self._lock_key], args=[token])
+            self._mutex.release()
 
     def _drain_locked(self, now: float, batch: int, token: str, renew_at: float) -> int:
         items = cast(list[bytes], self._r.lrange(self._outbox, 0, batch - 1))

@@ -420,6 +420,30 @@ def test_a_broker_that_cannot_be_connected_to_is_a_sink_error(
     assert not redis_client.exists("sw:outbox:amqp-lease")
 
 
+def test_a_thread_never_waits_behind_a_drain_of_its_own_worker(redis_client: redis.Redis) -> None:
+    """The publish worker's thread pool (which also serves dispatch) shares one sink. A drain
+    stalled on the broker past its lease let the next publish task take the lapsed lease and
+    then wait for the stalled drain: both threads held, dispatch starved. It returns at once."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        url = f"amqp://guest:guest@127.0.0.1:{port}/%2F?connection_attempts=1&stack_timeout=3"
+        sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=url, lease_seconds=1.0)
+        _fill(redis_client, 2)
+
+        def stalled() -> None:
+            with pytest.raises(SinkUnavailableError):
+                sink.drain(now=1.0)
+
+        first = threading.Thread(target=stalled)
+        first.start()
+        time.sleep(1.5)  # its lease has lapsed; it still waits for the broker's answer
+        started = time.monotonic()
+        assert sink.drain(now=2.0) == 0
+        assert time.monotonic() - started < 0.5
+        first.join()
+    assert redis_client.llen("sw:outbox") == 2
+
+
 def test_one_drainer_at_a_time(redis_client: redis.Redis, amqp_url: str, exchange: str) -> None:
     """While another drainer holds the lease, a drain sends nothing (so nothing twice)."""
     _fill(redis_client, 2)
