@@ -105,6 +105,8 @@ class AmqpSink:
         # A publish the broker blocks must give up while the lease, renewed before it began,
         # still runs: else a second drainer sends the same events beside it.
         self._blocked_timeout = lease_seconds / 3
+        # As long as a publish may wait for its confirm: the connection's blocked timeout.
+        self._confirm_timeout = self._blocked_timeout
         # Confirmed events leave the outbox in chunks: a crash re-sends at most one chunk.
         self._commit_every = commit_every
         self._lock_key = outbox_key + ":amqp-lease"
@@ -124,9 +126,9 @@ class AmqpSink:
             return self._channel
         self.close()
         try:
-            self._connection = pika.BlockingConnection(
-                connection_parameters(self._url, blocked_timeout=self._blocked_timeout)
-            )
+            params = connection_parameters(self._url, blocked_timeout=self._blocked_timeout)
+            self._confirm_timeout = params.blocked_connection_timeout
+            self._connection = pika.BlockingConnection(params)
             channel = self._connection.channel()
             channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
             channel.confirm_delivery()
@@ -260,8 +262,19 @@ class AmqpSink:
             type=etype,
             timestamp=int(now),
         )
-        # With confirms on, this returns once the broker has taken responsibility (or raises).
-        channel.basic_publish(self.exchange, etype, body, properties)
+        # A broker that stops answering (frozen, a link that drops packets) held this wait
+        # until pika's heartbeat gave up, a minute or two: past the lease and the task's time
+        # limit, which the thread pool does not enforce. pika's blocking channel takes no limit;
+        # a timer on the connection's loop, which runs while it waits, cuts the stream as
+        # pika's own blocked-connection timeout does, and the drain fails with its events kept.
+        impl = self._connection._impl
+        late = _Discarded(f"no publisher confirm within {self._confirm_timeout:g} s")
+        timer = impl.ioloop.call_later(self._confirm_timeout, lambda: impl._terminate_stream(late))
+        try:
+            # With confirms on, this returns once the broker has taken responsibility (or raises).
+            channel.basic_publish(self.exchange, etype, body, properties)
+        finally:
+            impl.ioloop.remove_timeout(timer)
 
     def _commit_items(self, items: list[bytes], now: float, token: str) -> tuple[int, bool]:
         """Remove the confirmed ``items`` and renew the lease: how many left, whether it is held."""

@@ -315,6 +315,48 @@ def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_
     conn.close()
 
 
+def test_a_confirm_that_never_comes_ends_the_publish_within_the_lease(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy
+) -> None:
+    """A broker that stops answering (frozen, or a link that drops packets) took a publish only
+    once pika's heartbeat gave up (60 s by default, up to twice that), past the task's time
+    limit and the lease, while the thread pool enforces no limit. The publish gives up within
+    a third of the lease as a blocked one does; the event stays and goes out once it answers."""
+    conn, queue = _bind(amqp_url, exchange)
+    sink = AmqpSink(
+        redis_client, outbox_key="sw:outbox", url=_via(amqp_url, proxy), exchange=exchange,
+        lease_seconds=1.5,
+    )  # fmt: skip
+    first = _fill(redis_client, 1)
+    assert sink.drain(now=1.0) == 1  # connected while the broker answers
+    ids = _fill(redis_client, 2)
+    proxy.hold()  # from now on nothing the broker sends reaches the sink
+    failed: list[BaseException] = []
+
+    def drain() -> None:
+        try:
+            sink.drain(now=2.0)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            failed.append(exc)
+
+    draining = threading.Thread(target=drain)
+    draining.start()
+    draining.join(timeout=5.0)
+    stuck = draining.is_alive()
+    proxy.release()  # the broker answers again (and a publish still waiting gets its confirm)
+    draining.join()
+    assert not stuck, "the publish waited for a confirm past the lease"
+    assert [type(exc) for exc in failed] == [SinkUnavailableError]
+    assert "no publisher confirm" in str(failed[0])
+    assert redis_client.llen("sw:outbox") == 2
+    assert sink.drain_all(now=3.0) == 2
+    got = [p.message_id for p, _ in _drain_queue(conn, queue)]
+    assert set(got) == set(first + ids)
+    assert len(got) <= 4  # the interrupted one may have reached the broker: at least once
+    sink.close()
+    conn.close()
+
+
 def _slow_sink(client: redis.Redis, amqp_url: str, exchange: str, proxy: TcpProxy) -> AmqpSink:
     """A sink whose every confirm comes at least 50 ms late, connected before the delay starts
     (so its lease goes to publishing), with a lease of 1 s: 40 events outlast it."""
