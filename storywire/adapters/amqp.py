@@ -248,6 +248,14 @@ class AmqpSink:
             # interrupted event stays in the outbox for the next drain.
             self._discard()
             self._commit_items(confirmed, now, token)
+            if isinstance(exc, pika.exceptions.NackError):
+                # pika says "0 unroutable messages returned", which sends an operator after
+                # bindings; the usual cause is a consumer's queue, and every consumer waits on it.
+                raise SinkUnavailableError(
+                    f"AMQP broker refused event {event_id} (nack): a queue bound to exchange "
+                    f"{self.exchange} at its x-max-length with x-overflow reject-publish? It "
+                    "stays first in the outbox until the broker takes it"
+                ) from exc
             if isinstance(exc, pika.exceptions.AMQPError | OSError):
                 raise SinkUnavailableError(f"AMQP publish failed: {exc!r}") from exc
             raise

@@ -154,6 +154,31 @@ def test_an_exchange_the_broker_refuses_is_named_with_the_brokers_reason(
     sink.close()
 
 
+def test_an_event_a_full_reject_publish_queue_refuses_is_named_and_kept(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """A consumer's queue at its x-max-length with x-overflow reject-publish makes the broker
+    nack: the event stays at the head of the outbox, and the error names it and the likely
+    cause (pika's own words were "NackError: 0 unroutable messages returned by broker")."""
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = conn.channel()
+    channel.exchange_declare(exchange, exchange_type="topic", durable=True)
+    full = channel.queue_declare(
+        "", exclusive=True, arguments={"x-max-length": 1, "x-overflow": "reject-publish"}
+    ).method.queue
+    channel.queue_bind(full, exchange, routing_key="#")
+    first, refused = _fill(redis_client, 2)
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
+    with pytest.raises(SinkUnavailableError) as caught:
+        sink.drain(now=1.0)
+    assert f"refused event {refused}" in str(caught.value)
+    assert "reject-publish" in str(caught.value)
+    assert [split_item(item)[0] for item in redis_client.lrange("sw:outbox", 0, -1)] == [refused]
+    assert first in _sent_ids(redis_client)
+    sink.close()
+    conn.close()
+
+
 def test_lost_commit_resends_under_the_same_id_and_sent_ids_are_skipped(
     redis_client: redis.Redis, amqp_url: str, exchange: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,7 +327,7 @@ def test_a_confirm_that_comes_after_an_interrupted_publish_is_never_lent_to_the_
     proxy.release()  # and that late confirm reaches the sink's socket
     for event_id in (second, third):
         redis_client.rpush("sw:outbox", f"{event_id}|storywire.story.created.v1|{{}}")
-    with pytest.raises(SinkUnavailableError, match="Nack"):
+    with pytest.raises(SinkUnavailableError, match=f"refused event {second} \\(nack\\)"):
         sink.drain(now=3.0)  # the first again (queue full now), then the second: refused
     queued = {p.message_id for p, _ in _drain_queue(conn, queue)}
     assert queued == {first}
