@@ -579,3 +579,31 @@ def test_a_broker_alarm_cannot_hold_a_publish_past_the_drain_lease() -> None:
         "amqp://u:p@h:5672/%2F?blocked_connection_timeout=2", blocked_timeout=5.0
     )
     assert chosen.blocked_connection_timeout == 2.0
+
+
+def test_large_events_arrive_whole_across_frames(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """A story with 1,000 outlets and an article with 100 KB of text are bodies many frames
+    long (4 KB frames here): each arrives byte for byte."""
+    conn, queue = _bind(amqp_url, exchange)
+    outlets = [
+        {"outlet": f"outlet{i}.example", "url": f"https://outlet{i}.example/news/{'x' * 80}"}
+        for i in range(1000)
+    ]
+    events = [
+        CloudEvent(id="ev_story", type="storywire.story.updated.v1", subject="s",
+                   time=datetime(2026, 11, 24, tzinfo=UTC), data={"outlets": outlets}),
+        CloudEvent(id="ev_article", type="storywire.article.ingested.v2", subject="a",
+                   time=datetime(2026, 11, 24, tzinfo=UTC), data={"text": "é word " * 15000}),
+    ]  # fmt: skip
+    bodies = {event.id: split_item(outbox_item(event))[2] for event in events}
+    redis_client.rpush("sw:outbox", *(outbox_item(event) for event in events))
+    url = amqp_url + "?frame_max=4096"
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=url, exchange=exchange)
+    assert sink.drain_all(now=1.0) == 2
+    got = {p.message_id: body for p, body in _drain_queue(conn, queue)}
+    assert got == bodies
+    assert all(len(body) > 100_000 for body in got.values())
+    sink.close()
+    conn.close()
