@@ -94,8 +94,9 @@ class Settings:
             value = getattr(self, name)
             reason = check(value)
             if reason:
-                # A Redis, broker or AMQP URL carries its password: never in the message.
-                shown = redacted_text(value) if isinstance(value, str) else value
+                # A Redis, broker or AMQP URL carries its password: never in the message (an
+                # unencoded "/" or "#" in it would end the authority early for redacted_text).
+                shown = redacted_text(without_password(value)) if isinstance(value, str) else value
                 raise SettingsError(f"STORYWIRE_{name.upper()}={shown!r}: {reason}")
         if self.lease_seconds <= FETCH_TIME_LIMIT:
             # A fetch still running when its lease lapses finds its source due again: the next
@@ -189,11 +190,20 @@ def _url(*schemes: str) -> Any:
         scheme = value.split("://", 1)[0].lower()
         if scheme not in schemes or "://" not in value:
             return "must be a URL starting with " + " or ".join(f"{s}://" for s in schemes)
+        # A password with a character a URL reserves, not percent-encoded, ends the authority
+        # early: Python then quotes the password's start as a port, or the URL reads as another
+        # host whose port is the password's start (amqp://user:1234#…@rabbit: host "user").
+        unencoded = (
+            "is not a URL (a port out of range, or one of # / ? [ ] in its user name or password "
+            "or an @ after its host not percent-encoded: %23 %2F %3F %5B %5D %40)"
+        )
         try:
             parts = urlsplit(value)
             parts.port  # noqa: B018 - raises on a port out of range or not a number
         except ValueError as exc:
-            return f"is not a URL ({exc})"
+            return unencoded if without_password(value) != value else f"is not a URL ({exc})"
+        if "@" in value.split("://", 1)[1][len(parts.netloc) :]:
+            return unencoded
         database = parts.path.strip("/")
         if scheme in ("redis", "rediss") and database and not database.isdigit():
             # redis-py reads any other path as database 0, so "/abc" wrote into someone else's.
@@ -201,6 +211,16 @@ def _url(*schemes: str) -> Any:
         return None
 
     return check
+
+
+def without_password(text: str) -> str:
+    """``text`` with the password of a URL (``scheme://user:password@host…``) as ``***``: a
+    refused setting is printed, and ends up in a worker's log."""
+    scheme, sep, rest = text.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return text
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
 
 
 def _name(value: str) -> str | None:

@@ -120,6 +120,37 @@ def test_a_bad_value_is_refused_naming_its_variable(name: str, value: str) -> No
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        # A generated password with a character a URL reserves, not percent-encoded: refused,
+        # and the refusal printed the whole URL on stderr (a worker's log), and Python's reason
+        # quoted the password's start again ("Port could not be cast ... as 's3cr'").
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:s3cr#tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:s3cr/tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:s3cr?tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:s3cr[tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_BROKER_URL", "amqp://storywire:s3cr#tpw@127.0.0.1:5672//"),
+        ("STORYWIRE_REDIS_URL", "redis://:s3cr#tpw@127.0.0.1:6379/0"),
+        # Read as host "storywire", port 1234 (the password's start), the rest as the vhost.
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:1234#tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:1234/tpw@127.0.0.1:5672/%2F"),
+        ("STORYWIRE_REDIS_URL", "redis://:1234?tpw@127.0.0.1:6379/0"),
+        # Valid otherwise, refused for another reason: the password stays out of that too.
+        ("STORYWIRE_AMQP_URL", "amqp://storywire:s3cr%23tpw@127.0.0.1:99999/%2F"),
+        ("STORYWIRE_REDIS_URL", "redis://:s3cr%23tpw@127.0.0.1:6379/abc"),
+    ],
+)
+def test_a_refused_url_never_shows_its_password(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name}=") as caught:
+        Settings.from_env({name: value})
+    message = str(caught.value)
+    assert "s3cr" not in message
+    assert "1234" not in message
+    assert "tpw" not in message
+    assert "127.0.0.1" in message  # which URL it was is still plain
+
+
 def test_every_default_and_the_documented_extremes_are_accepted() -> None:
     assert Settings.from_env({}) == Settings()
     edges = {"STORYWIRE_METRICS_PORT": "0", "STORYWIRE_STORY_DECAY_HOURS": "0",
