@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -75,16 +75,32 @@ def make_server(
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    return _server_class(host, port)((host, port), Handler)
+    try:
+        return _server_class(host, port, (client, broker))((host, port), Handler)
+    except OSError:  # cannot bind: the clients go now
+        for opened in (client, broker):
+            if opened is not None:
+                opened.close()
+        raise
 
 
-def _server_class(host: str, port: int) -> type[ThreadingHTTPServer]:
+def _server_class(
+    host: str, port: int, clients: Sequence[redis.Redis | None]
+) -> type[ThreadingHTTPServer]:
     # ThreadingHTTPServer is IPv4 only: "::" or "::1" (a dual-stack or IPv6 pod) failed with
     # "Address family for hostname not supported". The family is the address's own.
     infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
 
     class Server(ThreadingHTTPServer):
         address_family = infos[0][0]
+
+        def server_close(self) -> None:
+            super().server_close()
+            # The scrapes' Redis connections go with the server, not whenever they are
+            # collected (a socket left open per exporter stopped).
+            for client in clients:
+                if client is not None:
+                    client.close()
 
     return Server
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from structlog.testing import capture_logs
 
 from storywire.adapters.embedded_redis import EmbeddedRedis
@@ -34,6 +35,9 @@ def test_the_run_line_names_the_redis_without_its_password(
     STORYWIRE_REDIS_URL gives with its password: the line goes to every log shipper."""
     # The default user takes any password when none is set: a URL with one works as it is.
     url = redis_server.url.replace("redis://", "redis://default:s3cret-pw@")
+    # A fresh logger: the module's own was cached by whichever test configured logging first
+    # (cache_logger_on_first_use), out of capture_logs' reach.
+    monkeypatch.setattr(service, "log", structlog.get_logger())
     monkeypatch.setattr(service, "service_processes", _no_processes)
     monkeypatch.setattr(service, "_stop_on_signals", lambda: lambda: True)
     settings = replace(Settings(), redis_url=url, data_dir=tmp_path, metrics_port=0)
