@@ -189,10 +189,10 @@ def _split_at_breaks(el: HtmlElement) -> None:
         el.drop_tree()
         return
     pieces[-1].tail = el.tail
+    # One slice assignment: an insert at an index walks the children up to it, so a
+    # paragraph of 80,000 breaks took 34 s inserted piece by piece.
     index = parent.index(el)
-    parent.remove(el)
-    for offset, piece in enumerate(pieces):
-        parent.insert(index + offset, piece)
+    parent[index : index + 1] = pieces
 
 
 def _unwrap_one_block_cells(root: HtmlElement) -> None:
