@@ -1052,10 +1052,10 @@ def _prose(el: HtmlElement | None) -> bool:
     return el is not None and el.tag == "p" and bool(el.text_content().strip())
 
 
-def is_link_list(el: HtmlElement) -> bool:
-    """Whether ``el`` is a list of other stories: a list whose every item is one link of a
-    headline's length and nothing else, or such a link in a paragraph of its own after a
-    bullet ("• <a>…</a>"), set (with others of its kind) beside a paragraph of prose.
+def link_lists(root: HtmlElement) -> set[HtmlElement]:
+    """The lists of other stories in ``root``: lists whose every item is one link of a
+    headline's length and nothing else, or such links in paragraphs of their own after a
+    bullet ("• <a>…</a>"), set (with others of their kind) beside a paragraph of prose.
 
     The Guardian's descriptions put one between the standfirst and the body ("Ukraine war –
     latest updates"), as a list or as bulleted paragraphs, news CMSs their "related" boxes in
@@ -1063,16 +1063,27 @@ def is_link_list(el: HtmlElement) -> bool:
     is (Google News's cluster of headlines) is the text, a list that says more than its links
     is prose, and so is a paragraph that holds a link in a sentence, or only a link without a
     bullet (a pointer to a document, a sentence linked whole).
+
+    One pass over each parent's children: asked of each element, the run of such boxes around
+    it was walked for every one of them, and 2,000 bulleted links in a row (90 KB) took 36 s.
     """
-    # Asked of every element by the text walk: most leave at the tag.
-    if el.tag not in _BOX_TAGS or not _links_only(el):
-        return False
-    before, after = el.getprevious(), el.getnext()
-    while before is not None and _links_only(before):
-        before = before.getprevious()
-    while after is not None and _links_only(after):
-        after = after.getnext()
-    return _prose(before) or _prose(after)
+    found: set[HtmlElement] = set()
+    parents = {box.getparent() for box in root.iter(*_BOX_TAGS)}
+    for parent in parents:
+        if parent is None:
+            continue
+        run: list[HtmlElement] = []
+        before = None  # the sibling before the run
+        for child in parent:
+            if _links_only(child):
+                run.append(child)
+                continue
+            if run and (_prose(before) or _prose(child)):
+                found.update(run)
+            run, before = [], child
+        if run and _prose(before):
+            found.update(run)
+    return found
 
 
 # An embedded post whose markup lost its classes (a feed's sanitiser, a CMS): a quote that
@@ -1094,21 +1105,27 @@ def is_embedded_post(el: HtmlElement) -> bool:
     )
 
 
-def leaves_the_text(el: HtmlElement) -> bool:
-    """Whether the text walk leaves ``el`` out without a rule naming it: a list of other
-    stories (``is_link_list``) or an embedded post (``is_embedded_post``)."""
-    # Asked of every element by the text walk: most leave at the tag, without a second call.
-    tag = el.tag
-    if tag == "blockquote":
-        return is_embedded_post(el)
-    return tag in _BOX_TAGS and is_link_list(el)
+def leaves_the_text(root: HtmlElement) -> Callable[[HtmlElement], bool]:
+    """Whether the text walk leaves an element of ``root`` out without a rule naming it: a
+    list of other stories (``link_lists``) or an embedded post (``is_embedded_post``)."""
+    lists = link_lists(root)
+
+    def leaves(el: HtmlElement) -> bool:
+        # Asked of every element by the text walk: most leave at the tag.
+        tag = el.tag
+        if tag == "blockquote":
+            return is_embedded_post(el)
+        return tag in _BOX_TAGS and el in lists
+
+    return leaves
 
 
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
     """Remove the elements the rules select, in place (text after an element is kept)."""
     # First, on the tree as the text walk sees it (storywire.clean.text tests each element
     # before anything is removed), so both outputs drop the same lists.
-    for el in [el for el in root.iter("ul", "ol", "p") if is_link_list(el)]:
+    lists = link_lists(root)
+    for el in [el for el in root.iter(*_BOX_TAGS) if el in lists]:
         _drop(el)
     if table.drop is not None:
         for el in table.drop.select(root):

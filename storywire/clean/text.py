@@ -298,7 +298,7 @@ def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], 
     """The element rules as one test, applied during the walk (no second pass over the tree)."""
     if table is None:
         return None
-    tests: list[Callable[[Any], bool]] = [leaves_the_text]
+    tests: list[Callable[[Any], bool]] = [leaves_the_text(root)]
     if table.text_drop is not None:
         tests.append(table.text_drop.predicate(root))
     for matcher, pattern in table.drop_matching:
