@@ -240,13 +240,6 @@ def _reshape(el: HtmlElement) -> None:
         el.tail = "\n" + (el.tail or "")
     elif tag in _AS_CHARACTERS:
         _reshape_characters(el)
-    elif tag == "math":
-        # nh3 removes MathML with its text, even unwrapped: the formula is kept as its text.
-        text = el.text_content()
-        for child in list(el):
-            el.remove(child)
-        el.attrib.clear()
-        el.tag, el.text = "span", text
 
 
 _AS_CHARACTERS: Final = frozenset({"img", "sup", "sub"})
@@ -305,6 +298,27 @@ def _apply_line_rules(container: HtmlElement, table: CompiledRules) -> None:
 
 # Marks a paragraph that is a line of a code block until the line rules are done (nh3 drops it).
 _CODE: Final = "data-storywire-code"
+
+
+def _outermost(root: HtmlElement, tag: str) -> list[HtmlElement]:
+    """The ``tag`` elements of ``root`` that no other one holds: one made flat takes those
+    inside it along, and each flattened again read its text again (and made its lines again:
+    a hundred nested ``<pre>`` held each line a hundred times, 1 MB took gigabytes)."""
+    found: list[HtmlElement] = []
+    walker = etree.iterwalk(root, events=("start",), tag=tag)
+    for _, el in walker:
+        found.append(el)
+        walker.skip_subtree()
+    return found
+
+
+def _formula_text(math: HtmlElement) -> None:
+    """A MathML formula as its text: nh3 removes MathML with its text, even unwrapped."""
+    text = math.text_content()
+    for child in list(math):
+        math.remove(child)
+    math.attrib.clear()
+    math.tag, math.text = "span", text
 
 
 def _code_lines(pre: HtmlElement) -> None:
@@ -393,6 +407,33 @@ def _prepare_images(root: HtmlElement) -> None:
             img.set("alt", alt)
 
 
+def _reshaped(root: HtmlElement, table: CompiledRules, base_url: str | None) -> None:
+    """The tree as the allow-list will read it: images found, element rules applied, code,
+    formulas and line breaks laid out, links absolute, text repaired, tags reshaped."""
+    _noscript_images(root)
+    _prepare_images(root)
+    apply_element_rules(root, table, drop_empty=True)
+    _unwrap_one_block_cells(root)
+    for pre in _outermost(root, "pre"):
+        _code_lines(pre)
+    for math in _outermost(root, "math"):
+        _formula_text(math)
+    for el in {br.getparent() for br in root.iter("br")}:
+        if el is not None and (el.tag in _BLOCKS or el.tag == "body"):
+            _split_at_breaks(el)
+    if base_url:
+        _absolute_links(root, base_url)
+    for el in list(root.iter()):
+        if not isinstance(el, HtmlElement):
+            continue
+        # Repair first: lxml refuses to set text with the control characters repair removes.
+        if el.text:
+            el.text = repair(el.text)
+        if el.tail:
+            el.tail = repair(el.tail)
+        _reshape(el)
+
+
 def sanitize_html(
     html: str, *, base_url: str | None = None, rules: Sequence[Rule] | None = None
 ) -> str:
@@ -409,27 +450,8 @@ def sanitize_html(
         return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)
     if root is None:
         return ""
-    _noscript_images(root)
-    _prepare_images(root)
     table = compiled(rules)
-    apply_element_rules(root, table, drop_empty=True)
-    _unwrap_one_block_cells(root)
-    for pre in list(root.iter("pre")):
-        _code_lines(pre)
-    for el in {br.getparent() for br in root.iter("br")}:
-        if el is not None and (el.tag in _BLOCKS or el.tag == "body"):
-            _split_at_breaks(el)
-    if base_url:
-        _absolute_links(root, base_url)
-    for el in list(root.iter()):
-        if not isinstance(el, HtmlElement):
-            continue
-        # Repair first: lxml refuses to set text with the control characters repair removes.
-        if el.text:
-            el.text = repair(el.text)
-        if el.tail:
-            el.tail = repair(el.tail)
-        _reshape(el)
+    _reshaped(root, table, base_url)
     container = _content(root)
     if table.lines or table.cut_after:
         _apply_line_rules(container, table)

@@ -153,3 +153,24 @@ def test_a_long_run_of_links_beside_prose_is_read_in_linear_time() -> None:
     assert ratio < 40, ratio
     ratio = _sanitize_seconds(page(4_000)) / _sanitize_seconds(page(400))
     assert ratio < 40, ratio
+
+
+@pytest.mark.parametrize(
+    ("tag", "content"), [("pre", "line\n" * 2_000), ("math", "word " * 40_000)], ids=["pre", "math"]
+)
+def test_nested_code_blocks_and_formulas_are_flattened_once(tag: str, content: str) -> None:
+    """100 nested ``<pre>`` (or ``<math>``) cost about what one does. Each was flattened in
+    turn, the inner ones after the outer had taken them along: each read all the text below
+    it again, and each ``<pre>`` made its lines again (a hundred nested held every line a
+    hundred times: 1 MB of input took gigabytes and killed the worker)."""
+
+    def seconds(depth: int) -> float:
+        html = f"<{tag}>" * depth + content
+        return _sanitize_seconds(html)
+
+    ratio = seconds(100) / seconds(1)
+    assert ratio < 4, ratio  # the same work (~1x measured); it was 8x (math), 40x (pre)
+    assert (
+        sanitize_html("<pre>one\n<pre>two\nthree</pre></pre>") == "<p>one</p><p>two</p><p>three</p>"
+    )
+    assert sanitize_html("<p>a <math><math><mi>x</mi></math>=1</math></p>") == "<p>a x=1</p>"
