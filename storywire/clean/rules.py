@@ -34,11 +34,13 @@ costs more than finding a word in it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from storywire.clean.select import Matcher, compile_selectors, parse_selector
@@ -1008,8 +1010,32 @@ def cuts_at(line: str, table: CompiledRules) -> bool:
     return table.cut_after.hit(line)
 
 
-def _text_of(el: HtmlElement) -> str:
-    return " ".join(el.text_content().split())
+# An element's text is read for a rule up to this many characters, whitespace included (it
+# collapses, so more than a rule line): nested elements that each read all the text below them
+# cost the depth times the text, 2,000 levels of a 2 MB text minutes.
+MAX_ELEMENT_TEXT: Final = 20 * MAX_RULE_LINE
+
+
+def element_text(el: HtmlElement, limit: int = MAX_ELEMENT_TEXT) -> str | None:
+    """``el.text_content()``, or None when it is longer than ``limit``: read no further."""
+    pieces: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size > limit:
+            return None
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def rule_text(el: HtmlElement) -> str | None:
+    """``el``'s text as an element rule's pattern sees it (whitespace collapsed), None when it
+    is longer than a rule line."""
+    text = element_text(el)
+    if text is None:
+        return None
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_RULE_LINE else None
 
 
 # A headline runs to a few words; a link of one or two is a name (a tool, a document).
@@ -1097,24 +1123,51 @@ _HANDLE_CREDIT: Final = re.compile(r"\(@[\w.]{1,30}\)|\ba post shared by\b", re.
 
 
 def is_embedded_post(el: HtmlElement) -> bool:
-    """Whether ``el`` is a blockquote that is an embedded tweet or Instagram post."""
+    """Whether ``el`` is a blockquote that is an embedded tweet or Instagram post (a post and
+    its credit: at most ``MAX_ELEMENT_TEXT`` characters)."""
     return (
         el.tag == "blockquote"
+        and _credits_a_handle(el)
         and any(_SOCIAL_POST.match(a.get("href") or "") for a in el.iter("a"))
-        and _HANDLE_CREDIT.search(el.text_content()) is not None
     )
+
+
+def _credits_a_handle(el: HtmlElement) -> bool:
+    text = element_text(el)
+    return text is not None and _HANDLE_CREDIT.search(text) is not None
+
+
+def _quoting_posts(root: HtmlElement) -> set[HtmlElement]:
+    """The blockquotes of ``root`` that hold a link to a tweet or an Instagram post, in one
+    walk: each blockquote looking through its own links read nested ones again and again."""
+    found: set[HtmlElement] = set()
+    quotes: list[HtmlElement] = []  # the blockquotes open where the walk is
+    for event, el in etree.iterwalk(root, events=("start", "end"), tag=("blockquote", "a")):
+        if el.tag == "blockquote":
+            if event == "start":
+                quotes.append(el)
+            else:
+                quotes.pop()
+        elif event == "start" and quotes and _SOCIAL_POST.match(el.get("href") or ""):
+            # Inner first: once one is found, the ones around it were found with it.
+            for quote in reversed(quotes):
+                if quote in found:
+                    break
+                found.add(quote)
+    return found
 
 
 def leaves_the_text(root: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Whether the text walk leaves an element of ``root`` out without a rule naming it: a
     list of other stories (``link_lists``) or an embedded post (``is_embedded_post``)."""
     lists = link_lists(root)
+    quoting = _quoting_posts(root) if root.find(".//blockquote") is not None else set()
 
     def leaves(el: HtmlElement) -> bool:
         # Asked of every element by the text walk: most leave at the tag.
         tag = el.tag
         if tag == "blockquote":
-            return is_embedded_post(el)
+            return el in quoting and _credits_a_handle(el)
         return tag in _BOX_TAGS and el in lists
 
     return leaves
@@ -1132,8 +1185,8 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
             _drop(el)
     for path, pattern in table.drop_matching:
         for el in path.select(root):
-            text = _text_of(el)
-            if len(text) <= MAX_RULE_LINE and pattern.search(text):
+            text = rule_text(el)
+            if text is not None and pattern.search(text):
                 _drop(el)
     if drop_empty:
         drop_empty_elements(root, table)
@@ -1144,17 +1197,34 @@ def drop_empty_elements(root: HtmlElement, table: CompiledRules) -> None:
     if table.drop_empty is not None:
         # Children come after their parents in document order: reversed, inner wrappers go
         # first, so a wrapper holding only empty wrappers goes too.
+        kept: set[HtmlElement] = set()
         for el in reversed(table.drop_empty.select(root)):
-            # Most hold words of their own: removals only ever add text to an element, so its
-            # first text settles it without serialising all of it.
-            if el.text is not None and el.text.strip():
+            if el in kept:
+                continue  # a wrapper inside it holds a word or an image
+            spaced = _blank(el)
+            if spaced is None or el.find(".//img") is not None:
+                # Removals never take a word or an image away: the wrappers around it hold it
+                # too, and need not read all that is below them again (2,000 nested ones would).
+                for holder in itertools.chain((el,), el.iterancestors()):
+                    if holder in kept:
+                        break
+                    kept.add(holder)
                 continue
-            text = el.text_content()
-            if not text.strip() and el.find(".//img") is None:
-                if text and el.tag in _INLINE:
-                    # "The<span> </span>council": the wrapper held the word space.
-                    el.tail = " " + (el.tail or "")
-                _drop(el)
+            if spaced and el.tag in _INLINE:
+                # "The<span> </span>council": the wrapper held the word space.
+                el.tail = " " + (el.tail or "")
+            _drop(el)
+
+
+def _blank(el: HtmlElement) -> bool | None:
+    """None when ``el`` holds a word (read up to it, no further), else whether it holds any
+    whitespace."""
+    spaced = False
+    for piece in el.itertext():
+        if piece and not piece.isspace():
+            return None
+        spaced = spaced or bool(piece)
+    return spaced
 
 
 _INLINE: Final = frozenset({"span", "a", "strong", "em", "b", "i", "font"})

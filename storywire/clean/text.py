@@ -30,13 +30,13 @@ from lxml.html import (
 
 from storywire.clean.repair import decode_leftover_entities, fix_mojibake, nfc, tidy
 from storywire.clean.rules import (
-    MAX_RULE_LINE,
     CompiledRules,
     Rule,
     compiled,
     cuts_at,
     is_embedded_post,
     leaves_the_text,
+    rule_text,
 )
 from storywire.clean.rules import drops_line as _drops_line
 
@@ -313,8 +313,8 @@ def _either(first: Callable[[Any], bool], second: Callable[[Any], bool]) -> Call
 def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: HtmlElement) -> bool:
     if not test(el):
         return False
-    text = " ".join(el.text_content().split())
-    return len(text) <= MAX_RULE_LINE and bool(pattern.search(text))
+    text = rule_text(el)
+    return text is not None and bool(pattern.search(text))
 
 
 # One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.
