@@ -199,6 +199,11 @@ def process_entries(
             )
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
             rejected.append((key, str(exc)[:200]))
+        except Exception as exc:  # noqa: BLE001 - one entry's bug (or its time limit) is its own
+            # Any other error of one entry's cleaning failed the whole batch, whose entries the
+            # fetch had marked seen: all lost for one. (A task's soft time limit raised here
+            # ends the slow entry, not the batch.)
+            rejected.append((key, f"{type(exc).__name__}: {exc}"[:200]))
     articles, known = _as_first_brought(articles, source, ledger)
     fresh = [a for a in articles if a.id not in known]
     late_before = engine.late

@@ -12,6 +12,7 @@ import orjson
 import pytest
 import redis
 
+from storywire import processing
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.clean import clean_title
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, event_id
@@ -150,6 +151,34 @@ def test_bad_source_rule_fails_at_load() -> None:
     """A malformed rule is a configuration error naming the source, not a worker crash later."""
     with pytest.raises(SourceConfigError, match="wire"):
         parse_sources([{"id": "wire", "url": SOURCE.url, "rules": [{"kind": "explode"}]}])
+
+
+def test_an_entry_that_breaks_the_cleaner_is_rejected_alone(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error other than ValueError in one entry's cleaning (a bug, a time limit raised
+    there) failed the whole batch, whose entries the fetch had marked seen: lost, all of them.
+    It is now that entry's rejection, with its reason; the others land."""
+    real = processing.build_article
+
+    def build(source: Source, key: str, entry: Entry, **kwargs: Any) -> Article:
+        if key == "g:2":
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(source, key, entry, **kwargs)
+
+    monkeypatch.setattr(processing, "build_article", build)
+    report = process_entries(
+        SOURCE,
+        [("g:1", _entry("1", "Volcano erupts in Iceland", "<p>Lava flows.</p>")),
+         ("g:2", _entry("2", "Storm hits coast", "<p>Winds.</p>"))],
+        engine=StoryEngine(MemoryStoryStore()),
+        ledger=RedisLedger(redis_client),
+        fetched_at=NOW,
+    )  # fmt: skip
+    assert (report.new, report.rejected) == (
+        1,
+        (("g:2", "RecursionError: maximum recursion depth exceeded"),),
+    )
 
 
 def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: redis.Redis) -> None:
