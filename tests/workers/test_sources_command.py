@@ -41,6 +41,23 @@ def store(redis_client: redis.Redis) -> RedisSourceStore:
     return RedisSourceStore(redis_client)
 
 
+def test_adding_the_url_a_source_moved_from_keeps_it_moved_and_says_so(
+    store: RedisSourceStore,
+) -> None:
+    """The store keeps a source at the URL a confirmed permanent redirect moved it to when it
+    is given the old one again; `add` printed the old URL as the change all the same."""
+    old, new = "https://x.example/rss", "https://x.example/feed"
+    assert do_add(store, {"id": "x", "url": old}, io.StringIO(), now=1000.0) == 0
+    store.set_url("x", new)
+    store.finish("x", SourceState(moved_from=old), next_poll=2000.0)
+    out = io.StringIO()
+    assert do_add(store, {"id": "x", "url": old}, out, now=1500.0) == 0
+    assert out.getvalue() == f"updated x {new} (no change)\n"
+    stored = store.get("x")
+    assert stored is not None
+    assert stored.url == new
+
+
 def test_add_list_show_remove(store: RedisSourceStore) -> None:
     """A source added is listed and shown with its health record, then removed for good."""
     out = io.StringIO()

@@ -76,6 +76,8 @@ def do_add(
     if stored is None:
         out.write(f"added {source.id} {redacted_url(source.url)}\n")
         return 0
+    # As stored: the URL a confirmed permanent redirect moved the source from stays moved.
+    source = store.get(source.id) or source
     changes = _changes(stored, source)
     out.write(
         f"updated {source.id} {redacted_url(source.url)}{'' if changes else ' (no change)'}\n"
