@@ -32,8 +32,9 @@ from storywire.sources import (
     SourceState,
     load_sources,
     parse_sources,
+    relocated,
 )
-from storywire.urls import feed_identity, redacted_text, redacted_url, registrable_domain
+from storywire.urls import feed_identity, redacted_text, redacted_url
 from workers.commands import service_redis
 
 
@@ -88,11 +89,8 @@ def do_add(
 
 def _updated(stored: Source, raw: dict[str, Any]) -> dict[str, Any]:
     """The settings of ``stored`` with those ``raw`` gives. A domain that is its URL's own
-    (the default) follows a new URL; one the operator set stays."""
-    kept = stored.to_dict()
-    if kept["domain"] == registrable_domain(stored.url):
-        del kept["domain"]
-    return {**kept, **raw}
+    (the default) follows a new URL; one the operator set stays (``relocated``)."""
+    return {**relocated(stored, str(raw["url"])).to_dict(), **raw}
 
 
 def _settings(raw: dict[str, Any]) -> dict[str, Any]:
