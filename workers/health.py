@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -75,18 +75,21 @@ def make_server(
         def log_message(self, format: str, *args: object) -> None:
             return
 
-    try:
-        return _server_class(host, port, (client, broker))((host, port), Handler)
-    except OSError:  # cannot bind: the clients go now
+    def close_clients() -> None:
+        # The scrapes' Redis connections go with the server, not whenever they are collected
+        # (a socket left open per exporter stopped).
         for opened in (client, broker):
             if opened is not None:
                 opened.close()
+
+    try:
+        return _server_class(host, port, close_clients)((host, port), Handler)
+    except OSError:  # no such address, or cannot bind: the clients go now
+        close_clients()
         raise
 
 
-def _server_class(
-    host: str, port: int, clients: Sequence[redis.Redis | None]
-) -> type[ThreadingHTTPServer]:
+def _server_class(host: str, port: int, on_close: Callable[[], None]) -> type[ThreadingHTTPServer]:
     # ThreadingHTTPServer is IPv4 only: "::" or "::1" (a dual-stack or IPv6 pod) failed with
     # "Address family for hostname not supported". The family is the address's own.
     infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
@@ -96,11 +99,7 @@ def _server_class(
 
         def server_close(self) -> None:
             super().server_close()
-            # The scrapes' Redis connections go with the server, not whenever they are
-            # collected (a socket left open per exporter stopped).
-            for client in clients:
-                if client is not None:
-                    client.close()
+            on_close()
 
     return Server
 
