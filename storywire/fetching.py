@@ -151,8 +151,7 @@ def poll(  # noqa: PLR0911 - one exit per kind of outcome reads as the decision 
         # A challenge, login wall or parked domain answering 200 is not a broken feed: its own
         # outcome, with the page's title, tells the operator which it was; a site's page in
         # place of its feed, which feeds it advertises. The URL stays as the operator set it.
-        page = html_page(response.body, response.url,
-                         content_type=response.headers.get("content-type", ""))  # fmt: skip
+        page = _served_page(response)
         if page is not None:
             return _failed(source, attempt, reason="html_page", detail=_page_detail(source, page),
                            now=now, rng=rng, config=config)  # fmt: skip
@@ -193,12 +192,17 @@ def discover(url: str, fetcher: Fetcher, policy: FetchPolicy, *, now: float) -> 
         parse_feed(response.body, now=datetime.fromtimestamp(now, tz=UTC),
                    headers=response.headers, url=response.url)  # fmt: skip
     except FeedError as exc:
-        page = html_page(response.body, response.url,
-                         content_type=response.headers.get("content-type", ""))  # fmt: skip
+        page = _served_page(response)
         return Discovery(page=page) if page is not None else Discovery(problem=f"parse: {exc}")
     except Exception as exc:  # noqa: BLE001
         return Discovery(problem=f"parse_bug: {_describe(exc)}")
     return Discovery()
+
+
+def _served_page(response: FetchResult) -> HtmlPage | None:
+    """The HTML page a response that is no feed served, with the feeds it advertises."""
+    return html_page(response.body, response.url,
+                     content_type=response.headers.get("content-type", ""))  # fmt: skip
 
 
 def _page_detail(source: Source, page: HtmlPage) -> str:
