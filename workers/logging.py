@@ -10,6 +10,7 @@ import sys
 from typing import TextIO, cast
 
 import structlog
+from celery.app.trace import LOG_RECEIVED, LOG_SUCCESS
 
 
 class _CurrentStderr(io.TextIOBase):
@@ -33,6 +34,18 @@ class _OneLineBeatErrors(logging.Filter):
             error = record.args[0] if isinstance(record.args, tuple) else record.args
             record.msg, record.args = "beat.send_failed: %s", (error,)
             record.exc_info, record.exc_text, record.stack_info = None, None, None
+        return True
+
+
+class _RoutineTaskLinesAtDebug(logging.Filter):
+    """Celery logs each task's receipt and success at INFO. Every task logs its own summary
+    (``fetch``, ``process``, ``publish``), so a unit of work made three INFO lines, two of them
+    saying nothing an operator reads. They are DEBUG lines now: shown at that level only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and record.msg in (LOG_RECEIVED, LOG_SUCCESS):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
         return True
 
 
@@ -98,6 +111,10 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     # traceback among them, per attempt): a broker outage buried the log. The sink raises
     # SinkUnavailableError with pika's reason, and the publish task's retry line says it once.
     logging.getLogger("pika").setLevel(logging.CRITICAL)
+    for name in ("celery.worker.strategy", "celery.app.trace"):
+        tasks = logging.getLogger(name)
+        if not any(isinstance(f, _RoutineTaskLinesAtDebug) for f in tasks.filters):
+            tasks.addFilter(_RoutineTaskLinesAtDebug())
     beat = logging.getLogger("celery.beat")
     if not any(isinstance(f, _OneLineBeatErrors) for f in beat.filters):
         beat.addFilter(_OneLineBeatErrors())

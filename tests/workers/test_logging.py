@@ -189,3 +189,29 @@ def test_celerys_shutdown_notice_is_one_json_line(tmp_path: Path) -> None:
     assert row["event"] == "worker: Warm shutdown (MainProcess)"
     assert row["level"] == "info"
     assert row["timestamp"].endswith("Z")
+
+
+@pytest.mark.parametrize(("level", "shown"), [("INFO", False), ("DEBUG", True)])
+def test_celerys_received_and_succeeded_lines_show_at_debug_only(
+    monkeypatch: pytest.MonkeyPatch, level: str, shown: bool
+) -> None:
+    """Each task logs its own summary line; Celery's receipt and success lines doubled and
+    tripled the log at INFO. A retry or a failure still shows at INFO."""
+    from celery.app import trace  # noqa: PLC0415 - only this test needs Celery's logger
+    from celery.worker import strategy  # noqa: PLC0415
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", out)
+    configure_logging("json", level)
+    context = {"name": "storywire.fetch", "id": "t-1", "runtime": 0.01, "return_value": None}
+    strategy.logger.info(trace.LOG_RECEIVED, context)
+    trace.info(trace.LOG_SUCCESS, context)
+    trace.info(trace.LOG_RETRY, {**context, "exc": "ConnectionError"})
+    lines = [orjson.loads(row) for row in out.getvalue().splitlines()]
+    routine = [
+        line for line in lines if "received" in line["event"] or "succeeded" in line["event"]
+    ]
+    assert [line["level"] for line in routine] == (["debug", "debug"] if shown else [])
+    (retry,) = [line for line in lines if "retry" in line["event"]]
+    assert retry["level"] == "info"
