@@ -255,7 +255,9 @@ def _article_versions(value: str) -> str | None:
     versions = _versions(value)
     if set(versions) <= set(ARTICLE_VERSIONS) and len(set(versions)) == len(versions):
         return None
-    return "must be v1, v2 or v1,v2 (the versions of article.ingested to publish, each once)"
+    return (
+        "must be versions of article.ingested to publish, each once, of v1, v2 and v3 (e.g. v1,v2)"
+    )
 
 
 def _polls(value: int) -> str | None:

@@ -90,7 +90,9 @@ class RedisLedger:
         # Which article.ingested versions each record queues (STORYWIRE_ARTICLE_EVENT_VERSIONS)
         self._versions = tuple(article_versions)
         if not self._versions or not set(self._versions) <= set(events.ARTICLE_VERSIONS):
-            raise ValueError(f"article event versions {self._versions!r}: v1 and/or v2")
+            raise ValueError(
+                f"article event versions {self._versions!r}: of {sorted(events.ARTICLE_VERSIONS)}"
+            )
 
     @property
     def outbox_key(self) -> str:

@@ -13,6 +13,7 @@ from storywire.stories_ledger import Member, StoryRecord
 
 ARTICLE_INGESTED = "storywire.article.ingested.v1"
 ARTICLE_INGESTED_V2 = "storywire.article.ingested.v2"
+ARTICLE_INGESTED_V3 = "storywire.article.ingested.v3"
 ARTICLE_COPIED = "storywire.article.copied.v1"
 STORY_CREATED = "storywire.story.created.v1"
 STORY_UPDATED = "storywire.story.updated.v1"
@@ -21,6 +22,7 @@ SOURCE_FAILED = "storywire.source.failed.v1"
 EVENT_TYPES = (
     ARTICLE_INGESTED,
     ARTICLE_INGESTED_V2,
+    ARTICLE_INGESTED_V3,
     ARTICLE_COPIED,
     STORY_CREATED,
     STORY_UPDATED,
@@ -29,8 +31,13 @@ EVENT_TYPES = (
 )
 # The versions of article.ingested the process stage can publish, by the names
 # STORYWIRE_ARTICLE_EVENT_VERSIONS takes; each decision writes those asked for together.
-ARTICLE_VERSIONS: dict[str, str] = {"v1": ARTICLE_INGESTED, "v2": ARTICLE_INGESTED_V2}
-# Both while consumers move to v2 (docs/events.md, "Versions of article.ingested").
+ARTICLE_VERSIONS: dict[str, str] = {
+    "v1": ARTICLE_INGESTED,
+    "v2": ARTICLE_INGESTED_V2,
+    "v3": ARTICLE_INGESTED_V3,
+}
+# v1 and v2 while consumers move to v2; v3 is asked for (docs/events.md, "Versions of
+# article.ingested").
 DEFAULT_ARTICLE_VERSIONS = ("v1", "v2")
 
 
@@ -87,6 +94,20 @@ class ArticleDataV2(ArticleData):
         Doc(
             "The feed's own categories for the entry, in its order: trimmed, each spelling once "
             "(case-insensitively), at most 20 of at most 100 characters."
+        ),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDataV3(ArticleDataV2):
+    """v2's article with its revision: which of the article's texts this is."""
+
+    revision: Annotated[
+        int,
+        Doc(
+            "How many times the article's text changed before this one (0: its first text). Of "
+            "two events of one article_id, the higher revision is the later text; an equal one "
+            "is the same text."
         ),
     ]
 
@@ -156,6 +177,7 @@ class SourceFailedData:
 DATA_MODELS: dict[str, type] = {
     ARTICLE_INGESTED: ArticleData,
     ARTICLE_INGESTED_V2: ArticleDataV2,
+    ARTICLE_INGESTED_V3: ArticleDataV3,
     ARTICLE_COPIED: ArticleCopiedData,
     STORY_CREATED: StoryData,
     STORY_UPDATED: StoryData,
@@ -177,12 +199,17 @@ def article_ingested(article: Article, story_id: str, revision: int = 0) -> Clou
 def article_ingested_v2(article: Article, story_id: str, revision: int = 0) -> CloudEvent:
     """v1's event with the article's image and categories; its id is v1's decision under the
     v2 type, so a redelivery repeats it and it never collides with v1's."""
-    data = ArticleDataV2(
-        **asdict(_article_data(article, story_id)),
-        image=article.image,
-        categories=list(article.categories),
+    return _ingested(
+        ARTICLE_INGESTED_V2, asdict(_article_data_v2(article, story_id)), article, revision
     )
-    return _ingested(ARTICLE_INGESTED_V2, asdict(data), article, revision)
+
+
+def article_ingested_v3(article: Article, story_id: str, revision: int = 0) -> CloudEvent:
+    """v2's event with the revision in its data: consumers that handle an article's events out
+    of order (several at once, an AMQP redelivery) keep the latest text. Its id is v1's
+    decision under the v3 type."""
+    data = ArticleDataV3(**asdict(_article_data_v2(article, story_id)), revision=revision)
+    return _ingested(ARTICLE_INGESTED_V3, asdict(data), article, revision)
 
 
 def article_ingested_events(
@@ -190,7 +217,7 @@ def article_ingested_events(
 ) -> list[CloudEvent]:
     """The article.ingested events of ``versions`` (names of ``ARTICLE_VERSIONS``), in that
     order: the ledger queues them in one write, so a crash never publishes one alone."""
-    builders = {"v1": article_ingested, "v2": article_ingested_v2}
+    builders = {"v1": article_ingested, "v2": article_ingested_v2, "v3": article_ingested_v3}
     return [builders[version](article, story_id, revision) for version in versions]
 
 
@@ -201,6 +228,14 @@ def _ingested(kind: str, data: dict[str, Any], article: Article, revision: int) 
         subject=article.id,
         time=article.published,
         data=data,
+    )
+
+
+def _article_data_v2(article: Article, story_id: str) -> ArticleDataV2:
+    return ArticleDataV2(
+        **asdict(_article_data(article, story_id)),
+        image=article.image,
+        categories=list(article.categories),
     )
 
 

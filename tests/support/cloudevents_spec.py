@@ -120,6 +120,7 @@ def every_event_type() -> list[events.CloudEvent]:
             ),
             "st_1",
         ),
+        events.article_ingested_v3(_article("a1", "Reuters", 5, "Ann"), "st_1", 1),
         events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
         events.story_changed(one, created=True),
         events.story_changed(two, created=False),

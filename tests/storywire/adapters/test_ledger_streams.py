@@ -12,7 +12,7 @@ import redis
 
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.streams import RedisStreamSink
-from storywire.events import ARTICLE_INGESTED, ARTICLE_INGESTED_V2, event_id
+from storywire.events import ARTICLE_INGESTED, ARTICLE_INGESTED_V2, ARTICLE_INGESTED_V3, event_id
 from storywire.models import Article
 from storywire.stories import Assignment
 from storywire.stories_ledger import Hold, Record, Release, Step
@@ -221,6 +221,22 @@ def test_article_event_ids_follow_revisions_of_the_text(redis_client: redis.Redi
     assert len({ids[0], ids[2], ids[4]}) == 3
 
 
+def test_v3_carries_the_revision_of_the_text(redis_client: redis.Redis) -> None:
+    """A consumer handling an article's events out of order keeps the highest revision: a
+    redelivery repeats its revision, every change of text (back to an earlier one too) is
+    one more."""
+    ledger = RedisLedger(redis_client, article_versions=("v3",))
+    first = _article("a1", "Reuters", 0)
+    edited = replace(first, text="Body, corrected.", content_hash="h-edit")
+    revisions = []
+    for version in (first, first, edited, edited, first):
+        (event,) = [
+            e for e in ledger.record(version, "st_1").events if e.type == ARTICLE_INGESTED_V3
+        ]
+        revisions.append(event.data["revision"])
+    assert revisions == [0, 0, 1, 1, 2]
+
+
 def test_a_late_redelivery_does_not_move_the_last_fetch_time_back(
     redis_client: redis.Redis,
 ) -> None:
@@ -272,6 +288,8 @@ def test_both_article_versions_are_queued_in_the_one_write_of_the_decision(
         (("v1",), [ARTICLE_INGESTED]),
         (("v2",), [ARTICLE_INGESTED_V2]),
         (("v1", "v2"), [ARTICLE_INGESTED, ARTICLE_INGESTED_V2]),
+        (("v1", "v2", "v3"), [ARTICLE_INGESTED, ARTICLE_INGESTED_V2, ARTICLE_INGESTED_V3]),
+        (("v3",), [ARTICLE_INGESTED_V3]),
     ],
 )
 def test_the_ledger_queues_the_article_versions_it_is_given(
@@ -280,8 +298,8 @@ def test_the_ledger_queues_the_article_versions_it_is_given(
     ledger = RedisLedger(redis_client, article_versions=versions)
     outcome = ledger.record(_article("a1", "Reuters", 0), "st_1")
     assert [e.type for e in outcome.events][1:] == kinds
-    with pytest.raises(ValueError, match="v1 and/or v2"):
-        RedisLedger(redis_client, article_versions=("v3",))
+    with pytest.raises(ValueError, match="of \\['v1', 'v2', 'v3'\\]"):
+        RedisLedger(redis_client, article_versions=("v4",))
 
 
 def test_a_batch_is_one_read_and_one_write_however_many_articles(

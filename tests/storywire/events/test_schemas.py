@@ -50,6 +50,7 @@ def _sample_events() -> list[events.CloudEvent]:
         events.source_failed("bbc", "https://bbc/rss", "timeout", failures=9, since=T0, now=T0),
         events.article_copied(_article("a4", "AP", 7), "st_1", "a1", two),
         events.article_ingested_v2(_pictured("a1"), "st_1", 2),
+        events.article_ingested_v3(_pictured("a1"), "st_1", 2),
     ]
 
 
@@ -101,7 +102,7 @@ def test_generator_writes_new_versions_and_freezes_them(tmp_path: Path) -> None:
     assert schemas.write(tmp_path) == []
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(8))
 def test_events_validate_against_their_schema(index: int) -> None:
     """Every builder's event validates: envelope schema, then its type's data schema."""
     event = _sample_events()[index]
@@ -168,6 +169,21 @@ def test_article_ingested_v2_is_v1_with_the_image_and_categories() -> None:
     assert validator.is_valid({**v2["data"], "image": None, "categories": []})
     assert not validator.is_valid(v1["data"])
     assert not _validator(events.ARTICLE_INGESTED).is_valid(v2["data"])  # v1 stays closed
+
+
+def test_article_ingested_v3_is_v2_with_the_revision() -> None:
+    article = _pictured("a1")
+    v2, v3 = (
+        json.loads(build(article, "st_1", 3).to_json())
+        for build in (events.article_ingested_v2, events.article_ingested_v3)
+    )
+    assert v3["type"] == events.ARTICLE_INGESTED_V3 == "storywire.article.ingested.v3"
+    assert v3["data"] == {**v2["data"], "revision": 3}
+    assert v3["id"] == events.event_id(events.ARTICLE_INGESTED_V3, "a1", "ha1", "3") != v2["id"]
+    assert not _validator(events.ARTICLE_INGESTED_V3).is_valid(v2["data"])
+    assert not _validator(events.ARTICLE_INGESTED_V2).is_valid(v3["data"])  # v2 stays closed
+    first = json.loads(events.article_ingested_v3(article, "st_1").to_json())
+    assert first["data"]["revision"] == 0
 
 
 def test_article_events_of_the_versions_asked_for() -> None:
