@@ -15,6 +15,14 @@ from dataclasses import dataclass, field
 METRICS: dict[str, tuple[str, str]] = {
     "storywire_sources": ("gauge", "Sources registered, by state."),
     "storywire_sources_in_flight": ("gauge", "Sources claimed by a fetch that has not finished."),
+    "storywire_sources_overdue": (
+        "gauge",
+        "Sources past their due time and not yet claimed: polling is behind its schedule.",
+    ),
+    "storywire_poll_delay_seconds": (
+        "gauge",
+        "How long the most overdue source has waited past its due time (0: none is overdue).",
+    ),
     "storywire_queue_depth": ("gauge", "Tasks waiting in each Celery queue."),
     "storywire_outbox_events": ("gauge", "Events decided but not yet published."),
     "storywire_stream_events": ("gauge", "Events held in the event stream."),

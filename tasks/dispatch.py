@@ -45,6 +45,15 @@ def dispatch(self: Task[Any, Any]) -> int:
         # its data (or before the first load) nothing is polled, and this line is the sign.
         log.warning("dispatch.no_sources", hint="storywire sources load [FILE]")
     sent = _send_fetches(rt.sources, claimed, later, now=now, lease_until=now + ahead + lease)
+    with contextlib.suppress(*TRANSIENT):
+        overdue, waited = rt.sources.overdue(now)
+        if overdue:
+            # Left for the next dispatch, as many again will be: a fleet past the claim cap's
+            # polls an hour drifts later and later, each source polled less often than its
+            # interval, and nothing else says so.
+            log.warning("dispatch.behind", overdue=overdue, longest_wait=round(waited, 1),
+                        max_in_flight=rt.settings.max_in_flight,
+                        hint="raise STORYWIRE_MAX_IN_FLIGHT or add fetch workers")  # fmt: skip
     if lapsed:
         # Fetches that never finished: their workers died or hung (see `sources show`).
         with contextlib.suppress(redis.RedisError):

@@ -77,8 +77,11 @@ def snapshot(
     if broker is None:
         depths, values = values[: len(queues)], values[len(queues) :]
     has_stream, counters, set_aside, beat, waiting, head = values
-    lag = (outbox or OutboxWatch()).lag(cast(bytes | None, head), time.time())
-    sources = RedisSourceStore(client).counts()
+    now = time.time()
+    lag = (outbox or OutboxWatch()).lag(cast(bytes | None, head), now)
+    store = RedisSourceStore(client)
+    sources = store.counts()
+    overdue, delay = store.overdue(now)
     registered, scheduled = sources["sources"], sources["scheduled"]
     in_flight = sources["in_flight"]
     samples = [Sample("storywire_up", 1.0)]
@@ -90,6 +93,8 @@ def snapshot(
         Sample("storywire_sources", float(scheduled), {"state": "scheduled"}),
         Sample("storywire_sources", float(registered - scheduled), {"state": "unscheduled"}),
         Sample("storywire_sources_in_flight", float(in_flight)),
+        Sample("storywire_sources_overdue", float(overdue)),
+        Sample("storywire_poll_delay_seconds", delay),
         Sample("storywire_outbox_events", float(waiting)),
         Sample("storywire_publish_lag_seconds", lag),
         Sample("storywire_pending_articles", float(ledger.pending_count())),

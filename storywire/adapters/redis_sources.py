@@ -583,6 +583,16 @@ class RedisSourceStore:
         results = pipe.execute()
         return int(results[-1]) if cutoff is not None else 0
 
+    def overdue(self, now: float) -> tuple[int, float]:
+        """Sources past their due time at ``now`` and not claimed, and how long the first of
+        them has waited: a dispatch claims what falls due before the next one, so any are a
+        schedule falling behind (the in-flight cap, too few fetch workers, a stopped beat)."""
+        pipe = self._r.pipeline(transaction=False)
+        pipe.zcount(self._key("due"), "-inf", f"({now!r}")
+        pipe.zrange(self._key("due"), 0, 0, withscores=True)
+        late, first = cast(tuple[int, list[tuple[bytes, float]]], pipe.execute())
+        return late, (now - first[0][1]) if late else 0.0
+
     def counts(self) -> dict[str, Any]:
         pipe = self._r.pipeline()
         pipe.hlen(self._key("sources"))

@@ -182,3 +182,31 @@ def test_sources_due_before_the_next_dispatch_are_fetched_at_their_own_time(
     for source_id, countdown in countdowns.items():
         assert countdown == pytest.approx(slots[source_id] - now, abs=1.0)
     assert runtime.sources.next_poll("later") == pytest.approx(now + 45.0)  # the next dispatch's
+
+
+def test_a_dispatch_that_leaves_due_sources_behind_says_so(
+    sent: Sent, redis_server: EmbeddedRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More sources due than the in-flight cap lets out: the rest wait for later dispatches,
+    polled less often than their intervals. The dispatch names how many and how late."""
+    runtime = Runtime(Settings(redis_url=redis_server.url, max_in_flight=2))
+    monkeypatch.setattr(tasks.dispatch, "runtime", lambda: runtime)
+    others = [Source(id=f"s{i}", url=f"https://s{i}.example/feed", outlet="S", domain="s.example")
+              for i in range(4)]  # fmt: skip
+    runtime.sources.upsert(others, now=0.0)
+    task: Any = tasks.dispatch.dispatch
+    with capture_logs() as logs:
+        assert task.run() == 2
+    (behind,) = [e for e in logs if e["event"] == "dispatch.behind"]
+    assert behind["log_level"] == "warning"
+    assert behind["overdue"] == 3
+    assert behind["longest_wait"] > time.time() - 60
+    assert behind["max_in_flight"] == 2
+    with capture_logs() as logs:
+        runtime.sources.finish("wire", runtime.sources.state("wire"), next_poll=time.time() + 600)
+        for other in others:
+            runtime.sources.finish(other.id, runtime.sources.state(other.id),
+                                   next_poll=time.time() + 600)  # fmt: skip
+        assert task.run() == 0
+    assert not [e for e in logs if e["event"] == "dispatch.behind"]
+    runtime.redis.close()

@@ -251,6 +251,35 @@ def test_exporter_shows_when_the_beat_last_sent(
     assert [s.value for s in family.samples] == [1_795_000_000.25]
 
 
+def test_sources_past_their_due_time_are_exported(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """A schedule falling behind (the in-flight cap, too few fetch workers, a stopped beat)
+    shows as sources overdue and how long the first has waited; on time, both are 0."""
+    from storywire.adapters.redis_sources import RedisSourceStore  # noqa: PLC0415
+    from storywire.models import Source  # noqa: PLC0415
+
+    def gauges(port: int | None) -> tuple[float, float]:
+        body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+        families = {f.name: f for f in text_string_to_metric_families(body)}
+        return tuple(  # type: ignore[return-value]
+            families[name].samples[0].value
+            for name in ("storywire_sources_overdue", "storywire_poll_delay_seconds")
+        )
+
+    store = RedisSourceStore(redis_client)
+    now = time.time()
+    store.upsert([Source(id=f"s{i}", url=f"https://s{i}.example/feed", outlet="S",
+                         domain="s.example") for i in range(3)], now=now + 600)  # fmt: skip
+    with exporter(redis_server.url, stream="s", host="127.0.0.1", port=0) as port:
+        assert gauges(port) == (0.0, 0.0)
+        store.defer("s0", now - 120, reason="test")
+        store.defer("s1", now - 30, reason="test")
+        overdue, delay = gauges(port)
+        assert overdue == 2
+        assert 120 <= delay < 180
+
+
 def test_outbox_watch_times_the_head_across_scrapes() -> None:
     """The lag grows while the same event stays first (a stalled publisher), and is 0 once the
     head moves or the outbox empties."""
