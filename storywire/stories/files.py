@@ -6,6 +6,7 @@ import email.utils
 import gc
 import gzip
 import io
+import json
 import multiprocessing
 import os
 import queue
@@ -148,10 +149,23 @@ def read_docs(
             continue
         if repaired:
             mended()
+        if isinstance(raw, dict) and isinstance(raw.get("id"), float):
+            raw["id"] = _exact_id(line, raw["id"])
         try:
             yield doc_from_json(raw, line_no)
         except ValueError as exc:
             yield Rejected(_usable_id(raw), str(exc))
+
+
+def _exact_id(line: bytes, read: float) -> Any:
+    """The id as written: orjson reads an integer past 64 bits as a float, so such an id (a
+    128-bit hash written as a number) was refused, and two a unit apart were one float. The
+    standard library's decoder keeps integers whole; a line orjson read is valid UTF-8, so it
+    reads it too."""
+    try:
+        return json.loads(line).get("id", read)
+    except (ValueError, RecursionError):
+        return read
 
 
 def _dated_by_neighbour(items: Iterator[Doc | Rejected]) -> Iterator[Doc | Rejected]:

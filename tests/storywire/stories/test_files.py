@@ -140,6 +140,20 @@ def test_a_line_with_a_producer_s_slip_is_clustered_not_rejected(
     assert all(r["story"] for r in rows)
 
 
+def test_an_integer_id_past_64_bits_is_read_exactly(tmp_path: Path) -> None:
+    """orjson reads an integer past 64 bits as a float: such an id (a 128-bit hash written as a
+    number) was refused as "missing or invalid", and two of them a unit apart would have
+    been one float. They are read digit for digit, as smaller integers are."""
+    ids = [2**64, 2**64 + 1, -(2**63) - 1, 10**30]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("".join(f'{{"id": {i}, "title": "{QUAKE}"}}\n' for i in ids))  # orjson: none
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    assert (report.clustered, report.rejected, report.repeated) == (4, 0, 0)
+    assert [r["id"] for r in rows] == [str(i) for i in ids]
+    assert all(r["story"] for r in rows)
+
+
 @pytest.mark.parametrize(
     ("date", "meant"),
     [
