@@ -89,7 +89,7 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
         raise ValueError(f"line {line_no}: expected a JSON object, got {type(raw).__name__}")
     doc_id = _usable_id(raw)
     if doc_id is None:
-        raise ValueError(f"line {line_no}: missing or invalid 'id'")
+        raise ValueError(f"line {line_no}: {_id_fault(raw)}")
     title, text, date, outlet, url = (
         _optional_str(raw, key, line_no) for key in ("title", "text", "date", "outlet", "url")
     )
@@ -106,6 +106,18 @@ def doc_from_json(raw: Any, line_no: int) -> Doc:
     return Doc(
         id=doc_id, title=title or "", text=text or "", published=published, outlet=outlet, url=url
     )
+
+
+def _id_fault(raw: dict[str, Any]) -> str:
+    """What is wrong with an unusable id: "missing or invalid" named neither."""
+    if "id" not in raw:
+        return "missing 'id'"
+    value = raw["id"]
+    if value is None or value == "":
+        return "'id' is null" if value is None else "'id' is an empty string"
+    # A number's value says why it is refused (1.0 is no integer: its digits name no id).
+    shown = f" {orjson.dumps(value).decode()}" if isinstance(value, bool | float) else ""
+    return f"'id' must be a non-empty string or an integer, got {type(value).__name__}{shown}"
 
 
 def _rfc2822(date: str) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import stat
 import threading
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_cluster_file_progress_off_a_terminal_is_whole_lines(
     ("bad", "bad_id", "message"),
     [
         (b"{not json", None, "line 9: not valid JSON"),
-        (b'{"title": "no id", "text": ""}', None, "line 9: missing or invalid 'id'"),
+        (b'{"title": "no id", "text": ""}', None, "line 9: missing 'id'"),
         (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "x", "line 9: bad 'date'"),
         # an integer id is a usable id (it is clustered as its string), so its error row names it
         (b'{"id": 17, "title": 5, "text": ""}', "17", "line 9: 'title' must be a string or null"),
@@ -86,8 +87,8 @@ def test_cluster_file_progress_off_a_terminal_is_whole_lines(
         (b'{"id": "x", "title": "t", "outlet": 3}', "x", "line 9: 'outlet' must be a string or"),
         (b'{"id": "x", "title": "t", "url": {}}', "x", "line 9: 'url' must be a string or null"),
         (b'{"id": "x", "title": "t", "date": 1700000000}', "x", "line 9: 'date' must be a string"),
-        (b'{"id": "", "title": "t"}', None, "line 9: missing or invalid 'id'"),
-        (b'{"id": true, "title": "t", "text": ""}', None, "line 9: missing or invalid 'id'"),
+        (b'{"id": "", "title": "t"}', None, "line 9: 'id' is an empty string"),
+        (b'{"id": true, "title": "t", "text": ""}', None, "line 9: 'id' must be a non-empty"),
         (b'["a list"]', None, "line 9: expected a JSON object"),
     ],
 )
@@ -138,6 +139,26 @@ def test_a_line_with_a_producer_s_slip_is_clustered_not_rejected(
     assert (report.clustered, report.rejected, report.mended) == (len(ids), 0, mended)
     assert [r["id"] for r in rows] == ids
     assert all(r["story"] for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"title": "t"}, "line 4: missing 'id'"),
+        ({"id": None, "title": "t"}, "line 4: 'id' is null"),
+        ({"id": "", "title": "t"}, "line 4: 'id' is an empty string"),
+        # a float is no integer, not even 1.0: its digits could name another document
+        ({"id": 1.0}, "line 4: 'id' must be a non-empty string or an integer, got float 1.0"),
+        ({"id": 2.5}, "line 4: 'id' must be a non-empty string or an integer, got float 2.5"),
+        ({"id": True}, "line 4: 'id' must be a non-empty string or an integer, got bool true"),
+        ({"id": {"a": 1}}, "line 4: 'id' must be a non-empty string or an integer, got dict"),
+        ({"id": ["a"]}, "line 4: 'id' must be a non-empty string or an integer, got list"),
+    ],
+)
+def test_an_unusable_id_says_what_is_wrong_with_it(line: dict[str, object], message: str) -> None:
+    """The old message, "missing or invalid 'id'", named neither which nor what an id may be."""
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        files.doc_from_json(line, 4)
 
 
 def test_an_integer_id_past_64_bits_is_read_exactly(tmp_path: Path) -> None:
