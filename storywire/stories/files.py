@@ -20,7 +20,7 @@ import time
 import zlib
 from array import array
 from collections import deque
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -136,7 +136,7 @@ def _is_empty(doc: Doc) -> bool:
 
 
 def read_docs(
-    handle: IO[bytes], mended: Callable[[], object] = lambda: None
+    handle: Iterable[bytes], mended: Callable[[], object] = lambda: None
 ) -> Iterator[Doc | Rejected]:
     """Documents of a JSON-lines stream in order, or why a line is not one; blank lines are
     skipped. A line's text that is not UTF-8 (stray bytes of another encoding, half an emoji)
@@ -234,15 +234,16 @@ class _Progress:
         sys.stderr.flush()
 
 
-# The input's bytes, how many of them were read so far, and how many there are.
-_Input: TypeAlias = "tuple[IO[bytes], Callable[[], int], int]"
+# The input's lines as UTF-8, how many of its bytes were read so far, and how many there are.
+_Input: TypeAlias = "tuple[Iterable[bytes], Callable[[], int], int]"
 
 
 @contextmanager
 def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
-    """The input's bytes, decompressed if they are gzip's (told by their first two bytes, not
-    by a name: standard input has none), with how many of its bytes were read so far and how
-    many there are (0: unknown, as a pipe's)."""
+    """The input's lines as UTF-8, decompressed if they are gzip's (told by their first two
+    bytes, not by a name: standard input has none) and transcoded if they are UTF-16 or
+    UTF-32, with how many of its bytes were read so far and how many there are (0: unknown,
+    as a pipe's)."""
     raw = source.open("rb") if isinstance(source, Path) else source
     # Standard input is buffered, as a file opened "rb" is: its first bytes can be seen
     # without consuming them (anything else is buffered here, and left open).
@@ -255,10 +256,23 @@ def _reading(source: Path | BinaryIO) -> Iterator[_Input]:
         except (OSError, ValueError):  # no descriptor (io.UnsupportedOperation)
             size = 0
         read = raw.tell if size else lambda: 0
+        bytes_in: io.BufferedReader | gzip.GzipFile = buffered
         if buffered.peek(2)[:2] == b"\x1f\x8b":
-            yield cast(IO[bytes], gzip.GzipFile(fileobj=buffered)), read, size
+            bytes_in = gzip.GzipFile(fileobj=buffered)
+        # JSON's own rule (RFC 4627): where the zeros of the first four bytes fall tells
+        # UTF-16 and UTF-32 from UTF-8. Windows PowerShell's ">" writes UTF-16: read as UTF-8,
+        # every line was "not valid JSON", and one more line came of the last newline.
+        encoding = json.detect_encoding(bytes_in.peek(4)[:4])
+        if encoding.startswith(("utf-16", "utf-32")):
+            text = io.TextIOWrapper(
+                cast(IO[bytes], bytes_in), encoding=encoding, errors="replace", newline="\n"
+            )
+            try:
+                yield (line.encode("utf-8", "surrogatepass") for line in text), read, size
+            finally:
+                text.detach()  # closed, it would close the caller's stream
         else:
-            yield buffered, read, size
+            yield bytes_in, read, size
     finally:
         if wrapped is not None:
             wrapped.detach()  # closing it, as collecting it would, closes the caller's stream

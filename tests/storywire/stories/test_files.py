@@ -233,6 +233,26 @@ def test_gzip_and_streamed_input_give_the_same_stories(
     assert dst.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "gzip utf-16"])
+def test_a_file_in_utf_16_or_32_is_read_as_its_text(tmp_path: Path, encoding: str) -> None:
+    """Windows PowerShell's ``>`` writes UTF-16 (with a byte order mark): every line was
+    refused as "not valid JSON" and the last newline's second byte made a line of its own, so
+    no document was clustered and the output had a line more than the input. JSON's own rule
+    (RFC 4627) tells UTF-16 and UTF-32 from UTF-8 by where the first bytes' zeros fall."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    _write_input(src)
+    expected = cluster_file(
+        src, tmp_path / "plain.jsonl", StoryEngine(MemoryStoryStore()), progress=False
+    )
+    data = src.read_text(encoding="utf-8").encode(encoding.removeprefix("gzip "))
+    (tmp_path / "in.data").write_bytes(gzip.compress(data) if "gzip" in encoding else data)
+    report = cluster_file(
+        tmp_path / "in.data", dst, StoryEngine(MemoryStoryStore()), progress=False
+    )
+    assert report == expected
+    assert dst.read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+
+
 def test_a_gzip_stream_that_breaks_off_keeps_what_came_and_says_where(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     ids = _write_input(src)
