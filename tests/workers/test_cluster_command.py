@@ -13,6 +13,7 @@ import time
 from contextlib import suppress
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import orjson
 import pytest
@@ -225,6 +226,74 @@ def test_cluster_on_standard_streams_beside_a_file_named_dash(
     monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(data)))
     assert main(["cluster", "--input", "-", "--output", "-", "--quiet"]) == 0
     assert len(capsysbinary.readouterr().out.splitlines()) == len(DOCS)
+
+
+class _StoppedMidway(io.RawIOBase):
+    """Standard input that gives some lines, then is stopped as a user or a supervisor stops
+    the command: Ctrl-C (KeyboardInterrupt) or SIGTERM (the command's own handler)."""
+
+    def __init__(self, data: bytes, stop: str) -> None:
+        self.data, self.stop = data, stop
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.data:
+            if self.stop == "ctrl-c":
+                raise KeyboardInterrupt
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises first
+        size = min(len(buffer), len(self.data))
+        buffer[:size], self.data = self.data[:size], self.data[size:]
+        return size
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("output", ["file", "-"])
+def test_a_stopped_cluster_says_so_and_what_became_of_the_output(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    stop: str,
+    output: str,
+) -> None:
+    """Stopped mid-file, the command ended with exit status 130 or 143 and not a word: the
+    user could not tell whether the output was there, half there or the earlier one."""
+    status, said = (130, "Ctrl-C") if stop == "ctrl-c" else (143, "SIGTERM")
+    dst = tmp_path / "out.jsonl"
+    dst.write_bytes(b"earlier\n")
+    data = b"".join(orjson.dumps(d) + b"\n" for d in DOCS)
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=_StoppedMidway(data, stop)))
+    target = str(dst) if output == "file" else "-"
+    assert main(["cluster", "--input", "-", "--output", target, "--quiet"]) == status
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert dst.read_bytes() == b"earlier\n"
+    where = f"{dst} was not written (the earlier file is left as it was)"
+    if output == "-":
+        where = "nothing was written to standard output"
+    assert err == f"storywire cluster: stopped by {said}: {where}\n"
+
+
+def test_a_cluster_stopped_on_a_redis_of_the_user_s_says_what_stays_there(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    redis_server: EmbeddedRedis,
+) -> None:
+    """The stories of the lines read before Ctrl-C stay under the prefix, where a run again
+    would meet those lines as repeats: the message says so."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    data = b"".join(orjson.dumps(d) + b"\n" for d in DOCS)
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=_StoppedMidway(data, "ctrl-c")))
+    args = ["--store", "redis", "--prefix", "test:stopped", "--quiet"]
+    dst = tmp_path / "out.jsonl"
+    assert main(["cluster", "--input", "-", "--output", str(dst), *args]) == 130
+    assert capsys.readouterr().err == (
+        f"storywire cluster: stopped by Ctrl-C: {dst} was not written; the stories of the "
+        "lines read so far stay in Redis under test:stopped (a new --prefix starts afresh)\n"
+    )
 
 
 @pytest.mark.timeout(60)

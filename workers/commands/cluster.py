@@ -38,7 +38,8 @@ def cmd_cluster(args: argparse.Namespace, settings: Settings) -> int:
         with redis_url_for(settings, keep=False) as url:
             client = redis.Redis.from_url(url)
             store = RedisStoryStore.for_params(client, params, prefix=args.prefix)
-            return _run(args, store, params)
+            # Stories kept in a Redis of the user's stay there when the run is stopped.
+            return _run(args, store, params, kept=bool(settings.redis_url))
     except ValueError as exc:
         sys.stderr.write(f"storywire cluster: {exc}\n")
         return 1
@@ -59,19 +60,60 @@ def _output_is_input(source: str, target: str) -> bool:
     return same and stat.S_ISREG(written.st_mode)
 
 
-def _run(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
+def _run(args: argparse.Namespace, store: StoryStore, params: Params, *, kept: bool = False) -> int:
     # SIGTERM (a `timeout`, an orchestrator) ends the run as Ctrl-C does, through its cleanup:
     # by the default action it left the output's draft behind (``cluster_file`` puts the
     # output in place only at the end).
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         return _clustered(args, store, params)
+    except KeyboardInterrupt:
+        return _stopped(args, "Ctrl-C", 128 + signal.SIGINT, kept=kept)
+    except _Terminated as stop:
+        return _stopped(args, "SIGTERM", stop.code, kept=kept)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, raised where the run is, so that its cleanup runs as for Ctrl-C."""
+
+    code: int  # 128 + the signal's number
+
+
 def _terminated(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+    raise _Terminated(128 + signum)
+
+
+def _stopped(args: argparse.Namespace, by: str, status: int, *, kept: bool) -> int:
+    """Said once the run's cleanup is done: the exit status alone left the user to guess
+    whether the output was there, half there, or the earlier one."""
+    if args.output == "-":
+        where = "nothing was written to standard output"  # a stream gets it at the end
+    elif not _is_file(args.output):  # a FIFO, /dev/null: written at the end, as a stream
+        where = f"nothing was written to {args.output}"
+    elif os.path.lexists(args.output):
+        where = f"{args.output} was not written (the earlier file is left as it was)"
+    else:
+        where = f"{args.output} was not written"
+    if kept:
+        # A second run on that prefix reads the lines it meets again as repeats.
+        where += (
+            f"; the stories of the lines read so far stay in Redis under {args.prefix} (a "
+            "new --prefix starts afresh)"
+        )
+    # A progress line redrawn on a terminal has no newline of its own.
+    end = "\n" if not args.quiet and sys.stderr.isatty() else ""
+    sys.stderr.write(f"{end}storywire cluster: stopped by {by}: {where}\n")
+    return status
+
+
+def _is_file(path: str) -> bool:
+    """A regular file, or none yet (``cluster_file`` puts a draft in its place at the end)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True
 
 
 def _clustered(args: argparse.Namespace, store: StoryStore, params: Params) -> int:
