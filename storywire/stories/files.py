@@ -602,6 +602,10 @@ class _Output:
                 prefix=f".{self.target.name}.", suffix=".tmp", dir=self.folder
             )
         except OSError as exc:  # named by the output, not by a draft the user never named
+            if isinstance(exc, FileNotFoundError) and not self.folder.is_dir():
+                # "No such file or directory: 'out.jsonl'" read as if the input were missing.
+                reason, where = "No such directory to write the output in", self.folder
+                raise OSError(exc.errno, reason, str(where)) from None
             raise OSError(exc.errno, exc.strerror, str(self.target)) from None
         self.drafts.append(Path(name))
         try:

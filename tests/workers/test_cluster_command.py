@@ -296,6 +296,21 @@ def test_a_cluster_stopped_on_a_redis_of_the_user_s_says_what_stays_there(
     )
 
 
+def test_cluster_into_a_directory_that_does_not_exist_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ "No such file or directory: '.../out.jsonl'" read as if the input were missing. The
+    run stops before it reads anything."""
+    src, dst = tmp_path / "in.jsonl", tmp_path / "no" / "such" / "out.jsonl"
+    _write(src)
+    assert main(["cluster", "--input", str(src), "--output", str(dst), "--quiet"]) == 1
+    assert capsys.readouterr().err == (
+        f"storywire cluster: [Errno 2] No such directory to write the output in: "
+        f"'{tmp_path / 'no' / 'such'}'\n"
+    )
+    assert sorted(tmp_path.iterdir()) == [src]
+
+
 @pytest.mark.timeout(60)
 def test_a_cluster_stopped_with_sigterm_leaves_the_earlier_output(tmp_path: Path) -> None:
     """SIGTERM mid-run (a `timeout`, an orchestrator): the output was the lines written so
