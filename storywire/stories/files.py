@@ -22,8 +22,8 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -63,6 +63,10 @@ class FileReport:
     # of time order): compared only with the stories of their time still kept
     late: int = 0
     mended: int = 0  # lines whose text was not all UTF-8: read with U+FFFD (``read_docs``)
+    # lines dated more than a day after the run began (a mistyped year, a month and day
+    # swapped): clustered, keeping their dates; and the first of their line numbers
+    future: int = 0
+    first_future: tuple[int, ...] = ()
 
 
 def _usable_id(raw: Any) -> str | None:
@@ -136,12 +140,16 @@ def _is_empty(doc: Doc) -> bool:
 
 
 def read_docs(
-    handle: Iterable[bytes], mended: Callable[[], object] = lambda: None
+    handle: Iterable[bytes],
+    mended: Callable[[], object] = lambda: None,
+    *,
+    future: tuple[datetime, Callable[[int], object]] | None = None,
 ) -> Iterator[Doc | Rejected]:
     """Documents of a JSON-lines stream in order, or why a line is not one; blank lines are
     skipped. A line's text that is not UTF-8 (stray bytes of another encoding, half an emoji)
     is read as U+FFFD, as browsers do, and ``mended`` is called: one bad byte in a body would
-    otherwise lose the document."""
+    otherwise lose the document. ``future`` (a time, a call): called with the line number of
+    each document dated after that time."""
     line_no, lines = 0, iter(handle)
     while True:
         line_no += 1
@@ -164,9 +172,13 @@ def read_docs(
         if isinstance(raw, dict) and isinstance(raw.get("id"), float):
             raw["id"] = _exact_id(line, raw["id"])
         try:
-            yield doc_from_json(raw, line_no)
+            doc = doc_from_json(raw, line_no)
         except ValueError as exc:
             yield Rejected(_usable_id(raw), str(exc))
+            continue
+        if future is not None and doc.published is not None and doc.published > future[0]:
+            future[1](line_no)
+        yield doc
 
 
 def _exact_id(line: bytes, read: float) -> Any:
@@ -302,6 +314,7 @@ def cluster_file(
     the same. They are spawned, so a script that calls this needs the usual ``if __name__ ==
     "__main__":`` guard."""
     count = rejected = held = empty = mended = 0
+    future = _Noted()  # lines dated after the run
     repeats, late = engine.repeats, engine.late
     errors: list[str] = []
     merged_into: dict[str, str] = {}
@@ -352,7 +365,9 @@ def cluster_file(
             nonlocal mended
             mended += 1
 
-        batches = _batches(noted(_dated_by_neighbour(read_docs(src, mend))))
+        # A day: a date read as UTC without a zone of its own may be up to 14 hours ahead.
+        ahead = (datetime.now(UTC) + timedelta(days=1), future.add)
+        batches = _batches(noted(_dated_by_neighbour(read_docs(src, mend, future=ahead))))
         try:
             for batch, feats in _featured(batches, engine.params, jobs):
                 count += len(batch)
@@ -376,8 +391,30 @@ def cluster_file(
         )
     repeated = engine.repeats - repeats
     return FileReport(
-        count - rejected, rejected, tuple(errors), held, repeated, empty, engine.late - late, mended
+        count - rejected,
+        rejected,
+        tuple(errors),
+        held,
+        repeated,
+        empty,
+        engine.late - late,
+        mended,
+        future.count,
+        tuple(future.first),
     )
+
+
+@dataclass(slots=True)
+class _Noted:
+    """Lines of one kind: how many, and the first ``_ERRORS_KEPT`` line numbers."""
+
+    count: int = 0
+    first: list[int] = field(default_factory=list)
+
+    def add(self, line_no: int) -> None:
+        self.count += 1
+        if len(self.first) < _ERRORS_KEPT:
+            self.first.append(line_no)
 
 
 def _batches(items: Iterator[Doc | Rejected]) -> Iterator[list[Doc | Rejected]]:

@@ -161,6 +161,16 @@ def _clustered(args: argparse.Namespace, store: StoryStore, params: Params) -> i
             "file in time order?): each was compared only with the stories of its own time "
             "still kept\n"
         )
+    if report.future:
+        # Kept as dated: a wrong date cannot be told from a right one; but no news is from
+        # after the run, and such a line's story stays live until the stream gets there.
+        shown = ", ".join(map(str, report.first_future))
+        more = ", ..." if report.future > len(report.first_future) else ""
+        sys.stderr.write(
+            f"storywire cluster: {report.future} lines were dated more than a day after this "
+            f"run began (lines {shown}{more}): a mistyped year, a month and day swapped? Each "
+            "kept its date, and its story stays live until the stream gets there\n"
+        )
     if report.rejected:
         # Every other line was clustered; the exit status says the input needs a look.
         sys.stderr.write(
