@@ -445,7 +445,8 @@ def _featured(
         worker = context.Process(
             target=_feature_process, args=(theirs, params, _VOCABULARY), daemon=True
         )
-        worker.start()
+        with _born_ignoring_ctrl_c():
+            worker.start()
         theirs.close()
         links.append((mine, worker, _Vocabulary()))
     # No thread here sends or receives: this process's one thread keeps the interpreter lock
@@ -485,6 +486,22 @@ _Vocabulary: TypeAlias = list[str]  # the receiver's: one process's strings, by 
 _Packed: TypeAlias = "tuple[array[int], array[float], array[int], array[int], DocFeatures]"
 # (start afresh, the new strings "\n"-joined and their count, the batch): or what was raised
 _Batch: TypeAlias = "tuple[bool, str, int, list[_Packed]] | Exception"
+
+
+@contextmanager
+def _born_ignoring_ctrl_c() -> Iterator[None]:
+    """Processes started inside are born ignoring SIGINT, which an interpreter keeps ignored
+    (it installs its KeyboardInterrupt handler only over the default action). Set in the
+    child's own code it came too late: a Ctrl-C while the child was still importing (seconds,
+    on a loaded host) printed its traceback under the command's exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; the child's own setting still holds
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _feature_process(conn: Connection, params: Params, most: int) -> None:

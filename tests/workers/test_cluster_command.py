@@ -341,11 +341,14 @@ def test_a_cluster_stopped_with_sigterm_leaves_the_earlier_output(tmp_path: Path
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.parametrize("wait", [0.1, 3.0])
 def test_ctrl_c_stops_a_cluster_with_feature_processes_without_a_traceback(
-    tmp_path: Path,
+    tmp_path: Path, wait: float
 ) -> None:
     """Ctrl-C reaches the whole process group: each feature process printed a traceback of
-    its own under the command's exit. The input is a FIFO kept open: the run waits mid-file."""
+    its own under the command's exit, also while it was still importing (``wait`` 0.1 s after
+    it started; 3 s: it waits for batches). The input is a FIFO kept open: the run waits
+    mid-file."""
     fifo, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     os.mkfifo(fifo)
     command = [sys.executable, "-m", "workers.cli", "cluster", "--quiet", "--jobs", "2"]
@@ -364,7 +367,7 @@ def test_ctrl_c_stops_a_cluster_with_feature_processes_without_a_traceback(
             deadline = time.monotonic() + 60
             while not children(proc.pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            time.sleep(3)  # the feature process is up and waiting for batches
+            time.sleep(wait)
             os.killpg(proc.pid, signal.SIGINT)
             _, err = proc.communicate(timeout=30)
     finally:
