@@ -56,8 +56,14 @@ def data_file(text: str) -> Path:
 
 
 def load(path: Path) -> list[Row]:
+    """The rows of a JSON-lines file, each id as its string: a corpus may number its
+    documents (``storywire cluster`` clusters 17 and "17" as one id, and writes each back as
+    given), and the engine and the scores key documents by string."""
     with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        rows = [json.loads(line) for line in fh if line.strip()]
+    for row in rows:
+        row["id"] = str(row["id"])
+    return rows
 
 
 def run_engine(rows: list[Row], params: Params, *, shape: str) -> dict[str, str]:

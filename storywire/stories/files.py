@@ -69,12 +69,30 @@ class FileReport:
     first_future: tuple[int, ...] = ()
 
 
+class _Integer(str):
+    """An id the input gave as a JSON integer: clustered as its digits, and written back as
+    the integer it was. A scorer that joins the output with its own labels by id found no
+    line of an integer-id corpus when ``17`` came back as ``"17"``."""
+
+    __slots__ = ()
+
+
 def _usable_id(raw: Any) -> str | None:
     """The line's id as a string: a non-empty string or an integer (not a boolean)."""
     doc_id = raw.get("id") if isinstance(raw, dict) else None
-    if not isinstance(doc_id, str | int) or isinstance(doc_id, bool) or str(doc_id) == "":
+    if isinstance(doc_id, int) and not isinstance(doc_id, bool):
+        return _Integer(doc_id)
+    if not isinstance(doc_id, str) or doc_id == "":
         return None
-    return str(doc_id)
+    return doc_id
+
+
+def _row(doc_id: str | None, story: str | None, error: str | None = None) -> bytes:
+    """An output line: the id as the input wrote it (an integer past 64 bits too, which orjson
+    cannot write), the story, and the error of a line that is no document."""
+    shown = doc_id.encode() if isinstance(doc_id, _Integer) else orjson.dumps(doc_id)
+    rest = {"story": story} if error is None else {"story": story, "error": error}
+    return b'{"id":' + shown + b"," + orjson.dumps(rest)[1:] + b"\n"
 
 
 def _optional_str(raw: dict[str, Any], key: str, line_no: int) -> str | None:
@@ -340,13 +358,12 @@ def cluster_file(
             assigned = iter(placed.assigned)
             for item in batch:
                 if isinstance(item, Rejected):
-                    row = {"id": item.id, "story": None, "error": item.reason}
-                    dst.write(orjson.dumps(row) + b"\n")
+                    dst.write(_row(item.id, None, item.reason))
                     continue
                 # A held document's line is written now, its story filled in at the end.
                 assignment = next(assigned)
                 story = note(assignment) if assignment is not None else None
-                dst.write(orjson.dumps({"id": item.id, "story": story}) + b"\n")
+                dst.write(_row(item.id, story))
             for doc_id, assignment in placed.released:
                 decided[doc_id] = note(assignment)
 
@@ -603,9 +620,13 @@ def _complete(
     with draft.open("rb") as src:
         for line in src:
             row = orjson.loads(line)
-            if "error" not in row:
-                row["story"] = final(row["story"] or decided[row["id"]])
-            dst.write(orjson.dumps(row) + b"\n")
+            if "error" in row:
+                dst.write(line)
+                continue
+            doc_id = row["id"]
+            if not isinstance(doc_id, str):  # an integer, read as a float past 64 bits
+                doc_id = _Integer(json.loads(line)["id"])
+            dst.write(_row(doc_id, final(row["story"] or decided[doc_id])))
 
 
 class _Output:

@@ -47,8 +47,8 @@ def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> N
     assert expect in _run(script, *args)
 
 
-def _labelled_file(tmp_path: Path) -> Path:
-    """Two topics of two events each, in the dev set's format."""
+def _labelled_file(tmp_path: Path, *, numbered: bool = False) -> Path:
+    """Two topics of two events each, in the dev set's format (``numbered``: integer ids)."""
     events = {
         "1a": "Magnitude 7.1 earthquake strikes Chile near Iquique",
         "1b": "Magnitude 6.4 earthquake hits Nepal, Jajarkot villages flattened",
@@ -60,7 +60,9 @@ def _labelled_file(tmp_path: Path) -> Path:
         for n in range(3):
             for label, text in events.items():
                 row = {
-                    "id": f"{label}-{n}",
+                    "id": 10 * n + "1a 1b 2a 2b".split().index(label)
+                    if numbered
+                    else f"{label}-{n}",
                     "title": f"{text} ({n})",
                     "text": f"{text}. Report {n}.",
                     "date": None,
@@ -79,6 +81,26 @@ def test_cluster_quality_scores_a_labelled_file(tmp_path: Path) -> None:
     assert "titles only" in out
     # Four well-separated events: every order finds them.
     assert "full text   3 orders engine   pairwise F1 min 1.000 mean 1.000" in out
+
+
+def test_cluster_quality_scores_a_corpus_of_integer_ids_and_its_cluster_output(
+    tmp_path: Path,
+) -> None:
+    """A corpus that numbers its documents is scored as one named by strings, in the engine
+    and from ``storywire cluster``'s output (which writes each id back as its input gave it)."""
+    data = _labelled_file(tmp_path, numbered=True)
+    out = _run("cluster_quality.py", "--data", str(data), "--full-only")
+    assert "pairwise P 1.000 R 1.000 F1 1.000" in out
+    stories = tmp_path / "stories.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-m", "workers.cli", "cluster", "--quiet", "--input", str(data),
+         "--output", str(stories)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert all(isinstance(json.loads(line)["id"], int) for line in stories.read_text().splitlines())
+    scored = _run("cluster_quality.py", "--data", str(data), "--stories", str(stories))
+    assert "F1 1.000" in scored
 
 
 def test_copy_quality_measures_a_labelled_file(tmp_path: Path) -> None:

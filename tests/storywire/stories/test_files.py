@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import re
 import stat
@@ -81,8 +82,8 @@ def test_cluster_file_progress_off_a_terminal_is_whole_lines(
         (b"{not json", None, "line 9: not valid JSON"),
         (b'{"title": "no id", "text": ""}', None, "line 9: missing 'id'"),
         (b'{"id": "x", "title": "t", "text": "", "date": "yesterday"}', "x", "line 9: bad 'date'"),
-        # an integer id is a usable id (it is clustered as its string), so its error row names it
-        (b'{"id": 17, "title": 5, "text": ""}', "17", "line 9: 'title' must be a string or null"),
+        # an integer id is a usable id, so its error row names it (as the integer it was)
+        (b'{"id": 17, "title": 5, "text": ""}', 17, "line 9: 'title' must be a string or null"),
         (b'{"id": "x", "text": ["a"]}', "x", "line 9: 'text' must be a string or null, got list"),
         (b'{"id": "x", "title": "t", "outlet": 3}', "x", "line 9: 'outlet' must be a string or"),
         (b'{"id": "x", "title": "t", "url": {}}', "x", "line 9: 'url' must be a string or null"),
@@ -93,7 +94,7 @@ def test_cluster_file_progress_off_a_terminal_is_whole_lines(
     ],
 )
 def test_a_bad_line_is_reported_in_place_and_the_rest_is_clustered(
-    tmp_path: Path, bad: bytes, bad_id: str | None, message: str
+    tmp_path: Path, bad: bytes, bad_id: str | int | None, message: str
 ) -> None:
     """A malformed line gets an output line of its own (story null, the reason naming its line
     number) and every other line is clustered as if it were not there."""
@@ -169,10 +170,41 @@ def test_an_integer_id_past_64_bits_is_read_exactly(tmp_path: Path) -> None:
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("".join(f'{{"id": {i}, "title": "{QUAKE}"}}\n' for i in ids))  # orjson: none
     report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
-    rows = [orjson.loads(line) for line in dst.read_bytes().splitlines()]
+    rows = [json.loads(line) for line in dst.read_bytes().splitlines()]  # orjson: floats
     assert (report.clustered, report.rejected, report.repeated) == (4, 0, 0)
-    assert [r["id"] for r in rows] == [str(i) for i in ids]
+    assert [r["id"] for r in rows] == ids
     assert all(r["story"] for r in rows)
+
+
+def test_ids_come_back_as_the_input_wrote_them(tmp_path: Path) -> None:
+    """Integer ids come back as integers, string ids as strings (a scorer joins the output
+    with its labels by id: ``17`` read back as ``"17"`` matched nothing); 1 and "1" stay one
+    id. The rewrite at the end (held lines decided later, stories merged) keeps them."""
+    ids: list[int | str] = [17, "17b", 2**70, -3, "18", 1, "1"]
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text(
+        "".join(json.dumps({"id": i, "title": f"{QUAKE} {n}"}) + "\n" for n, i in enumerate(ids))
+    )
+    report = cluster_file(src, dst, StoryEngine(MemoryStoryStore()), progress=False)
+    rows = [json.loads(line) for line in dst.read_bytes().splitlines()]
+    assert [r["id"] for r in rows] == ids
+    assert all(r["story"] for r in rows)
+    assert report.repeated == 1
+    draft = tmp_path / "draft.jsonl"
+    draft.write_text(
+        f'{{"id":17,"story":null}}\n{{"id":{2**70},"story":"st_a"}}\n'
+        '{"id":"x","story":null}\n{"id":5,"story":null,"error":"line 4: bad"}\n'
+    )
+    out = io.BytesIO()
+    files._complete(draft, out, merged_into={"st_a": "st_b"},
+                    decided={"17": "st_c", "x": "st_d"})  # fmt: skip
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        {"id": 17, "story": "st_c"},
+        {"id": 2**70, "story": "st_b"},
+        {"id": "x", "story": "st_d"},
+        {"id": 5, "story": None, "error": "line 4: bad"},
+    ]
+    assert rows[6]["story"] == rows[5]["story"]
 
 
 @pytest.mark.parametrize(
