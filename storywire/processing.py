@@ -23,7 +23,7 @@ from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
 from storywire.stories_ledger import Hold, Record, Release, Step
-from storywire.urls import canonical_url, redacted_url, split_url, web_url
+from storywire.urls import canonical_url, redacted_url, split_url, web_url, without_userinfo_of
 
 LEAD_CHARS = 300
 
@@ -132,8 +132,13 @@ def build_article(
 ) -> Article:
     """Clean one entry into the article downstream services receive."""
     # An entry without a link stands at its feed's URL, which a paid feed's token or password
-    # must not follow into events (and links made absolute against it).
-    base = entry.link or redacted_url(source.url)
+    # must not follow into events (and links made absolute against it). A relative link was
+    # made absolute against that URL by the parser, password and all; one to an anchor of the
+    # feed itself (``#item2``) is the feed's URL, token and all, so it stands there too.
+    link = without_userinfo_of(entry.link, source.url) if entry.link else None
+    if link and link.partition("#")[0] == without_userinfo_of(source.url, source.url):
+        link = None
+    base = link or redacted_url(source.url)
     title = article_title(source, entry)
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
@@ -147,8 +152,10 @@ def build_article(
     text = without_repeated_title(text, title)
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
-    url = canonical_url(entry.link) if entry.link else base
+    url = canonical_url(link) if link else base
     html = sanitize_html(body_html, base_url=base, rules=rules) if body_html else None
+    if html is not None:  # links the parser made absolute against an xml:base it resolved
+        html = without_userinfo_of(html, source.url)
     return Article(
         id=article_id(source.id, entry_key),
         source_id=source.id,
@@ -169,7 +176,11 @@ def build_article(
         html=html,
         # The feed's own, else the first of the content: the sanitised HTML has dropped
         # tracking pixels and emoji images and made links absolute against the entry's link.
-        image=entry.image or (web_url(first_image(html), base) if html else None),
+        image=(
+            without_userinfo_of(entry.image, source.url)
+            if entry.image
+            else (web_url(first_image(html), base) if html else None)
+        ),
         categories=entry.categories,
         fetched_at=fetched_at,
     )

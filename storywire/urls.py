@@ -432,6 +432,23 @@ def _redacted_param(param: str) -> str:
     return param
 
 
+def without_userinfo_of(text: str, feed_url: str) -> str:
+    """``text`` (a link, or HTML) without ``feed_url``'s userinfo in any link.
+
+    A feed's relative links are made absolute against the URL it was fetched from, which
+    copies that URL's ``user:password@`` into every one of them. The fetch stage dials them
+    as they are (full text: the site's Basic auth), but events hand them to consumers. The
+    HTML of an attribute escapes ``&``, which a userinfo may contain, so both spellings go."""
+    _, sep, rest = feed_url.partition("://")
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    userinfo, at, _ = rest[:end].rpartition("@")
+    if not sep or not at:
+        return text
+    for spelling in {userinfo, userinfo.replace("&", "&amp;")}:
+        text = text.replace(f"//{spelling}@", "//")
+    return text
+
+
 def redacted_text(text: str) -> str:
     """``text`` (an error message, an exception's text) with each URL in it ``redacted_url``."""
     return _URL_IN_TEXT.sub(lambda match: redacted_url(match[0]), text)

@@ -15,7 +15,7 @@ import redis
 from storywire import processing
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.clean import clean_title
-from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, event_id
+from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, article_ingested_events, event_id
 from storywire.feeds import parse_feed
 from storywire.holding import sweep_held
 from storywire.models import Article, Entry, Source
@@ -780,6 +780,43 @@ def test_an_entry_without_a_link_carries_no_credentials_of_its_feed() -> None:
     assert article.url == "https://reader:***@wire.example/feed?token=***"
     assert article.html is not None
     assert "s3cret" not in orjson.dumps(article.to_dict()).decode()
+
+
+PAID_ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><id>urn:wire</id>
+<updated>2026-11-25T09:00:00Z</updated>
+<entry><id>urn:wire:1</id><title>Quake off Sumatra</title><link href="news/quake"/>
+<link rel="enclosure" type="image/jpeg" href="img/lead.jpg"/>
+<updated>2026-11-25T09:00:00Z</updated>
+<content type="html">&lt;p&gt;A quake struck. See &lt;a href="/map"&gt;the map&lt;/a&gt;.&lt;/p&gt;
+&lt;p&gt;&lt;img src="img/q.jpg" width="800" height="600"&gt;&lt;/p&gt;</content></entry>
+<entry><id>urn:wire:2</id><title>Aftershocks felt in Padang</title><link href="#item2"/>
+<updated>2026-11-25T09:30:00Z</updated>
+<content type="html">&lt;p&gt;Aftershocks were felt in Padang.&lt;/p&gt;</content></entry>
+</feed>"""
+
+
+def test_links_made_absolute_against_a_paid_feed_carry_none_of_its_credentials() -> None:
+    """A feed's relative links are made absolute against the URL it was fetched from: a paid
+    feed's password went into every article.ingested (v1 and v2) with its links, images and
+    lead image, and its token with a link to an anchor of the feed itself. The events now
+    carry the links without them."""
+    url = "https://reader:s3cret-pw@wire.example/private/feed?token=s3cret-tk"
+    paid = replace(SOURCE, url=url)
+    feed = parse_feed(PAID_ATOM, now=NOW, url=url)
+    articles = [
+        build_article(paid, f"k{i}", entry, fetched_at=NOW) for i, entry in enumerate(feed.entries)
+    ]
+    quake, aftershocks = articles
+    assert quake.url == "https://wire.example/private/news/quake"
+    assert quake.image == "https://wire.example/private/img/lead.jpg"
+    assert quake.html is not None
+    assert 'href="https://wire.example/map"' in quake.html
+    assert 'src="https://wire.example/private/news/img/q.jpg"' in quake.html
+    assert aftershocks.url == "https://reader:***@wire.example/private/feed?token=***"
+    for article in articles:
+        for event in article_ingested_events(article, "st_1", 0, ("v1", "v2")):
+            assert "s3cret" not in event.to_json().decode()
 
 
 def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
