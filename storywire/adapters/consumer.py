@@ -31,7 +31,7 @@ import redis
 
 from storywire.adapters.streams import DEFAULT_STREAM
 from storywire.events.envelope import CloudEvent
-from storywire.models import parse_iso
+from storywire.models import parse_iso, utc
 
 DEAD_LETTER_SUFFIX = ".dead"
 _STREAM_ID = re.compile(r"^\d+(-\d+)?$")
@@ -163,7 +163,8 @@ def start_id(position: str | datetime) -> str:
     added at or after it), so ``--from 2026-11-26T08:00:00Z`` replays everything since 08:00.
     """
     if isinstance(position, datetime):
-        millis = int(position.timestamp() * 1000)
+        # A naive time is UTC, as a naive ISO string is (``timestamp`` would read the host's zone).
+        millis = int(utc(position).timestamp() * 1000)
         return f"{millis - 1}-{_MAX_SEQ}" if millis > 0 else "0-0"
     if position == "$":
         return position

@@ -162,6 +162,24 @@ def test_start_id_accepts_ids_times_and_rejects_nonsense() -> None:
         start_id("yesterday")
 
 
+def test_a_naive_start_time_is_utc_whatever_the_hosts_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A time without a zone is UTC, as every storywire time is and as a naive ISO string
+    already was: a naive ``datetime`` was read in the host's zone, so a replay on a host
+    set to New York started five hours after the time asked for."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        since = f"{1795478400000 - 1}-{2**64 - 1}"
+        assert start_id("2026-11-24T00:00:00") == since
+        assert start_id(datetime(2026, 11, 24)) == since  # naive
+        assert start_id(datetime(2026, 11, 24, tzinfo=UTC)) == since
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_the_documented_example_runs(tmp_path: Path) -> None:
     """The consumer example in docs/events.md runs as printed and reads a story event."""
     text = (Path(__file__).resolve().parents[3] / "docs" / "events.md").read_text()
