@@ -138,6 +138,8 @@ def build_article(
     link = without_userinfo_of(entry.link, source.url) if entry.link else None
     if link and link.partition("#")[0] == without_userinfo_of(source.url, source.url):
         link = None
+    if link and not _web_page(link):  # javascript:void(0), a tag: id: no page, nothing to link
+        link = None
     base = link or redacted_url(source.url)
     title = article_title(source, entry)
     body_html = entry.content_html or entry.summary_html
@@ -285,6 +287,11 @@ def _as_first_brought(
         kept = article if first is None else replace(article, id=first[0], source_id=first[1])
         mapped[kept.id] = kept  # two items of this batch may be one article: the last counts
     return list(mapped.values()), known
+
+
+def _web_page(link: str) -> bool:
+    parts = split_url(link.strip())
+    return parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _links_a_page(url: str) -> bool:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any
 
 import orjson
@@ -817,6 +818,27 @@ def test_links_made_absolute_against_a_paid_feed_carry_none_of_its_credentials()
     for article in articles:
         for event in article_ingested_events(article, "st_1", 0, ("v1", "v2")):
             assert "s3cret" not in event.to_json().decode()
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:void(0)", "data:text/html,<p>hi</p>", "mailto:desk@wire.example",
+     "tag:wire.example,2026:quake", "urn:uuid:5b1c0e1e-0c1f-4d2b-9a3c-1f2e3d4c5b6a"],
+)  # fmt: skip
+def test_an_entry_linked_to_no_web_page_stands_at_its_feeds_url(link: str) -> None:
+    """An item whose link is no http(s) URL (a CMS's ``javascript:void(0)``, a ``tag:`` or
+    ``urn:`` id) names no page: its article.ingested ``url``, a link consumers put in front
+    of readers, was that string (``javascript:`` and all). It is now the feed's URL, as for an
+    item with no link; the content's relative links are resolved against that, too."""
+    rss = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Quake off Sumatra</title><link>{escape(link)}</link>
+<description>&lt;p&gt;A quake struck. See &lt;a href="/map"&gt;the map&lt;/a&gt;.&lt;/p&gt;</description>
+</item></channel></rss>""".encode()
+    (entry,) = parse_feed(rss, now=NOW, url=SOURCE.url).entries
+    article = build_article(SOURCE, "k", entry, fetched_at=NOW)
+    assert article.url == SOURCE.url
+    assert article.html is not None
+    assert 'href="https://wire.example/map"' in article.html
 
 
 def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
