@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
-from urllib.parse import SplitResult
+from urllib.parse import SplitResult, urljoin
 
 import feedparser
 import feedparser.encodings
@@ -176,7 +176,7 @@ def parse_feed(
     """
     headers = _rfc7303({k.lower(): v for k, v in (headers or {}).items()})
     if _looks_like_json(body, headers.get("content-type", "")):
-        return _parse_json_feed(body, now, timezone)
+        return _parse_json_feed(body, now, timezone, url)
     if url:
         headers.setdefault("content-location", url)
     body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
@@ -686,7 +686,9 @@ def _ttl_seconds(feed_meta: Mapping[str, Any]) -> int | None:
     return int(seconds) if seconds else None
 
 
-def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> ParsedFeed:
+def _parse_json_feed(
+    body: bytes, now: datetime, timezone: tzinfo | None, url: str | None = None
+) -> ParsedFeed:
     try:
         # A nesting limit, so "[[[[…" cannot exhaust the stack. A stray byte that is not UTF-8
         # (a pasted Latin-1 "é") is its windows-1252 character, as in an XML feed: refused, it
@@ -702,7 +704,7 @@ def _parse_json_feed(body: bytes, now: datetime, timezone: tzinfo | None) -> Par
     number = str(doc["version"]).rsplit("/", 1)[-1]
     version = "json" + (number if "." in number else number + ".0").replace(".", "")
     entries = _inherited(
-        (_entry_from_json(item, now, timezone) for item in items if isinstance(item, dict)),
+        (_entry_from_json(item, now, timezone, url) for item in items if isinstance(item, dict)),
         doc.get("language"),
         _json_byline(doc),  # the spec's: an item without authors has the feed's
     )
@@ -740,7 +742,9 @@ def _json_byline(owner: Mapping[str, Any]) -> str | None:
     return ", ".join(_distinct_names(names))[:BYLINE_CHARS] or None
 
 
-def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | None) -> Entry:
+def _entry_from_json(
+    item: Mapping[str, Any], now: datetime, timezone: tzinfo | None, base: str | None = None
+) -> Entry:
     author = _json_byline(item)
     published = _json_date(item.get("date_published"), timezone) or _json_date(
         item.get("date_modified"), timezone
@@ -748,7 +752,9 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | 
     content_html = str(item.get("content_html") or "")
     if not content_html and item.get("content_text"):
         content_html = _text_as_html(str(item["content_text"]))
-    link = _str_or_none(item.get("url")) or _str_or_none(item.get("external_url"))
+    link = _relative_to(
+        base, _str_or_none(item.get("url")) or _str_or_none(item.get("external_url"))
+    )
     tags = item.get("tags")
     return Entry(
         guid=str(item["id"]) if item.get("id") is not None else None,
@@ -762,6 +768,19 @@ def _entry_from_json(item: Mapping[str, Any], now: datetime, timezone: tzinfo | 
         image=web_url(item.get("image"), link) or web_url(item.get("banner_image"), link),
         categories=entry_categories(tags if isinstance(tags, list) else ()),
     )
+
+
+def _relative_to(base: str | None, link: str | None) -> str | None:
+    """``link`` made absolute against the feed's URL when it is a path (a static site's
+    "/posts/x/"), as an RSS or Atom link is: a path stayed the article's URL. An absolute one
+    is left as written."""
+    parts = split_url(link) if link else None
+    if not base or not link or parts is None or parts.scheme:
+        return link
+    try:
+        return urljoin(base, link)
+    except ValueError:  # a base urllib cannot split
+        return link
 
 
 def _text_as_html(text: str) -> str:

@@ -57,6 +57,24 @@ def test_json_feed() -> None:
     assert entry.author == "Bo"
 
 
+def test_a_json_feeds_relative_item_url_is_resolved_against_the_feeds_url() -> None:
+    """An item's ``url`` written as a path (static site generators write "/posts/x/") is
+    relative to the feed's URL, as an RSS or Atom link is: it stayed a path, which became the
+    article.ingested ``url`` consumers follow, and its relative ``image`` was dropped."""
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": ['
+        b'{"id": "1", "url": "/posts/quake/", "image": "lead.jpg", "content_text": "x"},'
+        b'{"id": "2", "url": "https://other.example/a", "content_text": "y"}]}'
+    )
+    relative, absolute = parse_feed(
+        body, now=NOW, url="https://blog.example/feed.json",
+        headers={"content-type": "application/feed+json"},
+    ).entries  # fmt: skip
+    assert relative.link == "https://blog.example/posts/quake/"
+    assert relative.image == "https://blog.example/posts/quake/lead.jpg"
+    assert absolute.link == "https://other.example/a"
+
+
 @pytest.mark.parametrize(
     "body", [b"", b"<html><body>not a feed</body></html>", b'{"a": 1}', b"{bad"]
 )
