@@ -70,6 +70,16 @@ METRICS: dict[str, tuple[str, str]] = {
         "gauge",
         "Task messages set aside and not yet requeued or dropped (storywire poisoned).",
     ),
+    "storywire_events_parked_total": (
+        "counter",
+        "Events the sink's broker refused for good, set aside from the outbox, by reason"
+        " (too_large: over the broker's max message size; refused: another refusal of the"
+        " message itself).",
+    ),
+    "storywire_parked_events": (
+        "gauge",
+        "Events set aside from the outbox and not yet replayed or dropped (storywire parked).",
+    ),
     "storywire_beat_last_send_timestamp_seconds": (
         "gauge",
         "When the beat last sent a scheduled task (Unix time): it sends one every 10 s at least.",

@@ -24,6 +24,19 @@ def publish(self: Task[Any, Any]) -> int:
         # Cut short, the drain left what it had not confirmed in the outbox (the AMQP sink
         # drops a channel interrupted mid-publish): a retry sends it.
         raise retry_later(self, exc) from exc
+    finally:
+        # Parked by this drain even if a later event cut it short: the parked stream and the
+        # metric have them; this line says which and why.
+        for event in target.take_parked():
+            log.error(
+                "publish.parked",
+                event_id=event.event_id,
+                type=event.type,
+                bytes=event.size,
+                reason=event.reason,
+                sink=event.target,
+                replay=f"storywire parked replay {event.event_id}",
+            )
     if moved:
         log.info("publish", events=moved, sink=target.target)
     return moved

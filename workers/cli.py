@@ -11,11 +11,21 @@ import redis
 
 from storywire.adapters.embedded_redis import EmbeddedRedisError
 from storywire.settings import Settings, SettingsError
-from workers.commands import cluster, consume, health, parse, poisoned, service, sources, stories
+from workers.commands import (
+    cluster,
+    consume,
+    health,
+    parked,
+    parse,
+    poisoned,
+    service,
+    sources,
+    stories,
+)
 from workers.logging import configure_logging
 
 # Each module adds its subcommands; add a module here to add a command.
-COMMANDS = (service, cluster, consume, sources, stories, parse, poisoned, health)
+COMMANDS = (service, cluster, consume, sources, stories, parse, poisoned, parked, health)
 
 
 def build_parser() -> argparse.ArgumentParser:

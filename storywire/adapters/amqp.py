@@ -7,11 +7,14 @@ crash before the confirm leaves the event in the outbox (sent again later, under
 and a crash after the confirm but before the removal also sends it again under the same id:
 AMQP cannot offer more than that, and consumers drop repeats by ``message_id``. A Redis lease
 lets one drainer at a time publish, so concurrent publish tasks do not double every event.
+An event the broker refuses for good (a 406 on its publish: larger than the broker's max
+message size) is parked (storywire.adapters.parked), not retried ahead of every later event.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import threading
 import time
 import uuid
@@ -24,11 +27,15 @@ from pika.adapters.utils.connection_workflow import (  # type: ignore[import-unt
     AMQPConnectorException,
 )
 
+from storywire.adapters.parked import PARK, ParkedEvent, parked_key
+from storywire.adapters.redis_metrics import COUNTERS_KEY
 from storywire.adapters.streams import SENT_KEY, SENT_RETENTION_SECONDS, SinkUnavailableError
 
 DEFAULT_EXCHANGE = "storywire.events"
 CONTENT_TYPE = "application/cloudevents+json"
 # AMQP 0-9-1 reply code: a redeclaration whose arguments differ from the existing entity's.
+# Closing a channel on a publish, it refuses that message itself (RabbitMQ: larger than its
+# max_message_size, a bad expiration or user id): sent again, it is refused again.
 PRECONDITION_FAILED = 406
 
 # Remove the confirmed events from the head of the outbox and remember their ids. The head only
@@ -112,6 +119,11 @@ class AmqpSink:
         self._lock_key = outbox_key + ":amqp-lease"
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
+        self._park = client.register_script(PARK)
+        self._parked_key = parked_key(outbox_key)
+        # Parked since the last take_parked(), for the publish task's log.
+        self._parked: list[ParkedEvent] = []
+        self._parked_lock = threading.Lock()
         self._channel: Any = None
         self._connection: Any = None
         # pika's blocking connection is not thread-safe; publish workers run a thread pool.
@@ -224,6 +236,10 @@ class AmqpSink:
         # in two of its feeds): the index only knows what earlier drains committed, so a repeat
         # within this drain is skipped here, as the stream sink's ZADD NX skips it.
         published: set[str] = set()
+        # Ids refused for good in this drain, with the broker's reason: a second copy of the
+        # decision is parked beside the first (removed as sent, its id would make a replay
+        # of the first look sent already).
+        refused: dict[str, pika.exceptions.ChannelClosedByBroker] = {}
         moved = 0
         try:
             for item, event_id, already in zip(items, ids, sent, strict=True):
@@ -237,7 +253,21 @@ class AmqpSink:
                         return moved  # another drainer has these events now
                     renew_at = time.monotonic() + self._renew_every
                 if already is None and event_id not in published:
-                    self._publish(channel, item, now)
+                    if event_id not in refused and (refusal := self._try(channel, item, now)):
+                        refused[event_id] = refusal
+                    if event_id in refused:
+                        # Kept first, it was refused on every drain and every event behind it
+                        # waited: set aside where an operator sees and replays it.
+                        parked, held = self._set_aside(
+                            item, refused[event_id], confirmed, now, token
+                        )
+                        moved += parked
+                        confirmed = []
+                        if not held:
+                            return moved
+                        renew_at = time.monotonic() + self._renew_every
+                        channel = self._open()
+                        continue
                     published.add(event_id)
                 confirmed.append(item)
         except BaseException as exc:
@@ -283,6 +313,53 @@ class AmqpSink:
             channel.basic_publish(self.exchange, etype, body, properties)
         finally:
             impl.ioloop.remove_timeout(timer)
+
+    def _try(self, channel: Any, item: bytes, now: float) -> Any:
+        """Publish ``item``; the broker's refusal of the message itself (None when it took it).
+        Any other failure raises."""
+        try:
+            self._publish(channel, item, now)
+        except pika.exceptions.ChannelClosedByBroker as exc:
+            if exc.reply_code != PRECONDITION_FAILED:
+                raise
+            # The broker closed the channel, and with it any confirm it owed: the drain opens
+            # a new one.
+            return exc
+        return None
+
+    def _set_aside(
+        self, item: bytes, refusal: Any, confirmed: list[bytes], now: float, token: str
+    ) -> tuple[int, bool]:
+        """Commit the ``confirmed`` events before ``item``, then move it from the outbox's head
+        to the parked stream, counted: how many left the outbox (the item not among them when
+        another drainer has it), whether the lease is still held."""
+        committed, held = self._commit_items(confirmed, now, token)
+        if not held:
+            return committed, False
+        event_id, etype, body = split_item(item)
+        reason = f"({refusal.reply_code}) {refusal.reply_text}"
+        label = "too_large" if "message size" in str(refusal.reply_text) else "refused"
+        parked_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
+        digest = hashlib.sha1(item, usedforsecurity=False).hexdigest()
+        done, still = cast(
+            list[int],
+            self._park(
+                keys=[self._outbox, self._parked_key, COUNTERS_KEY, self._lock_key],
+                args=[digest, reason, label, self.target, parked_at, token, self._lease_ms],
+            ),
+        )
+        if done:
+            with self._parked_lock:
+                self._parked.append(
+                    ParkedEvent(event_id, etype, reason, self.target, parked_at, len(body))
+                )
+        return committed + done, bool(still)
+
+    def take_parked(self) -> list[ParkedEvent]:
+        """The events this sink parked since the last call (for the publish task's log)."""
+        with self._parked_lock:
+            taken, self._parked = self._parked, []
+        return taken
 
     def _commit_items(self, items: list[bytes], now: float, token: str) -> tuple[int, bool]:
         """Remove the confirmed ``items`` and renew the lease: how many left, whether it is held."""

@@ -9,6 +9,7 @@ from typing import cast
 import redis
 
 from storywire.adapters.deliveries import POISONED_KEY
+from storywire.adapters.parked import parked_key
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.metrics import OutboxWatch, Sample
@@ -44,6 +45,7 @@ _COUNTER_METRICS = {
     "articles": ("storywire_articles_total", "kind"),
     "stories": ("storywire_stories_total", "kind"),
     "poisoned": ("storywire_tasks_poisoned_total", "task"),
+    "parked": ("storywire_events_parked_total", "reason"),
     "fulltext": ("storywire_fulltext_pages_total", "outcome"),
     "fulltext_failed": ("storywire_fulltext_failures_total", "reason"),
 }
@@ -73,10 +75,11 @@ def snapshot(
     ledger = RedisLedger(client)
     pipe.llen(ledger.outbox_key)
     pipe.lindex(ledger.outbox_key, 0)
+    pipe.xlen(parked_key(ledger.outbox_key))
     values = pipe.execute()
     if broker is None:
         depths, values = values[: len(queues)], values[len(queues) :]
-    has_stream, counters, set_aside, beat, waiting, head = values
+    has_stream, counters, set_aside, beat, waiting, head, parked = values
     now = time.time()
     lag = (outbox or OutboxWatch()).lag(cast(bytes | None, head), now)
     store = RedisSourceStore(client)
@@ -100,6 +103,7 @@ def snapshot(
         Sample("storywire_pending_articles", float(ledger.pending_count())),
         Sample("storywire_stream_events", float(client.xlen(stream) if has_stream else 0)),
         Sample("storywire_poisoned_tasks", float(set_aside)),
+        Sample("storywire_parked_events", float(parked)),
     ]
     if beat is not None:
         samples.append(Sample("storywire_beat_last_send_timestamp_seconds", float(beat)))

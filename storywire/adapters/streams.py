@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import redis
 
 if TYPE_CHECKING:
+    from storywire.adapters.parked import ParkedEvent
     from storywire.settings import Settings
 
 DEFAULT_STREAM = "storywire.events"
@@ -59,6 +60,10 @@ class Sink(Protocol):
     def drain(self, *, now: float, batch: int = 500) -> int: ...
 
     def drain_all(self, *, now: float, batch: int = 500) -> int: ...
+
+    def take_parked(self) -> list[ParkedEvent]:
+        """Events the broker refused for good and the drains set aside since the last call."""
+        ...
 
 
 class RedisStreamSink:
@@ -113,6 +118,9 @@ class RedisStreamSink:
         while moved := self.drain(now=now, batch=batch):
             total += moved
         return total
+
+    def take_parked(self) -> list[ParkedEvent]:
+        return []  # the stream takes any event the outbox holds
 
 
 def build_sink(settings: Settings, client: redis.Redis, *, outbox_key: str) -> Sink:

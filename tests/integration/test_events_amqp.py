@@ -26,6 +26,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
 from storywire.adapters.amqp import AmqpSink, connection_parameters, split_item
+from storywire.adapters.parked import parked, take
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import SENT_KEY, SinkUnavailableError
 from storywire.events import CloudEvent
@@ -605,5 +606,78 @@ def test_large_events_arrive_whole_across_frames(
     got = {p.message_id: body for p, body in _drain_queue(conn, queue)}
     assert got == bodies
     assert all(len(body) > 100_000 for body in got.values())
+    sink.close()
+    conn.close()
+
+
+# RabbitMQ's default max_message_size (the broker here keeps it): what the broker refuses.
+BROKER_MAX_MESSAGE = 128 * 1024 * 1024
+
+
+def test_an_event_larger_than_the_broker_takes_is_parked_and_the_rest_flow(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """An event over the broker's max_message_size is refused (406) on every try: it was kept
+    first in the outbox and retried for ever, and no later event reached any consumer. It is
+    now parked, with the broker's reason, and the rest go out."""
+    conn, queue = _bind(amqp_url, exchange)
+    (before,) = _fill(redis_client, 1)
+    big = CloudEvent(
+        id="ev_big", type="storywire.article.ingested.v2", subject="a",
+        time=datetime(2026, 11, 24, tzinfo=UTC), data={"text": "x" * BROKER_MAX_MESSAGE},
+    )  # fmt: skip
+    size = len(split_item(outbox_item(big))[2])
+    redis_client.rpush("sw:outbox", outbox_item(big))
+    after = _fill(redis_client, 2)
+    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
+    assert sink.drain_all(now=1.0) == 4
+    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == [before, *after]
+    assert redis_client.llen("sw:outbox") == 0
+    (kept,) = parked(redis_client, "sw:outbox")
+    assert (kept.event_id, kept.type, kept.size) == ("ev_big", big.type, size)
+    assert "PRECONDITION_FAILED - message size" in kept.reason
+    assert redis_client.hget("sw:metrics", "parked:too_large") == b"1"
+    sink.close()
+    conn.close()
+
+
+def test_a_parked_event_is_accounted_for_and_replayed(
+    redis_client: redis.Redis, amqp_url: str, exchange: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any refusal of the message itself (406 on its publish; here an expiration the broker
+    cannot read, cheaper to send than 128 MiB) parks it: each copy of a decision queued twice,
+    never marked sent, counted, reported to the task; the events confirmed before it leave
+    the outbox first, and once replayed it goes out like any other."""
+    conn, queue = _bind(amqp_url, exchange)
+    ids = _fill(redis_client, 4)
+    refused = ids[1]
+    redis_client.rpush("sw:outbox", redis_client.lindex("sw:outbox", 1))
+    real = pika.BasicProperties
+
+    def unreadable(**props: Any) -> Any:
+        return real(**props, expiration="soon" if props["message_id"] == refused else None)
+
+    monkeypatch.setattr(pika, "BasicProperties", unreadable)
+    sink = AmqpSink(
+        redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange, commit_every=2
+    )
+    assert sink.drain_all(now=1.0) == 5
+    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == [ids[0], *ids[2:]]
+    assert redis_client.llen("sw:outbox") == 0
+    assert refused not in _sent_ids(redis_client)
+    kept = parked(redis_client, "sw:outbox")
+    assert [p.event_id for p in kept] == [refused, refused]
+    assert all("invalid expiration" in p.reason for p in kept)
+    assert redis_client.hget("sw:metrics", "parked:refused") == b"2"
+    assert [p.event_id for p in sink.take_parked()] == [refused, refused]
+    assert sink.take_parked() == []
+
+    monkeypatch.setattr(pika, "BasicProperties", real)  # the cause fixed
+    assert take(redis_client, "sw:outbox", kept[:1], replay=True) == kept[:1]
+    assert [p.stream_id for p in parked(redis_client, "sw:outbox")] == [kept[1].stream_id]
+    assert sink.drain_all(now=2.0) == 1
+    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == [refused]
+    assert take(redis_client, "sw:outbox", kept, replay=False) == kept[1:]
+    assert parked(redis_client, "sw:outbox") == []
     sink.close()
     conn.close()

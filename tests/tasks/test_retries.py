@@ -24,6 +24,10 @@ class _Down:
         def drain_all(now: float) -> int:
             raise redis.ConnectionError("Redis restarting")
 
+        @staticmethod
+        def take_parked() -> list[object]:
+            return []
+
 
 class _CutShort:
     """A runtime whose drain the soft time limit stopped (AMQP: while waiting for a confirm)."""
@@ -34,6 +38,10 @@ class _CutShort:
         @staticmethod
         def drain_all(now: float) -> int:
             raise SoftTimeLimitExceeded()
+
+        @staticmethod
+        def take_parked() -> list[object]:
+            return []
 
 
 def _countdowns(

@@ -163,6 +163,18 @@ def test_poisoned_task_messages_are_counted_and_those_set_aside_shown(
     assert "storywire_poisoned_tasks 1" in body
 
 
+def test_parked_events_are_counted_and_those_waiting_shown(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """An alert can fire on events the sink's broker refused for good and set aside."""
+    count(redis_client, {"parked:too_large": 2})
+    redis_client.xadd("sw:outbox:parked", {"id": "ev_1", "type": "t", "event": "{}"})
+    with exporter(redis_server.url, stream="storywire.events", host="127.0.0.1", port=0) as port:
+        _, body = _get(f"http://127.0.0.1:{port}/metrics")
+    assert 'storywire_events_parked_total{reason="too_large"} 2' in body
+    assert "storywire_parked_events 1" in body
+
+
 def _head(url: str) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, method="HEAD")
     try:
