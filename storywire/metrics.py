@@ -38,7 +38,8 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "storywire_articles_total": (
         "counter",
-        "Articles processed, by kind (new, updated, rejected; dropped: the batch's source was "
+        "Articles processed, by kind (new, updated, rejected; repeat: its text recorded already,"
+        " as when a batch is handed out again; dropped: the batch's source was "
         "removed before it was processed).",
     ),
     "storywire_stories_total": (

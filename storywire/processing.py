@@ -22,10 +22,19 @@ from storywire.entities import extract_entities
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
-from storywire.stories_ledger import Hold, Record, Release, Step
+from storywire.stories_ledger import EDIT, NEW, Hold, Record, Release, Step
 from storywire.urls import canonical_url, redacted_url, split_url, web_url, without_userinfo_of
 
 LEAD_CHARS = 300
+
+
+class Written(Protocol):
+    """What the ledger did with a step (``Outcome`` in production)."""
+
+    @property
+    def change(self) -> str:
+        """NEW, EDIT, REPEAT or STALE (``storywire.stories_ledger``)."""
+        ...
 
 
 class Ledger(Protocol):
@@ -40,9 +49,9 @@ class Ledger(Protocol):
         have."""
         ...
 
-    def write(self, steps: Sequence[Step]) -> Sequence[object | None]:
-        """Apply the holds, records and releases in order: for each release, None when
-        nothing was pending."""
+    def write(self, steps: Sequence[Step]) -> Sequence[Written | None]:
+        """Apply the holds, records and releases in order: what each did (None for a
+        release when nothing was pending)."""
         ...
 
 
@@ -72,7 +81,10 @@ def announced(assignments: Iterable[Assignment]) -> Announced:
 class ProcessReport:
     articles: int = 0
     new: int = 0  # placed by the engine: assigned now or held
-    updated: int = 0
+    updated: int = 0  # another text of an article recorded or held already
+    # nothing new to record: the text recorded already (a batch handed out again, an outlet's
+    # item in a second feed) or one fetched before it
+    repeated: int = 0
     copies: int = 0
     stories_created: int = 0
     held: int = 0  # new articles the engine deferred: pending, no event yet
@@ -222,7 +234,6 @@ def process_entries(
     late_before = engine.late
     placement = engine.place_many([article_doc(a) for a in fresh])
     placed = list(zip(fresh, placement.assigned, strict=True))
-    assigned = [a for _, a in placed if a is not None]
     held = [article for article, a in placed if a is None]
     # Holds go first: a document held and released within this one call must find its
     # pending article when its release is recorded below.
@@ -249,13 +260,24 @@ def process_entries(
         for step, outcome in zip(steps, outcomes, strict=True)
         if isinstance(step, Release) and outcome is not None
     ]
+    # Counted by what the ledger wrote, not by what the engine answered: a batch handed out
+    # again (even while its first run went on) is placed again with the same answers, and was
+    # counted twice, its repeats as updates.
+    changes = {
+        step.article.id: outcome.change
+        for step, outcome in zip(steps, outcomes, strict=True)
+        if isinstance(step, Record | Hold) and outcome is not None
+    }
+    assigned = [a for art, a in placed if a is not None and changes.get(art.id) == NEW]
+    first_held = [art for art in held if changes.get(art.id) == NEW]
     return ProcessReport(
         articles=len(articles),
-        new=len(fresh),
-        updated=len(articles) - len(fresh),
+        new=len(assigned) + len(first_held),
+        updated=sum(1 for change in changes.values() if change == EDIT),
+        repeated=sum(1 for change in changes.values() if change not in (NEW, EDIT)),
         copies=sum(1 for a in assigned if a.copy_of),
         stories_created=sum(1 for a in assigned if a.created),
-        held=len(held),
+        held=len(first_held),
         released=len(releases),
         late=engine.late - late_before,
         rejected=tuple(rejected),

@@ -243,3 +243,8 @@ class Release:
 
 
 Step = Record | Hold | Release
+
+# What a step did to its article (the ledger's outcome says): its first text, another text, the
+# text it had already (a batch the broker handed out again, even while its first run went on:
+# counted once, by the run that wrote it first), or nothing (fetched before the text it has).
+NEW, EDIT, REPEAT, STALE = "new", "edit", "repeat", "stale"

@@ -44,6 +44,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
             {
                 "articles:new": report.new,
                 "articles:updated": report.updated,
+                "articles:repeat": report.repeated,
                 "articles:rejected": len(report.rejected),
                 # Created, copies and merges as the ledger announced them, releases and
                 # copies found later included: the new articles' own decisions missed those.
@@ -65,6 +66,7 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         articles=report.articles,
         new=report.new,
         updated=report.updated,
+        repeated=report.repeated,
         copies=report.copies,
         stories_created=report.stories_created,
         held=report.held,

@@ -48,7 +48,19 @@ import xxhash
 from storywire import events
 from storywire.events import CloudEvent
 from storywire.models import Article
-from storywire.stories_ledger import Hold, Record, Release, Step, StoryRecord, merged, with_article
+from storywire.stories_ledger import (
+    EDIT,
+    NEW,
+    REPEAT,
+    STALE,
+    Hold,
+    Record,
+    Release,
+    Step,
+    StoryRecord,
+    merged,
+    with_article,
+)
 
 if TYPE_CHECKING:
     from storywire.stories import Assignment
@@ -64,6 +76,7 @@ WRITE_STEPS = 32
 class Outcome:
     story_id: str
     events: tuple[CloudEvent, ...]
+    change: str = NEW  # storywire.stories_ledger: NEW, EDIT, REPEAT or STALE
 
 
 def outbox_item(event: CloudEvent) -> bytes:
@@ -244,8 +257,9 @@ class RedisLedger:
         return self.write([Release(article_id, assignment)])[0]
 
     def write(self, steps: Sequence[Step]) -> list[Outcome | None]:
-        """Apply ``steps`` in order: an ``Outcome`` for each record and release (None for a
-        hold, and for a release of nothing pending).
+        """Apply ``steps`` in order: an ``Outcome`` for each step (None for a release of
+        nothing pending); its ``change`` tells a first text from a repeat, which the process
+        stage's counters must not count again.
 
         Each ``WRITE_STEPS`` steps are one read and one write, two round trips whatever
         their number: a script reads every key the steps depend on (following merge
@@ -375,8 +389,8 @@ class _Batch:
 
     def apply(self, step: Step) -> Outcome | None:
         if isinstance(step, Hold):
-            self._hold(step.article, time.time() if step.now is None else step.now)
-            return None
+            change = self._hold(step.article, time.time() if step.now is None else step.now)
+            return Outcome(story_id="", events=(), change=change)
         if isinstance(step, Release):
             raw = self.values[self._l._pending_key(step.article_id)]
             if raw is None:
@@ -420,19 +434,22 @@ class _Batch:
         self._set(self._l._pending_key(article_id), None)
         self.pending.append((article_id, None))
 
-    def _hold(self, article: Article, now: float) -> None:
+    def _hold(self, article: Article, now: float) -> str:
         key = self._l._pending_key(article.id)
         raw = self.values[key]
+        change = NEW
         if raw is not None:
             pending = Article.from_dict(orjson.loads(raw))
             if _older(article, pending):
-                return
+                return STALE
+            change = REPEAT if pending.content_hash == article.content_hash else EDIT
             article = _published_by(article, pending.published)
         self._set(key, orjson.dumps(article.to_dict()))
         # Added only if absent: an edit arriving while held must not push the release by age
         # further out.
         self.pending.append((article.id, now))
         self._claim(article)
+        return change
 
     def _record(
         self,
@@ -454,7 +471,13 @@ class _Batch:
             # edit): recording it would undo the edit for good, since the fetch stage has
             # marked the edit seen. It is decided all the same: nothing of it stays pending.
             self._drop_pending(article.id)
-            return Outcome(story_id=story_id, events=())
+            return Outcome(story_id=story_id, events=(), change=STALE)
+        last = self.values[revision_key]
+        if last is None:
+            change = NEW if self.values[article_key] is None else EDIT
+        else:
+            same = _Revision.parse(last).content_hash == article.content_hash
+            change = REPEAT if same else EDIT
         current = self._record_of(story_id)
         created = current is None
         # Recorded before (a redelivery, an edit): the story's article count stays.
@@ -511,7 +534,7 @@ class _Batch:
         # and a redelivery or an edit then recorded must not be healed later with its held
         # (older) text.
         self._drop_pending(article.id)
-        return Outcome(story_id=story_id, events=tuple(out))
+        return Outcome(story_id=story_id, events=tuple(out), change=change)
 
 
 def _shows_alike(a: StoryRecord, b: StoryRecord) -> bool:

@@ -14,7 +14,7 @@ import pytest
 import redis
 
 from storywire import processing
-from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.redis_ledger import Outcome, RedisLedger
 from storywire.clean import clean_title
 from storywire.events import ARTICLE_COPIED, ARTICLE_INGESTED, article_ingested_events, event_id
 from storywire.feeds import parse_feed
@@ -595,10 +595,11 @@ def test_an_edit_of_a_held_article_stays_held_and_is_released_edited(
     redis_client: redis.Redis,
 ) -> None:
     """The edit is not a known article (no story yet): the engine sees it again and still
-    holds it; the release announces the edited text."""
+    holds it, an update of the article held (counted new and held once, when it came first);
+    the release announces the edited text."""
     edited = _entry("2", STORM_TOO[0], "<p>Valparaiso flooded; two dead.</p>")
     _, again, summary = _edit_while_held(redis_client, edited)
-    assert (again.new, again.held) == (1, 1)
+    assert (again.new, again.updated, again.held) == (0, 1, 0)
     assert "two dead" in summary
 
 
@@ -610,7 +611,7 @@ def test_an_edit_of_a_held_article_unlike_its_story_is_not_undone_by_its_release
     rewrote the article with its old text, in the story the edit had started."""
     edited = _entry("2", "Norway parliament passes budget", "<p>Oslo lawmakers approved it.</p>")
     ledger, again, summary = _edit_while_held(redis_client, edited)
-    assert (again.held, again.stories_created) == (1, 0)
+    assert (again.updated, again.held, again.stories_created) == (1, 0, 0)
     assert "Oslo lawmakers" in summary
     assert len(ledger.all()) == 3  # the storm story and OTHER's two: no story of the edit's
 
@@ -651,18 +652,16 @@ class _Calls:
     ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
         return {}, {}
 
-    def write(self, steps: Sequence[Step]) -> list[object | None]:
-        out: list[object | None] = []
+    def write(self, steps: Sequence[Step]) -> list[Outcome | None]:
+        out: list[Outcome | None] = []
         for step in steps:
             if isinstance(step, Hold):
                 self.calls.append(("hold", step.article.id))
-                out.append(None)
             elif isinstance(step, Release):
                 self.calls.append(("release", step.article_id))
-                out.append(object())
             else:
                 self.calls.append(("record", step.article.id))
-                out.append(None)
+            out.append(Outcome(story_id="", events=()))
         return out
 
 

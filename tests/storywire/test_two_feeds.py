@@ -110,7 +110,7 @@ def test_a_batch_retried_after_its_match_was_claimed_keeps_its_own_id(
     ledger = RedisLedger(redis_client)
     retry = process_entries(TOP, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW)
     other = process_entries(WORLD, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW)
-    assert (retry.new, other.new, other.updated) == (1, 0, 1)
+    assert (retry.new, other.new, other.updated, other.repeated) == (1, 0, 0, 1)
     ingested = _ingested(redis_client, ledger)
     assert {(d["article_id"], d["source_id"]) for d in ingested} == {
         (ingested[0]["article_id"], "top")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import redis
@@ -103,3 +104,63 @@ def test_a_batch_whose_source_was_removed_is_counted_as_dropped(
     assert result.successful()
     assert rt.redis.hget(COUNTERS_KEY, "articles:dropped") == b"3"
     assert published.calls == 0
+
+
+def _counters(client: redis.Redis) -> dict[str, int]:
+    return {k.decode(): int(v) for k, v in client.hgetall(COUNTERS_KEY).items()}
+
+
+def _chile_batch() -> list[list[Any]]:
+    entries = [
+        Entry(guid=g, link=f"https://wire.example/{g}", title=t, summary_html="",
+              content_html=f"<p>{t}. More on it later today.</p>", published=NOW)
+        for g, t in (("1", "Storm floods the coast of Chile"), ("2", "Harbour strike in Oslo"),
+                     ("3", "Election results in Peru"))
+    ]  # fmt: skip
+    return [[f"g:{e.guid}", e.to_dict()] for e in entries]
+
+
+def test_a_batch_redelivered_while_it_runs_is_counted_once(
+    redis_server: EmbeddedRedis, rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The broker hands a batch out again while its first run is still going (the visibility
+    timeout, a worker thought lost): both runs place the same articles, the ledger records
+    them once and the sink sends each event once, but both counted them, so three new articles
+    and three stories read as six and six. The run that wrote second counts repeats."""
+    items = _chile_batch()
+    other = Runtime(Settings(redis_url=redis_server.url))
+    running = [rt]
+    monkeypatch.setattr(tasks.process, "runtime", lambda: running[-1])
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    write = rt.ledger.write
+
+    def the_redelivery_first(steps: Any) -> Any:
+        # The first run has placed its articles; the redelivered copy runs whole meanwhile.
+        running.append(other)
+        try:
+            again = tasks.process.process.apply(args=(SOURCE.id, NOW.isoformat(), items))
+            assert again.successful()
+        finally:
+            running.pop()
+        return write(steps)
+
+    monkeypatch.setattr(rt.ledger, "write", the_redelivery_first)
+    assert tasks.process.process.apply(args=(SOURCE.id, NOW.isoformat(), items)).successful()
+    created = [i for i in rt.redis.lrange("sw:outbox", 0, -1) if b"|storywire.story.created" in i]
+    assert len(created) == 3
+    assert _counters(rt.redis) == {"articles:new": 3, "articles:repeat": 3, "stories:created": 3}
+    other.redis.close()
+
+
+def test_a_batch_redelivered_after_it_was_recorded_counts_nothing_again(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed after the ledger write and before its ack: the batch runs again and its
+    articles, recorded with the same texts, are repeats, not updates (nor anything the
+    stream shows)."""
+    items = _chile_batch()
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    for _ in range(2):
+        assert tasks.process.process.apply(args=(SOURCE.id, NOW.isoformat(), items)).successful()
+    assert _counters(rt.redis) == {"articles:new": 3, "articles:repeat": 3, "stories:created": 3}
