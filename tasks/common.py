@@ -12,6 +12,7 @@ from celery import Task
 from celery.exceptions import Reject, Retry
 from celery.utils.time import get_exponential_backoff_interval
 
+from storywire.adapters.redis_ledger import LedgerBusy
 from storywire.stories import LockLost
 
 log = structlog.get_logger("storywire")
@@ -19,12 +20,14 @@ log = structlog.get_logger("storywire")
 # So is the story lock: not acquired within its wait (LockError), or lost to a stall more often
 # than the engine retries by itself (LockLost): nothing half-written, the batch runs again.
 # A message the broker could not take (kombu's OperationalError: the broker is away, or it is
-# the Redis that just restarted) is one too.
+# the Redis that just restarted) is one too, and a ledger write other workers kept beating to
+# its stories (LedgerBusy): what it had not written comes again with the batch.
 TRANSIENT = (
     redis.ConnectionError,
     redis.TimeoutError,
     redis.exceptions.LockError,
     LockLost,
+    LedgerBusy,
     kombu.exceptions.OperationalError,
 )
 

@@ -66,10 +66,17 @@ if TYPE_CHECKING:
     from storywire.stories import Assignment
 
 PREFIX = "sw:"
+# Conflicts in a row a write takes before it gives up (``LedgerBusy``).
 MAX_ATTEMPTS = 50
 # Ledger steps read and written together (``RedisLedger.write``): two round trips for so many
-# articles, and a conflict with another worker retries no more than these.
+# articles; after a conflict with another worker, fewer.
 WRITE_STEPS = 32
+
+
+class LedgerBusy(Exception):  # noqa: N818 - named for what the ledger was, like LockLost
+    """Other workers kept changing what a write read, ``MAX_ATTEMPTS`` times in a row, down to
+    one step at a time: nothing of the steps not yet written was written. Transient (retry the
+    batch later): the steps are sound, their stories were only busy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,20 +272,27 @@ class RedisLedger:
         their number: a script reads every key the steps depend on (following merge
         aliases), the steps are applied to that snapshot here, and a second script writes
         the result, records and events together, only if none of the keys read has changed
-        meanwhile; else the steps are read and applied again."""
+        meanwhile; else the steps are read and applied again, half as many at a time (at
+        least one): while other workers write to a story every few milliseconds, a batch
+        whose work takes longer always finds it changed (32 articles of a busy story gave up
+        after 50 tries, and the process task acknowledged them away). ``LedgerBusy`` after
+        ``MAX_ATTEMPTS`` conflicts in a row; the steps before stay written."""
         out: list[Outcome | None] = []
-        for start in range(0, len(steps), WRITE_STEPS):
-            chunk = steps[start : start + WRITE_STEPS]
-            for _ in range(MAX_ATTEMPTS):
-                batch = self._read(chunk)
-                outcomes = [batch.apply(step) for step in chunk]
-                if self._store(batch):
-                    out += outcomes
-                    break
-            else:
-                raise RuntimeError(
+        size, conflicts = WRITE_STEPS, 0
+        while len(out) < len(steps):
+            chunk = steps[len(out) : len(out) + size]
+            batch = self._read(chunk)
+            outcomes = [batch.apply(step) for step in chunk]
+            if self._store(batch):
+                out += outcomes
+                conflicts = 0
+                continue
+            conflicts += 1
+            if conflicts >= MAX_ATTEMPTS:
+                raise LedgerBusy(
                     f"ledger write of {len(chunk)} steps: gave up after {MAX_ATTEMPTS} conflicts"
                 )
+            size = max(1, len(chunk) // 2)
         return out
 
     def _read(self, steps: Sequence[Step]) -> _Batch:
