@@ -23,7 +23,9 @@ crash) finds nothing pending the second time. Pending articles are no story's me
 ``known_stories`` does not report them, so an edit of a held article goes to the engine again
 (which still holds it) and its hold overwrites the JSON, keeping the first time. Any record
 of an article drops its pending keys too: one the engine already decided (its release's
-ledger write was lost) and a redelivery then recorded is pending no more.
+ledger write was lost) and a redelivery then recorded is pending no more; and a hold of an
+article already recorded (a second worker's hold of it, written after its release) is stale
+and changes nothing.
 
 Records, aliases, article mappings and pending articles' JSON live ``retention`` seconds past
 their last write (each write renews them): polling never stops, and without an end they would
@@ -301,6 +303,7 @@ class RedisLedger:
         for step in steps:
             if isinstance(step, Hold):
                 keys[self._pending_key(step.article.id)] = None
+                keys[self._article_key(step.article.id)] = None  # recorded: a stale hold
                 continue
             if isinstance(step, Release):
                 article_id = step.article_id
@@ -449,6 +452,12 @@ class _Batch:
         self.pending.append((article_id, None))
 
     def _hold(self, article: Article, now: float) -> str:
+        if self.values[self._l._article_key(article.id)] is not None:
+            # Recorded already: another worker held it too (a redelivery, its outlet's other
+            # feed) and a third released it before this hold came. Pending again, it would be
+            # healed into the story store's decision, or assigned afresh once the store lost
+            # it: one article in two stories, counted in both.
+            return REPEAT
         key = self._l._pending_key(article.id)
         raw = self.values[key]
         change = NEW

@@ -138,3 +138,27 @@ def test_a_pending_article_whose_text_lapsed_leaves_the_index(redis_client: redi
     assert (report.reassigned, engine.assigned) == (1, ["kept"])
     assert ledger.pending_count() == 0
     assert not redis_client.exists("sw:pending")
+
+
+def test_a_hold_written_after_its_article_was_recorded_leaves_it_recorded(
+    redis_client: redis.Redis,
+) -> None:
+    """Two workers held one article (its batch redelivered, or its outlet's other feed), a
+    third released it into st_x, and the second worker's hold reached the ledger only then.
+    It made the recorded article pending again, and once the story store had lost it (flushed,
+    or past its window) the sweep assigned it afresh: one article in two stories, counted in
+    both. A hold of an article already recorded is now stale and changes nothing."""
+    ledger = RedisLedger(redis_client)
+    engine = FakeEngine()
+    ledger.hold(_article("a"), now=0)
+    assert ledger.release("a", JOINED) is not None
+    ledger.hold(_article("a"), now=1)  # the second worker's, late
+    assert ledger.pending(0.0, 100.0) == []
+    assert ledger.known_stories(["a"]) == {"a": "st_x"}
+
+    report = sweep_held(engine, ledger, older_than=60.0, heal_after=20.0, now=100.0)
+
+    assert report.recorded == 0
+    assert engine.assigned == []
+    assert _ingested(redis_client, ledger) == {"a": "st_x"}
+    assert ledger.get("st_new") is None
