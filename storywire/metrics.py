@@ -42,6 +42,11 @@ METRICS: dict[str, tuple[str, str]] = {
         " as when a batch is handed out again; dropped: the batch's source was "
         "removed before it was processed).",
     ),
+    "storywire_articles_truncated_total": (
+        "counter",
+        "New or updated articles whose entry's HTML was cut at the per-entry cap (1 MiB), by the"
+        " part cut; counted in storywire_articles_total as well.",
+    ),
     "storywire_stories_total": (
         "counter",
         "Story decisions, by kind (created: stories started, copy: articles recorded as copies,"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -26,6 +27,13 @@ from storywire.stories_ledger import EDIT, NEW, Hold, Record, Release, Step
 from storywire.urls import canonical_url, redacted_url, split_url, web_url, without_userinfo_of
 
 LEAD_CHARS = 300
+# The most HTML of one entry's content (and of its description) that is cleaned: 1 MiB. Cleaning
+# costs 1-5 s per MB (dense markup the most), and an article's text and HTML go into two events
+# each: one entry of 7 MB of prose took 8 s and 400 MB of memory and put 28 MB in the outbox,
+# past a broker's max_message_size. The longest articles are a tenth of this; a live blog past
+# it is cut, its newest posts (at the top) kept.
+MAX_ENTRY_HTML = 1024 * 1024
+_HALF_ENTITY = re.compile(r"&#?\w*\Z")
 
 
 class Written(Protocol):
@@ -93,6 +101,8 @@ class ProcessReport:
     # of their own time may be gone, so they start their own
     late: int = 0
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
+    # (entry key, characters of its largest HTML): cut at MAX_ENTRY_HTML, still an article
+    truncated: tuple[tuple[str, int], ...] = field(default=())
     # Everything this call recorded, releases included (``copies`` and ``stories_created``
     # are the new articles' own decisions, which a release or a later original changes).
     announced: Announced = field(default_factory=Announced)
@@ -125,6 +135,25 @@ def without_repeated_title(text: str, title: str) -> str:
     return text
 
 
+def capped_html(html: str) -> str:
+    """``html`` cut at ``MAX_ENTRY_HTML`` characters: before the last tag there (a tag cut in
+    half would be read as text, "<a href=\"ht", and a paragraph cut in half ends mid-word),
+    unless that is more than half back (one long text node); never inside an entity ("&am")."""
+    if len(html) <= MAX_ENTRY_HTML:
+        return html
+    cut = html[:MAX_ENTRY_HTML]
+    tag = cut.rfind("<")
+    if tag > MAX_ENTRY_HTML // 2:
+        cut = cut[:tag]
+    return _HALF_ENTITY.sub("", cut)
+
+
+def oversized(entry: Entry) -> int:
+    """The length of the entry's largest HTML when ``build_article`` cuts it, else 0."""
+    largest = max(len(entry.content_html), len(entry.summary_html))
+    return largest if largest > MAX_ENTRY_HTML else 0
+
+
 def article_title(source: Source, entry: Entry) -> str:
     """The entry's title as its article carries it: clean, without its outlet's name."""
     title = clean_title(entry.title, outlet=source.outlet)
@@ -142,7 +171,14 @@ def build_article(
     fetched_at: datetime,
     lead_chars: int = LEAD_CHARS,
 ) -> Article:
-    """Clean one entry into the article downstream services receive."""
+    """Clean one entry into the article downstream services receive, its HTML cut at
+    ``MAX_ENTRY_HTML`` characters."""
+    if oversized(entry):
+        entry = replace(
+            entry,
+            content_html=capped_html(entry.content_html),
+            summary_html=capped_html(entry.summary_html),
+        )
     # An entry without a link stands at its feed's URL, which a paid feed's token or password
     # must not follow into events (and links made absolute against it). A relative link was
     # made absolute against that URL by the parser, password and all; one to an anchor of the
@@ -217,7 +253,10 @@ def process_entries(
     """
     articles: list[Article] = []
     rejected: list[tuple[str, str]] = []
+    truncated: list[tuple[str, int]] = []
     for key, entry in dict(items).items():
+        if size := oversized(entry):
+            truncated.append((key, size))
         try:
             articles.append(
                 build_article(source, key, entry, fetched_at=fetched_at, lead_chars=lead_chars)
@@ -281,6 +320,7 @@ def process_entries(
         released=len(releases),
         late=engine.late - late_before,
         rejected=tuple(rejected),
+        truncated=tuple(truncated),
         announced=announced([*assigned, *releases]),
     )
 

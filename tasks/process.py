@@ -9,7 +9,7 @@ from celery import Task
 
 from storywire.adapters.redis_metrics import count
 from storywire.models import Entry
-from storywire.processing import process_entries
+from storywire.processing import MAX_ENTRY_HTML, process_entries
 from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import PROCESS, task
 from tasks.publish import publish
@@ -46,6 +46,8 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
                 "articles:updated": report.updated,
                 "articles:repeat": report.repeated,
                 "articles:rejected": len(report.rejected),
+                # Not a kind of article: these are new or updated ones too.
+                "truncated:html": len(report.truncated),
                 # Created, copies and merges as the ledger announced them, releases and
                 # copies found later included: the new articles' own decisions missed those.
                 "stories:created": report.announced.created,
@@ -73,6 +75,10 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         released=report.released,
         late=report.late,
         rejected=len(report.rejected),
+        truncated=len(report.truncated),
     )
+    for key, size in report.truncated:
+        log.warning("process.truncated", source_id=source_id, entry=key, chars=size,
+                    kept=MAX_ENTRY_HTML)  # fmt: skip
     for key, reason in report.rejected:
         log.warning("process.rejected", source_id=source_id, entry=key, reason=reason)

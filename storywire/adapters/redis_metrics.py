@@ -43,6 +43,7 @@ _COUNTER_METRICS = {
     "fetch": ("storywire_fetch_total", "outcome"),
     "entries": ("storywire_entries_total", "decision"),
     "articles": ("storywire_articles_total", "kind"),
+    "truncated": ("storywire_articles_truncated_total", "part"),
     "stories": ("storywire_stories_total", "kind"),
     "poisoned": ("storywire_tasks_poisoned_total", "task"),
     "parked": ("storywire_events_parked_total", "reason"),

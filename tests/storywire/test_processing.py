@@ -851,3 +851,46 @@ def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() ->
     ]  # fmt: skip
     assert announced(recorded) == Announced(created=1, copies=3, merged=2)
     assert announced([]) == Announced()
+
+
+def test_an_oversized_entry_is_cut_at_the_cap_and_the_batch_goes_on(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry of 7 MB of HTML (a live blog that never ends, an inline data: image, a feed
+    served to hurt) was cleaned whole: 8 s and 400 MB of memory, and its text and HTML went
+    into two events each, 28 MB of outbox, past a broker's max_message_size. Its HTML is now
+    cut at MAX_ENTRY_HTML characters (made small here to keep the test fast), before the tag
+    the cut falls after; the article keeps what came before, the batch goes on, and the
+    report names the entry."""
+    cap = 50_000
+    monkeypatch.setattr(processing, "MAX_ENTRY_HTML", cap)
+    paragraph = "<p>The harbour council met again on Tuesday to debate the budget.</p>\n"
+    huge = paragraph * (3 * cap // len(paragraph))
+    entries = [
+        ("g:1", _entry("1", "Harbour budget debate goes on", huge)),
+        ("g:2", _entry("2", "Volcano erupts in Iceland", "<p>Lava flows near Grindavik.</p>")),
+    ]
+    ledger = RedisLedger(redis_client)
+    report = process_entries(
+        SOURCE, entries, engine=StoryEngine(MemoryStoryStore()), ledger=ledger, fetched_at=NOW
+    )
+    assert (report.new, report.rejected) == (2, ())
+    assert report.truncated == (("g:1", len(huge)),)
+    (article,) = [
+        e["data"]
+        for e in _outbox_events(redis_client, ledger)
+        if e["type"] == ARTICLE_INGESTED and e["data"]["title"].startswith("Harbour")
+    ]
+    # Whole paragraphs up to the cut: no half tag or half paragraph made into text.
+    assert set(article["text"].split("\n\n")) == {paragraph[3:-5]}
+    assert len(article["text"]) < cap
+    assert len(article["html"]) <= cap
+
+
+def test_an_oversized_description_is_cut_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cap is per HTML field: a description beside an empty content is cut as well, and
+    one long text node is cut at the cap, not back to its start."""
+    monkeypatch.setattr(processing, "MAX_ENTRY_HTML", 30_000)
+    entry = replace(_entry("1", "Storm", ""), summary_html="<p>" + "storm " * 10_000 + "</p>")
+    article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
+    assert 29_000 < len(article.text) <= 30_000

@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 import redis
+from structlog.testing import capture_logs
 
 import tasks.process
+from storywire import processing
 from storywire.adapters.embedded_redis import EmbeddedRedis
-from storywire.adapters.redis_metrics import COUNTERS_KEY
+from storywire.adapters.redis_metrics import COUNTERS_KEY, snapshot
 from storywire.identity import article_id
+from storywire.metrics import Sample
 from storywire.models import Entry, Source
 from storywire.settings import Settings
 from storywire.stories import Doc, Params, RedisStoryStore, StoryEngine
@@ -164,3 +167,27 @@ def test_a_batch_redelivered_after_it_was_recorded_counts_nothing_again(
     for _ in range(2):
         assert tasks.process.process.apply(args=(SOURCE.id, NOW.isoformat(), items)).successful()
     assert _counters(rt.redis) == {"articles:new": 3, "articles:repeat": 3, "stories:created": 3}
+
+
+def test_an_oversized_entry_is_counted_and_logged_as_truncated(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry whose HTML was cut at the per-entry cap is still an article (counted new), and
+    the cut is counted (storywire_articles_truncated_total{part="html"}, outside the articles'
+    kinds, which add up to the entries sent) and logged with its size."""
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    monkeypatch.setattr(processing, "MAX_ENTRY_HTML", 2_000)
+    html = "<p>Storm floods the coast of Chile.</p>" * 100
+    entry = Entry(guid="1", link="https://wire.example/1", title="Storm floods Chile",
+                  summary_html="", content_html=html, published=NOW)  # fmt: skip
+    with capture_logs() as logs:
+        result = tasks.process.process.apply(
+            args=(SOURCE.id, NOW.isoformat(), [["g:1", entry.to_dict()]])
+        )
+    assert result.successful()
+    assert rt.redis.hget(COUNTERS_KEY, "articles:new") == b"1"
+    samples = snapshot(rt.redis, stream=rt.settings.stream)
+    assert Sample("storywire_articles_truncated_total", 1.0, {"part": "html"}) in samples
+    (line,) = [line for line in logs if line["event"] == "process.truncated"]
+    assert (line["entry"], line["chars"]) == ("g:1", len(html))
