@@ -117,6 +117,15 @@ class EmptyEntryError(ValueError):
     """An entry with neither a usable title nor text: nothing to publish."""
 
 
+class CleaningStopped(Exception):  # noqa: N818 - a stop asked for, not an error of the entry
+    """One of ``process_entries``' ``stop`` errors (the task's time limit) came while the entry
+    ``key`` was being cleaned: nothing of the batch was written."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
 @functools.lru_cache(maxsize=256)
 def source_rules(spec: tuple[tuple[tuple[str, str], ...], ...]) -> tuple[Rule, ...]:
     """A source's extra cleaning rules, parsed once per process."""
@@ -244,12 +253,16 @@ def process_entries(
     ledger: Ledger,
     fetched_at: datetime,
     lead_chars: int = LEAD_CHARS,
+    stop: tuple[type[BaseException], ...] = (),
 ) -> ProcessReport:
     """Clean, identify and place a batch of one source's new or changed entries.
 
     A bad entry is reported in ``rejected`` and never stops the others. An entry key that
     comes twice is one article, its last text: the engine would answer its second document
     with the first one's assignment, and both would be counted and announced.
+
+    A ``stop`` error ends the batch, not the entry: raised while an entry is cleaned, it comes
+    out as ``CleaningStopped`` naming that entry (the caller decides what becomes of each).
     """
     articles: list[Article] = []
     rejected: list[tuple[str, str]] = []
@@ -261,12 +274,13 @@ def process_entries(
             articles.append(
                 build_article(source, key, entry, fetched_at=fetched_at, lead_chars=lead_chars)
             )
+        except stop as exc:
+            raise CleaningStopped(key) from exc
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input
             rejected.append((key, str(exc)[:200]))
-        except Exception as exc:  # noqa: BLE001 - one entry's bug (or its time limit) is its own
+        except Exception as exc:  # noqa: BLE001 - one entry's bug is its own
             # Any other error of one entry's cleaning failed the whole batch, whose entries the
-            # fetch had marked seen: all lost for one. (A task's soft time limit raised here
-            # ends the slow entry, not the batch.)
+            # fetch had marked seen: all lost for one.
             rejected.append((key, f"{type(exc).__name__}: {exc}"[:200]))
     articles, known = _as_first_brought(articles, source, ledger)
     fresh = [a for a in articles if a.id not in known]

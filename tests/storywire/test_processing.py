@@ -182,6 +182,30 @@ def test_an_entry_that_breaks_the_cleaner_is_rejected_alone(
     )
 
 
+def test_a_stop_error_in_an_entrys_cleaning_ends_the_batch_naming_the_entry(
+    redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``stop`` error (the task's soft time limit) is no fault of the entry being cleaned:
+    nothing is written, and the caller learns which entry it came in."""
+
+    class OutOfTimeError(Exception):
+        pass
+
+    def build(source: Source, key: str, entry: Entry, **kwargs: Any) -> Article:
+        raise OutOfTimeError
+
+    monkeypatch.setattr(processing, "build_article", build)
+    ledger = RedisLedger(redis_client)
+    with pytest.raises(processing.CleaningStopped) as stopped:
+        process_entries(
+            SOURCE, [("g:1", _entry("1", "Storm hits coast", "<p>Winds.</p>"))],
+            engine=StoryEngine(MemoryStoryStore()), ledger=ledger, fetched_at=NOW,
+            stop=(OutOfTimeError,),
+        )  # fmt: skip
+    assert stopped.value.key == "g:1"
+    assert ledger.all() == []
+
+
 def test_update_keeps_its_story_and_empty_entries_are_rejected(redis_client: redis.Redis) -> None:
     """A changed entry stays in its story; an empty one is reported, the rest still land."""
     ledger = RedisLedger(redis_client)

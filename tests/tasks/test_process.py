@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 from structlog.testing import capture_logs
 
 import tasks.process
@@ -191,3 +192,92 @@ def test_an_oversized_entry_is_counted_and_logged_as_truncated(
     assert Sample("storywire_articles_truncated_total", 1.0, {"part": "html"}) in samples
     (line,) = [line for line in logs if line["event"] == "process.truncated"]
     assert (line["entry"], line["chars"]) == ("g:1", len(html))
+
+
+class _Sent:
+    """``process.delay`` as the task sends a batch again: recorded, not sent."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def __call__(self, source_id: str, fetched_at: str, items: list[list[Any]]) -> None:
+        self.batches.append([key for key, _ in items])
+
+
+def _items(n: int) -> list[list[Any]]:
+    titles = ("Storm floods the coast of Chile", "Volcano erupts in Iceland",
+              "Harbour strike in Oslo", "Wildfire near Athens")  # fmt: skip
+    return [
+        [f"g:{i}", Entry(guid=str(i), link=f"https://wire.example/{i}", title=titles[i],
+                         summary_html="", content_html=f"<p>{titles[i]}.</p>",
+                         published=NOW).to_dict()]
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def _out_of_time(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, items: list[list[Any]]
+) -> tuple[_Sent, list[dict[str, Any]]]:
+    sent = _Sent()
+    monkeypatch.setattr(tasks.process, "runtime", lambda: rt)
+    monkeypatch.setattr(tasks.process, "publish", CountingPublish())
+    monkeypatch.setattr(tasks.process.process, "delay", sent)
+    with capture_logs() as logs:
+        result = tasks.process.process.apply(args=(SOURCE.id, NOW.isoformat(), items))
+    assert result.successful()
+    return sent, logs
+
+
+def test_a_batch_out_of_time_while_cleaning_sends_the_slow_entry_again_alone(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soft time limit raised while one entry was cleaned rejected that entry and went on
+    with the others in the minute left before the hard limit, which kills the process and
+    acknowledges the message: the batch lost. Now nothing is written; the entry being cleaned
+    goes again alone and the others together, each batch with a time limit of its own."""
+    real = processing.build_article
+
+    def build(source: Source, key: str, entry: Entry, **kwargs: Any) -> Any:
+        if key == "g:1":
+            raise SoftTimeLimitExceeded()
+        return real(source, key, entry, **kwargs)
+
+    monkeypatch.setattr(processing, "build_article", build)
+    sent, logs = _out_of_time(rt, monkeypatch, _items(4))
+    assert sent.batches == [["g:1"], ["g:0", "g:2", "g:3"]]
+    assert rt.ledger.all() == []
+    assert rt.redis.hget(COUNTERS_KEY, "articles:rejected") is None
+    (line,) = [line for line in logs if line["event"] == "process.split"]
+    assert (line["entries"], line["parts"], line["slow"]) == (4, [1, 3], "g:1")
+
+
+def test_a_batch_out_of_time_after_cleaning_is_sent_again_in_halves(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The limit raised outside any entry (the engine waiting for the story lock, the ledger's
+    write) failed the task: the batch, acknowledged, was lost. It goes again in two halves."""
+
+    def slow_engine(*args: Any, **kwargs: Any) -> Any:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(rt.engine, "place_many", slow_engine)
+    sent, _ = _out_of_time(rt, monkeypatch, _items(3))
+    assert sent.batches == [["g:0"], ["g:1", "g:2"]]
+
+
+def test_an_entry_out_of_time_alone_is_rejected_with_its_reason(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry that runs over the limit in a batch of its own is rejected: counted and
+    logged with its reason, never sent again."""
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(processing, "build_article", build)
+    sent, logs = _out_of_time(rt, monkeypatch, _items(1))
+    assert sent.batches == []
+    assert rt.redis.hget(COUNTERS_KEY, "articles:rejected") == b"1"
+    (line,) = [line for line in logs if line["event"] == "process.rejected"]
+    assert line["entry"] == "g:0"
+    assert line["reason"].startswith("SoftTimeLimitExceeded: over the process task's time limit")
