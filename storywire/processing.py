@@ -33,6 +33,10 @@ LEAD_CHARS = 300
 # past a broker's max_message_size. The longest articles are a tenth of this; a live blog past
 # it is cut, its newest posts (at the top) kept.
 MAX_ENTRY_HTML = 1024 * 1024
+# The longest title an article carries, cut as a lead is: a title is a line, where a feed that
+# puts a whole post (or megabytes) there made every event of the article and of its story
+# carry it. The longest real headlines are a few hundred characters.
+MAX_TITLE_CHARS = 1000
 _HALF_ENTITY = re.compile(r"&#?\w*\Z")
 
 
@@ -101,8 +105,9 @@ class ProcessReport:
     # of their own time may be gone, so they start their own
     late: int = 0
     rejected: tuple[tuple[str, str], ...] = field(default=())  # (entry key, reason)
-    # (entry key, characters of its largest HTML): cut at MAX_ENTRY_HTML, still an article
-    truncated: tuple[tuple[str, int], ...] = field(default=())
+    # (entry key, "html" or "title", characters before the cut): entries whose HTML was cut at
+    # MAX_ENTRY_HTML or title at MAX_TITLE_CHARS, still articles
+    truncated: tuple[tuple[str, str, int], ...] = field(default=())
     # Everything this call recorded, releases included (``copies`` and ``stories_created``
     # are the new articles' own decisions, which a release or a later original changes).
     announced: Announced = field(default_factory=Announced)
@@ -164,12 +169,20 @@ def oversized(entry: Entry) -> int:
 
 
 def article_title(source: Source, entry: Entry) -> str:
-    """The entry's title as its article carries it: clean, without its outlet's name."""
-    title = clean_title(entry.title, outlet=source.outlet)
+    """The entry's title as its article carries it: clean, without its outlet's name, at most
+    ``MAX_TITLE_CHARS``."""
+    return _article_title(source, entry)[0]
+
+
+def _article_title(source: Source, entry: Entry) -> tuple[str, bool]:
+    """``article_title``, and whether it was cut."""
+    title = clean_title(capped_html(entry.title), outlet=source.outlet)
     if entry.outlet and entry.outlet != source.outlet:
         # An aggregator's item ends with its own outlet ("… - Reuters" in Google News).
         title = clean_title(title, outlet=entry.outlet)
-    return title
+    if len(title) <= MAX_TITLE_CHARS:
+        return title, False
+    return lead(title, MAX_TITLE_CHARS), True
 
 
 def build_article(
@@ -181,7 +194,7 @@ def build_article(
     lead_chars: int = LEAD_CHARS,
 ) -> Article:
     """Clean one entry into the article downstream services receive, its HTML cut at
-    ``MAX_ENTRY_HTML`` characters."""
+    ``MAX_ENTRY_HTML`` characters and its title at ``MAX_TITLE_CHARS`` (``cut_parts``)."""
     if oversized(entry):
         entry = replace(
             entry,
@@ -245,6 +258,15 @@ def build_article(
     )
 
 
+def cut_parts(source: Source, entry: Entry) -> list[tuple[str, int]]:
+    """What ``build_article`` cuts of ``entry``: ("html" or "title", its length before)."""
+    cut = [("html", size)] if (size := oversized(entry)) else []
+    # Cleaning drops markup and decodes entities: a title within the cap stays within it.
+    if len(entry.title) > MAX_TITLE_CHARS and _article_title(source, entry)[1]:
+        cut.append(("title", len(entry.title)))
+    return cut
+
+
 def process_entries(
     source: Source,
     items: Sequence[tuple[str, Entry]],
@@ -266,14 +288,13 @@ def process_entries(
     """
     articles: list[Article] = []
     rejected: list[tuple[str, str]] = []
-    truncated: list[tuple[str, int]] = []
+    truncated: list[tuple[str, str, int]] = []
     for key, entry in dict(items).items():
-        if size := oversized(entry):
-            truncated.append((key, size))
         try:
             articles.append(
                 build_article(source, key, entry, fetched_at=fetched_at, lead_chars=lead_chars)
             )
+            truncated += [(key, part, size) for part, size in cut_parts(source, entry)]
         except stop as exc:
             raise CleaningStopped(key) from exc
         except ValueError as exc:  # EmptyEntryError, or a cleaner refusing the input

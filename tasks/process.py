@@ -10,7 +10,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from storywire.adapters.redis_metrics import count
 from storywire.models import Entry
-from storywire.processing import MAX_ENTRY_HTML, CleaningStopped, process_entries
+from storywire.processing import (
+    MAX_ENTRY_HTML,
+    MAX_TITLE_CHARS,
+    CleaningStopped,
+    process_entries,
+)
 from tasks.common import TRANSIENT, log, nudge, retry_later
 from tasks.options import PROCESS, task
 from tasks.publish import publish
@@ -49,8 +54,9 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
                 "articles:updated": report.updated,
                 "articles:repeat": report.repeated,
                 "articles:rejected": len(report.rejected),
-                # Not a kind of article: these are new or updated ones too.
-                "truncated:html": len(report.truncated),
+                # Not kinds of article: these are new or updated ones too.
+                "truncated:html": sum(part == "html" for _, part, _ in report.truncated),
+                "truncated:title": sum(part == "title" for _, part, _ in report.truncated),
                 # Created, copies and merges as the ledger announced them, releases and
                 # copies found later included: the new articles' own decisions missed those.
                 "stories:created": report.announced.created,
@@ -87,9 +93,10 @@ def process(self: Task[Any, Any], source_id: str, fetched_at: str, items: list[l
         rejected=len(report.rejected),
         truncated=len(report.truncated),
     )
-    for key, size in report.truncated:
-        log.warning("process.truncated", source_id=source_id, entry=key, chars=size,
-                    kept=MAX_ENTRY_HTML)  # fmt: skip
+    for key, part, size in report.truncated:
+        kept = MAX_ENTRY_HTML if part == "html" else MAX_TITLE_CHARS
+        log.warning("process.truncated", source_id=source_id, entry=key, part=part, chars=size,
+                    kept=kept)  # fmt: skip
     for key, reason in report.rejected:
         log.warning("process.rejected", source_id=source_id, entry=key, reason=reason)
 

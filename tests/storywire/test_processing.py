@@ -899,7 +899,7 @@ def test_an_oversized_entry_is_cut_at_the_cap_and_the_batch_goes_on(
         SOURCE, entries, engine=StoryEngine(MemoryStoryStore()), ledger=ledger, fetched_at=NOW
     )
     assert (report.new, report.rejected) == (2, ())
-    assert report.truncated == (("g:1", len(huge)),)
+    assert report.truncated == (("g:1", "html", len(huge)),)
     (article,) = [
         e["data"]
         for e in _outbox_events(redis_client, ledger)
@@ -918,3 +918,25 @@ def test_an_oversized_description_is_cut_too(monkeypatch: pytest.MonkeyPatch) ->
     entry = replace(_entry("1", "Storm", ""), summary_html="<p>" + "storm " * 10_000 + "</p>")
     article = build_article(SOURCE, "g:1", entry, fetched_at=NOW)
     assert 29_000 < len(article.text) <= 30_000
+
+
+def test_an_oversized_title_is_cut_as_a_lead_is(redis_client: redis.Redis) -> None:
+    """A title of 1.2 MB (the whole post in the title, a feed served to hurt) went whole into
+    the article's events and its story's headline, repeated by every event of that story: 2.8 s
+    and 3.5 MB of outbox for one entry. It is now cut at MAX_TITLE_CHARS as a lead is (whole
+    sentences, else at a word with "…"), after its outlet's name has left it, and reported."""
+    sentence = "Harbour council approves the budget after a long debate. "
+    title = sentence * 20_000 + "- Wire"
+    ledger = RedisLedger(redis_client)
+    report = process_entries(
+        SOURCE, [("g:1", _entry("1", title, "<p>The harbour budget passed.</p>"))],
+        engine=StoryEngine(MemoryStoryStore()), ledger=ledger, fetched_at=NOW,
+    )  # fmt: skip
+    assert report.new == 1
+    assert report.truncated == (("g:1", "title", len(title)),)
+    events = _outbox_events(redis_client, ledger)
+    (article,) = [e["data"] for e in events if e["type"] == ARTICLE_INGESTED]
+    assert len(article["title"]) <= processing.MAX_TITLE_CHARS
+    assert article["title"].startswith(sentence.strip())
+    assert article["title"].endswith("debate.")  # whole sentences
+    assert max(len(orjson.dumps(e)) for e in events) < 20_000
