@@ -3,13 +3,15 @@
 Optional per source (``full_text = true``). The page goes through the same fetcher as feeds, so
 the same SSRF guard, timeouts, deadline and size caps apply; trafilatura, a maintained main-text
 extractor, drops navigation, comments and boilerplate. Any failure keeps the feed's own text,
-or the text the page gave an earlier poll.
+or the text the page gave an earlier poll. A page its site's robots.txt disallows to our
+User-Agent's product token is not asked for (``storywire.robots``).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
@@ -27,6 +29,18 @@ from storywire.clean import html_to_text
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.processing import article_title
+from storywire.robots import (
+    RULES,
+    Robots,
+    allows,
+    crawl_delay,
+    from_failure,
+    from_response,
+    is_due,
+    origin,
+    product_token,
+    robots_url,
+)
 from storywire.stories.features import STOPWORDS, tokens
 from storywire.urls import article_link, canonical_url, registrable_domain, web_url
 
@@ -46,6 +60,10 @@ NOT_ASKED = "not_asked"  # a page whose earlier text is recent enough
 # An outlet that negotiates content may answer an article URL with its feed when asked the
 # way the feed fetcher asks; a page is asked for as a browser asks.
 PAGE_ACCEPT = "text/html, application/xhtml+xml, */*;q=0.1"
+ROBOTS_ACCEPT = "text/plain, */*;q=0.5"
+# robots.txt refused by our own fetcher says nothing of the site (and another source, allowed
+# private addresses, may reach it): the page fails for that reason, and nothing is recorded.
+OWN_REFUSALS = frozenset({"ssrf_blocked", "bad_url"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +76,10 @@ class Enrichment:
     reused: int = 0  # entries given the text an earlier poll fetched (``earlier``)
     # (page key, page): pages fetched now whose text an entry took, to keep for later polls
     pages: tuple[tuple[str, Page], ...] = ()
+    # (origin, record): robots.txt files asked for now, to keep for later polls
+    robots: tuple[tuple[str, Robots], ...] = ()
+    # (origin, pages, why): the pages robots.txt kept from being asked for, per site
+    disallowed: tuple[tuple[str, int, str], ...] = ()
 
 
 # schema.org types whose articleBody is the article's text.
@@ -180,6 +202,8 @@ def enrich(
     seconds: float = PAGES_SECONDS,
     earlier: Mapping[str, tuple[Page, float]] = MappingProxyType({}),
     now: float | None = None,
+    robots: Mapping[str, Robots] = MappingProxyType({}),
+    may_crawl: Callable[[str, float], bool] = lambda site, seconds: True,
 ) -> Enrichment:
     """Replace teaser entries' content with their page's main text where it can be had.
 
@@ -190,6 +214,12 @@ def enrich(
     ``earlier``: what each page gave (and when, epoch s) when an earlier poll fetched it,
     by ``page_keys``. Fetched under ``REFETCH_AFTER`` ago, it is not asked for again; asked
     and not had, it stands in for the page rather than the teaser.
+
+    ``robots``: the robots.txt records of page origins (``robots_origins``) kept by earlier
+    polls; an origin with none, or a stale one, has its robots.txt asked for first, paid from
+    the page's domain budget like a page, and returned in ``Enrichment.robots``. A page it
+    disallows is the failure ``robots``. ``may_crawl(origin, seconds)`` is asked before a
+    page whose robots.txt sets a Crawl-delay: whether the origin's last page was that long ago.
     """
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
@@ -207,8 +237,11 @@ def enrich(
     out: list[Entry] = []
     fetched = reused = 0
     failed: list[tuple[str, str]] = []
-    blocked: dict[str, float] = {}
     kept: dict[str, Page] = {}
+    gate = _PageGate(
+        robots, fetcher, replace(page_policy, accept=ROBOTS_ACCEPT), now=now, may_fetch=may_fetch,
+        may_crawl=may_crawl,
+    )  # fmt: skip
 
     def ask(link: str) -> tuple[Page | None, str]:
         left = seconds - (time.monotonic() - started)
@@ -217,13 +250,15 @@ def enrich(
         # A Google News item links Google's redirect: its page is the outlet's.
         page = article_link(link)
         domain = page_domain(source, page)
-        if domain in blocked or not may_fetch(domain):
-            return None, "domain_busy" if domain in blocked else "over_budget"
+        if refusal := gate.refusal(page, domain, left):
+            return None, refusal
+        # Asked again: its robots.txt may have taken some of the time left, or all of it.
+        left = seconds - (time.monotonic() - started)
         answer, block = _page_text(
             page, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
         )
         if block is not None:
-            blocked[domain] = block
+            gate.blocked[domain] = block
         return answer
 
     for entry in entries:
@@ -260,10 +295,105 @@ def enrich(
         entries=tuple(out),
         fetched=fetched,
         failed=tuple(failed),
-        blocked=tuple(blocked.items()),
+        blocked=tuple(gate.blocked.items()),
         reused=reused,
         pages=tuple(kept.items()),
+        robots=tuple(gate.read.items()),
+        disallowed=gate.disallowed(),
     )
+
+
+class _PageGate:
+    """Whether one ``enrich``'s pages may be asked for: their domain's block and budget, and
+    their origin's robots.txt, each asked for at most once."""
+
+    def __init__(
+        self,
+        known: Mapping[str, Robots],
+        fetcher: Fetcher,
+        policy: FetchPolicy,
+        *,
+        now: float,
+        may_fetch: Callable[[str], bool],
+        may_crawl: Callable[[str, float], bool],
+    ) -> None:
+        self._known = known
+        self._fetcher = fetcher
+        self._policy = policy
+        self._agent = product_token(policy.user_agent)
+        self._now = now
+        self._may_fetch = may_fetch
+        self._may_crawl = may_crawl
+        # (domain, seconds): sites that asked to be left alone, by a page's or robots.txt's 429
+        self.blocked: dict[str, float] = {}
+        self.read: dict[str, Robots] = {}  # asked for now, by origin
+        self._refused: Counter[str] = Counter()  # pages robots.txt kept us from, by origin
+
+    def refusal(self, page: str, domain: str, left: float) -> str:
+        """Why ``page`` may not be asked for now (``domain_busy``, ``robots``, ``crawl_delay``,
+        ``over_budget``, or why its robots.txt could not be asked for), or "" when it may; it
+        is then paid for from ``domain``'s budget."""
+        if domain in self.blocked:
+            return "domain_busy"
+        site = origin(page)
+        if site is not None:  # else not an http(s) URL: the fetcher refuses it (bad_url)
+            rules = self._rules(site, domain, left)
+            if isinstance(rules, str):
+                return rules
+            if not allows(rules, page, self._agent):
+                self._refused[site] += 1
+                return "robots"
+            delay = crawl_delay(rules, self._agent)
+            if delay is not None and not self._may_crawl(site, delay):
+                return "crawl_delay"
+        return "" if self._may_fetch(domain) else "over_budget"
+
+    def _rules(self, site: str, domain: str, left: float) -> Robots | str:
+        known = self.read.get(site) or self._known.get(site)
+        if known is not None and not is_due(known, self._now):
+            return known
+        if not self._may_fetch(domain):
+            return "over_budget"
+        deadline = min(self._policy.deadline, left)
+        try:
+            response = self._fetcher.fetch(
+                robots_url(site), replace(self._policy, deadline=deadline)
+            )
+        except FetchError as exc:
+            if exc.reason in OWN_REFUSALS:
+                return exc.reason
+            if exc.reason == "deadline" and deadline < self._policy.deadline:
+                return "over_time"  # the poll's time for pages ran out, not the site's
+            record = from_failure(exc.reason, now=self._now, previous=known)
+        else:
+            record = from_response(response.status, response.body, now=self._now, previous=known)
+            if (block := domain_block(response, time.time())) is not None:
+                self.blocked[domain] = block
+                self.read[site] = record
+                return "domain_busy"
+        self.read[site] = record
+        return record
+
+    def disallowed(self) -> tuple[tuple[str, int, str], ...]:
+        """(origin, pages, why) for the pages robots.txt kept us from."""
+        return tuple(
+            (site, n, _refusal(self.read.get(site) or self._known[site]))
+            for site, n in self._refused.items()
+        )
+
+
+def _refusal(rules: Robots) -> str:
+    """Why robots.txt kept an origin's pages, for the poll's log line."""
+    if rules.kind != RULES:
+        return f"robots.txt unreachable ({rules.error})"
+    return "disallowed by robots.txt" + (f" (kept copy: now {rules.error})" if rules.error else "")
+
+
+def robots_origins(entries: Iterable[Entry]) -> list[str]:
+    """The origins whose robots.txt ``enrich`` may read for the entries' pages, for its
+    ``robots`` records."""
+    sites = (origin(article_link(entry.link)) for entry in entries if entry.link)
+    return sorted({site for site in sites if site is not None})
 
 
 def _judged(source: Source, entry: Entry, teaser: str, text: str) -> tuple[str | None, str]:
@@ -294,6 +424,8 @@ def _page_text(
 ) -> tuple[tuple[Page | None, str], float | None]:
     """The page's main text, or None and the reason it has none; and how long its domain
     asked to be left alone (``domain_block``), if it did."""
+    if policy.deadline <= 0:
+        return (None, "over_time"), None
     try:
         response = fetcher.fetch(link, policy)
     except FetchError as exc:

@@ -21,9 +21,9 @@ from celery import Task
 from storywire.adapters.politeness import Budget, DomainPoliteness
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.redis_metrics import count
-from storywire.adapters.redis_pages import RedisPageStore
+from storywire.adapters.redis_pages import RedisPageStore, RedisRobotsStore
 from storywire.fetching import PollConfig, PollResult, poll
-from storywire.fulltext import PAGE_KEPT, enrich, page_keys
+from storywire.fulltext import PAGE_KEPT, enrich, page_keys, robots_origins
 from storywire.identity import stable_keys, unique_items
 from storywire.models import Entry, Source
 from storywire.seen import sift
@@ -186,6 +186,7 @@ def _with_full_text(
     """Teasers get their page's main text, each page paid from its own domain's budget."""
     entries = [entry for _, entry in fresh]
     store = RedisPageStore(rt.redis)
+    robots = RedisRobotsStore(rt.redis)
     pages = enrich(
         source,
         entries,
@@ -194,8 +195,11 @@ def _with_full_text(
         may_fetch=lambda domain: politeness(rt).acquire(domain, reserve=False).wait == 0,
         earlier=store.recall(page_keys(entries)),
         now=now,
+        robots=robots.recall(robots_origins(entries)),
+        may_crawl=politeness(rt).spaced,
     )
     store.keep(dict(pages.pages), now=now, seconds=PAGE_KEPT)
+    robots.keep(dict(pages.robots))
     for domain, seconds in pages.blocked:
         politeness(rt).block(domain, seconds)
     reasons = Counter(reason for _, reason in pages.failed)
@@ -205,9 +209,13 @@ def _with_full_text(
     count(rt.redis, counts)
     if pages.fetched or pages.reused or pages.failed:
         # Which pages failed and why: a consent wall or a paywall shows here, per source.
-        failures = [f"{reason} {redacted_url(link)}" for link, reason in pages.failed]
+        # Pages robots.txt refused are named by site: a site refuses all of a feed's pages.
+        failures = [f"{reason} {redacted_url(link)}" for link, reason in pages.failed
+                    if reason != "robots"]  # fmt: skip
+        disallowed = {site: f"{n} page{'s' * (n > 1)} {why}" for site, n, why in pages.disallowed}
         log.info("fetch.full_text", source_id=source.id, fetched=pages.fetched,
-                 reused=pages.reused, failed=dict(reasons), pages=failures)  # fmt: skip
+                 reused=pages.reused, failed=dict(reasons), pages=failures,
+                 robots=disallowed or None)  # fmt: skip
     return [(key, entry) for (key, _), entry in zip(fresh, pages.entries, strict=True)]
 
 

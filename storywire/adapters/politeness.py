@@ -10,7 +10,8 @@ without a reservation. A 429/503 with Retry-After blocks the domain for every so
 prepaid or not.
 
 Keys (prefix ``sw:``): ``domain:<d>`` hash tokens/ts; ``domain_block:<d>`` the time (server
-clock, seconds) before which nobody fetches from the domain.
+clock, seconds) before which nobody fetches from the domain; ``crawl_delay:<origin>`` set while
+an origin's robots.txt Crawl-delay since its last article page runs (``spaced``).
 """
 
 from __future__ import annotations
@@ -124,6 +125,13 @@ class DomainPoliteness:
         keys = [f"{self._p}domain_block:{domain}"]
         args = [seconds, "" if now is None else now]
         return float(cast(bytes, self._block(keys=keys, args=args)))
+
+    def spaced(self, site: str, seconds: float) -> bool:
+        """Whether ``site``'s last request through here was ``seconds`` ago or more; if so this
+        one counts as its last. A robots.txt Crawl-delay is per origin, not per domain budget,
+        and a gate of its own leaves the shared bucket's rate alone."""
+        key = f"{self._p}crawl_delay:{site}"
+        return bool(self._r.set(key, b"1", nx=True, px=max(1, int(seconds * 1000))))
 
     def blocked_for(self, domain: str, *, now: float) -> float:
         raw = self._r.get(f"{self._p}domain_block:{domain}")

@@ -336,7 +336,7 @@ def test_a_google_news_items_page_is_asked_of_its_outlet(fetcher: HttpFetcher) -
     (rich,) = result.entries
     assert "Rescue teams reached the coast" in rich.content_html
     assert rich.link == link  # the feed's own link stays what the feed said
-    assert charged == ["127.0.0.1"]
+    assert charged == ["127.0.0.1", "127.0.0.1"]  # the outlet's robots.txt, then its page
     assert result.failed == ()
 
 

@@ -381,7 +381,7 @@ def test_full_text_source_sends_page_text_within_the_domain_budget(rt_factory: A
         .replace("https://x.com/b", "{base}/b")
     )
     routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
-    rt = rt_factory(domain_burst=2, domain_requests_per_minute=1)
+    rt = rt_factory(domain_burst=3, domain_requests_per_minute=1)
     outbox = Outbox()
     with http_server(routes) as base:
         routes["/f"] = lambda h: Reply(200, feed.replace("{base}", base).encode())
@@ -397,7 +397,8 @@ def test_full_text_source_sends_page_text_within_the_domain_budget(rt_factory: A
         _run(rt, "s", outbox)
     (batch,) = outbox.batches
     contents = [item[1]["content_html"] for item in batch]
-    assert sum("bridge budget" in c for c in contents) == 1  # one page in budget after the feed
+    # One page in budget after the feed and the site's robots.txt (a 404 here: no rules).
+    assert sum("bridge budget" in c for c in contents) == 1
     assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"
 
 
@@ -431,7 +432,7 @@ def test_a_page_refused_for_budget_takes_no_slot_from_its_domain(rt_factory: Any
         + b"</article></body></html>"
     )
     routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
-    rt = rt_factory(domain_burst=2, domain_requests_per_minute=1)
+    rt = rt_factory(domain_burst=3, domain_requests_per_minute=1)
     with http_server(routes) as base:
         feed = FEED.format(a="First").replace("https://x.com", base)
         routes["/f"] = lambda h: Reply(200, feed.encode())
@@ -440,7 +441,7 @@ def test_a_page_refused_for_budget_takes_no_slot_from_its_domain(rt_factory: Any
         rt.sources.upsert([source], now=0.0)
         _run(rt, "s", Outbox())
     assert rt.redis.hget("sw:metrics", "fulltext:failed") == b"1"  # /b: over budget
-    # The feed and /a spent the burst of 2; a reserved slot would leave about -1.
+    # The feed, robots.txt and /a spent the burst of 3; a reserved slot would leave about -1.
     assert float(rt.redis.hget("sw:domain:same.test", "tokens") or 0) > -0.5
 
 
@@ -452,7 +453,8 @@ def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> No
         + b"<p>The council approved the new bridge budget at its first and second reading.</p>" * 5
         + b"</article></body></html>"
     )
-    rt = rt_factory(domain_burst=1, domain_requests_per_minute=1)
+    # Each outlet's burst pays for its robots.txt and its page.
+    rt = rt_factory(domain_burst=2, domain_requests_per_minute=1)
     routes: dict[str, Any] = {"/a": lambda h: Reply(200, page), "/b": lambda h: Reply(200, page)}
     outbox = Outbox()
     done = _poll_aggregator(rt, routes, ("news.outlet-a.test", "www.outlet-b.test"), outbox)
@@ -460,8 +462,8 @@ def test_full_text_pages_are_charged_to_their_own_outlets(rt_factory: Any) -> No
     assert done.outcome == "ok"
     assert all("bridge budget" in item[1]["content_html"] for item in batch)
     assert rt.redis.hget("sw:metrics", "fulltext:failed") is None
-    for outlet in ("outlet-a.test", "outlet-b.test"):
-        assert rt.redis.hget(f"sw:domain:{outlet}", "tokens") == b"0"
+    for outlet in ("outlet-a.test", "outlet-b.test"):  # spent, up to a second's refill
+        assert float(rt.redis.hget(f"sw:domain:{outlet}", "tokens") or 1) < 0.02
 
 
 def test_a_page_site_that_answers_429_is_blocked_for_every_worker(rt_factory: Any) -> None:
@@ -873,3 +875,115 @@ def test_a_paid_feeds_credentials_stay_out_of_the_log_and_the_health_record(
     moved = rt.sources.get("moving")
     assert moved is not None
     assert moved.url == paid + "/new?token=s3cret-tk"
+
+
+ARTICLE = (
+    b"<html><body><article><h1>First</h1>"
+    + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
+    + b"</article></body></html>"
+)
+
+
+def test_pages_robots_txt_disallows_are_not_fetched_and_robots_txt_is_asked_once(
+    rt_factory: Any,
+) -> None:
+    """A site's robots.txt that disallows storywire's product token keeps its pages unasked
+    (their entries keep the feed's text, counted and logged once as ``robots``); robots.txt
+    itself is asked once per origin, then read from Redis on the next poll; the feed itself
+    is polled whatever robots.txt says."""
+    robots = b"User-agent: *\nAllow: /\n\nUser-agent: storywire\nDisallow: /private/\n"
+    asked: list[str] = []
+
+    def served(reply: Reply) -> Any:
+        def route(h: BaseHTTPRequestHandler) -> Reply:
+            asked.append(h.path)
+            return reply
+
+        return route
+
+    routes: dict[str, Any] = {
+        "/robots.txt": served(Reply(200, robots, {"Content-Type": "text/plain"})),
+        "/private/a": served(Reply(200, ARTICLE)),
+        "/b": served(Reply(200, ARTICLE)),
+    }
+    rt = rt_factory(domain_burst=10)
+    outbox = Outbox()
+    item = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        "<item><guid>a{n}</guid><title>First</title><link>{base}/private/a</link></item>"
+        "<item><guid>b{n}</guid><title>First</title><link>{base}/b</link></item>"
+        "</channel></rss>"
+    )
+    polls = iter(range(2))
+    with http_server(routes) as base, capture_logs() as logs:
+        routes["/f"] = lambda h: Reply(200, item.format(base=base, n=next(polls)).encode())
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = [_run(rt, "s", outbox, now=1000.0), _run(rt, "s", outbox, now=5000.0)]
+    assert [d.sent for d in done] == [2, 2]
+    assert asked == ["/robots.txt", "/b", "/b"]  # the page at /b is new on the second poll
+    for batch in outbox.batches:
+        private, public = (item[1]["content_html"] for item in batch)
+        assert "bridge budget" not in private
+        assert "bridge budget" in public
+    assert rt.redis.hget("sw:metrics", "fulltext_failed:robots") == b"2"
+    lines = [log for log in logs if log["event"] == "fetch.full_text"]
+    assert len(lines) == 2
+    assert lines[0]["failed"] == {"robots": 1}
+    assert lines[0]["robots"] == {base: "1 page disallowed by robots.txt"}
+    assert lines[0]["pages"] == []
+
+
+def test_a_site_whose_robots_txt_disallows_all_still_has_its_feed_polled(
+    rt_factory: Any,
+) -> None:
+    """robots.txt governs article pages only: a feed is published to be polled."""
+    asked: list[str] = []
+
+    def served(reply: Reply) -> Any:
+        def route(h: BaseHTTPRequestHandler) -> Reply:
+            asked.append(h.path)
+            return reply
+
+        return route
+
+    routes: dict[str, Any] = {
+        "/robots.txt": served(Reply(200, b"User-agent: *\nDisallow: /\n")),
+        "/a": served(Reply(200, ARTICLE)),
+        "/b": served(Reply(200, ARTICLE)),
+    }
+    rt = rt_factory(domain_burst=10)
+    with http_server(routes) as base, capture_logs() as logs:
+        feed = FEED.format(a="First").replace("https://x.com", base)
+        routes["/f"] = served(Reply(200, feed.encode()))
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = _run(rt, "s", Outbox())
+    assert (done.outcome, done.sent) == ("ok", 2)
+    assert asked == ["/f", "/robots.txt"]
+    assert rt.redis.hget("sw:metrics", "fulltext_failed:robots") == b"2"
+    (line,) = [log for log in logs if log["event"] == "fetch.full_text"]
+    assert line["robots"] == {base: "2 pages disallowed by robots.txt"}
+
+
+def test_a_crawl_delay_spaces_a_sites_pages_for_every_worker(rt_factory: Any) -> None:
+    routes: dict[str, Any] = {
+        "/robots.txt": lambda h: Reply(200, b"User-agent: *\nCrawl-delay: 60\n"),
+        "/a": lambda h: Reply(200, ARTICLE),
+        "/b": lambda h: Reply(200, ARTICLE),
+    }
+    rt = rt_factory(domain_burst=10)
+    outbox = Outbox()
+    with http_server(routes) as base:
+        feed = FEED.format(a="First").replace("https://x.com", base).replace("Second", "First")
+        routes["/f"] = lambda h: Reply(200, feed.encode())
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        _run(rt, "s", outbox)
+    (batch,) = outbox.batches
+    assert ["bridge budget" in item[1]["content_html"] for item in batch] == [True, False]
+    assert rt.redis.hget("sw:metrics", "fulltext_failed:crawl_delay") == b"1"
+    assert 59_000 < rt.redis.pttl(f"sw:crawl_delay:{base}") <= 60_000

@@ -65,3 +65,15 @@ def test_server_clock_is_used_when_no_time_is_given(redis_client: redis.Redis) -
     polite = DomainPoliteness(redis_client, Budget(requests_per_minute=1.0, burst=1))
     assert polite.acquire("clock.com").wait == 0.0
     assert 55.0 < polite.acquire("clock.com").wait <= 60.0
+
+
+def test_a_crawl_delay_lets_one_request_through_per_delay_for_every_worker(
+    redis_client: redis.Redis,
+) -> None:
+    """robots.txt's Crawl-delay, per origin and shared: a second worker's page waits it out."""
+    one = DomainPoliteness(redis_client, Budget())
+    two = DomainPoliteness(redis_client, Budget())
+    assert one.spaced("https://a.test", 0.2)
+    assert not two.spaced("https://a.test", 0.2)
+    assert two.spaced("https://b.test", 0.2)  # another origin, its own delay
+    assert 0 < redis_client.pttl("sw:crawl_delay:https://a.test") <= 200
