@@ -5,9 +5,11 @@ published to be polled, and feed readers do not read robots.txt for it either.
 
 Pure: the record an origin's answer makes (``from_response``, ``from_failure``) and the verdict
 (``allows``, ``crawl_delay``). The fetch goes through the ``Fetcher`` port and the records are
-kept in Redis (``adapters/redis_pages.py``). Rules are parsed by the standard library's
-``urllib.robotparser``, with blank lines dropped first: it ends a group at a blank line and then
-ignores the rules that follow, where RFC 9309 groups lines by their ``User-agent`` lines alone.
+kept in Redis (``adapters/redis_pages.py``). Rules are read by Protego (Scrapy's parser), as
+RFC 9309 and Google read them: the longest matching rule wins (``Allow: /news/`` after
+``Disallow: /``), ``*`` and ``$`` are patterns (``Disallow: /*?print``), groups naming one agent
+are merged, and a Crawl-delay may be fractional. The standard library's ``urllib.robotparser``
+does none of these.
 
 What an answer means (RFC 9309 section 2.3.1, as Google reads it too):
 
@@ -26,7 +28,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 RULES = "rules"
 ALLOW_ALL = "allow_all"
@@ -115,12 +118,11 @@ def allows(robots: Robots, url: str, agent: str) -> bool:
         return True
     if robots.kind != RULES:
         return False
-    return _parsed(robots.text).can_fetch(agent, url)
+    return bool(_parsed(robots.text).can_fetch(url, agent))
 
 
 def crawl_delay(robots: Robots, agent: str) -> float | None:
-    """The seconds ``robots`` asks ``agent`` to leave between two requests, if it asks.
-    (The standard library reads whole seconds only: ``Crawl-delay: 0.5`` is ignored.)"""
+    """The seconds ``robots`` asks ``agent`` to leave between two requests, if it asks."""
     if robots.kind != RULES:
         return None
     delay = _parsed(robots.text).crawl_delay(agent)
@@ -128,8 +130,6 @@ def crawl_delay(robots: Robots, agent: str) -> float | None:
 
 
 @functools.lru_cache(maxsize=256)
-def _parsed(text: str) -> RobotFileParser:
+def _parsed(text: str) -> Protego:
     # Read only once parsed, so one parser serves every page of an origin.
-    parser = RobotFileParser()
-    parser.parse(line for line in text.splitlines() if line.strip())
-    return parser
+    return Protego.parse(text)

@@ -86,6 +86,26 @@ def test_blank_lines_inside_a_group_do_not_end_it() -> None:
     assert allows(robots, "https://x.test/c/1", AGENT)
 
 
+def test_rules_are_read_as_rfc_9309_reads_them() -> None:
+    """The longest matching rule wins, ``*`` and ``$`` are patterns, groups for one agent are
+    merged, and a Crawl-delay may be fractional. The standard library's parser took the first
+    matching line (``Disallow: /`` hid ``Allow: /news/``), matched ``/*?print`` literally
+    (nothing), and counted only the first of our groups."""
+    robots = _rules(
+        "User-agent: storywire\nDisallow: /\nAllow: /news/\nDisallow: /*?print\n"
+        "Disallow: /*.pdf$\nCrawl-delay: 0.5\n\n"
+        "User-agent: other\nDisallow: /x/\n\n"
+        "User-agent: storywire\nDisallow: /news/live/\n"
+    )
+    assert allows(robots, "https://x.test/news/1", AGENT)
+    assert not allows(robots, "https://x.test/about", AGENT)
+    assert not allows(robots, "https://x.test/news/1?print=1", AGENT)
+    assert not allows(robots, "https://x.test/news/a.pdf", AGENT)
+    assert allows(robots, "https://x.test/news/a.pdf.html", AGENT)
+    assert not allows(robots, "https://x.test/news/live/1", AGENT)
+    assert crawl_delay(robots, AGENT) == 0.5
+
+
 def test_a_byte_order_mark_does_not_hide_the_first_line() -> None:
     robots = from_response(200, b"\xef\xbb\xbfUser-agent: *\nDisallow: /", now=NOW, previous=None)
     assert not allows(robots, "https://x.test/a", AGENT)
