@@ -17,7 +17,7 @@ import orjson
 import pytest
 import redis
 
-from storywire.adapters.embedded_redis import EmbeddedRedis
+from storywire.adapters.embedded_redis import EmbeddedRedis, embedded_redis
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.models import Article
 from storywire.settings import Settings
@@ -199,3 +199,35 @@ def test_the_demo_ends_with_the_reason_when_a_worker_keeps_dying(
     assert code == 1
     assert time.monotonic() - started < 30
     assert "storywire demo: worker fetch exited 3 soon after each start" in capfd.readouterr().err
+
+
+_RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>
+<link>https://{name}.example/</link><item><title>{name} reports a harbour fire</title>
+<link>https://{name}.example/fire</link><guid>https://{name}.example/fire</guid>
+<pubDate>Wed, 25 Nov 2026 09:58:00 GMT</pubDate>
+<description>Fire crews in {name} fought a blaze at the harbour on Wednesday.</description>
+</item></channel></rss>"""
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(120)
+def test_the_demo_ends_once_every_recorded_poll_is_processed(tmp_path: Path) -> None:
+    """The demo ended only when, by chance, two seconds passed with no poll of any source in
+    flight; but its sources are polled every 1-3 s for good (each poll after the last
+    recorded one a 304), so with its seven sources `make demo` mostly ran out of its 180 s
+    and exited 1 instead of printing the stories. Once every recorded poll is served nothing
+    more is polled, and the demo ends when those polls are processed."""
+    names = [f"outlet{i}" for i in range(6)]
+    sources = "".join(f'[[source]]\nid = "{n}"\npath = "{n}"\n\n' for n in names)
+    recorded = tmp_path / "recorded"
+    recorded.mkdir()
+    _recorded(recorded, sources, {})
+    for name in names:
+        (recorded / name).mkdir()
+        (recorded / name / "1.xml").write_text(_RSS.format(name=name))
+    settings = Settings(data_dir=tmp_path / "var", log_format="json", metrics_port=0)
+    out = io.StringIO()
+    with embedded_redis() as server:
+        code = demo.run_demo(settings, recorded, server.url, out, timeout=60)
+    assert code == 0
+    assert all(f"https://{name}.example/fire" in out.getvalue() for name in names)
