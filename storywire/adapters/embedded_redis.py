@@ -469,6 +469,10 @@ def _start(
                 stderr=output,
                 pass_fds=() if lock is None else (lock.fileno(),),
                 cwd=workdir,
+                # Out of the caller's process group: Ctrl-C signals the whole foreground group,
+                # and the server shut down while the workers were still finishing their tasks.
+                # Its owner stops it, after them.
+                start_new_session=True,
             )
         except OSError as exc:  # not a program this machine runs
             raise EmbeddedRedisError(

@@ -50,9 +50,11 @@ def _server_pid(client: redis.Redis) -> int | None:
         return None
 
 
-def _start_run(tmp_path: Path, log: Path, **env: str) -> subprocess.Popen[bytes]:
+def _start_run(
+    tmp_path: Path, log: Path, *, session: bool = False, **env: str
+) -> subprocess.Popen[bytes]:
     """`storywire run` on an embedded Redis in ``tmp_path / "var"``, its output in ``log``;
-    ``env``: more settings."""
+    ``env``: more settings; ``session``: in a process group of its own, as a shell's job."""
     (tmp_path / "sources.toml").write_text(SOURCES)
     env = {**os.environ, "STORYWIRE_REDIS_URL": "", "STORYWIRE_DATA_DIR": str(tmp_path / "var"),
            "STORYWIRE_METRICS_PORT": "0", "STORYWIRE_LOG_FORMAT": "json",
@@ -63,6 +65,7 @@ def _start_run(tmp_path: Path, log: Path, **env: str) -> subprocess.Popen[bytes]
         return subprocess.Popen(
             [sys.executable, "-c", script, "run", "--sources", str(tmp_path / "sources.toml")],
             env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink,
+            start_new_session=session,
         )  # fmt: skip
 
 
@@ -156,6 +159,27 @@ def test_a_hangup_stops_the_run_and_everything_it_started(tmp_path: Path) -> Non
     assert code == 0, log.read_text()[-3000:]
     assert server in children
     assert left == []
+
+
+@pytest.mark.timeout(90)
+def test_ctrl_c_stops_the_workers_before_the_redis_server(tmp_path: Path) -> None:
+    """Ctrl-C in a terminal signals the whole foreground process group: the embedded
+    redis-server got the SIGINT too and shut down while the workers were still finishing
+    their tasks, which then met no Redis. It is `run`'s to stop, after its workers (SIGTERM),
+    as for SIGTERM or SIGHUP."""
+    log = tmp_path / "run.log"
+    run = _start_run(tmp_path, log, session=True)
+    try:
+        _embedded_url(log, run)
+        os.killpg(run.pid, signal.SIGINT)
+        code = run.wait(timeout=40)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    said = (tmp_path / "var" / "redis" / "redis.log").read_text()
+    assert code == 0, log.read_text()[-3000:]
+    assert "Received SIGINT" not in said
+    assert "Received SIGTERM" in said
 
 
 def _events(log: Path) -> list[dict[str, object]]:
