@@ -101,6 +101,26 @@ def test_a_bad_url_on_the_command_line_is_a_usage_error(
     assert "redis://" in _one_line(capsys, "storywire demo: ")
 
 
+@pytest.mark.parametrize(
+    ("argv", "kind"),
+    [
+        (["demo", "--timeout", "soon"], "float"),
+        (["health", "beat", "--max-age", "soon"], "float"),
+        (["stories", "recent", "--limit", "soon"], "int"),
+        (["cluster", "--input", "IN", "--output", "OUT", "--jobs", "soon"], "int"),
+    ],
+)
+def test_a_checked_number_option_that_is_no_number_says_what_it_expects(
+    argv: list[str], kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """argparse names the converter in its message: these options said "invalid convert
+    value", the name of the checking function, instead of the kind of number wanted."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert f"invalid {kind} value: 'soon'" in capsys.readouterr().err
+
+
 def test_consume_into_a_reader_that_stops_is_not_an_error(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:

@@ -57,6 +57,8 @@ def checked_number(
             raise argparse.ArgumentTypeError(f"{text}: {reason}")
         return value
 
+    # argparse names the converter in "invalid <name> value": "float", not "convert".
+    convert.__name__ = kind.__name__
     return convert
 
 
