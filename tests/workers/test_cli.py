@@ -121,6 +121,22 @@ def test_a_checked_number_option_that_is_no_number_says_what_it_expects(
     assert f"invalid {kind} value: 'soon'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("block", ["-1", "-10000"])
+def test_consume_refuses_a_negative_wait(
+    block: str,
+    redis_server: EmbeddedRedis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--block -10000` was a traceback (a negative socket timeout: "Timeout value out of
+    range"), and -1 read as 0 (no wait); a usage error, exit 2, as any malformed option."""
+    monkeypatch.setenv("STORYWIRE_REDIS_URL", redis_server.url)
+    with pytest.raises(SystemExit) as stopped:
+        main(["consume", "--group", "g", "--block", block, "--exit-when-idle"])
+    assert stopped.value.code == 2
+    assert f"argument --block: {block}: must be" in capsys.readouterr().err
+
+
 def test_consume_into_a_reader_that_stops_is_not_an_error(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:

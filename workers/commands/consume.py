@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from storywire.adapters.consumer import Consumer, start_id
-from storywire.settings import Settings
+from storywire.settings import Settings, not_negative
 from workers.commands import at_least_one, checked_number, service_redis
 
 
@@ -106,7 +106,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument(
         "--block",
-        type=int,
+        # Below 0 a socket timeout out of range (a traceback), or a read that does not wait.
+        type=checked_number(int, not_negative),
         default=5000,
         help="ms to wait for new events per read (default 5000; 0: do not wait)",
     )
