@@ -95,9 +95,16 @@ def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
             )
             return str(sent.id)
 
+        # Not answering is OperationalError; refusing the login (a wrong AMQP password) is
+        # the transport's own error, unwrapped (AccessRefused, a channel error): a traceback.
+        broker_errors: tuple[type[BaseException], ...] = (
+            kombu.exceptions.OperationalError,
+            *conn.connection_errors,
+            *conn.channel_errors,
+        )
         try:
             return do_requeue(client, chosen, sys.stdout, send)
-        except kombu.exceptions.OperationalError as exc:  # the broker does not answer
+        except broker_errors as exc:
             sys.stderr.write(f"storywire poisoned: broker: {' '.join(str(exc).split())}\n")
             return 1
 
