@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import redis
+
 from storywire.events.models import ARTICLE_VERSIONS, DEFAULT_ARTICLE_VERSIONS
 from storywire.urls import redacted_text
 
@@ -269,8 +271,24 @@ def _port(value: int) -> str | None:
 
 
 _REDIS = ("redis", "rediss", "unix")
+
+
+def _redis_url(value: str | None) -> str | None:
+    reason: str | None = _url(*_REDIS)(value)
+    if reason or value is None:
+        return reason
+    # redis-py reads the query as connection options: a value of the wrong type was a
+    # ValueError in every command, an option it does not know a TypeError at the first
+    # command sent. Building a connection (never connected) meets both, as every client would.
+    try:
+        redis.ConnectionPool.from_url(value).make_connection()
+    except (ValueError, TypeError) as exc:
+        return f"has a query option redis-py refuses ({exc})"
+    return None
+
+
 _CHECKS: dict[str, Any] = {
-    "redis_url": _url(*_REDIS),
+    "redis_url": _redis_url,
     # No sentinel://: kombu then needs a master_name transport option, which nothing sets, so
     # every worker stopped on a traceback.
     "broker_url": _url(*_REDIS, "amqp", "amqps", "pyamqp"),

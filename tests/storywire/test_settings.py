@@ -101,6 +101,11 @@ def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: flo
         # was read as database 0.
         ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:99999/0"),
         ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/abc"),
+        # redis-py reads the query as connection options: one of the wrong type, or one it
+        # does not know, was a ValueError or TypeError traceback in every command.
+        ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/0?socket_timeout=abc"),
+        ("STORYWIRE_REDIS_URL", "unix:///run/redis.sock?db=abc"),
+        ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/0?sokcet_timeout=5"),
         ("STORYWIRE_BROKER_URL", "redis://127.0.0.1:70000/0"),
         ("STORYWIRE_AMQP_URL", "amqp://guest:guest@127.0.0.1:99999/%2F"),
         # Accepted, every worker stopped on kombu's "'master_name' transport option must be
@@ -162,6 +167,8 @@ def test_every_default_and_the_documented_extremes_are_accepted() -> None:
              "STORYWIRE_STORY_HOLD_SECONDS": "0"}  # fmt: skip
     settings = Settings.from_env(edges)
     assert Settings.from_env(settings.env()) == settings
+    options = "rediss://h:6380/1?socket_timeout=2.5&health_check_interval=30&ssl_cert_reqs=none"
+    assert Settings.from_env({"STORYWIRE_REDIS_URL": options}).redis_url == options
 
 
 def test_article_event_versions_default_to_both_during_the_migration() -> None:
