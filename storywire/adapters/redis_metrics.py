@@ -68,7 +68,14 @@ def snapshot(
     queued = pipe if broker is None else broker.pipeline(transaction=False)
     for queue in queues:
         queued.llen(queue)
-    depths = [] if broker is None else queued.execute()
+    depths: list[int] = []
+    if broker is not None:
+        try:
+            depths = queued.execute()
+        except redis.RedisError:
+            # A broker's Redis away said storywire_up 0 and dropped every metric, though the
+            # service's Redis answers: only the depths it alone knows are left out (as AMQP's).
+            queues = ()
     pipe.exists(stream)
     pipe.hgetall(COUNTERS_KEY)
     pipe.llen(POISONED_KEY)

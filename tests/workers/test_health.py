@@ -74,6 +74,24 @@ def test_queue_depths_are_read_where_the_broker_keeps_them(
     assert "storywire_up 1" in over_amqp
 
 
+def test_a_broker_redis_that_does_not_answer_leaves_out_only_the_queue_depths(
+    redis_server: EmbeddedRedis, redis_client: redis.Redis
+) -> None:
+    """With STORYWIRE_BROKER_URL on a Redis that does not answer, every scrape said
+    storywire_up 0 (the exporter did not reach Redis) and dropped every other metric, while
+    /readyz said ready: the service's Redis answered all along. The queue depths, which
+    only the broker knows, are left out, as with an AMQP broker; the rest is reported."""
+    count(redis_client, {"fetch:ok": 1})
+    dead = f"redis://127.0.0.1:{free_port()}/0"
+    with exporter(redis_server.url, stream="s", host="127.0.0.1", port=0, broker_url=dead) as port:
+        body = _get(f"http://127.0.0.1:{port}/metrics")[1]
+        ready = _get(f"http://127.0.0.1:{port}/readyz")[0]
+    assert ready == 200
+    assert "storywire_up 1" in body
+    assert 'storywire_fetch_total{outcome="ok"} 1' in body
+    assert "storywire_queue_depth" not in body
+
+
 def test_readiness_fails_without_redis() -> None:
     """With Redis unreachable the process is alive but not ready, and metrics say down."""
     dead = f"redis://127.0.0.1:{free_port()}/0"
