@@ -498,7 +498,10 @@ def _last_lines(workdir: Path, offset: int, count: int = 3) -> str:
         except OSError:
             continue
         lines += [line.strip() for line in text.splitlines() if line.strip()]
-    return " ".join(lines[-count:])
+    # Not its advisory warnings, unless they are all it wrote: on Linux's default overcommit
+    # every start logs a 400-character one, which buried the reason ("Permission denied").
+    said = [line for line in lines if "# WARNING " not in line] or lines
+    return " ".join(said[-count:])
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -90,6 +90,30 @@ def test_a_server_binary_that_cannot_serve_is_named_in_one_clear_error(
     assert "\n" not in message
 
 
+def test_the_reason_is_not_buried_under_the_servers_advisory_warnings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a host with Linux's default overcommit every redis-server start logs a 400-character
+    warning about it: a data directory it could not write was reported as that warning, with
+    "Permission denied" at the end of a 600-character line. Advisory warnings are left out."""
+    lines = [
+        "7:C 29 Nov 2026 19:36:39.378 # Configuration loaded",
+        "7:M 29 Nov 2026 19:36:39.378 # Server initialized",
+        "7:M 29 Nov 2026 19:36:39.378 # WARNING Memory overcommit must be enabled! Without it, "
+        "a background save or replication may fail under low memory condition.",
+        "7:M 29 Nov 2026 19:36:39.380 # Error moving temp append only file on the final "
+        "destination: Permission denied",
+    ]
+    writes = "".join(f'  echo "{line}" >> "$log"\n' for line in lines)
+    body = f'for a; do [ "$prev" = --logfile ] && log=$a; prev=$a; done\n{writes}exit 1'
+    monkeypatch.setenv("STORYWIRE_REDIS_SERVER", str(_script(tmp_path / "server", body)))
+    with pytest.raises(EmbeddedRedisError) as caught, embedded_redis(directory=tmp_path / "data"):
+        pass
+    message = str(caught.value)
+    assert "WARNING" not in message
+    assert message.endswith("destination: Permission denied"), message
+
+
 def test_old_log_lines_are_not_shown_as_the_reason(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
