@@ -206,10 +206,12 @@ def parse_feed(
 def _rfc7303(headers: dict[str, str]) -> dict[str, str]:
     """text/xml (or text/*+xml) without a charset as application/xml: RFC 3023 read it as
     US-ASCII, which feedparser still does (a warning on every poll of a UTF-8 feed, and no
-    fast path); RFC 7303 lets the document's BOM or declaration decide, as application/xml."""
+    fast path); RFC 7303 lets the document's BOM or declaration decide, as application/xml.
+    feedparser applies US-ASCII to every other text/* too (a feed served as text/plain or
+    text/html), whose label says nothing of the feed's encoding: the document decides there
+    as well."""
     media, _, params = headers.get("content-type", "").partition(";")
-    media = media.strip().lower()
-    if not (media == "text/xml" or (media.startswith("text/") and media.endswith("+xml"))):
+    if not media.strip().lower().startswith("text/"):
         return headers
     if any(p.partition("=")[0].strip().lower() == "charset" for p in params.split(";")):
         return headers

@@ -528,3 +528,28 @@ def test_a_location_with_raw_utf8_reaches_the_page_it_names(
     assert result.outcome == "ok"
     assert asked == [path]
     assert [e.title for e in result.entries] == ["One"]
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/html", "text/html; foo=bar"])
+def test_a_feed_served_as_other_text_without_a_charset_is_not_us_ascii(
+    content_type: str, fetcher: HttpFetcher
+) -> None:
+    """A feed served as text/plain (a static host that does not know .rss) or text/html (a
+    CMS's default) without a charset: feedparser still applies RFC 3023's US-ASCII to every
+    text/* type, so each poll of a UTF-8 feed warned 'document declared as us-ascii, but
+    parsed as utf-8', where a non-XML Content-Type alone is no warning. The document's own
+    declaration decides, as for text/xml."""
+    feed = FEED.replace(b"<title>One", "<title>Café".encode())
+    (result,) = _run(fetcher, Server(_always(Reply(200, feed, {"Content-Type": content_type}))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["Café"]
+    assert result.warning is None
+    assert result.counts == ("ok",)
+
+
+def test_a_legacy_feed_served_as_text_plain_keeps_its_declared_encoding(
+    fetcher: HttpFetcher,
+) -> None:
+    (result,) = _run(fetcher, Server(_always(Reply(200, CYRILLIC, {"Content-Type": "text/plain"}))))
+    assert [e.title for e in result.entries] == ["Привет"]
+    assert result.warning is None
