@@ -342,9 +342,12 @@ def _one_line(exc: object) -> str:
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
-    if "json" in content_type:
-        return True
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{"
+    # What the body opens with first: servers that label everything application/json serve
+    # RSS under it too, as others serve a JSON Feed as application/xml.
+    opening = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if opening in (b"{", b"<"):
+        return opening == b"{"
+    return "json" in content_type
 
 
 # No feed dates from before the web: an earlier date is a placeholder (Go's zero time in Hugo's

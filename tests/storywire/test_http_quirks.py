@@ -553,3 +553,46 @@ def test_a_legacy_feed_served_as_text_plain_keeps_its_declared_encoding(
     (result,) = _run(fetcher, Server(_always(Reply(200, CYRILLIC, {"Content-Type": "text/plain"}))))
     assert [e.title for e in result.entries] == ["Привет"]
     assert result.warning is None
+
+
+def test_a_json_feed_items_relative_url_is_resolved_as_an_rss_items_link_is(
+    fetcher: HttpFetcher,
+) -> None:
+    """An RSS or Atom item's relative link is resolved against the feed's URL; a JSON Feed
+    item's url (or external_url) was kept as written, so its article's url was '/posts/1',
+    which names no page. It is resolved alike, and its image against it."""
+    feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "1", "url": "/posts/1", "title": "One", "image": "img/1.jpg",'
+        b' "content_html": "<p>x</p>"},'
+        b'{"id": "2", "external_url": "other/2", "title": "Two", "content_text": "y"},'
+        b'{"id": "3", "url": "https://elsewhere.example/3", "title": "Three", "content_text": "z"}]}'
+    )
+    rss = FEED.replace(b"https://x.com/1", b"/posts/1")
+    reply = Reply(200, feed, {"Content-Type": "application/feed+json"})
+    (result,) = _run(fetcher, Server(_always(reply)), path="/other")
+    (xml,) = _run(fetcher, Server(_always(Reply(200, rss))), path="/other")
+    assert xml.fetched_from
+    assert xml.entries[0].link == xml.fetched_from.removesuffix("/other") + "/posts/1"
+    assert result.fetched_from
+    base = result.fetched_from.removesuffix("/other")
+    assert [e.link for e in result.entries] == [
+        base + "/posts/1",
+        base + "/other/2",
+        "https://elsewhere.example/3",
+    ]
+    assert result.entries[0].image == base + "/posts/img/1.jpg"
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/feed+json"])
+def test_an_xml_feed_served_as_json_is_read_as_the_xml_it_is(
+    content_type: str, fetcher: HttpFetcher
+) -> None:
+    """A JSON Content-Type alone sent the body to the JSON Feed parser, so an RSS feed from a
+    server that labels everything application/json (an API gateway, a framework's default)
+    failed every poll as 'invalid JSON feed'. A body that opens with markup is XML, as a
+    JSON Feed served as application/xml is read as the JSON it is."""
+    reply = Reply(200, b"\xef\xbb\xbf\n" + FEED, {"Content-Type": content_type})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["One"]
