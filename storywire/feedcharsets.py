@@ -260,6 +260,49 @@ def as_utf8(body: bytes, headers: Mapping[str, str]) -> tuple[bytes, dict[str, s
     return out, fixed, warning
 
 
+def utf8_despite_label(
+    body: bytes, headers: Mapping[str, str]
+) -> tuple[bytes, dict[str, str], str | None]:
+    """``body`` labelled UTF-8, with a warning, when it is UTF-8 but its Content-Type charset
+    (or, without one, its declaration) names a legacy encoding.
+
+    A host's default charset (Apache's AddDefaultCharset; windows-1251 at Russian hosts) on a
+    feed its CMS writes in UTF-8, or a template still declaring ISO-8859-15: every item was
+    read in the named encoding, mojibake, with no warning (feedparser repairs a Latin-1
+    reading text by text, no other). Text in a legacy encoding is practically never valid
+    UTF-8 as a whole, so a document that is, is UTF-8 (miniflux reads it so too).
+    """
+    fixed = dict(headers)
+    if b"\x00" in body[:4] or body[:2] in (b"\xff\xfe", b"\xfe\xff") or body.isascii():
+        return body, fixed, None
+    charset = charset_param(fixed.get("content-type", ""))
+    match = ENCODING_NAME.match(body)
+    declared = match.group(1).decode("ascii", "replace").strip().lower() if match else ""
+    label = charset or declared
+    if not _legacy(label):
+        return body, fixed, None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body, fixed, None
+    if match is not None and declared:
+        body = body[: match.start(1)] + b"utf-8" + body[match.end(1) :]
+    if charset:
+        fixed["content-type"] = fixed["content-type"].partition(";")[0] + "; charset=utf-8"
+    return body, fixed, f"document declared as {label}, but it is utf-8: read as utf-8"
+
+
+def _legacy(label: str) -> bool:
+    """Whether ``label`` names an encoding that is not Unicode (an unknown name is not judged)."""
+    if not label:
+        return False
+    try:
+        name = codecs.lookup(browser_name(label) or label).name
+    except LookupError:
+        return False
+    return not name.startswith("utf")
+
+
 # WHATWG reads these labels as windows-1252; Python's latin-1 codec reads its 0x80-0x9F as C1
 # controls, which feedparser maps to windows-1252 only after stripping each text, and U+0085
 # (0x85, windows-1252's "…") is whitespace to str.strip(): an excerpt cut with "…" lost it.

@@ -33,6 +33,7 @@ from storywire.feedcharsets import (
     BYTES_AS_WINDOWS_1252,
     as_utf8,
     latin1_as_windows_1252,
+    utf8_despite_label,
     with_browser_names,
 )
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
@@ -179,8 +180,12 @@ def parse_feed(
         return _parse_json_feed(body, now, timezone, url)
     if url:
         headers.setdefault("content-location", url)
-    body, headers = with_browser_names(_drop_unreadable_encoding_name(body), headers)
+    body, headers, mislabel_warning = utf8_despite_label(
+        _drop_unreadable_encoding_name(body), headers
+    )
+    body, headers = with_browser_names(body, headers)
     body, headers, charset_warning = as_utf8(body, headers)
+    charset_warning = charset_warning or mislabel_warning
     body, headers = latin1_as_windows_1252(body, headers)
     body, dtd_warning = drop_entity_declarations(body)
     fast = None if dtd_warning else parse_fast(body, headers)

@@ -596,3 +596,48 @@ def test_an_xml_feed_served_as_json_is_read_as_the_xml_it_is(
     (result,) = _run(fetcher, Server(_always(reply)))
     assert result.outcome == "ok"
     assert [e.title for e in result.entries] == ["One"]
+
+
+def _labelled(declared: str, title: str) -> bytes:
+    declaration = f' encoding="{declared}"' if declared else ""
+    return (
+        f'<?xml version="1.0"{declaration}?><rss version="2.0"><channel><title>T</title>'
+        f"<item><guid>1</guid><title>{title}</title><link>https://x.com/1</link></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("declared", "content_type", "title"),
+    [
+        ("utf-8", "text/html; charset=windows-1251", "Привет «мир» — тест"),
+        ("", "application/rss+xml; charset=windows-1251", "Привет «мир» — тест"),
+        ("utf-8", "application/xml; charset=koi8-r", "Привет «мир» — тест"),
+        ("iso-8859-15", "application/rss+xml", "Café “très” — été €"),
+        ("windows-1250", "text/xml; charset=windows-1250", "Zażółć gęślą jaźń"),
+        ("", "application/rss+xml; charset=Shift_JIS", "こんにちは世界"),
+    ],
+    ids=["html-1251", "rss-1251", "koi8-r", "declared-8859-15", "1250", "shift_jis"],
+)
+def test_a_utf8_feed_under_another_encodings_name_is_read_as_utf8(
+    declared: str, content_type: str, title: str, fetcher: HttpFetcher
+) -> None:
+    """A host's default charset (Apache's AddDefaultCharset, windows-1251 at Russian hosts) on
+    a feed its CMS writes in UTF-8, or a template that still declares ISO-8859-15: the bytes
+    were read in the named encoding, every item mojibake ('РџСЂРёРІРµС‚'), with no warning. A
+    document that is valid UTF-8 is UTF-8 whatever it is labelled (miniflux's
+    reader/encoding: 'feeds with wrong encoding defined and already in UTF-8'); the wrong
+    label is the warning. Only Latin-1 and windows-1252 labels came out right before."""
+    reply = Reply(200, _labelled(declared, title), {"Content-Type": content_type})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == [title]
+    assert result.warning is not None
+    assert "read as utf-8" in result.warning
+
+
+def test_a_legacy_feed_that_is_not_utf8_keeps_its_declared_encoding(fetcher: HttpFetcher) -> None:
+    reply = Reply(200, CYRILLIC, {"Content-Type": "application/rss+xml; charset=windows-1251"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert [e.title for e in result.entries] == ["Привет"]
+    assert result.warning is None
