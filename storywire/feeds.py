@@ -34,6 +34,7 @@ from storywire.feedcharsets import (
     as_utf8,
     latin1_as_windows_1252,
     utf8_despite_label,
+    utf16_by_bom,
     with_browser_names,
 )
 from storywire.feedcharsets import ENCODING_NAME as _ENCODING_NAME
@@ -180,9 +181,11 @@ def parse_feed(
         return _parse_json_feed(body, now, timezone, url)
     if url:
         headers.setdefault("content-location", url)
+    body, headers, bom_warning = utf16_by_bom(body, headers)
     body, headers, mislabel_warning = utf8_despite_label(
         _drop_unreadable_encoding_name(body), headers
     )
+    mislabel_warning = bom_warning or mislabel_warning
     body, headers = with_browser_names(body, headers)
     body, headers, charset_warning = as_utf8(body, headers)
     charset_warning = charset_warning or mislabel_warning

@@ -641,3 +641,41 @@ def test_a_legacy_feed_that_is_not_utf8_keeps_its_declared_encoding(fetcher: Htt
     (result,) = _run(fetcher, Server(_always(reply)))
     assert [e.title for e in result.entries] == ["Привет"]
     assert result.warning is None
+
+
+def _utf16(declared: str, order: str) -> bytes:
+    text = _labelled(declared, "Café “très” Привет").decode()
+    return ("\ufeff" + text).encode(order)
+
+
+@pytest.mark.parametrize(
+    ("declared", "order", "content_type", "mislabelled"),
+    [
+        ("", "utf-16-le", "application/rss+xml; charset=ISO-8859-1", True),
+        ("utf-16", "utf-16-be", "text/xml; charset=iso-8859-1", True),
+        ("", "utf-16-le", "", False),
+        ("", "utf-16-le", "application/xml", False),
+        ("utf-16", "utf-16-be", "application/xml; charset=utf-16", False),
+        ("windows-1251", "utf-16-le", "application/rss+xml", True),
+    ],
+    ids=["le-latin1", "be-text-latin1", "le-none", "le-xml", "be-utf16", "le-declared-1251"],
+)
+def test_a_utf16_feed_is_read_by_its_byte_order_mark(
+    declared: str, order: str, content_type: str, mislabelled: bool, fetcher: HttpFetcher
+) -> None:
+    """A UTF-16 feed opens with a byte order mark, which decides its encoding (XML 1.0
+    appendix F, RFC 7303 3.3, WHATWG's decode). Served under a host's default charset
+    (ISO-8859-1) or declaring another encoding, it was read in that one, NUL after every
+    letter: 'not well-formed', the whole feed lost at every poll; one served as
+    application/xml, or with no Content-Type, without a declaration (which UTF-16 needs
+    none of) warned 'declared as utf-8, but parsed as utf-16le', or was lost. A wrong label
+    is now the warning only."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    (result,) = _run(fetcher, Server(_always(Reply(200, _utf16(declared, order), headers))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["Café “très” Привет"]
+    if mislabelled:
+        assert result.warning is not None
+        assert "byte order mark" in result.warning
+    else:
+        assert result.warning is None
