@@ -549,7 +549,13 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
 
 
 def _opens_as_document(body: bytes) -> bool:
-    return body[:512].removeprefix(b"\xef\xbb\xbf").lstrip().startswith((b"<", b"{"))
+    head = body[:512]
+    # A UTF-16 document's "<" stands behind a NUL: read by its byte order mark.
+    order = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(head[:2])
+    if order is not None:
+        text = head[2 : 2 + (len(head) - 2) // 2 * 2].decode(order, "replace")
+        return text.lstrip().startswith(("<", "{"))
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith((b"<", b"{"))
 
 
 def _decode(body: bytes, encoding: str, limit: int) -> bytes:

@@ -679,3 +679,16 @@ def test_a_utf16_feed_is_read_by_its_byte_order_mark(
         assert "byte order mark" in result.warning
     else:
         assert result.warning is None
+
+
+@pytest.mark.parametrize("order", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_feed_sent_as_it_is_under_a_content_encoding_is_read(
+    order: str, fetcher: HttpFetcher
+) -> None:
+    """A coding that fails on a body that already opens as a document, after its byte order
+    mark, was not applied: a UTF-8 one was read so, a UTF-16 one (its '<' behind a NUL) was
+    bad_encoding."""
+    reply = Reply(200, _utf16("", order), {"Content-Encoding": "gzip"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["Café “très” Привет"]
