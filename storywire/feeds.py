@@ -767,7 +767,7 @@ def _entry_from_json(
         content_html = _text_as_html(str(item["content_text"]))
     link = _relative_to(
         base, _str_or_none(item.get("url")) or _str_or_none(item.get("external_url"))
-    )
+    ) or _json_page(item)
     tags = item.get("tags")
     return Entry(
         guid=str(item["id"]) if item.get("id") is not None else None,
@@ -780,6 +780,21 @@ def _entry_from_json(
         language=language_code(item.get("language")),  # JSON Feed 1.1: an item's own
         image=web_url(item.get("image"), link) or web_url(item.get("banner_image"), link),
         categories=entry_categories(tags if isinstance(tags, list) else ()),
+    )
+
+
+def _json_page(item: Mapping[str, Any]) -> str | None:
+    """A JSON Feed item without url or external_url: its id when that is a web address (the
+    spec's ideal id), else its first attachment's (a podcast episode), as an RSS item without
+    a link has its guid or enclosure, rather than its feed's URL, which all such items share."""
+    attachments = item.get("attachments")
+    return _web_address(item.get("id")) or next(
+        (
+            address
+            for attachment in (attachments if isinstance(attachments, list) else ())
+            if isinstance(attachment, dict) and (address := _web_address(attachment.get("url")))
+        ),
+        None,
     )
 
 

@@ -692,3 +692,27 @@ def test_a_utf16_feed_sent_as_it_is_under_a_content_encoding_is_read(
     (result,) = _run(fetcher, Server(_always(reply)))
     assert result.outcome == "ok"
     assert [e.title for e in result.entries] == ["Café “très” Привет"]
+
+
+def test_a_json_feed_item_without_a_url_is_at_its_id_or_attachment_as_an_rss_item_is(
+    fetcher: HttpFetcher,
+) -> None:
+    """An RSS item with no link is at its guid when that is a web address, else at its first
+    enclosure (feedparser#384); a JSON Feed item without url or external_url was at its feed's
+    URL, every such item at the same address, though the spec calls an id that is the item's
+    URL ideal and a podcast's episode is its attachment."""
+    feed = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+        b'{"id": "https://blog.example/2026/one", "title": "One", "content_text": "x"},'
+        b'{"id": "ep2", "title": "Two", "content_text": "y", "attachments": ['
+        b'{"url": "data:audio/mpeg;base64,AA==", "mime_type": "audio/mpeg"},'
+        b'{"url": "https://cdn.example/ep2.mp3", "mime_type": "audio/mpeg"}]},'
+        b'{"id": "tag:blog.example,2026:3", "title": "Three", "content_text": "z"}]}'
+    )
+    reply = Reply(200, feed, {"Content-Type": "application/feed+json"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert [e.link for e in result.entries] == [
+        "https://blog.example/2026/one",
+        "https://cdn.example/ep2.mp3",
+        None,
+    ]
