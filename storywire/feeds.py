@@ -22,6 +22,7 @@ from typing import Any, Final
 from urllib.parse import SplitResult, urljoin
 
 import feedparser
+import feedparser.datetimes
 import feedparser.encodings
 from feedparser.mixin import _FeedParserMixin
 from feedparser.namespaces import mediarss
@@ -736,11 +737,19 @@ def _json_date(value: Any, timezone: tzinfo | None) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed: datetime | None = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    try:
+        if parsed is None:
+            # Not RFC 3339, as the spec asks, but what a hand-made feed's language printed
+            # (PHP's date('r'), a locale's format, Unix time): read as in an RSS feed.
+            read = _struct_to_datetime(feedparser.datetimes._parse_date(value[:200]))
+            return _real(_in_zone(read, value, timezone))
         if parsed.tzinfo is None and timezone is not None:
             return _real(parsed.replace(tzinfo=timezone).astimezone(UTC))
         return _real(utc(parsed))
-    except (ValueError, OverflowError):  # Overflow: year 1 east of UTC is before year 1 in UTC
+    except OverflowError:  # year 1 east of UTC is before year 1 in UTC
         return None
 
 

@@ -622,6 +622,34 @@ def test_a_zone_less_json_feed_date_is_read_in_the_sources_zone() -> None:
 @pytest.mark.parametrize(
     ("date", "expected"),
     [
+        ("Tue, 24 Nov 2026 10:00:00 GMT", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        ("Tue, 24 Nov 2026 10:00:00 +0100", datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        ("November 24, 2026 3:00 PM EST", datetime(2026, 11, 24, 20, tzinfo=UTC)),
+        ("2026/11/24 10:00", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+        ("1795514400", datetime(2026, 11, 24, 10, tzinfo=UTC)),
+    ],
+)
+def test_a_json_feed_date_that_is_not_rfc3339_is_read_as_in_an_rss_feed(
+    date: str, expected: datetime
+) -> None:
+    """JSON Feed asks for RFC 3339, but hand-made feeds write what their language prints
+    (PHP's date('r'), a locale's format, Unix time): such a date was the fetch time, every
+    item as new as the poll, where the same date in an RSS feed is read."""
+    body = JSON_FEED.replace(b"2026-11-24T10:00:00Z", date.encode())
+    (entry,) = parse_feed(body, now=NOW).entries
+    (rss,) = parse_feed(_rss_dated(date), now=NOW).entries
+    assert entry.published == rss.published == expected
+
+
+def test_a_zone_less_json_feed_date_not_in_rfc3339_is_read_in_the_sources_zone() -> None:
+    body = JSON_FEED.replace(b"2026-11-24T10:00:00Z", b"24.11.2026 10:00")
+    (entry,) = parse_feed(body, now=NOW, timezone=ZoneInfo("Asia/Tokyo")).entries
+    assert entry.published == datetime(2026, 11, 24, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
         # no space after the day name's comma: feedparser rejected it
         ("Wed,25 Nov 2026 15:00:00 +0000", datetime(2026, 11, 25, 15, tzinfo=UTC)),
         # month first, as US CMSs (Drupal, custom) write it
