@@ -122,7 +122,7 @@ def advertised_feeds(page: bytes, url: str, *, content_type: str = "") -> tuple[
         if "alternate" not in (link.get("rel") or "").lower().split():
             continue
         kind = (link.get("type") or "").partition(";")[0].strip().lower()
-        href = web_url(link.get("href"), base)
+        href = web_url(_without_feed_scheme(link.get("href")), base)
         if kind not in FEED_TYPES or href is None:
             continue
         if kind == "application/json" and _REST_API in href:
@@ -132,6 +132,17 @@ def advertised_feeds(page: bytes, url: str, *, content_type: str = "") -> tuple[
     if not all(comments for _, comments in feeds):
         feeds = [feed for feed in feeds if not feed[1]]
     return tuple(href for href, _ in feeds)
+
+
+def _without_feed_scheme(href: str | None) -> str | None:
+    """``feed://host/rss`` and ``feed:https://host/rss``, readers' pseudo-schemes that old
+    sites advertise their feeds with, as the http(s) URLs they stand for."""
+    if href is None or href.strip()[:5].lower() != "feed:":
+        return href
+    rest = href.strip()[5:]
+    return (
+        rest if rest[:7].lower() == "http://" or rest[:8].lower() == "https://" else "http:" + rest
+    )
 
 
 def listing(feeds: tuple[str, ...], *, most: int = 3) -> str:

@@ -101,6 +101,20 @@ def test_base_href_relative_and_protocol_relative_hrefs() -> None:
     )
 
 
+def test_a_feed_pseudo_scheme_href_is_the_http_feed_it_names() -> None:
+    """feed:// and feed:https:// are readers' pseudo-schemes for an http(s) feed, which old
+    sites put in their autodiscovery links (and OPML's xmlUrl, which import-opml reads so):
+    the page advertised no feed, and sources add refused it."""
+    page = b"""<html><head>
+    <link rel="alternate" type="application/rss+xml" href="feed://site.example/rss">
+    <link rel="alternate" type="application/atom+xml" href="FEED:https://site.example/atom">
+    </head></html>"""
+    assert advertised_feeds(page, "https://site.example/") == (
+        "http://site.example/rss",
+        "https://site.example/atom",
+    )
+
+
 def test_rel_and_type_in_any_case_among_other_tokens_with_parameters() -> None:
     """rel is a token list (rel="alternate feed"), REL/TYPE any case, a type's parameters
     ignored; a JSON Feed by application/feed+json and by JSON Feed 1.0's application/json."""
