@@ -183,6 +183,7 @@ def parse_feed(
     if url:
         headers.setdefault("content-location", url)
     body, headers, bom_warning = utf16_by_bom(body, headers)
+    body = _declaration_first(body)
     body, headers, mislabel_warning = utf8_despite_label(
         _drop_unreadable_encoding_name(body), headers
     )
@@ -308,6 +309,17 @@ def _parse_with_feedparser(
         ttl_seconds=_ttl_seconds(feed_meta),
         warning=warning,
     )
+
+
+# Whitespace before the XML declaration (a PHP include's blank line): malformed, and it hid the
+# declaration, whose encoding was then not read (feedparser#508, feedjira#196).
+_SPACE_BEFORE_DECLARATION = re.compile(rb"(\xef\xbb\xbf)?[ \t\r\n]+(?=<\?xml[ \t\r\n])")
+
+
+def _declaration_first(body: bytes) -> bytes:
+    """``body`` without the whitespace before its XML declaration (after a UTF-8 BOM)."""
+    match = _SPACE_BEFORE_DECLARATION.match(body)
+    return body if match is None else (match.group(1) or b"") + body[match.end() :]
 
 
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)

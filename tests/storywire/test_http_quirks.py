@@ -716,3 +716,29 @@ def test_a_json_feed_item_without_a_url_is_at_its_id_or_attachment_as_an_rss_ite
         "https://cdn.example/ep2.mp3",
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "declared", "codec", "title"),
+    [
+        (b"\n", "windows-1251", "cp1251", "Привет мир"),
+        (b"\r\n\r\n", "Shift_JIS", "shift_jis", "こんにちは"),
+        (b"\t\n\n", "koi8-r", "koi8-r", "Привет мир"),
+        (b"  \n", "utf-8", "utf-8", "Café “très”"),
+    ],
+    ids=["1251-newline", "sjis-crlf", "koi8-tab", "utf8-spaces"],
+)
+def test_a_blank_line_before_the_xml_declaration_keeps_its_encoding(
+    prefix: bytes, declared: str, codec: str, title: str, fetcher: HttpFetcher
+) -> None:
+    """feedparser#508, feedjira#196, feedbin/support#129: a PHP include's blank line before
+    '<?xml': the declaration was not at the document's start, so its encoding was not read,
+    every item of a windows-1251 or Shift_JIS feed mojibake ('Ïðèâåò'), under a warning that
+    it was declared UTF-8; a UTF-8 one warned 'declaration not at start of entity' at every
+    poll. Whitespace before the declaration is no part of the feed."""
+    body = prefix + _labelled(declared, title).decode().encode(codec)
+    reply = Reply(200, body, {"Content-Type": "application/rss+xml"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == [title]
+    assert result.warning is None
