@@ -183,7 +183,7 @@ def parse_feed(
     if url:
         headers.setdefault("content-location", url)
     body, headers, bom_warning = utf16_by_bom(body, headers)
-    body = _declaration_first(body)
+    body = _tight_encoding(_declaration_first(body))
     body, headers, mislabel_warning = utf8_despite_label(
         _drop_unreadable_encoding_name(body), headers
     )
@@ -320,6 +320,19 @@ def _declaration_first(body: bytes) -> bytes:
     """``body`` without the whitespace before its XML declaration (after a UTF-8 BOM)."""
     match = _SPACE_BEFORE_DECLARATION.match(body)
     return body if match is None else (match.group(1) or b"") + body[match.end() :]
+
+
+# XML allows whitespace around the "=" of the declaration's encoding (Eq ::= S? '=' S?), which
+# the encoding name's pattern (feedparser's, and ours after it) does not: the name was missed.
+_SPACED_ENCODING = re.compile(
+    rb"(\xef\xbb\xbf)?(<\?xml[ \t\r\n][^>]*?encoding)(?:[ \t\r\n]+=[ \t\r\n]*|=[ \t\r\n]+)(?=['\"])"
+)
+
+
+def _tight_encoding(body: bytes) -> bytes:
+    """``body`` with its declaration's ``encoding = "…"`` written ``encoding="…"``."""
+    match = _SPACED_ENCODING.match(body)
+    return body if match is None else match.expand(rb"\1\2=") + body[match.end() :]
 
 
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)

@@ -742,3 +742,25 @@ def test_a_blank_line_before_the_xml_declaration_keeps_its_encoding(
     assert result.outcome == "ok"
     assert [e.title for e in result.entries] == [title]
     assert result.warning is None
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<?xml version="1.0" encoding = "windows-1251"?>',
+        "<?xml version='1.0' encoding\t='windows-1251' ?>",
+        '<?xml version="1.0" encoding=\n"windows-1251"?>',
+    ],
+)
+def test_an_encoding_declared_with_spaces_around_its_equals_sign_is_read(
+    declaration: str, fetcher: HttpFetcher
+) -> None:
+    """XML allows whitespace around the '=' of a declaration's encoding (Eq ::= S? '=' S?);
+    feedparser's pattern, and ours after it, wanted none, so such a windows-1251 feed was read
+    as UTF-8 that was not, every item mojibake."""
+    body = _labelled("windows-1251", "Привет мир").decode()
+    body = declaration + body[body.index("?>") + 2 :]
+    reply = Reply(200, body.encode("cp1251"), {"Content-Type": "application/rss+xml"})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert [e.title for e in result.entries] == ["Привет мир"]
+    assert result.warning is None
