@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import xxhash
 
 from storywire.models import Entry
-from storywire.urls import canonical_url
+from storywire.urls import canonical_url, without_session
 
 
 def _digest(*parts: str) -> str:
@@ -32,8 +32,9 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     every poll. So an edit of the text stays an update; only entries whose link and title
     repeat within the snapshot add their text to the hash, to stay apart.
     """
-    # Stripped before counting: two GUIDs that differ only in spaces would be one key.
-    guids = [(e.guid or "").strip() for e in entries]
+    # Stripped before counting: two GUIDs that differ only in spaces would be one key. A
+    # servlet's session goes as from a link: a new one at every poll made every item new.
+    guids = [without_session((e.guid or "").strip()) for e in entries]
     links = [canonical_url(e.link) if e.link else "" for e in entries]
     named = [_digest(link, e.title) for e, link in zip(entries, links, strict=True)]
     # An item listed twice, identical (an article in two of the sections a feed merges), is

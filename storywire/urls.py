@@ -339,6 +339,12 @@ def split_url(url: str) -> SplitResult | None:
         return None
 
 
+def without_session(url: str) -> str:
+    """``url`` without a Java servlet's ``;jsessionid=`` path parameter: a new one per visit
+    without a cookie (every poll), in a feed's GUIDs as in its links."""
+    return _SESSION_PARAM.sub("", url) if ";" in url else url
+
+
 def as_dialled(text: str) -> Address:
     """An IP address as a socket reaches it: zone dropped, an IPv4-mapped IPv6 address as the
     IPv4 one (``::ffff:127.0.0.1`` is loopback). ValueError when ``text`` is not an address."""

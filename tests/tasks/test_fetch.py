@@ -987,3 +987,29 @@ def test_a_crawl_delay_spaces_a_sites_pages_for_every_worker(rt_factory: Any) ->
     assert ["bridge budget" in item[1]["content_html"] for item in batch] == [True, False]
     assert rt.redis.hget("sw:metrics", "fulltext_failed:crawl_delay") == b"1"
     assert 59_000 < rt.redis.pttl(f"sw:crawl_delay:{base}") <= 60_000
+
+
+SESSIONED = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>https://x.com/news/1;jsessionid={s}</guid><title>First</title>
+<link>https://x.com/news/1;jsessionid={s}</link></item>
+<item><title>Second</title><link>https://x.com/news/2;jsessionid={s}</link></item>
+</channel></rss>"""
+
+
+def test_a_servlets_session_in_its_guids_makes_no_new_entries(rt_factory: Any) -> None:
+    """A Java CMS asked without a cookie (as every poll is) writes a fresh ;jsessionid= into
+    every URL, its permalink GUIDs too: a link's was dropped from its key, a GUID's was not,
+    so every item went out again as a new article at every poll. A GUID is keyed without it,
+    as a link is."""
+    rt = rt_factory(domain_burst=100)
+    sessions = iter(["A1B2C3", "D4E5F6", "0789AB"])
+    route = {"/f": lambda h: Reply(200, SESSIONED.format(s=next(sessions)).encode())}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(3)]
+    assert sent == [2, 0, 0]
+    assert [key for key, _ in outbox.batches[0]] == [
+        "g:https://x.com/news/1",
+        "u:https://x.com/news/2",
+    ]
