@@ -181,7 +181,10 @@ def parse_feed(
     if _looks_like_json(body, headers.get("content-type", "")):
         return _parse_json_feed(body, now, timezone, url)
     if url:
-        headers.setdefault("content-location", url)
+        # The base of relative links is the URL the feed came from. A server's Content-Location
+        # is not (RFC 7231 appendix B): Apache's MultiViews sends a relative one ("feed.atom"),
+        # a proxy its backend's, and feedparser resolved links against it.
+        headers["content-location"] = url
     body, headers, bom_warning = utf16_by_bom(body, headers)
     body = _tight_encoding(_declaration_first(body))
     body, headers, mislabel_warning = utf8_despite_label(

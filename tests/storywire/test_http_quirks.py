@@ -764,3 +764,29 @@ def test_an_encoding_declared_with_spaces_around_its_equals_sign_is_read(
     (result,) = _run(fetcher, Server(_always(reply)))
     assert [e.title for e in result.entries] == ["Привет мир"]
     assert result.warning is None
+
+
+ATOM_RELATIVE = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>T</title><id>x</id><entry><id>tag:x,1</id><title>A</title><link href="posts/1"/>
+<updated>2026-11-27T10:00:00Z</updated></entry></feed>"""
+
+
+@pytest.mark.parametrize(
+    "content_location",
+    ["feed.atom", "/feeds/feed.atom.en", "http://10.0.0.5:8080/internal/feed.atom"],
+    ids=["multiviews-relative", "path", "backend"],
+)
+def test_a_content_location_header_is_not_the_base_of_the_feeds_links(
+    content_location: str, fetcher: HttpFetcher
+) -> None:
+    """Apache's content negotiation (MultiViews) answers /feed with 'Content-Location:
+    feed.atom', and a proxy may pass on its backend's: feedparser took it for the base of
+    relative links, so an entry's link stayed 'posts/1' (no page) or named the backend host.
+    RFC 7231 (appendix B) took Content-Location out of base URIs; the URL the feed came from
+    is the base."""
+    reply = Reply(200, ATOM_RELATIVE, {"Content-Location": content_location})
+    (result,) = _run(fetcher, Server(_always(reply)))
+    assert result.fetched_from
+    assert [e.link for e in result.entries] == [
+        result.fetched_from.removesuffix("feed") + "posts/1"
+    ]
