@@ -195,7 +195,7 @@ def parse_feed(
     body, headers, charset_warning = as_utf8(body, headers)
     charset_warning = charset_warning or mislabel_warning
     body, headers = latin1_as_windows_1252(body, headers)
-    body, dtd_warning = drop_entity_declarations(body)
+    body, dtd_warning = drop_entity_declarations(_doctype_on_its_own_line(body))
     fast = None if dtd_warning else parse_fast(body, headers)
     if fast is not None:
         atom = fast.version.startswith("atom")
@@ -336,6 +336,28 @@ def _tight_encoding(body: bytes) -> bytes:
     """``body`` with its declaration's ``encoding = "…"`` written ``encoding="…"``."""
     match = _SPACED_ENCODING.match(body)
     return body if match is None else match.expand(rb"\1\2=") + body[match.end() :]
+
+
+_DOCTYPE: Final = b"<!DOCTYPE"
+_FIRST_ELEMENT: Final = re.compile(rb"<[A-Za-z]")
+
+
+def _doctype_on_its_own_line(body: bytes) -> bytes:
+    """``body`` with a DOCTYPE that shares its line with something else moved to a line of
+    its own. feedparser removes a DOCTYPE only at a line's start (its pattern is ``^\\s*``);
+    one kept names an external DTD (RSS 0.91's Netscape one defines HTML's entities), and
+    expat then skips every entity reference the DTD would define: 'Caf&eacute;' read 'Caf'."""
+    at = body.find(_DOCTYPE, 0, 4096)
+    root = _FIRST_ELEMENT.search(body, 0, 4096)
+    if at <= 0 or (root is not None and root.start() < at):  # in the prolog only
+        return body
+    end = body.find(b">", at)
+    if b"[" in body[at : end if end >= 0 else None]:
+        return body  # an internal subset, which feedparser's pattern would cut at its first ">"
+    line_start = max(body.rfind(b"\n", 0, at), body.rfind(b"\r", 0, at)) + 1
+    if not body[line_start:at].strip():
+        return body
+    return body[:at] + b"\n" + body[at:]
 
 
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)

@@ -790,3 +790,31 @@ def test_a_content_location_header_is_not_the_base_of_the_feeds_links(
     assert [e.link for e in result.entries] == [
         result.fetched_from.removesuffix("feed") + "posts/1"
     ]
+
+
+NETSCAPE = (
+    b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN"'
+    b' "http://my.netscape.com/publish/formats/rss-0.91.dtd">'
+)
+
+
+@pytest.mark.parametrize(
+    "before", [b"", b" ", b"<!-- generated -->"], ids=["none", "space", "comment"]
+)
+def test_html_entities_of_an_rss_091_feed_whose_doctype_shares_a_line_are_kept(
+    before: bytes, fetcher: HttpFetcher
+) -> None:
+    """RSS 0.91's Netscape DOCTYPE names the DTD that defines HTML's entities (&eacute;,
+    &nbsp;, &mdash;), which such feeds use. feedparser removes a DOCTYPE only at the start of
+    a line; one after the XML declaration on its line (a minified feed) or after a comment
+    stayed, and expat skipped every entity the DTD defines without a word: 'Café' came out
+    'Caf', with no warning. Such a DOCTYPE is read as one on its own line is."""
+    body = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>' + before + NETSCAPE
+        + b'<rss version="0.91"><channel><title>T</title><link>https://x.com/</link>'
+        + b"<item><title>Caf&eacute; &amp; bar&nbsp;&mdash;x</title>"
+        + b"<link>https://x.com/1</link></item></channel></rss>"
+    )  # fmt: skip
+    (result,) = _run(fetcher, Server(_always(Reply(200, body))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == ["Café & bar\xa0—x"]
