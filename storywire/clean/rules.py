@@ -770,19 +770,6 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "contributed",
     ),
     _line(
-        # Case-sensitive within: capitals are the point. Latin capitals only: Python's re has no
-        # class for lower case in every script, and a listed alphabet cannot miss one. At most
-        # a headline's 20 words: some wire and agency feeds set whole items in capitals, and
-        # their text must not go.
-        # The class first, as a lookahead over the whole line: it fails at the first lower-case
-        # letter, where the counting lookaheads would scan every line to its end (10x the cost).
-        r"^(?-i:(?=[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\s'’‘\"“”,.:;!?&%$#@()/|…\-–—]+$)"
-        r"(?=.*[A-Z]{2})(?=\S+(\s+\S+){3})(?!\S+(\s+\S+){20}))",
-        "a paragraph of 4 to 20 words all in capitals: a promotional headline or banner"
-        " (Fox News's links to related stories, \"LIKE WHAT YOU'RE READING? CLICK HERE…\"), which"
-        " prose is not",
-    ),
-    _line(
         rf"^\W*((with|avec|mit|con|com)( (inputs?|material|informa[cç](ión|ões)) (from|von|der"
         rf"|de|da|das))?|(additional )?(reporting|inputs?) (by|from)|source|sources|quelle"
         rf"|fuente|fonte)\s*:?\s*{_AGENCIES}\W*$",
@@ -1058,17 +1045,44 @@ def _only_a_headline_link(el: HtmlElement) -> bool:
     )
 
 
+# A headline in capitals: Latin ones only (Python's re has no class for lower case in every
+# script, and a listed alphabet cannot miss one), two in a row at least. The class first, as a
+# lookahead over the whole text: it fails at the first lower-case letter.
+_CAPITALS: Final = re.compile(
+    r"(?=[A-Z0-9\u00c0-\u00d6\u00d8-\u00de\s'’‘\"“”,.:;!?&%$#@()/|…\-–—]+$)(?=.*[A-Z]{2})"
+)
+# 4 to 20 words: a headline's length; some wire and agency feeds set whole items in capitals.
+_CAPITAL_WORDS: Final = range(4, 21)
+
+
+def _a_link_in_capitals(el: HtmlElement) -> bool:
+    """Whether ``el`` holds one link and nothing else, its text a headline in capitals: Fox
+    News's links to other stories ("HOUSE GOP UNVEILS STOPGAP PLAN…") and promotions ("LIKE WHAT
+    YOU'RE READING? CLICK HERE…"). Capitals that are no link are the article's own: AP's
+    datelines and subheadings, headings, a headline quoted."""
+    links = el.findall(".//a")
+    if len(links) != 1 or not links[0].get("href"):
+        return False
+    words = links[0].text_content().split()
+    return (
+        len(words) in _CAPITAL_WORDS
+        and _CAPITALS.match(" ".join(words)) is not None
+        and el.text_content().split() == words
+    )
+
+
 def _links_only(el: HtmlElement) -> bool:
     """A list whose every item is one headline link, or a paragraph that is a bullet and one
-    headline link: a box of other stories, if it is set beside prose."""
+    headline link, or that is one link in capitals: a box of other stories, if it is set beside
+    prose."""
     tag = el.tag
     if tag == "p":
         # Asked of every paragraph: the text before its first child says no to prose at its
         # first letter.
         text = el.text
-        return (
-            text is not None and _BULLET.fullmatch(text) is not None and _only_a_headline_link(el)
-        )
+        if text is None or text.isspace():
+            return len(el) > 0 and _a_link_in_capitals(el)
+        return _BULLET.fullmatch(text) is not None and _only_a_headline_link(el)
     if tag not in ("ul", "ol") or not len(el):
         return False
     return all(item.tag == "li" and _only_a_headline_link(item) for item in el)

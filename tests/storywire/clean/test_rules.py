@@ -482,6 +482,45 @@ def test_capitals_and_contributions_in_prose_stay() -> None:
     )
 
 
+# Content set in capitals: AP's dateline as a paragraph of its own, its subheadings (as <h2>,
+# as a paragraph, as a bold paragraph), a headline of acronyms quoted as a heading.
+CAPITALS_CONTENT = (
+    "<p>NEW YORK (AP) —</p>"
+    "<p>Stocks fell on Wall Street after the report.</p>"
+    "<h2>WHAT HAPPENS NEXT FOR INVESTORS</h2>"
+    "<p>The Fed meets next week.</p>"
+    "<p>WHAT THE REPORT SAID ABOUT JOBS</p>"
+    "<p>Employers added 150,000 jobs.</p>"
+    "<p><strong>WHY IT MATTERS TO YOU</strong></p>"
+    "<p>Mortgage rates follow the Fed.</p>"
+    "<h3>NATO, EU AGREE ON NEW SANCTIONS</h3>"
+    "<p>The sanctions take effect Monday.</p>"
+)
+
+
+def test_capitals_that_are_content_stay() -> None:
+    """Datelines, subheadings and headings in capitals are the article's: only a paragraph
+    that is a link in capitals (a promotion of another page) goes, and ad labels as before."""
+    promo = (
+        '<p><a href="https://www.foxnews.com/politics/x"><strong>HOUSE GOP UNVEILS STOPGAP PLAN'
+        " AS SHUTDOWN LOOMS</strong></a></p><p>ADVERTISEMENT</p>"
+        "<p>STORY CONTINUES BELOW ADVERTISEMENT</p>"
+    )
+    expected = (
+        "NEW YORK (AP) —\n\nStocks fell on Wall Street after the report.\n\n"
+        "WHAT HAPPENS NEXT FOR INVESTORS\n\nThe Fed meets next week.\n\n"
+        "WHAT THE REPORT SAID ABOUT JOBS\n\nEmployers added 150,000 jobs.\n\n"
+        "WHY IT MATTERS TO YOU\n\nMortgage rates follow the Fed.\n\n"
+        "NATO, EU AGREE ON NEW SANCTIONS\n\nThe sanctions take effect Monday."
+    )
+    assert html_to_text(CAPITALS_CONTENT + promo) == expected
+    html = sanitize_html(CAPITALS_CONTENT + promo)
+    for kept in ("NEW YORK (AP)", "WHAT HAPPENS NEXT", "WHAT THE REPORT", "WHY IT MATTERS", "NATO"):
+        assert kept in html
+    for gone in ("GOP", "ADVERTISEMENT"):
+        assert gone not in html
+
+
 def test_lists_that_are_text_stay() -> None:
     """Only a list of nothing but links of a headline's length, among paragraphs, is a box of
     other stories: a list of tools, items that say more than their link, and a list that is
