@@ -30,7 +30,14 @@ from storywire.clean.rules import (
     drop_empty_elements,
     drops_line,
 )
-from storywire.clean.text import TooDeepError, emoji_text, html_to_text, parse_html, script_text
+from storywire.clean.text import (
+    TooDeepError,
+    emoji_text,
+    holds_markup,
+    html_to_text,
+    parse_html,
+    script_text,
+)
 from storywire.urls import split_url
 
 ALLOWED_TAGS: Final = frozenset({"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "img"})
@@ -443,6 +450,7 @@ def sanitize_html(
     absolute against ``base_url``, and only http(s)/mailto URLs survive. Text is repaired like
     ``html_to_text``'s (entities, mojibake, invisible characters).
     """
+    html = _escaped_markup(html)
     try:
         root = parse_html(html, keep_noscript=True)
     except TooDeepError:
@@ -469,6 +477,28 @@ def sanitize_html(
     if "<a>" in cleaned:
         cleaned = _LINK_WITHOUT_HREF.sub(r"\1", cleaned)
     return _BLANK_RUN.sub("\n", _NO_SRC_IMAGE.sub("", cleaned)).strip()
+
+
+# As html_to_text's: a publisher escapes markup twice at most a few times.
+_MAX_UNESCAPES: Final = 4
+
+
+def _escaped_markup(html: str) -> str:
+    """The markup ``html`` stands for when it is markup escaped once too often (an RSS
+    description's ``&amp;lt;p&amp;gt;``, CDATA holding ``&lt;p&gt;``), else ``html``.
+
+    html_to_text cleans such text again as the markup it decodes to; here it was kept as text,
+    and readers saw "<p><img src=…>" as words. Text that decodes to no markup ("3 &lt; 4", a
+    tag named in prose) is left to the parser, as before.
+    """
+    for _ in range(_MAX_UNESCAPES):
+        if "&" not in html or holds_markup(html):
+            break
+        decoded = unescape(html)  # what the parser would make of it: its text
+        if not holds_markup(decoded):
+            break
+        html = decoded
+    return html
 
 
 # What nh3 writes for an image it kept: src first, quoted, with & and " escaped.

@@ -361,3 +361,24 @@ def test_empty_wrappers_are_known_by_all_their_text() -> None:
     assert sanitize_html(html) == (
         '<p>Kept</p><p>The council</p><p> \u2003  x</p><p>\t<img src="https://e.com/a.jpg"></p>'
     )
+
+
+def test_markup_escaped_twice_is_markup_in_the_html_too() -> None:
+    """An RSS description escaped once too often (``&amp;lt;p&amp;gt;`` in the XML, or
+    ``&lt;p&gt;`` inside CDATA) arrives as ``&lt;p&gt;…``: the text was cleaned as markup, but
+    the HTML showed readers "<p><img src=…>" as words and had no image for the article."""
+    escaped = (
+        '&lt;p&gt;&lt;img src="https://example.com/lead.jpg" alt="Chamber"&gt;The council met'
+        " &amp;amp; voted.&lt;/p&gt;&lt;p&gt;It was &lt;em&gt;close&lt;/em&gt;.&lt;/p&gt;"
+    )
+    html = sanitize_html(escaped, base_url=BASE)
+    assert html == (
+        '<p><img src="https://example.com/lead.jpg" alt="Chamber">The council met &amp; voted.'
+        "</p><p>It was <em>close</em>.</p>"
+    )
+    assert first_image(html) == "https://example.com/lead.jpg"
+    assert html_to_text(escaped) == "The council met & voted.\n\nIt was close."
+    # Text that names a tag, escaped as it should be, is text as before.
+    assert sanitize_html("Why &lt;div&gt; tags matter &amp; 3 &lt; 4") == (
+        "Why &lt;div&gt; tags matter &amp; 3 &lt; 4"
+    )
