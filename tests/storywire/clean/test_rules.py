@@ -541,6 +541,36 @@ def test_lists_that_are_text_stay() -> None:
     assert "Fed holds" in sanitize_html(alone)
 
 
+def test_a_box_of_other_stories_under_its_heading_goes_with_it() -> None:
+    """A box of links to other stories set under its own heading after the article ("Related
+    Articles", "Mehr zum Thema", a bold "Read next") read as the article's last paragraphs: the
+    heading stood between the box and the prose. Box and heading go; a heading with a list
+    that is all there is, or followed by prose, stays."""
+    box = (
+        '<ul><li><a href="/a">Pension reform vote set for March</a></li>'
+        '<li><a href="/b">Unions call a third day of strikes</a></li></ul>'
+    )
+    prose = "<p>The Senate approved the bill on Tuesday.</p>"
+    for heading in (
+        "<h3>Related Articles</h3>",
+        "<h2>Mehr zum Thema</h2>",
+        "<h3>Related</h3>",
+        "<p><strong>Read next</strong></p>",
+    ):
+        assert html_to_text(prose + heading + box) == "The Senate approved the bill on Tuesday."
+        assert sanitize_html(prose + heading + box) == (
+            "<p>The Senate approved the bill on Tuesday.</p>"
+        )
+    assert html_to_text("<h3>Top stories</h3>" + box) == (
+        "Top stories\n\nPension reform vote set for March\nUnions call a third day of strikes"
+    )
+    standfirst = "<p><strong>The Senate approved the bill on Tuesday.</strong></p>"
+    assert html_to_text(standfirst + box) == "The Senate approved the bill on Tuesday."
+    assert html_to_text(prose + "<h2>What comes next</h2><p>A vote in March.</p>") == (
+        "The Senate approved the bill on Tuesday.\n\nWhat comes next\n\nA vote in March."
+    )
+
+
 def test_bullets_and_links_that_are_text_stay() -> None:
     """A link inside a sentence, or opening one, is prose; bullet points that are sentences
     are text, with a link in them or not; and bulleted links that are all there is are the
