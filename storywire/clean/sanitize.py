@@ -37,6 +37,7 @@ from storywire.clean.text import (
     html_to_text,
     parse_html,
     script_text,
+    without_shortcodes,
 )
 from storywire.urls import split_url
 
@@ -452,7 +453,10 @@ def sanitize_html(
     """
     html = _escaped_markup(html)
     try:
-        root = parse_html(html, keep_noscript=True)
+        # As html_to_text: text without markup is not searched for shortcodes.
+        root = parse_html(
+            without_shortcodes(html) if holds_markup(html) else html, keep_noscript=True
+        )
     except TooDeepError:
         text = html_to_text(html, rules=rules)
         return "".join(f"<p>{escape(p, quote=False)}</p>" for p in text.split("\n\n") if p)

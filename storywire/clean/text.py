@@ -167,6 +167,95 @@ def _safe(html: str) -> str:
     return _without_cdata(html)
 
 
+# WordPress shortcodes a feed left unrendered: a page builder's "[vc_row][vc_column
+# width="1/2"]" around the text when its plugin is off, a caption or an embed in a feed built
+# from the raw post. A shortcode is "[name attr=value …]", or a bare "[name]" that a "[/name]"
+# closes: "[sic]", "[1]", "[a=b]" and "[Applause]" in prose are no shortcode.
+_SHORTCODE_NAME: Final = r"[A-Za-z][\w-]{0,63}+"
+_SHORTCODE_ATTR: Final = (
+    r"""\s++[\w-]{1,64}+\s*+=\s*+(?:"[^"\[\]<>]*+"|'[^'\[\]<>]*+'|[^\s"'\[\]<>=]++)"""
+)
+_SHORTCODE: Final = re.compile(
+    rf"\[(?:/({_SHORTCODE_NAME})|({_SHORTCODE_NAME})((?:{_SHORTCODE_ATTR})*+)\s*+/?)\]"
+)
+# WordPress renders a caption as the image, then the text up to "[/caption]" as its caption:
+# a figure, whose caption the text leaves out and the sanitised HTML keeps under its image.
+_CAPTION_SHORTCODE: Final = re.compile(
+    r"\[(?:wp_)?caption\b[^\[\]]{0,1000}+\]\s*+"
+    r"((?:<a\b[^<>]*+>\s*+)?<img\b[^<>]*+>(?:\s*+</a\s*+>)?)([^\[]{0,5000}+)\[/(?:wp_)?caption\]",
+    re.IGNORECASE,
+)
+# An embed's content is the address of a player (a video, a post), which is left out as
+# iframes are.
+_EMBED_SHORTCODE: Final = re.compile(
+    r"\[(embed|video|audio|playlist)\b[^\[\]]{0,1000}+\][^\[<]{0,2000}+\[/\1\]", re.IGNORECASE
+)
+# Code, where a shortcode is what a tutorial shows: its text.
+_CODE_TAG: Final = re.compile(r"<(/?)(pre|code|kbd|samp|xmp)\b[^<>]*+>", re.IGNORECASE)
+
+
+def _outside_code(html: str) -> list[tuple[bool, str]]:
+    """``html`` in pieces, each with whether it is outside code (one scan of its code tags):
+    code runs from an opening tag until each code element opened is closed again."""
+    if "<" not in html:
+        return [(True, html)]
+    pieces: list[tuple[bool, str]] = []
+    start = 0
+    open_tags: dict[str, int] = {}
+    for tag in _CODE_TAG.finditer(html):
+        name = tag.group(2).lower()
+        if not tag.group(1):
+            if not open_tags:
+                pieces.append((True, html[start : tag.start()]))
+                start = tag.start()
+            open_tags[name] = open_tags.get(name, 0) + 1
+        elif name in open_tags:
+            open_tags[name] -= 1
+            if not open_tags[name]:
+                del open_tags[name]
+                if not open_tags:
+                    pieces.append((False, html[start : tag.end()]))
+                    start = tag.end()
+    pieces.append((not open_tags, html[start:]))
+    return pieces
+
+
+def without_shortcodes(html: str) -> str:
+    """``html`` without the WordPress shortcodes it holds outside code: captions become figures,
+    embeds go, the other shortcodes' brackets go and what they enclose stays."""
+    if "[" not in html or _SHORTCODE.search(html) is None:
+        return html
+    pieces = [
+        (
+            (_EMBED_SHORTCODE.sub("", _CAPTION_SHORTCODE.sub(_caption_figure, piece)), True)
+            if outside
+            else (piece, False)
+        )
+        for outside, piece in _outside_code(html)
+    ]
+    opened: set[str] = set()
+    closed: set[str] = set()
+    for piece, outside in pieces:
+        if outside:
+            for found in _SHORTCODE.finditer(piece):
+                if found.group(1):
+                    closed.add(found.group(1))
+                else:
+                    opened.add(found.group(2))
+
+    def drop(found: re.Match[str]) -> str:
+        closing, name, attributes = found.groups()
+        if closing:
+            return "" if closing in opened else found.group()
+        return "" if attributes or name in closed else found.group()
+
+    return "".join(_SHORTCODE.sub(drop, piece) if outside else piece for piece, outside in pieces)
+
+
+def _caption_figure(found: re.Match[str]) -> str:
+    return f"<figure>{found.group(1)}<figcaption>{found.group(2).strip()}</figcaption></figure>"
+
+
 _MAX_PASSES: Final = 4
 
 _local = threading.local()
@@ -524,7 +613,7 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
     if not holds_markup(source):
         return _finish(_without_cdata(source), table, inline=inline)
     try:
-        root = parse_html(source)
+        root = parse_html(without_shortcodes(source))
     except TooDeepError:
         return _finish(strip_tags(source), table, inline=inline)
     if root is None:
