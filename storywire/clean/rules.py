@@ -1227,6 +1227,109 @@ def leaves_the_text(root: HtmlElement) -> Callable[[HtmlElement], bool]:
     return leaves
 
 
+# Where the text around an inline element ends: blocks, line breaks, and what the walk leaves
+# out with its text.
+_BOUNDARIES: Final = frozenset(
+    "p div section article header footer main aside blockquote pre figure figcaption address"
+    " h1 h2 h3 h4 h5 h6 ul ol dl li dt dd table caption tr td th hr br details summary center"
+    " fieldset body html script style".split()
+)
+# How many elements the look for a neighbouring character walks past (blank ones) at most.
+_NEIGHBOUR_STEPS: Final = 32
+# After these the sentence goes on (or ends with the element: "…would continue reading it.").
+_SENTENCE_GOES_ON: Final = ".,;:!?"
+
+
+def in_a_sentence(el: HtmlElement) -> bool:
+    """Whether inline ``el`` is part of a sentence around it, for the ``drop_element_matching``
+    rules: a link that reads "read more about the methodology" or "share on Facebook" inside
+    "you can … before Friday" is words of that sentence, and went with the rule's match.
+
+    It is when a word or the sentence's punctuation follows it, and a word (or a comma) comes
+    before it, or what follows goes on in lower case ("<a>Read the full report</a>, which
+    runs…"). Standing after a sentence's end, between separators ("|"), at the end of its
+    paragraph or line, it is the furniture the rules are for.
+    """
+    if el.tag in _BOUNDARIES:
+        return False
+    after = _next_char(el)
+    if not after or not (after.isalnum() or after in _SENTENCE_GOES_ON):
+        return False
+    before = _previous_char(el)
+    return (before.isalnum() or before == ",") or after.islower() or after in ",;:"
+
+
+def _first_char(text: str | None) -> str:
+    stripped = (text or "").lstrip()
+    return stripped[:1]
+
+
+def _last_char(text: str | None) -> str:
+    stripped = (text or "").rstrip()
+    return stripped[-1:]
+
+
+def _next_char(el: HtmlElement) -> str:
+    """The first character that is no space after ``el`` in its block and line ("" if none)."""
+    node: HtmlElement | None = el
+    steps = 0
+    while node is not None and steps < _NEIGHBOUR_STEPS:
+        if char := _first_char(node.tail):
+            return char
+        sibling = node.getnext()
+        while sibling is not None and steps < _NEIGHBOUR_STEPS:
+            steps += 1
+            if not isinstance(sibling.tag, str) or sibling.tag in _BOUNDARIES:
+                return ""
+            for piece in sibling.itertext():
+                if char := _first_char(piece):
+                    return char
+            if char := _first_char(sibling.tail):
+                return char
+            sibling = sibling.getnext()
+        node = node.getparent()
+        if node is None or node.tag in _BOUNDARIES:
+            return ""
+        steps += 1
+    return ""
+
+
+def _previous_char(el: HtmlElement) -> str:
+    """The last character that is no space before ``el`` in its block and line ("" if none)."""
+    node = el
+    steps = 0
+    while steps < _NEIGHBOUR_STEPS:
+        char, stop, steps = _previous_among_siblings(node, steps)
+        if char or stop:
+            return char
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        char = _last_char(parent.text)
+        if char or parent.tag in _BOUNDARIES:
+            return char
+        node = parent
+        steps += 1
+    return ""
+
+
+def _previous_among_siblings(node: HtmlElement, steps: int) -> tuple[str, bool, int]:
+    """The last character before ``node`` among its siblings, whether a boundary stopped the
+    look there, and the steps taken so far."""
+    sibling = node.getprevious()
+    while sibling is not None and steps < _NEIGHBOUR_STEPS:
+        steps += 1
+        if char := _last_char(sibling.tail):
+            return char, True, steps
+        if not isinstance(sibling.tag, str) or sibling.tag in _BOUNDARIES:
+            return "", True, steps
+        for piece in reversed(list(sibling.itertext())):
+            if char := _last_char(piece):
+                return char, True, steps
+        sibling = sibling.getprevious()
+    return "", steps >= _NEIGHBOUR_STEPS, steps
+
+
 def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: bool) -> None:
     """Remove the elements the rules select, in place (text after an element is kept)."""
     # First, on the tree as the text walk sees it (storywire.clean.text tests each element
@@ -1240,7 +1343,7 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
     for path, pattern in table.drop_matching:
         for el in path.select(root):
             text = rule_text(el)
-            if text is not None and pattern.search(text):
+            if text is not None and pattern.search(text) and not in_a_sentence(el):
                 _drop(el)
     if drop_empty:
         drop_empty_elements(root, table)

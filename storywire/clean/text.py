@@ -34,6 +34,7 @@ from storywire.clean.rules import (
     Rule,
     compiled,
     cuts_at,
+    in_a_sentence,
     is_embedded_post,
     leaves_the_text,
     rule_text,
@@ -403,7 +404,7 @@ def _text_matches(test: Callable[[Any], bool], pattern: re.Pattern[str], el: Htm
     if not test(el):
         return False
     text = rule_text(el)
-    return text is not None and bool(pattern.search(text))
+    return text is not None and bool(pattern.search(text)) and not in_a_sentence(el)
 
 
 # One flat loop on purpose: it runs per element, and helper calls would cost ~20% of it.

@@ -450,6 +450,46 @@ def test_rules_keep_real_sentences_that_mention_the_phrases() -> None:
     )
 
 
+# Links whose words begin as the link rules' do, inside sentences: the sentence's words.
+LINKS_IN_SENTENCES = (
+    '<p>The agency published its findings, and you can <a href="/r">read more about the'
+    " methodology here</a> before Friday.</p>"
+    '<p>Officials said they would <a href="/d">continue reading the documents</a>.</p>'
+    '<p>Users can <a href="/h">share on Facebook</a> and other apps.</p>'
+    '<p>Readers who <a href="/f">follow us on Twitter</a> saw it first, he said.</p>'
+    '<p>Le rapport, que vous pouvez <a href="/l">lire la suite ici</a>, est long.</p>'
+)
+
+
+def test_links_inside_sentences_stay() -> None:
+    """A link that reads "read more …", "continue reading …", "share on …" inside a sentence
+    is part of it: it went, and left "you can before Friday." The same link standing alone
+    (after a sentence's end, between separators, at a paragraph's end) still goes."""
+    expected = (
+        "The agency published its findings, and you can read more about the methodology here"
+        " before Friday.\n\n"
+        "Officials said they would continue reading the documents.\n\n"
+        "Users can share on Facebook and other apps.\n\n"
+        "Readers who follow us on Twitter saw it first, he said.\n\n"
+        "Le rapport, que vous pouvez lire la suite ici, est long."
+    )
+    assert html_to_text(LINKS_IN_SENTENCES) == expected
+    assert html_to_text(sanitize_html(LINKS_IN_SENTENCES)) == expected
+    alone = (
+        '<p>The museum reopens on Friday. <a href="/m">Read more &raquo;</a></p>'
+        '<p>Tickets are free<br><a href="/t">Continue reading</a><br>Doors open at ten.</p>'
+        '<p><a href="/s">Share on Facebook</a> | <a href="/x">Share on X</a></p>'
+        '<p>Prices rose&#8230; <a href="/p">Read More</a></p>'
+        '<p>The council said so <a href="/c">Read more</a></p>'
+    )
+    kept = (
+        "The museum reopens on Friday.\n\nTickets are free\n\nDoors open at ten.\n\n"
+        "Prices rose…\n\nThe council said so"
+    )
+    assert html_to_text(alone) == kept
+    assert html_to_text(sanitize_html(alone)) == kept
+
+
 # An old-style agency item set wholly in capitals, longer than any headline: its text.
 SHOUTED = (
     "THE NATIONAL WEATHER SERVICE HAS ISSUED A WINTER STORM WARNING FOR THE COUNTY UNTIL 6 PM "
