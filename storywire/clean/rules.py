@@ -451,9 +451,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _text_only(
         ".twitter-tweet, .twitter-video, .instagram-media, .tiktok-embed, .text-post-media,"
         ".bluesky-embed, .mastodon-embed, .reddit-embed-bq, .reddit-card, .fb-post,"
-        ".wp-embedded-content, .kg-bookmark-card",
+        ".fb-xfbml-parse-ignore, .wp-embedded-content, .kg-bookmark-card",
         "embedded posts (the script-less fallback of an embed): another author's words with a"
-        ' "— Name (@handle) date" line, often in another language than the article, and link'
+        ' "— Name (@handle) date" line, often in another language than the article (Facebook\'s'
+        ' quote in every embed of a post, video or page: "Posted by <page> on <date>"), and link'
         " cards (WordPress post embeds, Ghost bookmarks): another page's title and description",
     ),
     _text_only(

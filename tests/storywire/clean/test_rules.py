@@ -800,6 +800,28 @@ def test_captions_and_embedded_posts_leave_the_text_but_not_the_html() -> None:
     assert "Budget passed.</p>— Reporter (@rep)" in out
 
 
+def test_facebook_embeds_leave_the_text_but_not_the_html() -> None:
+    """Facebook's embed code for a video or a page holds, until its script runs, a quote of
+    the post ("fb-xfbml-parse-ignore") with "Posted by <page> on <date>": only its posts
+    (".fb-post") were known, and a video's title, description and credit read as the
+    article's paragraphs."""
+    video = (
+        '<div class="fb-video" data-href="https://www.facebook.com/team/videos/123/"'
+        ' data-width="500"><blockquote cite="https://www.facebook.com/team/videos/123/"'
+        ' class="fb-xfbml-parse-ignore"><a href="https://www.facebook.com/team/videos/123/">'
+        'Match highlights</a><p>What a goal!</p>Posted by <a href="https://www.facebook.com/'
+        'team">FC Team</a> on Saturday, March 2, 2024</blockquote></div>'
+    )
+    page = (
+        '<div class="fb-page" data-href="https://www.facebook.com/team"><blockquote'
+        ' cite="https://www.facebook.com/team" class="fb-xfbml-parse-ignore"><a'
+        ' href="https://www.facebook.com/team">FC Team</a></blockquote></div>'
+    )
+    for embed in (video, page):
+        assert html_to_text(ARTICLE + embed) == KEPT
+        assert "<blockquote>" in sanitize_html(ARTICLE + embed)
+
+
 def test_a_photo_post_is_its_caption() -> None:
     """When captions are all the text there is, they are the text (before the alt text)."""
     html = (
