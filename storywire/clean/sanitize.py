@@ -31,6 +31,7 @@ from storywire.clean.rules import (
     drops_line,
 )
 from storywire.clean.text import (
+    QUOTE_MARKS,
     TooDeepError,
     emoji_text,
     holds_markup,
@@ -248,6 +249,19 @@ def _reshape(el: HtmlElement) -> None:
         el.tail = "\n" + (el.tail or "")
     elif tag in _AS_CHARACTERS:
         _reshape_characters(el)
+    elif tag == "q":
+        _quote_marks(el)
+
+
+def _quote_marks(q: HtmlElement) -> None:
+    """A ``q``'s quotation marks, as the text has them: nh3 unwraps ``q``, and browsers draw
+    the marks only around the element."""
+    opening, closing = QUOTE_MARKS[sum(1 for _ in q.iterancestors("q")) % 2]
+    q.text = opening + (q.text or "")
+    if len(q):
+        q[-1].tail = (q[-1].tail or "") + closing
+    else:
+        q.text += closing
 
 
 _AS_CHARACTERS: Final = frozenset({"img", "sup", "sub"})

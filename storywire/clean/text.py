@@ -426,6 +426,7 @@ def _walk(  # noqa: PLR0912, PLR0915
             text_only = _either(table.drop_text.predicate(root), is_embedded_post)
     dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
+    quotes = 0  # open <q> elements
     cells: list[int] = []  # where each open table cell's parts begin
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -466,6 +467,9 @@ def _walk(  # noqa: PLR0912, PLR0915
                 if number is not None:
                     append(number)
                     continue  # no child, and its tail comes with its end event
+            elif tag == "q":
+                append(QUOTE_MARKS[quotes % 2][0])
+                quotes += 1
             if el.text:
                 append(el.text)
         else:
@@ -479,9 +483,17 @@ def _walk(  # noqa: PLR0912, PLR0915
                     append(_LINE if items and marker == _PARA else marker)
                 elif tag in _CELL_TAGS and cells:
                     _one_block_cell(parts, cells.pop())
+                elif tag == "q":
+                    quotes -= 1
+                    append(QUOTE_MARKS[quotes % 2][1])
             if el.tail:
                 append(el.tail)
     return "".join(parts), asides, alts
+
+
+# The quotation marks browsers draw around <q> (HTML's default stylesheet), and around a <q>
+# inside one: the markup has none, and the words would no longer read as quoted.
+QUOTE_MARKS: Final = (("\u201c", "\u201d"), ("\u2018", "\u2019"))
 
 
 def _one_block_cell(parts: list[str], start: int) -> None:

@@ -42,3 +42,17 @@ def test_characters_lxml_refuses_are_dropped_before_parsing(char: str) -> None:
     for bad in (char, char * 3):
         assert html_to_text(f"<p>Flood{bad} in Valencia</p>") == "Flood in Valencia"
         assert "Valencia" in sanitize_html(f"<p>Flood{bad} in Valencia</p>")
+
+
+def test_inline_quotes_keep_their_quotation_marks() -> None:
+    """``<q>`` is drawn with quotation marks by every browser (the marks are not in the
+    markup): "He said <q>we will rebuild</q>" read "He said we will rebuild", the words no
+    longer marked as his. A quote inside a quote takes single marks, as HTML's default
+    stylesheet has them; the sanitised HTML (nh3 unwraps ``q``) keeps the marks too."""
+    html = (
+        "<p>The mayor said <q>we will rebuild, and <q>soon</q> means this year</q> on Monday.</p>"
+    )
+    expected = "The mayor said “we will rebuild, and ‘soon’ means this year” on Monday."
+    assert html_to_text(html) == expected
+    assert sanitize_html(html) == f"<p>{expected}</p>"
+    assert html_to_text(sanitize_html(html)) == expected
