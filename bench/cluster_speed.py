@@ -150,10 +150,10 @@ def fill_live(
             c_weights=array("f", templates[0][: len(terms)]),
             e_terms=terms[:4],
             e_weights=array("f", (0.5, 0.5, 0.5, 0.5)),
-            keys=list(terms[:index_terms]),
         )
         store.stories[story.id] = story
-        for key in story.keys:
+        keys = store.story_keys[story.id] = dict.fromkeys(terms[:index_terms])
+        for key in keys:
             store._post(key, story.id, at)
 
 

@@ -445,16 +445,14 @@ class StoryEngine:
                 c_weights=array("f"),
                 e_terms=(),
                 e_weights=array("f"),
-                keys=[],
             )
             score = 0.0
         # Only the document's strongest features can survive the centroid's truncation anyway.
-        self._join(story, vec=vec, top=top, ent=ent, t=t, index_keys=index_keys)
+        self._join(story, vec=vec, top=top, ent=ent, t=t)
         story.kept_from = max(story.kept_from, now)
-        new_keys = list(index_keys)
         merged: list[str] = []
         if not created and p.merge:
-            story = self._merge_close(story, others, merged, new_keys, feats)
+            story = self._merge_close(story, others, merged, feats)
         record = DocRecord(
             doc_id=doc.id,
             story_id=story.id,
@@ -477,7 +475,7 @@ class StoryEngine:
                 record=record,
                 terms=terms,
                 story=story,
-                new_keys=tuple(dict.fromkeys(new_keys)),
+                new_keys=index_keys,
                 copy_keys=tuple(copy_keys),
                 arrival=fresh,
                 kept_from=now if now > t else None,
@@ -587,13 +585,13 @@ class StoryEngine:
         story: StoryState,
         others: list[StoryState],
         merged: list[str],
-        new_keys: list[str],
         feats: DocFeatures,
     ) -> StoryState:
         """Group-average agglomeration, online: once a story has grown, fold in any candidate
         story whose average-link score with it now clears ``merge_threshold`` (stricter than
         joining: two stories of one kind can look alike on average). The older story (earlier
-        first article) survives, so ids stay stable; the other is reported merged."""
+        first article) survives, so ids stay stable; the other is reported merged (and the
+        store indexes the survivor under what the other was indexed under)."""
         threshold = max(self._threshold(feats), self.params.merge_threshold)
         for other in others:
             # ``other`` may already have been folded in during this loop (the document's own
@@ -607,7 +605,6 @@ class StoryEngine:
             keep, gone = sorted((story, other), key=lambda s: (s.first_seen, s.id))
             self._absorb(keep, gone)
             merged.append(gone.id)
-            new_keys.extend(gone.keys)
             story = keep
         return story
 
@@ -629,8 +626,6 @@ class StoryEngine:
         keep.first_seen = min(keep.first_seen, gone.first_seen)
         keep.last_seen = max(keep.last_seen, gone.last_seen)
         keep.kept_from = max(keep.kept_from, gone.kept_from)
-        known = set(keep.keys)
-        keep.keys.extend(k for k in gone.keys if k not in known)
 
     def _find_copy(
         self, feats: DocFeatures, doc: Doc, t: float, copies: list[DocRecord]
@@ -813,7 +808,6 @@ class StoryEngine:
         top: list[str],
         ent: dict[str, float],
         t: float,
-        index_keys: tuple[str, ...],
     ) -> None:
         """Add a document to ``story``: the ``top`` terms of its vector ``vec`` (largest first;
         only they can survive the centroid's truncation anyway) and its entity vector."""
@@ -828,5 +822,3 @@ class StoryEngine:
         story.first_seen = min(story.first_seen, t)
         story.last_seen = max(story.last_seen, t)
         story.kept_from = max(story.kept_from, t)
-        known = set(story.keys)
-        story.keys.extend(k for k in index_keys if k not in known)

@@ -149,6 +149,9 @@ class StoryState:
     """A live story: what scoring needs (members and outlets live in the ledger).
 
     Mutable on purpose: the engine updates it in place and hands it back to the store.
+    The index features a story is posted under are the store's (``Commit.new_keys``), not
+    part of its state: a story of thousands of articles is under thousands of them, and the
+    state is rewritten with every article and read with every candidate it is.
     """
 
     id: str
@@ -161,7 +164,6 @@ class StoryState:
     c_weights: array[float]
     e_terms: tuple[str, ...]  # the same for the entity vectors
     e_weights: array[float]
-    keys: list[str]  # index features this story is registered under
     # Evicted a window after this: the later of its last article's time and the stream's clock
     # when that article came (-inf: last_seen). A late article (a backfill of a new source)
     # keeps its story for the articles of its event that come with it, where evicting at
@@ -192,7 +194,9 @@ class StoryState:
             "n": self.size,
             "c": [self.c_terms, self.c_weights.tolist()],
             "e": [self.e_terms, self.e_weights.tolist()],
-            "k": self.keys,
+            # The index features were listed here (the store keeps them now): an empty list
+            # lets a version from before that, rolled back to, still read the state.
+            "k": [],
         }
         if self.kept_from != self.last_seen:
             out["r"] = self.kept_from  # only late stories: the rest stay as small as they were
@@ -209,7 +213,6 @@ class StoryState:
             c_weights=array("f", raw["c"][1]),
             e_terms=tuple(raw["e"][0]),
             e_weights=array("f", raw["e"][1]),
-            keys=list(raw["k"]),
             kept_from=float(raw.get("r", -math.inf)),
         )
 
@@ -262,7 +265,9 @@ class Commit:
     record: DocRecord  # the document, its time and its assignment (story, merges, copy)
     terms: tuple[str, ...]  # distinct features of the document: their frequencies go up by one
     story: StoryState
-    new_keys: tuple[str, ...]  # keys under which ``story`` is (re)indexed at the record's time
+    # Keys under which ``story`` is (re)indexed at the record's time: the document's. A merge
+    # also re-indexes it under every key each absorbed story was under, which the store keeps.
+    new_keys: tuple[str, ...]
     copy_keys: tuple[str, ...]  # the sketch hashes the record is found under
     arrival: bool = True  # a newly arrived document (counted), not a held one decided now
     # The record is evicted a window after this (None: the record's time). A late document's

@@ -9,6 +9,11 @@ Layout (``P`` is the prefix):
   lowest time is the stream's clock (``clock``)
 - ``P:s:<story id>`` story state as JSON, with a TTL; ``P:live`` sorted set story id -> last seen
 - ``P:i:<feature>`` sorted set story id -> time indexed (capped, with a TTL): the inverted index
+- ``P:k:<story id>`` the features the story is indexed under (its TTL the state's): what its
+  eviction or its merge takes it out of. Not in the state, which is rewritten with every
+  article: a story of 5,000 articles is under some 14,000 features. A hash of empty values, not
+  a set: Redis 7.0 keeps a small hash as a listpack, a small set only from 7.2 (a set took
+  1.2 KB a story on a mixed stream, the hash 320 B)
 - ``P:c:<copy key>`` list of document ids (capped, TTL), under a sketch hash, or a dated
   headline or link shape and the outlet (``t<hex>:<outlet>``, ``l<hex>:<outlet>``);
   ``P:d:<doc id>`` that document's record (assignment, sketch, time, copy keys, headline and
@@ -274,20 +279,21 @@ end
 return {ids, counts, states}
 """
 # One assignment, in one script: one round trip. KEYS: lock, n, df, live, hw, docs, the
-# story's state, the document's record, arrivals, then the index keys, the copy-list keys, for
-# each absorbed story its state key and index keys, and (when any) the alias hash and its
-# sorted set of times. ARGV: token, story id, story JSON, its P:live score (kept from), time,
-# ttl, posting cap, copy cap, doc id, record JSON, the counts of index keys and copy keys, the
-# terms, the count of absorbed stories, 1 for a new arrival (0: a held document decided now),
-# the clock rank, the time the record is kept from (P:docs), and each absorbed story's id,
-# number of index keys and alias time. Returns the stream's clock and
-# the latest document time after the commit.
+# story's state, the document's record, arrivals, the set of keys the story is indexed under,
+# then the index keys, the copy-list keys, for each absorbed story its state key and its set of
+# index keys, and (when any) the alias hash and its sorted set of times. ARGV: token, story id,
+# story JSON, its P:live score (kept from), time, ttl, posting cap, copy cap, doc id, record
+# JSON, the counts of index keys and copy keys, the terms, the count of absorbed stories, 1 for
+# a new arrival (0: a held document decided now), the clock rank, the time the record is kept
+# from (P:docs), the prefix of index keys, and each absorbed story's id and alias time.
+# Returns the stream's clock and the latest document time after the commit. An absorbed story's
+# index keys are read from its P:k here, so they are not in KEYS (as ``_APPLY``'s: one Redis).
 _COMMIT = (
     _FENCE
     + _TERMS % 13
     + """
 local sid, t, ttl, cap = ARGV[2], ARGV[5], ARGV[6], tonumber(ARGV[7])
-local ni, nc, ng = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[14])
+local ni, nc, ng, ip = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[14]), ARGV[18]
 -- The very record already written: this commit ran, and redis-py sent it again after the reply
 -- was lost with its connection. Applied twice it would count the document and words twice.
 if redis.call('GET', KEYS[8]) == ARGV[10] then
@@ -306,31 +312,70 @@ for i = 1, #terms, 500 do  -- unpack() takes a few thousand values at most
   redis.call('HSET', KEYS[3], unpack(pairs))
 end
 if ARGV[15] == '1' then redis.call('INCR', KEYS[9]) end
-local a, k = 17, 9 + ni + nc
+-- A state written by a version before P:k lists its index keys in its JSON ("k",
+-- empty since): a story live across an upgrade (or a rollback and back) is still taken out of
+-- every list it was put in.
+local function listed(state, into)
+  local raw = redis.call('GET', state)
+  if raw and string.find(raw, '"k":%["') then
+    for _, key in ipairs(cjson.decode(raw)['k']) do into[#into + 1] = key end
+  end
+end
+local moved, a, k = {}, 18, 10 + ni + nc
 for _ = 1, ng do
-  local gone, nk = ARGV[a + 1], tonumber(ARGV[a + 2])
-  for j = k + 2, k + 1 + nk do redis.call('ZREM', KEYS[j], gone) end
-  redis.call('DEL', KEYS[k + 1])
+  local gone = ARGV[a + 1]
+  local keys = redis.call('HKEYS', KEYS[k + 2])
+  listed(KEYS[k + 1], keys)
+  for _, key in ipairs(keys) do
+    redis.call('ZREM', ip .. key, gone)
+    moved[#moved + 1] = key
+  end
+  redis.call('DEL', KEYS[k + 1], KEYS[k + 2])
   redis.call('ZREM', KEYS[4], gone)
   redis.call('HSET', KEYS[#KEYS - 1], gone, sid)
-  redis.call('ZADD', KEYS[#KEYS], ARGV[a + 3], gone)
+  redis.call('ZADD', KEYS[#KEYS], ARGV[a + 2], gone)
   redis.call('EXPIRE', KEYS[#KEYS - 1], ttl)
   redis.call('EXPIRE', KEYS[#KEYS], ttl)
-  a, k = a + 3, k + 1 + nk
+  a, k = a + 2, k + 2
 end
+local added = {}
+listed(KEYS[7], added)
 redis.call('SET', KEYS[7], ARGV[3], 'EX', ttl)
 redis.call('ZADD', KEYS[4], ARGV[4], sid)
 -- ZADD GT keeps the latest time, the oldest (time, id) beyond the cap goes, and the key lives
--- a ttl past its last write.
-for j = 10, 9 + ni do
-  redis.call('ZADD', KEYS[j], 'GT', t, sid)
-  redis.call('ZREMRANGEBYRANK', KEYS[j], 0, -(cap + 1))
-  redis.call('EXPIRE', KEYS[j], ttl)
+-- a ttl past its last write. The story goes under the document's keys and, after a merge,
+-- every key of the stories it absorbed (each once).
+local function post(key)
+  redis.call('ZADD', key, 'GT', t, sid)
+  redis.call('ZREMRANGEBYRANK', key, 0, -(cap + 1))
+  redis.call('EXPIRE', key, ttl)
 end
+local posted = {}
+for j = 11, 10 + ni do
+  post(KEYS[j])
+  posted[KEYS[j]] = true
+  added[#added + 1] = string.sub(KEYS[j], #ip + 1)
+end
+for _, key in ipairs(moved) do
+  if not posted[ip .. key] then
+    post(ip .. key)
+    posted[ip .. key] = true
+    added[#added + 1] = key
+  end
+end
+-- Only the new keys are written: the hash is never rewritten whole, as the state is.
+for i = 1, #added, 500 do
+  local fields = {}
+  for j = i, math.min(i + 499, #added) do
+    fields[#fields + 1], fields[#fields + 2] = added[j], ''
+  end
+  redis.call('HSET', KEYS[10], unpack(fields))
+end
+redis.call('EXPIRE', KEYS[10], ttl)
 local doc, keep = ARGV[9], -tonumber(ARGV[8])
 redis.call('SET', KEYS[8], ARGV[10], 'EX', ttl)
 redis.call('ZADD', KEYS[6], ARGV[17], doc)
-for j = 10 + ni, 9 + ni + nc do
+for j = 11 + ni, 10 + ni + nc do
   redis.call('RPUSH', KEYS[j], doc)
   redis.call('LTRIM', KEYS[j], keep, -1)
   redis.call('EXPIRE', KEYS[j], ttl)
@@ -564,6 +609,7 @@ class RedisStoryStore:
             f"{p}:s:{story.id}",
             f"{p}:d:{record.doc_id}",
             f"{p}:arrivals",
+            f"{p}:k:{story.id}",
         ]
         keys += [f"{p}:i:{key}" for key in change.new_keys]
         keys += [f"{p}:c:{key}" for key in change.copy_keys]
@@ -585,12 +631,12 @@ class RedisStoryStore:
             int(change.arrival),
             self.clock_rank,
             change.keep_time,
+            f"{p}:i:",
         ]
         for gone_id in change.merged:
             old = gone.get(gone_id)
-            keys.append(f"{p}:s:{gone_id}")
-            keys += [f"{p}:i:{key}" for key in old.keys] if old else []
-            args += [gone_id, len(old.keys) if old else 0, old.kept_from if old else change.time]
+            keys += [f"{p}:s:{gone_id}", f"{p}:k:{gone_id}"]
+            args += [gone_id, old.kept_from if old else change.time]
         if change.merged:
             keys += [f"{p}:alias", f"{p}:aliased"]
         times = self._commit(keys=keys, args=args)
@@ -604,29 +650,30 @@ class RedisStoryStore:
         found = self.r.hget(f"{self.p}:alias", story_id)
         return None if found is None else _str(found)
 
-    def _drop_story(self, ops: list[Any], story: StoryState) -> None:
-        for key in story.keys:
-            ops += (3, "ZREM", f"{self.p}:i:{key}", story.id)
-        ops += (2, "DEL", f"{self.p}:s:{story.id}", 3, "ZREM", f"{self.p}:live", story.id)
-
     def expire(self, before: float, *, limit: int) -> int:
         p = self.p
         old_ids = [
             _str(s)
             for s in self.r.zrangebyscore(f"{p}:live", "-inf", f"({before}", start=0, num=limit)
         ]
-        stories = self.load(old_ids)
+        ops: list[Any] = []
+        if old_ids:
+            pipe = self.r.pipeline(transaction=False)
+            pipe.mget([f"{p}:s:{s}" for s in old_ids])
+            for story_id in old_ids:
+                pipe.hkeys(f"{p}:k:{story_id}")
+            states, *posted = pipe.execute()
+            for story_id, raw, keys in zip(old_ids, states, posted, strict=True):
+                listed = orjson.loads(raw).get("k", ()) if raw is not None else ()
+                for key in {*map(_str, keys), *listed}:  # "k": a state from before P:k
+                    ops += (3, "ZREM", f"{p}:i:{key}", story_id)
+                ops += (3, "DEL", f"{p}:s:{story_id}", f"{p}:k:{story_id}")
+                ops += (3, "ZREM", f"{p}:live", story_id)
         old_docs = [
             _str(d)
             for d in self.r.zrangebyscore(f"{p}:docs", "-inf", f"({before}", start=0, num=limit)
         ]
         records = self.r.mget([f"{p}:d:{d}" for d in old_docs]) if old_docs else []
-        ops: list[Any] = []
-        for story in stories.values():
-            self._drop_story(ops, story)
-        for sid in old_ids:
-            if sid not in stories:
-                ops += (3, "ZREM", f"{p}:live", sid)
         for doc_id, raw in zip(old_docs, records, strict=True):
             if raw is not None:
                 for key in _record_from_json(raw)[1]:

@@ -177,6 +177,8 @@ class MemoryStoryStore:
         self._df_started: float | None = None
         self.stories: dict[str, StoryState] = {}
         self.index: dict[str, dict[str, float]] = {}
+        # story id -> the index keys it was posted under: what its eviction takes it out of
+        self.story_keys: dict[str, dict[str, None]] = {}
         self.copy_index: dict[str, list[str]] = {}
         # doc id -> its record, copy keys and the time its eviction counts from (``Commit``)
         self.docs: dict[str, tuple[DocRecord, tuple[str, ...], float]] = {}
@@ -251,15 +253,17 @@ class MemoryStoryStore:
         self._arrivals += change.arrival
         _count_elements(self.df, change.terms)  # Counter.update's C loop, without its checks
         story = change.story
+        keys = dict.fromkeys(change.new_keys)
         for gone in change.merged:
             old = self.stories.get(gone)
             self.aliases[gone] = story.id
             heapq.heappush(self._alias_heap, (change.time if old is None else old.kept_from, gone))
-            self._evict_story(gone)
+            keys.update(self._evict_story(gone))  # the survivor is found where it was
         self.stories[story.id] = story
         heapq.heappush(self._story_heap, (story.kept_from, story.id))
-        for key in change.new_keys:
+        for key in keys:
             self._post(key, story.id, change.time)
+        self.story_keys.setdefault(story.id, {}).update(keys)
         record = change.record
         self.docs[record.doc_id] = (record, change.copy_keys, change.keep_time)
         heapq.heappush(self._doc_heap, (change.keep_time, record.doc_id))
@@ -304,16 +308,17 @@ class MemoryStoryStore:
         if len(entries) > self.posting_cap:
             del entries[next(iter(entries))]
 
-    def _evict_story(self, story_id: str) -> None:
-        story = self.stories.pop(story_id, None)
-        if story is None:
-            return
-        for key in story.keys:
+    def _evict_story(self, story_id: str) -> dict[str, None]:
+        """Drop a story and its posting entries; the keys it was posted under."""
+        self.stories.pop(story_id, None)
+        keys = self.story_keys.pop(story_id, {})
+        for key in keys:
             entries = self.index.get(key)
             if entries is not None:
                 entries.pop(story_id, None)
                 if not entries:
                     del self.index[key]
+        return keys
 
     def expire(self, before: float, *, limit: int) -> int:
         evicted = 0

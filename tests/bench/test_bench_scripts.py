@@ -41,6 +41,7 @@ def _run(script: str, *args: str) -> str:
         ("dispatch_bench.py", ("--sizes", "1500", "--rounds", "5", "--load", "300"), "p99 ms"),
         ("stream_quality.py", (), "multiday parts: election-ecuador"),
         ("seen_bench.py", ("--sources", "40", "--rounds", "4"), "new / baseline"),
+        ("hot_story.py", ("--points", "5,40", "--sample", "2"), "ledger, outlet/article"),
     ],
 )
 def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> None:

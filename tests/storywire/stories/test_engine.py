@@ -318,14 +318,13 @@ def test_merge_folds_the_documents_story_in_once() -> None:
             c_weights=array("f", [1.5, 1.2, 1.2]),
             e_terms=("#4.4", "sonoma"),
             e_weights=array("f", [1.5, 1.5]),
-            keys=["quake"],
         )
 
     engine = StoryEngine(MemoryStoryStore(), MERGE_PARAMS)
     older, joined = story("older", 0.0), story("joined", 1.0)
     feats = engine.features(Doc(id="d", title="Quake near Sonoma", text="", published=None))
     merged: list[str] = []
-    survivor = engine._merge_close(joined, [older, joined], merged, [], feats)
+    survivor = engine._merge_close(joined, [older, joined], merged, feats)
     assert survivor is older
     assert merged == ["joined"]
     assert older.size == 6

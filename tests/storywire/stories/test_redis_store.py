@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 import pytest
 import redis
 from hypothesis import HealthCheck, given, settings
@@ -287,6 +288,117 @@ def test_a_backlog_drains_oldest_last_seen_first_in_both_stores(redis_client: re
         s.decode() for s in redis_client.zrange("storywire:stories:live", 0, -1)
     }
     assert a[0].story_id in memory.stories
+
+
+def _name(i: int) -> str:
+    """A made-up place name of letters only, one per ``i``: a feature no other article has."""
+    letters = ""
+    while True:
+        i, r = divmod(i, 26)
+        letters += "bcdfghjklmnpqrstvwxzaeiouy"[r]
+        if not i:
+            return f"Vel{letters}ovo"
+
+
+def _hot_story(n: int) -> list[Doc]:
+    """One event's coverage, each report naming a few places no other names (as a war's do):
+    every article brings index features of its own."""
+    core = (
+        "Russian forces shelled Kharkiv overnight as Ukraine's army held the line near "
+        "Zaporizhzhia, President Zelensky said, while NATO ministers met in Brussels."
+    )
+    return [
+        Doc(
+            id=f"hot{i}",
+            title=f"Kharkiv shelled as Ukraine war goes on near {_name(3 * i)}",
+            text=f"{core} Fighting near {_name(3 * i + 1)} and {_name(3 * i + 2)} went on.",
+            published=T0 + timedelta(minutes=i),
+            outlet=f"outlet{i % 7}.example",
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_hot_story_rewrites_a_state_of_bounded_size(redis_client: redis.Redis) -> None:
+    """A story taking thousands of articles (a war, an election) kept every index feature it
+    was ever indexed under in its state, rewritten whole with each article and read back as
+    a candidate by every article near it: 5,000 articles made it 130 KB and a commit 134 KB
+    sent. The features it is indexed under live in a key of their own, which a commit adds
+    to: the state is the size of its centroid however long the story runs, and evicting the
+    story still takes it out of every posting list."""
+    store = RedisStoryStore(redis_client, clock_rank=1)
+    engine = StoryEngine(store, Params(defer_below=0.0))
+    sizes = {}
+    docs = _hot_story(240)
+    story = engine.assign(docs[0]).story_id
+    for n, doc in enumerate(docs[1:], start=2):
+        assert engine.assign(doc).story_id == story
+        if n in (60, 240):
+            sizes[n] = redis_client.strlen(f"storywire:stories:s:{story}")
+    assert sizes[240] <= sizes[60] * 1.05, sizes
+    indexed = [k for k in redis_client.scan_iter("storywire:stories:i:*")
+               if redis_client.zscore(k, story) is not None]  # fmt: skip
+    assert len(indexed) > 300  # each article's own places are among its index features
+    later = T0 + timedelta(hours=200)
+    for i in range(2):  # the first moves the clock on, the second's assignment evicts
+        engine.assign(Doc(f"later{i}", "Lighthouse keepers strike in Oslo", "", later))
+    assert store.load([story]) == {}
+    assert not [k for k in indexed if redis_client.zscore(k, story) is not None]
+    assert not redis_client.keys(f"storywire:stories:k:{story}")
+
+
+def _as_before_p_k(client: redis.Redis, *, half: bool) -> None:
+    """Rewrite every story as the store wrote it before ``P:k``: its index keys in its JSON
+    (``half``: half of them, the rest left in the set, as a rollback to that version and back
+    leaves a story that took articles in both)."""
+    for key in client.scan_iter("storywire:stories:s:*"):
+        story = key.decode().rsplit(":", 1)[1]
+        state = orjson.loads(cast(bytes, client.get(key)))
+        assert state["k"] == []  # which that version reads
+        posted = sorted(m.decode() for m in client.hkeys(f"storywire:stories:k:{story}"))
+        state["k"] = posted[::2] if half else posted
+        assert state["k"]
+        client.set(key, orjson.dumps(state))
+        client.delete(f"storywire:stories:k:{story}")
+        if half:
+            client.hset(f"storywire:stories:k:{story}", mapping=dict.fromkeys(posted[1::2], ""))
+
+
+def _index(client: redis.Redis) -> dict[str, list[str]]:
+    return {
+        key.decode().split(":i:", 1)[1]: [m.decode() for m in client.zrange(key, 0, -1)]
+        for key in client.scan_iter("storywire:stories:i:*")
+        if client.zcard(key)
+    }
+
+
+@pytest.mark.parametrize("half", [False, True], ids=["upgraded", "rolled-back-and-forth"])
+def test_stories_that_list_their_index_keys_in_their_state_merge_and_leave_whole(
+    redis_client: redis.Redis, half: bool
+) -> None:
+    """Stories live across the upgrade list their index keys in their JSON: a merge still
+    takes the absorbed one out of every list and puts the survivor in, and eviction takes both
+    out of every list, as the memory store does."""
+    docs = bridged_docs()
+    later = [replace(docs[0], id=f"later{i}", published=T0 + LATER) for i in range(2)]
+    memory = MemoryStoryStore(clock_rank=1)
+    shared = RedisStoryStore(redis_client, clock_rank=1)
+    engines = [StoryEngine(memory, MERGE_PARAMS), StoryEngine(shared, MERGE_PARAMS)]
+    placed = [e.assign_many(docs[:2]) for e in engines]
+    assert placed[0] == placed[1]
+    _as_before_p_k(redis_client, half=half)
+    placed = [e.assign_many(docs[2:]) for e in engines]
+    assert placed[0] == placed[1]
+    assert [m for a in placed[0] for m in a.merged]
+    assert _index(redis_client) == {k: list(v) for k, v in memory.index.items()}
+    survivor = placed[0][-1].story_id
+    assert {m.decode() for m in redis_client.hkeys(f"storywire:stories:k:{survivor}")} == set(
+        memory.story_keys[survivor]
+    )
+    _as_before_p_k(redis_client, half=half)
+    assert [e.assign_many(later) for e in engines][1][-1].story_id not in (survivor,)
+    assert _index(redis_client) == {k: list(v) for k, v in memory.index.items()}
+    assert survivor not in {s for v in memory.index.values() for s in v}
 
 
 _WORDS = ["quake", "Chile", "Nepal", "rehab", "Malibu", "4.6", "37", "pirates", "Aden", "navy"]
