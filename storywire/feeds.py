@@ -14,6 +14,7 @@ import calendar
 import io
 import re
 import sys
+import threading
 import xml.sax
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import SplitResult, urljoin
 
 import feedparser
+import feedparser.api
 import feedparser.datetimes
 import feedparser.encodings
 from feedparser.mixin import _FeedParserMixin
@@ -279,12 +281,14 @@ def _parse_with_feedparser(
     # A stream, never the bytes: feedparser opens bytes that name a file as that file, so a
     # feed whose body is "/etc/app/feed.xml" published the worker's file and "/dev/zero"
     # read until memory ran out.
+    _dropped.warning = None
     parsed = feedparser.parse(
         io.BytesIO(body),
         response_headers=headers,
         sanitize_html=False,
         resolve_relative_uris=False,
     )
+    dtd_warning = dtd_warning or _dropped.warning
     bozo = parsed.get("bozo_exception") if parsed.get("bozo") else None
     # A missing or text/plain Content-Type says nothing about the feed: not worth a warning.
     reason = None if bozo is None or isinstance(bozo, _BENIGN) else _one_line(bozo)
@@ -360,7 +364,18 @@ def _doctype_on_its_own_line(body: bytes) -> bytes:
     return body[:at] + b"\n" + body[at:]
 
 
-_DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
+# What may stand before a DOCTYPE (XML 1.0 [22]): a BOM, the XML declaration, comments,
+# processing instructions, whitespace, however long. Possessive: each is read once.
+_PROLOG = re.compile(rb"(?:\xef\xbb\xbf)?(?:\s++|<\?.*?\?>|<!--.*?-->)*+", re.DOTALL)
+# A DOCTYPE with an internal subset, to its real end: a quoted id or entity value may hold ">"
+# or "]>", a comment or processing instruction a quote (XML 1.0 [28], [28b]). One left open
+# ends the match there, so a run of them is not each read to the end (quadratic).
+_DOCTYPE_SUBSET = re.compile(
+    rb"<!DOCTYPE(?:[^\[>\"']|\"[^\"]*\"|'[^']*')*+"
+    rb"\[((?:<!--.*?-->|<\?.*?\?>|\"[^\"]*\"|'[^']*'|<(?!!--|\?)|[^\]\"'<])*+)\]\s*>",
+    re.DOTALL | re.IGNORECASE,
+)
+DROPPED_ENTITIES = "DOCTYPE entity declarations ignored"
 
 
 def drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
@@ -368,13 +383,33 @@ def drop_entity_declarations(body: bytes) -> tuple[bytes, str | None]:
 
     Entity declarations in a feed exist in practice only to attack the reader (billion laughs,
     quadratic blow-up, external entities reading local files). expat and feedparser defend
-    partly, depending on their versions; removing the subset makes every reference an
-    undefined entity, which the parsers keep as text: bounded, whatever the library versions.
+    partly, depending on their versions (expat lets entities grow a document a hundredfold);
+    removing the subset makes every reference an undefined entity, which the parsers keep as
+    text: bounded, whatever the library versions. Found wherever the prolog ends, as a parser
+    finds it; in an encoding other than UTF-8 or ASCII only after feedparser's conversion
+    (``_replace_doctype``), where the same bytes are read.
     """
-    match = _DOCTYPE_SUBSET.search(body, 0, min(len(body), 2 * 1024 * 1024))
-    if match is None or match.start() > 4096 or b"<!ENTITY" not in match.group(1).upper():
+    prolog = _PROLOG.match(body)
+    match = _DOCTYPE_SUBSET.match(body, prolog.end() if prolog else 0)
+    if match is None or b"<!ENTITY" not in match.group(1).upper():
         return body, None
-    return body[: match.start()] + body[match.end() :], "DOCTYPE entity declarations ignored"
+    return body[: match.start()] + body[match.end() :], DROPPED_ENTITIES
+
+
+_feedparser_replace_doctype = feedparser.api.replace_doctype
+_dropped = threading.local()
+
+
+def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
+    # feedparser hands both its parsers what this returns, in UTF-8 whatever the feed's
+    # encoding was: a UTF-16, UTF-32 or UTF-7 feed's DOCTYPE is only readable here.
+    data, warning = drop_entity_declarations(data)
+    if warning is not None:
+        _dropped.warning = warning
+    return _feedparser_replace_doctype(data)  # type: ignore[no-any-return]
+
+
+feedparser.api.replace_doctype = _replace_doctype
 
 
 # feedparser finds the encoding name with our linear pattern, so both see the same name.

@@ -207,6 +207,40 @@ def test_entity_expansion_is_never_performed(body: bytes) -> None:
             assert "lollollol" * 4 not in entry.title
 
 
+def _declaring(prolog: str, doctype: str = "<!DOCTYPE rss [") -> str:
+    """A feed whose DOCTYPE declares a 20 KB entity that its item uses 300 times (6 MB),
+    on the line of what comes before it (feedparser's own scan looks at line starts only)."""
+    return (
+        f'{prolog}{doctype}<!ENTITY x "{"y" * 20_000}">]><rss version="2.0"><channel><title>T'
+        "</title><item><title>Q</title><link>https://x.com/1</link><description>"
+        + "&x;" * 300
+        + "</description></item></channel></rss>"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _declaring("<?xml version='1.0' encoding='utf-16'?>").encode("utf-16"),
+        _declaring("<?xml version='1.0' encoding='utf-32'?>").encode("utf-32"),
+        _declaring("<?xml version='1.0' encoding='utf-7'?>", "+ADwAIQ-DOCTYPE rss [").encode(),
+        _declaring("<?xml version='1.0'?><!--" + "x" * 5000 + "-->").encode(),
+        _declaring("<?xml version='1.0'?>", '<!DOCTYPE rss SYSTEM "a>b" [').encode(),
+    ],
+    ids=["utf-16", "utf-32", "utf-7", "after-4k-of-prolog", "system-id-with-gt"],
+)
+def test_entity_declarations_the_byte_scan_cannot_see_are_never_expanded(body: bytes) -> None:
+    """A DOCTYPE the scan of the raw bytes misses (in an encoding where "<!DOCTYPE" is other
+    bytes, after a long comment, or after an external id with ">" in it) is still dropped
+    before expat sees it: 20 KB of feed were 6 MB of description, and 5 MB of it 100 MB
+    of title and 470 MB of memory (expat's own limit allows a hundred times the input)."""
+    feed = parse_feed(body, now=NOW)
+    assert feed.warning == "DOCTYPE entity declarations ignored"
+    (entry,) = feed.entries
+    assert "y" * 100 not in entry.summary_html
+    assert len(entry.summary_html) < len(body)
+
+
 def test_broken_and_future_dates_fall_back_to_fetch_time() -> None:
     """Unparseable, missing and future dates all become the fetch time, never later."""
     body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
