@@ -224,10 +224,7 @@ def enrich(
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
     page_policy = replace(
-        policy,
-        allow_private=source.allow_private or policy.allow_private,
-        max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES),
-        accept=PAGE_ACCEPT,
+        policy, max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES), accept=PAGE_ACCEPT
     )
     started = time.monotonic()
     now = time.time() if now is None else now
@@ -239,8 +236,8 @@ def enrich(
     failed: list[tuple[str, str]] = []
     kept: dict[str, Page] = {}
     gate = _PageGate(
-        robots, fetcher, replace(page_policy, accept=ROBOTS_ACCEPT), now=now, may_fetch=may_fetch,
-        may_crawl=may_crawl,
+        source, robots, fetcher, replace(page_policy, accept=ROBOTS_ACCEPT), now=now,
+        may_fetch=may_fetch, may_crawl=may_crawl,
     )  # fmt: skip
 
     def ask(link: str) -> tuple[Page | None, str]:
@@ -252,10 +249,10 @@ def enrich(
         domain = page_domain(source, page)
         if refusal := gate.refusal(page, domain, left):
             return None, refusal
-        # Asked again: its robots.txt may have taken some of the time left, or all of it.
-        left = seconds - (time.monotonic() - started)
+        # The time left asked again: its robots.txt may have taken some of it, or all of it.
+        deadline = min(policy.deadline, seconds - (time.monotonic() - started))
         answer, block = _page_text(
-            page, fetcher, replace(page_policy, deadline=min(policy.deadline, left))
+            page, fetcher, replace(page_policy, deadline=deadline, allow_private=gate.private(page))
         )
         if block is not None:
             gate.blocked[domain] = block
@@ -309,6 +306,7 @@ class _PageGate:
 
     def __init__(
         self,
+        source: Source,
         known: Mapping[str, Robots],
         fetcher: Fetcher,
         policy: FetchPolicy,
@@ -317,6 +315,7 @@ class _PageGate:
         may_fetch: Callable[[str], bool],
         may_crawl: Callable[[str, float], bool],
     ) -> None:
+        self._source = source
         self._known = known
         self._fetcher = fetcher
         self._policy = policy
@@ -329,6 +328,14 @@ class _PageGate:
         self.read: dict[str, Robots] = {}  # asked for now, by origin
         self._refused: Counter[str] = Counter()  # pages robots.txt kept us from, by origin
 
+    def private(self, page: str) -> bool:
+        """Whether ``page`` (and its robots.txt) may be on a private address. A source's
+        allow_private vouches for its own site only: its items may link anywhere (a feed
+        bridge on a private network relays what others wrote), and a page's text is published
+        as its article's."""
+        source = self._source
+        return self._policy.allow_private or (source.allow_private and on_own_site(source, page))
+
     def refusal(self, page: str, domain: str, left: float) -> str:
         """Why ``page`` may not be asked for now (``domain_busy``, ``robots``, ``crawl_delay``,
         ``over_budget``, or why its robots.txt could not be asked for), or "" when it may; it
@@ -337,7 +344,7 @@ class _PageGate:
             return "domain_busy"
         site = origin(page)
         if site is not None:  # else not an http(s) URL: the fetcher refuses it (bad_url)
-            rules = self._rules(site, domain, left)
+            rules = self._rules(site, domain, left, self.private(page))
             if isinstance(rules, str):
                 return rules
             if not allows(rules, page, self._agent):
@@ -348,7 +355,7 @@ class _PageGate:
                 return "crawl_delay"
         return "" if self._may_fetch(domain) else "over_budget"
 
-    def _rules(self, site: str, domain: str, left: float) -> Robots | str:
+    def _rules(self, site: str, domain: str, left: float, private: bool) -> Robots | str:
         known = self.read.get(site) or self._known.get(site)
         if known is not None and not is_due(known, self._now):
             return known
@@ -357,7 +364,7 @@ class _PageGate:
         deadline = min(self._policy.deadline, left)
         try:
             response = self._fetcher.fetch(
-                robots_url(site), replace(self._policy, deadline=deadline)
+                robots_url(site), replace(self._policy, deadline=deadline, allow_private=private)
             )
         except FetchError as exc:
             if exc.reason in OWN_REFUSALS:
@@ -410,6 +417,11 @@ def _judged(source: Source, entry: Entry, teaser: str, text: str) -> tuple[str |
 def page_keys(entries: Iterable[Entry]) -> list[str]:
     """The keys ``enrich`` knows the entries' pages by, for their ``earlier`` texts."""
     return [canonical_url(entry.link) for entry in entries if entry.link]
+
+
+def on_own_site(source: Source, link: str) -> bool:
+    """Whether ``link`` is on the source's own site: its registrable domain (or address)."""
+    return registrable_domain(link) == registrable_domain(source.url)
 
 
 def page_domain(source: Source, link: str) -> str:

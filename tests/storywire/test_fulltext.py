@@ -69,6 +69,36 @@ def test_pages_obey_the_ssrf_guard_and_the_switch(fetcher: HttpFetcher) -> None:
     assert off.failed == ()
 
 
+def test_allow_private_reaches_the_sources_own_site_not_every_page_its_items_link() -> None:
+    """A source allowed on a private address (a feed bridge on the compose network) vouches for
+    its own site, not for where its items link: a link to another host that answers with a
+    private address (cloud metadata, an intranet page) is refused, where its text was
+    published as the article's. A page of the source's own site is still fetched."""
+    secret = (
+        b"<html><body><article><h1>Quake</h1>"
+        + b"<p>Quake strikes: AccessKeyId AKIA-INTERNAL and its SecretAccessKey below.</p>" * 6
+        + b"</article></body></html>"
+    )
+    routes = {
+        "/secret": lambda h: Reply(200, secret, {"Content-Type": "text/html"}),
+        "/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"}),
+    }
+    # Every name answers loopback: metadata.invalid stands for a name resolving to a private
+    # address, the literal 127.0.0.1 for the bridge the operator allowed.
+    with (
+        HttpFetcher(resolver=lambda host, port: ["127.0.0.1"]) as client,
+        http_server(routes) as base,
+    ):
+        port = base.rsplit(":", 1)[1]
+        source = _full_text_source(base + "/feed")
+        linked = _entry(f"http://metadata.invalid:{port}/secret")
+        own = _entry(base + "/a")
+        result = enrich(source, [linked, own], client, POLICY)
+    assert result.entries[0] == linked
+    assert result.failed == ((linked.link, "ssrf_blocked"),)
+    assert "Rescue teams reached the coast" in result.entries[1].content_html
+
+
 WALL = (
     b"<html><body><article><h1>Your privacy</h1>"
     + b"<p>We and our partners store and access information on your device, such as cookies, "
@@ -329,10 +359,12 @@ def test_a_google_news_items_page_is_asked_of_its_outlet(fetcher: HttpFetcher) -
     with http_server({"/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"})}) as base:
         source = Source(
             id="gn", url="https://news.google.com/rss", outlet="Google News", domain="google.com",
-            allow_private=True, full_text=True,
+            full_text=True,
         )  # fmt: skip
         link = _google_news_link(base + "/a?utm_source=google")
-        result = enrich(source, [_entry(link)], fetcher, POLICY, may_fetch=may_fetch)
+        # The outlet is on loopback: the policy, not the source, lets the fetch reach it.
+        outlet = replace(POLICY, allow_private=True)
+        result = enrich(source, [_entry(link)], fetcher, outlet, may_fetch=may_fetch)
     (rich,) = result.entries
     assert "Rescue teams reached the coast" in rich.content_html
     assert rich.link == link  # the feed's own link stays what the feed said

@@ -15,6 +15,7 @@ import redis
 import xxhash
 from structlog.testing import capture_logs
 
+import storywire.adapters.http as http_adapter
 import tasks.fetch
 from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.http import HttpFetcher
@@ -408,7 +409,10 @@ def _poll_aggregator(
     """Poll a full-text source whose two entries link /a and /b on ``hosts`` (all served by
     ``routes`` on loopback, as if each host were an outlet of its own)."""
     rt.fetcher = HttpFetcher(resolver=lambda host, port: ["127.0.0.1"])
-    with http_server(routes) as base:
+    # The outlets' loopback stands in for public addresses: the source's allow_private
+    # covers its own site only.
+    with pytest.MonkeyPatch.context() as patch, http_server(routes) as base:
+        patch.setattr(http_adapter, "is_public", lambda address: True)
         port = base.rsplit(":", 1)[1]
         feed = (
             FEED.format(a="First")
