@@ -79,6 +79,7 @@ class FastFeed:
     version: str
     meta: dict[str, Any]
     entries: list[FastEntry]
+    left_out: int = 0  # entries past the limit, not read
 
 
 def _parser() -> etree.XMLParser:
@@ -97,8 +98,11 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
-def parse_fast(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:  # noqa: PLR0911 - one exit per reason to decline
-    """The feed as feedparser would give it, or None when feedparser must decide."""
+def parse_fast(  # noqa: PLR0911 - one exit per reason to decline
+    body: bytes, headers: Mapping[str, str], *, limit: int | None = None
+) -> FastFeed | None:
+    """The feed as feedparser would give it, or None when feedparser must decide; with
+    ``limit``, its first ``limit`` entries as feedparser gives them, the rest counted only."""
     if not _encoding_is_plain(body, headers):
         return None
     head = body[:4096]
@@ -115,11 +119,11 @@ def parse_fast(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:  # n
     ) or make_safe_absolute_uri(headers.get("content-location", ""))
     try:
         if root.tag == "rss" and root.get("version") == "2.0":
-            feed = _rss(root, "", "rss20", base)
+            feed = _rss(root, "", "rss20", base, limit)
         elif root.tag == f"{{{RDF}}}RDF" and root.find(f"{{{RSS10}}}channel") is not None:
-            feed = _rss(root, RSS10, "rss10", base)
+            feed = _rss(root, RSS10, "rss10", base, limit)
         elif root.tag == f"{{{ATOM}}}feed":
-            feed = _atom(root, base, headers.get("content-language") or None)
+            feed = _atom(root, base, headers.get("content-language") or None, limit)
         else:
             return None
     except _DeclinedError:
@@ -215,7 +219,7 @@ def _channel_meta(children: Iterable[etree._Element], ns: str) -> dict[str, Any]
     return meta
 
 
-def _rss(root: etree._Element, ns: str, version: str, base: str) -> FastFeed:
+def _rss(root: etree._Element, ns: str, version: str, base: str, limit: int | None) -> FastFeed:
     channel = root.find("channel" if not ns else f"{{{ns}}}channel")
     if channel is None:
         raise _DeclinedError("no channel")
@@ -230,7 +234,10 @@ def _rss(root: etree._Element, ns: str, version: str, base: str) -> FastFeed:
     items = list((root if ns else channel).iterchildren(item_tag))
     if len(items) != sum(1 for _ in root.iter(item_tag)):
         raise _DeclinedError("items where the format does not put them")
-    return FastFeed(version, meta, [_rss_item(item, ns, base) for item in items])
+    kept = items[:limit]
+    return FastFeed(
+        version, meta, [_rss_item(item, ns, base) for item in kept], len(items) - len(kept)
+    )
 
 
 def _rss_item(item: etree._Element, ns: str, base: str) -> FastEntry:  # noqa: PLR0912 - one branch per element
@@ -384,24 +391,28 @@ def _check_ignored(element: etree._Element) -> None:
             raise _DeclinedError("unmapped element nested in an ignored one")
 
 
-def _atom(root: etree._Element, base: str, language: str | None) -> FastFeed:
+def _atom(root: etree._Element, base: str, language: str | None, limit: int | None) -> FastFeed:
     meta: dict[str, Any] = {}
     authors: list[dict[str, str]] = []
     lang = _lang(root, language)
     if lang:
         meta["language"] = lang
     entries: list[FastEntry] = []
+    left_out = 0
     for child in root:
         key = _key(child)
         if key == (ATOM, "title") and not meta.get("title"):
             _text_construct(child)
             meta["title"] = _fix(_leaf_text(child))
         elif key == (ATOM, "entry"):
-            entries.append(_atom_entry(child, base, lang))
+            if limit is None or len(entries) < limit:
+                entries.append(_atom_entry(child, base, lang))
+            else:
+                left_out += 1
         elif key == (ATOM, "author"):
             authors.append(_atom_person(child))
     _set_author(meta, authors)
-    return FastFeed("atom10", meta, entries)
+    return FastFeed("atom10", meta, entries, left_out)
 
 
 _XML_LANG = f"{{{XML}}}lang"
