@@ -13,7 +13,14 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from storywire.adapters.http import FetchPolicy, HttpFetcher
-from storywire.fulltext import Page, as_paragraphs, enrich, page_domain, page_keys
+from storywire.fulltext import (
+    Page,
+    as_paragraphs,
+    enrich,
+    page_domain,
+    page_keys,
+    read_page,
+)
 from storywire.models import Entry, Source
 from tests.support.httpserver import Reply, http_server
 
@@ -97,6 +104,27 @@ def test_allow_private_reaches_the_sources_own_site_not_every_page_its_items_lin
     assert result.entries[0] == linked
     assert result.failed == ((linked.link, "ssrf_blocked"),)
     assert "Rescue teams reached the coast" in result.entries[1].content_html
+
+
+def test_a_page_of_countless_elements_is_read_to_a_bound() -> None:
+    """A page of 45,000 paragraphs (1.9 MB, under the 5 MB cap) cost trafilatura 8 s of CPU, 5 MB
+    of them minutes, and 10,000 links in one paragraph (190 KB) 15 s: past the whole poll's
+    time limit, for any page an item links. Only the page's top is read, where the article
+    is: its first 20,000 elements, 5,000 of them inside paragraphs."""
+    paragraphs = (
+        b"<html><body><article><h1>Quake</h1>"
+        + b"".join(b"<p>Paragraph %d of the report on the quake.</p>" % i for i in range(45_000))
+        + b"</article></body></html>"
+    )
+    found = read_page(paragraphs, "https://e.com/a")
+    assert found is not None
+    lines = found.text.splitlines()
+    assert lines[:2] == ["Quake", "Paragraph 0 of the report on the quake."]
+    assert 15_000 < len(lines) <= 20_000
+    links = b"<html><body><article><p>" + b'<a href="/x">quake</a> ' * 10_000 + b"</p>"
+    found = read_page(links + b"</article></body></html>", "https://e.com/a")
+    assert found is not None
+    assert 4_000 < found.text.count("quake") <= 5_000
 
 
 WALL = (
