@@ -745,19 +745,24 @@ def _byline(raw: dict[str, Any]) -> str | None:
     people = dict.get(raw, "authors") or []
     names = [p.get("name") for p in people if isinstance(p, Mapping)]
     distinct = _distinct_names(names)
-    byline = ", ".join(distinct) if len(distinct) > 1 else _text(raw.get("author"))
+    if len(distinct) > 1 or (distinct and len(names) > 1):  # some of several were addresses
+        return ", ".join(distinct)[:BYLINE_CHARS]
+    byline = _text(raw.get("author"))
     byline = _name_only(byline[:BYLINE_CHARS]) if byline else None
     return byline or None
 
 
 def _distinct_names(names: Iterable[object]) -> list[str]:
-    """The authors' names, each once, in order, stripped; what is no name (empty, not a string)
-    is left out."""
-    return list(dict.fromkeys(n.strip() for n in names if isinstance(n, str) and n.strip()))
+    """The authors' names, each once, in order, without an address; what is no name (empty,
+    an address alone, not a string) is left out."""
+    named = (_name_only(n[:BYLINE_CHARS]) for n in names if isinstance(n, str))
+    return list(dict.fromkeys(n for n in named if n))
 
 
 _ADDRESS = re.compile(r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+", re.IGNORECASE)
 _BY = re.compile(r"by\s+", re.IGNORECASE)
+_AROUND_ADDRESS = "<>()[],;|"
+_BETWEEN_NAMES = " ,;|/-–—·:"
 
 
 def _name_only(byline: str) -> str:
@@ -766,6 +771,8 @@ def _name_only(byline: str) -> str:
     with one, "Name <address>"; an address alone names nobody. Nor a leading "By", as some
     CMSs print the byline. No regex over the whole: linear in the byline's length."""
     byline = byline.strip()
+    if (by := _BY.match(byline)) and _ADDRESS.fullmatch(byline[by.end() :].strip("<>")):
+        return ""  # "By jane@x.com"
     if _ADDRESS.fullmatch(byline.strip("<>")):
         return ""
     close = byline[-1:]
@@ -778,6 +785,13 @@ def _name_only(byline: str) -> str:
             byline = inner
     if (by := _BY.match(byline)) and byline[by.end() :][:1].isupper():
         byline = byline[by.end() :]
+    if "@" in byline:
+        # An address beside the name ("Jane Doe, jane@x.com", "Jane | jane@x.com"), or the
+        # Atom <name> an address is, which feedparser gives its <email> beside.
+        words = byline.split()
+        kept = [w for w in words if not _ADDRESS.fullmatch(w.strip(_AROUND_ADDRESS))]
+        if len(kept) < len(words):
+            byline = " ".join(kept).strip(_BETWEEN_NAMES)
     return byline
 
 
@@ -867,6 +881,7 @@ def _json_byline(owner: Mapping[str, Any]) -> str | None:
     if not isinstance(authors, list):
         return None
     names = [a.get("name") for a in authors if isinstance(a, dict)]
+    # the names alone, as an RSS or Atom entry's: no address, no leading "By"
     return ", ".join(_distinct_names(names))[:BYLINE_CHARS] or None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import tracemalloc
 from datetime import UTC, datetime
@@ -923,6 +924,14 @@ def test_entries_without_an_author_have_their_feeds() -> None:
         ("<dc:creator>BY JANE DOE</dc:creator>", "JANE DOE"),
         ("<dc:creator>Byron Kaye</dc:creator>", "Byron Kaye"),
         ("<dc:creator>Jane Doe (Reuters)</dc:creator>", "Jane Doe (Reuters)"),
+        ("<dc:creator>By jane.doe@example.com</dc:creator>", None),
+        ("<author>By jane.doe@example.com</author>", None),
+        ("<author>mailto:jane.doe@example.com (Jane Doe)</author>", "Jane Doe"),
+        ("<dc:creator>Jane Doe, jane.doe@example.com</dc:creator>", "Jane Doe"),
+        ("<dc:creator>Jane Doe | jane.doe@example.com</dc:creator>", "Jane Doe"),
+        ("<dc:creator>Jane Doe jane.doe@example.com</dc:creator>", "Jane Doe"),
+        ("<dc:creator>J Doe (j@x.com)</dc:creator><dc:creator>Bob</dc:creator>", "J Doe, Bob"),
+        ("<dc:creator>Jane Doe</dc:creator><dc:creator>bob@x.com</dc:creator>", "Jane Doe"),
     ],
 )
 def test_a_byline_is_names_not_addresses(given: str, expected: str | None) -> None:
@@ -942,6 +951,45 @@ def test_a_byline_is_names_not_addresses(given: str, expected: str | None) -> No
         b"</email></author></entry><entry><title>B</title><id>https://x.com/2</id></entry></feed>"
     )
     assert [e.author for e in parse_feed(atom, now=NOW).entries] == ["Jane Doe", "Desk"]
+
+
+@pytest.mark.parametrize(
+    ("people", "expected"),
+    [
+        ("<author><name>jane@x.com</name></author>", None),
+        ("<author><email>jane@x.com</email></author>", None),
+        ("<author><name>jane@x.com</name><email>jane@x.com</email></author>", None),
+        ("<author><name>By jane@x.com</name></author>", None),
+        ("<author><name>Jane Doe</name></author><author><name>b@x.com</name></author>", "Jane Doe"),
+        ("<author><name>Jane Doe (j@x.com)</name></author><author><name>Bob</name></author>",
+         "Jane Doe, Bob"),
+    ],
+)  # fmt: skip
+def test_an_atom_author_that_is_an_address_names_nobody(people: str, expected: str | None) -> None:
+    """An Atom <name> that is an address (a CMS's account name), an <author> with only an
+    <email>, or one of several authors given so: the byline keeps the names and no address,
+    in an entry, in the feed's authors it inherits, on both parse paths."""
+    head = '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+    entry = "<title>A</title><id>https://x.com/1</id>"
+    own = f"{head}<title>T</title><entry>{entry}{people}</entry></feed>"
+    inherited = f"{head}<title>T</title>{people}<entry>{entry}</entry></feed>"
+    declined = own.replace("<entry>", '<entry xml:base="https://x.com/">')  # feedparser's path
+    for atom in (own, inherited, declined):
+        assert parse_feed(atom.encode(), now=NOW).entries[0].author == expected
+
+
+def test_a_json_feed_author_that_is_an_address_names_nobody() -> None:
+    """JSON Feed's author names were joined as given: an address, "Name (address)", "By Name"
+    reached consumers, where an RSS or Atom entry's byline has the names alone."""
+    names = [["jane@x.com"], ["Jane Doe (jane@x.com)", "bob@x.com"], ["By Jane Doe"]]
+    items = [
+        {"id": str(n), "url": f"https://x.com/{n}", "title": "A", "content_text": "t",
+         "authors": [{"name": name} for name in given]}
+        for n, given in enumerate(names)
+    ]  # fmt: skip
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+    entries = parse_feed(json.dumps(doc).encode(), now=NOW).entries
+    assert [e.author for e in entries] == [None, "Jane Doe", "Jane Doe"]
 
 
 def test_an_atom_id_that_names_no_page_is_no_link() -> None:
