@@ -56,8 +56,16 @@ _PERCENT_TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")
 # What a path may carry unencoded besides the unreserved (RFC 3986 pchar, "/", and "%" for the
 # triplets already there); anything else (a space, non-ASCII) is encoded as browsers send it.
 _PATH_SAFE = "/%:@!$&'()*+,;="
-# A Java servlet's session, as a path parameter: a new one per visit, never the article.
-_SESSION_PARAM = re.compile(r";jsessionid=[^/;?#]*", re.IGNORECASE)
+# A server's session, as a path parameter (a Java servlet's ;jsessionid=, others' ;sessionid=
+# or ;phpsessid=): a new one per visit without a cookie (every poll), never the article.
+_SESSION_PARAM = re.compile(r";(?:j|php)?sessionid=[^/;?#]*", re.IGNORECASE)
+# ASP.NET's cookieless session (and forms ticket, anonymous id): a path segment "/(S(…))/",
+# "/(X(1)S(…))/" before the application's path.
+_ASPNET_SESSION = re.compile(r"/\((?:[A-Z]\([^()/]*\))+\)(?=/)")
+# Query names that carry a session: PHP's own, and phpBB's sid= when its value is one (32 hex
+# digits); PHP-Nuke's sid= is the article's number.
+_SESSION_QUERY = re.compile(r"(?:^|[?&])(?:phpsessid|sid)=", re.IGNORECASE)
+_SESSION_SID = re.compile(r"[0-9a-f]{32}", re.IGNORECASE)
 _nfc = partial(unicodedata.normalize, "NFC")
 _MAX_LABEL = 63  # octets of one DNS label (RFC 1035)
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov"})
@@ -86,6 +94,8 @@ def is_tracking_param(name: str) -> bool:
 
 def _tracks(name: str, value: str) -> bool:
     if is_tracking_param(name):
+        return True
+    if _is_session(name, value):
         return True
     lowered = name.lower()
     code = _CLICK_CODES.get(lowered)
@@ -195,7 +205,7 @@ def _normal_path(path: str) -> str:
     """RFC 3986 §6.2.2 on a path: what needs encoding encoded (UTF-8), percent-encoding in
     upper case, unreserved characters decoded, dot segments removed; a servlet's
     ``;jsessionid=`` dropped. Reserved characters keep their encoding: %2F is not a "/"."""
-    path = quote(_SESSION_PARAM.sub("", path), safe=_PATH_SAFE)
+    path = quote(_without_path_session(path), safe=_PATH_SAFE)
     path = _PERCENT_TRIPLET.sub(_triplet, path)
     segments: list[str] = []
     for segment in path.split("/")[1:]:
@@ -339,10 +349,32 @@ def split_url(url: str) -> SplitResult | None:
         return None
 
 
+def _without_path_session(path: str) -> str:
+    if ";" in path:
+        path = _SESSION_PARAM.sub("", path)
+    return _ASPNET_SESSION.sub("", path) if "(" in path else path
+
+
 def without_session(url: str) -> str:
-    """``url`` without a Java servlet's ``;jsessionid=`` path parameter: a new one per visit
-    without a cookie (every poll), in a feed's GUIDs as in its links."""
-    return _SESSION_PARAM.sub("", url) if ";" in url else url
+    """``url`` without a session id, the ones ``canonical_url`` drops from a link (a path
+    parameter such as ``;jsessionid=``, ASP.NET's ``/(S(…))/``, PHP's ``PHPSESSID=``, phpBB's
+    ``sid=``): a new one per visit without a cookie (every poll), in a feed's GUIDs as in its
+    links. The rest stays as written: a GUID without one keeps its key."""
+    query = url.find("?")
+    path, rest = (url, "") if query < 0 else (url[:query], url[query:])
+    path = _without_path_session(path)
+    if rest and _SESSION_QUERY.search(rest):
+        rest, hash_, fragment = rest.partition("#")
+        kept = [p for p in rest[1:].split("&") if not _is_session(*p.partition("=")[::2])]
+        rest = ("?" + "&".join(kept) if kept else "") + hash_ + fragment
+    return path + rest
+
+
+def _is_session(name: str, value: str) -> bool:
+    lowered = name.lower()
+    if lowered == "sid":
+        return _SESSION_SID.fullmatch(value) is not None
+    return lowered == "phpsessid"
 
 
 def as_dialled(text: str) -> Address:

@@ -1017,3 +1017,43 @@ def test_a_servlets_session_in_its_guids_makes_no_new_entries(rt_factory: Any) -
         "g:https://x.com/news/1",
         "u:https://x.com/news/2",
     ]
+
+
+OTHER_SESSIONS = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>https://x.com/news.php?id=1&amp;PHPSESSID={s}</guid><title>PHP guid</title></item>
+<item><title>PHP link</title><link>https://x.com/news.php?PHPSESSID={s}&amp;id=2</link></item>
+<item><guid>https://x.com/(S({s}))/news/3.aspx</guid><title>ASP.NET guid</title></item>
+<item><title>ASP.NET link</title><link>https://x.com/(S({s}))/news/4.aspx</link></item>
+<item><title>Forms link</title><link>https://x.com/(X(1)S({s}))/news/5.aspx</link></item>
+<item><guid>https://x.com/news/6;sessionid={s}</guid><title>Sessionid guid</title></item>
+<item><title>Sessionid link</title><link>https://x.com/news/7;sessionid={s}</link></item>
+<item><title>phpBB link</title><link>https://x.com/viewtopic.php?t=8&amp;sid={s}{s}</link></item>
+<item><title>Nuke link</title><link>https://x.com/modules.php?name=News&amp;sid=9</link></item>
+</channel></rss>"""
+
+
+def test_other_session_ids_in_links_and_guids_make_no_new_entries(rt_factory: Any) -> None:
+    """Besides a servlet's ;jsessionid=, a PHP site asked without a cookie writes a fresh
+    PHPSESSID= (phpBB its 32-hex sid=) into its URLs, ASP.NET's cookieless sessions a
+    /(S(…))/ path segment, other servers ;sessionid=: every such item went out again as a new
+    article at every poll, by its link or by its GUID. A sid= that is no session (PHP-Nuke's
+    article number) still tells the items apart."""
+    rt = rt_factory(domain_burst=100)
+    sessions = iter(["a1b2c3d4e5f6a7b8", "0f1e2d3c4b5a6978", "99887766554433aa"])
+    route = {"/f": lambda h: Reply(200, OTHER_SESSIONS.format(s=next(sessions)).encode())}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(3)]
+    assert sent == [9, 0, 0]
+    assert [key for key, _ in outbox.batches[0]] == [
+        "g:https://x.com/news.php?id=1",
+        "u:https://x.com/news.php?id=2",
+        "g:https://x.com/news/3.aspx",
+        "u:https://x.com/news/4.aspx",
+        "u:https://x.com/news/5.aspx",
+        "g:https://x.com/news/6",
+        "u:https://x.com/news/7",
+        "u:https://x.com/viewtopic.php?t=8",
+        "u:https://x.com/modules.php?name=News&sid=9",
+    ]
