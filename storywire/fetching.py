@@ -240,24 +240,43 @@ def domain_block(response: FetchResult, now: float) -> float | None:
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float) -> float | None:
-    """Retry-After as seconds from now: either delta-seconds or an HTTP date."""
+    """Retry-After as seconds from now: either delta-seconds or an HTTP date, a date read
+    against the server's own clock (its Date) when it sent one, so clock skew cancels out as
+    for Expires. Duplicated headers folded into one ("120, 120") give their longest wait."""
     value = headers.get("retry-after")
     if not value:
         return None
     seconds = header_number(value)
     if seconds is not None:
         return seconds
-    return _http_date_delta(value.strip(), now)
+    waits = [header_number(part) for part in value.split(",")]
+    if all(wait is not None for wait in waits):
+        return max(wait for wait in waits if wait is not None)
+    server_now = _http_date(headers.get("date", ""))
+    reference = now if server_now is None else server_now
+    dates = _HTTP_DATE.findall(value) or [value.strip()]
+    delays = [d for d in (_http_date_delta(when, reference) for when in dates) if d is not None]
+    return max(delays, default=None)
+
+
+# An IMF-fixdate (RFC 9110 5.6.7), found in a value that may fold several.
+_HTTP_DATE = re.compile(r"[A-Za-z]{3},\s*\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+[\d:]{8}\s+GMT")
 
 
 def _http_date_delta(value: str, now: float) -> float | None:
+    when = _http_date(value)
+    return None if when is None else max(0.0, when - now)
+
+
+def _http_date(value: str) -> float | None:
+    """An HTTP date as a Unix time, or None."""
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, when.timestamp() - now)
+    return when.timestamp()
 
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)

@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -229,13 +230,45 @@ def test_interrupted_permanent_redirects_start_counting_again(fetcher: HttpFetch
 
 def test_503_with_http_date_retry_after_backs_off_source_and_domain(fetcher: HttpFetcher) -> None:
     """Retry-After as an HTTP date is honoured, and the domain is told to wait as well."""
-    when = "Thu, 01 Jan 1970 02:00:00 GMT"  # 7200 s after now=0
-    with http_server({"/feed": lambda h: Reply(503, b"", {"Retry-After": when})}) as base:
+    when = "Thu, 01 Jan 1970 02:00:00 GMT"  # 7200 s after now=0, on the server's clock too
+    headers = {"Retry-After": when, "Date": "Thu, 01 Jan 1970 00:00:00 GMT"}
+    with http_server({"/feed": lambda h: Reply(503, b"", headers)}) as base:
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "http_503"
     assert result.domain_retry_after == 7200.0
     assert result.next_poll is not None
     assert result.next_poll >= 7200.0
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "server_clock"),
+    [
+        (3 * 3600, 3600),  # the server's clock an hour ahead of ours
+        (5400, -1800),  # half an hour behind
+        ("7200, 7200", 0),  # two Retry-After headers a proxy folded into one
+        ((7200, 7200), 0),  # two dates so folded
+    ],
+)
+def test_a_retry_after_date_is_read_on_the_servers_clock(
+    fetcher: HttpFetcher, retry_after: str | int | tuple[int, ...], server_clock: int
+) -> None:
+    """Retry-After as an HTTP date was measured against our clock, so a server whose clock is
+    off (an hour ahead: a wait of 3 h, not 2; behind: 1.5 h) shifted the back-off; it is
+    taken from the server's Date, as Expires is. One folded from duplicated headers ("7200,
+    7200") was not read at all: the source and the domain were polled again at once."""
+    now = 1_000_000.0
+    if isinstance(retry_after, int):
+        retry_after = (retry_after,)
+    if isinstance(retry_after, tuple):
+        retry_after = ", ".join(formatdate(now + s, usegmt=True) for s in retry_after)
+    # sent after the server's own Date (the real time), which it overrides
+    headers = {"Retry-After": retry_after, "Date": formatdate(now + server_clock, usegmt=True)}
+    with http_server({"/feed": lambda h: Reply(503, b"", headers)}) as base:
+        result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=now)
+    assert result.outcome == "http_503"
+    assert result.domain_retry_after == 7200.0
+    assert result.next_poll is not None
+    assert result.next_poll >= now + 7200.0
 
 
 def test_plain_500_does_not_back_off_the_domain(fetcher: HttpFetcher) -> None:

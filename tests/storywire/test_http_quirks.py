@@ -31,6 +31,7 @@ CHALLENGE = (
 )
 POLICY = FetchPolicy(user_agent="storywire-test", read_timeout=2.0, deadline=5.0)
 NOW = 1_000_000.0
+SERVER_NOW, RETRY_AT = "Mon, 12 Jan 1970 13:46:40 GMT", "Mon, 12 Jan 1970 15:46:40 GMT"
 
 
 @pytest.fixture
@@ -240,7 +241,8 @@ HANDLED = {
         _check_odd_last_modified,
     ),
     "429 retry-after http date": (
-        _always(Reply(429, b"", {"Retry-After": "Mon, 12 Jan 1970 15:46:40 GMT"})),
+        # the server's clock is the poll's (NOW), as a Retry-After date is read on it
+        _always(Reply(429, b"", {"Retry-After": RETRY_AT, "Date": SERVER_NOW})),
         1,
         "/feed",
         _check_retry_after_date,
