@@ -526,7 +526,8 @@ def decompress(body: bytes, encoding: str, limit: int) -> bytes:
     """Undo Content-Encoding without ever holding more than ``limit`` decoded bytes (bombs).
 
     Servers misstate it: gzip declared on a body sent as it is, a charset in its place
-    ("UTF-8"), gzip applied twice (``gzip, gzip``, or said once), gzip not said at all. A coding
+    ("UTF-8"), gzip applied twice (``gzip, gzip``, or said once), gzip not said at all, gzip
+    said to be deflate. A coding
     that fails on a body that already opens as a document is taken as not applied, and a
     result that still opens with gzip's magic is unwrapped once more: no feed starts so.
     Anything else that does not decode is ``bad_encoding``.
@@ -561,7 +562,8 @@ def _opens_as_document(body: bytes) -> bool:
 def _decode(body: bytes, encoding: str, limit: int) -> bytes:
     if encoding in ("", "identity"):
         return body
-    if encoding in ("gzip", "x-gzip"):
+    # A gzip body said to be deflate (the two are confused) is read as the gzip it is.
+    if encoding in ("gzip", "x-gzip") or (encoding == "deflate" and body.startswith(_GZIP_MAGIC)):
         out = _gzip_capped(body, limit)
     elif encoding == "deflate":
         decoder = zlib.decompressobj(zlib.MAX_WBITS)

@@ -314,6 +314,10 @@ def test_quirks_already_handled(quirk: str, fetcher: HttpFetcher) -> None:
         (gzip.compress(gzip.compress(FEED)), "gzip"),
         # FreshRSS#3543: a gzip body with no Content-Encoding at all.
         (gzip.compress(FEED), ""),
+        # A gzip body said to be deflate (the two confused, as by old IIS and mod_deflate
+        # setups): zlib's header was expected, then raw deflate, and it was bad_encoding.
+        (gzip.compress(FEED), "deflate"),
+        (gzip.compress(gzip.compress(FEED)), "deflate"),
     ],
     ids=[
         "gzip-absent",
@@ -323,6 +327,8 @@ def test_quirks_already_handled(quirk: str, fetcher: HttpFetcher) -> None:
         "gzip-gzip",
         "gzip-twice-said-once",
         "gzip-unsaid",
+        "gzip-said-deflate",
+        "gzip-gzip-said-deflate",
     ],
 )
 def test_a_content_encoding_that_lies_still_yields_the_feed(
