@@ -297,6 +297,37 @@ def utf16_by_bom(
     return out, fixed, f"document declared as {wrong}, but its byte order mark says {order}"
 
 
+def utf8_bom_belied(
+    body: bytes, headers: Mapping[str, str]
+) -> tuple[bytes, dict[str, str], str | None]:
+    """``body`` without its UTF-8 byte order mark, with a warning, when what follows is not
+    UTF-8 and its Content-Type charset (or, without one, its declaration) names a legacy
+    encoding.
+
+    A template saved as UTF-8 with a mark, in front of a feed its CMS writes in windows-1251:
+    the mark decided (as it should for a document that is UTF-8), the bytes were not, and
+    every item was mojibake. Text in a legacy encoding is practically never valid UTF-8, so
+    the mark is belied and the label, which the document agrees with, decides.
+    """
+    fixed = dict(headers)
+    if not body.startswith(_UTF8_BOM):
+        return body, fixed, None
+    charset = charset_param(fixed.get("content-type", ""))
+    match = ENCODING_NAME.match(body)
+    label = charset or (match.group(1).decode("ascii", "replace").strip().lower() if match else "")
+    if not _legacy(label):
+        return body, fixed, None
+    try:
+        body[len(_UTF8_BOM) :].decode("utf-8")
+    except UnicodeDecodeError:
+        warning = f"document opens with a utf-8 byte order mark, but it is not: read as {label}"
+        return body[len(_UTF8_BOM) :], fixed, warning
+    return body, fixed, None  # UTF-8 under a legacy label: utf8_despite_label's
+
+
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+
 def _utf16(label: str) -> bool:
     try:
         return codecs.lookup(browser_name(label) or label).name.startswith("utf-16")

@@ -36,6 +36,7 @@ from storywire.feedcharsets import (
     BYTES_AS_WINDOWS_1252,
     as_utf8,
     latin1_as_windows_1252,
+    utf8_bom_belied,
     utf8_despite_label,
     utf16_by_bom,
     with_browser_names,
@@ -206,10 +207,11 @@ def parse_feed(
         headers["content-location"] = url
     body, headers, bom_warning = utf16_by_bom(body, headers)
     body = _tight_encoding(_declaration_first(body))
+    body, headers, belied_warning = utf8_bom_belied(body, headers)
     body, headers, mislabel_warning = utf8_despite_label(
         _drop_unreadable_encoding_name(body), headers
     )
-    mislabel_warning = bom_warning or mislabel_warning
+    mislabel_warning = bom_warning or belied_warning or mislabel_warning
     body, headers = with_browser_names(body, headers)
     body, headers, charset_warning = as_utf8(body, headers)
     charset_warning = charset_warning or mislabel_warning

@@ -651,6 +651,35 @@ def test_a_legacy_feed_that_is_not_utf8_keeps_its_declared_encoding(fetcher: Htt
     assert result.warning is None
 
 
+@pytest.mark.parametrize(
+    ("encoding", "title", "content_type"),
+    [
+        ("windows-1251", "Привет", "application/rss+xml"),
+        ("windows-1251", "Привет", ""),
+        ("koi8-r", "Привет", "text/xml"),
+        ("iso-8859-1", "Café Zürich", "application/rss+xml"),
+        ("shift_jis", "こんにちは", "application/rss+xml"),
+        ("windows-1251", "Привет", "application/rss+xml; charset=windows-1251"),
+    ],
+)
+def test_a_utf8_byte_order_mark_on_a_legacy_feed_is_not_its_encoding(
+    encoding: str, title: str, content_type: str, fetcher: HttpFetcher
+) -> None:
+    """A template saved as UTF-8 with a byte order mark in front of a feed its CMS writes in
+    windows-1251 (and declares so): the mark was taken for the encoding, the bytes after it
+    were not UTF-8, and every item was mojibake ('Ïðèâåò') under a warning that it was
+    'declared as utf-8'. A mark that the document after it belies is no encoding; its label
+    is, and the mark is the warning."""
+    body = b"\xef\xbb\xbf" + _labelled(encoding, title).decode().encode(encoding)
+    headers = {"Content-Type": content_type} if content_type else {}
+    (result,) = _run(fetcher, Server(_always(Reply(200, body, headers))))
+    assert result.outcome == "ok"
+    assert [e.title for e in result.entries] == [title]
+    if "charset" not in content_type:
+        assert result.warning is not None
+        assert "byte order mark" in result.warning
+
+
 def _utf16(declared: str, order: str) -> bytes:
     text = _labelled(declared, "Café “très” Привет").decode()
     return ("\ufeff" + text).encode(order)
