@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import xxhash
 
 from storywire.models import Entry
-from storywire.urls import canonical_url, without_session
+from storywire.urls import canonical_url, split_url, without_session
 
 
 def _digest(*parts: str) -> str:
@@ -26,7 +26,8 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     identical copies of an item listed twice share theirs).
 
     GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
-    so a repeated GUID is ignored for every entry carrying it; so is a repeated link (some link
+    so a repeated GUID is ignored for every entry carrying it, unless its entries are versions
+    of one page (``_one_item``), which it keys as one; so is a repeated link (some link
     every item to their home page). What is left is keyed by a hash of link and title, not of
     the date: a missing date is the fetch time (``parse_feed``), which would make a new key at
     every poll. So an edit of the text stays an update; only entries whose link and title
@@ -45,12 +46,16 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
         (guid, link, name, e.summary_html, e.content_html): None
         for e, guid, link, name in zip(entries, guids, links, named, strict=True)
     }
-    guid_counts = Counter(guid for guid, _, _, _, _ in distinct if guid)
     link_counts = Counter(link for _, link, _, _, _ in distinct if link)
     named_counts = Counter(name for _, _, name, _, _ in distinct)
+    copies: dict[str, set[tuple[str, str, str, str]]] = {}
+    for e, guid, link in zip(entries, guids, links, strict=True):
+        if guid:
+            copies.setdefault(guid, set()).add((link, e.title, e.summary_html, e.content_html))
+    usable = {guid for guid, listed in copies.items() if len(listed) == 1 or _one_item(listed)}
     keys = []
     for entry, guid, link, name in zip(entries, guids, links, named, strict=True):
-        if guid and guid_counts[guid] == 1:
+        if guid in usable:
             keys.append("g:" + guid)
         elif link and link_counts[link] == 1:
             keys.append("u:" + link)
@@ -59,6 +64,17 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
         else:
             keys.append("h:" + _digest(link, entry.title, entry.summary_html, entry.content_html))
     return keys
+
+
+def _one_item(listed: set[tuple[str, str, str, str]]) -> bool:
+    """Whether the entries a GUID names (link, title, summary, content) are one item:
+    versions of one article page (a feed keeping the old text beside the new for a while).
+    Anything else is a GUID some CMS gives several items; a home page is every item's link."""
+    links = {link for link, *_ in listed}
+    if len(links) > 1:
+        return False
+    parts = split_url(next(iter(links)))
+    return parts is not None and bool(parts.netloc) and parts.path not in ("", "/")
 
 
 def article_id(source_id: str, entry_key: str) -> str:

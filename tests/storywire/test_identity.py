@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from storywire.identity import (
@@ -135,8 +136,8 @@ def test_guids_that_differ_only_in_spaces_are_one_repeated_guid() -> None:
 
 
 def test_identical_copies_of_an_item_share_the_key_it_has_alone() -> None:
-    """Identical copies are one item: the GUID is not a broken one. Copies that differ in
-    anything keyed (here the title) still make the GUID unusable for all of them."""
+    """Identical copies are one item: the GUID is not a broken one. Entries under one GUID
+    that differ in link and text are several items: the GUID is unusable for all of them."""
     a = Entry(guid="g1", link="https://x.com/a", title="A", summary_html="s", content_html="",
               published=None)  # fmt: skip
     b = Entry(guid="g2", link="https://x.com/b", title="B", summary_html="", content_html="",
@@ -144,8 +145,21 @@ def test_identical_copies_of_an_item_share_the_key_it_has_alone() -> None:
     alone = entry_keys([a, b])
     assert entry_keys([a, b, a]) == [*alone, alone[0]]
     assert unique_items(entry_keys([a, b, a]), [a, b, a]) == list(zip(alone, [a, b], strict=True))
-    other = Entry(guid="g1", link="https://x.com/a", title="A, other", summary_html="s",
+    other = Entry(guid="g1", link="https://x.com/c", title="A, other", summary_html="s",
                   content_html="", published=None)  # fmt: skip
     keys = entry_keys([a, other])
     assert not any(key.startswith("g:") for key in keys)
     assert len(set(keys)) == 2
+
+
+def test_versions_of_an_item_under_one_guid_are_one_item() -> None:
+    """Under one GUID, versions of one article page (old text kept beside the new) are one
+    item, keyed by the GUID as when listed alone, the first listed standing for it. A GUID
+    whose one link is a home page is a CMS's broken one."""
+    a = Entry(guid="g1", link="https://x.com/world/a", title="A", summary_html="s",
+              content_html="", published=None)  # fmt: skip
+    edited = replace(a, title="A, edited", summary_html="s2")
+    assert entry_keys([edited, a]) == entry_keys([a]) * 2 == ["g:g1", "g:g1"]
+    assert unique_items(entry_keys([edited, a]), [edited, a]) == [("g:g1", edited)]
+    home = [replace(a, link="https://x.com/"), replace(edited, link="https://x.com/")]
+    assert not any(key.startswith("g:") for key in entry_keys(home))

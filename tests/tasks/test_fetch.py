@@ -1057,3 +1057,36 @@ def test_other_session_ids_in_links_and_guids_make_no_new_entries(rt_factory: An
         "u:https://x.com/viewtopic.php?t=8",
         "u:https://x.com/modules.php?name=News&sid=9",
     ]
+
+
+def _rss(*items: tuple[str, str, str, str]) -> bytes:
+    body = "".join(
+        f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title><link>{link}</link>"
+        f"<description>{text}</description></item>"
+        for guid, link, title, text in items
+    )
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{body}</channel></rss>'.encode()
+
+
+def _sent_keys(rt: Any, polls: list[bytes]) -> tuple[list[int], list[list[str]]]:
+    bodies = iter(polls)
+    outbox = Outbox()
+    with http_server({"/f": lambda h: Reply(200, next(bodies))}) as base:
+        _add(rt, "s", base + "/f")
+        sent = [_run(rt, "s", outbox, now=1000.0 + i).sent for i in range(len(polls))]
+    return sent, [[key for key, _ in batch] for batch in outbox.batches]
+
+
+def test_two_versions_of_an_item_listed_at_once_are_one_edited_article(rt_factory: Any) -> None:
+    """A feed that briefly keeps an item's old version beside its new one (same GUID, same
+    page, another text): the GUID looked broken, each version was keyed by its text, and both
+    went out as new articles with the same URL, in one story; the old one's key was back when
+    the copy left. Versions of one page under one GUID are one item: the new version is an
+    edit of the article, sent once, and nothing more when the old one leaves."""
+    rt = rt_factory(domain_burst=100)
+    old = ("s-1", "https://x.com/news/1", "Mayor resigns", "She said so on Monday.")
+    new = ("s-1", "https://x.com/news/1", "Mayor resigns, party says", "Her party confirmed.")
+    other = ("s-2", "https://x.com/news/2", "Bridge opens", "Traffic flows.")
+    sent, keys = _sent_keys(rt, [_rss(old, other), _rss(new, old, other), _rss(new, other)])
+    assert sent == [2, 1, 0]
+    assert keys == [["g:s-1", "g:s-2"], ["g:s-1"]]
