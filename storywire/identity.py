@@ -26,8 +26,9 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     identical copies of an item listed twice share theirs).
 
     GUIDs that repeat inside one feed are broken (some CMSs emit the same GUID for every item),
-    so a repeated GUID is ignored for every entry carrying it, unless its entries are versions
-    of one page (``_one_item``), which it keys as one; so is a repeated link (some link
+    so a repeated GUID is ignored for every entry carrying it, unless its entries are copies of
+    one item under several links or versions of one page (``_one_item``), which it keys as
+    one; so is a repeated link (some link
     every item to their home page). What is left is keyed by a hash of link and title, not of
     the date: a missing date is the fetch time (``parse_feed``), which would make a new key at
     every poll. So an edit of the text stays an update; only entries whose link and title
@@ -67,10 +68,14 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
 
 
 def _one_item(listed: set[tuple[str, str, str, str]]) -> bool:
-    """Whether the entries a GUID names (link, title, summary, content) are one item:
-    versions of one article page (a feed keeping the old text beside the new for a while).
+    """Whether the entries a GUID names (link, title, summary, content) are one item: copies
+    differing only by link (an item in two sections of the feed, under each one's address),
+    or versions of one article page (a feed keeping the old text beside the new for a while).
     Anything else is a GUID some CMS gives several items; a home page is every item's link."""
     links = {link for link, *_ in listed}
+    texts = {(title, summary, content) for _, title, summary, content in listed}
+    if len(texts) == 1:
+        return any(next(iter(texts)))
     if len(links) > 1:
         return False
     parts = split_url(next(iter(links)))

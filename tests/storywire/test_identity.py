@@ -32,7 +32,7 @@ def test_guid_wins_when_unique() -> None:
 def test_repeated_guid_falls_back_to_canonical_link() -> None:
     """A feed that repeats one GUID for every item is keyed by canonical link instead."""
     keys = entry_keys(
-        [_entry("same", "https://x.com/1?utm_source=a"), _entry("same", "https://x.com/2")]
+        [_entry("same", "https://x.com/1?utm_source=a", "A"), _entry("same", "https://x.com/2")]
     )
     assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
 
@@ -131,7 +131,7 @@ def test_a_blank_guid_is_no_guid() -> None:
 
 def test_guids_that_differ_only_in_spaces_are_one_repeated_guid() -> None:
     """Counted as written but keyed stripped, "1" and " 1" were one key for two entries."""
-    keys = entry_keys([_entry("1", "https://x.com/1"), _entry(" 1", "https://x.com/2")])
+    keys = entry_keys([_entry("1", "https://x.com/1", "A"), _entry(" 1", "https://x.com/2")])
     assert keys == ["u:https://x.com/1", "u:https://x.com/2"]
 
 
@@ -152,14 +152,19 @@ def test_identical_copies_of_an_item_share_the_key_it_has_alone() -> None:
     assert len(set(keys)) == 2
 
 
-def test_versions_of_an_item_under_one_guid_are_one_item() -> None:
-    """Under one GUID, versions of one article page (old text kept beside the new) are one
-    item, keyed by the GUID as when listed alone, the first listed standing for it. A GUID
-    whose one link is a home page is a CMS's broken one."""
+def test_copies_and_versions_of_an_item_under_one_guid_are_one_item() -> None:
+    """Under one GUID, copies that differ only by link (an item in two sections) and versions
+    of one article page (old text kept beside the new) are one item, keyed by the GUID as
+    when listed alone, the first listed standing for it. A GUID on items that share nothing,
+    or whose one link is a home page, is a CMS's broken one."""
     a = Entry(guid="g1", link="https://x.com/world/a", title="A", summary_html="s",
               content_html="", published=None)  # fmt: skip
+    section = replace(a, link="https://x.com/europe/a?utm_source=rss")
     edited = replace(a, title="A, edited", summary_html="s2")
-    assert entry_keys([edited, a]) == entry_keys([a]) * 2 == ["g:g1", "g:g1"]
+    assert entry_keys([a, section]) == entry_keys([a]) * 2 == ["g:g1", "g:g1"]
+    assert entry_keys([edited, a]) == ["g:g1", "g:g1"]
     assert unique_items(entry_keys([edited, a]), [edited, a]) == [("g:g1", edited)]
     home = [replace(a, link="https://x.com/"), replace(edited, link="https://x.com/")]
     assert not any(key.startswith("g:") for key in entry_keys(home))
+    blank = [replace(a, title="", summary_html=""), replace(section, title="", summary_html="")]
+    assert not any(key.startswith("g:") for key in entry_keys(blank))

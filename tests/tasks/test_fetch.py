@@ -1090,3 +1090,20 @@ def test_two_versions_of_an_item_listed_at_once_are_one_edited_article(rt_factor
     sent, keys = _sent_keys(rt, [_rss(old, other), _rss(new, old, other), _rss(new, other)])
     assert sent == [2, 1, 0]
     assert keys == [["g:s-1", "g:s-2"], ["g:s-1"]]
+
+
+def test_an_item_listed_under_two_links_is_one_article_as_a_copy_comes_and_goes(
+    rt_factory: Any,
+) -> None:
+    """One item in two sections of a feed under each section's link (same GUID, title and
+    text): its GUID looked broken, so both copies were keyed by link and went out as two
+    articles, and when a copy left, the GUID's key came back and it went out again. Copies
+    that differ only by link are one item, under its GUID."""
+    rt = rt_factory(domain_burst=100)
+    world = ("s-1", "https://x.com/world/1", "Mayor resigns", "She said so on Monday.")
+    europe = ("s-1", "https://x.com/europe/1", "Mayor resigns", "She said so on Monday.")
+    other = ("s-2", "https://x.com/news/2", "Bridge opens", "Traffic flows.")
+    polls = [_rss(world, other), _rss(world, europe, other), _rss(world, other)]
+    sent, keys = _sent_keys(rt, [*polls, _rss(europe, world, other)])
+    assert sent == [2, 0, 0, 0]
+    assert keys == [["g:s-1", "g:s-2"]]
