@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 import xxhash
 
 from storywire.models import Entry
-from storywire.urls import canonical_url, split_url, without_session
+from storywire.urls import canonical_url, split_url, without_amp, without_session
 
 
 def _digest(*parts: str) -> str:
@@ -37,7 +37,8 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     # Stripped before counting: two GUIDs that differ only in spaces would be one key. A
     # servlet's session goes as from a link: a new one at every poll made every item new.
     guids = [without_session((e.guid or "").strip()) for e in entries]
-    links = [canonical_url(e.link) if e.link else "" for e in entries]
+    # An AMP spelling is the item's too: a feed may link either at either poll.
+    links = [without_amp(canonical_url(e.link)) if e.link else "" for e in entries]
     named = [_digest(link, e.title) for e, link in zip(entries, links, strict=True)]
     # An item listed twice, identical (an article in two of the sections a feed merges), is
     # one item, counted once: counted twice, its GUID and link looked broken and it took

@@ -355,6 +355,32 @@ def _without_path_session(path: str) -> str:
     return _ASPNET_SESSION.sub("", path) if "(" in path else path
 
 
+# The AMP spelling of an article's URL, as a CMS's AMP plugin (WordPress's ?amp=1, /amp/ after
+# the slug) or an outlet (the Washington Post's ?outputType=amp) writes it.
+_AMP_MARKS = frozenset({("amp", ""), ("amp", "1"), ("amp", "true"), ("outputtype", "amp")})
+_AMP_SEGMENT = "/amp"
+
+
+def without_amp(canonical: str) -> str:
+    """A ``canonical_url`` without its AMP spelling (a last ``/amp`` segment after another,
+    ``?amp``, ``?amp=1``, ``?outputType=amp``): what an entry is keyed by, so a feed that
+    links an item's AMP page at one poll and its page at the next does not make it new. Not
+    the article's URL: an AMP page is another document (see ``canonical_url``)."""
+    if "amp" not in canonical.lower():
+        return canonical
+    parts = split_url(canonical)
+    if parts is None:
+        return canonical
+    path = parts.path
+    if len(path) > len(_AMP_SEGMENT) and path.endswith(_AMP_SEGMENT):  # not a site's /amp
+        path = path[: -len(_AMP_SEGMENT)]
+    params = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in params if (k.lower(), v.lower()) not in _AMP_MARKS]
+    if path == parts.path and len(kept) == len(params):
+        return canonical
+    return urlunsplit(parts._replace(path=path, query=urlencode(kept)))
+
+
 def without_session(url: str) -> str:
     """``url`` without a session id, the ones ``canonical_url`` drops from a link (a path
     parameter such as ``;jsessionid=``, ASP.NET's ``/(S(…))/``, PHP's ``PHPSESSID=``, phpBB's

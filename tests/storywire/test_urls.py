@@ -12,6 +12,7 @@ from storywire.urls import (
     redacted_text,
     redacted_url,
     registrable_domain,
+    without_amp,
 )
 
 
@@ -478,3 +479,22 @@ def test_redacted_text_masks_every_url_in_a_message() -> None:
     assert redacted_text(text) == (
         "redirect_loop: https://u:***@a.example/f?token=*** visited twice; see 'redis://:***@r/0'"
     )
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://example.com/2026/x/amp", "https://example.com/2026/x"),
+        ("https://example.com/2026/x?amp=1&id=2", "https://example.com/2026/x?id=2"),
+        ("https://example.com/2026/x?outputType=amp", "https://example.com/2026/x"),
+        ("https://example.com/2026/x?amp=", "https://example.com/2026/x"),
+        ("https://example.com/amp", "https://example.com/amp"),  # a site's AMP section
+        ("https://example.com/2026/camp", "https://example.com/2026/camp"),
+        ("https://example.com/2026/x?amp=2", "https://example.com/2026/x?amp=2"),
+        ("https://amp.example.com/2026/x", "https://amp.example.com/2026/x"),
+    ],
+)
+def test_an_entrys_key_leaves_out_its_links_amp_spelling(given: str, expected: str) -> None:
+    """Only for keying entries: a feed linking an item's AMP page at one poll and its page
+    at the next made it new. The article's URL keeps it (``canonical_url``)."""
+    assert without_amp(canonical_url(given)) == expected

@@ -1107,3 +1107,30 @@ def test_an_item_listed_under_two_links_is_one_article_as_a_copy_comes_and_goes(
     sent, keys = _sent_keys(rt, [*polls, _rss(europe, world, other)])
     assert sent == [2, 0, 0, 0]
     assert keys == [["g:s-1", "g:s-2"]]
+
+
+def test_a_link_respelt_between_polls_is_not_a_new_entry(rt_factory: Any) -> None:
+    """An item without a GUID is keyed by its canonical link: a feed that links it another
+    way at the next poll (http or https, www., a trailing slash, a tracking parameter, a
+    fragment; its AMP page's spelling, /amp/, ?outputType=amp, ?amp=1, as a CMS's AMP plugin
+    or a CDN's variant writes it) sent it again as a new article."""
+    rt = rt_factory(domain_burst=100)
+    spellings = [
+        "https://x.com/news/1-mayor-resigns",
+        "http://www.x.com/news/1-mayor-resigns/",
+        "https://x.com/news/1-mayor-resigns?utm_source=rss&amp;utm_medium=feed#comments",
+        "https://x.com/news/1-mayor-resigns/amp/",
+        "https://x.com/news/1-mayor-resigns/amp",
+        "https://x.com/news/1-mayor-resigns?outputType=amp",
+        "https://x.com/news/1-mayor-resigns?amp=1",
+        "https://x.com/news/1-mayor-resigns?amp",
+    ]
+    polls = [
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Mayor'
+        f" resigns</title><link>{link}</link><description>She did.</description></item>"
+        "</channel></rss>"
+        for link in spellings
+    ]
+    sent, keys = _sent_keys(rt, [poll.encode() for poll in polls])
+    assert sent == [1] + [0] * (len(spellings) - 1)
+    assert keys == [["u:https://x.com/news/1-mayor-resigns"]]
