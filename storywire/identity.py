@@ -50,11 +50,14 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     }
     link_counts = Counter(link for _, link, _, _, _ in distinct if link)
     named_counts = Counter(name for _, _, name, _, _ in distinct)
-    copies: dict[str, set[tuple[str, str, str, str]]] = {}
-    for e, guid, link in zip(entries, guids, links, strict=True):
-        if guid:
-            copies.setdefault(guid, set()).add((link, e.title, e.summary_html, e.content_html))
-    usable = {guid for guid, listed in copies.items() if len(listed) == 1 or _one_item(listed)}
+    listed = Counter(guid for guid in guids if guid)
+    usable = {guid for guid, n in listed.items() if n == 1}
+    if len(usable) < len(listed):  # a GUID listed more than once: what are its entries?
+        copies: dict[str, set[tuple[str, str, str, str]]] = {}
+        for e, guid, link in zip(entries, guids, links, strict=True):
+            if guid and guid not in usable:
+                copies.setdefault(guid, set()).add((link, e.title, e.summary_html, e.content_html))
+        usable.update(guid for guid, named in copies.items() if len(named) == 1 or _one_item(named))
     keys = []
     for entry, guid, link, name in zip(entries, guids, links, named, strict=True):
         if guid in usable:
@@ -68,13 +71,13 @@ def entry_keys(entries: Sequence[Entry]) -> list[str]:
     return keys
 
 
-def _one_item(listed: set[tuple[str, str, str, str]]) -> bool:
+def _one_item(named: set[tuple[str, str, str, str]]) -> bool:
     """Whether the entries a GUID names (link, title, summary, content) are one item: copies
     differing only by link (an item in two sections of the feed, under each one's address),
     or versions of one article page (a feed keeping the old text beside the new for a while).
     Anything else is a GUID some CMS gives several items; a home page is every item's link."""
-    links = {link for link, *_ in listed}
-    texts = {(title, summary, content) for _, title, summary, content in listed}
+    links = {link for link, *_ in named}
+    texts = {(title, summary, content) for _, title, summary, content in named}
     if len(texts) == 1:
         return any(next(iter(texts)))
     if len(links) > 1:

@@ -386,6 +386,8 @@ def without_session(url: str) -> str:
     parameter such as ``;jsessionid=``, ASP.NET's ``/(S(…))/``, PHP's ``PHPSESSID=``, phpBB's
     ``sid=``): a new one per visit without a cookie (every poll), in a feed's GUIDs as in its
     links. The rest stays as written: a GUID without one keeps its key."""
+    if ";" not in url and "(" not in url and "sid=" not in url.lower():
+        return url  # nearly every GUID (no regex: a case-blind one costs ten times as much)
     query = url.find("?")
     path, rest = (url, "") if query < 0 else (url[:query], url[query:])
     path = _without_path_session(path)
