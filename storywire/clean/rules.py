@@ -1212,18 +1212,63 @@ def _quoting_posts(root: HtmlElement) -> set[HtmlElement]:
     return found
 
 
+# The classes that hide an element from sight but not from screen readers: WordPress's
+# (core and themes), Bootstrap's, HTML5 Boilerplate's, Drupal's, Foundation's, and the same
+# behind a prefix ("govuk-visually-hidden", the BBC's "ssrcss-1f39n02-VisuallyHidden").
+# Tailwind's "not-sr-only" undoes "sr-only".
+_HIDDEN_CLASS: Final = re.compile(
+    r"(?!not-)(?:[\w-]*-)?(?:screen-reader-(?:text|only)|sr-only|visually-?hidden|a11y-hidden"
+    r"|element-invisible|assistive-text|show-for-sr)",
+    re.IGNORECASE,
+)
+# What each of those classes holds, for libxml2 to find the few elements worth a look in C.
+# "[@class]" first: most elements have none, and the seven tests cost 6x the walk on them.
+_HIDDEN_CANDIDATES: Final = etree.XPath(
+    "descendant::*[@class][contains(@class, 'sr-only') or contains(@class, 'screen-reader')"
+    " or contains(@class, 'isually') or contains(@class, 'a11y-hidden')"
+    " or contains(@class, 'element-invisible') or contains(@class, 'assistive-text')"
+    " or contains(@class, 'show-for-sr')]"
+)
+
+
+def screen_reader_labels(root: HtmlElement) -> set[HtmlElement]:
+    """The elements of ``root`` hidden from sight for screen readers that are labels: inline
+    ones, or any inside a link. They say what a sighted reader gets from the page around them
+    ("(opens in a new tab)", "External link:", "Share on Facebook" on an icon, "Senator" after
+    a visible "Sen.", BBC's "Image source, "): in the text they are words the reader never saw,
+    and the sanitised HTML, without the class, would show them. A hidden heading or paragraph
+    is content the page chose to name (a list's "Key points", a chart's summary), and stays.
+    """
+    found: set[HtmlElement] = set()
+    candidates = _HIDDEN_CANDIDATES(root)
+    if not isinstance(candidates, list):
+        return found
+    for el in candidates:
+        if not isinstance(el, HtmlElement):
+            continue
+        if not any(_HIDDEN_CLASS.fullmatch(token) for token in (el.get("class") or "").split()):
+            continue
+        if el.tag not in _BOUNDARIES or next(el.iterancestors("a"), None) is not None:
+            found.add(el)
+    return found
+
+
 def leaves_the_text(root: HtmlElement) -> Callable[[HtmlElement], bool]:
     """Whether the text walk leaves an element of ``root`` out without a rule naming it: a
-    list of other stories (``link_lists``) or an embedded post (``is_embedded_post``)."""
+    list of other stories (``link_lists``), an embedded post (``is_embedded_post``) or a label
+    for screen readers (``screen_reader_labels``)."""
     lists = link_lists(root)
     quoting = _quoting_posts(root) if root.find(".//blockquote") is not None else set()
+    hidden = screen_reader_labels(root)
 
     def leaves(el: HtmlElement) -> bool:
         # Asked of every element by the text walk: most leave at the tag.
         tag = el.tag
         if tag == "blockquote":
             return el in quoting and _credits_a_handle(el)
-        return tag in _LISTED_TAGS and el in lists
+        if tag in _LISTED_TAGS and el in lists:
+            return True
+        return bool(hidden) and el in hidden
 
     return leaves
 
@@ -1337,6 +1382,8 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
     # before anything is removed), so both outputs drop the same lists.
     lists = link_lists(root)
     for el in [el for el in root.iter(*_LISTED_TAGS) if el in lists]:
+        _drop(el)
+    for el in screen_reader_labels(root):
         _drop(el)
     if table.drop is not None:
         for el in table.drop.select(root):

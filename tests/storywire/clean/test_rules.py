@@ -957,3 +957,61 @@ def test_code_ending_in_brackets_is_code() -> None:
     assert html_to_text("<p>Use a list.</p><pre>items = [...]</pre>") == (
         "Use a list.\n\nitems = [...]"
     )
+
+
+def test_screen_reader_labels_leave_both_outputs_and_hidden_blocks_stay() -> None:
+    """Text hidden from sight for screen readers (WordPress's "screen-reader-text", Bootstrap's
+    "sr-only" and "visually-hidden", HTML5 Boilerplate's "visuallyhidden", "a11y-hidden") read
+    as words a reader never saw: "the report (opens in a new tab)", "Data External link:here",
+    an abbreviation twice. An inline one (a label of a link, a button, an icon, or a second
+    reading of what is shown) goes, from the text and from the HTML, where the class that hid it
+    is gone; a hidden heading or paragraph is content a page chose to name, and stays."""
+    cases = [
+        (
+            '<p>Read <a href="https://ex.com/r">the report<span class="screen-reader-text">'
+            " (opens in a new tab)</span></a> before Friday.</p>",
+            "Read the report before Friday.",
+        ),
+        (
+            '<p>Data <a href="https://ex.com/d"><span class="sr-only">External link:</span>'
+            "here</a> shows it.</p>",
+            "Data here shows it.",
+        ),
+        (
+            '<p><span aria-hidden="true">Sen.</span><span class="visually-hidden">Senator'
+            "</span> Jane Doe voted no.</p>",
+            "Sen. Jane Doe voted no.",
+        ),
+        (
+            '<p>Prices rose<a href="https://ex.com/n"><sup>1</sup><span class="visuallyhidden">'
+            " Footnote</span></a> again.</p>",
+            "Prices rose¹ again.",
+        ),
+        (
+            '<p><span class="ssrcss-1f39n02-VisuallyHidden">Image source, '
+            "</span>Getty Images</p><p>The storm hit at dawn.</p>",
+            "Getty Images\n\nThe storm hit at dawn.",
+        ),
+        (
+            '<p><a href="https://twitter.com/x"><i class="icon-x"></i><span class="a11y-hidden">'
+            "Follow the author</span></a></p><p>The storm hit at dawn.</p>",
+            "The storm hit at dawn.",
+        ),
+    ]
+    for html, expected in cases:
+        assert html_to_text(html) == expected, html
+        assert html_to_text(sanitize_html(html)) == expected, html
+    kept = (
+        '<h2 class="screen-reader-text">Key points</h2><ul><li>Rates held at 4%.</li>'
+        '<li>A cut is expected in March.</li></ul><p class="sr-only">The chart shows rates'
+        " since 2020.</p>"
+    )
+    expected = "Key points\n\nRates held at 4%.\nA cut is expected in March.\n\n" + (
+        "The chart shows rates since 2020."
+    )
+    assert html_to_text(kept) == expected
+    assert html_to_text(sanitize_html(kept)) == expected
+    # A class that only contains the words is no such class.
+    assert html_to_text('<p>One <span class="not-sr-only-x">two</span> three.</p>') == (
+        "One two three."
+    )
