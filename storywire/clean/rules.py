@@ -543,7 +543,12 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         r"|keep reading|read \d+ (more|remaining) paragraphs?)\b.{0,120}$",
         '"Continue reading…" / "Read more" / "Read 3 remaining paragraphs | Comments" lines',
     ),
-    _line(r"^click here\b.{0,150}$", '"Click here to …" lines'),
+    _line(
+        # One clause: a comma, semicolon, colon, dash or a second sentence is content after
+        # the pointer ("…, which includes three local schools.") and keeps the line.
+        r"^\W*(please )?click here\b[^,;:.!?\u2013\u2014]{0,150}[.!?]*\W*$",
+        '"Click here to …" calls to action: the pointer and its purpose, one clause',
+    ),
     _line(
         r"^(read more of this story )?at (slashdot|soylentnews)\.?$",
         "Slashdot's (and SoylentNews') \"Read more of this story at Slashdot.\": the link goes"

@@ -1015,3 +1015,30 @@ def test_screen_reader_labels_leave_both_outputs_and_hidden_blocks_stay() -> Non
     assert html_to_text('<p>One <span class="not-sr-only-x">two</span> three.</p>') == (
         "One two three."
     )
+
+
+def test_click_here_calls_to_action_go_and_sentences_with_content_stay() -> None:
+    """Every line starting "Click here" went, so a sentence that says something after its
+    pointer ("…, which includes three local schools.") was lost with the pointer. A call to
+    action is "click here" and its one purpose, a single clause (one sentence, no comma,
+    semicolon, colon or dash): that goes. A line that goes on past it is content, and stays."""
+    calls = [
+        "Click here to book tickets.",
+        "Click here to see the full list of winners.",
+        "Click here for more.",
+        "Click here",
+        "CLICK HERE TO GET THE FOX NEWS APP",
+        "» Click here to sign up for traffic alerts",
+        "Please click here to subscribe!",
+    ]
+    for line in calls:
+        assert html_to_text(ARTICLE + f"<p>{line}</p>") == KEPT, line
+    content = [
+        "Click here to see the full list of winners, which includes three local schools.",
+        "Click here for the results; Smith won the district by 212 votes.",
+        "Click here to donate — the fund has raised $40,000 so far.",
+        "Click here to read the report. It found 14 violations at the plant.",
+    ]
+    for line in content:
+        assert html_to_text(ARTICLE + f"<p>{line}</p>") == f"{KEPT}\n\n{line}", line
+        assert line in html_to_text(sanitize_html(ARTICLE + f"<p>{line}</p>")), line
