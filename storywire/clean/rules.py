@@ -1038,8 +1038,8 @@ _BULLETS: Final = "\u2022\u2023\u25e6\u25aa\u25b8\u25ba\u25b6\u00b7"
 _BOX_TAGS: Final = frozenset({"ul", "ol", "p"})
 _HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BULLET: Final = re.compile(f"\\s*[{_BULLETS}]+\\s*")
-# What link_lists may find: the boxes, and the headings over them.
-_LISTED_TAGS: Final = _BOX_TAGS | _HEADINGS
+# What link_lists may find: the boxes, and the headings over them (a label may be a div).
+_LISTED_TAGS: Final = _BOX_TAGS | _HEADINGS | {"div"}
 
 
 def _only_a_headline_link(el: HtmlElement) -> bool:
@@ -1113,8 +1113,9 @@ def link_lists(root: HtmlElement) -> set[HtmlElement]:
     is prose, and so is a paragraph that holds a link in a sentence, or only a link without a
     bullet (a pointer to a document, a sentence linked whole).
 
-    A box under its own heading ("Related Articles", "Mehr zum Thema", a short bold paragraph
-    such as "Read next") is beside the prose before that heading, and the heading goes with it.
+    A box under its own heading ("Related Articles", "Mehr zum Thema", a short paragraph,
+    bold or plain, such as "Read next") is beside the prose before that heading, and the
+    heading goes with it.
 
     One pass over each parent's children: asked of each element, the run of such boxes around
     it was walked for every one of them, and 2,000 bulleted links in a row (90 KB) took 36 s.
@@ -1126,7 +1127,7 @@ def link_lists(root: HtmlElement) -> set[HtmlElement]:
             continue
         run: list[HtmlElement] = []
         # The sibling before the run and the one before that: a box's own heading ("Related
-        # Articles", "Mehr zum Thema", a bold "Read next") stands between it and the prose.
+        # Articles", "Mehr zum Thema", a "Read next") stands between it and the prose.
         before = earlier = None
         for child in parent:
             if _links_only(child):
@@ -1155,20 +1156,20 @@ def _found_box(
             found.add(before)
 
 
-_BOLD: Final = frozenset({"strong", "b"})
-# A bold paragraph longer than this, or ending as a sentence, is a standfirst, not a label.
+# A paragraph longer than this, or ending as a sentence, is prose (a standfirst, the article's
+# last line), not a label.
 _LABEL_WORDS: Final = 6
 
 
 def _box_heading(el: HtmlElement) -> bool:
-    """A heading, or a paragraph that is one short bold run: a heading as editors set one."""
+    """A heading, or a paragraph (or a div of no blocks) of a few words that ends as no
+    sentence does: a heading as editors set one, bold ("Read next") or plain ("More from The
+    Local Times:", "Most read")."""
     if el.tag in _HEADINGS:
         return True
-    if el.tag != "p" or len(el) != 1 or el[0].tag not in _BOLD:
+    if el.tag not in ("p", "div") or any(d.tag in _BOUNDARIES for d in el.iterdescendants()):
         return False
-    if (el.text or "").strip() or (el[0].tail or "").strip():
-        return False
-    words = el[0].text_content().split()
+    words = el.text_content().split()
     return 0 < len(words) <= _LABEL_WORDS and words[-1][-1] not in ".!?"
 
 

@@ -1042,3 +1042,37 @@ def test_click_here_calls_to_action_go_and_sentences_with_content_stay() -> None
     for line in content:
         assert html_to_text(ARTICLE + f"<p>{line}</p>") == f"{KEPT}\n\n{line}", line
         assert line in html_to_text(sanitize_html(ARTICLE + f"<p>{line}</p>")), line
+
+
+def test_a_plain_label_over_a_box_of_other_stories_goes_with_it() -> None:
+    """A box of other stories after the article went, but a label over it written as a plain
+    line ("Read next", "More from The Local Times:", not bold, no heading) stayed as the
+    article's last line, naming what was no longer there. A short line that ends as no
+    sentence does, between the prose and the box, is the box's label and goes with it; the
+    prose's last sentence, and a label over a list that is all there is, stay."""
+    box = (
+        '<ul><li><a href="/a">Mayor faces questions over spending plan</a></li>'
+        '<li><a href="/b">New bridge to open in spring next year</a></li></ul>'
+    )
+    prose = "<p>The council approved the budget on Monday night.</p>"
+    for label in (
+        "<p>Read next</p>",
+        "<p>More from The Local Times:</p>",
+        "<div>You might also be interested in</div>",
+        "<p>Most read</p>",
+        "<p><em>Trending now</em></p>",
+    ):
+        assert html_to_text(prose + label + box) == (
+            "The council approved the budget on Monday night."
+        ), label
+        assert sanitize_html(prose + label + box) == (
+            "<p>The council approved the budget on Monday night.</p>"
+        ), label
+    last = "<p>He declined to comment.</p>"
+    assert html_to_text(prose + last + box) == (
+        "The council approved the budget on Monday night.\n\nHe declined to comment."
+    )
+    assert html_to_text("<p>Read next</p>" + box) == (
+        "Read next\n\nMayor faces questions over spending plan\nNew bridge to open in spring next"
+        " year"
+    )
