@@ -526,12 +526,16 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         ' "Comments (12)"): the page\'s comments, not the article',
     ),
     _line(
-        r"^([—–-]\s*[^()\n]{1,80}\s\(@\w{1,15}\)(\s+.{0,40}\b\d{4})?"
-        r"|view this post on instagram"
+        # A handle of Twitter, Bluesky ("@jane.bsky.social") or the fediverse ("@jane@host");
+        # Bluesky's date ends with its time ("November 20, 2024 at 3:01 PM").
+        r"^([—–-]\s*[^()\n]{1,80}\s\(@[\w.]{1,30}(@[\w-]+(\.[\w-]+)+)?\)"
+        r"(\s+.{0,40}\b\d{4}(,? at \d{1,2}:\d{2}( ?[ap]\.?m\.?)?)?)?"
+        r"|view (this post )?on (instagram|mastodon|threads|bluesky)"
+        r"|post by @[\w.]{1,30}@[\w-]+(\.[\w-]+)+"
         r"|a post shared by .{1,80}\(@[\w.]{1,30}\)( on .{1,60})?)$",
-        "what an embedded post leaves where its markup was flattened: the tweet's \"— Name"
-        ' (@handle) date" line, Instagram\'s "View this post on Instagram" and "A post shared'
-        ' by Name (@handle)"',
+        'what an embedded post leaves where its markup was flattened: the "— Name (@handle)'
+        ' date" line of a tweet, a Bluesky or a Mastodon post, Instagram\'s "View this post on'
+        ' Instagram" and "A post shared by Name (@handle)", Mastodon\'s "Post by @user@host"',
     ),
     _line(
         r"^\W*((share|like) this\s*:|like loading)\W*$",
@@ -1179,8 +1183,17 @@ def _box_heading(el: HtmlElement) -> bool:
 _SOCIAL_POST: Final = re.compile(
     r"https?://(?:www\.|mobile\.)?(?:twitter|x)\.com/\w+/status(?:es)?/\d"
     r"|https?://(?:www\.)?instagram\.com/(?:p|reel|tv)/"
+    # A Mastodon (or other fediverse) post on any server: /@user/<id> or /@user@host/<id>.
+    r"|https?://[\w.-]+/@[\w.]+(?:@[\w.-]+)?/\d+(?![\w/])"
+    r"|https?://bsky\.app/profile/[^/\s]+/post/"
+    r"|https?://(?:www\.)?threads\.(?:net|com)/@[\w.]+/post/"
 )
-_HANDLE_CREDIT: Final = re.compile(r"\(@[\w.]{1,30}\)|\ba post shared by\b", re.I)
+# "(@handle)", a fediverse "(@user@host)", Instagram's "A post shared by", Mastodon's "Post by
+# @user@host" (its embed code since 4.3, the post's words left to its script).
+_HANDLE_CREDIT: Final = re.compile(
+    r"\(@[\w.]{1,30}(?:@[\w-]+(?:\.[\w-]+)+)?\)|\ba post shared by\b|^\s*post by @[\w.]+@",
+    re.I,
+)
 
 
 def is_embedded_post(el: HtmlElement) -> bool:

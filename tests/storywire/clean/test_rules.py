@@ -1076,3 +1076,45 @@ def test_a_plain_label_over_a_box_of_other_stories_goes_with_it() -> None:
         "Read next\n\nMayor faces questions over spending plan\nNew bridge to open in spring next"
         " year"
     )
+
+
+def test_mastodon_bluesky_and_threads_embeds_leave_the_text_without_their_classes() -> None:
+    """An embedded post whose classes a feed's sanitiser took was known only when it quoted a
+    tweet or an Instagram post: a Mastodon or Bluesky post kept its words and its "— Name
+    (@user@host) date" credit as the article's paragraphs, and so did the credit line of a
+    flattened one (a fediverse handle, Bluesky's "… at 3:01 PM"), Mastodon's "Post by
+    @user@host" and "View on Mastodon". Quotes and handles in prose stay."""
+    posts = [
+        "<blockquote><p>We will not back down.</p>&mdash; Jane Doe (@jane@mastodon.social) <a"
+        ' href="https://mastodon.social/@jane/113012345678">January 15, 2026</a></blockquote>',
+        '<blockquote><p lang="en">We will not back down.</p>&mdash; Jane Doe (<a href="https://'
+        'bsky.app/profile/did:plc:abc?ref_src=embed">@jane.bsky.social</a>) <a href="https://bsky'
+        '.app/profile/did:plc:abc/post/3lbx?ref_src=embed">November 20, 2024 at 3:01 PM</a>'
+        "</blockquote>",
+        '<blockquote data-embed-url="https://mastodon.social/@jane/113/embed"><a href="https://'
+        'mastodon.social/@jane/113" target="_blank"><div>Post by @jane@mastodon.social</div><div>'
+        "View on Mastodon</div></a></blockquote>",
+        '<blockquote><p>We will not back down.</p>&mdash; Jane Doe (@janedoe) <a href="https://'
+        'www.threads.net/@janedoe/post/C8xYz">Jun 3, 2024</a></blockquote>',
+    ]
+    for post in posts:
+        assert html_to_text(ARTICLE + post) == KEPT, post
+        # Mastodon's own embed code holds none of the post's words, only its two lines.
+        assert ("<blockquote>" in sanitize_html(ARTICLE + post)) == ("Post by" not in post)
+    flattened = [
+        "<p>&mdash; Jane Doe (@jane@mastodon.social) January 15, 2026</p>",
+        "<p>— Jane Doe (@jane.bsky.social) November 20, 2024 at 3:01 PM</p>",
+        "<p>Post by @jane@mastodon.social</p><p>View on Mastodon</p>",
+    ]
+    for lines in flattened:
+        assert html_to_text(ARTICLE + lines) == KEPT, lines
+    prose = (
+        "<blockquote><p>We will rebuild.</p>&mdash; Mayor Jane Doe, in a statement</blockquote>"
+        '<p>Follow her at @jane@mastodon.social or <a href="https://mastodon.social/@jane">on'
+        " Mastodon</a>.</p><p>— A post by @jane@mastodon.social drew 4,000 replies, the city said.</p>"
+    )
+    assert html_to_text(prose) == (
+        "We will rebuild.\n\n— Mayor Jane Doe, in a statement\n\nFollow her at"
+        " @jane@mastodon.social or on Mastodon.\n\n— A post by @jane@mastodon.social drew 4,000"
+        " replies, the city said."
+    )
