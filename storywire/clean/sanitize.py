@@ -36,6 +36,7 @@ from storywire.clean.text import (
     emoji_text,
     holds_markup,
     html_to_text,
+    list_number,
     parse_html,
     script_text,
     without_shortcodes,
@@ -43,7 +44,14 @@ from storywire.clean.text import (
 from storywire.urls import split_url
 
 ALLOWED_TAGS: Final = frozenset({"p", "a", "em", "strong", "ul", "ol", "li", "blockquote", "img"})
-ALLOWED_ATTRIBUTES: Final = {"a": {"href"}, "img": {"src", "alt"}}
+# An ordered list's numbering: a list that goes on after a paragraph (start), counts down
+# (reversed) or skips (value) showed other numbers than the article's, which its text may cite.
+ALLOWED_ATTRIBUTES: Final = {
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "ol": {"start", "reversed"},
+    "li": {"value"},
+}
 URL_SCHEMES: Final = frozenset({"http", "https", "mailto"})
 
 _RENAME: Final = {"b": "strong", "i": "em", "cite": "em", "dfn": "em", "var": "em"}
@@ -251,6 +259,23 @@ def _reshape(el: HtmlElement) -> None:
         _reshape_characters(el)
     elif tag == "q":
         _quote_marks(el)
+    elif tag in _NUMBERED:
+        _list_numbers(el, _NUMBERED[tag])
+
+
+# The attribute each tag's number is in (nh3 would keep whatever it held).
+_NUMBERED: Final = {"ol": "start", "li": "value"}
+
+
+def _list_numbers(el: HtmlElement, name: str) -> None:
+    """The numbering attributes as numbers (as the text reads them), or gone."""
+    number = list_number(el.get(name))
+    if number is not None:
+        el.set(name, str(number))
+    elif name in el.attrib:
+        del el.attrib[name]
+    if el.get("reversed") is not None:
+        el.set("reversed", "")
 
 
 def _quote_marks(q: HtmlElement) -> None:
@@ -459,7 +484,8 @@ def _reshaped(root: HtmlElement, table: CompiledRules, base_url: str | None) -> 
 def sanitize_html(
     html: str, *, base_url: str | None = None, rules: Sequence[Rule] | None = None
 ) -> str:
-    """Allow-listed HTML: p, a[href], em, strong, ul/ol/li, blockquote, img[src, alt].
+    """Allow-listed HTML: p, a[href], em, strong, ul, ol[start, reversed], li[value],
+    blockquote, img[src, alt].
 
     Rules run first (tracking pixels, share links, ads, empty wrappers go), links become
     absolute against ``base_url``, and only http(s)/mailto URLs survive. Text is repaired like

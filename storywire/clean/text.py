@@ -11,6 +11,7 @@ single lines, inline whitespace collapsed to one space, no leading or trailing w
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
 import unicodedata
@@ -61,6 +62,10 @@ _CELL_TAGS: Final = frozenset({"td", "th"})
 _PARA: Final = "\ue001"
 _LINE: Final = "\ue000"
 _BR: Final = "\ue002"
+# Around an ordered list item's number, which the layout moves past the breaks after it to
+# where the item's text begins (an item may open with a paragraph).
+_ITEM_OPEN: Final = "\ue003"
+_ITEM_CLOSE: Final = "\ue004"
 _CLOSES: Final = dict.fromkeys(_PARAGRAPH_TAGS, _PARA) | dict.fromkeys(_LINE_TAGS, _LINE)
 _OPENS: Final = _CLOSES | dict.fromkeys(_CELL_TAGS, " ") | {"br": _BR}
 # Whitespace is normalised with str.replace and regexes that start with one literal or one
@@ -146,7 +151,7 @@ def _lt_as_text(html: str) -> str:
 # Removed before parsing: CDATA wrappers left in content by a feed generator (lxml would drop
 # the text inside), what lxml refuses in text it is given later (controls, non-characters),
 # and our markers. One-class regex and str.replace: an alternation scans ~10x slower.
-_UNSAFE_CLASS: Final = "[\x00-\x08\x0e-\x1f\ue000-\ue002\ufffe\uffff]"
+_UNSAFE_CLASS: Final = "[\x00-\x08\x0e-\x1f\ue000-\ue004\ufffe\uffff]"
 _UNSAFE: Final = re.compile(_UNSAFE_CLASS + "+")
 # Whether there is any: sre scans for a bare class ~3x as fast as for the class with "+"
 # (35 against 95 us on the clean bench's 14 KB entries), and nearly every entry has none.
@@ -384,6 +389,45 @@ def script_text(el: HtmlElement) -> str | None:
     return number.translate(_SUPERSCRIPT if el.tag == "sup" else _SUBSCRIPT)
 
 
+# An integer attribute as browsers read one (start, value): its leading digits, after a sign.
+_LIST_NUMBER: Final = re.compile(r"\s*+([-+]?\d{1,9})")
+
+
+def list_number(value: str | None) -> int | None:
+    """An ``<ol start>`` or ``<li value>`` as a number, None when it holds none."""
+    found = _LIST_NUMBER.match(value) if value else None
+    return int(found.group(1)) if found else None
+
+
+def _opens_with_a_link(el: HtmlElement) -> bool:
+    """Whether a link is the first thing in ``el`` (in bold or not)."""
+    for _ in range(_LINK_DEPTH):
+        if (el.text or "").strip() or not len(el):
+            return False
+        el = el[0]
+        if el.tag == "a":
+            return True
+    return False
+
+
+# How deep a link opening an item may be (<li><strong><a>): a few wrappers.
+_LINK_DEPTH: Final = 4
+
+
+def _numbering(ol: HtmlElement) -> list[int] | None:
+    """How an ordered list counts, as [next number, step, current number]; None for a list
+    whose every item opens with a link: pointers (Google News's cluster of headlines, a "most
+    read" box), whose numbers say nothing of what they point at."""
+    items = [child for child in ol if child.tag == "li"]
+    if all(_opens_with_a_link(item) for item in items):
+        return None
+    step = -1 if ol.get("reversed") is not None else 1
+    start = list_number(ol.get("start"))
+    if start is None:
+        start = len(items) if step < 0 else 1
+    return [start, step, start]
+
+
 def _dropper(root: HtmlElement, table: CompiledRules | None) -> Callable[[Any], bool] | None:
     """The element rules as one test, applied during the walk (no second pass over the tree)."""
     if table is None:
@@ -426,6 +470,9 @@ def _walk(  # noqa: PLR0912, PLR0915
             text_only = _either(table.drop_text.predicate(root), is_embedded_post)
     dropped = None
     items = 0  # open list items: inside one, blocks (a nested list, a <p>) are lines
+    # Each open list's numbering (None: not numbered), and where each open item's number is.
+    lists: list[list[int] | None] = []
+    numbers: list[int] = []
     quotes = 0  # open <q> elements
     cells: list[int] = []  # where each open table cell's parts begin
     walker = etree.iterwalk(root, events=("start", "end"))
@@ -452,6 +499,9 @@ def _walk(  # noqa: PLR0912, PLR0915
                 append(_LINE if items and marker == _PARA else marker)
                 if tag == "li":
                     items += 1
+                    numbers.append(_item_number(parts, lists, el))
+                elif tag in _LISTS:
+                    lists.append(_numbering(el) if tag == "ol" else None)
                 elif tag in _CELL_TAGS:
                     cells.append(len(parts))
             elif tag == "img":
@@ -480,6 +530,9 @@ def _walk(  # noqa: PLR0912, PLR0915
                 if marker:
                     if tag == "li":
                         items -= 1
+                        _unnumber_if_empty(parts, numbers.pop())
+                    elif tag in _LISTS:
+                        lists.pop()
                     append(_LINE if items and marker == _PARA else marker)
                 elif tag in _CELL_TAGS and cells:
                     _one_block_cell(parts, cells.pop())
@@ -489,6 +542,35 @@ def _walk(  # noqa: PLR0912, PLR0915
             if el.tail:
                 append(el.tail)
     return "".join(parts), asides, alts
+
+
+_LISTS: Final = frozenset({"ol", "ul"})
+
+
+def _item_number(parts: list[str], lists: list[list[int] | None], li: HtmlElement) -> int:
+    """Append a list item's number when its list is numbered (after the numbers of the items
+    of ordered lists around it, "2.1.": the indent that tells a nested list apart is lost in a
+    line); where it is in ``parts``, -1 for none."""
+    numbering = lists[-1] if lists else None
+    if numbering is None:
+        return -1
+    value = list_number(li.get("value"))
+    number = numbering[0] if value is None else value
+    numbering[0], numbering[2] = number + numbering[1], number
+    label = ".".join(str(outer[2]) for outer in lists if outer is not None)
+    parts.append(f"{_ITEM_OPEN}{label}.{_ITEM_CLOSE}")
+    return len(parts) - 1
+
+
+def _unnumber_if_empty(parts: list[str], at: int) -> None:
+    """Remove the number of an item that holds no text (an image alone, or what the rules
+    took): it would stand before the next item's."""
+    if at < 0:
+        return
+    for part in itertools.islice(parts, at + 1, None):
+        if part.strip(" \t\n\r\f\v\ue000\ue001\ue002"):
+            return
+    parts[at] = ""
 
 
 # The quotation marks browsers draw around <q> (HTML's default stylesheet), and around a <q>
@@ -530,7 +612,13 @@ def _collapse_spaces(text: str, whitespace: str) -> str:
     return _MULTI_SPACE.sub(" ", text) if "  " in text else text
 
 
+# An item's number and the breaks after it: the number goes to the text after them.
+_ITEM: Final = re.compile(f"{_ITEM_OPEN}([^{_ITEM_CLOSE}]*){_ITEM_CLOSE}([\ue000-\ue002\\s]*)")
+
+
 def _html_layout(text: str) -> str:
+    if _ITEM_OPEN in text:
+        text = _ITEM.sub(r"\2\1 ", text)
     # A source line break between two CJK characters is no word space (CSS Text 3, as Firefox
     # renders it): Chinese and Japanese are written without spaces and hard-wrapped anywhere.
     text = _WRAPPED_CJK.sub("", text)
@@ -560,7 +648,13 @@ def _code_line(line: str) -> str:
     return nfc(" ".join(tidy(line).split()))
 
 
-def _apply_line_rules(text: str, table: CompiledRules, code: Set[str] = frozenset()) -> str:
+# The number an ordered list's item opens with (_item_number), to try the rules without it.
+_ITEM_NUMBER: Final = re.compile(r"-?\d+(?:\.-?\d+)*\. ")
+
+
+def _apply_line_rules(
+    text: str, table: CompiledRules, code: Set[str] = frozenset(), *, numbered: bool = False
+) -> str:
     paragraphs: list[str] = []
     for block in text.split("\n\n"):
         lines: list[str] = []
@@ -570,11 +664,14 @@ def _apply_line_rules(text: str, table: CompiledRules, code: Set[str] = frozense
                 # separator to drop.
                 lines.append(line)
                 continue
-            if cuts_at(line, table):
+            # A list item is what it says, whatever its number ("3. Advertisement").
+            item = _ITEM_NUMBER.match(line) if numbered else None
+            bare = line[item.end() :] if item else line
+            if cuts_at(line, table) or (item and cuts_at(bare, table)):
                 if lines:
                     paragraphs.append("\n".join(lines))
                 return "\n\n".join(paragraphs)
-            if not _drops_line(line, table):
+            if not _drops_line(line, table) and not (item and _drops_line(bare, table)):
                 lines.append(line)
         if lines:
             paragraphs.append("\n".join(lines))
@@ -588,7 +685,12 @@ _NBSP_MOJIBAKE: Final = re.compile("[\u00c2-\u00df]\u00a0")
 
 
 def _finish(
-    text: str, table: CompiledRules | None, *, inline: bool = False, code: Set[str] = frozenset()
+    text: str,
+    table: CompiledRules | None,
+    *,
+    inline: bool = False,
+    code: Set[str] = frozenset(),
+    numbered: bool = False,
 ) -> str:
     text = tidy(decode_leftover_entities(text), keep_c1=True)
     if "\u00a0" in text and _NBSP_MOJIBAKE.search(text):
@@ -607,7 +709,7 @@ def _finish(
         text = _layout(tidy(fixed), inline=inline)
     text = nfc(text)
     if table is not None and text:
-        text = _apply_line_rules(text, table, code)
+        text = _apply_line_rules(text, table, code, numbered=numbered)
     return _without_excerpt_marks(text, code) if "]" in text else text
 
 
@@ -633,7 +735,8 @@ def _convert(source: str, table: CompiledRules | None, *, inline: bool) -> str:
         return ""
     code: set[str] = set()
     raw, asides, alts = _walk(root, table, code)
-    text = _finish(_html_layout(raw), table, inline=inline, code=code)
+    numbered = _ITEM_OPEN in raw
+    text = _finish(_html_layout(raw), table, inline=inline, code=code, numbered=numbered)
     if not text and asides:
         # A photo post: its caption is all the text there is.
         text = _finish("\n\n".join(asides), table, inline=inline)

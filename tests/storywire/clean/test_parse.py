@@ -56,3 +56,54 @@ def test_inline_quotes_keep_their_quotation_marks() -> None:
     assert html_to_text(html) == expected
     assert sanitize_html(html) == f"<p>{expected}</p>"
     assert html_to_text(sanitize_html(html)) == expected
+
+
+def test_ordered_lists_keep_their_numbers() -> None:
+    """An ordered list's numbers are drawn by the browser, not written in the markup: the
+    steps of a how-to lost them in the text ("Repeat step 2" pointed at no step), and a list
+    that goes on after a paragraph (``start="4"``) or counts down (``reversed``) read as
+    another order, in the text and in the sanitised HTML (nh3 dropped ``start``). Each item
+    now opens with its number as a browser shows it; an item of a list inside one with its
+    parent's number before its own, the indent that tells them apart being lost in a line.
+    A list whose every item opens with a link (Google News's cluster of headlines, a "most
+    read" box) is a list of pointers, unnumbered."""
+    html = (
+        "<p>How to turn it off:</p><ol><li>Open the app.</li><li><p>Tap Settings.</p>"
+        "<ol><li>Choose Privacy.</li><li>Clear <em>History</em>.</li></ol></li>"
+        "<li>Repeat step 2 on each device.</li></ol><p>Then:</p>"
+        '<ol start="4"><li>Restart the phone.</li><li value="9">Wait a day.</li>'
+        "<li>Check again.</li></ol>"
+        "<p>The countdown:</p><ol reversed><li>Bronze</li><li>Silver</li><li>Gold</li></ol>"
+        "<ul><li>Plain</li><li>Bullets<ol><li>Nested step</li></ol></li></ul>"
+    )
+    expected = (
+        "How to turn it off:\n\n1. Open the app.\n2. Tap Settings.\n2.1. Choose Privacy.\n"
+        "2.2. Clear History.\n3. Repeat step 2 on each device.\n\nThen:\n\n"
+        "4. Restart the phone.\n9. Wait a day.\n10. Check again.\n\nThe countdown:\n\n"
+        "3. Bronze\n2. Silver\n1. Gold\n\nPlain\nBullets\n1. Nested step"
+    )
+    assert html_to_text(html) == expected
+    out = sanitize_html(html)
+    assert '<ol start="4">' in out
+    assert '<li value="9">' in out
+    assert "<ol reversed" in out
+    assert html_to_text(out) == expected
+    assert html_to_text(expected) == expected
+    # A number that is none is no number, in either output.
+    odd = '<ol start="x"><li value="javascript:1">One</li><li>Two</li></ol>'
+    assert html_to_text(odd) == "1. One\n2. Two"
+    assert sanitize_html(odd) == "<ol><li>One</li><li>Two</li></ol>"
+    # Pointers, and an item left empty, carry no number.
+    links = (
+        '<ol><li><a href="https://news.google.com/rss/articles/A">Fed holds rates</a>&nbsp;'
+        '&nbsp;<font color="#6f6f6f">Reuters</font></li><li><a href="https://news.google.com/'
+        'rss/articles/B">Powell: fight not over</a></li></ol>'
+    )
+    assert html_to_text(links) == "Fed holds rates\nPowell: fight not over"
+    assert html_to_text("<ol><li>One</li><li><img src='a.jpg'></li><li>Three</li></ol>") == (
+        "1. One\n3. Three"
+    )
+    # What a line rule drops in a list item it still drops with a number before it.
+    assert html_to_text(
+        "<p>Steps follow.</p><ol><li>Open it.</li><li>Advertisement</li><li>Close it.</li></ol>"
+    ) == ("Steps follow.\n\n1. Open it.\n3. Close it.")

@@ -28,7 +28,7 @@ HELD = [
         "list items glued in minified HTML",
         "https://github.com/mozilla/readability/issues/779",
         "<ol><li><span>Get your assets ready</span></li><li><span>Pitch the story</span></li></ol>",
-        "Get your assets ready\nPitch the story",
+        "1. Get your assets ready\n2. Pitch the story",
     ),
     (
         "text after a block squished into the next heading",
