@@ -309,6 +309,26 @@ _RELATED_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "ar": ("مواضيع ذات صلة", "أخبار ذات صلة"),
 }
 
+# The platforms a channel promotion names, in Latin letters and in Arabic.
+_PLATFORMS = (
+    "(whatsapp|telegram|youtube|instagram|facebook|twitter|x|tiktok|threads|linkedin"
+    "|google news|bluesky|mastodon|snapchat|واتساب|تلغرام|تيليغرام|فيسبوك|تويتر|يوتيوب"
+    "|إنستغرام|انستغرام|تيك توك)"
+)
+# "Follow us"/"follow <outlet>" in Spanish, French, German, Italian, Portuguese, Dutch, Arabic.
+_FOLLOW_US = (
+    *("síguenos", "sígannos", "sigue a", "suivez[- ]nous", "suivez", "folgen sie", "folge uns"),
+    *("seguici", "segui", "siga[- ]nos", "sigam[- ]nos", "siga", "volg ons", "volg"),
+    *("تابعونا", "تابعوا"),
+)
+# "Subscribe"/"sign up" in the same languages, as a newsletter box's button or line says it.
+_SIGN_UP = (
+    *("suscr[ií]b[ae]te", "suscr[ií]base", "apúntate", "abonnez-vous", "inscrivez-vous"),
+    *("abonne-toi", "abonnieren sie", "abonniere", "melden sie sich", "iscriviti", "abbonati"),
+    *("assine", "inscreva-se", "cadastre-se", "schrijf je in", "meld je aan", "abonneer je"),
+    "اشترك(وا)?",
+)
+
 # Labels of a photo credit or of the editor's name, in the same languages.
 _CJK_CREDIT_LABELS = (
     "사진( ?제공)?",
@@ -711,6 +731,21 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         r"|youtube|instagram|facebook|twitter|x|tiktok|threads|linkedin|google news|bluesky)\b"
         r"( (channel|page|account|handle)s?)?( (for|to get)\b.{0,100})?\W*$",
         'channel promotions ("Join our WhatsApp channel", "Subscribe to our YouTube channel")',
+    ),
+    _line(
+        # A platform named after the verb: "Folgen Sie uns auf dem Weg durch die Altstadt." is
+        # prose. What follows the platform holds no full stop or question.
+        r"^\W*" + _alternatives(_FOLLOW_US) + rf"\b.{{0,60}}?\b{_PLATFORMS}\b[^.?]{{0,60}}$",
+        'channel promotions in other languages ("Síguenos en Twitter", "Suivez-nous sur'
+        ' WhatsApp", "Folgen Sie uns auf Instagram", "تابعونا على تويتر")',
+    ),
+    _line(
+        r"^\W*"
+        + _alternatives(_SIGN_UP)
+        + r"\b.{0,120}?\b(newsletters?|bolet[ií]n(es)?|lettre d'information|infolettre"
+        r"|نشرتنا|النشرة)\b.{0,200}$",
+        'newsletter sign-up lines in other languages ("Suscríbete a nuestra newsletter",'
+        ' "Abonnez-vous à notre newsletter", "Abonnieren Sie unseren Newsletter")',
     ),
     _line(
         r"^\W*(share|listen to|print|save|email|bookmark) this (article|story|post|page)\W*$",

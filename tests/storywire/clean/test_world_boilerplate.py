@@ -462,3 +462,42 @@ def test_rule_regexes_on_a_long_line(line: str, matches: bool) -> None:
     assert any(re.search(rule.pattern, line, re.I) for rule in LINE_RULES) is matches
     assert drops_line(line, TABLE) is False
     assert html_to_text(f"<p>{line}</p>") == " ".join(line.split())
+
+
+# (line, whether it goes): outlets' "follow us on <platform>" and newsletter sign-ups in other
+# languages went only in English ("Join our WhatsApp channel", "Sign up for our newsletter").
+PROMOTIONS = [
+    ("Sigue a El País en Google News", True),
+    ("Síguenos en Twitter y Facebook", True),
+    ("Suivez-nous sur WhatsApp", True),
+    ("Suivez Le Monde sur Instagram", True),
+    ("Folgen Sie uns auf Instagram", True),
+    ("Folge uns auf WhatsApp!", True),
+    ("Seguici su Telegram", True),
+    ("Siga-nos no Instagram", True),
+    ("Volg ons op Facebook", True),
+    ("تابعونا على تويتر", True),
+    ("Suscríbete aquí a la newsletter de El País", True),
+    ("Suscríbete a nuestro boletín", True),
+    ("Abonnez-vous à notre newsletter", True),
+    ("Inscrivez-vous à la newsletter Politique", True),
+    ("Abonnieren Sie unseren Newsletter", True),
+    ("Melden Sie sich hier für den Newsletter an", True),
+    ("Iscriviti alla newsletter", True),
+    ("Assine a newsletter do Público", True),
+    ("اشترك في نشرتنا البريدية", True),
+    # Sentences about following, and a sign-up told of in a sentence, stay.
+    ("Folgen Sie uns auf dem Weg durch die Altstadt.", False),
+    ("Síguenos en esta cobertura minuto a minuto.", False),
+    ("Suivez-nous sur le terrain, avec nos reporters.", False),
+    ("La ministra pidió a los votantes suscribirse al boletín oficial del Estado.", False),
+    ("Abonnez-vous, disait la publicité, et le succès fut immédiat.", False),
+]
+
+
+@pytest.mark.parametrize(("line", "goes"), PROMOTIONS, ids=[p[0] for p in PROMOTIONS])
+def test_follow_us_and_newsletter_lines_in_other_languages(line: str, goes: bool) -> None:
+    assert drops_line(line, TABLE) is goes
+    article = "<p>Der Bundestag stimmt im Juni ab.</p>"
+    expected = "Der Bundestag stimmt im Juni ab." + ("" if goes else f"\n\n{line}")
+    assert html_to_text(f"{article}<p>{line}</p>") == expected
