@@ -198,11 +198,15 @@ _AGENCY = _alternatives(
         *("anp", "pap", "tt", "ntb", "ritzau", "stt", "apa", "aa", "ukrinform", "unian"),
         *("тасс", "риа новости", "интерфакс", "укрінформ", "уніан", "연합뉴스", "뉴시스", "뉴스1"),
         *("共同(通信)?", "時事(通信)?", "新华社", "新華社", "中新社", "رويترز", "أ ف ب", "وكالات"),
+        # Al Jazeera's Arabic site credits itself and the wires ("الجزيرة + وكالات"): Al
+        # Jazeera, Anadolu, AFP (as "France Presse" and "the French"), AP, dpa; "and agencies"
+        # written as one word.
+        *("الجزيرة", "الأناضول", "فرانس برس", "الفرنسية", "أسوشيتد برس", "د ب أ", "ووكالات"),
     )
 )
 _AGENCIES = (
     rf"(the )?(nachrichtenagenturen |agences |agencias )?{_AGENCY}"
-    rf"(\s*(,|/|&|、|،|\band\b|\bet\b|\bund\b|\by\b|\be\b)\s*{_AGENCY})*"
+    rf"(\s*(,|/|&|\+|、|،|\band\b|\bet\b|\bund\b|\by\b|\be\b|(?<=\s)و)\s*{_AGENCY})*"
 )
 _SHARE_SITES = r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|pinterest|email|telegram|bluesky)"
 # "Continue reading" as excerpt feeds write it in other languages (liferea#1032: a German
@@ -345,6 +349,13 @@ _CJK_CREDIT_LABELS = (
     "編輯",
     "责任编辑",
     "責任編輯",
+    # The outlet a syndicated article comes from, and its headline there: a Chinese article's
+    # footer ("来源：新华网", "原标题：…").
+    "来源",
+    "來源",
+    "本文来源",
+    "原标题",
+    "原標題",
 )
 _CREDIT_LABELS = (
     # photos
@@ -817,7 +828,7 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
     _line(
         rf"^\W*((with|avec|mit|con|com)( (inputs?|material|informa[cç](ión|ões)) (from|von|der"
         rf"|de|da|das))?|(additional )?(reporting|inputs?) (by|from)|source|sources|quelle"
-        rf"|fuente|fonte)\s*:?\s*{_AGENCIES}\W*$",
+        rf"|fuente|fonte|المصدر|出典)\s*[:：]?\s*{_AGENCIES}\W*$",
         'agency credit lines ("With AFP", "Mit Material von dpa", "Con información de EFE",'
         ' "With inputs from PTI", "Source: Al Jazeera and news agencies")',
     ),

@@ -501,3 +501,37 @@ def test_follow_us_and_newsletter_lines_in_other_languages(line: str, goes: bool
     article = "<p>Der Bundestag stimmt im Juni ab.</p>"
     expected = "Der Bundestag stimmt im Juni ab." + ("" if goes else f"\n\n{line}")
     assert html_to_text(f"{article}<p>{line}</p>") == expected
+
+
+# (line, whether it goes): the source and original-title lines Arabic, Chinese and Japanese
+# outlets end a syndicated article with stayed ("المصدر: الجزيرة + وكالات" on every article of
+# Al Jazeera's Arabic site, "来源：新华网", "原标题：…"), where "Source: Al Jazeera and news
+# agencies" went.
+SOURCES = [
+    ("المصدر: الجزيرة", True),
+    ("المصدر : الجزيرة + وكالات", True),
+    ("المصدر: الجزيرة ووكالات", True),
+    ("المصدر: وكالات", True),
+    ("المصدر: رويترز", True),
+    ("المصدر: الفرنسية + الأناضول", True),
+    ("来源：新华社", True),
+    ("来源: 新华网", True),
+    ("（来源：人民日报）", True),
+    ("本文来源：央视新闻", True),
+    ("原标题：国会通过法律", True),
+    ("來源：中央社", True),
+    ("出典：共同通信", True),
+    # A data source is a chart's, as "Source: The Census Bureau" is; sentences stay.
+    ("المصدر: وزارة الصحة الفلسطينية", False),
+    ("出典：総務省", False),
+    ("来源：据新华社报道，会议于周一召开。", False),
+    ("المصدر الذي تحدث للجزيرة رفض الكشف عن اسمه.", False),
+]
+
+
+@pytest.mark.parametrize(("line", "goes"), SOURCES, ids=[s[0] for s in SOURCES])
+def test_source_and_original_title_lines(line: str, goes: bool) -> None:
+    assert drops_line(line, TABLE) is goes
+    article = "<p>Der Bundestag stimmt im Juni ab.</p>"
+    expected = "Der Bundestag stimmt im Juni ab." + ("" if goes else f"\n\n{line}")
+    assert html_to_text(f"{article}<p>{line}</p>") == expected
