@@ -777,6 +777,10 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         '"Tags: …" / "Filed under: …" lines',
     ),
     _line(
+        r"^[(（\[【<〈]\s*(end|完|끝)\s*[)）\]】>〉]$",
+        'a wire\'s mark of an article\'s end: Yonhap\'s "(END)" and "(끝)", Xinhua\'s "（完）"',
+    ),
+    _line(
         r"^[\W_]+$",
         "lines with no letter or digit, such as the separators left between removed share links",
     ),

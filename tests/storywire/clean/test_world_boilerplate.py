@@ -535,3 +535,18 @@ def test_source_and_original_title_lines(line: str, goes: bool) -> None:
     article = "<p>Der Bundestag stimmt im Juni ab.</p>"
     expected = "Der Bundestag stimmt im Juni ab." + ("" if goes else f"\n\n{line}")
     assert html_to_text(f"{article}<p>{line}</p>") == expected
+
+
+@pytest.mark.parametrize(
+    "mark", ["(END)", "（完）", "(完)", "【完】", "(끝)", "&lt;끝&gt;", "[END]"]
+)
+def test_an_end_of_article_mark_goes(mark: str) -> None:
+    """Wires end every article with a mark of its end: Yonhap's "(END)" and "(끝)", Xinhua's
+    and China News Service's "（完）". It was the article's last paragraph, and a Korean or
+    Chinese article's last sentence in a lead short enough."""
+    assert (
+        html_to_text(f"<p>국회는 법안을 통과시켰다.</p><p>{mark}</p>")
+        == "국회는 법안을 통과시켰다."
+    )
+    for line in ("The End", "END OF SEASON", "完成了", "(End of the line, she said.)"):
+        assert not drops_line(line, TABLE), line
