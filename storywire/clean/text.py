@@ -989,13 +989,42 @@ def _character_start(text: str, at: int) -> int:
     return at
 
 
+# A note about the article set above it (AP's "EDITOR'S NOTE —", a CMS's "Correction:"): its
+# label, then a colon or a dash.
+_EDITORS_NOTE: Final = re.compile(
+    r"\W*(?:editor(?:['’]s|s['’]?)? note|note from the editor|corrections?|clarifications?"
+    r"|anmerkung der redaktion|hinweis der redaktion|note de la rédaction"
+    r"|nota (?:del editor|de la redacción|da redação|della redazione))\s*[:\u2013\u2014-]",
+    re.IGNORECASE,
+)
+# How many such notes a lead looks past.
+_MAX_NOTES: Final = 3
+
+
+def _story(text: str) -> str:
+    """``text`` from its first paragraph that is no editor's note about the article, or all of
+    it when that is all there is: a lead is what the article reports."""
+    rest = text
+    for _ in range(_MAX_NOTES):
+        paragraph = rest.lstrip()
+        if not _EDITORS_NOTE.match(paragraph):
+            break
+        _, _, after = paragraph.partition("\n\n")
+        if not after.strip():
+            break
+        rest = after
+    return rest
+
+
 def lead(text: str, max_chars: int = 300) -> str:
-    """The first whole sentences of ``text`` that fit in ``max_chars`` characters.
+    """The first whole sentences of ``text`` that fit in ``max_chars`` characters, from the
+    first paragraph that is no editor's note or correction set above the story.
 
     When even the first sentence is longer, it is cut at a word boundary and ends with "…".
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
+    text = _story(text)
     picked: list[str] = []
     size = 0
     for separator, sentence in _sentences(text):

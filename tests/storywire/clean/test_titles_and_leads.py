@@ -286,3 +286,30 @@ def test_lead_sentence_ends_at_the_full_stops_of_other_scripts(text: str, first:
     full stops end sentences: the lead of an Arabic or Hindi article was its first sentences
     run together and cut mid-sentence with "…"."""
     assert lead(text, len(first) + 5) == first
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Editor’s note: This story has been updated to include comment from the mayor’s office.",
+        "EDITOR’S NOTE — This story is part of an occasional series on rural hospitals.",
+        "Editors' Note: An earlier version of this article misidentified the councilman.",
+        "Correction: An earlier version of this article misstated the vote count.",
+        "Clarification: This article has been updated to say the plan was approved in May.",
+        "Anmerkung der Redaktion: Dieser Text wurde am Dienstag aktualisiert.",
+        "Note de la rédaction : cet article a été mis à jour mardi.",
+        "Nota del editor: Este artículo fue actualizado el martes.",
+    ],
+)
+def test_a_lead_skips_an_editors_note_before_the_story(note: str) -> None:
+    """An editor's note or a correction set above the story (AP's "EDITOR’S NOTE —", a
+    CMS's "Correction:") was the whole lead: a note about the article, not what it reports.
+    The lead starts with the story; the note stays in the text, and is the lead when it is
+    all there is."""
+    story = "The council voted 7-2 to approve the plan. Work starts in May."
+    assert lead(f"{note}\n\n{story}") == story
+    assert lead(note).startswith(note.split(maxsplit=1)[0])
+    # A note that is not first, or a sentence about a correction, is the text's.
+    assert lead(f"{story}\n\n{note}", 60) == "The council voted 7-2 to approve the plan."
+    said = "Correction officers said the prison was understaffed."
+    assert lead(f"{said}\n\n{story}", 60) == said
