@@ -313,6 +313,13 @@ _RELATED_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
     "ar": ("مواضيع ذات صلة", "أخبار ذات صلة"),
 }
 
+# Where podcasts are listened to, as show notes name them.
+_PODCAST_APPS = (
+    "(apple podcasts|spotify|amazon music|google podcasts|youtube( music)?|overcast"
+    "|pocket casts|castbox|stitcher|iheart(radio)?|audible|deezer|pandora|podcast addict|tunein"
+    "|(your )?(favou?rite )?podcast (app|player)|wherever you (get|listen to|find)( your)?"
+    " podcasts|wherever you listen)"
+)
 # The platforms a channel promotion names, in Latin letters and in Arabic.
 _PLATFORMS = (
     "(whatsapp|telegram|youtube|instagram|facebook|twitter|x|tiktok|threads|linkedin"
@@ -590,11 +597,26 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         ' by the rule above, and "at Slashdot." was left as a paragraph of every item',
     ),
     _line(
-        r"^(learn more about your ad choices\. visit (megaphone\.fm|podcastchoices\.com)/adchoices"
+        r"^\W*(learn more about your ad choices\. visit (megaphone\.fm|podcastchoices\.com)"
+        r"/adchoices"
         r"|hosted on acast\. see acast\.com/privacy for more information"
-        r"|see omnystudio\.com/listener for privacy information)\.?$",
+        r"|see omnystudio\.com/listener for privacy information"
+        r"|see privacy policy at https://art19\.com/privacy and california privacy notice at"
+        r" https://art19\.com/privacy#do-not-sell-my-info"
+        r"|become a member at https://plus\.acast\.com/s/\S+?"
+        r"|(send in a voice message|support this podcast): https://(podcasters\.spotify\.com"
+        r"|anchor\.fm)/\S+?)\.?$",
         "podcast hosts' footers on every episode's show notes (Megaphone's ad-choices line,"
-        " Acast's \"Hosted on Acast\", Omny's privacy line)",
+        " Acast's \"Hosted on Acast\" and membership link, Omny's and ART19's privacy lines,"
+        ' Spotify for Podcasters\' "Send in a voice message" and "Support this podcast")',
+    ),
+    _line(
+        # Platforms only after the verb, apart by separators: "Listen to the full interview
+        # on Apple Podcasts, where the minister explains…" goes on, and is prose.
+        rf"^\W*(subscribe|listen|follow)( [^,.;:!?|]{{1,60}}?)? (on|in|at|via|with)"
+        rf" {_PODCAST_APPS}(\s*([,|/&·•]\s*)?((and|or) )?{_PODCAST_APPS})*\W*$",
+        "the platforms a podcast's show notes send listeners to (\"Subscribe on Apple Podcasts,"
+        ' Spotify or wherever you get your podcasts")',
     ),
     _line(
         rf"^((share|tweet|post|pin)( this( article| story| post)?)?( on| to| via)? "

@@ -1118,3 +1118,33 @@ def test_mastodon_bluesky_and_threads_embeds_leave_the_text_without_their_classe
         " @jane@mastodon.social or on Mastodon.\n\n— A post by @jane@mastodon.social drew 4,000"
         " replies, the city said."
     )
+
+
+def test_podcast_show_notes_lose_their_hosts_and_platforms_footers() -> None:
+    """Show notes end, on every episode, with their host's lines (ART19's privacy notice,
+    Acast's membership link, Spotify for Podcasters' "Send in a voice message" and "Support
+    this podcast") and the platforms to subscribe on: only Megaphone's, Acast's and Omny's
+    went. The episode's own lines, and a sentence about a platform, stay."""
+    notes = "<p>This week: the budget vote, and what comes next.</p><p>Guests: Jane Doe</p>"
+    footers = [
+        "See Privacy Policy at https://art19.com/privacy and California Privacy Notice at"
+        " https://art19.com/privacy#do-not-sell-my-info.",
+        "Become a member at https://plus.acast.com/s/the-briefing.",
+        "--- Send in a voice message: https://podcasters.spotify.com/pod/show/briefing/message",
+        "Support this podcast: https://podcasters.spotify.com/pod/show/briefing/support",
+        "Subscribe on Apple Podcasts, Spotify or wherever you get your podcasts.",
+        "Listen to The Briefing on Apple Podcasts, Spotify, or wherever you listen.",
+        "Follow the show on Spotify | Apple Podcasts | Amazon Music",
+    ]
+    expected = "This week: the budget vote, and what comes next.\n\nGuests: Jane Doe"
+    for footer in footers:
+        assert html_to_text(notes + f"<p>{footer}</p>") == expected, footer
+        assert html_to_text(sanitize_html(notes + f"<p>{footer}</p>")) == expected, footer
+    kept = (
+        "Spotify said on Tuesday it would raise prices in five markets.",
+        "Listen to the full interview on Apple Podcasts, where the minister explains her plan"
+        " in detail.",
+        "The company paid $100 million to support this podcast network's expansion.",
+    )
+    for line in kept:
+        assert html_to_text(notes + f"<p>{line}</p>") == f"{expected}\n\n{line}", line
