@@ -839,6 +839,22 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "full coverage",
     ),
     _line(
+        # An address ends it: "See full coverage of the trial in Sunday's paper." is prose.
+        r"^\W*((follow|find|see|read|get)( more( of)?)? [^.:]{1,60}?(['’]s?)? (full |latest"
+        r" |complete |more |ongoing )?coverage (of|on) .{1,150}?|more [^.:]{1,60}? coverage"
+        r"( of .{1,150}?)?)\s*(at|:|here:?)\s*https?://\S+?\W*$",
+        "pointers to an outlet's hub on the topic, with its address (\"Follow AP's coverage of"
+        ' the election at https://apnews.com/hub/…", "More AP coverage of the Middle East: …")',
+        "coverage",
+    ),
+    _line(
+        r"^.{0,400}\b(receives?|received) (financial )?support from\b.{0,400}\bsolely"
+        r" responsible for all content\.(\s.{0,300})?$",
+        "a funder's disclosure (\"The Associated Press receives support from … AP is solely"
+        ' responsible for all content."), on every story of the coverage it funds',
+        "solely responsible for all content",
+    ),
+    _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",
         '"Associated Press writer ... contributed to this report."',
     ),

@@ -1148,3 +1148,37 @@ def test_podcast_show_notes_lose_their_hosts_and_platforms_footers() -> None:
     )
     for line in kept:
         assert html_to_text(notes + f"<p>{line}</p>") == f"{expected}\n\n{line}", line
+
+
+def test_agency_trailers_pointing_to_coverage_and_funders_go() -> None:
+    """AP ends its stories with a pointer to its hub on the topic ("Follow AP’s coverage of
+    the election at https://apnews.com/hub/…", "More AP coverage of the Middle East: …") and
+    with its philanthropy disclosure ("… receives financial support from … AP is solely
+    responsible for all content."): they read as the article's last paragraphs on every
+    syndicating site. A sentence about coverage without an address stays."""
+    story = "<p>WASHINGTON (AP) — The Senate passed the bill on Thursday.</p>"
+    text = "WASHINGTON (AP) — The Senate passed the bill on Thursday."
+    trailers = [
+        "Follow AP’s coverage of the election at https://apnews.com/hub/election-2026.",
+        "Find more AP coverage of Asia-Pacific at https://apnews.com/hub/asia-pacific",
+        "More AP coverage of the Middle East: https://apnews.com/hub/middle-east",
+        "See more of our coverage of the trial here: https://example.com/hub/trial",
+        "The Associated Press’ climate and environmental coverage receives financial support"
+        " from multiple private foundations. AP is solely responsible for all content. Find"
+        " AP’s standards for working with philanthropies, a list of supporters and funded"
+        " coverage areas at AP.org.",
+        "The Associated Press receives support from the Walton Family Foundation for coverage"
+        " of water and environmental policy. The AP is solely responsible for all content.",
+    ]
+    for trailer in trailers:
+        assert html_to_text(story + f"<p>{trailer}</p>") == text, trailer
+        assert html_to_text(sanitize_html(story + f"<p>{trailer}</p>")) == text, trailer
+    kept = [
+        "See full coverage of the trial in Sunday’s paper.",
+        "Follow the money, the senator told AP’s reporters at the Capitol.",
+        "The museum receives support from the city, and its director said the board is solely"
+        " responsible for all content decisions, a claim the mayor disputed on Monday night"
+        " when asked by reporters about the exhibition that critics called offensive",
+    ]
+    for line in kept:
+        assert html_to_text(story + f"<p>{line}</p>") == f"{text}\n\n{line}", line
