@@ -885,6 +885,12 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         " avec ",
     ),
     _line(
+        r"^\W*(©\s*)?dpa-infocom\s*,?\s*dpa:\d{6}-\d{1,4}-\d{1,12}/\d{1,4}$",
+        "dpa-infocom's copyright and story id on every text (\"© dpa-infocom,"
+        ' dpa:261127-930-123456/1")',
+        "dpa-infocom",
+    ),
+    _line(
         rf"^([a-zäöü]{{2,4}}/)+{_AGENCIES}$",
         'a German outlet\'s closing initials and agencies ("mes/dpa/Reuters", "jok/AFP")',
     ),

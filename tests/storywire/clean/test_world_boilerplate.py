@@ -550,3 +550,14 @@ def test_an_end_of_article_mark_goes(mark: str) -> None:
     )
     for line in ("The End", "END OF SEASON", "完成了", "(End of the line, she said.)"):
         assert not drops_line(line, TABLE), line
+
+
+def test_dpa_infocoms_id_line_goes() -> None:
+    """dpa-infocom's feed, which regional German sites publish as it is, ends every text with
+    its copyright and the story's id ("© dpa-infocom, dpa:261127-930-123456/1"): with no year
+    written as one, the copyright rule did not know it."""
+    for line in ("© dpa-infocom, dpa:261127-930-123456/1", "dpa-infocom, dpa:240315-99-345678/2"):
+        assert html_to_text(f"<p>Der Bundestag stimmt im Juni ab.</p><p>{line}</p>") == (
+            "Der Bundestag stimmt im Juni ab."
+        )
+    assert not drops_line("dpa-infocom liefert Texte an 200 Redaktionen.", TABLE)
