@@ -282,8 +282,13 @@ _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
     "id": ("baca (juga|lagi)", "simak (juga|selengkapnya)", "lihat juga"),
     # With or without hamza, tanwin written before or after the alif (both are in use).
     "ar": ("اقر[أا] ([أا]يض(ً?اً?)|كذلك)", "إقر[أا] ([أا]يض(ً?اً?)|كذلك)", "طالع أيضا"),
-    "ko": ("관련 ?(기사|뉴스)", "또 읽기", "함께 (읽으면|보면) 좋은 (기사|뉴스)", "추천 ?기사"),
-    "ja": ("関連(記事|ニュース)?", "あわせて読みたい", "合わせて読みたい", "こちらもおすすめ"),
+    "ko": ("관련 ?(기사|뉴스|글)", "또 읽기", "함께 (읽으면|보면) 좋은 (기사|뉴스)", "추천 ?기사"),
+    "ja": (
+        "関連(記事|ニュース|リンク|情報|投稿)?",
+        "あわせて読みたい",
+        "合わせて読みたい",
+        "こちらもおすすめ",
+    ),
     "zh": (
         "相[关關](阅读|閱讀|新[闻聞]|[报報][道导導]|文章)",
         "延伸(阅读|閱讀)",
@@ -295,20 +300,34 @@ _READ_ALSO: Final[Mapping[str, tuple[str, ...]]] = {
 }
 # "Related" headings that also begin subheadings ("Zum Thema Energie äußerte sich niemand",
 # "Подробнее о реформе"): alone on a line, or before a separator and the headline.
+# Blog plugins' related-posts headings too (Jetpack's and YARPP's translations of "Related
+# posts": "Ähnliche Beiträge", "Articles similaires", "Entradas relacionadas").
 _RELATED_HEADINGS: Final[Mapping[str, tuple[str, ...]]] = {
-    "de": ("zum thema", "passend zum thema"),
-    "fr": ("pour aller plus loin", "en savoir plus"),
-    "es": ("noticias relacionadas", "más información", "relacionad[oa]s?"),
-    "pt": ("notícias relacionadas", "confira (também|mais)"),
-    "it": ("articoli correlati", "per approfondire"),
+    "de": ("zum thema", "passend zum thema", "ähnliche (beiträge|artikel)", "verwandte artikel"),
+    "fr": ("pour aller plus loin", "en savoir plus", "articles (similaires|liés|connexes)"),
+    "es": (
+        "noticias relacionadas",
+        "más información",
+        "relacionad[oa]s?",
+        "artículos relacionados",
+        "entradas relacionadas",
+        "publicaciones relacionadas",
+    ),
+    "pt": (
+        "notícias relacionadas",
+        "confira (também|mais)",
+        "artigos relacionados",
+        "posts relacionados",
+    ),
+    "it": ("articoli correlati", "per approfondire", "correlati", "articoli simili"),
     "nl": ("ook interessant", "gerelateerd"),
-    "pl": ("polecamy",),
-    "ru": ("по теме", "ещё по теме", "еще по теме", "подробнее"),
+    "pl": ("polecamy", "podobne (wpisy|artykuły)", "powiązane (wpisy|artykuły)"),
+    "ru": ("по теме", "ещё по теме", "еще по теме", "подробнее", "похожие (записи|статьи)"),
     "uk": ("по темі", "детальніше"),
     "sv": ("relaterat",),
     "no": ("relatert",),
     "da": ("relateret",),
-    "tr": ("ilginizi çekebilir", "ilgili (haberler|haber)"),
+    "tr": ("ilginizi çekebilir", "ilgili (haberler|haber)", "benzer (yazılar|haberler)"),
     "id": ("berita terkait", "artikel (terkait|berkaitan)"),
     "ar": ("مواضيع ذات صلة", "أخبار ذات صلة"),
 }

@@ -561,3 +561,41 @@ def test_dpa_infocoms_id_line_goes() -> None:
             "Der Bundestag stimmt im Juni ab."
         )
     assert not drops_line("dpa-infocom liefert Texte an 200 Redaktionen.", TABLE)
+
+
+# The related-posts headings of blog plugins in other languages (Jetpack's and YARPP's
+# translations of "Related posts"), left as a line when their box's classes were stripped.
+RELATED_POSTS = [
+    "Ähnliche Beiträge",
+    "Verwandte Artikel",
+    "Articles similaires",
+    "Articles liés :",
+    "Artículos relacionados",
+    "Entradas relacionadas",
+    "Artigos relacionados",
+    "Correlati",
+    "Podobne wpisy",
+    "Похожие записи",
+    "Benzer yazılar",
+    "関連リンク",
+    "関連情報",
+    "관련 글",
+]
+
+
+@pytest.mark.parametrize("line", RELATED_POSTS)
+def test_related_posts_headings_in_other_languages_go(line: str) -> None:
+    assert drops_line(line, TABLE), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ähnliche Beiträge hat die Zeitung nie veröffentlicht",
+        "Artículos relacionados con la reforma aparecieron después",
+        "関連リンクをクリックすると、詳細が表示されます。",
+        "Correlati ai dati del governo, i numeri non tornano",
+    ],
+)
+def test_sentences_starting_with_related_posts_words_stay(line: str) -> None:
+    assert not drops_line(line, TABLE), line
