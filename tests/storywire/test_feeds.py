@@ -274,6 +274,22 @@ def test_a_feed_yields_at_most_5000_entries(kind: str) -> None:
     assert feed.warning == "3 entries after the first 5,000 left out"
 
 
+def test_an_element_of_countless_attributes_parses_in_linear_time() -> None:
+    """feedparser's strict parser looks each attribute up by its name, and the stdlib's SAX
+    attributes scan them all for each: an element of 200,000 attributes (a 2.3 MB feed) took
+    six minutes of CPU. 30,000 took 9 s."""
+    attributes = " ".join(f"a{i}='1'" for i in range(30_000))
+    body = (
+        "<?xml version='1.0' encoding='windows-1252'?><rss version='2.0'><channel><title>T"
+        f"</title><item><title>Q</title><link>https://x.com/1</link><x {attributes}/></item>"
+        "</channel></rss>"
+    ).encode()
+    started = time.process_time()
+    feed = parse_feed(body, now=NOW)
+    assert time.process_time() - started < 2.0
+    assert [entry.title for entry in feed.entries] == ["Q"]
+
+
 def test_broken_and_future_dates_fall_back_to_fetch_time() -> None:
     """Unparseable, missing and future dates all become the fetch time, never later."""
     body = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
