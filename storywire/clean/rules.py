@@ -339,6 +339,11 @@ _PODCAST_APPS = (
     "|(your )?(favou?rite )?podcast (app|player)|wherever you (get|listen to|find)( your)?"
     " podcasts|wherever you listen)"
 )
+# A name in a byline: capitalised words, and the particles names hold ("Jean de La Fontaine").
+_NAME = (
+    r"(?-i:[A-Z])[\w'’.-]*( ((?-i:[A-Z])[\w'’.-]*|de|da|del|della|di|van|von|der|den|la|le|du"
+    r"|bin|ibn|al|el)){0,4}"
+)
 # The platforms a channel promotion names, in Latin letters and in Arabic.
 _PLATFORMS = (
     "(whatsapp|telegram|youtube|instagram|facebook|twitter|x|tiktok|threads|linkedin"
@@ -872,6 +877,15 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "a funder's disclosure (\"The Associated Press receives support from … AP is solely"
         ' responsible for all content."), on every story of the coverage it funds',
         "solely responsible for all content",
+    ),
+    _line(
+        # Names are capitalised ((?-i:…) in a table read without case): "By the numbers", "By
+        # car and by train" and "Von Anfang an war klar" are no bylines.
+        rf"^\W*((written|story|words|text|reporting) )?(by|von|par|por|door)\s+"
+        rf"(?!(the|a|an|this|that|der|die|das|le|la|les|el|los|las|het|de)\b)"
+        rf"{_NAME}(\s*(,|&|\||\b(and|et|und|y|e|en)\b)\s*{_NAME}){{0,5}}\W*$",
+        'bylines set as a line ("By Jane Doe and John Smith, Reuters", "Von Anna Schmidt"): the'
+        " lead began with them, and their staff names are shared by unrelated stories",
     ),
     _line(
         r"^\W*(the )?associated press\b.{0,150}\bcontributed( to this (report|story))?\W*$",

@@ -1182,3 +1182,41 @@ def test_agency_trailers_pointing_to_coverage_and_funders_go() -> None:
     ]
     for line in kept:
         assert html_to_text(story + f"<p>{line}</p>") == f"{text}\n\n{line}", line
+
+
+def test_byline_lines_go_and_sentences_starting_with_by_stay() -> None:
+    """A byline set as the content's first paragraph ("By Jane Doe and John Smith, Reuters",
+    "Von Anna Schmidt") was the lead's first sentence ("By Jane Doe. LONDON (Reuters) - …"),
+    and its staff names words that unrelated stories of one outlet share, as the contributor
+    lines that go already are. A line that is "by" and names alone goes; "By the numbers",
+    "By Monday, the council…" and other sentences stay."""
+    story = "<p>LONDON (Reuters) - Britain's economy grew 0.1% in the third quarter.</p>"
+    text = "LONDON (Reuters) - Britain's economy grew 0.1% in the third quarter."
+    bylines = [
+        "By Jane Doe",
+        "By Jane Doe and John Smith, Reuters",
+        "By JANE DOE Associated Press",
+        "BY JANE DOE",
+        "By Jane Doe | CNN",
+        "By Mary-Kate O’Neil, Jean de La Fontaine & J. R. Smith.",
+        "Written by Jane Doe",
+        "Reporting by Lucia Mutikani",
+        "Von Anna Schmidt",
+        "Par Jeanne Martin et Paul Durand",
+        "Por María García",
+    ]
+    for byline in bylines:
+        assert html_to_text(f"<p>{byline}</p>{story}") == text, byline
+        assert lead(html_to_text(f"<p>{byline}</p>{story}")) == text, byline
+        assert html_to_text(sanitize_html(f"<p>{byline}</p>{story}")) == text, byline
+    kept = [
+        "By the numbers",
+        "By The Numbers",
+        "By Monday, the council had voted.",
+        "By 2030, the city wants to plant 10,000 trees.",
+        "Von Anfang an war klar, dass es schwierig wird",
+        "Por fin llegó el acuerdo",
+        "By car and by train",
+    ]
+    for line in kept:
+        assert html_to_text(f"<p>{line}</p>{story}") == f"{line}\n\n{text}", line
