@@ -879,6 +879,13 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         "solely responsible for all content",
     ),
     _line(
+        r"^\W*((estimated )?reading time\s*:?\s*(about |approx\.? )?\d{1,3}(\s*[-–]\s*\d{1,3})?"
+        r"\s*(minutes?|mins?\.?)|(about )?\d{1,3}[- ]?(minutes?|mins?\.?) read)\W*$",
+        'reading-time estimates ("Reading Time: 4 minutes" of the Reading Time WP plugin, Yoast\'s'
+        ' "Estimated reading time: 3 minutes", a theme\'s "5 min read")',
+        "read",
+    ),
+    _line(
         # Names are capitalised ((?-i:…) in a table read without case): "By the numbers", "By
         # car and by train" and "Von Anfang an war klar" are no bylines.
         rf"^\W*((written|story|words|text|reporting) )?(by|von|par|por|door)\s+"

@@ -1220,3 +1220,26 @@ def test_byline_lines_go_and_sentences_starting_with_by_stay() -> None:
     ]
     for line in kept:
         assert html_to_text(f"<p>{line}</p>{story}") == f"{line}\n\n{text}", line
+
+
+def test_reading_time_lines_go() -> None:
+    """Reading-time plugins write their estimate into the content feeds carry (Reading Time
+    WP's span, Yoast's "Estimated reading time"), and themes a "5 min read": it read as the
+    article's first line and began the lead. A sentence about minutes of reading stays."""
+    story = "<p>The council approved the budget on Monday.</p>"
+    text = "The council approved the budget on Monday."
+    lines = [
+        '<span class="span-reading-time rt-reading-time" style="display: block;"><span'
+        ' class="rt-label rt-prefix">Reading Time: </span> <span class="rt-time">4</span> <span'
+        ' class="rt-label rt-postfix">minutes</span></span>',
+        "<p>Estimated reading time: 3 minutes</p>",
+        "<p>5 min read</p>",
+        "<p>Reading time: 4-6 minutes</p>",
+        "<p>⏱ 2 minute read</p>",
+    ]
+    for line in lines:
+        assert html_to_text(line + story) == text, line
+        assert lead(html_to_text(line + story)) == text, line
+        assert html_to_text(sanitize_html(line + story)) == text, line
+    kept = "The report takes 5 minutes to read, and its conclusions are stark."
+    assert html_to_text(f"<p>{kept}</p>{story}") == f"{kept}\n\n{text}"
