@@ -94,9 +94,11 @@ def test_a_path_that_cannot_be_read_or_written_is_one_line(
 
 
 def test_a_bad_url_on_the_command_line_is_a_usage_error(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``demo --redis-url`` is checked as STORYWIRE_REDIS_URL is: one line, exit 2."""
+    """``demo --redis-url`` is checked as STORYWIRE_REDIS_URL is: one line, exit 2, before
+    anything is read (away from the repository it said no seeds/recorded was there)."""
+    monkeypatch.chdir(tmp_path)
     assert main(["demo", "--redis-url", "localhost:6379"]) == 2
     assert "redis://" in _one_line(capsys, "storywire demo: ")
 

@@ -187,6 +187,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     # Only the demo needs the feed server.
     from workers.demo import run_demo, unrecorded_sources  # noqa: PLC0415
 
+    if args.redis_url:
+        # Checked as STORYWIRE_REDIS_URL is (SettingsError, exit 2) before anything is read: a
+        # bad URL is a usage error wherever the command runs.
+        replace(settings, redis_url=args.redis_url)
     recorded = Path(args.recorded)
     try:
         missing = unrecorded_sources(recorded)
