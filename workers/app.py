@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import celery.apps.worker
 import kombu.exceptions
+import kombu.transport.redis
 import redis
 import structlog
 from celery import Celery, signals
@@ -28,6 +29,29 @@ def release_interval(settings: Settings) -> float:
     """Seconds between sweeps of held articles (tasks.release)."""
     hold = settings.story_hold_seconds
     return max(1.0, hold / 4) if hold else 60.0
+
+
+def _closed_broker_fails_as_a_connection_error() -> None:
+    """A worker holding tasks (every fetch worker holds polls sent ahead to their due time)
+    whose Redis went away exited 1 with "Unrecoverable error: AttributeError('NoneType' object
+    has no attribute 'hostname')" instead of reconnecting: Celery 5.7 closes the broken
+    connection twice, and the second close has the Redis channel ask the connection the first
+    one detached for its address, to put the held messages back. Failing there as the broker
+    being away is what it is: Celery ignores the error and reconnects, and the held messages
+    stay in the broker's unacknowledged set until the visibility timeout gives them back, as
+    a killed worker's do."""
+    channel: Any = kombu.transport.redis.Channel
+    connparams = channel._connparams
+
+    def _connparams(self: Any, asynchronous: bool = False) -> Any:
+        if self.connection.client is None:
+            raise redis.ConnectionError("the connection to the broker is closed")
+        return connparams(self, asynchronous=asynchronous)
+
+    channel._connparams = _connparams
+
+
+_closed_broker_fails_as_a_connection_error()
 
 
 def broker_url(url: str) -> str:
