@@ -129,7 +129,7 @@ def embedded_redis(
         lock, orphans, orphaned_by = cleanup.enter_context(_only_user(workdir))
         if persist:
             _check_readable(args[0], workdir)
-        process, offset = _start(args, workdir, url, lock)
+        process, offset = _start(args, workdir, url, lock, loaded=True)
         server = EmbeddedRedis(
             url=url,
             port=port,
@@ -441,12 +441,13 @@ def _written_by(layout: Path) -> str:
 
 
 def _start(
-    args: list[str], workdir: Path, url: str, lock: IO[str] | None = None
+    args: list[str], workdir: Path, url: str, lock: IO[str] | None = None, *, loaded: bool = False
 ) -> tuple[subprocess.Popen[bytes], int]:
-    """Start ``args`` and wait until it answers: the process and where its lines start in the
-    log. EmbeddedRedisError, one line naming the binary, how it ended and the last lines it
-    wrote, when it cannot be run or does not come up. The server holds ``lock`` too (redis-
-    server closes no descriptor it inherits), named in it."""
+    """Start ``args`` and wait until it answers (``loaded``: and has loaded its data): the
+    process and where its lines start in the log. EmbeddedRedisError, one line naming the
+    binary, how it ended and the last lines it wrote, when it cannot be run or does not come
+    up. The server holds ``lock`` too (redis-server closes no descriptor it inherits), named
+    in it."""
     binary = args[0]
     resolved = shutil.which(binary) if os.sep not in binary else binary
     if resolved is None or not Path(resolved).exists():
@@ -482,6 +483,8 @@ def _start(
         _record(lock, process.pid)
     try:
         _wait_until_up(binary, url, process, workdir, offset)
+        if loaded:
+            _wait_until_loaded(binary, url, process, workdir, offset)
     except BaseException:
         _stop(process)
         raise
@@ -511,6 +514,32 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _wait_until_loaded(
+    binary: str, url: str, process: subprocess.Popen[bytes], workdir: Path, log_offset: int
+) -> None:
+    """Until the server has read its data: it answers CONFIG and INFO while it loads, and
+    refuses every other command (BusyLoadingError), the first its user sends. No deadline: a
+    server that reads its files is getting somewhere (a few seconds a GB), and one that dies
+    meanwhile is named."""
+    client = redis.Redis.from_url(url)
+    try:
+        while True:
+            if process.poll() is not None:
+                said = _last_lines(workdir, log_offset)
+                raise EmbeddedRedisError(
+                    f"redis-server {binary}: exited with {process.returncode} while loading its "
+                    f"data" + (f": {said}" if said else "")
+                )
+            try:
+                if not client.info("persistence").get("loading"):
+                    return
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+    finally:
+        client.close()
 
 
 def _wait_until_up(
