@@ -25,7 +25,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from storywire.adapters.http import FetchError, FetchPolicy
-from storywire.clean import html_to_text
+from storywire.clean import cut_from, html_to_text
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.processing import article_title
@@ -155,17 +155,8 @@ def _cut_after(tree: lxml.html.HtmlElement) -> None:
         if seen > PAGE_MAX_ELEMENTS or inside > PARAGRAPH_MAX_ELEMENTS:
             last = el
             break
-    if last is None:
-        return
-    node = last
-    while (parent := node.getparent()) is not None:
-        for sibling in list(node.itersiblings()):
-            parent.remove(sibling)
-        node.tail = None
-        node = parent
-    last_parent = last.getparent()
-    if last_parent is not None:
-        last_parent.remove(last)
+    if last is not None:
+        cut_from(last, tree)
 
 
 def json_ld_body(page: bytes) -> str | None:

@@ -5,7 +5,7 @@ The whole public surface is here; docs/cleaning.md explains the choices and figu
 
 from storywire.clean.language import detect_language
 from storywire.clean.rules import DEFAULT_RULES, Rule, RuleKind, parse_rules
-from storywire.clean.sanitize import absolute_links, first_image, sanitize_html
+from storywire.clean.sanitize import absolute_links, cut_from, first_image, sanitize_html
 from storywire.clean.text import clean_title, html_to_text, lead
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "RuleKind",
     "absolute_links",
     "clean_title",
+    "cut_from",
     "detect_language",
     "first_image",
     "html_to_text",

@@ -311,7 +311,7 @@ def _reshape_characters(el: HtmlElement) -> None:
         el.drop_tree()
 
 
-def _cut_from(el: HtmlElement, container: HtmlElement) -> None:
+def cut_from(el: HtmlElement, container: HtmlElement) -> None:
     """Remove ``el`` and everything after it in document order, up to ``container``'s end."""
     node = el
     while node is not container:
@@ -337,7 +337,7 @@ def _apply_line_rules(container: HtmlElement, table: CompiledRules) -> None:
         if not line or len(line) > MAX_RULE_LINE:
             continue
         if cuts_at(line, table):
-            _cut_from(el, container)
+            cut_from(el, container)
             return
         if drops_line(line, table):
             el.drop_tree()  # its tail is its parent's text, kept
