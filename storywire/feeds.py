@@ -788,7 +788,7 @@ def _distinct_names(names: Iterable[object]) -> list[str]:
 
 
 _ADDRESS = re.compile(r"(?:mailto:)?[^\s@()<>]+@[^\s@()<>]+\.[^\s@()<>]+", re.IGNORECASE)
-_BY = re.compile(r"by\s+", re.IGNORECASE)
+_BY = re.compile(r"by:?\s+", re.IGNORECASE)  # "By Jane Doe", "By: Jane Doe"
 _AROUND_ADDRESS = "<>()[],;|"
 _BETWEEN_NAMES = " ,;|/-–—·:"
 

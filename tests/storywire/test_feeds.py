@@ -938,6 +938,8 @@ def test_entries_without_an_author_have_their_feeds() -> None:
         ("<author>newsdesk@example.com</author>", None),  # an address alone names nobody
         ("<dc:creator>By Jane Doe</dc:creator>", "Jane Doe"),
         ("<dc:creator>BY JANE DOE</dc:creator>", "JANE DOE"),
+        ("<dc:creator>By: Jane Doe</dc:creator>", "Jane Doe"),  # a CMS's label with a colon
+        ("<dc:creator>By:  jane.doe@example.com</dc:creator>", None),
         ("<dc:creator>Byron Kaye</dc:creator>", "Byron Kaye"),
         ("<dc:creator>Jane Doe (Reuters)</dc:creator>", "Jane Doe (Reuters)"),
         ("<dc:creator>By jane.doe@example.com</dc:creator>", None),
