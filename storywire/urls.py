@@ -470,16 +470,25 @@ _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+")
 REDACTED = "***"
 
 
+def _authority_split(url: str) -> tuple[str, str, str] | None:
+    """``url``'s scheme, authority and the rest, written as they are; None without "://". The
+    authority ends at the first "/", "?" or "#": a path or query may hold an "@"."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return None
+    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    return scheme, rest[:end], rest[end:]
+
+
 def redacted_url(url: str) -> str:
     """``url`` as a log line, an error or an operator's screen may show it: the password of its
     userinfo, a userinfo that is a token alone (``https://TOKEN@host/feed``), and the values of
     query parameters that carry credentials become ``***``; the rest is kept as written, so the
     operator still tells one URL from another. Never for a URL that is to be dialled."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
+    split = _authority_split(url)
+    if split is None:
         return url
-    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
-    netloc, tail = rest[:end], rest[end:]
+    scheme, netloc, tail = split
     userinfo, at, host = netloc.rpartition("@")
     if at:
         user, colon, _ = userinfo.partition(":")
@@ -505,10 +514,9 @@ def without_userinfo_of(text: str, feed_url: str) -> str:
     copies that URL's ``user:password@`` into every one of them. The fetch stage dials them
     as they are (full text: the site's Basic auth), but events hand them to consumers. The
     HTML of an attribute escapes ``&``, which a userinfo may contain, so both spellings go."""
-    _, sep, rest = feed_url.partition("://")
-    end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
-    userinfo, at, _ = rest[:end].rpartition("@")
-    if not sep or not at:
+    split = _authority_split(feed_url)
+    userinfo, at, _ = split[1].rpartition("@") if split else ("", "", "")
+    if not at:
         return text
     for spelling in {userinfo, userinfo.replace("&", "&amp;")}:
         text = text.replace(f"//{spelling}@", "//")
