@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import redis
@@ -39,6 +39,14 @@ def service_url(settings: Settings, command: str, *, find_running: bool = True) 
 def service_redis(settings: Settings, command: str, **options: Any) -> redis.Redis:
     """A client of the running service's Redis (``service_url``) for an operator command."""
     return redis.Redis.from_url(service_url(settings, command), **options)
+
+
+def chosen_ids(args: argparse.Namespace, kind: str) -> Sequence[str] | None:
+    """The ids an action was given, or None for ``--all``; one or the other (usage error, exit
+    2). ``kind`` names them ("task", "event")."""
+    if bool(args.ids) == args.all:
+        args.parser.error(f"give {kind} ids or --all")
+    return None if args.all else list(args.ids)
 
 
 N = TypeVar("N", int, float)

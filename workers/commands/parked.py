@@ -20,7 +20,7 @@ import redis
 from storywire.adapters.parked import ParkedEvent, parked, take
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.settings import Settings
-from workers.commands import service_redis
+from workers.commands import chosen_ids, service_redis
 
 
 def do_list(client: redis.Redis, out: TextIO) -> int:
@@ -65,23 +65,16 @@ def _take(
     return 1 if missing else 0
 
 
-def _chosen(args: argparse.Namespace) -> Sequence[str] | None:
-    """The ids given, or None for --all; one or the other (usage error, exit 2)."""
-    if bool(args.ids) == args.all:
-        args.parser.error("give event ids or --all")
-    return None if args.all else list(args.ids)
-
-
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return do_list(service_redis(settings, "parked"), sys.stdout)
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    return do_replay(service_redis(settings, "parked"), _chosen(args), sys.stdout)
+    return do_replay(service_redis(settings, "parked"), chosen_ids(args, "event"), sys.stdout)
 
 
 def cmd_drop(args: argparse.Namespace, settings: Settings) -> int:
-    return do_drop(service_redis(settings, "parked"), _chosen(args), sys.stdout)
+    return do_drop(service_redis(settings, "parked"), chosen_ids(args, "event"), sys.stdout)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,7 +19,7 @@ import redis
 
 from storywire.adapters.deliveries import brief, poisoned, remove
 from storywire.settings import Settings
-from workers.commands import service_redis, service_url
+from workers.commands import chosen_ids, service_redis, service_url
 
 Send = Callable[[dict[str, Any]], str]  # sends a record's task again; the new task id
 
@@ -65,13 +65,6 @@ def _each(
     return 1 if missing else 0
 
 
-def _chosen(args: argparse.Namespace) -> Sequence[str] | None:
-    """The ids given, or None for --all; one or the other (usage error, exit 2)."""
-    if bool(args.ids) == args.all:
-        args.parser.error("give task ids or --all")
-    return None if args.all else list(args.ids)
-
-
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return do_list(service_redis(settings, "poisoned"), sys.stdout, full=args.full)
 
@@ -82,7 +75,7 @@ def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
 
     from workers.app import app, broker_url  # noqa: PLC0415
 
-    chosen = _chosen(args)
+    chosen = chosen_ids(args, "task")
     url = service_url(settings, "poisoned")
     # The broker the service's workers read: the app's own default (127.0.0.1:6379/0) is not
     # it when the URL was found from a `storywire run`, and a message sent there is lost.
@@ -110,7 +103,7 @@ def cmd_requeue(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_drop(args: argparse.Namespace, settings: Settings) -> int:
-    return do_drop(service_redis(settings, "poisoned"), _chosen(args), sys.stdout)
+    return do_drop(service_redis(settings, "poisoned"), chosen_ids(args, "task"), sys.stdout)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
