@@ -85,8 +85,8 @@ class StoryRecord:
     # Each outlet's first article and the most recent others, at most MAX_MEMBERS unless the
     # story has more outlets than that; language and top entities are read from these.
     members: tuple[Member, ...] = field(default=())
-    # bumped on every change a story event shows; part of event ids, so a redelivery has the
-    # same id
+    # Raised by one on every change a story event shows, the first from the clock
+    # (``next_version``); part of event ids, so a redelivery has the same id.
     version: int = 0
     article_count: int = 0  # every article the story ever took, members or not
 
@@ -177,13 +177,24 @@ def _bounded(members: tuple[Member, ...]) -> tuple[Member, ...]:
     return tuple(m for m in members if m.article_id in keep)
 
 
+def next_version(*versions: int, floor: int = 0) -> int:
+    """The version after ``versions``: one more than the highest, and at least ``floor``, for
+    a new story the time of its creation in milliseconds. Counting from 1 started again when a
+    story's record was gone (Redis lost its data, or the retention passed and an old article
+    came back): rebuilt under its deterministic id, the story repeated event ids and versions
+    its consumers had already seen, and they dropped its updates as repeats, or kept their own
+    higher versions over them. Begun later, it is above them; then it goes up by one."""
+    return max(max(versions, default=0) + 1, floor)
+
+
 def with_article(
-    record: StoryRecord, article: Article, *, known: bool = False
+    record: StoryRecord, article: Article, *, known: bool = False, floor: int = 0
 ) -> tuple[StoryRecord, bool]:
     """The record with ``article`` in it, and whether anything a consumer sees changed.
 
     ``known``: the article was recorded before (a redelivery or an edit), so the count stays;
-    one no longer among the members (the record is bounded) changes nothing."""
+    one no longer among the members (the record is bounded) changes nothing. ``floor``: see
+    ``next_version``."""
     member = Member.of(article)
     kept = tuple(m for m in record.members if m.article_id != article.id)
     present = len(kept) != len(record.members)
@@ -192,20 +203,21 @@ def with_article(
     updated = replace(
         record,
         members=_bounded((*kept, member)),
-        version=record.version + 1,
+        version=next_version(record.version, floor=floor),
         article_count=record.article_count + (0 if present or known else 1),
     )
     return updated, True
 
 
 def merged(into: StoryRecord, absorbed: StoryRecord) -> StoryRecord:
-    """``into`` with the articles of ``absorbed``; the absorbed story's id ends here."""
+    """``into`` with the articles of ``absorbed``; the absorbed story's id ends here. Its version
+    is above both stories' (a consumer holding either sees it as later)."""
     known = {m.article_id for m in into.members}
     extra = tuple(m for m in absorbed.members if m.article_id not in known)
     return replace(
         into,
         members=_bounded(into.members + extra),
-        version=into.version + absorbed.version + 1,
+        version=next_version(into.version, absorbed.version),
         article_count=into.article_count + absorbed.article_count,
     )
 

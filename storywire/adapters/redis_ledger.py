@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
@@ -101,8 +101,10 @@ class RedisLedger:
         *,
         retention: float | None = None,
         article_versions: Sequence[str] = events.DEFAULT_ARTICLE_VERSIONS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._r = client
+        self._clock = clock  # new stories' first versions, and holds' times when not given
         self._p = prefix
         self._ex = None if not retention else max(1, int(retention))  # None: kept for good
         self._claim = client.register_script(_CLAIM)
@@ -322,6 +324,7 @@ class RedisLedger:
         records = found[len(ids) : 2 * len(ids)]
         return _Batch(
             self,
+            int(self._clock() * 1000),
             dict(zip(ids, resolved, strict=True)),
             dict(zip(resolved, records, strict=True)),
             dict(zip(plain, found[2 * len(ids) :], strict=True)),
@@ -387,11 +390,13 @@ class _Batch:
     def __init__(
         self,
         ledger: RedisLedger,
+        now_ms: int,
         resolved: dict[str, str],
         raw_records: dict[str, bytes | None],
         read: dict[str, bytes | None],
     ) -> None:
         self._l = ledger
+        self.now_ms = now_ms  # the clock at the read
         self._resolved = resolved  # story id asked -> the story it lived on as, when read
         self._moved: dict[str, str] = {}  # merges by these steps
         self.raw_records = raw_records  # the records of the resolved stories, as read
@@ -406,7 +411,7 @@ class _Batch:
 
     def apply(self, step: Step) -> Outcome | None:
         if isinstance(step, Hold):
-            change = self._hold(step.article, time.time() if step.now is None else step.now)
+            change = self._hold(step.article, self._l._clock() if step.now is None else step.now)
             return Outcome(story_id="", events=(), change=change)
         if isinstance(step, Release):
             raw = self.values[self._l._pending_key(step.article_id)]
@@ -522,7 +527,10 @@ class _Batch:
             self._set(ledger._alias_key(other_id), story)
         article = _first_seen(article, record)
         before = record
-        record, changed = with_article(record, article, known=known)
+        # A new record's first version is the clock in milliseconds (``next_version``).
+        record, changed = with_article(
+            record, article, known=known, floor=self.now_ms if created else 0
+        )
         if changed and not (created or gone) and _shows_alike(before, record):
             # An edit of what no story event shows (a later article's title or text): kept,
             # for when it shows, and announced by its article's own event alone. A

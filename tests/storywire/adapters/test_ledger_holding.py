@@ -71,7 +71,12 @@ def test_a_release_records_and_announces_as_record_would(redis_client: redis.Red
     """Released into a story that absorbs another, as a copy: the same events as ``record``
     with that assignment gives (merged, ingested, copied, with the same data), the article
     mapped to its story, and no pending keys left."""
-    held, plain = RedisLedger(redis_client, "held:"), RedisLedger(redis_client, "plain:")
+
+    def clock() -> float:
+        return 1_800_000_000.0  # both make their stories at one time
+
+    held = RedisLedger(redis_client, "held:", clock=clock)
+    plain = RedisLedger(redis_client, "plain:", clock=clock)
     for ledger in (held, plain):
         ledger.record(_article(1, "Reuters"), "st_a")
         ledger.record(_article(2, "CBS"), "st_b")

@@ -75,25 +75,26 @@ def test_an_edit_that_changes_nothing_a_story_event_shows_announces_only_the_art
     version; the edit is kept, and the next change is the next version. A headline's edit is
     a story.updated."""
     ledger = RedisLedger(redis_client)
-    ledger.record(_article("a1", "Reuters", 0), "st_1")
+    (created, *_) = ledger.record(_article("a1", "Reuters", 0), "st_1").events
+    first = created.data["version"]
     ledger.record(_article("a2", "CBS", 5), "st_1")
     edit = replace(_article("a2", "CBS", 5), title="CBS headline, updated", content_hash="h2b")
     outcome = ledger.record(edit, "st_1")
     assert [e.type for e in outcome.events] == [ARTICLE_INGESTED, ARTICLE_INGESTED_V2]
     record = ledger.get("st_1")
     assert record is not None
-    assert record.version == 2
+    assert record.version == first + 1
     assert [m.title for m in record.members] == ["Reuters headline", "CBS headline, updated"]
     joined = ledger.record(_article("a3", "NPR", 9), "st_1")
     assert [(e.type, e.data["version"]) for e in joined.events[:1]] == [
-        ("storywire.story.updated.v1", 3)
+        ("storywire.story.updated.v1", first + 2)
     ]
     headline = replace(_article("a1", "Reuters", 0), title="Reuters, updated", content_hash="h1b")
     (story, *_) = ledger.record(headline, "st_1").events
     assert (story.type, story.data["headline"], story.data["version"]) == (
         "storywire.story.updated.v1",
         "Reuters, updated",
-        4,
+        first + 3,
     )
 
 
@@ -110,6 +111,39 @@ def test_merge_moves_articles_and_aliases_the_absorbed_story(redis_client: redis
     assert sorted(m.article_id for m in record.members) == ["a1", "a2", "a3", "a4"]
     assert ledger.get("st_b") is None
     assert ledger.known_stories(["a2"]) == {"a2": "st_a"}
+
+
+def test_a_merge_is_a_version_above_both_stories(redis_client: redis.Redis) -> None:
+    """A consumer holding either story takes the merge as later than what it holds: the
+    absorbed story, begun later, had the higher version."""
+    times = iter([1_800_000_000.0, 1_800_000_060.0, 1_800_000_120.0])
+    ledger = RedisLedger(redis_client, clock=lambda: next(times))
+    (a, *_) = ledger.record(_article("a1", "Reuters", 0), "st_a").events
+    (b, *_) = ledger.record(_article("a2", "CBS", 5), "st_b").events
+    (merge, *_) = ledger.record(_article("a3", "SCMP", 9), "st_a", absorbed=["st_b"]).events
+    assert b.data["version"] > a.data["version"]
+    assert merge.data["story"]["version"] == b.data["version"] + 2  # the merge, then a3
+
+
+def test_a_story_begun_again_after_its_record_was_lost_repeats_no_version(
+    redis_client: redis.Redis,
+) -> None:
+    """Redis restarted without its data (or the retention passed and the story's first
+    article came back): the story is made again under its deterministic id. Its versions began
+    at 1 again, so its events had the ids and versions consumers already had: dropped as
+    repeats, or older than the versions they held. Begun later, they are above those."""
+    times = iter([1_800_000_000.0, 1_800_000_001.0, 1_800_003_600.0, 1_800_003_601.0])
+    ledger = RedisLedger(redis_client, clock=lambda: next(times))
+    before = [ledger.record(_article(a, o, m), "st_a").events[0] for a, o, m in _REPORTS]
+    redis_client.flushdb()
+    after = [ledger.record(_article(a, o, m), "st_a").events[0] for a, o, m in _REPORTS]
+    assert [e.type for e in after] == [e.type for e in before]
+    assert {e.id for e in after}.isdisjoint(e.id for e in before)
+    assert min(e.data["version"] for e in after) > max(e.data["version"] for e in before)
+    assert after[1].data["version"] == after[0].data["version"] + 1
+
+
+_REPORTS = [("a1", "Reuters", 0), ("a2", "CBS", 5)]
 
 
 def test_records_lapse_after_the_retention_and_each_write_renews_them(
@@ -308,8 +342,12 @@ def test_a_batch_is_one_read_and_one_write_however_many_articles(
     """40 articles of 8 stories, holds and a release among them: 2 round trips for each 32
     steps (WATCH and MULTI/EXEC took 5-6 an article), and the same records and events as
     writing them one by one."""
-    batched = RedisLedger(counting_client(redis_client), prefix="b:")
-    single = RedisLedger(redis_client, prefix="s:")
+
+    def clock() -> float:
+        return 1_800_000_000.0  # both make their stories at one time
+
+    batched = RedisLedger(counting_client(redis_client), prefix="b:", clock=clock)
+    single = RedisLedger(redis_client, prefix="s:", clock=clock)
     warm = _article("w", "Reuters", 0)
     for ledger in (batched, single):
         ledger.write([Record(warm, "st_w")])  # loads the scripts
