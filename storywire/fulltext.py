@@ -206,12 +206,38 @@ def _teaser(entry: Entry) -> str:
     return html_to_text(entry.content_html or entry.summary_html)
 
 
+# The words consent walls, paywall stubs and "page not found" pages answered with 200 are made
+# of, in English, German, French and Spanish: an article shares its entry's names and facts.
+WALL_WORDS = frozenset(
+    """
+    accept access account advertising agree audience consent content cookie cookies data device
+    identifiers information partners personal personalised personalized preferences privacy
+    processing purposes reject settings store vendors subscribe subscriber subscribers
+    subscription unlimited login register page found sorry moved removed deleted exist exists
+    error requested homepage search address server
+    datenschutz daten personenbezogene einwilligung zustimmung partner gerät informationen
+    werbung inhalte akzeptieren ablehnen einstellungen abonnieren seite gefunden existiert
+    verschoben gelöscht fehler suche startseite
+    données personnelles partenaires consentement appareil informations publicité contenu
+    accepter refuser paramètres confidentialité abonnez abonnement introuvable existe déplacée
+    supprimée erreur recherche accueil
+    datos personales socios consentimiento dispositivo información publicidad contenido aceptar
+    rechazar configuración privacidad suscríbete suscripción página encontrada movida eliminada
+    búsqueda inicio
+    """.split()
+)
+
+
 def about_the_entry(entry: Entry, text: str) -> bool:
     """Whether a page's text shares a word, name or figure with its entry's headline or teaser
-    (or they have none). A consent wall, a paywall stub or a "please enable JavaScript" page
-    shares none, and the same wall behind several outlets would make their unrelated articles
-    one story: the story level cannot tell a shared wall from a shared wire text."""
+    (or they have none), one of ``WALL_WORDS`` aside. A consent wall, a paywall stub, a "page
+    not found" or a "please enable JavaScript" page shares none, and the same wall behind
+    several outlets would make their unrelated articles one story: the story level cannot tell
+    a shared wall from a shared wire text."""
     own = _words(entry.title) | _words(_teaser(entry))
+    # A word of such pages' own (an entry about a hiker found alive, or about personal data,
+    # shares "found" or "data" with them) proves nothing, unless the entry has no other.
+    own = own - WALL_WORDS or own
     return not own or not own.isdisjoint(_words(text))
 
 

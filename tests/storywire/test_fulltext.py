@@ -155,6 +155,45 @@ def test_a_page_that_is_not_about_its_entry_keeps_the_teaser(fetcher: HttpFetche
     assert result.fetched == 1
 
 
+NOT_FOUND = (
+    b"<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>"
+    b"<h1>Page not found</h1><p>Sorry, the page you requested could not be found on this "
+    b"server. It may have been moved or deleted. Return to the homepage.</p></body></html>"
+)
+
+
+def test_a_wall_or_error_page_sharing_only_its_own_words_keeps_the_teaser(
+    fetcher: HttpFetcher,
+) -> None:
+    """A "page not found" answered with 200 (an article not yet on the CDN, one taken down)
+    says "found"; a consent wall says "personal data". An entry about a hiker found alive, or
+    about personal data, shares those words: the page was published as its article. Words such
+    pages are made of say nothing of the article, whose own words its page shares."""
+    routes = {
+        "/gone": lambda h: Reply(200, NOT_FOUND, {"Content-Type": "text/html"}),
+        "/wall": lambda h: Reply(200, WALL, {"Content-Type": "text/html"}),
+        "/a": lambda h: Reply(200, PAGE, {"Content-Type": "text/html"}),
+    }
+    with http_server(routes) as base:
+        hiker = replace(
+            _entry(base + "/gone", "<p>Rescuers reached the 34-year-old on Wednesday.</p>"),
+            title="Missing hiker found alive after five days in the Alps",
+        )
+        fined = replace(
+            _entry(base + "/wall", "<p>The company moved users' personal data abroad.</p>"),
+            title="EU fines Meta over personal data transfers",
+        )
+        # The article itself shares such a word with its entry, and its own besides.
+        article = replace(_entry(base + "/a"), title="Quake data: 14 found dead on Sumatra")
+        result = enrich(_full_text_source(base), [hiker, fined, article], fetcher, POLICY)
+    assert result.entries[:2] == (hiker, fined)
+    assert result.failed == (
+        (base + "/gone", "unrelated_text"),
+        (base + "/wall", "unrelated_text"),
+    )
+    assert "Rescue teams reached the coast" in result.entries[2].content_html
+
+
 STUB = (
     b"<html><body><article><h1>Quake strikes Sumatra</h1>"
     b"<p>Subscribe to continue reading. Already a subscriber? Log in.</p></article></body></html>"
