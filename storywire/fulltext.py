@@ -28,7 +28,7 @@ from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import cut_from, html_to_text
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
-from storywire.processing import article_title
+from storywire.processing import article_title, source_rules
 from storywire.robots import (
     RULES,
     Robots,
@@ -464,7 +464,10 @@ def _judged(source: Source, entry: Entry, teaser: str, text: str) -> tuple[str |
     body = _without_headline(text, source, entry)
     if not about_the_entry(entry, body):
         return None, "unrelated_text"
-    if len(body) <= len(teaser):
+    # Measured as the article would carry it: a paywall's "Get unlimited access … Cancel
+    # anytime" under its first paragraph is the clean stage's to drop, not more text.
+    published = html_to_text(as_paragraphs(body), rules=source_rules(source.rules))
+    if len(published) <= len(teaser):
         # A paywall's first paragraph, a page cut short: the feed said more.
         return None, "less_text"
     return body, ""

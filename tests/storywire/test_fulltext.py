@@ -494,6 +494,30 @@ def test_a_page_with_less_text_than_the_teaser_keeps_the_teaser(fetcher: HttpFet
     assert result.fetched == 0
 
 
+def test_a_paywall_prompt_does_not_make_a_page_longer_than_the_teaser(
+    fetcher: HttpFetcher,
+) -> None:
+    """A paywall shows the story's first paragraph and a subscription pitch, which the clean
+    stage drops from the article: measured with its pitch, the page outweighed a feed
+    description that says more, and the article lost the description's second sentence."""
+    first = (
+        "A magnitude 6.1 earthquake struck off Sumatra on Tuesday, killing at least 14 people "
+        "and injuring more than 200, the national disaster agency said."
+    )
+    teaser = f"<p>{first} Rescue teams reached the coast by evening.</p>"
+    wall = (
+        f"<html><body><article><h1>Quake</h1><p>{first}</p>"
+        "<div class='gate'><p>Get unlimited access to all our journalism for just $1 a week. "
+        "Cancel anytime.</p></div></article></body></html>"
+    ).encode()
+    routes = {"/a": lambda h: Reply(200, wall, {"Content-Type": "text/html"})}
+    with http_server(routes) as base:
+        entry = _entry(base + "/a", teaser)
+        result = enrich(_full_text_source(base), [entry], fetcher, POLICY)
+    assert result.entries == (entry,)
+    assert result.failed == ((base + "/a", "less_text"),)
+
+
 def test_a_stub_repeating_an_aggregator_items_headline_keeps_the_teaser(
     fetcher: HttpFetcher,
 ) -> None:
