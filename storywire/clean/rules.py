@@ -691,8 +691,8 @@ DEFAULT_RULES: Final[tuple[Rule, ...]] = (
         r"|already (a subscriber|a member|have an account|registered)\?.{0,100}"
         r"|(this|the) (article|story|content) is (only )?(for|available to|exclusive to|reserved"
         r" for) (paying |paid |premium |digital )?(subscribers|members)\b.{0,160}"
-        r"|(get|enjoy) (unlimited|full|digital|unrestricted) access\b.{0,200}?\bcancel"
-        r" any ?time\W*"
+        r"|(get|enjoy) (unlimited|full|digital|unrestricted)( digital| online)? access\b"
+        r".{0,200}?\bcancel any ?time\W*"
         r"|to continue reading\b.{0,80}?\b(subscribe|subscription|log ?in|sign ?in|register"
         r"|account)\b.{0,120}"
         r"|start your free trial( today| now)?\W*)$",

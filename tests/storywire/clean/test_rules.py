@@ -132,6 +132,11 @@ CASES = [
         "<p>Get unlimited access to our journalism for $1 a week. Cancel anytime.</p>",
         "unlimited",
     ),
+    (
+        "paywall offer of digital access",
+        "<p>Get unlimited digital access for just $1 a week. Cancel anytime.</p>",
+        "unlimited",
+    ),
     ("paywall login", '<p>Already a subscriber? <a href="/login">Log in</a></p>', "subscriber"),
     (
         "paywall notice",
