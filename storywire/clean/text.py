@@ -842,15 +842,18 @@ def clean_title(title: str, *, outlet: str | None = None) -> str:
 
 
 # A sentence ends at . ! ? … (with closing quotes or brackets) before whitespace, or at CJK
-# full stops anywhere. Other scripts' own marks, also before whitespace: Arabic's ؟ (and
-# Urdu's full stop ۔), Devanagari's danda । ॥, Armenian's ։, Ethiopic's ። and Burmese's ။.
+# full stops anywhere, with the closing quotes and brackets after them: Japanese 」』, Chinese
+# ” ’ ） 》 】 (Xinhua quotes “…。”: the quote's end is its sentence's). Other scripts' own
+# marks, also before whitespace: Arabic's ؟ (and Urdu's full stop ۔), Devanagari's danda । ॥,
+# Armenian's ։, Ethiopic's ። and Burmese's ။.
 # Closing quotes as the languages set them: German „…“ and »…«, Swiss and Russian «…», French
 # « … » with its space before the closing one (an opening quote is never followed by a space,
 # so none of these is taken for the next sentence's).
+_CJK_CLOSERS: Final = "\u300d\u300f\u201d\u2019\uff09\u300b\u3009\u3011\u3015\u3017\uff3d"
 _SENTENCE_END: Final = re.compile(
     "[.!?\u2026\u061f\u06d4\u0964\u0965\u0589\u1362\u104b]+"
     "[\"'\u201c\u201d\u2019\u00ab\u00bb\u2039\u203a)\\]]*(?: \u00bb)?(?=\\s|$)"
-    "|[\u3002\uff01\uff1f]+[\u300d\u300f]*"
+    f"|[\u3002\uff01\uff1f]+[{_CJK_CLOSERS}]*"
 )
 _CJK_STOPS: Final = "\u3002\uff01\uff1f"
 _ABBREVIATIONS: Final = frozenset(
@@ -939,7 +942,7 @@ def _sentences(text: str) -> Iterator[tuple[str, str]]:
             previous = sentence
 
 
-_CJK_STOP_END: Final = re.compile("[\u3002\uff01\uff1f][\u300d\u300f]*$")
+_CJK_STOP_END: Final = re.compile(f"[\u3002\uff01\uff1f][{_CJK_CLOSERS}]*$")
 _CJK_START: Final = re.compile(f"[{_CJK}]")
 
 

@@ -313,3 +313,26 @@ def test_a_lead_skips_an_editors_note_before_the_story(note: str) -> None:
     assert lead(f"{story}\n\n{note}", 60) == "The council voted 7-2 to approve the plan."
     said = "Correction officers said the prison was understaffed."
     assert lead(f"{said}\n\n{story}", 60) == said
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # Xinhua, People's Daily: mainland Chinese quotes with “…”, the full stop inside.
+        (
+            "毛宁说：“对话谈判是解决危机的唯一出路。”她表示，中方愿发挥建设性作用。",
+            "毛宁说：“对话谈判是解决危机的唯一出路。”",
+        ),
+        ("他问：“会议何时恢复？”发言人未作回应。", "他问：“会议何时恢复？”"),
+        ("他说：“我们欢迎！”（完）", "他说：“我们欢迎！”"),
+        # Single quotes inside double ones, and a bracket closed after the stop.
+        ("他说：“我们的口号是‘和平发展。’”随后离开。", "他说：“我们的口号是‘和平发展。’”"),
+        ("（新华社发。）会议召开。", "（新华社发。）"),
+    ],
+)
+def test_lead_keeps_a_chinese_quote_closed_with_its_sentence(text: str, first: str) -> None:
+    """A closing quote or bracket after a CJK full stop ends that sentence, as 」 did: the
+    lead of a Xinhua article quoting an official ended inside the quote, “…出路。 left open,
+    and its next sentence opened with the closing ”."""
+    assert lead(text, len(first) + 2) == first
+    assert lead(text, 300) == text
