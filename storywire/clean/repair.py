@@ -49,8 +49,10 @@ _INVISIBLE: Final = re.compile(
 _INVISIBLE_BUT_C1: Final = re.compile(
     "[\x00-\x08\x0b\x0e-\x1f\x7f\u00ad\u180e\u200b\u2060\ufeff\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]+"
 )
-# ZWJ/ZWNJ shape Persian, Indic scripts and emoji: kept only between two such characters.
+# ZWJ/ZWNJ shape Persian, Indic scripts and emoji: kept between two such characters, and after
+# a virama whatever follows (a word's last letter in its joined form: Malayalam's chillu).
 _JOINERS: Final = re.compile("[\u200c\u200d]+")
+_VIRAMA: Final = 9  # the canonical combining class of the Indic viramas
 _TIDY_HINT: Final = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u180e\u200b-\u200d\u2028\u2029\u202a-\u202e\u2060"
     "\u2066-\u2069\ufeff\ue000-\uf8ff\ud800-\udfff\ufffe\uffff]"
@@ -87,6 +89,10 @@ def _joiner(match: re.Match[str]) -> str:
     text, start, end = match.string, match.start(), match.end()
     before = text[start - 1] if start else " "
     after = text[end] if end < len(text) else " "
+    if unicodedata.combining(before) == _VIRAMA:
+        # "അവന്‍" ("he") ends in a chillu, asked for by the ZWJ before the space; without it
+        # the word shows its virama and reads "അവന്" ("to him").
+        return match.group()
     if before.isascii() or before.isspace() or after.isascii() or after.isspace():
         return ""
     return match.group()
