@@ -155,6 +155,18 @@ def _offset(zone: str) -> int | None:
     return -offset if sign == "-" else offset
 
 
+# Morning or evening after the clock, as _plain writes them: English, and Arabic's ص (صباحًا)
+# and م (مساءً), which feedparser took for a zone it did not know, read as UTC.
+_MERIDIEMS: Final = {
+    "am": "am", "pm": "pm", "ص": "am", "صباحا": "am", "م": "pm", "مساء": "pm", "مساءا": "pm",
+}  # fmt: skip
+
+
+def _meridiem(word: str) -> str | None:
+    """Whether a word says "am" or "pm" of a 12-hour clock, and which; None if neither."""
+    return _MERIDIEMS.get(_plain(word))
+
+
 def _twenty_four_hour(clock: str, meridiem: str) -> str | None:
     hour, colon, rest = clock.partition(":")
     if not hour.isdigit() or not colon or not 1 <= int(hour) <= 12:
@@ -212,7 +224,7 @@ def _rfc822_words(date: str) -> _Words | None:
 def _is_zone_word(word: str) -> bool:
     plain = _plain(word)
     return (
-        plain in ("am", "pm")
+        plain in _MERIDIEMS
         or plain in rfc822.timezone_names
         or _offset(plain) is not None
         or plain[:1] in ("+", "-", "(")
@@ -230,9 +242,10 @@ def localized_rfc822(date: str) -> time.struct_time | None:
         return None
     english = _ENGLISH_MONTHS[month - 1]
     clock = words[3:4]
-    twelve_hour = len(words) > 4 and _plain(words[4]) in ("am", "pm")
-    if twelve_hour:
-        twenty_four = _twenty_four_hour(words[3], _plain(words[4]))
+    meridiem = _meridiem(words[4]) if len(words) > 4 else None
+    twelve_hour = meridiem is not None
+    if meridiem is not None:
+        twenty_four = _twenty_four_hour(words[3], meridiem)
         if twenty_four is None:
             return None
         clock = [twenty_four]
@@ -409,7 +422,7 @@ def zoneless(date: str) -> bool:
     if read is None:
         return False
     words = read.words
-    if len(words) > 4 and _plain(words[4]) in ("am", "pm"):
+    if len(words) > 4 and _meridiem(words[4]) is not None:
         words = words[:4] + words[5:]
     if not 3 <= len(words) <= 4 or not words[0].isdigit() or _plain(words[1]) not in _MONTHS:
         return False

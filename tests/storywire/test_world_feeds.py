@@ -350,3 +350,27 @@ def test_an_iso_8859_1_label_on_utf8_bytes_is_still_repaired() -> None:
     ).encode()
     (entry,) = parse_feed(body, now=NOW).entries
     assert entry.title == "L’été…"
+
+
+@pytest.mark.parametrize(
+    ("date", "hour"),
+    [
+        # The Arabic 12-hour clock: ص (صباحًا, morning) and م (مساءً, evening) after it, as an
+        # Arabic locale's "g:i a" prints it (WordPress's time format, Arab CMSs' templates).
+        ("الجمعة، ٢٧ نوفمبر ٢٠٢٦ ٠٣:٠٤ م", 15),
+        ("الجمعة، 27 نوفمبر 2026 03:04 م", 15),
+        ("27 نوفمبر 2026 3:04 مساءً", 15),
+        ("27 نوفمبر 2026 12:04 م", 12),
+        ("٢٧ نوفمبر ٢٠٢٦ ٠٣:٠٤ ص", 3),
+        ("27 نوفمبر 2026 12:04 ص", 0),
+        ("27 نوفمبر 2026 03:04 صباحًا", 3),
+    ],
+)
+def test_an_arabic_morning_or_evening_after_the_clock(date: str, hour: int) -> None:
+    """feedparser took the marker for a zone it did not know: "03:04 م" (3:04 PM) was 03:04
+    UTC, twelve hours off, and the source's timezone never applied to it."""
+    local = datetime(2026, 11, 27, hour, 4)
+    assert _published(date) == {local.replace(tzinfo=UTC)}
+    assert _published(date, "Africa/Cairo") == {
+        local.replace(tzinfo=ZoneInfo("Africa/Cairo")).astimezone(UTC)
+    }
