@@ -1,8 +1,10 @@
 """Display entities: the names an article is about, as readers spell them ("Rustem Umerov").
 
-A light heuristic, no model: runs of capitalised words, where a single word that opens a
-sentence counts only if the text also capitalises it elsewhere. Story events carry the most
-frequent of these as ``top_entities``. (Clustering uses its own normalised features.)
+A light heuristic, no model: runs of capitalised words (in any cased script, Latin, Greek or
+Cyrillic; caseless ones, Chinese or Arabic, have no such runs and no names here), where a
+single word that opens a sentence counts only if the text also capitalises it elsewhere. Story
+events carry the most frequent of these as ``top_entities``. (Clustering uses its own
+normalised features.)
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-_CAP = r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]{2,})"
+from storywire.capitals import CAPITALS
+
+# A capital of any cased script: "Édouard Philippe", "Özgür Özel", "Владимир Путин".
+_CAP = rf"(?:[{CAPITALS}][\w'’.-]*[\w]|[{CAPITALS}]{{2,}})"
 _CONNECTOR = r"(?:of|de|la|al|bin|van|von|del|der|da|the|and)"
 _RUN = re.compile(rf"(?<![\w'’]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
 _SENTENCE_PUNCTUATION = frozenset('.!?…:;"“”')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -51,3 +52,53 @@ def test_long_article_in_linear_time() -> None:
     large = block * (200_000 // len(block))
     assert _seconds(large) < 40 * max(_seconds(small), 0.005)
     assert {"Kyiv", "Bridge Authority", "Jane Doe"} <= set(extract_entities("Budget", large))
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "names"),
+    [
+        (
+            "Édouard Philippe répond à Éric Ciotti",
+            "L’ancien premier ministre Édouard Philippe a répondu jeudi à Éric Ciotti.",
+            {"Édouard Philippe", "Éric Ciotti"},
+        ),
+        (
+            "Óscar López defiende la reforma",
+            "El ministro Óscar López defendió la reforma ante Ángela Rodríguez.",
+            {"Óscar López", "Ángela Rodríguez"},
+        ),
+        (
+            "Özgür Özel İstanbul’da konuştu",
+            "CHP lideri Özgür Özel, İstanbul’da bir açıklama yaptı.",
+            {"Özgür Özel"},
+        ),
+        (
+            "Путин встретился с Си Цзиньпином",
+            "Владимир Путин провёл в Кремле переговоры с Си Цзиньпином.",
+            {"Владимир Путин", "Си Цзиньпином"},
+        ),
+        (
+            "Зеленський зустрівся з Умєровим",
+            "Володимир Зеленський провів зустріч із Рустемом Умєровим у Києві.",
+            {"Володимир Зеленський", "Рустемом Умєровим"},
+        ),
+        (
+            "Ο Κυριάκος Μητσοτάκης στην Αθήνα",
+            "Ο πρωθυπουργός Κυριάκος Μητσοτάκης μίλησε στην Αθήνα.",
+            {"Κυριάκος Μητσοτάκης", "Αθήνα"},
+        ),
+        (
+            "Tổng Bí thư Tô Lâm tiếp Đại sứ",
+            "Hôm nay Nguyễn Văn Thành gặp Đỗ Hùng tại Hà Nội.",
+            {"Đỗ Hùng", "Nguyễn Văn Thành"},
+        ),
+    ],
+)
+def test_names_that_begin_with_a_capital_outside_ascii(
+    title: str, text: str, names: set[str]
+) -> None:
+    """A capital was A-Z: "Édouard Philippe" was "Philippe", "Özgür Özel" nothing, and a
+    Russian, Ukrainian or Greek article had no names at all."""
+    found = set(extract_entities(title, text))
+    assert names <= found
+    assert not {"Philippe", "López", "Özel", "Hùng"} & found
