@@ -17,7 +17,10 @@ from storywire.capitals import CAPITALS
 # A capital of any cased script: "Édouard Philippe", "Özgür Özel", "Владимир Путин".
 _CAP = rf"(?:[{CAPITALS}][\w'’.-]*[\w]|[{CAPITALS}]{{2,}})"
 _CONNECTOR = r"(?:of|de|la|al|bin|van|von|del|der|da|the|and)"
-_RUN = re.compile(rf"(?<![\w'’]){_CAP}(?:\s+(?:{_CONNECTOR}\s+)?{_CAP})*")
+# Words apart by spaces, never by a line break: a heading or a byline has no full stop to end
+# its name before the next line's ("Talks in Geneva" / "White House officials…").
+_SPACE = r"[^\S\n]+"
+_RUN = re.compile(rf"(?<![\w'’]){_CAP}(?:{_SPACE}(?:{_CONNECTOR}{_SPACE})?{_CAP})*")
 _SENTENCE_PUNCTUATION = frozenset('.!?…:;"“”')
 # Capitalised words that are never names on their own.
 _NOT_NAMES = frozenset(

@@ -102,3 +102,17 @@ def test_names_that_begin_with_a_capital_outside_ascii(
     found = set(extract_entities(title, text))
     assert names <= found
     assert not {"Philippe", "López", "Özel", "Hùng"} & found
+
+
+def test_a_name_ends_at_its_line() -> None:
+    """A run of capitalised words went on past a line break: a heading or byline without a full
+    stop ran into the next line's first name ("Geneva White House", "Jane Doe John Smith",
+    Le Monde's byline "Par Élise Vincent" and its next paragraph's "Le")."""
+    text = (
+        "Talks in Geneva\n\nWhite House officials met Iranian envoys. The White House said"
+        " little.\nInterview with Jane Doe\nJohn Smith asked the questions."
+    )
+    found = extract_entities("", text)
+    assert {"Geneva", "White House", "Jane Doe", "John Smith"} <= set(found)
+    assert not any("\n" in name for name in found)
+    assert "Élise Vincent" in extract_entities("", "Élise Vincent\n\nLe président parle.")
