@@ -43,6 +43,7 @@ from typing import Final, Literal, get_args
 from lxml import etree
 from lxml.html import HtmlElement
 
+from storywire.capitals import CAPITALS
 from storywire.clean.select import Matcher, compile_selectors, parse_selector
 
 RuleKind = Literal[
@@ -340,9 +341,10 @@ _PODCAST_APPS = (
     " podcasts|wherever you listen)"
 )
 # A name in a byline: capitalised words, and the particles names hold ("Jean de La Fontaine").
+# A capital of any cased script: "Par Élise Vincent", "Por Álvaro Sánchez".
 _NAME = (
-    r"(?-i:[A-Z])[\w'’.-]*( ((?-i:[A-Z])[\w'’.-]*|de|da|del|della|di|van|von|der|den|la|le|du"
-    r"|bin|ibn|al|el)){0,4}"
+    rf"(?-i:[{CAPITALS}])[\w'’.-]*( ((?-i:[{CAPITALS}])[\w'’.-]*|de|da|del|della|di|van|von"
+    r"|der|den|la|le|du|bin|ibn|al|el)){0,4}"
 )
 # The platforms a channel promotion names, in Latin letters and in Arabic.
 _PLATFORMS = (

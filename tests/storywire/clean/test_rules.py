@@ -1227,6 +1227,29 @@ def test_byline_lines_go_and_sentences_starting_with_by_stay() -> None:
         assert html_to_text(f"<p>{line}</p>{story}") == f"{line}\n\n{text}", line
 
 
+def test_bylines_of_names_with_a_capital_outside_a_to_z_go() -> None:
+    """A name's capital was A-Z alone: "Par Jean Dupont" went and Le Monde's "Par Élise
+    Vincent", El País's "Por Álvaro Sánchez", "Von Özlem Türeci" stayed, the lead's first
+    sentence. The sentences beside them still stay."""
+    story = "<p>Le président a parlé vendredi.</p>"
+    text = "Le président a parlé vendredi."
+    bylines = [
+        "Par Élise Vincent",
+        "Par Éric Dupont et Ève Martin",
+        "Por Álvaro Sánchez",
+        "Por Óscar López y Ángela Rodríguez",
+        "Von Özlem Türeci",
+        "By Łukasz Nowak",
+        "Door Ömer Şahin",
+    ]
+    for byline in bylines:
+        assert html_to_text(f"<p>{byline}</p>{story}") == text, byline
+        assert html_to_text(sanitize_html(f"<p>{byline}</p>{story}")) == text, byline
+    kept = ["Par Élise, tout a changé.", "Por Ávila pasa el río", "Von Österreich aus"]
+    for line in kept:
+        assert html_to_text(f"<p>{line}</p>{story}") == f"{line}\n\n{text}", line
+
+
 def test_reading_time_lines_go() -> None:
     """Reading-time plugins write their estimate into the content feeds carry (Reading Time
     WP's span, Yoast's "Estimated reading time"), and themes a "5 min read": it read as the
