@@ -860,6 +860,13 @@ _ABBREVIATIONS: Final = frozenset(
     "mr mrs ms dr prof sen rep gov gen col lt sgt capt st jr sr inc ltd co corp vs etc e.g i.e"
     " fig approx dept jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n"
     " e.u a.m p.m".split()
+    # Other languages' abbreviations that stand before a capitalised word or a number: Spanish
+    # "EE. UU." (the United States), "Sra.", "Dra."; German "5 Mrd. Euro", "20 Mio. Euro",
+    # "ca. 300", "Nr. 1", "Tsd.", "bzw."; French "av. J.-C."; Italian "Sig.", "Dott.", "Avv.";
+    # Russian "им." (named after), "ул." (street), "гг." (years). Words that often end a
+    # sentence stay out (French "Me" for Maître is "me"); Italian "mio" ("my") is in, for
+    # German's "Mio.", far more common before a capital in news than Italian "… mio. Poi".
+    + "ee uu sra srta dra dña ca nr mio mrd tsd bzw av sig dott avv им ул гг".split()
 )
 # Abbreviations only before a number ("the No. 3 seed", "Vol. 2"): "The answer was no." ends.
 _BEFORE_NUMBERS: Final = frozenset("no nos vol vols pp pg art ch sec para op".split())

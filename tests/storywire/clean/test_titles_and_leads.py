@@ -336,3 +336,40 @@ def test_lead_keeps_a_chinese_quote_closed_with_its_sentence(text: str, first: s
     and its next sentence opened with the closing ”."""
     assert lead(text, len(first) + 2) == first
     assert lead(text, 300) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        # Spanish: EFE's and El País's "EE. UU." (the United States), "la Sra. García"
+        (
+            "El presidente de EE. UU. Donald Trump anunció aranceles. China respondió.",
+            "El presidente de EE. UU. Donald Trump anunció aranceles.",
+        ),
+        ("La Sra. García habló ayer. Luego se fue.", "La Sra. García habló ayer."),
+        # German: amounts before their (capitalised) unit, "ca." and "Nr." before a number
+        ("Das Projekt kostet 5 Mrd. Euro. Der Bund zahlt.", "Das Projekt kostet 5 Mrd. Euro."),
+        ("Der Bau kostet 20 Mio. Euro. Er dauert.", "Der Bau kostet 20 Mio. Euro."),
+        ("Es kamen ca. 300 Menschen. Die Polizei war da.", "Es kamen ca. 300 Menschen."),
+        ("Sie ist die Nr. 1 der Welt. Sie gewann.", "Sie ist die Nr. 1 der Welt."),
+        # French: "av. J.-C."; Russian: "им." (named after), "ул." (street)
+        (
+            "Rome fut fondée en 753 av. J.-C. selon la légende. Fin.",
+            "Rome fut fondée en 753 av. J.-C. selon la légende.",
+        ),
+        ("Он учился в МГУ им. Ломоносова. Потом уехал.", "Он учился в МГУ им. Ломоносова."),
+        ("Пожар на ул. Тверской потушен. Никто не пострадал.", "Пожар на ул. Тверской потушен."),
+        # Italian: "il Sig. Rossi", "il Dott. Bianchi"
+        ("Il Sig. Rossi è arrivato. Poi è partito.", "Il Sig. Rossi è arrivato."),
+        ("Il Dott. Bianchi ha parlato. Fine.", "Il Dott. Bianchi ha parlato."),
+    ],
+)
+def test_lead_does_not_end_a_sentence_after_other_languages_abbreviations(
+    text: str, first: str
+) -> None:
+    """Only English abbreviations were known: the lead of a Spanish article could end "El
+    presidente de EE.", a German one "Das Projekt kostet 5 Mrd." (Euro left for the next
+    sentence), a Russian one "Он учился в МГУ им."; a shorter budget now cuts the first
+    sentence with "…" rather than take its start for a sentence."""
+    assert lead(text, len(first) + 3) == first
+    assert lead(text, len(first) - 1).endswith("\u2026")
