@@ -253,7 +253,7 @@ class AmqpSink:
                         return moved  # another drainer has these events now
                     renew_at = time.monotonic() + self._renew_every
                 if already is None and event_id not in published:
-                    if event_id not in refused and (refusal := self._try(channel, item, now)):
+                    if event_id not in refused and (refusal := self._try(channel, item)):
                         refused[event_id] = refusal
                     if event_id in refused:
                         # Kept first, it was refused on every drain and every event behind it
@@ -291,14 +291,16 @@ class AmqpSink:
             raise
         return moved + self._commit_items(confirmed, now, token)[0]
 
-    def _publish(self, channel: Any, item: bytes, now: float) -> None:
+    def _publish(self, channel: Any, item: bytes) -> None:
         event_id, etype, body = split_item(item)
         properties = pika.BasicProperties(
             content_type=CONTENT_TYPE,
             delivery_mode=pika.DeliveryMode.Persistent,
             message_id=event_id,
             type=etype,
-            timestamp=int(now),
+            # The wall clock, not ``now``: drain_all passes one ``now`` to every drain of a
+            # backlog, which stamped a minute's publishing with its first second.
+            timestamp=int(time.time()),
         )
         # A broker that stops answering (frozen, a link that drops packets) held this wait
         # until pika's heartbeat gave up, a minute or two: past the lease and the task's time
@@ -314,11 +316,11 @@ class AmqpSink:
         finally:
             impl.ioloop.remove_timeout(timer)
 
-    def _try(self, channel: Any, item: bytes, now: float) -> Any:
+    def _try(self, channel: Any, item: bytes) -> Any:
         """Publish ``item``; the broker's refusal of the message itself (None when it took it).
         Any other failure raises."""
         try:
-            self._publish(channel, item, now)
+            self._publish(channel, item)
         except pika.exceptions.ChannelClosedByBroker as exc:
             if exc.reply_code != PRECONDITION_FAILED:
                 raise
