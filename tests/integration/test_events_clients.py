@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import kombu
@@ -23,6 +27,8 @@ from storywire.events import STORY_CREATED, STORY_MERGED, STORY_UPDATED
 from tests.support.cloudevents_spec import every_event_type, sdk_read_amqp, spec_problems
 
 pytestmark = pytest.mark.integration
+
+EVENTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 
 
 def _until(done: Callable[[], bool], step: Callable[[], None], what: str) -> None:
@@ -78,6 +84,62 @@ def test_a_pika_consumer_binding_storywire_story_hash_reads_every_story_event(
         STORY_CREATED, STORY_UPDATED, STORY_MERGED,
     }  # fmt: skip
     conn.close()
+
+
+def _documented_block(language: str, containing: str) -> str:
+    """The fenced ``language`` block of docs/events.md that contains ``containing``, dedented."""
+    pattern = rf"^( *)```{language}\n(.*?)^\1```$"
+    for match in re.finditer(pattern, EVENTS_DOC.read_text(), re.MULTILINE | re.DOTALL):
+        if containing in match[2]:
+            indent = len(match[1])
+            return "".join(line[indent:] for line in match[2].splitlines(keepends=True))
+    raise AssertionError(f"docs/events.md has no {language} block with {containing!r}")
+
+
+def test_the_documented_alternate_exchange_keeps_every_event_nobody_bound(
+    redis_client: redis.Redis, amqp_url: str, exchange: str
+) -> None:
+    """The operator's set-up docs/events.md gives for unrouted events, run as printed (names
+    made the test's own): every event type, bound by no queue, lands in the alternate
+    exchange's queue. As the docs said it before ("binds a queue to storywire.unrouted"), the
+    binding failed with NOT_FOUND, and the exchange declared with pika's default type (direct)
+    kept none of them."""
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("no rabbitmqctl to set the policy with")
+    unrouted = f"{exchange}.unrouted"
+    policy = (
+        _documented_block("sh", "rabbitmqctl set_policy")
+        .replace("storywire-unrouted", f"{exchange}-policy")
+        .replace(r"storywire\.events", re.escape(exchange))
+        .replace("storywire.unrouted", unrouted)
+    )
+    setup = _documented_block("python", '"storywire.unrouted"').replace(
+        "storywire.unrouted", unrouted
+    )
+    conn = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = conn.channel()
+    subprocess.run(["sh", "-c", policy], check=True, capture_output=True, timeout=60)
+    try:
+        exec(setup, {"channel": channel})  # noqa: S102 - our own documentation
+        bodies = _publish_every_type(redis_client, amqp_url, exchange)
+        kept: list[bytes] = []
+        _until(
+            lambda: len(kept) >= len(bodies),
+            lambda: kept.extend(
+                body
+                for _, _, body in [channel.basic_get(unrouted, auto_ack=True)]
+                if body is not None
+            ),
+            "the unrouted events",
+        )
+        assert kept == bodies
+    finally:
+        subprocess.run(
+            ["rabbitmqctl", "clear_policy", f"{exchange}-policy"], check=False, capture_output=True
+        )
+        channel.queue_delete(unrouted)
+        channel.exchange_delete(unrouted)
+        conn.close()
 
 
 @pytest.fixture
