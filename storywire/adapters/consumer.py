@@ -31,6 +31,7 @@ import redis
 
 from storywire.adapters.streams import DEFAULT_STREAM
 from storywire.events.envelope import CloudEvent
+from storywire.events.models import EVENT_TYPES
 from storywire.models import parse_iso, utc
 
 DEAD_LETTER_SUFFIX = ".dead"
@@ -176,6 +177,25 @@ def start_id(position: str | datetime) -> str:
         raise ValueError(f"not a stream id, '$' or an ISO time: {position!r}") from exc
 
 
+# A type as the envelope schema writes it: one named before its first event (a consumer
+# deployed ahead of its producer) is taken as a filter.
+_EVENT_TYPE = re.compile(r"storywire\.[a-z_]+\.[a-z_]+\.v[0-9]+")
+
+
+def type_glob(glob: str) -> str:
+    """``glob`` when it can select events: it matches a known type or is a whole type.
+
+    A glob that matches none (AMQP's ``#``, a type without its version) would have every
+    event acknowledged unread, lost to the group without a word."""
+    if _EVENT_TYPE.fullmatch(glob) or any(fnmatch.fnmatchcase(t, glob) for t in EVENT_TYPES):
+        return glob
+    raise ValueError(
+        f"matches no event type: {glob!r} (a glob on the whole type, such as "
+        "'storywire.story.*' or 'storywire.story.created.v1'; AMQP's '#' is not one): events "
+        "of other types are acknowledged unread"
+    )
+
+
 class Message:
     """One delivered event; call ``ack`` once it is handled."""
 
@@ -239,7 +259,8 @@ class Consumer:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}"
         self.stream = stream
         self._start = start
-        self._types = re.compile("|".join(fnmatch.translate(t) for t in types)) if types else None
+        globs = [type_glob(t) for t in types]
+        self._types = re.compile("|".join(fnmatch.translate(t) for t in globs)) if globs else None
         self.count = count  # entries per read; may be lowered between reads
         self._block_ms = _within_read_timeout(client, block_ms)
         self._claim_idle_ms = claim_idle_ms

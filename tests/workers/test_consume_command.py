@@ -137,6 +137,37 @@ def test_a_malformed_option_is_a_usage_error_not_a_traceback(
     assert not redis_client.xinfo_groups("storywire.events")
 
 
+@pytest.mark.parametrize(
+    "glob", ["storywire.story.#", "storywire.story.created", "story.*", "Storywire.Story.*"]
+)
+def test_a_type_that_names_no_event_is_refused_before_anything_is_acknowledged(
+    glob: str, redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """AMQP's ``#``, a type without its version, one without ``storywire.`` or in capitals
+    matched nothing: the run printed nothing, exited 0, and acknowledged every event for the
+    group (lost to it). Refused now, exit 2, before any group is made."""
+    _publish(redis_client)
+    with pytest.raises(SystemExit) as caught:
+        main(["consume", "--group", "typo", "--from", "0", "--exit-when-idle", "--type", glob])
+    assert caught.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"argument --type: matches no event type: '{glob}'" in captured.err
+    assert not redis_client.xinfo_groups("storywire.events")
+
+
+def test_a_type_named_before_its_first_event_is_taken(
+    redis_client: redis.Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A whole, well-formed type no release publishes yet (a consumer deployed ahead of its
+    producer) is a filter, not a typo."""
+    _publish(redis_client)
+    assert (
+        _run(capsys, "--from", "0", "--type", "storywire.story.updated.v2", "--exit-when-idle")
+        == []
+    )
+
+
 def test_consume_selects_article_ingested_v2_with_image_and_categories(
     redis_client: redis.Redis,
     capsys: pytest.CaptureFixture[str],

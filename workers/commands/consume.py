@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TextIO
 
-from storywire.adapters.consumer import Consumer, start_id
+from storywire.adapters.consumer import Consumer, start_id, type_glob
 from storywire.settings import Settings, not_negative
 from workers.commands import at_least_one, checked_number, service_redis
 
@@ -74,6 +74,15 @@ def _start(text: str) -> str:
     return text
 
 
+def _type(text: str) -> str:
+    """``--type``, checked before any group is made or moved: one that matches no event type
+    would acknowledge every event unprinted."""
+    try:
+        return type_glob(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def cmd_consume(args: argparse.Namespace, settings: Settings) -> int:
     return consume(args, settings, sys.stdout)
 
@@ -96,6 +105,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--type",
         dest="types",
         action="append",
+        type=_type,
         help="glob on the event type, e.g. 'storywire.story.*' (repeatable); events of "
         "other types are acknowledged unprinted: the group is done with them",
     )

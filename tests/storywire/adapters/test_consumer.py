@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -129,6 +130,14 @@ def test_type_filter_hands_out_matching_events_and_acks_the_rest(
         m.ack()
     consumer.flush()
     assert redis_client.xpending(STREAM, "g")["pending"] == 0
+
+
+def test_a_type_glob_that_names_no_event_is_refused(redis_client: redis.Redis) -> None:
+    """``types=["storywire.story.#"]`` (AMQP's wildcard) matched no type, so the member
+    acknowledged every event unread; such a glob is refused when the consumer is made."""
+    with pytest.raises(ValueError, match=re.escape("matches no event type: 'storywire.story.#'")):
+        _consumer(redis_client, types=["storywire.story.*", "storywire.story.#"])
+    assert not redis_client.exists(STREAM)
 
 
 def test_replay_moves_an_existing_group_back(redis_client: redis.Redis) -> None:
