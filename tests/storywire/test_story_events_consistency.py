@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 import redis
@@ -29,6 +30,7 @@ from storywire.processing import build_article, process_entries
 from storywire.stories import Params, RedisStoryStore, StoryEngine
 from tests.storywire.stories.conftest import ARTICLES, MERGE_PARAMS, bridged_docs
 from tests.storywire.story_consumer import ConsumerView
+from tests.support.read_model import ReadModel, decode
 
 T0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -285,3 +287,43 @@ def test_an_item_whose_link_urllib_cannot_split_is_still_processed(
     view = _view(redis_client, ledger)
     assert view.check() == []
     assert len(view.articles) == 1
+
+
+def test_a_copy_groups_original_is_where_copy_of_ends_however_long_the_chain(
+    redis_client: redis.Redis,
+) -> None:
+    """Four outlets carry one text, each polled before the one that published it an hour
+    earlier, then a fifth copies it later. Each late original is announced as the original of
+    the one before it, so the first arrival's ``copy_of`` is the start of a chain three long.
+    Followed until it names an article announced as no copy, every copy of the group reaches
+    the original the fifth copy names; docs/events.md said to follow it once more, which left
+    the first arrival's original one short, an article itself a copy."""
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(RedisStoryStore.for_params(redis_client, Params()))
+    _, title, body = ARTICLES[0]
+    outlets = {}
+    for i, (outlet, hours) in enumerate([("A", 0), ("B", -1), ("C", -2), ("D", -3), ("E", 1)]):
+        source = _source(outlet.lower(), outlet, f"{outlet.lower()}.example")
+        entry = Entry(
+            guid=f"g{outlet}", link=f"https://{source.domain}/quake", title=f"{outlet}: {title}",
+            summary_html="", content_html=_html(body), published=T0 + timedelta(hours=hours),
+        )  # fmt: skip
+        process_entries(
+            source, [(f"g:{outlet}", entry)], engine=engine, ledger=ledger,
+            fetched_at=T0 + timedelta(hours=2, minutes=i),
+        )  # fmt: skip
+        outlets[build_article(source, f"g:{outlet}", entry, fetched_at=FETCHED).id] = outlet
+    view = ReadModel()
+    for item in cast(list[bytes], redis_client.lrange(ledger.outbox_key, 0, -1)):
+        view.apply(decode(item.split(b"|", 2)[2]))
+    copy_of = {outlets[a]: outlets[o] for a, o in view.copies.items()}
+    assert copy_of == {"A": "B", "B": "C", "C": "D", "E": "D"}
+    once_more = view.copies[view.copies[_id(outlets, "A")]]
+    assert outlets[once_more] == "C"  # a copy itself: one hop more is not the original
+    assert {outlets[a]: outlets[view.original(a)] for a in view.copies} == dict.fromkeys(
+        "ABCE", "D"
+    )
+
+
+def _id(outlets: dict[str, str], outlet: str) -> str:
+    return next(a for a, o in outlets.items() if o == outlet)
