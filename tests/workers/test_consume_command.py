@@ -14,6 +14,7 @@ from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import RedisStreamSink
 from storywire.events import CloudEvent
+from tests.support.read_model import ReadModel
 from workers.cli import main
 
 
@@ -217,3 +218,33 @@ def test_a_group_passed_by_retention_is_told_how_many_entries_it_lost(
     out, err = capsys.readouterr()
     assert [orjson.loads(line)["id"] for line in out.splitlines()] == ["ev_4", "ev_5"]
     assert "3 entries were trimmed by retention before group cli read" in err
+
+
+def test_with_stream_id_lets_a_reader_keep_an_articles_latest_text_after_a_reclaim(
+    redis_client: redis.Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A member of the group died holding an article's first text; the command printed the
+    edit, then reclaimed and printed the first text after it. docs/events.md has consumers
+    apply an article's events by stream id, which the lines did not carry: a reader of them
+    kept the older text. --with-stream-id prints each event with its entry's id."""
+    monkeypatch.setenv("STORYWIRE_CONSUMER_CLAIM_IDLE_MS", "1500")
+    for i, text in enumerate(["first text", "edited text"]):
+        event = CloudEvent(
+            id=f"ev_{i}", type="storywire.article.ingested.v2", subject="ar_1",
+            time=datetime(2026, 11, 24, tzinfo=UTC),
+            data={"article_id": "ar_1", "story_id": "st_1", "text": text},
+        )  # fmt: skip
+        redis_client.rpush("sw:outbox", outbox_item(event))
+    RedisStreamSink(redis_client, outbox_key="sw:outbox").drain_all(now=time.time())
+    dies = Consumer(redis_client, group="cli", name="dies", start="0", count=1, block_ms=10)
+    assert [m.event.id for m in dies.poll()] == ["ev_0"]  # taken, never acknowledged
+    assert main(["consume", "--group", "cli", "--block", "500", "--count", "2",
+                 "--with-stream-id"]) == 0  # fmt: skip
+    lines = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["event"]["id"] for line in lines] == ["ev_1", "ev_0"]  # the reclaim came last
+    view = ReadModel()
+    for line in lines:
+        view.apply(line["event"], line["stream_id"])
+    assert view.articles["ar_1"]["text"] == "edited text"

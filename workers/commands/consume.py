@@ -36,7 +36,12 @@ def consume(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     printed = 0
     try:
         for msg in consumer:
-            out.write(msg.raw.decode() + "\n")
+            line = msg.raw.decode()
+            if args.with_stream_id:
+                # Reclaimed entries come after later ones: an article's events are applied by
+                # stream id (docs/events.md), which the event itself does not carry.
+                line = f'{{"stream_id": "{msg.stream_id}", "event": {line}}}'
+            out.write(line + "\n")
             out.flush()  # printed before acknowledged: a crash here means a redelivery, not a loss
             msg.ack()
             printed += 1
@@ -125,4 +130,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--exit-when-idle", action="store_true", help="stop when a read returns nothing"
     )
     parser.add_argument("--stream", help="stream to read (default: $STORYWIRE_STREAM)")
+    parser.add_argument(
+        "--with-stream-id",
+        action="store_true",
+        help='print {"stream_id": ID, "event": EVENT} lines: the position to apply an '
+        "article's events by and to resume --from",
+    )
     parser.set_defaults(func=cmd_consume)
