@@ -1,4 +1,5 @@
-"""Four real Celery process workers place the recorded articles exactly as one worker does."""
+"""Four real Celery process workers place the recorded articles exactly as one worker does, and
+a read model built from their event stream alone is the ledger's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from storywire.adapters.consumer import Consumer
 from storywire.adapters.embedded_redis import embedded_redis
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
@@ -22,6 +24,13 @@ from storywire.identity import entry_keys
 from storywire.models import Entry
 from storywire.sources import load_sources
 from storywire.urls import canonical_url
+from tests.support.read_model import (
+    ReadModel,
+    consumer_model,
+    decode,
+    differences,
+    ledger_model,
+)
 from workers.app import app
 from workers.demo import pipeline_idle, release_when_stalled
 
@@ -80,6 +89,13 @@ def _place_all(concurrency: int, tmp: Path) -> dict[str, frozenset[str]]:
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+        # A service that built its stories from the stream alone holds what the ledger does.
+        view = ReadModel()
+        with Consumer(client, group="read-model", start="0", block_ms=10, stop_when_idle=True) as c:
+            for msg in c:
+                view.apply(decode(msg.raw), msg.stream_id)
+                msg.ack()
+        assert differences(consumer_model(view), ledger_model(client)) == []
         ledger = RedisLedger(client)
         groups: dict[str, set[str]] = {}
         for record in ledger.all():
@@ -90,7 +106,8 @@ def _place_all(concurrency: int, tmp: Path) -> dict[str, frozenset[str]]:
 
 @pytest.mark.timeout(240)
 def test_four_workers_give_the_same_stories_as_one(tmp_path: Path) -> None:
-    """Same partition with 1 and 4 prefork processes, and it is the expected one."""
+    """Same partition with 1 and 4 prefork processes, and it is the expected one; with each,
+    a consumer of the stream ends with the ledger's stories and placements."""
     one = set(_place_all(1, tmp_path).values())
     four = set(_place_all(4, tmp_path).values())
     expected = {

@@ -18,19 +18,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
 import redis
 
+from storywire.adapters.consumer import Consumer
 from storywire.adapters.redis_ledger import RedisLedger
+from storywire.adapters.streams import RedisStreamSink
 from storywire.holding import sweep_held
-from storywire.models import Entry, Source
+from storywire.models import Article, Entry, Source
 from storywire.processing import build_article, process_entries
 from storywire.stories import Params, RedisStoryStore, StoryEngine
 from tests.storywire.stories.conftest import ARTICLES, MERGE_PARAMS, bridged_docs
 from tests.storywire.story_consumer import ConsumerView
-from tests.support.read_model import ReadModel, decode
+from tests.support.read_model import (
+    ReadModel,
+    consumer_model,
+    decode,
+    differences,
+    ledger_model,
+)
 
 T0 = datetime(2026, 11, 20, 6, tzinfo=UTC)
 FETCHED = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -327,3 +335,88 @@ def test_a_copy_groups_original_is_where_copy_of_ends_however_long_the_chain(
 
 def _id(outlets: dict[str, str], outlet: str) -> str:
     return next(a for a, o in outlets.items() if o == outlet)
+
+
+def _read(client: redis.Redis, view: ReadModel, group: str, start: str, **kw: Any) -> int:
+    """Apply what ``group`` has for this member; how many entries came again (reclaimed)."""
+    again = 0
+    with Consumer(client, group=group, start=start, block_ms=10, stop_when_idle=True, **kw) as c:
+        for msg in c:
+            view.apply(decode(msg.raw), msg.stream_id)
+            msg.ack()
+            again += msg.deliveries > 1
+    return again
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_read_model_from_the_stream_alone_is_the_ledgers(
+    redis_client: redis.Redis, seed: int
+) -> None:
+    """A service that builds its stories from the event stream as docs/events.md says (repeats
+    dropped by id, story events by version, merged ids ended, an article's events by stream
+    id) ends with the ledger's stories, outlets, credits, counts and article placements:
+    reading along while a member of its group dies holding a batch (reclaimed after later
+    entries), starting late from the stream's beginning, or resuming from its saved position."""
+    rng = random.Random(seed)
+    params = PARAMS["merging"]
+    ledger = RedisLedger(redis_client)
+    engine = StoryEngine(RedisStoryStore.for_params(redis_client, params), params)
+    stream = Stream(rng=rng, engine=engine, ledger=ledger)
+    sink = RedisStreamSink(redis_client, outbox_key=ledger.outbox_key)
+    live = ReadModel()
+    dies = Consumer(redis_client, group="live", name="dies", start="0", count=7, block_ms=10)
+    reclaimed = 0
+    for step in range(40):
+        _step(stream, rng)
+        sink.drain_all(now=time.time())
+        if step % 10 == 9:
+            if step == 19:
+                # Taken and never acknowledged: the live member reads past them now and gets
+                # them, reclaimed, on a later read, after newer entries.
+                dies.poll()
+            position = live.position or "0"  # saved; each read resumes from it
+            reclaimed += _read(redis_client, live, "live", position, claim_idle_ms=200)
+    sweep_held(engine, ledger, older_than=0.0, heal_after=1e9, now=time.time())
+    sink.drain_all(now=time.time())
+    time.sleep(0.25)
+    reclaimed += _read(redis_client, live, "live", live.position or "0", claim_idle_ms=200)
+    assert reclaimed
+    late = ReadModel()
+    _read(redis_client, late, "late", "0")
+    want = ledger_model(redis_client)
+    assert differences(consumer_model(live), want) == []
+    assert differences(consumer_model(late), want) == []
+    assert len(want.story_of) > 10
+
+
+def test_a_merge_chain_ends_every_absorbed_id_and_a_late_earlier_article_takes_the_credit(
+    redis_client: redis.Redis,
+) -> None:
+    """A absorbs B, then C absorbs A; an article of B is edited after, and a late article
+    published before every other is placed in B by an engine that has not seen the merges:
+    the read model holds one story, C, with every article, credited to the late one."""
+    ledger = RedisLedger(redis_client)
+
+    def art(n: int, outlet: str, minutes: int, text: str = "", fetched: int = 0) -> Article:
+        return Article(
+            id=f"a{n}", source_id=outlet.lower(), outlet=outlet, url=f"https://{outlet}.x/{n}",
+            title=f"T{n}{text}", text=f"text {n}{text}", published=T0 + timedelta(minutes=minutes),
+            content_hash=f"h{n}{text}", fetched_at=FETCHED + timedelta(minutes=fetched),
+        )  # fmt: skip
+
+    ledger.record(art(1, "A", 0), "A")
+    ledger.record(art(2, "B", 10), "B")
+    ledger.record(art(3, "C", -5), "C")
+    ledger.record(art(4, "A", 30), "A", absorbed=["B"])
+    ledger.record(art(5, "C", 40), "C", absorbed=["A"])
+    ledger.record(art(2, "B", 10, " edited", fetched=1), "B")
+    ledger.record(art(6, "D", -60), "B")
+    RedisStreamSink(redis_client, outbox_key=ledger.outbox_key).drain_all(now=time.time())
+    view = ReadModel()
+    _read(redis_client, view, "g", "0")
+    assert differences(consumer_model(view), ledger_model(redis_client)) == []
+    (story,) = view.stories.values()
+    assert story["story_id"] == "C"
+    assert story["credited_outlet"]["outlet"] == "D"
+    assert set(view.story_of().values()) == {"C"}
+    assert story["article_count"] == len(view.articles) == 6
