@@ -21,10 +21,13 @@ log = structlog.get_logger("storywire")
 # than the engine retries by itself (LockLost): nothing half-written, the batch runs again.
 # A message the broker could not take (kombu's OperationalError: the broker is away, or it is
 # the Redis that just restarted) is one too, and a ledger write other workers kept beating to
-# its stories (LedgerBusy): what it had not written comes again with the batch.
+# its stories (LedgerBusy): what it had not written comes again with the batch. So is a Redis at
+# its maxmemory under noeviction (OutOfMemoryError): it refuses writes until memory is freed; a
+# script refused at its first write wrote nothing, and what a batch wrote before is written once.
 TRANSIENT = (
     redis.ConnectionError,
     redis.TimeoutError,
+    redis.OutOfMemoryError,
     redis.exceptions.LockError,
     LockLost,
     LedgerBusy,

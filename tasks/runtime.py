@@ -12,6 +12,7 @@ from functools import cached_property
 import redis
 
 from storywire.adapters.http import FetchPolicy, HttpFetcher
+from storywire.adapters.redis_client import connect
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.adapters.streams import Sink, build_sink
@@ -28,7 +29,7 @@ class Runtime:
     def redis(self) -> redis.Redis:
         if not self.settings.redis_url:
             raise RuntimeError("STORYWIRE_REDIS_URL is not set (use `storywire run` to embed one)")
-        return redis.Redis.from_url(self.settings.redis_url, health_check_interval=30)
+        return connect(self.settings.redis_url, health_check_interval=30)
 
     @cached_property
     def sources(self) -> RedisSourceStore:
