@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import sys
 import time
 from typing import Any
@@ -12,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 import celery.apps.worker
 import kombu.exceptions
 import kombu.transport.redis
+import kombu.transport.virtual
 import redis
 import structlog
 from celery import Celery, signals
@@ -52,6 +54,67 @@ def _closed_broker_fails_as_a_connection_error() -> None:
 
 
 _closed_broker_fails_as_a_connection_error()
+
+# Waits between attempts to record a message taken from a full Redis: at most this long, and
+# a warning at most this often.
+FULL_BROKER_RETRY = 5.0
+FULL_BROKER_WARN_EVERY = 60.0
+
+
+def _message_kept_while_the_broker_is_full() -> None:
+    """A worker took a message off its queue (BRPOP frees memory, so a Redis at its maxmemory
+    under noeviction serves it) and then failed to record it among the unacknowledged, a write
+    the full Redis refuses: it exited ("Unrecoverable error: server:OutOfMemoryError") with
+    the message nowhere, and each restart lost one more. The message is only in this process
+    now, and nothing can be written until Redis has room: the worker keeps it and tries again
+    until the record is written, then runs it as any other."""
+    qos: Any = kombu.transport.redis.QoS
+    append = qos.append
+
+    def _append(self: Any, message: Any, delivery_tag: str) -> None:
+        wait, warned = 0.5, -math.inf
+        while True:
+            try:
+                append(self, message, delivery_tag)
+                return
+            except redis.OutOfMemoryError as exc:
+                if time.monotonic() - warned >= FULL_BROKER_WARN_EVERY:
+                    warned = time.monotonic()
+                    structlog.get_logger().warning(
+                        "broker.out_of_memory",
+                        error=str(exc),
+                        queue=message.delivery_info.get("routing_key"),
+                        task_id=message.headers.get("id"),
+                        hint="free memory or raise maxmemory in the broker's Redis; the "
+                        "message is kept in this worker until then",
+                    )
+                time.sleep(wait)
+                wait = min(wait * 2, FULL_BROKER_RETRY)
+
+    reject = qos.reject
+
+    def _reject(self: Any, delivery_tag: str, requeue: bool = False) -> None:
+        """A task rejected back to its queue (its retry could not be sent to the full Redis)
+        is put back by a transaction the full Redis aborts whole, which ended the worker. The
+        message is still among the unacknowledged, where the visibility timeout gives it back:
+        the worker forgets it and goes on."""
+        try:
+            reject(self, delivery_tag, requeue=requeue)
+        except redis.OutOfMemoryError as exc:
+            structlog.get_logger().warning(
+                "broker.out_of_memory",
+                error=str(exc),
+                delivery_tag=delivery_tag,
+                hint="the task stays unacknowledged and comes back after the visibility timeout",
+            )
+            virtual_qos: Any = kombu.transport.virtual.QoS
+            virtual_qos.ack(self, delivery_tag)
+
+    qos.append = _append
+    qos.reject = _reject
+
+
+_message_kept_while_the_broker_is_full()
 
 
 def broker_url(url: str) -> str:
