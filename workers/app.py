@@ -20,8 +20,10 @@ from celery import Celery, signals
 from kombu import Exchange, Queue
 
 from storywire.adapters.redis_metrics import beat_sent
+from storywire.adapters.redis_server import check_server
 from storywire.settings import Settings, SettingsError
 from storywire.stories import background
+from storywire.urls import redacted_url
 from tasks import options
 from workers.logging import configure_logging, renders_json, say_as_json
 from workers.watch import watch_supervisor
@@ -54,6 +56,7 @@ def _closed_broker_fails_as_a_connection_error() -> None:
 
 
 _closed_broker_fails_as_a_connection_error()
+_REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 # Waits between attempts to record a message taken from a full Redis: at most this long, and
 # a warning at most this often.
@@ -231,6 +234,37 @@ def _dispatch_at_start(**_: Any) -> None:
     except kombu.exceptions.OperationalError as exc:
         # The broker is away: the schedule's own dispatch follows once it is back.
         structlog.get_logger().warning("beat.start_dispatch_failed", error=str(exc))
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _check_redis(**_: Any) -> None:
+    """A Redis that evicts keys when full (allkeys-lru, volatile-lru…, the default of many
+    managed services) drops seen entries, story records, leases, the outbox or queued tasks
+    without an error: articles come again as new, events and polls are lost. Workers and the
+    beat ran on one without a word; each now says so at start. One it cannot work on (a
+    read-only replica, a Redis older than 6.2) stops it with one line."""
+    urls = {settings.redis_url, settings.broker_url}
+    for url in sorted(u for u in urls if u and u.split("://", 1)[0].lower() in _REDIS_SCHEMES):
+        client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        with contextlib.closing(client):
+            check = check_server(client)
+        if check is None:
+            continue
+        if check.refusal:
+            structlog.get_logger().error("redis.refused", redis=redacted_url(url),
+                                         reason=check.refusal)  # fmt: skip
+            raise SystemExit(1)
+        if check.eviction_policy:
+            structlog.get_logger().warning(
+                "redis.eviction_policy",
+                redis=redacted_url(url),
+                policy=check.eviction_policy,
+                maxmemory=check.maxmemory or None,
+                hint="set maxmemory-policy to noeviction: at maxmemory this Redis drops "
+                "storywire's keys without an error (docs/operations.md, Running on your own "
+                "Redis)",
+            )
 
 
 @signals.worker_init.connect
