@@ -8,7 +8,7 @@ import math
 import sys
 import time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import celery.apps.worker
 import kombu.exceptions
@@ -123,8 +123,16 @@ _message_kept_while_the_broker_is_full()
 def broker_url(url: str) -> str:
     """A Redis URL as Celery's broker reads it. redis-py's ``unix:///path?db=N``, which
     STORYWIRE_REDIS_URL may be, is kombu's ``redis+socket:///path?virtual_host=N``: kombu has
-    no ``unix`` transport (every worker stopped on a KeyError), and reads no ``db`` there."""
+    no ``unix`` transport (every worker stopped on a KeyError), and reads no ``db`` there.
+
+    A ``rediss://`` URL that names no TLS option is checked as redis-py checks it: Celery
+    takes the server unchecked then ("defaulting to insecure SSL behaviour"), every task
+    message open to anyone in the middle, where the service's own connections refused it."""
     scheme, _, rest = url.partition("://")
+    if scheme.lower() == "rediss" and not any(
+        key.startswith("ssl_") for key, _ in parse_qsl(urlsplit(url).query)
+    ):
+        return url + ("&" if "?" in url else "?") + "ssl_cert_reqs=required"
     if scheme.lower() != "unix":
         return url
     path, _, query = rest.partition("?")
