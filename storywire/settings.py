@@ -279,10 +279,11 @@ def _redis_url(value: str | None) -> str | None:
         return reason
     # redis-py reads the query as connection options: a value of the wrong type was a
     # ValueError in every command, an option it does not know a TypeError at the first
-    # command sent. Building a connection (never connected) meets both, as every client would.
+    # command sent, an ssl_cert_reqs it does not know (Celery's CERT_REQUIRED) a RedisError.
+    # Building a connection (never connected) meets them all, as every client would.
     try:
         redis.ConnectionPool.from_url(value).make_connection()
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, redis.RedisError) as exc:
         return f"has a query option redis-py refuses ({exc})"
     return None
 

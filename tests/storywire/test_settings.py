@@ -106,6 +106,9 @@ def test_a_lease_no_longer_than_the_fetch_tasks_hard_limit_is_refused(lease: flo
         ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/0?socket_timeout=abc"),
         ("STORYWIRE_REDIS_URL", "unix:///run/redis.sock?db=abc"),
         ("STORYWIRE_REDIS_URL", "redis://127.0.0.1:6379/0?sokcet_timeout=5"),
+        # Celery's spelling of the option (its docs' rediss:// URLs): redis-py raised a
+        # RedisError traceback in every command and at `import workers.app`.
+        ("STORYWIRE_REDIS_URL", "rediss://127.0.0.1:6380/0?ssl_cert_reqs=CERT_REQUIRED"),
         ("STORYWIRE_BROKER_URL", "redis://127.0.0.1:70000/0"),
         ("STORYWIRE_AMQP_URL", "amqp://guest:guest@127.0.0.1:99999/%2F"),
         # Accepted, every worker stopped on kombu's "'master_name' transport option must be
