@@ -202,10 +202,11 @@ def resolve_within(resolver: Resolver, host: str, port: int, seconds: float) -> 
     return answer[0]
 
 
-def check_address(
+def check_addresses(
     host: str, port: int, *, allow_private: bool, resolver: Resolver, seconds: float
-) -> str:
-    """Resolve ``host`` once, within ``seconds``, and return the address to connect to.
+) -> list[str]:
+    """Resolve ``host`` once, within ``seconds``, and return the addresses to connect to, in
+    the resolver's order.
 
     Unless ``allow_private``, refuse hosts that resolve to private, loopback, link-local,
     multicast or reserved space. ``ipaddress`` normalises literals, and getaddrinfo turns
@@ -224,7 +225,7 @@ def check_address(
             raise FetchError(
                 "ssrf_blocked", f"{host} resolves to non-public {address}", transient=False
             )
-    return addresses[0].split("%", 1)[0]
+    return list(dict.fromkeys(text.split("%", 1)[0] for text in addresses))
 
 
 class HttpFetcher:
@@ -358,40 +359,57 @@ class HttpFetcher:
             host = ascii_host(parts.hostname)
         except ValueError as exc:
             raise FetchError("bad_url", f"bad host name in {url[:200]}", transient=False) from exc
-        address = check_address(
+        addresses = check_addresses(
             host,
             port,
             allow_private=policy.allow_private,
             resolver=self._resolver,
             seconds=_time_left(policy, started, url),
         )
-        remaining = _time_left(policy, started, url)
-        timeout = urllib3.Timeout(
-            connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
-        )
-        # Pinned: the pool connects to the checked address; the name travels in Host and SNI.
-        pool_kwargs = (
-            {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else None
-        )
-        pool = self._pool.connection_from_host(address, port, parts.scheme, pool_kwargs=pool_kwargs)
         literal = f"[{host}]" if ":" in host else host
         default_port = port == (443 if parts.scheme == "https" else 80)
         request_headers = {**headers, "Host": literal if default_port else f"{literal}:{port}"}
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        try:
-            return pool.urlopen(
-                "GET",
-                target,
-                headers=request_headers,
-                redirect=False,
-                retries=False,
-                assert_same_host=False,
-                preload_content=False,
-                decode_content=False,
-                timeout=timeout,
+        # Pinned: the pool connects to a checked address; the name travels in Host and SNI.
+        pool_kwargs = (
+            {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else None
+        )
+        # An address that takes no connection (refused, unreachable, silent) is followed by the
+        # next one, as browsers, curl and requests do: an outlet's dead load balancer or an
+        # AAAA record with nothing listening behind it must not fail every poll that meets it
+        # first. Once connected, a failure is the fetch's: the request may have been sent.
+        for tried, address in enumerate(addresses, 1):
+            remaining = _time_left(policy, started, url)
+            timeout = urllib3.Timeout(
+                connect=min(policy.connect_timeout, remaining),
+                read=min(policy.read_timeout, remaining),
             )
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+            pool = self._pool.connection_from_host(
+                address, port, parts.scheme, pool_kwargs=pool_kwargs
+            )
+            try:
+                return pool.urlopen(
+                    "GET",
+                    target,
+                    headers=request_headers,
+                    redirect=False,
+                    retries=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                    decode_content=False,
+                    timeout=timeout,
+                )
+            except urllib3.exceptions.ConnectTimeoutError as exc:  # NewConnectionError too
+                if tried == len(addresses):
+                    raise FetchError(_error_reason(exc), _tried(exc, tried)) from exc
+            except (urllib3.exceptions.HTTPError, OSError) as exc:
+                raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
+        raise AssertionError("check_addresses returns at least one address")
+
+
+def _tried(exc: Exception, count: int) -> str:
+    detail = str(exc)[:300]
+    return detail if count == 1 else f"{detail} (each of {count} addresses failed)"
 
 
 def _origin(url: str) -> tuple[str, str, int | None] | None:

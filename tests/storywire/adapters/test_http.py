@@ -24,7 +24,7 @@ from storywire.adapters.http import (
     FetchError,
     FetchPolicy,
     HttpFetcher,
-    check_address,
+    check_addresses,
     decompress,
 )
 from storywire.settings import Settings
@@ -202,7 +202,7 @@ def test_ipv6_addresses_carrying_a_private_ipv4_one_are_refused(answer: str) -> 
     fetcher without it would send the request out."""
     resolver = lambda h, p: [answer]  # noqa: E731 - a one-line stub
     with pytest.raises(FetchError) as info:
-        check_address("metadata.invalid", 80, allow_private=False, resolver=resolver, seconds=1)
+        check_addresses("metadata.invalid", 80, allow_private=False, resolver=resolver, seconds=1)
     assert info.value.reason == "ssrf_blocked"
 
 
@@ -210,8 +210,10 @@ def test_ipv6_addresses_carrying_a_private_ipv4_one_are_refused(answer: str) -> 
 def test_nat64_and_6to4_of_a_public_address_pass(answer: str) -> None:
     """DNS64 answers an IPv4-only feed so on an IPv6-only network: still fetched."""
     resolver = lambda h, p: [answer]  # noqa: E731 - a one-line stub
-    address = check_address("feed.invalid", 80, allow_private=False, resolver=resolver, seconds=1)
-    assert address == answer
+    addresses = check_addresses(
+        "feed.invalid", 80, allow_private=False, resolver=resolver, seconds=1
+    )
+    assert addresses == [answer]
 
 
 def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -443,3 +445,28 @@ def test_credentials_in_a_feed_url_are_sent_as_basic_auth_to_its_origin_only(
             assert fetcher.fetch(creds + "/moved", POLICY).status == 401
     assert seen["/moved"] is not None
     assert seen["/paid"] is None  # the other host's request, the last one made
+
+
+def test_a_host_whose_first_address_refuses_is_fetched_from_its_next() -> None:
+    """A name with several addresses (an outlet's load balancers, an AAAA record whose server
+    listens on IPv4 only) was fetched from its first alone: one that refused failed the poll,
+    where browsers, curl and requests go on to the next. Each checked address is tried in
+    turn, pinned as the first is."""
+    hosts: list[str] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> Reply:
+        hosts.append(handler.headers.get("Host", ""))
+        return Reply(200, b"<rss/>")
+
+    # Nothing listens on 127.0.0.2 at the server's port: that address refuses.
+    with http_server({"/f": route}) as base:
+        port = base.rsplit(":", 1)[1]
+        answer = lambda h, p: ["127.0.0.2", "127.0.0.1"]  # noqa: E731 - a one-line stub
+        with HttpFetcher(resolver=answer) as client:
+            result = client.fetch(f"http://multi.invalid:{port}/f", POLICY)
+        none_listens = lambda h, p: ["127.0.0.2", "127.0.0.3"]  # noqa: E731
+        with HttpFetcher(resolver=none_listens) as client, pytest.raises(FetchError) as failed:
+            client.fetch(f"http://multi.invalid:{port}/f", POLICY)
+    assert result.body == b"<rss/>"
+    assert hosts == [f"multi.invalid:{port}"]
+    assert failed.value.reason == "connection"
