@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import socket
 import threading
 import time
@@ -142,10 +143,29 @@ def _attach_current(sock: socket.socket | None) -> None:
         watch.attach(sock)
 
 
+class _FinalResponse(http.client.HTTPResponse):
+    """A response read past its interim ones: RFC 9110 15.2 has a client read and skip any
+    number of 1xx responses before the final one, and http.client skips only 100. A server
+    sending 103 Early Hints ahead of its feed was read as answering 103, at every poll."""
+
+    _INTERIM_CAP = 32  # more than any server hints; past it the response is the server's fault
+
+    def _read_status(self) -> tuple[str, int, str]:
+        for _ in range(self._INTERIM_CAP):
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            # 101 ends the HTTP exchange (an upgrade we never ask for): final, an error status.
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # the hints, bounded as any headers are
+        raise http.client.HTTPException(f"more than {self._INTERIM_CAP} interim responses")
+
+
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
     # _new_conn sees a fresh TCP socket before any TLS handshake; getresponse runs for fresh and
     # reused keep-alive connections alike, before the status line is read. Between them the
     # watch always holds the socket the fetch is blocked on.
+    response_class = _FinalResponse
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _attach_current(sock)

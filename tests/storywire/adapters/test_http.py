@@ -470,3 +470,38 @@ def test_a_host_whose_first_address_refuses_is_fetched_from_its_next() -> None:
     assert result.body == b"<rss/>"
     assert hosts == [f"multi.invalid:{port}"]
     assert failed.value.reason == "connection"
+
+
+def _early_hints(handler: BaseHTTPRequestHandler, status: int = 103) -> None:
+    """An interim 1xx response ahead of the final one, as a server sending Early Hints does."""
+    handler.wfile.write(f"HTTP/1.1 {status} Early\r\nLink: </a.css>; rel=preload\r\n\r\n".encode())
+
+
+@pytest.mark.parametrize("status", [102, 103])
+def test_interim_1xx_responses_before_the_feed_are_skipped(
+    status: int, fetcher: HttpFetcher
+) -> None:
+    """A server sending 103 Early Hints (or WebDAV's 102) before its 200 was read as answering
+    103: the failure http_103 at every poll. RFC 9110 15.2: a client must read and skip any
+    number of 1xx responses before the final one; http.client skips only 100."""
+
+    def hinted(handler: BaseHTTPRequestHandler) -> Reply:
+        _early_hints(handler, status)
+        _early_hints(handler, status)
+        return Reply(200, b"<rss>hinted</rss>")
+
+    def endless(handler: BaseHTTPRequestHandler) -> Reply:
+        for _ in range(40):
+            _early_hints(handler, status)
+        return Reply(200, b"<rss/>")
+
+    routes = {"/f": hinted, "/g": lambda h: Reply(200, b"<rss>next</rss>"), "/h": endless}
+    with http_server(routes) as base:
+        result = fetcher.fetch(base + "/f", POLICY)
+        after = fetcher.fetch(base + "/g", POLICY)  # the pooled connection is still in step
+        with pytest.raises(FetchError) as hinted_forever:
+            fetcher.fetch(base + "/h", POLICY)
+    assert (result.status, result.body) == (200, b"<rss>hinted</rss>")
+    assert after.body == b"<rss>next</rss>"
+    assert hinted_forever.value.reason == "connection"
+    assert "interim responses" in hinted_forever.value.detail
