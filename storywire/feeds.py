@@ -340,6 +340,15 @@ def _parse_with_feedparser(
     reason = dtd_warning or reason
     if not parsed.entries and not parsed.get("version"):
         raise FeedError(f"not a feed: {reason or 'no RSS, Atom or JSON Feed root element'}")
+    # A document whose root never closes was cut short (a close-delimited body whose server
+    # died, a script timed out mid-feed): its last entry may be half there, and it is no
+    # feed to take. Only a malformed document is looked at: a well-formed one closed its root.
+    unclosed = _unclosed_root(body) if parsed.get("bozo") else None
+    if unclosed is not None:
+        raise FeedError(
+            f"cut short: the document ends before its <{unclosed}> is closed"
+            + (f" ({reason})" if reason else "")
+        )
     # A bozo feed that still yields entries is accepted: the warning goes to the health record.
     warning = _warnings(reason, _left_out(len(parsed.entries)))
     document = headers.get("content-location", "")
@@ -361,6 +370,30 @@ def _parse_with_feedparser(
         ttl_seconds=_ttl_seconds(feed_meta),
         warning=warning,
     )
+
+
+# What may stand before the root element: a declaration or processing instruction, a comment,
+# a DOCTYPE (its internal subset, if any, in brackets).
+_PROLOG_PART = re.compile(
+    rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>)", re.S | re.I
+)
+_ROOT_TAG = re.compile(rb"\s*<([A-Za-z_][-\w.:]*)[^>]*?(/?)>")
+
+
+def _unclosed_root(body: bytes) -> str | None:
+    """The name of ``body``'s root element when the document never closes it, else None
+    (closed, self-closing, or no root this byte scan can name: a UTF-16 document)."""
+    position = 3 if body.startswith(b"\xef\xbb\xbf") else 0
+    while part := _PROLOG_PART.match(body, position):
+        position = part.end()
+    root = _ROOT_TAG.match(body, position)
+    if root is None or root.group(2):
+        return None
+    name = root.group(1)
+    # Any case: a feed closing <rss> with </RSS> is malformed, but was read, and not cut short.
+    if re.compile(rb"</" + re.escape(name) + rb"\s*>", re.I).search(body, root.end()):
+        return None
+    return name.decode("ascii")
 
 
 # Whitespace before the XML declaration (a PHP include's blank line): malformed, and it hid the

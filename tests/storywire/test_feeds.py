@@ -1057,3 +1057,39 @@ def test_an_authors_avatar_is_no_lead_image() -> None:
     )
     images = [e.image for e in parse_feed(atom, now=NOW).entries]
     assert images == [None, "https://cdn.example/shots/v1.1.0.png"]
+
+
+CUT_SHORT = [
+    FORMATS["rss20"][: FORMATS["rss20"].index(b"</channel>")],
+    FORMATS["rss20"][: FORMATS["rss20"].index(b"</item>") + 3],
+    FORMATS["atom10"][: FORMATS["atom10"].index(b"</entry>")],
+    FORMATS["rss10"][: FORMATS["rss10"].rindex(b"</rdf:RDF>") + 6],
+]
+
+
+@pytest.mark.parametrize("body", CUT_SHORT, ids=["rss-after-item", "rss-in-tag", "atom", "rdf"])
+def test_a_document_cut_short_is_a_feed_error_not_its_first_entries(body: bytes) -> None:
+    """A feed whose root element never closes was cut short (a server or proxy dying mid-body,
+    a script timing out): feedparser read it as a bozo feed of what came before the cut, the
+    last entry perhaps half there. It is no feed to take; the next poll may read it whole."""
+    with pytest.raises(FeedError, match="cut short"):
+        parse_feed(body, now=NOW)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Malformed inside, closed at the end: still a bozo feed with its entries.
+        FORMATS["rss20"].replace(b"<title>One</title>", b"<title>One & Two</title>"),
+        # Junk a host appends after the feed (a tracking script, a PHP notice).
+        FORMATS["rss20"] + b"\n<script>track()</script>\n<b>Notice</b>: Undefined index",
+        # A root closed with spaces in its end tag, a comment after it.
+        FORMATS["rss20"].replace(b"</rss>", b"</rss\n>") + b"<!-- cached -->",
+        # Closed in another case: malformed, yet closed.
+        FORMATS["rss20"].replace(b"</rss>", b"</RSS>"),
+    ],
+    ids=["bad-entity", "junk-after", "spaced-end-tag", "end-tag-case"],
+)
+def test_a_bozo_feed_whose_root_closes_keeps_its_entries(body: bytes) -> None:
+    parsed = parse_feed(body, now=NOW)
+    assert [e.link for e in parsed.entries] == ["https://x.com/1"]

@@ -315,7 +315,7 @@ def test_trickling_feed_is_a_deadline_failure_not_a_hang(fetcher: HttpFetcher) -
 
 def test_bozo_feed_with_entries_is_accepted_and_counted(fetcher: HttpFetcher) -> None:
     """A malformed feed that still yields entries is ok, with a warning on the record."""
-    broken = FEED.replace(b"</channel></rss>", b"<item><title>unclosed</item></channel>")
+    broken = FEED.replace(b"</channel>", b"<item><title>unclosed</item></channel>")
     with http_server({"/feed": lambda h: Reply(200, broken)}) as base:
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "ok"
@@ -411,6 +411,36 @@ def test_truncated_compressed_body_is_bad_encoding_not_a_partial_feed(
         result = poll(_source(base + "/feed"), SourceState(), fetcher, POLICY, now=0.0)
     assert result.outcome == "bad_encoding"
     assert result.entries == ()
+
+
+def test_a_plain_body_cut_short_is_a_failure_that_leaves_every_entry_unseen(
+    fetcher: HttpFetcher,
+) -> None:
+    """A feed without Content-Length (HTTP/1.0, or Connection: close) whose server died
+    mid-body ends where the connection closed: it looks whole. feedparser read it as a bozo
+    feed of the items before the cut plus the one cut in half (a title and no text, or no
+    title), all ok, the broken item sent on and its hash stored. The document's root never
+    closed: it is a parse failure now, no entry taken, and the next poll reads it whole."""
+    items = b"".join(
+        b"<item><guid>a%d</guid><title>T%d</title><description>%s</description></item>"
+        % (n, n, b"word " * 50)
+        for n in range(4)
+    )
+    whole = FEED.replace(b"</channel>", items + b"</channel>")
+    cut = whole[: whole.index(b"<description>", whole.index(b"<guid>a2</guid>")) + 20]
+    routes = {
+        "/cut": lambda h: Reply(200, cut, length=False),
+        "/whole": lambda h: Reply(200, whole, length=False),
+    }
+    with http_server(routes) as base:
+        result = poll(_source(base + "/cut"), SourceState(), fetcher, POLICY, now=0.0)
+        again = poll(_source(base + "/whole"), result.state, fetcher, POLICY, now=600.0)
+    assert result.outcome == "parse"
+    assert "cut short" in (result.state.last_error or "")
+    assert result.entries == ()
+    assert result.state.consecutive_failures == 1
+    assert again.outcome == "ok"
+    assert [e.title for e in again.entries] == ["One", "T0", "T1", "T2", "T3"]
 
 
 def test_corrupt_deflate_body_is_bad_encoding(fetcher: HttpFetcher) -> None:

@@ -22,6 +22,9 @@ class Reply:
     trickle: float = 0.0  # seconds between chunks; 0 sends the body at once
     chunk: int = 1
     trickle_headers: bool = False  # trickle the status line and headers too
+    # False: no Content-Length, the body ends where the connection closes (HTTP/1.0), so a
+    # body cut short looks whole to the client, as a server dying mid-response makes it.
+    length: bool = True
 
 
 Route = Callable[[BaseHTTPRequestHandler], Reply]
@@ -44,7 +47,7 @@ def http_server(
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            if "Content-Length" not in reply.headers:
+            if "Content-Length" not in reply.headers and reply.length:
                 self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             if not reply.trickle:

@@ -1134,3 +1134,33 @@ def test_a_link_respelt_between_polls_is_not_a_new_entry(rt_factory: Any) -> Non
     sent, keys = _sent_keys(rt, [poll.encode() for poll in polls])
     assert sent == [1] + [0] * (len(spellings) - 1)
     assert keys == [["u:https://x.com/news/1-mayor-resigns"]]
+
+
+def test_a_feed_cut_short_on_the_wire_sends_nothing_and_marks_nothing_seen(
+    rt_factory: Any, redis_client: redis.Redis
+) -> None:
+    """A feed without Content-Length whose server dies mid-body looks whole on the wire. Its
+    half-sent item went to process with a title and no text and its hash was stored, so the
+    whole feed at the next poll sent it again as an edit. The cut poll now sends nothing and
+    stores no key; the next poll sends each item once, whole."""
+    rt = rt_factory(domain_burst=100)
+    whole = (
+        FEED.format(a="First")
+        .replace(
+            "<title>Second</title>",
+            "<title>Second</title><description>" + "word " * 80 + "</description>",
+        )
+        .encode()
+    )
+    cut = whole[: whole.index(b"word word") + 40]
+    bodies = iter([cut, whole])
+    route = {"/f": lambda h: Reply(200, next(bodies), length=False)}
+    outbox = Outbox()
+    with http_server(route) as base:
+        _add(rt, "s", base + "/f")
+        first = _run(rt, "s", outbox, now=1000.0)
+        seen_after_cut = redis_client.hlen("sw:seen:s")
+        second = _run(rt, "s", outbox, now=2000.0)
+    assert (first.sent, seen_after_cut, second.sent) == (0, 0, 2)
+    assert [entry["title"] for _, entry in outbox.batches[0]] == ["First", "Second"]
+    assert "word word" in outbox.batches[0][1][1]["summary_html"]
