@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 import socket
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -505,3 +507,40 @@ def test_interim_1xx_responses_before_the_feed_are_skipped(
     assert after.body == b"<rss>next</rss>"
     assert hinted_forever.value.reason == "connection"
     assert "interim responses" in hinted_forever.value.detail
+
+
+_FETCH_IN_A_CHILD = """
+import sys
+from storywire.adapters.http import FetchError, FetchPolicy, HttpFetcher
+policy = FetchPolicy(user_agent="t", read_timeout=2.0, deadline=5.0, allow_private=True)
+with HttpFetcher(resolver=lambda host, port: ["127.0.0.1"]) as client:
+    try:
+        print(client.fetch(sys.argv[1], policy).status)
+    except FetchError as exc:
+        print(exc.reason)
+"""
+
+
+def test_a_private_ca_named_by_ssl_cert_file_is_trusted(
+    tls_files: tuple[str, str], tmp_path: Path
+) -> None:
+    """docs/fetching.md tells an operator whose feeds use a private CA to name a bundle with
+    SSL_CERT_FILE (OpenSSL's variable, read by the fetcher's default trust store); without
+    it such a feed is the failure tls. Run in a child: the trust store is read per process."""
+    cert, key = tls_files
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    bare = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    script = tmp_path / "fetch.py"
+    script.write_text(_FETCH_IN_A_CHILD)
+    answers = []
+    with http_server({"/f": lambda h: Reply(200, b"<rss/>")}, tls=context) as base:
+        url = base.replace("127.0.0.1", "feed.invalid") + "/f"
+        for env in ({**bare, "SSL_CERT_FILE": cert}, bare):
+            child = subprocess.run(
+                [sys.executable, str(script), url],
+                env={**env, "PYTHONPATH": os.pathsep.join(sys.path)},
+                capture_output=True, text=True, timeout=60, check=True,
+            )  # fmt: skip
+            answers.append(child.stdout.strip())
+    assert answers == ["200", "tls"]
