@@ -168,6 +168,7 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
 
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
+        _watching.fresh = True
         _attach_current(sock)
         return sock
 
@@ -408,23 +409,44 @@ class HttpFetcher:
                 address, port, parts.scheme, pool_kwargs=pool_kwargs
             )
             try:
-                return pool.urlopen(
-                    "GET",
-                    target,
-                    headers=request_headers,
-                    redirect=False,
-                    retries=False,
-                    assert_same_host=False,
-                    preload_content=False,
-                    decode_content=False,
-                    timeout=timeout,
-                )
+                return _get(pool, target, request_headers, timeout)
             except urllib3.exceptions.ConnectTimeoutError as exc:  # NewConnectionError too
                 if tried == len(addresses):
                     raise FetchError(_error_reason(exc), _tried(exc, tried)) from exc
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
         raise AssertionError("check_addresses returns at least one address")
+
+
+def _get(
+    pool: urllib3.HTTPConnectionPool, target: str, headers: dict[str, str], timeout: urllib3.Timeout
+) -> urllib3.BaseHTTPResponse:
+    """The GET, sent again on a new connection when a pooled one dies before any answer.
+
+    A keep-alive connection idle since an earlier poll may have been dropped by the network
+    (a NAT's or firewall's flow expired: a reset when it is used again) or closed by the
+    server as the request went out; the GET never reached the server, and asking again is
+    what curl, Go and browsers do. Each dead connection leaves the pool, and the deadline
+    ends the rest; a new connection's failure is the server's answer and stays the fetch's.
+    """
+    while True:
+        _watching.fresh = False
+        try:
+            return pool.urlopen(
+                "GET",
+                target,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+                decode_content=False,
+                timeout=timeout,
+            )
+        except urllib3.exceptions.ProtocolError:
+            watch: _Watch | None = getattr(_watching, "current", None)
+            if getattr(_watching, "fresh", True) or (watch is not None and watch.fired):
+                raise
 
 
 def _tried(exc: Exception, count: int) -> str:

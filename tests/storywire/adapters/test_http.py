@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import ssl
+import struct
 import subprocess
 import sys
 import threading
@@ -544,3 +545,41 @@ def test_a_private_ca_named_by_ssl_cert_file_is_trusted(
             )  # fmt: skip
             answers.append(child.stdout.strip())
     assert answers == ["200", "tls"]
+
+
+def _serve_then_reset(listener: socket.socket, served: list[int]) -> None:
+    """Each connection: one keep-alive response, then a reset when a second request comes (a
+    NAT or firewall that forgot the idle flow answers so), until the listener closes."""
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.settimeout(5)
+            for request in range(2):
+                if not conn.recv(65536):
+                    break
+                if request == 1:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    break  # closed with linger 0: a reset
+                served.append(1)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_not_a_failure() -> None:
+    """Polls of one host minutes apart reuse its keep-alive connection; one the network
+    dropped while idle (a NAT's flow expired: a reset when used again) failed the poll of
+    whichever source came next as connection. A request on a reused connection that dies
+    before any answer is sent again on a new one, as curl, Go and browsers do; a new
+    connection's failure stays the poll's."""
+    served: list[int] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        threading.Thread(target=_serve_then_reset, args=(listener, served), daemon=True).start()
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/f"
+        with HttpFetcher() as client:
+            statuses = [client.fetch(url, POLICY).status for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert len(served) == 3
