@@ -160,14 +160,17 @@ class Settings:
 def _convert(name: str, type_name: str, raw: str) -> Any:
     try:
         if "int" in type_name:
-            return int(raw.replace("_", ""))
-        if "float" in type_name:
-            return float(raw)
-        if "Path" in type_name:
-            return Path(raw)
+            value: Any = int(raw.replace("_", ""))
+        elif "float" in type_name:
+            value = float(raw)
+        else:
+            value = Path(raw) if "Path" in type_name else raw
     except ValueError as exc:
         raise SettingsError(f"STORYWIRE_{name.upper()}={raw!r}: expected {type_name}") from exc
-    return raw
+    if isinstance(value, int) and abs(value) >= 2**63:
+        # It passed every check and failed at Redis (a stream's MAXLEN) in every worker.
+        raise SettingsError(f"STORYWIRE_{name.upper()}={raw!r}: out of range (64 bits)")
+    return value
 
 
 # Checked when the settings are built, so a bad value stops the command that read it with one

@@ -23,6 +23,15 @@ def test_a_retention_shorter_than_two_story_windows_is_refused(days: str) -> Non
         Settings.from_env(env)
 
 
+@pytest.mark.parametrize("raw", [str(2**63), "-" + str(2**63), "1" + "0" * 30])
+def test_an_integer_past_64_bits_is_refused_in_one_line(raw: str) -> None:
+    """It passed every check, then failed at Redis (a stream's MAXLEN) in every worker."""
+    with pytest.raises(SettingsError, match=r"^STORYWIRE_STREAM_MAXLEN=.*out of range") as caught:
+        Settings.from_env({"STORYWIRE_STREAM_MAXLEN": raw})
+    assert "\n" not in str(caught.value)
+    assert Settings.from_env({"STORYWIRE_STREAM_MAXLEN": str(2**63 - 1)}).stream_maxlen == 2**63 - 1
+
+
 def test_story_hold_seconds_reads_from_the_environment_and_refuses_negatives() -> None:
     assert Settings().story_hold_seconds == 60.0
     assert Settings.from_env({"STORYWIRE_STORY_HOLD_SECONDS": "0"}).story_hold_seconds == 0.0
