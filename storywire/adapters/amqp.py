@@ -14,7 +14,6 @@ message size) is parked (storywire.adapters.parked), not retried ahead of every 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import threading
 import time
 import uuid
@@ -342,12 +341,12 @@ class AmqpSink:
         reason = f"({refusal.reply_code}) {refusal.reply_text}"
         label = "too_large" if "message size" in str(refusal.reply_text) else "refused"
         parked_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))
-        digest = hashlib.sha1(item, usedforsecurity=False).hexdigest()
+        head, size = f"{event_id}|{etype}|", len(item)  # what PARK knows the item by
         done, still = cast(
             list[int],
             self._park(
                 keys=[self._outbox, self._parked_key, COUNTERS_KEY, self._lock_key],
-                args=[digest, reason, label, self.target, parked_at, token, self._lease_ms],
+                args=[head, reason, label, self.target, parked_at, token, self._lease_ms, size],
             ),
         )
         if done:

@@ -20,13 +20,15 @@ import redis
 PARKED_SUFFIX = ":parked"
 
 # The head of the outbox (KEYS[1]) to the parked stream (KEYS[2]), counted in KEYS[3], only if
-# it is still the item refused (ARGV[1], its SHA-1: the item may be as large as the broker's
-# limit): a drainer that lost its lease must not park what another drainer has moved meanwhile.
-# Then the lease (KEYS[4]) is renewed if still ARGV[6]'s.
+# it is still the item refused: it starts with ARGV[1] (its "id|type|") and is ARGV[8] bytes
+# long. A drainer that lost its lease must not park what another drainer has moved meanwhile;
+# an item with the refused event's id and length is that event (ids are the decision's). Not
+# its SHA-1: the item may be as large as the broker's limit, and hashing 128 MiB in the script
+# held Redis, every worker's, for seconds. Then the lease (KEYS[4]) is renewed if still ARGV[6]'s.
 PARK = """
 local parked = 0
 local head = redis.call('LINDEX', KEYS[1], 0)
-if head and redis.sha1hex(head) == ARGV[1] then
+if head and #head == tonumber(ARGV[8]) and string.sub(head, 1, #ARGV[1]) == ARGV[1] then
   local item = redis.call('LPOP', KEYS[1])
   local bar1 = string.find(item, '|', 1, true)
   local bar2 = string.find(item, '|', bar1 + 1, true)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 import orjson
@@ -26,8 +25,8 @@ def _park(client: redis.Redis, outbox: str, item: bytes, reason: str) -> None:
     """As the AMQP sink parks the outbox's head (the same script)."""
     client.eval(
         PARK, 4, outbox, outbox + ":parked", COUNTERS_KEY, outbox + ":amqp-lease",
-        hashlib.sha1(item, usedforsecurity=False).hexdigest(), reason, "too_large",
-        "amqp exchange storywire.events", "2026-11-29T19:00:00Z", "token", 15000,
+        b"|".join(item.split(b"|", 2)[:2]) + b"|", reason, "too_large",
+        "amqp exchange storywire.events", "2026-11-29T19:00:00Z", "token", 15000, len(item),
     )  # fmt: skip
 
 
