@@ -16,6 +16,7 @@ from storywire.adapters.redis_client import connect
 from storywire.adapters.redis_ledger import RedisLedger
 from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.adapters.streams import Sink, build_sink
+from storywire.proxies import Proxies
 from storywire.settings import Settings
 from storywire.stories import Params, StoryEngine
 from storywire.stories.redis_store import RedisStoryStore
@@ -63,7 +64,8 @@ class Runtime:
 
     @cached_property
     def fetcher(self) -> HttpFetcher:
-        return HttpFetcher()
+        # HTTPS_PROXY/HTTP_PROXY/NO_PROXY as curl reads them; checked at the worker's start.
+        return HttpFetcher(proxies=Proxies.from_env())
 
     @cached_property
     def fetch_policy(self) -> FetchPolicy:

@@ -21,6 +21,7 @@ from kombu import Exchange, Queue
 
 from storywire.adapters.redis_metrics import beat_sent
 from storywire.adapters.redis_server import check_server
+from storywire.proxies import Proxies
 from storywire.settings import Settings, SettingsError
 from storywire.stories import background
 from storywire.urls import redacted_url
@@ -142,6 +143,9 @@ def broker_url(url: str) -> str:
 
 try:
     settings = Settings.from_env()
+    # A proxy variable no fetch can use (socks5://, a typo) stops the worker here rather than
+    # at every poll, or silently sending polls direct past the egress policy.
+    proxies = Proxies.from_env()
 except SettingsError as exc:
     # `celery -A workers.app` (compose, k8s, systemd) would print a traceback of its loader;
     # status 2, as every `storywire` command, where SystemExit with a message would give 1.
@@ -273,6 +277,15 @@ def _check_redis(**_: Any) -> None:
                 "storywire's keys without an error (docs/operations.md, Running on your own "
                 "Redis)",
             )
+
+
+@signals.worker_init.connect
+def _say_proxies(sender: Any = None, **_: Any) -> None:
+    """A fetch worker says which egress proxies its fetches go through (from HTTPS_PROXY,
+    HTTP_PROXY, NO_PROXY), credentials hidden: a poll failing as proxy_407 or dns is then
+    read against what the worker was given."""
+    if proxies and options.FETCH.queue in sender.app.amqp.queues.consume_from:
+        structlog.get_logger().info("fetch.proxies", **proxies.describe())
 
 
 @signals.worker_init.connect

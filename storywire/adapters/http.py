@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.client
+import re
 import socket
 import threading
 import time
@@ -24,6 +25,7 @@ import brotli
 import urllib3
 import urllib3.connection
 
+from storywire.proxies import Proxies, Proxy
 from storywire.settings import Settings
 from storywire.urls import as_dialled, ascii_host, is_public, literal_address
 
@@ -189,6 +191,12 @@ class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
+_WATCHED_POOLS: dict[str, type[urllib3.HTTPConnectionPool]] = {
+    "http": _WatchedHTTPPool,
+    "https": _WatchedHTTPSPool,
+}
+
+
 def system_resolver(host: str, port: int) -> list[str]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [str(info[4][0]) for info in infos]
@@ -258,17 +266,28 @@ class HttpFetcher:
         num_pools: int = 64,
         *,
         ca_certs: str | None = None,
+        proxies: Proxies | None = None,
     ) -> None:
         # maxsize: fetch threads share the pool; a per-host pool of one would churn connections.
         # ca_certs: a private CA bundle (tests, intranets); None uses the system's trust store.
+        # proxies: None (or empty) fetches everything directly; the edges pass
+        # Proxies.from_env(), the core never reads the environment itself.
         self._pool = urllib3.PoolManager(
             num_pools=num_pools, maxsize=8, retries=False, ca_certs=ca_certs
         )
-        self._pool.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+        self._pool.pool_classes_by_scheme = dict(_WATCHED_POOLS)
         self._resolver = resolver
+        self._proxies = proxies or None
+        self._num_pools = num_pools
+        self._ca_certs = ca_certs
+        self._managers: dict[Proxy, urllib3.ProxyManager] = {}
+        self._managers_lock = threading.Lock()
 
     def close(self) -> None:
         self._pool.clear()
+        with self._managers_lock:
+            for manager in self._managers.values():
+                manager.clear()
 
     def __enter__(self) -> HttpFetcher:
         return self
@@ -380,17 +399,38 @@ class HttpFetcher:
             host = ascii_host(parts.hostname)
         except ValueError as exc:
             raise FetchError("bad_url", f"bad host name in {url[:200]}", transient=False) from exc
-        addresses = check_addresses(
-            host,
-            port,
-            allow_private=policy.allow_private,
-            resolver=self._resolver,
-            seconds=_time_left(policy, started, url),
-        )
+        proxy = self._proxies.for_url(parts.scheme, host, port) if self._proxies else None
+        if proxy is None:
+            addresses = check_addresses(
+                host,
+                port,
+                allow_private=policy.allow_private,
+                resolver=self._resolver,
+                seconds=_time_left(policy, started, url),
+            )
+        else:
+            addresses = self._checked_if_resolvable(host, port, policy, started, url)
+            # A name this worker resolves to loopback is its own machine: through the proxy
+            # it would be the proxy's (Proxies.for_url sends loopback literals direct too).
+            if addresses and all(as_dialled(a).is_loopback for a in addresses):
+                proxy = None
         literal = f"[{host}]" if ":" in host else host
         default_port = port == (443 if parts.scheme == "https" else 80)
-        request_headers = {**headers, "Host": literal if default_port else f"{literal}:{port}"}
+        authority = literal if default_port else f"{literal}:{port}"
+        request_headers = {**headers, "Host": authority}
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        if proxy is not None:
+            return self._through(
+                proxy,
+                scheme=parts.scheme,
+                host=host,
+                port=port,
+                authority_and_target=authority + target,
+                headers=request_headers,
+                policy=policy,
+                started=started,
+                url=url,
+            )
         # Pinned: the pool connects to a checked address; the name travels in Host and SNI.
         pool_kwargs = (
             {"server_hostname": host, "assert_hostname": host} if parts.scheme == "https" else None
@@ -416,6 +456,108 @@ class HttpFetcher:
             except (urllib3.exceptions.HTTPError, OSError) as exc:
                 raise FetchError(_error_reason(exc), str(exc)[:300]) from exc
         raise AssertionError("check_addresses returns at least one address")
+
+    def _checked_if_resolvable(
+        self, host: str, port: int, policy: FetchPolicy, started: float, url: str
+    ) -> list[str]:
+        """The SSRF guard in front of a proxy: a name the worker resolves is refused as a
+        direct fetch would refuse it; one it cannot resolve (only the proxy resolves names on
+        some networks) is left to the proxy, the operator's egress policy point, which
+        resolves it again on its side. Within the connect timeout: the proxy is still to come.
+        """
+        try:
+            return check_addresses(
+                host,
+                port,
+                allow_private=policy.allow_private,
+                resolver=self._resolver,
+                seconds=min(policy.connect_timeout, _time_left(policy, started, url)),
+            )
+        except FetchError as exc:
+            if exc.reason in ("dns", "dns_timeout"):
+                return []
+            raise
+
+    def _through(
+        self,
+        proxy: Proxy,
+        *,
+        scheme: str,
+        host: str,
+        port: int,
+        authority_and_target: str,
+        headers: dict[str, str],
+        policy: FetchPolicy,
+        started: float,
+        url: str,
+    ) -> urllib3.BaseHTTPResponse:
+        """The GET through ``proxy``: https in a CONNECT tunnel to ``host:port`` (TLS to the
+        origin inside it, SNI and certificate for ``host``), http as an absolute-form request
+        the proxy forwards. Tunnels and proxy connections are pooled as direct ones are."""
+        manager = self._manager(proxy)
+        remaining = _time_left(policy, started, url)
+        timeout = urllib3.Timeout(
+            connect=min(policy.connect_timeout, remaining),
+            read=min(policy.read_timeout, remaining),
+        )
+        if scheme == "https":
+            pool_kwargs = {"server_hostname": host, "assert_hostname": host}
+            pool = manager.connection_from_host(host, port, "https", pool_kwargs=pool_kwargs)
+            target = authority_and_target[authority_and_target.index("/") :]
+        else:
+            pool = manager.connection_from_host(host, port, "http")
+            target = f"http://{authority_and_target}"
+        try:
+            response = _get(pool, target, headers, timeout)
+        except urllib3.exceptions.ProxyError as exc:
+            raise _proxy_failure(proxy, exc) from None
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            if exc.url == manager.proxy.url:  # type: ignore[union-attr]  # set in __init__
+                # urllib3 names the proxy's URL when the proxy, not the feed, was silent.
+                raise FetchError("proxy", f"{proxy.shown}: no answer to CONNECT") from None
+            raise FetchError("timeout", proxy.scrub(str(exc))[:300]) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise FetchError(_error_reason(exc), proxy.scrub(str(exc))[:300]) from None
+        if scheme == "http" and response.status == 407:
+            # Only a proxy answers 407: the forwarded request never reached the feed.
+            response.close()
+            response.release_conn()
+            raise FetchError("proxy_407", f"{proxy.shown}: 407 Proxy Authentication Required")
+        return response
+
+    def _manager(self, proxy: Proxy) -> urllib3.ProxyManager:
+        with self._managers_lock:
+            manager = self._managers.get(proxy)
+            if manager is None:
+                auth = proxy.authorization
+                manager = urllib3.ProxyManager(
+                    proxy.url,
+                    num_pools=self._num_pools,
+                    proxy_headers={"Proxy-Authorization": auth} if auth else None,
+                    maxsize=8,
+                    retries=False,
+                    ca_certs=self._ca_certs,
+                )
+                manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+                self._managers[proxy] = manager
+            return manager
+
+
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3})")
+_CONNECTION_REPR = re.compile(r"^\w+\(host='[^']*', port=\d+\): ")  # urllib3's, saying less
+
+
+def _proxy_failure(proxy: Proxy, exc: urllib3.exceptions.ProxyError) -> FetchError:
+    """``proxy_<status>`` when the proxy answered CONNECT with anything but 200 (403: its
+    policy refused the host, 407: credentials missing or wrong, 502/503: it could not reach
+    the feed), else ``proxy``: it could not be reached or spoke no HTTP. The detail names the
+    proxy without its password."""
+    cause = exc.original_error if exc.original_error is not None else exc
+    text = _CONNECTION_REPR.sub("", proxy.scrub(" ".join(str(cause).split())))
+    refused = _TUNNEL_REFUSED.search(text)
+    if refused:
+        return FetchError(f"proxy_{refused[1]}", f"{proxy.shown}: {text[:300]}")
+    return FetchError("proxy", f"{proxy.shown}: {text[:300]}")
 
 
 def _get(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from storywire.settings import Settings
 from tasks.fetch import fetch_source, politeness
 from tasks.runtime import Runtime
 from tests.support.httpserver import Reply, http_server
+from tests.support.proxyserver import proxy_server
 
 FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><guid>a</guid><title>{a}</title><link>https://x.com/a</link></item>
@@ -1164,3 +1166,58 @@ def test_a_feed_cut_short_on_the_wire_sends_nothing_and_marks_nothing_seen(
     assert (first.sent, seen_after_cut, second.sent) == (0, 0, 2)
     assert [entry["title"] for _, entry in outbox.batches[0]] == ["First", "Second"]
     assert "word word" in outbox.batches[0][1][1]["summary_html"]
+
+
+def _redis_text(client: redis.Redis) -> str:
+    """Every key and value in the database, as one text to search for a secret."""
+    parts: list[object] = []
+    for key in client.scan_iter():
+        kind = client.type(key)
+        read = {b"string": client.get, b"hash": client.hgetall, b"list": lambda k: client.lrange(k, 0, -1),
+                b"set": client.smembers, b"zset": lambda k: client.zrange(k, 0, -1),
+                b"stream": client.xrange}[kind]  # fmt: skip
+        parts += [key, read(key)]
+    return repr(parts)
+
+
+def test_a_poll_goes_through_the_egress_proxy_and_its_credentials_stay_out_of_every_record(
+    rt_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker whose HTTP_PROXY names its egress proxy polls through it (it failed every
+    source: HTTP_PROXY was not read); a proxy refusing its credentials is the outcome
+    proxy_407, and the password is in no health record, log line, metric or Redis key."""
+
+    def unresolvable(host: str, port: int) -> list[str]:
+        raise OSError(f"{host}: Name or service not known")  # only the proxy resolves names
+
+    outbox = Outbox()
+    feed = FEED.format(a="First").encode()
+    with (
+        http_server({"/f": lambda h: Reply(200, feed)}) as base,
+        proxy_server(credentials=("svc", "hunter2")) as proxy,
+    ):
+        url = f"http://feed.invalid:{base.rsplit(':', 1)[1]}/f"
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("://", "://svc:hunter2@"))
+        rt = rt_factory()
+        # No DNS query leaves the machine: the worker's lookups fail, as where only the proxy
+        # resolves names.
+        rt.fetcher._resolver = unresolvable
+        _add(rt, "through", url)
+        assert _run(rt, "through", outbox).outcome == "ok"
+        assert proxy.log.forwarded == [url]
+
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.replace("://", "://svc:wrong-pass@"))
+        refused = rt_factory()
+        refused.fetcher._resolver = unresolvable
+        _add(refused, "refused", url)
+        with capture_logs() as logs:
+            failed = _run(refused, "refused", outbox)
+    assert failed.outcome == "proxy_407"
+    error = refused.sources.state("refused").last_error
+    assert error is not None
+    assert error.startswith("proxy_407: http://svc:***@127.0.0.1:")
+    assert refused.redis.hget("sw:metrics", "fetch:proxy_407") == b"1"
+    headers = [base64.b64encode(pair).decode() for pair in (b"svc:wrong-pass", b"svc:hunter2")]
+    for secret in ("wrong-pass", "hunter2", *headers):
+        assert secret not in repr(logs)
+        assert secret not in _redis_text(refused.redis)

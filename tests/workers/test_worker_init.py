@@ -12,8 +12,10 @@ from types import SimpleNamespace
 import pytest
 import redis
 from celery import signals
+from structlog.testing import capture_logs
 
 from storywire.adapters.embedded_redis import redis_server_binary
+from storywire.proxies import Proxies
 from storywire.stories import background
 from workers import app as app_module
 
@@ -66,6 +68,43 @@ def test_a_worker_with_a_bad_setting_exits_2_with_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("storywire: STORYWIRE_LEASE_SECONDS=60.0: ")
     assert done.stderr.count("\n") == 1
+
+
+def test_a_worker_given_a_proxy_it_cannot_use_exits_2_without_the_password() -> None:
+    """HTTPS_PROXY=socks5://… (curl's, not ours) stops the worker at start, naming the
+    variable: ignored, every poll would go direct past the operator's egress proxy."""
+    env = {**os.environ, "HTTPS_PROXY": "socks5://svc:hunter2@proxy.corp:1080"}
+    done = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "workers.app", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("storywire: HTTPS_PROXY='socks5://svc:***@proxy.corp:1080': ")
+    assert "SOCKS" in done.stderr
+    assert "hunter2" not in done.stderr
+
+
+def test_a_fetch_worker_says_which_proxies_its_fetches_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One line at start, credentials hidden; nothing without proxies or on other queues."""
+    proxies = Proxies.from_env(
+        {"HTTPS_PROXY": "http://svc:hunter2@proxy:3128", "NO_PROXY": ".corp"}
+    )
+    monkeypatch.setattr(app_module, "proxies", Proxies())
+    with capture_logs() as logs:
+        app_module._say_proxies(sender=_sender("fetch"))
+        monkeypatch.setattr(app_module, "proxies", proxies)
+        app_module._say_proxies(sender=_sender("process"))
+        app_module._say_proxies(sender=_sender("fetch"))
+    assert logs == [
+        {"event": "fetch.proxies", "log_level": "info", "https": "http://svc:***@proxy:3128",
+         "no_proxy": "corp"}
+    ]  # fmt: skip
 
 
 def test_a_worker_reconnects_to_its_broker_for_as_long_as_it_takes() -> None:

@@ -24,6 +24,7 @@ from storywire.fetching import OK_STATUSES
 from storywire.identity import entry_keys, unique_items
 from storywire.models import Source, iso, zone_info
 from storywire.processing import EmptyEntryError, build_article
+from storywire.proxies import Proxies
 from storywire.settings import Settings
 from storywire.urls import redacted_text, redacted_url, registrable_domain
 
@@ -31,7 +32,7 @@ from storywire.urls import redacted_text, redacted_url, registrable_domain
 def load(target: str, policy: FetchPolicy) -> tuple[bytes, dict[str, str], str]:
     """The feed's bytes, response headers and URL, from a file or one fetch under the limits."""
     if target.startswith(("http://", "https://")):
-        with HttpFetcher() as fetcher:
+        with HttpFetcher(proxies=Proxies.from_env()) as fetcher:
             response = fetcher.fetch(target, policy)
         # A poll's own definition of a feed's answer: 203 (through a proxy) polls fine.
         if response.status not in OK_STATUSES:

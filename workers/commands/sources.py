@@ -25,6 +25,7 @@ from storywire.adapters.redis_sources import RedisSourceStore
 from storywire.fetching import Discovery, discover
 from storywire.models import SOURCE_DEFAULTS, Source
 from storywire.opml import OpmlError, read_opml, to_opml
+from storywire.proxies import Proxies
 from storywire.settings import Settings
 from storywire.sources import (
     PrivateHostError,
@@ -330,7 +331,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     # The limits, SSRF guard and User-Agent of a poll, under the source's allow_private.
     policy = FetchPolicy.from_settings(settings)
     now = time.time()
-    with HttpFetcher() as fetcher:
+    with HttpFetcher(proxies=Proxies.from_env()) as fetcher:
 
         def found(url: str, allow_private: bool) -> Discovery:
             allowed = replace(policy, allow_private=allow_private)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import socket
 import ssl
 import struct
@@ -33,6 +32,7 @@ from storywire.adapters.http import (
 from storywire.settings import Settings
 from storywire.urls import Address, is_public
 from tests.support.httpserver import Reply, http_server
+from tests.support.tlscert import throwaway_cert
 
 POLICY = FetchPolicy(
     user_agent="storywire-test (+https://example.org/contact)",
@@ -248,16 +248,7 @@ def test_every_redirect_hop_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def tls_files(tmp_path: Path) -> tuple[str, str]:
     """A throwaway certificate for feed.invalid, made with the openssl command."""
-    if shutil.which("openssl") is None:
-        pytest.skip("no openssl command to make a test certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-         "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "1",
-         "-subj", "/CN=feed.invalid", "-addext", "subjectAltName=DNS:feed.invalid"],
-        check=True, capture_output=True, timeout=30,
-    )  # fmt: skip
-    return str(cert), str(key)
+    return throwaway_cert(tmp_path)
 
 
 def _echo_host(handler: BaseHTTPRequestHandler) -> Reply:
