@@ -32,12 +32,19 @@ Route = Callable[[BaseHTTPRequestHandler], Reply]
 
 @contextmanager
 def http_server(
-    routes: dict[str, Route], *, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None
+    routes: dict[str, Route],
+    *,
+    host: str = "127.0.0.1",
+    tls: ssl.SSLContext | None = None,
+    keep_alive: bool = False,
 ) -> Iterator[str]:
     """Serve ``routes`` on ``host`` (IPv4 or IPv6 loopback; over TLS with ``tls``) until the
-    block ends; yields the base URL. OSError when ``host`` cannot be bound."""
+    block ends; yields the base URL. OSError when ``host`` cannot be bound. ``keep_alive``:
+    HTTP/1.1, a connection kept open for the next request (else HTTP/1.0, one each)."""
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def do_GET(self) -> None:
             route = routes.get(self.path.split("?", 1)[0])
             reply = route(self) if route else Reply(404)

@@ -44,8 +44,7 @@ def _fetcher(env: dict[str, str], **kwargs: object) -> HttpFetcher:
 @pytest.fixture
 def origin() -> Iterator[int]:
     """A plain HTTP feed server on loopback; its port."""
-    routes = {"/feed": _feed, "/moved": lambda h: Reply(301, headers={"Location": "/feed"})}
-    with http_server(routes) as base:
+    with http_server({"/feed": _feed}) as base:
         yield int(base.rsplit(":", 1)[1])
 
 
@@ -58,7 +57,7 @@ def tls_origin(tmp_path: Path) -> Iterator[tuple[int, str, list[str | None]]]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     context.sni_callback = lambda sock, name, ctx: names.append(name)  # type: ignore[assignment,return-value]
-    with http_server({"/feed": _feed}, tls=context) as base:
+    with http_server({"/feed": _feed}, tls=context, keep_alive=True) as base:
         yield int(base.rsplit(":", 1)[1]), cert, names
 
 
@@ -86,7 +85,7 @@ def test_https_goes_through_a_connect_tunnel_with_tls_to_the_origin_inside(
     tls_origin: tuple[int, str, list[str | None]], proxy: LoopbackProxy
 ) -> None:
     """CONNECT feed.invalid:port, then TLS with the origin: SNI and the certificate are the
-    feed's name, never the proxy's (this origin closes each connection: a tunnel a fetch)."""
+    feed's name, never the proxy's, and the tunnel is kept for the next poll of that host."""
     port, cert, names = tls_origin
     env = {"https_proxy": proxy.url}
     with _fetcher(env, resolver=unresolvable, ca_certs=cert) as fetcher:
@@ -97,7 +96,7 @@ def test_https_goes_through_a_connect_tunnel_with_tls_to_the_origin_inside(
     assert [r.body for r in results] == [RSS, RSS]
     assert results[0].headers["x-host"] == f"feed.invalid:{port}"
     assert names[0] == "feed.invalid"
-    assert proxy.log.connects == [f"feed.invalid:{port}"] * 2 + [f"other.invalid:{port}"]
+    assert proxy.log.connects == [f"feed.invalid:{port}", f"other.invalid:{port}"]
     assert wrong_name.value.reason == "tls"
     assert "doesn't match" in wrong_name.value.detail or "mismatch" in wrong_name.value.detail
 
@@ -117,8 +116,16 @@ def test_an_https_proxy_is_spoken_to_over_tls(
         env = {"HTTPS_PROXY": proxy.url.replace("127.0.0.1", "localhost")}
         with _fetcher(env, resolver=unresolvable, ca_certs=str(bundle)) as fetcher:
             result = fetcher.fetch(f"https://feed.invalid:{port}/feed", POLICY)
+        # An https proxy whose certificate is not trusted is the proxy's failure, not the feed's.
+        with (
+            _fetcher(env, resolver=unresolvable, ca_certs=origin_cert) as fetcher,
+            pytest.raises(FetchError) as untrusted,
+        ):
+            fetcher.fetch(f"https://feed.invalid:{port}/feed", POLICY)
     assert result.body == RSS
     assert proxy.log.connects == [f"feed.invalid:{port}"]
+    assert untrusted.value.reason == "proxy"
+    assert "certificate verify failed" in untrusted.value.detail
 
 
 def test_no_proxy_sends_its_hosts_direct_and_the_rest_through(
@@ -175,14 +182,34 @@ def test_a_private_source_reaches_loopback_directly_and_other_hosts_through_the_
     assert proxy.log.forwarded == [f"http://wiki.corp.invalid:{origin}/feed"]
 
 
-def test_each_redirect_hop_chooses_its_own_route(origin: int, proxy: LoopbackProxy) -> None:
-    """A redirect's target is a new request: through the proxy, and checked by the guard."""
-    start = f"http://feed.invalid:{origin}/moved"
-    with _fetcher({"HTTP_PROXY": proxy.url}, resolver=unresolvable) as fetcher:
-        result = fetcher.fetch(start, POLICY)
-    assert result.url == f"http://feed.invalid:{origin}/feed"
-    assert result.redirects == ((301, result.url),)
-    assert proxy.log.forwarded == [start, result.url]
+def test_each_redirect_hop_chooses_its_own_route(
+    tls_origin: tuple[int, str, list[str | None]], proxy: LoopbackProxy
+) -> None:
+    """A redirect's target is a new request: an http feed moved to https goes from the
+    forwarded request to a tunnel, and a hop to a name the worker resolves to a private
+    address is refused by the guard before the proxy hears of it."""
+    port, cert, _ = tls_origin
+    secure = f"https://feed.invalid:{port}/feed"
+    routes = {
+        "/moved": lambda h: Reply(301, headers={"Location": secure}),
+        "/inward": lambda h: Reply(302, headers={"Location": "http://meta.invalid/latest/"}),
+    }
+
+    def resolver(host: str, port: int) -> list[str]:
+        if host == "meta.invalid":
+            return ["169.254.169.254"]
+        raise OSError("unknown")
+
+    env = {"HTTP_PROXY": proxy.url, "HTTPS_PROXY": proxy.url}
+    with http_server(routes) as base, _fetcher(env, resolver=resolver, ca_certs=cert) as fetcher:
+        start = base.replace("127.0.0.1", "old.invalid")
+        result = fetcher.fetch(start + "/moved", POLICY)
+        with pytest.raises(FetchError) as inward:
+            fetcher.fetch(start + "/inward", POLICY)
+    assert (result.url, result.body) == (secure, RSS)
+    assert proxy.log.forwarded == [start + "/moved", start + "/inward"]
+    assert proxy.log.connects == [f"feed.invalid:{port}"]
+    assert inward.value.reason == "ssrf_blocked"
 
 
 def test_proxy_credentials_go_as_proxy_authorization_and_a_refusal_is_proxy_407(
