@@ -35,6 +35,17 @@ TRANSIENT = (
 )
 
 
+def refuses_writes(exc: redis.ResponseError) -> bool:
+    """Redis answering but refusing writes for a while: its disk full or unwritable (MISCONF,
+    which redis-py raises as a bare ResponseError), its maxmemory reached under noeviction
+    (OOM), or the address a replica's after a failover (READONLY). An outage like one that
+    does not answer; any other error reply is a bug, not worth a retry."""
+    refused = (redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError)
+    # A pipeline puts "Command # 1 (INCRBY …) of pipeline caused error: " before the reply.
+    reply = str(exc).rpartition(" of pipeline caused error: ")[2]
+    return isinstance(exc, refused) or reply.startswith("MISCONF ")
+
+
 def retry_later(task: Task[Any, Any], exc: Exception) -> Retry:
     """``task.retry`` after the jittered exponential backoff the task was declared with
     (``tasks.options.task`` sets ``retry_backoff`` and ``retry_backoff_max`` on it).

@@ -22,7 +22,7 @@ from celery.exceptions import Reject
 
 from storywire.adapters.deliveries import brief, count_delivery, forget_delivery, set_aside
 from storywire.adapters.redis_metrics import count
-from tasks.common import TRANSIENT, log, retry_later
+from tasks.common import TRANSIENT, log, refuses_writes, retry_later
 from tasks.runtime import runtime
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,6 +36,18 @@ def guarded(run: F) -> F:
         request = self.request
         if request.is_eager or not request.id:
             return run(self, *args, **kwargs)  # a direct or eager call: no broker, no redelivery
+        # Caught here, once for every Redis call of every task, the delivery count's first:
+        # failed and acknowledged, a process batch was lost for good (its fetch had marked its
+        # entries seen).
+        try:
+            return deliver(self, *args, **kwargs)
+        except redis.ResponseError as exc:
+            if not refuses_writes(exc):
+                raise
+            raise retry_later(self, exc) from exc
+
+    def deliver(self: Task[Any, Any], *args: Any, **kwargs: Any) -> Any:
+        request = self.request
         rt = runtime()
         # A retry is a new message under the same id, so the retry number is part of the key.
         delivery = f"{request.id}:{request.retries}"
@@ -51,7 +63,9 @@ def guarded(run: F) -> F:
             }  # fmt: skip
             try:
                 _set_aside(rt.redis, record)
-            except TRANSIENT as exc:
+            except (*TRANSIENT, redis.ResponseError) as exc:
+                if isinstance(exc, redis.ResponseError) and not refuses_writes(exc):
+                    raise
                 # Unrecorded, it must not be acknowledged into nothing: back to its queue, to
                 # be set aside on a later delivery.
                 raise Reject(exc, requeue=True) from exc

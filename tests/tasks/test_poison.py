@@ -151,3 +151,41 @@ def test_a_message_redis_cannot_set_aside_goes_back_to_its_queue(
         task.pop_request()
     assert rejected.value.requeue
     assert runs == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "retried"),
+    [
+        (redis.ResponseError("MISCONF Errors writing to the AOF file: No space left on device"),
+         True),
+        (redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'."),
+         True),
+        (redis.exceptions.ReadOnlyError("You can't write against a read only replica."), True),
+        (redis.ResponseError("Command # 1 (INCRBY sw:deliveries:t:0 1) of pipeline caused "
+                             "error: MISCONF Redis is configured to save RDB snapshots, but it's "
+                             "currently unable to persist to disk."), True),
+        (redis.ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value"),
+         False),
+    ],
+)  # fmt: skip
+def test_a_redis_refusing_writes_is_retried_and_another_error_reply_is_not(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, reply: redis.ResponseError, retried: bool
+) -> None:
+    """A full disk, maxmemory or a failover's replica is an outage, whichever Redis call of the
+    task meets it (acknowledged, a process batch was lost: its fetch marked it seen); any
+    other error reply is a bug and fails the task, as before."""
+
+    def refused(*_: Any, **__: Any) -> None:
+        raise reply
+
+    monkeypatch.setattr(tasks.process, "process_entries", refused)
+    task: Any = tasks.process.process
+    monkeypatch.setattr(task, "retry", lambda *, exc, **_: Retry(exc=exc))
+    task.push_request(id="t-r", retries=0)
+    try:
+        with pytest.raises(Retry if retried else type(reply)) as raised:
+            task.run(*ARGS)
+    finally:
+        task.pop_request()
+    if retried:
+        assert raised.value.exc is reply
