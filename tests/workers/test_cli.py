@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import fcntl
 import os
+import re
 import subprocess
 import sys
 import time
@@ -218,6 +219,43 @@ def test_operator_commands_join_the_embedded_redis_a_run_serves(tmp_path: Path) 
     assert poisoned.returncode == 0, poisoned.stderr
     assert beat.returncode == 1
     assert beat.stderr.strip() == "storywire beat: set STORYWIRE_REDIS_URL (the service's Redis)"
+
+
+# One run of each command that reads or writes the service's Redis, however small.
+SERVICE_COMMANDS = {
+    "sources": ["sources", "list"], "poisoned": ["poisoned", "list"],
+    "parked": ["parked", "list"], "consume": ["consume", "--group", "g"],
+    "stories": ["stories", "recent"], "metrics": ["metrics"], "health": ["health", "beat"],
+}  # fmt: skip
+
+
+def _named_in(text: str, start: str, end: str) -> set[str]:
+    """The commands written in backquotes between ``start`` and ``end`` in ``text``."""
+    flat = " ".join(text.split())
+    part = flat[flat.index(start) + len(start) : flat.index(end, flat.index(start))]
+    return set(re.findall(r"`([a-z]+)`", part))
+
+
+def test_the_docs_name_every_command_that_joins_the_redis_a_run_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README and operations.md listed `sources`, `poisoned`, `consume`, `stories` and
+    `metrics`; `parked` and `health` join it too (an operator running `storywire health beat`
+    by hand reads which Redis it asked)."""
+    monkeypatch.delenv("STORYWIRE_REDIS_URL", raising=False)
+    monkeypatch.setenv("STORYWIRE_DATA_DIR", str(tmp_path))
+    joining = set()
+    for name, argv in SERVICE_COMMANDS.items():
+        with pytest.raises(SystemExit) as ended:
+            main(argv)
+        if "no `storywire run` serves" in str(ended.value.code):
+            joining.add(name)
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    operations = (root / "docs" / "operations.md").read_text()
+    unset = "With `STORYWIRE_REDIS_URL` unset,"
+    assert _named_in(readme, unset, "use the embedded Redis") == joining
+    assert _named_in(operations, unset, "use the embedded Redis") == joining
 
 
 def test_metrics_help_names_the_variables_it_reads(capsys: pytest.CaptureFixture[str]) -> None:
