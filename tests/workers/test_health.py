@@ -149,6 +149,19 @@ def test_metrics_command_that_cannot_listen_says_so_in_one_line(
             assert err.count("\n") == 1
 
 
+def test_run_s_exporter_on_a_port_taken_is_left_out_and_the_run_goes_on(
+    redis_server: EmbeddedRedis,
+) -> None:
+    """`storywire run` (docs/operations.md, `storywire metrics`) serves no metrics then, with
+    a `metrics.unavailable` warning, where the `metrics` command exits 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = int(taken.getsockname()[1])
+        with exporter(redis_server.url, stream="s", host="127.0.0.1", port=busy) as port:
+            assert port is None
+
+
 def test_metrics_command_listens_where_the_settings_say(
     redis_server: EmbeddedRedis,
     monkeypatch: pytest.MonkeyPatch,
