@@ -467,20 +467,28 @@ class RedisSourceStore:
         # its own slot, 16 to a domain in one second where its burst is 5.
         return until is not None and float(until) - 1.0 <= now <= float(until) + late
 
-    def overview(self, source_ids: Sequence[str]) -> list[tuple[SourceState, float | None]]:
-        """Each source's health record and next poll, a pipeline per ``BATCH`` sources: one
-        request per source would be 20,000 round trips for a listing of 10k."""
-        rows: list[tuple[SourceState, float | None]] = []
+    def overview(self, source_ids: Sequence[str]) -> list[tuple[SourceState, float | None, bool]]:
+        """Each source's health record, next poll and whether it is being polled (see
+        ``polling``), a pipeline per ``BATCH`` sources: one request per source would be
+        20,000 round trips for a listing of 10k."""
+        rows: list[tuple[SourceState, float | None, bool]] = []
         for start in range(0, len(source_ids), BATCH):
             pipe = self._r.pipeline(transaction=False)
             for source_id in source_ids[start : start + BATCH]:
                 pipe.hgetall(self._key("state", source_id))
                 pipe.zscore(self._key("due"), source_id)
+                pipe.zscore(self._key("inflight"), source_id)
             replies = pipe.execute()
-            for raw, due in zip(replies[::2], replies[1::2], strict=True):
+            for raw, due, lease in zip(replies[::3], replies[1::3], replies[2::3], strict=True):
                 record = {k.decode(): orjson.loads(v) for k, v in raw.items()}
-                rows.append((SourceState(**_known_fields(record)), due))
+                rows.append((SourceState(**_known_fields(record)), due, lease is not None))
         return rows
+
+    def polling(self, source_id: str) -> bool:
+        """Whether a dispatch claimed the source and its poll has not finished: its fetch is
+        sent (for its due time, within a dispatch interval) or running, and its place on the
+        schedule (``next_poll``) is its lease's end, when it is due again if that fetch dies."""
+        return self._r.zscore(self._key("inflight"), source_id) is not None
 
     def outcomes(self, source_id: str) -> dict[str, int]:
         raw = cast(dict[bytes, bytes], self._r.hgetall(self._key("outcomes", source_id)))

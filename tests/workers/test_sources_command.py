@@ -81,6 +81,31 @@ def test_add_list_show_remove(store: RedisSourceStore) -> None:
     assert do_show(store, "bbc", io.StringIO()) == 1
 
 
+def test_a_source_being_polled_is_listed_and_shown_as_such_not_due_at_its_lease_end(
+    store: RedisSourceStore,
+) -> None:
+    """Claimed by a dispatch, its fetch sent for its due time, a source's place on the schedule
+    is its lease's end: `list` said "next 5m" (the lease) for a source polled within the
+    dispatch interval, and every 5 seconds for a min_interval of 5."""
+    out = io.StringIO()
+    assert do_add(store, {"id": "x", "url": "https://x.com/feed", "min_interval": 5},
+                  out, now=1000.0) == 0  # fmt: skip
+    assert do_add(store, {"id": "y", "url": "https://y.com/feed"}, out, now=1000.0) == 0
+    store.finish("y", SourceState(last_outcome="ok"), next_poll=1600.0)
+    assert store.claim_due(now=1000.0, lease=300.0, cap=10, ahead=30.0).claimed == ["x"]
+    listed = io.StringIO()
+    assert do_list(store, listed, now=1001.0) == 0
+    rows = {line.split()[0]: line.split() for line in listed.getvalue().splitlines()[1:]}
+    assert rows["x"][2] == "polling"
+    assert rows["y"][2] == "10m"
+    shown = io.StringIO()
+    assert do_show(store, "x", shown, now=1001.0) == 0
+    assert orjson.loads(shown.getvalue())["polling"] is True
+    shown = io.StringIO()
+    assert do_show(store, "y", shown, now=1001.0) == 0
+    assert orjson.loads(shown.getvalue())["polling"] is False
+
+
 def test_add_rejects_bad_input(store: RedisSourceStore, capsys: pytest.CaptureFixture[str]) -> None:
     """A bad id or a non-http URL is refused with the reason on stderr, nothing stored: a
     malformed option, exit 2, as a malformed sources file is for `sources load`."""

@@ -156,17 +156,22 @@ def do_list(store: RedisSourceStore, out: TextIO, *, now: float | None = None) -
     # Read everything first: a header alone, or half a table, would read as fewer sources.
     sources = store.all()
     records = store.overview([s.id for s in sources])
-    rows = [_list_row(s, state, due, now) for s, (state, due) in zip(sources, records, strict=True)]
+    rows = [_list_row(s, *record, now) for s, record in zip(sources, records, strict=True)]
     out.write(f"{'id':<24} {'status':<9} {'next':>8} {'fails':>5} {'last':<14} url\n")
     out.writelines(rows)
     return 0
 
 
-def _list_row(source: Source, state: SourceState, due: float | None, now: float) -> str:
+def _list_row(
+    source: Source, state: SourceState, due: float | None, polling: bool, now: float
+) -> str:
     status = (
         "disabled" if state.disabled_reason else ("failing" if state.consecutive_failures else "ok")
     )
-    when = "-" if due is None else ("due" if due <= now else _ago(due - now))
+    # A claimed source's due time is its lease's end, minutes off: it is polled now.
+    when = (
+        "polling" if polling else "-" if due is None else "due" if due <= now else _ago(due - now)
+    )
     last = state.last_outcome or "never"
     return (
         f"{source.id:<24} {status:<9} {when:>8} {state.consecutive_failures:>5} "
@@ -200,6 +205,7 @@ def do_show(
         "source": {**source.to_dict(), "url": redacted_url(source.url)},
         "next_poll": _iso(due),
         "next_poll_in_seconds": None if due is None else round(due - now, 1),
+        "polling": store.polling(source_id),
         "health": {k: _iso(v) if k in _TIMES else v for k, v in health.items()},
         "outcomes": store.outcomes(source_id),
     }
