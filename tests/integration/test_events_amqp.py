@@ -26,6 +26,7 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
 from storywire.adapters.amqp import AmqpSink, connection_parameters, split_item
+from storywire.adapters.embedded_redis import EmbeddedRedis
 from storywire.adapters.parked import parked, take
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.streams import SENT_KEY, SinkUnavailableError
@@ -634,7 +635,7 @@ BROKER_MAX_MESSAGE = 128 * 1024 * 1024
 
 
 def test_an_event_larger_than_the_broker_takes_is_parked_and_the_rest_flow(
-    redis_client: redis.Redis, amqp_url: str, exchange: str
+    redis_server: EmbeddedRedis, redis_client: redis.Redis, amqp_url: str, exchange: str
 ) -> None:
     """An event over the broker's max_message_size is refused (406) on every try: it was kept
     first in the outbox and retried for ever, and no later event reached any consumer. It is
@@ -648,16 +649,22 @@ def test_an_event_larger_than_the_broker_takes_is_parked_and_the_rest_flow(
     size = len(split_item(outbox_item(big))[2])
     redis_client.rpush("sw:outbox", outbox_item(big))
     after = _fill(redis_client, 2)
-    sink = AmqpSink(redis_client, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
-    assert sink.drain_all(now=1.0) == 4
-    assert [p.message_id for p, _ in _drain_queue(conn, queue)] == [before, *after]
+    # Moving 128 MiB inside Redis takes seconds on a busy host: past the client's default
+    # timeout, the drain would fail there (and its retry find the event parked).
+    patient = redis.Redis.from_url(redis_server.url, socket_timeout=60)
+    sink = AmqpSink(patient, outbox_key="sw:outbox", url=amqp_url, exchange=exchange)
+    try:
+        assert sink.drain_all(now=1.0) == 4
+        assert [p.message_id for p, _ in _drain_queue(conn, queue)] == [before, *after]
+    finally:
+        sink.close()
+        conn.close()
+        patient.close()
     assert redis_client.llen("sw:outbox") == 0
     (kept,) = parked(redis_client, "sw:outbox")
     assert (kept.event_id, kept.type, kept.size) == ("ev_big", big.type, size)
     assert "PRECONDITION_FAILED - message size" in kept.reason
     assert redis_client.hget("sw:metrics", "parked:too_large") == b"1"
-    sink.close()
-    conn.close()
 
 
 def test_a_parked_event_is_accounted_for_and_replayed(

@@ -188,9 +188,9 @@ XXE = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///et
 
 @pytest.mark.parametrize("body", [BILLION_LAUGHS, QUADRATIC, XXE], ids=["laughs", "quad", "xxe"])
 def test_entity_expansion_is_never_performed(body: bytes) -> None:
-    """Entity bombs parse fast in bounded memory: declared entities are never expanded."""
+    """Entity bombs parse in bounded memory: declared entities are never expanded. (Memory, not
+    time, tells: expanded, the smallest of them is 1 GB; a time bound failed on a busy host.)"""
     tracemalloc.start()
-    started = time.monotonic()
     try:
         try:
             feed = parse_feed(body, now=NOW)
@@ -199,8 +199,7 @@ def test_entity_expansion_is_never_performed(body: bytes) -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 2.0
-    assert peak < 8 * 1024 * 1024  # expanded, the smallest of them would be 1 GB
+    assert peak < 8 * 1024 * 1024
     assert feed is None or feed.warning == "DOCTYPE entity declarations ignored"
     if feed is not None:
         for entry in feed.entries:
