@@ -813,6 +813,13 @@ def _byline(raw: dict[str, Any]) -> str | None:
     return byline or None
 
 
+def names_byline(names: Iterable[object]) -> str | None:
+    """A byline of these names as an entry's is made (each without an address or a leading
+    "By", each once, joined by ", "), or None when none is a name: for bylines from elsewhere
+    than a feed (an article page's)."""
+    return ", ".join(_distinct_names(names))[:BYLINE_CHARS] or None
+
+
 def _distinct_names(names: Iterable[object]) -> list[str]:
     """The authors' names, each once, in order, without an address; what is no name (empty,
     an address alone, not a string) is left out."""

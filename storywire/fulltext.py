@@ -26,6 +26,7 @@ from trafilatura.utils import load_html
 
 from storywire.adapters.http import FetchError, FetchPolicy
 from storywire.clean import cut_from, html_to_text
+from storywire.feeds import names_byline
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
 from storywire.processing import article_title, source_rules
@@ -97,11 +98,14 @@ JSON_LD_WINS = 2
 
 
 class Page(NamedTuple):
-    """What an article page gives its entry: its main text, and the lead image it names
-    (``og:image`` and the like: a title-only feed names none), absolute http(s) or None."""
+    """What an article page gives its entry: its main text, the lead image it names
+    (``og:image`` and the like: a title-only feed names none), absolute http(s) or None, and
+    its byline (meta author, ``article:author``, JSON-LD ``author``, a rel=author link), or
+    None."""
 
     text: str
     image: str | None = None
+    author: str | None = None
 
 
 def read_page(page: bytes, url: str) -> Page | None:
@@ -128,15 +132,23 @@ def read_page(page: bytes, url: str) -> Page | None:
     )
     if not isinstance(found, Document):  # None: nothing found (a dict only when asked for)
         found = Document()
-    text, image = found.text, found.image
+    text, image, author = found.text, found.image, found.author
     body = json_ld_body(page)
     if body is not None and (not text or len(body) > JSON_LD_WINS * len(text)):
         if not text and (tree := load_html(page)) is not None:
-            # Nothing extracted, no metadata read either: an app shell names its image too.
+            # Nothing extracted, no metadata read either: an app shell names its image and
+            # byline too.
             _cut_after(tree)
-            image = trafilatura.extract_metadata(tree, default_url=url).image
+            meta = trafilatura.extract_metadata(tree, default_url=url)
+            image, author = meta.image, meta.author
         text = body
-    return Page(text, web_url(image, url)) if text else None
+    return Page(text, web_url(image, url), _byline(author)) if text else None
+
+
+def _byline(author: object) -> str | None:
+    # trafilatura joins several authors with "; " and drops a leading "By"; what is left is
+    # cleaned as a feed's byline is, so consumers see one form whichever gave it.
+    return names_byline(author.split(";")) if isinstance(author, str) else None
 
 
 def _cut_after(tree: lxml.html.HtmlElement) -> None:
@@ -338,8 +350,9 @@ def enrich(
             else:
                 fetched += 1
                 kept[key] = page
-            image = entry.image or page.image
-            out.append(replace(entry, content_html=as_paragraphs(body), image=image))
+            # The feed's own image and byline stay; a title-only feed names neither.
+            image, author = entry.image or page.image, entry.author or page.author
+            out.append(replace(entry, content_html=as_paragraphs(body), image=image, author=author))
             continue
         if not stand_in:
             failed.append((entry.link, reason))

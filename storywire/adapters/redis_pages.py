@@ -2,9 +2,9 @@
 robots.txt records of their sites (``RedisRobotsStore``).
 
 Key (prefix ``sw:``): ``page:<xxh3-128 of the page key>`` → zlib of JSON ``[fetched at, text,
-lead image]``,
-expiring ``PAGE_KEPT`` after it was fetched (``storywire.fulltext``). Compressed: article text
-shrinks about threefold, and every full-text article of a day is kept.
+lead image, byline]`` (one kept before bylines were has no last), expiring ``PAGE_KEPT`` after
+it was fetched (``storywire.fulltext``). Compressed: article text shrinks about threefold, and
+every full-text article of a day is kept.
 """
 
 from __future__ import annotations
@@ -40,8 +40,12 @@ class RedisPageStore:
             if raw is None:
                 continue
             try:
-                at, text, image = orjson.loads(zlib.decompress(raw))
-                known[page] = (Page(str(text), str(image) if image else None), float(at))
+                at, text, image, *rest = orjson.loads(zlib.decompress(raw))
+                author = rest[0] if rest else None  # kept before bylines were, it has none
+                known[page] = (
+                    Page(str(text), str(image) if image else None, str(author) if author else None),
+                    float(at),
+                )
             except (zlib.error, orjson.JSONDecodeError, ValueError, TypeError):
                 continue  # not ours to read: the page is simply fetched again
         return known
@@ -51,8 +55,8 @@ class RedisPageStore:
         if not pages:
             return
         pipe = self._r.pipeline(transaction=False)
-        for page, (text, image) in pages.items():
-            value = zlib.compress(orjson.dumps([now, text, image]))
+        for page, (text, image, author) in pages.items():
+            value = zlib.compress(orjson.dumps([now, text, image, author]))
             pipe.set(self._key(page), value, px=max(1, int(seconds * 1000)))
         pipe.execute()
 

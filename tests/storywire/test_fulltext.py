@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
@@ -616,3 +616,48 @@ def test_the_pages_lead_image_is_the_articles_when_the_feed_names_none(
     assert result.fetched == 3
     images = [entry.image for entry in result.entries]
     assert images == [base + "/img/quake.jpg"] * 2 + ["https://cdn.example/feed.jpg"]
+
+
+def test_the_pages_byline_is_the_articles_when_the_feed_names_none(
+    fetcher: HttpFetcher,
+) -> None:
+    """A title-only feed (Google News, Hacker News) names no author: the byline the page names
+    (meta name=author, article:author, JSON-LD author.name, a rel=author link) is the
+    entry's, cleaned as a feed's is (no e-mail address, no leading "By"; several names joined
+    as a feed's are), on an app shell's page too. An author the feed names stays; a page
+    naming none leaves none."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Quake"}
+    heads = {
+        "/meta": "<meta name='author' content='By Jane Doe (jane@x.com)'>",
+        "/og": "<meta property='article:author' content='Jane Doe'>",
+        "/ld": _ld_script(ld | {"author": [{"@type": "Person", "name": "Jane Doe"},
+                                           {"@type": "Person", "name": "John Roe"}]}),
+        "/none": "",
+    }  # fmt: skip
+    routes = {path: _html(PAGE.replace(b"<head>", b"<head>" + head.encode(), 1))
+              for path, head in heads.items()}  # fmt: skip
+    routes["/rel"] = _html(
+        PAGE.replace(b"<h1>", b"<a rel='author' href='/staff/jane'>Jane Doe</a><h1>", 1)
+    )
+    routes["/shell"] = _html(
+        _app_shell(ld | {"articleBody": BODY, "author": {"@type": "Person", "name": "Jo Bo"}})
+    )
+    with http_server(routes) as base:
+        own = replace(_entry(base + "/meta?own"), author="Feed Writer")
+        paths = ("/meta", "/og", "/ld", "/rel", "/shell", "/none")
+        entries = [_entry(base + path) for path in paths] + [own]
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    assert result.fetched == 7
+    authors = [entry.author for entry in result.entries]
+    assert authors == [
+        "Jane Doe", "Jane Doe", "Jane Doe, John Roe", "Jane Doe", "Jo Bo", None, "Feed Writer"
+    ]  # fmt: skip
+    assert dict(result.pages)[page_keys(entries)[0]].author == "Jane Doe"
+
+
+def _html(page: bytes) -> Callable[[BaseHTTPRequestHandler], Reply]:
+    return lambda h: Reply(200, page, {"Content-Type": "text/html"})
+
+
+def _ld_script(node: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(node)}</script>'

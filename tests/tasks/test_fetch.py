@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import random
 import time
+import zlib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from types import SimpleNamespace
@@ -25,6 +26,7 @@ from storywire.adapters.redis_sources import Claim
 from storywire.metrics import Sample
 from storywire.models import Source
 from storywire.settings import Settings
+from storywire.urls import canonical_url
 from tasks.fetch import fetch_source, politeness
 from tasks.runtime import Runtime
 from tests.support.httpserver import Reply, http_server
@@ -701,6 +703,54 @@ def test_a_source_disabled_while_its_poll_runs_stays_disabled(rt_factory: Any) -
     assert rt.sources.enable("s", now=2000.0)
     assert rt.sources.state("s").disabled_reason is None
     assert rt.sources.next_poll("s") == 2000.0
+
+
+def test_a_pages_byline_reaches_the_article_and_is_kept_with_its_text(rt_factory: Any) -> None:
+    """A title-only feed names no author: the page's byline is the entry's, and is kept with
+    the page's text, so an edit within the hour (not asked for again) still carries it. A
+    page kept before bylines were (its record without one) is read, not fetched again."""
+    page = (
+        b"<html><head><meta name='author' content='By Jane Doe'></head><body><article>"
+        b"<h1>Council approves bridge</h1>"
+        + b"<p>The council approved the new bridge budget after a long debate on Tuesday.</p>" * 5
+        + b"</article></body></html>"
+    )
+    item = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        "<item><guid>a</guid><title>Council approves bridge</title><link>{base}/a</link>"
+        "<description>Points: {points}</description></item>"
+        "<item><guid>b</guid><title>Council approves bridge</title><link>{base}/b</link>"
+        "<description>Points: {points}</description></item></channel></rss>"
+    )
+    asked: list[str] = []
+
+    def article(h: BaseHTTPRequestHandler) -> Reply:
+        asked.append(h.path)
+        return Reply(200, page)
+
+    points = iter(range(40, 50))
+    rt = rt_factory(domain_burst=100)
+    outbox = Outbox()
+    routes: dict[str, Any] = {"/a": article, "/b": article}
+    with http_server(routes) as base:
+        routes["/f"] = lambda h: Reply(200, item.format(base=base, points=next(points)).encode())
+        # /b was kept by an earlier version: [fetched at, text, image], no byline.
+        text = "The council approved the new bridge budget after a long debate on Tuesday.\n" * 3
+        old = zlib.compress(orjson.dumps([900.0, text, None]))
+        rt.redis.set(
+            "sw:page:" + xxhash.xxh3_128_hexdigest(canonical_url(base + "/b").encode()), old
+        )
+        source = Source(id="s", url=base + "/f", outlet="S", domain="same.test",
+                        allow_private=True, full_text=True)  # fmt: skip
+        rt.sources.upsert([source], now=0.0)
+        done = [_run(rt, "s", outbox, now=1000.0 + 600 * i) for i in range(2)]
+    assert [d.sent for d in done] == [2, 2]
+    assert asked == ["/a"]
+    for batch in outbox.batches:
+        a, b = (item[1] for item in batch)
+        assert "bridge budget" in a["content_html"]
+        assert "bridge budget" in b["content_html"]
+        assert (a["author"], b["author"]) == ("Jane Doe", None)
 
 
 def test_an_html_page_for_the_feed_is_counted_and_logged_and_sends_nothing(
