@@ -10,9 +10,10 @@ User-Agent's product token is not asked for (``storywire.robots``).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from types import MappingProxyType
@@ -142,7 +143,12 @@ def read_page(page: bytes, url: str) -> Page | None:
             meta = trafilatura.extract_metadata(tree, default_url=url)
             image, author = meta.image, meta.author
         text = body
-    return Page(text, web_url(image, url), _byline(author)) if text else None
+    if not text:
+        return None
+    lead = web_url(image, url)
+    if lead is None:
+        lead = web_url(json_ld_image(page), url)
+    return Page(text, lead, _byline(author))
 
 
 def _byline(author: object) -> str | None:
@@ -175,18 +181,10 @@ def json_ld_body(page: bytes) -> str | None:
     """The ``articleBody`` of the first article object in the page's JSON-LD, as text."""
     if b"articleBody" not in page:  # most pages: no second parse of the whole page
         return None
-    try:
-        tree = lxml.html.fromstring(page)
-    except (lxml.etree.ParserError, ValueError):  # an empty or undecodable page
-        return None
-    for script in tree.iter("script"):
-        kind = (script.get("type") or "").split(";", 1)[0].strip().lower()
-        if kind != "application/ld+json" or not script.text:
-            continue
+    for doc in _json_ld(page):
         try:
-            # strict=False: pages put raw newlines and tabs inside JSON strings.
-            body = _article_body(json.loads(script.text, strict=False))
-        except (ValueError, RecursionError):  # RecursionError: nested thousands deep, hostile
+            body = _in_article(doc, _article_body)
+        except RecursionError:  # nested thousands deep, hostile
             continue
         text = html_to_text(body) if body else ""  # some sites put markup and entities in it
         if text.strip():
@@ -194,20 +192,70 @@ def json_ld_body(page: bytes) -> str | None:
     return None
 
 
-def _article_body(node: object) -> str | None:
-    """Depth-first through lists, ``@graph`` and ``mainEntity``, where sites nest articles."""
+def json_ld_image(page: bytes) -> str | None:
+    """The ``image`` of the first article object in the page's JSON-LD naming one (a URL, an
+    ImageObject's, the first of a list), as written: an AMP page names its lead image there
+    alone, with no ``og:image``."""
+    if _LD_JSON.search(page) is None:  # most pages: no second parse of the whole page
+        return None
+    for doc in _json_ld(page):
+        try:
+            image = _in_article(doc, _article_image)
+        except RecursionError:
+            continue
+        if image:
+            return image
+    return None
+
+
+_LD_JSON = re.compile(rb"ld\+json", re.IGNORECASE)
+
+
+def _json_ld(page: bytes) -> Iterator[object]:
+    """The page's JSON-LD documents, parsed; invalid ones passed over."""
+    try:
+        tree = lxml.html.fromstring(page)
+    except (lxml.etree.ParserError, ValueError):  # an empty or undecodable page
+        return
+    for script in tree.iter("script"):
+        kind = (script.get("type") or "").split(";", 1)[0].strip().lower()
+        if kind != "application/ld+json" or not script.text:
+            continue
+        try:
+            # strict=False: pages put raw newlines and tabs inside JSON strings.
+            yield json.loads(script.text, strict=False)
+        except (ValueError, RecursionError):  # RecursionError: nested thousands deep, hostile
+            continue
+
+
+def _in_article(node: object, pick: Callable[[dict[str, object]], str | None]) -> str | None:
+    """What ``pick`` finds in the first article object that has it: depth-first through lists,
+    ``@graph`` and ``mainEntity``, where sites nest articles."""
     if isinstance(node, list):
-        return next((body for body in map(_article_body, node) if body), None)
+        return next((found for found in (_in_article(n, pick) for n in node) if found), None)
     if not isinstance(node, dict):
         return None
     types = node.get("@type")
     names = [types] if isinstance(types, str) else types if isinstance(types, list) else []
     # "NewsArticle", "schema:NewsArticle" and "https://schema.org/NewsArticle" alike.
     short = {name.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for name in names if isinstance(name, str)}
-    body = node.get("articleBody")
-    if short & ARTICLE_TYPES and isinstance(body, str) and body.strip():
-        return body
-    return _article_body(node.get("@graph")) or _article_body(node.get("mainEntity"))
+    if short & ARTICLE_TYPES and (found := pick(node)):
+        return found
+    return _in_article(node.get("@graph"), pick) or _in_article(node.get("mainEntity"), pick)
+
+
+def _article_body(article: dict[str, object]) -> str | None:
+    body = article.get("articleBody")
+    return body if isinstance(body, str) and body.strip() else None
+
+
+def _article_image(article: dict[str, object]) -> str | None:
+    images = article.get("image")
+    for named in images if isinstance(images, list) else [images]:
+        image = named.get("url") or named.get("contentUrl") if isinstance(named, dict) else named
+        if isinstance(image, str) and image.strip():
+            return image
+    return None
 
 
 def as_paragraphs(text: str) -> str:

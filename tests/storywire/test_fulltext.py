@@ -661,3 +661,46 @@ def _html(page: bytes) -> Callable[[BaseHTTPRequestHandler], Reply]:
 
 def _ld_script(node: object) -> str:
     return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+
+
+def test_a_pages_json_ld_image_is_the_lead_image_when_it_names_no_og_image(
+    fetcher: HttpFetcher,
+) -> None:
+    """An AMP page names its lead image only in its JSON-LD article's ``image`` (a URL, an
+    ImageObject, a list of either, in an @graph too): it is the lead image when the page
+    names no og:image, made absolute as that is; an og:image wins, and a JSON-LD image that
+    is no http(s) URL gives none."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Quake"}
+    images: dict[str, object] = {
+        "/url": "/img/amp.jpg",
+        "/object": {"@type": "ImageObject", "url": "https://cdn.example/obj.jpg", "width": 1200},
+        "/list": [{"@type": "ImageObject", "url": "https://cdn.example/l1.jpg"}, "/l2.jpg"],
+        "/data": "data:image/png;base64,AAAA",
+    }
+    routes = {
+        path: _html(PAGE.replace(b"<head>", b"<head>" + _ld_script(ld | {"image": i}).encode()))
+        for path, i in images.items()
+    }
+    graph = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite"}, ld | {
+        "image": ["https://cdn.example/g.jpg"]}]}  # fmt: skip
+    routes["/graph"] = _html(PAGE.replace(b"<head>", b"<head>" + _ld_script(graph).encode()))
+    og = "<meta property='og:image' content='https://cdn.example/og.jpg'>"
+    routes["/og"] = _html(
+        PAGE.replace(b"<head>", f"<head>{og}{_ld_script(ld | {'image': '/x.jpg'})}".encode())
+    )
+    routes["/shell"] = _html(_app_shell(ARTICLE | {"image": "https://cdn.example/shell.jpg"}))
+    with http_server(routes) as base:
+        paths = ("/url", "/object", "/list", "/data", "/graph", "/og", "/shell")
+        result = enrich(
+            _full_text_source(base), [_entry(base + path) for path in paths], fetcher, POLICY
+        )
+    assert result.fetched == 7
+    assert [entry.image for entry in result.entries] == [
+        base + "/img/amp.jpg",
+        "https://cdn.example/obj.jpg",
+        "https://cdn.example/l1.jpg",
+        None,
+        "https://cdn.example/g.jpg",
+        "https://cdn.example/og.jpg",
+        "https://cdn.example/shell.jpg",
+    ]
