@@ -25,7 +25,7 @@ import trafilatura
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
-from storywire.adapters.http import FetchError, FetchPolicy
+from storywire.adapters.http import FetchError, FetchPolicy, FetchResult
 from storywire.clean import cut_from, html_to_text
 from storywire.feeds import names_byline
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
@@ -340,7 +340,10 @@ def enrich(
     if not source.full_text:
         return Enrichment(entries=tuple(entries))
     page_policy = replace(
-        policy, max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES), accept=PAGE_ACCEPT
+        policy,
+        max_body_bytes=min(policy.max_body_bytes, PAGE_MAX_BYTES),
+        accept=PAGE_ACCEPT,
+        cross_origin_redirects=False,  # robots.txt is per origin: _page_text asks each one
     )
     started = time.monotonic()
     now = time.time() if now is None else now
@@ -368,7 +371,12 @@ def enrich(
         # The time left asked again: its robots.txt may have taken some of it, or all of it.
         deadline = min(policy.deadline, seconds - (time.monotonic() - started))
         answer, block = _page_text(
-            page, fetcher, replace(page_policy, deadline=deadline, allow_private=gate.private(page))
+            page,
+            fetcher,
+            replace(page_policy, deadline=deadline, allow_private=gate.private(page)),
+            lambda target: gate.redirect_refusal(
+                target, domain, seconds - (time.monotonic() - started)
+            ),
         )
         if block is not None:
             gate.blocked[domain] = block
@@ -453,10 +461,11 @@ class _PageGate:
         source = self._source
         return self._policy.allow_private or (source.allow_private and on_own_site(source, page))
 
-    def refusal(self, page: str, domain: str, left: float) -> str:
+    def refusal(self, page: str, domain: str, left: float, *, pay: bool = True) -> str:
         """Why ``page`` may not be asked for now (``domain_busy``, ``robots``, ``crawl_delay``,
         ``over_budget``, or why its robots.txt could not be asked for), or "" when it may; it
-        is then paid for from ``domain``'s budget."""
+        is then paid for from ``domain``'s budget, unless ``pay`` is False (a redirect's
+        target on the domain that paid for its link: a redirect within a domain costs none)."""
         if domain in self.blocked:
             return "domain_busy"
         site = origin(page)
@@ -470,7 +479,13 @@ class _PageGate:
             delay = crawl_delay(rules, self._agent)
             if delay is not None and not self._may_crawl(site, delay):
                 return "crawl_delay"
-        return "" if self._may_fetch(domain) else "over_budget"
+        return "" if not pay or self._may_fetch(domain) else "over_budget"
+
+    def redirect_refusal(self, target: str, domain: str, left: float) -> str:
+        """``refusal`` for the target of a page's redirect to another origin, whose robots.txt
+        (and budget, when it is another domain than the page's) decides too."""
+        there = page_domain(self._source, target)
+        return self.refusal(target, there, left, pay=there != domain)
 
     def _rules(self, site: str, domain: str, left: float, private: bool) -> Robots | str:
         known = self.read.get(site) or self._known.get(site)
@@ -552,20 +567,50 @@ def page_domain(source: Source, link: str) -> str:
 
 
 def _page_text(
-    link: str, fetcher: Fetcher, policy: FetchPolicy
+    link: str, fetcher: Fetcher, policy: FetchPolicy, elsewhere: Callable[[str], str]
 ) -> tuple[tuple[Page | None, str], float | None]:
     """The page's main text, or None and the reason it has none; and how long its domain
     asked to be left alone (``domain_block``), if it did."""
     if policy.deadline <= 0:
         return (None, "over_time"), None
     try:
-        response = fetcher.fetch(link, policy)
+        response = _page_response(link, fetcher, policy, elsewhere)
     except FetchError as exc:
         return (None, exc.reason), None
     if response.status not in OK_STATUSES:
         return (None, f"http_{response.status}"), domain_block(response, time.time())
     page = read_page(response.body, response.url)
     return (page, "" if page is not None else "no_text"), None
+
+
+def _page_response(
+    link: str, fetcher: Fetcher, policy: FetchPolicy, elsewhere: Callable[[str], str]
+) -> FetchResult:
+    """The page's response, through its redirects: one to another origin (which the page
+    ``policy`` has the fetcher answer with) is followed only when ``elsewhere``, given its
+    target, has no reason against it (that origin's robots.txt), within the policy's hops and
+    deadline for the whole chain."""
+    started = time.monotonic()
+    url, hops, seen = link, policy.max_redirects, {link}
+    while True:
+        left = policy.deadline - (time.monotonic() - started)
+        if left <= 0:
+            raise FetchError("deadline", f"no complete response within {policy.deadline:g} s")
+        response = fetcher.fetch(url, replace(policy, deadline=left, max_redirects=hops))
+        target = response.headers.get("location")
+        if response.status not in REDIRECTS or not target:
+            return response
+        hops -= len(response.redirects) + 1  # past none left, the fetcher says redirect_limit
+        if target in seen:
+            raise FetchError("redirect_loop", f"{target} visited twice", transient=False)
+        if refusal := elsewhere(target):
+            raise FetchError(refusal, f"redirected to {target}")
+        url = target
+        seen.add(url)
+
+
+# The statuses the fetcher follows, and answers with when it may not (another origin's).
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def _without_headline(text: str, source: Source, entry: Entry) -> str:

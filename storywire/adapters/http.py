@@ -61,6 +61,9 @@ class FetchPolicy:
     allow_private: bool = False
     # What a server that negotiates content should send: feeds by default, HTML for pages.
     accept: str = FEED_ACCEPT
+    # False: a redirect to another origin ends the fetch with its 3xx, its Location made
+    # absolute, for the caller to decide on that origin first (an article page: its robots.txt).
+    cross_origin_redirects: bool = True
 
     @classmethod
     def from_settings(cls, s: Settings) -> FetchPolicy:
@@ -353,12 +356,23 @@ class HttpFetcher:
                     raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")
                 _keep_cookies(jar, current, response.headers.getlist("set-cookie"))
                 try:
-                    current = urljoin(current, location)
-                    cookie = _cookie_header(jar, current)
+                    target = urljoin(current, location)
+                    cookie = _cookie_header(jar, target)
                 except ValueError as exc:
                     raise FetchError(
                         "bad_redirect", f"unusable Location {location[:200]!r}"
                     ) from exc
+                if not policy.cross_origin_redirects and _origin(target) != _origin(current):
+                    return FetchResult(
+                        status=status,
+                        url=current,
+                        body=b"",
+                        headers={k.lower(): v for k, v in response.headers.items()}
+                        | {"location": target},
+                        redirects=tuple(redirects),
+                        elapsed=time.monotonic() - started,
+                    )
+                current = target
                 if (current, cookie) in seen:
                     raise FetchError("redirect_loop", f"{current} visited twice", transient=False)
                 seen.add((current, cookie))

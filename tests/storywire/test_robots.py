@@ -4,6 +4,7 @@ asking robots.txt of each page's origin (loopback server) before the page."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -288,3 +289,69 @@ def test_a_crawl_delay_spaces_the_sites_pages(fetcher: HttpFetcher) -> None:
     assert last == {base: 30.0}
     assert [path for path, _ in site.asked] == ["/robots.txt", "/a"]
     assert result.failed == ((base + "/b", "crawl_delay"),)
+
+
+def test_a_page_redirected_to_another_origin_is_asked_for_there_only_if_its_robots_txt_allows(
+    fetcher: HttpFetcher,
+) -> None:
+    """robots.txt is per origin: a link that redirects to another site (a click tracker, a
+    feed proxy, a moved section) has that site's robots.txt read before the page is asked
+    for there, once, and a page it disallows is the failure ``robots``, as a link to it
+    would be. A redirect within the origin reads nothing more."""
+    target = Site({
+        "/robots.txt": Reply(200, b"User-agent: storywire\nDisallow: /private/\n"),
+        "/private/x": Reply(200, PAGE),
+        "/ok": Reply(200, PAGE),
+    })  # fmt: skip
+    with http_server(target.routes) as there:
+        tracker = Site({
+            "/robots.txt": Reply(404),
+            "/a": Reply(302, b"", {"Location": there + "/private/x"}),
+            "/b": Reply(301, b"", {"Location": there + "/ok"}),
+            "/c": Reply(302, b"", {"Location": "/d"}),
+            "/d": Reply(200, PAGE),
+        })  # fmt: skip
+        with http_server(tracker.routes) as base:
+            links = [base + "/a", base + "/b", base + "/c"]
+            entries = [_entry(link) for link in links]
+            result = enrich(_source(base), entries, fetcher, POLICY, now=NOW)
+    assert [path for path, _ in tracker.asked] == ["/robots.txt", "/a", "/b", "/c", "/d"]
+    assert [path for path, _ in target.asked] == ["/robots.txt", "/ok"]
+    assert result.failed == ((links[0], "robots"),)
+    assert result.fetched == 2
+    assert [site for site, _ in result.robots] == [base, there]
+    assert result.disallowed == ((there, 1, "disallowed by robots.txt"),)
+
+
+def test_a_redirect_to_another_domain_is_paid_from_its_budget_and_within_one_is_not() -> None:
+    """A click tracker's link redirects to the outlet: the outlet's robots.txt and its page are
+    paid from the outlet's budget. A redirect to another origin of the same domain (http to
+    https, a bare domain to www.) pays for its robots.txt alone, as a redirect within an
+    origin pays for nothing."""
+    charged: list[str] = []
+
+    def may_fetch(domain: str) -> bool:
+        charged.append(domain)
+        return True
+
+    routes: dict[str, Any] = {
+        "/robots.txt": lambda h: Reply(404),
+        "/ok": lambda h: Reply(200, PAGE),
+    }
+    source = Source(id="s", url="https://aggregator.test/feed", outlet="S", domain="agg.test",
+                    full_text=True)  # fmt: skip
+    # Every name answers loopback; the policy, not the source, lets the fetch reach it.
+    policy = replace(POLICY, allow_private=True)
+    with (
+        HttpFetcher(resolver=lambda host, port: ["127.0.0.1"]) as client,
+        http_server(routes) as base,
+    ):
+        port = base.rsplit(":", 1)[1]
+        for path, target in (("/a", "news.outlet.test"), ("/c", "www.tracker.test")):
+            reply = Reply(302, b"", {"Location": f"http://{target}:{port}/ok"})
+            routes[path] = lambda h, reply=reply: reply
+        links = [f"http://tracker.test:{port}/a", f"http://tracker.test:{port}/c"]
+        result = enrich(source, [_entry(link) for link in links], client, policy, now=NOW,
+                        may_fetch=may_fetch)  # fmt: skip
+    assert result.fetched == 2
+    assert charged == ["tracker.test"] * 2 + ["outlet.test"] * 2 + ["tracker.test"] * 2
