@@ -164,9 +164,28 @@ def _without_cdata(text: str) -> str:
     return text.replace("]]>", "") if "]]>" in text else text
 
 
+# A character reference to one of those, or to VT or FF, which the parser decodes into the
+# character itself (in text and attribute values alike, with or without its ";"): "&#16;" in a
+# feed's text failed every later step that sets text, and "&#xE001;" (an icon font's glyph)
+# was one of our markers. Only such values match, so the callback runs for none of the usual
+# references ("&#8217;").
+_UNSAFE_REF: Final = re.compile(
+    r"&#(?:0*+(?:[0-8]|1[124-9]|2[0-9]|3[01]|5734[4-8]|6553[45])(?![0-9])"
+    r"|[xX]0*+(?:[0-8bcefBCEF]|1[0-9a-fA-F]|[eE]00[0-4]|[fF]{3}[eEfF])(?![0-9a-fA-F]));?"
+)
+
+
+def _unsafe_ref(match: re.Match[str]) -> str:
+    code = match[0].rstrip(";")[2:]
+    value = int(code[1:], 16) if code[:1] in "xX" else int(code)
+    return " " if value in (0x0B, 0x0C) else ""
+
+
 def _safe(html: str) -> str:
     if _ANY_UNSAFE.search(html):
         html = _UNSAFE.sub("", html)
+    if "&#" in html:
+        html = _UNSAFE_REF.sub(_unsafe_ref, html)
     for char in "\x0b\x0c":
         if char in html:
             html = html.replace(char, " ")

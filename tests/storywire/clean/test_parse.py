@@ -44,6 +44,31 @@ def test_characters_lxml_refuses_are_dropped_before_parsing(char: str) -> None:
         assert "Valencia" in sanitize_html(f"<p>Flood{bad} in Valencia</p>")
 
 
+@pytest.mark.parametrize(
+    "ref", ["&#16;", "&#6", "&#x10;", "&#X1F;", "&#0008;", "&#xE001;", "&#65535;", "&#xFFFE"]
+)
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Flood{ref} in Valencia<br>Roads closed</p>",
+        "<pre>Flood{ref} in Valencia\nRoads closed</pre>",
+        "<p>Flood <a href='/news/valencia{ref}'>in Valencia</a><br>Roads closed</p>",
+        "<table><tr><td><p>Flood{ref} in Valencia</p></td><td>Roads closed</td></tr></table>",
+    ],
+)
+def test_references_to_characters_lxml_refuses_are_dropped_too(html: str, ref: str) -> None:
+    """The parser decodes a character reference to a control or non-character ("&#16;",
+    "&#6" without its semicolon) into the character itself, which the sanitiser then failed to
+    set on the paragraph it makes of a line break, a code line or a cell: ValueError "All
+    strings must be XML compatible", and the process stage rejected the whole entry. A
+    reference to one of our layout markers ("&#xE001;", an icon font's glyph) made a paragraph
+    break in the text where the markup has none."""
+    html = html.format(ref=ref)
+    assert " ".join(html_to_text(html).split()) == "Flood in Valencia Roads closed"
+    sanitized = sanitize_html(html, base_url="https://example.com/")
+    assert " ".join(html_to_text(sanitized).split()) == "Flood in Valencia Roads closed"
+
+
 def test_inline_quotes_keep_their_quotation_marks() -> None:
     """``<q>`` is drawn with quotation marks by every browser (the marks are not in the
     markup): "He said <q>we will rebuild</q>" read "He said we will rebuild", the words no
