@@ -11,6 +11,7 @@ feedparser. JSON Feed 1.0/1.1, which feedparser does not read, is parsed here.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import io
 import re
 import sys
@@ -178,6 +179,23 @@ def _indexed(start: Callable[..., None]) -> Callable[..., None]:
 _FeedParserMixin._start_link = _start_link
 _StrictFeedParser.startElementNS = _names_in_pairs(_indexed(_StrictFeedParser.startElementNS))
 _StrictFeedParser.endElementNS = _names_in_pairs(_StrictFeedParser.endElementNS)
+
+
+def _left_out_if_unreadable(end: Callable[[Any], None]) -> Callable[[Any], None]:
+    def tolerant(parser: Any) -> None:
+        # feedparser's end handlers assume their element was opened and read: a stray end tag
+        # (a "</width>" typed twice) gave int(None) or a KeyError, and a GML position with an
+        # srsName in the OGC's URL form int("//www.opengis.net/…"). Raised out of the parse,
+        # any of these lost every entry of the feed; the element is left out, as feedparser
+        # leaves one its handler fails on with AttributeError.
+        with contextlib.suppress(ArithmeticError, LookupError, TypeError, ValueError):
+            end(parser)
+
+    return tolerant
+
+
+for _end in [name for name in dir(_FeedParserMixin) if name.startswith("_end_")]:
+    setattr(_FeedParserMixin, _end, _left_out_if_unreadable(getattr(_FeedParserMixin, _end)))
 
 
 class FeedError(ValueError):

@@ -555,6 +555,44 @@ def test_a_namespace_uri_with_a_no_break_space_is_read() -> None:
     assert entry.title == "Hello"
 
 
+_NAMESPACES = (
+    b' xmlns:media="http://search.yahoo.com/mrss/" xmlns:georss="http://www.georss.org/georss"'
+    b' xmlns:gml="http://www.opengis.net/gml"'
+    b' xmlns:creativeCommons="http://backend.userland.com/creativeCommonsRssModule"'
+)
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        b"<image><url>https://x.com/logo.png</url><width>32</width></width></image>",
+        b"</height>",
+        b"</media:player>",
+        b"</creativeCommons:license>",
+        b"</gml:pos>",
+        b"</gml:posList>",
+        # Well-formed GeoRSS-GML: an srsName in the OGC's URL form, as GML 3.2 writes it.
+        b'<georss:where><gml:Point srsName="http://www.opengis.net/def/crs/EPSG/0/4326">'
+        b"<gml:pos>45.256 -71.92</gml:pos></gml:Point></georss:where>",
+        b'<georss:where><gml:LineString srsName="urn:EPSG:">'
+        b"<gml:posList>1 2 3 4</gml:posList></gml:LineString></georss:where>",
+    ],
+)
+def test_an_element_feedparser_cannot_read_loses_no_entry(element: bytes) -> None:
+    """feedparser's handler for a stray end tag (a </width> typed twice, an end tag without its
+    start) or for a GML position it could not place raised TypeError, KeyError or ValueError
+    out of the parse, so one such element anywhere lost every entry of the feed (parse_bug on
+    each poll); the element is left out and the entries read."""
+    body = (
+        b'<rss version="2.0"' + _NAMESPACES + b"><channel><title>T</title><item><title>One</title>"
+        b"<link>https://x.com/1</link>" + element + b"</item><item><title>Two</title>"
+        b"<link>https://x.com/2</link></item>" + element + b"</channel></rss>"
+    )
+    feed = parse_feed(body, now=NOW)
+    assert [e.title for e in feed.entries] == ["One", "Two"]
+    assert [e.link for e in feed.entries] == ["https://x.com/1", "https://x.com/2"]
+
+
 def test_a_json_feed_with_half_an_emoji_keeps_its_items() -> None:
     """A summary cut inside an emoji by a JavaScript CMS leaves a lone surrogate escape, which
     strict JSON decoders refuse: the rest of the feed is read, the half character is U+FFFD."""
