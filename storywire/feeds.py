@@ -605,7 +605,10 @@ def _in_zone(dt: datetime | None, text: Any, timezone: tzinfo | None) -> datetim
     zone of its own."""
     if dt is None or timezone is None or not isinstance(text, str) or not zoneless(text):
         return dt
-    return dt.replace(tzinfo=timezone).astimezone(UTC)
+    try:
+        return dt.replace(tzinfo=timezone).astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, 9999 west of it: a placeholder, no date
+        return None
 
 
 def _feed_date(raw: dict[str, Any], key: str, timezone: tzinfo | None) -> datetime | None:

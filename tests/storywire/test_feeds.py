@@ -869,6 +869,28 @@ def test_a_placeholder_date_is_no_date(date: str) -> None:
     assert item.published == NOW
 
 
+@pytest.mark.parametrize(
+    ("date", "zone"),
+    [
+        ("0001-01-01T00:00:00", "Europe/Berlin"),  # .NET's DateTime.MinValue, no zone
+        ("0001-01-01 00:00:00", "Asia/Shanghai"),
+        ("Mon, 01 Jan 0001 00:00:00", "Asia/Tokyo"),
+        ("9999-12-31T23:59:59", "America/New_York"),  # DateTime.MaxValue
+    ],
+)
+def test_a_zone_less_placeholder_date_in_the_sources_zone_loses_no_entry(
+    date: str, zone: str
+) -> None:
+    """Read in a source's zone east of UTC, year 1's first hours are before year 1 (west of
+    it, 9999's last after 9999): OverflowError out of the parse, and one such item lost
+    every entry of the feed on each poll. Such a date is no date."""
+    body = _rss_dated(date, "2026-11-25 15:00:00")
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        first, second = parse_feed(body, now=NOW, headers=headers, timezone=ZoneInfo(zone)).entries
+        assert first.published == NOW
+        assert second.published == datetime(2026, 11, 25, 15, tzinfo=ZoneInfo(zone))
+
+
 def test_an_old_but_real_date_stays() -> None:
     (entry,) = parse_feed(_rss_dated("Tue, 03 Oct 2000 10:00:00 GMT"), now=NOW).entries
     assert entry.published == datetime(2000, 10, 3, 10, tzinfo=UTC)
