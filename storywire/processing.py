@@ -19,7 +19,9 @@ from storywire.clean import (
     parse_rules,
     sanitize_html,
 )
+from storywire.clean.repair import tidy
 from storywire.entities import extract_entities
+from storywire.feeds import entry_categories
 from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
@@ -239,7 +241,7 @@ def build_article(
         text=text,
         published=entry.published or fetched_at,
         content_hash=content_hash(title, text),
-        author=entry.author,
+        author=_plain(entry.author) or None,
         # Detection abstains on a headline alone; the declared language (entry's, else feed's)
         # then stands.
         language=detect_language(f"{title}\n{text}") or entry.language,
@@ -253,7 +255,7 @@ def build_article(
             if entry.image
             else (web_url(first_image(html), base) if html else None)
         ),
-        categories=entry.categories,
+        categories=entry_categories(map(_plain, entry.categories)),
         fetched_at=fetched_at,
     )
 
@@ -388,7 +390,24 @@ def _as_first_brought(
 
 def _web_page(link: str) -> bool:
     parts = split_url(link.strip())
-    return parts is not None and parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return (
+        parts is not None
+        and parts.scheme.lower() in ("http", "https")
+        and bool(parts.netloc)
+        # A control or space in the host (NUL bytes of a UTF-16 feed read as UTF-8) is no
+        # host: canonical_url kept it, NUL and all, as the article's url.
+        and not _NOT_IN_A_HOST.search(parts.netloc)
+    )
+
+
+_NOT_IN_A_HOST = re.compile(r"[\x00-\x20\x7f-\x9f]")
+
+
+def _plain(value: str | None) -> str:
+    """A byline or a category as events carry it: the feed's words, without the controls (NUL
+    included), invisible characters and bidi overrides a title is cleaned of, spaces collapsed.
+    """
+    return " ".join(tidy(value).split()) if value else ""
 
 
 def _links_a_page(url: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -865,6 +866,47 @@ def test_an_entry_linked_to_no_web_page_stands_at_its_feeds_url(link: str) -> No
     assert article.url == SOURCE.url
     assert article.html is not None
     assert 'href="https://wire.example/map"' in article.html
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202e]")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # A JSON Feed's strings may hold any escaped control, NUL too.
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "Wire", "items": [{"id": "1",'
+        b' "url": "https://wire\\u0000.example/quake", "title": "Quake off Sumatra",'
+        b' "content_text": "A quake struck.", "authors": [{"name": "Ann\\u0000 Lee\\u0007"}],'
+        b' "tags": ["World\\u0000", "Asia\\u001f\\u202e"]}]}',
+        # NUL bytes in an RSS item (a UTF-16 feed read as UTF-8): read by the loose parser.
+        b'<rss version="2.0"><channel><title>Wire</title><item><title>Quake off Sumatra</title>'
+        b"<link>https://wire\x00.example/quake</link><description>A quake struck.</description>"
+        b"<author>Ann\x00 Lee\x07</author><category>World\x00</category>"
+        b"<category>Asia\x1f\xe2\x80\xae</category></item></channel></rss>",
+    ],
+    ids=["json", "rss"],
+)
+def test_controls_in_an_entrys_byline_categories_or_link_never_reach_events(body: bytes) -> None:
+    """The title and text are cleaned, but the byline and categories went to events as the
+    feed wrote them, NUL and other controls included (which a consumer's PostgreSQL text
+    column refuses, and a bidi override reorders on screen), and a link whose host held one
+    was the article's url. They are tidied as a title is; such a link names no page."""
+    (entry,) = parse_feed(body, now=NOW, url=SOURCE.url).entries
+    article = build_article(SOURCE, "k", entry, fetched_at=NOW)
+    assert article.author == "Ann Lee"
+    assert article.categories == ("World", "Asia")
+    assert article.url == SOURCE.url
+    for event in article_ingested_events(article, "st_1", 0, ("v1", "v2")):
+        assert not [s for s in _strings(orjson.loads(event.to_json())) if _CONTROLS.search(s)]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
 def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
