@@ -593,6 +593,25 @@ def test_an_element_feedparser_cannot_read_loses_no_entry(element: bytes) -> Non
     assert [e.link for e in feed.entries] == ["https://x.com/1", "https://x.com/2"]
 
 
+@pytest.mark.parametrize("control", [b"\x00", b"\x01", b"\x1f"])
+def test_an_xml_base_holding_a_control_loses_no_entry(control: bytes) -> None:
+    """An entry's xml:base with a control in it (NUL bytes of a UTF-16 feed read as UTF-8)
+    made each link of its content joined to it a value lxml refuses: ValueError out of the
+    parse, and every entry of the feed lost. The control is percent-encoded, as a browser
+    encodes it."""
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><id>urn:x</id>'
+        b'<entry xml:base="https://x.com/a' + control + b'/"><id>urn:e1</id><title>One</title>'
+        b'<link href="https://x.com/1"/><content type="html">&lt;a href="p.html"&gt;p&lt;/a&gt;'
+        b'</content></entry><entry><id>urn:e2</id><title>Two</title><link href="https://x.com/2"/>'
+        b"</entry></feed>"
+    )
+    one, two = parse_feed(body, now=NOW).entries
+    assert (one.title, two.title) == ("One", "Two")
+    encoded = "%" + control.hex().upper()
+    assert one.content_html == f'<a href="https://x.com/a{encoded}/p.html">p</a>'
+
+
 def test_a_json_feed_with_half_an_emoji_keeps_its_items() -> None:
     """A summary cut inside an emoji by a JavaScript CMS leaves a lone surrogate escape, which
     strict JSON decoders refuse: the rest of the feed is read, the half character is U+FFFD."""

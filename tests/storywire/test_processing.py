@@ -909,6 +909,24 @@ def _strings(value: object) -> list[str]:
     return [s for v in value for s in _strings(v)] if isinstance(value, list) else []
 
 
+def test_an_entry_linked_with_a_control_in_its_path_keeps_its_links() -> None:
+    """The content's links are made absolute against the entry's link: one with a control in
+    its path (NUL bytes of a UTF-16 feed read as UTF-8) gave an anchor or a query joined to it
+    a value lxml refuses, and the entry was rejected (ValueError). It is percent-encoded, as
+    in the article's url."""
+    entry = Entry(
+        guid="g", link="https://wire.example/quake\x00/", title="Quake off Sumatra",
+        summary_html="", content_html='<p>A quake struck. <a href="#map">Map</a>, <a href="?p=2">'
+        "next</a>.</p>", published=NOW,
+    )  # fmt: skip
+    article = build_article(SOURCE, "k", entry, fetched_at=NOW)
+    assert article.url == "https://wire.example/quake%00"
+    assert article.html == (
+        '<p>A quake struck. <a href="https://wire.example/quake%00/#map">Map</a>, '
+        '<a href="https://wire.example/quake%00/?p=2">next</a>.</p>'
+    )
+
+
 def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
     """A story started by a released document is a story created; a copy found on arrival
     and each earlier arrival found to be a copy are copies; absorbed stories are merges."""
