@@ -205,7 +205,10 @@ def _normal_path(path: str) -> str:
     """RFC 3986 §6.2.2 on a path: what needs encoding encoded (UTF-8), percent-encoding in
     upper case, unreserved characters decoded, dot segments removed; a servlet's
     ``;jsessionid=`` dropped. Reserved characters keep their encoding: %2F is not a "/"."""
-    path = quote(_without_path_session(path), safe=_PATH_SAFE)
+    without = _without_path_session(path)
+    if without != path:  # a session alone in its segment ("/a/;jsessionid=…/b") left "//"
+        without = _MULTI_SLASH.sub("/", without)
+    path = quote(without, safe=_PATH_SAFE)
     path = _PERCENT_TRIPLET.sub(_triplet, path)
     segments: list[str] = []
     for segment in path.split("/")[1:]:

@@ -411,6 +411,23 @@ def test_session_and_feed_markers_go(given: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "given",
+    [
+        "https://example.com/shop/;jsessionid=0A1B2C3D4E/news/a.html",
+        "https://example.com/shop;jsessionid=0A1B2C3D4E//news/a.html",
+        "https://example.com/shop/;JSESSIONID=x;jsessionid=y/news/a.html",
+    ],
+)
+def test_a_session_alone_in_its_segment_leaves_no_empty_one(given: str) -> None:
+    """A servlet's session as a segment of its own ("/shop/;jsessionid=…/news") left "//" once
+    dropped: the canonical URL was "/shop//news/a.html", which canonicalised again to
+    "/shop/news/a.html", so two spellings of one article were two articles, and the
+    canonical form was not a fixed point."""
+    assert canonical_url(given) == "https://example.com/shop/news/a.html"
+    assert canonical_url(canonical_url(given)) == canonical_url(given)
+
+
+@pytest.mark.parametrize(
     ("given", "expected"),
     [
         # a single-page app's route is the page (sentry#2299; url-normalize keeps #! URLs)
