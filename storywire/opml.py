@@ -22,7 +22,7 @@ from lxml import etree
 from storywire.feeds import drop_entity_declarations
 from storywire.models import Source
 from storywire.sources import PrivateHostError, SourceConfigError, parse_sources
-from storywire.urls import feed_identity
+from storywire.urls import feed_identity, split_url
 
 NS = "https://github.com/storywire/storywire/opml"
 _ATTR = "{%s}%s"
@@ -129,7 +129,7 @@ def read_opml(data: bytes, *, known: Mapping[str, str] | None = None) -> OpmlRea
             if url or not _holds_outlines(outline):  # else a folder, read through _outlines
                 ignored.append(f"outline #{number} ({_label(attributes)}): {why}")
             continue
-        name = _name(attributes) or urlsplit(url).hostname or url
+        name = _name(attributes) or _host(url) or url
         raw: dict[str, Any] = {"url": url, "outlet": name}
         for key, value in outline.attrib.items():
             local = etree.QName(key)
@@ -305,11 +305,18 @@ def _attribute_value(name: str, value: str) -> Any:
         return value
 
 
+def _host(url: str) -> str:
+    # split_url: an unbalanced "[" in an outline's URL made urllib raise, which ended the
+    # whole import; parse_sources refuses that outline with its reason instead.
+    parts = split_url(url)
+    return (parts.hostname if parts else None) or ""
+
+
 def _slug(name: str, url: str) -> str:
     # Accents fold to ASCII ("Actualités": "actualites"); a title with no Latin letters at
     # all names the feed by its host rather than "feed", "feed-2", ...
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    for text in (folded, urlsplit(url).hostname or ""):
+    for text in (folded, _host(url)):
         slug = _SLUG.sub("-", text.lower()).strip("-")[:48].strip("-")
         if slug:
             return slug

@@ -153,6 +153,27 @@ def test_feeds_a_query_parameter_picks_are_not_duplicates() -> None:
     assert (read.duplicates, read.already_polled) == (1, 1)
 
 
+@pytest.mark.parametrize("name", ['text="Forum"', ""])
+def test_an_outline_whose_url_urllib_cannot_split_is_skipped_alone(name: str) -> None:
+    """An xmlUrl with an unbalanced "[" in its host (a typo) made urllib raise ValueError
+    while its id was made from it: the import ended with a traceback and none of the other
+    outlines was imported. It is skipped with its reason, as any invalid outline is."""
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?><opml version="2.0"><body>'
+        '<outline type="rss" text="Sina" xmlUrl="https://finance.sina.com.cn/roll/rss.php?cid=1"/>'
+        f'<outline type="rss" {name} xmlUrl="https://forum.exampl[.org/blog.html/?rss=1"/>'
+        '<outline type="rss" text="Forum 2" xmlUrl="https://forum.example.org/?rss=2"/>'
+        "</body></opml>"
+    ).encode()
+    read = read_opml(document)
+    assert [s.url for s in read.sources] == [
+        "https://finance.sina.com.cn/roll/rss.php?cid=1",
+        "https://forum.example.org/?rss=2",
+    ]
+    (skipped,) = read.skipped
+    assert skipped.startswith("outline #2")
+
+
 @pytest.mark.parametrize("field", ["outlet", "domain", "folder"])
 def test_a_name_opml_cannot_carry_is_refused_where_it_is_given(field: str) -> None:
     """XML cannot hold a control character (but tab, newline and return): a source whose name
