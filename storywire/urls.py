@@ -323,6 +323,7 @@ def registrable_domain(url_or_host: str) -> str:
 # Longer is no real image's address, and would ride along in every event of its article.
 MAX_IMAGE_URL = 2048
 _NOT_IN_A_URL = re.compile(r"[\x00-\x20\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def web_url(link: object, base: str | None) -> str | None:
@@ -337,6 +338,8 @@ def web_url(link: object, base: str | None) -> str | None:
     try:
         resolved = urljoin(base, link) if base else link
     except ValueError:
+        return None
+    if _CONTROL.search(resolved):  # from the base: an entry link with NUL bytes in its host
         return None
     parts = split_url(resolved)
     if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:

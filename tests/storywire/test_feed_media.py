@@ -195,3 +195,19 @@ def test_an_image_or_category_change_alone_is_no_change_of_the_article() -> None
     old, new = (build_article(source, "k", e, fetched_at=NOW) for e in (before, after))
     assert old.content_hash == new.content_hash
     assert (new.image, new.categories) == ("https://o.example/a.jpg", ("World",))
+
+
+def test_a_relative_image_joined_to_a_link_holding_a_control_is_no_image() -> None:
+    """An image's own URL was checked for controls, not the entry link it was made absolute
+    against: a link whose host held NUL bytes (a UTF-16 feed read as UTF-8) gave the article
+    an image URL with them, into its events. No address can be made of such a link."""
+    body = (
+        b'<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>T'
+        b"</title><item><title>Quake</title><link>https://news.exa\x01\x00mple.com/quake</link>"
+        b'<description>A quake.</description><media:content medium="image"'
+        b' url="/images/quake.jpg"/></item></channel></rss>'
+    )
+    (entry,) = parse_feed(body, now=NOW, url=URL).entries
+    assert entry.image is None
+    source = Source(id="t", url=URL, outlet="T", domain="example.org")
+    assert build_article(source, "k", entry, fetched_at=NOW).image is None
