@@ -11,7 +11,6 @@ single lines, inline whitespace collapsed to one space, no leading or trailing w
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import threading
 import unicodedata
@@ -586,8 +585,9 @@ def _unnumber_if_empty(parts: list[str], at: int) -> None:
     took): it would stand before the next item's."""
     if at < 0:
         return
-    for part in itertools.islice(parts, at + 1, None):
-        if part.strip(" \t\n\r\f\v\ue000\ue001\ue002"):
+    # By index: islice would skip every part before the item's, once for each item.
+    for index in range(at + 1, len(parts)):
+        if parts[index].strip(" \t\n\r\f\v\ue000\ue001\ue002"):
             return
     parts[at] = ""
 
