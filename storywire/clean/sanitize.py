@@ -468,9 +468,45 @@ def _prepare_images(root: HtmlElement) -> None:
             img.set("alt", alt)
 
 
+# libxml2 reads these as browsers do, as raw text: their content stays one text node, the markup
+# as written. nh3's parser reads them so too, from lxml's output, where that markup is escaped:
+# readers saw it escaped twice ("if (a &amp;lt; b)"), and after a <plaintext> the rest of the
+# article (its paragraphs and links) as markup. The text reads that content as markup.
+_RAW_TEXT: Final = ("xmp", "plaintext", "noembed", "noframes")
+# Content parsed may hold such an element again ("<xmp><plaintext>…"), each time shorter.
+_RAW_TEXT_PASSES: Final = 4
+
+
+def _raw_text_as_markup(root: HtmlElement) -> None:
+    """Each raw-text element made a block of its content, parsed when it holds markup (its
+    entities are left to the text's repair, as elsewhere). A block, as they are; not unwrapped
+    here: lxml's drop_tag finds an element's index among its siblings, each time."""
+    for _ in range(_RAW_TEXT_PASSES):
+        found = list(root.iter(*_RAW_TEXT))
+        if not found:
+            return
+        for el in found:
+            el.tag = "div"
+            if not el.text or not holds_markup(el.text):
+                continue
+            try:
+                fragment = parse_html(el.text, keep_noscript=True)
+            except TooDeepError:
+                continue  # its content as text
+            el.text = None
+            if fragment is not None:
+                content = _content(fragment)
+                el.text = content.text
+                el.extend(list(content))
+    for el in root.iter(*_RAW_TEXT):
+        el.tag = "div"
+
+
 def _reshaped(root: HtmlElement, table: CompiledRules, base_url: str | None) -> None:
-    """The tree as the allow-list will read it: images found, element rules applied, code,
-    formulas and line breaks laid out, links absolute, text repaired, tags reshaped."""
+    """The tree as the allow-list will read it: raw text read as markup, images found, element
+    rules applied, code, formulas and line breaks laid out, links absolute, text repaired, tags
+    reshaped."""
+    _raw_text_as_markup(root)
     _noscript_images(root)
     _prepare_images(root)
     apply_element_rules(root, table, drop_empty=True)

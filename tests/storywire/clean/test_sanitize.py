@@ -382,3 +382,30 @@ def test_markup_escaped_twice_is_markup_in_the_html_too() -> None:
     assert sanitize_html("Why &lt;div&gt; tags matter &amp; 3 &lt; 4") == (
         "Why &lt;div&gt; tags matter &amp; 3 &lt; 4"
     )
+
+
+def test_raw_text_elements_are_read_as_their_markup_as_in_the_text() -> None:
+    """libxml2 and nh3's parser both read the content of ``<xmp>``, ``<plaintext>``,
+    ``<noembed>`` and ``<noframes>`` as raw text, so their markup, written out escaped by lxml,
+    reached readers escaped twice ("if (a &amp;lt; b)"), and everything after a
+    ``<plaintext>`` (the rest of the article, its links) was shown as markup soup. Their
+    content is read as the markup it is, as the text reads it, in a block of its own."""
+    html = (
+        "<p>Intro.</p><plaintext>x</plaintext><p>Councillors voted "
+        '<a href="https://hostile.example/vote">to approve</a> the plan.</p><p>End.</p>'
+    )
+    assert sanitize_html(html) == (
+        '<p>Intro.</p>x<p>Councillors voted <a href="https://hostile.example/vote">to approve'
+        "</a> the plan.</p><p>End.</p>"
+    )
+    assert html_to_text(html) == "Intro. x\n\nCouncillors voted to approve the plan.\n\nEnd."
+    assert sanitize_html("<p>Notes:</p><xmp>if (a < b && c > d) { run(); }</xmp>") == (
+        "<p>Notes:</p><p>if (a &lt; b &amp;&amp; c &gt; d) { run(); }</p>"
+    )
+    for tag in ("xmp", "plaintext", "noembed", "noframes"):
+        html = f"<p>One.</p><{tag}><em>Two</em> &amp; <img src=x onerror=alert(1)></{tag}>"
+        out = sanitize_html(html, base_url=BASE)
+        assert out == (
+            '<p>One.</p><p><em>Two</em> &amp; <img src="https://www.example.com/news/2024/x"></p>'
+        ), tag
+        assert sanitize_html(out, base_url=BASE) == out
