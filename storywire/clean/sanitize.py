@@ -174,42 +174,40 @@ def _split_at_breaks(el: HtmlElement) -> None:
 
     br is outside the allow-list and a newline shows as a space, so paragraphs written as
     "one<br><br>two" (Blogger, feeds without <p>) would be re-published glued together.
-    """
-    pieces: list[HtmlElement] = []
-    current = _paragraph(el, el.text)
 
-    def close(text: str | None) -> HtmlElement:
+    Only the runs move, into their paragraphs, each put where it stands; the blocks among them
+    stay. lxml walks all below an element it moves (nested quotes with a break each cost depth
+    times size) and finds an index by walking the siblings before it (a paragraph's pieces put
+    at its index cost quadratic time in the paragraphs: minutes for 1 MiB).
+    """
+    current = _paragraph(el, el.text)
+    el.text = None
+
+    def close(before: HtmlElement | None, text: str | None) -> HtmlElement:
         if (current.text and current.text.strip()) or len(current):
-            pieces.append(current)
+            if before is None:
+                el.append(current)
+            else:
+                before.addprevious(current)
         return _paragraph(el, text)
 
     for child in list(el):
-        el.remove(child)  # its tail goes with it
         if child.tag == "br":
-            current = close(child.tail)
+            current = close(child, child.tail)
+            el.remove(child)  # its tail goes with it
         elif child.tag in _BLOCKS:
-            current = close(child.tail)
+            current = close(child, child.tail)
             child.tail = None
-            pieces.append(child)
         else:
-            current.append(child)
-    close(None)
-    el.text = None
-    if el.tag != "p":
-        el.extend(pieces)
-        return
-    # A paragraph cannot hold paragraphs: its pieces take its place, its tail after the last.
-    parent = el.getparent()
-    if parent is None:
-        return
-    if not pieces:  # breaks only ("<p><br></p>")
-        el.drop_tree()
-        return
-    pieces[-1].tail = el.tail
-    # One slice assignment: an insert at an index walks the children up to it, so a
-    # paragraph of 80,000 breaks took 34 s inserted piece by piece.
-    index = parent.index(el)
-    parent[index : index + 1] = pieces
+            current.append(child)  # its tail with it
+    close(None, None)
+    if el.tag == "p":
+        # A paragraph cannot hold paragraphs: it is a wrapper of its pieces, which nh3 unwraps,
+        # or goes when it has none (breaks only, "<p><br></p>").
+        if len(el):
+            el.tag = "div"
+        elif el.getparent() is not None:
+            el.drop_tree()
 
 
 def _unwrap_one_block_cells(root: HtmlElement) -> None:

@@ -218,13 +218,53 @@ def test_a_long_ordered_list_is_read_in_linear_time() -> None:
 
 
 def test_quotes_inside_many_quotes_cost_what_one_level_does() -> None:
-    """20,000 ``<q>`` inside 1,000 nested ones cost a few times what they do inside one. Each
+    """60,000 ``<q>`` inside 1,000 nested ones cost about what they do inside one. Each
     counted the quotes around it (for the inner marks) by walking all its ancestors: depth
     times count, 13 s for 1 MiB of nested quotes (the text: 0.7 s)."""
 
     def page(depth: int) -> str:
-        return "<q>" * depth + "<q>x</q>" * 20_000
+        return "<q>" * depth + "<q>x</q>" * 60_000
 
     assert sanitize_html("<q>a <q>b <q>c</q></q></q>") == "“a ‘b “c”’”"
     ratio = _sanitize_seconds(page(1_000)) / _sanitize_seconds(page(1))
     assert ratio < 4, ratio
+
+
+def test_paragraphs_with_a_break_each_are_split_in_linear_time() -> None:
+    """Splitting 20,000 paragraphs of two lines costs about ten times splitting 2,000. Each
+    paragraph's lines took its place by its index among its siblings, which lxml finds by
+    walking them: quadratic, 1.7 s for 7,000 (100 KB), minutes for 1 MiB, a process worker
+    held past its time limit."""
+
+    def seconds(paragraphs: int) -> float:
+        best = float("inf")
+        for _ in range(3):
+            root = parse_html("<p>a<br>b</p>" * paragraphs)
+            assert root is not None
+            found = list(root.iter("p"))
+            start = time.perf_counter()
+            for paragraph in found:
+                _split_at_breaks(paragraph)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    assert sanitize_html("<p>Reporting<br>on Tuesday.</p>" * 2) == (
+        "<p>Reporting</p><p>on Tuesday.</p>" * 2
+    )
+    ratio = seconds(20_000) / seconds(2_000)
+    assert ratio < 40, ratio  # linear 10x, quadratic 100x
+
+
+def test_blocks_with_breaks_inside_many_blocks_cost_what_one_level_does() -> None:
+    """20,000 words inside 2,000 nested quotes with a line break each cost about what they do
+    inside one. Splitting each quote at its break moved the quotes inside it, and lxml walks
+    all below an element it moves: depth times size, 13 s for 1 MiB."""
+
+    def page(depth: int) -> str:
+        return "<blockquote>Reporting<br>on Tuesday" * depth + "<span>word </span>" * 20_000
+
+    assert sanitize_html("<blockquote>a<br>b<blockquote>c<br>d</blockquote>e</blockquote>") == (
+        "<blockquote><p>a</p><p>b</p><blockquote><p>c</p><p>d</p></blockquote><p>e</p></blockquote>"
+    )
+    ratio = _sanitize_seconds(page(2_000)) / _sanitize_seconds(page(1))
+    assert ratio < 3, ratio  # it was 6x
