@@ -108,6 +108,27 @@ _NO_SRC_IMAGE: Final = re.compile(r'<img(?: alt="[^"]*")?>')
 _LINK_WITHOUT_HREF: Final = re.compile(r"<a>(.*?)</a>", re.DOTALL)
 
 
+# What lxml refuses to set in an attribute (control characters, U+FFFE and U+FFFF), though its
+# parser reads it from a reference ("&#1;"): setting one raised ValueError, and the whole article
+# was rejected.
+_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_URL_BREAKS: Final = re.compile("[\t\n\r]")
+_C0_OR_SPACE: Final = "".join(map(chr, range(0x21)))
+
+
+def _as_browsers_read(url: str) -> str:
+    """``url`` as browsers read a URL attribute: C0 controls and spaces at its ends stripped,
+    tabs and line breaks inside removed, any other control character (or non-character)
+    percent-encoded."""
+    url = _URL_BREAKS.sub("", url.strip(_C0_OR_SPACE))
+    return _NOT_XML.sub(lambda found: quote(found[0], safe="", errors="replace"), url)
+
+
+def _as_text(control: re.Match[str]) -> str:
+    """A control character in text: a space where it is one (a vertical tab, a form feed)."""
+    return " " if control[0].isspace() else ""
+
+
 def _is_image_url(url: str) -> bool:
     parts = split_url(url)
     return parts is not None and parts.scheme.lower() in {"", "http", "https"} and bool(url.strip())
@@ -456,7 +477,7 @@ def _absolute_links(root: HtmlElement, base_url: str) -> None:
             if link is None:
                 continue
             try:
-                resolved = urljoin(base_url, link.strip())
+                resolved = _as_browsers_read(urljoin(base_url, link.strip()))
             except ValueError:
                 del el.attrib[name]
                 continue
@@ -496,13 +517,13 @@ def _prepare_images(root: HtmlElement) -> None:
     for img in root.iter("img"):
         # Before the rules (a tracking pixel is known by its real URL) and before links are
         # made absolute (src is one of them).
-        url = _real_image_url(img)
+        url = _as_browsers_read(_real_image_url(img))
         alt = img.attrib.pop("alt", None)
         img.attrib.pop("src", None)
         if url:  # else the image is dropped below, once no rule needs it
             img.set("src", url)
         if alt is not None:  # src first, wherever the loader had it
-            img.set("alt", alt)
+            img.set("alt", _NOT_XML.sub(_as_text, alt))
 
 
 # libxml2 reads these as browsers do, as raw text: their content stays one text node, the markup
@@ -669,14 +690,20 @@ def absolute_links(html: str, base_url: str) -> str:
         if parts is None or parts.scheme or parts.netloc or not link.strip():
             return link
         changed = True
-        return urljoin(base_url, link.strip())
+        return _as_browsers_read(urljoin(base_url, link.strip()))
 
-    root.rewrite_links(join, resolve_base_href=False)
-    for el in root.iter("img"):
-        for name in _LAZY_SRC:
-            value = el.get(name)
-            if value:
-                el.set(name, join(value))
+    try:
+        root.rewrite_links(join, resolve_base_href=False)
+        for el in root.iter("img"):
+            for name in _LAZY_SRC:
+                value = el.get(name)
+                if value:
+                    el.set(name, join(value))
+    except ValueError:
+        # lxml refuses to set a value holding a control character (an absolute link or a
+        # style rewritten around one): the links stay as written, resolved later against the
+        # entry's link, rather than the whole feed failing.
+        return html
     return _markup(_content(root)) if changed else html
 
 

@@ -1171,3 +1171,21 @@ def test_a_document_cut_short_is_a_feed_error_not_its_first_entries(body: bytes)
 def test_a_bozo_feed_whose_root_closes_keeps_its_entries(body: bytes) -> None:
     parsed = parse_feed(body, now=NOW)
     assert [e.link for e in parsed.entries] == ["https://x.com/1"]
+
+
+def test_a_control_character_in_a_link_under_an_xml_base_fails_no_feed() -> None:
+    """A link holding a control character written as a reference (``a&#1;b``) in an entry under
+    its own xml:base raised ValueError where its links were made absolute (lxml refuses to set
+    such a value): the whole feed failed every poll as ``parse_bug``, every entry lost. The
+    character is percent-encoded, as browsers read it."""
+    feed = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>T</title><id>urn:x</id><updated>2026-11-25T00:00:00Z</updated>
+<entry><title>Fine</title><id>urn:e0</id><link href="https://site.example/a"/>
+<updated>2026-11-25T00:00:00Z</updated><content type="html">&lt;p&gt;Text.&lt;/p&gt;</content></entry>
+<entry xml:base="https://cdn.example/amp/"><title>Hostile</title><id>urn:e1</id>
+<link href="https://site.example/b"/><updated>2026-11-25T00:00:00Z</updated>
+<content type="html">&lt;p&gt;&lt;a href="a&amp;#1;b"&gt;link&lt;/a&gt;&lt;/p&gt;</content></entry>
+</feed>"""
+    parsed = parse_feed(feed, now=NOW, url="https://site.example/feed.atom")
+    assert [entry.title for entry in parsed.entries] == ["Fine", "Hostile"]
+    assert 'href="https://cdn.example/amp/a%01b"' in parsed.entries[1].content_html
