@@ -431,30 +431,28 @@ def test_a_heading_of_several_lines_or_blocks_is_a_bold_paragraph_each() -> None
 def test_a_control_character_in_a_link_or_an_image_is_no_error() -> None:
     """A control character written as a reference in an image's URL or alt text, or in a
     relative link (``&#1;``, ``&#11;``: a CMS's paste), raised ValueError (lxml refuses to set
-    such a value, which its parser had read), and the whole article was rejected. As browsers
-    read a URL: stripped at its ends, a tab or line break inside removed, any other control
-    character inside percent-encoded; in alt text a space where it is one, else nothing."""
+    such a value, which its parser had read), and the whole article was rejected. Such a
+    reference goes before parsing, as the character itself does (a space where it is one)."""
     html = (
         '<p><a href="&#14;javascript:alert(1)">x</a> <a href="a&#1;b">y</a> '
         '<img src="&#1;https://e.com/a&#27;.jpg" alt="Ferry&#11;at the quay&#1;"></p>'
     )
     out = sanitize_html(html, base_url=BASE)
     assert out == (
-        '<p>x <a href="https://www.example.com/news/2024/a%01b">y</a> '
-        '<img src="https://e.com/a%1B.jpg" alt="Ferry at the quay"></p>'
+        '<p>x <a href="https://www.example.com/news/2024/ab">y</a> '
+        '<img src="https://e.com/a.jpg" alt="Ferry at the quay"></p>'
     )
     assert sanitize_html(out, base_url=BASE) == out
     assert sanitize_html('<img data-src="https://e.com/a&#1;.jpg" alt="&#1;">') == (
-        '<img src="https://e.com/a%01.jpg" alt="">'
+        '<img src="https://e.com/a.jpg" alt="">'
     )
     # U+FFFF is no XML character either.
     assert sanitize_html('<img src="https://e.com/&#65535;.jpg" alt="a&#65535;b">') == (
-        '<img src="https://e.com/%EF%BF%BF.jpg" alt="ab">'
+        '<img src="https://e.com/.jpg" alt="ab">'
     )
-    # A feed's xml:base (absolute_links): a relative link is encoded as above; a value lxml
-    # cannot set again (a style rewritten around the character) leaves the links as written.
+    # A feed's xml:base (absolute_links): the reference goes as above, in a style too.
     assert absolute_links('<a href="a&#1;b">y</a>', BASE) == (
-        '<a href="https://www.example.com/news/2024/a%01b">y</a>'
+        '<a href="https://www.example.com/news/2024/ab">y</a>'
     )
     styled = '<p style="background:url(x) &#1;"><a href="/a">y</a></p>'
-    assert absolute_links(styled, BASE) == styled
+    assert '<a href="https://www.example.com/a">' in absolute_links(styled, BASE)
