@@ -213,6 +213,11 @@ def build_article(
     if link and not _web_page(link):  # javascript:void(0), a tag: id: no page, nothing to link
         link = None
     base = link or redacted_url(source.url)
+    feed_image = without_userinfo_of(entry.image, source.url) if entry.image else None
+    if feed_image and feed_image.partition("#")[0] == without_userinfo_of(source.url, source.url):
+        # An enclosure with an empty href, resolved against the feed's URL: the feed, token
+        # and all, is no image.
+        feed_image = None
     title = article_title(source, entry)
     body_html = entry.content_html or entry.summary_html
     rules = source_rules(source.rules)
@@ -250,11 +255,7 @@ def build_article(
         html=html,
         # The feed's own, else the first of the content: the sanitised HTML has dropped
         # tracking pixels and emoji images and made links absolute against the entry's link.
-        image=(
-            without_userinfo_of(entry.image, source.url)
-            if entry.image
-            else (web_url(first_image(html), base) if html else None)
-        ),
+        image=feed_image or (web_url(first_image(html), base) if html else None),
         categories=entry_categories(map(_plain, entry.categories)),
         fetched_at=fetched_at,
     )

@@ -927,6 +927,23 @@ def test_an_entry_linked_with_a_control_in_its_path_keeps_its_links() -> None:
     )
 
 
+def test_an_empty_image_enclosure_is_not_the_paid_feeds_url() -> None:
+    """An Atom image enclosure with an empty href (a CMS's missing featured image) was
+    resolved against the URL the feed came from: the article's image, in its events, was the
+    feed's URL, its token and all. It names no image."""
+    source = replace(SOURCE, url="https://wire.example/feed?token=s3cret")
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><id>urn:x</id><entry>'
+        b'<id>urn:e</id><title>Quake off Sumatra</title><link href="https://wire.example/q"/>'
+        b'<link rel="enclosure" type="image/png" href=""/><summary>A quake struck.</summary>'
+        b"</entry></feed>"
+    )
+    for headers in ({}, {"Content-Type": "text/html"}):  # fast path or feedparser
+        (entry,) = parse_feed(body, now=NOW, url=source.url, headers=headers).entries
+        article = build_article(source, "k", entry, fetched_at=NOW)
+        assert article.image is None
+
+
 def test_announced_counts_what_the_ledger_tells_of_each_recorded_assignment() -> None:
     """A story started by a released document is a story created; a copy found on arrival
     and each earlier arrival found to be a copy are copies; absorbed stories are merges."""
