@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
+import numpy as np
 import pytest
-from py3langid.langid import MODEL_FILE, LanguageIdentifier  # type: ignore[import-untyped]
+from py3langid.langid import (  # type: ignore[import-untyped]
+    MODEL_FILE,
+    LanguageIdentifier,
+    visit_counts,
+)
 
 from storywire.clean import detect_language
-from storywire.clean.language import _identifier
+from storywire.clean.language import _DFA_MEMORY, _identifier
 
 NEWS = [
     ("The government announced on Tuesday that it would raise interest rates.", "en"),
@@ -84,3 +90,45 @@ def test_the_widened_table_scores_exactly_as_the_library_does() -> None:
     for text in texts:
         assert ours.classify(text) == library.classify(text), text
         assert ours.rank(text) == library.rank(text), text
+
+
+def test_the_automaton_forgets_its_start_within_its_memory() -> None:
+    """``_Walk`` takes each byte's state to be the one reached from the start state over the
+    ``_DFA_MEMORY`` bytes ending at it. Proved of the model shipped for every state and every
+    string of that many bytes at once: the pairs (state from anywhere, state from the start)
+    after reading the same bytes all meet by then (a model of longer n-grams fails here)."""
+    ours: Any = _identifier()
+    nextmove = np.asarray(ours.tk_nextmove).astype(np.int64)
+    rowbase = np.asarray(ours._rowbase, dtype=np.int64)
+    states = len(rowbase)
+    pairs = np.stack([np.arange(states), np.zeros(states, dtype=np.int64)])
+    for _ in range(_DFA_MEMORY):
+        apart = []
+        for byte in range(256):
+            anywhere, start = nextmove[rowbase[pairs] + byte]
+            differ = anywhere != start
+            apart.append(np.unique(anywhere[differ] * states + start[differ]))
+        keys = np.unique(np.concatenate(apart))
+        pairs = np.stack([keys // states, keys % states])
+    assert pairs.shape[1] == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_walk_counts_the_features_the_library_does(seed: int) -> None:
+    """The same features in the same order (the scores' sums follow it) as py3langid's own
+    walk, on texts of every length up to past the automaton's memory and on raw bytes."""
+    rng = random.Random(seed)
+    ours: Any = _identifier()
+    letters = (
+        "abcdefghijklmnopqrstuvwxyzéüßçñ абвгджзийклмнопрстуфхц 国务院召开常务会議東京서울アパ .,\n"
+    )
+    texts = [
+        "".join(rng.choice(letters) for _ in range(size)).encode()
+        for size in [*range(12), *(rng.randrange(12, 3000) for _ in range(40))]
+    ]
+    texts += [rng.randbytes(rng.randrange(200)) for _ in range(40)]
+    for text in texts:
+        expected = visit_counts(ours.tk_nextmove, ours._rowbase, ours.tk_output, text)
+        found = ours._walk.visits(text)
+        assert found == expected
+        assert list(found or ()) == list(expected or ())
