@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Final
 
 from storywire.capitals import CAPITALS
 
@@ -61,6 +62,32 @@ def _opens_sentence(chunk: str, start: int) -> bool:
     return i < start and chunk[i - 1] in _SENTENCE_PUNCTUATION
 
 
+def _is_word(char: str) -> bool:
+    """A character of a word as re's ``\\b`` sees one (Unicode: alphanumeric or "_")."""
+    return char.isalnum() or char == "_"
+
+
+# Candidates tried before the regex takes over: a short name ("Al") in a long text.
+_MAX_CANDIDATES: Final = 32
+
+
+def _holds_word(text: str, word: str) -> bool:
+    """``re.search(rf"\\b{re.escape(word)}\\b", text) is not None``, without compiling a
+    regex per name (more than half of the time an article's entities took: a distinct name
+    is a distinct pattern, past re's cache): ``word`` found, then its two
+    boundaries checked as ``\\b`` does."""
+    opens, closes = _is_word(word[0]), _is_word(word[-1])
+    start, tried = text.find(word), 0
+    while start >= 0 and tried < _MAX_CANDIDATES:
+        end = start + len(word)
+        before = start > 0 and _is_word(text[start - 1])
+        after = end < len(text) and _is_word(text[end])
+        if before != opens and after != closes:
+            return True
+        start, tried = text.find(word, start + 1), tried + 1
+    return start >= 0 and re.search(rf"\b{re.escape(word)}\b", text) is not None
+
+
 def extract_entities(title: str, text: str, limit: int = 10) -> tuple[str, ...]:
     """The ``limit`` most frequent names of an article, title mentions counted double."""
     counts: Counter[str] = Counter()
@@ -75,8 +102,7 @@ def extract_entities(title: str, text: str, limit: int = 10) -> tuple[str, ...]:
                 continue
             if " " not in name and _opens_sentence(chunk, match.start()):
                 if name not in lowercase_seen:
-                    pattern = rf"\b{re.escape(name.lower())}\b"
-                    lowercase_seen[name] = re.search(pattern, everything) is not None
+                    lowercase_seen[name] = _holds_word(everything, name.lower())
                 if lowercase_seen[name]:
                     continue  # "Officials said..." — a common word that happens to open a sentence
             counts[name] += weight

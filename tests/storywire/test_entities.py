@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storywire.entities import extract_entities
+from storywire.entities import _holds_word, extract_entities
 from tests.support.timing import fastest
 
 TEXT = (
@@ -116,3 +118,24 @@ def test_a_name_ends_at_its_line() -> None:
     assert {"Geneva", "White House", "Jane Doe", "John Smith"} <= set(found)
     assert not any("\n" in name for name in found)
     assert "Élise Vincent" in extract_entities("", "Élise Vincent\n\nLe président parle.")
+
+
+# Letters of two scripts, "_", a digit, a superscript, an Arabic-Indic digit, a Roman numeral,
+# a combining mark, spaces, dots, hyphens, apostrophes and line breaks: what \\b tells apart.
+_BOUNDARY_ALPHABET = "aAbB_1\u00e9\u0307 .-'\u2019\n\u00b2\u0661\u2177x"
+
+
+@given(
+    st.text(alphabet=_BOUNDARY_ALPHABET, max_size=30),
+    st.text(alphabet=_BOUNDARY_ALPHABET, min_size=1, max_size=3),
+)
+def test_a_word_is_found_where_the_regex_finds_it(text: str, word: str) -> None:
+    """``_holds_word`` answers as ``re.search(rf"\\b{word}\\b")`` did, boundaries and all."""
+    expected = re.search(rf"\b{re.escape(word)}\b", text) is not None
+    assert _holds_word(text, word) == expected
+
+
+def test_a_word_among_many_longer_ones_is_asked_of_the_regex() -> None:
+    """Past its candidates (a short word inside many longer ones) the regex decides."""
+    assert _holds_word("al" * 100 + " al", "al")
+    assert not _holds_word("al" * 100, "al")
