@@ -448,24 +448,12 @@ def _code_lines(pre: HtmlElement) -> None:
 _LINKED: Final = etree.XPath("descendant-or-self::*[@href or @src]")
 
 
-# What lxml refuses in an attribute's value. A base URL holding one (an xml:base or an entry's
-# link with NUL bytes in it, from a UTF-16 feed read as UTF-8) made every link joined to it a
-# ValueError: the entry rejected, or, for a feed's xml:base, the whole feed lost.
-_REFUSED_IN_URL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _joinable(base_url: str) -> str:
-    """``base_url`` with what lxml refuses percent-encoded, as a browser encodes a control."""
-    if not _REFUSED_IN_URL.search(base_url):
-        return base_url
-    return _REFUSED_IN_URL.sub(lambda match: quote(match[0]), base_url)
-
-
 def _absolute_links(root: HtmlElement, base_url: str) -> None:
     """Make href and src absolute as ``make_links_absolute(handle_failures="discard")`` does:
     on every tag (html5ever, nh3's parser, reads ``<image>`` as ``<img>``), a URL urljoin
-    refuses removed."""
-    base_url = _joinable(base_url)
+    refuses removed. A base URL holding a control (an xml:base or an entry's link with the NUL
+    bytes of a UTF-16 feed read as UTF-8) leaves it in every link joined to it: read as
+    browsers read it, lxml takes it."""
     found = _LINKED(root)
     if not isinstance(found, list):
         return
@@ -681,7 +669,6 @@ def absolute_links(html: str, base_url: str) -> str:
         return html
     if root is None:
         return html
-    base_url = _joinable(base_url)
     changed = False
 
     def join(link: str) -> str:
