@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 import redis
@@ -274,6 +274,11 @@ def _port(value: int) -> str | None:
 
 
 _REDIS = ("redis", "rediss", "unix")
+
+
+def is_redis_url(url: str | None) -> TypeGuard[str]:
+    """Whether ``url`` names a Redis (a broker may be RabbitMQ's instead)."""
+    return url is not None and url.split("://", 1)[0].lower() in _REDIS
 
 
 def _redis_url(value: str | None) -> str | None:

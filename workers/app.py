@@ -22,7 +22,7 @@ from kombu import Exchange, Queue
 from storywire.adapters.redis_metrics import beat_sent
 from storywire.adapters.redis_server import check_server
 from storywire.proxies import Proxies
-from storywire.settings import Settings, SettingsError
+from storywire.settings import Settings, SettingsError, is_redis_url
 from storywire.stories import background
 from storywire.urls import redacted_url
 from tasks import options
@@ -57,7 +57,6 @@ def _closed_broker_fails_as_a_connection_error() -> None:
 
 
 _closed_broker_fails_as_a_connection_error()
-_REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 # Waits between attempts to record a message taken from a full Redis: at most this long, and
 # a warning at most this often.
@@ -257,7 +256,7 @@ def _check_redis(**_: Any) -> None:
     beat ran on one without a word; each now says so at start. One it cannot work on (a
     read-only replica, a Redis older than 6.2) stops it with one line."""
     urls = {settings.redis_url, settings.broker_url}
-    for url in sorted(u for u in urls if u and u.split("://", 1)[0].lower() in _REDIS_SCHEMES):
+    for url in sorted(filter(is_redis_url, urls)):
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         with contextlib.closing(client):
             check = check_server(client)

@@ -13,6 +13,7 @@ import structlog
 
 from storywire.adapters.redis_metrics import QUEUES, snapshot
 from storywire.metrics import OutboxWatch, Sample, render
+from storywire.settings import is_redis_url
 
 log = structlog.get_logger("storywire")
 
@@ -26,7 +27,7 @@ def make_server(
     client = redis.Redis.from_url(redis_url, **timeouts)
     broker = None
     queues: tuple[str, ...] = QUEUES
-    if broker_url and broker_url.split("://", 1)[0].lower() in ("redis", "rediss", "unix"):
+    if is_redis_url(broker_url):
         broker = redis.Redis.from_url(broker_url, **timeouts)
     elif broker_url:
         queues = ()
