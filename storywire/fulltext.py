@@ -25,7 +25,7 @@ import trafilatura
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
-from storywire.adapters.http import FetchError, FetchPolicy, FetchResult
+from storywire.adapters.http import REDIRECTS, FetchError, FetchPolicy, FetchResult
 from storywire.clean import cut_from, html_to_text
 from storywire.feeds import names_byline
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
@@ -607,10 +607,6 @@ def _page_response(
             raise FetchError(refusal, f"redirected to {target}")
         url = target
         seen.add(url)
-
-
-# The statuses the fetcher follows, and answers with when it may not (another origin's).
-REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def _without_headline(text: str, source: Source, entry: Entry) -> str:

@@ -148,6 +148,10 @@ def _attach_current(sock: socket.socket | None) -> None:
         watch.attach(sock)
 
 
+# The statuses a fetch follows (and, where the policy keeps it to one origin, answers with).
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 class _FinalResponse(http.client.HTTPResponse):
     """A response read past its interim ones: RFC 9110 15.2 has a client read and skip any
     number of 1xx responses before the final one, and http.client skips only 100. A server
@@ -348,7 +352,7 @@ class HttpFetcher:
             response = self._request(current, hop_headers, policy, started)
             status = response.status
             location = _utf8_header(response.headers.get("location"))
-            if status in (301, 302, 303, 307, 308) and location:
+            if status in REDIRECTS and location:
                 # Closed, not returned to the pool: an unread redirect body must not be reused.
                 response.close()
                 response.release_conn()
@@ -439,7 +443,8 @@ class HttpFetcher:
                 scheme=parts.scheme,
                 host=host,
                 port=port,
-                authority_and_target=authority + target,
+                authority=authority,
+                target=target,
                 headers=request_headers,
                 policy=policy,
                 started=started,
@@ -454,11 +459,7 @@ class HttpFetcher:
         # AAAA record with nothing listening behind it must not fail every poll that meets it
         # first. Once connected, a failure is the fetch's: the request may have been sent.
         for tried, address in enumerate(addresses, 1):
-            remaining = _time_left(policy, started, url)
-            timeout = urllib3.Timeout(
-                connect=min(policy.connect_timeout, remaining),
-                read=min(policy.read_timeout, remaining),
-            )
+            timeout = _timeout(policy, started, url)
             pool = self._pool.connection_from_host(
                 address, port, parts.scheme, pool_kwargs=pool_kwargs
             )
@@ -499,7 +500,8 @@ class HttpFetcher:
         scheme: str,
         host: str,
         port: int,
-        authority_and_target: str,
+        authority: str,
+        target: str,
         headers: dict[str, str],
         policy: FetchPolicy,
         started: float,
@@ -509,18 +511,13 @@ class HttpFetcher:
         origin inside it, SNI and certificate for ``host``), http as an absolute-form request
         the proxy forwards. Tunnels and proxy connections are pooled as direct ones are."""
         manager = self._manager(proxy)
-        remaining = _time_left(policy, started, url)
-        timeout = urllib3.Timeout(
-            connect=min(policy.connect_timeout, remaining),
-            read=min(policy.read_timeout, remaining),
-        )
+        timeout = _timeout(policy, started, url)
         if scheme == "https":
             pool_kwargs = {"server_hostname": host, "assert_hostname": host}
             pool = manager.connection_from_host(host, port, "https", pool_kwargs=pool_kwargs)
-            target = authority_and_target[authority_and_target.index("/") :]
         else:
             pool = manager.connection_from_host(host, port, "http")
-            target = f"http://{authority_and_target}"
+            target = f"http://{authority}{target}"  # absolute-form, for the proxy to forward
         try:
             response = _get(pool, target, headers, timeout)
         except urllib3.exceptions.ProxyError as exc:
@@ -671,6 +668,14 @@ def _cookie_header(jar: dict[str, dict[str, str]], url: str) -> str:
     while pairs and sum(len(pair) + 2 for pair in pairs) > _COOKIE_CAP:
         pairs.pop()  # whole cookies dropped, last set first, never one cut in half
     return "; ".join(pairs)
+
+
+def _timeout(policy: FetchPolicy, started: float, url: str) -> urllib3.Timeout:
+    """The policy's connect and read timeouts, neither past the deadline's time left."""
+    remaining = _time_left(policy, started, url)
+    return urllib3.Timeout(
+        connect=min(policy.connect_timeout, remaining), read=min(policy.read_timeout, remaining)
+    )
 
 
 def _time_left(policy: FetchPolicy, started: float, url: str) -> float:
