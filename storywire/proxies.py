@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
 from storywire.settings import SettingsError
-from storywire.urls import REDACTED, as_dialled, literal_address
+from storywire.urls import REDACTED, as_dialled, literal_address, redacted_url
 
 
 class ProxyConfigError(SettingsError):
@@ -174,7 +174,7 @@ def _proxy(variable: str, value: str) -> Proxy:
         parts, port = None, None
     scheme = parts.scheme.lower() if parts else ""
     if parts is None or scheme not in ("http", "https") or not parts.hostname:
-        shown = _shown(text)
+        shown = redacted_url(text)
         if parts is not None and scheme.startswith("socks"):
             raise ProxyConfigError(
                 f"{variable}={shown!r}: a SOCKS proxy, which storywire cannot use; name an "
@@ -182,7 +182,7 @@ def _proxy(variable: str, value: str) -> Proxy:
             )
         raise ProxyConfigError(f"{variable}={shown!r}: not an http:// or https:// proxy URL")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ProxyConfigError(f"{variable}={_shown(text)!r}: a proxy URL has no path")
+        raise ProxyConfigError(f"{variable}={redacted_url(text)!r}: a proxy URL has no path")
     return Proxy(
         scheme=scheme,
         host=parts.hostname,
@@ -190,13 +190,6 @@ def _proxy(variable: str, value: str) -> Proxy:
         username=unquote(parts.username) if parts.username is not None else None,
         password=unquote(parts.password) if parts.password is not None else None,
     )
-
-
-def _shown(text: str) -> str:
-    userinfo, at, rest = text.partition("://")[2].rpartition("@")
-    if not at:
-        return text
-    return f"{text.partition('://')[0]}://{userinfo.partition(':')[0]}:{REDACTED}@{rest}"
 
 
 def _exempt(entry: str) -> _Exempt:
