@@ -176,8 +176,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
     response_class = _FinalResponse
 
     def _new_conn(self) -> socket.socket:
+        _watching.fresh = True  # before connecting: a refused connection is a new one's failure
         sock = super()._new_conn()
-        _watching.fresh = True
         _attach_current(sock)
         return sock
 
@@ -291,10 +291,15 @@ class HttpFetcher:
         self._managers_lock = threading.Lock()
 
     def close(self) -> None:
-        self._pool.clear()
         with self._managers_lock:
-            for manager in self._managers.values():
-                manager.clear()
+            managers = [self._pool, *self._managers.values()]
+        for manager in managers:
+            # urllib3 2's clear() forgets its pools without closing them: a kept-alive socket
+            # still referenced elsewhere (a fetch's deadline watch, a traceback) stayed open
+            # until the cycle collector met it. Only at close: a pool evicted while a fetch
+            # holds it must stay usable (urllib3#1237).
+            manager.pools.dispose_func = urllib3.HTTPConnectionPool.close
+            manager.clear()
 
     def __enter__(self) -> HttpFetcher:
         return self
@@ -596,7 +601,8 @@ def _get(
                 decode_content=False,
                 timeout=timeout,
             )
-        except urllib3.exceptions.ProtocolError:
+        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.ProxyError):
+            # urllib3 calls a reset on a forwarding proxy's reused connection a ProxyError.
             watch: _Watch | None = getattr(_watching, "current", None)
             if getattr(_watching, "fresh", True) or (watch is not None and watch.fired):
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import socket
@@ -29,6 +30,7 @@ from storywire.adapters.http import (
     check_addresses,
     decompress,
 )
+from storywire.proxies import Proxies
 from storywire.settings import Settings
 from storywire.urls import Address, is_public
 from tests.support.httpserver import Reply, http_server
@@ -538,18 +540,29 @@ def test_a_private_ca_named_by_ssl_cert_file_is_trusted(
     assert answers == ["200", "tls"]
 
 
-def _serve_then_reset(listener: socket.socket, served: list[int]) -> None:
+def _serve_then_reset(
+    listener: socket.socket,
+    served: list[int],
+    done: threading.Event,
+    hung_up: threading.Event | None = None,
+) -> None:
     """Each connection: one keep-alive response, then a reset when a second request comes (a
-    NAT or firewall that forgot the idle flow answers so), until the listener closes."""
-    while True:
+    NAT or firewall that forgot the idle flow answers so), until the test is done; a client
+    closing a connection sets ``hung_up``. A client that hangs up first is no error of the
+    server's: left unhandled, it failed whichever test ran next as an unhandled thread
+    exception."""
+    listener.settimeout(0.1)  # a close from another thread does not wake accept on Linux
+    while not done.is_set():
         try:
             conn, _ = listener.accept()
-        except OSError:
-            return
-        with conn:
+        except TimeoutError:
+            continue
+        with conn, contextlib.suppress(OSError):
             conn.settimeout(5)
             for request in range(2):
                 if not conn.recv(65536):
+                    if hung_up is not None:
+                        hung_up.set()
                     break
                 if request == 1:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -558,19 +571,64 @@ def _serve_then_reset(listener: socket.socket, served: list[int]) -> None:
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<rss/>")
 
 
-def test_a_pooled_connection_dropped_while_idle_is_replaced_not_a_failure() -> None:
+def _via(port: int, through_proxy: bool) -> tuple[Proxies | None, str]:
+    """The fetcher's proxies and the URL to fetch for a server on ``port`` acting as the feed
+    or as a forwarding proxy (loopback goes direct: the feed's name is one only a proxy can
+    reach)."""
+    if through_proxy:
+        return Proxies.from_env({"HTTP_PROXY": f"http://127.0.0.1:{port}"}), "http://feed.invalid/f"
+    return None, f"http://127.0.0.1:{port}/f"
+
+
+@pytest.mark.parametrize("through_proxy", [False, True], ids=["direct", "proxied"])
+def test_a_pooled_connection_dropped_while_idle_is_replaced_not_a_failure(
+    through_proxy: bool,
+) -> None:
     """Polls of one host minutes apart reuse its keep-alive connection; one the network
     dropped while idle (a NAT's flow expired: a reset when used again) failed the poll of
-    whichever source came next as connection. A request on a reused connection that dies
-    before any answer is sent again on a new one, as curl, Go and browsers do; a new
-    connection's failure stays the poll's."""
+    whichever source came next as connection (through a forwarding proxy, as proxy: urllib3
+    names the reset so). A request on a reused connection that dies before any answer is
+    sent again on a new one, as curl, Go and browsers do; a new connection's failure stays
+    the poll's."""
     served: list[int] = []
+    done = threading.Event()
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(8)
-        threading.Thread(target=_serve_then_reset, args=(listener, served), daemon=True).start()
-        url = f"http://127.0.0.1:{listener.getsockname()[1]}/f"
-        with HttpFetcher() as client:
-            statuses = [client.fetch(url, POLICY).status for _ in range(3)]
+        server = threading.Thread(target=_serve_then_reset, args=(listener, served, done))
+        server.start()
+        proxies, url = _via(listener.getsockname()[1], through_proxy)
+        try:
+            with HttpFetcher(proxies=proxies) as client:
+                statuses = [client.fetch(url, POLICY).status for _ in range(3)]
+        finally:
+            done.set()
+            server.join(timeout=10)
     assert statuses == [200, 200, 200]
     assert len(served) == 3
+
+
+@pytest.mark.parametrize("through_proxy", [False, True], ids=["direct", "proxied"])
+def test_closing_the_fetcher_closes_its_kept_alive_connections(through_proxy: bool) -> None:
+    """urllib3 2's PoolManager.clear() forgets its pools without closing them, so a closed
+    fetcher (a worker shutting down, `sources add`, `parse`) closed a kept-alive socket only
+    when nothing else held it: after a fetch that replaced a dropped connection, the new
+    one stayed open, holding the outlet's connection slot, until the cycle collector met it
+    (and warned of an unclosed socket in whatever ran then)."""
+    served: list[int] = []
+    done, hung_up = threading.Event(), threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        server = threading.Thread(target=_serve_then_reset, args=(listener, served, done, hung_up))
+        server.start()
+        proxies, url = _via(listener.getsockname()[1], through_proxy)
+        try:
+            with HttpFetcher(proxies=proxies) as client:
+                assert [client.fetch(url, POLICY).status for _ in range(2)] == [200, 200]
+                assert not hung_up.wait(timeout=0.2)  # the replacement is kept alive
+            closed = hung_up.wait(timeout=5)
+        finally:
+            done.set()
+            server.join(timeout=10)
+    assert closed  # the fetcher is still referenced: no collector closed its sockets
