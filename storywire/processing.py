@@ -26,7 +26,7 @@ from storywire.identity import article_id, content_hash
 from storywire.models import Article, Entry, Source
 from storywire.stories import Assignment, Doc, StoryEngine
 from storywire.stories_ledger import EDIT, NEW, Hold, Record, Release, Step
-from storywire.urls import canonical_url, redacted_url, split_url, web_url, without_userinfo_of
+from storywire.urls import clean_link, redacted_url, split_url, web_url, without_userinfo_of
 
 LEAD_CHARS = 300
 # The most HTML of one entry's content (and of its description) that is cleaned: 1 MiB. Cleaning
@@ -231,7 +231,7 @@ def build_article(
     text = without_repeated_title(text, title)
     if not title and not text:
         raise EmptyEntryError("entry has no title and no text")
-    url = canonical_url(link) if link else base
+    url = clean_link(link) if link else base
     html = sanitize_html(body_html, base_url=base, rules=rules) if body_html else None
     if html is not None:  # links the parser made absolute against an xml:base it resolved
         html = without_userinfo_of(html, source.url)

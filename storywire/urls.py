@@ -56,6 +56,7 @@ _PERCENT_TRIPLET = re.compile(r"%([0-9A-Fa-f]{2})")
 # What a path may carry unencoded besides the unreserved (RFC 3986 pchar, "/", and "%" for the
 # triplets already there); anything else (a space, non-ASCII) is encoded as browsers send it.
 _PATH_SAFE = "/%:@!$&'()*+,;="
+_QUERY_SAFE = _PATH_SAFE + "?"
 # A server's session, as a path parameter (a Java servlet's ;jsessionid=, others' ;sessionid=
 # or ;phpsessid=): a new one per visit without a cookie (every poll), never the article.
 _SESSION_PARAM = re.compile(r";(?:j|php)?sessionid=[^/;?#]*", re.IGNORECASE)
@@ -112,8 +113,24 @@ def canonical_url(url: str) -> str:
     tracking parameters, applies RFC 3986's normalisations of the path (percent-encoding, dot
     segments), sorts the remaining query and upgrades http to https (outlets serve both; the
     article is one). Anything that is not an absolute http(s) URL, or that urllib cannot split
-    (a feed's ``http://[::1/x``), is returned stripped but otherwise untouched.
+    (a feed's ``http://[::1/x``), is returned stripped but otherwise untouched. A key, not a
+    link to follow: ``clean_link`` is the article's address as events give it.
     """
+    return _normalised(url, key=True)
+
+
+def clean_link(url: str) -> str:
+    """``url`` as an article's address to open: without what ``canonical_url`` drops that never
+    chooses the page (tracking parameters, sessions, an anchor, a default port, credentials,
+    an aggregator's click redirect around it), but with what may choose the server or the
+    page as the outlet wrote it: the scheme (a site serving only http), ``www.`` (a bare domain
+    with nothing behind it), double and trailing slashes, the query's order and spelling.
+    Its ``canonical_url`` is the link's.
+    """
+    return _normalised(url, key=False)
+
+
+def _normalised(url: str, *, key: bool) -> str:
     url = url.strip()
     parts = split_url(url)
     if parts is None or parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
@@ -122,32 +139,45 @@ def canonical_url(url: str) -> str:
     host = parts.hostname.lower().rstrip(".")
     with contextlib.suppress(ValueError):  # kept as written: no fetch could reach it anyway
         host = ascii_host(host)
-    if host.startswith("www."):
-        host = host[4:]
+    bare = host.removeprefix("www.")
     try:
         port = parts.port
     except ValueError:
         port = None
     # urllib gives an IPv6 host without the brackets the URL needs around it
-    bracketed = f"[{host}]" if ":" in host else host
+    shown = bare if key else host
+    bracketed = f"[{shown}]" if ":" in shown else shown
     netloc = bracketed if port in (None, _DEFAULT_PORTS[scheme]) else f"{bracketed}:{port}"
     path = _normal_path(_MULTI_SLASH.sub("/", parts.path) or "/")
     if len(path) > 1 and path.endswith("/"):
         path = path.rstrip("/")
     params = parse_qsl(parts.query, keep_blank_values=True)
-    target = _redirect_target(host, path, params)
+    target = _redirect_target(bare, path, params)
     if target is not None:
-        return canonical_url(target)
-    if host == _GOOGLE_NEWS and (article := _GOOGLE_NEWS_ARTICLE.fullmatch(path)):
+        return _normalised(target, key=key)
+    dropped = _tracks
+    if bare == _GOOGLE_NEWS and (article := _GOOGLE_NEWS_ARTICLE.fullmatch(path)):
         target = google_news_target(article.group(1))
         if target is not None:
-            return canonical_url(target)
-        params = [(k, v) for k, v in params if k.lower() not in _GOOGLE_NEWS_PARAMS]
-    query = urlencode(sorted((k, v) for k, v in params if not _tracks(k, v)))
+            return _normalised(target, key=key)
+        dropped = _tracks_or_google_news
     # A fragment is an anchor or a marker (#xtor=RSS-3, #Echobox=…), except where a
     # single-page app routes by it: there it is the page.
     fragment = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
-    return urlunsplit(("https", netloc, path, query, fragment))
+    if key:
+        query = urlencode(sorted((k, v) for k, v in params if not dropped(k, v)))
+        return urlunsplit(("https", netloc, path, query, fragment))
+    kept = [
+        quote(pair, safe=_QUERY_SAFE)  # a raw space or non-ASCII encoded as browsers send it
+        for pair in parts.query.split("&")
+        if pair and not dropped(*map(unquote_plus, pair.partition("=")[::2]))
+    ]
+    path = _normal_path(parts.path or "/")
+    return urlunsplit((scheme, netloc, path, "&".join(kept), fragment))
+
+
+def _tracks_or_google_news(name: str, value: str) -> bool:
+    return name.lower() in _GOOGLE_NEWS_PARAMS or _tracks(name, value)
 
 
 # Query names that only mark where a click came from (an ad's, a newsletter's, an analytics

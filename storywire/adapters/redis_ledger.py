@@ -63,6 +63,7 @@ from storywire.stories_ledger import (
     merged,
     with_article,
 )
+from storywire.urls import canonical_url
 
 if TYPE_CHECKING:
     from storywire.stories import Assignment
@@ -142,7 +143,7 @@ class RedisLedger:
         return f"{self._p}revision:{article_id}"
 
     def _same_key(self, article: Article) -> str:
-        return self._outlet_link_key(article.outlet, article.url)
+        return self._outlet_link_key(article.outlet, canonical_url(article.url))
 
     def _outlet_link_key(self, outlet: str, url: str) -> str:
         digest = xxhash.xxh3_128_hexdigest(f"{outlet}\x1f{url}".encode())
@@ -150,7 +151,7 @@ class RedisLedger:
 
     def article_at(self, outlets: Sequence[str], url: str) -> list[tuple[str, str, str]]:
         """The articles (outlet, article id, source id) that each of ``outlets`` published at
-        ``url`` (a canonical URL, as articles keep theirs), in the order of ``outlets``: one
+        ``url`` (a ``canonical_url``, as the keys are), in the order of ``outlets``: one
         read, whatever their number. Only reads."""
         if not outlets:
             return []

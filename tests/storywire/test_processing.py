@@ -920,7 +920,7 @@ def test_an_entry_linked_with_a_control_in_its_path_keeps_its_links() -> None:
         "next</a>.</p>", published=NOW,
     )  # fmt: skip
     article = build_article(SOURCE, "k", entry, fetched_at=NOW)
-    assert article.url == "https://wire.example/quake%00"
+    assert article.url == "https://wire.example/quake%00/"
     assert article.html == (
         '<p>A quake struck. <a href="https://wire.example/quake%00/#map">Map</a>, '
         '<a href="https://wire.example/quake%00/?p=2">next</a>.</p>'

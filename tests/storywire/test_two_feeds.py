@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import orjson
@@ -117,3 +118,24 @@ def test_a_batch_retried_after_its_match_was_claimed_keeps_its_own_id(
     }
     (story,) = ledger.all()
     assert story.article_count == 1
+
+
+def test_two_feeds_spelling_one_link_differently_are_one_article(
+    redis_client: redis.Redis,
+) -> None:
+    """An article's url is its link as the outlet wrote it (http or https, www. or not), so
+    the match between an outlet's feeds is made by the link's canonical URL, not by the url:
+    one feed's http://www. spelling and the other's https:// one with a tracking parameter
+    are one article, announced in the first feed's spelling (the second feed's copy is a
+    repeat: its event has the announcement's id, which consumers drop)."""
+    engine = StoryEngine(RedisStoryStore.for_params(redis_client, Params()))
+    ledger = RedisLedger(redis_client)
+    spelt = replace(ITEM, link="http://www.wire.example/2026/11/quake-sumatra/")
+    first = process_entries(TOP, [("g:q1", spelt)], engine=engine, ledger=ledger, fetched_at=NOW)
+    other = process_entries(WORLD, [("g:q1", ITEM)], engine=engine, ledger=ledger, fetched_at=NOW)
+    assert (first.new, other.new, other.repeated) == (1, 0, 1)
+    ingested = _ingested(redis_client, ledger)
+    assert {(d["article_id"], d["source_id"]) for d in ingested} == {
+        (ingested[0]["article_id"], "top")
+    }
+    assert ingested[0]["url"] == "http://www.wire.example/2026/11/quake-sumatra/"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from storywire.urls import (
     article_link,
     canonical_url,
+    clean_link,
     redacted_text,
     redacted_url,
     registrable_domain,
@@ -464,6 +465,51 @@ def test_canonicalising_twice_changes_nothing(host: str, rest: str) -> None:
     """A stored canonical URL compared with a fresh one must not drift."""
     once = canonical_url(f"http://{host}/{rest}")
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # An article's url was its canonical URL: https and no www. opened nothing on a site
+        # serving only http, or whose bare domain has no server. The outlet's spelling stays.
+        ("http://www3.nhk.or.jp/news/k1.html", "http://www3.nhk.or.jp/news/k1.html"),
+        ("http://www.Asahi.com:80/articles/A1.html#top", "http://www.asahi.com/articles/A1.html"),
+        (
+            "https://www.example.com/a//b/?utm_source=rss&id=3&b=2&fbclid=X",
+            "https://www.example.com/a//b/?id=3&b=2",
+        ),
+        (
+            "https://user:pw@www.example.com/a;jsessionid=F00/b?q=a+b%26c",
+            "https://www.example.com/a/b?q=a+b%26c",
+        ),
+        ("http://example.com/#!/story/7", "http://example.com/#!/story/7"),
+        ("http://example.com/caf\u00e9/./x", "http://example.com/caf%C3%A9/x"),
+        # An aggregator's redirect around it is not the article's link; the outlet's is.
+        (
+            "https://www.bing.com/news/apiclick.aspx?ref=FexRss&url=http%3a%2f%2fwww.x.com%2fa%2f%3futm_source%3dz",
+            "http://www.x.com/a/",
+        ),
+        ("mailto:x@example.com", "mailto:x@example.com"),
+    ],
+)
+def test_an_articles_link_is_cleaned_not_respelled(given: str, expected: str) -> None:
+    assert clean_link(given) == expected
+    assert canonical_url(expected) == canonical_url(given)  # one article, as its key says
+
+
+@given(
+    host=st.sampled_from(
+        ["Example.com", "WWW.B\u00fccher.de", "[2001:DB8::1]", "xn--bcher-kva.de.", "a.b:8080"]
+    ),
+    rest=st.text(st.sampled_from(list("aZ09-._~%/?#&=;:@!'()*+, \u00e9\u00dfAF2e7E")), max_size=30),
+)
+def test_a_clean_link_is_the_same_article_and_stays_clean(host: str, rest: str) -> None:
+    """The ledger finds an outlet's article in two feeds by the canonical URL of the clean
+    link events carry; it must be the entry link's, and cleaning twice must not drift."""
+    link = f"http://{host}/{rest}"
+    once = clean_link(link)
+    assert canonical_url(once) == canonical_url(link)
+    assert clean_link(once) == once
 
 
 @pytest.mark.parametrize(
