@@ -9,6 +9,7 @@ User-Agent's product token is not asked for (``storywire.robots``).
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import time
@@ -23,10 +24,11 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from trafilatura.settings import Document
-from trafilatura.utils import load_html
+from trafilatura.utils import detect_encoding, load_html
 
 from storywire.adapters.http import REDIRECTS, FetchError, FetchPolicy, FetchResult
 from storywire.clean import cut_from, html_to_text
+from storywire.feedcharsets import BYTES_AS_WINDOWS_1252, browser_name, charset_param
 from storywire.feeds import names_byline
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
 from storywire.models import Entry, Source
@@ -109,8 +111,11 @@ class Page(NamedTuple):
     author: str | None = None
 
 
-def read_page(page: bytes, url: str) -> Page | None:
+def read_page(page: bytes, url: str, content_type: str = "") -> Page | None:
     """The page's main text and lead image, or None when no article text is found.
+
+    ``content_type``: the response's Content-Type, whose charset says how the page is encoded
+    (``page_utf8``).
 
     A page rendered by JavaScript has no article in its HTML for trafilatura, but news sites
     put the text in their schema.org JSON-LD for search engines: that stands in. Such a page
@@ -119,6 +124,7 @@ def read_page(page: bytes, url: str) -> Page | None:
     body more than twice as long is the article, not that. A shorter one (BBC's is the
     summary) leaves the page's own text, with its paragraphs, in place.
     """
+    page = page_utf8(page, content_type)
     # One parse for the text and the page's metadata, where its lead image is named.
     tree = load_html(page)
     if tree is not None:
@@ -149,6 +155,61 @@ def read_page(page: bytes, url: str) -> Page | None:
     if lead is None:
         lead = web_url(json_ld_image(page), url)
     return Page(text, lead, _byline(author))
+
+
+# A charset a page names in its head: <meta charset> or an http-equiv Content-Type's, which
+# browsers obey wherever the head has it (a late one makes them start over).
+_META_CHARSET = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_HEAD_BYTES = 64 * 1024
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Codecs whose labels browsers read as a superset (WHATWG Encoding Standard): Latin-1 and
+# ASCII as windows-1252 (curly quotes, dashes, "…" and "€" at 0x80-0x9F, where Latin-1 has
+# controls), GB2312 as GBK, Latin-5 as windows-1254.
+_SUPERSETS = {"iso8859-1": "cp1252", "ascii": "cp1252",
+              "gb2312": "gb18030", "gbk": "gb18030", "iso8859-9": "cp1254"}  # fmt: skip
+
+
+def page_utf8(page: bytes, content_type: str = "") -> bytes:
+    """``page`` as UTF-8, read as a browser reads it: by its byte order mark, else as UTF-8 when
+    it is valid UTF-8, else in the charset its Content-Type names, else the one its head names
+    (a ``<meta>``), else as its bytes suggest; a Latin-1 or ASCII name read as windows-1252.
+
+    trafilatura reads the bytes alone and guesses: an English page in windows-1252 with a few
+    curly quotes was guessed Latin-1, as one declared ISO-8859-1 (whose name browsers read as
+    windows-1252) is read, and its quotes and dashes were controls, dropped ("the citys
+    budget"); the page's declared charset was never asked."""
+    for bom, unicode in _BOMS:
+        if page.startswith(bom):
+            return page[len(bom) :].decode(unicode, "replace").encode("utf-8")
+    try:
+        page.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return page
+    head = _META_CHARSET.search(page, 0, _HEAD_BYTES)
+    labels = [charset_param(content_type), head.group(1).decode("ascii") if head else ""]
+    # A Content-Type's charset first, as browsers; then trafilatura's guesses.
+    for label in [*labels, *detect_encoding(page)]:
+        if (codec := _page_codec(label)) is not None:
+            # windows-1252's five undefined bytes are their Latin-1 characters, as in WHATWG.
+            errors = BYTES_AS_WINDOWS_1252 if codec == "cp1252" else "replace"
+            return page.decode(codec, errors).encode("utf-8")
+    return page.decode("cp1252", BYTES_AS_WINDOWS_1252).encode("utf-8")
+
+
+def _page_codec(label: str) -> str | None:
+    """The codec a browser reads ``label`` with, or None for no label, an unknown one, or one
+    of UTF-16 or UTF-8 (the page is neither: its bytes said so)."""
+    if not label.strip():
+        return None
+    try:
+        name = codecs.lookup(browser_name(label) or label).name
+    except LookupError:
+        return None
+    if name.startswith("utf"):
+        return None
+    return _SUPERSETS.get(name, name)
 
 
 def _byline(author: object) -> str | None:
@@ -209,12 +270,14 @@ def json_ld_image(page: bytes) -> str | None:
 
 
 _LD_JSON = re.compile(rb"ld\+json", re.IGNORECASE)
+# The page is UTF-8 by then (page_utf8): libxml2 would read it in the charset its meta names.
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 def _json_ld(page: bytes) -> Iterator[object]:
     """The page's JSON-LD documents, parsed; invalid ones passed over."""
     try:
-        tree = lxml.html.fromstring(page)
+        tree = lxml.html.fromstring(page, parser=_UTF8_PARSER)
     except (lxml.etree.ParserError, ValueError):  # an empty or undecodable page
         return
     for script in tree.iter("script"):
@@ -579,7 +642,7 @@ def _page_text(
         return (None, exc.reason), None
     if response.status not in OK_STATUSES:
         return (None, f"http_{response.status}"), domain_block(response, time.time())
-    page = read_page(response.body, response.url)
+    page = read_page(response.body, response.url, response.headers.get("content-type", ""))
     return (page, "" if page is not None else "no_text"), None
 
 

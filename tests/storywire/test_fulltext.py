@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from html import escape
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -660,7 +661,11 @@ def _html(page: bytes) -> Callable[[BaseHTTPRequestHandler], Reply]:
 
 
 def _ld_script(node: object) -> str:
-    return f'<script type="application/ld+json">{json.dumps(node)}</script>'
+    return _ld_script_raw(json.dumps(node))
+
+
+def _ld_script_raw(ld: str) -> str:
+    return f'<script type="application/ld+json">{ld}</script>'
 
 
 def test_a_pages_json_ld_image_is_the_lead_image_when_it_names_no_og_image(
@@ -704,3 +709,53 @@ def test_a_pages_json_ld_image_is_the_lead_image_when_it_names_no_og_image(
         "https://cdn.example/og.jpg",
         "https://cdn.example/shell.jpg",
     ]
+
+
+CURLY = (
+    "The mayor said on Tuesday that the city’s budget would grow by 4% next year…",
+    "“We will keep every promise,” she told reporters at City Hall — before leaving for Albany.",
+    "Council members are expected to vote on the plan in January, officials said.",
+)
+
+
+def _legacy_page(meta: str) -> bytes:
+    """An English outlet's page in windows-1252, its head as long as real heads are."""
+    scripts = "<script>window.dataLayer=window.dataLayer||[];</script>" * 20
+    body = "".join(f"<p>{p}</p>" for p in CURLY)
+    return (
+        f"<!DOCTYPE html><html lang='en'><head>{meta}<title>City budget</title>{scripts}</head>"
+        "<body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article>"
+        f"<h1>City budget to grow</h1>{body}</article><footer>The Gazette</footer></body></html>"
+    ).encode("cp1252")
+
+
+def test_a_pages_charset_is_read_as_browsers_read_it(fetcher: HttpFetcher) -> None:
+    """trafilatura guesses a page's encoding from its bytes alone: an English page in
+    windows-1252 with a few curly quotes was guessed Latin-1, whose 0x80-0x9F are controls,
+    so the article read "the citys budget" and "We will keep every promise, she told", whether
+    the Content-Type said windows-1252 or its head said ISO-8859-1 (windows-1252 to browsers).
+    A JSON-LD article in windows-1251 named by the Content-Type alone was mojibake
+    ("Ïðàâèòåëüñòâî"). The page is read in the charset it names, as browsers read it."""
+    ru = "Правительство в среду утвердило бюджет на следующий год, сообщил министр финансов."
+    ld = json.dumps(ARTICLE | {"headline": "Бюджет", "articleBody": ru}, ensure_ascii=False)
+    shell = _app_shell().replace(b"</head>", f"{_ld_script_raw(ld)}</head>".encode())
+    latin1 = "text/html; charset=iso-8859-1"
+    routes = {
+        "/header": lambda h: Reply(
+            200, _legacy_page(""), {"Content-Type": "text/html; charset=windows-1252"}
+        ),
+        "/meta": _html(_legacy_page(f"<meta http-equiv='Content-Type' content='{latin1}'>")),
+        "/ru": lambda h: Reply(
+            200,
+            shell.decode().encode("cp1251"),
+            {"Content-Type": "text/html; charset=windows-1251"},
+        ),
+    }
+    with http_server(routes) as base:
+        budget = replace(_entry(base + "/header"), title="City budget to grow")
+        entries = [budget, replace(budget, link=base + "/meta", guid="m"),
+                   replace(_entry(base + "/ru", "<p>Бюджет.</p>"), title="Бюджет утвержден")]  # fmt: skip
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    assert result.failed == ()
+    expected = "".join(f"<p>{escape(p, quote=False)}</p>" for p in CURLY)
+    assert [entry.content_html for entry in result.entries] == [expected, expected, f"<p>{ru}</p>"]
