@@ -27,7 +27,7 @@ from trafilatura.settings import Document
 from trafilatura.utils import detect_encoding, load_html
 
 from storywire.adapters.http import REDIRECTS, FetchError, FetchPolicy, FetchResult
-from storywire.clean import cut_from, html_to_text
+from storywire.clean import Rule, cut_from, drop_from_page, html_to_text
 from storywire.feedcharsets import BYTES_AS_WINDOWS_1252, browser_name, charset_param
 from storywire.feeds import names_byline
 from storywire.fetching import OK_STATUSES, Fetcher, domain_block
@@ -111,11 +111,15 @@ class Page(NamedTuple):
     author: str | None = None
 
 
-def read_page(page: bytes, url: str, content_type: str = "") -> Page | None:
+def read_page(
+    page: bytes, url: str, content_type: str = "", rules: Sequence[Rule] = ()
+) -> Page | None:
     """The page's main text and lead image, or None when no article text is found.
 
     ``content_type``: the response's Content-Type, whose charset says how the page is encoded
-    (``page_utf8``).
+    (``page_utf8``). ``rules``: the source's extra cleaning rules; the page's elements they
+    and the default rules leave out of an entry's text are removed before its text is
+    extracted (``clean.drop_from_page``).
 
     A page rendered by JavaScript has no article in its HTML for trafilatura, but news sites
     put the text in their schema.org JSON-LD for search engines: that stands in. Such a page
@@ -129,6 +133,7 @@ def read_page(page: bytes, url: str, content_type: str = "") -> Page | None:
     tree = load_html(page)
     if tree is not None:
         _cut_after(tree)
+        drop_from_page(tree, rules)
     found = trafilatura.bare_extraction(
         tree if tree is not None else page,
         url=url,
@@ -440,6 +445,7 @@ def enrich(
             lambda target: gate.redirect_refusal(
                 target, domain, seconds - (time.monotonic() - started)
             ),
+            source_rules(source.rules),
         )
         if block is not None:
             gate.blocked[domain] = block
@@ -630,10 +636,15 @@ def page_domain(source: Source, link: str) -> str:
 
 
 def _page_text(
-    link: str, fetcher: Fetcher, policy: FetchPolicy, elsewhere: Callable[[str], str]
+    link: str,
+    fetcher: Fetcher,
+    policy: FetchPolicy,
+    elsewhere: Callable[[str], str],
+    rules: Sequence[Rule] = (),
 ) -> tuple[tuple[Page | None, str], float | None]:
-    """The page's main text, or None and the reason it has none; and how long its domain
-    asked to be left alone (``domain_block``), if it did."""
+    """The page's main text (``read_page`` with the source's ``rules``), or None and the
+    reason it has none; and how long its domain asked to be left alone (``domain_block``), if
+    it did."""
     if policy.deadline <= 0:
         return (None, "over_time"), None
     try:
@@ -642,7 +653,8 @@ def _page_text(
         return (None, exc.reason), None
     if response.status not in OK_STATUSES:
         return (None, f"http_{response.status}"), domain_block(response, time.time())
-    page = read_page(response.body, response.url, response.headers.get("content-type", ""))
+    content_type = response.headers.get("content-type", "")
+    page = read_page(response.body, response.url, content_type, rules)
     return (page, "" if page is not None else "no_text"), None
 
 

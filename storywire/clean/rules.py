@@ -1552,6 +1552,34 @@ def apply_element_rules(root: HtmlElement, table: CompiledRules, *, drop_empty: 
         drop_empty_elements(root, table)
 
 
+def drop_from_page(root: HtmlElement, rules: Sequence[Rule] | None = None) -> None:
+    """Remove from a web page's tree, in place, what the rules leave out of an entry's text
+    (``drop_element``, ``drop_element_matching`` and ``drop_from_text``, lists of other
+    stories, screen-reader labels), before a main-text extractor reads it (storywire.fulltext).
+
+    The extractor keeps some of them as the article's: a pull quote in a ``<blockquote>``
+    (the article said its sentence twice), an embedded post (another author's words), and
+    whatever an operator's rules name for the source. The page's own frame (``html``,
+    ``body``) stays even when a class of the rules names it (``<body class="sponsored">``)."""
+    table = compiled(rules)
+    lists = link_lists(root)
+    doomed = [el for el in root.iter(*_LISTED_TAGS) if el in lists]
+    doomed.extend(screen_reader_labels(root))
+    if table.text_drop is not None:
+        doomed.extend(table.text_drop.select(root))
+    for path, pattern in table.drop_matching:
+        for el in path.select(root):
+            text = rule_text(el)
+            if text is not None and pattern.search(text) and not in_a_sentence(el):
+                doomed.append(el)
+    for el in doomed:
+        if el.tag not in _PAGE_FRAME:
+            _drop(el)
+
+
+_PAGE_FRAME: Final = frozenset({"html", "body"})
+
+
 def drop_empty_elements(root: HtmlElement, table: CompiledRules) -> None:
     """Remove the ``drop_empty`` rules' elements that hold no text and no image."""
     if table.drop_empty is not None:

@@ -759,3 +759,52 @@ def test_a_pages_charset_is_read_as_browsers_read_it(fetcher: HttpFetcher) -> No
     assert result.failed == ()
     expected = "".join(f"<p>{escape(p, quote=False)}</p>" for p in CURLY)
     assert [entry.content_html for entry in result.entries] == [expected, expected, f"<p>{ru}</p>"]
+
+
+COUNCIL = (
+    "The city council on Tuesday approved a $2.4 billion transit budget that adds 120 electric"
+    " buses and extends night service on six routes, ending months of debate.",
+    "The measure passed 9-4 after a five-hour session in which dozens of residents spoke.",
+    "“This vote is a turning point for the people who depend on our buses every day,” Mayor"
+    " Linda Ortiz said after the session.",
+    "The first new buses are expected on the road next autumn, transit officials said.",
+)
+
+
+def test_a_pages_pull_quotes_embeds_and_the_sources_own_boilerplate_stay_out(
+    fetcher: HttpFetcher,
+) -> None:
+    """The clean stage leaves pull quotes, embedded posts and what a source's rules name out
+    of an entry's text, but a page's text came from the extractor, which keeps a pull quote
+    in a <blockquote> (the article said the mayor's words twice), an embedded post's text
+    (another author's words), and the box the operator's drop_element rule named: the clean
+    stage then saw paragraphs, no classes. Those elements leave the page before its text is
+    extracted."""
+    pull = "“This vote is a turning point for the people who depend on our buses every day”"
+    inserts = (
+        f"<blockquote class='pull-quote'><p>{pull}</p></blockquote>"
+        "<blockquote class='twitter-tweet'><p lang='en'>Huge win for riders today in the"
+        " council chamber! Thank you all who came out.</p>— Riders Union (@riders) <a"
+        " href='https://twitter.com/riders/status/1'>November 25, 2026</a></blockquote>",
+        f"<div class='pullquote'><p>{pull}</p></div>",
+        "<div class='promo-box'><p>Our transit reporters ride every route each year. Support"
+        " local journalism for $1 a week.</p></div>",
+    )
+    body = "".join(f"<p>{p}</p>{insert}" for p, insert in zip(COUNCIL, (*inserts, ""), strict=True))
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Budget</title></head>"
+        "<body class='single sponsored'><nav><a href='/'>Home</a></nav><main><article>"
+        f"<h1>Council approves transit budget</h1>{body}</article></main></body></html>"
+    ).encode()
+    source = replace(
+        _full_text_source("http://127.0.0.1"),
+        rules=((("kind", "drop_element"), ("selector", ".promo-box")),),
+    )
+    with http_server({"/a": _html(page)}) as base:
+        source = replace(source, url=base)
+        entry = replace(_entry(base + "/a"), title="Council approves transit budget")
+        result = enrich(source, [entry], fetcher, POLICY)
+    assert result.failed == ()
+    assert result.entries[0].content_html == "".join(
+        f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL
+    )
