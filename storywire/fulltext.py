@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from types import MappingProxyType
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -674,7 +675,11 @@ def _page_response(
         response = fetcher.fetch(url, replace(policy, deadline=left, max_redirects=hops))
         target = response.headers.get("location")
         if response.status not in REDIRECTS or not target:
-            return response
+            target = refresh_target(response) if response.status in OK_STATUSES else None
+            if target is None:
+                return response
+            if hops - len(response.redirects) <= 0:
+                raise FetchError("redirect_limit", f"more than {policy.max_redirects} hops")
         hops -= len(response.redirects) + 1  # past none left, the fetcher says redirect_limit
         if target in seen:
             raise FetchError("redirect_loop", f"{target} visited twice", transient=False)
@@ -682,6 +687,57 @@ def _page_response(
             raise FetchError(refusal, f"redirected to {target}")
         url = target
         seen.add(url)
+
+
+# A refresh this soon is a redirect (an interstitial, "you are being redirected"); a later
+# one is a page that reloads itself, or sends an idle reader to the home page after a while.
+REFRESH_SECONDS = 5
+_REFRESH = re.compile(rb"refresh", re.IGNORECASE)
+_REFRESH_CONTENT = re.compile(
+    r"\s*(\d+)[\d.]*\s*(?:[;,]\s*)?(?:url\s*=\s*)?(.*)", re.IGNORECASE | re.DOTALL
+)
+
+
+def refresh_target(response: FetchResult) -> str | None:
+    """Where a page sends its reader at once with a ``Refresh`` header or a ``<meta
+    http-equiv="refresh">`` (not one in ``<noscript>``, which sends a browser without
+    JavaScript to its "please enable JavaScript" page), absolute; None when it does not, or
+    only after more than ``REFRESH_SECONDS``, or to itself.
+
+    An outlet's interstitial (a consent or region redirect, a link tracker's page) has nothing
+    but that refresh: its text, "If you are not redirected, click here", was all the page gave
+    and the article was lost, where a browser shows the article."""
+    if not _REFRESH.search(response.body, 0, _HEAD_BYTES):
+        found = None
+    else:
+        found = _meta_refresh(page_utf8(response.body, response.headers.get("content-type", "")))
+    content = response.headers.get("refresh") or found
+    if content is None or (match := _REFRESH_CONTENT.match(content)) is None:
+        return None
+    seconds, target = int(match[1]), match[2].strip()
+    if target[:1] in ("'", '"'):
+        target = target[1:].partition(target[0])[0]
+    if seconds > REFRESH_SECONDS or not target.strip():
+        return None
+    try:
+        target = urljoin(response.url, target.strip())
+    except ValueError:
+        return None
+    return None if canonical_url(target) == canonical_url(response.url) else target
+
+
+def _meta_refresh(page: bytes) -> str | None:
+    try:
+        tree = lxml.html.fromstring(page, parser=_UTF8_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    for meta in tree.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        if any(el.tag == "noscript" for el in meta.iterancestors()):
+            continue
+        return meta.get("content")
+    return None
 
 
 def _without_headline(text: str, source: Source, entry: Entry) -> str:

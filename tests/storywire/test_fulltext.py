@@ -808,3 +808,66 @@ def test_a_pages_pull_quotes_embeds_and_the_sources_own_boilerplate_stay_out(
     assert result.entries[0].content_html == "".join(
         f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL
     )
+
+
+def _council_page(head: str = "", body: str = "") -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in COUNCIL)
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>{head}<title>Budget</title>"
+        f"</head><body>{body}<article><h1>Council approves transit budget</h1>{paragraphs}"
+        "</article></body></html>"
+    ).encode()
+
+
+def _interstitial(refresh: str) -> bytes:
+    return (
+        "<!DOCTYPE html><html><head><title>Redirecting…</title>"
+        f"<meta http-equiv='Refresh' content=\"{refresh}\"></head><body><p>If you are not"
+        " redirected automatically, <a href='/news/budget'>follow this link</a>.</p></body></html>"
+    ).encode()
+
+
+def test_a_page_that_refreshes_at_once_to_the_article_gives_the_articles_text(
+    fetcher: HttpFetcher,
+) -> None:
+    """An interstitial (a consent or region redirect, a link tracker's page) sends a browser on
+    with a <meta http-equiv="refresh"> or a Refresh header: its own text ("If you are not
+    redirected…") was all the entry got, refused as unrelated, and the article was lost. It is
+    followed as a redirect is, within the hop limit; a later refresh (a page reloading itself,
+    or sending an idle reader home after half an hour) and one in <noscript> (the page's
+    "please enable JavaScript" for browsers without it) leave the page's own text."""
+    article = _html(_council_page())
+    routes = {
+        "/news/budget": article,
+        "/meta": _html(_interstitial("0; url=/news/budget")),
+        "/quoted": _html(_interstitial("0;URL='/news/budget?src=rss'")),
+        "/header": lambda h: Reply(
+            200, b"<html><body></body></html>", {"Refresh": "1; url=/news/budget"}
+        ),
+        "/twice": _html(_interstitial("0; url=/meta")),
+        "/loop": _html(_interstitial("0; url=/loop2")),
+        "/loop2": _html(_interstitial("0; url=/loop")),
+        # Pages whose refresh is not a redirect: their own text is the article.
+        "/home-later": _html(_council_page("<meta http-equiv='refresh' content='1800; url=/'>")),
+        "/reload": _html(_council_page("<meta http-equiv='refresh' content='300'>")),
+        "/noscript": _html(
+            _council_page(
+                body="<noscript><meta http-equiv='refresh' content='0; url=/'></noscript>"
+            )
+        ),
+        "/": _html(b"<html><body><h1>Home</h1><p>Welcome to the Gazette.</p></body></html>"),
+    }
+    # More hops than the fetcher's limit (5), each a refresh.
+    routes |= {f"/c{n}": _html(_interstitial(f"0; url=/c{n + 1}")) for n in range(6)}
+    routes["/c6"] = article
+    paths = ["/meta", "/quoted", "/header", "/twice", "/loop", "/c0"]
+    paths += ["/home-later", "/reload", "/noscript"]
+    with http_server(routes) as base:
+        entries = [
+            replace(_entry(base + path), title="Council approves transit budget") for path in paths
+        ]
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    assert result.failed == ((base + "/loop", "redirect_loop"), (base + "/c0", "redirect_limit"))
+    article_html = "".join(f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL)
+    contents = [entry.content_html for entry in result.entries]
+    assert contents == [article_html] * 4 + ["", ""] + [article_html] * 3
