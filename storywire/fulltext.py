@@ -135,6 +135,7 @@ def read_page(
     if tree is not None:
         _cut_after(tree)
         drop_from_page(tree, rules)
+        _tables_as_rows(tree)
     found = trafilatura.bare_extraction(
         tree if tree is not None else page,
         url=url,
@@ -222,6 +223,45 @@ def _byline(author: object) -> str | None:
     # trafilatura joins several authors with "; " and drops a leading "By"; what is left is
     # cleaned as a feed's byline is, so consumers see one form whichever gave it.
     return names_byline(author.split(";")) if isinstance(author, str) else None
+
+
+# A data table's cell holds a figure, a name, a short phrase; one longer than this is prose,
+# and its table lays a page out (an old site's article in a cell beside its menu).
+TABLE_CELL_CHARS = 200
+
+
+def _tables_as_rows(tree: lxml.html.HtmlElement) -> None:
+    """Each data table of the page as a paragraph per row (its caption first), cells
+    separated by a space as the clean stage reads a table ("Electric buses $310m $480m").
+
+    trafilatura reads tables or none (``include_tables``): with them, a layout table gave its
+    menu and the whole article as one line; without them, which we ask, an article's table of
+    results, figures or a budget was lost, the text around it pointing at nothing. A layout
+    table (a table inside it, a cell of prose) is left as it is, out of the text as before."""
+    for table in list(tree.iter("table")):
+        # One inside a layout table is read so, and goes with that table.
+        if table.getparent() is None or table.find(".//table") is not None:
+            continue
+        rows = [
+            [" ".join(cell.text_content().split()) for cell in row.iter("td", "th")]
+            for row in table.iter("tr")
+        ]
+        cells = [cell for row in rows for cell in row]
+        if (
+            len(rows) < 2
+            or max(map(len, rows)) < 2
+            or any(len(c) > TABLE_CELL_CHARS for c in cells)
+        ):
+            continue
+        block = lxml.html.Element("div")
+        caption = table.find("caption")
+        lines = [" ".join(caption.text_content().split())] if caption is not None else []
+        lines += [" ".join(cell for cell in row if cell) for row in rows]
+        for line in lines:
+            if line:
+                lxml.etree.SubElement(block, "p").text = line
+        block.tail = table.tail
+        table.getparent().replace(table, block)
 
 
 def _cut_after(tree: lxml.html.HtmlElement) -> None:

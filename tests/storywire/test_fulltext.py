@@ -871,3 +871,44 @@ def test_a_page_that_refreshes_at_once_to_the_article_gives_the_articles_text(
     article_html = "".join(f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL)
     contents = [entry.content_html for entry in result.entries]
     assert contents == [article_html] * 4 + ["", ""] + [article_html] * 3
+
+
+def test_an_articles_table_is_read_a_row_a_line_and_a_layout_table_is_not(
+    fetcher: HttpFetcher,
+) -> None:
+    """trafilatura reads a page's tables or none of them: asked for none, an article's table
+    (results, a budget's lines) was lost, its text pointing at figures no longer there. A data
+    table is read as the clean stage reads one, a row a line, cells spaced; a layout table (an
+    old site's article in a cell beside its menu), which read with tables gave menu and article
+    as one line, stays out as before: the teaser is kept."""
+    table = (
+        "<table><caption>Budget by line</caption><thead><tr><th>Item</th><th>2025</th>"
+        "<th>2026</th></tr></thead><tbody><tr><td>Electric buses</td><td>$310m</td>"
+        "<td><b>$480m</b></td></tr><tr><td>Night service</td><td>$42m</td><td>$66m</td></tr>"
+        "</tbody></table>"
+    )
+    title = "Council approves transit budget"
+    paragraphs = [f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL]
+    article = "".join(paragraphs[:2]) + table + "".join(paragraphs[2:])
+    layout = (
+        "<table width='100%'><tr><td colspan='2'>The County Courier</td></tr><tr><td><a href='/'>"
+        "Home</a><br><a href='/news'>News</a></td><td><b>Council approves transit budget</b><br>"
+        + "".join(paragraphs)
+        + "</td></tr></table>"
+    )
+    routes = {
+        "/a": _html(
+            f"<html><body><article><h1>{title}</h1>{article}</article></body></html>".encode()
+        ),
+        "/old": _html(f"<html><body>{layout}</body></html>".encode()),
+    }
+    with http_server(routes) as base:
+        entries = [replace(_entry(base + path), title=title) for path in ("/a", "/old")]
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    rows = "<p>Budget by line</p><p>Item 2025 2026</p><p>Electric buses $310m $480m</p>"
+    rows += "<p>Night service $42m $66m</p>"
+    assert result.entries[0].content_html == "".join(paragraphs[:2]) + rows + "".join(
+        paragraphs[2:]
+    )
+    assert result.entries[1] == entries[1]
+    assert result.failed == ((base + "/old", "no_text"),)
