@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from html import escape
 from types import MappingProxyType
 from typing import NamedTuple
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
@@ -136,6 +136,7 @@ def read_page(
         _cut_after(tree)
         drop_from_page(tree, rules)
         _tables_as_rows(tree)
+        _drop_teaser_cards(tree, url)
     found = trafilatura.bare_extraction(
         tree if tree is not None else page,
         url=url,
@@ -223,6 +224,65 @@ def _byline(author: object) -> str | None:
     # trafilatura joins several authors with "; " and drops a leading "By"; what is left is
     # cleaned as a feed's byline is, so consumers see one form whichever gave it.
     return names_byline(author.split(";")) if isinstance(author, str) else None
+
+
+# A teaser card of another story: a headline and a line or two. An article is longer.
+CARD_CHARS = 500
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _drop_teaser_cards(tree: lxml.html.HtmlElement, url: str) -> None:
+    """Remove the ``<article>`` elements that are teasers of other stories: at most
+    ``CARD_CHARS`` of text under a heading that links another page, and no headline (``h1``)
+    of their own.
+
+    trafilatura takes a page's first ``<article>`` for its article: a "breaking news" banner
+    or a rail of related stories marked up as articles (as themes mark each card) before the
+    story, or beside one not in an ``<article>`` of its own, put another story's headline and
+    teaser into the text, first, where the lead is taken from. A link to the page itself, to
+    another query or fragment of it, or below its path (a live blog's post, a next page) is no
+    other story."""
+    here = _page_path(url)
+    for card in list(tree.iter("article")):
+        if card.getparent() is None or card.find(".//h1") is not None or not _short(card):
+            continue
+        for heading in card.iter(*_HEADINGS):
+            link = heading.find(".//a[@href]")
+            if link is None:
+                link = next((a for a in heading.iterancestors("a") if a.get("href")), None)
+            if link is not None and _elsewhere(link.get("href", ""), url, here):
+                card.drop_tree()
+                break
+
+
+def _short(element: lxml.html.HtmlElement) -> bool:
+    # Read to the bound, no further: cards nested in cards would each read all below them.
+    chars = 0
+    for piece in element.itertext():
+        chars += len(piece.strip())
+        if chars > CARD_CHARS:
+            return False
+    return True
+
+
+def _page_path(url: str) -> str:
+    """``url``'s host and path, without a trailing slash, lower-cased."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    return f"{parts.netloc}{parts.path}".rstrip("/").lower()
+
+
+def _elsewhere(href: str, url: str, here: str) -> bool:
+    try:
+        target = urljoin(url, href.strip())
+    except ValueError:
+        return False
+    if web_url(target, url) is None:  # javascript:, mailto:
+        return False
+    there = _page_path(target)
+    return bool(there) and there != here and not there.startswith(here + "/")
 
 
 # A data table's cell holds a figure, a name, a short phrase; one longer than this is prose,

@@ -912,3 +912,57 @@ def test_an_articles_table_is_read_a_row_a_line_and_a_layout_table_is_not(
     )
     assert result.entries[1] == entries[1]
     assert result.failed == ((base + "/old", "no_text"),)
+
+
+def _cards(*paths: str) -> str:
+    return "".join(
+        f"<article class='card'><h3><a href='{path}'>Storm closes the ferry to the islands"
+        "</a></h3><p>Crossings are suspended until Friday, the operator said.</p></article>"
+        for path in paths
+    )
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "<header><div class='breaking'>{cards}</div></header><main><article>{story}</article>"
+        "</main>",
+        "<main><div class='story-body'>{story}</div><section class='more'>{cards}</section></main>",
+    ],
+    ids=["breaking-banner-before-the-story", "story-in-a-div-beside-a-rail"],
+)
+def test_another_storys_teaser_card_is_not_the_articles_text(
+    layout: str, fetcher: HttpFetcher
+) -> None:
+    """trafilatura takes a page's first <article> for the article: a "breaking news" banner
+    marked up as one before the story, or a rail of related stories marked up as articles
+    beside a story in a <div>, put another story's headline and teaser into the text, first,
+    so the article's lead was the other story's. A card (a short <article> under a heading
+    linking another page) is not read; a live blog's posts, linking their own permalinks under
+    the page's path, are."""
+    story = "<h1>Council approves transit budget</h1>" + "".join(
+        f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL
+    )
+    posts = "".join(
+        f"<article><h2><a href='/live/budget/post-{n}'>{n}:00</a></h2><p>Update {n}: the council"
+        " is still debating the transit budget, with a vote expected tonight.</p></article>"
+        for n in (21, 20)
+    )
+    page = layout.format(cards=_cards("/news/ferry", "https://other.example/ferry"), story=story)
+    live = f"<main><h1>Live: transit budget</h1>{posts}</main>"
+    routes = {
+        "/a": _html(f"<html><head><title>Budget</title></head><body>{page}</body></html>".encode()),
+        "/live/budget": _html(f"<html><body>{live}</body></html>".encode()),
+    }
+    with http_server(routes) as base:
+        entries = [
+            replace(_entry(base + "/a"), title="Council approves transit budget"),
+            replace(_entry(base + "/live/budget"), title="Live: transit budget"),
+        ]
+        result = enrich(_full_text_source(base), entries, fetcher, POLICY)
+    assert result.failed == ()
+    assert result.entries[0].content_html == "".join(
+        f"<p>{escape(p, quote=False)}</p>" for p in COUNCIL
+    )
+    assert "Update 21: the council" in result.entries[1].content_html
+    assert "Update 20: the council" in result.entries[1].content_html
