@@ -6,12 +6,16 @@ itself in Redis (storywire.adapters.deliveries); a message delivered more often 
 STORYWIRE_TASK_MAX_DELIVERIES is set aside with its arguments, logged and counted, and ends
 without an error, so the worker acknowledges it. ``storywire poisoned`` lists, requeues or
 drops what was set aside.
+
+A message of another release is run too (a rolling deploy mixes releases on one broker): one
+with arguments this release's task does not take runs without them (``_fitted``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -30,6 +34,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def guarded(run: F) -> F:
     """``run`` (a bound task's body), refused once its message was delivered too often."""
+    fit = _fitted(run)
 
     @functools.wraps(run)
     def guard(self: Task[Any, Any], *args: Any, **kwargs: Any) -> Any:
@@ -73,7 +78,8 @@ def guarded(run: F) -> F:
         # A run that returns or raises is acknowledged (or re-sent as a retry): its count goes.
         # One that ends the process (SystemExit, a kill, a crash) leaves it for the next.
         try:
-            result = run(self, *args, **kwargs)
+            known, named = fit(self, args, kwargs)
+            result = run(self, *known, **named)
         except Exception:
             _forget(rt.redis, delivery)
             raise
@@ -81,6 +87,45 @@ def guarded(run: F) -> F:
         return result
 
     return cast(F, guard)
+
+
+def _fitted(
+    run: Callable[..., Any],
+) -> Callable[
+    [Task[Any, Any], tuple[Any, ...], dict[str, Any]], tuple[tuple[Any, ...], dict[str, Any]]
+]:
+    """What a delivered message's arguments are for ``run``: the positional ones it takes and
+    the keywords it knows. During a rolling deploy a newer release's worker or beat
+    sends messages with an argument added since (a fetch's ``lease_until`` once), which this
+    release failed with a TypeError: the message acknowledged, a fetch's poll lost until its
+    lease lapsed, a process batch lost for good (its entries marked seen). Run without them, a
+    message does what this release does. A worker's own calls (eager, direct) stay strict."""
+    params = list(inspect.signature(run).parameters.values())[1:]  # after the bound task
+    kinds = {p.kind for p in params}
+    most = (
+        None
+        if inspect.Parameter.VAR_POSITIONAL in kinds
+        else len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
+    )
+    names = (
+        None
+        if inspect.Parameter.VAR_KEYWORD in kinds
+        else {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    )
+
+    def fit(
+        task: Task[Any, Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        extra = 0 if most is None else max(0, len(args) - most)
+        unknown = [] if names is None else sorted(set(kwargs) - names)
+        if extra or unknown:
+            log.warning("task.arguments_ignored", task=task.name, extra_args=extra,
+                        unknown_kwargs=unknown,
+                        hint="sent by a newer release (a rolling deploy): docs/operations.md, "
+                        "Upgrades and rollbacks")  # fmt: skip
+        return args[: len(args) - extra], {k: v for k, v in kwargs.items() if k not in unknown}
+
+    return fit
 
 
 def _set_aside(client: redis.Redis, record: dict[str, Any]) -> None:
