@@ -33,14 +33,17 @@ allow_private = true
 
 
 def _embedded_url(log: Path, run: subprocess.Popen[bytes]) -> str:
+    """The embedded server's URL, once the run is running: the server is up from its
+    ``redis.embedded`` line, but a server killed before ``run`` (while the sources load, slow
+    on a loaded host) ended the run with that Redis error, before it tends anything."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert run.poll() is None, log.read_text()
-        for event in _events(log):
-            if event.get("event") == "redis.embedded":
-                return str(event["url"])
+        events = _events(log)
+        if any(event.get("event") == "run" for event in events):
+            return next(str(e["url"]) for e in events if e.get("event") == "redis.embedded")
         time.sleep(0.1)
-    raise AssertionError(f"no redis.embedded line: {log.read_text()}")
+    raise AssertionError(f"no run line: {log.read_text()}")
 
 
 def _server_pid(client: redis.Redis) -> int | None:
