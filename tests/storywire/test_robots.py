@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from storywire import robots
 from storywire.adapters.http import FetchPolicy, HttpFetcher
 from storywire.fulltext import enrich, robots_origins
 from storywire.models import Entry, Source
@@ -355,3 +356,18 @@ def test_a_redirect_to_another_domain_is_paid_from_its_budget_and_within_one_is_
                         may_fetch=may_fetch)  # fmt: skip
     assert result.fetched == 2
     assert charged == ["tracker.test"] * 2 + ["outlet.test"] * 2 + ["tracker.test"] * 2
+
+
+def test_parsed_files_are_kept_within_a_bound_on_their_text() -> None:
+    """Parsed files were kept 256 at a time whatever their size: a parsed file takes 7-25
+    times its text, so 256 origins serving robots.txt of the 500 KiB the RFC allows held
+    gigabytes in a fetch worker. The cache is bounded by the text it holds as well."""
+    cache = robots._ParsedCache(files=256, chars=64 * 1024)
+    big = [f"User-agent: *\nDisallow: /{n}/\n" + "#" * 20_000 for n in range(10)]
+    for n, text in enumerate(big):
+        assert cache(text).can_fetch(f"https://x.example/{n}/a", "storywire") is False
+    assert cache.held <= 64 * 1024
+    assert cache(big[-1]) is cache(big[-1])  # the most recent stays parsed
+    huge = "User-agent: *\nDisallow: /\n" + "#" * 100_000  # alone over the bound: still parsed
+    assert cache(huge).can_fetch("https://x.example/a", "storywire") is False
+    assert cache.held == len(huge)
