@@ -18,7 +18,7 @@ from typing import Any
 import xxhash
 from celery import Task
 
-from storywire.adapters.politeness import Budget, DomainPoliteness
+from storywire.adapters.politeness import Budget, DomainPoliteness, Grant
 from storywire.adapters.redis_ledger import outbox_item
 from storywire.adapters.redis_metrics import count
 from storywire.adapters.redis_pages import RedisPageStore, RedisRobotsStore
@@ -101,16 +101,15 @@ def fetch_source(
     if state.disabled_reason:
         rt.sources.let_go(source_id)
         return FetchOutcome("disabled")
-    # A run more than a slot late has lost its slot: late runs coming together would each go.
-    domains = politeness(rt)
-    prepaid = rt.sources.take_reservation(source_id, now=now, late=domains.budget.spacing)
-    grant = domains.acquire(source.domain, prepaid=prepaid)
+    reservation = rt.sources.take_reservation(source_id, now=now)
+    grant = politeness(rt).acquire(source.domain, prepaid=reservation.prepaid,
+                                   paced=reservation.paced)  # fmt: skip
     if grant.wait > 0:
         wait = grant.wait
         if not grant.reserved:
             # Blocked domain or full queue: spread the returns so they do not come together.
             wait += (rng or random).uniform(0.0, min(wait, 30.0))
-        _defer(rt, source_id, now=now, wait=wait, reserved=grant.reserved, send_later=send_later)
+        _defer(rt, source_id, now=now, wait=wait, grant=grant, send_later=send_later)
         count(rt.redis, {"fetch:deferred": 1})
         return FetchOutcome("deferred", wait=wait)
     result = poll(source, state, rt.fetcher, rt.fetch_policy, now=now, rng=rng,
@@ -161,18 +160,20 @@ def _defer(
     *,
     now: float,
     wait: float,
-    reserved: bool,
+    grant: Grant,
     send_later: SendLater | None,
 ) -> None:
     """Due again in ``wait`` s. A deferral due before the next dispatch keeps its claim and is
     sent for its time: put back on the schedule, the slots a domain's deferrals reserve 2 s
     apart were all past due at that dispatch, and fetched together, a burst of 15 where the
     domain allows 5 (the dispatch itself sends what falls due after it at its time)."""
+    reserved, paced = grant.reserved, grant.paced
     if send_later is None or wait > rt.settings.dispatch_interval:
-        rt.sources.defer(source_id, now + wait, reserved=reserved)
+        rt.sources.defer(source_id, now + wait, reserved=reserved, paced=paced)
         return
     lease_until = now + wait + rt.settings.lease_seconds
-    rt.sources.defer(source_id, now + wait, reserved=reserved, lease_until=lease_until)
+    rt.sources.defer(source_id, now + wait, reserved=reserved, paced=paced,
+                     lease_until=lease_until)  # fmt: skip
     try:
         send_later(wait, lease_until)
     except TRANSIENT:

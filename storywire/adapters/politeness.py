@@ -9,9 +9,18 @@ retrying together. At most ``queue`` slots are reserved ahead; beyond that the c
 without a reservation. A 429/503 with Retry-After blocks the domain for every source on it,
 prepaid or not.
 
+Prepaid runs keep their slot however late they come (a fetch backlog, a dispatch running
+behind), and go at the domain's pace: at most ``burst`` at once, then one per ``spacing``; one
+that comes too soon is *paced*, deferred to a time of its own and still prepaid (``Grant.paced``),
+and goes then without asking again. A run late by more than a slot paid again before, at the
+back of the queue, and under a schedule that ran behind every run was late: the domain's
+polls stopped altogether.
+
 Keys (prefix ``sw:``): ``domain:<d>`` hash tokens/ts; ``domain_block:<d>`` the time (server
-clock, seconds) before which nobody fetches from the domain; ``crawl_delay:<origin>`` set while
-an origin's robots.txt Crawl-delay since its last article page runs (``spaced``).
+clock, seconds) before which nobody fetches from the domain; ``domain_pace:<d>`` when the
+domain's next prepaid run may go past its burst (a GCRA's theoretical arrival time);
+``crawl_delay:<origin>`` set while an origin's robots.txt Crawl-delay since its last article
+page runs (``spaced``).
 """
 
 from __future__ import annotations
@@ -34,8 +43,17 @@ if now == nil then
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if ARGV[6] == '1' and blocked <= now then return {'0', '0'} end
+if prepaid then
+  local spacing = 1 / rate
+  local start = math.max(now, blocked)
+  local tat = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), start)
+  local at = math.max(start, tat - (burst - 1) * spacing)
+  redis.call('SET', KEYS[3], tostring(tat + spacing), 'EX', math.ceil(tat + spacing - now) + 60)
+  if at <= now then return {'0', '0'} end
+  return {tostring(at - now), '2'}
+end
 if blocked > now then return {tostring(blocked - now), '0'} end
-if prepaid then return {'0', '0'} end
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens = tonumber(state[1]) or burst
 local ts = tonumber(state[2]) or now
@@ -90,10 +108,13 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """``wait`` 0: go now. Otherwise wait that long; ``reserved``: come back prepaid."""
+    """``wait`` 0: go now. Otherwise wait that long; ``reserved``: come back prepaid;
+    ``paced``: a prepaid run given a time of its own at the domain's pace (or after its
+    block), which goes then without asking again."""
 
     wait: float
     reserved: bool = False
+    paced: bool = False
 
 
 class DomainPoliteness:
@@ -107,18 +128,27 @@ class DomainPoliteness:
         self._block = client.register_script(_BLOCK)
 
     def acquire(
-        self, domain: str, *, prepaid: bool = False, reserve: bool = True, now: float | None = None
+        self,
+        domain: str,
+        *,
+        prepaid: bool = False,
+        paced: bool = False,
+        reserve: bool = True,
+        now: float | None = None,
     ) -> Grant:
-        """Take a request from ``domain``'s budget (or use a reserved one when ``prepaid``).
+        """Take a request from ``domain``'s budget (or use a reserved one when ``prepaid``, at
+        the domain's pace; ``paced``: a prepaid run back at the time its pace gave it).
 
         ``reserve=False`` for a caller that will not come back (a full-text page): over budget
         it takes nothing, where a reserved slot would only delay the domain's next request."""
-        keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}"]
+        keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}",
+                f"{self._p}domain_pace:{domain}"]  # fmt: skip
         b = self.budget
         queue = b.queue if reserve else 0
-        args = [b.rate, b.burst, queue, "1" if prepaid else "0", "" if now is None else now]
-        wait, reserved = cast(list[bytes], self._acquire(keys=keys, args=args))
-        return Grant(float(wait), reserved == b"1")
+        args = [b.rate, b.burst, queue, "1" if prepaid or paced else "0",
+                "" if now is None else now, "1" if paced else "0"]  # fmt: skip
+        wait, kind = cast(list[bytes], self._acquire(keys=keys, args=args))
+        return Grant(float(wait), kind in (b"1", b"2"), kind == b"2")
 
     def block(self, domain: str, seconds: float, *, now: float | None = None) -> float:
         """Nobody fetches from ``domain`` for ``seconds`` (a longer block already set wins)."""

@@ -3,9 +3,10 @@
 Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next poll (epoch s);
 ``inflight`` zset id→lease expiry; ``lapses`` hash id→leases run out in a row;
 ``state:<id>`` hash of the source's health record;
-``reserved`` hash id→time of a politeness slot held for it; ``lost_cursor``: where the search
-for sources that lost their due time goes on (``reschedule_lost``); ``clock``: the latest time
-a claim ran at (``_CLAIM``);
+``reserved`` hash id→time of a politeness slot held for it; ``paced`` hash id→the time its
+domain's pace gave a prepaid run that came too soon (``Grant.paced``); ``lost_cursor``: where
+the search for sources that lost their due time goes on (``reschedule_lost``); ``clock``: the
+latest time a claim ran at (``_CLAIM``);
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→its content hash, or its short history of hashes
 (``storywire.seen``'s encoding); ``seenat:<id>`` zset entry key→last poll that
@@ -16,7 +17,6 @@ A removed source leaves none of these behind, even when its fetch ends after the
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -161,7 +161,7 @@ return 1
 # record, seen entries and their listing times, outcome counts). Run last in the pipeline (a
 # transaction) of every write a fetch ends with: a source removed while its poll ran would
 # otherwise get those keys back for good, since nothing ever polls or removes it again.
-# KEYS: sources, inflight, due, lapses, reserved, then the source's own keys; ARGV: id.
+# KEYS: sources, inflight, due, lapses, reserved, paced, then the source's own keys; ARGV: id.
 # Returns 1 when the source was unknown.
 _GONE = """
 local id = ARGV[1]
@@ -170,7 +170,8 @@ redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('HDEL', KEYS[4], id)
 redis.call('HDEL', KEYS[5], id)
-redis.call('DEL', unpack(KEYS, 6))
+redis.call('HDEL', KEYS[6], id)
+redis.call('DEL', unpack(KEYS, 7))
 return 1
 """
 
@@ -254,6 +255,11 @@ return {back, known, 0}
 RESCHEDULE_SLICE = 1000
 
 
+class Reservation(NamedTuple):
+    prepaid: bool  # the run uses a slot its domain's budget reserved for it
+    paced: bool = False  # the domain's pace gave it its time: it goes without asking again
+
+
 class Sweep(NamedTuple):
     back: list[str]  # sources put back on the schedule, due now
     known: int  # how many sources there are
@@ -331,7 +337,8 @@ class RedisSourceStore:
     def _drop_if_gone(self, pipe: redis.client.Pipeline, source_id: str) -> None:
         """Queue on ``pipe`` the removal of every key of ``source_id`` should it be unknown
         when the pipeline runs (see ``_GONE``)."""
-        keys = [self._key(k) for k in ("sources", "inflight", "due", "lapses", "reserved")]
+        keys = [self._key(k) for k in ("sources", "inflight", "due", "lapses", "reserved",
+                                       "paced")]  # fmt: skip
         keys += [self._key(k, source_id) for k in ("state", "seen", "seenat", "outcomes")]
         self._gone(keys=keys, args=[source_id], client=pipe)
 
@@ -423,19 +430,23 @@ class RedisSourceStore:
         *,
         reason: str = "deferred",
         reserved: bool = False,
+        paced: bool = False,
         lease_until: float | None = None,
     ) -> None:
         """Release the lease without polling; due again at ``until``. Not a failure.
 
         ``reserved``: the domain's budget already holds a slot for this source at ``until``
-        (``take_reservation`` tells the next run it is prepaid). ``lease_until``: keep the
-        source claimed under this new lease instead (the caller sends its fetch for ``until``
-        itself), as a claim does.
+        (``take_reservation`` tells the next run it is prepaid); ``paced``: the domain's pace
+        gave it ``until`` too (``Grant.paced``). ``lease_until``: keep the source claimed
+        under this new lease instead (the caller sends its fetch for ``until`` itself), as a
+        claim does.
         """
         pipe = self._r.pipeline()
         pipe.hincrby(self._key("outcomes", source_id), reason, 1)
-        if reserved:
-            pipe.hset(self._key("reserved"), source_id, until)
+        if reserved or paced:
+            # A hash of their own: a worker of an earlier release reads no reservation there
+            # and pays again, where a marked value in `reserved` would fail its fetch.
+            pipe.hset(self._key("paced" if paced else "reserved"), source_id, until)
         # The run of lapsed leases stays: a deferral polled nothing, and a feed that kills its
         # worker spends its domain's budget on the redeliveries, so its next run is deferred.
         if lease_until is None:
@@ -455,17 +466,19 @@ class RedisSourceStore:
         self._drop_if_gone(pipe, source_id)
         pipe.execute()
 
-    def take_reservation(self, source_id: str, *, now: float, late: float = math.inf) -> bool:
-        """Whether this run uses a slot reserved earlier (consumed either way): one that comes
-        more than ``late`` seconds after its slot has lost it."""
+    def take_reservation(self, source_id: str, *, now: float) -> Reservation:
+        """Whether this run uses a slot reserved earlier (consumed either way), and whether the
+        domain's pace gave it its time (``Grant.paced``). A late run keeps its slot: the
+        domain's pace spreads runs that come together (``DomainPoliteness.acquire``)."""
         pipe = self._r.pipeline()
-        pipe.hget(self._key("reserved"), source_id)
-        pipe.hdel(self._key("reserved"), source_id)
-        until, _ = pipe.execute()
-        # A second of slack for clock skew between workers; an early run pays again. So does
-        # a late one: runs held up behind a backlog of fetches came together, each through on
-        # its own slot, 16 to a domain in one second where its burst is 5.
-        return until is not None and float(until) - 1.0 <= now <= float(until) + late
+        for name in ("reserved", "paced"):
+            pipe.hget(self._key(name), source_id)
+            pipe.hdel(self._key(name), source_id)
+        slot, _, paced, _ = pipe.execute()
+        # A second of slack for clock skew between workers; an early run pays again.
+        if paced is not None and float(paced) - 1.0 <= now:
+            return Reservation(prepaid=True, paced=True)
+        return Reservation(prepaid=slot is not None and float(slot) - 1.0 <= now)
 
     def overview(self, source_ids: Sequence[str]) -> list[tuple[SourceState, float | None, bool]]:
         """Each source's health record, next poll and whether it is being polled (see

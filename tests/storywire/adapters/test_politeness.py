@@ -55,9 +55,23 @@ def test_block_stops_a_domain_even_for_prepaid_callers(redis_client: redis.Redis
     polite.block("slow.com", 300.0, now=1000.0)
     polite.block("slow.com", 10.0, now=1000.0)
     assert polite.acquire("slow.com", now=1100.0) == Grant(200.0)
-    assert polite.acquire("slow.com", prepaid=True, now=1100.0) == Grant(200.0)
+    # A prepaid caller keeps what it paid: paced from the block's end, still prepaid.
+    assert polite.acquire("slow.com", prepaid=True, now=1100.0) == Grant(200.0, True, True)
+    assert polite.acquire("slow.com", paced=True, now=1250.0) == Grant(50.0, True, True)
     assert polite.acquire("fast.com", now=1100.0) == Grant(0.0)
     assert polite.acquire("slow.com", now=1301.0) == Grant(0.0)
+
+
+def test_prepaid_callers_go_at_the_domains_pace(redis_client: redis.Redis) -> None:
+    """Prepaid callers that come together (late, behind a backlog) get the domain's burst at
+    once, then a time each one spacing apart; back at that time, they go without asking."""
+    polite = DomainPoliteness(redis_client, Budget(requests_per_minute=60.0, burst=2))
+    grants = [polite.acquire("p.com", prepaid=True, now=50.0) for _ in range(5)]
+    assert grants == [Grant(0.0), Grant(0.0), Grant(1.0, True, True), Grant(2.0, True, True),
+                      Grant(3.0, True, True)]  # fmt: skip
+    assert polite.acquire("p.com", paced=True, now=51.0) == Grant(0.0)
+    # The paced ones are paid for: the bucket's own callers are not held up by them.
+    assert polite.acquire("p.com", now=51.0) == Grant(0.0)
 
 
 def test_server_clock_is_used_when_no_time_is_given(redis_client: redis.Redis) -> None:

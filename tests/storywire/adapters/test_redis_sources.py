@@ -308,6 +308,7 @@ def test_a_deferral_or_a_finish_after_a_removal_leaves_nothing_of_the_source(
     store.remove("s0")
     store.remove("s1")
     store.defer("s0", 170.0, reserved=True)
+    store.defer("s0", 171.0, paced=True)
     store.mark_seen("s1", {"k": "h"}, now=100.0, forget_after=10.0)
     store.finish("s1", SourceState(polls=1), next_poll=200.0, counts=("ok",))
     # Left: only the claim's answer, kept a minute, and the time of the latest claim.
