@@ -5,9 +5,9 @@ whether a request to a domain may go now. Over budget, the caller gets a *reserv
 token is taken now (the bucket goes negative), and the wait says when the slot comes. The
 caller defers the poll to then (a deferral is not a failure) and comes back *prepaid*, so
 thirty sources of one domain due at once are spread at the domain's rate instead of all
-retrying together. At most ``queue`` slots are reserved ahead; beyond that the caller waits
-without a reservation. A 429/503 with Retry-After blocks the domain for every source on it,
-prepaid or not.
+retrying together. Slots are reserved up to a day ahead (``Budget.queue`` bounds them
+otherwise); beyond that the caller waits without a reservation. A 429/503 with Retry-After
+blocks the domain for every source on it, prepaid or not.
 
 Prepaid runs keep their slot however late they come (a fetch backlog, a dispatch running
 behind), and go at the domain's pace: at most ``burst`` at once, then one per ``spacing``; one
@@ -25,12 +25,16 @@ page runs (``spaced``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import cast
 
 import redis
 
 PREFIX = "sw:"
+# How far ahead a domain's slots may be reserved: a source of a domain with more feeds than a
+# day of its budget waits without one, and asks again then.
+RESERVE_AHEAD = 86400.0
 
 _ACQUIRE = """
 local rate = tonumber(ARGV[1])
@@ -94,11 +98,18 @@ return tostring(current)
 class Budget:
     requests_per_minute: float = 30.0
     burst: int = 5
-    queue: int = 100  # slots a domain may reserve ahead of time
+    # Slots a domain may reserve ahead of time; None: as many as its budget gives in a day.
+    # 100 before: a domain with more feeds due than that sent each one back every ~200 s, to
+    # find 100 more slots reserved, several deferrals a poll (a fetch task and a claim each).
+    queue: int | None = None
 
     @property
     def rate(self) -> float:
         return max(self.requests_per_minute, 1e-3) / 60.0
+
+    @property
+    def slots_ahead(self) -> int:
+        return self.queue if self.queue is not None else math.ceil(RESERVE_AHEAD * self.rate)
 
     @property
     def spacing(self) -> float:
@@ -144,7 +155,7 @@ class DomainPoliteness:
         keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}",
                 f"{self._p}domain_pace:{domain}"]  # fmt: skip
         b = self.budget
-        queue = b.queue if reserve else 0
+        queue = b.slots_ahead if reserve else 0
         args = [b.rate, b.burst, queue, "1" if prepaid or paced else "0",
                 "" if now is None else now, "1" if paced else "0"]  # fmt: skip
         wait, kind = cast(list[bytes], self._acquire(keys=keys, args=args))

@@ -42,6 +42,11 @@ def _run(script: str, *args: str) -> str:
         ("stream_quality.py", (), "multiday parts: election-ecuador"),
         ("seen_bench.py", ("--sources", "40", "--rounds", "4"), "new / baseline"),
         ("hot_story.py", ("--points", "5,40", "--sample", "2"), "ledger, outlet/article"),
+        (
+            "domain_bench.py",
+            tuple("--big 150 --others 100 --minutes 6 --interval 300 --cap 20".split()),
+            "big polls",
+        ),
     ],
 )
 def test_bench_script_runs(script: str, args: tuple[str, ...], expect: str) -> None:

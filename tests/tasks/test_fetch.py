@@ -199,6 +199,26 @@ def test_prepaid_runs_that_come_together_go_at_the_domains_pace(rt_factory: Any)
     assert rt.redis.hlen("sw:paced") == rt.redis.hlen("sw:reserved") == 0
 
 
+@pytest.mark.usefixtures("clocked")
+def test_sources_of_a_domain_past_its_budget_are_each_deferred_once(rt_factory: Any) -> None:
+    """Past 100 reserved slots a source waited without one and came back when those were
+    spent, to find 100 more reserved: a domain with more feeds due than that was polled after
+    several deferrals each, each a fetch task and a claim of the dispatch's cap (simulated:
+    3,000 feeds of one domain took 3/4 of it at the default cap, and 3,000 feeds of other
+    domains fell 4 minutes behind). Every source of the domain now gets a slot, a day ahead
+    at most: one deferral each, its poll at its slot."""
+    rt = rt_factory(domain_burst=1, domain_requests_per_minute=60.0)
+    outbox = Outbox()
+    ids = [f"s{n:03}" for n in range(150)]
+    with http_server({"/f": lambda h: Reply(200, FEED.format(a="A").encode())}) as base:
+        for source_id in ids:
+            _add(rt, source_id, f"{base}/f?{source_id}")
+        polled, runs = _polled_in_turn(rt, ids, outbox, start=1000.0, late=0.0, runs=1000)
+    assert len(polled) == len(ids)
+    assert runs == 2 * len(ids) - 1
+    assert max(polled.values()) == 1000.0 + len(ids) - 1  # one a second, the domain's rate
+
+
 @pytest.mark.parametrize(("per_minute", "sent_again"), [(60.0, True), (1.0, False)])
 def test_a_deferral_due_before_the_next_dispatch_keeps_its_claim_and_is_sent_for_its_slot(
     rt_factory: Any, per_minute: float, sent_again: bool
