@@ -7,6 +7,8 @@ Keys (prefix ``sw:``): ``sources`` hash id→config JSON; ``due`` zset id→next
 domain's pace gave a prepaid run that came too soon (``Grant.paced``); ``lost_cursor``: where
 the search for sources that lost their due time goes on (``reschedule_lost``); ``clock``: the
 latest time a claim ran at (``_CLAIM``);
+``feeds`` hash feed identity (``storywire.urls.feed_identity``)→the id of the source that
+polls it, so `sources add` finds a source of the same feed without reading every source;
 ``outcomes:<id>`` hash outcome→count (ok, not_modified, http_404, parse, deferred, warning...);
 ``seen:<id>`` hash entry key→its content hash, or its short history of hashes
 (``storywire.seen``'s encoding); ``seenat:<id>`` zset entry key→last poll that
@@ -30,6 +32,7 @@ import redis
 from storywire.identity import rebase_key
 from storywire.models import Source
 from storywire.sources import URL_BOUND, SourceState, relocated
+from storywire.urls import feed_identity
 
 PREFIX = "sw:"
 # Sources per pipeline or command where a call handles many: thousands of sources go in a few
@@ -250,6 +253,15 @@ return {back, known, 0}
 """
 
 
+# Drops a feed's entry from the index of feeds (KEYS[1]; ARGV: its identity, the source's id)
+# when it names this source: another source of that feed (a sources file may list it twice)
+# keeps its own.
+_UNINDEX = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+
 # Sources read per script by the search for lost ones: about 3.5 ms of Redis's time (on a
 # 2-core box), and a sweep of 100k sources in 100 dispatches (50 minutes at the default 30 s).
 RESCHEDULE_SLICE = 1000
@@ -277,6 +289,7 @@ class RedisSourceStore:
         self._release = client.register_script(_RELEASE)
         self._save_poll = client.register_script(_SAVE_POLL)
         self._reschedule = client.register_script(_RESCHEDULE)
+        self._unindex = client.register_script(_UNINDEX)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -300,11 +313,15 @@ class RedisSourceStore:
         listed = self._keep_moves(listed, urls)
         moved = {s.id: urls[s.id] for s in listed if s.id in urls and urls[s.id] != s.url}
         pipe = self._r.pipeline(transaction=False)
+        for source_id, old_url in moved.items():
+            self._unindex_feed(pipe, source_id, old_url)
         for start in range(0, len(listed), BATCH):
             chunk = listed[start : start + BATCH]
             configs: dict[Any, Any] = {s.id: orjson.dumps(s.to_dict()) for s in chunk}
             pipe.hset(self._key("sources"), mapping=configs)
             pipe.zadd(self._key("due"), dict.fromkeys(configs, now), nx=True)
+            feeds: dict[Any, Any] = {feed_identity(s.url): s.id for s in chunk}
+            pipe.hset(self._key("feeds"), mapping=feeds)
         for source_id in moved:
             pipe.hset(self._key("state", source_id), mapping=_FRESH_URL)
             keys = [self._key(k) for k in ("inflight", "due", "lapses")]
@@ -329,10 +346,53 @@ class RedisSourceStore:
         return [relocated(s, urls[s.id]) if s.id in keep else s for s in listed]
 
     def remove(self, source_id: str) -> bool:
+        source = self.get(source_id)
         pipe = self._r.pipeline()
         pipe.hdel(self._key("sources"), source_id)
+        if source is not None:
+            self._unindex_feed(pipe, source_id, source.url)
         self._drop_if_gone(pipe, source_id)
         return bool(pipe.execute()[0])
+
+    def _unindex_feed(self, pipe: redis.client.Pipeline, source_id: str, url: str) -> None:
+        self._unindex(keys=[self._key("feeds")], args=[feed_identity(url), source_id], client=pipe)
+
+    def polled_by(self, url: str) -> str | None:
+        """The source that polls the feed at ``url`` however it is spelt (``feed_identity``),
+        or None: one look-up in the index of feeds, and a read of the source it names. Where
+        the index holds fewer feeds than there are sources (sources an earlier release stored),
+        every source is read once, and the index written from them."""
+        feed = feed_identity(url)
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hget(self._key("feeds"), feed)
+        pipe.hlen(self._key("feeds"))
+        pipe.hlen(self._key("sources"))
+        owner, indexed, known = cast(tuple[bytes | None, int, int], pipe.execute())
+        if indexed >= known:
+            source = self.get(owner.decode()) if owner is not None else None
+            if owner is None or (source is not None and feed_identity(source.url) == feed):
+                return None if source is None else source.id
+        found: str | None = None
+        index: dict[Any, Any] = {}
+        for source in self.all():
+            identity = feed_identity(source.url)
+            index.setdefault(identity, source.id)
+            if identity == feed and found is None:
+                found = source.id
+        writes = self._r.pipeline(transaction=False)
+        items = list(index.items())
+        for start in range(0, len(items), BATCH):
+            writes.hset(self._key("feeds"), mapping=dict(items[start : start + BATCH]))
+        writes.execute()
+        return found
+
+    def known(self, source_ids: Sequence[str]) -> set[str]:
+        """Those of ``source_ids`` that are sources."""
+        reads = self._r.pipeline(transaction=False)
+        for start in range(0, len(source_ids), BATCH):
+            reads.hmget(self._key("sources"), list(source_ids[start : start + BATCH]))
+        stored = [raw for chunk in reads.execute() for raw in chunk]
+        return {i for i, raw in zip(source_ids, stored, strict=True) if raw is not None}
 
     def _drop_if_gone(self, pipe: redis.client.Pipeline, source_id: str) -> None:
         """Queue on ``pipe`` the removal of every key of ``source_id`` should it be unknown
@@ -513,7 +573,11 @@ class RedisSourceStore:
         if source is None:
             return None
         there = relocated(source, url)
-        self._r.hset(self._key("sources"), source_id, orjson.dumps(there.to_dict()))
+        pipe = self._r.pipeline()
+        self._unindex_feed(pipe, source_id, source.url)
+        pipe.hset(self._key("sources"), source_id, orjson.dumps(there.to_dict()))
+        pipe.hset(self._key("feeds"), feed_identity(url), source_id)
+        pipe.execute()
         return there
 
     def rebase_seen(self, source_id: str, old_url: str, new_url: str) -> int:

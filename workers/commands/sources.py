@@ -35,7 +35,7 @@ from storywire.sources import (
     parse_sources,
     relocated,
 )
-from storywire.urls import feed_identity, redacted_text, redacted_url
+from storywire.urls import redacted_text, redacted_url
 from workers.commands import service_redis
 
 
@@ -67,11 +67,8 @@ def do_add(
                 return source
     # Two ids for one feed would poll it twice, spending its domain's budget twice: one feed
     # however its URL is spelt ("http://www.", a fragment, a click marker such as utm_source).
-    feed = feed_identity(source.url)
-    twin = next(
-        (s.id for s in store.all() if feed_identity(s.url) == feed and s.id != source.id), None
-    )
-    if twin is not None:
+    twin = store.polled_by(source.url)
+    if twin is not None and twin != source.id:
         _error(f"{redacted_url(source.url)} is already polled by {twin!r}")
         return 1
     store.upsert([source], now=time.time() if now is None else now)
@@ -250,7 +247,7 @@ def do_load(store: RedisSourceStore, path: Path, out: TextIO, *, now: float | No
         # A configuration error, 2, as `storywire run` and `demo` say of the same file.
         _error(str(exc))
         return 2
-    known = {s.id for s in store.all()}
+    known = store.known([s.id for s in sources])
     moved = store.upsert(sources, now=time.time() if now is None else now)
     updated = sum(s.id in known for s in sources)
     out.write(

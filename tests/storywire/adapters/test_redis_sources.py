@@ -373,15 +373,16 @@ def test_registering_thousands_of_sources_is_a_command_per_thousand_not_per_sour
     redis_client: redis.Redis,
 ) -> None:
     """Loading a sources file sent two commands per source in one MULTI: Redis served no one
-    else until all of them (200k commands at 100k sources) had run. Now one HSET and one ZADD
-    per thousand, outside a transaction; known sources still keep their schedule."""
+    else until all of them (200k commands at 100k sources) had run. Now two HSETs (the
+    configs, the index of feeds) and one ZADD per thousand, outside a transaction; known
+    sources still keep their schedule."""
     n = 2500
     store = RedisSourceStore(redis_client)
     store.upsert(_sources(1), now=1.0)
     store.finish("s0", SourceState(polls=1), next_poll=900.0)
     redis_client.config_resetstat()
     assert store.upsert(_sources(n), now=5.0) == {}
-    assert _calls(redis_client, "hset") <= 3
+    assert _calls(redis_client, "hset") <= 6
     assert _calls(redis_client, "zadd") <= 3
     assert _calls(redis_client, "multi") == 0
     assert store.next_poll("s0") == 900.0
@@ -391,7 +392,7 @@ def test_registering_thousands_of_sources_is_a_command_per_thousand_not_per_sour
 
 
 def test_reading_every_source_holds_redis_for_a_slice_at_a_time(redis_client: redis.Redis) -> None:
-    """`sources list`, `add`, `load` and the OPML commands read every source: one HGETALL,
+    """`sources list` and the OPML commands read every source: one HGETALL,
     which held Redis for 80 ms at 100k sources (a 20 MB reply). Now HSCAN slices, each about
     a thousand sources; what comes back is every source once, sorted by id."""
     n = 2500
