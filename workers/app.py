@@ -26,6 +26,7 @@ from storywire.settings import Settings, SettingsError, is_redis_url
 from storywire.stories import background
 from storywire.urls import redacted_url
 from tasks import options
+from workers.beat_clock import every
 from workers.logging import configure_logging, renders_json, say_as_json
 from workers.watch import watch_supervisor
 
@@ -179,20 +180,22 @@ app.conf.update(
     task_default_exchange="storywire",
     task_queues=[Queue(q, Exchange("storywire"), routing_key=q) for q in options.QUEUES],
     task_routes={o.name: {"queue": o.queue, "routing_key": o.queue} for o in options.ALL},
+    # Each on the beat's steady clock (workers.beat_clock): on the wall clock, a host clock
+    # stepped back an hour sent none of them for an hour.
     beat_schedule={
         "dispatch-due-sources": {
             "task": options.DISPATCH.name,
-            "schedule": settings.dispatch_interval,
+            "schedule": every(settings.dispatch_interval),
         },
         # A safety net: events stay in the outbox if a publish task was lost; this sends them.
-        "drain-outbox": {"task": options.PUBLISH.name, "schedule": 10.0},
+        "drain-outbox": {"task": options.PUBLISH.name, "schedule": every(10.0)},
         # Held articles are due after STORYWIRE_STORY_HOLD_SECONDS: a quarter of it keeps the
         # lateness within a quarter too. With holding off (0) it only sweeps up leftovers. A
         # sweep still queued when the next is sent is dropped: behind a backlog on the process
         # queue they would pile up, each doing what the next one does anyway.
         "release-held": {
             "task": options.RELEASE.name,
-            "schedule": sweep_every,
+            "schedule": every(sweep_every),
             "options": {"expires": sweep_every},
         },
     },
