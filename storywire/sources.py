@@ -228,6 +228,23 @@ URL_BOUND = ("etag", "last_modified", "redirect_url", "redirect_count", "undated
              "disabled_at", "moved_from")  # fmt: skip
 
 
+# Statuses whose Retry-After may hold a failing source past its max_interval (up to a day).
+RETRY_AFTER_STATUSES = (429, 503)
+
+
+def tightened_poll(source: Source, state: SourceState, old_max: float, now: float) -> float | None:
+    """The latest next poll of ``source`` once an operator lowered its ``max_interval`` from
+    ``old_max``: the new bound after its last poll, not before ``now``. None when the bound
+    was not lowered, or when a server asked the failing source to wait (Retry-After), which
+    may exceed it. Without this, the next poll stayed where the old bound had put it."""
+    if source.max_interval >= old_max:
+        return None
+    if state.consecutive_failures and state.last_status in RETRY_AFTER_STATUSES:
+        return None
+    last = state.last_attempt if state.last_attempt is not None else now
+    return max(now, last + source.max_interval)
+
+
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
     """What one poll taught us about a feed, the input to the next-poll decision."""

@@ -30,8 +30,8 @@ import orjson
 import redis
 
 from storywire.identity import rebase_key
-from storywire.models import Source
-from storywire.sources import URL_BOUND, SourceState, relocated
+from storywire.models import SOURCE_DEFAULTS, Source
+from storywire.sources import URL_BOUND, SourceState, relocated, tightened_poll
 from storywire.urls import feed_identity
 
 PREFIX = "sw:"
@@ -217,6 +217,15 @@ return 1
 """
 
 
+# Brings a source's next poll forward to ARGV[2] if it is later (``tightened_poll``), unless
+# the source is under a claim: its due time is then its lease's end, which must stay, or the
+# next dispatch would poll it beside the fetch under way. KEYS: due, inflight; ARGV: id, time.
+_BRING_FORWARD = """
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 0 end
+return redis.call('ZADD', KEYS[1], 'XX', 'LT', 'CH', ARGV[2], ARGV[1])
+"""
+
+
 # Puts back on the schedule, due now, the known sources that are on it no longer although they
 # are neither disabled nor in flight: their due times went with the data of a Redis restarted
 # from an older snapshot, evicted under maxmemory, or deleted by hand. Nothing else would ever
@@ -290,6 +299,7 @@ class RedisSourceStore:
         self._save_poll = client.register_script(_SAVE_POLL)
         self._reschedule = client.register_script(_RESCHEDULE)
         self._unindex = client.register_script(_UNINDEX)
+        self._bring_forward = client.register_script(_BRING_FORWARD)
 
     def _key(self, *parts: str) -> str:
         return self._p + ":".join(parts)
@@ -298,7 +308,8 @@ class RedisSourceStore:
         """Register sources; new ones are due now, known ones keep their schedule and state,
         but for one given another URL: it is due now, with what its record held of the old
         URL's answers (``URL_BOUND``) started afresh, as ``enable`` would. Returns those, each
-        with its old URL.
+        with its old URL. One whose ``max_interval`` was lowered is polled within the new bound
+        of its last poll (``tightened_poll``), unless it is under a claim.
 
         Not one transaction: one would hold Redis for the whole file (200k commands at 100k
         sources). A new source seen between its two commands would be made due now by
@@ -308,10 +319,15 @@ class RedisSourceStore:
         for start in range(0, len(listed), BATCH):
             reads.hmget(self._key("sources"), [s.id for s in listed[start : start + BATCH]])
         stored = [raw for chunk in reads.execute() for raw in chunk]
-        urls = {s.id: str(orjson.loads(raw)["url"]) for s, raw in zip(listed, stored, strict=True)
-                if raw is not None}  # fmt: skip
+        before = {s.id: orjson.loads(raw) for s, raw in zip(listed, stored, strict=True)
+                  if raw is not None}  # fmt: skip
+        urls = {source_id: str(old["url"]) for source_id, old in before.items()}
+        bounds = {source_id: float(old.get("max_interval", SOURCE_DEFAULTS["max_interval"]))
+                  for source_id, old in before.items()}  # fmt: skip
         listed = self._keep_moves(listed, urls)
         moved = {s.id: urls[s.id] for s in listed if s.id in urls and urls[s.id] != s.url}
+        tightened = [s for s in listed if s.id in bounds and s.id not in moved
+                     and s.max_interval < bounds[s.id]]  # fmt: skip
         pipe = self._r.pipeline(transaction=False)
         for source_id, old_url in moved.items():
             self._unindex_feed(pipe, source_id, old_url)
@@ -327,6 +343,12 @@ class RedisSourceStore:
             keys = [self._key(k) for k in ("inflight", "due", "lapses")]
             self._release(keys=[*keys, self._key("state", source_id)], args=[source_id, "", now],
                           client=pipe)  # fmt: skip
+        records = self.overview([s.id for s in tightened]) if tightened else []
+        for source, (state, _, _) in zip(tightened, records, strict=True):
+            bound = tightened_poll(source, state, bounds[source.id], now)
+            if bound is not None:
+                self._bring_forward(keys=[self._key("due"), self._key("inflight")],
+                                    args=[source.id, bound], client=pipe)  # fmt: skip
         pipe.execute()
         return moved
 

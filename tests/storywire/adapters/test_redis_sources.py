@@ -235,6 +235,36 @@ def test_a_source_given_a_new_url_starts_what_the_old_url_taught_afresh(
     assert store.state("s0").etag == '"old"'
 
 
+def test_a_lowered_max_interval_brings_a_distant_next_poll_within_it(
+    redis_client: redis.Redis,
+) -> None:
+    """An operator who lowers a source's max_interval (`sources add ID URL --max-interval
+    600`, a sources file) wants it polled that often: its next poll stayed where the old
+    bound put it, hours away. It comes at most the new bound after the last poll (at once
+    when that is past); a poll sooner stays, a raised bound changes nothing, a source under a
+    claim keeps its lease, and a server's Retry-After (a failing 429 or 503) keeps its wait."""
+    store = RedisSourceStore(redis_client)
+    sources = _sources(4)
+    store.upsert(sources, now=0.0)
+    quiet = SourceState(last_attempt=100.0, interval=18000.0, last_outcome="ok")
+    for source in sources:
+        store.finish(source.id, quiet, next_poll=18100.0)
+    told_to_wait = replace(quiet, consecutive_failures=1, last_status=429,
+                           last_outcome="http_429")  # fmt: skip
+    store.finish("s2", told_to_wait, next_poll=80000.0)
+    store.claim_due(now=18100.0 - 30.0, lease=300.0, cap=1, ahead=30.0)  # s0 (first by id)
+    lowered = [replace(s, max_interval=600.0) for s in sources]
+    store.upsert(lowered, now=160.0)
+    assert [store.next_poll(s.id) for s in sources] == [18400.0, 700.0, 80000.0, 700.0]
+    store.finish("s1", quiet, next_poll=18100.0)
+    store.finish("s3", quiet, next_poll=400.0)
+    store.upsert([replace(s, max_interval=60.0) for s in sources[1:2]], now=1000.0)
+    assert store.next_poll("s1") == 1000.0  # its last poll's bound is past: due now
+    store.upsert([replace(s, max_interval=900.0) for s in sources[3:]], now=1000.0)
+    store.upsert(lowered[3:], now=1000.0)  # the same bound again
+    assert store.next_poll("s3") == 400.0
+
+
 def test_disable_and_enable(redis_client: redis.Redis) -> None:
     """A disabled source is unscheduled with its reason; enabling makes it due now, clean."""
     store = RedisSourceStore(redis_client)
