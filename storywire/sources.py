@@ -275,7 +275,8 @@ def next_interval(
     exponentially, capped at ``max_interval`` (a feed is never silently abandoned). Everything
     stays within the source's min/max. Server hints (Retry-After, ``<ttl>``/``sy:`` periods,
     Cache-Control max-age/Expires) are floors the interval never undercuts, even after the
-    ±10% jitter that keeps polls of many sources from aligning.
+    ±10% jitter that keeps polls of many sources from aligning; a floor that wins gets up to
+    10% above it, so sources given one hint do not align on it either.
     """
     rng = rng or random.Random()
     lo, hi = source.min_interval, max(source.max_interval, source.min_interval)
@@ -294,7 +295,12 @@ def next_interval(
     if outcome.retry_after is not None and outcome.retry_after > 0:
         floor = max(floor, min(outcome.retry_after, max(hi, RETRY_AFTER_CAP)))
     jittered = interval * rng.uniform(1 - JITTER, 1 + JITTER)
-    return float(max(jittered, floor))
+    if jittered >= floor:
+        return float(jittered)
+    # A floor that wins is spread above itself: sources given one hint (every WordPress feed's
+    # hourly sy:updatePeriod, a CDN's max-age, an outlet's Retry-After) and first polled
+    # together were polled in the same second at exactly it, poll after poll.
+    return float(floor * rng.uniform(1, 1 + JITTER))
 
 
 def fell_back(published: float, now: float) -> bool:

@@ -73,6 +73,21 @@ def test_jitter_spreads_identical_sources() -> None:
     assert len(draws) > 10
 
 
+def test_sources_held_at_one_server_hint_are_spread_above_it() -> None:
+    """A floor that wins is jittered above itself: every WordPress feed says sy:updatePeriod
+    hourly, a CDN gives one max-age to all its feeds, an outlet's 503 one Retry-After to all
+    of its feeds. At exactly the floor, sources first polled together (a start, an outage's
+    end) were polled in the same second, hint after hint, for ever."""
+    hints = (PollOutcome(ok=True, new_entries=2, feed_ttl=3600.0, rate_gap=600.0),
+             PollOutcome(ok=True, not_modified=True, cache_for=1800.0),
+             PollOutcome(ok=False, retry_after=900.0, consecutive_failures=1))  # fmt: skip
+    for outcome in hints:
+        floor = max(h or 0.0 for h in (outcome.feed_ttl, outcome.cache_for, outcome.retry_after))
+        draws = [_interval(outcome, 600.0, seed=s) for s in range(40)]
+        assert all(floor <= d <= floor * 1.1 for d in draws), draws
+        assert len({round(d) for d in draws}) > 20, draws
+
+
 def test_rate_estimate_follows_entry_spacing_and_silence() -> None:
     """Entries 10 min apart observe 600 s; a long silence raises the estimate; EWMA smooths."""
     now = 100_000.0
