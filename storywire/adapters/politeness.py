@@ -17,10 +17,10 @@ back of the queue, and under a schedule that ran behind every run was late: the 
 polls stopped altogether.
 
 Keys (prefix ``sw:``): ``domain:<d>`` hash tokens/ts; ``domain_block:<d>`` the time (server
-clock, seconds) before which nobody fetches from the domain; ``domain_pace:<d>`` when the
-domain's next prepaid run may go past its burst (a GCRA's theoretical arrival time);
-``crawl_delay:<origin>`` set while an origin's robots.txt Crawl-delay since its last article
-page runs (``spaced``).
+clock, seconds) before which nobody fetches from the domain, then the block's length (an older
+version wrote the time alone); ``domain_pace:<d>`` when the domain's next prepaid run may go
+past its burst (a GCRA's theoretical arrival time); ``crawl_delay:<origin>`` set while an
+origin's robots.txt Crawl-delay since its last article page runs (``spaced``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,25 @@ PREFIX = "sw:"
 # day of its budget waits without one, and asks again then.
 RESERVE_AHEAD = 86400.0
 
+# A domain's block (KEYS[2] of ACQUIRE, KEYS[1] of BLOCK) at ``now``: the time it ends. A time
+# on the server's clock: stepped back (NTP correcting a clock that ran ahead, a VM moved), a
+# 60 s block held every feed of the outlet an hour longer for an hour's step. One that ends
+# further from now than its length ends its length from now, written back so. 0: none.
+# Each script that reads a block opens with it.
+_BLOCKED = """
+local function blocked_until(key, now)
+  local raw = redis.call('GET', key)
+  if not raw then return 0 end
+  local at, span = string.match(raw, '^(%S+) (%S+)$')
+  local untill, length = tonumber(at or raw), tonumber(span)
+  if length and untill - now > length then
+    untill = now + length
+    redis.call('SET', key, tostring(untill) .. ' ' .. tostring(length), 'EX', math.ceil(length) + 1)
+  end
+  return untill
+end
+"""
+
 _ACQUIRE = """
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
@@ -46,7 +65,7 @@ if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
-local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+local blocked = blocked_until(KEYS[2], now)
 if ARGV[6] == '1' and blocked <= now then return {'0', '0'} end
 if prepaid then
   local spacing = 1 / rate
@@ -84,10 +103,11 @@ if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local current = blocked_until(KEYS[1], now)
 local untill = now + seconds
 if untill > current then
-  redis.call('SET', KEYS[1], tostring(untill), 'EX', math.ceil(seconds) + 1)
+  redis.call('SET', KEYS[1], tostring(untill) .. ' ' .. tostring(seconds), 'EX',
+             math.ceil(seconds) + 1)
   return tostring(untill)
 end
 return tostring(current)
@@ -135,8 +155,8 @@ class DomainPoliteness:
         self._r = client
         self.budget = budget
         self._p = prefix
-        self._acquire = client.register_script(_ACQUIRE)
-        self._block = client.register_script(_BLOCK)
+        self._acquire = client.register_script(_BLOCKED + _ACQUIRE)
+        self._block = client.register_script(_BLOCKED + _BLOCK)
 
     def acquire(
         self,
@@ -176,4 +196,9 @@ class DomainPoliteness:
 
     def blocked_for(self, domain: str, *, now: float) -> float:
         raw = self._r.get(f"{self._p}domain_block:{domain}")
-        return max(0.0, float(cast(bytes, raw)) - now) if raw else 0.0
+        if not raw:
+            return 0.0
+        until, _, length = cast(bytes, raw).decode().partition(" ")
+        left = float(until) - now
+        # As the scripts read it: a clock stepped back leaves it its length at most.
+        return max(0.0, min(left, float(length)) if length else left)

@@ -91,3 +91,24 @@ def test_a_crawl_delay_lets_one_request_through_per_delay_for_every_worker(
     assert not two.spaced("https://a.test", 0.2)
     assert two.spaced("https://b.test", 0.2)  # another origin, its own delay
     assert 0 < redis_client.pttl("sw:crawl_delay:https://a.test") <= 200
+
+
+def test_a_block_keeps_its_length_when_the_clock_steps_back(redis_client: redis.Redis) -> None:
+    """A block is a time on the server's clock: stepped back an hour (NTP correcting a clock
+    that ran ahead, a VM moved), a 60 s block held the domain, every feed of the outlet, for an
+    hour and a minute. It lasts at most its own length from the step; a block set after it,
+    and the bucket, go on as before."""
+    polite = DomainPoliteness(redis_client, Budget(requests_per_minute=60.0, burst=2))
+    polite.block("d.com", 60.0, now=10_000.0)
+    assert polite.acquire("d.com", now=10_010.0).wait == 50.0
+    stepped = 10_010.0 - 3600.0
+    assert polite.acquire("d.com", now=stepped).wait == 60.0
+    assert polite.acquire("d.com", now=stepped + 30.0).wait == 30.0
+    assert polite.blocked_for("d.com", now=stepped + 30.0) == 30.0
+    assert polite.acquire("d.com", now=stepped + 61.0) == Grant(0.0)
+    assert polite.block("d.com", 600.0, now=stepped + 62.0) == stepped + 662.0
+    assert polite.blocked_for("d.com", now=stepped + 62.0) == 600.0
+    # A block an older version wrote (its time alone) still holds, as long as it did.
+    redis_client.set("sw:domain_block:old.com", "10060")
+    assert polite.acquire("old.com", now=10_000.0).wait == 60.0
+    assert polite.blocked_for("old.com", now=10_000.0) == 60.0
