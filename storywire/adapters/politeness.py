@@ -17,10 +17,12 @@ back of the queue, and under a schedule that ran behind every run was late: the 
 polls stopped altogether.
 
 Keys (prefix ``sw:``): ``domain:<d>`` hash tokens/ts; ``domain_block:<d>`` the time (server
-clock, seconds) before which nobody fetches from the domain, then the block's length (an older
-version wrote the time alone); ``domain_pace:<d>`` when the domain's next prepaid run may go
-past its burst (a GCRA's theoretical arrival time); ``crawl_delay:<origin>`` set while an
-origin's robots.txt Crawl-delay since its last article page runs (``spaced``).
+clock, seconds) before which nobody fetches from the domain, and ``domain_block_for:<d>`` the
+block's length (a key of its own: a worker of an earlier release reads the time as a number,
+and has no length; one such a worker wrote has none either); ``domain_pace:<d>`` when the
+domain's next prepaid run may go past its burst (a GCRA's theoretical arrival time);
+``crawl_delay:<origin>`` set while an origin's robots.txt Crawl-delay since its last article
+page runs (``spaced``).
 """
 
 from __future__ import annotations
@@ -36,20 +38,20 @@ PREFIX = "sw:"
 # day of its budget waits without one, and asks again then.
 RESERVE_AHEAD = 86400.0
 
-# A domain's block (KEYS[2] of ACQUIRE, KEYS[1] of BLOCK) at ``now``: the time it ends. A time
-# on the server's clock: stepped back (NTP correcting a clock that ran ahead, a VM moved), a
-# 60 s block held every feed of the outlet an hour longer for an hour's step. One that ends
-# further from now than its length ends its length from now, written back so. 0: none.
-# Each script that reads a block opens with it.
+# A domain's block (KEYS[2] and KEYS[4] of ACQUIRE, KEYS[1] and KEYS[2] of BLOCK: its end and
+# its length) at ``now``: the time it ends. A time on the server's clock: stepped back (NTP
+# correcting a clock that ran ahead, a VM moved), a 60 s block held every feed of the outlet
+# an hour longer for an hour's step. One that ends further from now than its length ends its
+# length from now, written back so. 0: none. Each script that reads a block opens with it.
 _BLOCKED = """
-local function blocked_until(key, now)
-  local raw = redis.call('GET', key)
-  if not raw then return 0 end
-  local at, span = string.match(raw, '^(%S+) (%S+)$')
-  local untill, length = tonumber(at or raw), tonumber(span)
+local function blocked_until(key, length_key, now)
+  local untill = tonumber(redis.call('GET', key) or '0')
+  local length = tonumber(redis.call('GET', length_key) or '')
   if length and untill - now > length then
     untill = now + length
-    redis.call('SET', key, tostring(untill) .. ' ' .. tostring(length), 'EX', math.ceil(length) + 1)
+    local ttl = math.ceil(length) + 1
+    redis.call('SET', key, tostring(untill), 'EX', ttl)
+    redis.call('SET', length_key, tostring(length), 'EX', ttl)
   end
   return untill
 end
@@ -65,7 +67,7 @@ if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
-local blocked = blocked_until(KEYS[2], now)
+local blocked = blocked_until(KEYS[2], KEYS[4], now)
 if ARGV[6] == '1' and blocked <= now then return {'0', '0'} end
 if prepaid then
   local spacing = 1 / rate
@@ -103,11 +105,11 @@ if now == nil then
   local t = redis.call('TIME')
   now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 end
-local current = blocked_until(KEYS[1], now)
+local current = blocked_until(KEYS[1], KEYS[2], now)
 local untill = now + seconds
 if untill > current then
-  redis.call('SET', KEYS[1], tostring(untill) .. ' ' .. tostring(seconds), 'EX',
-             math.ceil(seconds) + 1)
+  redis.call('SET', KEYS[1], tostring(untill), 'EX', math.ceil(seconds) + 1)
+  redis.call('SET', KEYS[2], tostring(seconds), 'EX', math.ceil(seconds) + 1)
   return tostring(untill)
 end
 return tostring(current)
@@ -172,8 +174,8 @@ class DomainPoliteness:
 
         ``reserve=False`` for a caller that will not come back (a full-text page): over budget
         it takes nothing, where a reserved slot would only delay the domain's next request."""
-        keys = [f"{self._p}domain:{domain}", f"{self._p}domain_block:{domain}",
-                f"{self._p}domain_pace:{domain}"]  # fmt: skip
+        block, block_for = self._block_keys(domain)
+        keys = [f"{self._p}domain:{domain}", block, f"{self._p}domain_pace:{domain}", block_for]
         b = self.budget
         queue = b.slots_ahead if reserve else 0
         args = [b.rate, b.burst, queue, "1" if prepaid or paced else "0",
@@ -183,7 +185,7 @@ class DomainPoliteness:
 
     def block(self, domain: str, seconds: float, *, now: float | None = None) -> float:
         """Nobody fetches from ``domain`` for ``seconds`` (a longer block already set wins)."""
-        keys = [f"{self._p}domain_block:{domain}"]
+        keys = self._block_keys(domain)
         args = [seconds, "" if now is None else now]
         return float(cast(bytes, self._block(keys=keys, args=args)))
 
@@ -195,10 +197,12 @@ class DomainPoliteness:
         return bool(self._r.set(key, b"1", nx=True, px=max(1, int(seconds * 1000))))
 
     def blocked_for(self, domain: str, *, now: float) -> float:
-        raw = self._r.get(f"{self._p}domain_block:{domain}")
-        if not raw:
+        until, length = cast(list[bytes | None], self._r.mget(self._block_keys(domain)))
+        if not until:
             return 0.0
-        until, _, length = cast(bytes, raw).decode().partition(" ")
         left = float(until) - now
         # As the scripts read it: a clock stepped back leaves it its length at most.
         return max(0.0, min(left, float(length)) if length else left)
+
+    def _block_keys(self, domain: str) -> list[str]:
+        return [f"{self._p}domain_block:{domain}", f"{self._p}domain_block_for:{domain}"]

@@ -108,7 +108,9 @@ def test_a_block_keeps_its_length_when_the_clock_steps_back(redis_client: redis.
     assert polite.acquire("d.com", now=stepped + 61.0) == Grant(0.0)
     assert polite.block("d.com", 600.0, now=stepped + 62.0) == stepped + 662.0
     assert polite.blocked_for("d.com", now=stepped + 62.0) == 600.0
-    # A block an older version wrote (its time alone) still holds, as long as it did.
+    # A block an older version wrote (its time alone) still holds, as long as it did; and the
+    # time stays a number, which an older version's worker reads beside this one.
     redis_client.set("sw:domain_block:old.com", "10060")
     assert polite.acquire("old.com", now=10_000.0).wait == 60.0
     assert polite.blocked_for("old.com", now=10_000.0) == 60.0
+    assert float(redis_client.get("sw:domain_block:d.com") or b"") == stepped + 662.0
