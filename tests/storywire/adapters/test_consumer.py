@@ -424,10 +424,15 @@ def test_an_articles_older_text_reclaimed_late_is_told_apart_by_its_stream_id(
     types = ["storywire.article.*"]
     dies = _consumer(redis_client, start="0", name="dies", types=types, count=1)
     assert next(iter(dies)).event.data["title"] == "Talks resume"  # never acknowledged
-    peer = _consumer(redis_client, name="peer", types=types, claim_idle_ms=200)
+    # The peer reads twice: first with a claim idle no pause can reach, so that read takes
+    # the edit (with 200 ms, a host pausing this test that long between the two members'
+    # reads had the peer reclaim the first text first); then, the dead member's entry idle
+    # for longer than 200 ms, it reclaims that text.
+    reads = [_consumer(redis_client, name="peer", types=types, claim_idle_ms=claim)
+             for claim in (600_000, 200)]  # fmt: skip
     table: dict[str, tuple[tuple[int, int], str]] = {}
     arrived = []
-    for wait in (0.0, 0.25):
+    for wait, peer in zip((0.0, 0.25), reads, strict=True):
         time.sleep(wait)
         for msg in peer.poll():
             data, at = msg.event.data, _stream_order(msg.stream_id)
@@ -435,6 +440,7 @@ def test_an_articles_older_text_reclaimed_late_is_told_apart_by_its_stream_id(
             if data["article_id"] not in table or at > table[data["article_id"]][0]:
                 table[data["article_id"]] = (at, data["title"])
             msg.ack()
+        peer.flush()
     assert [title for title, _ in arrived] == ["UPDATE 1-Talks resume", "Talks resume"]
     assert arrived[0][1] == arrived[1][1]
     assert table["a1"][1] == "UPDATE 1-Talks resume"
