@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -11,7 +10,7 @@ from storywire.clean import Rule, clean_title, html_to_text, lead, sanitize_html
 from storywire.clean import text as text_module
 from storywire.clean.sanitize import _split_at_breaks
 from storywire.clean.text import parse_html
-from tests.support.timing import fastest
+from tests.support.timing import clock, fastest
 
 
 def test_all_script_is_empty() -> None:
@@ -108,9 +107,9 @@ def test_a_paragraph_of_many_breaks_is_split_in_linear_time() -> None:
             root = parse_html("<p>" + "a<br>" * breaks + "</p>")
             assert root is not None
             paragraph = next(root.iter("p"))
-            start = time.perf_counter()
+            start = clock()
             _split_at_breaks(paragraph)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, clock() - start)
         return best
 
     ratio = seconds(30_000) / seconds(1_500)
@@ -242,10 +241,10 @@ def test_paragraphs_with_a_break_each_are_split_in_linear_time() -> None:
             root = parse_html("<p>a<br>b</p>" * paragraphs)
             assert root is not None
             found = list(root.iter("p"))
-            start = time.perf_counter()
+            start = clock()
             for paragraph in found:
                 _split_at_breaks(paragraph)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, clock() - start)
         return best
 
     assert sanitize_html("<p>Reporting<br>on Tuesday.</p>" * 2) == (
