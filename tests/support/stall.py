@@ -12,7 +12,15 @@ from storywire.stories.model import Commit
 
 
 def stall_until_lost(client: redis.Redis, store: RedisStoryStore) -> None:
-    """Stand still until the store's lock has run out."""
+    """Stand still until the store's lock has run out.
+
+    The lock is made to run out here, its time to live (checked to be the store's lock
+    timeout) cut to a millisecond: waited out, a timeout short enough for a quick test also
+    ran out before the stall whenever a loaded host paused the work under the lock that
+    long, and the test saw its lock lost somewhere else than where it stalls."""
+    left = client.pttl(store.lock_key)
+    assert 0 < left <= store.lock_timeout * 1000, left
+    client.pexpire(store.lock_key, 1)
     deadline = time.monotonic() + 10
     while client.exists(store.lock_key):
         assert time.monotonic() < deadline

@@ -43,7 +43,7 @@ def test_a_batch_whose_story_lock_was_lost_is_retried_and_recorded(
     """The engine's first commit stalls past the lock's timeout while another worker assigns a
     document; with no retries left in the engine, LockLost reaches the task, which retries the
     batch (eagerly here): every article ends up in a story and in the ledger, none lost."""
-    store = RedisStoryStore(rt.redis, lock_timeout=0.3)
+    store = RedisStoryStore(rt.redis)
     rt.engine = StoryEngine(store, Params(lock_retries=0))
     other = StoryEngine(RedisStoryStore(rt.redis))
     stalls = stall_before_commit(

@@ -610,7 +610,7 @@ def test_a_commit_after_the_lock_ran_out_raises_lock_lost_and_writes_nothing(
     starts the story; worker 1's commit (made on stale reads: it would start a second story for
     the same event) raises LockLost and leaves exactly worker 2's state behind."""
     docs = [d for _, d in labelled_docs()]
-    slow = RedisStoryStore(redis_client, lock_timeout=0.3)
+    slow = RedisStoryStore(redis_client)
     fast = RedisStoryStore(redis_client)
     slow_engine, fast_engine = StoryEngine(slow), StoryEngine(fast)
     other = stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
@@ -631,7 +631,7 @@ def test_a_worker_that_lost_the_lock_assigns_the_document_again(redis_client: re
     """The engine retries the refused document under a fresh lock: it joins the story worker 2
     started meanwhile, exactly as if the two had come one after the other."""
     docs = [d for _, d in labelled_docs()]
-    slow = RedisStoryStore(redis_client, lock_timeout=0.3)
+    slow = RedisStoryStore(redis_client)
     fast_engine = StoryEngine(RedisStoryStore(redis_client))
     other = stall_before_commit(redis_client, slow, lambda: fast_engine.assign(docs[3]))
     got = StoryEngine(slow).assign_many([docs[0], docs[1]])
@@ -650,7 +650,7 @@ def test_the_engine_gives_up_after_lock_retries_with_nothing_half_written(
     """A worker that stalls on every attempt raises LockLost after ``lock_retries`` fresh
     locks (the task then retries the batch); every refused commit wrote nothing."""
     docs = [d for _, d in labelled_docs()]
-    slow = RedisStoryStore(redis_client, lock_timeout=0.2)
+    slow = RedisStoryStore(redis_client)
     fast_engine = StoryEngine(RedisStoryStore(redis_client))
     others = iter(docs[3:])
     other = stall_before_commit(
@@ -670,7 +670,7 @@ def test_eviction_and_rotation_are_fenced_too(redis_client: redis.Redis) -> None
     fast = RedisStoryStore(redis_client)
     first = StoryEngine(fast).assign(docs[0])
     started = redis_client.get("storywire:stories:dfstart")
-    slow = RedisStoryStore(redis_client, lock_timeout=0.2)
+    slow = RedisStoryStore(redis_client)
     with slow.locked():
         stall_until_lost(redis_client, slow)
         with fast.locked():
