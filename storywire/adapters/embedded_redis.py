@@ -54,6 +54,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Free ports tried in turn when the one chosen was taken before the server bound it.
+PORT_TRIES = 3
+_IN_USE = "Address already in use"
 # How long a started server has to answer PING.
 START_TIMEOUT = 10.0
 LOG = "redis.log"
@@ -103,7 +106,9 @@ class EmbeddedRedis:
 def embedded_redis(
     port: int | None = None, directory: Path | None = None, *, persist: bool = False
 ) -> Iterator[EmbeddedRedis]:
-    """Run a private redis-server on 127.0.0.1 for the duration of the ``with`` block."""
+    """Run a private redis-server on 127.0.0.1 for the duration of the ``with`` block, on
+    ``port`` or, when None, a free one."""
+    chosen = port is None
     port = port or free_port()
     owned_dir = directory is None
     # Absolute: redis-server changes into --dir before it opens --logfile.
@@ -129,7 +134,18 @@ def embedded_redis(
         lock, orphans, orphaned_by = cleanup.enter_context(_only_user(workdir))
         if persist:
             _check_readable(args[0], workdir)
-        process, offset = _start(args, workdir, url, lock, loaded=True)
+        for attempt in range(1, PORT_TRIES + 1):
+            try:
+                process, offset = _start(args, workdir, url, lock, loaded=True)
+                break
+            except EmbeddedRedisError as exc:
+                # A free port is free when asked, not when the server binds it: another
+                # program (a parallel test run, a second `storywire run`) may take it first.
+                if not chosen or attempt == PORT_TRIES or _IN_USE not in str(exc):
+                    raise
+                port = free_port()
+                args[args.index("--port") + 1] = str(port)
+                url = f"redis://127.0.0.1:{port}/0"
         server = EmbeddedRedis(
             url=url,
             port=port,

@@ -79,7 +79,8 @@ def test_the_release_sweep_runs_every_quarter_hold_at_least_every_second() -> No
     assert release_interval(Settings(story_hold_seconds=0)) == 60.0  # leftovers only
     schedule = app.conf.beat_schedule["release-held"]
     assert schedule["task"] == options.RELEASE.name
-    assert schedule["options"]["expires"] == schedule["schedule"].seconds  # no pile-up behind a backlog
+    # No pile-up behind a backlog.
+    assert schedule["options"]["expires"] == schedule["schedule"].seconds
     assert app.conf.task_routes[options.RELEASE.name]["queue"] == "process"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
+import storywire.adapters.embedded_redis as embedded
 from storywire.adapters.embedded_redis import (
     EmbeddedRedisError,
     _has_open,
@@ -216,6 +218,29 @@ def test_a_port_taken_by_another_redis_is_not_taken_for_ours(tmp_path: Path) -> 
             ):
                 pass
             assert "Address already in use" in str(caught.value)
+
+
+def test_a_free_port_taken_before_the_server_binds_it_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A port is free when picked, not when the server binds it: another program taking it
+    in between (a parallel test run, a second `storywire run`) ended the start with "Address
+    already in use". A port the caller did not name is picked again; one it named is not
+    (the refusal above)."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        picks = [taken.getsockname()[1]]
+        real = embedded.free_port
+
+        def picked() -> int:
+            picks.append(real())
+            return picks[-2]
+
+        monkeypatch.setattr(embedded, "free_port", picked)
+        with embedded_redis(directory=tmp_path) as server, redis.Redis.from_url(server.url) as c:
+            assert server.port == picks[1] != picks[0]
+            assert c.ping()
 
 
 def _binaries() -> list[str]:
