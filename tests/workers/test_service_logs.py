@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +40,7 @@ def test_the_run_line_names_the_redis_without_its_password(
     # (cache_logger_on_first_use), out of capture_logs' reach.
     monkeypatch.setattr(service, "log", structlog.get_logger())
     monkeypatch.setattr(service, "service_processes", _no_processes)
-    monkeypatch.setattr(service, "_stop_on_signals", lambda: lambda: True)
+    monkeypatch.setattr(service, "_stop_on_signals", lambda: contextlib.nullcontext(lambda: True))
     settings = replace(Settings(), redis_url=url, data_dir=tmp_path, metrics_port=0)
     source = Source(id="local", url="http://127.0.0.1:9/feed.xml", outlet="Local",
                     domain="local.test", allow_private=True)  # fmt: skip
@@ -48,3 +49,16 @@ def test_the_run_line_names_the_redis_without_its_password(
     (run,) = [line for line in logs if line["event"] == "run"]
     assert "s3cret-pw" not in str(logs)
     assert run["redis"] == url.replace("s3cret-pw", "***")
+
+
+def test_a_run_gives_back_the_signal_handlers_it_found() -> None:
+    """`run` stops on SIGINT, SIGTERM and SIGHUP by a flag of its own, and left its handlers
+    installed when it returned: a caller in the same process (a test runner) no longer
+    stopped on Ctrl-C or SIGTERM."""
+    signums = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = [signal.getsignal(signum) for signum in signums]
+    with service._stop_on_signals() as stop:
+        assert not stop()
+        signal.raise_signal(signal.SIGHUP)
+        assert stop()
+    assert [signal.getsignal(signum) for signum in signums] == before

@@ -107,8 +107,7 @@ def _run(settings: Settings, sources: list[Source], sources_file: Path) -> int:
     # Before anything starts: a SIGTERM while the server starts or the sources load (an
     # orchestrator stopping a start) ended run by the default action, leaving the server it
     # had just started running; now the start completes and everything stops as usual.
-    stop = _stop_on_signals()
-    with redis_for(settings) as (url, server):
+    with _stop_on_signals() as stop, redis_for(settings) as (url, server):
         settings = replace(settings, redis_url=url)
         client = redis.Redis.from_url(url)
         RedisSourceStore(client).upsert(sources, now=time.time())
@@ -170,7 +169,10 @@ def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _stop_on_signals() -> Callable[[], bool]:
+@contextmanager
+def _stop_on_signals() -> Iterator[Callable[[], bool]]:
+    """Whether a stop was asked for, while the block runs; the handlers before it come back
+    after it (a caller in the same process, a test runner's Ctrl-C, is left as it was)."""
     stopped = {"flag": False}
 
     def handler(signum: int, frame: FrameType | None) -> None:
@@ -178,9 +180,13 @@ def _stop_on_signals() -> Callable[[], bool]:
 
     # SIGHUP too (a closed terminal or ssh session): its default, exiting at once, would leave
     # the redis-server, workers and beat running with no owner.
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, handler)
-    return lambda: stopped["flag"]
+    signums = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    before = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield lambda: stopped["flag"]
+    finally:
+        for signum, previous in before.items():
+            signal.signal(signum, previous)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
