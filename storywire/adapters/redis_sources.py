@@ -49,6 +49,11 @@ BATCH = 1000
 # a row after the first doubles the wait before the next claim, a day at most, so such a feed
 # cannot take a worker down every lease. KEYS: due, inflight, lapses in a row (hash), this
 # claim's answer. Returns the claimed ids and the lapsed ones.
+# A source under a lease is due at the lease's end, which always falls within the window some
+# dispatch claims ahead: claimed there as merely due, its lapse was never counted, and a feed
+# that kills its worker was polled again every lease. So only sources under no lease are
+# claimed ahead; one whose lease ran out is claimed as a lapse. In-flight sources are at most
+# cap - room of those found, so reading cap of them finds room others when there are.
 # redis-py sends a script again when the connection drops before its reply (a reset, a Redis
 # restart): run twice, the second run would find the sources the first claimed under lease and
 # return none, and nobody would fetch them until their lease lapsed (counted as fetches that
@@ -96,14 +101,17 @@ end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local room = cap - redis.call('ZCARD', KEYS[2])
 if room <= 0 then return answer({}, lapsed) end
-local found = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, room)
+local found = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', horizon, 'WITHSCORES', 'LIMIT', 0, cap)
 local due = {}
 for i = 1, #found, 2 do
   local id = found[i]
-  due[#due + 1] = id
-  due[#due + 1] = found[i + 1]
-  redis.call('ZADD', KEYS[1], lease_until, id)
-  redis.call('ZADD', KEYS[2], lease_until, id)
+  if #due >= 2 * room then break end
+  if not redis.call('ZSCORE', KEYS[2], id) then
+    due[#due + 1] = id
+    due[#due + 1] = found[i + 1]
+    redis.call('ZADD', KEYS[1], lease_until, id)
+    redis.call('ZADD', KEYS[2], lease_until, id)
+  end
 end
 return answer(due, lapsed)
 """

@@ -85,6 +85,31 @@ def test_a_claim_ahead_takes_what_falls_due_by_then_with_its_time_and_a_lease_fr
     assert store.next_poll("s0") == 282.0 + 60.0
 
 
+def test_a_lease_running_out_between_dispatches_is_a_lapse_whatever_their_cadence(
+    redis_client: redis.Redis,
+) -> None:
+    """Dispatches come every ``ahead`` seconds, so a lease always ends within the window a
+    dispatch claims ahead: the source whose fetch died was claimed again as merely due, the
+    lapse never counted nor logged, and a feed that kills its worker was polled again at
+    every lease, never backed off. A source under a lease is claimed only once the lease has
+    run out, as a lapse."""
+    store = RedisSourceStore(redis_client)
+    store.upsert(_sources(2), now=100.0)
+    redis_client.zadd("sw:due", {"s1": 10_000.0})
+    lapsed: list[str] = []
+    claims: list[float] = []
+    for now in range(100, 1000, 30):  # the beat's cadence; every fetch sent dies
+        claim = store.claim_due(now=float(now), lease=60.0, cap=10, ahead=30.0)
+        lapsed += claim.lapsed
+        claims += [float(now)] * len(claim.claimed)
+    # Leases end at 190, 280, 400, 580 and 880: the first lapse is claimed at once, the next
+    # due a lease (60 s) after it, then 120, 240 s (each claimed by the dispatch before).
+    assert claims == [100.0, 190.0, 310.0, 490.0, 790.0], claims
+    assert lapsed == ["s0"] * 5
+    assert store.outcomes("s0") == {"lease_lapsed": 5}
+    assert store.outcomes("s1") == {}
+
+
 def test_a_host_clock_stepped_back_delays_no_poll_and_no_lapse(redis_client: redis.Redis) -> None:
     """Due times and leases are epoch times: a clock stepped back an hour (NTP correcting a
     clock that ran ahead) left every poll an hour late, and a fetch that died under its
