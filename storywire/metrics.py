@@ -105,6 +105,14 @@ def beat_stale(last_send: float | None, *, now: float, max_age: float = BEAT_MAX
     age = now - last_send
     if age > max_age:
         return f"the beat last sent a task {age:.0f} s ago (more than {max_age:g} s)"
+    if -age > max_age:
+        # Written before the host clock stepped back: a live beat has written over it since
+        # (it sends every few seconds, on a clock of its own: workers.beat_clock), so a beat
+        # that stopped then passed for alive until the clock caught up, an hour for an hour.
+        return (
+            f"the beat's last send is {-age:.0f} s in the future (the clock stepped back) "
+            "and it has sent nothing since"
+        )
     return None
 
 

@@ -277,6 +277,17 @@ def test_beat_stale_says_why_a_beat_looks_stopped() -> None:
     )
 
 
+def test_a_beat_send_from_before_a_clock_step_back_is_not_a_sign_of_life() -> None:
+    """A send written before the host clock stepped back is in the future: a beat that
+    stopped then passed `storywire health beat` until the clock caught up. A live beat
+    overwrites it within seconds; one still in the future past the allowed age is stale."""
+    assert beat_stale(1030.0, now=1000.0, max_age=60.0) is None  # workers' clocks differ a bit
+    assert beat_stale(4600.0, now=1000.0, max_age=60.0) == (
+        "the beat's last send is 3600 s in the future (the clock stepped back) and it has "
+        "sent nothing since"
+    )
+
+
 def test_exporter_shows_when_the_beat_last_sent(
     redis_server: EmbeddedRedis, redis_client: redis.Redis
 ) -> None:
