@@ -22,16 +22,9 @@ import tasks.process
 import tasks.publish
 import tasks.release
 from storywire.adapters.embedded_redis import EmbeddedRedis
-from storywire.models import Source
 from storywire.settings import Settings
 from tasks.runtime import Runtime
-from tests.tasks.fakes import CountingPublish
-
-SOURCE = Source(id="wire", url="https://wire.example/feed", outlet="Wire", domain="wire.example")
-ITEMS = [["g:1", {"guid": "1", "link": "https://wire.example/1", "title": "Storm floods Chile",
-                  "summary_html": "", "content_html": "<p>Storm floods Chile.</p>",
-                  "published": "2026-11-25T12:00:00Z", "author": None, "outlet": None}]]  # fmt: skip
-ARGS = [SOURCE.id, "2026-11-25T12:00:00+00:00", ITEMS]
+from tests.tasks.fakes import ARGS, SOURCE, CountingPublish
 
 
 @pytest.fixture
